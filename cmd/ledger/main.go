@@ -1,0 +1,112 @@
+// Command ledger is the Interaction Ledger's single binary: it serves the
+// ledger over HTTP, generates demo traffic, verifies the hash chains,
+// replays streams as of a moment, rebuilds projections and benchmarks the
+// event store. Every subcommand takes --data DIR (default ./data).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// subcommand is one verb of the binary.
+type subcommand struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, out io.Writer) error
+}
+
+func subcommands() []subcommand {
+	return []subcommand{
+		{"serve", "run the ledger: HTTP API, projections, health and metrics", runServe},
+		{"demo", "append realistic synthetic traffic through the command layer", runDemo},
+		{"verify", "recompute every hash chain; exit 1 naming the first bad event", runVerify},
+		{"replay", "print a stream's events and state as of a time", runReplay},
+		{"projections", "manage read models: projections rebuild", runProjections},
+		{"bench", "benchmarks: bench append --writers N --events M", runBench},
+	}
+}
+
+// exitError carries a process exit status other than 1.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()})))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if err == nil {
+		return
+	}
+	if !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "ledger:", err)
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		os.Exit(ee.code)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(2)
+	}
+	os.Exit(1)
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(out)
+		if len(args) == 0 {
+			return &exitError{code: 2, err: errors.New("no subcommand")}
+		}
+		return nil
+	}
+	for _, sc := range subcommands() {
+		if sc.name == args[0] {
+			return sc.run(ctx, args[1:], out)
+		}
+	}
+	usage(out)
+	return &exitError{code: 2, err: fmt.Errorf("unknown subcommand %q", args[0])}
+}
+
+func usage(out io.Writer) {
+	fmt.Fprintln(out, "usage: ledger <subcommand> [flags]   (ledger <subcommand> -h for its flags)")
+	for _, sc := range subcommands() {
+		fmt.Fprintf(out, "  %-12s %s\n", sc.name, sc.summary)
+	}
+}
+
+func logLevel() slog.Level {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(os.Getenv("LEDGER_LOG_LEVEL"))); err != nil {
+		return slog.LevelInfo
+	}
+	return level
+}
+
+// newFlagSet returns a flag set for a subcommand with the shared --data flag.
+func newFlagSet(name string, out io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("ledger "+name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	data := fs.String("data", envOr("LEDGER_DATA", "./data"), "data directory (env LEDGER_DATA)")
+	return fs, data
+}
+
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}

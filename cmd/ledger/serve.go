@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/eventstore/sqlite"
+	"github.com/interactionledger/ledger/projections"
+)
+
+// serveConfig is what `ledger serve` was asked to do.
+type serveConfig struct {
+	data      string
+	addr      string
+	demo      bool
+	demoPace  time.Duration
+	demoSeed  uint64
+	customers int
+	drain     time.Duration
+}
+
+func runServe(ctx context.Context, args []string, out io.Writer) error {
+	fs, data := newFlagSet("serve", out)
+	cfg := serveConfig{}
+	fs.StringVar(&cfg.addr, "http", envOr("LEDGER_HTTP", "127.0.0.1:8080"), "HTTP listen address (env LEDGER_HTTP)")
+	fs.BoolVar(&cfg.demo, "demo", false, "generate live demo traffic while serving")
+	fs.DurationVar(&cfg.demoPace, "demo-pace", 2*time.Second, "with --demo: longest pause between two steps of a demo interaction")
+	fs.Uint64Var(&cfg.demoSeed, "demo-seed", uint64(time.Now().UnixNano()), "with --demo: random seed")
+	fs.IntVar(&cfg.customers, "demo-customers", 500, "with --demo: distinct customers")
+	fs.DurationVar(&cfg.drain, "shutdown-timeout", 30*time.Second, "how long a SIGTERM waits for in-flight requests")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg.data = *data
+	srv, err := startServer(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "ledger serving on http://%s (data %s)\n", srv.addr, cfg.data)
+	<-ctx.Done()
+	slog.Info("shutting down: draining requests, finishing appends")
+	return srv.shutdown(cfg.drain)
+}
+
+// server is a running `ledger serve`.
+type server struct {
+	addr    string
+	http    *http.Server
+	store   *sqlite.Store
+	readDB  *projections.ReadDB
+	runner  *projections.Runner
+	cancel  context.CancelFunc
+	workers sync.WaitGroup
+	ready   func() bool
+}
+
+// startServer opens the ledger and read models, starts the projections,
+// the optional demo traffic and the HTTP listener.
+func startServer(ctx context.Context, cfg serveConfig) (*server, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	store, err := openStore(ctx, cfg.data, reg)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{store: store}
+	if err := s.openReadSide(ctx, cfg, reg); err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	startHead, err := store.HeadPosition(ctx)
+	if err != nil {
+		s.closeStores()
+		return nil, err
+	}
+	s.ready = func() bool { return s.runner.Position() >= startHead }
+	handler := commands.NewHandler(store, commands.WithRegisterer(reg))
+	_ = handler // the GraphQL API takes it over; the demo uses its own handlers
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		s.closeStores()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	s.addr = ln.Addr().String()
+	s.http = &http.Server{
+		Handler:           s.routes(reg),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.cancel = cancel
+	s.goRun(func() { s.runProjections(bg) })
+	if cfg.demo {
+		s.goRun(func() { s.runDemo(bg, cfg) })
+	}
+	s.goRun(func() {
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			slog.Error("http server stopped", "err", err)
+		}
+	})
+	return s, nil
+}
+
+func (s *server) openReadSide(ctx context.Context, cfg serveConfig, reg prometheus.Registerer) error {
+	db, err := projections.OpenReadDB(ctx, filepath.Join(cfg.data, readModelsFile))
+	if err != nil {
+		return fmt.Errorf("open read models: %w", err)
+	}
+	s.readDB = db
+	s.runner = projections.NewRunner(s.store, db, slog.Default(), projections.Standard()...)
+	if err := s.runner.RegisterMetrics(reg); err != nil {
+		_ = db.Close()
+		return fmt.Errorf("projection metrics: %w", err)
+	}
+	return nil
+}
+
+func (s *server) goRun(f func()) {
+	s.workers.Add(1)
+	go func() {
+		defer s.workers.Done()
+		f()
+	}()
+}
+
+func (s *server) routes(reg *prometheus.Registry) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "Interaction Ledger\n\n/healthz  liveness\n/readyz   readiness (projections caught up)\n/metrics  Prometheus metrics\n")
+	})
+	return mux
+}
+
+// healthz answers whether the process can still read its ledger.
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := s.store.HeadPosition(ctx); err != nil {
+		http.Error(w, "event store unavailable: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = io.WriteString(w, "ok\n")
+}
+
+// readyz answers whether the read models have caught up with the ledger
+// as it was at start-up, so reads are not served from a half-built view.
+func (s *server) readyz(w http.ResponseWriter, _ *http.Request) {
+	if !s.ready() {
+		http.Error(w, fmt.Sprintf("catching up: projections at position %d", s.runner.Position()), http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = io.WriteString(w, "ready\n")
+}
+
+// runProjections keeps the projections running, retrying with backoff when
+// a batch fails (nothing of a failed batch is applied, so a retry is safe).
+func (s *server) runProjections(ctx context.Context) {
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		return struct{}{}, s.runner.Run(ctx)
+	}, backoff.WithMaxElapsedTime(0), backoff.WithNotify(func(err error, next time.Duration) {
+		slog.Error("projections failed; retrying", "err", err, "retry_in", next)
+	}))
+	if err != nil && ctx.Err() == nil {
+		slog.Error("projections stopped", "err", err)
+	}
+}
+
+func (s *server) runDemo(ctx context.Context, cfg serveConfig) {
+	traffic := newDemoTraffic(demoConfig{Customers: cfg.customers, Seed: cfg.demoSeed, Workers: 4, Pace: cfg.demoPace}, s.store)
+	if err := traffic.run(ctx, nil); err != nil && ctx.Err() == nil {
+		slog.Error("demo traffic stopped", "err", err)
+	}
+}
+
+// shutdown stops accepting requests, waits for in-flight ones (up to
+// drain), stops the background work and closes the stores; the event store
+// finishes every append already accepted before it closes.
+func (s *server) shutdown(drain time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	httpErr := s.http.Shutdown(ctx)
+	s.cancel()
+	s.workers.Wait()
+	return errors.Join(httpErr, s.closeStores())
+}
+
+func (s *server) closeStores() error {
+	var errs []error
+	if s.readDB != nil {
+		errs = append(errs, s.readDB.Close())
+	}
+	errs = append(errs, s.store.Close())
+	return errors.Join(errs...)
+}

@@ -1,0 +1,215 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
+)
+
+// aggregate describes how to load and decide one kind of aggregate.
+type aggregate[S any, C any] struct {
+	stream  func(id string) string
+	initial func(id string) S
+	evolve  func(S, domain.Event) S
+	decide  func(S, C, time.Time) ([]domain.Event, error)
+}
+
+var (
+	customers = aggregate[domain.Customer, domain.CustomerCommand]{
+		stream:  domain.CustomerStream,
+		initial: func(id string) domain.Customer { return domain.Customer{ID: id} },
+		evolve:  domain.EvolveCustomer,
+		decide:  domain.DecideCustomer,
+	}
+	interactions = aggregate[domain.Interaction, domain.InteractionCommand]{
+		stream:  domain.InteractionStream,
+		initial: func(id string) domain.Interaction { return domain.Interaction{ID: id} },
+		evolve:  domain.EvolveInteraction,
+		decide:  domain.DecideInteraction,
+	}
+	tickets = aggregate[domain.Ticket, domain.TicketCommand]{
+		stream:  domain.TicketStream,
+		initial: func(id string) domain.Ticket { return domain.Ticket{ID: id} },
+		evolve:  domain.EvolveTicket,
+		decide:  domain.DecideTicket,
+	}
+	agents = aggregate[domain.Agent, domain.AgentCommand]{
+		stream:  domain.AgentStream,
+		initial: func(id string) domain.Agent { return domain.Agent{ID: id} },
+		evolve:  domain.EvolveAgent,
+		decide:  domain.DecideAgent,
+	}
+	// reservations are keyed by stream name (domain.IdentityStream).
+	reservations = aggregate[domain.IdentityReservation, domain.ReservationCommand]{
+		stream:  func(stream string) string { return stream },
+		initial: func(string) domain.IdentityReservation { return domain.IdentityReservation{} },
+		evolve:  domain.EvolveReservation,
+		decide:  domain.DecideReservation,
+	}
+	conversations = aggregate[domain.Conversation, domain.OpenConversationInteraction]{
+		stream:  func(stream string) string { return stream },
+		initial: func(string) domain.Conversation { return domain.Conversation{} },
+		evolve:  domain.EvolveConversation,
+		decide:  domain.DecideConversation,
+	}
+	ticketNumbers = aggregate[domain.TicketNumber, domain.ReserveTicketNumber]{
+		stream:  domain.TicketNumberStream,
+		initial: func(string) domain.TicketNumber { return domain.TicketNumber{} },
+		evolve:  domain.EvolveTicketNumber,
+		decide:  domain.DecideTicketNumber,
+	}
+)
+
+// loaded is an aggregate's state and the stream version it was folded to.
+type loaded[S any] struct {
+	state   S
+	version int64 // -1 when the stream does not exist
+}
+
+const readPage = 512
+
+// load folds a stream into the aggregate's state.
+func load[S, C any](ctx context.Context, store eventstore.Store, agg aggregate[S, C], id string) (loaded[S], error) {
+	stream := agg.stream(id)
+	out := loaded[S]{state: agg.initial(id), version: -1}
+	for {
+		page, err := store.ReadStream(ctx, stream, out.version+1, readPage)
+		if err != nil {
+			return out, fmt.Errorf("load %s: %w", stream, err)
+		}
+		for _, rec := range page {
+			e, err := domain.DecodeEvent(rec.Type, rec.Schema, rec.Data)
+			if err != nil {
+				return out, fmt.Errorf("load %s at version %d: %w", stream, rec.Version, err)
+			}
+			out.state = agg.evolve(out.state, e)
+			out.version = rec.Version
+		}
+		if len(page) < readPage {
+			return out, nil
+		}
+	}
+}
+
+// execute loads the aggregate, decides cmds in order (each on the state the
+// previous ones produced), and appends all resulting events at once with
+// the expected version. On a version conflict it decides again on fresh
+// state, up to the handler's attempt limit: decisions are pure, so deciding
+// again is always safe and yields the right answer for the new state (for
+// example "already assigned" instead of a second assignment).
+func execute[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C], id string, meta Meta, cmds ...C) (Result, S, error) {
+	return executePlan(ctx, h, agg, id, meta, commandName(cmds[0]), func(loaded[S]) []C { return cmds })
+}
+
+// executePlan is execute for flows whose commands depend on the state
+// found: plan is called on every attempt with the freshly loaded state and
+// its version.
+func executePlan[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C], id string, meta Meta, name string, plan func(loaded[S]) []C) (Result, S, error) {
+	start := time.Now()
+	res, state, err := executeWithRetry(ctx, h, agg, id, meta, name, plan)
+	h.observe(ctx, name, agg.stream(id), start, res, err)
+	return res, state, err
+}
+
+func executeWithRetry[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C], id string, meta Meta, name string, plan func(loaded[S]) []C) (Result, S, error) {
+	stream := agg.stream(id)
+	for attempt := 1; ; attempt++ {
+		cur, err := load(ctx, h.store, agg, id)
+		if err != nil {
+			return Result{Stream: stream}, cur.state, err
+		}
+		events, state, err := decideAll(agg, cur.state, plan(cur), h.now())
+		if err != nil {
+			return Result{Stream: stream, Version: cur.version}, cur.state, fmt.Errorf("%s on %s: %w", name, stream, err)
+		}
+		if len(events) == 0 {
+			return Result{Stream: stream, Version: cur.version}, cur.state, nil
+		}
+		res, err := h.appendEvents(ctx, stream, cur.version, events, meta, name)
+		if err == nil {
+			return res, state, nil
+		}
+		if !eventstore.IsVersionConflict(err) || attempt >= h.maxAttempts {
+			return res, cur.state, err
+		}
+		h.metrics.retries.WithLabelValues(name).Inc()
+	}
+}
+
+// decideAll decides each command on the state left by the previous ones.
+func decideAll[S, C any](agg aggregate[S, C], state S, cmds []C, now time.Time) ([]domain.Event, S, error) {
+	var all []domain.Event
+	for _, cmd := range cmds {
+		events, err := agg.decide(state, cmd, now)
+		if err != nil {
+			return nil, state, err
+		}
+		for _, e := range events {
+			state = agg.evolve(state, e)
+		}
+		all = append(all, events...)
+	}
+	return all, state, nil
+}
+
+// appendEvents encodes events with their metadata and appends them,
+// expecting the stream to be at version (-1: it must not exist).
+func (h *Handler) appendEvents(ctx context.Context, stream string, version int64, events []domain.Event, meta Meta, command string) (Result, error) {
+	data, err := h.encode(stream, events, meta, command)
+	if err != nil {
+		return Result{Stream: stream}, err
+	}
+	expected := eventstore.NoStream
+	if version >= 0 {
+		expected = eventstore.Exact(version)
+	}
+	ar, err := h.store.Append(ctx, stream, expected, data)
+	if err != nil {
+		return Result{Stream: stream, Version: version}, fmt.Errorf("append %s: %w", stream, err)
+	}
+	return Result{Stream: stream, Position: ar.LastPosition, Version: ar.NextExpectedVersion, Events: events}, nil
+}
+
+func (h *Handler) encode(stream string, events []domain.Event, meta Meta, command string) ([]eventstore.EventData, error) {
+	md, err := json.Marshal(eventstore.Metadata{
+		CorrelationID:   meta.CorrelationID,
+		CausationID:     meta.CausationID,
+		Actor:           meta.Actor,
+		Channel:         string(meta.Channel),
+		SourceMessageID: meta.SourceMessageID,
+		Command:         command,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("encode metadata: %w", err)
+	}
+	out := make([]eventstore.EventData, len(events))
+	for i, e := range events {
+		typ, schema, data, err := domain.EncodeEvent(e)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = eventstore.EventData{ID: eventID(meta.IdempotencyKey, stream, command, i), Type: typ, Schema: schema, Data: data, Metadata: md}
+	}
+	return out, nil
+}
+
+// commandName is the command's type name, e.g. "AssignTicket".
+func commandName(cmd any) string {
+	t := reflect.TypeOf(cmd)
+	if t == nil {
+		return "unknown"
+	}
+	return t.Name()
+}
+
+// isCode reports whether err carries the domain error code.
+func isCode(err error, code string) bool {
+	var de *domain.Error
+	return errors.As(err, &de) && de.Code == code
+}

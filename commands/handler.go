@@ -1,0 +1,147 @@
+// Package commands owns the write side: it loads an aggregate from the
+// event store, asks the domain to decide, and appends the resulting events
+// with the expected version, retrying on a version conflict by deciding
+// again on fresh state. It also owns the flows that span several streams:
+// identity resolution for inbound messages, identity links, customer merges
+// and ticket numbering.
+//
+// Logging and metrics wrap every command in one place (execute), not in
+// each flow.
+package commands
+
+import (
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
+)
+
+// Handler executes commands against one event store. It is safe for
+// concurrent use.
+type Handler struct {
+	store       eventstore.Store
+	now         func() time.Time
+	logger      *slog.Logger
+	callingCode string
+	maxAttempts int
+	metrics     *metrics
+}
+
+// Option configures a Handler.
+type Option func(*Handler)
+
+// WithClock sets the clock decisions are made with (tests, demo replays).
+func WithClock(now func() time.Time) Option { return func(h *Handler) { h.now = now } }
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.logger = l } }
+
+// WithCallingCode sets the country calling code assumed for phone numbers
+// written without one (default domain.DefaultCallingCode).
+func WithCallingCode(code string) Option { return func(h *Handler) { h.callingCode = code } }
+
+// WithMaxAttempts bounds how often a command is decided again after a
+// version conflict (default 8).
+func WithMaxAttempts(n int) Option { return func(h *Handler) { h.maxAttempts = n } }
+
+// WithRegisterer registers the handler's metrics.
+func WithRegisterer(r prometheus.Registerer) Option {
+	return func(h *Handler) { h.metrics = newMetrics(r) }
+}
+
+// NewHandler returns a Handler on store.
+func NewHandler(store eventstore.Store, opts ...Option) *Handler {
+	h := &Handler{
+		store:       store,
+		now:         func() time.Time { return time.Now().UTC() },
+		logger:      slog.Default(),
+		callingCode: domain.DefaultCallingCode,
+		maxAttempts: 8,
+	}
+	for _, opt := range opts {
+		opt(h)
+	}
+	if h.metrics == nil {
+		h.metrics = newMetrics(nil)
+	}
+	return h
+}
+
+// Store returns the event store the handler writes to.
+func (h *Handler) Store() eventstore.Store { return h.store }
+
+// NormalizeIdentity normalises an identity with the handler's calling code.
+func (h *Handler) NormalizeIdentity(id domain.Identity) (domain.Identity, error) {
+	return domain.NormalizeIdentity(id, h.callingCode)
+}
+
+// Meta says who asks for a command and why; it becomes every resulting
+// event's metadata.
+type Meta struct {
+	// Actor is who acts: "agent:<id>", "customer:<id>", "system:<policy>".
+	Actor string
+	// Channel the request came in on, if any.
+	Channel domain.Channel
+	// CorrelationID groups every event of one outside request; generated
+	// when empty.
+	CorrelationID string
+	// CausationID is the id of what caused the command.
+	CausationID string
+	// SourceMessageID is the provider's message id for inbound messages.
+	SourceMessageID string
+	// IdempotencyKey makes event ids deterministic: the same key yields the
+	// same ids, so a retried request appends nothing new. Channels use the
+	// provider's message id; clients may send their own.
+	IdempotencyKey string
+}
+
+// withKey returns m with an idempotency key derived from m's own key (or
+// nothing, if m has none) and a suffix naming one step of a multi-step flow.
+func (m Meta) withKey(step string) Meta {
+	if m.IdempotencyKey != "" {
+		m.IdempotencyKey += "/" + step
+	}
+	return m
+}
+
+// Result is what a command wrote.
+type Result struct {
+	// Stream the events went to.
+	Stream string
+	// Position is the $all position of the last event written, or, when
+	// the command changed nothing, 0.
+	Position uint64
+	// Version is the stream's version after the command (-1: no stream).
+	Version int64
+	// Events are the events the command produced (none for a no-op).
+	Events []domain.Event
+}
+
+// idNamespace seeds deterministic event ids (UUID v5).
+var idNamespace = uuid.MustParse("6f1c0d1e-5a7b-4c1e-9d8e-2b4c6a8e0f13")
+
+// eventID returns the id of the n-th event a command wrote to stream:
+// derived from the idempotency key when there is one, random otherwise.
+// The command's name is part of it, so one key used for two different
+// commands on a stream cannot collide.
+func eventID(key, stream, command string, n int) uuid.UUID {
+	if key == "" {
+		return uuid.New()
+	}
+	return uuid.NewSHA1(idNamespace, []byte(key+"|"+stream+"|"+command+"|"+strconv.Itoa(n)))
+}
+
+// DeriveID returns a deterministic id for an entity created from an outside
+// key (a provider conversation id, a message id), so that a retried request
+// creates the same entity, not a second one.
+func DeriveID(kind, key string) string {
+	return uuid.NewSHA1(idNamespace, []byte(kind+"|"+key)).String()
+}
+
+// NewID returns a fresh random id.
+func NewID() string { return uuid.NewString() }

@@ -1,0 +1,76 @@
+package commands
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+
+	"github.com/interactionledger/ledger/domain"
+)
+
+const numberAttempts = 8
+
+// OpenTicket opens a ticket for a customer and gives it a unique number the
+// customer can quote. When cmd.TicketID is empty the id is derived from the
+// idempotency key (or random without one). A customer merged into another
+// gets the ticket on the customer it was merged into.
+func (h *Handler) OpenTicket(ctx context.Context, cmd domain.OpenTicket, meta Meta) (Result, domain.Ticket, error) {
+	customer, err := h.LoadCustomer(ctx, cmd.CustomerID)
+	if err != nil {
+		return Result{}, domain.Ticket{}, wrapFlow("open ticket", err)
+	}
+	if customer.MergedInto != "" {
+		cmd.CustomerID = customer.MergedInto
+	}
+	if cmd.TicketID == "" {
+		cmd.TicketID = NewID()
+		if meta.IdempotencyKey != "" {
+			cmd.TicketID = DeriveID("ticket", meta.IdempotencyKey)
+		}
+	}
+	existing, err := load(ctx, h.store, tickets, cmd.TicketID)
+	if err != nil {
+		return Result{}, domain.Ticket{}, err
+	}
+	if existing.state.Exists() {
+		return Result{Stream: domain.TicketStream(cmd.TicketID), Version: existing.version}, existing.state, nil
+	}
+	reserved, err := h.reserveTicketNumber(ctx, cmd.TicketID, meta)
+	if err != nil {
+		return reserved, domain.Ticket{}, wrapFlow("open ticket", err)
+	}
+	cmd.Number = reserved.Events[0].(domain.TicketNumberReserved).Number
+	opened, ticket, err := execute(ctx, h, tickets, cmd.TicketID, meta.withKey("open"), domain.TicketCommand(cmd))
+	return opened, ticket, wrapFlow("open ticket", err)
+}
+
+// reserveTicketNumber claims the first free candidate number for the
+// ticket. Candidates are derived from the ticket id, so a retry proposes the
+// same numbers in the same order and finds its own reservation.
+func (h *Handler) reserveTicketNumber(ctx context.Context, ticketID string, meta Meta) (Result, error) {
+	for attempt := range numberAttempts {
+		number := ticketNumber(ticketID, attempt)
+		res, state, err := execute(ctx, h, ticketNumbers, number, meta.withKey("number-"+number),
+			domain.ReserveTicketNumber{Number: number, TicketID: ticketID})
+		if err == nil {
+			if len(res.Events) == 0 {
+				res.Events = []domain.Event{domain.TicketNumberReserved{Number: state.Number, TicketID: ticketID}}
+			}
+			return res, nil
+		}
+		if !isCode(err, domain.ECONFLICT) {
+			return res, err
+		}
+	}
+	return Result{}, fmt.Errorf("no free ticket number after %d attempts", numberAttempts)
+}
+
+// ticketNumber is the attempt-th candidate number for a ticket: "T" and ten
+// digits, easy to read out on the phone.
+func ticketNumber(ticketID string, attempt int) string {
+	sum := sha256.Sum256([]byte(ticketID + "#" + strconv.Itoa(attempt)))
+	n := binary.BigEndian.Uint64(sum[:8]) % 10_000_000_000
+	return fmt.Sprintf("T%010d", n)
+}

@@ -1,0 +1,73 @@
+package commands
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/interactionledger/ledger/domain"
+)
+
+// Resolution is the customer an identity belongs to.
+type Resolution struct {
+	CustomerID string
+	// Created is true when this call registered the customer.
+	Created bool
+	// Identity is the normalised identity.
+	Identity domain.Identity
+	// Position is the last ledger position written (0 if nothing was).
+	Position uint64
+}
+
+// ResolveCustomer returns the customer that owns identity, registering a
+// new customer when nobody does. Ownership is decided by the identity's
+// reservation stream, appended with "no stream" expected: of two channels
+// racing with the same first message from one phone number, exactly one
+// reservation is written and both calls return the same customer.
+//
+// The new customer's id is derived from the identity and the reservation
+// stream's version, so racers propose the same id, and a call that crashed
+// between reserving and registering is completed by the next one.
+func (h *Handler) ResolveCustomer(ctx context.Context, identity domain.Identity, displayName string, meta Meta) (Resolution, error) {
+	norm, err := h.NormalizeIdentity(identity)
+	if err != nil {
+		return Resolution{}, err
+	}
+	stream := domain.IdentityStream(norm)
+	res, owner, err := h.reserveIdentity(ctx, stream, norm, meta.withKey("reserve"))
+	if err != nil {
+		return Resolution{}, wrapFlow("resolve customer", err)
+	}
+	reg, err := h.ensureRegistered(ctx, owner, norm, displayName, meta.withKey("register"))
+	if err != nil {
+		return Resolution{}, wrapFlow("resolve customer", err)
+	}
+	return Resolution{CustomerID: owner, Created: reg.Position != 0, Identity: norm, Position: maxPosition(res, reg)}, nil
+}
+
+// reserveIdentity returns the identity's owner, reserving it for a new
+// customer id when it has none.
+func (h *Handler) reserveIdentity(ctx context.Context, stream string, id domain.Identity, meta Meta) (Result, string, error) {
+	plan := func(cur loaded[domain.IdentityReservation]) []domain.ReservationCommand {
+		if cur.state.Owner != "" {
+			return nil
+		}
+		// One candidate per reservation epoch: an identity released and
+		// claimed again gets a new customer, not the old one back.
+		candidate := DeriveID("customer", stream+"#"+strconv.FormatInt(cur.version, 10))
+		return []domain.ReservationCommand{domain.ReserveIdentity{Kind: id.Kind, CustomerID: candidate}}
+	}
+	res, state, err := executePlan(ctx, h, reservations, stream, meta, "ReserveIdentity", plan)
+	return res, state.Owner, err
+}
+
+// ensureRegistered registers customerID with its identity unless it exists.
+func (h *Handler) ensureRegistered(ctx context.Context, customerID string, id domain.Identity, displayName string, meta Meta) (Result, error) {
+	plan := func(cur loaded[domain.Customer]) []domain.CustomerCommand {
+		if cur.state.Registered {
+			return nil
+		}
+		return []domain.CustomerCommand{domain.RegisterCustomer{CustomerID: customerID, DisplayName: displayName, Identity: &id}}
+	}
+	res, _, err := executePlan(ctx, h, customers, customerID, meta, "RegisterCustomer", plan)
+	return res, err
+}

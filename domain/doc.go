@@ -1,0 +1,13 @@
+// Package domain owns the ledger's business language: the events every
+// channel produces, the aggregates they fold into (Customer, Interaction,
+// Ticket, Agent, and the identity reservations that keep an identity unique),
+// their invariants, and pure decision functions.
+//
+// Every aggregate has the same two functions:
+//
+//	Decide<Aggregate>(state, command, now) ([]Event, error)
+//	Evolve<Aggregate>(state, event) state
+//
+// Decide never performs I/O and never reads a clock: time is passed in.
+// The package imports the standard library only.
+package domain

@@ -1,0 +1,548 @@
+package domain
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// InteractionStatus is where an interaction is in its life.
+type InteractionStatus string
+
+// Interaction statuses. CLOSED and ABANDONED are final.
+const (
+	InteractionStatusActive    InteractionStatus = "ACTIVE"
+	InteractionStatusQueued    InteractionStatus = "QUEUED"
+	InteractionStatusAssigned  InteractionStatus = "ASSIGNED"
+	InteractionStatusClosed    InteractionStatus = "CLOSED"
+	InteractionStatusAbandoned InteractionStatus = "ABANDONED"
+)
+
+// Ended reports whether the interaction takes no more messages.
+func (s InteractionStatus) Ended() bool {
+	return s == InteractionStatusClosed || s == InteractionStatusAbandoned
+}
+
+// MaxMessageBytes bounds one message body.
+const MaxMessageBytes = 64 << 10
+
+// Interaction is one conversation with a customer on one channel, folded
+// from interaction-<id>.
+type Interaction struct {
+	ID          string
+	CustomerID  string
+	Channel     Channel
+	Status      InteractionStatus
+	Queue       string
+	Priority    Priority
+	AgentID     string
+	StartedAt   time.Time
+	QueuedAt    time.Time
+	AssignedAt  time.Time
+	AnsweredAt  time.Time // phone: when the agent picked up
+	CallEndedAt time.Time
+	ClosedAt    time.Time
+	Disposition Disposition
+	Csat        int // 0 until recorded
+	Messages    int
+	// seenMessages holds the message ids already recorded, so a provider
+	// redelivering a message is a no-op even when its event id differs.
+	seenMessages map[string]bool
+}
+
+// Exists reports whether the interaction was started.
+func (i Interaction) Exists() bool { return i.Status != "" }
+
+// Attachment describes a file that came with a message; the bytes are kept
+// outside the ledger, the ledger keeps what identifies them.
+type Attachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"contentType"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+}
+
+// Interaction events.
+type (
+	// InteractionStarted opens a conversation on a channel.
+	InteractionStarted struct {
+		InteractionID string    `json:"interactionId"`
+		CustomerID    string    `json:"customerId"`
+		Channel       Channel   `json:"channel"`
+		Identity      Identity  `json:"identity"`
+		Subject       string    `json:"subject,omitempty"`
+		At            time.Time `json:"at"`
+	}
+	// MessageReceived is a message from the customer.
+	MessageReceived struct {
+		InteractionID string       `json:"interactionId"`
+		MessageID     string       `json:"messageId"`
+		Text          string       `json:"text"`
+		Attachments   []Attachment `json:"attachments,omitempty"`
+		SentAt        time.Time    `json:"sentAt,omitzero"`
+		At            time.Time    `json:"at"`
+	}
+	// MessageSent is a message from an agent to the customer.
+	MessageSent struct {
+		InteractionID string    `json:"interactionId"`
+		MessageID     string    `json:"messageId"`
+		AgentID       string    `json:"agentId"`
+		Text          string    `json:"text"`
+		At            time.Time `json:"at"`
+	}
+	// InteractionQueued puts the interaction in a queue to wait for an agent.
+	InteractionQueued struct {
+		InteractionID string    `json:"interactionId"`
+		Queue         string    `json:"queue"`
+		Priority      Priority  `json:"priority"`
+		Skills        []string  `json:"skills,omitempty"`
+		At            time.Time `json:"at"`
+	}
+	// InteractionAssigned gives the interaction to an agent.
+	InteractionAssigned struct {
+		InteractionID string    `json:"interactionId"`
+		AgentID       string    `json:"agentId"`
+		Queue         string    `json:"queue,omitempty"`
+		WaitSeconds   float64   `json:"waitSeconds"`
+		At            time.Time `json:"at"`
+	}
+	// InteractionTransferred hands the interaction to another agent or queue.
+	InteractionTransferred struct {
+		InteractionID string    `json:"interactionId"`
+		FromAgentID   string    `json:"fromAgentId"`
+		ToAgentID     string    `json:"toAgentId,omitempty"`
+		ToQueue       string    `json:"toQueue,omitempty"`
+		Reason        string    `json:"reason,omitempty"`
+		At            time.Time `json:"at"`
+	}
+	// CallAnswered records that the agent picked up a phone call.
+	CallAnswered struct {
+		InteractionID string    `json:"interactionId"`
+		AgentID       string    `json:"agentId"`
+		RingSeconds   float64   `json:"ringSeconds"`
+		At            time.Time `json:"at"`
+	}
+	// CallEnded records the end of an answered phone call.
+	CallEnded struct {
+		InteractionID string    `json:"interactionId"`
+		EndedBy       string    `json:"endedBy"`
+		TalkSeconds   float64   `json:"talkSeconds"`
+		At            time.Time `json:"at"`
+	}
+	// InteractionAbandoned records that the customer left before being served.
+	InteractionAbandoned struct {
+		InteractionID string    `json:"interactionId"`
+		Reason        string    `json:"reason,omitempty"`
+		WaitSeconds   float64   `json:"waitSeconds"`
+		At            time.Time `json:"at"`
+	}
+	// InteractionClosed ends the interaction with a disposition.
+	InteractionClosed struct {
+		InteractionID string      `json:"interactionId"`
+		Disposition   Disposition `json:"disposition"`
+		AgentID       string      `json:"agentId,omitempty"`
+		Summary       string      `json:"summary,omitempty"`
+		At            time.Time   `json:"at"`
+	}
+	// CsatRecorded is the customer's satisfaction score (1 to 5).
+	CsatRecorded struct {
+		InteractionID string    `json:"interactionId"`
+		Score         int       `json:"score"`
+		Comment       string    `json:"comment,omitempty"`
+		At            time.Time `json:"at"`
+	}
+)
+
+func (InteractionStarted) EventType() string     { return "InteractionStarted" }
+func (MessageReceived) EventType() string        { return "MessageReceived" }
+func (MessageSent) EventType() string            { return "MessageSent" }
+func (InteractionQueued) EventType() string      { return "InteractionQueued" }
+func (InteractionAssigned) EventType() string    { return "InteractionAssigned" }
+func (InteractionTransferred) EventType() string { return "InteractionTransferred" }
+func (CallAnswered) EventType() string           { return "CallAnswered" }
+func (CallEnded) EventType() string              { return "CallEnded" }
+func (InteractionAbandoned) EventType() string   { return "InteractionAbandoned" }
+func (InteractionClosed) EventType() string      { return "InteractionClosed" }
+func (CsatRecorded) EventType() string           { return "CsatRecorded" }
+
+func init() {
+	register[InteractionStarted]()
+	register[MessageReceived]()
+	register[MessageSent]()
+	register[InteractionQueued]()
+	register[InteractionAssigned]()
+	register[InteractionTransferred]()
+	register[CallAnswered]()
+	register[CallEnded]()
+	register[InteractionAbandoned]()
+	register[InteractionClosed]()
+	register[CsatRecorded]()
+}
+
+// InteractionCommand is a request to change an interaction.
+type InteractionCommand interface{ interactionCommand() }
+
+// Interaction commands.
+type (
+	// StartInteraction opens a conversation.
+	StartInteraction struct {
+		InteractionID string
+		CustomerID    string
+		Channel       Channel
+		Identity      Identity
+		Subject       string
+	}
+	// ReceiveMessage records a customer's message.
+	ReceiveMessage struct {
+		MessageID   string
+		Text        string
+		Attachments []Attachment
+		SentAt      time.Time
+	}
+	// SendMessage records an agent's reply.
+	SendMessage struct {
+		MessageID string
+		AgentID   string
+		Text      string
+	}
+	// QueueInteraction puts the interaction in a queue (again, if an
+	// offered agent did not answer).
+	QueueInteraction struct {
+		Queue    string
+		Priority Priority
+		Skills   []string
+	}
+	// AssignInteraction gives the interaction to an agent.
+	AssignInteraction struct{ AgentID string }
+	// TransferInteraction hands an assigned interaction to another agent or
+	// queue (exactly one of the two).
+	TransferInteraction struct {
+		ToAgentID string
+		ToQueue   string
+		Reason    string
+	}
+	// AnswerCall records that the assigned agent picked up.
+	AnswerCall struct{ AgentID string }
+	// EndCall records the end of an answered call.
+	EndCall struct{ EndedBy string }
+	// AbandonInteraction records that the customer left unserved.
+	AbandonInteraction struct{ Reason string }
+	// CloseInteraction ends the interaction.
+	CloseInteraction struct {
+		Disposition Disposition
+		AgentID     string
+		Summary     string
+	}
+	// RecordCsat records the customer's satisfaction score.
+	RecordCsat struct {
+		Score   int
+		Comment string
+	}
+)
+
+func (StartInteraction) interactionCommand()    {}
+func (ReceiveMessage) interactionCommand()      {}
+func (SendMessage) interactionCommand()         {}
+func (QueueInteraction) interactionCommand()    {}
+func (AssignInteraction) interactionCommand()   {}
+func (TransferInteraction) interactionCommand() {}
+func (AnswerCall) interactionCommand()          {}
+func (EndCall) interactionCommand()             {}
+func (AbandonInteraction) interactionCommand()  {}
+func (CloseInteraction) interactionCommand()    {}
+func (RecordCsat) interactionCommand()          {}
+
+// DecideInteraction decides which events a command produces on interaction i.
+func DecideInteraction(i Interaction, cmd InteractionCommand, now time.Time) ([]Event, error) {
+	if start, ok := cmd.(StartInteraction); ok {
+		return decideStartInteraction(i, start, now)
+	}
+	if !i.Exists() {
+		return nil, notFound("interaction %s does not exist", i.ID)
+	}
+	if rate, ok := cmd.(RecordCsat); ok {
+		return decideCsat(i, rate, now)
+	}
+	if i.Status.Ended() {
+		return nil, conflict("interaction %s is %s", i.ID, strings.ToLower(string(i.Status)))
+	}
+	switch cmd := cmd.(type) {
+	case ReceiveMessage:
+		return decideReceiveMessage(i, cmd, now)
+	case SendMessage:
+		return decideSendMessage(i, cmd, now)
+	case QueueInteraction:
+		return decideQueue(i, cmd, now)
+	case AssignInteraction:
+		return decideAssign(i, cmd, now)
+	case TransferInteraction:
+		return decideTransferInteraction(i, cmd, now)
+	case AnswerCall:
+		return decideAnswerCall(i, cmd, now)
+	case EndCall:
+		return decideEndCall(i, cmd, now)
+	case AbandonInteraction:
+		return decideAbandon(i, cmd, now)
+	case CloseInteraction:
+		return decideClose(i, cmd, now)
+	default:
+		return nil, invalid("unknown interaction command %T", cmd)
+	}
+}
+
+func decideStartInteraction(i Interaction, cmd StartInteraction, now time.Time) ([]Event, error) {
+	if i.Exists() {
+		return nil, conflict("interaction %s already exists", i.ID)
+	}
+	if cmd.InteractionID == "" || cmd.CustomerID == "" {
+		return nil, invalid("an interaction needs an id and a customer")
+	}
+	if !cmd.Channel.Valid() {
+		return nil, invalid("unknown channel %q", cmd.Channel)
+	}
+	if err := requireNormalized(cmd.Identity); err != nil {
+		return nil, err
+	}
+	subject, err := cleanText(cmd.Subject, "subject", 998, true)
+	if err != nil {
+		return nil, err
+	}
+	return []Event{InteractionStarted{
+		InteractionID: cmd.InteractionID, CustomerID: cmd.CustomerID, Channel: cmd.Channel,
+		Identity: cmd.Identity, Subject: subject, At: now,
+	}}, nil
+}
+
+func decideReceiveMessage(i Interaction, cmd ReceiveMessage, now time.Time) ([]Event, error) {
+	if cmd.MessageID != "" && i.seenMessages[cmd.MessageID] {
+		return nil, nil
+	}
+	text, err := cleanText(cmd.Text, "message", MaxMessageBytes, len(cmd.Attachments) > 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range cmd.Attachments {
+		if a.Size < 0 || a.Name == "" && a.SHA256 == "" {
+			return nil, invalid("an attachment needs a name or a hash and a size >= 0")
+		}
+	}
+	return []Event{MessageReceived{
+		InteractionID: i.ID, MessageID: cmd.MessageID, Text: text,
+		Attachments: cmd.Attachments, SentAt: cmd.SentAt.UTC(), At: now,
+	}}, nil
+}
+
+func decideSendMessage(i Interaction, cmd SendMessage, now time.Time) ([]Event, error) {
+	if cmd.AgentID == "" {
+		return nil, invalid("a reply needs the agent who sends it")
+	}
+	if cmd.MessageID != "" && i.seenMessages[cmd.MessageID] {
+		return nil, nil
+	}
+	text, err := cleanText(cmd.Text, "reply", MaxMessageBytes, false)
+	if err != nil {
+		return nil, err
+	}
+	return []Event{MessageSent{InteractionID: i.ID, MessageID: cmd.MessageID, AgentID: cmd.AgentID, Text: text, At: now}}, nil
+}
+
+func decideQueue(i Interaction, cmd QueueInteraction, now time.Time) ([]Event, error) {
+	queue := strings.TrimSpace(cmd.Queue)
+	if queue == "" {
+		return nil, invalid("a queue name is required")
+	}
+	priority := cmd.Priority
+	if priority == "" {
+		priority = PriorityNormal
+	}
+	if !priority.Valid() {
+		return nil, invalid("unknown priority %q", cmd.Priority)
+	}
+	if i.Status == InteractionStatusQueued && i.Queue == queue && i.Priority == priority {
+		return nil, nil
+	}
+	if !i.AnsweredAt.IsZero() {
+		return nil, conflict("interaction %s is a call in progress; transfer it instead", i.ID)
+	}
+	return []Event{InteractionQueued{InteractionID: i.ID, Queue: queue, Priority: priority, Skills: cmd.Skills, At: now}}, nil
+}
+
+func decideAssign(i Interaction, cmd AssignInteraction, now time.Time) ([]Event, error) {
+	if cmd.AgentID == "" {
+		return nil, invalid("an agent id is required")
+	}
+	if i.AgentID == cmd.AgentID {
+		return nil, nil
+	}
+	if i.AgentID != "" {
+		return nil, conflict("interaction %s is already assigned to %s", i.ID, i.AgentID)
+	}
+	waitedSince := i.StartedAt
+	if !i.QueuedAt.IsZero() {
+		waitedSince = i.QueuedAt
+	}
+	return []Event{InteractionAssigned{
+		InteractionID: i.ID, AgentID: cmd.AgentID, Queue: i.Queue,
+		WaitSeconds: seconds(now.Sub(waitedSince)), At: now,
+	}}, nil
+}
+
+func decideTransferInteraction(i Interaction, cmd TransferInteraction, now time.Time) ([]Event, error) {
+	toQueue := strings.TrimSpace(cmd.ToQueue)
+	if (cmd.ToAgentID == "") == (toQueue == "") {
+		return nil, invalid("a transfer goes to exactly one agent or one queue")
+	}
+	if i.AgentID == "" {
+		return nil, conflict("interaction %s is not assigned; assign or queue it instead", i.ID)
+	}
+	if cmd.ToAgentID == i.AgentID {
+		return nil, nil
+	}
+	return []Event{InteractionTransferred{
+		InteractionID: i.ID, FromAgentID: i.AgentID, ToAgentID: cmd.ToAgentID,
+		ToQueue: toQueue, Reason: cmd.Reason, At: now,
+	}}, nil
+}
+
+func decideAnswerCall(i Interaction, cmd AnswerCall, now time.Time) ([]Event, error) {
+	if i.Channel != ChannelPhone {
+		return nil, conflict("interaction %s is not a phone call", i.ID)
+	}
+	if !i.AnsweredAt.IsZero() {
+		return nil, nil
+	}
+	if i.AgentID == "" || cmd.AgentID != "" && cmd.AgentID != i.AgentID {
+		return nil, conflict("call %s is not offered to agent %q", i.ID, cmd.AgentID)
+	}
+	return []Event{CallAnswered{InteractionID: i.ID, AgentID: i.AgentID, RingSeconds: seconds(now.Sub(i.AssignedAt)), At: now}}, nil
+}
+
+func decideEndCall(i Interaction, cmd EndCall, now time.Time) ([]Event, error) {
+	if i.Channel != ChannelPhone {
+		return nil, conflict("interaction %s is not a phone call", i.ID)
+	}
+	if i.AnsweredAt.IsZero() {
+		return nil, conflict("call %s was not answered; abandon it instead", i.ID)
+	}
+	if !i.CallEndedAt.IsZero() {
+		return nil, nil
+	}
+	endedBy := cmd.EndedBy
+	if endedBy == "" {
+		endedBy = "CUSTOMER"
+	}
+	return []Event{CallEnded{InteractionID: i.ID, EndedBy: endedBy, TalkSeconds: seconds(now.Sub(i.AnsweredAt)), At: now}}, nil
+}
+
+func decideAbandon(i Interaction, cmd AbandonInteraction, now time.Time) ([]Event, error) {
+	if !i.AnsweredAt.IsZero() {
+		return nil, conflict("call %s was answered; end it instead", i.ID)
+	}
+	return []Event{InteractionAbandoned{InteractionID: i.ID, Reason: cmd.Reason, WaitSeconds: seconds(now.Sub(i.StartedAt)), At: now}}, nil
+}
+
+func decideClose(i Interaction, cmd CloseInteraction, now time.Time) ([]Event, error) {
+	if !cmd.Disposition.Valid() {
+		return nil, invalid("unknown disposition %q", cmd.Disposition)
+	}
+	summary, err := cleanText(cmd.Summary, "summary", 4096, true)
+	if err != nil {
+		return nil, err
+	}
+	var events []Event
+	if !i.AnsweredAt.IsZero() && i.CallEndedAt.IsZero() {
+		events = append(events, CallEnded{InteractionID: i.ID, EndedBy: "AGENT", TalkSeconds: seconds(now.Sub(i.AnsweredAt)), At: now})
+	}
+	return append(events, InteractionClosed{InteractionID: i.ID, Disposition: cmd.Disposition, AgentID: cmd.AgentID, Summary: summary, At: now}), nil
+}
+
+func decideCsat(i Interaction, cmd RecordCsat, now time.Time) ([]Event, error) {
+	if i.Status != InteractionStatusClosed {
+		return nil, conflict("satisfaction is recorded after interaction %s is closed", i.ID)
+	}
+	if i.Csat != 0 {
+		return nil, conflict("interaction %s already has a satisfaction score", i.ID)
+	}
+	if cmd.Score < 1 || cmd.Score > 5 {
+		return nil, invalid("a satisfaction score is 1 to 5, not %d", cmd.Score)
+	}
+	comment, err := cleanText(cmd.Comment, "comment", 4096, true)
+	if err != nil {
+		return nil, err
+	}
+	return []Event{CsatRecorded{InteractionID: i.ID, Score: cmd.Score, Comment: comment, At: now}}, nil
+}
+
+// EvolveInteraction folds one event into the interaction's state.
+func EvolveInteraction(i Interaction, e Event) Interaction {
+	switch e := e.(type) {
+	case InteractionStarted:
+		i = Interaction{ID: e.InteractionID, CustomerID: e.CustomerID, Channel: e.Channel, Status: InteractionStatusActive, StartedAt: e.At, Priority: PriorityNormal}
+	case MessageReceived:
+		i.Messages++
+		i.seenMessages = markSeen(i.seenMessages, e.MessageID)
+	case MessageSent:
+		i.Messages++
+		i.seenMessages = markSeen(i.seenMessages, e.MessageID)
+	case InteractionQueued:
+		i.Status, i.Queue, i.Priority, i.QueuedAt, i.AgentID = InteractionStatusQueued, e.Queue, e.Priority, e.At, ""
+	case InteractionAssigned:
+		i.Status, i.AgentID, i.AssignedAt = InteractionStatusAssigned, e.AgentID, e.At
+	case InteractionTransferred:
+		i = evolveTransfer(i, e)
+	case CallAnswered:
+		i.AnsweredAt = e.At
+	case CallEnded:
+		i.CallEndedAt = e.At
+	case InteractionAbandoned:
+		i.Status, i.ClosedAt, i.Disposition = InteractionStatusAbandoned, e.At, DispositionAbandoned
+	case InteractionClosed:
+		i.Status, i.ClosedAt, i.Disposition = InteractionStatusClosed, e.At, e.Disposition
+	case CsatRecorded:
+		i.Csat = e.Score
+	}
+	return i
+}
+
+// markSeen records a message id. The map is copied on write so states
+// returned by earlier Evolve calls stay unchanged.
+func markSeen(seen map[string]bool, messageID string) map[string]bool {
+	if messageID == "" {
+		return seen
+	}
+	out := cloneMap(seen)
+	out[messageID] = true
+	return out
+}
+
+func evolveTransfer(i Interaction, e InteractionTransferred) Interaction {
+	if e.ToQueue != "" {
+		i.Status, i.Queue, i.AgentID, i.QueuedAt = InteractionStatusQueued, e.ToQueue, "", e.At
+		return i
+	}
+	i.Status, i.AgentID, i.AssignedAt = InteractionStatusAssigned, e.ToAgentID, e.At
+	return i
+}
+
+// cleanText validates free text: valid UTF-8, at most maxBytes, not empty
+// unless allowed. Surrounding white space is trimmed.
+func cleanText(text, what string, maxBytes int, emptyOK bool) (string, error) {
+	if !utf8.ValidString(text) {
+		return "", invalid("%s is not valid UTF-8", what)
+	}
+	if len(text) > maxBytes {
+		return "", invalid("%s is %d bytes, more than the %d allowed", what, len(text), maxBytes)
+	}
+	text = strings.TrimSpace(text)
+	if text == "" && !emptyOK {
+		return "", invalid("%s is empty", what)
+	}
+	return text, nil
+}
+
+func seconds(d time.Duration) float64 {
+	if d < 0 {
+		return 0
+	}
+	return d.Seconds()
+}

@@ -1,0 +1,239 @@
+// Package appendbench measures an eventstore.Store's append throughput and
+// latency under concurrent writers. It backs `ledger bench append` and the
+// stores' Go benchmarks.
+package appendbench
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/interactionledger/ledger/eventstore"
+)
+
+// Config describes a run. Zero values pick the defaults in brackets.
+type Config struct {
+	// Writers is the number of concurrent appending goroutines [16].
+	Writers int
+	// Events is the total number of events to append [100000].
+	Events int
+	// EventsPerAppend is the number of events in each Append call [1].
+	EventsPerAppend int
+	// Streams is the number of streams appended to, chosen at random
+	// [10000].
+	Streams int
+	// StreamPrefix names the streams, "<prefix>-<n>" ["bench"].
+	StreamPrefix string
+	// PayloadBytes is the approximate size of each event's data [200].
+	PayloadBytes int
+	// Seed makes stream choices reproducible [1].
+	Seed uint64
+}
+
+func (c Config) withDefaults() Config {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&c.Writers, 16)
+	def(&c.Events, 100_000)
+	def(&c.EventsPerAppend, 1)
+	def(&c.Streams, 10_000)
+	def(&c.PayloadBytes, 200)
+	if c.StreamPrefix == "" {
+		c.StreamPrefix = "bench"
+	}
+	if c.Seed == 0 {
+		c.Seed = 1
+	}
+	return c
+}
+
+// Latencies summarises Append call latencies.
+type Latencies struct {
+	P50, P90, P99, P999, Max time.Duration
+}
+
+// Result is what a run measured.
+type Result struct {
+	Config          Config // with defaults filled in
+	Events          int    // events appended
+	Appends         int    // Append calls made
+	Elapsed         time.Duration
+	EventsPerSecond float64
+	Latency         Latencies
+}
+
+func (r Result) String() string {
+	l := r.Latency
+	return fmt.Sprintf("%d events in %d appends by %d writers in %v: %.0f events/s; append latency p50 %v p90 %v p99 %v p99.9 %v max %v",
+		r.Events, r.Appends, r.Config.Writers, r.Elapsed.Round(time.Millisecond), r.EventsPerSecond,
+		l.P50, l.P90, l.P99, l.P999, l.Max)
+}
+
+// Run appends cfg.Events events to store from cfg.Writers goroutines, each
+// Append carrying cfg.EventsPerAppend events (the last may carry fewer) to
+// a random stream with expected version Any. progress, if not nil, is
+// called from time to time with the number of events appended so far, and
+// once at the end. The first append error stops the run and is returned.
+func Run(ctx context.Context, store eventstore.Store, cfg Config, progress func(done int)) (Result, error) {
+	cfg = cfg.withDefaults()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	r := &runner{store: store, cfg: cfg, payload: payload(cfg.PayloadBytes), cancel: cancel}
+	stop := r.reportProgress(progress)
+	start := time.Now()
+	var wg sync.WaitGroup
+	lat := make([][]time.Duration, cfg.Writers)
+	for w := range cfg.Writers {
+		wg.Go(func() { lat[w] = r.write(ctx, w) })
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	stop()
+	if err := r.firstErr(); err != nil {
+		return Result{}, err
+	}
+	if progress != nil {
+		progress(int(r.done.Load()))
+	}
+	all := slices.Concat(lat...)
+	return Result{
+		Config:          cfg,
+		Events:          int(r.done.Load()),
+		Appends:         len(all),
+		Elapsed:         elapsed,
+		EventsPerSecond: float64(r.done.Load()) / elapsed.Seconds(),
+		Latency:         summarise(all),
+	}, nil
+}
+
+// runner is the state writers share during a run.
+type runner struct {
+	store   eventstore.Store
+	cfg     Config
+	payload []byte
+	claimed atomic.Int64 // events handed to writers
+	done    atomic.Int64 // events acknowledged
+	cancel  context.CancelFunc
+	errMu   sync.Mutex
+	err     error
+}
+
+// write appends until all events are claimed and returns each call's
+// latency.
+func (r *runner) write(ctx context.Context, w int) []time.Duration {
+	rng := rand.New(rand.NewPCG(r.cfg.Seed, uint64(w)))
+	lat := make([]time.Duration, 0, r.cfg.Events/r.cfg.Writers/r.cfg.EventsPerAppend+1)
+	for {
+		n := r.claim()
+		if n == 0 || ctx.Err() != nil {
+			return lat
+		}
+		stream := fmt.Sprintf("%s-%d", r.cfg.StreamPrefix, rng.IntN(r.cfg.Streams))
+		evs := r.events(n)
+		t0 := time.Now()
+		_, err := r.store.Append(ctx, stream, eventstore.Any, evs)
+		lat = append(lat, time.Since(t0))
+		if err != nil {
+			r.fail(fmt.Errorf("writer %d: append to %s: %w", w, stream, err))
+			return lat
+		}
+		r.done.Add(int64(n))
+	}
+}
+
+// claim takes up to EventsPerAppend of the remaining events.
+func (r *runner) claim() int {
+	per := int64(r.cfg.EventsPerAppend)
+	end := r.claimed.Add(per)
+	start := end - per
+	total := int64(r.cfg.Events)
+	if start >= total {
+		return 0
+	}
+	return int(min(end, total) - start)
+}
+
+func (r *runner) events(n int) []eventstore.EventData {
+	evs := make([]eventstore.EventData, n)
+	for i := range evs {
+		evs[i] = eventstore.EventData{
+			ID:       uuid.New(),
+			Type:     "BenchmarkEventRecorded",
+			Schema:   1,
+			Data:     r.payload,
+			Metadata: []byte(`{"actor":"bench"}`),
+		}
+	}
+	return evs
+}
+
+func (r *runner) fail(err error) {
+	r.errMu.Lock()
+	defer r.errMu.Unlock()
+	if r.err == nil {
+		r.err = err
+		r.cancel()
+	}
+}
+
+func (r *runner) firstErr() error {
+	r.errMu.Lock()
+	defer r.errMu.Unlock()
+	return r.err
+}
+
+// reportProgress calls progress every 200ms until the returned stop.
+func (r *runner) reportProgress(progress func(int)) (stop func()) {
+	if progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				progress(int(r.done.Load()))
+			case <-done:
+				return
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
+}
+
+// payload returns a JSON object of about n bytes.
+func payload(n int) []byte {
+	const head, tail = `{"body":"`, `"}`
+	fill := max(n-len(head)-len(tail), 0)
+	b := make([]byte, 0, len(head)+fill+len(tail))
+	b = append(b, head...)
+	for i := range fill {
+		b = append(b, 'a'+byte(i%26))
+	}
+	return append(b, tail...)
+}
+
+// summarise returns the percentiles of lat (which it sorts).
+func summarise(lat []time.Duration) Latencies {
+	if len(lat) == 0 {
+		return Latencies{}
+	}
+	slices.Sort(lat)
+	at := func(q float64) time.Duration {
+		i := int(q * float64(len(lat)-1))
+		return lat[i]
+	}
+	return Latencies{P50: at(0.50), P90: at(0.90), P99: at(0.99), P999: at(0.999), Max: lat[len(lat)-1]}
+}

@@ -1,0 +1,188 @@
+package sqlite
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/interactionledger/ledger/eventstore"
+)
+
+// storedEvent is what the idempotency check needs to know about an event
+// already stored (or accepted earlier in the same batch).
+type storedEvent struct {
+	stream   string
+	version  int64
+	position uint64
+	typ      string
+	data     string
+}
+
+// row is one events row to insert.
+type row struct {
+	position uint64
+	ev       *newEvent
+	stream   string
+	version  int64
+	prevHash string
+	hash     string
+}
+
+// batch is one group commit being decided: the requests' outcomes and the
+// rows to insert, plus the changes they make to stream heads, kept apart
+// from the committed cache until COMMIT succeeds.
+type batch struct {
+	at      time.Time // recorded_at of every event in the batch
+	atText  string    // at, formatted exactly as hashed and stored
+	next    uint64    // position of the next accepted event
+	stored  map[string]storedEvent
+	cache   *headCache
+	heads   map[string]streamHead  // pending: streams changed in this batch
+	ids     map[string]storedEvent // pending: events accepted in this batch
+	rows    []row
+	results []response
+	kinds   []string // metrics result per request
+}
+
+func newBatch(head uint64, at time.Time, stored map[string]storedEvent, cache *headCache, n int) *batch {
+	return &batch{
+		at:      at,
+		atText:  at.Format(time.RFC3339Nano),
+		next:    head + 1,
+		stored:  stored,
+		cache:   cache,
+		heads:   make(map[string]streamHead),
+		ids:     make(map[string]storedEvent),
+		results: make([]response, 0, n),
+		kinds:   make([]string, 0, n),
+	}
+}
+
+// add decides one request against the committed state plus the effects of
+// the requests before it in the batch.
+func (b *batch) add(r *request) {
+	res, kind, err := b.decide(r)
+	if err != nil {
+		b.results = append(b.results, response{err: err})
+	} else {
+		b.results = append(b.results, response{res: res})
+	}
+	b.kinds = append(b.kinds, kind)
+}
+
+func (b *batch) decide(r *request) (eventstore.AppendResult, string, error) {
+	res, found, err := b.checkIDs(r)
+	if err != nil {
+		return res, resultConflict, err
+	}
+	if found {
+		return res, resultIdempotent, nil
+	}
+	cur := b.head(r.stream)
+	if !expectationHolds(r.expected, cur.version) {
+		return res, resultConflict, &eventstore.VersionConflictError{Stream: r.stream, Expected: r.expected, Actual: cur.version}
+	}
+	return b.accept(r, cur), resultOK, nil
+}
+
+func expectationHolds(expected eventstore.ExpectedVersion, current int64) bool {
+	switch expected {
+	case eventstore.Any:
+		return true
+	case eventstore.NoStream:
+		return current == -1
+	default:
+		return int64(expected) == current
+	}
+}
+
+// head returns the stream's head as this batch sees it. The writer loads
+// every stream of the batch into the cache before deciding.
+func (b *batch) head(stream string) streamHead {
+	if h, ok := b.heads[stream]; ok {
+		return h
+	}
+	if h, ok := b.cache.get(stream); ok {
+		return h
+	}
+	return noStream
+}
+
+// lookup finds an event id among those accepted in this batch or stored.
+func (b *batch) lookup(id string) (storedEvent, bool) {
+	if e, ok := b.ids[id]; ok {
+		return e, true
+	}
+	e, ok := b.stored[id]
+	return e, ok
+}
+
+// checkIDs reports found=true with the original result when every event of
+// r is already stored as r would store it, and an *EventIDConflictError
+// when only some are, or when one differs.
+func (b *batch) checkIDs(r *request) (res eventstore.AppendResult, found bool, err error) {
+	var first, last storedEvent
+	var firstID uuid.UUID
+	n := 0
+	for i := range r.events {
+		ev := &r.events[i]
+		s, ok := b.lookup(ev.idStr)
+		if !ok {
+			continue
+		}
+		if reason := sameEvent(r, ev, s, first, n); reason != "" {
+			return res, false, &eventstore.EventIDConflictError{ID: ev.id, Stream: r.stream, Reason: reason}
+		}
+		if n == 0 {
+			first, firstID = s, ev.id
+		}
+		last = s
+		n++
+	}
+	switch {
+	case n == 0:
+		return res, false, nil
+	case n < len(r.events):
+		return res, false, &eventstore.EventIDConflictError{ID: firstID, Stream: r.stream,
+			Reason: fmt.Sprintf("%d of the append's %d event ids are already stored; an append is all new or an exact retry", n, len(r.events))}
+	}
+	return eventstore.AppendResult{FirstPosition: first.position, LastPosition: last.position, NextExpectedVersion: last.version}, true, nil
+}
+
+// sameEvent returns why stored event s cannot be the stored copy of ev, the
+// n-th already-stored event of r (first is the 0th), or "".
+func sameEvent(r *request, ev *newEvent, s, first storedEvent, n int) string {
+	switch {
+	case s.stream != r.stream:
+		return fmt.Sprintf("id already stored on stream %s", s.stream)
+	case s.typ != ev.typ:
+		return fmt.Sprintf("id already stored with type %s", s.typ)
+	case s.data != ev.data:
+		return "id already stored with different data"
+	case n > 0 && s.version != first.version+int64(n):
+		return "ids already stored, but not as one append in this order"
+	}
+	return ""
+}
+
+// accept assigns versions, positions and hashes to r's events, continuing
+// the stream's chain from cur.
+func (b *batch) accept(r *request, cur streamHead) eventstore.AppendResult {
+	res := eventstore.AppendResult{FirstPosition: b.next}
+	for i := range r.events {
+		ev := &r.events[i]
+		version := cur.version + 1
+		hash := eventstore.ComputeHash(cur.hash, eventstore.RecordedEvent{
+			ID: ev.id, Stream: r.stream, Version: version, Type: ev.typ, Schema: ev.schema,
+			Data: []byte(ev.data), Metadata: []byte(ev.meta), RecordedAt: b.at,
+		})
+		b.rows = append(b.rows, row{position: b.next, ev: ev, stream: r.stream, version: version, prevHash: cur.hash, hash: hash})
+		b.ids[ev.idStr] = storedEvent{stream: r.stream, version: version, position: b.next, typ: ev.typ, data: ev.data}
+		cur = streamHead{version: version, hash: hash}
+		b.next++
+	}
+	b.heads[r.stream] = cur
+	res.LastPosition = b.next - 1
+	res.NextExpectedVersion = cur.version
+	return res
+}

@@ -1,0 +1,13 @@
+// Package sqlite is the embedded event store: it implements eventstore.Store
+// on a single SQLite file (modernc.org/sqlite, pure Go) in WAL mode with
+// synchronous=FULL, so an append that returned survives a crash.
+//
+// It owns the database file's schema (plain .sql migrations embedded in the
+// binary), the single writer goroutine that group-commits concurrent appends
+// in one transaction and one fsync, the in-memory cache of stream heads used
+// for expected-version checks, and the read-only connection pool that serves
+// reads and $all subscriptions.
+//
+// The file is an ordinary SQLite database: an auditor can open it with the
+// sqlite3 command-line tool and read the events table directly.
+package sqlite

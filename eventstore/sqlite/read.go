@@ -1,0 +1,150 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/interactionledger/ledger/eventstore"
+)
+
+const eventColumns = `position, event_id, stream, version, type, schema, data, metadata, recorded_at, prev_hash, hash`
+
+// readStmts are the prepared statements of the read pool.
+type readStmts struct {
+	all    *sql.Stmt
+	stream *sql.Stmt
+	head   *sql.Stmt
+}
+
+func prepareReads(ctx context.Context, db *sql.DB) (readStmts, error) {
+	var r readStmts
+	var err error
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var st *sql.Stmt
+		if st, err = db.PrepareContext(ctx, q); err != nil {
+			err = fmt.Errorf("prepare %q: %w", q, err)
+		}
+		return st
+	}
+	r.all = prep(`SELECT ` + eventColumns + ` FROM events WHERE position > ? ORDER BY position LIMIT ?`)
+	r.stream = prep(`SELECT ` + eventColumns + ` FROM events WHERE stream = ? AND version >= ? ORDER BY version LIMIT ?`)
+	r.head = prep(`SELECT COALESCE(MAX(position), 0) FROM events`)
+	if err != nil {
+		r.close()
+	}
+	return r, err
+}
+
+func (r readStmts) close() {
+	for _, st := range []*sql.Stmt{r.all, r.stream, r.head} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// ReadStream implements eventstore.Store.
+func (s *Store) ReadStream(ctx context.Context, stream string, from int64, max int) ([]eventstore.RecordedEvent, error) {
+	if err := s.readable(max); err != nil {
+		return nil, fmt.Errorf("read stream %s: %w", stream, err)
+	}
+	if from < 0 {
+		from = 0
+	}
+	rows, err := s.reads.stream.QueryContext(ctx, stream, from, max)
+	if err != nil {
+		return nil, fmt.Errorf("read stream %s: %w", stream, s.mapErr(err))
+	}
+	events, err := scanEvents(rows, max)
+	if err != nil {
+		return nil, fmt.Errorf("read stream %s: %w", stream, s.mapErr(err))
+	}
+	return events, nil
+}
+
+// ReadAll implements eventstore.Store.
+func (s *Store) ReadAll(ctx context.Context, after uint64, max int) ([]eventstore.RecordedEvent, error) {
+	if err := s.readable(max); err != nil {
+		return nil, fmt.Errorf("read $all after %d: %w", after, err)
+	}
+	rows, err := s.reads.all.QueryContext(ctx, int64(after), max)
+	if err != nil {
+		return nil, fmt.Errorf("read $all after %d: %w", after, s.mapErr(err))
+	}
+	events, err := scanEvents(rows, max)
+	if err != nil {
+		return nil, fmt.Errorf("read $all after %d: %w", after, s.mapErr(err))
+	}
+	return events, nil
+}
+
+// HeadPosition implements eventstore.Store.
+func (s *Store) HeadPosition(ctx context.Context) (uint64, error) {
+	if s.closed.Load() {
+		return 0, eventstore.ErrClosed
+	}
+	var head int64
+	if err := s.reads.head.QueryRowContext(ctx).Scan(&head); err != nil {
+		return 0, fmt.Errorf("head position: %w", s.mapErr(err))
+	}
+	return uint64(head), nil
+}
+
+func (s *Store) readable(max int) error {
+	if s.closed.Load() {
+		return eventstore.ErrClosed
+	}
+	if max <= 0 {
+		return fmt.Errorf("max must be positive, got %d", max)
+	}
+	return nil
+}
+
+// mapErr turns the errors of a pool closed under a running read into
+// eventstore.ErrClosed.
+func (s *Store) mapErr(err error) error {
+	if s.closed.Load() && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w (%v)", eventstore.ErrClosed, err)
+	}
+	return err
+}
+
+func scanEvents(rows *sql.Rows, max int) ([]eventstore.RecordedEvent, error) {
+	defer rows.Close()
+	events := make([]eventstore.RecordedEvent, 0, min(max, 256))
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, e)
+	}
+	return events, rows.Err()
+}
+
+func scanEvent(rows *sql.Rows) (eventstore.RecordedEvent, error) {
+	var (
+		e      eventstore.RecordedEvent
+		pos    int64
+		id, at string
+	)
+	if err := rows.Scan(&pos, &id, &e.Stream, &e.Version, &e.Type, &e.Schema, &e.Data, &e.Metadata, &at, &e.PrevHash, &e.Hash); err != nil {
+		return e, fmt.Errorf("scan event: %w", err)
+	}
+	e.Position = uint64(pos)
+	var err error
+	if e.ID, err = uuid.Parse(id); err != nil {
+		return e, fmt.Errorf("event at position %d: id %q: %w", pos, id, err)
+	}
+	if e.RecordedAt, err = time.Parse(time.RFC3339Nano, at); err != nil {
+		return e, fmt.Errorf("event at position %d: recorded_at %q: %w", pos, at, err)
+	}
+	return e, nil
+}

@@ -1,0 +1,194 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/interactionledger/ledger/eventstore"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// Store is the SQLite event store. It implements eventstore.Store and is
+// safe for concurrent use. Open one Store per database file per process.
+type Store struct {
+	cfg      config
+	log      *slog.Logger
+	wdb      *sql.DB   // one connection, owned by the writer
+	wconn    *sql.Conn // that connection
+	rdb      *sql.DB   // read-only pool
+	reads    readStmts
+	w        *writer
+	ckpt     *checkpointer
+	notifier eventstore.Notifier
+
+	// sendMu is held shared while an Append hands its request to the
+	// writer and exclusively by Close, so no request is sent on a closed
+	// queue.
+	sendMu    sync.RWMutex
+	closed    atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ eventstore.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the event store in the SQLite file at
+// path, applies pending schema migrations and starts the writer.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	cfg := newConfig(opts)
+	m, err := newMetrics(cfg.registerer)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{cfg: cfg, log: cfg.logger.With("component", "eventstore", "path", path)}
+	if err := s.open(ctx, path, m); err != nil {
+		s.closeDBs()
+		return nil, fmt.Errorf("open event store %s: %w", path, err)
+	}
+	go s.w.run()
+	return s, nil
+}
+
+func (s *Store) open(ctx context.Context, path string, m *metrics) error {
+	wdb, conn, err := openWriteConn(ctx, path)
+	s.wdb, s.wconn = wdb, conn
+	if err != nil {
+		return err
+	}
+	applied, err := migrate(ctx, conn, s.cfg.clock())
+	if err != nil {
+		return err
+	}
+	if applied > 0 {
+		s.log.Info("event store schema migrated", "migrations", applied)
+	}
+	if s.rdb, err = openReadPool(path, s.cfg.readConns); err != nil {
+		return err
+	}
+	if s.reads, err = prepareReads(ctx, s.rdb); err != nil {
+		return err
+	}
+	if s.ckpt, err = newCheckpointer(ctx, path, s.log); err != nil {
+		return err
+	}
+	s.w, err = newWriter(ctx, conn, s.cfg, m, s.log, s.notifier.Notify, s.ckpt.request)
+	return err
+}
+
+// dsn builds a modernc.org/sqlite URI for path with the given query
+// parameters, escaping the characters a URI path cannot hold.
+func dsn(path string, params ...string) string {
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+	return "file:" + esc.Replace(path) + "?" + strings.Join(params, "&")
+}
+
+// writePragmas configure the writer's connection, in order: page_size only
+// takes effect before the file has content, and journal_mode=WAL must be
+// in place before the first write.
+var writePragmas = []string{
+	"PRAGMA page_size = 4096",
+	"PRAGMA journal_mode = WAL",
+	"PRAGMA synchronous = FULL",  // fsync the WAL at every commit: durable
+	"PRAGMA cache_size = -65536", // KiB
+	"PRAGMA temp_store = MEMORY",
+	fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerAutoCheckpointPages), // see checkpointer
+}
+
+// openWriteConn opens the single connection the writer uses.
+func openWriteConn(ctx context.Context, path string) (*sql.DB, *sql.Conn, error) {
+	db, err := sql.Open("sqlite", dsn(path, "_pragma=busy_timeout(10000)"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("open writer: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return db, nil, fmt.Errorf("open writer: %w", err)
+	}
+	for _, p := range writePragmas {
+		if _, err := conn.ExecContext(ctx, p); err != nil {
+			return db, conn, fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	var mode string
+	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return db, conn, fmt.Errorf("read journal_mode: %w", err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return db, conn, fmt.Errorf("journal_mode is %q, want wal", mode)
+	}
+	return db, conn, nil
+}
+
+// openReadPool opens the read-only connection pool. WAL lets its readers
+// run concurrently with the writer, each on a consistent snapshot.
+func openReadPool(path string, conns int) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", dsn(path,
+		"_pragma=busy_timeout(10000)",
+		"_pragma=query_only(1)",
+		"_pragma=cache_size(-16384)"))
+	if err != nil {
+		return nil, fmt.Errorf("open readers: %w", err)
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	return db, nil
+}
+
+// Changed returns a channel closed at the next commit (or when the store
+// closes). Take it before reading, then wait on it: see eventstore.Notifier.
+func (s *Store) Changed() <-chan struct{} { return s.notifier.C() }
+
+// SubscribeAll implements eventstore.Store.
+func (s *Store) SubscribeAll(ctx context.Context, after uint64) eventstore.Subscription {
+	return eventstore.NewPollingSubscription(s, after, eventstore.PollingOptions{})
+}
+
+// Close stops accepting appends, lets the writer finish every append
+// already handed to it, then closes the database. Later calls on the store
+// return eventstore.ErrClosed; Close itself may be called again.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.sendMu.Lock()
+		s.closed.Store(true)
+		close(s.w.queue)
+		s.sendMu.Unlock()
+		<-s.w.done
+		s.reads.close()
+		s.closeErr = s.closeDBs()
+		s.notifier.Notify() // wake subscribers: their next read fails with ErrClosed
+		s.log.Info("event store closed")
+	})
+	return s.closeErr
+}
+
+func (s *Store) closeDBs() error {
+	var errs []error
+	if s.ckpt != nil {
+		errs = append(errs, s.ckpt.close())
+	}
+	if s.w != nil {
+		s.w.closeStmts()
+	}
+	if s.wconn != nil {
+		errs = append(errs, s.wconn.Close())
+	}
+	if s.rdb != nil {
+		errs = append(errs, s.rdb.Close())
+	}
+	if s.wdb != nil {
+		errs = append(errs, s.wdb.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close event store: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,96 @@
+package projections
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/interactionledger/ledger/eventstore/sqlite"
+)
+
+// benchEvents is the size of the generated ledger BenchmarkRebuild
+// replays: LEDGER_BENCH_EVENTS, default one million.
+func benchEvents(b *testing.B) int {
+	if s := os.Getenv("LEDGER_BENCH_EVENTS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			b.Fatalf("LEDGER_BENCH_EVENTS=%q: want a positive number", s)
+		}
+		return n
+	}
+	return 1_000_000
+}
+
+// benchLedgerVersion changes whenever the generator does, so a stale
+// cached ledger is not reused.
+const benchLedgerVersion = 1
+
+// benchLedger returns the path of an event store holding a generated
+// ledger of about n events. Generating it takes a while, so it is kept in
+// the temporary directory and reused by later runs.
+func benchLedger(b *testing.B, n int) string {
+	b.Helper()
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("ledger-projections-bench-v%d-%d.db", benchLedgerVersion, n))
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	ctx := context.Background()
+	tmp := path + ".partial"
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(tmp + suffix)
+	}
+	store, err := sqlite.Open(ctx, tmp, sqlite.WithLogger(quietLogger))
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	g, err := appendGenerated(ctx, store, 1, n, 256)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := store.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("generated %d events in %v: %v", g.events, time.Since(start).Round(time.Second), g.counts)
+	if err := os.Rename(tmp, path); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// BenchmarkRebuild replays a generated ledger (LEDGER_BENCH_EVENTS events,
+// default 1,000,000; messages are most of them) into every standard read
+// model with Runner.Rebuild, and reports events per second.
+//
+//	go test -run '^$' -bench BenchmarkRebuild -benchtime 1x ./projections/
+func BenchmarkRebuild(b *testing.B) {
+	n := benchEvents(b)
+	path := benchLedger(b, n)
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, path, sqlite.WithLogger(quietLogger))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	head, err := store.HeadPosition(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := OpenReadDB(ctx, filepath.Join(b.TempDir(), "read.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	r := NewRunner(store, db, quietLogger, Standard()...)
+	b.ResetTimer()
+	for b.Loop() {
+		if err := r.Rebuild(ctx, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(head)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}

@@ -1,0 +1,28 @@
+package projections
+
+// boundedMap is a cache that forgets everything when it outgrows its bound:
+// it holds immutable facts (which customer an interaction belongs to) that
+// can always be read again from the read model, so forgetting is safe and
+// far cheaper than LRU bookkeeping on the hot path.
+type boundedMap[K comparable, V any] struct {
+	max int
+	m   map[K]V
+}
+
+func newBoundedMap[K comparable, V any](max int) *boundedMap[K, V] {
+	return &boundedMap[K, V]{max: max, m: make(map[K]V)}
+}
+
+func (b *boundedMap[K, V]) get(k K) (V, bool) {
+	v, ok := b.m[k]
+	return v, ok
+}
+
+func (b *boundedMap[K, V]) put(k K, v V) {
+	if len(b.m) >= b.max {
+		clear(b.m)
+	}
+	b.m[k] = v
+}
+
+func (b *boundedMap[K, V]) reset() { clear(b.m) }

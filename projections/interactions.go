@@ -1,0 +1,347 @@
+package projections
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/interactionledger/ledger/domain"
+)
+
+// Interactions is the projection of interactions and their messages.
+type Interactions struct {
+	sqlSchema
+	rows     *rowCache[interactionRow]
+	messages *rowBuffer
+}
+
+// interactionRow is a row of the interactions table.
+type interactionRow struct {
+	customer, channel, identityKind, identityValue, subject string
+	status, queue, priority, agent                          string
+	started, queued, assigned, answered, callEnded, closed  int64
+	disposition, summary                                    string
+	csat                                                    int
+	csatComment                                             string
+}
+
+// interactionCacheSize bounds the interactions kept in memory between
+// batches.
+const interactionCacheSize = 50_000
+
+var interactionRowColumns = []string{"id", "customer_id", "channel", "identity_kind", "identity_value", "subject", "status",
+	"queue", "priority", "agent_id", "started_at", "queued_at", "assigned_at", "answered_at", "call_ended_at", "closed_at",
+	"disposition", "summary", "csat", "csat_comment"}
+
+// NewInteractions returns the interactions projection.
+func NewInteractions() *Interactions {
+	return &Interactions{
+		sqlSchema: loadSchema("interactions"),
+		rows: newRowCache(interactionCacheSize,
+			newRowBuffer("interactions", interactionRowColumns, upsertTail(interactionRowColumns)),
+			`DELETE FROM interactions WHERE id IN `, loadInteractionRow, saveInteractionRow),
+		messages: newRowBuffer("messages", []string{"position", "interaction_id", "message_id", "direction", "agent_id", "text",
+			"attachments", "sent_at", "at"}, ""),
+	}
+}
+
+// upsertTail is the ON CONFLICT clause that makes an INSERT of columns
+// (the first being the key) replace every other column.
+func upsertTail(columns []string) string {
+	sets := make([]string, 0, len(columns)-1)
+	for _, c := range columns[1:] {
+		sets = append(sets, c+" = excluded."+c)
+	}
+	return " ON CONFLICT (" + columns[0] + ") DO UPDATE SET " + strings.Join(sets, ", ")
+}
+
+func loadInteractionRow(ctx context.Context, tx *Tx, id string) (interactionRow, bool, error) {
+	var r interactionRow
+	row, err := tx.QueryRow(ctx, `SELECT `+strings.Join(interactionRowColumns[1:], ", ")+` FROM interactions WHERE id = ?`, id)
+	if err != nil {
+		return r, false, err
+	}
+	err = row.Scan(&r.customer, &r.channel, &r.identityKind, &r.identityValue, &r.subject, &r.status, &r.queue, &r.priority,
+		&r.agent, &r.started, &r.queued, &r.assigned, &r.answered, &r.callEnded, &r.closed, &r.disposition, &r.summary,
+		&r.csat, &r.csatComment)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("load interaction %s: %w", id, err)
+	}
+	return r, true, nil
+}
+
+func saveInteractionRow(b *rowBuffer, id string, r interactionRow) {
+	b.add(id, r.customer, r.channel, r.identityKind, r.identityValue, r.subject, r.status, r.queue, r.priority, r.agent,
+		r.started, r.queued, r.assigned, r.answered, r.callEnded, r.closed, r.disposition, r.summary, r.csat, r.csatComment)
+}
+
+// Name implements Projection.
+func (*Interactions) Name() string { return "interactions" }
+
+// Reset implements Resetter.
+func (p *Interactions) Reset() {
+	p.rows.reset()
+	p.messages.reset()
+}
+
+// Flush implements Flusher.
+func (p *Interactions) Flush(ctx context.Context, tx *Tx) error {
+	if err := p.messages.flush(ctx, tx); err != nil {
+		return err
+	}
+	return p.rows.flush(ctx, tx)
+}
+
+// Message directions.
+const (
+	DirectionIn  = "IN"  // from the customer
+	DirectionOut = "OUT" // from an agent
+)
+
+// Apply implements Projection.
+func (p *Interactions) Apply(ctx context.Context, tx *Tx, e Event) error {
+	switch d := e.Data.(type) {
+	case domain.InteractionStarted:
+		p.rows.create(d.InteractionID, interactionRow{
+			customer: d.CustomerID, channel: string(d.Channel), identityKind: string(d.Identity.Kind),
+			identityValue: d.Identity.Value, subject: d.Subject, status: string(domain.InteractionStatusActive),
+			priority: string(domain.PriorityNormal), started: eventTime(d.At, e),
+		})
+		return nil
+	case domain.MessageReceived:
+		attachments, err := attachmentsJSON(d.Attachments)
+		if err != nil {
+			return err
+		}
+		p.messages.add(int64(e.Position), d.InteractionID, d.MessageID, DirectionIn, "", d.Text, attachments, nanos(d.SentAt), eventTime(d.At, e))
+		return nil
+	case domain.MessageSent:
+		p.messages.add(int64(e.Position), d.InteractionID, d.MessageID, DirectionOut, d.AgentID, d.Text, "", int64(0), eventTime(d.At, e))
+		return nil
+	}
+	id, change := interactionChange(e)
+	if change == nil {
+		return nil
+	}
+	r, err := p.rows.get(ctx, tx, id)
+	if err != nil || !r.live { // an interaction whose start was never seen
+		return err
+	}
+	change(&r.val)
+	p.rows.touch(id, r)
+	return nil
+}
+
+// interactionChange returns the interaction an event changes and how.
+func interactionChange(e Event) (string, func(*interactionRow)) {
+	switch d := e.Data.(type) {
+	case domain.InteractionQueued:
+		return d.InteractionID, func(r *interactionRow) {
+			r.status, r.queue, r.priority, r.queued, r.agent = string(domain.InteractionStatusQueued), d.Queue, string(d.Priority), eventTime(d.At, e), ""
+		}
+	case domain.InteractionAssigned:
+		return d.InteractionID, func(r *interactionRow) {
+			r.status, r.agent, r.assigned = string(domain.InteractionStatusAssigned), d.AgentID, eventTime(d.At, e)
+		}
+	case domain.InteractionTransferred:
+		return d.InteractionID, func(r *interactionRow) {
+			if d.ToQueue != "" {
+				r.status, r.queue, r.queued, r.agent = string(domain.InteractionStatusQueued), d.ToQueue, eventTime(d.At, e), ""
+				return
+			}
+			r.status, r.agent, r.assigned = string(domain.InteractionStatusAssigned), d.ToAgentID, eventTime(d.At, e)
+		}
+	case domain.CallAnswered:
+		return d.InteractionID, func(r *interactionRow) { r.answered = eventTime(d.At, e) }
+	case domain.CallEnded:
+		return d.InteractionID, func(r *interactionRow) { r.callEnded = eventTime(d.At, e) }
+	case domain.InteractionAbandoned:
+		return d.InteractionID, func(r *interactionRow) {
+			r.status, r.closed, r.disposition, r.summary = string(domain.InteractionStatusAbandoned), eventTime(d.At, e), string(domain.DispositionAbandoned), d.Reason
+		}
+	case domain.InteractionClosed:
+		return d.InteractionID, func(r *interactionRow) {
+			r.status, r.closed, r.disposition, r.summary = string(domain.InteractionStatusClosed), eventTime(d.At, e), string(d.Disposition), d.Summary
+		}
+	case domain.CsatRecorded:
+		return d.InteractionID, func(r *interactionRow) { r.csat, r.csatComment = d.Score, d.Comment }
+	}
+	return "", nil
+}
+
+func attachmentsJSON(a []domain.Attachment) (string, error) {
+	if len(a) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		return "", fmt.Errorf("attachments: %w", err)
+	}
+	return string(b), nil
+}
+
+// Interaction is one conversation on one channel, as the read model has it.
+type Interaction struct {
+	ID            string
+	CustomerID    string
+	Channel       domain.Channel
+	Identity      domain.Identity // the handle the customer came in with
+	Subject       string
+	Status        domain.InteractionStatus
+	Queue         string
+	Priority      domain.Priority
+	AgentID       string
+	StartedAt     time.Time
+	QueuedAt      time.Time
+	AssignedAt    time.Time
+	AnsweredAt    time.Time
+	CallEndedAt   time.Time
+	ClosedAt      time.Time
+	Disposition   domain.Disposition
+	Summary       string // the agent's closing summary, or why it was abandoned
+	Csat          int    // 1..5, 0 when none
+	CsatComment   string
+	MessageCount  int
+	LastMessageAt time.Time
+}
+
+// Message is one message of an interaction.
+type Message struct {
+	Position      uint64 // $all position: messages are in this order
+	InteractionID string
+	MessageID     string
+	Direction     string // DirectionIn or DirectionOut
+	AgentID       string // for DirectionOut
+	Text          string
+	Attachments   []domain.Attachment
+	SentAt        time.Time // the customer's device time, zero if unknown
+	At            time.Time
+}
+
+// InteractionPage is one page of interactions, newest first.
+type InteractionPage struct {
+	Interactions []Interaction
+	EndCursor    string
+	HasNextPage  bool
+}
+
+const interactionColumns = `i.id, i.customer_id, i.channel, i.identity_kind, i.identity_value, i.subject, i.status, i.queue,
+	i.priority, i.agent_id, i.started_at, i.queued_at, i.assigned_at, i.answered_at, i.call_ended_at, i.closed_at,
+	i.disposition, i.summary, i.csat, i.csat_comment,
+	(SELECT COUNT(*) FROM messages m WHERE m.interaction_id = i.id),
+	COALESCE((SELECT m.at FROM messages m WHERE m.interaction_id = i.id ORDER BY m.position DESC LIMIT 1), 0)`
+
+// Interaction returns one interaction, or a domain ENOTFOUND error.
+func (db *ReadDB) Interaction(ctx context.Context, id string) (Interaction, error) {
+	list, err := scanInteractions(ctx, db.r, `SELECT `+interactionColumns+` FROM interactions i WHERE i.id = ?`, id)
+	if err != nil {
+		return Interaction{}, fmt.Errorf("interaction %s: %w", id, err)
+	}
+	if len(list) == 0 {
+		return Interaction{}, domain.Errorf(domain.ENOTFOUND, "interaction %s not found", id)
+	}
+	return list[0], nil
+}
+
+func scanInteractions(ctx context.Context, q querier, query string, args ...any) ([]Interaction, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Interaction
+	for rows.Next() {
+		var i Interaction
+		var t [7]int64
+		if err := rows.Scan(&i.ID, &i.CustomerID, &i.Channel, &i.Identity.Kind, &i.Identity.Value, &i.Subject, &i.Status, &i.Queue,
+			&i.Priority, &i.AgentID, &t[0], &t[1], &t[2], &t[3], &t[4], &t[5],
+			&i.Disposition, &i.Summary, &i.Csat, &i.CsatComment, &i.MessageCount, &t[6]); err != nil {
+			return nil, err
+		}
+		i.StartedAt, i.QueuedAt, i.AssignedAt, i.AnsweredAt = fromNanos(t[0]), fromNanos(t[1]), fromNanos(t[2]), fromNanos(t[3])
+		i.CallEndedAt, i.ClosedAt, i.LastMessageAt = fromNanos(t[4]), fromNanos(t[5]), fromNanos(t[6])
+		out = append(out, i)
+	}
+	return out, rows.Err()
+}
+
+// Messages returns an interaction's messages in order; none (and no error)
+// for an unknown interaction.
+func (db *ReadDB) Messages(ctx context.Context, interactionID string) ([]Message, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT position, message_id, direction, agent_id, text, attachments, sent_at, at
+		FROM messages WHERE interaction_id = ? ORDER BY position`, interactionID)
+	if err != nil {
+		return nil, fmt.Errorf("messages of %s: %w", interactionID, err)
+	}
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("messages of %s: %w", interactionID, err)
+		}
+		m.InteractionID = interactionID
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func scanMessage(rows *sql.Rows) (Message, error) {
+	var m Message
+	var attachments string
+	var sent, at int64
+	if err := rows.Scan(&m.Position, &m.MessageID, &m.Direction, &m.AgentID, &m.Text, &attachments, &sent, &at); err != nil {
+		return m, err
+	}
+	m.SentAt, m.At = fromNanos(sent), fromNanos(at)
+	if attachments != "" {
+		if err := json.Unmarshal([]byte(attachments), &m.Attachments); err != nil {
+			return m, fmt.Errorf("attachments of message %d: %w", m.Position, err)
+		}
+	}
+	return m, nil
+}
+
+// CustomerInteractions returns a page of a customer's interactions (those
+// of customers merged into it included), newest first.
+func (db *ReadDB) CustomerInteractions(ctx context.Context, customerID string, first int, after string) (InteractionPage, error) {
+	var page InteractionPage
+	cur, hasCursor, err := decodeCursor(after, "interactions")
+	if err != nil {
+		return page, err
+	}
+	n := pageSize(first)
+	err = db.readTx(ctx, func(tx *sql.Tx) error {
+		group, err := customerGroup(ctx, tx, customerID)
+		if err != nil {
+			return err
+		}
+		query := `SELECT ` + interactionColumns + ` FROM interactions i WHERE i.customer_id IN (` + placeholders(len(group)) + `)`
+		args := anys(group)
+		if hasCursor {
+			query += ` AND (i.started_at, i.id) < (?, ?)`
+			args = append(args, cur.Num, cur.ID)
+		}
+		query += ` ORDER BY i.started_at DESC, i.id DESC LIMIT ?`
+		page.Interactions, err = scanInteractions(ctx, tx, query, append(args, n+1)...)
+		return err
+	})
+	if err != nil {
+		return InteractionPage{}, fmt.Errorf("interactions of %s: %w", customerID, err)
+	}
+	if len(page.Interactions) > n {
+		page.Interactions, page.HasNextPage = page.Interactions[:n], true
+	}
+	if k := len(page.Interactions); k > 0 {
+		last := page.Interactions[k-1]
+		page.EndCursor = cursor{Kind: "interactions", Num: nanos(last.StartedAt), ID: last.ID}.encode()
+	}
+	return page, nil
+}

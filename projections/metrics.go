@@ -1,0 +1,66 @@
+package projections
+
+import (
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Reasons an event is skipped, the "reason" label of
+// ledger_projection_events_skipped_total.
+const (
+	skipUnknownType = "unknown_type"
+	skipUndecodable = "undecodable"
+)
+
+// runnerMetrics are the runner's Prometheus instruments. They always exist
+// (recording into unregistered collectors is cheap); RegisterMetrics
+// exposes them.
+type runnerMetrics struct {
+	position      *prometheus.GaugeVec
+	applied       *prometheus.CounterVec
+	skipped       *prometheus.CounterVec
+	batchSeconds  prometheus.Histogram
+	batchEvents   prometheus.Histogram
+	positionTotal prometheus.Gauge
+}
+
+func newRunnerMetrics() *runnerMetrics {
+	return &runnerMetrics{
+		position: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ledger_projection_position",
+			Help: "The $all position each projection has applied.",
+		}, []string{"projection"}),
+		applied: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ledger_projection_events_applied_total",
+			Help: "Events applied, by projection.",
+		}, []string{"projection"}),
+		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ledger_projection_events_skipped_total",
+			Help: "Events no projection could read (unknown type, undecodable data), by reason.",
+		}, []string{"reason"}),
+		batchSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "ledger_projection_batch_seconds",
+			Help:    "Time to apply and commit one batch of events.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 18),
+		}),
+		batchEvents: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "ledger_projection_batch_events",
+			Help:    "Events per applied batch.",
+			Buckets: prometheus.ExponentialBuckets(1, 4, 8),
+		}),
+		positionTotal: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ledger_projection_applied_position",
+			Help: "The $all position every projection has applied (read-your-writes waits for it).",
+		}),
+	}
+}
+
+func (m *runnerMetrics) register(reg prometheus.Registerer, lag prometheus.Collector) error {
+	for _, c := range []prometheus.Collector{m.position, m.applied, m.skipped, m.batchSeconds, m.batchEvents, m.positionTotal, lag} {
+		if err := reg.Register(c); err != nil {
+			return fmt.Errorf("register projection metrics: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+package projections
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// DefaultReadConns is the size of the read database's query pool.
+const DefaultReadConns = 4
+
+// ReadDB is the read database: one SQLite file holding every read model and
+// the projections' checkpoints. It has one write connection, used only by
+// the Runner, and a pool of read-only connections for queries; WAL lets the
+// queries run concurrently with the runner, each on a consistent snapshot.
+type ReadDB struct {
+	path string
+	w    *sql.DB // exactly one connection: the runner's batches
+	r    *sql.DB // read-only pool for queries
+}
+
+// OpenReadDB opens (creating if needed) the read database at path and
+// creates the checkpoint table and the standard read models' tables. A
+// read model whose schema changed since it was built is dropped and
+// re-created empty with its checkpoint at 0, so the next Runner.Run
+// rebuilds it from the log.
+func OpenReadDB(ctx context.Context, path string) (*ReadDB, error) {
+	db := &ReadDB{path: path}
+	if err := db.open(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("open read database %s: %w", path, err), db.Close())
+	}
+	if _, err := db.ensureSchema(ctx, Standard()); err != nil {
+		return nil, errors.Join(fmt.Errorf("open read database %s: %w", path, err), db.Close())
+	}
+	return db, nil
+}
+
+// writePragmas configure the write connection. synchronous=NORMAL does not
+// fsync at commit: read models are rebuildable and each checkpoint commits
+// with its changes, so a crash rolls both back together.
+var writePragmas = []string{
+	"PRAGMA journal_mode = WAL",
+	"PRAGMA synchronous = NORMAL",
+	"PRAGMA cache_size = -16384", // KiB
+	"PRAGMA temp_store = MEMORY",
+}
+
+func (db *ReadDB) open(ctx context.Context) error {
+	var err error
+	db.w, err = sql.Open("sqlite", dsn(db.path, "_pragma=busy_timeout(10000)", "_txlock=immediate"))
+	if err != nil {
+		return fmt.Errorf("open writer: %w", err)
+	}
+	db.w.SetMaxOpenConns(1)
+	db.w.SetMaxIdleConns(1)
+	db.w.SetConnMaxLifetime(0)
+	for _, p := range append(writePragmas, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walAutocheckpoint)) {
+		if _, err := db.w.ExecContext(ctx, p); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	if _, err := db.w.ExecContext(ctx, checkpointSchema); err != nil {
+		return fmt.Errorf("create checkpoints: %w", err)
+	}
+	db.r, err = sql.Open("sqlite", dsn(db.path,
+		"_pragma=busy_timeout(10000)",
+		"_pragma=query_only(1)",
+		"_pragma=cache_size(-32768)"))
+	if err != nil {
+		return fmt.Errorf("open readers: %w", err)
+	}
+	db.r.SetMaxOpenConns(DefaultReadConns)
+	db.r.SetMaxIdleConns(DefaultReadConns)
+	return nil
+}
+
+// walAutocheckpoint is the write connection's normal automatic checkpoint
+// threshold, in pages.
+const walAutocheckpoint = 8000
+
+// bulkLoad switches the write connection in and out of bulk loading. While
+// bulk loading, automatic checkpoints are off: each one fsyncs the
+// database, and during a rebuild those syncs cost more than all the
+// SQLite work. The WAL grows instead, and leaving bulk loading checkpoints
+// it into the database once, with one sync, and truncates it.
+func (db *ReadDB) bulkLoad(ctx context.Context, on bool) error {
+	pages := walAutocheckpoint
+	if on {
+		pages = 0
+	}
+	if _, err := db.w.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", pages)); err != nil {
+		return fmt.Errorf("set wal_autocheckpoint: %w", err)
+	}
+	if on {
+		return nil
+	}
+	if _, err := db.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
+
+// dsn builds a modernc.org/sqlite URI for path with the given query
+// parameters, escaping the characters a URI path cannot hold.
+func dsn(path string, params ...string) string {
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+	return "file:" + esc.Replace(path) + "?" + strings.Join(params, "&")
+}
+
+// Path returns the file the read database lives in.
+func (db *ReadDB) Path() string { return db.path }
+
+// Close closes both connection pools.
+func (db *ReadDB) Close() error {
+	var errs []error
+	if db.r != nil {
+		errs = append(errs, db.r.Close())
+	}
+	if db.w != nil {
+		errs = append(errs, db.w.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close read database: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,48 @@
+-- Tickets with their collaborators, linked interactions and internal notes.
+CREATE TABLE IF NOT EXISTS tickets (
+    id              TEXT    PRIMARY KEY,
+    number          TEXT    NOT NULL,
+    customer_id     TEXT    NOT NULL,
+    category        TEXT    NOT NULL,
+    priority        TEXT    NOT NULL,
+    priority_rank   INTEGER NOT NULL, -- 0 NORMAL, 1 URGENT, 2 CRITICAL: sorts by urgency
+    business_domain TEXT    NOT NULL,
+    subject         TEXT    NOT NULL,
+    description     TEXT    NOT NULL,
+    status          TEXT    NOT NULL, -- domain.TicketStatus
+    is_open         INTEGER NOT NULL, -- 1 unless RESOLVED or CLOSED
+    assignee_id     TEXT    NOT NULL DEFAULT '',
+    opened_by       TEXT    NOT NULL,
+    resolution      TEXT    NOT NULL DEFAULT '',
+    resolved_by     TEXT    NOT NULL DEFAULT '',
+    opened_at       INTEGER NOT NULL, -- Unix ns; 0 below means never
+    updated_at      INTEGER NOT NULL, -- time of the ticket's latest event
+    resolved_at     INTEGER NOT NULL DEFAULT 0,
+    closed_at       INTEGER NOT NULL DEFAULT 0,
+    note_count      INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS ticket_collaborators (
+    position   INTEGER PRIMARY KEY, -- of the event that added it: display order
+    ticket_id  TEXT    NOT NULL,
+    department TEXT    NOT NULL,
+    agent_id   TEXT    NOT NULL,
+    due_at     INTEGER NOT NULL,
+    UNIQUE (ticket_id, department, agent_id, due_at)
+);
+
+CREATE TABLE IF NOT EXISTS ticket_interactions (
+    ticket_id      TEXT    NOT NULL,
+    interaction_id TEXT    NOT NULL,
+    linked_at      INTEGER NOT NULL,
+    PRIMARY KEY (ticket_id, interaction_id)
+) WITHOUT ROWID;
+
+-- Internal notes: never shown to the customer.
+CREATE TABLE IF NOT EXISTS ticket_notes (
+    position  INTEGER PRIMARY KEY,
+    ticket_id TEXT    NOT NULL,
+    author_id TEXT    NOT NULL,
+    text      TEXT    NOT NULL,
+    at        INTEGER NOT NULL
+);
