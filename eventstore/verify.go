@@ -34,6 +34,7 @@ type BadEvent struct {
 	Reason   string
 }
 
+// String renders the bad event for people: where it is and what is wrong.
 func (b *BadEvent) String() string {
 	return fmt.Sprintf("position %d, stream %s, version %d, id %s: %s", b.Position, b.Stream, b.Version, b.ID, b.Reason)
 }

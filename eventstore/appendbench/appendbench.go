@@ -33,6 +33,11 @@ type Config struct {
 	PayloadBytes int
 	// Seed makes stream choices reproducible [1].
 	Seed uint64
+	// TimeOrderedIDs gives events UUIDv7 ids (time-ordered, as a command
+	// handler minting new ids would) instead of random UUIDv4 ids (as
+	// deterministic ids derived from channel message ids look to the
+	// store). Ordered ids make the store's id index append-mostly.
+	TimeOrderedIDs bool
 }
 
 func (c Config) withDefaults() Config {
@@ -165,8 +170,12 @@ func (r *runner) claim() int {
 func (r *runner) events(n int) []eventstore.EventData {
 	evs := make([]eventstore.EventData, n)
 	for i := range evs {
+		id := uuid.New()
+		if r.cfg.TimeOrderedIDs {
+			id = uuid.Must(uuid.NewV7())
+		}
 		evs[i] = eventstore.EventData{
-			ID:       uuid.New(),
+			ID:       id,
 			Type:     "BenchmarkEventRecorded",
 			Schema:   1,
 			Data:     r.payload,

@@ -25,6 +25,9 @@ type config struct {
 	streamCacheSize int
 	readConns       int
 	registerer      prometheus.Registerer
+	// beforeCommit, if set, runs before each COMMIT; an error fails the
+	// batch. Tests use it to inject I/O failures.
+	beforeCommit func() error
 }
 
 func newConfig(opts []Option) config {

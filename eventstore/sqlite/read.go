@@ -50,7 +50,7 @@ func (r readStmts) close() {
 	}
 }
 
-// ReadStream implements eventstore.Store.
+// ReadStream implements eventstore.Store. max must be positive.
 func (s *Store) ReadStream(ctx context.Context, stream string, from int64, max int) ([]eventstore.RecordedEvent, error) {
 	if err := s.readable(max); err != nil {
 		return nil, fmt.Errorf("read stream %s: %w", stream, err)
@@ -69,7 +69,8 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from int64, max i
 	return events, nil
 }
 
-// ReadAll implements eventstore.Store.
+// ReadAll implements eventstore.Store. max must be positive; each call
+// reads one consistent snapshot.
 func (s *Store) ReadAll(ctx context.Context, after uint64, max int) ([]eventstore.RecordedEvent, error) {
 	if err := s.readable(max); err != nil {
 		return nil, fmt.Errorf("read $all after %d: %w", after, err)
@@ -143,8 +144,24 @@ func scanEvent(rows *sql.Rows) (eventstore.RecordedEvent, error) {
 	if e.ID, err = uuid.Parse(id); err != nil {
 		return e, fmt.Errorf("event at position %d: id %q: %w", pos, id, err)
 	}
-	if e.RecordedAt, err = time.Parse(time.RFC3339Nano, at); err != nil {
-		return e, fmt.Errorf("event at position %d: recorded_at %q: %w", pos, at, err)
+	if e.RecordedAt, err = parseRecordedAt(at); err != nil {
+		return e, fmt.Errorf("event at position %d: %w", pos, err)
 	}
 	return e, nil
+}
+
+// parseRecordedAt parses a recorded_at column. The hash covers the time in
+// its canonical form, so a value that is not canonical (the same instant
+// written differently) was not written by the store and is refused rather
+// than silently normalised.
+func parseRecordedAt(at string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("recorded_at %q: %w", at, err)
+	}
+	t = t.UTC()
+	if t.Format(time.RFC3339Nano) != at {
+		return time.Time{}, fmt.Errorf("recorded_at %q is not in the canonical UTC RFC 3339 form the store writes", at)
+	}
+	return t, nil
 }

@@ -223,9 +223,9 @@ func (ws *writeStmts) tail(ctx context.Context) (uint64, time.Time, error) {
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("read last event: %w", err)
 	}
-	t, err := time.Parse(time.RFC3339Nano, at)
+	t, err := parseRecordedAt(at)
 	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("last event at position %d: recorded_at %q: %w", pos, at, err)
+		return 0, time.Time{}, fmt.Errorf("last event at position %d: %w", pos, err)
 	}
-	return uint64(pos), t.UTC(), nil
+	return uint64(pos), t, nil
 }

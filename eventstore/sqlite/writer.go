@@ -174,7 +174,6 @@ func (w *writer) publish(b *batch) {
 // write runs the batch's transaction: decide every request, insert the
 // accepted rows, commit. On error the transaction is rolled back.
 func (w *writer) write(reqs []*request) (b *batch, err error) {
-	var t2 time.Time
 	if _, err := w.conn.ExecContext(w.ctx, "BEGIN IMMEDIATE"); err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
@@ -185,12 +184,9 @@ func (w *writer) write(reqs []*request) (b *batch, err error) {
 			}
 		}
 	}()
-	t0 := time.Now()
 	if b, err = w.decide(reqs); err != nil {
 		return nil, err
 	}
-	t1 := time.Now()
-	defer func() { expStats.add(len(reqs), t1.Sub(t0), t2.Sub(t1), time.Since(t2)) }()
 	if len(b.rows) == 0 {
 		_, err = w.conn.ExecContext(w.ctx, "ROLLBACK") // nothing to write, nothing to sync
 		if err != nil {
@@ -201,7 +197,11 @@ func (w *writer) write(reqs []*request) (b *batch, err error) {
 	if err = w.stmts.insert(w.ctx, b.rows, b.atText); err != nil {
 		return nil, err
 	}
-	t2 = time.Now()
+	if w.cfg.beforeCommit != nil {
+		if err = w.cfg.beforeCommit(); err != nil {
+			return nil, err
+		}
+	}
 	if _, err = w.conn.ExecContext(w.ctx, "COMMIT"); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}

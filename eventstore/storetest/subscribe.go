@@ -43,7 +43,13 @@ func (c *collector) run(ctx context.Context, sub eventstore.Subscription) {
 			c.err = errors.New("Next returned no events and no error")
 			return
 		}
-		c.got = append(c.got, evs...)
+		for _, e := range evs {
+			if want := c.after + uint64(len(c.got)) + 1; e.Position != want {
+				c.err = fmt.Errorf("delivered position %d, want %d: skipped or repeated", e.Position, want)
+				return
+			}
+			c.got = append(c.got, e)
+		}
 		last := evs[len(evs)-1].Position
 		if !caught && last >= c.catchUp {
 			caught = true

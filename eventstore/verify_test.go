@@ -1,0 +1,86 @@
+package eventstore_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/interactionledger/ledger/eventstore"
+)
+
+// chained returns a store holding n correctly chained events over 3
+// streams, spread over several of Verify's pages.
+func chained(n int) *logStore {
+	s := &logStore{}
+	for i := range n {
+		s.add(fmt.Sprintf("stream-%d", i%3))
+	}
+	return s
+}
+
+func TestVerifyAcceptsIntactLedger(t *testing.T) {
+	s := chained(2500)
+	var calls []uint64
+	rep, err := eventstore.Verify(context.Background(), s, func(n uint64) { calls = append(calls, n) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK || rep.FirstBad != nil || rep.CheckedEvents != 2500 || rep.Streams != 3 || rep.LastPosition != 2500 {
+		t.Fatalf("report %+v", rep)
+	}
+	if fmt.Sprint(calls) != "[1000 2000 2500]" {
+		t.Fatalf("progress calls %v, want one per page", calls)
+	}
+}
+
+func TestVerifyNamesFirstBadEvent(t *testing.T) {
+	cases := []struct {
+		name   string
+		pos    uint64 // position of the event to break, and the one named
+		break_ func(e *eventstore.RecordedEvent)
+		reason string
+	}{
+		{"data byte", 1500, func(e *eventstore.RecordedEvent) { e.Data[2]++ }, "hash mismatch"},
+		{"metadata", 7, func(e *eventstore.RecordedEvent) { e.Metadata = []byte(`{"x":1}`) }, "hash mismatch"},
+		{"id", 8, func(e *eventstore.RecordedEvent) { e.ID[0]++ }, "hash mismatch"},
+		{"recorded_at", 9, func(e *eventstore.RecordedEvent) { e.RecordedAt = e.RecordedAt.Add(1) }, "hash mismatch"},
+		{"first event with prev hash", 2, func(e *eventstore.RecordedEvent) { e.PrevHash = "00" }, "prev_hash"},
+		{"broken link", 10, func(e *eventstore.RecordedEvent) { e.PrevHash = strings.Repeat("0", 64) }, "prev_hash"},
+		{"version skipped", 11, func(e *eventstore.RecordedEvent) { e.Version++ }, "version gap"},
+		{"first version not 0", 3, func(e *eventstore.RecordedEvent) { e.Version = 1 }, "version gap"},
+		{"position skipped", 12, func(e *eventstore.RecordedEvent) { e.Position = 13 }, "position gap"},
+		{"hash replaced", 2499, func(e *eventstore.RecordedEvent) { e.Hash = strings.Repeat("a", 64) }, "hash mismatch"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := chained(2500)
+			want := s.events[tc.pos-1]
+			tc.break_(&s.events[tc.pos-1])
+			rep, err := eventstore.Verify(context.Background(), s, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.OK || rep.FirstBad == nil {
+				t.Fatalf("verify passed: %+v", rep)
+			}
+			if rep.FirstBad.Position != s.events[tc.pos-1].Position || rep.FirstBad.ID != s.events[tc.pos-1].ID || rep.FirstBad.Stream != want.Stream {
+				t.Fatalf("named %s, want position %d id %s", rep.FirstBad, tc.pos, s.events[tc.pos-1].ID)
+			}
+			if !strings.Contains(rep.FirstBad.Reason, tc.reason) {
+				t.Fatalf("reason %q, want it to mention %q", rep.FirstBad.Reason, tc.reason)
+			}
+			if rep.CheckedEvents != tc.pos {
+				t.Fatalf("checked %d events, want %d", rep.CheckedEvents, tc.pos)
+			}
+		})
+	}
+}
+
+func TestVerifyReportsReadErrors(t *testing.T) {
+	s := chained(10)
+	s.Close()
+	if _, err := eventstore.Verify(context.Background(), s, nil); err == nil {
+		t.Fatal("verify of an unreadable store returned no error")
+	}
+}
