@@ -10,6 +10,7 @@
 package commands
 
 import (
+	"fmt"
 	"log/slog"
 	"strconv"
 	"time"
@@ -126,12 +127,13 @@ type Result struct {
 var idNamespace = uuid.MustParse("6f1c0d1e-5a7b-4c1e-9d8e-2b4c6a8e0f13")
 
 // eventID returns the id of the n-th event a command wrote to stream:
-// derived from the idempotency key when there is one, random otherwise.
-// The command's name is part of it, so one key used for two different
-// commands on a stream cannot collide.
+// derived from the idempotency key when there is one, time-ordered (v7)
+// otherwise, so the store's id index grows at its end instead of being
+// written all over. The command's name is part of a derived id, so one key
+// used for two different commands on a stream cannot collide.
 func eventID(key, stream, command string, n int) uuid.UUID {
 	if key == "" {
-		return uuid.New()
+		return newV7()
 	}
 	return uuid.NewSHA1(idNamespace, []byte(key+"|"+stream+"|"+command+"|"+strconv.Itoa(n)))
 }
@@ -143,5 +145,15 @@ func DeriveID(kind, key string) string {
 	return uuid.NewSHA1(idNamespace, []byte(kind+"|"+key)).String()
 }
 
-// NewID returns a fresh random id.
-func NewID() string { return uuid.NewString() }
+// NewID returns a fresh time-ordered id.
+func NewID() string { return newV7().String() }
+
+// newV7 returns a time-ordered UUID; uuid.NewV7 fails only when the
+// system's random source does, which nothing can recover from.
+func newV7() uuid.UUID {
+	id, err := uuid.NewV7()
+	if err != nil {
+		panic(fmt.Sprintf("uuid v7: %v", err))
+	}
+	return id
+}

@@ -36,7 +36,7 @@ var agentWorkColumns = []string{"interaction_id", "channel", "agent_id"}
 func NewAgents() *Agents {
 	return &Agents{
 		sqlSchema: loadSchema("agents"),
-		work: newRowCache(agentWorkCacheSize, newRowBuffer("agent_work", agentWorkColumns, upsertTail(agentWorkColumns)),
+		work: newRowCache(agentWorkCacheSize, newRowBuffer("agent_work", agentWorkColumns, upsertTail(agentWorkColumns, 1)),
 			`DELETE FROM agent_work WHERE interaction_id IN `, loadAgentWork, saveAgentWork),
 	}
 }

@@ -3,6 +3,7 @@ package projections
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -17,6 +18,13 @@ type rowBuffer struct {
 	row  string // "(?, ?)"
 	cols int
 	vals []any
+	// order, if set, makes flush write rows sorted by it (stably).
+	// Inserting into a B-tree in key order touches each page once
+	// instead of jumping around the tree: for a tree keyed by random
+	// UUIDs, in modernc.org/sqlite, that makes an insert two to three
+	// times cheaper.
+	order func(a, b []any) int
+	spare []any
 }
 
 // rowChunks are the statement sizes a flush uses, largest first.
@@ -33,6 +41,15 @@ func newRowBuffer(table string, columns []string, tail string) *rowBuffer {
 	}
 }
 
+// sortedRowBuffer is newRowBuffer for a table whose key is the first
+// column, a random text: rows are written in key order (rows with equal
+// keys in the order they were added).
+func sortedRowBuffer(table string, columns []string, tail string) *rowBuffer {
+	b := newRowBuffer(table, columns, tail)
+	b.order = func(x, y []any) int { return strings.Compare(x[0].(string), y[0].(string)) }
+	return b
+}
+
 // add buffers one row; vals must have one value per column.
 func (b *rowBuffer) add(vals ...any) {
 	if len(vals) != b.cols {
@@ -47,9 +64,12 @@ func (b *rowBuffer) statement(rows int) string {
 	return b.head + strings.Repeat(b.row+", ", rows-1) + b.row + b.tail
 }
 
-// flush writes the buffered rows in order and empties the buffer.
+// flush writes the buffered rows and empties the buffer.
 func (b *rowBuffer) flush(ctx context.Context, tx *Tx) error {
 	vals := b.vals
+	if b.order != nil {
+		vals = b.sortRows()
+	}
 	for _, size := range rowChunks {
 		for len(vals) >= size*b.cols {
 			if err := tx.Exec(ctx, b.statement(size), vals[:size*b.cols]...); err != nil {
@@ -62,9 +82,38 @@ func (b *rowBuffer) flush(ctx context.Context, tx *Tx) error {
 	return nil
 }
 
+// sortRows returns the rows ordered by b.order, in spare.
+func (b *rowBuffer) sortRows() []any {
+	n := b.len()
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		return b.order(b.vals[i*b.cols:(i+1)*b.cols], b.vals[j*b.cols:(j+1)*b.cols])
+	})
+	b.spare = b.spare[:0]
+	for _, i := range order {
+		b.spare = append(b.spare, b.vals[i*b.cols:(i+1)*b.cols]...)
+	}
+	return b.spare
+}
+
 func (b *rowBuffer) reset() {
 	clear(b.vals) // drop references for the garbage collector
 	b.vals = b.vals[:0]
+	clear(b.spare)
+	b.spare = b.spare[:0]
+}
+
+// upsertTail is the ON CONFLICT clause that makes an INSERT of columns
+// whose first keyColumns are the key replace every other column.
+func upsertTail(columns []string, keyColumns int) string {
+	sets := make([]string, 0, len(columns)-keyColumns)
+	for _, c := range columns[keyColumns:] {
+		sets = append(sets, c+" = excluded."+c)
+	}
+	return " ON CONFLICT (" + strings.Join(columns[:keyColumns], ", ") + ") DO UPDATE SET " + strings.Join(sets, ", ")
 }
 
 // cachedRow is a row of a rowCache.
@@ -86,13 +135,16 @@ type cachedRow[V any] struct {
 type rowCache[V any] struct {
 	max   int
 	rows  map[string]*cachedRow[V]
-	dirty []string // keys in the order they were first changed: deterministic writes
+	dirty []string // keys changed in the batch
 	// load reads a row from the database; found is false if there is none.
 	load func(ctx context.Context, tx *Tx, key string) (v V, found bool, err error)
 	// save buffers an upsert of the row into buf.
-	save func(buf *rowBuffer, key string, v V)
+	save   func(buf *rowBuffer, key string, v V)
 	upsert *rowBuffer
-	delete string // "DELETE FROM t WHERE key IN "
+	// delete is "DELETE FROM t WHERE key IN " for a one-column key; for
+	// another key it deletes one row with the arguments keyArgs returns.
+	delete  string
+	keyArgs func(key string) []any
 }
 
 func newRowCache[V any](max int, upsert *rowBuffer, deleteStmt string,
@@ -143,9 +195,11 @@ func (c *rowCache[V]) remove(key string, r *cachedRow[V]) {
 	c.touch(key, r)
 }
 
-// flush writes every changed row and forgets rows beyond max.
+// flush writes every changed row, in key order (see rowBuffer.sorted),
+// and forgets rows beyond max.
 func (c *rowCache[V]) flush(ctx context.Context, tx *Tx) error {
 	var deletes []any
+	slices.Sort(c.dirty)
 	for _, key := range c.dirty {
 		r := c.rows[key]
 		switch {
@@ -161,6 +215,14 @@ func (c *rowCache[V]) flush(ctx context.Context, tx *Tx) error {
 	c.dirty = c.dirty[:0]
 	if err := c.upsert.flush(ctx, tx); err != nil {
 		return err
+	}
+	if c.keyArgs != nil {
+		for _, key := range deletes {
+			if err := tx.Exec(ctx, c.delete, c.keyArgs(key.(string))...); err != nil {
+				return err
+			}
+		}
+		deletes = nil
 	}
 	for len(deletes) > 0 {
 		n := min(len(deletes), 64)

@@ -67,16 +67,16 @@ func (db *ReadDB) Customer(ctx context.Context, id string) (Customer, error) {
 
 func loadCustomer(ctx context.Context, tx *sql.Tx, id string) (Customer, error) {
 	c := Customer{ID: id}
-	var created, csatAt int64
-	err := tx.QueryRowContext(ctx, `SELECT display_name, tier, merged_into, created_at, last_csat, last_csat_at
-		FROM customers WHERE id = ?`, id).Scan(&c.DisplayName, &c.Tier, &c.MergedInto, &created, &c.LastCsat, &csatAt)
+	var created int64
+	err := tx.QueryRowContext(ctx, `SELECT display_name, tier, merged_into, created_at
+		FROM customers WHERE id = ?`, id).Scan(&c.DisplayName, &c.Tier, &c.MergedInto, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, domain.Errorf(domain.ENOTFOUND, "customer %s not found", id)
 	}
 	if err != nil {
 		return c, fmt.Errorf("customer %s: %w", id, err)
 	}
-	c.CreatedAt, c.LastCsatAt = fromNanos(created), fromNanos(csatAt)
+	c.CreatedAt = fromNanos(created)
 	group, err := customerGroup(ctx, tx, id)
 	if err != nil {
 		return c, err
@@ -102,16 +102,13 @@ func loadCustomerDetails(ctx context.Context, tx *sql.Tx, c *Customer, group []s
 	if err := loadLastContact(ctx, tx, c, group); err != nil {
 		return err
 	}
-	if len(group) > 1 {
-		return loadGroupCsat(ctx, tx, c, group)
-	}
-	return nil
+	return loadLastCsat(ctx, tx, c, group)
 }
 
 // loadChannelStats counts the group's interactions and picks the channel
 // of most of them (the most recently used one on a tie).
 func loadChannelStats(ctx context.Context, tx *sql.Tx, c *Customer, group []string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT channel, COUNT(*), MAX(started_at) FROM customer_interactions
+	rows, err := tx.QueryContext(ctx, `SELECT channel, COUNT(*), MAX(started_at) FROM interactions
 		WHERE customer_id IN (`+placeholders(len(group))+`) GROUP BY channel`, anys(group)...)
 	if err != nil {
 		return fmt.Errorf("channel stats: %w", err)
@@ -134,14 +131,14 @@ func loadChannelStats(ctx context.Context, tx *sql.Tx, c *Customer, group []stri
 }
 
 // loadLastContact finds the group's latest contact on a channel: the
-// latest timeline entry of an interaction, or the latest message.
+// latest event of an interaction, or the latest message.
 func loadLastContact(ctx context.Context, tx *sql.Tx, c *Customer, group []string) error {
 	in := placeholders(len(group))
 	var best int64
 	for _, query := range []string{
-		`SELECT at, channel FROM timeline WHERE customer_id IN (` + in + `) AND channel != ''
-			ORDER BY at DESC, position DESC LIMIT 1`,
-		`SELECT m.at, i.channel FROM interactions i JOIN messages m ON m.interaction_id = i.id
+		`SELECT max(started_at, answered_at, call_ended_at, closed_at, csat_at) AS last, channel FROM interactions
+			WHERE customer_id IN (` + in + `) ORDER BY last DESC LIMIT 1`,
+		`SELECT m.at, i.channel FROM interactions i JOIN messages m ON m.interaction_seq = i.seq
 			WHERE i.customer_id IN (` + in + `) ORDER BY m.at DESC, m.position DESC LIMIT 1`,
 	} {
 		var at int64
@@ -161,12 +158,12 @@ func loadLastContact(ctx context.Context, tx *sql.Tx, c *Customer, group []strin
 	return nil
 }
 
-// loadGroupCsat takes the latest CSAT of the whole group.
-func loadGroupCsat(ctx context.Context, tx *sql.Tx, c *Customer, group []string) error {
+// loadLastCsat takes the latest CSAT of the group's interactions.
+func loadLastCsat(ctx context.Context, tx *sql.Tx, c *Customer, group []string) error {
 	var at int64
-	err := tx.QueryRowContext(ctx, `SELECT last_csat, last_csat_at FROM customers
-		WHERE id IN (`+placeholders(len(group))+`) AND last_csat_at > 0
-		ORDER BY last_csat_at DESC LIMIT 1`, anys(group)...).Scan(&c.LastCsat, &at)
+	err := tx.QueryRowContext(ctx, `SELECT csat, csat_at FROM interactions
+		WHERE customer_id IN (`+placeholders(len(group))+`) AND csat_pos > 0
+		ORDER BY csat_at DESC, csat_pos DESC LIMIT 1`, anys(group)...).Scan(&c.LastCsat, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}

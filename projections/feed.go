@@ -116,7 +116,7 @@ func (r *Runner) decode(raw []eventstore.RecordedEvent) []Event {
 			Position: re.Position, Stream: re.Stream, Version: re.Version, Type: re.Type,
 			RecordedAt: re.RecordedAt, Metadata: re.Metadata,
 		}
-		data, err := domain.DecodeEvent(re.Type, re.Schema, re.Data)
+		data, err := decodeEvent(re.Type, re.Schema, re.Data)
 		if err != nil {
 			r.skip(re, err)
 		} else {

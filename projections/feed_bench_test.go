@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
 )
 
@@ -39,7 +38,7 @@ func BenchmarkFeed(b *testing.B) {
 					n += len(page)
 					if decode {
 						for _, e := range page {
-							if _, err := domain.DecodeEvent(e.Type, e.Schema, e.Data); err != nil {
+							if _, err := decodeEvent(e.Type, e.Schema, e.Data); err != nil {
 								b.Fatal(err)
 							}
 						}

@@ -255,4 +255,3 @@ func firstDiff(a, b []string) string {
 }
 
 func isNotFound(err error) bool { return domain.ErrorCode(err) == domain.ENOTFOUND }
-

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/interactionledger/ledger/domain"
 )
@@ -13,46 +14,107 @@ import (
 // holding it. It follows IdentityLinked and IdentityUnlinked, and
 // CustomerAbsorbed and CustomerReleased, which move the source customer's
 // identities to the merge target and back.
-type IdentityIndex struct{ sqlSchema }
+type IdentityIndex struct {
+	sqlSchema
+	rows *rowCache[identityOwner]
+}
+
+// identityOwner is a row of identities: who holds the identity, since when.
+type identityOwner struct {
+	customer string
+	linkedAt int64
+}
+
+// identityCacheSize bounds the identities kept in memory between batches.
+const identityCacheSize = 50_000
+
+var identityColumns = []string{"kind", "value", "customer_id", "linked_at"}
 
 // NewIdentityIndex returns the identity index projection.
-func NewIdentityIndex() *IdentityIndex { return &IdentityIndex{loadSchema("identities")} }
+func NewIdentityIndex() *IdentityIndex {
+	rows := newRowCache(identityCacheSize, newRowBuffer("identities", identityColumns, upsertTail(identityColumns, 2)),
+		`DELETE FROM identities WHERE kind = ? AND value = ?`, loadIdentity, saveIdentity)
+	rows.keyArgs = func(key string) []any {
+		kind, value := splitIdentityKey(key)
+		return []any{kind, value}
+	}
+	return &IdentityIndex{sqlSchema: loadSchema("identities"), rows: rows}
+}
+
+// identityKey is the cache key of an identity; it sorts like the table's
+// primary key (kind, value).
+func identityKey(id domain.Identity) string { return string(id.Kind) + "\x00" + id.Value }
+
+func splitIdentityKey(key string) (kind, value string) {
+	kind, value, _ = strings.Cut(key, "\x00")
+	return kind, value
+}
+
+func loadIdentity(ctx context.Context, tx *Tx, key string) (identityOwner, bool, error) {
+	kind, value := splitIdentityKey(key)
+	var o identityOwner
+	row, err := tx.QueryRow(ctx, `SELECT customer_id, linked_at FROM identities WHERE kind = ? AND value = ?`, kind, value)
+	if err != nil {
+		return o, false, err
+	}
+	switch err := row.Scan(&o.customer, &o.linkedAt); {
+	case errors.Is(err, sql.ErrNoRows):
+		return o, false, nil
+	case err != nil:
+		return o, false, fmt.Errorf("load identity %s: %w", kind, err)
+	}
+	return o, true, nil
+}
+
+func saveIdentity(b *rowBuffer, key string, o identityOwner) {
+	kind, value := splitIdentityKey(key)
+	b.add(kind, value, o.customer, o.linkedAt)
+}
 
 // Name implements Projection.
 func (*IdentityIndex) Name() string { return "identities" }
 
-const (
-	sqlIdentityLink = `INSERT INTO identities (kind, value, customer_id, linked_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (kind, value) DO UPDATE SET customer_id = excluded.customer_id, linked_at = excluded.linked_at`
-	// Unlinking removes the identity only from that customer: if it was
-	// meanwhile linked to another customer (a corrected link), it stays.
-	sqlIdentityUnlink = `DELETE FROM identities WHERE kind = ? AND value = ? AND customer_id = ?`
-	// Moving on a merge or its undoing takes the identity from one
-	// customer to another; it is (re)created if it is missing.
-	sqlIdentityMove = `INSERT INTO identities (kind, value, customer_id, linked_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (kind, value) DO UPDATE SET customer_id = excluded.customer_id, linked_at = excluded.linked_at
-		WHERE identities.customer_id = ?`
-)
+// Reset implements Resetter.
+func (p *IdentityIndex) Reset() { p.rows.reset() }
+
+// Flush implements Flusher.
+func (p *IdentityIndex) Flush(ctx context.Context, tx *Tx) error { return p.rows.flush(ctx, tx) }
 
 // Apply implements Projection.
-func (*IdentityIndex) Apply(ctx context.Context, tx *Tx, e Event) error {
+func (p *IdentityIndex) Apply(ctx context.Context, tx *Tx, e Event) error {
 	switch d := e.Data.(type) {
 	case domain.IdentityLinked:
-		return tx.Exec(ctx, sqlIdentityLink, d.Identity.Kind, d.Identity.Value, d.CustomerID, eventTime(d.At, e))
+		p.rows.create(identityKey(d.Identity), identityOwner{customer: d.CustomerID, linkedAt: eventTime(d.At, e)})
 	case domain.IdentityUnlinked:
-		return tx.Exec(ctx, sqlIdentityUnlink, d.Identity.Kind, d.Identity.Value, d.CustomerID)
+		// Only from that customer: if the identity was meanwhile linked
+		// to another customer (a corrected link), it stays there.
+		key := identityKey(d.Identity)
+		r, err := p.rows.get(ctx, tx, key)
+		if err != nil {
+			return err
+		}
+		if r.live && r.val.customer == d.CustomerID {
+			p.rows.remove(key, r)
+		}
 	case domain.CustomerAbsorbed:
-		return moveIdentities(ctx, tx, d.Identities, d.SourceID, d.CustomerID, eventTime(d.At, e))
+		return p.move(ctx, tx, d.Identities, d.SourceID, d.CustomerID, eventTime(d.At, e))
 	case domain.CustomerReleased:
-		return moveIdentities(ctx, tx, d.Identities, d.CustomerID, d.SourceID, eventTime(d.At, e))
+		return p.move(ctx, tx, d.Identities, d.CustomerID, d.SourceID, eventTime(d.At, e))
 	}
 	return nil
 }
 
-func moveIdentities(ctx context.Context, tx *Tx, ids []domain.Identity, from, to string, at int64) error {
+// move gives identities held by from (or by nobody) to to, on a merge or
+// its undoing.
+func (p *IdentityIndex) move(ctx context.Context, tx *Tx, ids []domain.Identity, from, to string, at int64) error {
 	for _, id := range ids {
-		if err := tx.Exec(ctx, sqlIdentityMove, id.Kind, id.Value, to, at, from); err != nil {
+		key := identityKey(id)
+		r, err := p.rows.get(ctx, tx, key)
+		if err != nil {
 			return err
+		}
+		if !r.live || r.val.customer == from {
+			p.rows.create(key, identityOwner{customer: to, linkedAt: at})
 		}
 	}
 	return nil

@@ -1,11 +1,13 @@
 package projections
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,43 +23,55 @@ type Interactions struct {
 
 // interactionRow is a row of the interactions table.
 type interactionRow struct {
+	seq                                                     int64
 	customer, channel, identityKind, identityValue, subject string
 	status, queue, priority, agent                          string
-	started, queued, assigned, answered, callEnded, closed  int64
+	started, queued, assigned                               int64
+	answered, answeredPos                                   int64
+	answeredBy                                              string
+	callEnded, callEndedPos                                 int64
+	endedBy                                                 string
+	talkSeconds                                             float64
+	closed, closedPos                                       int64
 	disposition, summary                                    string
 	csat                                                    int
 	csatComment                                             string
+	csatAt, csatPos                                         int64
 }
 
 // interactionCacheSize bounds the interactions kept in memory between
 // batches.
 const interactionCacheSize = 50_000
 
-var interactionRowColumns = []string{"id", "customer_id", "channel", "identity_kind", "identity_value", "subject", "status",
-	"queue", "priority", "agent_id", "started_at", "queued_at", "assigned_at", "answered_at", "call_ended_at", "closed_at",
-	"disposition", "summary", "csat", "csat_comment"}
+var interactionRowColumns = []string{"id", "seq", "customer_id", "channel", "identity_kind", "identity_value", "subject", "status",
+	"queue", "priority", "agent_id", "started_at", "queued_at", "assigned_at", "answered_at", "answered_pos", "answered_by",
+	"call_ended_at", "call_ended_pos", "ended_by", "talk_seconds", "closed_at", "closed_pos", "disposition", "summary",
+	"csat", "csat_comment", "csat_at", "csat_pos"}
 
 // NewInteractions returns the interactions projection.
 func NewInteractions() *Interactions {
-	return &Interactions{
+	p := &Interactions{
 		sqlSchema: loadSchema("interactions"),
 		rows: newRowCache(interactionCacheSize,
-			newRowBuffer("interactions", interactionRowColumns, upsertTail(interactionRowColumns)),
+			newRowBuffer("interactions", interactionRowColumns, interactionUpsertTail),
 			`DELETE FROM interactions WHERE id IN `, loadInteractionRow, saveInteractionRow),
-		messages: newRowBuffer("messages", []string{"position", "interaction_id", "message_id", "direction", "agent_id", "text",
+		messages: newRowBuffer("messages", []string{"interaction_seq", "position", "message_id", "direction", "agent_id", "text",
 			"attachments", "sent_at", "at"}, ""),
 	}
+	p.messages.order = func(x, y []any) int { // the primary key
+		if c := cmp.Compare(x[0].(int64), y[0].(int64)); c != 0 {
+			return c
+		}
+		return cmp.Compare(x[1].(int64), y[1].(int64))
+	}
+	return p
 }
 
-// upsertTail is the ON CONFLICT clause that makes an INSERT of columns
-// (the first being the key) replace every other column.
-func upsertTail(columns []string) string {
-	sets := make([]string, 0, len(columns)-1)
-	for _, c := range columns[1:] {
-		sets = append(sets, c+" = excluded."+c)
-	}
-	return " ON CONFLICT (" + columns[0] + ") DO UPDATE SET " + strings.Join(sets, ", ")
-}
+// interactionUpsertTail leaves out of the update the columns fixed when the
+// interaction starts.
+var interactionUpsertTail = upsertTail(slices.DeleteFunc(slices.Clone(interactionRowColumns), func(c string) bool {
+	return slices.Contains([]string{"seq", "customer_id", "channel", "identity_kind", "identity_value", "subject", "started_at"}, c)
+}), 1)
 
 func loadInteractionRow(ctx context.Context, tx *Tx, id string) (interactionRow, bool, error) {
 	var r interactionRow
@@ -65,9 +79,10 @@ func loadInteractionRow(ctx context.Context, tx *Tx, id string) (interactionRow,
 	if err != nil {
 		return r, false, err
 	}
-	err = row.Scan(&r.customer, &r.channel, &r.identityKind, &r.identityValue, &r.subject, &r.status, &r.queue, &r.priority,
-		&r.agent, &r.started, &r.queued, &r.assigned, &r.answered, &r.callEnded, &r.closed, &r.disposition, &r.summary,
-		&r.csat, &r.csatComment)
+	err = row.Scan(&r.seq, &r.customer, &r.channel, &r.identityKind, &r.identityValue, &r.subject, &r.status, &r.queue, &r.priority,
+		&r.agent, &r.started, &r.queued, &r.assigned, &r.answered, &r.answeredPos, &r.answeredBy,
+		&r.callEnded, &r.callEndedPos, &r.endedBy, &r.talkSeconds, &r.closed, &r.closedPos, &r.disposition, &r.summary,
+		&r.csat, &r.csatComment, &r.csatAt, &r.csatPos)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}
@@ -78,8 +93,10 @@ func loadInteractionRow(ctx context.Context, tx *Tx, id string) (interactionRow,
 }
 
 func saveInteractionRow(b *rowBuffer, id string, r interactionRow) {
-	b.add(id, r.customer, r.channel, r.identityKind, r.identityValue, r.subject, r.status, r.queue, r.priority, r.agent,
-		r.started, r.queued, r.assigned, r.answered, r.callEnded, r.closed, r.disposition, r.summary, r.csat, r.csatComment)
+	b.add(id, r.seq, r.customer, r.channel, r.identityKind, r.identityValue, r.subject, r.status, r.queue, r.priority, r.agent,
+		r.started, r.queued, r.assigned, r.answered, r.answeredPos, r.answeredBy,
+		r.callEnded, r.callEndedPos, r.endedBy, r.talkSeconds, r.closed, r.closedPos, r.disposition, r.summary,
+		r.csat, r.csatComment, r.csatAt, r.csatPos)
 }
 
 // Name implements Projection.
@@ -110,7 +127,7 @@ func (p *Interactions) Apply(ctx context.Context, tx *Tx, e Event) error {
 	switch d := e.Data.(type) {
 	case domain.InteractionStarted:
 		p.rows.create(d.InteractionID, interactionRow{
-			customer: d.CustomerID, channel: string(d.Channel), identityKind: string(d.Identity.Kind),
+			seq: int64(e.Position), customer: d.CustomerID, channel: string(d.Channel), identityKind: string(d.Identity.Kind),
 			identityValue: d.Identity.Value, subject: d.Subject, status: string(domain.InteractionStatusActive),
 			priority: string(domain.PriorityNormal), started: eventTime(d.At, e),
 		})
@@ -120,11 +137,9 @@ func (p *Interactions) Apply(ctx context.Context, tx *Tx, e Event) error {
 		if err != nil {
 			return err
 		}
-		p.messages.add(int64(e.Position), d.InteractionID, d.MessageID, DirectionIn, "", d.Text, attachments, nanos(d.SentAt), eventTime(d.At, e))
-		return nil
+		return p.addMessage(ctx, tx, e, d.InteractionID, d.MessageID, DirectionIn, "", d.Text, attachments, nanos(d.SentAt), d.At)
 	case domain.MessageSent:
-		p.messages.add(int64(e.Position), d.InteractionID, d.MessageID, DirectionOut, d.AgentID, d.Text, "", int64(0), eventTime(d.At, e))
-		return nil
+		return p.addMessage(ctx, tx, e, d.InteractionID, d.MessageID, DirectionOut, d.AgentID, d.Text, "", 0, d.At)
 	}
 	id, change := interactionChange(e)
 	if change == nil {
@@ -139,8 +154,20 @@ func (p *Interactions) Apply(ctx context.Context, tx *Tx, e Event) error {
 	return nil
 }
 
+// addMessage buffers a message of a known interaction; the messages of an
+// interaction whose start was never seen have nowhere to go.
+func (p *Interactions) addMessage(ctx context.Context, tx *Tx, e Event, interactionID, messageID, direction, agent, text, attachments string, sentAt int64, at time.Time) error {
+	r, err := p.rows.get(ctx, tx, interactionID)
+	if err != nil || !r.live {
+		return err
+	}
+	p.messages.add(r.val.seq, int64(e.Position), messageID, direction, agent, text, attachments, sentAt, eventTime(at, e))
+	return nil
+}
+
 // interactionChange returns the interaction an event changes and how.
 func interactionChange(e Event) (string, func(*interactionRow)) {
+	pos := int64(e.Position)
 	switch d := e.Data.(type) {
 	case domain.InteractionQueued:
 		return d.InteractionID, func(r *interactionRow) {
@@ -159,19 +186,25 @@ func interactionChange(e Event) (string, func(*interactionRow)) {
 			r.status, r.agent, r.assigned = string(domain.InteractionStatusAssigned), d.ToAgentID, eventTime(d.At, e)
 		}
 	case domain.CallAnswered:
-		return d.InteractionID, func(r *interactionRow) { r.answered = eventTime(d.At, e) }
+		return d.InteractionID, func(r *interactionRow) { r.answered, r.answeredPos, r.answeredBy = eventTime(d.At, e), pos, d.AgentID }
 	case domain.CallEnded:
-		return d.InteractionID, func(r *interactionRow) { r.callEnded = eventTime(d.At, e) }
+		return d.InteractionID, func(r *interactionRow) {
+			r.callEnded, r.callEndedPos, r.endedBy, r.talkSeconds = eventTime(d.At, e), pos, d.EndedBy, d.TalkSeconds
+		}
 	case domain.InteractionAbandoned:
 		return d.InteractionID, func(r *interactionRow) {
-			r.status, r.closed, r.disposition, r.summary = string(domain.InteractionStatusAbandoned), eventTime(d.At, e), string(domain.DispositionAbandoned), d.Reason
+			r.status, r.disposition, r.summary = string(domain.InteractionStatusAbandoned), string(domain.DispositionAbandoned), d.Reason
+			r.closed, r.closedPos = eventTime(d.At, e), pos
 		}
 	case domain.InteractionClosed:
 		return d.InteractionID, func(r *interactionRow) {
-			r.status, r.closed, r.disposition, r.summary = string(domain.InteractionStatusClosed), eventTime(d.At, e), string(d.Disposition), d.Summary
+			r.status, r.disposition, r.summary = string(domain.InteractionStatusClosed), string(d.Disposition), d.Summary
+			r.closed, r.closedPos = eventTime(d.At, e), pos
 		}
 	case domain.CsatRecorded:
-		return d.InteractionID, func(r *interactionRow) { r.csat, r.csatComment = d.Score, d.Comment }
+		return d.InteractionID, func(r *interactionRow) {
+			r.csat, r.csatComment, r.csatAt, r.csatPos = d.Score, d.Comment, eventTime(d.At, e), pos
+		}
 	}
 	return "", nil
 }
@@ -235,8 +268,8 @@ type InteractionPage struct {
 const interactionColumns = `i.id, i.customer_id, i.channel, i.identity_kind, i.identity_value, i.subject, i.status, i.queue,
 	i.priority, i.agent_id, i.started_at, i.queued_at, i.assigned_at, i.answered_at, i.call_ended_at, i.closed_at,
 	i.disposition, i.summary, i.csat, i.csat_comment,
-	(SELECT COUNT(*) FROM messages m WHERE m.interaction_id = i.id),
-	COALESCE((SELECT m.at FROM messages m WHERE m.interaction_id = i.id ORDER BY m.position DESC LIMIT 1), 0)`
+	(SELECT COUNT(*) FROM messages m WHERE m.interaction_seq = i.seq),
+	COALESCE((SELECT m.at FROM messages m WHERE m.interaction_seq = i.seq ORDER BY m.position DESC LIMIT 1), 0)`
 
 // Interaction returns one interaction, or a domain ENOTFOUND error.
 func (db *ReadDB) Interaction(ctx context.Context, id string) (Interaction, error) {
@@ -275,8 +308,8 @@ func scanInteractions(ctx context.Context, q querier, query string, args ...any)
 // Messages returns an interaction's messages in order; none (and no error)
 // for an unknown interaction.
 func (db *ReadDB) Messages(ctx context.Context, interactionID string) ([]Message, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT position, message_id, direction, agent_id, text, attachments, sent_at, at
-		FROM messages WHERE interaction_id = ? ORDER BY position`, interactionID)
+	rows, err := db.r.QueryContext(ctx, `SELECT m.position, m.message_id, m.direction, m.agent_id, m.text, m.attachments, m.sent_at, m.at
+		FROM interactions i JOIN messages m ON m.interaction_seq = i.seq WHERE i.id = ? ORDER BY m.position`, interactionID)
 	if err != nil {
 		return nil, fmt.Errorf("messages of %s: %w", interactionID, err)
 	}

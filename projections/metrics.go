@@ -1,7 +1,9 @@
 package projections
 
 import (
+	"context"
 	"fmt"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -63,4 +65,30 @@ func (m *runnerMetrics) register(reg prometheus.Registerer, lag prometheus.Colle
 		}
 	}
 	return nil
+}
+
+// RegisterMetrics registers the runner's Prometheus metrics with reg:
+// ledger_projection_position{projection}, ledger_projection_applied_position,
+// ledger_projection_lag_events (head of the store minus the applied
+// position, read at scrape time), ledger_projection_events_applied_total,
+// ledger_projection_events_skipped_total{reason} and the batch histograms.
+func (r *Runner) RegisterMetrics(reg prometheus.Registerer) error {
+	lag := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "ledger_projection_lag_events",
+		Help: "Events committed to the store that not every projection has applied yet.",
+	}, r.lag)
+	return r.metrics.register(reg, lag)
+}
+
+func (r *Runner) lag() float64 {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	head, err := r.store.HeadPosition(ctx)
+	if err != nil {
+		head = r.head.Load()
+	}
+	if pos := r.position.Load(); head > pos {
+		return float64(head - pos)
+	}
+	return 0
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/interactionledger/ledger/domain"
@@ -82,7 +83,7 @@ func (t *Tx) Stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	}
 	st, err := t.Tx.PrepareContext(ctx, query)
 	if err != nil {
-		return nil, fmt.Errorf("prepare %q: %w", query, err)
+		return nil, fmt.Errorf("prepare %q: %w", shortQuery(query), err)
 	}
 	t.stmts[query] = st
 	return st, nil
@@ -95,7 +96,7 @@ func (t *Tx) Exec(ctx context.Context, query string, args ...any) error {
 		return err
 	}
 	if _, err := st.ExecContext(ctx, args...); err != nil {
-		return fmt.Errorf("exec %q: %w", query, err)
+		return fmt.Errorf("exec %q: %w", shortQuery(query), err)
 	}
 	return nil
 }
@@ -107,6 +108,15 @@ func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) (*sql.Row,
 		return nil, err
 	}
 	return st.QueryRowContext(ctx, args...), nil
+}
+
+// shortQuery cuts a statement (multi-row INSERTs are long) for messages.
+func shortQuery(q string) string {
+	q = strings.Join(strings.Fields(q), " ")
+	if len(q) > 100 {
+		return q[:100] + "..."
+	}
+	return q
 }
 
 // Standard returns new instances of every read model the ledger serves, in

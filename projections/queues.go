@@ -38,7 +38,7 @@ func NewQueues() *Queues {
 	return &Queues{
 		sqlSchema: loadSchema("queues"),
 		seen:      make(map[string]bool),
-		items: newRowCache(queueCacheSize, newRowBuffer("queue_items", queueItemColumns, upsertTail(queueItemColumns)),
+		items: newRowCache(queueCacheSize, newRowBuffer("queue_items", queueItemColumns, upsertTail(queueItemColumns, 1)),
 			`DELETE FROM queue_items WHERE interaction_id IN `, loadQueueItem, saveQueueItem),
 	}
 }

@@ -56,10 +56,17 @@ func (r *Runner) rebuildLocked(ctx context.Context, active []bool, head uint64, 
 	if err := r.resetLocked(ctx, active); err != nil {
 		return err
 	}
+	start := time.Now()
 	if err := r.replayLocked(ctx, active, head, progress); err != nil {
 		return err
 	}
-	return r.finishRebuildLocked(ctx, active)
+	replayed := time.Now()
+	if err := r.finishRebuildLocked(ctx, active); err != nil {
+		return err
+	}
+	r.log.Debug("rebuild phases", "replay", replayed.Sub(start).Round(time.Millisecond),
+		"indexes", time.Since(replayed).Round(time.Millisecond))
+	return nil
 }
 
 func (r *Runner) selectProjections(names []string) ([]bool, error) {

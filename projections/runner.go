@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,9 +41,10 @@ type Runner struct {
 	applied  []prometheus.Counter // per projection
 	posGauge []prometheus.Gauge   // per projection
 
-	// Batch sizes; tests make them small.
+	// Batch sizes and the bulk catch-up threshold; tests make them small.
 	catchUpPage    int
 	maxBatchEvents int
+	bulkThreshold  uint64
 
 	// writeMu serialises everything that writes the read database:
 	// batches, Rebuild and loading checkpoints. It guards cps.
@@ -73,38 +73,13 @@ func NewRunner(store eventstore.Store, db *ReadDB, logger *slog.Logger, projecti
 
 		catchUpPage:    catchUpPage,
 		maxBatchEvents: maxBatchEvents,
+		bulkThreshold:  bulkCatchUpEvents,
 	}
 	for _, p := range projections {
 		r.applied = append(r.applied, r.metrics.applied.WithLabelValues(p.Name()))
 		r.posGauge = append(r.posGauge, r.metrics.position.WithLabelValues(p.Name()))
 	}
 	return r
-}
-
-// RegisterMetrics registers the runner's Prometheus metrics with reg:
-// ledger_projection_position{projection}, ledger_projection_applied_position,
-// ledger_projection_lag_events (head of the store minus the applied
-// position, read at scrape time), ledger_projection_events_applied_total,
-// ledger_projection_events_skipped_total{reason} and the batch histograms.
-func (r *Runner) RegisterMetrics(reg prometheus.Registerer) error {
-	lag := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "ledger_projection_lag_events",
-		Help: "Events committed to the store that not every projection has applied yet.",
-	}, r.lag)
-	return r.metrics.register(reg, lag)
-}
-
-func (r *Runner) lag() float64 {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	head, err := r.store.HeadPosition(ctx)
-	if err != nil {
-		head = r.head.Load()
-	}
-	if pos := r.position.Load(); head > pos {
-		return float64(head - pos)
-	}
-	return 0
 }
 
 // Position returns the $all position every projection has applied.
@@ -146,6 +121,9 @@ func (r *Runner) Run(ctx context.Context) error {
 }
 
 func (r *Runner) runOnce(ctx context.Context) error {
+	if err := r.bulkCatchUp(ctx); err != nil {
+		return err
+	}
 	from, err := r.load(ctx)
 	if err != nil {
 		return err
@@ -163,6 +141,38 @@ func (r *Runner) runOnce(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// bulkCatchUpEvents is how long the log must be for Run to load the
+// projections that have applied nothing yet the way Rebuild does.
+const bulkCatchUpEvents = 10_000
+
+// bulkCatchUp rebuilds the projections that have applied nothing yet (a new
+// read database, a changed schema) when the log is long: Rebuild's bulk
+// load is several times faster than catching up batch by batch.
+func (r *Runner) bulkCatchUp(ctx context.Context) error {
+	if _, err := r.load(ctx); err != nil {
+		return err
+	}
+	head, err := r.store.HeadPosition(ctx)
+	if err != nil {
+		return fmt.Errorf("head position: %w", err)
+	}
+	if head < r.bulkThreshold {
+		return nil
+	}
+	var empty []string
+	r.writeMu.Lock()
+	for i, p := range r.projs {
+		if r.cps[i] == 0 {
+			empty = append(empty, p.Name())
+		}
+	}
+	r.writeMu.Unlock()
+	if len(empty) == 0 {
+		return nil
+	}
+	return r.Rebuild(ctx, nil, empty...)
 }
 
 // load (re)reads the checkpoints from the database, creating missing
@@ -201,141 +211,6 @@ func (r *Runner) publish() {
 	r.metrics.positionTotal.Set(float64(pos))
 	r.position.Store(pos)
 	r.notifier.Notify()
-}
-
-func (r *Runner) applyBatch(ctx context.Context, events []Event) error {
-	r.writeMu.Lock()
-	defer r.writeMu.Unlock()
-	return r.applyBatchLocked(ctx, events, nil)
-}
-
-// applyBatchLocked applies events to the active projections (all when
-// active is nil) whose checkpoint is before them, in one transaction with
-// their checkpoints. On failure nothing is applied and caches are reset.
-func (r *Runner) applyBatchLocked(ctx context.Context, events []Event, active []bool) (err error) {
-	if len(events) == 0 {
-		return nil
-	}
-	start := time.Now()
-	sqlTx, err := r.db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin batch: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, ignoreDone(sqlTx.Rollback()))
-			for _, p := range r.projs {
-				resetCache(p)
-			}
-		}
-	}()
-	tx := newTx(sqlTx)
-	cps, err := r.storedCheckpoints(ctx, tx)
-	if err != nil {
-		return err
-	}
-	// Statements run without ctx's cancellation: with a cancellable
-	// context the driver starts a goroutine per statement to interrupt
-	// it, which costs more than the statement. applyEvents checks ctx
-	// between events instead, and the transaction itself still rolls
-	// back when ctx ends.
-	stmtCtx := context.WithoutCancel(ctx)
-	counts, err := r.applyEvents(ctx, stmtCtx, tx, events, active, cps)
-	if err != nil {
-		return err
-	}
-	last := events[len(events)-1].Position
-	if err := r.finishBatch(stmtCtx, tx, active, cps, last); err != nil {
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit batch ending at %d: %w", last, err)
-	}
-	copy(r.cps, cps)
-	for i, n := range counts {
-		r.applied[i].Add(float64(n))
-	}
-	r.metrics.batchSeconds.Observe(time.Since(start).Seconds())
-	r.metrics.batchEvents.Observe(float64(len(events)))
-	r.publish()
-	return nil
-}
-
-// storedCheckpoints reads the checkpoints inside the batch's transaction:
-// the database, not memory, decides which events a projection still needs,
-// so two processes sharing a read database never apply an event twice.
-func (r *Runner) storedCheckpoints(ctx context.Context, tx *Tx) ([]uint64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT projection, position FROM checkpoints`)
-	if err != nil {
-		return nil, fmt.Errorf("read checkpoints: %w", err)
-	}
-	stored := make(map[string]uint64, len(r.projs))
-	for rows.Next() {
-		var name string
-		var pos uint64
-		if err := rows.Scan(&name, &pos); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("read checkpoints: %w", err)
-		}
-		stored[name] = pos
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return nil, fmt.Errorf("read checkpoints: %w", err)
-	}
-	cps := make([]uint64, len(r.projs))
-	for i, p := range r.projs {
-		pos, ok := stored[p.Name()]
-		if !ok || pos < r.cps[i] {
-			return nil, fmt.Errorf("%w: %s at %d, expected %d", errCheckpointMoved, p.Name(), pos, r.cps[i])
-		}
-		if pos > r.cps[i] { // another process applied events: what we cached may be stale
-			resetCache(p)
-		}
-		cps[i] = pos
-	}
-	return cps, nil
-}
-
-func (r *Runner) applyEvents(ctx, stmtCtx context.Context, tx *Tx, events []Event, active []bool, cps []uint64) ([]int, error) {
-	counts := make([]int, len(r.projs))
-	for _, e := range events {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if e.Data == nil { // skipped by the feed: logged and counted there
-			continue
-		}
-		for i, p := range r.projs {
-			if e.Position <= cps[i] || active != nil && !active[i] {
-				continue
-			}
-			if err := p.Apply(stmtCtx, tx, e); err != nil {
-				return nil, fmt.Errorf("apply %s at position %d to %s: %w", e.Type, e.Position, p.Name(), err)
-			}
-			counts[i]++
-		}
-	}
-	return counts, nil
-}
-
-// finishBatch flushes the projections' buffers and moves their
-// checkpoints to last.
-func (r *Runner) finishBatch(ctx context.Context, tx *Tx, active []bool, cps []uint64, last uint64) error {
-	for i, p := range r.projs {
-		if cps[i] >= last || active != nil && !active[i] {
-			continue
-		}
-		if f, ok := p.(Flusher); ok {
-			if err := f.Flush(ctx, tx); err != nil {
-				return fmt.Errorf("flush %s: %w", p.Name(), err)
-			}
-		}
-		if err := tx.Exec(ctx, `UPDATE checkpoints SET position = ? WHERE projection = ?`, last, p.Name()); err != nil {
-			return fmt.Errorf("checkpoint %s: %w", p.Name(), err)
-		}
-		cps[i] = last
-	}
-	return nil
 }
 
 func resetCache(p Projection) {

@@ -37,7 +37,8 @@ func TestRunnerAppliesGeneratedLedger(t *testing.T) {
 		{"ticket_notes", "1", g.counts["TicketNoteAdded"]},
 		{"agents", "1", g.counts["AgentRegistered"]},
 		{"customers", "1", g.counts["CustomerRegistered"]},
-		{"timeline", "kind = 'CSAT'", g.counts["CsatRecorded"]},
+		{"interactions", "csat_pos > 0", g.counts["CsatRecorded"]},
+		{"timeline", "1", g.counts["TicketOpened"] + g.counts["TicketStatusChanged"] + g.counts["TicketResolved"] + g.counts["TicketClosed"]},
 		{"interactions", "status = 'ABANDONED'", g.counts["InteractionAbandoned"]},
 		{"agent_work", "1", 0}, // every generated interaction ends
 		{"queue_items", "1", 0},
@@ -113,7 +114,9 @@ func (c *cancelAfter) Apply(ctx context.Context, tx *Tx, e Event) error {
 
 func (c *cancelAfter) Reset() { resetCache(c.Projection) }
 
-func (c *cancelAfter) Flush(ctx context.Context, tx *Tx) error { return flushProjection(ctx, tx, c.Projection) }
+func (c *cancelAfter) Flush(ctx context.Context, tx *Tx) error {
+	return flushProjection(ctx, tx, c.Projection)
+}
 
 func flushProjection(ctx context.Context, tx *Tx, p Projection) error {
 	if f, ok := p.(Flusher); ok {
@@ -132,7 +135,9 @@ var errInjected = errors.New("injected failure")
 
 func (f *failingProjection) Reset() { resetCache(f.Projection) }
 
-func (f *failingProjection) Flush(ctx context.Context, tx *Tx) error { return flushProjection(ctx, tx, f.Projection) }
+func (f *failingProjection) Flush(ctx context.Context, tx *Tx) error {
+	return flushProjection(ctx, tx, f.Projection)
+}
 
 func (f *failingProjection) Apply(ctx context.Context, tx *Tx, e Event) error {
 	if e.Position == f.failAt {

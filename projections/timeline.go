@@ -2,10 +2,11 @@ package projections
 
 import (
 	"context"
-	"encoding/json"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/interactionledger/ledger/domain"
@@ -51,41 +52,13 @@ type TimelinePage struct {
 	HasNextPage bool
 }
 
-// timelineRow is a timeline entry about to be written; the customer and
-// channel come from the owner.
-type timelineRow struct {
-	at          int64
-	kind        TimelineKind
-	interaction string
-	ticket      string
-	summary     string
-}
-
-func (p *Customer360) insertTimeline(_ context.Context, _ *Tx, e Event, owner interactionOwner, r timelineRow) error {
-	p.timeline.add(int64(e.Position), owner.customer, r.at, string(owner.channel), string(r.kind), r.interaction, r.ticket, r.summary)
-	return nil
-}
-
-// applyTimeline adds the timeline entry of an interaction or ticket event.
-//
-// Messages get no row here: the timeline query reads them from the
-// interactions read model's messages table. A message is most of the
-// events, and writing it twice (message and timeline entry) would be most
-// of the cost of a rebuild.
-func (p *Customer360) applyTimeline(ctx context.Context, tx *Tx, e Event) error {
+// applyTicketTimeline adds the timeline entry of a ticket event.
+func (p *Customer360) applyTicketTimeline(ctx context.Context, tx *Tx, e Event) error {
 	switch d := e.Data.(type) {
-	case domain.InteractionStarted:
-		return p.applyInteractionStarted(ctx, tx, e, d)
-	case domain.CallAnswered:
-		return p.interactionEntry(ctx, tx, e, d.InteractionID, d.At, TimelineCallAnswered, "answered by "+d.AgentID)
-	case domain.CallEnded:
-		return p.interactionEntry(ctx, tx, e, d.InteractionID, d.At, TimelineCallEnded, callEndedSummary(d))
-	case domain.InteractionAbandoned:
-		return p.interactionEntry(ctx, tx, e, d.InteractionID, d.At, TimelineAbandoned, excerpt(d.Reason, SummaryRunes))
-	case domain.InteractionClosed:
-		return p.interactionEntry(ctx, tx, e, d.InteractionID, d.At, TimelineInteractionClosed, closedSummary(d))
 	case domain.TicketOpened:
-		return p.applyTicketOpened(ctx, tx, e, d)
+		p.ticketRows.add(d.TicketID, d.CustomerID)
+		p.tickets.put(d.TicketID, d.CustomerID)
+		p.addEntry(e, d.CustomerID, d.At, TimelineTicketOpened, d.InteractionID, d.TicketID, excerpt("#"+d.Number+" "+d.Subject, SummaryRunes))
 	case domain.TicketStatusChanged:
 		return p.ticketEntry(ctx, tx, e, d.TicketID, d.At, TimelineTicketStatus, string(d.From)+" -> "+string(d.To))
 	case domain.TicketResolved:
@@ -98,79 +71,19 @@ func (p *Customer360) applyTimeline(ctx context.Context, tx *Tx, e Event) error 
 	return nil
 }
 
-func (p *Customer360) applyInteractionStarted(ctx context.Context, tx *Tx, e Event, d domain.InteractionStarted) error {
-	at := eventTime(d.At, e)
-	p.interactionRows.add(d.InteractionID, d.CustomerID, string(d.Channel), at)
-	owner := interactionOwner{customer: d.CustomerID, channel: d.Channel}
-	p.interactions.put(d.InteractionID, owner)
-	summary := excerpt(d.Subject, SummaryRunes)
-	if summary == "" {
-		summary = "started on " + string(d.Channel)
-	}
-	return p.insertTimeline(ctx, tx, e, owner, timelineRow{at: at, kind: TimelineInteractionStarted, interaction: d.InteractionID, summary: summary})
-}
-
-func (p *Customer360) applyTicketOpened(ctx context.Context, tx *Tx, e Event, d domain.TicketOpened) error {
-	p.ticketRows.add(d.TicketID, d.CustomerID)
-	p.tickets.put(d.TicketID, d.CustomerID)
-	owner := interactionOwner{customer: d.CustomerID}
-	summary := excerpt("#"+d.Number+" "+d.Subject, SummaryRunes)
-	return p.insertTimeline(ctx, tx, e, owner, timelineRow{at: eventTime(d.At, e), kind: TimelineTicketOpened, interaction: d.InteractionID, ticket: d.TicketID, summary: summary})
-}
-
-// interactionEntry adds an entry for an event of a known interaction; an
-// event of an interaction whose start was never seen has no customer to
-// show it to, and is left out.
-func (p *Customer360) interactionEntry(ctx context.Context, tx *Tx, e Event, id string, at time.Time, kind TimelineKind, summary string) error {
-	owner, ok, err := p.interactionOwner(ctx, tx, id)
-	if err != nil || !ok {
-		return err
-	}
-	return p.insertTimeline(ctx, tx, e, owner, timelineRow{at: eventTime(at, e), kind: kind, interaction: id, summary: summary})
-}
-
+// ticketEntry adds an entry for an event of a known ticket; the events of a
+// ticket whose opening was never seen have no customer to show them to.
 func (p *Customer360) ticketEntry(ctx context.Context, tx *Tx, e Event, id string, at time.Time, kind TimelineKind, summary string) error {
 	customer, ok, err := p.ticketOwner(ctx, tx, id)
 	if err != nil || !ok {
 		return err
 	}
-	return p.insertTimeline(ctx, tx, e, interactionOwner{customer: customer}, timelineRow{at: eventTime(at, e), kind: kind, ticket: id, summary: summary})
+	p.addEntry(e, customer, at, kind, "", id, summary)
+	return nil
 }
 
-// messageSummary is a message's text cut to a summary, or for a message
-// with attachments only, the first attachment's name.
-func messageSummary(text, attachmentsJSON string) string {
-	if s := excerpt(text, SummaryRunes); s != "" || attachmentsJSON == "" {
-		return s
-	}
-	var attachments []domain.Attachment
-	if err := json.Unmarshal([]byte(attachmentsJSON), &attachments); err != nil || len(attachments) == 0 {
-		return "[attachment]"
-	}
-	name := attachments[0].Name
-	if len(attachments) > 1 {
-		name += " (+" + strconv.Itoa(len(attachments)-1) + ")"
-	}
-	return excerpt("[attachment] "+name, SummaryRunes)
-}
-
-func callEndedSummary(d domain.CallEnded) string {
-	return fmt.Sprintf("ended by %s after %ds", d.EndedBy, int(d.TalkSeconds))
-}
-
-func closedSummary(d domain.InteractionClosed) string {
-	if d.Summary == "" {
-		return string(d.Disposition)
-	}
-	return excerpt(string(d.Disposition)+": "+d.Summary, SummaryRunes)
-}
-
-func csatSummary(d domain.CsatRecorded) string {
-	s := strconv.Itoa(d.Score) + "/5"
-	if d.Comment != "" {
-		s = excerpt(s+" "+d.Comment, SummaryRunes)
-	}
-	return s
+func (p *Customer360) addEntry(e Event, customer string, at time.Time, kind TimelineKind, interaction, ticket, summary string) {
+	p.timeline.add(int64(e.Position), customer, eventTime(at, e), "", string(kind), interaction, ticket, summary)
 }
 
 // Timeline returns a page of a customer's cross-channel timeline, newest
@@ -190,7 +103,11 @@ func (db *ReadDB) Timeline(ctx context.Context, customerID string, first int, af
 		if err != nil {
 			return err
 		}
-		query, args := timelineQuery(group, hasCursor, cur)
+		var c *cursor
+		if hasCursor {
+			c = &cur
+		}
+		query, args := timelineQuery(group, c)
 		page.Entries, err = scanTimeline(ctx, tx, query, append(args, n+1)...)
 		return err
 	})
@@ -207,29 +124,47 @@ func (db *ReadDB) Timeline(ctx context.Context, customerID string, first int, af
 	return page, nil
 }
 
-// timelineQuery merges the timeline table with the group's messages.
-// Message text is cut in SQL to what a summary can use.
-func timelineQuery(group []string, hasCursor bool, cur cursor) (string, []any) {
-	in := placeholders(len(group))
-	var args []any
-	entries := `SELECT position, customer_id, at, channel, kind, interaction_id, ticket_id, summary, '' AS attachments
-		FROM timeline WHERE customer_id IN (` + in + `)`
-	args = append(args, anys(group)...)
-	if hasCursor {
-		entries += ` AND (at, position) < (?, ?)`
-		args = append(args, cur.Num, cur.Pos)
-	}
-	messages := `SELECT m.position, i.customer_id, m.at, i.channel,
+// timelineArms are the parts of the timeline: ticket entries from the
+// timeline table, and the interaction events and messages kept by the
+// interactions read model. Each selects position, customer_id, at,
+// channel, kind, interaction_id, ticket_id, and the raw material of the
+// summary (s1, s2, n1; see entrySummary), from rows whose customer is
+// in the group (the "%s" is the list of placeholders).
+var timelineArms = []struct{ sel, at, pos string }{
+	{`SELECT position, customer_id, at, channel, kind, interaction_id, ticket_id, summary, '', 0
+		FROM timeline WHERE customer_id IN (%s)`, "at", "position"},
+	{`SELECT seq, customer_id, started_at, channel, '` + string(TimelineInteractionStarted) + `', id, '', subject, '', 0
+		FROM interactions WHERE customer_id IN (%s)`, "started_at", "seq"},
+	{`SELECT answered_pos, customer_id, answered_at, channel, '` + string(TimelineCallAnswered) + `', id, '', answered_by, '', 0
+		FROM interactions WHERE customer_id IN (%s) AND answered_pos > 0`, "answered_at", "answered_pos"},
+	{`SELECT call_ended_pos, customer_id, call_ended_at, channel, '` + string(TimelineCallEnded) + `', id, '', ended_by, '', talk_seconds
+		FROM interactions WHERE customer_id IN (%s) AND call_ended_pos > 0`, "call_ended_at", "call_ended_pos"},
+	{`SELECT closed_pos, customer_id, closed_at, channel,
+			CASE status WHEN 'ABANDONED' THEN '` + string(TimelineAbandoned) + `' ELSE '` + string(TimelineInteractionClosed) + `' END,
+			id, '', disposition, summary, 0
+		FROM interactions WHERE customer_id IN (%s) AND closed_pos > 0`, "closed_at", "closed_pos"},
+	{`SELECT csat_pos, customer_id, csat_at, channel, '` + string(TimelineCsat) + `', id, '', csat_comment, '', csat
+		FROM interactions WHERE customer_id IN (%s) AND csat_pos > 0`, "csat_at", "csat_pos"},
+	{`SELECT m.position, i.customer_id, m.at, i.channel,
 			CASE m.direction WHEN '` + DirectionIn + `' THEN '` + string(TimelineMessageIn) + `' ELSE '` + string(TimelineMessageOut) + `' END,
-			m.interaction_id, '', substr(m.text, 1, ` + fmt.Sprint(4*SummaryRunes) + `), m.attachments
-		FROM interactions i JOIN messages m ON m.interaction_id = i.id
-		WHERE i.customer_id IN (` + in + `)`
-	args = append(args, anys(group)...)
-	if hasCursor {
-		messages += ` AND (m.at, m.position) < (?, ?)`
-		args = append(args, cur.Num, cur.Pos)
+			i.id, '', substr(m.text, 1, ` + fmt.Sprint(4*SummaryRunes) + `), m.attachments, 0
+		FROM interactions i JOIN messages m ON m.interaction_seq = i.seq WHERE i.customer_id IN (%s)`, "m.at", "m.position"},
+}
+
+// timelineQuery merges the timeline's arms for group, after cur if not nil;
+// the caller appends the LIMIT argument.
+func timelineQuery(group []string, cur *cursor) (string, []any) {
+	arms := make([]string, len(timelineArms))
+	var args []any
+	for i, a := range timelineArms {
+		arms[i] = fmt.Sprintf(a.sel, placeholders(len(group)))
+		args = append(args, anys(group)...)
+		if cur != nil {
+			arms[i] += " AND (" + a.at + ", " + a.pos + ") < (?, ?)"
+			args = append(args, cur.Num, cur.Pos)
+		}
 	}
-	return entries + ` UNION ALL ` + messages + ` ORDER BY at DESC, position DESC LIMIT ?`, args
+	return strings.Join(arms, "\nUNION ALL\n") + "\nORDER BY 3 DESC, 1 DESC LIMIT ?", args
 }
 
 func scanTimeline(ctx context.Context, q querier, query string, args ...any) ([]TimelineEntry, error) {
@@ -242,15 +177,59 @@ func scanTimeline(ctx context.Context, q querier, query string, args ...any) ([]
 	for rows.Next() {
 		var t TimelineEntry
 		var at int64
-		var attachments string
-		if err := rows.Scan(&t.Position, &t.CustomerID, &at, &t.Channel, &t.Kind, &t.InteractionID, &t.TicketID, &t.Summary, &attachments); err != nil {
+		var s1, s2 string
+		var n1 float64
+		if err := rows.Scan(&t.Position, &t.CustomerID, &at, &t.Channel, &t.Kind, &t.InteractionID, &t.TicketID, &s1, &s2, &n1); err != nil {
 			return nil, err
 		}
 		t.At = fromNanos(at)
-		if t.Kind == TimelineMessageIn || t.Kind == TimelineMessageOut {
-			t.Summary = messageSummary(t.Summary, attachments)
-		}
+		t.Summary = entrySummary(t.Kind, t.Channel, s1, s2, n1)
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// entrySummary writes the one-line summary of an entry from what its arm
+// selected.
+func entrySummary(kind TimelineKind, channel domain.Channel, s1, s2 string, n1 float64) string {
+	switch kind {
+	case TimelineInteractionStarted:
+		if s := excerpt(s1, SummaryRunes); s != "" {
+			return s
+		}
+		return "started on " + string(channel)
+	case TimelineCallAnswered:
+		return "answered by " + s1
+	case TimelineCallEnded:
+		return fmt.Sprintf("ended by %s after %ds", s1, int(n1))
+	case TimelineInteractionClosed:
+		if s2 == "" {
+			return s1
+		}
+		return excerpt(s1+": "+s2, SummaryRunes)
+	case TimelineAbandoned:
+		return excerpt(s1, SummaryRunes) // the reason, kept as the interaction's summary
+	case TimelineCsat:
+		return excerpt(strconv.Itoa(int(n1))+"/5 "+s1, SummaryRunes)
+	case TimelineMessageIn, TimelineMessageOut:
+		return messageSummary(s1, s2)
+	}
+	return s1 // ticket entries are stored summarised
+}
+
+// messageSummary is a message's text cut to a summary, or for a message
+// with attachments only, the first attachment's name.
+func messageSummary(text, attachmentsJSON string) string {
+	if s := excerpt(text, SummaryRunes); s != "" || attachmentsJSON == "" {
+		return s
+	}
+	var attachments []domain.Attachment
+	if err := json.Unmarshal([]byte(attachmentsJSON), &attachments); err != nil || len(attachments) == 0 {
+		return "[attachment]"
+	}
+	name := attachments[0].Name
+	if len(attachments) > 1 {
+		name += " (+" + strconv.Itoa(len(attachments)-1) + ")"
+	}
+	return excerpt("[attachment] "+name, SummaryRunes)
 }

@@ -6,3 +6,12 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     position       INTEGER NOT NULL,
     schema_version TEXT    NOT NULL
 ) WITHOUT ROWID;
+
+-- Facts about the read database itself. 'bulk_load' is present while a
+-- rebuild writes with synchronous=OFF; if it is still there when the
+-- database is opened, that rebuild was interrupted, and the file is checked
+-- for damage an operating-system crash could have done.
+CREATE TABLE IF NOT EXISTS read_db_state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;

@@ -1,16 +1,17 @@
--- Customer 360. Aggregates (last contact, preferred channel, interaction
--- count) are computed at query time from customer_interactions and
--- timeline, across the customer and every customer merged into it, so a
--- merge and its undoing change no stored row but customer_merges.
+-- Customer 360: customers, their tags and merges, and the timeline entries
+-- of ticket events. The profile's aggregates (last contact, preferred
+-- channel, interaction count, last CSAT) and the timeline entries of
+-- interactions and messages come at query time from the interactions read
+-- model, across the customer and every customer merged into it: a merge
+-- and its undoing change no stored row but customer_merges, and no fact is
+-- written twice.
 CREATE TABLE IF NOT EXISTS customers (
     id           TEXT    PRIMARY KEY,
     display_name TEXT    NOT NULL,
     name_key     TEXT    NOT NULL,            -- lower-cased display name, for prefix search
     tier         TEXT    NOT NULL,
     merged_into  TEXT    NOT NULL DEFAULT '', -- set while merged into another customer
-    created_at   INTEGER NOT NULL,            -- Unix ns
-    last_csat    INTEGER NOT NULL DEFAULT 0,  -- 1..5, 0 when none
-    last_csat_at INTEGER NOT NULL DEFAULT 0
+    created_at   INTEGER NOT NULL             -- Unix ns
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS customer_tags (
@@ -27,23 +28,16 @@ CREATE TABLE IF NOT EXISTS customer_merges (
     merged_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 
--- Which customer each interaction and ticket belongs to: the timeline
--- needs it for events that name only the interaction or ticket.
-CREATE TABLE IF NOT EXISTS customer_interactions (
-    interaction_id TEXT    PRIMARY KEY,
-    customer_id    TEXT    NOT NULL,
-    channel        TEXT    NOT NULL,
-    started_at     INTEGER NOT NULL
-) WITHOUT ROWID;
-
+-- Which customer each ticket belongs to: ticket events after the opening
+-- name only the ticket.
 CREATE TABLE IF NOT EXISTS customer_tickets (
     ticket_id   TEXT PRIMARY KEY,
     customer_id TEXT NOT NULL
 ) WITHOUT ROWID;
 
--- The cross-channel timeline: one row per notable event, keyed by the
--- event's $all position. Messages are not repeated here: the timeline query
--- merges in the messages table of the interactions read model.
+-- Timeline entries of ticket events, keyed by the event's $all position.
+-- The timeline query merges them with the interactions read model's
+-- interaction events and messages.
 CREATE TABLE IF NOT EXISTS timeline (
     position       INTEGER PRIMARY KEY,
     customer_id    TEXT    NOT NULL,

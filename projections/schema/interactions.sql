@@ -1,6 +1,11 @@
--- Interactions (one conversation on one channel) and their messages.
+-- Interactions (one conversation on one channel) and their messages. The
+-- customer 360 reads its timeline entries for interaction events (started,
+-- call answered and ended, closed or abandoned, rated) from these rows:
+-- each happens at most once per interaction, so a row holds them all, with
+-- the $all position of each (0 until it happens) for the timeline's order.
 CREATE TABLE IF NOT EXISTS interactions (
     id             TEXT    PRIMARY KEY,
+    seq            INTEGER NOT NULL,            -- $all position of InteractionStarted: orders interactions by start
     customer_id    TEXT    NOT NULL,
     channel        TEXT    NOT NULL,
     identity_kind  TEXT    NOT NULL,
@@ -14,24 +19,37 @@ CREATE TABLE IF NOT EXISTS interactions (
     queued_at      INTEGER NOT NULL DEFAULT 0,
     assigned_at    INTEGER NOT NULL DEFAULT 0,
     answered_at    INTEGER NOT NULL DEFAULT 0,
+    answered_pos   INTEGER NOT NULL DEFAULT 0,
+    answered_by    TEXT    NOT NULL DEFAULT '',
     call_ended_at  INTEGER NOT NULL DEFAULT 0,
+    call_ended_pos INTEGER NOT NULL DEFAULT 0,
+    ended_by       TEXT    NOT NULL DEFAULT '',
+    talk_seconds   REAL    NOT NULL DEFAULT 0,
     closed_at      INTEGER NOT NULL DEFAULT 0,
+    closed_pos     INTEGER NOT NULL DEFAULT 0,
     disposition    TEXT    NOT NULL DEFAULT '',
-    summary        TEXT    NOT NULL DEFAULT '',
+    summary        TEXT    NOT NULL DEFAULT '', -- the agent's closing summary, or why it was abandoned
     csat           INTEGER NOT NULL DEFAULT 0,
-    csat_comment   TEXT    NOT NULL DEFAULT ''
+    csat_comment   TEXT    NOT NULL DEFAULT '',
+    csat_at        INTEGER NOT NULL DEFAULT 0,
+    csat_pos       INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 
--- Messages in $all order; the message count of an interaction is counted
--- from here rather than kept in a column, so a message costs one INSERT.
+-- Messages, clustered by interaction (interactions.seq) in $all order: an
+-- interaction's messages are one range of the table, found without a
+-- secondary index, and since seq grows with time, a batch's messages land
+-- in the recent end of the tree. The message count of an interaction is
+-- counted from here rather than kept in a column, so a message costs one
+-- INSERT.
 CREATE TABLE IF NOT EXISTS messages (
-    position       INTEGER PRIMARY KEY,
-    interaction_id TEXT    NOT NULL,
+    interaction_seq INTEGER NOT NULL,
+    position       INTEGER NOT NULL,
     message_id     TEXT    NOT NULL,
     direction      TEXT    NOT NULL, -- IN (from the customer) or OUT (from an agent)
     agent_id       TEXT    NOT NULL,
     text           TEXT    NOT NULL,
     attachments    TEXT    NOT NULL, -- JSON array of domain.Attachment, '' when none
     sent_at        INTEGER NOT NULL, -- Unix ns, as the customer's device said; 0 if unknown
-    at             INTEGER NOT NULL
-);
+    at             INTEGER NOT NULL,
+    PRIMARY KEY (interaction_seq, position)
+) WITHOUT ROWID;
