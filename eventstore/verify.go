@@ -39,6 +39,19 @@ func (b *BadEvent) String() string {
 	return fmt.Sprintf("position %d, stream %s, version %d, id %s: %s", b.Position, b.Stream, b.Version, b.ID, b.Reason)
 }
 
+// FilingChecker is implemented by stores that find a stream's events
+// through bookkeeping the hash chain does not cover, such as the SQLite
+// store's stream numbers. Verify asks it about every page of $all, so that
+// an event ReadStream would not find under the stream it was recorded
+// with (moved to another stream's number, say) is named like any other
+// bad event.
+type FilingChecker interface {
+	// MisfiledEvents returns, by position, the events with after <
+	// position <= upto that ReadStream would not return under the stream
+	// they were recorded with, each with the reason.
+	MisfiledEvents(ctx context.Context, after, upto uint64) (map[uint64]string, error)
+}
+
 // streamTip is what Verify remembers of a stream: its last event.
 type streamTip struct {
 	version int64
@@ -48,10 +61,12 @@ type streamTip struct {
 // Verify walks $all from the start and recomputes every stream's hash
 // chain: positions must be gap-free from 1, versions contiguous from 0,
 // each event's prev_hash must equal the previous event's hash in its
-// stream (empty for the first), and each hash must equal ComputeHash. It
-// stops at the first event that fails and reports it. progress, if not nil,
-// is called after every page with the number of events checked so far. The
-// error is for failures to read, not for a broken chain.
+// stream (empty for the first), and each hash must equal ComputeHash. A
+// store that is a FilingChecker must also file each event under the stream
+// it was recorded with. Verify stops at the first event that fails and
+// reports it. progress, if not nil, is called after every page with the
+// number of events checked so far. The error is for failures to read, not
+// for a broken chain.
 func Verify(ctx context.Context, store Store, progress func(checked uint64)) (VerifyReport, error) {
 	var rep VerifyReport
 	tips := make(map[string]streamTip)
@@ -63,9 +78,17 @@ func Verify(ctx context.Context, store Store, progress func(checked uint64)) (Ve
 		if len(page) == 0 {
 			break
 		}
+		misfiled, err := misfiledIn(ctx, store, rep.LastPosition, page[len(page)-1].Position)
+		if err != nil {
+			return rep, fmt.Errorf("verify after position %d: %w", rep.LastPosition, err)
+		}
 		for _, e := range page {
 			rep.CheckedEvents++
-			if reason := checkEvent(tips, rep.LastPosition, e); reason != "" {
+			reason := checkEvent(tips, rep.LastPosition, e)
+			if reason == "" {
+				reason = misfiled[e.Position]
+			}
+			if reason != "" {
 				rep.FirstBad = &BadEvent{Position: e.Position, Stream: e.Stream, Version: e.Version, ID: e.ID, Reason: reason}
 				rep.LastPosition = e.Position
 				rep.Streams = len(tips)
@@ -81,6 +104,16 @@ func Verify(ctx context.Context, store Store, progress func(checked uint64)) (Ve
 	rep.OK = true
 	rep.Streams = len(tips)
 	return rep, nil
+}
+
+// misfiledIn asks store, if it is a FilingChecker, which events with
+// after < position <= upto are misfiled; nil when it is not one.
+func misfiledIn(ctx context.Context, store Store, after, upto uint64) (map[uint64]string, error) {
+	fc, ok := store.(FilingChecker)
+	if !ok {
+		return nil, nil
+	}
+	return fc.MisfiledEvents(ctx, after, upto)
 }
 
 // checkEvent returns why e is bad, or "" when it is good. prevPos is the

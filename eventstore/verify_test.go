@@ -84,3 +84,44 @@ func TestVerifyReportsReadErrors(t *testing.T) {
 		t.Fatal("verify of an unreadable store returned no error")
 	}
 }
+
+// filingStore is a logStore that files some events wrongly, as a store's
+// stream lookup structure can be changed without touching the chain.
+type filingStore struct {
+	*logStore
+	misfiled map[uint64]string
+	asked    [][2]uint64
+}
+
+func (s *filingStore) MisfiledEvents(_ context.Context, after, upto uint64) (map[uint64]string, error) {
+	s.asked = append(s.asked, [2]uint64{after, upto})
+	out := make(map[uint64]string)
+	for pos, reason := range s.misfiled {
+		if pos > after && pos <= upto {
+			out[pos] = reason
+		}
+	}
+	return out, nil
+}
+
+// TestVerifyAsksFilingChecker: a FilingChecker is asked about every page;
+// the first misfiled event is named, unless a chain check fails first.
+func TestVerifyAsksFilingChecker(t *testing.T) {
+	s := &filingStore{logStore: chained(2500), misfiled: map[uint64]string{1700: "filed under stream_id 9", 2100: "filed under stream_id 3"}}
+	rep, err := eventstore.Verify(context.Background(), s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK || rep.FirstBad.Position != 1700 || rep.FirstBad.Reason != "filed under stream_id 9" || rep.CheckedEvents != 1700 {
+		t.Fatalf("report %+v, first bad %v; want position 1700 named as misfiled", rep, rep.FirstBad)
+	}
+	if fmt.Sprint(s.asked) != "[[0 1000] [1000 2000]]" {
+		t.Fatalf("asked about %v, want one range per page read", s.asked)
+	}
+
+	s.events[1699].Data[2]++ // the chain's reason comes first
+	rep, err = eventstore.Verify(context.Background(), s, nil)
+	if err != nil || rep.FirstBad.Position != 1700 || !strings.Contains(rep.FirstBad.Reason, "hash mismatch") {
+		t.Fatalf("report %+v, %v; want the hash mismatch at 1700", rep.FirstBad, err)
+	}
+}

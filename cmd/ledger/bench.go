@@ -14,7 +14,7 @@ import (
 // runBench dispatches `ledger bench <what>`.
 func runBench(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 || args[0] != "append" {
-		fmt.Fprintln(out, "usage: ledger bench append [--writers N] [--events M] [--data DIR]")
+		fmt.Fprintln(out, "usage: ledger bench append [--writers N] [--events M] [--workload conversations|random] [--data DIR]")
 		return &exitError{code: 2, err: errors.New("bench: unknown or missing benchmark")}
 	}
 	return runBenchAppend(ctx, args[1:], out)
@@ -30,9 +30,16 @@ func runBenchAppend(ctx context.Context, args []string, out io.Writer) error {
 	perAppend := fs.Int("events-per-append", 1, "events per Append call")
 	streams := fs.Int("streams", 10_000, "distinct streams written to")
 	payload := fs.Int("payload", 256, "bytes of JSON data per event")
+	workload := fs.String("workload", "conversations", "conversations: each writer fills its own stream, a new one every --stream-events events (realistic); random: random streams among --streams (adversarial)")
+	streamEvents := fs.Int("stream-events", 10, "conversations workload: events per stream")
+	randomIDs := fs.Bool("random-ids", false, "random UUIDv4 event ids (worst case) instead of time-ordered UUIDv7")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	wl, err := appendbench.ParseWorkload(*workload)
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("bench append: %w", err)}
 	}
 	if *writers < 1 || *events < 1 {
 		return &exitError{code: 2, err: errors.New("bench append: --writers and --events must be at least 1")}
@@ -51,7 +58,10 @@ func runBenchAppend(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer store.Close()
 	bar := newProgress(int64(*events), "appending", *quiet)
-	cfg := appendbench.Config{Writers: *writers, Events: *events, EventsPerAppend: *perAppend, Streams: *streams, PayloadBytes: *payload}
+	cfg := appendbench.Config{
+		Writers: *writers, Events: *events, EventsPerAppend: *perAppend, Streams: *streams, PayloadBytes: *payload,
+		Workload: wl, StreamEvents: *streamEvents, RandomIDs: *randomIDs,
+	}
 	res, err := appendbench.Run(ctx, store, cfg, func(done int) { _ = bar.Set(done) })
 	_ = bar.Finish()
 	if err != nil {

@@ -44,7 +44,7 @@ func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
 func main() {
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()})))
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel(os.Args[1:])})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout)
 	stop()
@@ -88,12 +88,17 @@ func usage(out io.Writer) {
 	}
 }
 
-func logLevel() slog.Level {
+// logLevel is LEDGER_LOG_LEVEL, or by default INFO for the server and WARN
+// for one-shot commands, whose output is their report.
+func logLevel(args []string) slog.Level {
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(os.Getenv("LEDGER_LOG_LEVEL"))); err != nil {
+	if err := level.UnmarshalText([]byte(os.Getenv("LEDGER_LOG_LEVEL"))); err == nil && os.Getenv("LEDGER_LOG_LEVEL") != "" {
+		return level
+	}
+	if len(args) > 0 && args[0] == "serve" {
 		return slog.LevelInfo
 	}
-	return level
+	return slog.LevelWarn
 }
 
 // newFlagSet returns a flag set for a subcommand with the shared --data flag.

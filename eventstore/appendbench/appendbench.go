@@ -16,6 +16,35 @@ import (
 	"github.com/interactionledger/ledger/eventstore"
 )
 
+// Workload says which stream each append goes to.
+type Workload string
+
+const (
+	// WorkloadRandom sends every append to a stream chosen at random
+	// among Config.Streams, with expected version Any: the adversarial
+	// case, where the appends of one group commit touch unrelated streams
+	// all over the store.
+	WorkloadRandom Workload = "random"
+	// WorkloadConversations gives each writer a stream of its own (a
+	// conversation), appended to with exact expected versions and replaced
+	// by a new stream after Config.StreamEvents events, as an interaction
+	// is started, messaged, queued, assigned and closed. The live working
+	// set is the Writers streams in progress, and new streams are created
+	// all the time. Stream names carry a random UUID, as the command
+	// layer's derived interaction ids do.
+	WorkloadConversations Workload = "conversations"
+)
+
+// ParseWorkload returns the workload named s ("random" or
+// "conversations"), for command-line flags.
+func ParseWorkload(s string) (Workload, error) {
+	switch w := Workload(s); w {
+	case WorkloadRandom, WorkloadConversations:
+		return w, nil
+	}
+	return "", fmt.Errorf("unknown workload %q: want %s or %s", s, WorkloadRandom, WorkloadConversations)
+}
+
 // Config describes a run. Zero values pick the defaults in brackets.
 type Config struct {
 	// Writers is the number of concurrent appending goroutines [16].
@@ -24,20 +53,28 @@ type Config struct {
 	Events int
 	// EventsPerAppend is the number of events in each Append call [1].
 	EventsPerAppend int
-	// Streams is the number of streams appended to, chosen at random
+	// Workload says which stream each append goes to [WorkloadRandom].
+	Workload Workload
+	// Streams is the number of streams WorkloadRandom chooses from
 	// [10000].
 	Streams int
-	// StreamPrefix names the streams, "<prefix>-<n>" ["bench"].
+	// StreamEvents is the number of events after which
+	// WorkloadConversations moves a writer on to a new stream [10]; with
+	// several events per append, a stream may end a little longer.
+	StreamEvents int
+	// StreamPrefix names the streams: "<prefix>-<n>" for WorkloadRandom,
+	// "<prefix>-<uuid>" for WorkloadConversations ["bench"].
 	StreamPrefix string
 	// PayloadBytes is the approximate size of each event's data [200].
 	PayloadBytes int
-	// Seed makes stream choices reproducible [1].
+	// Seed makes WorkloadRandom's stream choices reproducible [1].
 	Seed uint64
-	// TimeOrderedIDs gives events UUIDv7 ids (time-ordered, as a command
-	// handler minting new ids would) instead of random UUIDv4 ids (as
-	// deterministic ids derived from channel message ids look to the
-	// store). Ordered ids make the store's id index append-mostly.
-	TimeOrderedIDs bool
+	// RandomIDs gives events random UUIDv4 ids, the worst case for the
+	// store's id index (deterministic ids derived from channel message ids
+	// look the same to it). By default events get time-ordered UUIDv7
+	// ids, as the command layer mints when a command has no idempotency
+	// key, and the id index grows at its end.
+	RandomIDs bool
 }
 
 func (c Config) withDefaults() Config {
@@ -50,7 +87,11 @@ func (c Config) withDefaults() Config {
 	def(&c.Events, 100_000)
 	def(&c.EventsPerAppend, 1)
 	def(&c.Streams, 10_000)
+	def(&c.StreamEvents, 10)
 	def(&c.PayloadBytes, 200)
+	if c.Workload == "" {
+		c.Workload = WorkloadRandom
+	}
 	if c.StreamPrefix == "" {
 		c.StreamPrefix = "bench"
 	}
@@ -77,16 +118,20 @@ type Result struct {
 
 func (r Result) String() string {
 	l := r.Latency
-	return fmt.Sprintf("%d events in %d appends by %d writers in %v: %.0f events/s; append latency p50 %v p90 %v p99 %v p99.9 %v max %v",
-		r.Events, r.Appends, r.Config.Writers, r.Elapsed.Round(time.Millisecond), r.EventsPerSecond,
+	ids := "v7"
+	if r.Config.RandomIDs {
+		ids = "v4"
+	}
+	return fmt.Sprintf("%d events in %d appends by %d writers (%s workload, %s ids) in %v: %.0f events/s; append latency p50 %v p90 %v p99 %v p99.9 %v max %v",
+		r.Events, r.Appends, r.Config.Writers, r.Config.Workload, ids, r.Elapsed.Round(time.Millisecond), r.EventsPerSecond,
 		l.P50, l.P90, l.P99, l.P999, l.Max)
 }
 
 // Run appends cfg.Events events to store from cfg.Writers goroutines, each
 // Append carrying cfg.EventsPerAppend events (the last may carry fewer) to
-// a random stream with expected version Any. progress, if not nil, is
-// called from time to time with the number of events appended so far, and
-// once at the end. The first append error stops the run and is returned.
+// a stream cfg.Workload chooses. progress, if not nil, is called from time
+// to time with the number of events appended so far, and once at the end.
+// The first append error stops the run and is returned.
 func Run(ctx context.Context, store eventstore.Store, cfg Config, progress func(done int)) (Result, error) {
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancel(ctx)
@@ -135,24 +180,77 @@ type runner struct {
 // write appends until all events are claimed and returns each call's
 // latency.
 func (r *runner) write(ctx context.Context, w int) []time.Duration {
-	rng := rand.New(rand.NewPCG(r.cfg.Seed, uint64(w)))
+	streams := r.chooser(w)
 	lat := make([]time.Duration, 0, r.cfg.Events/r.cfg.Writers/r.cfg.EventsPerAppend+1)
 	for {
 		n := r.claim()
 		if n == 0 || ctx.Err() != nil {
 			return lat
 		}
-		stream := fmt.Sprintf("%s-%d", r.cfg.StreamPrefix, rng.IntN(r.cfg.Streams))
+		stream, expected := streams.next()
 		evs := r.events(n)
 		t0 := time.Now()
-		_, err := r.store.Append(ctx, stream, eventstore.Any, evs)
+		res, err := r.store.Append(ctx, stream, expected, evs)
 		lat = append(lat, time.Since(t0))
 		if err != nil {
 			r.fail(fmt.Errorf("writer %d: append to %s: %w", w, stream, err))
 			return lat
 		}
+		streams.appended(res, n)
 		r.done.Add(int64(n))
 	}
+}
+
+// streamChooser picks the stream of each of one writer's appends.
+type streamChooser interface {
+	// next returns the stream and expected version of the next append.
+	next() (string, eventstore.ExpectedVersion)
+	// appended reports that it appended n events with result res.
+	appended(res eventstore.AppendResult, n int)
+}
+
+// chooser returns writer w's streamChooser for the configured workload.
+func (r *runner) chooser(w int) streamChooser {
+	if r.cfg.Workload == WorkloadConversations {
+		return &conversation{prefix: r.cfg.StreamPrefix, length: r.cfg.StreamEvents}
+	}
+	return &randomStreams{prefix: r.cfg.StreamPrefix, n: r.cfg.Streams, rng: rand.New(rand.NewPCG(r.cfg.Seed, uint64(w)))}
+}
+
+// randomStreams is WorkloadRandom.
+type randomStreams struct {
+	prefix string
+	n      int
+	rng    *rand.Rand
+}
+
+func (c *randomStreams) next() (string, eventstore.ExpectedVersion) {
+	return fmt.Sprintf("%s-%d", c.prefix, c.rng.IntN(c.n)), eventstore.Any
+}
+
+func (c *randomStreams) appended(eventstore.AppendResult, int) {}
+
+// conversation is WorkloadConversations for one writer: its stream is
+// started with NoStream, continued with the exact version the last append
+// returned, and left for a new one once it holds length events.
+type conversation struct {
+	prefix   string
+	length   int
+	stream   string
+	held     int // events in stream
+	expected eventstore.ExpectedVersion
+}
+
+func (c *conversation) next() (string, eventstore.ExpectedVersion) {
+	if c.stream == "" || c.held >= c.length {
+		c.stream, c.held, c.expected = fmt.Sprintf("%s-%s", c.prefix, uuid.New()), 0, eventstore.NoStream
+	}
+	return c.stream, c.expected
+}
+
+func (c *conversation) appended(res eventstore.AppendResult, n int) {
+	c.held += n
+	c.expected = eventstore.Exact(res.NextExpectedVersion)
 }
 
 // claim takes up to EventsPerAppend of the remaining events.
@@ -170,9 +268,9 @@ func (r *runner) claim() int {
 func (r *runner) events(n int) []eventstore.EventData {
 	evs := make([]eventstore.EventData, n)
 	for i := range evs {
-		id := uuid.New()
-		if r.cfg.TimeOrderedIDs {
-			id = uuid.Must(uuid.NewV7())
+		id := uuid.Must(uuid.NewV7())
+		if r.cfg.RandomIDs {
+			id = uuid.New()
 		}
 		evs[i] = eventstore.EventData{
 			ID:       id,

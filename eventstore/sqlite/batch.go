@@ -23,6 +23,7 @@ type row struct {
 	position uint64
 	ev       *newEvent
 	stream   string
+	streamID int64
 	version  int64
 	prevHash string
 	hash     string
@@ -32,35 +33,60 @@ type row struct {
 // rows to insert, plus the changes they make to stream heads, kept apart
 // from the committed cache until COMMIT succeeds.
 type batch struct {
-	at      time.Time // recorded_at of every event in the batch
-	atText  string    // at, formatted exactly as hashed and stored
-	next    uint64    // position of the next accepted event
-	stored  map[string]storedEvent
-	cache   *headCache
-	heads   map[string]streamHead  // pending: streams changed in this batch
-	ids     map[string]storedEvent // pending: events accepted in this batch
-	rows    []row
-	results []response
-	kinds   []string // metrics result per request
+	at         time.Time // recorded_at of every event in the batch
+	atText     string    // at, formatted exactly as hashed and stored
+	next       uint64    // position of the next accepted event
+	nextStream int64     // number (streams.id) of the next new stream
+	stored     map[string]storedEvent
+	cache      *headCache
+	heads      map[string]streamHead // pending: streams changed in this batch
+	ids        map[string]int        // pending: events accepted in this batch, by index in rows
+	rows       []row
+	newStreams []string // pending: streams rows to insert, numbered from the tail's next
+	// written and writtenStreams count the rows and newStreams already
+	// inserted: a batch is inserted in rounds as late requests join it.
+	written        int
+	writtenStreams int
+	nEvents        int // events in the batch's requests
+	results        []response
+	kinds          []string // metrics result per request
+	// rejected counts requests not accepted: idempotent retries and
+	// conflicts.
+	rejected int
+	// lookedUp says the batch was decided with its ids looked up (stored
+	// holds those found).
+	lookedUp bool
 }
 
-func newBatch(head uint64, at time.Time, stored map[string]storedEvent, cache *headCache, n int) *batch {
+// tail is where the committed log ends: the last position, the last
+// stream number and the last recorded_at.
+type tail struct {
+	position uint64
+	streamID int64
+	at       time.Time
+}
+
+// newBatch starts a batch after t of n requests carrying events events.
+func newBatch(t tail, at time.Time, stored map[string]storedEvent, cache *headCache, n, events int) *batch {
 	return &batch{
-		at:      at,
-		atText:  at.Format(time.RFC3339Nano),
-		next:    head + 1,
-		stored:  stored,
-		cache:   cache,
-		heads:   make(map[string]streamHead),
-		ids:     make(map[string]storedEvent),
-		results: make([]response, 0, n),
-		kinds:   make([]string, 0, n),
+		at:         at,
+		atText:     at.Format(time.RFC3339Nano),
+		next:       t.position + 1,
+		nextStream: t.streamID + 1,
+		stored:     stored,
+		cache:      cache,
+		heads:      make(map[string]streamHead, n),
+		ids:        make(map[string]int, events),
+		rows:       make([]row, 0, events),
+		results:    make([]response, 0, n),
+		kinds:      make([]string, 0, n),
 	}
 }
 
 // add decides one request against the committed state plus the effects of
 // the requests before it in the batch.
 func (b *batch) add(r *request) {
+	b.nEvents += len(r.events)
 	res, kind, err := b.decide(r)
 	if err != nil {
 		b.results = append(b.results, response{err: err})
@@ -68,6 +94,18 @@ func (b *batch) add(r *request) {
 		b.results = append(b.results, response{res: res})
 	}
 	b.kinds = append(b.kinds, kind)
+	if kind != resultOK {
+		b.rejected++
+	}
+}
+
+// events returns the number of events in the batch's requests, accepted
+// or not, which the batch bound counts.
+func (b *batch) events() int { return b.nEvents }
+
+// tail returns where the log ends once the batch is committed.
+func (b *batch) tail() tail {
+	return tail{position: b.next - 1, streamID: b.nextStream - 1, at: b.at}
 }
 
 func (b *batch) decide(r *request) (eventstore.AppendResult, string, error) {
@@ -110,8 +148,9 @@ func (b *batch) head(stream string) streamHead {
 
 // lookup finds an event id among those accepted in this batch or stored.
 func (b *batch) lookup(id string) (storedEvent, bool) {
-	if e, ok := b.ids[id]; ok {
-		return e, true
+	if i, ok := b.ids[id]; ok {
+		r := &b.rows[i]
+		return storedEvent{stream: r.stream, version: r.version, position: r.position, typ: r.ev.typ, data: r.ev.data}, true
 	}
 	e, ok := b.stored[id]
 	return e, ok
@@ -166,8 +205,13 @@ func sameEvent(r *request, ev *newEvent, s, first storedEvent, n int) string {
 }
 
 // accept assigns versions, positions and hashes to r's events, continuing
-// the stream's chain from cur.
+// the stream's chain from cur, and numbers the stream if it is new.
 func (b *batch) accept(r *request, cur streamHead) eventstore.AppendResult {
+	if cur.id == 0 {
+		cur.id = b.nextStream
+		b.nextStream++
+		b.newStreams = append(b.newStreams, r.stream)
+	}
 	res := eventstore.AppendResult{FirstPosition: b.next}
 	for i := range r.events {
 		ev := &r.events[i]
@@ -176,9 +220,9 @@ func (b *batch) accept(r *request, cur streamHead) eventstore.AppendResult {
 			ID: ev.id, Stream: r.stream, Version: version, Type: ev.typ, Schema: ev.schema,
 			Data: []byte(ev.data), Metadata: []byte(ev.meta), RecordedAt: b.at,
 		})
-		b.rows = append(b.rows, row{position: b.next, ev: ev, stream: r.stream, version: version, prevHash: cur.hash, hash: hash})
-		b.ids[ev.idStr] = storedEvent{stream: r.stream, version: version, position: b.next, typ: ev.typ, data: ev.data}
-		cur = streamHead{version: version, hash: hash}
+		b.rows = append(b.rows, row{position: b.next, ev: ev, stream: r.stream, streamID: cur.id, version: version, prevHash: cur.hash, hash: hash})
+		b.ids[ev.idStr] = len(b.rows) - 1
+		cur = streamHead{id: cur.id, version: version, hash: hash}
 		b.next++
 	}
 	b.heads[r.stream] = cur

@@ -16,7 +16,8 @@ import (
 // lets the next transaction restart the WAL from its beginning.
 const (
 	// checkpointEveryEvents is how many committed events wake the
-	// background checkpointer (about two WAL frames each).
+	// background checkpointer: some 600 WAL frames when appends go to
+	// streams in progress, a few thousand when they are scattered.
 	checkpointEveryEvents = 2000
 	// writerAutoCheckpointPages is the writer's backstop, in WAL frames.
 	writerAutoCheckpointPages = 16000

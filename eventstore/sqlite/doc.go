@@ -9,5 +9,9 @@
 // reads and $all subscriptions.
 //
 // The file is an ordinary SQLite database: an auditor can open it with the
-// sqlite3 command-line tool and read the events table directly.
+// sqlite3 command-line tool and read the events table directly. Streams are
+// numbered in the streams table in creation order, and events are indexed
+// by (stream_id, version) rather than by stream name, so that a group
+// commit of appends to streams in progress rewrites a few index pages, not
+// one per stream (see migrations/0001_events.sql).
 package sqlite

@@ -1,8 +1,10 @@
 package sqlite
 
-// streamHead is a stream's last version and hash; version -1 (and no hash)
-// when the stream has no events.
+// streamHead is a stream's number (streams.id), last version and hash; id 0
+// when the stream has no streams row yet, version -1 (and no hash) when it
+// has no events.
 type streamHead struct {
+	id      int64
 	version int64
 	hash    string
 }

@@ -28,6 +28,9 @@ type config struct {
 	// beforeCommit, if set, runs before each COMMIT; an error fails the
 	// batch. Tests use it to inject I/O failures.
 	beforeCommit func() error
+	// afterInsert, if set, runs after each round of inserts, before the
+	// writer looks for late requests. Tests use it to make some.
+	afterInsert func()
 }
 
 func newConfig(opts []Option) config {

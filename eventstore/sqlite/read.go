@@ -13,11 +13,16 @@ import (
 
 const eventColumns = `position, event_id, stream, version, type, schema, data, metadata, recorded_at, prev_hash, hash`
 
+// streamIDOf is how every reader finds a stream's number from its name:
+// ReadStream and the filing check must agree on it.
+const streamIDOf = `(SELECT id FROM streams WHERE name = %s)`
+
 // readStmts are the prepared statements of the read pool.
 type readStmts struct {
-	all    *sql.Stmt
-	stream *sql.Stmt
-	head   *sql.Stmt
+	all      *sql.Stmt
+	stream   *sql.Stmt
+	head     *sql.Stmt
+	misfiled *sql.Stmt
 }
 
 func prepareReads(ctx context.Context, db *sql.DB) (readStmts, error) {
@@ -34,8 +39,13 @@ func prepareReads(ctx context.Context, db *sql.DB) (readStmts, error) {
 		return st
 	}
 	r.all = prep(`SELECT ` + eventColumns + ` FROM events WHERE position > ? ORDER BY position LIMIT ?`)
-	r.stream = prep(`SELECT ` + eventColumns + ` FROM events WHERE stream = ? AND version >= ? ORDER BY version LIMIT ?`)
+	// The stream column is not indexed: a stream's events are found by
+	// its number, on the (stream_id, version) index.
+	r.stream = prep(`SELECT ` + eventColumns + ` FROM events WHERE stream_id = ` + fmt.Sprintf(streamIDOf, "?") +
+		` AND version >= ? ORDER BY version LIMIT ?`)
 	r.head = prep(`SELECT COALESCE(MAX(position), 0) FROM events`)
+	r.misfiled = prep(`SELECT position, stream, stream_id, ` + fmt.Sprintf(streamIDOf, "e.stream") + `
+		FROM events AS e WHERE position > ? AND position <= ? AND stream_id IS NOT ` + fmt.Sprintf(streamIDOf, "e.stream"))
 	if err != nil {
 		r.close()
 	}
@@ -43,7 +53,7 @@ func prepareReads(ctx context.Context, db *sql.DB) (readStmts, error) {
 }
 
 func (r readStmts) close() {
-	for _, st := range []*sql.Stmt{r.all, r.stream, r.head} {
+	for _, st := range []*sql.Stmt{r.all, r.stream, r.head, r.misfiled} {
 		if st != nil {
 			st.Close()
 		}
@@ -96,6 +106,43 @@ func (s *Store) HeadPosition(ctx context.Context) (uint64, error) {
 		return 0, fmt.Errorf("head position: %w", s.mapErr(err))
 	}
 	return uint64(head), nil
+}
+
+// MisfiledEvents implements eventstore.FilingChecker. The hash chain
+// covers the stream column, not stream_id or the streams table that
+// ReadStream goes through; an event whose stream_id is not the number of
+// the stream it was recorded on is one ReadStream would hide from that
+// stream (or show in another).
+func (s *Store) MisfiledEvents(ctx context.Context, after, upto uint64) (map[uint64]string, error) {
+	if s.closed.Load() {
+		return nil, eventstore.ErrClosed
+	}
+	rows, err := s.reads.misfiled.QueryContext(ctx, int64(after), int64(upto))
+	if err != nil {
+		return nil, fmt.Errorf("check stream ids after %d: %w", after, s.mapErr(err))
+	}
+	defer rows.Close()
+	bad := make(map[uint64]string)
+	for rows.Next() {
+		var pos, filed int64
+		var stream string
+		var want sql.NullInt64
+		if err := rows.Scan(&pos, &stream, &filed, &want); err != nil {
+			return nil, fmt.Errorf("check stream ids after %d: %w", after, s.mapErr(err))
+		}
+		bad[uint64(pos)] = misfiledReason(stream, filed, want)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("check stream ids after %d: %w", after, s.mapErr(err))
+	}
+	return bad, nil
+}
+
+func misfiledReason(stream string, filed int64, want sql.NullInt64) string {
+	if !want.Valid {
+		return fmt.Sprintf("filed under stream_id %d, but the streams table has no stream %s (stream_id or streams changed)", filed, stream)
+	}
+	return fmt.Sprintf("filed under stream_id %d, but stream %s is stream_id %d (stream_id or streams changed)", filed, stream, want.Int64)
 }
 
 func (s *Store) readable(max int) error {

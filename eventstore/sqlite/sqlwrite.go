@@ -4,11 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 )
 
 const (
@@ -23,24 +21,33 @@ const (
 // transactions on the write connection.
 type writeStmts struct {
 	conn    *sql.Conn
-	inserts map[int]*sql.Stmt // by number of rows
+	events  *multiInsert
+	streams *multiInsert
 	ids     *sql.Stmt
 	heads   *sql.Stmt
-	args    []any
 }
 
 func prepareWrites(ctx context.Context, conn *sql.Conn) (*writeStmts, error) {
-	ws := &writeStmts{conn: conn, inserts: make(map[int]*sql.Stmt)}
+	ws := &writeStmts{
+		conn: conn,
+		// OR FAIL: see multiInsert.
+		events: newMultiInsert(conn, `INSERT OR FAIL INTO events (event_id, stream, stream_id, version, type, schema, data, metadata, recorded_at, prev_hash, hash) VALUES `,
+			"(?,?,?,?,?,?,?,?,?,?,?)"),
+		streams: newMultiInsert(conn, `INSERT OR FAIL INTO streams (name) VALUES `, "(?)"),
+	}
 	var err error
 	if ws.ids, err = conn.PrepareContext(ctx, `SELECT event_id, stream, version, position, type, data
 		FROM events WHERE event_id IN (SELECT value FROM json_each(?))`); err != nil {
 		return nil, fmt.Errorf("prepare id lookup: %w", err)
 	}
-	// MAX(version) on the (stream, version) index is one seek per stream.
-	if ws.heads, err = conn.PrepareContext(ctx, `SELECT e.stream, e.version, e.hash
-		FROM json_each(?) AS s
-		JOIN events AS e ON e.stream = s.value
-			AND e.version = (SELECT MAX(version) FROM events WHERE stream = s.value)`); err != nil {
+	// A stream's head is one seek on streams.name and one on the
+	// (stream_id, version) index. The LEFT JOIN keeps a streams row that
+	// has no events (never written by the store) from being numbered twice.
+	if ws.heads, err = conn.PrepareContext(ctx, `SELECT s.name, s.id, COALESCE(e.version, -1), COALESCE(e.hash, '')
+		FROM json_each(?) AS j
+		JOIN streams AS s ON s.name = j.value
+		LEFT JOIN events AS e ON e.stream_id = s.id
+			AND e.version = (SELECT MAX(version) FROM events WHERE stream_id = s.id)`); err != nil {
 		ws.close()
 		return nil, fmt.Errorf("prepare stream heads: %w", err)
 	}
@@ -48,9 +55,8 @@ func prepareWrites(ctx context.Context, conn *sql.Conn) (*writeStmts, error) {
 }
 
 func (ws *writeStmts) close() {
-	for _, st := range ws.inserts {
-		st.Close()
-	}
+	ws.events.close()
+	ws.streams.close()
 	for _, st := range []*sql.Stmt{ws.ids, ws.heads} {
 		if st != nil {
 			st.Close()
@@ -58,69 +64,107 @@ func (ws *writeStmts) close() {
 	}
 }
 
-// insertStmt returns the prepared INSERT for n rows. The position column
-// is left to SQLite, which gives a new row max(position)+1: naming it
-// would make SQLite open a statement journal for every multi-row INSERT (a
-// full copy of every page the statement touches), the largest avoidable
-// cost of a batch. OR FAIL says the same thing: a failed statement fails
-// the whole transaction, which the writer rolls back.
-func (ws *writeStmts) insertStmt(ctx context.Context, n int) (*sql.Stmt, error) {
-	if st, ok := ws.inserts[n]; ok {
+// multiInsert writes rows with multi-row INSERT statements, prepared once
+// per number of rows, into a table whose INTEGER PRIMARY KEY it leaves to
+// SQLite: SQLite gives a new row max(key)+1, the value the writer already
+// assigned, and insert checks that it did. Naming the key would make
+// SQLite open a statement journal for every multi-row INSERT (a full copy
+// of every page the statement touches), the largest avoidable cost of a
+// batch. OR FAIL says the same thing: a failed statement fails the whole
+// transaction, which the writer rolls back.
+type multiInsert struct {
+	conn   *sql.Conn
+	prefix string // INSERT ... VALUES
+	tuple  string // one row's placeholders
+	stmts  map[int]*sql.Stmt
+	args   []any
+}
+
+func newMultiInsert(conn *sql.Conn, prefix, tuple string) *multiInsert {
+	return &multiInsert{conn: conn, prefix: prefix, tuple: tuple, stmts: make(map[int]*sql.Stmt)}
+}
+
+func (m *multiInsert) close() {
+	for _, st := range m.stmts {
+		st.Close()
+	}
+}
+
+func (m *multiInsert) stmt(ctx context.Context, n int) (*sql.Stmt, error) {
+	if st, ok := m.stmts[n]; ok {
 		return st, nil
 	}
 	var q strings.Builder
-	q.WriteString(`INSERT OR FAIL INTO events (event_id, stream, version, type, schema, data, metadata, recorded_at, prev_hash, hash) VALUES `)
+	q.WriteString(m.prefix)
 	for i := range n {
 		if i > 0 {
 			q.WriteByte(',')
 		}
-		q.WriteString("(?,?,?,?,?,?,?,?,?,?)")
+		q.WriteString(m.tuple)
 	}
-	st, err := ws.conn.PrepareContext(ctx, q.String())
+	st, err := m.conn.PrepareContext(ctx, q.String())
 	if err != nil {
 		return nil, fmt.Errorf("prepare insert of %d rows: %w", n, err)
 	}
-	ws.inserts[n] = st
+	m.stmts[n] = st
 	return st, nil
 }
 
-// insert writes rows with multi-row INSERT statements and checks that
-// SQLite gave them the positions the writer assigned.
-func (ws *writeStmts) insert(ctx context.Context, rows []row, at string) error {
-	for len(rows) > 0 {
-		n := min(len(rows), rowsPerInsert)
-		if err := ws.insertChunk(ctx, rows[:n], at); err != nil {
+// insert writes n rows whose keys the writer numbered first..first+n-1,
+// rowsPerInsert at a time; args(i, dst) appends row i's values to dst.
+func (m *multiInsert) insert(ctx context.Context, first int64, n int, args func(i int, dst []any) []any) error {
+	for done := 0; done < n; {
+		k := min(n-done, rowsPerInsert)
+		st, err := m.stmt(ctx, k)
+		if err != nil {
 			return err
 		}
-		rows = rows[n:]
+		a := m.args[:0]
+		for i := done; i < done+k; i++ {
+			a = args(i, a)
+		}
+		m.args = a
+		lo, hi := first+int64(done), first+int64(done+k-1)
+		res, err := st.ExecContext(ctx, a...)
+		if err != nil {
+			return fmt.Errorf("rows %d..%d: %w", lo, hi, err)
+		}
+		got, err := res.LastInsertId()
+		if err != nil {
+			return fmt.Errorf("rows %d..%d: %w", lo, hi, err)
+		}
+		if got != hi {
+			return fmt.Errorf("rows %d..%d: the database placed the last at %d", lo, hi, got)
+		}
+		done += k
 	}
-	clear(ws.args)
+	clear(m.args) // drop references to the batch's strings
 	return nil
 }
 
-func (ws *writeStmts) insertChunk(ctx context.Context, rows []row, at string) error {
-	st, err := ws.insertStmt(ctx, len(rows))
-	if err != nil {
-		return err
+// insert writes the batch's new streams, then its events, that are not
+// written yet.
+func (ws *writeStmts) insert(ctx context.Context, b *batch) error {
+	if streams := b.newStreams[b.writtenStreams:]; len(streams) > 0 {
+		first := b.nextStream - int64(len(b.newStreams)) + int64(b.writtenStreams)
+		err := ws.streams.insert(ctx, first, len(streams), func(i int, dst []any) []any {
+			return append(dst, streams[i])
+		})
+		if err != nil {
+			return fmt.Errorf("insert streams: %w", err)
+		}
+		b.writtenStreams = len(b.newStreams)
 	}
-	args := ws.args[:0]
-	for i := range rows {
-		r := &rows[i]
-		args = append(args, r.ev.idStr, r.stream, r.version, r.ev.typ,
-			int64(r.ev.schema), r.ev.data, r.ev.meta, at, r.prevHash, r.hash)
-	}
-	ws.args = args
-	first, last := rows[0].position, rows[len(rows)-1].position
-	res, err := st.ExecContext(ctx, args...)
-	if err != nil {
-		return fmt.Errorf("insert events at positions %d..%d: %w", first, last, err)
-	}
-	got, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("insert events at positions %d..%d: %w", first, last, err)
-	}
-	if uint64(got) != last {
-		return fmt.Errorf("insert events at positions %d..%d: the database placed the last at %d", first, last, got)
+	if rows := b.rows[b.written:]; len(rows) > 0 {
+		err := ws.events.insert(ctx, int64(rows[0].position), len(rows), func(i int, dst []any) []any {
+			r := &rows[i]
+			return append(dst, r.ev.idStr, r.stream, r.streamID, r.version, r.ev.typ,
+				int64(r.ev.schema), r.ev.data, r.ev.meta, b.atText, r.prevHash, r.hash)
+		})
+		if err != nil {
+			return fmt.Errorf("insert events: %w", err)
+		}
+		b.written = len(b.rows)
 	}
 	return nil
 }
@@ -192,7 +236,7 @@ func (ws *writeStmts) streamHeadChunk(ctx context.Context, streams []string, fou
 	for rows.Next() {
 		var s string
 		var h streamHead
-		if err := rows.Scan(&s, &h.version, &h.hash); err != nil {
+		if err := rows.Scan(&s, &h.id, &h.version, &h.hash); err != nil {
 			return fmt.Errorf("load stream heads: %w", err)
 		}
 		found[s] = h
@@ -212,20 +256,23 @@ func (ws *writeStmts) dataVersion(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
-// tail returns the last position and recorded_at in the file.
-func (ws *writeStmts) tail(ctx context.Context) (uint64, time.Time, error) {
-	var pos int64
+// tail returns where the committed log ends.
+func (ws *writeStmts) tail(ctx context.Context) (tail, error) {
+	var pos, sid int64
 	var at string
-	err := ws.conn.QueryRowContext(ctx, `SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1`).Scan(&pos, &at)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, time.Time{}, nil
-	}
+	err := ws.conn.QueryRowContext(ctx, `SELECT
+		COALESCE((SELECT position FROM events ORDER BY position DESC LIMIT 1), 0),
+		COALESCE((SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1), ''),
+		COALESCE((SELECT MAX(id) FROM streams), 0)`).Scan(&pos, &at, &sid)
 	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("read last event: %w", err)
+		return tail{}, fmt.Errorf("read the end of the log: %w", err)
 	}
-	t, err := parseRecordedAt(at)
-	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("last event at position %d: %w", pos, err)
+	t := tail{position: uint64(pos), streamID: sid}
+	if pos == 0 {
+		return t, nil
 	}
-	return uint64(pos), t, nil
+	if t.at, err = parseRecordedAt(at); err != nil {
+		return tail{}, fmt.Errorf("last event at position %d: %w", pos, err)
+	}
+	return t, nil
 }

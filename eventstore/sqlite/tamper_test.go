@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -48,7 +49,8 @@ func tamper(t *testing.T, path string, stmts ...string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	stmts = append([]string{"DROP TRIGGER events_no_update", "DROP TRIGGER events_no_delete"}, stmts...)
+	stmts = append([]string{"DROP TRIGGER events_no_update", "DROP TRIGGER events_no_delete",
+		"DROP TRIGGER streams_no_update", "DROP TRIGGER streams_no_delete"}, stmts...)
 	for _, q := range stmts {
 		res, err := db.Exec(q)
 		if err != nil {
@@ -110,6 +112,49 @@ func TestVerifyNamesTamperedEvent(t *testing.T) {
 	}
 }
 
+// TestVerifyNamesMisfiledEvent: the hash chain covers events.stream, not
+// stream_id or the streams table that ReadStream finds a stream's events
+// through. Moving an event to another stream number, or renaming a
+// stream, would hide events from ReadStream while every chain still
+// checks out; verify names the first event affected.
+func TestVerifyNamesMisfiledEvent(t *testing.T) {
+	cases := []struct {
+		name string
+		sql  []string
+		bad  uint64
+	}{
+		// Position 17 is interaction-0's version 4.
+		{"stream_id changed", []string{`UPDATE events SET stream_id = stream_id + 100 WHERE position = 17`}, 17},
+		{"moved to a new stream", []string{
+			`INSERT INTO streams (name) VALUES ('interaction-hidden')`,
+			`UPDATE events SET stream_id = (SELECT id FROM streams WHERE name = 'interaction-hidden') WHERE position = 17`}, 17},
+		// interaction-1's first event is at position 2.
+		{"stream renamed", []string{`UPDATE streams SET name = 'interaction-9' WHERE name = 'interaction-1'`}, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path, before := seedLedger(t)
+			tamper(t, path, tc.sql...)
+			s := openAt(t, path)
+			rep, err := eventstore.Verify(context.Background(), s, nil)
+			if err != nil {
+				t.Fatalf("verify: %v", err)
+			}
+			if rep.OK || rep.FirstBad == nil {
+				t.Fatalf("verify passed a misfiled ledger: %+v", rep)
+			}
+			bad, want := rep.FirstBad, before[tc.bad-1]
+			if bad.Position != tc.bad || bad.ID != want.ID || bad.Stream != want.Stream || rep.CheckedEvents != tc.bad {
+				t.Fatalf("verify named position %d id %s on %s after %d events (%s), want position %d id %s on %s",
+					bad.Position, bad.ID, bad.Stream, rep.CheckedEvents, bad.Reason, tc.bad, want.ID, want.Stream)
+			}
+			if !strings.Contains(bad.Reason, "stream_id") {
+				t.Fatalf("reason %q does not mention stream_id", bad.Reason)
+			}
+		})
+	}
+}
+
 func boolToUint(b bool) uint64 {
 	if b {
 		return 1
@@ -156,7 +201,8 @@ func TestEventsAreAppendOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, q := range []string{`UPDATE events SET data = '{}' WHERE position = 1`, `DELETE FROM events WHERE position = 1`} {
+	for _, q := range []string{`UPDATE events SET data = '{}' WHERE position = 1`, `DELETE FROM events WHERE position = 1`,
+		`UPDATE streams SET name = 'renamed' WHERE id = 1`, `DELETE FROM streams WHERE id = 1`} {
 		if _, err := db.Exec(q); err == nil || !strings.Contains(err.Error(), "immutable") {
 			t.Fatalf("%s: err = %v, want the immutability trigger to refuse", q, err)
 		}
@@ -176,13 +222,54 @@ func TestAuditorCanReadWithSQLiteCLI(t *testing.T) {
 	out, err := exec.Command(bin, "-readonly", path,
 		`SELECT count(*), min(position), max(position), sum(typeof(data) = 'text') FROM events;`,
 		`SELECT event_id, stream, version, data FROM events WHERE position = 17;`,
+		// The README's way to read one stream: by its number.
+		`SELECT group_concat(position) FROM (SELECT position FROM events
+			WHERE stream_id = (SELECT id FROM streams WHERE name = 'interaction-1') ORDER BY version);`,
 		`PRAGMA integrity_check;`).CombinedOutput()
 	if err != nil {
 		t.Fatalf("sqlite3: %v\n%s", err, out)
 	}
 	e := before[16]
-	want := fmt.Sprintf("60|1|60|60\n%s|%s|%d|%s\nok\n", e.ID, e.Stream, e.Version, e.Data)
+	var positions []string
+	for _, ev := range before {
+		if ev.Stream == "interaction-1" {
+			positions = append(positions, fmt.Sprint(ev.Position))
+		}
+	}
+	want := fmt.Sprintf("60|1|60|60\n%s|%s|%d|%s\n%s\nok\n", e.ID, e.Stream, e.Version, e.Data, strings.Join(positions, ","))
 	if string(out) != want {
 		t.Fatalf("sqlite3 printed\n%s\nwant\n%s", out, want)
+	}
+}
+
+// TestStreamsAreIndexedByNumber: events are found by stream number, and
+// the stream name is indexed once, in streams: an index on events.stream
+// would take every append at a random place (see the migration).
+func TestStreamsAreIndexedByNumber(t *testing.T) {
+	path, _ := seedLedger(t)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT l.name, group_concat(i.name) FROM pragma_index_list('events') AS l, pragma_index_info(l.name) AS i
+		GROUP BY l.name ORDER BY 2`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var name, cols string
+		if err := rows.Scan(&name, &cols); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, cols)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"event_id", "stream_id,version"}; !slices.Equal(got, want) {
+		t.Fatalf("indexes on events cover %q, want %q", got, want)
 	}
 }

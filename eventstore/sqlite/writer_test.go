@@ -1,13 +1,11 @@
 package sqlite_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -16,29 +14,11 @@ import (
 	"github.com/interactionledger/ledger/eventstore/sqlite"
 )
 
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestCheckpointsDoNotInvalidateCaches: the background checkpointer's work
 // must not look like another writer to the store (which would reload its
 // stream heads before every batch).
 func TestCheckpointsDoNotInvalidateCaches(t *testing.T) {
-	var logs syncBuffer
+	var logs sqlite.SyncBuffer
 	s := openTemp(t, sqlite.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	ctx := context.Background()
 	if _, err := appendbench.Run(ctx, s, appendbench.Config{Writers: 16, Events: 5000, EventsPerAppend: 5, Streams: 100}, nil); err != nil {
