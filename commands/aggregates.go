@@ -3,74 +3,111 @@ package commands
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
 )
 
-// UpdateCustomer applies a profile command (rename, tier, tags, or a
-// registration without identity) to a customer. Identity links and merges
-// span several streams and have their own flows: LinkIdentity,
-// UnlinkIdentity, MergeCustomers, UndoMerge.
-func (h *Handler) UpdateCustomer(ctx context.Context, customerID string, cmd domain.CustomerCommand, meta Meta) (Result, error) {
-	switch c := cmd.(type) {
-	case domain.LinkIdentity, domain.UnlinkIdentity, domain.MergeInto, domain.Absorb, domain.UndoMerge, domain.Release:
-		return Result{}, domain.Errorf(domain.EINVALID, "%s goes through its own flow, not UpdateCustomer", commandName(cmd))
-	case domain.RegisterCustomer:
-		if c.Identity != nil {
-			return Result{}, domain.Errorf(domain.EINVALID, "register the customer first, then link the identity")
+// aggregate describes how to load and decide one kind of aggregate.
+type aggregate[S any, C any] struct {
+	stream  func(id string) string
+	initial func(id string) S
+	evolve  func(S, domain.Event) S
+	decide  func(S, C, time.Time) ([]domain.Event, error)
+}
+
+var (
+	customers = aggregate[domain.Customer, domain.CustomerCommand]{
+		stream:  domain.CustomerStream,
+		initial: func(id string) domain.Customer { return domain.Customer{ID: id} },
+		evolve:  domain.EvolveCustomer,
+		decide:  domain.DecideCustomer,
+	}
+	interactions = aggregate[domain.Interaction, domain.InteractionCommand]{
+		stream:  domain.InteractionStream,
+		initial: func(id string) domain.Interaction { return domain.Interaction{ID: id} },
+		evolve:  domain.EvolveInteraction,
+		decide:  domain.DecideInteraction,
+	}
+	tickets = aggregate[domain.Ticket, domain.TicketCommand]{
+		stream:  domain.TicketStream,
+		initial: func(id string) domain.Ticket { return domain.Ticket{ID: id} },
+		evolve:  domain.EvolveTicket,
+		decide:  domain.DecideTicket,
+	}
+	agents = aggregate[domain.Agent, domain.AgentCommand]{
+		stream:  domain.AgentStream,
+		initial: func(id string) domain.Agent { return domain.Agent{ID: id} },
+		evolve:  domain.EvolveAgent,
+		decide:  domain.DecideAgent,
+	}
+	// reservations are keyed by stream name (domain.IdentityStream).
+	reservations = aggregate[domain.IdentityReservation, domain.ReservationCommand]{
+		stream:  func(stream string) string { return stream },
+		initial: func(string) domain.IdentityReservation { return domain.IdentityReservation{} },
+		evolve:  domain.EvolveReservation,
+		decide:  domain.DecideReservation,
+	}
+	conversations = aggregate[domain.Conversation, domain.OpenConversationInteraction]{
+		stream:  func(stream string) string { return stream },
+		initial: func(string) domain.Conversation { return domain.Conversation{} },
+		evolve:  domain.EvolveConversation,
+		decide:  domain.DecideConversation,
+	}
+	ticketNumbers = aggregate[domain.TicketNumber, domain.ReserveTicketNumber]{
+		stream:  domain.TicketNumberStream,
+		initial: func(string) domain.TicketNumber { return domain.TicketNumber{} },
+		evolve:  domain.EvolveTicketNumber,
+		decide:  domain.DecideTicketNumber,
+	}
+)
+
+// loaded is an aggregate's state and the stream version it was folded to.
+type loaded[S any] struct {
+	state   S
+	version int64 // -1 when the stream does not exist
+	// appliedAt is the position of the event whose id load was asked to
+	// look for, 0 when the stream does not hold it.
+	appliedAt uint64
+}
+
+const readPage = 512
+
+// load folds a stream into the aggregate's state. When watch is not the
+// nil UUID, it also reports where an event with that id sits in the stream:
+// that is how a retried request with an idempotency key recognises that it
+// was already applied.
+func load[S, C any](ctx context.Context, store eventstore.Store, agg aggregate[S, C], id string, watch uuid.UUID) (loaded[S], error) {
+	stream := agg.stream(id)
+	out := loaded[S]{state: agg.initial(id), version: -1}
+	for {
+		page, err := store.ReadStream(ctx, stream, out.version+1, readPage)
+		if err != nil {
+			return out, fmt.Errorf("load %s: %w", stream, err)
+		}
+		for _, rec := range page {
+			e, err := domain.DecodeEvent(rec.Type, rec.Schema, rec.Data)
+			if err != nil {
+				return out, fmt.Errorf("load %s at version %d: %w", stream, rec.Version, err)
+			}
+			out.state = agg.evolve(out.state, e)
+			out.version = rec.Version
+			if rec.ID == watch && watch != uuid.Nil {
+				out.appliedAt = rec.Position
+			}
+		}
+		if len(page) < readPage {
+			return out, nil
 		}
 	}
-	res, _, err := execute(ctx, h, customers, customerID, meta, cmd)
-	return res, err
 }
 
-// Interaction applies commands to an interaction, in order, in one append.
-func (h *Handler) Interaction(ctx context.Context, interactionID string, meta Meta, cmds ...domain.InteractionCommand) (Result, error) {
-	if len(cmds) == 0 {
-		return Result{}, domain.Errorf(domain.EINVALID, "no command")
-	}
-	res, _, err := execute(ctx, h, interactions, interactionID, meta, cmds...)
-	return res, err
-}
-
-// Ticket applies a command to a ticket. Opening goes through OpenTicket,
-// which also reserves the ticket's number.
-func (h *Handler) Ticket(ctx context.Context, ticketID string, cmd domain.TicketCommand, meta Meta) (Result, error) {
-	if _, ok := cmd.(domain.OpenTicket); ok {
-		return Result{}, domain.Errorf(domain.EINVALID, "open tickets with OpenTicket")
-	}
-	res, _, err := execute(ctx, h, tickets, ticketID, meta, cmd)
-	return res, err
-}
-
-// Agent applies a command to an agent.
-func (h *Handler) Agent(ctx context.Context, agentID string, cmd domain.AgentCommand, meta Meta) (Result, error) {
-	res, _, err := execute(ctx, h, agents, agentID, meta, cmd)
-	return res, err
-}
-
-// LoadCustomer returns a customer's current state from the ledger.
-func (h *Handler) LoadCustomer(ctx context.Context, id string) (domain.Customer, error) {
-	return loadExisting(ctx, h, customers, id, func(c domain.Customer) bool { return c.Registered })
-}
-
-// LoadInteraction returns an interaction's current state from the ledger.
-func (h *Handler) LoadInteraction(ctx context.Context, id string) (domain.Interaction, error) {
-	return loadExisting(ctx, h, interactions, id, domain.Interaction.Exists)
-}
-
-// LoadTicket returns a ticket's current state from the ledger.
-func (h *Handler) LoadTicket(ctx context.Context, id string) (domain.Ticket, error) {
-	return loadExisting(ctx, h, tickets, id, domain.Ticket.Exists)
-}
-
-// LoadAgent returns an agent's current state from the ledger.
-func (h *Handler) LoadAgent(ctx context.Context, id string) (domain.Agent, error) {
-	return loadExisting(ctx, h, agents, id, domain.Agent.Registered)
-}
-
+// loadExisting loads an aggregate that must exist.
 func loadExisting[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C], id string, exists func(S) bool) (S, error) {
-	cur, err := load(ctx, h.store, agg, id)
+	cur, err := load(ctx, h.store, agg, id, uuid.Nil)
 	if err != nil {
 		return cur.state, err
 	}
@@ -78,20 +115,4 @@ func loadExisting[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C]
 		return cur.state, domain.Errorf(domain.ENOTFOUND, "%s does not exist", agg.stream(id))
 	}
 	return cur.state, nil
-}
-
-// maxPosition returns the highest position of the results (0 if none wrote).
-func maxPosition(results ...Result) uint64 {
-	var p uint64
-	for _, r := range results {
-		p = max(p, r.Position)
-	}
-	return p
-}
-
-func wrapFlow(flow string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%s: %w", flow, err)
 }

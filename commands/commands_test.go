@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -17,12 +18,25 @@ var t0 = time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)
 
 func newHandler(t *testing.T) (*commands.Handler, eventstore.Store) {
 	t.Helper()
-	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "events.db"))
+	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "events.db"), sqlite.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	return commands.NewHandler(store, commands.WithClock(func() time.Time { return t0 })), store
+	return commands.NewHandler(store, commands.WithClock(func() time.Time { return t0 }), commands.WithLogger(slog.New(slog.DiscardHandler))), store
+}
+
+// movingClock returns a clock that advances a second on every reading, so
+// a decision made again differs from the first one.
+func movingClock() func() time.Time {
+	var mu sync.Mutex
+	now := t0
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(time.Second)
+		return now
+	}
 }
 
 // allEvents returns every event of the store, decoded, in $all order.
@@ -80,8 +94,8 @@ func TestConcurrentFirstMessagesFromOnePhoneCreateOneCustomer(t *testing.T) {
 			// differently: all one customer after normalisation.
 			msg := inbound(domain.ChannelSMS, domain.IdentityPhone, "138 0013 8000", "sms-"+string(rune('a'+i)))
 			if i%2 == 1 {
-				msg = inbound(domain.ChannelPhone, domain.IdentityPhone, "+86-138-0013-8000", "call-"+string(rune('a'+i)))
-				msg.Text = ""
+				msg = inbound(domain.ChannelPhone, domain.IdentityPhone, "+86-138-0013-8000", "invite-"+string(rune('a'+i)))
+				msg.Text, msg.ConversationKey = "", "call-"+string(rune('a'+i))
 			}
 			results[i], errs[i] = h.ReceiveInbound(context.Background(), msg, commands.Meta{})
 		}()
@@ -103,9 +117,9 @@ func TestConcurrentFirstMessagesFromOnePhoneCreateOneCustomer(t *testing.T) {
 		t.Fatalf("IdentityReserved events = %d, want 1", n)
 	}
 	// One running conversation per channel and identity: SMS racers share
-	// one interaction, phone racers another.
-	if n := countType[domain.InteractionStarted](events); n != 2 {
-		t.Fatalf("InteractionStarted events = %d, want 2 (one SMS, one phone)", n)
+	// one interaction; each call is an interaction of its own.
+	if n := countType[domain.InteractionStarted](events); n != 1+racers/2 {
+		t.Fatalf("InteractionStarted events = %d, want %d (one SMS conversation, one per call)", n, 1+racers/2)
 	}
 	if n := countType[domain.MessageReceived](events); n != racers/2 {
 		t.Fatalf("MessageReceived events = %d, want %d (calls carry no message)", n, racers/2)
@@ -382,3 +396,153 @@ func TestInvalidInboundWritesNothing(t *testing.T) {
 		t.Fatalf("invalid input appended %d events", head)
 	}
 }
+
+func TestRedeliveryAfterCloseAppendsNothing(t *testing.T) {
+	h, store := newHandler(t)
+	msg := inbound(domain.ChannelSMS, domain.IdentityPhone, "+8613900000002", "SM-1")
+	first, err := h.ReceiveInbound(t.Context(), msg, commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Interaction(t.Context(), first.InteractionID, commands.Meta{}, domain.AssignInteraction{AgentID: "a1"},
+		domain.CloseInteraction{Disposition: domain.DispositionResolved}); err != nil {
+		t.Fatal(err)
+	}
+	head, _ := store.HeadPosition(t.Context())
+	again, err := h.ReceiveInbound(t.Context(), msg, commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := store.HeadPosition(t.Context()); after != head {
+		t.Fatalf("a redelivery after close appended %d events", after-head)
+	}
+	if again.InteractionID != first.InteractionID || again.NewInteraction {
+		t.Fatalf("redelivery landed on %s (new=%v), want the closed %s", again.InteractionID, again.NewInteraction, first.InteractionID)
+	}
+}
+
+func TestRetryWithIdempotencyKeyAfterTimeMovedOn(t *testing.T) {
+	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "events.db"), sqlite.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	h := commands.NewHandler(store, commands.WithClock(movingClock()), commands.WithLogger(slog.New(slog.DiscardHandler)))
+	in, err := h.ReceiveInbound(t.Context(), inbound(domain.ChannelApp, domain.IdentityAccount, "acct-9", "m1"), commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ticket, err := h.OpenTicket(t.Context(), domain.OpenTicket{CustomerID: in.CustomerID, Category: domain.CategoryInquiry, Subject: "s"}, commands.Meta{IdempotencyKey: "open-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []domain.TicketCommand{
+		domain.AddTicketNote{AuthorID: "a1", Text: "called back"},
+		domain.ResolveTicket{Resolution: "fixed"},
+		domain.CloseTicket{},
+	}
+	for i, step := range steps {
+		meta := commands.Meta{Actor: "agent:a1", IdempotencyKey: "req-" + string(rune('0'+i))}
+		first, err := h.Ticket(t.Context(), ticket.ID, step, meta)
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		head, _ := store.HeadPosition(t.Context())
+		// The client did not see the answer and sends the same request
+		// again, later: it must get the first answer, not an error and not
+		// a second event.
+		again, err := h.Ticket(t.Context(), ticket.ID, step, meta)
+		if err != nil {
+			t.Fatalf("retry of step %d: %v", i, err)
+		}
+		if after, _ := store.HeadPosition(t.Context()); after != head || again.Position != first.Position {
+			t.Fatalf("retry of step %d: %d new events, position %d (first %d)", i, after-head, again.Position, first.Position)
+		}
+	}
+}
+
+func TestOppositeMergesNeverMergeBothWays(t *testing.T) {
+	h, _ := newHandler(t)
+	for round := range 20 {
+		a, err := h.ReceiveInbound(t.Context(), inbound(domain.ChannelSMS, domain.IdentityPhone, "+86135000100"+pad2(round), "a"), commands.Meta{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := h.ReceiveInbound(t.Context(), inbound(domain.ChannelEmail, domain.IdentityEmail, "b"+pad2(round)+"@example.com", "b"), commands.Meta{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			_, _ = h.MergeCustomers(context.Background(), a.CustomerID, b.CustomerID, "", commands.Meta{})
+		}()
+		go func() {
+			defer wg.Done()
+			_, _ = h.MergeCustomers(context.Background(), b.CustomerID, a.CustomerID, "", commands.Meta{})
+		}()
+		wg.Wait()
+		ca, _ := h.LoadCustomer(t.Context(), a.CustomerID)
+		cb, _ := h.LoadCustomer(t.Context(), b.CustomerID)
+		if ca.MergedInto != "" && cb.MergedInto != "" {
+			t.Fatalf("round %d: %s merged into %s and %s into %s", round, ca.ID, ca.MergedInto, cb.ID, cb.MergedInto)
+		}
+		// Whichever merge won, both identities resolve to the survivor.
+		survivor := a.CustomerID
+		if ca.MergedInto != "" {
+			survivor = b.CustomerID
+		}
+		for _, id := range []domain.Identity{{Kind: domain.IdentityPhone, Value: "+86135000100" + pad2(round)}, {Kind: domain.IdentityEmail, Value: "b" + pad2(round) + "@example.com"}} {
+			res, err := h.ResolveCustomer(t.Context(), id, "", commands.Meta{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (ca.MergedInto != "" || cb.MergedInto != "") && res.CustomerID != survivor {
+				t.Fatalf("round %d: %s resolves to %s, want survivor %s", round, id, res.CustomerID, survivor)
+			}
+		}
+	}
+}
+
+func TestUndoMergeAfterTargetUnlinkedAnIdentity(t *testing.T) {
+	h, _ := newHandler(t)
+	phone := domain.Identity{Kind: domain.IdentityPhone, Value: "+8613300000000"}
+	wechat := domain.Identity{Kind: domain.IdentityWeChat, Value: "oUndoTest"}
+	s, err := h.ReceiveInbound(t.Context(), commands.InboundMessage{Channel: domain.ChannelSMS, From: phone, ProviderMessageID: "1", Text: "x"}, commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.LinkIdentity(t.Context(), s.CustomerID, wechat, commands.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	tgt, err := h.ReceiveInbound(t.Context(), inbound(domain.ChannelEmail, domain.IdentityEmail, "t@example.com", "2"), commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.MergeCustomers(t.Context(), s.CustomerID, tgt.CustomerID, "", commands.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.UnlinkIdentity(t.Context(), tgt.CustomerID, phone, "number given up", commands.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.UndoMerge(t.Context(), s.CustomerID, "wrong merge", commands.Meta{}); err != nil {
+		t.Fatalf("undo after an unlink: %v", err)
+	}
+	src, _ := h.LoadCustomer(t.Context(), s.CustomerID)
+	if src.MergedInto != "" || src.HasIdentity(phone) || !src.HasIdentity(wechat) {
+		t.Fatalf("after undo the source is merged into %q with identities %v; want unmerged with WeChat only", src.MergedInto, src.Identities)
+	}
+	res, err := h.ResolveCustomer(t.Context(), wechat, "", commands.Meta{})
+	if err != nil || res.CustomerID != s.CustomerID {
+		t.Fatalf("WeChat resolves to %s (%v), want the source %s", res.CustomerID, err, s.CustomerID)
+	}
+	// The phone was given up while merged: it belongs to nobody now, so it
+	// registers a new customer rather than going back to either.
+	res, err = h.ResolveCustomer(t.Context(), phone, "", commands.Meta{})
+	if err != nil || res.CustomerID == s.CustomerID || res.CustomerID == tgt.CustomerID || !res.Created {
+		t.Fatalf("released phone resolves to %+v (%v); want a new customer", res, err)
+	}
+}
+
+func pad2(n int) string { return string(rune('0'+n/10)) + string(rune('0'+n%10)) }

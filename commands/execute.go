@@ -8,94 +8,11 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
 )
-
-// aggregate describes how to load and decide one kind of aggregate.
-type aggregate[S any, C any] struct {
-	stream  func(id string) string
-	initial func(id string) S
-	evolve  func(S, domain.Event) S
-	decide  func(S, C, time.Time) ([]domain.Event, error)
-}
-
-var (
-	customers = aggregate[domain.Customer, domain.CustomerCommand]{
-		stream:  domain.CustomerStream,
-		initial: func(id string) domain.Customer { return domain.Customer{ID: id} },
-		evolve:  domain.EvolveCustomer,
-		decide:  domain.DecideCustomer,
-	}
-	interactions = aggregate[domain.Interaction, domain.InteractionCommand]{
-		stream:  domain.InteractionStream,
-		initial: func(id string) domain.Interaction { return domain.Interaction{ID: id} },
-		evolve:  domain.EvolveInteraction,
-		decide:  domain.DecideInteraction,
-	}
-	tickets = aggregate[domain.Ticket, domain.TicketCommand]{
-		stream:  domain.TicketStream,
-		initial: func(id string) domain.Ticket { return domain.Ticket{ID: id} },
-		evolve:  domain.EvolveTicket,
-		decide:  domain.DecideTicket,
-	}
-	agents = aggregate[domain.Agent, domain.AgentCommand]{
-		stream:  domain.AgentStream,
-		initial: func(id string) domain.Agent { return domain.Agent{ID: id} },
-		evolve:  domain.EvolveAgent,
-		decide:  domain.DecideAgent,
-	}
-	// reservations are keyed by stream name (domain.IdentityStream).
-	reservations = aggregate[domain.IdentityReservation, domain.ReservationCommand]{
-		stream:  func(stream string) string { return stream },
-		initial: func(string) domain.IdentityReservation { return domain.IdentityReservation{} },
-		evolve:  domain.EvolveReservation,
-		decide:  domain.DecideReservation,
-	}
-	conversations = aggregate[domain.Conversation, domain.OpenConversationInteraction]{
-		stream:  func(stream string) string { return stream },
-		initial: func(string) domain.Conversation { return domain.Conversation{} },
-		evolve:  domain.EvolveConversation,
-		decide:  domain.DecideConversation,
-	}
-	ticketNumbers = aggregate[domain.TicketNumber, domain.ReserveTicketNumber]{
-		stream:  domain.TicketNumberStream,
-		initial: func(string) domain.TicketNumber { return domain.TicketNumber{} },
-		evolve:  domain.EvolveTicketNumber,
-		decide:  domain.DecideTicketNumber,
-	}
-)
-
-// loaded is an aggregate's state and the stream version it was folded to.
-type loaded[S any] struct {
-	state   S
-	version int64 // -1 when the stream does not exist
-}
-
-const readPage = 512
-
-// load folds a stream into the aggregate's state.
-func load[S, C any](ctx context.Context, store eventstore.Store, agg aggregate[S, C], id string) (loaded[S], error) {
-	stream := agg.stream(id)
-	out := loaded[S]{state: agg.initial(id), version: -1}
-	for {
-		page, err := store.ReadStream(ctx, stream, out.version+1, readPage)
-		if err != nil {
-			return out, fmt.Errorf("load %s: %w", stream, err)
-		}
-		for _, rec := range page {
-			e, err := domain.DecodeEvent(rec.Type, rec.Schema, rec.Data)
-			if err != nil {
-				return out, fmt.Errorf("load %s at version %d: %w", stream, rec.Version, err)
-			}
-			out.state = agg.evolve(out.state, e)
-			out.version = rec.Version
-		}
-		if len(page) < readPage {
-			return out, nil
-		}
-	}
-}
 
 // execute loads the aggregate, decides cmds in order (each on the state the
 // previous ones produced), and appends all resulting events at once with
@@ -119,10 +36,19 @@ func executePlan[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C],
 
 func executeWithRetry[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C], id string, meta Meta, name string, plan func(loaded[S]) []C) (Result, S, error) {
 	stream := agg.stream(id)
+	var applied uuid.UUID
+	if meta.IdempotencyKey != "" {
+		applied = eventID(meta.IdempotencyKey, stream, name, 0)
+	}
 	for attempt := 1; ; attempt++ {
-		cur, err := load(ctx, h.store, agg, id)
+		cur, err := load(ctx, h.store, agg, id, applied)
 		if err != nil {
 			return Result{Stream: stream}, cur.state, err
+		}
+		if cur.appliedAt != 0 {
+			// This request was applied before (a retry): answer with what
+			// it wrote instead of deciding again on a later state.
+			return Result{Stream: stream, Position: cur.appliedAt, Version: cur.version}, cur.state, nil
 		}
 		events, state, err := decideAll(agg, cur.state, plan(cur), h.now())
 		if err != nil {
@@ -136,9 +62,25 @@ func executeWithRetry[S, C any](ctx context.Context, h *Handler, agg aggregate[S
 			return res, state, nil
 		}
 		if !eventstore.IsVersionConflict(err) || attempt >= h.maxAttempts {
-			return res, cur.state, err
+			return res, cur.state, storeError(err)
 		}
 		h.metrics.retries.WithLabelValues(name).Inc()
+	}
+}
+
+// storeError gives the store's errors that callers act on a domain code:
+// contention that outlasted the retries and a reused event id are
+// conflicts (try again, or use another idempotency key), not internal
+// failures.
+func storeError(err error) error {
+	var idConflict *eventstore.EventIDConflictError
+	switch {
+	case eventstore.IsVersionConflict(err):
+		return fmt.Errorf("%w: %w", domain.Errorf(domain.ECONFLICT, "too much contention on the stream; try again"), err)
+	case errors.As(err, &idConflict):
+		return fmt.Errorf("%w: %w", domain.Errorf(domain.ECONFLICT, "event id %s is already used by a different event; is an idempotency key reused?", idConflict.ID), err)
+	default:
+		return err
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/google/uuid"
+
 	"github.com/interactionledger/ledger/domain"
 )
 
@@ -17,12 +19,23 @@ const numberAttempts = 8
 // idempotency key (or random without one). A customer merged into another
 // gets the ticket on the customer it was merged into.
 func (h *Handler) OpenTicket(ctx context.Context, cmd domain.OpenTicket, meta Meta) (Result, domain.Ticket, error) {
+	var res Result
+	ticket, err := runFlow(ctx, h, "OpenTicket", func() (domain.Ticket, Result, error) {
+		var t domain.Ticket
+		var err error
+		res, t, err = h.openTicket(ctx, cmd, meta)
+		return t, res, err
+	})
+	return res, ticket, err
+}
+
+func (h *Handler) openTicket(ctx context.Context, cmd domain.OpenTicket, meta Meta) (Result, domain.Ticket, error) {
 	customer, err := h.LoadCustomer(ctx, cmd.CustomerID)
 	if err != nil {
-		return Result{}, domain.Ticket{}, wrapFlow("open ticket", err)
+		return Result{}, domain.Ticket{}, err
 	}
-	if customer.MergedInto != "" {
-		cmd.CustomerID = customer.MergedInto
+	if cmd.CustomerID, err = h.followMerges(ctx, customer); err != nil {
+		return Result{}, domain.Ticket{}, err
 	}
 	if cmd.TicketID == "" {
 		cmd.TicketID = NewID()
@@ -30,41 +43,39 @@ func (h *Handler) OpenTicket(ctx context.Context, cmd domain.OpenTicket, meta Me
 			cmd.TicketID = DeriveID("ticket", meta.IdempotencyKey)
 		}
 	}
-	existing, err := load(ctx, h.store, tickets, cmd.TicketID)
+	existing, err := load(ctx, h.store, tickets, cmd.TicketID, uuid.Nil)
 	if err != nil {
 		return Result{}, domain.Ticket{}, err
 	}
 	if existing.state.Exists() {
 		return Result{Stream: domain.TicketStream(cmd.TicketID), Version: existing.version}, existing.state, nil
 	}
-	reserved, err := h.reserveTicketNumber(ctx, cmd.TicketID, meta)
+	number, reserved, err := h.reserveTicketNumber(ctx, cmd.TicketID, meta)
 	if err != nil {
-		return reserved, domain.Ticket{}, wrapFlow("open ticket", err)
+		return reserved, domain.Ticket{}, err
 	}
-	cmd.Number = reserved.Events[0].(domain.TicketNumberReserved).Number
+	cmd.Number = number
 	opened, ticket, err := execute(ctx, h, tickets, cmd.TicketID, meta.withKey("open"), domain.TicketCommand(cmd))
-	return opened, ticket, wrapFlow("open ticket", err)
+	opened.Position = maxPosition(reserved, opened)
+	return opened, ticket, err
 }
 
 // reserveTicketNumber claims the first free candidate number for the
 // ticket. Candidates are derived from the ticket id, so a retry proposes the
 // same numbers in the same order and finds its own reservation.
-func (h *Handler) reserveTicketNumber(ctx context.Context, ticketID string, meta Meta) (Result, error) {
+func (h *Handler) reserveTicketNumber(ctx context.Context, ticketID string, meta Meta) (string, Result, error) {
 	for attempt := range numberAttempts {
 		number := ticketNumber(ticketID, attempt)
-		res, state, err := execute(ctx, h, ticketNumbers, number, meta.withKey("number-"+number),
+		res, _, err := execute(ctx, h, ticketNumbers, number, meta.withKey("number-"+number),
 			domain.ReserveTicketNumber{Number: number, TicketID: ticketID})
 		if err == nil {
-			if len(res.Events) == 0 {
-				res.Events = []domain.Event{domain.TicketNumberReserved{Number: state.Number, TicketID: ticketID}}
-			}
-			return res, nil
+			return number, res, nil
 		}
 		if !isCode(err, domain.ECONFLICT) {
-			return res, err
+			return "", res, err
 		}
 	}
-	return Result{}, fmt.Errorf("no free ticket number after %d attempts", numberAttempts)
+	return "", Result{}, domain.Errorf(domain.ECONFLICT, "no free ticket number after %d attempts; try again", numberAttempts)
 }
 
 // ticketNumber is the attempt-th candidate number for a ticket: "T" and ten

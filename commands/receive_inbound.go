@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/interactionledger/ledger/domain"
 )
 
@@ -51,8 +53,16 @@ const maxRollovers = 4
 // the customer from the sender's identity, finds the conversation's current
 // interaction (starting and queueing a new one when there is none or the
 // last one ended), and appends the message. The provider message id makes
-// every event id deterministic, so a provider retry appends nothing.
+// every event id deterministic and is remembered by the interaction, so a
+// provider redelivery appends nothing, even after the interaction closed.
 func (h *Handler) ReceiveInbound(ctx context.Context, msg InboundMessage, meta Meta) (InboundResult, error) {
+	return runFlow(ctx, h, "ReceiveInbound", func() (InboundResult, Result, error) {
+		res, err := h.receiveInbound(ctx, msg, meta)
+		return res, Result{Position: res.Position}, err
+	})
+}
+
+func (h *Handler) receiveInbound(ctx context.Context, msg InboundMessage, meta Meta) (InboundResult, error) {
 	if err := validateInbound(msg); err != nil {
 		return InboundResult{}, err
 	}
@@ -71,7 +81,7 @@ func (h *Handler) ReceiveInbound(ctx context.Context, msg InboundMessage, meta M
 		res, retry, err := h.appendToConversation(ctx, convStream, who, msg, meta)
 		if !retry {
 			res.Position = max(res.Position, who.Position)
-			return res, wrapFlow("receive inbound", err)
+			return res, err
 		}
 	}
 	return InboundResult{}, domain.Errorf(domain.ECONFLICT, "conversation %s keeps moving on; try again", convStream)
@@ -81,11 +91,11 @@ func (h *Handler) ReceiveInbound(ctx context.Context, msg InboundMessage, meta M
 // interaction, opening a new one when needed. retry is true when the
 // conversation moved on concurrently and the caller should look again.
 func (h *Handler) appendToConversation(ctx context.Context, convStream string, who Resolution, msg InboundMessage, meta Meta) (InboundResult, bool, error) {
-	conv, err := load(ctx, h.store, conversations, convStream)
+	conv, err := load(ctx, h.store, conversations, convStream, uuid.Nil)
 	if err != nil {
 		return InboundResult{}, false, err
 	}
-	interactionID, err := h.openInteractionID(ctx, convStream, conv, msg.Channel, meta)
+	interactionID, err := h.currentInteraction(ctx, convStream, conv, msg, meta)
 	if err != nil {
 		return InboundResult{}, isCode(err, domain.ECONFLICT), err
 	}
@@ -103,22 +113,23 @@ func (h *Handler) appendToConversation(ctx context.Context, convStream string, w
 	return out, false, err
 }
 
-// openInteractionID returns the conversation's current interaction if it
-// is still open, or makes a new one current. The new id is derived from the
-// conversation and its count of interactions, so concurrent messages agree.
-func (h *Handler) openInteractionID(ctx context.Context, convStream string, conv loaded[domain.Conversation], channel domain.Channel, meta Meta) (string, error) {
+// currentInteraction returns the conversation's current interaction if it
+// is still open or already holds msg (a redelivery after it ended), or makes
+// a new one current. The new id is derived from the conversation and its
+// count of interactions, so concurrent messages agree on it.
+func (h *Handler) currentInteraction(ctx context.Context, convStream string, conv loaded[domain.Conversation], msg InboundMessage, meta Meta) (string, error) {
 	if current := conv.state.Current; current != "" {
-		it, err := load(ctx, h.store, interactions, current)
+		it, err := load(ctx, h.store, interactions, current, uuid.Nil)
 		if err != nil {
 			return "", err
 		}
-		if !it.state.Status.Ended() {
+		if !it.state.Status.Ended() || it.state.HasMessage(msg.ProviderMessageID) {
 			return current, nil
 		}
 	}
 	next := DeriveID("interaction", convStream+"#"+strconv.Itoa(conv.state.Count))
 	_, _, err := execute(ctx, h, conversations, convStream, meta.withKey("conversation#"+strconv.Itoa(conv.state.Count)),
-		domain.OpenConversationInteraction{Channel: channel, InteractionID: next, Replaces: conv.state.Current})
+		domain.OpenConversationInteraction{Channel: msg.Channel, InteractionID: next, Replaces: conv.state.Current})
 	return next, err
 }
 
@@ -154,6 +165,11 @@ func validateInbound(msg InboundMessage) error {
 	if strings.TrimSpace(msg.ProviderMessageID) == "" {
 		return domain.Errorf(domain.EINVALID, "an inbound message needs the provider's message id")
 	}
+	if isBareCall(msg) && msg.ConversationKey == "" {
+		// Calls carry no message to tell two of them apart: each call is a
+		// conversation of its own, named by its call id.
+		return domain.Errorf(domain.EINVALID, "a phone call needs its call id as the conversation key")
+	}
 	return nil
 }
 
@@ -167,6 +183,9 @@ func inboundMeta(msg InboundMessage, meta Meta) Meta {
 	}
 	if meta.CorrelationID == "" {
 		meta.CorrelationID = DeriveID("correlation", key)
+	}
+	if meta.CausationID == "" {
+		meta.CausationID = "message:" + key
 	}
 	return meta
 }

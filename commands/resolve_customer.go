@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/google/uuid"
+
 	"github.com/interactionledger/ledger/domain"
 )
 
@@ -18,6 +20,9 @@ type Resolution struct {
 	Position uint64
 }
 
+// maxMergeHops bounds how far resolution follows chains of merges.
+const maxMergeHops = 8
+
 // ResolveCustomer returns the customer that owns identity, registering a
 // new customer when nobody does. Ownership is decided by the identity's
 // reservation stream, appended with "no stream" expected: of two channels
@@ -26,22 +31,27 @@ type Resolution struct {
 //
 // The new customer's id is derived from the identity and the reservation
 // stream's version, so racers propose the same id, and a call that crashed
-// between reserving and registering is completed by the next one.
+// between reserving and registering is completed by the next one. When the
+// owner was merged into another customer (and the merge has not moved the
+// reservation yet), resolution follows the merge.
 func (h *Handler) ResolveCustomer(ctx context.Context, identity domain.Identity, displayName string, meta Meta) (Resolution, error) {
-	norm, err := h.NormalizeIdentity(identity)
-	if err != nil {
-		return Resolution{}, err
-	}
-	stream := domain.IdentityStream(norm)
-	res, owner, err := h.reserveIdentity(ctx, stream, norm, meta.withKey("reserve"))
-	if err != nil {
-		return Resolution{}, wrapFlow("resolve customer", err)
-	}
-	reg, err := h.ensureRegistered(ctx, owner, norm, displayName, meta.withKey("register"))
-	if err != nil {
-		return Resolution{}, wrapFlow("resolve customer", err)
-	}
-	return Resolution{CustomerID: owner, Created: reg.Position != 0, Identity: norm, Position: maxPosition(res, reg)}, nil
+	return runFlow(ctx, h, "ResolveCustomer", func() (Resolution, Result, error) {
+		norm, err := h.NormalizeIdentity(identity)
+		if err != nil {
+			return Resolution{}, Result{}, err
+		}
+		reserved, owner, err := h.reserveIdentity(ctx, domain.IdentityStream(norm), norm, meta.withKey("reserve"))
+		if err != nil {
+			return Resolution{}, reserved, err
+		}
+		registered, customer, err := h.ensureRegistered(ctx, owner, norm, displayName, meta.withKey("register"))
+		if err != nil {
+			return Resolution{}, registered, err
+		}
+		live, err := h.followMerges(ctx, customer)
+		res := Resolution{CustomerID: live, Created: registered.Position != 0, Identity: norm, Position: maxPosition(reserved, registered)}
+		return res, Result{Position: res.Position}, err
+	})
 }
 
 // reserveIdentity returns the identity's owner, reserving it for a new
@@ -61,13 +71,28 @@ func (h *Handler) reserveIdentity(ctx context.Context, stream string, id domain.
 }
 
 // ensureRegistered registers customerID with its identity unless it exists.
-func (h *Handler) ensureRegistered(ctx context.Context, customerID string, id domain.Identity, displayName string, meta Meta) (Result, error) {
+func (h *Handler) ensureRegistered(ctx context.Context, customerID string, id domain.Identity, displayName string, meta Meta) (Result, domain.Customer, error) {
 	plan := func(cur loaded[domain.Customer]) []domain.CustomerCommand {
 		if cur.state.Registered {
 			return nil
 		}
 		return []domain.CustomerCommand{domain.RegisterCustomer{CustomerID: customerID, DisplayName: displayName, Identity: &id}}
 	}
-	res, _, err := executePlan(ctx, h, customers, customerID, meta, "RegisterCustomer", plan)
-	return res, err
+	return executePlan(ctx, h, customers, customerID, meta, "RegisterCustomer", plan)
+}
+
+// followMerges returns the customer that c lives on as: c itself, or the
+// end of its chain of merges.
+func (h *Handler) followMerges(ctx context.Context, c domain.Customer) (string, error) {
+	for range maxMergeHops {
+		if c.MergedInto == "" {
+			return c.ID, nil
+		}
+		next, err := load(ctx, h.store, customers, c.MergedInto, uuid.Nil)
+		if err != nil {
+			return "", err
+		}
+		c = next.state
+	}
+	return "", domain.Errorf(domain.ECONFLICT, "customer %s: more than %d merges in a row", c.ID, maxMergeHops)
 }

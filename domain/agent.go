@@ -133,6 +133,9 @@ func decideRegisterAgent(a Agent, cmd RegisterAgent, now time.Time) ([]Event, er
 	if cmd.AgentID == "" {
 		return nil, invalid("an agent id is required")
 	}
+	if err := sameID("agent", a.ID, cmd.AgentID); err != nil {
+		return nil, err
+	}
 	name, err := cleanText(cmd.Name, "agent name", 200, false)
 	if err != nil {
 		return nil, err

@@ -40,6 +40,7 @@ func TestDecideAgent(t *testing.T) {
 		},
 		{name: "register with zero capacity on a channel", cmd: domain.RegisterAgent{AgentID: "a1", Name: "n", Capacity: map[domain.Channel]int{domain.ChannelPhone: 0, domain.ChannelEmail: 50}},
 			want: events(domain.AgentRegistered{AgentID: "a1", Name: "n", Skills: map[string]int{}, Capacity: map[domain.Channel]int{domain.ChannelPhone: 0, domain.ChannelEmail: 50}, At: now})},
+		{name: "register another agent's id on this stream", cmd: domain.RegisterAgent{AgentID: "a2", Name: "n"}, code: domain.EINVALID},
 		{name: "register twice", given: registered, cmd: domain.RegisterAgent{AgentID: "a1", Name: "x"}, code: domain.ECONFLICT},
 		{name: "register without id", cmd: domain.RegisterAgent{Name: "x"}, code: domain.EINVALID},
 		{name: "register without name", cmd: domain.RegisterAgent{AgentID: "a1", Name: "  "}, code: domain.EINVALID},

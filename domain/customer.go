@@ -245,6 +245,9 @@ func decideRegisterCustomer(c Customer, cmd RegisterCustomer, now time.Time) ([]
 	if cmd.CustomerID == "" {
 		return nil, invalid("customer id is required")
 	}
+	if err := sameID("customer", c.ID, cmd.CustomerID); err != nil {
+		return nil, err
+	}
 	tier := cmd.Tier
 	if tier == "" {
 		tier = TierStandard
@@ -315,6 +318,12 @@ func decideTag(c Customer, tag string, add bool, now time.Time) ([]Event, error)
 func decideMergeInto(c Customer, cmd MergeInto, now time.Time) ([]Event, error) {
 	if cmd.TargetID == "" || cmd.TargetID == c.ID {
 		return nil, invalid("a customer must be merged into another customer")
+	}
+	if _, absorbed := c.Absorbed[cmd.TargetID]; absorbed {
+		// The target is itself being merged into this customer: two
+		// opposite merges racing. Refusing here keeps them from each
+		// marking the other merged.
+		return nil, conflict("customer %s was merged into %s; undo that merge first", cmd.TargetID, c.ID)
 	}
 	ids := slices.Clone(c.Identities)
 	return []Event{CustomerMerged{CustomerID: c.ID, TargetID: cmd.TargetID, Identities: ids, Reason: cmd.Reason, At: now}}, nil

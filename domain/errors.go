@@ -51,6 +51,16 @@ func ErrorMessage(err error) string {
 	return "internal error"
 }
 
+// sameID refuses a creating command whose id differs from the id of the
+// stream it is decided on (state id; "" when the caller did not set it), so
+// one aggregate's events can never be written into another's stream.
+func sameID(kind, stateID, commandID string) error {
+	if stateID != "" && stateID != commandID {
+		return invalid("%s id %q does not match the stream's %s %q", kind, commandID, kind, stateID)
+	}
+	return nil
+}
+
 func invalid(format string, args ...any) error  { return Errorf(EINVALID, format, args...) }
 func conflict(format string, args ...any) error { return Errorf(ECONFLICT, format, args...) }
 func notFound(format string, args ...any) error { return Errorf(ENOTFOUND, format, args...) }

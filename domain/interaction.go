@@ -50,6 +50,12 @@ type Interaction struct {
 	seenMessages map[string]bool
 }
 
+// HasMessage reports whether a message with the provider's (or an agent
+// client's) message id was recorded on the interaction.
+func (i Interaction) HasMessage(messageID string) bool {
+	return messageID != "" && i.seenMessages[messageID]
+}
+
 // Exists reports whether the interaction was started.
 func (i Interaction) Exists() bool { return i.Status != "" }
 
@@ -296,6 +302,9 @@ func decideStartInteraction(i Interaction, cmd StartInteraction, now time.Time) 
 	}
 	if cmd.InteractionID == "" || cmd.CustomerID == "" {
 		return nil, invalid("an interaction needs an id and a customer")
+	}
+	if err := sameID("interaction", i.ID, cmd.InteractionID); err != nil {
+		return nil, err
 	}
 	if !cmd.Channel.Valid() {
 		return nil, invalid("unknown channel %q", cmd.Channel)

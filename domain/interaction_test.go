@@ -52,6 +52,7 @@ func TestDecideInteraction(t *testing.T) {
 		},
 		{name: "start twice", given: started, cmd: domain.StartInteraction{InteractionID: "i1", CustomerID: "c1", Channel: domain.ChannelPhone, Identity: phone}, code: domain.ECONFLICT},
 		{name: "start without id", cmd: domain.StartInteraction{CustomerID: "c1", Channel: domain.ChannelPhone, Identity: phone}, code: domain.EINVALID},
+		{name: "start another interaction's id on this stream", cmd: domain.StartInteraction{InteractionID: "i2", CustomerID: "c1", Channel: domain.ChannelPhone, Identity: phone}, code: domain.EINVALID},
 		{name: "start without customer", cmd: domain.StartInteraction{InteractionID: "i1", Channel: domain.ChannelPhone, Identity: phone}, code: domain.EINVALID},
 		{name: "start on unknown channel", cmd: domain.StartInteraction{InteractionID: "i1", CustomerID: "c1", Channel: "FAX", Identity: phone}, code: domain.EINVALID},
 		{name: "start with unnormalised identity", cmd: domain.StartInteraction{InteractionID: "i1", CustomerID: "c1", Channel: domain.ChannelPhone,

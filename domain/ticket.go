@@ -256,6 +256,9 @@ func decideOpenTicket(t Ticket, cmd OpenTicket, now time.Time) ([]Event, error) 
 	if cmd.TicketID == "" || cmd.CustomerID == "" || cmd.Number == "" {
 		return nil, invalid("a ticket needs an id, a number and a customer")
 	}
+	if err := sameID("ticket", t.ID, cmd.TicketID); err != nil {
+		return nil, err
+	}
 	if !cmd.Category.Valid() {
 		return nil, invalid("unknown ticket category %q", cmd.Category)
 	}

@@ -54,6 +54,7 @@ func TestDecideTicket(t *testing.T) {
 		{name: "open critical", cmd: domain.OpenTicket{TicketID: "t1", Number: "T-1", CustomerID: "c1", Category: domain.CategoryInquiry, Priority: domain.PriorityCritical, Subject: "s"},
 			want: events(domain.TicketOpened{TicketID: "t1", Number: "T-1", CustomerID: "c1", Category: domain.CategoryInquiry, Priority: domain.PriorityCritical, Subject: "s", At: now})},
 		{name: "open twice", given: opened, cmd: domain.OpenTicket{TicketID: "t1", Number: "T-1001", CustomerID: "c1", Category: domain.CategoryComplaint, Subject: "s"}, code: domain.ECONFLICT},
+		{name: "open another ticket's id on this stream", cmd: domain.OpenTicket{TicketID: "t2", Number: "T-2", CustomerID: "c1", Category: domain.CategoryInquiry, Subject: "s"}, code: domain.EINVALID},
 		{name: "open without id", cmd: domain.OpenTicket{Number: "T-1", CustomerID: "c1", Category: domain.CategoryInquiry, Subject: "s"}, code: domain.EINVALID},
 		{name: "open without number", cmd: domain.OpenTicket{TicketID: "t1", CustomerID: "c1", Category: domain.CategoryInquiry, Subject: "s"}, code: domain.EINVALID},
 		{name: "open without customer", cmd: domain.OpenTicket{TicketID: "t1", Number: "T-1", Category: domain.CategoryInquiry, Subject: "s"}, code: domain.EINVALID},
