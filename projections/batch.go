@@ -56,10 +56,13 @@ func (r *Runner) applyBatchLocked(ctx context.Context, events []Event, active []
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit batch ending at %d: %w", last, err)
 	}
-	copy(r.cps, cps)
 	for i, n := range counts {
 		r.applied[i].Add(float64(n))
+		if cps[i] > r.cps[i] { // it moved on: whatever stopped it is behind it
+			r.blocked[i].Set(0)
+		}
 	}
+	copy(r.cps, cps)
 	r.metrics.batchSeconds.Observe(time.Since(start).Seconds())
 	r.metrics.batchEvents.Observe(float64(len(events)))
 	r.publish()
@@ -107,15 +110,12 @@ func (r *Runner) applyEvents(ctx, stmtCtx context.Context, tx *Tx, events []Even
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if e.Data == nil { // skipped by the feed: logged and counted there
-			continue
-		}
 		for i, p := range r.projs {
 			if e.Position <= cps[i] || active != nil && !active[i] {
 				continue
 			}
 			if err := p.Apply(stmtCtx, tx, e); err != nil {
-				return nil, fmt.Errorf("apply %s at position %d to %s: %w", e.Type, e.Position, p.Name(), err)
+				return nil, &applyError{projection: i, err: fmt.Errorf("apply %s at position %d (stream %s) to %s: %w", e.Type, e.Position, e.Stream, p.Name(), err)}
 			}
 			counts[i]++
 		}
@@ -132,7 +132,7 @@ func (r *Runner) finishBatch(ctx context.Context, tx *Tx, active []bool, cps []u
 		}
 		if f, ok := p.(Flusher); ok {
 			if err := f.Flush(ctx, tx); err != nil {
-				return fmt.Errorf("flush %s: %w", p.Name(), err)
+				return &applyError{projection: i, err: fmt.Errorf("flush %s for the batch ending at %d: %w", p.Name(), last, err)}
 			}
 		}
 		if err := tx.Exec(ctx, `UPDATE checkpoints SET position = ? WHERE projection = ?`, last, p.Name()); err != nil {

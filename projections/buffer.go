@@ -12,6 +12,14 @@ import (
 // instead of one per row is most of what makes a rebuild fast, since the
 // per-statement cost (database/sql, binding, VDBE start-up) dwarfs SQLite's
 // cost of appending a row.
+//
+// The statements are INSERT OR FAIL. A multi-row statement that may abort
+// (the default conflict resolution, ABORT, undoes the statement's earlier
+// rows) makes SQLite keep a statement journal: a copy of every page the
+// statement changes, 16 KiB each, taken before it changes it. With FAIL a
+// violated constraint still fails the statement, and so the batch, which
+// rolls back whole; only the statement journal goes. (An upsert's DO UPDATE
+// still aborts, so upserts keep theirs.)
 type rowBuffer struct {
 	head string // "INSERT INTO t (a, b) VALUES "
 	tail string // what follows the values, e.g. " ON CONFLICT DO NOTHING"
@@ -34,7 +42,7 @@ var rowChunks = []int{64, 8, 1}
 // ... tail".
 func newRowBuffer(table string, columns []string, tail string) *rowBuffer {
 	return &rowBuffer{
-		head: "INSERT INTO " + table + " (" + strings.Join(columns, ", ") + ") VALUES ",
+		head: "INSERT OR FAIL INTO " + table + " (" + strings.Join(columns, ", ") + ") VALUES ",
 		tail: tail,
 		row:  "(" + placeholders(len(columns)) + ")",
 		cols: len(columns),

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
 )
 
@@ -16,13 +15,18 @@ type batch struct {
 }
 
 // feed reads events with position > after from the store and sends them,
-// decoded, on the returned channel: page by page with ReadAll while behind,
-// then (when until is 0) from a live subscription; with until > 0 it stops
-// after position until. Reading and decoding run on their own goroutine, so
-// they overlap with the SQLite work of the previous batch. The channel is
-// closed after an error or when ctx ends.
-func (r *Runner) feed(ctx context.Context, after, until uint64, page int) <-chan batch {
-	out := make(chan batch, 4)
+// decoded, on the returned channel: page by page while behind, then (when
+// until is 0) from a live subscription; with until > 0 it stops after
+// position until. Reading and decoding run on their own goroutine, so they
+// overlap with the SQLite work of the previous batch; the channel holds up
+// to pages pages read ahead. The channel is closed after an error or when
+// ctx ends.
+//
+// An event that cannot be decoded ends the feed: the events before it are
+// sent, then an *UndecodableEventError naming it, so the runner applies
+// everything up to it and nothing from it on.
+func (r *Runner) feed(ctx context.Context, after, until uint64, page, pages int) <-chan batch {
+	out := make(chan batch, pages)
 	go func() {
 		defer close(out)
 		send := func(b batch) bool {
@@ -49,11 +53,13 @@ func (r *Runner) feed(ctx context.Context, after, until uint64, page int) <-chan
 // catchUp pages through the store until a short page (or until). It
 // reports whether it got there.
 func (r *Runner) catchUp(ctx context.Context, after, until uint64, page int, send func(batch) bool) (uint64, bool, error) {
+	var buf []eventstore.LeanEvent
 	for until == 0 || after < until {
-		raw, err := r.store.ReadAll(ctx, after, page)
+		raw, err := r.readPage(ctx, after, page, buf)
 		if err != nil {
 			return after, false, fmt.Errorf("read events after %d: %w", after, err)
 		}
+		buf = raw
 		if until > 0 {
 			raw = trimAfter(raw, until)
 		}
@@ -61,8 +67,8 @@ func (r *Runner) catchUp(ctx context.Context, after, until uint64, page int, sen
 			return after, true, nil
 		}
 		after = raw[len(raw)-1].Position
-		if !send(batch{events: r.decode(raw)}) {
-			return after, false, nil
+		if ok, err := r.sendDecoded(raw, send); !ok {
+			return after, false, err
 		}
 		if len(raw) < page {
 			return after, true, nil
@@ -71,9 +77,32 @@ func (r *Runner) catchUp(ctx context.Context, after, until uint64, page int, sen
 	return after, true, nil
 }
 
+// readPage reads up to max events after position after, with the store's
+// lean bulk read when it has one (see eventstore.BulkReader): catch-up and
+// rebuild need no event ids or hashes. buf is the previous page, for reuse.
+func (r *Runner) readPage(ctx context.Context, after uint64, max int, buf []eventstore.LeanEvent) ([]eventstore.LeanEvent, error) {
+	if br, ok := r.store.(eventstore.BulkReader); ok {
+		return br.ReadAllLean(ctx, after, max, buf)
+	}
+	raw, err := r.store.ReadAll(ctx, after, max)
+	return leanEvents(raw, buf), err
+}
+
+// leanEvents converts raw into buf's array.
+func leanEvents(raw []eventstore.RecordedEvent, buf []eventstore.LeanEvent) []eventstore.LeanEvent {
+	out := buf[:0]
+	for _, e := range raw {
+		out = append(out, e.Lean())
+	}
+	return out
+}
+
+// follow sends the events after position after from a live subscription
+// until ctx ends or the subscription fails.
 func (r *Runner) follow(ctx context.Context, after uint64, send func(batch) bool) {
 	sub := r.store.SubscribeAll(ctx, after)
 	defer sub.Close()
+	var buf []eventstore.LeanEvent
 	for {
 		raw, err := sub.Next(ctx)
 		if err != nil {
@@ -83,13 +112,29 @@ func (r *Runner) follow(ctx context.Context, after uint64, send func(batch) bool
 			return
 		}
 		after = raw[len(raw)-1].Position
-		if !send(batch{events: r.decode(raw)}) {
+		buf = leanEvents(raw, buf)
+		if ok, err := r.sendDecoded(buf, send); !ok {
+			if err != nil {
+				send(batch{err: err})
+			}
 			return
 		}
 	}
 }
 
-func trimAfter(events []eventstore.RecordedEvent, until uint64) []eventstore.RecordedEvent {
+// sendDecoded decodes raw and sends the events. At an event it cannot
+// decode it sends the events before it and returns the
+// *UndecodableEventError. ok is false when the feed must end: send
+// refused (ctx ended), or that error.
+func (r *Runner) sendDecoded(raw []eventstore.LeanEvent, send func(batch) bool) (ok bool, err error) {
+	events, err := r.decode(raw)
+	if len(events) > 0 && !send(batch{events: events}) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func trimAfter(events []eventstore.LeanEvent, until uint64) []eventstore.LeanEvent {
 	for i, e := range events {
 		if e.Position > until {
 			return events[:i]
@@ -98,61 +143,27 @@ func trimAfter(events []eventstore.RecordedEvent, until uint64) []eventstore.Rec
 	return events
 }
 
-// decode turns stored events into projection events. An event that cannot
-// be decoded is kept with nil Data: the runner skips it but still moves
-// the checkpoint past it.
-//
-// Why skip instead of stopping: one poison event (written by a newer
-// binary during a rolling upgrade, or with a data bug) would otherwise
-// freeze every read model, including the queues agents work from, until a
-// deploy. Skipping is never silent: every such event is logged with its
-// position and counted in ledger_projection_events_skipped_total, which
-// should alert; after the fix, Rebuild replays it.
-func (r *Runner) decode(raw []eventstore.RecordedEvent) []Event {
+// decode turns stored events into projection events. It stops at the
+// first event it cannot decode and returns the events before it with an
+// *UndecodableEventError: a reader must not skip facts it does not know
+// (see domain.DecodeEvent), since a read model missing one is wrong with
+// nothing to show it, and exactly-once means every event is applied, not
+// every readable one.
+func (r *Runner) decode(raw []eventstore.LeanEvent) ([]Event, error) {
 	r.head.Store(max(r.head.Load(), raw[len(raw)-1].Position))
-	out := make([]Event, len(raw))
-	for i, re := range raw {
-		e := Event{
-			Position: re.Position, Stream: re.Stream, Version: re.Version, Type: re.Type,
-			RecordedAt: re.RecordedAt, Metadata: re.Metadata,
-		}
+	out := make([]Event, 0, len(raw))
+	for _, re := range raw {
 		data, err := decodeEvent(re.Type, re.Schema, re.Data)
 		if err != nil {
-			r.skip(re, err)
-		} else {
-			e.Data = data
+			return out, undecodable(re, err)
 		}
-		out[i] = e
+		out = append(out, Event{
+			Position: re.Position, Stream: re.Stream, Version: re.Version, Type: re.Type,
+			RecordedAt: re.RecordedAt, Metadata: re.Metadata, Data: data,
+		})
 	}
-	return out
+	return out, nil
 }
-
-func (r *Runner) skip(re eventstore.RecordedEvent, err error) {
-	reason := skipUndecodable
-	if !knownTypes[re.Type] {
-		reason = skipUnknownType
-	}
-	r.metrics.skipped.WithLabelValues(reason).Inc()
-	attrs := []any{"position", re.Position, "stream", re.Stream, "type", re.Type, "schema", re.Schema, "err", err}
-	if reason == skipUnknownType {
-		// Log an unknown type once per process, not once per event: the
-		// counter says how many there were.
-		if _, seen := r.skipLog.LoadOrStore(re.Type, struct{}{}); seen {
-			return
-		}
-		r.log.Error("skipping events of an unknown type; rebuild after upgrading", attrs...)
-		return
-	}
-	r.log.Error("skipping an event that cannot be decoded", attrs...)
-}
-
-var knownTypes = func() map[string]bool {
-	m := make(map[string]bool)
-	for _, t := range domain.EventTypes() {
-		m[t] = true
-	}
-	return m
-}()
 
 // batchReader merges the feed's pages into transactions of up to max
 // events: as many as are already waiting, never waiting for more,

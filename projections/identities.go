@@ -104,8 +104,11 @@ func (p *IdentityIndex) Apply(ctx context.Context, tx *Tx, e Event) error {
 	return nil
 }
 
-// move gives identities held by from (or by nobody) to to, on a merge or
-// its undoing.
+// move gives to the identities of ids that from still holds, on a merge
+// or its undoing. The event lists what moved at the merge; since then an
+// identity may have been unlinked (its reservation released) or linked to
+// another customer, and then it stays where it is: unheld, or with its
+// new holder.
 func (p *IdentityIndex) move(ctx context.Context, tx *Tx, ids []domain.Identity, from, to string, at int64) error {
 	for _, id := range ids {
 		key := identityKey(id)
@@ -113,7 +116,7 @@ func (p *IdentityIndex) move(ctx context.Context, tx *Tx, ids []domain.Identity,
 		if err != nil {
 			return err
 		}
-		if !r.live || r.val.customer == from {
+		if r.live && r.val.customer == from {
 			p.rows.create(key, identityOwner{customer: to, linkedAt: at})
 		}
 	}

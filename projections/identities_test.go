@@ -82,6 +82,28 @@ func TestIdentityIndex(t *testing.T) {
 			want: map[domain.Identity]string{phone1: "c1", email1: "c1", wechat2: "c2"},
 		},
 		{
+			// The target unlinks one of the source's phones while merged
+			// (its reservation is released): undoing the merge gives the
+			// source back only what the target still holds of it.
+			name: "undoing a merge does not give back an identity unlinked meanwhile",
+			events: concat(registered("c1", "Ann", phone1, phone2), registered("c2", "Ann Lee", wechat2),
+				merge("c1", "c2", phone1, phone2),
+				[]domain.Event{domain.IdentityUnlinked{CustomerID: "c2", Identity: phone2, At: at(70)}},
+				undoMerge("c1", "c2", phone1, phone2)),
+			want: map[domain.Identity]string{phone1: "c1", phone2: "", wechat2: "c2"},
+		},
+		{
+			name: "undoing a merge leaves an identity relinked meanwhile with its new holder",
+			events: concat(registered("c1", "Ann", phone1, phone2), registered("c2", "Ann Lee"), registered("c3", "Bo"),
+				merge("c1", "c2", phone1, phone2),
+				[]domain.Event{
+					domain.IdentityUnlinked{CustomerID: "c2", Identity: phone2, At: at(70)},
+					domain.IdentityLinked{CustomerID: "c3", Identity: phone2, At: at(71)},
+				},
+				undoMerge("c1", "c2", phone1, phone2)),
+			want: map[domain.Identity]string{phone1: "c1", phone2: "c3"},
+		},
+		{
 			name: "a merge chain ends at the last target",
 			events: concat(registered("c1", "Ann", phone1), registered("c2", "Ann Lee", email1), registered("c3", "A. Lee", wechat2),
 				merge("c1", "c2", phone1), merge("c2", "c3", phone1, email1)),

@@ -43,7 +43,9 @@ type interactionRow struct {
 // batches.
 const interactionCacheSize = 50_000
 
-var interactionRowColumns = []string{"id", "seq", "customer_id", "channel", "identity_kind", "identity_value", "subject", "status",
+// interactionRowColumns are the columns of an interactions row, the key
+// (seq) first: see schema/interactions.sql.
+var interactionRowColumns = []string{"seq", "id", "customer_id", "channel", "identity_kind", "identity_value", "subject", "status",
 	"queue", "priority", "agent_id", "started_at", "queued_at", "assigned_at", "answered_at", "answered_pos", "answered_by",
 	"call_ended_at", "call_ended_pos", "ended_by", "talk_seconds", "closed_at", "closed_pos", "disposition", "summary",
 	"csat", "csat_comment", "csat_at", "csat_pos"}
@@ -52,8 +54,7 @@ var interactionRowColumns = []string{"id", "seq", "customer_id", "channel", "ide
 func NewInteractions() *Interactions {
 	p := &Interactions{
 		sqlSchema: loadSchema("interactions"),
-		rows: newRowCache(interactionCacheSize,
-			newRowBuffer("interactions", interactionRowColumns, interactionUpsertTail),
+		rows: newRowCache(interactionCacheSize, newSeqRowBuffer("interactions", interactionRowColumns, interactionUpsertTail),
 			`DELETE FROM interactions WHERE id IN `, loadInteractionRow, saveInteractionRow),
 		messages: newRowBuffer("messages", []string{"interaction_seq", "position", "message_id", "direction", "agent_id", "text",
 			"attachments", "sent_at", "at"}, ""),
@@ -67,15 +68,27 @@ func NewInteractions() *Interactions {
 	return p
 }
 
-// interactionUpsertTail leaves out of the update the columns fixed when the
-// interaction starts.
+// newSeqRowBuffer is newRowBuffer for a table keyed by its first column,
+// an integer: rows are written in key order (see rowBuffer.order).
+func newSeqRowBuffer(table string, columns []string, tail string) *rowBuffer {
+	b := newRowBuffer(table, columns, tail)
+	b.order = func(x, y []any) int { return cmp.Compare(x[0].(int64), y[0].(int64)) }
+	return b
+}
+
+// interactionUpsertTail updates a row by its key, seq, leaving out the
+// columns fixed when the interaction starts.
 var interactionUpsertTail = upsertTail(slices.DeleteFunc(slices.Clone(interactionRowColumns), func(c string) bool {
-	return slices.Contains([]string{"seq", "customer_id", "channel", "identity_kind", "identity_value", "subject", "started_at"}, c)
+	return slices.Contains([]string{"id", "customer_id", "channel", "identity_kind", "identity_value", "subject", "started_at"}, c)
 }), 1)
+
+// interactionLoadColumns are the columns loadInteractionRow reads: all
+// but id, which it looks up by.
+var interactionLoadColumns = strings.Join(slices.DeleteFunc(slices.Clone(interactionRowColumns), func(c string) bool { return c == "id" }), ", ")
 
 func loadInteractionRow(ctx context.Context, tx *Tx, id string) (interactionRow, bool, error) {
 	var r interactionRow
-	row, err := tx.QueryRow(ctx, `SELECT `+strings.Join(interactionRowColumns[1:], ", ")+` FROM interactions WHERE id = ?`, id)
+	row, err := tx.QueryRow(ctx, `SELECT `+interactionLoadColumns+` FROM interactions WHERE id = ?`, id)
 	if err != nil {
 		return r, false, err
 	}
@@ -93,7 +106,7 @@ func loadInteractionRow(ctx context.Context, tx *Tx, id string) (interactionRow,
 }
 
 func saveInteractionRow(b *rowBuffer, id string, r interactionRow) {
-	b.add(id, r.seq, r.customer, r.channel, r.identityKind, r.identityValue, r.subject, r.status, r.queue, r.priority, r.agent,
+	b.add(r.seq, id, r.customer, r.channel, r.identityKind, r.identityValue, r.subject, r.status, r.queue, r.priority, r.agent,
 		r.started, r.queued, r.assigned, r.answered, r.answeredPos, r.answeredBy,
 		r.callEnded, r.callEndedPos, r.endedBy, r.talkSeconds, r.closed, r.closedPos, r.disposition, r.summary,
 		r.csat, r.csatComment, r.csatAt, r.csatPos)

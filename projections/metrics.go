@@ -8,20 +8,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Reasons an event is skipped, the "reason" label of
-// ledger_projection_events_skipped_total.
-const (
-	skipUnknownType = "unknown_type"
-	skipUndecodable = "undecodable"
-)
-
 // runnerMetrics are the runner's Prometheus instruments. They always exist
 // (recording into unregistered collectors is cheap); RegisterMetrics
 // exposes them.
 type runnerMetrics struct {
 	position      *prometheus.GaugeVec
 	applied       *prometheus.CounterVec
-	skipped       *prometheus.CounterVec
+	blocked       *prometheus.GaugeVec
+	failures      *prometheus.CounterVec
 	batchSeconds  prometheus.Histogram
 	batchEvents   prometheus.Histogram
 	positionTotal prometheus.Gauge
@@ -37,9 +31,13 @@ func newRunnerMetrics() *runnerMetrics {
 			Name: "ledger_projection_events_applied_total",
 			Help: "Events applied, by projection.",
 		}, []string{"projection"}),
-		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ledger_projection_events_skipped_total",
-			Help: "Events no projection could read (unknown type, undecodable data), by reason.",
+		blocked: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ledger_projection_blocked",
+			Help: "1 while the projection is stopped before an event it cannot decode or apply (see the log), else 0.",
+		}, []string{"projection"}),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ledger_projection_batch_failures_total",
+			Help: "Batches that failed and were rolled back, by reason: unknown_type, newer_schema, bad_data (undecodable events), apply.",
 		}, []string{"reason"}),
 		batchSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "ledger_projection_batch_seconds",
@@ -59,7 +57,7 @@ func newRunnerMetrics() *runnerMetrics {
 }
 
 func (m *runnerMetrics) register(reg prometheus.Registerer, lag prometheus.Collector) error {
-	for _, c := range []prometheus.Collector{m.position, m.applied, m.skipped, m.batchSeconds, m.batchEvents, m.positionTotal, lag} {
+	for _, c := range []prometheus.Collector{m.position, m.applied, m.blocked, m.failures, m.batchSeconds, m.batchEvents, m.positionTotal, lag} {
 		if err := reg.Register(c); err != nil {
 			return fmt.Errorf("register projection metrics: %w", err)
 		}
@@ -71,7 +69,9 @@ func (m *runnerMetrics) register(reg prometheus.Registerer, lag prometheus.Colle
 // ledger_projection_position{projection}, ledger_projection_applied_position,
 // ledger_projection_lag_events (head of the store minus the applied
 // position, read at scrape time), ledger_projection_events_applied_total,
-// ledger_projection_events_skipped_total{reason} and the batch histograms.
+// ledger_projection_blocked{projection} (1 while a projection is stopped
+// before an event it cannot decode or apply: alert on it),
+// ledger_projection_batch_failures_total{reason} and the batch histograms.
 func (r *Runner) RegisterMetrics(reg prometheus.Registerer) error {
 	lag := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "ledger_projection_lag_events",

@@ -5,10 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"strings"
-	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -24,6 +22,10 @@ type ReadDB struct {
 	path string
 	w    *sql.DB // exactly one connection: the runner's batches
 	r    *sql.DB // read-only pool for queries
+	// markerSet is true while this process has a bulk load marker in the
+	// database (see bulkload.go); guarded by the Runner's writeMu, and
+	// read by Close.
+	markerSet bool
 }
 
 // OpenReadDB opens (creating if needed) the read database at path and
@@ -89,89 +91,6 @@ func (db *ReadDB) open(ctx context.Context) error {
 // threshold, in pages.
 const walAutocheckpoint = 8000
 
-// bulkLoad switches the write connection in and out of bulk loading, for
-// rebuilds. Bulk loading writes with synchronous=OFF: the checkpoints that
-// keep the WAL short otherwise fsync the database file each time, and
-// during a rebuild those syncs cost more than all of SQLite's work. A
-// process crash loses nothing SQLite wrote; an operating-system crash may
-// damage the file, so a marker row, made durable before syncs stop, tells
-// OpenReadDB to check the file (see recoverBulkLoad). Leaving bulk loading
-// syncs everything, then removes the marker.
-//
-// Both directions need a checkpoint that completes; if readers keep one
-// from completing, bulk loading stays off (slower, equally correct), and
-// the marker stays until a later exit manages it (the next open then
-// checks the file, which costs time, not data).
-func (db *ReadDB) bulkLoad(ctx context.Context, on bool) error {
-	if on {
-		if _, err := db.w.ExecContext(ctx, `INSERT INTO read_db_state (key, value) VALUES ('bulk_load', '1') ON CONFLICT DO NOTHING`); err != nil {
-			return fmt.Errorf("set bulk load marker: %w", err)
-		}
-		if done, err := db.checkpoint(ctx, "FULL"); err != nil || !done {
-			return err // the marker may not be durable: keep syncing
-		}
-		_, err := db.w.ExecContext(ctx, "PRAGMA synchronous = OFF")
-		return err
-	}
-	if _, err := db.w.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
-		return fmt.Errorf("leave bulk load: %w", err)
-	}
-	done, err := db.checkpoint(ctx, "TRUNCATE")
-	if err != nil || !done {
-		return err
-	}
-	if _, err := db.w.ExecContext(ctx, `DELETE FROM read_db_state WHERE key = 'bulk_load'`); err != nil {
-		return fmt.Errorf("clear bulk load marker: %w", err)
-	}
-	return nil
-}
-
-// checkpoint runs a WAL checkpoint of the given mode, retrying a few times
-// while readers keep it from completing; it reports whether it completed
-// (every frame copied to the database file, which was then synced).
-func (db *ReadDB) checkpoint(ctx context.Context, mode string) (bool, error) {
-	for attempt := 0; attempt < 20; attempt++ {
-		var busy, logFrames, copied int
-		if err := db.w.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &logFrames, &copied); err != nil {
-			return false, fmt.Errorf("checkpoint %s: %w", mode, err)
-		}
-		if busy == 0 && copied == logFrames {
-			return true, nil
-		}
-		select {
-		case <-ctx.Done():
-			return false, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	return false, nil
-}
-
-// recoverBulkLoad deals with a bulk load that did not finish: if the file
-// passes SQLite's quick_check, the projections keep their (consistent)
-// partial content and checkpoints; if it does not, the file is deleted and
-// created anew, and every projection rebuilds from the log.
-func (db *ReadDB) recoverBulkLoad(ctx context.Context) error {
-	var marker string
-	err := db.w.QueryRowContext(ctx, `SELECT value FROM read_db_state WHERE key = 'bulk_load'`).Scan(&marker)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("read bulk load marker: %w", err)
-	}
-	var result string
-	if err := db.w.QueryRowContext(ctx, "PRAGMA quick_check(1)").Scan(&result); err != nil || result != "ok" {
-		slog.Warn("read database damaged by an interrupted rebuild; starting it afresh", "path", db.path, "check", result, "err", err)
-		return db.recreate(ctx)
-	}
-	slog.Info("read database: an interrupted rebuild left it intact; projections resume from their checkpoints", "path", db.path)
-	if _, err := db.w.ExecContext(ctx, `DELETE FROM read_db_state WHERE key = 'bulk_load'`); err != nil {
-		return fmt.Errorf("clear bulk load marker: %w", err)
-	}
-	return nil
-}
-
 // recreate deletes the database files and opens a new, empty database.
 func (db *ReadDB) recreate(ctx context.Context) error {
 	if err := db.Close(); err != nil {
@@ -196,11 +115,17 @@ func dsn(path string, params ...string) string {
 // Path returns the file the read database lives in.
 func (db *ReadDB) Path() string { return db.path }
 
-// Close closes both connection pools.
+// Close closes both connection pools. If a rebuild could not make its
+// writes durable because readers held its checkpoint back, Close tries
+// again once the read pool is closed. Close must not run while a Runner
+// is working on the database.
 func (db *ReadDB) Close() error {
 	var errs []error
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
+	}
+	if db.w != nil && db.markerSet {
+		errs = append(errs, db.leaveBulkLoad(context.Background()))
 	}
 	if db.w != nil {
 		errs = append(errs, db.w.Close())

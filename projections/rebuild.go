@@ -9,9 +9,20 @@ import (
 	"github.com/interactionledger/ledger/domain"
 )
 
-// rebuildPage is how many events one read of the store returns during a
-// rebuild; batches grow to maxBatchEvents.
-const rebuildPage = 4096
+// Rebuild sizes. A rebuild commits every rebuildBatchEvents events:
+// each commit writes every page the batch changed to the WAL, and tables
+// keyed by random ids (identities, tickets, the interaction id index) have
+// most of their pages changed by any large batch, so the fewer commits the
+// less is written: over a million events, 0.6 GB instead of 1.4 GB with
+// batches of maxBatchEvents (for a 146 MB database). The feed reads that
+// many events ahead, so that a batch finds them waiting; the events held
+// in memory (some 70,000 at most) cost a few tens of MB.
+const (
+	// rebuildPage is how many events one read of the store returns.
+	rebuildPage = 4096
+	// rebuildBatchEvents bounds the events of one rebuild transaction.
+	rebuildBatchEvents = 32768
+)
 
 // Rebuild drops and re-creates the named projections (every projection of
 // the runner when none is named) and replays the whole log into them, up to
@@ -19,9 +30,21 @@ const rebuildPage = 4096
 // if not nil, is called after every batch with the position reached and
 // the head. A running Run waits while Rebuild works, then carries on from
 // where it was (events after the head reach the rebuilt projections then).
-// If Rebuild is interrupted, the projections keep their partial content
-// and checkpoint, and the next Run or Rebuild continues or restarts it.
+// If Rebuild fails or ctx ends, the projections keep their partial
+// content and checkpoint, and the next Run continues from there (or the
+// next Rebuild restarts). If the process or the machine crashes during a
+// rebuild, the next OpenReadDB resets the projections it was rebuilding,
+// and Run rebuilds them (see bulkload.go). Like Run, Rebuild stops before
+// an event it cannot decode, with an *UndecodableEventError.
 func (r *Runner) Rebuild(ctx context.Context, progress func(done, total uint64), names ...string) error {
+	err := r.rebuild(ctx, progress, names...)
+	if err != nil && ctx.Err() == nil {
+		r.noteFailure(err)
+	}
+	return err
+}
+
+func (r *Runner) rebuild(ctx context.Context, progress func(done, total uint64), names ...string) error {
 	active, err := r.selectProjections(names)
 	if err != nil {
 		return err
@@ -37,13 +60,19 @@ func (r *Runner) Rebuild(ctx context.Context, progress func(done, total uint64),
 	}
 	start := time.Now()
 	r.log.Info("rebuilding projections", "projections", r.activeNames(active), "events", head)
-	if err := r.db.bulkLoad(ctx, true); err != nil {
-		return fmt.Errorf("rebuild: %w", err)
+	// Leaving bulk loading is not cancelled with ctx: it takes one
+	// checkpoint, and a marker left behind costs the next start a rebuild.
+	// After a failure, what was applied is consistent (each batch
+	// committed with its checkpoints): made durable, the next Run carries
+	// on from it.
+	err = r.db.enterBulkLoad(ctx, r.activeNames(active))
+	if err == nil {
+		err = r.rebuildLocked(ctx, active, head, progress)
 	}
-	if err := r.rebuildLocked(ctx, active, head, progress); err != nil {
-		return errors.Join(fmt.Errorf("rebuild: %w", err), r.db.bulkLoad(context.WithoutCancel(ctx), false))
+	if lerr := r.db.leaveBulkLoad(context.WithoutCancel(ctx)); lerr != nil {
+		err = errors.Join(err, lerr)
 	}
-	if err := r.db.bulkLoad(ctx, false); err != nil {
+	if err != nil {
 		return fmt.Errorf("rebuild: %w", err)
 	}
 	took := time.Since(start)
@@ -145,7 +174,8 @@ func (r *Runner) replayLocked(ctx context.Context, active []bool, head uint64, p
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	in := newBatchReader(r.feed(ctx, 0, head, max(r.catchUpPage, rebuildPage)), r.maxBatchEvents)
+	page := min(rebuildPage, r.rebuildBatchEvents)
+	in := newBatchReader(r.feed(ctx, 0, head, page, r.rebuildBatchEvents/page+1), r.rebuildBatchEvents)
 	for {
 		events, err := in.next(ctx)
 		if errors.Is(err, errEndOfFeed) {

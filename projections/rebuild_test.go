@@ -2,23 +2,27 @@ package projections
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/interactionledger/ledger/domain"
 )
 
 // TestRebuildEqualsIncremental checks that replaying the log with Rebuild
-// (large batches, deferred indexes, bulk loading) gives the same read
-// models, row for row, as following it batch by batch.
+// (large batches, deferred indexes, bulk loading, the lean bulk read) gives
+// the same read models, row for row, as following it batch by batch.
 func TestRebuildEqualsIncremental(t *testing.T) {
 	h := newHarness(t)
 	h.generated(3000)
 	head, _ := h.store.HeadPosition(h.ctx)
 
+	// The incremental run reads with ReadAll, the rebuild with the
+	// store's lean bulk read: they must not differ either.
 	incremental := h.openReadDB("incremental.db")
-	r := NewRunner(h.store, incremental, quietLogger, Standard()...)
+	r := NewRunner(plainStore{h.store}, incremental, quietLogger, Standard()...)
 	r.catchUpPage, r.maxBatchEvents = 50, 120 // many small batches
 	runUntil(t, h, r, head)
 
@@ -114,51 +118,159 @@ func TestRunBulkCatchUp(t *testing.T) {
 	}
 }
 
-// TestOpenReadDBAfterInterruptedBulkLoad: an interrupted bulk load leaves
-// a marker; if the file is intact it is kept, if it is damaged it is
-// replaced by an empty database (the projections then rebuild).
+// TestOpenReadDBAfterInterruptedBulkLoad: a bulk load marker found on
+// open resets the projections it names (every one for an earlier build's
+// marker) and only those, which then rebuild from the log; a damaged file
+// is replaced by an empty database.
 func TestOpenReadDBAfterInterruptedBulkLoad(t *testing.T) {
 	h := newHarness(t)
 	h.generated(800)
-	path := filepath.Join(h.dir, "interrupted.db")
-	db, err := OpenReadDB(h.ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := h.runToHead(db)
-	want := r.Position()
-	if _, err := db.w.Exec(`INSERT INTO read_db_state (key, value) VALUES ('bulk_load', '1')`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	head, _ := h.store.HeadPosition(h.ctx)
+	whole := h.openReadDB("whole.db")
+	h.runToHead(whole)
 
-	db, err = OpenReadDB(h.ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := count(t, db, "read_db_state", "1"); n != 0 {
-		t.Errorf("marker kept on an intact file")
-	}
-	if n := count(t, db, "checkpoints", "position = ?", want); n != len(Standard()) {
-		t.Errorf("%d checkpoints at %d after recovery, want all", n, want)
-	}
-	if _, err := db.w.Exec(`INSERT INTO read_db_state (key, value) VALUES ('bulk_load', '1')`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	damage(t, path)
+	for _, c := range []struct {
+		name, marker string
+		reset        []string
+	}{
+		{"named projections", `{"projections":["queues","tickets"],"phase":"loading"}`, []string{"queues", "tickets"}},
+		{"syncing phase", `{"projections":["identities"],"phase":"syncing"}`, []string{"identities"}},
+		{"earlier build's marker", `1`, h.projectionNames()},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "interrupted.db")
+			db, err := OpenReadDB(h.ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.runToHead(db)
+			if _, err := db.w.Exec(`INSERT INTO read_db_state (key, value) VALUES ('bulk_load', ?)`, c.marker); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
 
-	db, err = OpenReadDB(h.ctx, path)
-	if err != nil {
+			db, err = OpenReadDB(h.ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if n := count(t, db, "read_db_state", "1"); n != 0 {
+				t.Errorf("marker kept after recovery")
+			}
+			for _, name := range h.projectionNames() {
+				want := head
+				if slices.Contains(c.reset, name) {
+					want = 0
+				}
+				if n := count(t, db, "checkpoints", "projection = ? AND position = ?", name, want); n != 1 {
+					t.Errorf("checkpoint of %s is not at %d after recovery", name, want)
+				}
+			}
+			if n := count(t, db, "tickets", "1"); slices.Contains(c.reset, "tickets") && n != 0 {
+				t.Errorf("%d tickets left in a reset projection", n)
+			}
+			h.runToHead(db)
+			compareDumps(t, whole, db)
+		})
+	}
+
+	t.Run("damaged file", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "damaged.db")
+		db, err := OpenReadDB(h.ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.runToHead(db)
+		if _, err := db.w.Exec(`INSERT INTO read_db_state (key, value) VALUES ('bulk_load', '{"projections":["tickets"]}')`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		damage(t, path)
+
+		db, err = OpenReadDB(h.ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if n := count(t, db, "checkpoints", "position > 0"); n != 0 {
+			t.Errorf("%d checkpoints survived in a damaged file", n)
+		}
+	})
+}
+
+// TestRebuildCrashImage copies the read database's files in the middle of
+// a rebuild of some projections, as a crash would leave them, and opens
+// the copy: the projections being rebuilt start over, the others keep
+// their content, and running to the head gives the same read models as
+// an uninterrupted run. After the rebuild itself finishes, the marker is
+// gone and syncing is back on.
+func TestRebuildCrashImage(t *testing.T) {
+	h := newHarness(t)
+	h.generated(1500)
+	head, _ := h.store.HeadPosition(h.ctx)
+	h.runToHead(h.db)
+
+	r := NewRunner(h.store, h.db, quietLogger, Standard()...)
+	r.rebuildBatchEvents = 200
+	crash := filepath.Join(h.dir, "crash.db")
+	copied := false
+	if err := r.Rebuild(h.ctx, func(done, _ uint64) {
+		if !copied && done > head/2 {
+			copyDBFiles(t, h.db.Path(), crash) // between batches: nothing is being written
+			copied = true
+		}
+	}, "interactions", "tickets"); err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	if n := count(t, db, "checkpoints", "position > 0"); n != 0 {
-		t.Errorf("%d checkpoints survived in a damaged file", n)
+	var marker int
+	var sync int
+	if err := h.db.w.QueryRow(`SELECT COUNT(*) FROM read_db_state`).Scan(&marker); err != nil || marker != 0 {
+		t.Errorf("marker left after a finished rebuild: %d, %v", marker, err)
 	}
+	if err := h.db.w.QueryRow(`PRAGMA synchronous`).Scan(&sync); err != nil || sync != 1 {
+		t.Errorf("synchronous = %d after a rebuild, want 1 (NORMAL); %v", sync, err)
+	}
+
+	db := h.openReadDB("crash.db")
+	for _, name := range h.projectionNames() {
+		want := head
+		if name == "interactions" || name == "tickets" {
+			want = 0
+		}
+		if n := count(t, db, "checkpoints", "projection = ? AND position = ?", name, want); n != 1 {
+			t.Errorf("checkpoint of %s in the crash image is not at %d", name, want)
+		}
+	}
+	h.runToHead(db)
+	compareDumps(t, h.db, db)
+}
+
+// copyDBFiles copies a SQLite database and its WAL.
+func copyDBFiles(t *testing.T, from, to string) {
+	t.Helper()
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(from + suffix)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(to+suffix, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (h *harness) projectionNames() []string {
+	var names []string
+	for _, p := range Standard() {
+		names = append(names, p.Name())
+	}
+	return names
 }
 
 // damage overwrites the middle of a database file with garbage.

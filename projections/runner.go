@@ -21,6 +21,9 @@ const (
 	catchUpPage = 2048
 	// maxBatchEvents bounds the events applied in one transaction.
 	maxBatchEvents = 8192
+	// readAheadPages is how many pages the feed reads ahead of the batch
+	// being applied.
+	readAheadPages = 4
 )
 
 // errCheckpointMoved reports that a checkpoint in the database went back
@@ -40,11 +43,13 @@ type Runner struct {
 	metrics  *runnerMetrics
 	applied  []prometheus.Counter // per projection
 	posGauge []prometheus.Gauge   // per projection
+	blocked  []prometheus.Gauge   // per projection
 
 	// Batch sizes and the bulk catch-up threshold; tests make them small.
-	catchUpPage    int
-	maxBatchEvents int
-	bulkThreshold  uint64
+	catchUpPage        int
+	maxBatchEvents     int
+	rebuildBatchEvents int
+	bulkThreshold      uint64
 
 	// writeMu serialises everything that writes the read database:
 	// batches, Rebuild and loading checkpoints. It guards cps.
@@ -54,7 +59,6 @@ type Runner struct {
 	position atomic.Uint64 // min(cps): every projection has applied it
 	head     atomic.Uint64 // highest position seen in the feed
 	notifier eventstore.Notifier
-	skipLog  sync.Map // event type -> struct{}: unknown types already logged
 }
 
 // NewRunner returns a runner that feeds store's events to projections,
@@ -71,13 +75,15 @@ func NewRunner(store eventstore.Store, db *ReadDB, logger *slog.Logger, projecti
 		metrics: newRunnerMetrics(),
 		cps:     make([]uint64, len(projections)),
 
-		catchUpPage:    catchUpPage,
-		maxBatchEvents: maxBatchEvents,
-		bulkThreshold:  bulkCatchUpEvents,
+		catchUpPage:        catchUpPage,
+		maxBatchEvents:     maxBatchEvents,
+		rebuildBatchEvents: rebuildBatchEvents,
+		bulkThreshold:      bulkCatchUpEvents,
 	}
 	for _, p := range projections {
 		r.applied = append(r.applied, r.metrics.applied.WithLabelValues(p.Name()))
 		r.posGauge = append(r.posGauge, r.metrics.position.WithLabelValues(p.Name()))
+		r.blocked = append(r.blocked, r.metrics.blocked.WithLabelValues(p.Name()))
 	}
 	return r
 }
@@ -106,6 +112,10 @@ func (r *Runner) WaitFor(ctx context.Context, position uint64) error {
 // (then it returns the error; nothing of the failed batch was applied, and
 // the next Run retries it). It first catches up from the lowest
 // checkpoint, then follows live appends.
+//
+// An event the projections cannot decode is never skipped: Run applies
+// every event before it and returns an *UndecodableEventError naming it,
+// and every later Run stops there again until a build that reads it runs.
 func (r *Runner) Run(ctx context.Context) error {
 	for {
 		err := r.runOnce(ctx)
@@ -116,6 +126,7 @@ func (r *Runner) Run(ctx context.Context) error {
 			r.log.Warn("a checkpoint moved back (projection rebuilt elsewhere); starting over from the stored checkpoints", "err", err)
 			continue
 		}
+		r.noteFailure(err)
 		return err
 	}
 }
@@ -131,7 +142,7 @@ func (r *Runner) runOnce(ctx context.Context) error {
 	r.log.Info("projections starting", "from", from, "projections", len(r.projs))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	in := newBatchReader(r.feed(ctx, from, 0, r.catchUpPage), r.maxBatchEvents)
+	in := newBatchReader(r.feed(ctx, from, 0, r.catchUpPage, readAheadPages), r.maxBatchEvents)
 	for {
 		events, err := in.next(ctx)
 		if err != nil {
@@ -172,7 +183,7 @@ func (r *Runner) bulkCatchUp(ctx context.Context) error {
 	if len(empty) == 0 {
 		return nil
 	}
-	return r.Rebuild(ctx, nil, empty...)
+	return r.rebuild(ctx, nil, empty...) // Run notes a failure
 }
 
 // load (re)reads the checkpoints from the database, creating missing

@@ -3,11 +3,14 @@ package projections
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -193,44 +196,117 @@ func TestWaitFor(t *testing.T) {
 	}
 }
 
-func TestRunnerSkipsUnknownAndUndecodableEvents(t *testing.T) {
-	h := newHarness(t)
-	reg := prometheus.NewPedanticRegistry()
-	r := NewRunner(h.store, h.db, quietLogger, Standard()...)
-	if err := r.RegisterMetrics(reg); err != nil {
-		t.Fatal(err)
-	}
-	h.appendRaw("other-1", "SomethingFromTheFuture", 1, `{"x":1}`)
-	h.appendRaw("other-1", "SomethingFromTheFuture", 1, `{"x":2}`)
-	h.appendRaw("customer-c1", "CustomerRegistered", 1, `{"customerId": 42}`) // wrong JSON type
-	h.appendRaw("customer-c1", "CustomerRegistered", 99, `{"customerId":"c1"}`)
-	pos := h.append(domain.CustomerRegistered{CustomerID: "c2", DisplayName: "Bo", Tier: domain.TierStandard, At: at(0)})
-
-	ctx, cancel := context.WithCancel(h.ctx)
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
-	h.wait(r, pos)
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.db.Customer(h.ctx, "c2"); err != nil {
-		t.Fatalf("the event after the bad ones was not applied: %v", err)
-	}
+// TestRunnerStopsAtUndecodableEvent: an event the projections cannot read
+// (a type this build does not know, a newer schema, data that does not
+// decode) is never skipped. Run fails with an error naming it; everything
+// before it is applied, nothing from it on, and the checkpoints stay just
+// before it, across retries and rebuilds; the blocked gauge shows it.
+func TestRunnerStopsAtUndecodableEvent(t *testing.T) {
 	for _, c := range []struct {
-		name, label string
-		want        float64
+		name, stream, typ string
+		schema            int
+		data, reason      string
 	}{
-		{"ledger_projection_events_skipped_total", skipUnknownType, 2},
-		{"ledger_projection_events_skipped_total", skipUndecodable, 2},
-		{"ledger_projection_events_applied_total", "customer360", 1},
-		{"ledger_projection_position", "identities", float64(pos)},
-		{"ledger_projection_applied_position", "", float64(pos)},
-		{"ledger_projection_lag_events", "", 0},
+		{"unknown type", "other-1", "SomethingFromTheFuture", 1, `{"x":1}`, ReasonUnknownType},
+		{"newer schema", "customer-c9", "CustomerRegistered", domain.CurrentSchema + 1, `{"customerId":"c9"}`, ReasonNewerSchema},
+		{"bad data", "customer-c9", "CustomerRegistered", 1, `{"customerId": 42}`, ReasonBadData},
+		{"bad message on the fast path", "interaction-i9", "MessageReceived", 1, `{"text":5}`, ReasonBadData},
 	} {
-		if got := metricValue(t, reg, c.name, c.label); got != c.want {
-			t.Errorf("%s{%s} = %v, want %v", c.name, c.label, got, c.want)
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t)
+			before := h.append(domain.CustomerRegistered{CustomerID: "c1", DisplayName: "Ann", Tier: domain.TierStandard, At: at(0)})
+			bad := h.appendRaw(c.stream, c.typ, c.schema, c.data)
+			h.append(domain.CustomerRegistered{CustomerID: "c2", DisplayName: "Bo", Tier: domain.TierStandard, At: at(1)})
+
+			reg := prometheus.NewPedanticRegistry()
+			r := NewRunner(h.store, h.db, quietLogger, Standard()...)
+			if err := r.RegisterMetrics(reg); err != nil {
+				t.Fatal(err)
+			}
+			for attempt := range 2 { // a retry stops at the same event
+				checkBlocked(t, h, r, runWithTimeout(t, h, r), bad, c.stream, c.typ, c.reason)
+				if attempt == 0 {
+					for _, p := range r.Projections() {
+						if got := metricValue(t, reg, "ledger_projection_blocked", p); got != 1 {
+							t.Errorf("ledger_projection_blocked{%s} = %v, want 1", p, got)
+						}
+					}
+				}
+			}
+			if _, err := h.db.Customer(h.ctx, "c1"); err != nil || before != bad-1 {
+				t.Errorf("the event before the bad one was not applied: %v", err)
+			}
+			if _, err := h.db.Customer(h.ctx, "c2"); !isNotFound(err) {
+				t.Errorf("the event after the bad one was applied: %v", err)
+			}
+			// A rebuild stops at the same place.
+			var ue *UndecodableEventError
+			if err := r.Rebuild(h.ctx, nil); !errors.As(err, &ue) || ue.Position != bad {
+				t.Fatalf("Rebuild = %v, want an UndecodableEventError at %d", err, bad)
+			}
+			checkBlocked(t, h, r, runWithTimeout(t, h, r), bad, c.stream, c.typ, c.reason)
+		})
+	}
+}
+
+// TestRunnerStopsAtUndecodableEventLive: the same on the live feed, and on
+// a store without the lean bulk read.
+func TestRunnerStopsAtUndecodableEventLive(t *testing.T) {
+	h := newHarness(t)
+	r := NewRunner(plainStore{h.store}, h.db, quietLogger, Standard()...)
+	done := make(chan error, 1)
+	go func() { done <- r.Run(h.ctx) }()
+	h.wait(r, h.append(domain.CustomerRegistered{CustomerID: "c1", DisplayName: "Ann", Tier: domain.TierStandard, At: at(0)}))
+	bad := h.appendRaw("other-1", "SomethingFromTheFuture", 1, `{"x":1}`)
+	h.append(domain.CustomerRegistered{CustomerID: "c2", DisplayName: "Bo", Tier: domain.TierStandard, At: at(1)})
+	select {
+	case err := <-done:
+		checkBlocked(t, h, r, err, bad, "other-1", "SomethingFromTheFuture", ReasonUnknownType)
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run did not stop at the bad event")
+	}
+	checkBlocked(t, h, r, runWithTimeout(t, h, r), bad, "other-1", "SomethingFromTheFuture", ReasonUnknownType)
+}
+
+// plainStore hides the store's optional interfaces (eventstore.BulkReader),
+// so the runner takes its fallback path.
+type plainStore struct{ eventstore.Store }
+
+// runWithTimeout runs r until it returns, failing the test if it does not
+// within 30 seconds.
+func runWithTimeout(t *testing.T, h *harness, r *Runner) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(h.ctx, 30*time.Second)
+	defer cancel()
+	err := r.Run(ctx)
+	if ctx.Err() != nil {
+		t.Fatal("Run did not stop at the bad event")
+	}
+	return err
+}
+
+// checkBlocked checks that err reports the bad event and that every
+// checkpoint, in memory and stored, is just before it.
+func checkBlocked(t *testing.T, h *harness, r *Runner, err error, bad uint64, stream, typ, reason string) {
+	t.Helper()
+	var ue *UndecodableEventError
+	if !errors.As(err, &ue) {
+		t.Fatalf("Run = %v, want an *UndecodableEventError", err)
+	}
+	if ue.Position != bad || ue.Stream != stream || ue.Type != typ || ue.Reason != reason {
+		t.Errorf("error names position %d, stream %s, type %s, reason %s; want %d, %s, %s, %s",
+			ue.Position, ue.Stream, ue.Type, ue.Reason, bad, stream, typ, reason)
+	}
+	for _, want := range []string{fmt.Sprint("position ", bad), stream, typ, reason} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
 		}
+	}
+	if pos := r.Position(); pos != bad-1 {
+		t.Errorf("Position() = %d, want %d (just before the bad event)", pos, bad-1)
+	}
+	if n := count(t, h.db, "checkpoints", "position = ?", bad-1); n != len(Standard()) {
+		t.Errorf("%d stored checkpoints at %d, want all %d", n, bad-1, len(Standard()))
 	}
 }
 

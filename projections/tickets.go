@@ -34,8 +34,12 @@ const (
 	sqlTicketTouch   = `UPDATE tickets SET updated_at = ? WHERE id = ?`
 	sqlTicketResolve = `UPDATE tickets SET status = 'RESOLVED', is_open = 0, resolution = ?, resolved_by = ?, resolved_at = ?, updated_at = ?
 		WHERE id = ?`
-	sqlTicketReopen = `UPDATE tickets SET status = 'REOPENED', is_open = 1, resolved_at = 0, updated_at = ? WHERE id = ?`
-	sqlTicketClose  = `UPDATE tickets SET status = 'CLOSED', is_open = 0, closed_at = ?, updated_at = ? WHERE id = ?`
+	// A reopened ticket is unresolved again: the resolution, its author
+	// and its time all go (a later TicketResolved sets new ones), as
+	// domain.EvolveTicket clears ResolvedAt.
+	sqlTicketReopen = `UPDATE tickets SET status = 'REOPENED', is_open = 1, resolution = '', resolved_by = '', resolved_at = 0,
+		updated_at = ? WHERE id = ?`
+	sqlTicketClose = `UPDATE tickets SET status = 'CLOSED', is_open = 0, closed_at = ?, updated_at = ? WHERE id = ?`
 )
 
 // Apply implements Projection.

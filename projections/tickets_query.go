@@ -202,9 +202,23 @@ func scanTicketsWithKeys(ctx context.Context, q querier, query string, args ...a
 }
 
 // Tickets returns a page of the tickets matching f in order o. The cursor
-// is the sort key and id of the last ticket returned (keyset pagination),
-// so pages stay correct under every order and as tickets change; a cursor
-// is only valid with the order that produced it.
+// is the sort key and id of the last ticket returned (keyset pagination):
+// the next page holds the tickets that sort after that key, as they are
+// when it is read. A cursor is only valid with the order that produced it.
+//
+// What that guarantees:
+//   - each page is read from one snapshot and holds a ticket at most once;
+//   - when no ticket changes between pages, the pages hold every matching
+//     ticket exactly once, in order;
+//   - in OPENED_AT order, whatever changes, no ticket appears on two
+//     pages: opened_at never changes, so a ticket never moves across the
+//     cursor (one that stops or starts matching f, or is opened after the
+//     first page, may of course be missing or new);
+//   - in UPDATED_AT and PRIORITY order the key is mutable: a ticket whose
+//     updated_at or priority changes between two pages can move across
+//     the cursor, and then it is skipped (moved behind it) or shown again
+//     (moved ahead of it). Listings that must be complete, such as
+//     exports, page in OPENED_AT order.
 func (db *ReadDB) Tickets(ctx context.Context, f TicketFilter, o TicketOrder, first int, after string) (TicketPage, error) {
 	var page TicketPage
 	if o.Field == "" {

@@ -37,7 +37,8 @@ func TestTicketLifecycle(t *testing.T) {
 	want := Ticket{
 		ID: "t1", Number: "T-0001", CustomerID: "c1", Category: domain.CategoryFaultReport, Priority: domain.PriorityCritical,
 		BusinessDomain: "broadband", Subject: "No internet", Description: "since 8am", Status: domain.TicketStatusAssigned,
-		AssigneeID: "a2", OpenedBy: "a1", Resolution: "replaced modem", ResolvedBy: "f7", OpenedAt: at(0), UpdatedAt: at(10),
+		// The reopen cleared the first resolution: resolution, resolver and time.
+		AssigneeID: "a2", OpenedBy: "a1", Resolution: "", ResolvedBy: "", OpenedAt: at(0), UpdatedAt: at(10),
 		NoteCount:     2,
 		Collaborators: []domain.Collaborator{{Department: "field", AgentID: "f7", DueAt: due}},
 		Interactions:  []string{"i1", "i2"},
@@ -196,10 +197,66 @@ func TestTicketsPagination(t *testing.T) {
 	}
 }
 
-func pageTickets(t *testing.T, db *ReadDB, f TicketFilter, o TicketOrder, size int) []string {
+// TestTicketsPaginationWhileTicketsChange pins down what Tickets' doc
+// promises when tickets change between pages: in OPENED_AT order every
+// ticket still shows exactly once; in UPDATED_AT order a ticket updated
+// after it was listed moves past the cursor and shows again.
+func TestTicketsPaginationWhileTicketsChange(t *testing.T) {
+	h := newHarness(t)
+	r := h.start(h.db)
+	specs, events := ticketFixture(60)
+	h.emit(r, events...)
+	minute := 24 * 60.0 // later than every fixture event
+	touch := func(ids ...string) {
+		for _, id := range ids {
+			minute++
+			h.emit(r, domain.TicketNoteAdded{TicketID: id, AuthorID: "a9", Text: "bump", At: at(minute)},
+				domain.TicketPriorityChanged{TicketID: id, From: domain.PriorityNormal, To: domain.PriorityCritical, At: at(minute)})
+		}
+	}
+
+	var seen []string
+	after := ""
+	for page := 0; ; page++ {
+		p, err := h.db.Tickets(h.ctx, TicketFilter{}, TicketOrder{Field: TicketsByOpenedAt}, 7, after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range p.Tickets {
+			seen = append(seen, tk.ID)
+		}
+		if !p.HasNextPage {
+			break
+		}
+		after = p.EndCursor
+		// Change a ticket already listed and one not listed yet.
+		touch(seen[len(seen)-1], specs[(page*11)%len(specs)].id)
+	}
+	want := expectedTickets(specs, TicketFilter{}, TicketOrder{Field: TicketsByOpenedAt})
+	if !slices.Equal(seen, want) {
+		t.Errorf("OPENED_AT pages while tickets change:\n got %v\nwant %v", seen, want)
+	}
+
+	first, err := h.db.Tickets(h.ctx, TicketFilter{}, TicketOrder{Field: TicketsByUpdatedAt}, 5, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	touch(first.Tickets[0].ID)
+	rest := pageTickets(t, h.db, TicketFilter{}, TicketOrder{Field: TicketsByUpdatedAt}, 500, first.EndCursor)
+	if !slices.Contains(rest, first.Tickets[0].ID) {
+		t.Errorf("in UPDATED_AT order a ticket updated after it was listed should show again (as documented); it did not")
+	}
+}
+
+// pageTickets pages through a ticket list, from the start or from the
+// cursor from if one is given, and returns the ids in the order shown.
+func pageTickets(t *testing.T, db *ReadDB, f TicketFilter, o TicketOrder, size int, from ...string) []string {
 	t.Helper()
 	var ids []string
 	after := ""
+	if len(from) > 0 {
+		after = from[0]
+	}
 	for range 1000 {
 		page, err := db.Tickets(t.Context(), f, o, size, after)
 		if err != nil {

@@ -207,7 +207,8 @@ func parseRecordedAt(at string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("recorded_at %q: %w", at, err)
 	}
 	t = t.UTC()
-	if t.Format(time.RFC3339Nano) != at {
+	var canonical [40]byte // on the stack: this runs once per event read
+	if string(t.AppendFormat(canonical[:0], time.RFC3339Nano)) != at {
 		return time.Time{}, fmt.Errorf("recorded_at %q is not in the canonical UTC RFC 3339 form the store writes", at)
 	}
 	return t, nil

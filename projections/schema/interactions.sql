@@ -3,9 +3,15 @@
 -- call answered and ended, closed or abandoned, rated) from these rows:
 -- each happens at most once per interaction, so a row holds them all, with
 -- the $all position of each (0 until it happens) for the timeline's order.
+--
+-- Rows are clustered by seq, not by id: ids are random (derived from
+-- channel keys), and an interaction's row changes throughout its life, so
+-- a table keyed by id has every batch rewrite pages all over it (in a
+-- rebuild most of the table, at every commit). Interactions in progress
+-- started recently: keyed by seq, their rows share the table's last pages.
 CREATE TABLE IF NOT EXISTS interactions (
-    id             TEXT    PRIMARY KEY,
-    seq            INTEGER NOT NULL,            -- $all position of InteractionStarted: orders interactions by start
+    seq            INTEGER PRIMARY KEY,         -- $all position of InteractionStarted: orders interactions by start
+    id             TEXT    NOT NULL UNIQUE,
     customer_id    TEXT    NOT NULL,
     channel        TEXT    NOT NULL,
     identity_kind  TEXT    NOT NULL,
@@ -33,7 +39,7 @@ CREATE TABLE IF NOT EXISTS interactions (
     csat_comment   TEXT    NOT NULL DEFAULT '',
     csat_at        INTEGER NOT NULL DEFAULT 0,
     csat_pos       INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID;
+);
 
 -- Messages, clustered by interaction (interactions.seq) in $all order: an
 -- interaction's messages are one range of the table, found without a

@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS tickets (
     is_open         INTEGER NOT NULL, -- 1 unless RESOLVED or CLOSED
     assignee_id     TEXT    NOT NULL DEFAULT '',
     opened_by       TEXT    NOT NULL,
-    resolution      TEXT    NOT NULL DEFAULT '',
+    resolution      TEXT    NOT NULL DEFAULT '', -- '' unless resolved: a reopen clears it, with resolved_by and resolved_at
     resolved_by     TEXT    NOT NULL DEFAULT '',
     opened_at       INTEGER NOT NULL, -- Unix ns; 0 below means never
     updated_at      INTEGER NOT NULL, -- time of the ticket's latest event
