@@ -240,30 +240,20 @@ func (db *ReadDB) recoverBulkLoad(ctx context.Context) error {
 // empty) for a reset and deletes the marker, in one transaction. The reset
 // itself is ensureSchema's: OpenReadDB's, or for a projection it does not
 // know, the Runner's.
-func (db *ReadDB) resetInterrupted(ctx context.Context, names []string) (err error) {
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin reset: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, ignoreDone(tx.Rollback()))
+func (db *ReadDB) resetInterrupted(ctx context.Context, names []string) error {
+	return db.writeTx(ctx, "reset interrupted rebuild", func(tx *sql.Tx) error {
+		query := `UPDATE checkpoints SET position = 0, schema_version = ?`
+		args := []any{resetSchemaVersion}
+		if len(names) > 0 {
+			query += ` WHERE projection IN (` + placeholders(len(names)) + `)`
+			args = append(args, anys(names)...)
 		}
-	}()
-	query := `UPDATE checkpoints SET position = 0, schema_version = ?`
-	args := []any{resetSchemaVersion}
-	if len(names) > 0 {
-		query += ` WHERE projection IN (` + placeholders(len(names)) + `)`
-		args = append(args, anys(names)...)
-	}
-	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
-		return fmt.Errorf("reset checkpoints: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM read_db_state WHERE key = ?`, bulkLoadKey); err != nil {
-		return fmt.Errorf("clear bulk load marker: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit reset: %w", err)
-	}
-	return nil
+		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+			return fmt.Errorf("reset checkpoints: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM read_db_state WHERE key = ?`, bulkLoadKey); err != nil {
+			return fmt.Errorf("clear bulk load marker: %w", err)
+		}
+		return nil
+	})
 }

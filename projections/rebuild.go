@@ -2,6 +2,7 @@ package projections
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -137,26 +138,17 @@ func (r *Runner) activeNames(active []bool) []string {
 
 // resetLocked empties the active projections in one transaction, leaving
 // their secondary indexes for finishRebuildLocked.
-func (r *Runner) resetLocked(ctx context.Context, active []bool) (err error) {
-	tx, err := r.db.w.BeginTx(ctx, nil)
+func (r *Runner) resetLocked(ctx context.Context, active []bool) error {
+	err := r.db.writeTx(ctx, "reset", func(tx *sql.Tx) error {
+		return r.forActive(active, func(p Projection) error {
+			if err := resetProjection(ctx, tx, p, true); err != nil {
+				return fmt.Errorf("reset %s: %w", p.Name(), err)
+			}
+			return nil
+		})
+	})
 	if err != nil {
-		return fmt.Errorf("begin reset: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, ignoreDone(tx.Rollback()))
-		}
-	}()
-	for i, p := range r.projs {
-		if !active[i] {
-			continue
-		}
-		if err := resetProjection(ctx, tx, p, true); err != nil {
-			return fmt.Errorf("reset %s: %w", p.Name(), err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit reset: %w", err)
+		return err
 	}
 	for i, p := range r.projs {
 		if active[i] {
@@ -196,26 +188,27 @@ func (r *Runner) replayLocked(ctx context.Context, active []bool, head uint64, p
 // finishRebuildLocked creates the indexes left out during the load. It
 // deliberately runs no ANALYZE: a rebuilt database and an incrementally
 // built one should get the same query plans, chosen by the indexes alone.
-func (r *Runner) finishRebuildLocked(ctx context.Context, active []bool) (err error) {
-	tx, err := r.db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin indexes: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, ignoreDone(tx.Rollback()))
-		}
-	}()
+func (r *Runner) finishRebuildLocked(ctx context.Context, active []bool) error {
+	return r.db.writeTx(ctx, "create indexes", func(tx *sql.Tx) error {
+		return r.forActive(active, func(p Projection) error {
+			if err := p.Create(ctx, tx); err != nil {
+				return fmt.Errorf("indexes of %s: %w", p.Name(), err)
+			}
+			return nil
+		})
+	})
+}
+
+// forActive calls fn for each active projection, stopping at the first
+// error.
+func (r *Runner) forActive(active []bool, fn func(Projection) error) error {
 	for i, p := range r.projs {
 		if !active[i] {
 			continue
 		}
-		if err := p.Create(ctx, tx); err != nil {
-			return fmt.Errorf("indexes of %s: %w", p.Name(), err)
+		if err := fn(p); err != nil {
+			return err
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit indexes: %w", err)
 	}
 	return nil
 }

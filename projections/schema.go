@@ -111,31 +111,22 @@ type schemaState struct {
 // ensureSchema creates the tables of every projection that has none yet,
 // and drops and re-creates (checkpoint 0) every projection whose schema
 // version changed. It returns the checkpoints.
-func (db *ReadDB) ensureSchema(ctx context.Context, projs []Projection) (st schemaState, err error) {
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return st, fmt.Errorf("ensure schema: begin: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, ignoreDone(tx.Rollback()))
+func (db *ReadDB) ensureSchema(ctx context.Context, projs []Projection) (schemaState, error) {
+	st := schemaState{checkpoints: make(map[string]uint64, len(projs))}
+	err := db.writeTx(ctx, "ensure schema", func(tx *sql.Tx) error {
+		for _, p := range projs {
+			pos, reset, err := ensureProjection(ctx, tx, p)
+			if err != nil {
+				return fmt.Errorf("ensure schema of %s: %w", p.Name(), err)
+			}
+			st.checkpoints[p.Name()] = pos
+			if reset {
+				st.reset = append(st.reset, p.Name())
+			}
 		}
-	}()
-	st.checkpoints = make(map[string]uint64, len(projs))
-	for _, p := range projs {
-		pos, reset, err := ensureProjection(ctx, tx, p)
-		if err != nil {
-			return st, fmt.Errorf("ensure schema of %s: %w", p.Name(), err)
-		}
-		st.checkpoints[p.Name()] = pos
-		if reset {
-			st.reset = append(st.reset, p.Name())
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return st, fmt.Errorf("ensure schema: commit: %w", err)
-	}
-	return st, nil
+		return nil
+	})
+	return st, err
 }
 
 func ensureProjection(ctx context.Context, tx *sql.Tx, p Projection) (pos uint64, reset bool, err error) {

@@ -3,6 +3,7 @@ package projections
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -33,6 +34,27 @@ func (db *ReadDB) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
 	return fn(tx)
+}
+
+// writeTx runs fn in a transaction on the write connection and commits it;
+// on any error the transaction is rolled back and the error names what.
+func (db *ReadDB) writeTx(ctx context.Context, what string, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s: begin: %w", what, err)
+	}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, ignoreDone(tx.Rollback()))
+		}
+	}()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%s: commit: %w", what, err)
+	}
+	return nil
 }
 
 // queryStrings runs a query returning one text column.
