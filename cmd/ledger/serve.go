@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -42,11 +43,15 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs.Uint64Var(&cfg.demoSeed, "demo-seed", uint64(time.Now().UnixNano()), "with --demo: random seed")
 	fs.IntVar(&cfg.customers, "demo-customers", 500, "with --demo: distinct customers")
 	fs.DurationVar(&cfg.drain, "shutdown-timeout", 30*time.Second, "how long a SIGTERM waits for in-flight requests")
+	components := serveComponents()
+	for _, c := range components {
+		c.addFlags(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	cfg.data = *data
-	srv, err := startServer(ctx, cfg)
+	srv, err := startServer(ctx, cfg, components...)
 	if err != nil {
 		return err
 	}
@@ -68,9 +73,36 @@ type server struct {
 	ready   func() bool
 }
 
+// serveComponent is a part of `ledger serve` beyond the core: it has its own
+// flags, mounts its HTTP routes and starts its background work (through
+// deps.goRun, so shutdown waits for it once deps.ctx ends).
+type serveComponent interface {
+	addFlags(fs *flag.FlagSet)
+	start(deps *serveDeps) error
+}
+
+// serveDeps is what a component gets to work with.
+type serveDeps struct {
+	ctx      context.Context // ends at shutdown, after the HTTP server drained
+	dataDir  string
+	store    *sqlite.Store
+	readDB   *projections.ReadDB
+	runner   *projections.Runner
+	handler  *commands.Handler
+	registry *prometheus.Registry
+	mux      *http.ServeMux
+	goRun    func(func())
+}
+
+// serveComponents lists the components `ledger serve` runs, in start
+// order.
+func serveComponents() []serveComponent {
+	return nil
+}
+
 // startServer opens the ledger and read models, starts the projections,
-// the optional demo traffic and the HTTP listener.
-func startServer(ctx context.Context, cfg serveConfig) (*server, error) {
+// the components, the optional demo traffic and the HTTP listener.
+func startServer(ctx context.Context, cfg serveConfig, components ...serveComponent) (*server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	store, err := openStore(ctx, cfg.data, reg)
@@ -89,22 +121,34 @@ func startServer(ctx context.Context, cfg serveConfig) (*server, error) {
 	}
 	s.ready = func() bool { return s.runner.Position() >= startHead }
 	handler := commands.NewHandler(store, commands.WithRegisterer(reg))
-	_ = handler // the GraphQL API takes it over; the demo uses its own handlers
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.cancel = cancel
+	mux := s.routes(reg)
+	deps := &serveDeps{
+		ctx: bg, dataDir: cfg.data, store: store, readDB: s.readDB, runner: s.runner,
+		handler: handler, registry: reg, mux: mux, goRun: s.goRun,
+	}
+	for _, c := range components {
+		if err := c.start(deps); err != nil {
+			s.stopBackground()
+			s.closeStores()
+			return nil, err
+		}
+	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
+		s.stopBackground()
 		s.closeStores()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	s.addr = ln.Addr().String()
 	s.http = &http.Server{
-		Handler:           s.routes(reg),
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s.cancel = cancel
 	s.goRun(func() { s.runProjections(bg) })
 	if cfg.demo {
 		s.goRun(func() { s.runDemo(bg, cfg) })
@@ -139,7 +183,7 @@ func (s *server) goRun(f func()) {
 	}()
 }
 
-func (s *server) routes(reg *prometheus.Registry) http.Handler {
+func (s *server) routes(reg *prometheus.Registry) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
@@ -199,9 +243,15 @@ func (s *server) shutdown(drain time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
 	httpErr := s.http.Shutdown(ctx)
+	s.stopBackground()
+	return errors.Join(httpErr, s.closeStores())
+}
+
+// stopBackground ends the projections, the demo and the components'
+// background work, and waits for them.
+func (s *server) stopBackground() {
 	s.cancel()
 	s.workers.Wait()
-	return errors.Join(httpErr, s.closeStores())
 }
 
 func (s *server) closeStores() error {
