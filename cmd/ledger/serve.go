@@ -97,7 +97,13 @@ type serveDeps struct {
 // serveComponents lists the components `ledger serve` runs, in start
 // order.
 func serveComponents() []serveComponent {
-	return nil
+	return []serveComponent{
+		newAnalyticsComponent(),
+		newGraphQLComponent(),
+		newWebChannelsComponent(),
+		newSIPComponent(),
+		newEmailComponent(),
+	}
 }
 
 // startServer opens the ledger and read models, starts the projections,
