@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/interactionledger/ledger/analytics"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
 	"github.com/interactionledger/ledger/projections"
@@ -92,6 +93,9 @@ type serveDeps struct {
 	registry *prometheus.Registry
 	mux      *http.ServeMux
 	goRun    func(func())
+	// reporter answers reports; set by the analytics component, which
+	// starts before the components that serve reports.
+	reporter analytics.Reporter
 }
 
 // serveComponents lists the components `ledger serve` runs, in start
