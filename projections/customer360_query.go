@@ -186,7 +186,7 @@ func (db *ReadDB) Customers(ctx context.Context, search string, first int, after
 		return page, err
 	}
 	n := pageSize(first)
-	query, args := customersQuery(search)
+	query, args := customersQuery(search, db.callingCode)
 	if hasCursor {
 		query += ` AND (name_key, id) > (?, ?)`
 		args = append(args, cur.Str, cur.ID)
@@ -224,13 +224,13 @@ func (db *ReadDB) Customers(ctx context.Context, search string, first int, after
 // between p and p+maxRune.
 const maxRune = "\U0010FFFF"
 
-func customersQuery(search string) (string, []any) {
+func customersQuery(search, callingCode string) (string, []any) {
 	const base = `SELECT id FROM customers WHERE `
 	if search == "" {
 		return base + `1`, nil
 	}
 	key := nameKey(search)
-	values := identitySearchValues(search)
+	values := identitySearchValues(search, callingCode)
 	query := base + `(name_key >= ? AND name_key < ? OR id = ? OR id IN (SELECT customer_id FROM identities WHERE value IN (` + placeholders(len(values)) + `)))`
 	args := append([]any{key, key + maxRune, search}, anys(values)...)
 	return query, args
@@ -238,10 +238,10 @@ func customersQuery(search string) (string, []any) {
 
 // identitySearchValues is search as typed and in every normalised form it
 // has, so "138-0013-8000" finds "+8613800138000".
-func identitySearchValues(search string) []string {
+func identitySearchValues(search, callingCode string) []string {
 	values := []string{search}
 	for _, kind := range []domain.IdentityKind{domain.IdentityPhone, domain.IdentityEmail} {
-		if id, err := domain.NormalizeIdentity(domain.Identity{Kind: kind, Value: search}, domain.DefaultCallingCode); err == nil && id.Value != search {
+		if id, err := domain.NormalizeIdentity(domain.Identity{Kind: kind, Value: search}, callingCode); err == nil && id.Value != search {
 			values = append(values, id.Value)
 		}
 	}

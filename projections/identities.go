@@ -127,7 +127,7 @@ func (p *IdentityIndex) move(ctx context.Context, tx *Tx, ids []domain.Identity,
 // identity is normalised first (so "138 0013 8000" finds "+8613800138000");
 // an identity that does not normalise is looked up as given.
 func (db *ReadDB) CustomerByIdentity(ctx context.Context, id domain.Identity) (customerID string, found bool, err error) {
-	if norm, nerr := domain.NormalizeIdentity(id, domain.DefaultCallingCode); nerr == nil {
+	if norm, nerr := domain.NormalizeIdentity(id, db.callingCode); nerr == nil {
 		id = norm
 	}
 	err = db.r.QueryRowContext(ctx, `SELECT customer_id FROM identities WHERE kind = ? AND value = ?`, id.Kind, id.Value).Scan(&customerID)

@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/interactionledger/ledger/domain"
@@ -140,5 +141,29 @@ func TestCustomerByIdentityNormalises(t *testing.T) {
 		if got, found, err := h.db.CustomerByIdentity(h.ctx, typed); err != nil || !found || got != "c1" {
 			t.Errorf("CustomerByIdentity(%s) = %q, %v, %v; want c1", typed, got, found, err)
 		}
+	}
+}
+
+func TestLookupsUseTheConfiguredCallingCode(t *testing.T) {
+	h := newHarness(t)
+	db, err := OpenReadDB(h.ctx, filepath.Join(h.dir, "us.db"), WithCallingCode("1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	us := domain.Identity{Kind: domain.IdentityPhone, Value: "+14155552671"}
+	r := h.start(db)
+	h.emit(r, registered("c1", "Ann", us)...)
+	national := domain.Identity{Kind: domain.IdentityPhone, Value: "(415) 555-2671"}
+	if got, found, err := db.CustomerByIdentity(h.ctx, national); err != nil || !found || got != "c1" {
+		t.Errorf("CustomerByIdentity(%s) with calling code 1 = %q, %v, %v; want c1", national, got, found, err)
+	}
+	page, err := db.Customers(h.ctx, "415 555 2671", 10, "")
+	if err != nil || len(page.Customers) != 1 {
+		t.Fatalf("Customers(national number) = %+v, %v; want c1", page, err)
+	}
+	// The default (86) would read the same digits as a Chinese number.
+	if _, found, _ := h.db.CustomerByIdentity(h.ctx, national); found {
+		t.Error("a read DB with the default calling code found a US national number")
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/interactionledger/ledger/domain"
+
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
@@ -26,15 +28,29 @@ type ReadDB struct {
 	// database (see bulkload.go); guarded by the Runner's writeMu, and
 	// read by Close.
 	markerSet bool
+	// callingCode normalises national phone numbers in lookups the same
+	// way the write side does.
+	callingCode string
 }
+
+// ReadDBOption configures OpenReadDB.
+type ReadDBOption func(*ReadDB)
+
+// WithCallingCode sets the country calling code assumed for phone numbers
+// looked up without one (default domain.DefaultCallingCode); it must be the
+// one the command handler uses.
+func WithCallingCode(code string) ReadDBOption { return func(db *ReadDB) { db.callingCode = code } }
 
 // OpenReadDB opens (creating if needed) the read database at path and
 // creates the checkpoint table and the standard read models' tables. A
 // read model whose schema changed since it was built is dropped and
 // re-created empty with its checkpoint at 0, so the next Runner.Run
 // rebuilds it from the log.
-func OpenReadDB(ctx context.Context, path string) (*ReadDB, error) {
-	db := &ReadDB{path: path}
+func OpenReadDB(ctx context.Context, path string, opts ...ReadDBOption) (*ReadDB, error) {
+	db := &ReadDB{path: path, callingCode: domain.DefaultCallingCode}
+	for _, opt := range opts {
+		opt(db)
+	}
 	if err := db.open(ctx); err != nil {
 		return nil, errors.Join(fmt.Errorf("open read database %s: %w", path, err), db.Close())
 	}

@@ -20,19 +20,21 @@ import (
 
 	"github.com/interactionledger/ledger/analytics"
 	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
 	"github.com/interactionledger/ledger/projections"
 )
 
 // serveConfig is what `ledger serve` was asked to do.
 type serveConfig struct {
-	data      string
-	addr      string
-	demo      bool
-	demoPace  time.Duration
-	demoSeed  uint64
-	customers int
-	drain     time.Duration
+	data        string
+	addr        string
+	demo        bool
+	demoPace    time.Duration
+	demoSeed    uint64
+	customers   int
+	drain       time.Duration
+	callingCode string
 }
 
 func runServe(ctx context.Context, args []string, out io.Writer) error {
@@ -44,6 +46,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs.Uint64Var(&cfg.demoSeed, "demo-seed", uint64(time.Now().UnixNano()), "with --demo: random seed")
 	fs.IntVar(&cfg.customers, "demo-customers", 500, "with --demo: distinct customers")
 	fs.DurationVar(&cfg.drain, "shutdown-timeout", 30*time.Second, "how long a SIGTERM waits for in-flight requests")
+	fs.StringVar(&cfg.callingCode, "calling-code", envOr("LEDGER_CALLING_CODE", domain.DefaultCallingCode), "country calling code of phone numbers written without one (env LEDGER_CALLING_CODE)")
 	components := serveComponents()
 	for _, c := range components {
 		c.addFlags(fs)
@@ -52,6 +55,9 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	cfg.data = *data
+	if _, err := domain.NormalizePhone("12345678", cfg.callingCode); err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("--calling-code %q: %w", cfg.callingCode, err)}
+	}
 	srv, err := startServer(ctx, cfg, components...)
 	if err != nil {
 		return err
@@ -130,7 +136,7 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 		return nil, err
 	}
 	s.ready = func() bool { return s.runner.Position() >= startHead }
-	handler := commands.NewHandler(store, commands.WithRegisterer(reg))
+	handler := commands.NewHandler(store, commands.WithRegisterer(reg), commands.WithCallingCode(cfg.callingCode))
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
 	mux := s.routes(reg)
@@ -172,7 +178,7 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 }
 
 func (s *server) openReadSide(ctx context.Context, cfg serveConfig, reg prometheus.Registerer) error {
-	db, err := projections.OpenReadDB(ctx, filepath.Join(cfg.data, readModelsFile))
+	db, err := projections.OpenReadDB(ctx, filepath.Join(cfg.data, readModelsFile), projections.WithCallingCode(cfg.callingCode))
 	if err != nil {
 		return fmt.Errorf("open read models: %w", err)
 	}
