@@ -68,6 +68,13 @@ func sampleEvents() []domain.Event {
 		domain.TicketNumberReserved{Number: "T-1", TicketID: "t1", At: at},
 
 		domain.ConversationInteractionOpened{Channel: domain.ChannelSMS, InteractionID: "i2", Replaces: "i1", At: at},
+
+		domain.SlaStarted{TicketID: "t1", Metric: domain.SlaFirstResponse, Cycle: 0, Policy: "urgent", Target: time.Hour, Deadline: at.Add(time.Hour), WarningAt: at.Add(48 * time.Minute), At: at},
+		domain.SlaPaused{TicketID: "t1", Metric: domain.SlaResolution, Cycle: 1, Consumed: 30 * time.Minute, At: at},
+		domain.SlaResumed{TicketID: "t1", Metric: domain.SlaResolution, Cycle: 1, Deadline: at.Add(2 * time.Hour), WarningAt: at.Add(time.Hour), At: at},
+		domain.SlaWarning{TicketID: "t1", Metric: domain.SlaNextResponse, Cycle: 2, Deadline: at.Add(time.Hour), At: at},
+		domain.SlaBreached{TicketID: "t1", Metric: domain.SlaNextResponse, Cycle: 2, Deadline: at, At: at},
+		domain.SlaFulfilled{TicketID: "t1", Metric: domain.SlaFirstResponse, Consumed: 40 * time.Minute, Breached: false, At: at},
 	}
 }
 

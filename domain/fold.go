@@ -4,8 +4,9 @@ import "fmt"
 
 // FoldStream folds the events of one stream into the state of the aggregate
 // its name's category says it holds (Customer, Interaction, Ticket, Agent,
-// IdentityReservation, TicketNumber, Conversation). It is what replay and
-// audit use to show the state a stream had after any prefix of its events.
+// IdentityReservation, TicketNumber, Conversation, SlaClocks). It is what
+// replay and audit use to show the state a stream had after any prefix of
+// its events.
 func FoldStream(stream string, events []Event) (any, error) {
 	category, id := StreamCategory(stream)
 	switch category {
@@ -19,6 +20,8 @@ func FoldStream(stream string, events []Event) (any, error) {
 		return fold(Agent{ID: id}, EvolveAgent, events), nil
 	case CategoryIdentity:
 		return fold(IdentityReservation{}, EvolveReservation, events), nil
+	case CategorySla:
+		return fold(SlaClocks{TicketID: id}, EvolveSla, events), nil
 	case CategoryConversation:
 		return fold(Conversation{}, EvolveConversation, events), nil
 	case CategoryTicketNumber:

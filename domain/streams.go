@@ -13,6 +13,8 @@ const (
 	CategoryTicketNumber = "ticketnumber"
 	// CategoryConversation maps a channel conversation to its interaction.
 	CategoryConversation = "conversation"
+	// CategorySla holds a ticket's SLA clocks.
+	CategorySla = "sla"
 )
 
 // CustomerStream names a customer's stream.
