@@ -78,6 +78,10 @@ func sampleEvents() []domain.Event {
 	}
 }
 
+// namedByTheSpec are event names the issues fix as they are, although
+// they do not read as past tense ("SlaWarning": a warning was raised).
+var namedByTheSpec = map[string]bool{"SlaWarning": true}
+
 func TestEventTypesAreSortedAndPastTense(t *testing.T) {
 	types := domain.EventTypes()
 	if len(types) == 0 || !slices.IsSorted(types) {
@@ -87,7 +91,7 @@ func TestEventTypesAreSortedAndPastTense(t *testing.T) {
 		if typ == "" || strings.ToUpper(typ[:1]) != typ[:1] {
 			t.Errorf("event type %q is not a PascalCase name", typ)
 		}
-		if !strings.HasSuffix(typ, "ed") && !strings.HasSuffix(typ, "Sent") && !strings.HasSuffix(typ, "Undone") {
+		if !strings.HasSuffix(typ, "ed") && !strings.HasSuffix(typ, "Sent") && !strings.HasSuffix(typ, "Undone") && !namedByTheSpec[typ] {
 			t.Errorf("event type %q is not in the past tense", typ)
 		}
 	}
