@@ -23,6 +23,10 @@ type Request struct {
 	GroupBy []string
 	// Filter narrows the facts counted.
 	Filter Filter
+	// Options tune a report, among those its Definition lists (e.g.
+	// "threshold_seconds" for service_level, "days" for fcr); values are
+	// decimal numbers.
+	Options map[string]string
 }
 
 // Filter narrows a report; an empty list means no restriction.
@@ -54,6 +58,23 @@ type Definition struct {
 	Description string
 	// GroupBy lists the dimensions the report can be grouped by.
 	GroupBy []string
+	// DefaultGroupBy is used when a request names no dimension.
+	DefaultGroupBy []string
+	// Filters lists the Filter fields the report honours ("channel",
+	// "queue", "agent"); the others are refused.
+	Filters []string
+	// Options lists the Request.Options the report reads, with their
+	// defaults.
+	Options []Option
+	// Columns are the measures the report returns after its groups.
+	Columns []Column
+}
+
+// Option is a tunable parameter of a report.
+type Option struct {
+	Name        string
+	Default     string
+	Description string
 }
 
 // Reporter answers report requests. Implementations: the ClickHouse back

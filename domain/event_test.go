@@ -39,6 +39,8 @@ func sampleEvents() []domain.Event {
 		domain.InteractionQueued{InteractionID: "i1", Queue: "billing", Priority: domain.PriorityUrgent, Skills: []string{"zh", "billing"}, At: at},
 		domain.InteractionAssigned{InteractionID: "i1", AgentID: "a1", Queue: "billing", WaitSeconds: 12.5, At: at},
 		domain.InteractionTransferred{InteractionID: "i1", FromAgentID: "a1", ToAgentID: "a2", ToQueue: "", Reason: "expert", At: at},
+		domain.CallOffered{InteractionID: "i1", AgentID: "a1", At: at},
+		domain.CallRingingStarted{InteractionID: "i1", AgentID: "a1", At: at},
 		domain.CallAnswered{InteractionID: "i1", AgentID: "a1", RingSeconds: 3.25, At: at},
 		domain.CallEnded{InteractionID: "i1", EndedBy: "AGENT", TalkSeconds: 301, At: at},
 		domain.InteractionAbandoned{InteractionID: "i1", Reason: "hung up", WaitSeconds: 45, At: at},
@@ -75,12 +77,21 @@ func sampleEvents() []domain.Event {
 		domain.SlaWarning{TicketID: "t1", Metric: domain.SlaNextResponse, Cycle: 2, Deadline: at.Add(time.Hour), At: at},
 		domain.SlaBreached{TicketID: "t1", Metric: domain.SlaNextResponse, Cycle: 2, Deadline: at, At: at},
 		domain.SlaFulfilled{TicketID: "t1", Metric: domain.SlaFirstResponse, Consumed: 40 * time.Minute, Breached: false, At: at},
+
+		domain.MessageDelivered{InteractionID: "i1", SourceEventID: "e1", MessageID: "r1", Channel: domain.ChannelSMS, Attempt: 2, ProviderMessageID: "SM1", Detail: "queued", At: at},
+		domain.MessageDeliveryFailed{InteractionID: "i1", SourceEventID: "e1", MessageID: "r1", Channel: domain.ChannelSMS, Attempt: 1, Reason: "503", Permanent: true, GaveUp: true, At: at},
+		domain.ChannelSubscribed{Channel: domain.ChannelWeChat, Identity: domain.Identity{Kind: domain.IdentityWeChat, Value: "o1"}, CustomerID: "c1", At: at},
+		domain.ChannelUnsubscribed{Channel: domain.ChannelWeChat, Identity: domain.Identity{Kind: domain.IdentityWeChat, Value: "o1"}, CustomerID: "c1", At: at},
+
+		domain.QaScored{InteractionID: "i1", ScorecardID: "written", AgentID: "a1", Team: "T", Channel: domain.ChannelWeChat, Queue: "billing", ClosedAt: at, Score: 6667,
+			Results: []domain.QaCriterionResult{{CriterionID: "greeting", Kind: domain.QaGreeting, Weight: 10, Result: domain.QaPass, Evidence: []domain.QaEvidence{{MessageID: "r1", Phrase: "您好", Seconds: 1.5, Sentiment: -0.5, Note: "n"}}, Overridden: true}}, At: at},
+		domain.QaOverridden{InteractionID: "i1", ScorecardID: "written", CriterionID: "greeting", From: domain.QaFail, To: domain.QaPass, Reason: "r", SupervisorID: "s1", Score: 10000, At: at},
 	}
 }
 
 // namedByTheSpec are event names the issues fix as they are, although
 // they do not read as past tense ("SlaWarning": a warning was raised).
-var namedByTheSpec = map[string]bool{"SlaWarning": true}
+var namedByTheSpec = map[string]bool{"SlaWarning": true, "QaOverridden": true}
 
 func TestEventTypesAreSortedAndPastTense(t *testing.T) {
 	types := domain.EventTypes()

@@ -4,9 +4,9 @@ import "fmt"
 
 // FoldStream folds the events of one stream into the state of the aggregate
 // its name's category says it holds (Customer, Interaction, Ticket, Agent,
-// IdentityReservation, TicketNumber, Conversation, SlaClocks). It is what
-// replay and audit use to show the state a stream had after any prefix of
-// its events.
+// IdentityReservation, TicketNumber, Conversation, SlaClocks, Deliveries,
+// Subscription). It is what replay and audit use to show the state a stream
+// had after any prefix of its events.
 func FoldStream(stream string, events []Event) (any, error) {
 	category, id := StreamCategory(stream)
 	switch category {
@@ -26,6 +26,10 @@ func FoldStream(stream string, events []Event) (any, error) {
 		return fold(Conversation{}, EvolveConversation, events), nil
 	case CategoryTicketNumber:
 		return fold(TicketNumber{}, EvolveTicketNumber, events), nil
+	case CategoryDelivery:
+		return fold(Deliveries{InteractionID: id}, EvolveDeliveries, events), nil
+	case CategorySubscription:
+		return fold(Subscription{}, EvolveSubscription, events), nil
 	default:
 		return nil, fmt.Errorf("fold %s: unknown stream category %q", stream, category)
 	}

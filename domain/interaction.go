@@ -39,6 +39,8 @@ type Interaction struct {
 	StartedAt   time.Time
 	QueuedAt    time.Time
 	AssignedAt  time.Time
+	OfferedAt   time.Time // phone: when the call was presented to the assigned agent's phone
+	RingingAt   time.Time // phone: when that phone started ringing
 	AnsweredAt  time.Time // phone: when the agent picked up
 	CallEndedAt time.Time
 	ClosedAt    time.Time
@@ -121,6 +123,19 @@ type (
 		Reason        string    `json:"reason,omitempty"`
 		At            time.Time `json:"at"`
 	}
+	// CallOffered records that a phone call was presented to the assigned
+	// agent's phone (the call was sent to it), before it rang.
+	CallOffered struct {
+		InteractionID string    `json:"interactionId"`
+		AgentID       string    `json:"agentId"`
+		At            time.Time `json:"at"`
+	}
+	// CallRingingStarted records that the offered agent's phone is ringing.
+	CallRingingStarted struct {
+		InteractionID string    `json:"interactionId"`
+		AgentID       string    `json:"agentId"`
+		At            time.Time `json:"at"`
+	}
 	// CallAnswered records that the agent picked up a phone call.
 	CallAnswered struct {
 		InteractionID string    `json:"interactionId"`
@@ -165,6 +180,8 @@ func (MessageSent) EventType() string            { return "MessageSent" }
 func (InteractionQueued) EventType() string      { return "InteractionQueued" }
 func (InteractionAssigned) EventType() string    { return "InteractionAssigned" }
 func (InteractionTransferred) EventType() string { return "InteractionTransferred" }
+func (CallOffered) EventType() string            { return "CallOffered" }
+func (CallRingingStarted) EventType() string     { return "CallRingingStarted" }
 func (CallAnswered) EventType() string           { return "CallAnswered" }
 func (CallEnded) EventType() string              { return "CallEnded" }
 func (InteractionAbandoned) EventType() string   { return "InteractionAbandoned" }
@@ -178,6 +195,8 @@ func init() {
 	register[InteractionQueued]()
 	register[InteractionAssigned]()
 	register[InteractionTransferred]()
+	register[CallOffered]()
+	register[CallRingingStarted]()
 	register[CallAnswered]()
 	register[CallEnded]()
 	register[InteractionAbandoned]()
@@ -227,6 +246,11 @@ type (
 		ToQueue   string
 		Reason    string
 	}
+	// OfferCall records that the call was sent to the assigned agent's
+	// phone.
+	OfferCall struct{ AgentID string }
+	// RingCall records that the offered agent's phone rings.
+	RingCall struct{ AgentID string }
 	// AnswerCall records that the assigned agent picked up.
 	AnswerCall struct{ AgentID string }
 	// EndCall records the end of an answered call.
@@ -252,6 +276,8 @@ func (SendMessage) interactionCommand()         {}
 func (QueueInteraction) interactionCommand()    {}
 func (AssignInteraction) interactionCommand()   {}
 func (TransferInteraction) interactionCommand() {}
+func (OfferCall) interactionCommand()           {}
+func (RingCall) interactionCommand()            {}
 func (AnswerCall) interactionCommand()          {}
 func (EndCall) interactionCommand()             {}
 func (AbandonInteraction) interactionCommand()  {}
@@ -283,6 +309,10 @@ func DecideInteraction(i Interaction, cmd InteractionCommand, now time.Time) ([]
 		return decideAssign(i, cmd, now)
 	case TransferInteraction:
 		return decideTransferInteraction(i, cmd, now)
+	case OfferCall:
+		return decideOfferCall(i, cmd, now)
+	case RingCall:
+		return decideRingCall(i, cmd, now)
 	case AnswerCall:
 		return decideAnswerCall(i, cmd, now)
 	case EndCall:
@@ -413,6 +443,39 @@ func decideTransferInteraction(i Interaction, cmd TransferInteraction, now time.
 	}}, nil
 }
 
+// decideOfferCall records the offer of a call to its assigned agent's
+// phone; offering it again to the same agent (a retried offer) is a no-op.
+func decideOfferCall(i Interaction, cmd OfferCall, now time.Time) ([]Event, error) {
+	if i.Channel != ChannelPhone {
+		return nil, conflict("interaction %s is not a phone call", i.ID)
+	}
+	if cmd.AgentID == "" {
+		return nil, invalid("an agent id is required")
+	}
+	if i.AgentID != cmd.AgentID {
+		return nil, conflict("call %s is assigned to %q, not offered to agent %q", i.ID, i.AgentID, cmd.AgentID)
+	}
+	if !i.OfferedAt.IsZero() {
+		return nil, nil
+	}
+	return []Event{CallOffered{InteractionID: i.ID, AgentID: cmd.AgentID, At: now}}, nil
+}
+
+// decideRingCall records that the offered phone rings; a phone may report
+// ringing more than once, which changes nothing.
+func decideRingCall(i Interaction, cmd RingCall, now time.Time) ([]Event, error) {
+	if i.Channel != ChannelPhone {
+		return nil, conflict("interaction %s is not a phone call", i.ID)
+	}
+	if i.OfferedAt.IsZero() || cmd.AgentID != "" && cmd.AgentID != i.AgentID {
+		return nil, conflict("call %s is not offered to agent %q", i.ID, cmd.AgentID)
+	}
+	if !i.RingingAt.IsZero() {
+		return nil, nil
+	}
+	return []Event{CallRingingStarted{InteractionID: i.ID, AgentID: i.AgentID, At: now}}, nil
+}
+
 func decideAnswerCall(i Interaction, cmd AnswerCall, now time.Time) ([]Event, error) {
 	if i.Channel != ChannelPhone {
 		return nil, conflict("interaction %s is not a phone call", i.ID)
@@ -495,10 +558,18 @@ func EvolveInteraction(i Interaction, e Event) Interaction {
 		i.seenMessages = markSeen(i.seenMessages, e.MessageID)
 	case InteractionQueued:
 		i.Status, i.Queue, i.Priority, i.QueuedAt, i.AgentID = InteractionStatusQueued, e.Queue, e.Priority, e.At, ""
+		i.OfferedAt, i.RingingAt = time.Time{}, time.Time{}
 	case InteractionAssigned:
 		i.Status, i.AgentID, i.AssignedAt = InteractionStatusAssigned, e.AgentID, e.At
+		i.OfferedAt, i.RingingAt = time.Time{}, time.Time{}
 	case InteractionTransferred:
 		i = evolveTransfer(i, e)
+		// A new agent (or none) holds the call: any earlier offer is moot.
+		i.OfferedAt, i.RingingAt = time.Time{}, time.Time{}
+	case CallOffered:
+		i.OfferedAt = e.At
+	case CallRingingStarted:
+		i.RingingAt = e.At
 	case CallAnswered:
 		i.AnsweredAt = e.At
 	case CallEnded:

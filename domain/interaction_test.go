@@ -22,6 +22,9 @@ func TestDecideInteraction(t *testing.T) {
 	queued := concat(started, events(queue))
 	assigned := concat(queued, events(assign))
 	answered := concat(assigned, events(answer))
+	offered := concat(assigned, events(domain.CallOffered{InteractionID: "i1", AgentID: "a1", At: ago(8 * minute)}))
+	ringing := concat(offered, events(domain.CallRingingStarted{InteractionID: "i1", AgentID: "a1", At: ago(7*minute + 50*second)}))
+	transferredAfterAnswer := concat(answered, events(domain.InteractionTransferred{InteractionID: "i1", FromAgentID: "a1", ToAgentID: "a2", Reason: "REFER", At: ago(3 * minute)}))
 	ended := concat(answered, events(hangUp))
 	closed := concat(ended, events(closeIt))
 	rated := concat(closed, events(csat))
@@ -176,6 +179,64 @@ func TestDecideInteraction(t *testing.T) {
 		{name: "transfer to a blank queue", given: assigned, cmd: domain.TransferInteraction{ToQueue: "   "}, code: domain.EINVALID},
 		{name: "transfer an unassigned interaction", given: queued, cmd: domain.TransferInteraction{ToAgentID: "a2"}, code: domain.ECONFLICT},
 		{name: "transfer a closed interaction", given: closed, cmd: domain.TransferInteraction{ToAgentID: "a2"}, code: domain.ECONFLICT},
+
+		// OfferCall
+		{
+			name: "offer call", given: assigned, cmd: domain.OfferCall{AgentID: "a1"},
+			want: events(domain.CallOffered{InteractionID: "i1", AgentID: "a1", At: now}),
+			check: func(t *testing.T, i domain.Interaction) {
+				eq(t, "OfferedAt", i.OfferedAt, now)
+				eq(t, "RingingAt", i.RingingAt, time.Time{})
+				eq(t, "Status", i.Status, domain.InteractionStatusAssigned)
+			},
+		},
+		{name: "offer call again", given: offered, cmd: domain.OfferCall{AgentID: "a1"}},
+		{name: "offer call to an agent it is not assigned to", given: assigned, cmd: domain.OfferCall{AgentID: "a2"}, code: domain.ECONFLICT},
+		{name: "offer call without agent", given: assigned, cmd: domain.OfferCall{}, code: domain.EINVALID},
+		{name: "offer a queued call", given: queued, cmd: domain.OfferCall{AgentID: "a1"}, code: domain.ECONFLICT},
+		{name: "offer a chat", given: chatAssigned, cmd: domain.OfferCall{AgentID: "a1"}, code: domain.ECONFLICT},
+		{name: "offer an abandoned call", given: abandoned, cmd: domain.OfferCall{AgentID: "a1"}, code: domain.ECONFLICT},
+		{
+			name: "offer a call transferred after answer to its new agent", given: transferredAfterAnswer, cmd: domain.OfferCall{AgentID: "a2"},
+			want:  events(domain.CallOffered{InteractionID: "i1", AgentID: "a2", At: now}),
+			check: func(t *testing.T, i domain.Interaction) { eq(t, "AnsweredAt", i.AnsweredAt, ago(7*minute)) },
+		},
+		{name: "offer a transferred call to its previous agent", given: transferredAfterAnswer, cmd: domain.OfferCall{AgentID: "a1"}, code: domain.ECONFLICT},
+		{
+			name: "offer a requeued call to another agent", given: concat(ringing, events(queue, domain.InteractionAssigned{InteractionID: "i1", AgentID: "a2", At: ago(minute)})),
+			cmd: domain.OfferCall{AgentID: "a2"}, want: events(domain.CallOffered{InteractionID: "i1", AgentID: "a2", At: now}),
+		},
+
+		// RingCall
+		{
+			name: "ring", given: offered, cmd: domain.RingCall{AgentID: "a1"},
+			want:  events(domain.CallRingingStarted{InteractionID: "i1", AgentID: "a1", At: now}),
+			check: func(t *testing.T, i domain.Interaction) { eq(t, "RingingAt", i.RingingAt, now) },
+		},
+		{name: "ring without naming the agent", given: offered, cmd: domain.RingCall{},
+			want: events(domain.CallRingingStarted{InteractionID: "i1", AgentID: "a1", At: now})},
+		{name: "ring twice", given: ringing, cmd: domain.RingCall{AgentID: "a1"}},
+		{name: "ring before the offer", given: assigned, cmd: domain.RingCall{AgentID: "a1"}, code: domain.ECONFLICT},
+		{name: "ring for another agent", given: offered, cmd: domain.RingCall{AgentID: "a2"}, code: domain.ECONFLICT},
+		{name: "ring a chat", given: chatAssigned, cmd: domain.RingCall{AgentID: "a1"}, code: domain.ECONFLICT},
+		{name: "ring an abandoned call", given: concat(ringing, events(domain.InteractionAbandoned{InteractionID: "i1", At: ago(minute)})),
+			cmd: domain.RingCall{AgentID: "a1"}, code: domain.ECONFLICT},
+		{
+			name: "requeue a ringing call nobody answered clears the offer", given: ringing, cmd: domain.QueueInteraction{Queue: "billing"},
+			want: events(domain.InteractionQueued{InteractionID: "i1", Queue: "billing", Priority: domain.PriorityNormal, At: now}),
+			check: func(t *testing.T, i domain.Interaction) {
+				eq(t, "OfferedAt", i.OfferedAt, time.Time{})
+				eq(t, "RingingAt", i.RingingAt, time.Time{})
+			},
+		},
+		{
+			name: "transfer a ringing call clears the offer", given: concat(ringing, events(answer)), cmd: domain.TransferInteraction{ToAgentID: "a2"},
+			want: events(domain.InteractionTransferred{InteractionID: "i1", FromAgentID: "a1", ToAgentID: "a2", At: now}),
+			check: func(t *testing.T, i domain.Interaction) {
+				eq(t, "OfferedAt", i.OfferedAt, time.Time{})
+				eq(t, "RingingAt", i.RingingAt, time.Time{})
+			},
+		},
 
 		// AnswerCall
 		{

@@ -130,7 +130,7 @@ func (db *ReadDB) CustomerByIdentity(ctx context.Context, id domain.Identity) (c
 	if norm, nerr := domain.NormalizeIdentity(id, db.callingCode); nerr == nil {
 		id = norm
 	}
-	err = db.r.QueryRowContext(ctx, `SELECT customer_id FROM identities WHERE kind = ? AND value = ?`, id.Kind, id.Value).Scan(&customerID)
+	err = db.queryRow(ctx, `SELECT customer_id FROM identities WHERE kind = ? AND value = ?`, id.Kind, id.Value).Scan(&customerID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return "", false, nil

@@ -31,6 +31,8 @@ type ReadDB struct {
 	// callingCode normalises national phone numbers in lookups the same
 	// way the write side does.
 	callingCode string
+	// stmts are the read pool's prepared statements (stmt_cache.go).
+	stmts stmtCache
 }
 
 // ReadDBOption configures OpenReadDB.
@@ -94,7 +96,8 @@ func (db *ReadDB) open(ctx context.Context) error {
 	db.r, err = sql.Open("sqlite", dsn(db.path,
 		"_pragma=busy_timeout(10000)",
 		"_pragma=query_only(1)",
-		"_pragma=cache_size(-32768)"))
+		"_pragma=cache_size(-32768)",
+		fmt.Sprintf("_pragma=mmap_size(%d)", readMmapBytes)))
 	if err != nil {
 		return fmt.Errorf("open readers: %w", err)
 	}
@@ -102,6 +105,16 @@ func (db *ReadDB) open(ctx context.Context) error {
 	db.r.SetMaxIdleConns(DefaultReadConns)
 	return nil
 }
+
+// readMmapBytes is the query pool's mmap_size: the API's lookups touch
+// pages all over the read models (a random customer, their timeline), and
+// through the map a page missing from a connection's cache costs a memory
+// read instead of a pread system call and a copy (those calls were 15% of
+// the CPU of a customer lookup with its timeline). The pages are the
+// operating system's page cache, shared by the connections. The file is
+// never shrunk while open (no VACUUM; a damaged database is removed only
+// after the pools are closed), the case where a mapped file is safe.
+const readMmapBytes = 1 << 30
 
 // walAutocheckpoint is the write connection's automatic checkpoint
 // threshold, in pages.
@@ -137,6 +150,7 @@ func (db *ReadDB) Path() string { return db.path }
 // is working on the database.
 func (db *ReadDB) Close() error {
 	var errs []error
+	errs = append(errs, db.stmts.close())
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
 	}

@@ -54,6 +54,10 @@ type TicketFilter struct {
 	CustomerID     string // includes the tickets of customers merged into it
 	BusinessDomain string
 	OpenOnly       bool // not RESOLVED or CLOSED
+	// OverdueAt, when not zero, keeps the open tickets with a deadline
+	// before it: today the due date of a collaborating department (SLA
+	// deadlines join this when SLA clocks are projected).
+	OverdueAt time.Time
 }
 
 // TicketSortField is what tickets can be sorted by.
@@ -320,6 +324,11 @@ func (f TicketFilter) where(ctx context.Context, tx *sql.Tx) ([]string, []any, e
 	if f.OpenOnly {
 		where = append(where, "is_open = 1")
 	}
+	if !f.OverdueAt.IsZero() {
+		where = append(where, `is_open = 1 AND EXISTS (SELECT 1 FROM ticket_collaborators c
+			WHERE c.ticket_id = tickets.id AND c.due_at > 0 AND c.due_at < ?)`)
+		args = append(args, nanos(f.OverdueAt))
+	}
 	if f.CustomerID != "" {
 		group, err := customerGroup(ctx, tx, f.CustomerID)
 		if err != nil {
@@ -339,8 +348,11 @@ func (db *ReadDB) OpenTickets(ctx context.Context, customerID string) ([]Ticket,
 		if err != nil {
 			return err
 		}
+		// "+is_open" keeps SQLite from walking tickets_open_priority (every
+		// open ticket, in the order asked for) instead of the customer's few
+		// tickets in tickets_customer.
 		list, err = scanTickets(ctx, tx, `SELECT `+ticketColumns+`0 FROM tickets
-			WHERE customer_id IN (`+placeholders(len(group))+`) AND is_open = 1
+			WHERE customer_id IN (`+placeholders(len(group))+`) AND +is_open = 1
 			ORDER BY priority_rank DESC, opened_at, id`, anys(group)...)
 		return err
 	})

@@ -4,7 +4,7 @@
 # Later integrations add theirs (clickhouse-server, sip-tester, chromium).
 set -eu
 
-PACKAGES="sqlite3"
+PACKAGES="sqlite3 clickhouse-server sip-tester"
 
 missing=""
 for pkg in $PACKAGES; do

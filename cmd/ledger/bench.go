@@ -13,11 +13,18 @@ import (
 
 // runBench dispatches `ledger bench <what>`.
 func runBench(ctx context.Context, args []string, out io.Writer) error {
-	if len(args) == 0 || args[0] != "append" {
-		fmt.Fprintln(out, "usage: ledger bench append [--writers N] [--events M] [--workload conversations|random] [--data DIR]")
-		return &exitError{code: 2, err: errors.New("bench: unknown or missing benchmark")}
+	switch {
+	case len(args) > 0 && args[0] == "append":
+		return runBenchAppend(ctx, args[1:], out)
+	case len(args) > 0 && args[0] == "webchat":
+		return runBenchWebchat(ctx, args[1:], out)
+	case len(args) > 0 && args[0] == "graphql":
+		return runBenchGraphQL(ctx, args[1:], out)
 	}
-	return runBenchAppend(ctx, args[1:], out)
+	fmt.Fprintln(out, "usage: ledger bench append [--writers N] [--events M] [--workload conversations|random] [--data DIR]")
+	fmt.Fprintln(out, "       ledger bench webchat [--url ws://HOST:PORT/channels/webchat --pid PID] [--clients N] [--messages M] [--interval D]")
+	fmt.Fprintln(out, "       ledger bench graphql [--url http://HOST:PORT/graphql] [--clients N] [--duration D] [--server-pid PID]")
+	return &exitError{code: 2, err: errors.New("bench: unknown or missing benchmark")}
 }
 
 // runBenchAppend measures durable append throughput and latency on a

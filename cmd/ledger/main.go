@@ -31,6 +31,10 @@ func subcommands() []subcommand {
 		{"replay", "print a stream's events and state as of a time", runReplay},
 		{"projections", "manage read models: projections rebuild", runProjections},
 		{"bench", "benchmarks: bench append --writers N --events M", runBench},
+		{"sip-credentials", "agents' SIP digest credentials: sip-credentials set|remove|list", runSIPCredentials},
+		{"report", "print an analytics report: report NAME --from --to, or report --list", runReport},
+		{"analytics", "analytics sink: analytics sync [--clickhouse DSN] until caught up", runAnalytics},
+		{"token", "mint a GraphQL API bearer token: token --role R --subject S [--ttl 8h]", runToken},
 	}
 }
 

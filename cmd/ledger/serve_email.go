@@ -1,13 +1,161 @@
 package main
 
-import "flag"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
 
-// emailComponent wires the email channel (--smtp, --smtp-relay) into `ledger serve`.
-// Not built yet: it adds no flags and starts nothing.
-type emailComponent struct{}
+	"github.com/interactionledger/ledger/channels/email"
+	"github.com/interactionledger/ledger/channels/outbound"
+	"github.com/interactionledger/ledger/domain"
+)
+
+// emailComponent wires the email channel into `ledger serve`: the inbound
+// SMTP server (--smtp, started only when set) and the sender of agents'
+// replies through a relay (--smtp-relay, with --smtp-from).
+type emailComponent struct {
+	listen   string
+	relay    string
+	from     string
+	domain   string
+	maxBytes string
+}
 
 func newEmailComponent() serveComponent { return &emailComponent{} }
 
-func (*emailComponent) addFlags(*flag.FlagSet) {}
+// emailOutboundFile holds the position of the email replies' dispatcher
+// inside --data.
+const emailOutboundFile = "outbound-email.db"
 
-func (*emailComponent) start(*serveDeps) error { return nil }
+func (c *emailComponent) addFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.listen, "smtp", envOr("LEDGER_SMTP", ""), "inbound SMTP listen address HOST:PORT; the server starts only when set (env LEDGER_SMTP)")
+	fs.StringVar(&c.relay, "smtp-relay", envOr("LEDGER_SMTP_RELAY", ""), "relay agents' email replies go through: HOST:PORT, smtp://[user:pass@]host[:port], smtp+starttls://user:pass@host[:port] or smtps://user:pass@host[:port]; prefer the env LEDGER_SMTP_RELAY for a password")
+	fs.StringVar(&c.from, "smtp-from", envOr("LEDGER_SMTP_FROM", ""), "support address email replies come from, e.g. 'Support <support@example.com>' (env LEDGER_SMTP_FROM)")
+	fs.StringVar(&c.domain, "smtp-domain", envOr("LEDGER_SMTP_DOMAIN", ""), "name the SMTP server greets with and the relay client introduces itself with (default: the --smtp-from domain, else localhost) (env LEDGER_SMTP_DOMAIN)")
+	fs.StringVar(&c.maxBytes, "smtp-max-bytes", envOr("LEDGER_SMTP_MAX_BYTES", strconv.Itoa(25<<20)), "largest inbound email accepted, in bytes (env LEDGER_SMTP_MAX_BYTES)")
+}
+
+func (c *emailComponent) start(deps *serveDeps) error {
+	if c.listen == "" && c.relay == "" {
+		return nil
+	}
+	maxBytes, err := strconv.ParseInt(c.maxBytes, 10, 64)
+	if err != nil || maxBytes <= 0 {
+		return &exitError{code: 2, err: fmt.Errorf("--smtp-max-bytes %q: want a positive number of bytes", c.maxBytes)}
+	}
+	name := c.greetingName()
+	var sender *email.Sender
+	if c.relay != "" {
+		if sender, err = c.newSender(deps, name); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+	}
+	if c.listen != "" {
+		if err := c.startServer(deps, name, maxBytes); err != nil {
+			return err
+		}
+	}
+	if sender != nil {
+		if err := c.startReplies(deps, sender); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startReplies runs an outbound dispatcher that delivers the replies of
+// email interactions only, through sender; every attempt is recorded on
+// the interaction's delivery stream. Its metrics are not registered: the
+// names are the shared dispatcher's, and one registry takes them once.
+// Once `ledger serve` runs one dispatcher for every channel, sender joins
+// its Senders under domain.ChannelEmail and this one goes.
+func (c *emailComponent) startReplies(deps *serveDeps, sender *email.Sender) error {
+	cp, err := outbound.OpenCheckpoints(deps.ctx, filepath.Join(deps.dataDir, emailOutboundFile), "email")
+	if err != nil {
+		return err
+	}
+	d, err := outbound.New(outbound.Config{
+		Store:       deps.store,
+		Checkpoints: cp,
+		Senders:     map[domain.Channel]outbound.Sender{domain.ChannelEmail: sender},
+		Logger:      slog.Default().With("channel", "email"),
+	})
+	if err != nil {
+		return errors.Join(err, cp.Close())
+	}
+	deps.goRun(func() {
+		defer cp.Close()
+		if err := d.Run(deps.ctx); err != nil {
+			slog.Error("email replies stopped", "err", err)
+		}
+	})
+	return nil
+}
+
+func (c *emailComponent) newSender(deps *serveDeps, helo string) (*email.Sender, error) {
+	if c.from == "" {
+		return nil, errors.New("--smtp-relay needs --smtp-from, the support address replies come from")
+	}
+	cfg, err := email.ParseRelay(c.relay)
+	if err != nil {
+		return nil, fmt.Errorf("--smtp-relay: %w", err)
+	}
+	cfg.HeloName = helo
+	relay, err := email.NewRelay(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("--smtp-relay: %w", err)
+	}
+	sender, err := email.NewSender(deps.store, relay, email.SenderConfig{From: c.from})
+	if err != nil {
+		return nil, fmt.Errorf("--smtp-from: %w", err)
+	}
+	slog.Info("email replies go through relay", "relay", cfg.String(), "from", c.from)
+	return sender, nil
+}
+
+func (c *emailComponent) startServer(deps *serveDeps, name string, maxBytes int64) error {
+	ln, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		return fmt.Errorf("--smtp: listen on %s: %w", c.listen, err)
+	}
+	recv := email.NewReceiver(deps.handler, email.ReceiverOptions{SupportAddress: c.from})
+	srv := email.NewServer(recv, email.ServerConfig{Domain: name, MaxMessageBytes: maxBytes})
+	deps.goRun(func() {
+		if err := srv.Serve(ln); err != nil {
+			slog.Error("smtp server stopped", "err", err)
+		}
+	})
+	deps.goRun(func() {
+		<-deps.ctx.Done()
+		// Sessions get a moment to finish; messages being recorded always
+		// finish before the ledger closes.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			slog.Error("smtp shutdown", "err", err)
+		}
+	})
+	slog.Info("smtp listening", "addr", ln.Addr().String(), "max_bytes", maxBytes)
+	return nil
+}
+
+// greetingName is the host name the server greets with and the relay
+// client introduces itself with.
+func (c *emailComponent) greetingName() string {
+	if c.domain != "" {
+		return c.domain
+	}
+	if at := strings.LastIndexByte(c.from, '@'); at >= 0 {
+		if d := strings.Trim(c.from[at+1:], "> \t"); d != "" {
+			return d
+		}
+	}
+	return "localhost"
+}

@@ -1,13 +1,171 @@
 package main
 
-import "flag"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"time"
 
-// webChannelsComponent wires the HTTP channels: web chat, SMS, WeChat, app, and outbound delivery into `ledger serve`.
-// Not built yet: it adds no flags and starts nothing.
-type webChannelsComponent struct{}
+	"github.com/cenkalti/backoff/v5"
+
+	"github.com/interactionledger/ledger/channels/app"
+	"github.com/interactionledger/ledger/channels/outbound"
+	"github.com/interactionledger/ledger/channels/sms"
+	"github.com/interactionledger/ledger/channels/webchat"
+	"github.com/interactionledger/ledger/channels/wechat"
+	"github.com/interactionledger/ledger/domain"
+)
+
+// outboundFile holds the outbound dispatcher's checkpoint, beside the
+// ledger: unlike the read models it must survive a rebuild.
+const outboundFile = "outbound.db"
+
+// webChannelsComponent wires the HTTP channels (web chat, SMS, WeChat,
+// app) on --http, and the outbound delivery of agents' replies on them,
+// into `ledger serve`.
+type webChannelsComponent struct {
+	appKey, appPush                                   string
+	smsAuthToken, smsAPI, smsFrom                     string
+	wechatToken, wechatAPI, wechatAppID, wechatSecret string
+	webchatSecret, webchatOrigins                     string
+}
 
 func newWebChannelsComponent() serveComponent { return &webChannelsComponent{} }
 
-func (*webChannelsComponent) addFlags(*flag.FlagSet) {}
+func (c *webChannelsComponent) addFlags(fs *flag.FlagSet) {
+	str := func(dst *string, name, usage string) {
+		env := "LEDGER_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		fs.StringVar(dst, name, envOr(env, ""), usage+" (env "+env+")")
+	}
+	str(&c.appKey, "app-key", "API key the mobile app sends in X-Api-Key; /channels/app refuses every request without one")
+	str(&c.appPush, "app-push", "URL agents' replies on the app channel are POSTed to (signed with the app key); without it the app fetches them")
+	str(&c.smsAuthToken, "sms-auth-token", "SMS provider auth token: checks X-Twilio-Signature on /channels/sms and authenticates --sms-api")
+	str(&c.smsAPI, "sms-api", "SMS provider REST base for replies, e.g. https://api.twilio.com/2010-04-01/Accounts/AC...")
+	str(&c.smsFrom, "sms-from", "with --sms-api: number (or messaging service id MG...) replies are sent from")
+	str(&c.wechatToken, "wechat-token", "WeChat official account server token; /channels/wechat refuses every request without one")
+	str(&c.wechatAPI, "wechat-api", "WeChat API base for replies (customer-service messages), e.g. https://api.weixin.qq.com")
+	str(&c.wechatAppID, "wechat-appid", "with --wechat-api: app id that fetches the access token (omit behind a token gateway)")
+	str(&c.wechatSecret, "wechat-secret", "with --wechat-appid: app secret")
+	str(&c.webchatSecret, "webchat-secret", "HMAC secret of the site backend's identity assertions (JWT HS256) for verified web chat customers")
+	str(&c.webchatOrigins, "webchat-origins", "comma-separated web origins whose pages may open web chat sockets (* for any)")
+}
 
-func (*webChannelsComponent) start(*serveDeps) error { return nil }
+func (c *webChannelsComponent) start(deps *serveDeps) error {
+	logger := slog.Default().With("component", "channels")
+	chat, err := webchat.NewServer(webchat.Config{
+		Ledger: deps.handler, Secret: c.webchatSecret, AllowedOrigins: splitList(c.webchatOrigins),
+		Logger: logger.With("channel", "webchat"), Registerer: deps.registry,
+	})
+	if err != nil {
+		return err
+	}
+	senders, err := c.senders(chat)
+	if err != nil {
+		return err
+	}
+	c.mount(deps, chat, logger)
+	if err := c.startDispatcher(deps, senders, logger); err != nil {
+		return err
+	}
+	deps.goRun(func() {
+		<-deps.ctx.Done()
+		chat.Close() // says goodbye to every socket and waits for them
+	})
+	return nil
+}
+
+// mount registers the inbound endpoints on the HTTP server.
+func (c *webChannelsComponent) mount(deps *serveDeps, chat *webchat.Server, logger *slog.Logger) {
+	deps.mux.Handle("GET /channels/webchat", chat)
+	deps.mux.Handle("POST /channels/sms", sms.NewWebhook(sms.Config{Receiver: deps.handler, AuthToken: c.smsAuthToken, Logger: logger.With("channel", "sms")}))
+	deps.mux.Handle("/channels/wechat", wechat.NewHandler(wechat.Config{Ledger: deps.handler, Token: c.wechatToken, Logger: logger.With("channel", "wechat")}))
+	deps.mux.Handle("/channels/app", app.NewHandler(app.Config{Receiver: deps.handler, Key: c.appKey, Logger: logger.With("channel", "app")}))
+	if c.smsAuthToken == "" {
+		logger.Warn("/channels/sms accepts unsigned requests: set --sms-auth-token")
+	}
+	if c.wechatToken == "" {
+		logger.Info("/channels/wechat is disabled: no --wechat-token")
+	}
+	if c.appKey == "" {
+		logger.Info("/channels/app is disabled: no --app-key")
+	}
+}
+
+// senders returns the outbound sender of every channel that has one
+// configured; replies on other channels are not delivered by this
+// component.
+func (c *webChannelsComponent) senders(chat *webchat.Server) (map[domain.Channel]outbound.Sender, error) {
+	out := map[domain.Channel]outbound.Sender{domain.ChannelWebchat: chat}
+	if c.smsAPI != "" {
+		s, err := sms.NewSender(sms.SenderConfig{BaseURL: c.smsAPI, AuthToken: c.smsAuthToken, From: c.smsFrom})
+		if err != nil {
+			return nil, fmt.Errorf("--sms-api: %w", err)
+		}
+		out[domain.ChannelSMS] = s
+	}
+	if c.wechatAPI != "" {
+		s, err := wechat.NewSender(wechat.SenderConfig{BaseURL: c.wechatAPI, AppID: c.wechatAppID, AppSecret: c.wechatSecret})
+		if err != nil {
+			return nil, fmt.Errorf("--wechat-api: %w", err)
+		}
+		out[domain.ChannelWeChat] = s
+	}
+	if c.appPush != "" {
+		p, err := app.NewPusher(c.appPush, c.appKey, nil)
+		if err != nil {
+			return nil, fmt.Errorf("--app-push: %w", err)
+		}
+		out[domain.ChannelApp] = p
+	}
+	return out, nil
+}
+
+// startDispatcher runs the outbound dispatcher until shutdown, starting it
+// again (from its checkpoint) if the store fails under it.
+func (c *webChannelsComponent) startDispatcher(deps *serveDeps, senders map[domain.Channel]outbound.Sender, logger *slog.Logger) error {
+	cp, err := outbound.OpenCheckpoints(deps.ctx, filepath.Join(deps.dataDir, outboundFile), "outbound")
+	if err != nil {
+		return err
+	}
+	d, err := outbound.New(outbound.Config{
+		Store: deps.store, Checkpoints: cp, Senders: senders, Logger: logger.With("part", "outbound"), Registerer: deps.registry,
+	})
+	if err != nil {
+		return errors.Join(err, cp.Close())
+	}
+	names := make([]string, 0, len(senders))
+	for ch := range senders {
+		names = append(names, string(ch))
+	}
+	logger.Info("outbound delivery of agents' replies", "channels", strings.Join(names, ","))
+	deps.goRun(func() {
+		defer cp.Close()
+		runDispatcher(deps.ctx, d, logger)
+	})
+	return nil
+}
+
+func runDispatcher(ctx context.Context, d *outbound.Dispatcher, logger *slog.Logger) {
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		return struct{}{}, d.Run(ctx)
+	}, backoff.WithMaxElapsedTime(0), backoff.WithNotify(func(err error, next time.Duration) {
+		logger.Error("outbound delivery failed; restarting from its checkpoint", "err", err, "retry_in", next)
+	}))
+	if err != nil && ctx.Err() == nil {
+		logger.Error("outbound delivery stopped", "err", err)
+	}
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}

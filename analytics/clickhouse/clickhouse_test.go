@@ -1,0 +1,179 @@
+package clickhouse_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/interactionledger/ledger/analytics"
+	"github.com/interactionledger/ledger/analytics/analyticstest"
+	"github.com/interactionledger/ledger/analytics/clickhouse"
+	"github.com/interactionledger/ledger/analytics/clickhouse/chtest"
+	"github.com/interactionledger/ledger/analytics/embedded"
+	"github.com/interactionledger/ledger/eventstore"
+)
+
+func openClickHouse(t *testing.T, srv *chtest.Server) *clickhouse.Backend {
+	t.Helper()
+	b, err := clickhouse.Open(t.Context(), srv.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Close() })
+	return b
+}
+
+// reference loads store into a fresh embedded back end: the numbers every
+// ClickHouse run must reproduce.
+func reference(t *testing.T, store eventstore.Store) analytics.Reporter {
+	t.Helper()
+	b, err := embedded.Open(t.Context(), filepath.Join(t.TempDir(), embedded.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Close() })
+	if err := analytics.NewSink(store, b, analyticstest.Key).Sync(t.Context(), nil); err != nil {
+		t.Fatalf("embedded sync: %v", err)
+	}
+	return analytics.NewReporter(b)
+}
+
+func assertSame(t *testing.T, store eventstore.Store, ch analytics.Backend) {
+	t.Helper()
+	if n := analyticstest.AssertSameReports(t, reference(t, store), analytics.NewReporter(ch)); n < 30 {
+		t.Fatalf("only %d report tables had rows: the comparison proves little", n)
+	}
+}
+
+// TestBothBackEndsGiveTheSameNumbers loads one generated ledger into
+// ClickHouse and into the embedded back end and compares every report,
+// grouped every way, in two time zones, filtered and with options.
+func TestBothBackEndsGiveTheSameNumbers(t *testing.T) {
+	srv := chtest.Start(t)
+	store := analyticstest.NewLedger(t, analyticstest.Config{Customers: 60, Interactions: 300, Seed: 11})
+	ch := openClickHouse(t, srv)
+	if err := analytics.NewSink(store, ch, analyticstest.Key, analytics.WithBatchEvents(700)).Sync(t.Context(), nil); err != nil {
+		t.Fatalf("clickhouse sync: %v", err)
+	}
+	assertSame(t, store, ch)
+}
+
+// crashingBackend fails the n-th Insert of the whole run, after the
+// inserts before it reached ClickHouse: a sink process dying in the middle
+// of a batch, between the rows and the checkpoint.
+type crashingBackend struct {
+	analytics.Backend
+	inserts atomic.Int64
+	failAt  int64
+}
+
+var errCrash = errors.New("simulated crash in the middle of a batch")
+
+func (c *crashingBackend) Begin(ctx context.Context) (analytics.Writer, error) {
+	w, err := c.Backend.Begin(ctx)
+	return &crashingWriter{Writer: w, c: c}, err
+}
+
+type crashingWriter struct {
+	analytics.Writer
+	c *crashingBackend
+}
+
+func (w *crashingWriter) Insert(ctx context.Context, rows *analytics.Columns) error {
+	if w.c.inserts.Add(1) == w.c.failAt {
+		return errCrash
+	}
+	return w.Writer.Insert(ctx, rows)
+}
+
+// TestSinkRestartInTheMiddleOfABatch kills the sink (a new Sink each time,
+// with no memory of the last) in the middle of batches, at several
+// points, until it has caught up; the reports must count every event once.
+func TestSinkRestartInTheMiddleOfABatch(t *testing.T) {
+	srv := chtest.Start(t)
+	store := analyticstest.NewLedger(t, analyticstest.Config{Customers: 50, Interactions: 250, Seed: 5})
+	ch := openClickHouse(t, srv)
+	head, _ := store.HeadPosition(t.Context())
+	crashes := 0
+	for failAt := int64(3); ; failAt += 4 {
+		cb := &crashingBackend{Backend: ch, failAt: failAt}
+		err := analytics.NewSink(store, cb, analyticstest.Key, analytics.WithBatchEvents(400)).Sync(t.Context(), nil)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, errCrash) {
+			t.Fatalf("sync: %v", err)
+		}
+		crashes++
+		if crashes > 100 {
+			t.Fatal("the sink never caught up")
+		}
+	}
+	cp, err := ch.Checkpoint(t.Context(), analytics.DefaultSinkName)
+	if err != nil || cp != head {
+		t.Fatalf("checkpoint %d (%v), want the head %d", cp, err, head)
+	}
+	if crashes < 3 {
+		t.Fatalf("only %d crashes: the test did not interrupt batches", crashes)
+	}
+	assertSame(t, store, ch)
+}
+
+// TestClickHouseKilledMidStream runs the sink live while traffic is
+// appended, kills ClickHouse with SIGKILL in the middle, keeps appending
+// (the ledger does not depend on ClickHouse), restarts it, and checks the
+// sink catches up and every report equals the embedded back end's.
+func TestClickHouseKilledMidStream(t *testing.T) {
+	srv := chtest.Start(t)
+	ch := openClickHouse(t, srv)
+	store := analyticstest.NewLedger(t, analyticstest.Config{Customers: 30, Interactions: 60, Seed: 21})
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	sink := analytics.NewSink(store, ch, analyticstest.Key, analytics.WithBatchEvents(200), analytics.WithFlushInterval(20*time.Millisecond))
+	var failures atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for ctx.Err() == nil {
+			if err := sink.Run(ctx); err != nil {
+				failures.Add(1)
+				select {
+				case <-ctx.Done():
+				case <-time.After(100 * time.Millisecond):
+				}
+			}
+		}
+	}()
+
+	more := func(seed uint64, start time.Time) {
+		t.Helper()
+		cfg := analyticstest.Config{Customers: 30, Interactions: 80, Seed: seed, Start: start, Span: 4 * 24 * time.Hour}
+		if err := analyticstest.Generate(t.Context(), store, cfg); err != nil {
+			t.Fatalf("append while ClickHouse is %s: %v", map[bool]string{true: "up", false: "down"}[seed == 22], err)
+		}
+	}
+	more(22, time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC))
+	srv.Kill()
+	more(23, time.Date(2026, 3, 7, 0, 0, 0, 0, time.UTC))
+	srv.Restart()
+	more(24, time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC))
+
+	head, _ := store.HeadPosition(t.Context())
+	wait, cancelWait := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancelWait()
+	if err := sink.WaitFor(wait, head); err != nil {
+		t.Fatalf("sink did not catch up after the restart: %v", err)
+	}
+	cancel()
+	wg.Wait()
+	if failures.Load() == 0 {
+		t.Fatal("the sink never noticed ClickHouse was down: the test did not exercise the outage")
+	}
+	assertSame(t, store, ch)
+}

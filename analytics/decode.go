@@ -1,0 +1,150 @@
+package analytics
+
+import (
+	"bytes"
+	"time"
+
+	"github.com/interactionledger/ledger/domain"
+)
+
+// Decoding for the sink. Messages are about half of any ledger, and the
+// sink needs only who sent them and when, so message events and metadata
+// are read by a scanner of flat JSON objects; anything the scanner does not
+// recognise (an attachment, an escape, an unknown key) goes through
+// encoding/json, so the result never depends on the path taken.
+
+// messageFacts is what the sink uses of a message event.
+type messageFacts struct {
+	interactionID string
+	at            time.Time
+}
+
+// scanMessage reads a MessageReceived or MessageSent event.
+func scanMessage(eventType string, schema int, data []byte) (messageFacts, bool) {
+	if schema != domain.CurrentSchema {
+		return messageFacts{}, false
+	}
+	var m messageFacts
+	ok := scanFlatObject(data, func(key, val []byte) bool {
+		switch string(key) {
+		case "interactionId":
+			m.interactionID = string(val)
+		case "at":
+			return m.at.UnmarshalText(val) == nil
+		case "messageId", "text", "sentAt":
+		case "agentId":
+			return eventType == "MessageSent"
+		default:
+			return false
+		}
+		return true
+	})
+	return m, ok && m.interactionID != "" && !m.at.IsZero()
+}
+
+// metaFacts is what the sink uses of an event's metadata.
+type metaFacts struct {
+	channel   string
+	actorKind string
+}
+
+// scanMetadata reads the channel and the actor's kind ("agent", "customer",
+// "system") from metadata; unreadable metadata yields empty facts (the
+// metadata is descriptive, never what a fact's identity rests on).
+func scanMetadata(raw []byte) metaFacts {
+	var m metaFacts
+	scanFlatObject(raw, func(key, val []byte) bool {
+		switch string(key) {
+		case "channel":
+			m.channel = string(val)
+		case "actor":
+			kind, _, _ := bytes.Cut(val, []byte(":"))
+			m.actorKind = string(kind)
+		}
+		return true
+	})
+	return m
+}
+
+// scanAt finds the top-level "at" of an event the sink does not decode:
+// every event type of the ledger records its business time there. It
+// returns false when it cannot, and the caller falls back to the commit
+// time.
+func scanAt(data []byte) (time.Time, bool) {
+	i := bytes.LastIndex(data, []byte(`"at":"`))
+	if i < 0 {
+		return time.Time{}, false
+	}
+	rest := data[i+6:]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 {
+		return time.Time{}, false
+	}
+	var t time.Time
+	if t.UnmarshalText(rest[:j]) != nil {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// scanFlatObject calls field for each key and string value of a JSON
+// object whose values are all strings without escapes. It reports false as
+// soon as it meets anything else, or field does.
+func scanFlatObject(data []byte, field func(key, val []byte) bool) bool {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return false
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return skipSpace(data, i+1) == len(data)
+	}
+	for {
+		key, next, ok := plainString(data, i)
+		if !ok {
+			return false
+		}
+		i = skipSpace(data, next)
+		if i >= len(data) || data[i] != ':' {
+			return false
+		}
+		val, next, ok := plainString(data, skipSpace(data, i+1))
+		if !ok || !field(key, val) {
+			return false
+		}
+		i = skipSpace(data, next)
+		if i >= len(data) {
+			return false
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case '}':
+			return skipSpace(data, i+1) == len(data)
+		default:
+			return false
+		}
+	}
+}
+
+func plainString(data []byte, i int) ([]byte, int, bool) {
+	if i >= len(data) || data[i] != '"' {
+		return nil, 0, false
+	}
+	for j := i + 1; j < len(data); j++ {
+		switch c := data[j]; {
+		case c == '"':
+			return data[i+1 : j], j + 1, true
+		case c == '\\' || c < 0x20:
+			return nil, 0, false
+		}
+	}
+	return nil, 0, false
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}

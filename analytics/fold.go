@@ -1,0 +1,219 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
+)
+
+// folder turns events into fact rows. It keeps the state of the entities
+// (interactions, tickets, QA reviews, customers) it has seen, marks those
+// an event changed, and at flush emits one snapshot row per changed entity,
+// stamped with the position of the last event folded into it.
+//
+// Its cache is only a cache: an entity it does not hold (after a restart,
+// after eviction) is folded again from its stream, up to the event being
+// applied, so the rows it emits depend on the events alone. That is what
+// lets a batch be written twice with the same result.
+type folder struct {
+	loader  streamLoader
+	pseudo  *pseudonymizer
+	maxKeep int
+
+	interactions map[string]*interactionState
+	tickets      map[string]*ticketState
+	reviews      map[string]*reviewState
+	customers    map[string]*customerState
+
+	dirtyInteractions map[string]bool
+	dirtyTickets      map[string]bool
+	dirtyReviews      map[string]bool
+	dirtyCustomers    map[string]bool
+	events            *eventColumns
+	last              uint64
+}
+
+// streamLoader reads the events of a stream with position < before.
+type streamLoader func(ctx context.Context, stream string, before uint64) ([]eventstore.RecordedEvent, error)
+
+func newFolder(loader streamLoader, pseudo *pseudonymizer, maxKeep int) *folder {
+	f := &folder{loader: loader, pseudo: pseudo, maxKeep: maxKeep}
+	f.resetCache()
+	f.resetDirty()
+	return f
+}
+
+func (f *folder) resetCache() {
+	f.interactions = map[string]*interactionState{}
+	f.tickets = map[string]*ticketState{}
+	f.reviews = map[string]*reviewState{}
+	f.customers = map[string]*customerState{}
+}
+
+func (f *folder) resetDirty() {
+	f.dirtyInteractions = map[string]bool{}
+	f.dirtyTickets = map[string]bool{}
+	f.dirtyReviews = map[string]bool{}
+	f.dirtyCustomers = map[string]bool{}
+	f.events = newEventColumns()
+}
+
+// pending is how many events were folded since the last flush.
+func (f *folder) pending() int { return f.events.Len() }
+
+// apply folds one event.
+func (f *folder) apply(ctx context.Context, e eventstore.LeanEvent) error {
+	category, id := domain.StreamCategory(e.Stream)
+	fact := eventFact{position: e.Position, at: e.RecordedAt.UnixMilli(), typ: e.Type, category: category, entity: id}
+	meta := scanMetadata(e.Metadata)
+	fact.channel, fact.actorKind = meta.channel, meta.actorKind
+	var err error
+	switch category {
+	case domain.CategoryInteraction:
+		err = f.applyInteraction(ctx, e, id, &fact)
+	case domain.CategoryTicket:
+		err = f.applyTicket(ctx, e, id, &fact)
+	case domain.CategoryCustomer:
+		err = f.applyCustomer(ctx, e, id, &fact)
+	case domain.CategoryQa:
+		err = f.applyReview(ctx, e, id, &fact)
+	default:
+		if at, ok := scanAt(e.Data); ok {
+			fact.at = at.UnixMilli()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("fold %s at position %d (stream %s): %w", e.Type, e.Position, e.Stream, err)
+	}
+	f.events.add(&fact)
+	f.last = e.Position
+	return nil
+}
+
+// decode decodes an event's data for the sink: the common types through
+// the scanners when they can read them (filling only what the folds use),
+// anything else through domain.DecodeEvent.
+func decode(e eventstore.LeanEvent) (domain.Event, error) {
+	if e.Type == "MessageReceived" || e.Type == "MessageSent" {
+		if m, ok := scanMessage(e.Type, e.Schema, e.Data); ok {
+			if e.Type == "MessageReceived" {
+				return domain.MessageReceived{InteractionID: m.interactionID, At: m.at}, nil
+			}
+			return domain.MessageSent{InteractionID: m.interactionID, At: m.at}, nil
+		}
+	}
+	if ev, ok := fastDecode(e.Type, e.Schema, e.Data); ok {
+		return ev, nil
+	}
+	return domain.DecodeEvent(e.Type, e.Schema, e.Data)
+}
+
+// restore folds a stream's events before position into a fresh state
+// through fold; it returns the version of the last event folded (-1 for
+// none).
+func (f *folder) restore(ctx context.Context, stream string, before uint64, fold func(domain.Event, uint64)) (int64, error) {
+	recs, err := f.loader(ctx, stream, before)
+	if err != nil {
+		return 0, fmt.Errorf("reload %s: %w", stream, err)
+	}
+	version := int64(-1)
+	for _, r := range recs {
+		ev, err := decode(r.Lean())
+		if err != nil {
+			return 0, fmt.Errorf("reload %s at version %d: %w", stream, r.Version, err)
+		}
+		fold(ev, r.Position)
+		version = r.Version
+	}
+	return version, nil
+}
+
+// flush returns the rows of everything changed since the last flush and
+// forgets the changes; the cache is dropped when it outgrew maxKeep.
+func (f *folder) flush() *Batch {
+	b := &Batch{Rows: map[*FactTable]*Columns{}, Position: f.last, Events: f.events.Len()}
+	for _, t := range FactTables[1:] {
+		b.Rows[t] = NewColumns(t)
+	}
+	b.Rows[EventsTable] = f.events.Columns
+	for id := range f.dirtyInteractions {
+		b.Rows[InteractionsTable].Append(f.interactions[id].row()...)
+	}
+	for id := range f.dirtyTickets {
+		b.Rows[TicketsTable].Append(f.tickets[id].row()...)
+	}
+	for id := range f.dirtyReviews {
+		f.reviews[id].rows(b.Rows[QaTable], b.Rows[QaCriteriaTable])
+	}
+	for id := range f.dirtyCustomers {
+		b.Rows[CustomersTable].Append(f.customers[id].row()...)
+	}
+	f.resetDirty()
+	if len(f.interactions)+len(f.tickets)+len(f.reviews)+len(f.customers) > f.maxKeep {
+		f.resetCache()
+	}
+	return b
+}
+
+// eventFact is one row of fact_events.
+type eventFact struct {
+	position    uint64
+	at          int64
+	typ         string
+	category    string
+	entity      string
+	channel     string
+	actorKind   string
+	customerKey int64
+	ticketCat   string
+}
+
+// eventColumns are fact_events' columns, appended to without boxing.
+type eventColumns struct {
+	*Columns
+	position, at, customerKey, version                   *[]int64
+	typ, category, entity, channel, actorKind, ticketCat *[]string
+}
+
+func newEventColumns() *eventColumns {
+	c := &eventColumns{Columns: NewColumns(EventsTable)}
+	ints := func(i int) *[]int64 { return &c.Ints[i] }
+	strs := func(i int) *[]string { return &c.Strs[i] }
+	// Column order as in EventsTable.
+	c.position, c.at, c.typ, c.category, c.entity = ints(0), ints(1), strs(2), strs(3), strs(4)
+	c.channel, c.actorKind, c.customerKey, c.ticketCat, c.version = strs(5), strs(6), ints(7), strs(8), ints(9)
+	return c
+}
+
+func (c *eventColumns) add(e *eventFact) {
+	*c.position = append(*c.position, int64(e.position))
+	*c.at = append(*c.at, e.at)
+	*c.typ = append(*c.typ, e.typ)
+	*c.category = append(*c.category, e.category)
+	*c.entity = append(*c.entity, e.entity)
+	*c.channel = append(*c.channel, e.channel)
+	*c.actorKind = append(*c.actorKind, e.actorKind)
+	*c.customerKey = append(*c.customerKey, e.customerKey)
+	*c.ticketCat = append(*c.ticketCat, e.ticketCat)
+	*c.version = append(*c.version, int64(e.position))
+	c.n++
+}
+
+func ms(t interface{ UnixMilli() int64 }) int64 { return t.UnixMilli() }
+
+// eventTime is an event's business time (its "at") in epoch milliseconds,
+// or its commit time when it has none.
+func eventTime(ev domain.Event, e eventstore.LeanEvent) int64 {
+	switch ev := ev.(type) {
+	case domain.MessageReceived:
+		return ms(ev.At)
+	case domain.MessageSent:
+		return ms(ev.At)
+	}
+	if at, ok := scanAt(e.Data); ok {
+		return at.UnixMilli()
+	}
+	return e.RecordedAt.UnixMilli()
+}

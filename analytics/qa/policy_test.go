@@ -1,0 +1,135 @@
+package qa_test
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/interactionledger/ledger/analytics"
+	"github.com/interactionledger/ledger/analytics/analyticstest"
+	"github.com/interactionledger/ledger/analytics/embedded"
+	"github.com/interactionledger/ledger/analytics/qa"
+	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore/sqlite"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time                    { return c.t }
+func (c *clock) advance(d time.Duration) time.Time { c.t = c.t.Add(d); return c.t }
+
+// chat plays one written conversation and closes it.
+func chat(t *testing.T, h *commands.Handler, c *clock, key, agent string, lines []string, disp domain.Disposition) string {
+	t.Helper()
+	ctx := t.Context()
+	in, err := h.ReceiveInbound(ctx, commands.InboundMessage{Channel: domain.ChannelWebchat, From: domain.Identity{Kind: domain.IdentityDevice, Value: "dev-" + key},
+		ProviderMessageID: key + "-0", ConversationKey: key, Text: lines[0]}, commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := commands.Meta{Actor: "agent:" + agent}
+	c.advance(10 * time.Second)
+	if _, err := h.Interaction(ctx, in.InteractionID, meta, domain.AssignInteraction{AgentID: agent}); err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range lines[1:] {
+		c.advance(30 * time.Second)
+		if i%2 == 0 {
+			_, err = h.Interaction(ctx, in.InteractionID, meta, domain.SendMessage{AgentID: agent, MessageID: key + "-r" + string(rune('a'+i)), Text: line})
+		} else {
+			_, err = h.ReceiveInbound(ctx, commands.InboundMessage{Channel: domain.ChannelWebchat, From: domain.Identity{Kind: domain.IdentityDevice, Value: "dev-" + key},
+				ProviderMessageID: key + "-" + string(rune('a'+i)), ConversationKey: key, Text: line}, commands.Meta{})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.advance(time.Minute)
+	if _, err := h.Interaction(ctx, in.InteractionID, meta, domain.CloseInteraction{Disposition: disp, AgentID: agent}); err != nil {
+		t.Fatal(err)
+	}
+	return in.InteractionID
+}
+
+// TestPolicyScoresClosedInteractionsOnce scores a ledger, scores it again
+// from the start (a lost checkpoint), lets a supervisor override a
+// criterion, and checks the QA facts the sink derives.
+func TestPolicyScoresClosedInteractionsOnce(t *testing.T) {
+	ctx := t.Context()
+	dir := analyticstest.FastDir(t)
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "events.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	h := commands.NewHandler(store, commands.WithClock(c.now))
+	for _, a := range []struct{ id, team string }{{"a1", "Alpha"}, {"a2", "Beta"}} {
+		if _, err := h.Agent(ctx, a.id, domain.RegisterAgent{AgentID: a.id, Name: a.id, Team: a.team}, commands.Meta{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	good := chat(t, h, c, "k1", "a1", []string{"Hi, my router is broken", "Hello, thank you for contacting us.", "Still broken", "Fixed it for you, thanks!"}, domain.DispositionResolved)
+	bad := chat(t, h, c, "k2", "a2", []string{"宽带断了，太差了", "自己重启", "我要投诉", "不关我的事"}, domain.DispositionFollowUp)
+
+	head, _ := store.HeadPosition(ctx)
+	checkpoint := qa.CheckpointPath(dir)
+	p := qa.NewPolicy(store, h, qa.DefaultScorecards(), checkpoint, nil)
+	if err := p.Run(ctx, head); err != nil {
+		t.Fatal(err)
+	}
+	if p.Scored() != 2 {
+		t.Fatalf("scored %d interactions, want 2", p.Scored())
+	}
+	again := qa.NewPolicy(store, h, qa.DefaultScorecards(), "", nil)
+	if err := again.Run(ctx, head); err != nil {
+		t.Fatal(err)
+	}
+	if again.Scored() != 0 {
+		t.Fatalf("scoring the ledger again appended %d scores", again.Scored())
+	}
+	review, err := h.LoadQaReview(ctx, bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verdict := review.Scorecards["written"]
+	if verdict.Team != "Beta" || verdict.Score >= 5000 {
+		t.Fatalf("bad conversation scored %d for team %q: %+v", verdict.Score, verdict.Team, verdict.Results)
+	}
+
+	_, err = h.OverrideQaCriterion(ctx, bad, domain.OverrideQaCriterion{ScorecardID: "written", CriterionID: "forbidden", Result: domain.QaPass,
+		Reason: "customer quoted the phrase", SupervisorID: "sup"}, commands.Meta{Actor: "agent:sup"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	review, _ = h.LoadQaReview(ctx, bad)
+	overridden := review.Scorecards["written"]
+	if overridden.Score <= verdict.Score {
+		t.Fatalf("override did not raise the score: %d -> %d", verdict.Score, overridden.Score)
+	}
+
+	b, err := embedded.Open(ctx, filepath.Join(dir, embedded.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := analytics.NewSink(store, b, analyticstest.Key).Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	tab, err := analytics.NewReporter(b).Report(ctx, analytics.Request{Name: "qa_by_team", From: c.t.Add(-24 * time.Hour), To: c.t.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	goodReview, _ := h.LoadQaReview(ctx, good)
+	want := map[string][2]any{"Alpha": {int64(1), float64(goodReview.Scorecards["written"].Score) / 100}, "Beta": {int64(1), float64(overridden.Score) / 100}}
+	if len(tab.Rows) != 2 {
+		t.Fatalf("qa_by_team rows %v", tab.Rows)
+	}
+	for _, r := range tab.Rows {
+		w := want[r[0].(string)]
+		if r[1] != w[0] || r[2] != w[1] {
+			t.Errorf("team %s: scored %v average %v, want %v %v", r[0], r[1], r[2], w[0], w[1])
+		}
+	}
+}

@@ -1,0 +1,91 @@
+package email
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-message"
+	gomail "github.com/emersion/go-message/mail"
+)
+
+func TestComposeRoundTrip(t *testing.T) {
+	r := Reply{
+		From:       &gomail.Address{Name: "客服", Address: "support@example.com"},
+		To:         &gomail.Address{Address: "lilei@example.cn"},
+		Subject:    "Re: 关于订单的问题",
+		Text:       "您好，已为您催促发货。\n" + strings.Repeat("很长的一行，", 40) + "\n=== 客服 ===",
+		MessageID:  "ledger.x@example.com",
+		InReplyTo:  "m2@example.cn",
+		References: []string{"m1@example.cn", "m2@example.cn"},
+		Date:       time.Date(2025, 1, 6, 12, 0, 0, 0, time.UTC),
+	}
+	raw, err := compose(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range bytes.Split(raw, []byte("\r\n")) {
+		if len(line) > 78 {
+			t.Errorf("line longer than 78 bytes: %q", line)
+		}
+		for _, c := range line {
+			if c >= 0x80 {
+				t.Fatalf("raw message is not 7-bit: %q", line)
+			}
+		}
+	}
+	mr, err := gomail.CreateReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := mr.Header
+	subject, _ := h.Subject()
+	id, _ := h.MessageID()
+	irt, _ := h.MsgIDList("In-Reply-To")
+	refs, _ := h.MsgIDList("References")
+	from, _ := h.AddressList("From")
+	date, _ := h.Date()
+	checks := []struct{ field, got, want string }{
+		{"Subject", subject, r.Subject},
+		{"Message-ID", id, r.MessageID},
+		{"In-Reply-To", strings.Join(irt, " "), "m2@example.cn"},
+		{"References", strings.Join(refs, " "), "m1@example.cn m2@example.cn"},
+		{"From", from[0].String(), r.From.String()},
+		{"Date", date.UTC().String(), r.Date.String()},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %q, want %q", c.field, c.got, c.want)
+		}
+	}
+	p, err := mr.NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(p.Body)
+	if got := strings.ReplaceAll(string(body), "\r\n", "\n"); got != r.Text+"\n" {
+		t.Errorf("body = %q, want %q", got, r.Text)
+	}
+	if ct, params, _ := p.Header.(*gomail.InlineHeader).ContentType(); ct != "text/plain" || params["charset"] != "utf-8" {
+		t.Errorf("Content-Type = %s %v", ct, params)
+	}
+	var _ message.Header // the reader decoded the quoted-printable above
+}
+
+func TestReplySubject(t *testing.T) {
+	cases := map[string]string{
+		"关于订单":        "Re: 关于订单",
+		"Re: 关于订单":    "Re: 关于订单",
+		"RE: order":   "RE: order",
+		"回复：关于订单":     "回复：关于订单",
+		"  ":          "Re: your message",
+		"Refund plan": "Re: Refund plan",
+	}
+	for in, want := range cases {
+		if got := replySubject(in); got != want {
+			t.Errorf("replySubject(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

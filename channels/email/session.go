@@ -1,0 +1,77 @@
+package email
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// session is one SMTP connection's transaction state.
+type session struct {
+	srv    *Server
+	remote string
+	from   string // envelope sender of the current transaction
+}
+
+// Mail starts a transaction. The envelope sender is kept only as the
+// customer's address of last resort (a message without From).
+func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	s.from = from
+	return nil
+}
+
+// Rcpt accepts any recipient: every address this server is reached at is a
+// way into the contact centre, and nothing is ever forwarded, so there is
+// no relay to abuse. go-smtp enforces MaxRecipients.
+func (s *session) Rcpt(string, *smtp.RcptOptions) error { return nil }
+
+// Data reads the message and records it before answering: 250 is only
+// sent once the message is durable in the ledger.
+func (s *session) Data(r io.Reader) error {
+	if !s.srv.beginRecording() {
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "Shutting down, try again later"}
+	}
+	defer s.srv.inflight.Done()
+	log := s.srv.cfg.Logger.With("remote", s.remote)
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		var se *smtp.SMTPError
+		if errors.As(err, &se) {
+			log.Info("email refused", "reason", se.Message)
+			return se // 552 for a message over MaxMessageBytes
+		}
+		if errors.Is(err, smtp.ErrTooLongLine) {
+			log.Info("email refused", "reason", err)
+			return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Line longer than RFC 5321 allows"}
+		}
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "Connection error while reading the message"}
+	}
+	// Recording is not tied to the connection: a message whose client goes
+	// away mid-append is still recorded whole (and its retry is a no-op).
+	ctx, cancel := context.WithTimeout(context.Background(), s.srv.cfg.RecordTimeout)
+	defer cancel()
+	start := time.Now()
+	rec, err := s.srv.recv.Receive(ctx, raw, s.from)
+	reply := s.srv.smtpReply(err)
+	if reply != nil {
+		var se *smtp.SMTPError
+		if errors.As(reply, &se) && se.Temporary() {
+			log.Error("email not recorded", "err", err)
+		} else {
+			log.Info("email refused", "reason", err)
+		}
+		return reply
+	}
+	log.Info("email recorded", "message_id", rec.MessageID, "interaction", rec.InteractionID,
+		"new_interaction", rec.NewInteraction, "took", time.Since(start))
+	return nil
+}
+
+// Reset ends the transaction.
+func (s *session) Reset() { s.from = "" }
+
+// Logout ends the session.
+func (s *session) Logout() error { return nil }

@@ -1,0 +1,297 @@
+package outbound
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
+)
+
+// Config configures a Dispatcher. Zero durations and counts pick the
+// defaults named on each field.
+type Config struct {
+	Store       eventstore.Store
+	Checkpoints Checkpoints
+	// Senders by channel; replies on other channels are left alone (another
+	// component may deliver them, e.g. email through its SMTP relay).
+	Senders    map[domain.Channel]Sender
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer // optional
+	Now        func() time.Time
+	// MaxAttempts per reply before giving up (default 8).
+	MaxAttempts int
+	// InitialBackoff and MaxBackoff bound the wait between attempts
+	// (defaults 2 s and 5 min; it doubles, with jitter).
+	InitialBackoff time.Duration
+	MaxBackoff     time.Duration
+	// SendTimeout bounds one attempt (default 30 s).
+	SendTimeout time.Duration
+	// Concurrency bounds the attempts in flight at once (default 32).
+	Concurrency int
+	// MaxPending bounds the replies read but not settled; the feed waits
+	// beyond it (default 10,000).
+	MaxPending int
+	// CheckpointEvery is how often progress is saved (default 1 s).
+	CheckpointEvery time.Duration
+}
+
+func (c *Config) defaults() {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = func() time.Time { return time.Now().UTC() }
+	}
+	setDefault(&c.MaxAttempts, 8)
+	setDefault(&c.InitialBackoff, 2*time.Second)
+	setDefault(&c.MaxBackoff, 5*time.Minute)
+	setDefault(&c.SendTimeout, 30*time.Second)
+	setDefault(&c.Concurrency, 32)
+	setDefault(&c.MaxPending, 10_000)
+	setDefault(&c.CheckpointEvery, time.Second)
+}
+
+func setDefault[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}
+
+// Dispatcher delivers agents' replies; see the package documentation.
+type Dispatcher struct {
+	cfg     Config
+	recips  *recipients
+	sends   chan struct{} // attempts in flight
+	metrics *metrics
+}
+
+// New returns a Dispatcher; it does nothing until Run.
+func New(cfg Config) (*Dispatcher, error) {
+	if cfg.Store == nil || cfg.Checkpoints == nil {
+		return nil, errors.New("outbound: a dispatcher needs a store and a checkpoint")
+	}
+	cfg.defaults()
+	m, err := newMetrics(cfg.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("outbound metrics: %w", err)
+	}
+	return &Dispatcher{cfg: cfg, recips: newRecipients(cfg.Store, 4096), sends: make(chan struct{}, cfg.Concurrency), metrics: m}, nil
+}
+
+// Run follows the ledger and delivers replies until ctx ends (then it
+// returns nil, after saving its checkpoint) or the store fails (then it
+// returns the error; running it again resumes from the checkpoint).
+func (d *Dispatcher) Run(ctx context.Context) error {
+	start, err := d.startPosition(ctx)
+	if err != nil {
+		return err
+	}
+	runCtx, fail := context.WithCancelCause(ctx)
+	defer fail(nil)
+	r := &run{d: d, ctx: runCtx, fail: fail, marks: newWatermark(start), pending: make(chan struct{}, d.cfg.MaxPending)}
+	r.lanes = newLanes(r.process)
+	flushed := make(chan struct{})
+	go r.flushLoop(flushed)
+	fail(r.follow(start))
+	r.lanes.wait()
+	<-flushed
+	saveErr := d.saveCheckpoint(context.WithoutCancel(ctx), r.marks.position())
+	if ctx.Err() != nil {
+		return saveErr
+	}
+	return errors.Join(fmt.Errorf("outbound: %w", context.Cause(runCtx)), saveErr)
+}
+
+// startPosition is the saved checkpoint or, on the very first start, the
+// ledger's head (saved at once, so a crash before the first save does not
+// move the start to a later head and skip replies).
+func (d *Dispatcher) startPosition(ctx context.Context) (uint64, error) {
+	pos, ok, err := d.cfg.Checkpoints.Load(ctx)
+	if err != nil || ok {
+		return pos, err
+	}
+	head, err := d.cfg.Store.HeadPosition(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("outbound: head position: %w", err)
+	}
+	d.cfg.Logger.Info("outbound delivery starts at the ledger's head; earlier replies are not sent", "position", head)
+	return head, d.saveCheckpoint(ctx, head)
+}
+
+func (d *Dispatcher) saveCheckpoint(ctx context.Context, pos uint64) error {
+	if err := d.cfg.Checkpoints.Save(ctx, pos); err != nil {
+		return err
+	}
+	d.metrics.checkpoint.Set(float64(pos))
+	return nil
+}
+
+// run is the state of one Run.
+type run struct {
+	d       *Dispatcher
+	ctx     context.Context
+	fail    context.CancelCauseFunc
+	marks   *watermark
+	pending chan struct{}
+	lanes   *lanes
+}
+
+// follow reads the ledger from after and queues every reply to deliver.
+func (r *run) follow(after uint64) error {
+	sub := r.d.cfg.Store.SubscribeAll(r.ctx, after)
+	defer sub.Close()
+	for {
+		events, err := sub.Next(r.ctx)
+		if err != nil {
+			return fmt.Errorf("follow the ledger after %d: %w", after, err)
+		}
+		for _, e := range events {
+			if err := r.handle(e); err != nil {
+				return err
+			}
+			r.marks.advance(e.Position)
+			after = e.Position
+		}
+	}
+}
+
+// handle queues the reply e records, if it is one for a channel with a
+// sender.
+func (r *run) handle(e eventstore.RecordedEvent) error {
+	if e.Type != (domain.MessageSent{}).EventType() {
+		return nil
+	}
+	decoded, err := domain.DecodeEvent(e.Type, e.Schema, e.Data)
+	if err != nil {
+		return fmt.Errorf("reply at position %d: %w", e.Position, err)
+	}
+	sent := decoded.(domain.MessageSent)
+	to, err := r.d.recips.lookup(r.ctx, sent.InteractionID)
+	if err != nil {
+		return fmt.Errorf("reply at position %d: %w", e.Position, err)
+	}
+	if _, ok := r.d.cfg.Senders[to.channel]; !ok {
+		return nil
+	}
+	md, _ := eventstore.ParseMetadata(e.Metadata) // metadata is informational here
+	job := Delivery{
+		SourceEventID: e.ID.String(), Position: e.Position, CorrelationID: md.CorrelationID,
+		InteractionID: sent.InteractionID, CustomerID: to.customerID, Channel: to.channel, To: to.identity,
+		MessageID: sent.MessageID, AgentID: sent.AgentID, Text: sent.Text, SentAt: sent.At,
+	}
+	select {
+	case r.pending <- struct{}{}:
+	case <-r.ctx.Done():
+		return context.Cause(r.ctx)
+	}
+	r.d.metrics.pending.Inc()
+	r.marks.begin(e.Position)
+	r.lanes.add(job)
+	return nil
+}
+
+// process delivers one reply on its lane; a reply left unsettled (the
+// dispatcher is stopping, or the store failed) keeps the checkpoint before
+// it.
+func (r *run) process(job Delivery) {
+	defer func() {
+		<-r.pending
+		r.d.metrics.pending.Dec()
+	}()
+	if err := r.deliver(job); err != nil {
+		if r.ctx.Err() == nil {
+			r.fail(err)
+		}
+		return
+	}
+	r.marks.settle(job.Position)
+}
+
+// deliver makes attempts until the reply is delivered or given up,
+// continuing the count of attempts already recorded.
+func (r *run) deliver(job Delivery) error {
+	state, _, err := loadDeliveries(r.ctx, r.d.cfg.Store, job.InteractionID)
+	if err != nil {
+		return err
+	}
+	prior := state.Of(job.SourceEventID)
+	if prior.Settled() {
+		return nil
+	}
+	job.Attempt = prior.Attempts
+	_, err = backoff.Retry(r.ctx, func() (struct{}, error) {
+		job.Attempt++
+		return struct{}{}, r.attempt(job)
+	}, backoff.WithBackOff(r.d.newBackoff()), backoff.WithMaxElapsedTime(0))
+	return err
+}
+
+// attempt sends once and records the outcome. It returns nil when the
+// reply is settled, a backoff.Permanent error when the dispatcher must
+// stop, and the send's error when it is worth another attempt.
+func (r *run) attempt(job Delivery) error {
+	receipt, sendErr := r.d.send(r.ctx, job)
+	if sendErr != nil && r.ctx.Err() != nil {
+		return backoff.Permanent(context.Cause(r.ctx)) // interrupted by us, not a provider failure
+	}
+	gaveUp := sendErr != nil && (IsPermanent(sendErr) || job.Attempt >= r.d.cfg.MaxAttempts)
+	if err := r.d.record(r.ctx, job, receipt, sendErr, gaveUp); err != nil {
+		return backoff.Permanent(err)
+	}
+	if sendErr == nil || gaveUp {
+		return nil
+	}
+	var later *RetryAfterError
+	if errors.As(sendErr, &later) {
+		return backoff.RetryAfter(int(math.Ceil(later.After.Seconds())))
+	}
+	return sendErr
+}
+
+func (d *Dispatcher) send(ctx context.Context, job Delivery) (Receipt, error) {
+	select {
+	case d.sends <- struct{}{}:
+	case <-ctx.Done():
+		return Receipt{}, context.Cause(ctx)
+	}
+	defer func() { <-d.sends }()
+	sctx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
+	defer cancel()
+	return d.cfg.Senders[job.Channel].Send(sctx, job)
+}
+
+func (d *Dispatcher) newBackoff() backoff.BackOff {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval, b.MaxInterval = d.cfg.InitialBackoff, d.cfg.MaxBackoff
+	return b
+}
+
+// flushLoop saves the checkpoint whenever it moved, until the run ends.
+func (r *run) flushLoop(done chan<- struct{}) {
+	defer close(done)
+	tick := time.NewTicker(r.d.cfg.CheckpointEvery)
+	defer tick.Stop()
+	saved := r.marks.position()
+	for {
+		select {
+		case <-r.ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if pos := r.marks.position(); pos != saved {
+			if err := r.d.saveCheckpoint(r.ctx, pos); err != nil {
+				r.d.cfg.Logger.Warn("outbound checkpoint not saved; retrying", "position", pos, "err", err)
+				continue
+			}
+			saved = pos
+		}
+	}
+}

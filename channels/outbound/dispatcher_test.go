@@ -1,0 +1,325 @@
+package outbound_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/interactionledger/ledger/channels/internal/chantest"
+	"github.com/interactionledger/ledger/channels/outbound"
+	"github.com/interactionledger/ledger/domain"
+)
+
+var (
+	smsCustomer    = domain.Identity{Kind: domain.IdentityPhone, Value: "+8613800000001"}
+	wechatCustomer = domain.Identity{Kind: domain.IdentityWeChat, Value: "oWeChat1"}
+)
+
+// fakeSender records what it is asked to send and answers with outcome.
+type fakeSender struct {
+	mu      sync.Mutex
+	sent    []outbound.Delivery
+	outcome func(d outbound.Delivery) error
+}
+
+func (f *fakeSender) Send(ctx context.Context, d outbound.Delivery) (outbound.Receipt, error) {
+	f.mu.Lock()
+	f.sent = append(f.sent, d)
+	outcome := f.outcome
+	f.mu.Unlock()
+	if outcome != nil {
+		if err := outcome(d); err != nil {
+			return outbound.Receipt{}, err
+		}
+	}
+	return outbound.Receipt{ProviderMessageID: "P-" + d.MessageID, Detail: "ok"}, nil
+}
+
+func (f *fakeSender) calls() []outbound.Delivery {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]outbound.Delivery(nil), f.sent...)
+}
+
+// running is a dispatcher running in the background.
+type running struct {
+	stop func() error
+}
+
+func start(t *testing.T, l *chantest.Ledger, cp outbound.Checkpoints, senders map[domain.Channel]outbound.Sender, tune ...func(*outbound.Config)) running {
+	t.Helper()
+	cfg := outbound.Config{
+		Store: l.Store, Checkpoints: cp, Senders: senders, Logger: slog.New(slog.DiscardHandler),
+		InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, CheckpointEvery: 5 * time.Millisecond,
+	}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	d, err := outbound.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	var once sync.Once
+	var runErr error
+	stop := func() error {
+		once.Do(func() {
+			cancel()
+			runErr = <-done
+		})
+		return runErr
+	}
+	t.Cleanup(func() { _ = stop() })
+	return running{stop: stop}
+}
+
+// atHead is a checkpoint already saved at the ledger's head, as a
+// dispatcher that ran before would have left it.
+func atHead(t *testing.T, l *chantest.Ledger) *outbound.MemoryCheckpoints {
+	cp := &outbound.MemoryCheckpoints{}
+	if err := cp.Save(context.Background(), l.Head(t)); err != nil {
+		t.Fatal(err)
+	}
+	return cp
+}
+
+func TestDeliversRepliesAndRecordsThem(t *testing.T) {
+	l := chantest.NewLedger(t)
+	it := l.Inbound(t, domain.ChannelSMS, smsCustomer, "SM-in-1", "hello")
+	sms := &fakeSender{}
+	start(t, l, atHead(t, l), map[domain.Channel]outbound.Sender{domain.ChannelSMS: sms})
+	l.Reply(t, it.InteractionID, "a1", "first")
+	l.Reply(t, it.InteractionID, "a1", "second")
+	chantest.Eventually(t, "two deliveries recorded", func() bool { return len(chantest.Of[domain.MessageDelivered](t, l)) == 2 })
+
+	calls := sms.calls()
+	if len(calls) != 2 || calls[0].Text != "first" || calls[1].Text != "second" {
+		t.Fatalf("sent %+v, want first then second", calls)
+	}
+	for _, c := range calls {
+		if c.To != smsCustomer || c.Channel != domain.ChannelSMS || c.Attempt != 1 || c.AgentID != "a1" || c.InteractionID != it.InteractionID {
+			t.Errorf("delivery %+v: wrong address or attempt", c)
+		}
+	}
+	got := chantest.Of[domain.MessageDelivered](t, l)
+	if got[0].SourceEventID != calls[0].SourceEventID || got[0].ProviderMessageID != "P-"+calls[0].MessageID || got[0].Attempt != 1 {
+		t.Errorf("record %+v does not match delivery %+v", got[0], calls[0])
+	}
+}
+
+func TestFirstStartBeginsAtTheHead(t *testing.T) {
+	l := chantest.NewLedger(t)
+	it := l.Inbound(t, domain.ChannelSMS, smsCustomer, "SM-in-1", "hello")
+	l.Reply(t, it.InteractionID, "a1", "written before delivery was configured")
+	sms := &fakeSender{}
+	cp := &outbound.MemoryCheckpoints{}
+	start(t, l, cp, map[domain.Channel]outbound.Sender{domain.ChannelSMS: sms})
+	chantest.Eventually(t, "checkpoint saved at the head", func() bool { _, ok, _ := cp.Load(context.Background()); return ok })
+	l.Reply(t, it.InteractionID, "a1", "after")
+	chantest.Eventually(t, "the new reply delivered", func() bool { return len(chantest.Of[domain.MessageDelivered](t, l)) == 1 })
+	if calls := sms.calls(); len(calls) != 1 || calls[0].Text != "after" {
+		t.Fatalf("sent %+v, want only the reply written after the start", calls)
+	}
+}
+
+func TestRetriesUntilDelivered(t *testing.T) {
+	l := chantest.NewLedger(t)
+	it := l.Inbound(t, domain.ChannelSMS, smsCustomer, "SM-in-1", "hello")
+	sms := &fakeSender{outcome: func(d outbound.Delivery) error {
+		if d.Attempt < 3 {
+			return fmt.Errorf("provider answered 503 on attempt %d", d.Attempt)
+		}
+		return nil
+	}}
+	start(t, l, atHead(t, l), map[domain.Channel]outbound.Sender{domain.ChannelSMS: sms})
+	l.Reply(t, it.InteractionID, "a1", "hi")
+	chantest.Eventually(t, "delivered on the third attempt", func() bool { return len(chantest.Of[domain.MessageDelivered](t, l)) == 1 })
+
+	failed := chantest.Of[domain.MessageDeliveryFailed](t, l)
+	if len(failed) != 2 || failed[0].Attempt != 1 || failed[1].Attempt != 2 || failed[0].GaveUp || failed[0].Reason != "provider answered 503 on attempt 1" {
+		t.Fatalf("failures %+v, want attempts 1 and 2, not given up", failed)
+	}
+	if d := chantest.Of[domain.MessageDelivered](t, l)[0]; d.Attempt != 3 {
+		t.Errorf("delivered on attempt %d, want 3", d.Attempt)
+	}
+}
+
+func TestGivesUp(t *testing.T) {
+	cases := []struct {
+		name      string
+		err       error
+		wantTries int
+		permanent bool
+	}{
+		{"permanent failure is not retried", outbound.Permanent(errors.New("unknown recipient")), 1, true},
+		{"transient failures up to the attempt limit", errors.New("timeout"), 3, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			l := chantest.NewLedger(t)
+			it := l.Inbound(t, domain.ChannelSMS, smsCustomer, "SM-in-1", "hello")
+			sms := &fakeSender{outcome: func(outbound.Delivery) error { return tc.err }}
+			start(t, l, atHead(t, l), map[domain.Channel]outbound.Sender{domain.ChannelSMS: sms}, func(c *outbound.Config) { c.MaxAttempts = 3 })
+			l.Reply(t, it.InteractionID, "a1", "hi")
+			chantest.Eventually(t, "given up", func() bool {
+				f := chantest.Of[domain.MessageDeliveryFailed](t, l)
+				return len(f) > 0 && f[len(f)-1].GaveUp
+			})
+			// A later reply still goes through the same lane.
+			sms.mu.Lock()
+			sms.outcome = nil
+			sms.mu.Unlock()
+			l.Reply(t, it.InteractionID, "a1", "next")
+			chantest.Eventually(t, "the next reply delivered", func() bool { return len(chantest.Of[domain.MessageDelivered](t, l)) == 1 })
+
+			failed := chantest.Of[domain.MessageDeliveryFailed](t, l)
+			if len(failed) != tc.wantTries {
+				t.Fatalf("%d failed attempts, want %d: %+v", len(failed), tc.wantTries, failed)
+			}
+			last := failed[len(failed)-1]
+			if last.Permanent != tc.permanent || !last.GaveUp || last.Attempt != tc.wantTries {
+				t.Errorf("last failure %+v", last)
+			}
+			if n := len(sms.calls()); n != tc.wantTries+1 {
+				t.Errorf("%d sends, want %d", n, tc.wantTries+1)
+			}
+		})
+	}
+}
+
+func TestNeverDeliversTwiceAfterARestart(t *testing.T) {
+	l := chantest.NewLedger(t)
+	it := l.Inbound(t, domain.ChannelSMS, smsCustomer, "SM-in-1", "hello")
+	from := l.Head(t)
+	cp := filepath.Join(t.TempDir(), "outbound.db")
+	sms := &fakeSender{}
+	first := start(t, l, openCheckpoints(t, cp, from), map[domain.Channel]outbound.Sender{domain.ChannelSMS: sms})
+	l.Reply(t, it.InteractionID, "a1", "once")
+	chantest.Eventually(t, "delivered", func() bool { return len(chantest.Of[domain.MessageDelivered](t, l)) == 1 })
+	if err := first.stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	saved := loadCheckpoint(t, cp)
+	if saved <= from {
+		t.Errorf("checkpoint %d did not move past %d", saved, from)
+	}
+
+	// Even a dispatcher that lost its checkpoint and reads the reply again
+	// finds the recorded success and does not send it.
+	lost := &outbound.MemoryCheckpoints{}
+	if err := lost.Save(context.Background(), from); err != nil {
+		t.Fatal(err)
+	}
+	again := &fakeSender{}
+	second := start(t, l, lost, map[domain.Channel]outbound.Sender{domain.ChannelSMS: again})
+	l.Reply(t, it.InteractionID, "a1", "twice?")
+	chantest.Eventually(t, "the new reply delivered", func() bool { return len(chantest.Of[domain.MessageDelivered](t, l)) == 2 })
+	if err := second.stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if calls := again.calls(); len(calls) != 1 || calls[0].Text != "twice?" {
+		t.Fatalf("after the restart sent %+v, want only the new reply", calls)
+	}
+}
+
+func TestResumesUnfinishedRepliesAfterARestart(t *testing.T) {
+	l := chantest.NewLedger(t)
+	it := l.Inbound(t, domain.ChannelSMS, smsCustomer, "SM-in-1", "hello")
+	cp := atHead(t, l)
+	down := &fakeSender{outcome: func(outbound.Delivery) error { return errors.New("provider down") }}
+	first := start(t, l, cp, map[domain.Channel]outbound.Sender{domain.ChannelSMS: down}, func(c *outbound.Config) {
+		c.InitialBackoff, c.MaxBackoff = time.Hour, time.Hour // the retry would come long after the stop
+	})
+	replyAt := l.Reply(t, it.InteractionID, "a1", "hi")
+	chantest.Eventually(t, "first attempt failed", func() bool { return len(chantest.Of[domain.MessageDeliveryFailed](t, l)) == 1 })
+	if err := first.stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if pos, _, _ := cp.Load(context.Background()); pos >= replyAt {
+		t.Fatalf("checkpoint %d passed the unsettled reply at %d", pos, replyAt)
+	}
+
+	up := &fakeSender{}
+	start(t, l, cp, map[domain.Channel]outbound.Sender{domain.ChannelSMS: up})
+	chantest.Eventually(t, "delivered after the restart", func() bool { return len(chantest.Of[domain.MessageDelivered](t, l)) == 1 })
+	if calls := up.calls(); len(calls) != 1 || calls[0].Attempt != 2 {
+		t.Fatalf("after the restart sent %+v, want attempt 2", calls)
+	}
+}
+
+func TestASlowRecipientHoldsUpNobodyElse(t *testing.T) {
+	l := chantest.NewLedger(t)
+	slow := l.Inbound(t, domain.ChannelSMS, smsCustomer, "SM-in-1", "hello")
+	other := l.Inbound(t, domain.ChannelWeChat, wechatCustomer, "W-in-1", "你好")
+	release := make(chan struct{})
+	sms := &fakeSender{outcome: func(outbound.Delivery) error { <-release; return nil }}
+	wechat := &fakeSender{}
+	cp := atHead(t, l)
+	start(t, l, cp, map[domain.Channel]outbound.Sender{domain.ChannelSMS: sms, domain.ChannelWeChat: wechat})
+	stuckAt := l.Reply(t, slow.InteractionID, "a1", "stuck")
+	l.Reply(t, slow.InteractionID, "a1", "behind it")
+	l.Reply(t, other.InteractionID, "a2", "goes through")
+	chantest.Eventually(t, "the other customer's reply delivered", func() bool { return len(chantest.Of[domain.MessageDelivered](t, l)) == 1 })
+	if pos, _, _ := cp.Load(context.Background()); pos >= stuckAt {
+		t.Errorf("checkpoint %d passed the reply still being sent at %d", pos, stuckAt)
+	}
+	if n := len(sms.calls()); n != 1 {
+		t.Errorf("%d SMS sends while the first hangs, want 1 (replies of one interaction go in order)", n)
+	}
+	close(release)
+	chantest.Eventually(t, "all delivered", func() bool { return len(chantest.Of[domain.MessageDelivered](t, l)) == 3 })
+	if calls := sms.calls(); calls[0].Text != "stuck" || calls[1].Text != "behind it" {
+		t.Errorf("SMS order %q, %q", calls[0].Text, calls[1].Text)
+	}
+	chantest.Eventually(t, "checkpoint at the head", func() bool { pos, _, _ := cp.Load(context.Background()); return pos == l.Head(t) })
+}
+
+func TestChannelsWithoutSenderAreLeftAlone(t *testing.T) {
+	l := chantest.NewLedger(t)
+	email := l.Inbound(t, domain.ChannelEmail, domain.Identity{Kind: domain.IdentityEmail, Value: "a@example.com"}, "<m1@example.com>", "hello")
+	sms := &fakeSender{}
+	cp := atHead(t, l)
+	start(t, l, cp, map[domain.Channel]outbound.Sender{domain.ChannelSMS: sms})
+	l.Reply(t, email.InteractionID, "a1", "by email")
+	head := l.Head(t)
+	chantest.Eventually(t, "checkpoint past the email reply", func() bool { pos, _, _ := cp.Load(context.Background()); return pos == head })
+	if len(sms.calls()) != 0 || len(chantest.Of[domain.MessageDeliveryFailed](t, l))+len(chantest.Of[domain.MessageDelivered](t, l)) != 0 {
+		t.Fatal("a reply on a channel without a sender was handled")
+	}
+}
+
+func openCheckpoints(t *testing.T, path string, initial uint64) *outbound.FileCheckpoints {
+	t.Helper()
+	cp, err := outbound.OpenCheckpoints(context.Background(), path, "outbound")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cp.Close() })
+	if _, ok, err := cp.Load(context.Background()); err != nil || !ok {
+		if err := cp.Save(context.Background(), initial); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return cp
+}
+
+func loadCheckpoint(t *testing.T, path string) uint64 {
+	t.Helper()
+	cp, err := outbound.OpenCheckpoints(context.Background(), path, "outbound")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Close()
+	pos, ok, err := cp.Load(context.Background())
+	if err != nil || !ok {
+		t.Fatalf("Load = %d, %t, %v", pos, ok, err)
+	}
+	return pos
+}

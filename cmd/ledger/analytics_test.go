@@ -1,0 +1,168 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/interactionledger/ledger/analytics"
+	"github.com/interactionledger/ledger/analytics/analyticstest"
+	"github.com/interactionledger/ledger/analytics/clickhouse"
+	"github.com/interactionledger/ledger/analytics/clickhouse/chtest"
+	"github.com/interactionledger/ledger/analytics/embedded"
+)
+
+// TestReportCommand: demo traffic, `ledger analytics sync --qa`, then
+// `ledger report` in each format, and the catalogue listing.
+func TestReportCommand(t *testing.T) {
+	dir := demoLedger(t)
+	out, err := ledger(t, "analytics", "sync", "--data", dir, "--qa", "--quiet")
+	if err != nil || !strings.Contains(out, "analytics: sqlite at position") {
+		t.Fatalf("analytics sync: %v\n%s", err, out)
+	}
+	from := time.Now().AddDate(0, 0, -40).Format("2006-01-02")
+	to := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
+
+	out, err = ledger(t, "report", "channel_volume", "--data", dir, "--from", from, "--to", to, "--group-by", "channel", "--format", "json")
+	if err != nil {
+		t.Fatalf("report: %v\n%s", err, out)
+	}
+	var res struct {
+		Rows []map[string]any
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("json output: %v\n%s", err, out)
+	}
+	total := 0.0
+	for _, r := range res.Rows {
+		total += r["interactions"].(float64)
+	}
+	if total != 80 {
+		t.Fatalf("channel_volume counts %v interactions, want the demo's 80:\n%s", total, out)
+	}
+
+	out, err = ledger(t, "report", "qa_by_agent", "--data", dir, "--from", from, "--to", to, "--format", "csv")
+	if err != nil || !strings.HasPrefix(out, "agent,scored,average_score") || strings.Count(out, "\n") < 2 {
+		t.Fatalf("qa_by_agent csv (QA scores must flow into the facts): %v\n%s", err, out)
+	}
+	out, err = ledger(t, "report", "backlog", "--data", dir, "--from", from, "--to", to, "--tz", "Asia/Shanghai")
+	if err != nil || !strings.Contains(out, "backlog") || !strings.Contains(out, "+08:00") {
+		t.Fatalf("backlog table: %v\n%s", err, out)
+	}
+
+	out, err = ledger(t, "report", "--list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range analytics.Catalogue() {
+		if !strings.Contains(out, d.Name+" — ") {
+			t.Errorf("--list lacks %s", d.Name)
+		}
+	}
+	for _, bad := range [][]string{{"report", "no_such_report", "--data", dir}, {"report", "asa", "--data", dir, "--group-by", "colour"}, {"report", "asa", "--data", dir, "--tz", "Mars/Olympus"}} {
+		if out, err := ledger(t, bad...); exitCode(err) != 2 {
+			t.Errorf("%v exited %d (%v), want 2\n%s", bad, exitCode(err), err, out)
+		}
+	}
+}
+
+// TestDemoLedgerSameNumbersOnBothBackEnds loads the demo generator's
+// ledger into ClickHouse and the embedded back end through `ledger
+// analytics sync` and compares every report.
+func TestDemoLedgerSameNumbersOnBothBackEnds(t *testing.T) {
+	srv := chtest.Start(t)
+	dir := demoLedger(t)
+	if out, err := ledger(t, "analytics", "sync", "--data", dir, "--qa", "--quiet"); err != nil {
+		t.Fatalf("sync embedded: %v\n%s", err, out)
+	}
+	if out, err := ledger(t, "analytics", "sync", "--data", dir, "--clickhouse", srv.DSN(), "--quiet"); err != nil || !strings.Contains(out, "clickhouse") {
+		t.Fatalf("sync clickhouse: %v\n%s", err, out)
+	}
+	emb, err := embedded.Open(t.Context(), filepath.Join(dir, embedded.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emb.Close()
+	ch, err := clickhouse.Open(t.Context(), srv.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ch.Close()
+	from, to := time.Now().AddDate(0, 0, -32).Truncate(24*time.Hour), time.Now().AddDate(0, 0, 1).Truncate(24*time.Hour)
+	if n := analyticstest.AssertSameReportsIn(t, analytics.NewReporter(emb), analytics.NewReporter(ch), from, to); n < 30 {
+		t.Fatalf("only %d report tables had rows", n)
+	}
+}
+
+// metricValue reads one gauge from the server's /metrics.
+func metricValue(t *testing.T, base, name string) float64 {
+	t.Helper()
+	body, _ := get(t, base+"/metrics")
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err == nil {
+				return f
+			}
+		}
+	}
+	return -1
+}
+
+// waitMetric polls a gauge until it reaches at least want.
+func waitMetric(t *testing.T, base, name string, want float64) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if metricValue(t, base, name) >= want {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s never reached %v (at %v)", name, want, metricValue(t, base, name))
+}
+
+// TestServeRunsSinkAndQAPolicy: `ledger serve` scores the closed
+// interactions and streams the ledger, QA scores included, into the
+// embedded back end while serving.
+func TestServeRunsSinkAndQAPolicy(t *testing.T) {
+	dir := demoLedger(t)
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0"}, &analyticsComponent{qa: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + srv.addr
+	head, _ := srv.store.HeadPosition(t.Context())
+	waitMetric(t, base, "ledger_qa_policy_position", float64(head))
+	head, _ = srv.store.HeadPosition(t.Context()) // now with the QA scores
+	waitMetric(t, base, "ledger_analytics_sink_position", float64(head))
+	if err := srv.shutdown(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	b, err := embedded.Open(t.Context(), filepath.Join(dir, embedded.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	tab, err := analytics.NewReporter(b).Report(t.Context(), analytics.Request{Name: "qa_by_team", From: time.Now().AddDate(0, 0, -40), To: time.Now().Add(time.Hour)})
+	if err != nil || len(tab.Rows) == 0 {
+		t.Fatalf("qa_by_team after serve: %v %v", tab.Rows, err)
+	}
+}
+
+// TestReadmeDefinesEveryReport: the README's catalogue is the code's.
+func TestReadmeDefinesEveryReport(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range analytics.Catalogue() {
+		if !strings.Contains(string(readme), "| `"+d.Name+"` | "+d.Description+" |") {
+			t.Errorf("README.md lacks the definition of %s as the catalogue states it:\n%s", d.Name, d.Description)
+		}
+	}
+}

@@ -1,0 +1,380 @@
+package graphql
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestCustomerQueries(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	agent := e.token(RoleAgent, f.agentID)
+	var byIdentity struct {
+		CustomerByIdentity struct {
+			ID          string
+			DisplayName string
+			Identities  []struct{ Kind, Value string }
+			Timeline    struct {
+				Nodes []struct {
+					Kind, Summary string
+					Channel       *string
+					InteractionID *string
+				}
+				PageInfo struct{ HasNextPage bool }
+			}
+			OpenTickets []struct {
+				ID       string
+				Customer struct{ DisplayName string }
+			}
+			InteractionCount int
+			PreferredChannel string
+		}
+	}
+	// The phone number as a person types it, normalised by the lookup.
+	e.post(agent, `{ customerByIdentity(kind: PHONE, value: "138 0013 8000") {
+		id displayName identities { kind value } interactionCount preferredChannel
+		timeline(first: 20) { nodes { kind summary channel interactionId } pageInfo { hasNextPage } }
+		openTickets { id customer { displayName } } } }`, nil).ok(t).decode(t, &byIdentity)
+	c := byIdentity.CustomerByIdentity
+	if c.ID != f.customerID || c.DisplayName != seedName || len(c.Identities) != 1 || c.Identities[0].Value != seedPhone {
+		t.Errorf("customer %+v", c)
+	}
+	if c.InteractionCount != 1 || c.PreferredChannel != "WEBCHAT" {
+		t.Errorf("360 aggregates: %d interactions, preferred %q", c.InteractionCount, c.PreferredChannel)
+	}
+	kinds := []string{}
+	for _, n := range c.Timeline.Nodes {
+		kinds = append(kinds, n.Kind)
+	}
+	if !slices.Contains(kinds, "MESSAGE_IN") || !slices.Contains(kinds, "TICKET_OPENED") || c.Timeline.PageInfo.HasNextPage {
+		t.Errorf("timeline kinds %v", kinds)
+	}
+	if len(c.OpenTickets) != 1 || c.OpenTickets[0].ID != f.ticketID || c.OpenTickets[0].Customer.DisplayName != seedName {
+		t.Errorf("open tickets %+v", c.OpenTickets)
+	}
+
+	var none struct{ CustomerByIdentity *struct{ ID string } }
+	e.post(agent, `{ customerByIdentity(kind: EMAIL, value: "nobody@example.com") { id } }`, nil).ok(t).decode(t, &none)
+	if none.CustomerByIdentity != nil {
+		t.Errorf("an identity nobody holds: %+v, want null without error", none.CustomerByIdentity)
+	}
+
+	var list struct {
+		Customers struct {
+			Nodes    []struct{ ID string }
+			PageInfo struct {
+				EndCursor   *string
+				HasNextPage bool
+			}
+		}
+	}
+	e.post(agent, `{ customers(search: "wang", first: 5) { nodes { id } pageInfo { endCursor hasNextPage } } }`, nil).ok(t).decode(t, &list)
+	if len(list.Customers.Nodes) != 1 || list.Customers.Nodes[0].ID != f.customerID || list.Customers.PageInfo.EndCursor == nil {
+		t.Errorf("customers search: %+v", list)
+	}
+}
+
+func TestTicketAndInteractionQueries(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	agent := e.token(RoleAgent, f.agentID)
+	var got struct {
+		Ticket struct {
+			Number       string
+			Status       string
+			Customer     struct{ ID string }
+			Notes        []struct{ Text, AuthorID string }
+			Interactions []struct{ ID string }
+		}
+		Interaction struct {
+			Channel  string
+			Identity struct{ Value string }
+			Messages []struct{ Text, Direction string }
+		}
+		Tickets struct{ Nodes []struct{ ID string } }
+	}
+	e.post(agent, `query($t: ID!, $i: ID!, $c: ID) {
+		ticket(id: $t) { number status customer { id } notes { text authorId } interactions { id } }
+		interaction(id: $i) { channel identity { value } messages { text direction } }
+		tickets(filter: {status: [NEW], customerId: $c}, orderBy: {field: OPENED_AT, direction: DESC}) { nodes { id } } }`,
+		map[string]any{"t": f.ticketID, "i": f.interactionID, "c": f.customerID}).ok(t).decode(t, &got)
+	if got.Ticket.Status != "NEW" || got.Ticket.Customer.ID != f.customerID || len(got.Ticket.Notes) != 1 || got.Ticket.Notes[0].Text != seedNote {
+		t.Errorf("ticket %+v", got.Ticket)
+	}
+	if got.Interaction.Channel != "WEBCHAT" || len(got.Interaction.Messages) != 1 || got.Interaction.Messages[0].Text != seedText || got.Interaction.Messages[0].Direction != "IN" {
+		t.Errorf("interaction %+v", got.Interaction)
+	}
+	if len(got.Tickets.Nodes) != 1 || got.Tickets.Nodes[0].ID != f.ticketID {
+		t.Errorf("tickets %+v", got.Tickets)
+	}
+}
+
+func TestMutationReadYourWrites(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	agent := e.token(RoleAgent, f.agentID)
+	var got struct {
+		CommentOnTicket struct {
+			Position int64
+			Ticket   struct {
+				NoteCount int
+				Notes     []struct{ Text string }
+			}
+		}
+	}
+	e.post(agent, `mutation($t: ID!) { commentOnTicket(ticketId: $t, text: "called back", consistency: READ_YOUR_WRITES) {
+		position ticket { noteCount notes { text } } } }`, map[string]any{"t": f.ticketID}).ok(t).decode(t, &got)
+	p := got.CommentOnTicket
+	if p.Position == 0 || p.Ticket.NoteCount != 2 || p.Ticket.Notes[1].Text != "called back" {
+		t.Errorf("payload %+v: want the new note in the ticket returned", p)
+	}
+	var opened struct {
+		OpenTicket struct {
+			Position int64
+			Ticket   struct{ ID, Number, Status, OpenedBy string }
+		}
+	}
+	e.post(agent, `mutation($c: ID!) { openTicket(customerId: $c, category: FAULT_REPORT, subject: "No dial tone", consistency: READ_YOUR_WRITES) {
+		position ticket { id number status openedBy } } }`, map[string]any{"c": f.customerID}).ok(t).decode(t, &opened)
+	if o := opened.OpenTicket; o.Position == 0 || o.Ticket.ID == "" || o.Ticket.Status != "NEW" || o.Ticket.OpenedBy != f.agentID || !strings.HasPrefix(o.Ticket.Number, "T") {
+		t.Errorf("openTicket payload %+v", o)
+	}
+}
+
+func TestMutationEventualAndTimeout(t *testing.T) {
+	var waits atomic.Int32
+	stuck := waiterFunc(func(ctx context.Context, _ uint64) error {
+		waits.Add(1)
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	e := newEnv(t, withWaiter(stuck), withLimits(Limits{ConsistencyWait: 50 * time.Millisecond}))
+	f := e.seed() // seed waits on the real runner, which still runs
+	agent := e.token(RoleAgent, f.agentID)
+	r := e.post(agent, `mutation($i: ID!) { replyToInteraction(interactionId: $i, text: "on it", consistency: READ_YOUR_WRITES) {
+		position interaction { id } } }`, map[string]any{"i": f.interactionID})
+	var got struct {
+		ReplyToInteraction struct {
+			Position    int64
+			Interaction *struct{ ID string }
+		}
+	}
+	r.decode(t, &got)
+	if got.ReplyToInteraction.Position == 0 || got.ReplyToInteraction.Interaction != nil || !slices.Equal(r.codes(), []string{CodeTimeout}) {
+		t.Errorf("a wait that runs out: %+v, errors %+v; want the position, a null interaction and TIMEOUT", got, r.Errors)
+	}
+	if n := waits.Load(); n != 1 {
+		t.Fatalf("READ_YOUR_WRITES waited %d times, want 1", n)
+	}
+	// EVENTUAL does not wait at all.
+	e.post(agent, `mutation($i: ID!) { replyToInteraction(interactionId: $i, text: "still on it") { position interaction { id } } }`,
+		map[string]any{"i": f.interactionID}).ok(t)
+	if n := waits.Load(); n != 1 {
+		t.Errorf("EVENTUAL waited for the read models")
+	}
+}
+
+type waiterFunc func(ctx context.Context, position uint64) error
+
+func (w waiterFunc) WaitFor(ctx context.Context, position uint64) error { return w(ctx, position) }
+
+func TestIdempotencyKey(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	e.registerAgent("a-002", "Zhao Min")
+	reply := func(token, key string) int64 {
+		var got struct{ ReplyToInteraction struct{ Position int64 } }
+		e.post(token, `mutation($i: ID!, $k: String) { replyToInteraction(interactionId: $i, text: "hello", idempotencyKey: $k) { position } }`,
+			map[string]any{"i": f.interactionID, "k": key}).ok(t).decode(t, &got)
+		return got.ReplyToInteraction.Position
+	}
+	one, other := e.token(RoleAgent, f.agentID), e.token(RoleAgent, "a-002")
+	first := reply(one, "k-1")
+	if again := reply(one, "k-1"); again != first {
+		t.Errorf("a retry with the same key wrote at %d, the first at %d", again, first)
+	}
+	if theirs := reply(other, "k-1"); theirs == first {
+		t.Errorf("another caller's request with the same key was taken for a retry")
+	}
+	e.settle()
+	msgs, err := e.db.Messages(e.ctx, f.interactionID)
+	must(t, err, "messages")
+	if len(msgs) != 3 { // the customer's, one reply of each agent
+		t.Errorf("%d messages, want 3", len(msgs))
+	}
+	r := e.post(one, `mutation($i: ID!) { replyToInteraction(interactionId: $i, text: "x", idempotencyKey: "") { position } }`, map[string]any{"i": f.interactionID})
+	if !slices.Equal(r.codes(), []string{CodeBadUserInput}) {
+		t.Errorf("empty key: %+v", r.Errors)
+	}
+}
+
+func TestErrorCodes(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	agent := e.token(RoleAgent, f.agentID)
+	vars := map[string]any{"i": f.interactionID, "t": f.ticketID}
+	e.post(agent, `mutation($i: ID!) { closeInteraction(interactionId: $i, disposition: RESOLVED) { position } }`, vars).ok(t)
+	deep := "{ customers { nodes { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { id } } } } } } } } } } } } } }"
+	for _, c := range []struct {
+		name, query string
+		want        string
+	}{
+		{"unknown ticket", `{ ticket(id: "nope") { id } }`, CodeNotFound},
+		{"first too large", `{ customers(first: 1000) { nodes { id } } }`, CodeBadUserInput},
+		{"bad cursor", `{ customers(after: "bogus") { nodes { id } } }`, CodeBadUserInput},
+		{"closed interaction", `mutation($i: ID!) { replyToInteraction(interactionId: $i, text: "late") { position } }`, CodeConflict},
+		{"bad status move", `mutation($t: ID!) { changeTicketStatus(ticketId: $t, status: CLOSED) { position } }`, CodeConflict},
+		{"unknown field", `{ ticket(id: "x") { colour } }`, CodeValidationFailed},
+		{"syntax", `{ ticket(id: "x") { id }`, CodeValidationFailed},
+		{"too deep", deep, CodeValidationFailed},
+		{"too complex", `{ tickets(first: 100) { nodes { customer { timeline(first: 100) { nodes { summary } } } } } }`, CodeValidationFailed},
+		{"subscription over HTTP", `subscription { agentPresenceChanged { id } }`, CodeBadUserInput},
+		{"forbidden", `{ verifyLedger { ok } }`, CodeForbidden},
+		{"audit trail for an agent", `{ auditTrail(stream: "agent-a-001") { eventCount } }`, CodeForbidden},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.post(agent, c.query, vars)
+			if len(r.Errors) == 0 || slices.ContainsFunc(r.codes(), func(code string) bool { return code != c.want }) {
+				t.Errorf("errors %+v, want only %s", r.Errors, c.want)
+			}
+		})
+	}
+}
+
+func TestReports(t *testing.T) {
+	e := newEnv(t)
+	analyst := e.token(RoleAnalyst, "ana")
+	var got struct {
+		Reports []struct{ Name string }
+		Report  struct {
+			Columns []struct{ Name, Type string }
+			Rows    [][]any
+		}
+	}
+	e.post(analyst, `{ reports { name } report(name: "channel_volume", from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z", groupBy: ["channel"]) {
+		columns { name type } rows } }`, nil).ok(t).decode(t, &got)
+	if len(got.Reports) != 1 || len(got.Report.Rows) != 2 || got.Report.Rows[0][0] != "WEBCHAT" || got.Report.Rows[0][1] != float64(3) {
+		t.Errorf("reports %+v", got)
+	}
+	r := e.post(analyst, `{ report(name: "nope", from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { report } }`, nil)
+	if !slices.Equal(r.codes(), []string{CodeBadUserInput}) {
+		t.Errorf("unknown report: %+v", r.Errors)
+	}
+	r = e.post(analyst, `{ report(name: "channel_volume", from: "2026-02-01T00:00:00Z", to: "2026-01-01T00:00:00Z") { report } }`, nil)
+	if !slices.Equal(r.codes(), []string{CodeBadUserInput}) {
+		t.Errorf("from after to: %+v", r.Errors)
+	}
+
+	e.api.root.reporter = nil // no analytics component
+	r = e.post(analyst, `{ reports { name } }`, nil)
+	if !slices.Equal(r.codes(), []string{CodeUnavailable}) || !strings.Contains(r.Errors[0].Message, "analytics") {
+		t.Errorf("without analytics: %+v", r.Errors)
+	}
+}
+
+func TestAuditTrail(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	auditor := e.token(RoleAuditor, "aud")
+	var got struct {
+		AuditTrail struct {
+			EventCount int
+			State      map[string]any
+			Events     struct {
+				Nodes []struct {
+					Version    int64
+					Type       string
+					Data       map[string]any
+					Metadata   struct{ Actor *string }
+					Hash       string
+					StateAfter map[string]any
+				}
+				PageInfo struct {
+					EndCursor   *string
+					HasNextPage bool
+				}
+			}
+		}
+	}
+	stream := "ticket-" + f.ticketID
+	e.post(auditor, `query($s: String!) { auditTrail(stream: $s) { eventCount state events(first: 1) {
+		nodes { version type data metadata { actor } hash stateAfter } pageInfo { endCursor hasNextPage } } } }`,
+		map[string]any{"s": stream}).ok(t).decode(t, &got)
+	a := got.AuditTrail
+	if a.EventCount != 2 || a.State["Notes"] != float64(1) || len(a.Events.Nodes) != 1 || !a.Events.PageInfo.HasNextPage {
+		t.Fatalf("audit trail %+v", a)
+	}
+	first := a.Events.Nodes[0]
+	if first.Type != "TicketOpened" || first.Data["subject"] != "Refund please" || first.Hash == "" || first.StateAfter["Notes"] != float64(0) ||
+		first.Metadata.Actor == nil || *first.Metadata.Actor != "system:test" {
+		t.Errorf("first event %+v", first)
+	}
+	var next struct {
+		AuditTrail struct {
+			Events struct{ Nodes []struct{ Type string } }
+		}
+	}
+	e.post(auditor, `query($s: String!, $a: String) { auditTrail(stream: $s) { events(after: $a) { nodes { type } } } }`,
+		map[string]any{"s": stream, "a": *a.Events.PageInfo.EndCursor}).ok(t).decode(t, &next)
+	if n := next.AuditTrail.Events.Nodes; len(n) != 1 || n[0].Type != "TicketNoteAdded" {
+		t.Errorf("second page %+v", n)
+	}
+	r := e.post(auditor, `query($s: String!) { auditTrail(stream: $s, asOf: "2000-01-01T00:00:00Z") { eventCount } }`, map[string]any{"s": stream})
+	if !slices.Equal(r.codes(), []string{CodeNotFound}) {
+		t.Errorf("as of before the ticket: %+v", r.Errors)
+	}
+	r = e.post(auditor, `{ auditTrail(stream: "$all") { eventCount } }`, nil)
+	if !slices.Equal(r.codes(), []string{CodeBadUserInput}) {
+		t.Errorf("$all is not a stream: %+v", r.Errors)
+	}
+	var v struct {
+		VerifyLedger struct {
+			Ok            bool
+			CheckedEvents int64
+			FirstBadEvent *struct{ Reason string }
+		}
+	}
+	e.post(auditor, `{ verifyLedger { ok checkedEvents firstBadEvent { reason } } }`, nil).ok(t).decode(t, &v)
+	head, err := e.store.HeadPosition(e.ctx)
+	must(t, err, "head")
+	if !v.VerifyLedger.Ok || v.VerifyLedger.CheckedEvents != int64(head) || v.VerifyLedger.FirstBadEvent != nil {
+		t.Errorf("verify %+v, head %d", v, head)
+	}
+}
+
+// TestListsAreBatched checks that the customers and assignees of a page of
+// tickets are read in one batch each, not one query per ticket.
+func TestListsAreBatched(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	const n = 30
+	for i := range n {
+		in := e.inbound(fmt.Sprint("batch-", i), fmt.Sprintf("+86139%08d", i), fmt.Sprint("Customer ", i), "hello")
+		e.openTicket(in.CustomerID, "Problem")
+	}
+	e.settle()
+	before := e.counter("ledger_graphql_loader_batches_total", map[string]string{"kind": "customer"})
+	keysBefore := e.counter("ledger_graphql_loader_keys_total", map[string]string{"kind": "customer"})
+	var got struct {
+		Tickets struct {
+			Nodes []struct {
+				Customer struct{ DisplayName string }
+				Assignee *struct{ Name string }
+			}
+		}
+	}
+	e.post(e.token(RoleAgent, f.agentID), `{ tickets(first: 50) { nodes { customer { displayName } assignee { name } } } }`, nil).ok(t).decode(t, &got)
+	if len(got.Tickets.Nodes) != n+1 {
+		t.Fatalf("%d tickets, want %d", len(got.Tickets.Nodes), n+1)
+	}
+	batches := e.counter("ledger_graphql_loader_batches_total", map[string]string{"kind": "customer"}) - before
+	keys := e.counter("ledger_graphql_loader_keys_total", map[string]string{"kind": "customer"}) - keysBefore
+	if batches != 1 || keys != n+1 {
+		t.Errorf("%v customer batches reading %v customers, want 1 batch of %d", batches, keys, n+1)
+	}
+}

@@ -1,0 +1,256 @@
+package graphql
+
+import (
+	"context"
+
+	gql "github.com/graph-gophers/graphql-go"
+
+	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/projections"
+)
+
+// Customer returns one customer's profile.
+func (r *resolver) Customer(ctx context.Context, args struct{ ID gql.ID }) (*customerResolver, error) {
+	return r.customerByID(ctx, string(args.ID))
+}
+
+// CustomerByIdentity returns the customer holding an identity, nil when
+// nobody does.
+func (r *resolver) CustomerByIdentity(ctx context.Context, args struct {
+	Kind  string
+	Value string
+}) (*customerResolver, error) {
+	if _, err := authorize(ctx, OpReadCustomers); err != nil {
+		return nil, err
+	}
+	id, found, err := r.db.CustomerByIdentity(ctx, domain.Identity{Kind: domain.IdentityKind(args.Kind), Value: args.Value})
+	if err != nil || !found {
+		return nil, err
+	}
+	return r.customerByID(ctx, id)
+}
+
+// Customers returns a page of customers matching a search.
+func (r *resolver) Customers(ctx context.Context, args struct {
+	Search *string
+	pageArgs
+}) (*customerConnection, error) {
+	access, err := authorize(ctx, OpReadCustomers)
+	if err != nil {
+		return nil, err
+	}
+	first, after, err := r.page(args.pageArgs)
+	if err != nil {
+		return nil, err
+	}
+	search := ""
+	if args.Search != nil {
+		search = *args.Search
+	}
+	p, err := r.db.Customers(ctx, search, first, after)
+	if err != nil {
+		return nil, err
+	}
+	conn := &customerConnection{info: pageInfo{p.EndCursor, p.HasNextPage}}
+	for _, c := range p.Customers {
+		conn.nodes = append(conn.nodes, r.newCustomer(c, access))
+	}
+	return conn, nil
+}
+
+// customerByID reads a customer as the caller may see it.
+func (r *resolver) customerByID(ctx context.Context, id string) (*customerResolver, error) {
+	access, err := authorize(ctx, OpReadCustomers)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.customerRecord(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.newCustomer(c, access), nil
+}
+
+func (r *resolver) newCustomer(c projections.Customer, access Access) *customerResolver {
+	return &customerResolver{r: r, c: c, masked: access == Masked}
+}
+
+// customerResolver is a Customer. c holds the stored profile; the 360
+// aggregates are read on first use.
+type customerResolver struct {
+	r      *resolver
+	c      projections.Customer
+	masked bool
+	full   lazy[projections.Customer]
+}
+
+func (c *customerResolver) profile(ctx context.Context) (projections.Customer, error) {
+	return c.full.get(func() (projections.Customer, error) { return c.r.db.Customer(ctx, c.c.ID) })
+}
+
+func (c *customerResolver) ID() gql.ID { return gql.ID(c.c.ID) }
+
+func (c *customerResolver) DisplayName() string {
+	if c.masked {
+		return maskName(c.c.DisplayName)
+	}
+	return c.c.DisplayName
+}
+
+func (c *customerResolver) Tier() string { return string(c.c.Tier) }
+
+func (c *customerResolver) Tags() []string {
+	if c.c.Tags == nil {
+		return []string{}
+	}
+	return c.c.Tags
+}
+
+func (c *customerResolver) Identities() []*identityResolver {
+	out := make([]*identityResolver, len(c.c.Identities))
+	for i, id := range c.c.Identities {
+		out[i] = &identityResolver{id: id, masked: c.masked}
+	}
+	return out
+}
+
+func (c *customerResolver) MergedInto(ctx context.Context) (*customerResolver, error) {
+	if c.c.MergedInto == "" {
+		return nil, nil
+	}
+	return c.r.customerByID(ctx, c.c.MergedInto)
+}
+
+func (c *customerResolver) MergedFrom(ctx context.Context) ([]gql.ID, error) {
+	p, err := c.profile(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]gql.ID, len(p.MergedFrom))
+	for i, id := range p.MergedFrom {
+		out[i] = gql.ID(id)
+	}
+	return out, nil
+}
+
+func (c *customerResolver) CreatedAt() gql.Time { return gql.Time{Time: c.c.CreatedAt} }
+
+func (c *customerResolver) LastContactAt(ctx context.Context) (*gql.Time, error) {
+	p, err := c.profile(ctx)
+	return timeOf(p.LastContactAt), err
+}
+
+func (c *customerResolver) LastChannel(ctx context.Context) (*string, error) {
+	p, err := c.profile(ctx)
+	return strOf(string(p.LastChannel)), err
+}
+
+func (c *customerResolver) PreferredChannel(ctx context.Context) (*string, error) {
+	p, err := c.profile(ctx)
+	return strOf(string(p.PreferredChannel)), err
+}
+
+func (c *customerResolver) InteractionCount(ctx context.Context) (int32, error) {
+	p, err := c.profile(ctx)
+	return int32(p.InteractionCount), err
+}
+
+func (c *customerResolver) LastCsat(ctx context.Context) (*int32, error) {
+	p, err := c.profile(ctx)
+	return int32Of(p.LastCsat), err
+}
+
+func (c *customerResolver) Timeline(ctx context.Context, args pageArgs) (*timelineConnection, error) {
+	first, after, err := c.r.page(args)
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.r.db.Timeline(ctx, c.c.ID, first, after)
+	if err != nil {
+		return nil, err
+	}
+	conn := &timelineConnection{info: pageInfo{p.EndCursor, p.HasNextPage}, nodes: make([]*timelineEntry, len(p.Entries))}
+	for i, e := range p.Entries {
+		conn.nodes[i] = &timelineEntry{e: e, masked: c.masked}
+	}
+	return conn, nil
+}
+
+func (c *customerResolver) OpenTickets(ctx context.Context) ([]*ticketResolver, error) {
+	access, err := authorize(ctx, OpReadTickets)
+	if err != nil {
+		return nil, err
+	}
+	list, err := c.r.db.OpenTickets(ctx, c.c.ID)
+	if err != nil {
+		return nil, err
+	}
+	return c.r.newTickets(list, access), nil
+}
+
+func (c *customerResolver) Interactions(ctx context.Context, args pageArgs) (*interactionConnection, error) {
+	access, err := authorize(ctx, OpReadInteractions)
+	if err != nil {
+		return nil, err
+	}
+	first, after, err := c.r.page(args)
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.r.db.CustomerInteractions(ctx, c.c.ID, first, after)
+	if err != nil {
+		return nil, err
+	}
+	return &interactionConnection{info: pageInfo{p.EndCursor, p.HasNextPage}, nodes: c.r.newInteractions(p.Interactions, access)}, nil
+}
+
+// identityResolver is an Identity.
+type identityResolver struct {
+	id     domain.Identity
+	masked bool
+}
+
+func (i *identityResolver) Kind() string { return string(i.id.Kind) }
+
+func (i *identityResolver) Value() string {
+	if i.masked {
+		return maskIdentity(i.id.Kind, i.id.Value)
+	}
+	return i.id.Value
+}
+
+type customerConnection struct {
+	nodes []*customerResolver
+	info  pageInfo
+}
+
+func (c *customerConnection) Nodes() []*customerResolver {
+	if c.nodes == nil {
+		return []*customerResolver{}
+	}
+	return c.nodes
+}
+func (c *customerConnection) PageInfo() pageInfo { return c.info }
+
+type timelineConnection struct {
+	nodes []*timelineEntry
+	info  pageInfo
+}
+
+func (c *timelineConnection) Nodes() []*timelineEntry { return c.nodes }
+func (c *timelineConnection) PageInfo() pageInfo      { return c.info }
+
+// timelineEntry is a TimelineEntry.
+type timelineEntry struct {
+	e      projections.TimelineEntry
+	masked bool
+}
+
+func (t *timelineEntry) Position() Long         { return Long(t.e.Position) }
+func (t *timelineEntry) At() gql.Time           { return gql.Time{Time: t.e.At} }
+func (t *timelineEntry) Channel() *string       { return strOf(string(t.e.Channel)) }
+func (t *timelineEntry) Kind() string           { return string(t.e.Kind) }
+func (t *timelineEntry) InteractionID() *gql.ID { return idOf(t.e.InteractionID) }
+func (t *timelineEntry) TicketID() *gql.ID      { return idOf(t.e.TicketID) }
+func (t *timelineEntry) Summary() string        { return text(t.e.Summary, t.masked) }
+func (t *timelineEntry) CustomerID() gql.ID     { return gql.ID(t.e.CustomerID) }

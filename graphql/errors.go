@@ -1,0 +1,115 @@
+package graphql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+
+	"github.com/interactionledger/ledger/domain"
+)
+
+// Codes of extensions.code.
+const (
+	CodeBadUserInput     = "BAD_USER_INPUT"
+	CodeNotFound         = "NOT_FOUND"
+	CodeConflict         = "CONFLICT"
+	CodeForbidden        = "FORBIDDEN"
+	CodeUnauthenticated  = "UNAUTHENTICATED"
+	CodeValidationFailed = "GRAPHQL_VALIDATION_FAILED"
+	CodeTimeout          = "TIMEOUT"
+	CodeUnavailable      = "UNAVAILABLE"
+	CodeInternal         = "INTERNAL"
+)
+
+// domainCodes maps the domain's error codes to the API's.
+var domainCodes = map[string]string{
+	domain.EINVALID:   CodeBadUserInput,
+	domain.ENOTFOUND:  CodeNotFound,
+	domain.ECONFLICT:  CodeConflict,
+	domain.EFORBIDDEN: CodeForbidden,
+}
+
+// Error is an error of the API's own with its extensions.code. Domain
+// errors need no wrapping: they are mapped by code at the edge.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Extensions implements graphql-go's extensions hook, so the code reaches
+// the response even where the edge mapping is not applied.
+func (e *Error) Extensions() map[string]any { return map[string]any{"code": e.Code} }
+
+func apiError(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+func forbidden(format string, args ...any) *Error { return apiError(CodeForbidden, format, args...) }
+
+func unauthenticated(msg string) *Error { return &Error{Code: CodeUnauthenticated, Message: msg} }
+
+func badInput(format string, args ...any) *Error { return apiError(CodeBadUserInput, format, args...) }
+
+func notFound(format string, args ...any) *Error { return apiError(CodeNotFound, format, args...) }
+
+// classify returns the code and the message to show for a resolver's
+// error, and whether it is internal (then the message is generic and the
+// error must be logged).
+func classify(err error) (code, message string, internal bool) {
+	var api *Error
+	if errors.As(err, &api) {
+		return api.Code, api.Message, false
+	}
+	if code, ok := domainCodes[domain.ErrorCode(err)]; ok {
+		return code, domain.ErrorMessage(err), false
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return CodeTimeout, "the request ran out of time", false
+	}
+	if errors.Is(err, context.Canceled) {
+		return CodeTimeout, "the request was cancelled", false
+	}
+	return CodeInternal, "internal error", true
+}
+
+// presentErrors gives every error of a response its extensions.code and
+// the message the caller may see: the one mapping from Go errors to API
+// errors. Errors without a resolver error are the document's own (syntax,
+// validation, depth) unless they wrap a context error.
+func presentErrors(ctx context.Context, log *slog.Logger, errs []*gqlerrors.QueryError) {
+	for _, qe := range errs {
+		cause := qe.ResolverError
+		if cause == nil && qe.Err != nil && (errors.Is(qe.Err, context.Canceled) || errors.Is(qe.Err, context.DeadlineExceeded)) {
+			cause = qe.Err
+		}
+		if cause == nil && len(qe.Path) > 0 {
+			// Raised while executing, not by a resolver: the server's
+			// own fault (a nil for a non-null field, say).
+			log.ErrorContext(ctx, "graphql execution failed", "path", qe.Path, "err", qe.Message)
+			qe.Extensions = map[string]any{"code": CodeInternal}
+			continue
+		}
+		if cause == nil {
+			if _, ok := qe.Extensions["code"]; !ok {
+				qe.Extensions = map[string]any{"code": CodeValidationFailed}
+			}
+			continue
+		}
+		code, msg, internal := classify(cause)
+		if internal {
+			log.ErrorContext(ctx, "graphql resolver failed", "path", qe.Path, "err", cause)
+		}
+		qe.Message = msg
+		qe.Extensions = map[string]any{"code": code}
+	}
+}
+
+// requestError is a response holding one error of the request itself.
+func requestError(code, format string, args ...any) []*gqlerrors.QueryError {
+	return []*gqlerrors.QueryError{{Message: fmt.Sprintf(format, args...), Extensions: map[string]any{"code": code}}}
+}

@@ -1,0 +1,33 @@
+package graphql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/interactionledger/ledger/domain"
+)
+
+func TestClassify(t *testing.T) {
+	for _, c := range []struct {
+		err      error
+		code     string
+		message  string
+		internal bool
+	}{
+		{domain.Errorf(domain.EINVALID, "bad phone"), CodeBadUserInput, "bad phone", false},
+		{fmt.Errorf("load: %w", domain.Errorf(domain.ENOTFOUND, "no ticket")), CodeNotFound, "no ticket", false},
+		{fmt.Errorf("%w: %w", domain.Errorf(domain.ECONFLICT, "busy"), errors.New("sqlite: locked at /var/x")), CodeConflict, "busy", false},
+		{domain.Errorf(domain.EFORBIDDEN, "not yours"), CodeForbidden, "not yours", false},
+		{forbidden("role %s may not %s", RoleAnalyst, OpReadAuditTrail), CodeForbidden, "role analyst may not readAuditTrail", false},
+		{unauthenticated("expired"), CodeUnauthenticated, "expired", false},
+		{fmt.Errorf("wait: %w", context.DeadlineExceeded), CodeTimeout, "the request ran out of time", false},
+		{errors.New("disk I/O error at /data/readmodels.db"), CodeInternal, "internal error", true},
+	} {
+		code, msg, internal := classify(c.err)
+		if code != c.code || msg != c.message || internal != c.internal {
+			t.Errorf("classify(%v) = %s, %q, %v; want %s, %q, %v", c.err, code, msg, internal, c.code, c.message, c.internal)
+		}
+	}
+}

@@ -1,0 +1,61 @@
+package graphql
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestHTTPTransport(t *testing.T) {
+	e := newEnv(t, withLimits(Limits{MaxBodyBytes: 4096}))
+	tok := e.token(RoleAgent, "a-001")
+	query := `{"query":"{ me { subject } }"}`
+	get := func(q string) string { return e.url + "?" + url.Values{"query": {q}}.Encode() }
+	for _, c := range []struct {
+		name        string
+		method, url string
+		token       string
+		contentType string
+		body        string
+		status      int
+		code        string // "" for a successful answer
+	}{
+		{"POST", http.MethodPost, e.url, tok, "application/json", query, http.StatusOK, ""},
+		{"POST with charset", http.MethodPost, e.url, tok, "application/json; charset=utf-8", query, http.StatusOK, ""},
+		{"GET query", http.MethodGet, get("{ me { subject } }"), tok, "", "", http.StatusOK, ""},
+		{"no token", http.MethodPost, e.url, "", "application/json", query, http.StatusUnauthorized, CodeUnauthenticated},
+		{"bad token", http.MethodPost, e.url, "x.y.z", "application/json", query, http.StatusUnauthorized, CodeUnauthenticated},
+		{"GET mutation", http.MethodGet, get(`mutation { setPresence(presence: BUSY) { position } }`), tok, "", "", http.StatusMethodNotAllowed, CodeBadUserInput},
+		{"PUT", http.MethodPut, e.url, tok, "application/json", query, http.StatusMethodNotAllowed, CodeBadUserInput},
+		{"not JSON", http.MethodPost, e.url, tok, "text/plain", query, http.StatusUnsupportedMediaType, CodeBadUserInput},
+		{"broken JSON", http.MethodPost, e.url, tok, "application/json", `{"query":`, http.StatusBadRequest, CodeBadUserInput},
+		{"two JSON values", http.MethodPost, e.url, tok, "application/json", query + query, http.StatusBadRequest, CodeBadUserInput},
+		{"too large", http.MethodPost, e.url, tok, "application/json", `{"query":"` + strings.Repeat(" ", 5000) + `{ me { role } }"}`, http.StatusRequestEntityTooLarge, CodeBadUserInput},
+		{"no query", http.MethodPost, e.url, tok, "application/json", `{}`, http.StatusOK, CodeBadUserInput},
+		{"bad variables", http.MethodGet, get("{ me { role } }") + "&variables=[1", tok, "", "", http.StatusBadRequest, CodeBadUserInput},
+		{"two operations unnamed", http.MethodPost, e.url, tok, "application/json", `{"query":"query A { me { role } } query B { me { role } }"}`, http.StatusOK, CodeValidationFailed},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.send(c.method, c.url, c.token, c.contentType, []byte(c.body))
+			if r.Status != c.status {
+				t.Errorf("status %d, want %d (errors %+v)", r.Status, c.status, r.Errors)
+			}
+			if c.code == "" && len(r.Errors) > 0 || c.code != "" && !slices.Equal(r.codes(), []string{c.code}) {
+				t.Errorf("errors %+v, want code %q", r.Errors, c.code)
+			}
+		})
+	}
+	// A 401 names the scheme, and whether the token sent was refused.
+	req, err := http.NewRequest(http.MethodPost, e.url, bytes.NewReader([]byte(query)))
+	must(t, err, "request")
+	req.Header.Set("Authorization", "Bearer nope")
+	resp, err := http.DefaultClient.Do(req)
+	must(t, err, "post")
+	resp.Body.Close()
+	if got := resp.Header.Get("WWW-Authenticate"); !strings.Contains(got, `error="invalid_token"`) {
+		t.Errorf("WWW-Authenticate %q", got)
+	}
+}

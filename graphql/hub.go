@@ -1,0 +1,318 @@
+package graphql
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/projections"
+)
+
+// Subscription topics: what a subscriber listens to.
+const (
+	topicInteraction = "interaction:" // + id
+	topicTicket      = "ticket:"      // + id
+	topicQueue       = "queue:"       // + name
+	topicAgents      = "agents"
+)
+
+// queueEvents are the interaction events that change what waits in a
+// queue.
+var queueEvents = map[string]bool{
+	"InteractionQueued": true, "InteractionAssigned": true, "InteractionTransferred": true,
+	"InteractionAbandoned": true, "InteractionClosed": true,
+}
+
+// hub follows the ledger for every subscription at once: one reader of
+// $all fans each event out to the subscribers of the entity it changed.
+// For each batch it first waits until the projections applied it, then
+// reads each changed entity once from the read models and hands it to
+// every subscriber, so no subscriber ever gets an entity older than the
+// event that announced it. A subscriber whose buffer is full is dropped
+// (its channel closed) rather than allowed to hold up the others.
+type hub struct {
+	store   eventstore.Store
+	db      *projections.ReadDB
+	waiter  Waiter
+	now     func() time.Time
+	log     *slog.Logger
+	buffer  int
+	metrics *metrics
+
+	mu        sync.Mutex
+	subs      map[string]map[*subscriber]struct{}
+	queueSigs map[string]string // what waited in each queue when last published
+}
+
+// subscriber is one subscription's mailbox.
+type subscriber struct {
+	ch chan any
+	// after is the ledger's head when it subscribed: it gets the updates
+	// of later events only.
+	after uint64
+}
+
+func newHub(store eventstore.Store, db *projections.ReadDB, waiter Waiter, now func() time.Time, log *slog.Logger, buffer int, m *metrics) *hub {
+	return &hub{store: store, db: db, waiter: waiter, now: now, log: log, buffer: buffer, metrics: m,
+		subs: map[string]map[*subscriber]struct{}{}, queueSigs: map[string]string{}}
+}
+
+// subscribe registers a subscriber to topic until ctx ends, and returns
+// its channel of entities (projections.Interaction, .Ticket, .Queue or
+// .Agent); the channel is closed when ctx ends or the subscriber is
+// dropped for being slow.
+func (h *hub) subscribe(ctx context.Context, topic string) (<-chan any, error) {
+	head, err := h.store.HeadPosition(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if name, ok := strings.CutPrefix(topic, topicQueue); ok {
+		h.rememberQueue(ctx, name)
+	}
+	s := &subscriber{ch: make(chan any, h.buffer), after: head}
+	h.mu.Lock()
+	if h.subs[topic] == nil {
+		h.subs[topic] = map[*subscriber]struct{}{}
+	}
+	h.subs[topic][s] = struct{}{}
+	h.mu.Unlock()
+	h.metrics.subscriptions.Inc()
+	go func() {
+		<-ctx.Done()
+		h.remove(topic, s)
+	}()
+	return s.ch, nil
+}
+
+// rememberQueue records what waits in a queue now, so its first update is
+// a real change.
+func (h *hub) rememberQueue(ctx context.Context, name string) {
+	queues, err := h.db.Queues(ctx, h.now())
+	if err != nil {
+		return // the first update will then be sent unconditionally
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, q := range queues {
+		if q.Name == name {
+			h.queueSigs[name] = queueSignature(q)
+		}
+	}
+}
+
+// remove unregisters s and closes its channel, once.
+func (h *hub) remove(topic string, s *subscriber) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.removeLocked(topic, s)
+}
+
+func (h *hub) removeLocked(topic string, s *subscriber) {
+	set := h.subs[topic]
+	if _, ok := set[s]; !ok {
+		return
+	}
+	delete(set, s)
+	if len(set) == 0 {
+		delete(h.subs, topic)
+	}
+	close(s.ch)
+	h.metrics.subscriptions.Dec()
+}
+
+// publish hands v, caused by the event at position, to topic's
+// subscribers that subscribed before it; a full mailbox drops its
+// subscriber.
+func (h *hub) publish(topic string, position uint64, v any) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.subs[topic] {
+		if position <= s.after {
+			continue
+		}
+		select {
+		case s.ch <- v:
+		default:
+			h.log.Warn("dropping a slow subscriber", "topic", topic)
+			h.metrics.dropped.Inc()
+			h.removeLocked(topic, s)
+		}
+	}
+}
+
+// listened reports whether topic has subscribers.
+func (h *hub) listened(topic string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs[topic]) > 0
+}
+
+// listenedQueues returns the names of the queues with subscribers.
+func (h *hub) listenedQueues() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var names []string
+	for topic := range h.subs {
+		if name, ok := strings.CutPrefix(topic, topicQueue); ok {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// run follows $all from the head until ctx ends, starting over after the
+// last event it handled when the feed fails.
+func (h *hub) run(ctx context.Context) {
+	var after uint64
+	started := false
+	for {
+		var err error
+		if !started {
+			after, err = h.store.HeadPosition(ctx)
+			started = err == nil
+		}
+		if err == nil {
+			sub := h.store.SubscribeAll(ctx, after)
+			after, err = h.follow(ctx, sub, after)
+			sub.Close()
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		h.log.Error("subscription feed failed; following again", "after", after, "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func (h *hub) follow(ctx context.Context, sub eventstore.Subscription, after uint64) (uint64, error) {
+	for {
+		events, err := sub.Next(ctx)
+		if err != nil {
+			return after, err
+		}
+		h.dispatch(ctx, events)
+		after = events[len(events)-1].Position
+	}
+}
+
+// changes is what one batch of events changed, by topic, with the
+// position of the last event that changed each.
+type changes struct {
+	interactions, tickets, agents map[string]uint64
+	queues                        uint64 // last event that changed a queue, 0 if none
+}
+
+func (h *hub) collect(events []eventstore.RecordedEvent) changes {
+	c := changes{interactions: map[string]uint64{}, tickets: map[string]uint64{}, agents: map[string]uint64{}}
+	for _, e := range events {
+		category, id := domain.StreamCategory(e.Stream)
+		switch category {
+		case domain.CategoryInteraction:
+			if h.listened(topicInteraction + id) {
+				c.interactions[id] = e.Position
+			}
+			if queueEvents[e.Type] {
+				c.queues = e.Position
+			}
+		case domain.CategoryTicket:
+			if h.listened(topicTicket + id) {
+				c.tickets[id] = e.Position
+			}
+		case domain.CategoryAgent:
+			if (e.Type == "AgentPresenceChanged" || e.Type == "AgentRegistered") && h.listened(topicAgents) {
+				c.agents[id] = e.Position
+			}
+		}
+	}
+	if len(h.listenedQueues()) == 0 {
+		c.queues = 0
+	}
+	return c
+}
+
+func (c changes) empty() bool {
+	return len(c.interactions) == 0 && len(c.tickets) == 0 && len(c.agents) == 0 && c.queues == 0
+}
+
+// dispatch publishes what a batch changed, once the projections applied
+// the whole batch.
+func (h *hub) dispatch(ctx context.Context, events []eventstore.RecordedEvent) {
+	c := h.collect(events)
+	if c.empty() {
+		return
+	}
+	if err := h.waiter.WaitFor(ctx, events[len(events)-1].Position); err != nil {
+		return // ctx ended: shutting down
+	}
+	for id, pos := range c.interactions {
+		if it, err := h.db.Interaction(ctx, id); h.readOK(err, "interaction", id) {
+			h.publish(topicInteraction+id, pos, it)
+		}
+	}
+	for id, pos := range c.tickets {
+		if t, err := h.db.Ticket(ctx, id); h.readOK(err, "ticket", id) {
+			h.publish(topicTicket+id, pos, t)
+		}
+	}
+	for id, pos := range c.agents {
+		if a, err := h.db.Agent(ctx, id); h.readOK(err, "agent", id) {
+			h.publish(topicAgents, pos, a)
+		}
+	}
+	if c.queues > 0 {
+		h.publishQueues(ctx, c.queues)
+	}
+}
+
+func (h *hub) readOK(err error, kind, id string) bool {
+	if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
+		h.log.Error("subscription read failed", "kind", kind, "id", id, "err", err)
+	}
+	return err == nil
+}
+
+// publishQueues publishes the listened queues whose waiting list changed.
+func (h *hub) publishQueues(ctx context.Context, position uint64) {
+	queues, err := h.db.Queues(ctx, h.now())
+	if !h.readOK(err, "queues", "") {
+		return
+	}
+	listened := map[string]bool{}
+	for _, name := range h.listenedQueues() {
+		listened[name] = true
+	}
+	for _, q := range queues {
+		if !listened[q.Name] {
+			continue
+		}
+		sig := queueSignature(q)
+		h.mu.Lock()
+		changed := h.queueSigs[q.Name] != sig
+		h.queueSigs[q.Name] = sig
+		h.mu.Unlock()
+		if changed {
+			h.publish(topicQueue+q.Name, position, q)
+		}
+	}
+}
+
+// queueSignature names what waits in a queue, in order, ignoring the wait
+// times that change with every tick of the clock.
+func queueSignature(q projections.Queue) string {
+	var b strings.Builder
+	for _, e := range q.Waiting {
+		b.WriteString(e.InteractionID)
+		b.WriteByte('/')
+		b.WriteString(string(e.Priority))
+		b.WriteByte(';')
+	}
+	return b.String()
+}

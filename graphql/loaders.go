@@ -1,0 +1,187 @@
+package graphql
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/graph-gophers/dataloader/v7"
+
+	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/projections"
+)
+
+// loaders batch the lookups of one request by id: the customers of a page
+// of tickets are read in one batch, not one query each. They cache for the
+// request only; subscriptions, which live long, read without them so an
+// update is never answered from an old cache.
+type loaders struct {
+	customers    *dataloader.Loader[string, projections.Customer]
+	interactions *dataloader.Loader[string, projections.Interaction]
+	agents       *dataloader.Loader[string, projections.Agent]
+}
+
+func newLoaders(r *resolver, m *metrics, wait time.Duration) *loaders {
+	return &loaders{
+		customers:    newLoader(r.db.CustomersByID, "customer", m, wait),
+		interactions: newLoader(r.db.InteractionsByID, "interaction", m, wait),
+		agents:       newLoader(r.agentsByID, "agent", m, wait),
+	}
+}
+
+func newLoader[V any](fetch func(context.Context, []string) (map[string]V, error), kind string, m *metrics, wait time.Duration) *dataloader.Loader[string, V] {
+	counted := func(ctx context.Context, ids []string) (map[string]V, error) {
+		m.batches.WithLabelValues(kind).Inc()
+		m.batchKeys.WithLabelValues(kind).Add(float64(len(ids)))
+		return fetch(ctx, ids)
+	}
+	return dataloader.NewBatchedLoader(batchByID(counted, kind),
+		dataloader.WithWait[string, V](wait),
+		dataloader.WithBatchCapacity[string, V](projections.MaxBatchIDs))
+}
+
+// batchByID adapts a lookup of many ids to a dataloader batch function;
+// an id the lookup did not find is a NOT_FOUND error for that key only.
+func batchByID[V any](fetch func(context.Context, []string) (map[string]V, error), kind string) dataloader.BatchFunc[string, V] {
+	return func(ctx context.Context, keys []string) []*dataloader.Result[V] {
+		found, err := fetch(ctx, keys)
+		out := make([]*dataloader.Result[V], len(keys))
+		for i, k := range keys {
+			v, ok := found[k]
+			switch {
+			case err != nil:
+				out[i] = &dataloader.Result[V]{Error: err}
+			case !ok:
+				out[i] = &dataloader.Result[V]{Error: domain.Errorf(domain.ENOTFOUND, "%s %s not found", kind, k)}
+			default:
+				out[i] = &dataloader.Result[V]{Data: v}
+			}
+		}
+		return out
+	}
+}
+
+type loadersKey struct{}
+
+func withLoaders(ctx context.Context, l *loaders) context.Context {
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+func loadersFrom(ctx context.Context) *loaders {
+	l, _ := ctx.Value(loadersKey{}).(*loaders)
+	return l
+}
+
+// loadOne reads one entity through the request's loader, or directly when
+// the request has none (subscriptions).
+func loadOne[V any](ctx context.Context, l *dataloader.Loader[string, V], fetch func(context.Context, []string) (map[string]V, error), kind, id string) (V, error) {
+	if l != nil {
+		return l.Load(ctx, id)()
+	}
+	var zero V
+	found, err := fetch(ctx, []string{id})
+	if err != nil {
+		return zero, err
+	}
+	v, ok := found[id]
+	if !ok {
+		return zero, domain.Errorf(domain.ENOTFOUND, "%s %s not found", kind, id)
+	}
+	return v, nil
+}
+
+// prime queues ids into the loader's current batch without waiting, so
+// the entities a whole list of siblings needs are read in one batch: the
+// resolvers of a list run at most MaxParallelism at a time, which alone
+// would cut the batch into small ones.
+func prime[V any](ctx context.Context, l *dataloader.Loader[string, V], ids []string) {
+	if l == nil {
+		return
+	}
+	for _, id := range ids {
+		if id != "" {
+			l.Load(ctx, id)
+		}
+	}
+}
+
+func (r *resolver) customerRecord(ctx context.Context, id string) (projections.Customer, error) {
+	var l *dataloader.Loader[string, projections.Customer]
+	if ls := loadersFrom(ctx); ls != nil {
+		l = ls.customers
+	}
+	return loadOne(ctx, l, r.db.CustomersByID, "customer", id)
+}
+
+func (r *resolver) interactionRecord(ctx context.Context, id string) (projections.Interaction, error) {
+	var l *dataloader.Loader[string, projections.Interaction]
+	if ls := loadersFrom(ctx); ls != nil {
+		l = ls.interactions
+	}
+	return loadOne(ctx, l, r.db.InteractionsByID, "interaction", id)
+}
+
+func (r *resolver) agentRecord(ctx context.Context, id string) (projections.Agent, error) {
+	var l *dataloader.Loader[string, projections.Agent]
+	if ls := loadersFrom(ctx); ls != nil {
+		l = ls.agents
+	}
+	return loadOne(ctx, l, r.agentsByID, "agent", id)
+}
+
+// primeCustomers, primeInteractions and primeAgents start one batch for
+// the entities a list's items will ask for.
+func primeCustomers(ctx context.Context, ids []string) {
+	if ls := loadersFrom(ctx); ls != nil {
+		prime(ctx, ls.customers, ids)
+	}
+}
+
+func primeInteractions(ctx context.Context, ids []string) {
+	if ls := loadersFrom(ctx); ls != nil {
+		prime(ctx, ls.interactions, ids)
+	}
+}
+
+func primeAgents(ctx context.Context, ids []string) {
+	if ls := loadersFrom(ctx); ls != nil {
+		prime(ctx, ls.agents, ids)
+	}
+}
+
+// agentsByID reads agents by id. There are a few hundred agents at most,
+// so one read of all of them serves any batch.
+func (r *resolver) agentsByID(ctx context.Context, ids []string) (map[string]projections.Agent, error) {
+	all, err := r.db.Agents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	out := make(map[string]projections.Agent, len(ids))
+	for _, a := range all {
+		if want[a.ID] {
+			out[a.ID] = a
+		}
+	}
+	return out, nil
+}
+
+// batchHint lets the items of one list start a batch for all of them the
+// first time any of them resolves a related entity: only when that field
+// is asked for, and then as one batch.
+type batchHint struct {
+	once sync.Once
+	ids  []string
+}
+
+// newHint returns a hint for the related ids of a list's items.
+func newHint(ids []string) *batchHint { return &batchHint{ids: ids} }
+
+func (h *batchHint) prime(ctx context.Context, start func(context.Context, []string)) {
+	if h != nil {
+		h.once.Do(func() { start(ctx, h.ids) })
+	}
+}

@@ -1,0 +1,36 @@
+package graphql
+
+import (
+	"testing"
+
+	"github.com/interactionledger/ledger/domain"
+)
+
+func TestMasking(t *testing.T) {
+	for _, c := range []struct {
+		kind  domain.IdentityKind
+		value string
+		want  string
+	}{
+		{domain.IdentityPhone, "+8613800138000", "+86*******8000"},
+		{domain.IdentityPhone, "+441632960961", "+44******0961"},
+		{domain.IdentityPhone, "12345", "*2345"},
+		{domain.IdentityEmail, "wang.fang@example.com", "w***@***.com"},
+		{domain.IdentityEmail, "li@mail.example.cn", "l***@***.cn"},
+		{domain.IdentityEmail, "broken", "**oken"},
+		{domain.IdentityWeChat, "oDemo00042765x2873", "**************2873"},
+		{domain.IdentityDevice, "abc", "***"},
+	} {
+		if got := maskIdentity(c.kind, c.value); got != c.want {
+			t.Errorf("maskIdentity(%s, %q) = %q, want %q", c.kind, c.value, got, c.want)
+		}
+	}
+	for name, want := range map[string]string{"Wang Fang": "W***", "李静": "李***", "  ": "", "": ""} {
+		if got := maskName(name); got != want {
+			t.Errorf("maskName(%q) = %q, want %q", name, got, want)
+		}
+	}
+	if text("secret", true) != maskedText || text("", true) != "" || text("plain", false) != "plain" {
+		t.Error("text masking")
+	}
+}

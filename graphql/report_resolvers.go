@@ -1,0 +1,129 @@
+package graphql
+
+import (
+	"context"
+	"time"
+
+	gql "github.com/graph-gophers/graphql-go"
+
+	"github.com/interactionledger/ledger/analytics"
+)
+
+// reporterFor returns the analytics reporter, or UNAVAILABLE when the
+// analytics component is not running.
+func (r *resolver) reporterFor(ctx context.Context) (analytics.Reporter, error) {
+	if _, err := authorize(ctx, OpReadReports); err != nil {
+		return nil, err
+	}
+	if r.reporter == nil {
+		return nil, apiError(CodeUnavailable, "reports are not available: the analytics component is not running on this server")
+	}
+	return r.reporter, nil
+}
+
+// Reports returns the report catalogue.
+func (r *resolver) Reports(ctx context.Context) ([]*reportDefinition, error) {
+	rep, err := r.reporterFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defs := rep.Definitions()
+	out := make([]*reportDefinition, len(defs))
+	for i, d := range defs {
+		out[i] = &reportDefinition{d: d}
+	}
+	return out, nil
+}
+
+// reportFilterInput is the ReportFilter input.
+type reportFilterInput struct {
+	Channels *[]string
+	Queues   *[]string
+	Agents   *[]gql.ID
+}
+
+// Report runs one report.
+func (r *resolver) Report(ctx context.Context, args struct {
+	Name     string
+	From     gql.Time
+	To       gql.Time
+	TimeZone *string
+	GroupBy  *[]string
+	Filter   *reportFilterInput
+}) (*reportTable, error) {
+	rep, err := r.reporterFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !args.From.Time.Before(args.To.Time) {
+		return nil, badInput("from must be before to")
+	}
+	req := analytics.Request{Name: args.Name, From: args.From.Time, To: args.To.Time}
+	if args.TimeZone != nil {
+		if _, err := time.LoadLocation(*args.TimeZone); err != nil {
+			return nil, badInput("unknown time zone %q", *args.TimeZone)
+		}
+		req.TimeZone = *args.TimeZone
+	}
+	if args.GroupBy != nil {
+		req.GroupBy = *args.GroupBy
+	}
+	if f := args.Filter; f != nil {
+		req.Filter.Channels = derefList(f.Channels)
+		req.Filter.Queues = derefList(f.Queues)
+		for _, id := range derefList(f.Agents) {
+			req.Filter.Agents = append(req.Filter.Agents, string(id))
+		}
+	}
+	table, err := rep.Report(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return &reportTable{t: table}, nil
+}
+
+func derefList[T any](l *[]T) []T {
+	if l == nil {
+		return nil
+	}
+	return *l
+}
+
+// reportDefinition is a ReportDefinition.
+type reportDefinition struct{ d analytics.Definition }
+
+func (d *reportDefinition) Name() string        { return d.d.Name }
+func (d *reportDefinition) Title() string       { return d.d.Title }
+func (d *reportDefinition) Description() string { return d.d.Description }
+func (d *reportDefinition) GroupBy() []string   { return d.d.GroupBy }
+
+// reportTable is a ReportTable.
+type reportTable struct{ t analytics.Table }
+
+func (t *reportTable) Report() string { return t.t.Report }
+
+func (t *reportTable) Columns() []*reportColumn {
+	out := make([]*reportColumn, len(t.t.Columns))
+	for i, c := range t.t.Columns {
+		out[i] = &reportColumn{c: c}
+	}
+	return out
+}
+
+func (t *reportTable) Rows() ([]JSON, error) {
+	out := make([]JSON, len(t.t.Rows))
+	for i, row := range t.t.Rows {
+		j, err := jsonOf(row) // time.Time encodes as RFC 3339
+		if err != nil {
+			return nil, err
+		}
+		out[i] = j
+	}
+	return out, nil
+}
+
+// reportColumn is a ReportColumn.
+type reportColumn struct{ c analytics.Column }
+
+func (c *reportColumn) Name() string { return c.c.Name }
+func (c *reportColumn) Type() string { return c.c.Type }

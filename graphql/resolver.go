@@ -1,0 +1,91 @@
+package graphql
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/interactionledger/ledger/analytics"
+	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/projections"
+)
+
+// resolver is the root resolver: graphql-go finds the Query, Mutation and
+// Subscription fields as its methods (matching names case-insensitively,
+// so Go names like InteractionID serve interactionId), spread over the
+// *_resolvers.go, mutations*.go and subscriptions.go files.
+type resolver struct {
+	db       *projections.ReadDB
+	store    eventstore.Store
+	waiter   Waiter
+	cmds     *commands.Handler
+	reporter analytics.Reporter
+	hub      *hub
+	verifier *verifier
+	limits   Limits
+	now      func() time.Time
+	log      *slog.Logger
+}
+
+// pageArgs are the arguments of every paginated field.
+type pageArgs struct {
+	First *int32
+	After *string
+}
+
+// page validates pagination arguments: first is 1 to MaxFirst (default
+// projections.DefaultPageSize).
+func (r *resolver) page(a pageArgs) (first int, after string, err error) {
+	first = projections.DefaultPageSize
+	if a.First != nil {
+		first = int(*a.First)
+		if first < 1 || first > r.limits.MaxFirst {
+			return 0, "", badInput("first must be 1 to %d, got %d", r.limits.MaxFirst, first)
+		}
+	}
+	if a.After != nil {
+		after = *a.After
+	}
+	return first, after, nil
+}
+
+// pageInfo is the PageInfo of every connection.
+type pageInfo struct {
+	endCursor   string
+	hasNextPage bool
+}
+
+func (p pageInfo) EndCursor() *string { return strOf(p.endCursor) }
+func (p pageInfo) HasNextPage() bool  { return p.hasNextPage }
+
+// lazy computes a value once, on first use, for the field resolvers of one
+// object, which graphql-go runs concurrently.
+type lazy[T any] struct {
+	once sync.Once
+	v    T
+	err  error
+}
+
+func (l *lazy[T]) get(f func() (T, error)) (T, error) {
+	l.once.Do(func() { l.v, l.err = f() })
+	return l.v, l.err
+}
+
+// viewerResolver answers Query.me.
+type viewerResolver struct{ v Viewer }
+
+// Me returns the caller.
+func (r *resolver) Me(ctx context.Context) (*viewerResolver, error) {
+	v, ok := viewerFrom(ctx)
+	if !ok {
+		return nil, unauthenticated("no bearer token")
+	}
+	return &viewerResolver{v: v}, nil
+}
+
+func (v *viewerResolver) Subject() string      { return v.v.Subject }
+func (v *viewerResolver) Role() string         { return strings.ToUpper(string(v.v.Role)) }
+func (v *viewerResolver) Operations() []string { return operationsOf(v.v.Role) }

@@ -1,0 +1,82 @@
+package graphql
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+)
+
+// SecretFile is the name of the generated signing secret in the data
+// directory.
+const SecretFile = "jwt-secret"
+
+// LoadOrCreateSecret returns the signing secret kept in path, creating it
+// first (32 random bytes, hex-encoded, mode 0600) when the file does not
+// exist. The file is written under a temporary name and linked into place,
+// so two processes starting at once agree on one secret and neither ever
+// reads a half-written file.
+func LoadOrCreateSecret(path string) ([]byte, error) {
+	secret, err := readSecret(path)
+	if !errors.Is(err, os.ErrNotExist) {
+		return secret, err
+	}
+	if err := createSecret(path); err != nil && !errors.Is(err, os.ErrExist) {
+		return nil, err
+	}
+	return readSecret(path)
+}
+
+func readSecret(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("jwt secret: %w", err)
+	}
+	if info.Mode().Perm()&0o077 != 0 {
+		slog.Warn("the JWT secret file is readable by others; chmod 600 it", "path", path, "mode", info.Mode().Perm().String())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("jwt secret: %w", err)
+	}
+	secret := bytes.TrimSpace(b)
+	if len(secret) < MinSecretBytes {
+		return nil, fmt.Errorf("jwt secret %s holds %d bytes, want at least %d", path, len(secret), MinSecretBytes)
+	}
+	return secret, nil
+}
+
+func createSecret(path string) error {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return fmt.Errorf("jwt secret: random: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
+	if err != nil {
+		return fmt.Errorf("jwt secret: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.WriteString(hex.EncodeToString(raw) + "\n")
+	if err == nil {
+		err = tmp.Chmod(0o600)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("jwt secret: write %s: %w", tmp.Name(), err)
+	}
+	// Link fails if another process linked its secret first; then both
+	// use that one.
+	if err := os.Link(tmp.Name(), path); err != nil {
+		return fmt.Errorf("jwt secret: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,362 @@
+package graphql
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+	gql "github.com/graph-gophers/graphql-go"
+	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+)
+
+// subprotocol is the WebSocket subprotocol of graphql-transport-ws.
+const subprotocol = "graphql-transport-ws"
+
+// Close codes of graphql-transport-ws.
+const (
+	closeInvalidMessage     = 4400
+	closeUnauthorized       = 4401
+	closeForbidden          = 4403
+	closeSubprotocol        = 4406
+	closeInitTimeout        = 4408
+	closeSubscriberExists   = 4409
+	closeTooManyInitRequest = 4429
+)
+
+// WebSocket timing and size.
+const (
+	wsMaxMessageBytes = 64 << 10
+	wsWriteTimeout    = 10 * time.Second
+	wsPingEvery       = 30 * time.Second
+	wsReadTimeout     = 75 * time.Second // more than a ping round
+)
+
+var upgrader = websocket.Upgrader{
+	Subprotocols: []string{subprotocol},
+	// The token travels in connection_init, never in a cookie, so a page
+	// of another origin gains nothing by connecting: any origin may.
+	CheckOrigin: func(*http.Request) bool { return true },
+}
+
+// serveWebSocket runs one graphql-transport-ws connection.
+func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+	if !s.trackConn() {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	defer s.conns.Done()
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // Upgrade answered the client
+	}
+	c := &wsConn{s: s, conn: conn, headerAuth: r.Header.Get("Authorization"), ops: map[string]context.CancelFunc{}}
+	c.ctx, c.cancel = context.WithCancel(s.life)
+	c.serve()
+}
+
+// wsConn is one WebSocket connection and the operations it runs.
+type wsConn struct {
+	s          *Server
+	conn       *websocket.Conn
+	headerAuth string
+	ctx        context.Context // ends when the connection does
+	cancel     context.CancelFunc
+
+	writeMu   sync.Mutex
+	closeOnce sync.Once
+
+	mu     sync.Mutex
+	viewer Viewer
+	acked  bool
+	ops    map[string]context.CancelFunc
+	wg     sync.WaitGroup
+	timers []*time.Timer
+}
+
+func (c *wsConn) serve() {
+	defer c.teardown()
+	if c.conn.Subprotocol() != subprotocol {
+		c.closeWith(closeSubprotocol, "Subprotocol not acceptable")
+		return
+	}
+	c.conn.SetReadLimit(wsMaxMessageBytes)
+	c.after(c.s.limits.ConnectionInitTimeout, func() {
+		if !c.isAcked() {
+			c.closeWith(closeInitTimeout, "Connection initialisation timeout")
+		}
+	})
+	go c.keepAlive()
+	for {
+		_ = c.conn.SetReadDeadline(time.Now().Add(wsReadTimeout))
+		kind, data, err := c.conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		if kind != websocket.TextMessage {
+			c.closeWith(closeInvalidMessage, "Invalid message: binary frames are not part of the protocol")
+			return
+		}
+		if !c.handle(data) {
+			return
+		}
+	}
+}
+
+// handle acts on one client message; false ends the connection.
+func (c *wsConn) handle(data []byte) bool {
+	m, err := decodeClientMessage(data)
+	if err != nil {
+		c.closeWith(closeInvalidMessage, truncate(err.Error(), 100))
+		return false
+	}
+	switch m.typ {
+	case msgConnectionInit:
+		return c.init(m.token)
+	case msgPing:
+		return c.send(wsMessage{Type: msgPong, Payload: m.payload})
+	case msgPong:
+		return true
+	case msgSubscribe:
+		return c.subscribe(m.id, m.req)
+	case msgComplete:
+		c.finish(m.id)
+		return true
+	}
+	return true
+}
+
+// init authenticates the connection with connection_init's token (or the
+// upgrade request's Authorization header) and acknowledges it.
+func (c *wsConn) init(token string) bool {
+	c.mu.Lock()
+	if c.acked {
+		c.mu.Unlock()
+		c.closeWith(closeTooManyInitRequest, "Too many initialisation requests")
+		return false
+	}
+	c.mu.Unlock()
+	header := c.headerAuth
+	if token != "" {
+		header = "Bearer " + token
+	}
+	v, err := c.s.authenticate(header)
+	if err != nil {
+		_, msg, _ := classify(err)
+		c.closeWith(closeForbidden, truncate("Forbidden: "+msg, 120))
+		return false
+	}
+	c.mu.Lock()
+	c.viewer, c.acked = v, true
+	c.mu.Unlock()
+	// The connection lives no longer than the token that opened it.
+	c.after(time.Until(v.ExpiresAt), func() { c.closeWith(closeForbidden, "Forbidden: the token has expired") })
+	return c.send(wsMessage{Type: msgConnectionAck})
+}
+
+func (c *wsConn) isAcked() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.acked
+}
+
+// subscribe starts an operation.
+func (c *wsConn) subscribe(id string, req request) bool {
+	c.mu.Lock()
+	if !c.acked {
+		c.mu.Unlock()
+		c.closeWith(closeUnauthorized, "Unauthorized")
+		return false
+	}
+	if _, exists := c.ops[id]; exists {
+		c.mu.Unlock()
+		c.closeWith(closeSubscriberExists, truncate("Subscriber for "+id+" already exists", 120))
+		return false
+	}
+	if len(c.ops) >= c.s.limits.MaxOperationsPerConnection {
+		c.mu.Unlock()
+		return c.sendErrors(id, requestError(CodeBadUserInput, "at most %d operations at once on one connection", c.s.limits.MaxOperationsPerConnection))
+	}
+	ctx, cancel := context.WithCancel(c.ctx)
+	c.ops[id] = cancel
+	viewer := c.viewer
+	c.mu.Unlock()
+	p, errs := c.s.prepare(ctx, viewer, req)
+	if errs != nil {
+		c.removeOp(id)
+		return c.sendErrors(id, errs)
+	}
+	c.wg.Add(1)
+	if p.kind != "subscription" {
+		// A query or mutation runs on its own, so a slow one does not hold
+		// up the connection's other messages.
+		go func() {
+			defer c.wg.Done()
+			c.stream(ctx, id, p, req)
+		}()
+		return true
+	}
+	// A subscription registers before the next message is read, so a
+	// client knows it is live once any later message was answered.
+	responses, err := c.s.schema.Subscribe(p.ctx, req.Query, req.OperationName, req.Variables)
+	go func() {
+		defer c.wg.Done()
+		c.forward(ctx, id, p, responses, err)
+	}()
+	return true
+}
+
+// stream runs a query or mutation and forwards its result.
+func (c *wsConn) stream(ctx context.Context, id string, p prepared, req request) {
+	responses, err := c.s.schema.Subscribe(p.ctx, req.Query, req.OperationName, req.Variables)
+	c.forward(ctx, id, p, responses, err)
+}
+
+// forward streams an operation's results: "next" for each, then
+// "complete"; "error" alone when it could not start.
+func (c *wsConn) forward(ctx context.Context, id string, p prepared, responses <-chan any, err error) {
+	if err != nil {
+		c.s.log.ErrorContext(ctx, "graphql subscribe failed", "err", err)
+		c.removeOp(id)
+		c.sendErrors(id, requestError(CodeInternal, "internal error"))
+		return
+	}
+	first := true
+	for out := range responses {
+		resp, ok := out.(*gql.Response)
+		if !ok {
+			continue
+		}
+		presentErrors(ctx, c.s.log, resp.Errors)
+		c.s.metrics.requests.WithLabelValues(p.kind, outcome(len(resp.Errors) > 0)).Inc()
+		if first && len(resp.Data) == 0 && len(resp.Errors) > 0 {
+			// Refused before it ran (invalid, forbidden): "error" ends it.
+			c.removeOp(id)
+			c.sendErrors(id, resp.Errors)
+			return
+		}
+		first = false
+		payload, err := json.Marshal(resp)
+		if err != nil || !c.send(wsMessage{ID: id, Type: msgNext, Payload: payload}) {
+			return
+		}
+	}
+	// It ended on its own (not by the client's complete): say so.
+	if c.removeOp(id) {
+		c.send(wsMessage{ID: id, Type: msgComplete})
+	}
+}
+
+// finish stops an operation the client completed.
+func (c *wsConn) finish(id string) { c.removeOp(id) }
+
+// removeOp forgets an operation and cancels it; false if it was gone.
+func (c *wsConn) removeOp(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cancel, ok := c.ops[id]
+	if ok {
+		cancel()
+		delete(c.ops, id)
+	}
+	return ok
+}
+
+func (c *wsConn) sendErrors(id string, errs []*gqlerrors.QueryError) bool {
+	payload, err := json.Marshal(errs)
+	if err != nil {
+		return false
+	}
+	return c.send(wsMessage{ID: id, Type: msgError, Payload: payload})
+}
+
+// send writes one message; false when the connection is broken (then it
+// is closed).
+func (c *wsConn) send(m wsMessage) bool {
+	data, err := json.Marshal(m)
+	if err != nil {
+		return false
+	}
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	_ = c.conn.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
+	if err := c.conn.WriteMessage(websocket.TextMessage, data); err != nil {
+		c.cancel()
+		_ = c.conn.Close()
+		return false
+	}
+	return true
+}
+
+// keepAlive pings the client so a vanished one is noticed (its pongs stop
+// and the read deadline passes), and closes the socket when the server
+// shuts down.
+func (c *wsConn) keepAlive() {
+	c.conn.SetPongHandler(func(string) error {
+		return c.conn.SetReadDeadline(time.Now().Add(wsReadTimeout))
+	})
+	tick := time.NewTicker(wsPingEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-c.ctx.Done():
+			if c.s.life.Err() != nil {
+				c.closeWith(websocket.CloseGoingAway, "server shutting down")
+			}
+			return
+		case <-tick.C:
+			c.writeMu.Lock()
+			err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteTimeout))
+			c.writeMu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}
+}
+
+// after runs f after d unless the connection ended first.
+func (c *wsConn) after(d time.Duration, f func()) {
+	t := time.AfterFunc(max(d, 0), f)
+	c.mu.Lock()
+	c.timers = append(c.timers, t)
+	c.mu.Unlock()
+}
+
+// closeWith sends a close frame with code and reason, then closes the
+// socket, which ends the read loop.
+func (c *wsConn) closeWith(code int, reason string) {
+	c.closeOnce.Do(func() {
+		c.writeMu.Lock()
+		_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+		c.writeMu.Unlock()
+		_ = c.conn.Close()
+	})
+}
+
+// teardown ends every operation and waits for them.
+func (c *wsConn) teardown() {
+	c.cancel()
+	c.mu.Lock()
+	for _, t := range c.timers {
+		t.Stop()
+	}
+	c.mu.Unlock()
+	_ = c.conn.Close()
+	c.wg.Wait()
+}
+
+// truncate keeps a close reason within the 123 bytes a close frame holds,
+// without cutting a character in two.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
