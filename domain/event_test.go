@@ -77,6 +77,7 @@ func sampleEvents() []domain.Event {
 		domain.SlaWarning{TicketID: "t1", Metric: domain.SlaNextResponse, Cycle: 2, Deadline: at.Add(time.Hour), At: at},
 		domain.SlaBreached{TicketID: "t1", Metric: domain.SlaNextResponse, Cycle: 2, Deadline: at, At: at},
 		domain.SlaFulfilled{TicketID: "t1", Metric: domain.SlaFirstResponse, Consumed: 40 * time.Minute, Breached: false, At: at},
+		domain.TicketEscalated{TicketID: "t1", Queue: "supervisors", Priority: domain.PriorityCritical, Metric: domain.SlaResolution, Reason: "SLA breach", At: at},
 
 		domain.MessageDelivered{InteractionID: "i1", SourceEventID: "e1", MessageID: "r1", Channel: domain.ChannelSMS, Attempt: 2, ProviderMessageID: "SM1", Detail: "queued", At: at},
 		domain.MessageDeliveryFailed{InteractionID: "i1", SourceEventID: "e1", MessageID: "r1", Channel: domain.ChannelSMS, Attempt: 1, Reason: "503", Permanent: true, GaveUp: true, At: at},

@@ -17,6 +17,8 @@ type Ticket struct {
 	Subject        string
 	Status         TicketStatus
 	AssigneeID     string
+	Queue          string // set by an escalation (TicketEscalated): who should pick the ticket up
+	Escalations    int
 	Collaborators  []Collaborator
 	Interactions   []string
 	OpenedAt       time.Time
@@ -239,6 +241,8 @@ func DecideTicket(t Ticket, cmd TicketCommand, now time.Time) ([]Event, error) {
 			return nil, conflict("only a resolved ticket can be reopened; ticket %s is %s", t.ID, t.Status)
 		}
 		return []Event{TicketReopened{TicketID: t.ID, Reason: cmd.Reason, At: now}}, nil
+	case EscalateTicket:
+		return decideEscalate(t, cmd, now)
 	case CloseTicket:
 		if t.Status != TicketStatusResolved {
 			return nil, conflict("only a resolved ticket can be closed; ticket %s is %s", t.ID, t.Status)
@@ -407,6 +411,9 @@ func EvolveTicket(t Ticket, e Event) Ticket {
 		t.Status, t.ResolvedAt = TicketStatusReopened, time.Time{}
 	case TicketClosed:
 		t.Status, t.ClosedAt = TicketStatusClosed, e.At
+	case TicketEscalated:
+		t.Queue, t.Priority = e.Queue, e.Priority
+		t.Escalations++
 	}
 	return t
 }

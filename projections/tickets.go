@@ -39,6 +39,7 @@ const (
 	// domain.EvolveTicket clears ResolvedAt.
 	sqlTicketReopen = `UPDATE tickets SET status = 'REOPENED', is_open = 1, resolution = '', resolved_by = '', resolved_at = 0,
 		updated_at = ? WHERE id = ?`
+	sqlTicketQueue = `UPDATE tickets SET queue = ?, updated_at = ? WHERE id = ?`
 	sqlTicketClose = `UPDATE tickets SET status = 'CLOSED', is_open = 0, closed_at = ?, updated_at = ? WHERE id = ?`
 )
 
@@ -76,6 +77,10 @@ func (*Tickets) Apply(ctx context.Context, tx *Tx, e Event) error {
 		return tx.Exec(ctx, sqlTicketResolve, d.Resolution, d.ResolvedBy, at, at, d.TicketID)
 	case domain.TicketReopened:
 		return tx.Exec(ctx, sqlTicketReopen, eventTime(d.At, e), d.TicketID)
+	case domain.TicketEscalated:
+		// The priority change an escalation makes is its own
+		// TicketPriorityChanged event, applied above.
+		return tx.Exec(ctx, sqlTicketQueue, d.Queue, eventTime(d.At, e), d.TicketID)
 	case domain.TicketClosed:
 		at := eventTime(d.At, e)
 		return tx.Exec(ctx, sqlTicketClose, at, at, d.TicketID)

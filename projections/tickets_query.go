@@ -23,6 +23,7 @@ type Ticket struct {
 	Description    string
 	Status         domain.TicketStatus
 	AssigneeID     string
+	Queue          string // where an escalation put the ticket, "" if never escalated
 	OpenedBy       string
 	Resolution     string
 	ResolvedBy     string
@@ -91,7 +92,7 @@ var ticketSortColumns = map[TicketSortField]string{
 }
 
 const ticketColumns = `id, number, customer_id, category, priority, business_domain, subject, description, status,
-	assignee_id, opened_by, resolution, resolved_by, opened_at, updated_at, resolved_at, closed_at, note_count, priority_rank, `
+	assignee_id, queue, opened_by, resolution, resolved_by, opened_at, updated_at, resolved_at, closed_at, note_count, priority_rank, `
 
 // Ticket returns a ticket with its collaborators, linked interactions and
 // notes, or a domain ENOTFOUND error.
@@ -194,7 +195,7 @@ func scanTicketsWithKeys(ctx context.Context, q querier, query string, args ...a
 		var times [4]int64
 		var rank, key int64
 		if err := rows.Scan(&t.ID, &t.Number, &t.CustomerID, &t.Category, &t.Priority, &t.BusinessDomain, &t.Subject, &t.Description,
-			&t.Status, &t.AssigneeID, &t.OpenedBy, &t.Resolution, &t.ResolvedBy, &times[0], &times[1], &times[2], &times[3],
+			&t.Status, &t.AssigneeID, &t.Queue, &t.OpenedBy, &t.Resolution, &t.ResolvedBy, &times[0], &times[1], &times[2], &times[3],
 			&t.NoteCount, &rank, &key); err != nil {
 			return nil, nil, err
 		}

@@ -12,6 +12,7 @@ CREATE TABLE IF NOT EXISTS tickets (
     status          TEXT    NOT NULL, -- domain.TicketStatus
     is_open         INTEGER NOT NULL, -- 1 unless RESOLVED or CLOSED
     assignee_id     TEXT    NOT NULL DEFAULT '',
+    queue           TEXT    NOT NULL DEFAULT '', -- set by TicketEscalated: e.g. the supervisors' queue
     opened_by       TEXT    NOT NULL,
     resolution      TEXT    NOT NULL DEFAULT '', -- '' unless resolved: a reopen clears it, with resolved_by and resolved_at
     resolved_by     TEXT    NOT NULL DEFAULT '',

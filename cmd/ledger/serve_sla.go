@@ -1,0 +1,68 @@
+package main
+
+import (
+	"flag"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/interactionledger/ledger/commands"
+)
+
+// slaStateFile is the SLA policy's state and checkpoint in the data
+// directory. It is not a read model: dropping the read models must not
+// reset it (it would only be rebuilt from the ledger, more slowly).
+const slaStateFile = "sla-policy.db"
+
+// slaComponent runs the ticket SLA policy in `ledger serve`: clocks started,
+// paused and fulfilled from ticket events, warnings and breaches fired
+// when due, breached tickets escalated.
+type slaComponent struct {
+	enabled bool
+	file    string
+}
+
+func newSLAComponent() serveComponent { return &slaComponent{} }
+
+func (c *slaComponent) addFlags(fs *flag.FlagSet) {
+	fs.BoolVar(&c.enabled, "sla-policy", true, "run the ticket SLA clocks (start, pause, warn, breach, escalate)")
+	fs.StringVar(&c.file, "sla", envOr("LEDGER_SLA", ""), "SLA policy file, JSON or YAML (env LEDGER_SLA; default: built-in targets by priority, round the clock)")
+}
+
+func (c *slaComponent) start(deps *serveDeps) error {
+	if !c.enabled {
+		return nil
+	}
+	cfg := commands.DefaultSlaConfig()
+	if c.file != "" {
+		var err error
+		if cfg, err = commands.LoadSlaConfig(c.file); err != nil {
+			return err
+		}
+	}
+	runner, err := commands.NewSlaPolicyRunner(deps.ctx, deps.handler, cfg, filepath.Join(deps.dataDir, slaStateFile), slog.Default())
+	if err != nil {
+		return err
+	}
+	if deps.registry != nil {
+		err := deps.registry.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "ledger_sla_policy_position", Help: "$all position the SLA policy has handled.",
+		}, func() float64 { return float64(runner.Position()) }))
+		if err == nil {
+			err = deps.registry.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "ledger_sla_fired_total", Help: "SLA warnings and breaches fired by this process.",
+			}, func() float64 { return float64(runner.Fired()) }))
+		}
+		if err != nil {
+			_ = runner.Close()
+			return err
+		}
+	}
+	deps.goRun(func() {
+		defer runner.Close()
+		runner.RunForever(deps.ctx)
+	})
+	slog.Info("SLA policy enabled", "policies", len(cfg.Policies), "supervisor_queue", cfg.SupervisorQueue)
+	return nil
+}

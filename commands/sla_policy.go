@@ -1,0 +1,479 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
+)
+
+// SlaActor is the metadata actor of everything the SLA policy writes.
+const SlaActor = "system:sla"
+
+// SlaPolicyRunner runs the ticket SLA policy. It follows the ledger ($all)
+// from its checkpoint and turns ticket events into SLA commands:
+//
+//   - TicketOpened starts the first-response and resolution clocks, with the
+//     policy that covers the ticket's priority, category and channel;
+//   - an agent's reply on an interaction linked to the ticket (or the ticket
+//     moving to IN_PROGRESS or PENDING_CUSTOMER) fulfils the first-response
+//     and next-response clocks; a customer message starts the next-response
+//     clock again (once the first response was given);
+//   - PENDING_CUSTOMER pauses every clock, leaving it resumes them;
+//   - TicketResolved (and TicketClosed) fulfils every clock, TicketReopened
+//     starts the resolution clock again;
+//   - SlaBreached escalates the ticket: priority up one step and into the
+//     supervisors' queue.
+//
+// Its timer fires warnings and breaches: it keeps each ticket's next due
+// time (domain.SlaClocks.NextDue) and appends a CheckSla when it comes. The
+// ledger decides what fires: CheckSla fires a warning or breach only once
+// per clock and cycle, and the append expects the clocks' version, so a
+// restart, a second process or a check repeated after a crash can never
+// record a breach twice. Reactions to events carry idempotency keys derived
+// from the event, so reading an event again after a restart appends
+// nothing new; the checkpoint and the due times are saved in one
+// transaction.
+type SlaPolicyRunner struct {
+	h        *Handler
+	cfg      SlaConfig
+	state    *slaState
+	log      *slog.Logger
+	every    time.Duration
+	wake     chan struct{}
+	position atomic.Uint64
+	fired    atomic.Int64
+}
+
+// SlaRunnerOption configures an SlaPolicyRunner.
+type SlaRunnerOption func(*SlaPolicyRunner)
+
+// WithSlaCheckEvery sets how often the timer looks for due clocks when
+// nothing wakes it earlier (default 1 s).
+func WithSlaCheckEvery(d time.Duration) SlaRunnerOption {
+	return func(r *SlaPolicyRunner) { r.every = d }
+}
+
+// NewSlaPolicyRunner returns the SLA policy, appending through h (whose
+// clock is the timer's clock) and keeping its state in statePath ("" for
+// memory only: the policy then starts from the beginning of the ledger on
+// every start, which is still correct, only slower).
+func NewSlaPolicyRunner(ctx context.Context, h *Handler, cfg SlaConfig, statePath string, log *slog.Logger, opts ...SlaRunnerOption) (*SlaPolicyRunner, error) {
+	if len(cfg.Policies) == 0 {
+		cfg = DefaultSlaConfig()
+	}
+	if cfg.SupervisorQueue == "" {
+		cfg.SupervisorQueue = domain.SupervisorQueue
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	state, err := openSlaState(ctx, statePath)
+	if err != nil {
+		return nil, err
+	}
+	r := &SlaPolicyRunner{h: h, cfg: cfg, state: state, log: log.With("component", "sla-policy"), every: time.Second, wake: make(chan struct{}, 1)}
+	for _, o := range opts {
+		o(r)
+	}
+	pos, err := state.checkpoint(ctx)
+	if err != nil {
+		return nil, errors.Join(err, state.close())
+	}
+	r.position.Store(pos)
+	return r, nil
+}
+
+// Close releases the state file.
+func (r *SlaPolicyRunner) Close() error { return r.state.close() }
+
+// Position returns the $all position the policy has handled.
+func (r *SlaPolicyRunner) Position() uint64 { return r.position.Load() }
+
+// Fired returns how many warnings and breaches this runner's timer fired.
+func (r *SlaPolicyRunner) Fired() int64 { return r.fired.Load() }
+
+// Run follows the ledger and fires due clocks until ctx ends (nil) or the
+// store fails (the error; the next Run resumes from the checkpoint).
+func (r *SlaPolicyRunner) Run(ctx context.Context) error {
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	timerDone := make(chan struct{})
+	go func() {
+		defer close(timerDone)
+		if err := r.runTimer(runCtx); err != nil {
+			cancel(err)
+		}
+	}()
+	if err := r.Follow(runCtx, 0); err != nil {
+		cancel(err)
+	}
+	cancel(nil) // keeps the first cause
+	<-timerDone
+	if ctx.Err() != nil {
+		return nil
+	}
+	return context.Cause(runCtx)
+}
+
+// RunForever runs the policy, pausing and retrying after a failure, until
+// ctx ends.
+func (r *SlaPolicyRunner) RunForever(ctx context.Context) {
+	for ctx.Err() == nil {
+		if err := r.Run(ctx); err != nil && ctx.Err() == nil {
+			r.log.Error("sla policy failed; retrying", "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(5 * time.Second):
+			}
+		}
+	}
+}
+
+// Follow handles the ledger's events from the checkpoint on, until ctx
+// ends (nil) or, with stopAt > 0, until it has handled position stopAt.
+func (r *SlaPolicyRunner) Follow(ctx context.Context, stopAt uint64) error {
+	from := r.position.Load()
+	if stopAt > 0 && from >= stopAt {
+		return nil
+	}
+	sub := r.h.store.SubscribeAll(ctx, from)
+	defer sub.Close()
+	for {
+		events, err := sub.Next(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("sla policy: follow after %d: %w", r.position.Load(), err)
+		}
+		if stopAt > 0 {
+			for i, e := range events {
+				if e.Position > stopAt {
+					events = events[:i]
+					break
+				}
+			}
+		}
+		if len(events) > 0 {
+			if err := r.handleBatch(ctx, events); err != nil {
+				return err
+			}
+		}
+		if stopAt > 0 && r.position.Load() >= stopAt {
+			return nil
+		}
+	}
+}
+
+func (r *SlaPolicyRunner) handleBatch(ctx context.Context, events []eventstore.RecordedEvent) error {
+	batch, err := r.state.begin(ctx)
+	if err != nil {
+		return err
+	}
+	for _, rec := range events {
+		if err := r.handle(ctx, batch, rec); err != nil {
+			batch.rollback()
+			return fmt.Errorf("sla policy at position %d (%s %s): %w", rec.Position, rec.Stream, rec.Type, err)
+		}
+	}
+	last := events[len(events)-1].Position
+	if err := batch.commit(ctx, last); err != nil {
+		return err
+	}
+	r.position.Store(last)
+	r.poke()
+	return nil
+}
+
+// relevant lists the event types the policy reacts to; others are not
+// even decoded.
+var relevant = map[string]bool{
+	"TicketOpened": true, "TicketInteractionLinked": true, "TicketStatusChanged": true, "TicketResolved": true,
+	"TicketClosed": true, "TicketReopened": true, "MessageSent": true, "MessageReceived": true,
+	"SlaStarted": true, "SlaPaused": true, "SlaResumed": true, "SlaWarning": true, "SlaBreached": true, "SlaFulfilled": true,
+}
+
+func (r *SlaPolicyRunner) handle(ctx context.Context, b *slaBatch, rec eventstore.RecordedEvent) error {
+	if !relevant[rec.Type] {
+		return nil
+	}
+	e, err := domain.DecodeEvent(rec.Type, rec.Schema, rec.Data)
+	if err != nil {
+		return err
+	}
+	meta := Meta{Actor: SlaActor, CausationID: rec.ID.String(), IdempotencyKey: "sla|" + rec.ID.String()}
+	if md, err := eventstore.ParseMetadata(rec.Metadata); err == nil {
+		meta.CorrelationID = md.CorrelationID
+	}
+	switch e := e.(type) {
+	case domain.TicketOpened:
+		return r.ticketOpened(ctx, b, e, meta)
+	case domain.TicketInteractionLinked:
+		return b.link(ctx, e.InteractionID, e.TicketID)
+	case domain.TicketStatusChanged:
+		return r.statusChanged(ctx, e, meta)
+	case domain.TicketResolved:
+		return r.finished(ctx, b, e.TicketID, e.At, meta)
+	case domain.TicketClosed:
+		return r.finished(ctx, b, e.TicketID, e.At, meta)
+	case domain.TicketReopened:
+		if err := b.setOpen(ctx, e.TicketID, true); err != nil {
+			return err
+		}
+		return r.restart(ctx, e.TicketID, domain.SlaResolution, e.At, meta)
+	case domain.MessageSent:
+		if strings.HasPrefix(e.AgentID, "system:") {
+			return nil // notifications and other automatic messages are not a response
+		}
+		return r.forTickets(ctx, b, e.InteractionID, func(ticketID string) error {
+			return r.fulfil(ctx, ticketID, e.At, meta, domain.SlaFirstResponse, domain.SlaNextResponse)
+		})
+	case domain.MessageReceived:
+		return r.forTickets(ctx, b, e.InteractionID, func(ticketID string) error {
+			return r.customerWrote(ctx, ticketID, e.At, meta)
+		})
+	case domain.SlaBreached:
+		if err := r.escalate(ctx, e, meta); err != nil {
+			return err
+		}
+		return r.refreshDue(ctx, b, e.TicketID)
+	case domain.SlaStarted, domain.SlaPaused, domain.SlaResumed, domain.SlaWarning, domain.SlaFulfilled:
+		_, ticketID := domain.StreamCategory(rec.Stream)
+		return r.refreshDue(ctx, b, ticketID)
+	}
+	return nil
+}
+
+func (r *SlaPolicyRunner) forTickets(ctx context.Context, b *slaBatch, interactionID string, f func(ticketID string) error) error {
+	ids, err := b.openTicketsOf(ctx, interactionID)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := f(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ticketOpened starts the ticket's first-response and resolution clocks.
+func (r *SlaPolicyRunner) ticketOpened(ctx context.Context, b *slaBatch, e domain.TicketOpened, meta Meta) error {
+	if err := b.setOpen(ctx, e.TicketID, true); err != nil {
+		return err
+	}
+	var channel domain.Channel
+	if e.InteractionID != "" {
+		if err := b.link(ctx, e.InteractionID, e.TicketID); err != nil {
+			return err
+		}
+		it, err := r.h.LoadInteraction(ctx, e.InteractionID)
+		if err != nil && !isCode(err, domain.ENOTFOUND) {
+			return err
+		}
+		channel = it.Channel
+	}
+	policy, ok := r.cfg.policy("", e.Priority, e.Category, channel)
+	if !ok {
+		return nil // no policy covers the ticket: it runs without clocks
+	}
+	var cmds []domain.SlaCommand
+	for _, m := range []domain.SlaMetric{domain.SlaFirstResponse, domain.SlaResolution} {
+		if target := policy.Targets.Of(m); target > 0 {
+			cmds = append(cmds, domain.StartSla{TicketID: e.TicketID, Metric: m, Policy: policy.Name, Target: target, WarnShare: policy.WarnShare, Calendar: policy.Calendar})
+		}
+	}
+	if len(cmds) == 0 {
+		return nil
+	}
+	_, _, err := r.h.at(e.At).Sla(ctx, e.TicketID, meta, cmds...)
+	return err
+}
+
+// policyOf returns the policy a ticket's clocks were started with.
+func (r *SlaPolicyRunner) policyOf(s domain.SlaClocks) (domain.SlaPolicy, bool) {
+	name := ""
+	for _, m := range domain.SlaMetrics {
+		if c, ok := s.Clocks[m]; ok && c.Policy != "" {
+			name = c.Policy
+			break
+		}
+	}
+	if name == "" {
+		return domain.SlaPolicy{}, false
+	}
+	return r.cfg.policy(name, "", "", "")
+}
+
+// plan applies the commands decide returns for the ticket's clocks and
+// policy; a ticket without clocks is left alone.
+func (r *SlaPolicyRunner) plan(ctx context.Context, ticketID string, at time.Time, meta Meta, name string, decide func(domain.SlaClocks, domain.SlaPolicy) []domain.SlaCommand) error {
+	_, _, err := r.h.at(at).slaPlan(ctx, ticketID, meta, name, func(s domain.SlaClocks) []domain.SlaCommand {
+		policy, ok := r.policyOf(s)
+		if !ok {
+			return nil
+		}
+		return decide(s, policy)
+	})
+	return err
+}
+
+func (r *SlaPolicyRunner) fulfil(ctx context.Context, ticketID string, at time.Time, meta Meta, metrics ...domain.SlaMetric) error {
+	return r.plan(ctx, ticketID, at, meta, "FulfilSla", func(s domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
+		var cmds []domain.SlaCommand
+		for _, m := range metrics {
+			if c, ok := s.Clocks[m]; ok && !c.Fulfilled {
+				cmds = append(cmds, domain.FulfilSla{Metric: m, Calendar: p.Calendar})
+			}
+		}
+		return cmds
+	})
+}
+
+// customerWrote starts the next-response clock, once the first response
+// was given (before that, the first-response clock is the one running).
+func (r *SlaPolicyRunner) customerWrote(ctx context.Context, ticketID string, at time.Time, meta Meta) error {
+	return r.plan(ctx, ticketID, at, meta, "StartSla", func(s domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
+		first, ok := s.Clocks[domain.SlaFirstResponse]
+		if ok && !first.Fulfilled || p.Targets.NextResponse <= 0 {
+			return nil
+		}
+		return []domain.SlaCommand{domain.StartSla{TicketID: ticketID, Metric: domain.SlaNextResponse, Policy: p.Name,
+			Target: p.Targets.NextResponse, WarnShare: p.WarnShare, Calendar: p.Calendar}}
+	})
+}
+
+func (r *SlaPolicyRunner) restart(ctx context.Context, ticketID string, metric domain.SlaMetric, at time.Time, meta Meta) error {
+	return r.plan(ctx, ticketID, at, meta, "StartSla", func(s domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
+		if p.Targets.Of(metric) <= 0 {
+			return nil
+		}
+		return []domain.SlaCommand{domain.StartSla{TicketID: ticketID, Metric: metric, Policy: p.Name,
+			Target: p.Targets.Of(metric), WarnShare: p.WarnShare, Calendar: p.Calendar}}
+	})
+}
+
+func (r *SlaPolicyRunner) statusChanged(ctx context.Context, e domain.TicketStatusChanged, meta Meta) error {
+	if e.To == domain.TicketStatusInProgress || e.To == domain.TicketStatusPendingCustomer {
+		// Working on the ticket or asking the customer something is a
+		// response.
+		if err := r.fulfil(ctx, e.TicketID, e.At, meta.withKey("respond"), domain.SlaFirstResponse); err != nil {
+			return err
+		}
+	}
+	switch {
+	case e.To == domain.TicketStatusPendingCustomer:
+		return r.plan(ctx, e.TicketID, e.At, meta.withKey("pause"), "PauseSla", func(_ domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
+			return []domain.SlaCommand{domain.PauseSla{Calendar: p.Calendar}}
+		})
+	case e.From == domain.TicketStatusPendingCustomer:
+		return r.resume(ctx, e.TicketID, e.At, meta.withKey("resume"))
+	}
+	return nil
+}
+
+func (r *SlaPolicyRunner) resume(ctx context.Context, ticketID string, at time.Time, meta Meta) error {
+	return r.plan(ctx, ticketID, at, meta, "ResumeSla", func(_ domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
+		return []domain.SlaCommand{domain.ResumeSla{WarnShare: p.WarnShare, Calendar: p.Calendar}}
+	})
+}
+
+// finished fulfils every clock of a resolved or closed ticket: the
+// resolution answers the customer too.
+func (r *SlaPolicyRunner) finished(ctx context.Context, b *slaBatch, ticketID string, at time.Time, meta Meta) error {
+	if err := b.setOpen(ctx, ticketID, false); err != nil {
+		return err
+	}
+	return r.fulfil(ctx, ticketID, at, meta, domain.SlaMetrics...)
+}
+
+// escalate raises the ticket's priority and hands it to the supervisors,
+// once per breach (the key is the SlaBreached event's id).
+func (r *SlaPolicyRunner) escalate(ctx context.Context, e domain.SlaBreached, meta Meta) error {
+	reason := fmt.Sprintf("SLA %s breached (deadline %s)", strings.ToLower(strings.ReplaceAll(string(e.Metric), "_", " ")), e.Deadline.UTC().Format(time.RFC3339))
+	_, err := r.h.at(e.At).EscalateTicket(ctx, e.TicketID, domain.EscalateTicket{Queue: r.cfg.SupervisorQueue, Metric: e.Metric, Reason: reason}, meta)
+	if isCode(err, domain.ENOTFOUND) || isCode(err, domain.ECONFLICT) {
+		r.log.Warn("breached ticket not escalated", "ticket", e.TicketID, "err", err)
+		return nil // closed meanwhile, or never opened: nothing to escalate
+	}
+	return err
+}
+
+// refreshDue records when the ticket's clocks are next due, from the
+// ledger's current state of them.
+func (r *SlaPolicyRunner) refreshDue(ctx context.Context, b *slaBatch, ticketID string) error {
+	s, err := r.h.LoadSla(ctx, ticketID)
+	if err != nil {
+		return err
+	}
+	due, ok := s.NextDue()
+	return b.setDue(ctx, ticketID, due, ok)
+}
+
+// poke wakes the timer (the due times may have moved earlier).
+func (r *SlaPolicyRunner) poke() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// runTimer fires due clocks until ctx ends.
+func (r *SlaPolicyRunner) runTimer(ctx context.Context) error {
+	tick := time.NewTicker(r.every)
+	defer tick.Stop()
+	for {
+		if _, err := r.FireDue(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		case <-r.wake:
+		}
+	}
+}
+
+// FireDue appends CheckSla to every ticket whose clocks are due at the
+// handler's now, and returns how many warnings and breaches that fired.
+func (r *SlaPolicyRunner) FireDue(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		fired := 0
+		now := r.h.now()
+		ids, err := r.state.due(ctx, now, 256)
+		if err != nil || len(ids) == 0 {
+			return total, err
+		}
+		for _, id := range ids {
+			res, s, err := r.h.at(now).Sla(ctx, id, Meta{Actor: SlaActor}, domain.CheckSla{})
+			if err != nil {
+				return total + fired, fmt.Errorf("sla check of ticket %s: %w", id, err)
+			}
+			fired += len(res.Events)
+			due, ok := s.NextDue()
+			if ok && !due.After(now) {
+				// Only possible with a clock the check cannot settle; never
+				// spin on it.
+				r.log.Error("sla clock still due after a check", "ticket", id, "due", due)
+				ok = false
+			}
+			if err := r.state.setDue(ctx, id, due, ok); err != nil {
+				return total + fired, err
+			}
+		}
+		r.fired.Add(int64(fired))
+		total += fired
+	}
+}
