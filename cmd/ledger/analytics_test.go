@@ -166,3 +166,94 @@ func TestReadmeDefinesEveryReport(t *testing.T) {
 		}
 	}
 }
+
+// TestServeKeepsAcceptingInteractionsWhileClickHouseIsDown: `ledger serve
+// --clickhouse` starts while ClickHouse is down, accepts interactions
+// (the ledger does not depend on it), and once ClickHouse is back the
+// running sink catches up from its checkpoint; then every report on
+// ClickHouse equals the embedded back end's over the same ledger.
+func TestServeKeepsAcceptingInteractionsWhileClickHouseIsDown(t *testing.T) {
+	ch := chtest.Start(t)
+	ch.Kill()
+	dir := analyticstest.FastDir(t)
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0"}, &analyticsComponent{dsn: ch.DSN()})
+	if err != nil {
+		t.Fatalf("serve must start while ClickHouse is down: %v", err)
+	}
+	stopped := false
+	defer func() {
+		if !stopped {
+			_ = srv.shutdown(5 * time.Second)
+		}
+	}()
+	base := "http://" + srv.addr
+	traffic := func(seed uint64, start time.Time) {
+		t.Helper()
+		cfg := analyticstest.Config{Customers: 30, Interactions: 90, Seed: seed, Start: start, Span: 5 * 24 * time.Hour}
+		if err := analyticstest.Generate(t.Context(), srv.store, cfg); err != nil {
+			t.Fatalf("append interactions (seed %d): %v", seed, err)
+		}
+	}
+
+	traffic(31, time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC))
+	if body, code := get(t, base+"/healthz"); code != 200 {
+		t.Fatalf("healthz while ClickHouse is down: %d %s", code, body)
+	}
+	down, _ := srv.store.HeadPosition(t.Context())
+	if pos := metricValue(t, base, "ledger_analytics_sink_position"); pos != 0 {
+		t.Fatalf("the sink wrote up to %v while ClickHouse was down: the test did not exercise the outage", pos)
+	}
+
+	ch.Restart()
+	waitSink(t, base, float64(down))
+	traffic(32, time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC))
+	head, _ := srv.store.HeadPosition(t.Context())
+	waitSink(t, base, float64(head))
+	stopped = true
+	if err := srv.shutdown(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+
+	store, err := openExistingStore(t.Context(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	key, err := analyticsKey(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emb, err := embedded.Open(t.Context(), filepath.Join(t.TempDir(), embedded.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emb.Close()
+	if err := analytics.NewSink(store, emb, key).Sync(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	chb, err := clickhouse.Open(t.Context(), ch.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer chb.Close()
+	if cp, err := chb.Checkpoint(t.Context(), analytics.DefaultSinkName); err != nil || cp != head {
+		t.Fatalf("clickhouse checkpoint %d (%v), want the head %d", cp, err, head)
+	}
+	if n := analyticstest.AssertSameReports(t, analytics.NewReporter(emb), analytics.NewReporter(chb)); n < 30 {
+		t.Fatalf("only %d report tables had rows", n)
+	}
+}
+
+// waitSink waits (up to two minutes: the sink retries with a back-off of
+// up to 30 s while its back end is down) for the sink to reach want.
+func waitSink(t *testing.T, base string, want float64) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		if metricValue(t, base, "ledger_analytics_sink_position") >= want {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("the analytics sink never reached %v (at %v)", want, metricValue(t, base, "ledger_analytics_sink_position"))
+}
