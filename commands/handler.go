@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -31,6 +32,9 @@ type Handler struct {
 	callingCode string
 	maxAttempts int
 	metrics     *metrics
+	// ticketRules classify new tickets (SetTicketRules); a pointer, so
+	// copies of the handler made for a policy's clock share it.
+	ticketRules *atomic.Pointer[[]domain.TicketRule]
 }
 
 // Option configures a Handler.
@@ -63,6 +67,7 @@ func NewHandler(store eventstore.Store, opts ...Option) *Handler {
 		logger:      slog.Default(),
 		callingCode: domain.DefaultCallingCode,
 		maxAttempts: 8,
+		ticketRules: new(atomic.Pointer[[]domain.TicketRule]),
 	}
 	for _, opt := range opts {
 		opt(h)

@@ -37,6 +37,7 @@ func (h *Handler) openTicket(ctx context.Context, cmd domain.OpenTicket, meta Me
 	if cmd.CustomerID, err = h.followMerges(ctx, customer); err != nil {
 		return Result{}, domain.Ticket{}, err
 	}
+	cmd = h.classify(cmd)
 	if cmd.TicketID == "" {
 		cmd.TicketID = NewID()
 		if meta.IdempotencyKey != "" {

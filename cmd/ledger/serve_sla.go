@@ -15,22 +15,33 @@ import (
 // reset it (it would only be rebuilt from the ledger, more slowly).
 const slaStateFile = "sla-policy.db"
 
-// slaComponent runs the ticket SLA policy in `ledger serve`: clocks started,
-// paused and fulfilled from ticket events, warnings and breaches fired
-// when due, breached tickets escalated.
+// slaComponent runs the ticket workflow policies in `ledger serve`: the
+// keyword rules that classify new tickets, and the SLA policy (clocks
+// started, paused and fulfilled from ticket events, warnings and breaches
+// fired when due, breached tickets escalated).
 type slaComponent struct {
 	enabled bool
 	file    string
+	rules   string
 }
 
 func newSLAComponent() serveComponent { return &slaComponent{} }
 
 func (c *slaComponent) addFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.enabled, "sla-policy", true, "run the ticket SLA clocks (start, pause, warn, breach, escalate)")
+	fs.StringVar(&c.rules, "ticket-rules", envOr("LEDGER_TICKET_RULES", ""), "keyword rules for new tickets' category and priority, JSON or YAML (env LEDGER_TICKET_RULES; default: built-in Chinese and English rules)")
 	fs.StringVar(&c.file, "sla", envOr("LEDGER_SLA", ""), "SLA policy file, JSON or YAML (env LEDGER_SLA; default: built-in targets by priority, round the clock)")
 }
 
 func (c *slaComponent) start(deps *serveDeps) error {
+	rules := commands.DefaultTicketRules()
+	if c.rules != "" {
+		var err error
+		if rules, err = commands.LoadTicketRules(c.rules); err != nil {
+			return err
+		}
+	}
+	deps.handler.SetTicketRules(rules)
 	if !c.enabled {
 		return nil
 	}

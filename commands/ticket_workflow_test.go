@@ -1,0 +1,141 @@
+package commands_test
+
+import (
+	"log/slog"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/projections"
+)
+
+// TestComplaintFiledOnlineShowsWhenTheCustomerCalls files a complaint from
+// a web chat (category and priority from the keyword rules, the chat
+// linked), hands it over to another department with a due date, and then
+// has the same customer call from the phone number on their profile: the
+// phone agent's view of the caller (the read side the desktop shows) lists
+// the open complaint with its link and the other department's due date.
+func TestComplaintFiledOnlineShowsWhenTheCustomerCalls(t *testing.T) {
+	ctx := t.Context()
+	h, store := newHandler(t)
+	h.SetTicketRules(commands.DefaultTicketRules())
+	chat, err := h.ReceiveInbound(ctx, inbound(domain.ChannelWebchat, domain.IdentityAccount, "acct-li", "chat-1"), commands.Meta{Actor: "customer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.LinkIdentity(ctx, chat.CustomerID, domain.Identity{Kind: domain.IdentityPhone, Value: "13800138000"}, commands.Meta{Actor: "customer"}); err != nil {
+		t.Fatal(err)
+	}
+	_, ticket, err := h.OpenTicketFromInteraction(ctx, chat.InteractionID, domain.OpenTicket{
+		Subject: "我要投诉：宽带故障三天了，请尽快处理", OpenedBy: "customer:" + chat.CustomerID,
+	}, commands.Meta{Actor: "customer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ticket.Category != domain.CategoryComplaint || ticket.Priority != domain.PriorityUrgent || !slices.Equal(ticket.Interactions, []string{chat.InteractionID}) {
+		t.Fatalf("ticket %+v: want an urgent complaint linked to the chat", ticket)
+	}
+	due := t0.Add(48 * time.Hour)
+	if _, err := h.Ticket(ctx, ticket.ID, domain.AddCollaborator{Collaborator: domain.Collaborator{Department: "network operations", DueAt: due}}, commands.Meta{Actor: "agent:a1"}); err != nil {
+		t.Fatal(err)
+	}
+
+	call, err := h.ReceiveInbound(ctx, commands.InboundMessage{Channel: domain.ChannelPhone, From: domain.Identity{Kind: domain.IdentityPhone, Value: "+86 138 0013 8000"},
+		ProviderMessageID: "call-1", ConversationKey: "sip-call-1"}, commands.Meta{Actor: "system:sip"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if call.CustomerID != chat.CustomerID {
+		t.Fatalf("the caller resolved to %s, not to the customer who filed the complaint (%s)", call.CustomerID, chat.CustomerID)
+	}
+
+	db, err := projections.OpenReadDB(ctx, t.TempDir()+"/read.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	runner := projections.NewRunner(store, db, slog.New(slog.DiscardHandler), projections.Standard()...)
+	if err := runner.Rebuild(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The phone agent's desktop: the call, its customer, their open tickets.
+	it, err := db.Interaction(ctx, call.InteractionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.Channel != domain.ChannelPhone {
+		t.Fatalf("the call is on %s", it.Channel)
+	}
+	page, err := db.Tickets(ctx, projections.TicketFilter{CustomerID: it.CustomerID, OpenOnly: true}, projections.TicketOrder{}, 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Tickets) != 1 || page.Tickets[0].ID != ticket.ID || page.Tickets[0].Category != domain.CategoryComplaint {
+		t.Fatalf("the phone agent sees %+v, want the complaint filed on web chat", page.Tickets)
+	}
+	full, err := db.Ticket(ctx, ticket.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(full.Interactions, []string{chat.InteractionID}) || len(full.Collaborators) != 1 ||
+		full.Collaborators[0].Department != "network operations" || !full.Collaborators[0].DueAt.Equal(due) {
+		t.Fatalf("ticket on the read side: interactions %v, collaborators %+v", full.Interactions, full.Collaborators)
+	}
+	// The hand-over's due date makes the ticket overdue once it passes.
+	for _, tc := range []struct {
+		at   time.Time
+		want int
+	}{{due.Add(-time.Minute), 0}, {due.Add(time.Minute), 1}} {
+		page, err := db.Tickets(ctx, projections.TicketFilter{OverdueAt: tc.at, OpenOnly: true}, projections.TicketOrder{}, 10, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Tickets) != tc.want {
+			t.Fatalf("overdue at %v: %d tickets, want %d", tc.at, len(page.Tickets), tc.want)
+		}
+	}
+}
+
+func TestOpenTicketFromInteractionOfAnotherCustomerIsRefused(t *testing.T) {
+	ctx := t.Context()
+	h, _ := newHandler(t)
+	chat, err := h.ReceiveInbound(ctx, inbound(domain.ChannelWebchat, domain.IdentityAccount, "acct-1", "m1"), commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = h.OpenTicketFromInteraction(ctx, chat.InteractionID, domain.OpenTicket{CustomerID: "someone-else", Category: domain.CategoryInquiry, Subject: "x"}, commands.Meta{})
+	if domain.ErrorCode(err) != domain.EINVALID {
+		t.Fatalf("err = %v, want EINVALID", err)
+	}
+	if _, _, err := h.OpenTicketFromInteraction(ctx, "no-such-interaction", domain.OpenTicket{Subject: "x"}, commands.Meta{}); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Fatalf("err = %v, want ENOTFOUND", err)
+	}
+	// Without rules, a ticket with no category is refused, as before.
+	if _, _, err := h.OpenTicketFromInteraction(ctx, chat.InteractionID, domain.OpenTicket{Subject: "x"}, commands.Meta{}); domain.ErrorCode(err) != domain.EINVALID {
+		t.Fatalf("err = %v, want EINVALID", err)
+	}
+}
+
+func TestParseTicketRules(t *testing.T) {
+	rules, err := commands.ParseTicketRules([]byte(`rules:
+  - {name: refund, keywords: [退款, refund], category: complaint, priority: urgent}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rules) != 1 || rules[0].Category != domain.CategoryComplaint || rules[0].Priority != domain.PriorityUrgent {
+		t.Fatalf("rules %+v", rules)
+	}
+	for _, bad := range []string{"rules: [", "rules: []", `rules: [{name: x, keywords: [a], category: nope}]`} {
+		if _, err := commands.ParseTicketRules([]byte(bad)); domain.ErrorCode(err) != domain.EINVALID {
+			t.Errorf("%q: err = %v, want EINVALID", bad, err)
+		}
+	}
+	for _, r := range commands.DefaultTicketRules() {
+		if err := r.Validate(); err != nil {
+			t.Error(err)
+		}
+	}
+}
