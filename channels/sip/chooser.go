@@ -30,9 +30,33 @@ type Candidate struct {
 	IdleSince time.Time
 }
 
-// AgentChooser picks the agent a waiting call is offered to. The routing
-// issue replaces FirstAvailable with skills-based routing behind this
-// interface; the phone channel only asks and obeys.
+// AgentChooser picks the agent a waiting call is offered to: the one
+// seam between the phone channel and routing. FirstAvailable is the
+// simple choice until the router (skills, priority, bullseye relaxation,
+// capacity) replaces it; `ledger serve` plugs a chooser in through
+// sip.Config.Chooser (cmd/ledger/serve_sip.go, sipAgentChooser).
+//
+// The contract, so a router can be dropped in without touching the
+// channel:
+//
+//   - Choose is called from the channel's single dispatching goroutine,
+//     for the waiting calls oldest first, whenever a call arrives, a phone
+//     registers or frees up, and every second while calls wait. It should
+//     answer quickly (read models, not ledger scans); a slow Choose holds
+//     up every queued call.
+//   - candidates are the agents whose phones are registered, not on a
+//     call of ours, not resting after an unanswered offer, and not ones
+//     that already let this call ring out; longest idle first. Presence,
+//     skills and capacity are the chooser's business.
+//   - The answer is one of candidates, or "" to leave the call waiting
+//     (asked again later). An error is logged and the round ends.
+//   - The channel records the choice itself, AssignInteraction then
+//     OfferCall on the call's interaction. A router that appends the
+//     assignment on its own (with optimistic concurrency) stays
+//     compatible: assigning the same agent again is a no-op in the domain.
+//   - An agent whose phone does not answer within the ring timeout, or
+//     refuses, is cancelled; the call is re-queued (InteractionQueued) at
+//     its old place and Choose is asked again without that agent.
 type AgentChooser interface {
 	// Choose returns one of candidates (listed longest-idle first) for
 	// call, or "" when none of them should take it now.

@@ -219,15 +219,25 @@ func tail(s string, n int) string {
 	return "…" + s[len(s)-n:]
 }
 
-// freePort returns a free UDP port on loopback for a sipp phone.
+// freePort returns a loopback port free on both UDP and TCP, for a sipp
+// phone of either transport.
 func freePort(t testing.TB) int {
 	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 20 {
+		u, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := u.LocalAddr().(*net.UDPAddr).Port
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		u.Close()
+		if err == nil {
+			l.Close()
+			return port
+		}
 	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
+	t.Fatal("no port free on both UDP and TCP")
+	return 0
 }
 
 // agentsCSV writes a sipp injection file of agent;password lines.
@@ -241,11 +251,18 @@ func agentsCSV(t testing.TB, lines ...string) string {
 	return path
 }
 
-// registerPhone registers agent's phone (listening on port) with sipp and
-// fails the test unless the ledger accepted it.
+// registerPhone registers agent's phone (listening on port) with sipp
+// over UDP and fails the test unless the ledger accepted it.
 func registerPhone(t testing.TB, s *Server, agent, password string, port int) {
 	t.Helper()
-	p := startSipp(t, "register "+agent, "agent_register.xml", "127.0.0.1:"+s.testPort(),
+	registerPhoneOver(t, s, "u1", agent, password, port)
+}
+
+// registerPhoneOver is registerPhone over the sipp transport mode (u1
+// UDP, t1 TCP); the phone then takes calls on that transport.
+func registerPhoneOver(t testing.TB, s *Server, mode, agent, password string, port int) {
+	t.Helper()
+	p := startSipp(t, "register "+agent, "agent_register.xml", "127.0.0.1:"+s.testPort(), "-t", mode,
 		"-inf", agentsCSV(t, agent+";"+password), "-key", "contact_port", strconv.Itoa(port),
 		"-m", "1", "-timeout", "20s", "-timeout_error")
 	p.wait(t)

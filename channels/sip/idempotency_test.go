@@ -123,3 +123,71 @@ func TestFirstInteractionIDMatchesCommandLayer(t *testing.T) {
 		t.Fatalf("ReceiveInbound opened %s, firstInteractionID says %s", res.InteractionID, firstInteractionID("pin@test"))
 	}
 }
+
+// hangUpQueued cancels a queued call the raw phone placed (INVITE branch
+// and From tag as invite() writes them) and acknowledges the 487.
+func (p *rawPhone) hangUpQueued(callID, branch, from string) {
+	p.t.Helper()
+	for _, method := range []string{"CANCEL", "ACK"} {
+		p.send(`
+` + method + ` sip:4008001234@127.0.0.1 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK-` + branch + `
+Max-Forwards: 70
+From: ` + from + `;tag=f` + branch + `
+To: <sip:4008001234@127.0.0.1>
+Call-ID: ` + callID + `
+CSeq: 1 ` + method + `
+Content-Length: 0
+
+`)
+		if method == "CANCEL" {
+			p.expect(487)
+		}
+	}
+}
+
+// TestCallerIdentifiedByAssertedIdentityThenFrom: a trunk call whose From
+// is the gateway but whose P-Asserted-Identity carries the caller's number
+// opens a PHONE interaction for that number; the same person calling
+// again with the number only in From (national format) is the same
+// customer, on a new interaction of their timeline.
+func TestCallerIdentifiedByAssertedIdentityThenFrom(t *testing.T) {
+	l := newTestLedger(t)
+	s := startServer(t, l, nil, l.storeDirectory(), nil)
+	p := newRawPhone(t, s)
+
+	trunk := `<sip:gateway@trunk.example>`
+	first := strings.Replace(invite("pai-1@test", "p1", trunk), "Max-Forwards: 70",
+		"Max-Forwards: 70\nP-Asserted-Identity: \"Li\" <tel:+86-138-0013-8000>", 1)
+	p.send(first)
+	p.expect(182)
+	p.hangUpQueued("pai-1@test", "p1", trunk)
+
+	direct := `"Li" <sip:13800138000@127.0.0.1>`
+	p.send(invite("pai-2@test", "p2", direct))
+	p.expect(182)
+	p.hangUpQueued("pai-2@test", "p2", direct)
+	waitIdle(t, s)
+
+	var starts []domain.InteractionStarted
+	for _, callID := range []string{"pai-1@test", "pai-2@test"} {
+		evs := l.callInteraction(t, callID)
+		if len(evs) == 0 {
+			t.Fatalf("call %s recorded nothing", callID)
+		}
+		st, ok := evs[0].Event.(domain.InteractionStarted)
+		if !ok || st.Channel != domain.ChannelPhone {
+			t.Fatalf("call %s: first event %s, want InteractionStarted on PHONE", callID, evs[0].Type)
+		}
+		if want := (domain.Identity{Kind: domain.IdentityPhone, Value: "+8613800138000"}); st.Identity != want {
+			t.Fatalf("call %s identified as %+v, want %+v", callID, st.Identity, want)
+		}
+		starts = append(starts, st)
+	}
+	if starts[0].CustomerID != starts[1].CustomerID || starts[0].InteractionID == starts[1].InteractionID {
+		t.Fatalf("calls %+v and %+v: want one customer, two interactions", starts[0], starts[1])
+	}
+	if n := countTypes(l, t)["CustomerRegistered"]; n != 1 {
+		t.Fatalf("%d customers registered, want 1", n)
+	}
+}

@@ -18,54 +18,95 @@ func (l *testLedger) callInteraction(t testing.TB, callID string) []recorded {
 	return l.streamEvents(t, domain.InteractionStream(firstInteractionID(callID)))
 }
 
+// sippTransports are the transports the phone channel serves, with the
+// sipp -t mode that speaks each (one socket per sipp process).
+var sippTransports = []struct{ name, mode string }{
+	{"udp", "u1"},
+	{"tcp", "t1"},
+}
+
 // TestSippAnsweredCall: a caller (sipp UAC) dials the service number; the
 // agent's phone (sipp) registered with digest auth answers; the caller
 // hangs up. The ledger holds one interaction on channel PHONE for the
-// caller's number with every step of the call, in order.
+// caller's number with every step of the call, in order, with its
+// durations. It runs over UDP and over TCP: the caller, the registration
+// and the agent's phone all use the transport under test.
 func TestSippAnsweredCall(t *testing.T) {
-	l := newTestLedger(t)
-	var creds []Credential
-	l.agent(t, &creds, "agent-001", "s3cret-001", domain.PresenceAvailable)
-	s := startServer(t, l, creds, l.storeDirectory("agent-001"), nil)
+	for _, tr := range sippTransports {
+		t.Run(tr.name, func(t *testing.T) {
+			l := newTestLedger(t)
+			var creds []Credential
+			l.agent(t, &creds, "agent-001", "s3cret-001", domain.PresenceAvailable)
+			s := startServer(t, l, creds, l.storeDirectory("agent-001"), nil)
 
-	phonePort := freePort(t)
-	phone := startSipp(t, "agent phone", "agent_answer.xml", "-p", strconv.Itoa(phonePort), "-m", "1", "-timeout", "60s", "-timeout_error")
-	registerPhone(t, s, "agent-001", "s3cret-001", phonePort)
+			phonePort := freePort(t)
+			phone := startSipp(t, "agent phone", "agent_answer.xml", "-t", tr.mode, "-p", strconv.Itoa(phonePort), "-m", "1", "-timeout", "60s", "-timeout_error")
+			registerPhoneOver(t, s, tr.mode, "agent-001", "s3cret-001", phonePort)
+			if b, _ := s.registrar.lookup("agent-001"); b.transport != tr.name {
+				t.Fatalf("binding transport %q, want %q", b.transport, tr.name)
+			}
 
-	const callID = "answered-1@test"
-	caller := startSipp(t, "caller", "caller_answered.xml", "127.0.0.1:"+s.testPort(), "-s", serviceNumber,
-		"-key", "caller", "+86-138-0013-8000", "-cid_str", "answered-%u@test", "-m", "1", "-timeout", "60s", "-timeout_error")
-	caller.wait(t)
-	phone.wait(t)
-	waitIdle(t, s)
+			callID := "answered-" + tr.name + "-1@test"
+			caller := startSipp(t, "caller", "caller_answered.xml", "127.0.0.1:"+s.testPort(), "-t", tr.mode, "-s", serviceNumber,
+				"-key", "caller", "+86-138-0013-8000", "-cid_str", "answered-"+tr.name+"-%u@test", "-m", "1", "-timeout", "60s", "-timeout_error")
+			caller.wait(t)
+			phone.wait(t)
+			waitIdle(t, s)
 
-	evs := l.callInteraction(t, callID)
-	want := []string{"InteractionStarted", "InteractionQueued", "InteractionAssigned", "CallOffered", "CallRingingStarted", "CallAnswered", "CallEnded"}
-	if got := types(evs); !reflect.DeepEqual(got, want) {
-		t.Fatalf("events %v, want %v", got, want)
+			evs := l.callInteraction(t, callID)
+			want := []string{"InteractionStarted", "InteractionQueued", "InteractionAssigned", "CallOffered", "CallRingingStarted", "CallAnswered", "CallEnded"}
+			if got := types(evs); !reflect.DeepEqual(got, want) {
+				t.Fatalf("events %v, want %v", got, want)
+			}
+			started := evs[0].Event.(domain.InteractionStarted)
+			if started.Channel != domain.ChannelPhone || started.Identity != (domain.Identity{Kind: domain.IdentityPhone, Value: "+8613800138000"}) {
+				t.Fatalf("started %+v: want channel PHONE and the caller's number in E.164", started)
+			}
+			if a := evs[2].Event.(domain.InteractionAssigned); a.AgentID != "agent-001" || a.WaitSeconds < 0 {
+				t.Fatalf("assigned %+v: want agent-001 and a wait", a)
+			}
+			for _, i := range []int{3, 4} {
+				if agent := agentOf(evs[i].Event); agent != "agent-001" {
+					t.Fatalf("%s for agent %q, want agent-001", evs[i].Type, agent)
+				}
+			}
+			// Durations are taken when each step is appended (the command
+			// layer stamps its own clock), in order: positive, though not
+			// exactly the scenarios' 500 ms of ringing and 300 ms of talk.
+			answered := evs[5].Event.(domain.CallAnswered)
+			if answered.AgentID != "agent-001" || answered.RingSeconds <= 0 {
+				t.Fatalf("answered %+v: want agent-001 after some ringing", answered)
+			}
+			ended := evs[6].Event.(domain.CallEnded)
+			if ended.EndedBy != "CUSTOMER" || ended.TalkSeconds <= 0 {
+				t.Fatalf("ended %+v: want ended by the customer after some talk", ended)
+			}
+			for _, e := range evs {
+				if e.Meta.Channel != string(domain.ChannelPhone) || e.Meta.SourceMessageID != callID {
+					t.Fatalf("%s metadata %+v: want channel PHONE and the Call-ID as source", e.Type, e.Meta)
+				}
+			}
+			if actor := evs[5].Meta.Actor; actor != "agent:agent-001" {
+				t.Fatalf("CallAnswered actor %q", actor)
+			}
+			if actor := evs[6].Meta.Actor; actor != "customer:"+started.CustomerID {
+				t.Fatalf("CallEnded actor %q, want the customer", actor)
+			}
+		})
 	}
-	started := evs[0].Event.(domain.InteractionStarted)
-	if started.Channel != domain.ChannelPhone || started.Identity != (domain.Identity{Kind: domain.IdentityPhone, Value: "+8613800138000"}) {
-		t.Fatalf("started %+v: want channel PHONE and the caller's number in E.164", started)
+}
+
+// agentOf returns the agent a call step names.
+func agentOf(e domain.Event) string {
+	switch e := e.(type) {
+	case domain.CallOffered:
+		return e.AgentID
+	case domain.CallRingingStarted:
+		return e.AgentID
+	case domain.CallAnswered:
+		return e.AgentID
 	}
-	if a := evs[2].Event.(domain.InteractionAssigned); a.AgentID != "agent-001" {
-		t.Fatalf("assigned to %q", a.AgentID)
-	}
-	if a := evs[5].Event.(domain.CallAnswered); a.AgentID != "agent-001" {
-		t.Fatalf("answered by %q", a.AgentID)
-	}
-	ended := evs[6].Event.(domain.CallEnded)
-	if ended.EndedBy != "CUSTOMER" || ended.TalkSeconds <= 0 {
-		t.Fatalf("ended %+v: want ended by the customer after some talk", ended)
-	}
-	for _, e := range evs {
-		if e.Meta.Channel != string(domain.ChannelPhone) || e.Meta.SourceMessageID != callID {
-			t.Fatalf("%s metadata %+v: want channel PHONE and the Call-ID as source", e.Type, e.Meta)
-		}
-	}
-	if actor := evs[5].Meta.Actor; actor != "agent:agent-001" {
-		t.Fatalf("CallAnswered actor %q", actor)
-	}
+	return ""
 }
 
 // TestSippAbandonedCalls: callers hang up (CANCEL) before any agent

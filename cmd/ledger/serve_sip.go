@@ -53,12 +53,14 @@ func (c *sIPComponent) start(deps *serveDeps) error {
 	if credentials == "" {
 		credentials = filepath.Join(deps.dataDir, sip.CredentialsFileName)
 	}
+	directory := sip.CachedDirectory(readModelDirectory{deps.readDB}, time.Second)
 	srv, err := sip.Listen(deps.handler, sip.Config{
 		Addr:         c.addr,
 		Advertise:    c.advertise,
 		Realm:        c.realm,
 		Credentials:  sip.NewCredentialStore(credentials),
-		Directory:    sip.CachedDirectory(readModelDirectory{deps.readDB}, time.Second),
+		Chooser:      sipAgentChooser(deps, directory),
+		Directory:    directory,
 		Numbers:      numbers,
 		RingTimeout:  c.ringTimeout,
 		QueueTimeout: c.queueTimeout,
@@ -74,6 +76,15 @@ func (c *sIPComponent) start(deps *serveDeps) error {
 		}
 	})
 	return nil
+}
+
+// sipAgentChooser returns who decides which agent takes a waiting call
+// (see sip.AgentChooser for the contract). Until routing lands it is the
+// longest-idle registered agent who is AVAILABLE with voice capacity;
+// the router replaces this function's body, nothing else in the phone
+// channel changes.
+var sipAgentChooser = func(_ *serveDeps, directory sip.Directory) sip.AgentChooser {
+	return sip.FirstAvailable{Directory: directory}
 }
 
 // parseSIPNumbers reads --sip-numbers: "4008001234=billing,4008005678=tech".
