@@ -22,7 +22,10 @@ type Config struct {
 	Checkpoints Checkpoints
 	// Senders by channel; replies on other channels are left alone (another
 	// component may deliver them, e.g. email through its SMTP relay).
-	Senders    map[domain.Channel]Sender
+	Senders map[domain.Channel]Sender
+	// Skip, when set, leaves alone the replies it returns true for: another
+	// dispatcher was in charge of them (see Handover).
+	Skip       func(ch domain.Channel, pos uint64) bool
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer // optional
 	Now        func() time.Time
@@ -179,6 +182,9 @@ func (r *run) handle(e eventstore.RecordedEvent) error {
 		return fmt.Errorf("reply at position %d: %w", e.Position, err)
 	}
 	if _, ok := r.d.cfg.Senders[to.channel]; !ok {
+		return nil
+	}
+	if r.d.cfg.Skip != nil && r.d.cfg.Skip(to.channel, e.Position) {
 		return nil
 	}
 	md, _ := eventstore.ParseMetadata(e.Metadata) // metadata is informational here

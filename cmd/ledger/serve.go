@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/interactionledger/ledger/analytics"
+	"github.com/interactionledger/ledger/channels/outbound"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
@@ -102,6 +103,10 @@ type serveDeps struct {
 	// reporter answers reports; set by the analytics component, which
 	// starts before the components that serve reports.
 	reporter analytics.Reporter
+	// senders deliver agents' replies, by channel: channel components add
+	// theirs (addSender), the outbound component, started last, runs the
+	// one dispatcher for all of them.
+	senders map[domain.Channel]outbound.Sender
 }
 
 // serveComponents lists the components `ledger serve` runs, in start
@@ -113,6 +118,7 @@ func serveComponents() []serveComponent {
 		newWebChannelsComponent(),
 		newSIPComponent(),
 		newEmailComponent(),
+		newOutboundComponent(), // after every component that adds a sender
 	}
 }
 

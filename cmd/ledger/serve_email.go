@@ -7,32 +7,29 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/interactionledger/ledger/channels/email"
-	"github.com/interactionledger/ledger/channels/outbound"
 	"github.com/interactionledger/ledger/domain"
 )
 
 // emailComponent wires the email channel into `ledger serve`: the inbound
 // SMTP server (--smtp, started only when set) and the sender of agents'
-// replies through a relay (--smtp-relay, with --smtp-from).
+// replies through a relay (--smtp-relay, with --smtp-from), which it adds
+// to the outbound dispatcher every channel shares.
 type emailComponent struct {
 	listen   string
 	relay    string
 	from     string
 	domain   string
 	maxBytes string
+
+	addr string // the SMTP listener's address, once started (tests read it)
 }
 
 func newEmailComponent() serveComponent { return &emailComponent{} }
-
-// emailOutboundFile holds the position of the email replies' dispatcher
-// inside --data.
-const emailOutboundFile = "outbound-email.db"
 
 func (c *emailComponent) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.listen, "smtp", envOr("LEDGER_SMTP", ""), "inbound SMTP listen address HOST:PORT; the server starts only when set (env LEDGER_SMTP)")
@@ -63,39 +60,8 @@ func (c *emailComponent) start(deps *serveDeps) error {
 		}
 	}
 	if sender != nil {
-		if err := c.startReplies(deps, sender); err != nil {
-			return err
-		}
+		deps.addSender(domain.ChannelEmail, sender)
 	}
-	return nil
-}
-
-// startReplies runs an outbound dispatcher that delivers the replies of
-// email interactions only, through sender; every attempt is recorded on
-// the interaction's delivery stream. Its metrics are not registered: the
-// names are the shared dispatcher's, and one registry takes them once.
-// Once `ledger serve` runs one dispatcher for every channel, sender joins
-// its Senders under domain.ChannelEmail and this one goes.
-func (c *emailComponent) startReplies(deps *serveDeps, sender *email.Sender) error {
-	cp, err := outbound.OpenCheckpoints(deps.ctx, filepath.Join(deps.dataDir, emailOutboundFile), "email")
-	if err != nil {
-		return err
-	}
-	d, err := outbound.New(outbound.Config{
-		Store:       deps.store,
-		Checkpoints: cp,
-		Senders:     map[domain.Channel]outbound.Sender{domain.ChannelEmail: sender},
-		Logger:      slog.Default().With("channel", "email"),
-	})
-	if err != nil {
-		return errors.Join(err, cp.Close())
-	}
-	deps.goRun(func() {
-		defer cp.Close()
-		if err := d.Run(deps.ctx); err != nil {
-			slog.Error("email replies stopped", "err", err)
-		}
-	})
 	return nil
 }
 
@@ -125,6 +91,7 @@ func (c *emailComponent) startServer(deps *serveDeps, name string, maxBytes int6
 	if err != nil {
 		return fmt.Errorf("--smtp: listen on %s: %w", c.listen, err)
 	}
+	c.addr = ln.Addr().String()
 	recv := email.NewReceiver(deps.handler, email.ReceiverOptions{SupportAddress: c.from})
 	srv := email.NewServer(recv, email.ServerConfig{Domain: name, MaxMessageBytes: maxBytes})
 	deps.goRun(func() {

@@ -1,16 +1,10 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"strings"
-	"time"
-
-	"github.com/cenkalti/backoff/v5"
 
 	"github.com/interactionledger/ledger/channels/app"
 	"github.com/interactionledger/ledger/channels/outbound"
@@ -20,13 +14,9 @@ import (
 	"github.com/interactionledger/ledger/domain"
 )
 
-// outboundFile holds the outbound dispatcher's checkpoint, beside the
-// ledger: unlike the read models it must survive a rebuild.
-const outboundFile = "outbound.db"
-
 // webChannelsComponent wires the HTTP channels (web chat, SMS, WeChat,
-// app) on --http, and the outbound delivery of agents' replies on them,
-// into `ledger serve`.
+// app) on --http into `ledger serve`, and adds their senders of agents'
+// replies to the outbound dispatcher.
 type webChannelsComponent struct {
 	appKey, appPush                                   string
 	smsAuthToken, smsAPI, smsFrom                     string
@@ -68,8 +58,8 @@ func (c *webChannelsComponent) start(deps *serveDeps) error {
 		return err
 	}
 	c.mount(deps, chat, logger)
-	if err := c.startDispatcher(deps, senders, logger); err != nil {
-		return err
+	for ch, s := range senders {
+		deps.addSender(ch, s)
 	}
 	deps.goRun(func() {
 		<-deps.ctx.Done()
@@ -122,42 +112,6 @@ func (c *webChannelsComponent) senders(chat *webchat.Server) (map[domain.Channel
 		out[domain.ChannelApp] = p
 	}
 	return out, nil
-}
-
-// startDispatcher runs the outbound dispatcher until shutdown, starting it
-// again (from its checkpoint) if the store fails under it.
-func (c *webChannelsComponent) startDispatcher(deps *serveDeps, senders map[domain.Channel]outbound.Sender, logger *slog.Logger) error {
-	cp, err := outbound.OpenCheckpoints(deps.ctx, filepath.Join(deps.dataDir, outboundFile), "outbound")
-	if err != nil {
-		return err
-	}
-	d, err := outbound.New(outbound.Config{
-		Store: deps.store, Checkpoints: cp, Senders: senders, Logger: logger.With("part", "outbound"), Registerer: deps.registry,
-	})
-	if err != nil {
-		return errors.Join(err, cp.Close())
-	}
-	names := make([]string, 0, len(senders))
-	for ch := range senders {
-		names = append(names, string(ch))
-	}
-	logger.Info("outbound delivery of agents' replies", "channels", strings.Join(names, ","))
-	deps.goRun(func() {
-		defer cp.Close()
-		runDispatcher(deps.ctx, d, logger)
-	})
-	return nil
-}
-
-func runDispatcher(ctx context.Context, d *outbound.Dispatcher, logger *slog.Logger) {
-	_, err := backoff.Retry(ctx, func() (struct{}, error) {
-		return struct{}{}, d.Run(ctx)
-	}, backoff.WithMaxElapsedTime(0), backoff.WithNotify(func(err error, next time.Duration) {
-		logger.Error("outbound delivery failed; restarting from its checkpoint", "err", err, "retry_in", next)
-	}))
-	if err != nil && ctx.Err() == nil {
-		logger.Error("outbound delivery stopped", "err", err)
-	}
 }
 
 func splitList(s string) []string {

@@ -96,10 +96,11 @@ func channelsComponent(p *providers) *webChannelsComponent {
 	}
 }
 
-// serveChannels starts `ledger serve` in-process with the web channels.
+// serveChannels starts `ledger serve` in-process with the web channels
+// and the outbound delivery of replies.
 func serveChannels(t *testing.T, dir string, p *providers) (*server, string) {
 	t.Helper()
-	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0"}, channelsComponent(p))
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0"}, channelsComponent(p), newOutboundComponent())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+
+	"github.com/interactionledger/ledger/channels/outbound"
+	"github.com/interactionledger/ledger/domain"
+)
+
+// outboundFile holds the outbound dispatcher's checkpoint, beside the
+// ledger: unlike the read models it must survive a rebuild.
+const outboundFile = "outbound.db"
+
+// retiredEmailOutboundFile held the checkpoint of the email channel's own
+// dispatcher, before one dispatcher delivered every channel's replies. A
+// data directory that still has it is handed over (outbound.Handover).
+const retiredEmailOutboundFile = "outbound-email.db"
+
+// addSender makes ch's replies go through s. Channel components call it
+// from start; the outbound component, started after them, delivers.
+func (d *serveDeps) addSender(ch domain.Channel, s outbound.Sender) {
+	if d.senders == nil {
+		d.senders = map[domain.Channel]outbound.Sender{}
+	}
+	d.senders[ch] = s
+}
+
+// outboundComponent runs the one dispatcher that delivers agents' replies
+// on every channel a component added a sender for; it records every
+// attempt in the ledger and keeps its position in --data/outbound.db.
+type outboundComponent struct{}
+
+func newOutboundComponent() serveComponent { return outboundComponent{} }
+
+func (outboundComponent) addFlags(*flag.FlagSet) {}
+
+func (outboundComponent) start(deps *serveDeps) error {
+	if len(deps.senders) == 0 {
+		return nil
+	}
+	logger := slog.Default().With("component", "outbound")
+	own, err := outbound.OpenCheckpoints(deps.ctx, filepath.Join(deps.dataDir, outboundFile), "outbound")
+	if err != nil {
+		return err
+	}
+	cfg := outbound.Config{Store: deps.store, Checkpoints: own, Senders: deps.senders, Logger: logger, Registerer: deps.registry}
+	if err := takeOverEmailCheckpoint(deps, own, &cfg, logger); err != nil {
+		return errors.Join(err, own.Close())
+	}
+	d, err := outbound.New(cfg)
+	if err != nil {
+		return errors.Join(err, own.Close())
+	}
+	names := make([]string, 0, len(deps.senders))
+	for ch := range deps.senders {
+		names = append(names, string(ch))
+	}
+	slices.Sort(names)
+	logger.Info("outbound delivery of agents' replies", "channels", strings.Join(names, ","))
+	deps.goRun(func() {
+		defer own.Close()
+		runDispatcher(deps.ctx, d, logger)
+	})
+	return nil
+}
+
+// takeOverEmailCheckpoint hands the retired email dispatcher's position
+// over to the shared dispatcher, when --data still has it: the email
+// replies it had not settled are sent, nothing is sent twice, and its file
+// goes once the shared dispatcher has caught up.
+func takeOverEmailCheckpoint(deps *serveDeps, own outbound.Checkpoints, cfg *outbound.Config, logger *slog.Logger) error {
+	path := filepath.Join(deps.dataDir, retiredEmailOutboundFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	old, err := outbound.OpenCheckpoints(deps.ctx, path, "email")
+	if err != nil {
+		return err
+	}
+	pos, ok, err := old.Load(deps.ctx)
+	if err := errors.Join(err, old.Close()); err != nil {
+		return err
+	}
+	retire := func() error { return removeSQLiteFile(path) }
+	if !ok {
+		return retire()
+	}
+	h, err := outbound.NewHandover(deps.ctx, own, deps.store, pos, []domain.Channel{domain.ChannelEmail}, retire)
+	if err != nil || h == nil {
+		return err
+	}
+	logger.Info("taking over email replies from the retired email dispatcher", "from", pos)
+	cfg.Checkpoints, cfg.Skip = h, h.Skip
+	return nil
+}
+
+// removeSQLiteFile removes a database file with its WAL and shared-memory
+// files.
+func removeSQLiteFile(path string) error {
+	var errs []error
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// runDispatcher runs d until shutdown, starting it again (from its
+// checkpoint) if the store fails under it.
+func runDispatcher(ctx context.Context, d *outbound.Dispatcher, logger *slog.Logger) {
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		return struct{}{}, d.Run(ctx)
+	}, backoff.WithMaxElapsedTime(0), backoff.WithNotify(func(err error, next time.Duration) {
+		logger.Error("outbound delivery failed; restarting from its checkpoint", "err", err, "retry_in", next)
+	}))
+	if err != nil && ctx.Err() == nil {
+		logger.Error("outbound delivery stopped", "err", err)
+	}
+}
