@@ -17,6 +17,9 @@ type Agent struct {
 	// PresenceSince is when the agent entered the current presence; the
 	// router's longest-idle rule reads it.
 	PresenceSince time.Time
+	// Work holds the interactions the router gave the agent, each taking
+	// one unit of capacity on its channel (see ReserveWork).
+	Work map[string]WorkHold
 }
 
 // Registered reports whether the agent exists.
@@ -121,6 +124,10 @@ func DecideAgent(a Agent, cmd AgentCommand, now time.Time) ([]Event, error) {
 			return nil, nil
 		}
 		return []Event{AgentPresenceChanged{AgentID: a.ID, From: a.Presence, To: cmd.Presence, Reason: cmd.Reason, At: now}}, nil
+	case ReserveWork:
+		return decideReserveWork(a, cmd, now)
+	case ReleaseWork:
+		return decideReleaseWork(a, cmd, now)
 	default:
 		return nil, invalid("unknown agent command %T", cmd)
 	}
@@ -185,6 +192,8 @@ func EvolveAgent(a Agent, e Event) Agent {
 		a.Skills, a.Capacity = e.Skills, e.Capacity
 	case AgentPresenceChanged:
 		a.Presence, a.PresenceSince = e.To, e.At
+	case AgentWorkAssigned, AgentWorkReleased:
+		a = evolveWork(a, e)
 	}
 	return a
 }

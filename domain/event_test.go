@@ -62,6 +62,8 @@ func sampleEvents() []domain.Event {
 		domain.AgentRegistered{AgentID: "a1", Name: "Wang", Team: "t", Skills: map[string]int{"zh": 9}, Capacity: map[domain.Channel]int{domain.ChannelPhone: 1}, At: at},
 		domain.AgentSkillsChanged{AgentID: "a1", Skills: map[string]int{"en": 3}, Capacity: map[domain.Channel]int{domain.ChannelEmail: 5}, At: at},
 		domain.AgentPresenceChanged{AgentID: "a1", From: domain.PresenceOffline, To: domain.PresenceAvailable, Reason: "shift", At: at},
+		domain.AgentWorkAssigned{AgentID: "a1", InteractionID: "i1", Channel: domain.ChannelWebchat, At: at},
+		domain.AgentWorkReleased{AgentID: "a1", InteractionID: "i1", Channel: domain.ChannelWebchat, Reason: "closed", At: at},
 
 		domain.IdentityReserved{Kind: domain.IdentityPhone, CustomerID: "c1", At: at},
 		domain.IdentityTransferred{Kind: domain.IdentityPhone, From: "c1", To: "c2", At: at},

@@ -1,0 +1,58 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/interactionledger/ledger/domain"
+)
+
+// ChooseAgent picks, among candidates (agent id -> since when their phone
+// is idle), the agent a waiting call goes to, with the same policy as the
+// router's rounds (skills, bullseye relaxation, capacity, voice blocking,
+// longest idle), and holds that agent's voice capacity (HoldOnly: the
+// phone channel appends the assignment when it offers the call). A call
+// whose queue overflowed is matched against the overflow queue's rules;
+// the phone channel keeps the call where it is. It returns "" when nobody
+// should take the call now.
+func (r *Router) ChooseAgent(ctx context.Context, call domain.WaitingItem, candidates map[string]time.Time) (string, error) {
+	if len(candidates) == 0 {
+		return "", nil
+	}
+	all, err := r.view.Agents(ctx)
+	if err != nil {
+		return "", err
+	}
+	pool := make([]domain.RoutingAgent, 0, len(candidates))
+	for _, a := range all {
+		if idle, ok := candidates[a.ID]; ok {
+			a.IdleSince = idle
+			pool = append(pool, a)
+		}
+	}
+	now := r.h.now()
+	visited := map[string]bool{}
+	for len(pool) > 0 {
+		decision := r.cfg.Decide([]domain.WaitingItem{call}, pool, now)
+		if len(decision.Assignments) == 0 {
+			if len(decision.Overflows) == 0 || visited[decision.Overflows[0].To] {
+				return "", nil
+			}
+			visited[call.Queue] = true
+			call.Queue = decision.Overflows[0].To
+			continue
+		}
+		agentID := decision.Assignments[0].AgentID
+		_, err := r.h.AssignRouted(ctx, RoutedAssignment{InteractionID: call.InteractionID, AgentID: agentID, HoldOnly: true, Config: r.cfg})
+		if err == nil {
+			return agentID, nil
+		}
+		if !errors.Is(err, ErrAssignmentLost) {
+			return "", err
+		}
+		pool = slices.DeleteFunc(pool, func(a domain.RoutingAgent) bool { return a.ID == agentID })
+	}
+	return "", nil
+}
