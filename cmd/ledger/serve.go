@@ -118,6 +118,8 @@ func serveComponents() []serveComponent {
 		newWebChannelsComponent(),
 		newSIPComponent(),
 		newEmailComponent(),
+		newSLAComponent(),
+		newNotifyComponent(), // after the channels (their senders), before outbound
 		newOutboundComponent(), // after every component that adds a sender
 	}
 }

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+	"path/filepath"
+	"slices"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/projections"
+)
+
+// notifyCheckpointFile is the notification policy's position in the data
+// directory.
+const notifyCheckpointFile = "notify-policy.checkpoint"
+
+// notifyComponent runs the notification policy in `ledger serve`: the
+// customer is told about their tickets on their preferred or last-used
+// written channel, and status queries by SMS or WeChat are answered. It
+// writes messages to the ledger; the outbound component delivers them,
+// so it must start after the channel components (it only writes to
+// channels that have a sender) and before the outbound one.
+type notifyComponent struct{ enabled bool }
+
+func newNotifyComponent() serveComponent { return &notifyComponent{} }
+
+func (c *notifyComponent) addFlags(fs *flag.FlagSet) {
+	fs.BoolVar(&c.enabled, "notify", true, "tell customers about their tickets on their channel, and answer status queries sent by SMS or WeChat")
+}
+
+func (c *notifyComponent) start(deps *serveDeps) error {
+	if !c.enabled {
+		return nil
+	}
+	var channels []domain.Channel
+	for ch := range deps.senders {
+		channels = append(channels, ch)
+	}
+	slices.Sort(channels)
+	finder := &readSideContacts{db: deps.readDB, deliverable: channels}
+	policy := commands.NewNotifyPolicy(deps.handler, finder, filepath.Join(deps.dataDir, notifyCheckpointFile), slog.Default())
+	policy.WaitForReadSide(deps.runner.WaitFor)
+	if deps.registry != nil {
+		if err := deps.registry.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "ledger_notify_policy_position", Help: "$all position the notification policy has handled.",
+		}, func() float64 { return float64(policy.Position()) })); err != nil {
+			return err
+		}
+	}
+	deps.goRun(func() { policy.RunForever(deps.ctx) })
+	slog.Info("ticket notifications enabled", "channels", channels)
+	return nil
+}
+
+// readSideContacts finds where to write to a customer from the customer
+// 360 read model: the preferred channel when it is a written one we can
+// deliver on, else the written channels in the order the customer last
+// used them, at the address of their latest interaction there; else a
+// phone number by SMS or an address by email from their identities.
+type readSideContacts struct {
+	db          *projections.ReadDB
+	deliverable []domain.Channel
+}
+
+// recentInteractions bounds how far back the customer's channels are
+// looked for.
+const recentInteractions = 50
+
+func (f *readSideContacts) FindContact(ctx context.Context, customerID string) (commands.Contact, error) {
+	c, err := f.db.Customer(ctx, customerID)
+	if err != nil {
+		return commands.Contact{}, err
+	}
+	page, err := f.db.CustomerInteractions(ctx, customerID, recentInteractions, "")
+	if err != nil {
+		return commands.Contact{}, err
+	}
+	return chooseContact(c, page.Interactions, f.deliverable)
+}
+
+// chooseContact picks the contact among the customer's recent
+// interactions (newest first) and identities.
+func chooseContact(c projections.Customer, recent []projections.Interaction, deliverable []domain.Channel) (commands.Contact, error) {
+	usable := func(ch domain.Channel) bool { return domain.WrittenChannel(ch) && slices.Contains(deliverable, ch) }
+	order := []domain.Channel{c.PreferredChannel}
+	for _, it := range recent {
+		order = append(order, it.Channel)
+	}
+	for _, ch := range order {
+		if !usable(ch) {
+			continue
+		}
+		for _, it := range recent {
+			if it.Channel == ch && it.Identity.Value != "" {
+				return commands.Contact{Channel: ch, Identity: it.Identity}, nil
+			}
+		}
+	}
+	for _, id := range c.Identities {
+		switch {
+		case id.Kind == domain.IdentityPhone && usable(domain.ChannelSMS):
+			return commands.Contact{Channel: domain.ChannelSMS, Identity: id}, nil
+		case id.Kind == domain.IdentityEmail && usable(domain.ChannelEmail):
+			return commands.Contact{Channel: domain.ChannelEmail, Identity: id}, nil
+		case id.Kind == domain.IdentityWeChat && usable(domain.ChannelWeChat):
+			return commands.Contact{Channel: domain.ChannelWeChat, Identity: id}, nil
+		}
+	}
+	return commands.Contact{}, domain.Errorf(domain.ENOTFOUND, "customer %s has no written channel we can deliver on", c.ID)
+}

@@ -1,0 +1,235 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
+)
+
+// NotifyActor is the metadata actor of what the notification policy writes.
+const NotifyActor = "system:notify"
+
+// NotifyPolicy keeps customers told. It follows the ledger from its
+// checkpoint and
+//
+//   - on a ticket opened, moved to in progress or pending customer,
+//     resolved or reopened, writes to the customer on their preferred (or
+//     last used) written channel (SendNotification: the outbound
+//     dispatcher delivers it, with retries and backoff, each attempt an
+//     event);
+//   - on a text message that is a status query ("STATUS T0123456789",
+//     "查询 T0123456789") by SMS or WeChat, answers it on that channel.
+//
+// Each message's id is derived from the event that caused it, so reading
+// an event again after a restart sends nothing twice. On its very first
+// start the policy begins at the ledger's head: tickets from before it was
+// enabled are history, not news.
+type NotifyPolicy struct {
+	h          *Handler
+	finder     ContactFinder
+	checkpoint string
+	log        *slog.Logger
+	position   atomic.Uint64
+	sent       atomic.Int64
+	// readSide, when set, waits until the read models the ContactFinder
+	// uses have reached a position.
+	readSide func(ctx context.Context, position uint64) error
+}
+
+// WaitForReadSide makes the policy wait, before it handles an event, until
+// wait says the read models (which its ContactFinder reads) have reached
+// the event's position: the customer a ticket was just opened for is then
+// known to them.
+func (p *NotifyPolicy) WaitForReadSide(wait func(ctx context.Context, position uint64) error) {
+	p.readSide = wait
+}
+
+// NewNotifyPolicy returns the policy. checkpoint is the file it keeps its
+// position in ("" keeps it in memory: it then starts at the head).
+func NewNotifyPolicy(h *Handler, finder ContactFinder, checkpoint string, log *slog.Logger) *NotifyPolicy {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &NotifyPolicy{h: h, finder: finder, checkpoint: checkpoint, log: log.With("component", "notify-policy")}
+}
+
+// Position returns the $all position the policy has handled.
+func (p *NotifyPolicy) Position() uint64 { return p.position.Load() }
+
+// Sent returns how many messages this policy wrote.
+func (p *NotifyPolicy) Sent() int64 { return p.sent.Load() }
+
+// Run follows the ledger until ctx ends (nil) or, with stopAt > 0, until it
+// has handled position stopAt; an error ends it (the next Run resumes at
+// the checkpoint).
+func (p *NotifyPolicy) Run(ctx context.Context, stopAt uint64) error {
+	from, err := p.start(ctx)
+	if err != nil {
+		return err
+	}
+	p.position.Store(from)
+	if stopAt > 0 && from >= stopAt {
+		return nil
+	}
+	sub := p.h.store.SubscribeAll(ctx, from)
+	defer sub.Close()
+	for {
+		events, err := sub.Next(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("notify policy: %w", err)
+		}
+		for _, e := range events {
+			if stopAt > 0 && e.Position > stopAt {
+				break
+			}
+			if err := p.handle(ctx, e); err != nil {
+				return fmt.Errorf("notify policy at position %d (%s): %w", e.Position, e.Type, err)
+			}
+			p.position.Store(e.Position)
+		}
+		if err := p.save(p.position.Load()); err != nil {
+			return err
+		}
+		if stopAt > 0 && p.position.Load() >= stopAt {
+			return nil
+		}
+	}
+}
+
+// RunForever runs the policy, pausing and retrying after a failure, until
+// ctx ends.
+func (p *NotifyPolicy) RunForever(ctx context.Context) {
+	for ctx.Err() == nil {
+		if err := p.Run(ctx, 0); err != nil {
+			p.log.Error("notify policy failed; retrying", "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(5 * time.Second):
+			}
+		}
+	}
+}
+
+var notifyRelevant = map[string]bool{
+	"TicketOpened": true, "TicketStatusChanged": true, "TicketResolved": true, "TicketReopened": true, "MessageReceived": true,
+}
+
+func (p *NotifyPolicy) handle(ctx context.Context, rec eventstore.RecordedEvent) error {
+	if !notifyRelevant[rec.Type] {
+		return nil
+	}
+	e, err := domain.DecodeEvent(rec.Type, rec.Schema, rec.Data)
+	if err != nil {
+		return err
+	}
+	if p.readSide != nil {
+		if err := p.readSide(ctx, rec.Position); err != nil {
+			return err
+		}
+	}
+	meta := Meta{Actor: NotifyActor, CausationID: rec.ID.String(), IdempotencyKey: "notify|" + rec.ID.String()}
+	if md, err := eventstore.ParseMetadata(rec.Metadata); err == nil {
+		meta.CorrelationID = md.CorrelationID
+	}
+	if m, ok := e.(domain.MessageReceived); ok {
+		return p.statusQuery(ctx, m, rec.ID.String(), meta)
+	}
+	ticketID, notice, detail, ok := domain.TicketNoticeFor(e)
+	if !ok {
+		return nil
+	}
+	res, err := p.h.NotifyTicket(ctx, p.finder, ticketID, notice, detail, rec.ID.String(), meta)
+	if isCode(err, domain.ENOTFOUND) || isCode(err, domain.EINVALID) {
+		p.log.Warn("customer not notified", "ticket", ticketID, "notice", notice, "err", err)
+		return nil
+	}
+	if len(res.Events) > 0 {
+		p.sent.Add(1)
+	}
+	return err
+}
+
+// statusQuery answers a status query sent by SMS or WeChat.
+func (p *NotifyPolicy) statusQuery(ctx context.Context, m domain.MessageReceived, eventID string, meta Meta) error {
+	if _, ok := domain.ParseStatusQuery(m.Text); !ok {
+		return nil
+	}
+	it, err := p.h.LoadInteraction(ctx, m.InteractionID)
+	if err != nil {
+		return err
+	}
+	if it.Channel != domain.ChannelSMS && it.Channel != domain.ChannelWeChat {
+		return nil
+	}
+	_, res, err := p.h.AnswerStatusQuery(ctx, m.InteractionID, m.Text, "selfservice:"+eventID, meta)
+	if isCode(err, domain.ECONFLICT) {
+		p.log.Warn("status query not answered", "interaction", m.InteractionID, "err", err)
+		return nil
+	}
+	if len(res.Events) > 0 {
+		p.sent.Add(1)
+	}
+	return err
+}
+
+// start returns the saved position or, on the first start, the head
+// (saved at once).
+func (p *NotifyPolicy) start(ctx context.Context) (uint64, error) {
+	if p.checkpoint == "" {
+		if pos := p.position.Load(); pos > 0 {
+			return pos, nil
+		}
+		return p.h.store.HeadPosition(ctx)
+	}
+	raw, err := os.ReadFile(p.checkpoint)
+	if errors.Is(err, os.ErrNotExist) {
+		head, err := p.h.store.HeadPosition(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("notify policy: head: %w", err)
+		}
+		p.log.Info("notifications start at the ledger's head; earlier tickets are not notified", "position", head)
+		return head, p.save(head)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("notify policy checkpoint: %w", err)
+	}
+	pos, err := strconv.ParseUint(strings.TrimSpace(string(raw)), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("notify policy checkpoint %s: %w", p.checkpoint, err)
+	}
+	return pos, nil
+}
+
+// save replaces the checkpoint file atomically (write, sync, rename).
+func (p *NotifyPolicy) save(pos uint64) error {
+	if p.checkpoint == "" {
+		return nil
+	}
+	tmp := p.checkpoint + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("notify policy checkpoint: %w", err)
+	}
+	_, werr := f.WriteString(strconv.FormatUint(pos, 10) + "\n")
+	serr := f.Sync()
+	cerr := f.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		return fmt.Errorf("notify policy checkpoint: %w", err)
+	}
+	if err := os.Rename(tmp, p.checkpoint); err != nil {
+		return fmt.Errorf("notify policy checkpoint: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,260 @@
+package commands_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/interactionledger/ledger/channels/outbound"
+	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/domain"
+)
+
+// flakySMS fails the first attempt of every message, then accepts it.
+type flakySMS struct {
+	mu    sync.Mutex
+	tries map[string]int
+	got   []outbound.Delivery
+}
+
+func (f *flakySMS) Send(_ context.Context, d outbound.Delivery) (outbound.Receipt, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tries[d.SourceEventID]++
+	if f.tries[d.SourceEventID] == 1 {
+		return outbound.Receipt{}, errors.New("provider busy (503)")
+	}
+	f.got = append(f.got, d)
+	return outbound.Receipt{ProviderMessageID: "SM-" + d.MessageID}, nil
+}
+
+func (f *flakySMS) delivered() []outbound.Delivery {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]outbound.Delivery(nil), f.got...)
+}
+
+// smsContact writes to every customer by SMS at the number they texted
+// from (what the read-side finder answers for a customer whose last
+// written channel is SMS).
+func smsContact(phone string) commands.ContactFinder {
+	return commands.ContactFinderFunc(func(context.Context, string) (commands.Contact, error) {
+		return commands.Contact{Channel: domain.ChannelSMS, Identity: domain.Identity{Kind: domain.IdentityPhone, Value: phone}}, nil
+	})
+}
+
+// TestTicketNotificationsReachTheCustomerThroughTheOutbox opens, works and
+// resolves a ticket, confirms a phone promise and answers status queries;
+// the notification policy writes each message once (also when it reads
+// the ledger again from an earlier checkpoint), and the outbound
+// dispatcher delivers each on SMS, retrying the failed first attempt, with
+// every attempt recorded.
+func TestTicketNotificationsReachTheCustomerThroughTheOutbox(t *testing.T) {
+	ctx := t.Context()
+	h, store := newHandler(t)
+	const phone = "+8613900000001"
+	sms, err := h.ReceiveInbound(ctx, inbound(domain.ChannelSMS, domain.IdentityPhone, phone, "sms-1"), commands.Meta{Actor: "customer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ticket, err := h.OpenTicketFromInteraction(ctx, sms.InteractionID, domain.OpenTicket{Category: domain.CategoryFaultReport, Subject: "Broadband down"}, commands.Meta{Actor: "agent:a1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent := commands.Meta{Actor: "agent:a1"}
+	for _, cmd := range []domain.TicketCommand{
+		domain.AssignTicket{AgentID: "a1"},
+		domain.AddTicketNote{AuthorID: "a1", Text: "internal: check the DSLAM"}, // not the customer's business
+		domain.ChangeTicketStatus{To: domain.TicketStatusInProgress},
+		domain.ResolveTicket{Resolution: "Router replaced", ResolvedBy: "a1"},
+	} {
+		if _, err := h.Ticket(ctx, ticket.ID, cmd, agent); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A phone call, and the agent's promise confirmed in writing.
+	call, err := h.ReceiveInbound(ctx, commands.InboundMessage{Channel: domain.ChannelPhone, From: domain.Identity{Kind: domain.IdentityPhone, Value: phone},
+		ProviderMessageID: "call-1", ConversationKey: "call-1"}, commands.Meta{Actor: "system:sip"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.ConfirmPromise(ctx, smsContact(phone), call.InteractionID, "a1", "A technician visits on Friday between 9 and 12.", commands.Meta{IdempotencyKey: "promise-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.ConfirmPromise(ctx, smsContact(phone), call.InteractionID, "a1", "A technician visits on Friday between 9 and 12.", commands.Meta{IdempotencyKey: "promise-1"}); err != nil {
+		t.Fatal(err) // a retried request
+	}
+	// Status queries: the customer's own ticket, by SMS from another
+	// conversation; a stranger asking for the same number.
+	query, err := h.ReceiveInbound(ctx, commands.InboundMessage{Channel: domain.ChannelSMS, From: domain.Identity{Kind: domain.IdentityPhone, Value: phone},
+		ProviderMessageID: "sms-q1", ConversationKey: "q1", Text: "STATUS " + strings.ToLower(ticket.Number)}, commands.Meta{Actor: "customer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stranger, err := h.ReceiveInbound(ctx, commands.InboundMessage{Channel: domain.ChannelSMS, From: domain.Identity{Kind: domain.IdentityPhone, Value: "+8613900000999"},
+		ProviderMessageID: "sms-q2", Text: "查询 " + ticket.Number}, commands.Meta{Actor: "customer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	checkpoint := filepath.Join(t.TempDir(), "notify.checkpoint")
+	if err := os.WriteFile(checkpoint, []byte("0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	policy := commands.NewNotifyPolicy(h, smsContact(phone), checkpoint, slog.New(slog.DiscardHandler))
+	end := head(t, store)
+	if err := policy.Run(ctx, end); err != nil {
+		t.Fatal(err)
+	}
+	// A restart from an old checkpoint reads everything again.
+	if err := os.WriteFile(checkpoint, []byte("0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := commands.NewNotifyPolicy(h, smsContact(phone), checkpoint, slog.New(slog.DiscardHandler)).Run(ctx, end); err != nil {
+		t.Fatal(err)
+	}
+
+	_, events := allEvents(t, store)
+	var texts []string
+	for _, e := range events {
+		if m, ok := e.(domain.MessageSent); ok && m.AgentID == domain.NotifyAgent {
+			texts = append(texts, m.Text)
+		}
+	}
+	want := []string{
+		// Written by the agent's request, before the policy ran.
+		"to confirm in writing what we promised on the phone: A technician visits on Friday between 9 and 12.",
+		"We have received your request (ticket " + ticket.Number + ": Broadband down).",
+		"We are working on your ticket " + ticket.Number + ".",
+		"Your ticket " + ticket.Number + " has been resolved: Router replaced.",
+		"Ticket " + ticket.Number + " is resolved.",
+		"未找到与您的号码匹配的工单 " + ticket.Number + "。",
+	}
+	if len(texts) != len(want) {
+		t.Fatalf("%d messages written, want %d:\n%s", len(texts), len(want), strings.Join(texts, "\n"))
+	}
+	for i, w := range want {
+		if !strings.Contains(texts[i], w) {
+			t.Errorf("message %d = %q, want it to contain %q", i, texts[i], w)
+		}
+	}
+	// The stranger's answer (in Chinese, as they asked in Chinese) says
+	// nothing of the ticket.
+	if strings.Contains(texts[5], "解决") || strings.Contains(texts[5], "Broadband") {
+		t.Errorf("the stranger learnt something: %q", texts[5])
+	}
+	// The query-only conversations were closed with their answer.
+	for _, id := range []string{query.InteractionID, stranger.InteractionID} {
+		it, err := h.LoadInteraction(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.Status != domain.InteractionStatusClosed {
+			t.Errorf("status query interaction %s is %s, want closed", id, it.Status)
+		}
+	}
+
+	// The outbound dispatcher delivers every message on SMS, the first
+	// attempt of each failing and retried.
+	sender := &flakySMS{tries: map[string]int{}}
+	cp := &outbound.MemoryCheckpoints{}
+	if err := cp.Save(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	d, err := outbound.New(outbound.Config{Store: store, Checkpoints: cp, Senders: map[domain.Channel]outbound.Sender{domain.ChannelSMS: sender},
+		Logger: slog.New(slog.DiscardHandler), InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, CheckpointEvery: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- d.Run(runCtx) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for len(sender.delivered()) < len(want) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := sender.delivered(); len(got) != len(want) {
+		t.Fatalf("%d messages delivered, want %d", len(got), len(want))
+	}
+	_, events = allEvents(t, store)
+	failed, delivered := 0, 0
+	for _, e := range events {
+		switch e := e.(type) {
+		case domain.MessageDeliveryFailed:
+			if e.Attempt != 1 || e.GaveUp {
+				t.Errorf("failed attempt %+v", e)
+			}
+			failed++
+		case domain.MessageDelivered:
+			if e.Attempt != 2 || e.Channel != domain.ChannelSMS {
+				t.Errorf("delivery %+v", e)
+			}
+			delivered++
+		}
+	}
+	if failed != len(want) || delivered != len(want) {
+		t.Fatalf("%d failed and %d successful attempts recorded, want %d of each", failed, delivered, len(want))
+	}
+	for _, d := range sender.delivered() {
+		if strangers := strings.HasPrefix(d.Text, "未找到"); (d.To.Value == phone) == strangers {
+			t.Errorf("message %q went to %s", d.Text, d.To.Value)
+		}
+	}
+}
+
+func TestTicketForPhoneRevealsNothing(t *testing.T) {
+	ctx := t.Context()
+	h, _ := newHandler(t)
+	sms, err := h.ReceiveInbound(ctx, inbound(domain.ChannelSMS, domain.IdentityPhone, "+8613900000002", "s1"), commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := h.ReceiveInbound(ctx, inbound(domain.ChannelSMS, domain.IdentityPhone, "+8613900000003", "s2"), commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ticket, err := h.OpenTicket(ctx, domain.OpenTicket{CustomerID: sms.CustomerID, Category: domain.CategoryInquiry, Subject: "x"}, commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.TicketForPhone(ctx, strings.ToLower(ticket.Number), "13900000002") // national form
+	if err != nil || got.ID != ticket.ID {
+		t.Fatalf("owner: %+v, %v", got, err)
+	}
+	var msgs []string
+	for _, tc := range []struct{ number, phone string }{
+		{ticket.Number, "+8613900000003"}, // someone else's phone
+		{"T9999999999", "+8613900000002"}, // unknown number
+		{ticket.Number, "+8613900000777"}, // a phone nobody has
+		{ticket.Number, "not a phone"},
+		{"", ""},
+	} {
+		_, err := h.TicketForPhone(ctx, tc.number, tc.phone)
+		if domain.ErrorCode(err) != domain.ENOTFOUND {
+			t.Fatalf("%+v: err %v, want ENOTFOUND", tc, err)
+		}
+		msgs = append(msgs, domain.ErrorMessage(err))
+	}
+	for _, m := range msgs[1:] {
+		if m != msgs[0] {
+			t.Fatalf("answers differ: %q vs %q", m, msgs[0])
+		}
+	}
+	// After a merge the surviving customer's phone finds the ticket.
+	if _, err := h.MergeCustomers(ctx, sms.CustomerID, other.CustomerID, "same person", commands.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := h.TicketForPhone(ctx, ticket.Number, "+8613900000003"); err != nil || got.ID != ticket.ID {
+		t.Fatalf("after merge: %+v, %v", got, err)
+	}
+}
