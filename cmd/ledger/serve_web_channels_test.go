@@ -285,7 +285,11 @@ func TestWebChannelsEndToEnd(t *testing.T) {
 }
 
 // TestCrossChannelCustomer: the same phone number writes by app and then
-// by SMS: one customer, one timeline with both channels in order.
+// by SMS: one customer, one timeline with both channels in order. The
+// issue's full scenario (app, SMS, then a real call through `serve --sip`
+// placed by sipp and answered by a sipp agent phone) is
+// TestCrossChannelCustomerCalls in serve_sip_test.go; this one holds
+// without sipp.
 func TestCrossChannelCustomer(t *testing.T) {
 	dir := t.TempDir()
 	p := newProviders(t, testAppKey)
