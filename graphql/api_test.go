@@ -378,3 +378,31 @@ func TestListsAreBatched(t *testing.T) {
 		t.Errorf("%v customer batches reading %v customers, want 1 batch of %d", batches, keys, n+1)
 	}
 }
+
+// TestAnalystCannotLookUpByPersonalData: masking would be undone by
+// lookups keyed on what it hides, so analysts get FORBIDDEN for them, and
+// the same lists without the key still answer, masked.
+func TestAnalystCannotLookUpByPersonalData(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	analyst := e.token(RoleAnalyst, "ana")
+	for _, q := range []string{
+		`{ customerByIdentity(kind: PHONE, value: "138 0013 8000") { id } }`,
+		`{ customerByIdentity(kind: EMAIL, value: "nobody@example.com") { id } }`,
+		`{ customers(search: "W") { nodes { id } } }`,
+		`{ customers(search: "+8613800138000") { nodes { id } } }`,
+	} {
+		if r := e.post(analyst, q, nil); !slices.Equal(r.codes(), []string{CodeForbidden}) {
+			t.Errorf("%s: errors %+v, want FORBIDDEN", q, r.Errors)
+		}
+	}
+	var list struct {
+		Customers struct {
+			Nodes []struct{ ID, DisplayName string }
+		}
+	}
+	e.post(analyst, `{ customers(first: 5) { nodes { id displayName } } }`, nil).ok(t).decode(t, &list)
+	if n := list.Customers.Nodes; len(n) != 1 || n[0].ID != f.customerID || n[0].DisplayName != maskName(seedName) {
+		t.Errorf("customers for an analyst: %+v, want the one customer, masked", n)
+	}
+}

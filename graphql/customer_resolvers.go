@@ -15,13 +15,18 @@ func (r *resolver) Customer(ctx context.Context, args struct{ ID gql.ID }) (*cus
 }
 
 // CustomerByIdentity returns the customer holding an identity, nil when
-// nobody does.
+// nobody does. Callers who see customers masked may not ask: the answer
+// tells whether a phone number or an address belongs to a customer.
 func (r *resolver) CustomerByIdentity(ctx context.Context, args struct {
 	Kind  string
 	Value string
 }) (*customerResolver, error) {
-	if _, err := authorize(ctx, OpReadCustomers); err != nil {
+	access, err := authorize(ctx, OpReadCustomers)
+	if err != nil {
 		return nil, err
+	}
+	if access == Masked {
+		return nil, forbidden("a role that sees personal data masked may not look customers up by identity")
 	}
 	id, found, err := r.db.CustomerByIdentity(ctx, domain.Identity{Kind: domain.IdentityKind(args.Kind), Value: args.Value})
 	if err != nil || !found {
@@ -46,6 +51,11 @@ func (r *resolver) Customers(ctx context.Context, args struct {
 	search := ""
 	if args.Search != nil {
 		search = *args.Search
+	}
+	if search != "" && access == Masked {
+		// Searching by name prefix or identity would reveal, one query at a
+		// time, the personal data the masking hides.
+		return nil, forbidden("a role that sees personal data masked may not search customers")
 	}
 	p, err := r.db.Customers(ctx, search, first, after)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -248,5 +249,83 @@ func TestSlowSubscriberIsDropped(t *testing.T) {
 	case v := <-fast:
 		t.Errorf("got %v from before the subscription", v)
 	default:
+	}
+}
+
+// TestSubscriptionsOfEveryKind: interactionUpdated, queueChanged and
+// agentPresenceChanged, on one socket, each get the update of the change
+// made after subscribing, read after the read models applied it.
+func TestSubscriptionsOfEveryKind(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	agent := e.token(RoleAgent, f.agentID)
+	c := e.dialWS()
+	c.init(agent)
+	c.subscribe("i", `subscription($id: ID!) { interactionUpdated(id: $id) { id messageCount messages { direction text } } }`,
+		map[string]any{"id": f.interactionID})
+	c.subscribe("q", `subscription { queueChanged(name: "general") { name waitingCount waiting { interaction { id } } } }`, nil)
+	c.subscribe("a", `subscription { agentPresenceChanged { id presence } }`, nil)
+	c.send(map[string]any{"type": msgPing}) // answered once the three are registered
+	if m := c.read(); m.Type != msgPong {
+		t.Fatalf("got %+v, want pong", m)
+	}
+	// next reads until an update of operation id arrives; updates of the
+	// others (a change can touch several) are skipped.
+	next := func(id string, v any) {
+		t.Helper()
+		for {
+			m := c.read()
+			if m.Type != msgNext {
+				t.Fatalf("got %+v, want next", m)
+			}
+			if m.ID == id {
+				must(t, json.Unmarshal(m.Payload, v), "payload %s", m.Payload)
+				return
+			}
+		}
+	}
+
+	newcomer := e.inbound("sub-1", "+8613900139000", "Zhao Lei", "Is anyone there?")
+	var queue struct {
+		Data struct {
+			QueueChanged struct {
+				Name    string
+				Waiting []struct{ Interaction struct{ ID string } }
+			}
+		}
+	}
+	next("q", &queue)
+	waiting := []string{}
+	for _, w := range queue.Data.QueueChanged.Waiting {
+		waiting = append(waiting, w.Interaction.ID)
+	}
+	if queue.Data.QueueChanged.Name != "general" || !slices.Contains(waiting, newcomer.InteractionID) {
+		t.Errorf("queue update %+v, want the newcomer's interaction waiting in general", queue.Data.QueueChanged)
+	}
+
+	e.post(agent, `mutation { setPresence(presence: AVAILABLE) { position } }`, nil).ok(t)
+	var presence struct {
+		Data struct{ AgentPresenceChanged struct{ ID, Presence string } }
+	}
+	next("a", &presence)
+	if p := presence.Data.AgentPresenceChanged; p.ID != f.agentID || p.Presence != "AVAILABLE" {
+		t.Errorf("presence update %+v, want %s AVAILABLE", p, f.agentID)
+	}
+
+	e.post(agent, `mutation($i: ID!) { replyToInteraction(interactionId: $i, text: "Checking now") { position } }`,
+		map[string]any{"i": f.interactionID}).ok(t)
+	var interaction struct {
+		Data struct {
+			InteractionUpdated struct {
+				ID           string
+				MessageCount int
+				Messages     []struct{ Direction, Text string }
+			}
+		}
+	}
+	next("i", &interaction)
+	u := interaction.Data.InteractionUpdated
+	if u.ID != f.interactionID || u.MessageCount != 2 || len(u.Messages) != 2 || u.Messages[1].Direction != "OUT" || u.Messages[1].Text != "Checking now" {
+		t.Errorf("interaction update %+v, want the reply as its second message", u)
 	}
 }

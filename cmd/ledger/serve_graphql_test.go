@@ -536,3 +536,79 @@ func TestTokenCommand(t *testing.T) {
 		}
 	}
 }
+
+// readmeGraphQLExamples returns the graphql blocks of README.md's "GraphQL
+// API" section, each keyed by the first words of the paragraph before it
+// ("An agent", "An analyst", "An auditor", or "**Mutations**").
+func readmeGraphQLExamples(t *testing.T) map[string]string {
+	t.Helper()
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(raw), "\n## GraphQL API\n")
+	if !ok {
+		t.Fatal("README.md has no GraphQL API section")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	examples := map[string]string{}
+	parts := strings.Split(section, "```graphql\n")
+	for i := 1; i < len(parts); i++ {
+		body, _, ok := strings.Cut(parts[i], "```")
+		if !ok {
+			t.Fatalf("unterminated graphql block %d", i)
+		}
+		before := strings.TrimSpace(parts[i-1])
+		if j := strings.LastIndex(before, "\n\n"); j >= 0 {
+			before = before[j+2:]
+		}
+		if j := strings.LastIndex(before, "```"); j >= 0 { // the paragraph follows another block
+			before = strings.TrimSpace(before[j+3:])
+		}
+		examples[paragraphKey(before)] = body
+	}
+	return examples
+}
+
+// paragraphKey is the first two words of a paragraph, without punctuation.
+func paragraphKey(paragraph string) string {
+	words := strings.Fields(paragraph)
+	for i := range words {
+		words[i] = strings.Trim(words[i], ",.:;*`()")
+	}
+	return strings.Join(words[:min(2, len(words))], " ")
+}
+
+// TestReadmeGraphQLExamples runs the README's example queries of an agent,
+// an analyst and an auditor, and its mutation, as those roles, against a
+// running server: they must be valid, allowed and answered without error.
+func TestReadmeGraphQLExamples(t *testing.T) {
+	h := startAPI(t, &fakeAnalytics{})
+	f := h.seed("a-007")
+	examples := readmeGraphQLExamples(t)
+	for _, c := range []struct {
+		paragraph, role, subject string
+		vars                     map[string]any
+		want                     string // a fragment of the answer's data
+	}{
+		{"An agent", "agent", "a-007", nil, `"displayName":"` + fixtureName + `"`},
+		{"An analyst", "analyst", "ana", nil, `"name":"general"`},
+		{"An auditor", "auditor", "aud", map[string]any{
+			"stream": "ticket-" + f.ticketID, "asOf": time.Now().UTC().Add(time.Minute).Format(time.RFC3339),
+		}, `"ok":true`},
+		{"**Mutations** (`replyToInteraction`,", "agent", "a-007", nil, `"status":"RESOLVED"`},
+	} {
+		t.Run(c.paragraph, func(t *testing.T) {
+			query, ok := examples[paragraphKey(c.paragraph)]
+			if !ok {
+				t.Fatalf("README.md has no example after a paragraph starting %q; it has %d examples", c.paragraph, len(examples))
+			}
+			// The README's placeholder id stands for a real ticket.
+			query = strings.ReplaceAll(query, `"01a209b2-..."`, `"`+f.ticketID+`"`)
+			res := h.post(h.token(c.role, c.subject), query, c.vars).ok(t)
+			if !strings.Contains(string(res.Data), c.want) {
+				t.Errorf("data %s lacks %s", res.Data, c.want)
+			}
+		})
+	}
+}
