@@ -20,6 +20,7 @@ require (
 	github.com/schollz/progressbar/v3 v3.18.0
 	golang.org/x/net v0.43.0
 	golang.org/x/text v0.28.0
+	golang.org/x/time v0.14.0
 	gopkg.in/yaml.v3 v3.0.1
 	modernc.org/sqlite v1.62.0
 )

@@ -33,17 +33,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serveRequest(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	v, err := s.authenticate(r.Header.Get("Authorization"))
-	if err != nil {
-		writeUnauthenticated(w, r.Header.Get("Authorization") != "", err)
+	v, authErr := s.authenticate(r.Header.Get("Authorization"))
+	req, status, err := decodeHTTPRequest(r, s.limits.MaxBodyBytes)
+	// Without a valid token only self-service queries run, for a viewer
+	// with no role (selfServiceOnly lets no other field through).
+	if authErr != nil && (err != nil || r.Header.Get("Authorization") != "" || !selfServiceOnly(req)) {
+		writeUnauthenticated(w, r.Header.Get("Authorization") != "", authErr)
 		return
 	}
-	req, status, err := decodeHTTPRequest(r, s.limits.MaxBodyBytes)
 	if err != nil {
 		writeJSON(w, status, gql.Response{Errors: requestError(CodeBadUserInput, "%v", err)})
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.limits.RequestTimeout)
+	ctx, cancel := context.WithTimeout(withClientIP(r.Context(), r), s.limits.RequestTimeout)
 	defer cancel()
 	p, errs := s.prepare(ctx, v, req)
 	if errs != nil {

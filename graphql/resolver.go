@@ -28,6 +28,10 @@ type resolver struct {
 	limits   Limits
 	now      func() time.Time
 	log      *slog.Logger
+	// selfService limits the unauthenticated ticketStatus per client;
+	// contacts (optional) finds where confirmPromise writes to.
+	selfService *clientLimiter
+	contacts    commands.ContactFinder
 }
 
 // pageArgs are the arguments of every paginated field.

@@ -37,6 +37,9 @@ type Config struct {
 	Registerer prometheus.Registerer
 	Now        func() time.Time
 	Limits     Limits
+	// Contacts finds where a customer is written to (confirmPromise); nil
+	// makes confirmPromise UNAVAILABLE.
+	Contacts commands.ContactFinder
 }
 
 // Limits protect the server from expensive or abusive requests. Zero
@@ -170,6 +173,7 @@ func New(cfg Config) (*Server, error) {
 		hub:      newHub(cfg.Store, cfg.ReadDB, cfg.Runner, now, log, limits.SubscriberBuffer, m),
 		verifier: &verifier{store: cfg.Store, life: life},
 		limits:   limits, now: now, log: log,
+		selfService: newClientLimiter(), contacts: cfg.Contacts,
 	}
 	schema, err := parseSchema(root, limits, log)
 	if err != nil {

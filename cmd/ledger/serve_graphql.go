@@ -32,6 +32,7 @@ func (c *graphQLComponent) start(deps *serveDeps) error {
 	api, err := graphql.New(graphql.Config{
 		Store: deps.store, ReadDB: deps.readDB, Runner: deps.runner, Commands: deps.handler,
 		Reporter: deps.reporter, Auth: auth, Logger: slog.Default(), Registerer: deps.registry,
+		Contacts: deps.contacts(),
 	})
 	if err != nil {
 		return fmt.Errorf("graphql: %w", err)

@@ -36,12 +36,8 @@ func (c *notifyComponent) start(deps *serveDeps) error {
 	if !c.enabled {
 		return nil
 	}
-	var channels []domain.Channel
-	for ch := range deps.senders {
-		channels = append(channels, ch)
-	}
-	slices.Sort(channels)
-	finder := &readSideContacts{db: deps.readDB, deliverable: channels}
+	finder := deps.contacts()
+	channels := finder.channels()
 	policy := commands.NewNotifyPolicy(deps.handler, finder, filepath.Join(deps.dataDir, notifyCheckpointFile), slog.Default())
 	policy.WaitForReadSide(deps.runner.WaitFor)
 	if deps.registry != nil {
@@ -56,14 +52,32 @@ func (c *notifyComponent) start(deps *serveDeps) error {
 	return nil
 }
 
+// contacts returns the finder of where to write to customers. The
+// channels it may choose are those with a sender, read when it is used:
+// the channel components add their senders after the GraphQL component
+// (which confirms promises) started.
+func (d *serveDeps) contacts() *readSideContacts {
+	return &readSideContacts{db: d.readDB, deps: d}
+}
+
 // readSideContacts finds where to write to a customer from the customer
 // 360 read model: the preferred channel when it is a written one we can
 // deliver on, else the written channels in the order the customer last
 // used them, at the address of their latest interaction there; else a
 // phone number by SMS or an address by email from their identities.
 type readSideContacts struct {
-	db          *projections.ReadDB
-	deliverable []domain.Channel
+	db   *projections.ReadDB
+	deps *serveDeps
+}
+
+// channels lists the channels with a sender, sorted.
+func (f *readSideContacts) channels() []domain.Channel {
+	var out []domain.Channel
+	for ch := range f.deps.senders {
+		out = append(out, ch)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // recentInteractions bounds how far back the customer's channels are
@@ -79,7 +93,7 @@ func (f *readSideContacts) FindContact(ctx context.Context, customerID string) (
 	if err != nil {
 		return commands.Contact{}, err
 	}
-	return chooseContact(c, page.Interactions, f.deliverable)
+	return chooseContact(c, page.Interactions, f.channels())
 }
 
 // chooseContact picks the contact among the customer's recent
