@@ -44,7 +44,7 @@ func TestTicketStatusSelfService(t *testing.T) {
 	var answers []string
 	for _, vars := range []map[string]any{
 		{"n": ticket.Number, "p": "+8613900000000"}, // another customer's phone
-		{"n": "T0000000000", "p": seedPhone},       // unknown number
+		{"n": "T0000000000", "p": seedPhone},        // unknown number
 		{"n": ticket.Number, "p": "+8613700000000"}, // nobody's phone
 	} {
 		r := e.post("", ticketStatusQuery, vars).ok(t)
