@@ -46,6 +46,7 @@ type SlaPolicyRunner struct {
 	state    *slaState
 	log      *slog.Logger
 	every    time.Duration
+	history  bool
 	wake     chan struct{}
 	position atomic.Uint64
 	fired    atomic.Int64
@@ -60,10 +61,16 @@ func WithSlaCheckEvery(d time.Duration) SlaRunnerOption {
 	return func(r *SlaPolicyRunner) { r.every = d }
 }
 
+// WithSlaHistory makes a runner that has no checkpoint yet start from
+// the beginning of the ledger, giving every ticket ever opened its clocks
+// (those long past their deadlines breach, and escalate, at once). By
+// default a first start begins at the ledger's head: tickets opened
+// before SLA clocks were enabled run without them.
+func WithSlaHistory() SlaRunnerOption { return func(r *SlaPolicyRunner) { r.history = true } }
+
 // NewSlaPolicyRunner returns the SLA policy, appending through h (whose
 // clock is the timer's clock) and keeping its state in statePath ("" for
-// memory only: the policy then starts from the beginning of the ledger on
-// every start, which is still correct, only slower).
+// memory only: the policy then starts afresh on every start).
 func NewSlaPolicyRunner(ctx context.Context, h *Handler, cfg SlaConfig, statePath string, log *slog.Logger, opts ...SlaRunnerOption) (*SlaPolicyRunner, error) {
 	if len(cfg.Policies) == 0 {
 		cfg = DefaultSlaConfig()
@@ -82,7 +89,15 @@ func NewSlaPolicyRunner(ctx context.Context, h *Handler, cfg SlaConfig, statePat
 	for _, o := range opts {
 		o(r)
 	}
-	pos, err := state.checkpoint(ctx)
+	pos, ok, err := state.checkpoint(ctx)
+	if err == nil && !ok && !r.history {
+		// Saved at once, so a crash before the first batch does not move
+		// the start to a later head.
+		if pos, err = h.store.HeadPosition(ctx); err == nil {
+			r.log.Info("SLA clocks start at the ledger's head; tickets opened before run without clocks", "position", pos)
+			err = state.saveCheckpoint(ctx, pos)
+		}
+	}
 	if err != nil {
 		return nil, errors.Join(err, state.close())
 	}

@@ -41,7 +41,7 @@ var testSlaConfig = commands.SlaConfig{SupervisorQueue: "supervisors", Policies:
 
 func newSlaRunner(t *testing.T, h *commands.Handler, statePath string) *commands.SlaPolicyRunner {
 	t.Helper()
-	r, err := commands.NewSlaPolicyRunner(t.Context(), h, testSlaConfig, statePath, slog.New(slog.DiscardHandler))
+	r, err := commands.NewSlaPolicyRunner(t.Context(), h, testSlaConfig, statePath, slog.New(slog.DiscardHandler), commands.WithSlaHistory())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,4 +267,34 @@ func TestSlaRestartLosesNoBreachAndFiresNoneTwice(t *testing.T) {
 
 func name(a, b, c, id string) string {
 	return map[string]string{a: "a", b: "b", c: "c"}[id]
+}
+
+// TestSlaFirstStartBeginsAtTheHead: enabling SLA clocks on a ledger with
+// old tickets does not breach and escalate them all at once; tickets
+// opened afterwards get their clocks.
+func TestSlaFirstStartBeginsAtTheHead(t *testing.T) {
+	ctx := t.Context()
+	h, store := newHandler(t)
+	old, _ := openTicketFromChat(t, h, "old")
+	r, err := commands.NewSlaPolicyRunner(ctx, h, testSlaConfig, filepath.Join(t.TempDir(), "sla.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Position() != head(t, store) {
+		t.Fatalf("first start at %d, want the head %d", r.Position(), head(t, store))
+	}
+	fresh, _ := openTicketFromChat(t, h, "new")
+	if err := r.Follow(ctx, head(t, store)); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]int{old: 0, fresh: 2} {
+		s, err := h.LoadSla(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Clocks) != want {
+			t.Errorf("ticket %s has %d clocks, want %d", id, len(s.Clocks), want)
+		}
+	}
 }

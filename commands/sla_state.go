@@ -61,16 +61,27 @@ func openSlaState(ctx context.Context, path string) (*slaState, error) {
 
 func (s *slaState) close() error { return s.db.Close() }
 
-func (s *slaState) checkpoint(ctx context.Context) (uint64, error) {
+// checkpoint returns the saved position; ok is false before the first save.
+func (s *slaState) checkpoint(ctx context.Context) (uint64, bool, error) {
 	var pos int64
 	err := s.db.QueryRowContext(ctx, `SELECT position FROM sla_checkpoint WHERE id = 1`).Scan(&pos)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
+		return 0, false, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("sla checkpoint: %w", err)
+		return 0, false, fmt.Errorf("sla checkpoint: %w", err)
 	}
-	return uint64(pos), nil
+	return uint64(pos), true, nil
+}
+
+// saveCheckpoint records a position outside a batch (the first start).
+func (s *slaState) saveCheckpoint(ctx context.Context, position uint64) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO sla_checkpoint (id, position) VALUES (1, ?)
+		ON CONFLICT (id) DO UPDATE SET position = excluded.position`, int64(position))
+	if err != nil {
+		return fmt.Errorf("sla checkpoint at %d: %w", position, err)
+	}
+	return nil
 }
 
 // due returns the tickets whose clocks are due at now, earliest first.
