@@ -87,7 +87,8 @@ func notificationCommands(it domain.Interaction, id string, n Notification) []do
 	}
 	cmds = append(cmds, domain.SendMessage{MessageID: n.MessageID, AgentID: domain.NotifyAgent, Text: n.Text})
 	if n.Close {
-		cmds = append(cmds, domain.CloseInteraction{Disposition: domain.DispositionNoAction, AgentID: domain.NotifyAgent, Summary: "notification"})
+		// Closed by no agent: nobody's work to score or count.
+		cmds = append(cmds, domain.CloseInteraction{Disposition: domain.DispositionNoAction, Summary: "notification"})
 	}
 	return cmds
 }

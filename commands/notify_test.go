@@ -149,6 +149,12 @@ func TestTicketNotificationsReachTheCustomerThroughTheOutbox(t *testing.T) {
 	if strings.Contains(texts[5], "解决") || strings.Contains(texts[5], "Broadband") {
 		t.Errorf("the stranger learnt something: %q", texts[5])
 	}
+	// Automatic closes name no agent (QA scores agents' work).
+	for _, e := range events {
+		if c, ok := e.(domain.InteractionClosed); ok && c.AgentID != "" {
+			t.Errorf("interaction %s closed by agent %q", c.InteractionID, c.AgentID)
+		}
+	}
 	// The query-only conversations were closed with their answer.
 	for _, id := range []string{query.InteractionID, stranger.InteractionID} {
 		it, err := h.LoadInteraction(ctx, id)

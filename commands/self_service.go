@@ -123,7 +123,8 @@ func (h *Handler) AnswerStatusQuery(ctx context.Context, interactionID, text, me
 	}
 	cmds := []domain.InteractionCommand{domain.SendMessage{MessageID: messageID, AgentID: domain.NotifyAgent, Text: answer}}
 	if it.Messages <= 1 && it.AgentID == "" && !it.Status.Ended() {
-		cmds = append(cmds, domain.CloseInteraction{Disposition: domain.DispositionResolved, AgentID: domain.NotifyAgent, Summary: "self-service status query"})
+		// Closed by no agent: nobody's work to score or count.
+		cmds = append(cmds, domain.CloseInteraction{Disposition: domain.DispositionResolved, Summary: "self-service status query"})
 	}
 	if it.Status.Ended() {
 		return true, Result{}, nil // closed meanwhile: nowhere to answer
