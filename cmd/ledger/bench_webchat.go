@@ -66,11 +66,14 @@ func runBenchWebchat(ctx context.Context, args []string, out io.Writer) error {
 		defer stop()
 	}
 	before, scrapeErr := scrapeReceiveHistogram(ctx, b.url)
+	fmt.Fprintf(out, "offered load: %d sockets, one message each per %s on average: %.0f msg/s (load average %s)\n",
+		b.clients, b.interval, float64(b.clients)/b.interval.Seconds(), loadAverage())
 	res, err := b.run(ctx)
 	if err != nil {
 		return err
 	}
 	fmt.Fprint(out, res.String())
+	fmt.Fprintf(out, "load average after the run: %s\n", loadAverage())
 	if after, err := scrapeReceiveHistogram(ctx, b.url); err == nil && scrapeErr == nil {
 		p50, ok50 := after.quantile(before, 0.50)
 		p99, ok99 := after.quantile(before, 0.99)
@@ -136,6 +139,17 @@ func serverAddress(stdout io.Reader) (string, error) {
 	}
 	addr, _, _ := strings.Cut(rest, " ")
 	return addr, nil
+}
+
+// loadAverage is the 1-minute load average, for the record (the machine
+// may be shared).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	first, _, _ := strings.Cut(string(b), " ")
+	return first
 }
 
 // webchatServerRSS returns VmHWM of a process, in bytes.
