@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"net"
 	"os"
@@ -254,5 +255,82 @@ func TestSIPCredentialsCommand(t *testing.T) {
 	_ = os.WriteFile(short, []byte("abc\n"), 0o600)
 	if _, err := ledger(t, "sip-credentials", "set", "--data", dir, "--agent", "a", "--password-file", short); exitCode(err) != 2 {
 		t.Errorf("a 3-character password: exit %d (%v), want 2", exitCode(err), err)
+	}
+}
+
+// recordingChooser is a stand-in router: it notes the calls it is asked
+// about and leaves them waiting.
+type recordingChooser struct{ asked chan sip.WaitingCall }
+
+func (r recordingChooser) Choose(_ context.Context, call sip.WaitingCall, _ []sip.Candidate) (string, error) {
+	select {
+	case r.asked <- call:
+	default:
+	}
+	return "", nil
+}
+
+// TestSIPChooserSeam: the chooser sipAgentChooser returns is the one
+// `ledger serve --sip` asks about waiting calls, the seam the router
+// replaces.
+func TestSIPChooserSeam(t *testing.T) {
+	requireTool(t, "sipp")
+	stub := recordingChooser{asked: make(chan sip.WaitingCall, 1)}
+	saved := sipAgentChooser
+	sipAgentChooser = func(*serveDeps, sip.Directory) sip.AgentChooser { return stub }
+	defer func() { sipAgentChooser = saved }()
+
+	dir := t.TempDir()
+	cred := sip.Credential{AgentID: "agent-001", Realm: "ledger", HA1: sip.HA1("agent-001", "ledger", "pw-001-secret")}
+	if err := sip.WriteCredentialsFile(filepath.Join(dir, sip.CredentialsFileName), []sip.Credential{cred}); err != nil {
+		t.Fatal(err)
+	}
+	phone := &sIPComponent{addr: "127.0.0.1:0", realm: "ledger", ringTimeout: 10 * time.Second, queueTimeout: time.Minute}
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0"}, phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = srv.shutdown(10 * time.Second) }()
+	// The chooser is asked only while some agent's phone is registered.
+	h := commands.NewHandler(srv.store)
+	if _, err := h.Agent(t.Context(), "agent-001", domain.RegisterAgent{AgentID: "agent-001", Name: "Li Na"}, commands.Meta{Actor: "system:test"}); err != nil {
+		t.Fatal(err)
+	}
+	register := startSippRun(t, "register", "agent_register.xml", phone.srv.Addr(), "-inf", writeAgentsCSV(t, "agent-001;pw-001-secret"),
+		"-key", "contact_port", strconv.Itoa(freeUDPPort(t)), "-m", "1")
+	register.wait(t)
+
+	to, err := net.ResolveUDPAddr("udp", phone.srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	port := strconv.Itoa(conn.LocalAddr().(*net.UDPAddr).Port)
+	invite := strings.Join([]string{
+		"INVITE sip:4008001234@127.0.0.1 SIP/2.0",
+		"Via: SIP/2.0/UDP 127.0.0.1:" + port + ";branch=z9hG4bK-seam1",
+		"Max-Forwards: 70",
+		`From: "Li" <sip:+8613800138000@127.0.0.1>;tag=seam1`,
+		"To: <sip:4008001234@127.0.0.1>",
+		"Call-ID: seam-1@test",
+		"CSeq: 1 INVITE",
+		"Contact: <sip:caller@127.0.0.1:" + port + ">",
+		"Content-Length: 0",
+		"", "",
+	}, "\r\n")
+	if _, err := conn.WriteToUDP([]byte(invite), to); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case call := <-stub.asked:
+		if call.CallID != "seam-1@test" || call.InteractionID == "" || call.CustomerID == "" {
+			t.Fatalf("the chooser was asked about %+v", call)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the chooser plugged in through sipAgentChooser was never asked")
 	}
 }
