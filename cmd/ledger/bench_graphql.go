@@ -37,6 +37,9 @@ type benchGraphQLConfig struct {
 	warmup     time.Duration
 	identities int
 	serverPID  int
+	// ready bounds the wait for the server's /readyz (projections caught
+	// up) before anything is measured.
+	ready time.Duration
 	// rate, when positive, paces the clients to that many requests a
 	// second in all (open loop) instead of each sending its next request
 	// as soon as the last one answered.
@@ -54,8 +57,9 @@ func runBenchGraphQL(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&cfg.clients, "clients", 64, "concurrent clients")
 	fs.DurationVar(&cfg.duration, "duration", 30*time.Second, "how long to measure")
 	fs.DurationVar(&cfg.warmup, "warmup", 5*time.Second, "how long to run before measuring")
-	fs.IntVar(&cfg.identities, "identities", 5000, "how many customer identities to draw from (read through the API first)")
-	fs.IntVar(&cfg.serverPID, "server-pid", 0, "the server's process id, to report its peak RSS (VmHWM)")
+	fs.IntVar(&cfg.identities, "identities", 100000, "how many customer identities to draw from (read through the API first, by pages of customers)")
+	fs.IntVar(&cfg.serverPID, "server-pid", 0, "the server's process id, to report its CPU time per request and peak RSS (VmHWM)")
+	fs.DurationVar(&cfg.ready, "ready-timeout", 10*time.Minute, "how long to wait for the server's /readyz (projections caught up)")
 	fs.Float64Var(&cfg.rate, "rate", 0, "requests per second in all, paced (0: closed loop, as fast as answers come)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -90,6 +94,9 @@ func benchGraphQL(ctx context.Context, cfg benchGraphQLConfig, out io.Writer) er
 		Timeout:   30 * time.Second,
 		Transport: &http.Transport{MaxIdleConns: cfg.clients, MaxIdleConnsPerHost: cfg.clients},
 	}}
+	if err := waitServerReady(ctx, c.http, cfg.url, cfg.ready); err != nil {
+		return err
+	}
 	ids, err := c.identities(ctx, cfg.identities)
 	if err != nil {
 		return err
@@ -102,9 +109,22 @@ func benchGraphQL(ctx context.Context, cfg benchGraphQLConfig, out io.Writer) er
 	if cfg.warmup > 0 {
 		c.load(ctx, ids, cfg.clients, cfg.rate, cfg.warmup)
 	}
+	cpuBefore, err := serverCPU(cfg.serverPID)
+	if err != nil {
+		return err
+	}
 	res := c.load(ctx, ids, cfg.clients, cfg.rate, cfg.duration)
 	fmt.Fprintln(out, res.String())
 	if cfg.serverPID > 0 {
+		cpuAfter, err := serverCPU(cfg.serverPID)
+		if err != nil {
+			return err
+		}
+		if n := len(res.latencies); n > 0 {
+			cpu := cpuAfter - cpuBefore
+			fmt.Fprintf(out, "server CPU: %s in all, %.2f cores, %s per request\n", cpu.Round(10*time.Millisecond),
+				cpu.Seconds()/res.elapsed.Seconds(), (cpu / time.Duration(n)).Round(time.Microsecond))
+		}
 		hwm, err := serverPeakRSS(cfg.serverPID)
 		if err != nil {
 			return err
@@ -308,6 +328,65 @@ func (c *gqlBenchClient) client(ctx context.Context, ids []gqlBenchIdentity, see
 		lat = append(lat, time.Since(t0))
 	}
 	return lat, errs, first
+}
+
+// waitServerReady polls the server's /readyz, next to url's /graphql, until it
+// answers 200: until then the read models are still catching up and
+// answers would be neither complete nor as fast as they will be.
+func waitServerReady(ctx context.Context, client *http.Client, url string, limit time.Duration) error {
+	readyz := strings.TrimSuffix(url, "/graphql") + "/readyz"
+	deadline := time.Now().Add(limit)
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, readyz, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("bench graphql: %s not ready after %s (last: %v)", readyz, limit, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// serverCPU reads the user and system CPU time a process used so far from
+// /proc (0 without a pid).
+func serverCPU(pid int) (time.Duration, error) {
+	if pid <= 0 {
+		return 0, nil
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, fmt.Errorf("server stat: %w", err)
+	}
+	// The command name, in parentheses, may hold spaces: count fields
+	// after its closing parenthesis. utime and stime are fields 14 and 15,
+	// in clock ticks of 1/100 s (USER_HZ on Linux).
+	_, rest, ok := strings.Cut(string(b), ") ")
+	fields := strings.Fields(rest)
+	if !ok || len(fields) < 13 {
+		return 0, fmt.Errorf("server stat: unexpected %q", b)
+	}
+	var ticks int64
+	for _, f := range fields[11:13] {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("server stat: %w", err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond, nil
 }
 
 // serverPeakRSS reads a process's peak resident set size from /proc.

@@ -612,3 +612,26 @@ func TestReadmeGraphQLExamples(t *testing.T) {
 		})
 	}
 }
+
+// TestBenchGraphQL runs `ledger bench graphql`, small, against a running
+// API: it finds the ledger's identities through the API, every request
+// answers, and the report names its figures.
+func TestBenchGraphQL(t *testing.T) {
+	h := startAPI(t)
+	h.seed("a-001")
+	h.inbound("bench-2", "+8613900139000", "Zhao Lei", "hello")
+	h.settle()
+	out, err := ledger(t, "bench", "graphql", "--data", h.dir, "--url", h.url, "--clients", "4",
+		"--warmup", "0s", "--duration", "3s", "--server-pid", fmt.Sprint(os.Getpid()))
+	if err != nil {
+		t.Fatalf("bench graphql: %v\n%s", err, out)
+	}
+	for _, want := range []string{"2 identities; 4 clients, closed loop", "requests/s", "p99", "; 0 errors", "server CPU:", "server peak RSS (VmHWM):"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := ledger(t, "bench", "graphql", "--clients", "0"); exitCode(err) != 2 {
+		t.Errorf("--clients 0: exit %d, want 2", exitCode(err))
+	}
+}
