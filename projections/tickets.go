@@ -7,7 +7,7 @@ import (
 )
 
 // Tickets is the projection of tickets, their collaborators, linked
-// interactions and internal notes.
+// interactions, internal notes and SLA clocks.
 type Tickets struct{ sqlSchema }
 
 // NewTickets returns the tickets projection.
@@ -45,6 +45,9 @@ const (
 
 // Apply implements Projection.
 func (*Tickets) Apply(ctx context.Context, tx *Tx, e Event) error {
+	if ok, err := applySla(ctx, tx, e); ok {
+		return err
+	}
 	switch d := e.Data.(type) {
 	case domain.TicketOpened:
 		return applyTicketOpened(ctx, tx, e, d)

@@ -56,8 +56,8 @@ type TicketFilter struct {
 	BusinessDomain string
 	OpenOnly       bool // not RESOLVED or CLOSED
 	// OverdueAt, when not zero, keeps the open tickets with a deadline
-	// before it: today the due date of a collaborating department (SLA
-	// deadlines join this when SLA clocks are projected).
+	// before it: the due date of a collaborating department or the
+	// deadline of a running SLA clock.
 	OverdueAt time.Time
 }
 
@@ -326,9 +326,10 @@ func (f TicketFilter) where(ctx context.Context, tx *sql.Tx) ([]string, []any, e
 		where = append(where, "is_open = 1")
 	}
 	if !f.OverdueAt.IsZero() {
-		where = append(where, `is_open = 1 AND EXISTS (SELECT 1 FROM ticket_collaborators c
-			WHERE c.ticket_id = tickets.id AND c.due_at > 0 AND c.due_at < ?)`)
-		args = append(args, nanos(f.OverdueAt))
+		where = append(where, `is_open = 1 AND (EXISTS (SELECT 1 FROM ticket_collaborators c
+			WHERE c.ticket_id = tickets.id AND c.due_at > 0 AND c.due_at < ?)
+			OR EXISTS (SELECT 1 FROM ticket_sla s WHERE s.ticket_id = tickets.id AND s.state = 'RUNNING' AND s.deadline < ?))`)
+		args = append(args, nanos(f.OverdueAt), nanos(f.OverdueAt))
 	}
 	if f.CustomerID != "" {
 		group, err := customerGroup(ctx, tx, f.CustomerID)

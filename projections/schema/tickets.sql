@@ -47,3 +47,23 @@ CREATE TABLE IF NOT EXISTS ticket_notes (
     text      TEXT    NOT NULL,
     at        INTEGER NOT NULL
 );
+
+-- The SLA clocks of each ticket (stream sla-<ticket>), one row per metric:
+-- the latest cycle. deadline and warning_at are set while RUNNING.
+CREATE TABLE IF NOT EXISTS ticket_sla (
+    ticket_id   TEXT    NOT NULL,
+    metric      TEXT    NOT NULL, -- domain.SlaMetric
+    cycle       INTEGER NOT NULL,
+    policy      TEXT    NOT NULL,
+    target_ns   INTEGER NOT NULL,
+    state       TEXT    NOT NULL, -- RUNNING, PAUSED, FULFILLED
+    deadline    INTEGER NOT NULL, -- Unix ns; 0 unless RUNNING
+    warning_at  INTEGER NOT NULL, -- Unix ns; 0 when no warning is due
+    consumed_ns INTEGER NOT NULL, -- business time used up to the last pause or the fulfilment
+    warned      INTEGER NOT NULL,
+    breached    INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (ticket_id, metric)
+) WITHOUT ROWID;
+
+CREATE INDEX IF NOT EXISTS ticket_sla_running ON ticket_sla (deadline) WHERE state = 'RUNNING';
