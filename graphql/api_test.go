@@ -406,3 +406,64 @@ func TestAnalystCannotLookUpByPersonalData(t *testing.T) {
 		t.Errorf("customers for an analyst: %+v, want the one customer, masked", n)
 	}
 }
+
+// TestTicketFilters drives every filter of tickets and an ordering through
+// the API.
+func TestTicketFilters(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed() // f.ticketID: a NEW, NORMAL complaint
+	supervisor := e.token(RoleSupervisor, "s-1")
+	open := func(category, priority, domain string) string {
+		var r struct{ OpenTicket struct{ Ticket struct{ ID string } } }
+		e.post(supervisor, `mutation($c: ID!, $cat: TicketCategory!, $p: Priority, $d: String) {
+			openTicket(customerId: $c, category: $cat, priority: $p, subject: "s", businessDomain: $d, consistency: READ_YOUR_WRITES) { ticket { id } } }`,
+			map[string]any{"c": f.customerID, "cat": category, "p": priority, "d": domain}).ok(t).decode(t, &r)
+		return r.OpenTicket.Ticket.ID
+	}
+	fault := open("FAULT_REPORT", "CRITICAL", "broadband")
+	inquiry := open("INQUIRY", "URGENT", "billing")
+	e.post(supervisor, `mutation($t: ID!, $a: ID!) { assignTicket(ticketId: $t, agentId: $a) { position } }`,
+		map[string]any{"t": inquiry, "a": f.agentID}).ok(t)
+	e.post(supervisor, `mutation($t: ID!) { addCollaborator(ticketId: $t, department: "field", dueAt: "2001-01-01T00:00:00Z") { position } }`,
+		map[string]any{"t": fault}).ok(t)
+	e.post(supervisor, `mutation($t: ID!) { changeTicketStatus(ticketId: $t, status: RESOLVED, reason: "refunded", consistency: READ_YOUR_WRITES) { position } }`,
+		map[string]any{"t": f.ticketID}).ok(t)
+	other := e.inbound("filters-2", "+8613900139000", "Zhao Lei", "hi").CustomerID
+	e.settle()
+	for _, c := range []struct {
+		name, args string
+		want       []string
+	}{
+		{"all, oldest first", ``, []string{f.ticketID, fault, inquiry}},
+		{"newest first", `orderBy: {field: OPENED_AT, direction: DESC}`, []string{inquiry, fault, f.ticketID}},
+		{"by priority", `orderBy: {field: PRIORITY, direction: DESC}`, []string{fault, inquiry, f.ticketID}},
+		{"status", `filter: {status: [RESOLVED]}`, []string{f.ticketID}},
+		{"priority", `filter: {priority: [URGENT, CRITICAL]}`, []string{fault, inquiry}},
+		{"category", `filter: {category: [INQUIRY]}`, []string{inquiry}},
+		{"assignee", `filter: {assigneeId: "` + f.agentID + `"}`, []string{inquiry}},
+		{"customer", `filter: {customerId: "` + f.customerID + `"}`, []string{f.ticketID, fault, inquiry}},
+		{"another customer", `filter: {customerId: "` + other + `"}`, []string{}},
+		{"business domain", `filter: {businessDomain: "broadband"}`, []string{fault}},
+		{"open", `filter: {open: true}`, []string{fault, inquiry}},
+		{"overdue", `filter: {overdue: true}`, []string{fault}},
+		{"fields together", `filter: {open: true, priority: [URGENT]}`, []string{inquiry}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var r struct {
+				Tickets struct{ Nodes []struct{ ID string } }
+			}
+			q := `{ tickets(first: 10) { nodes { id } } }`
+			if c.args != "" {
+				q = `{ tickets(first: 10, ` + c.args + `) { nodes { id } } }`
+			}
+			e.post(supervisor, q, nil).ok(t).decode(t, &r)
+			got := []string{}
+			for _, n := range r.Tickets.Nodes {
+				got = append(got, n.ID)
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("got %v, want %v", got, c.want)
+			}
+		})
+	}
+}
