@@ -414,7 +414,9 @@ func TestTicketFilters(t *testing.T) {
 	f := e.seed() // f.ticketID: a NEW, NORMAL complaint
 	supervisor := e.token(RoleSupervisor, "s-1")
 	open := func(category, priority, domain string) string {
-		var r struct{ OpenTicket struct{ Ticket struct{ ID string } } }
+		var r struct {
+			OpenTicket struct{ Ticket struct{ ID string } }
+		}
 		e.post(supervisor, `mutation($c: ID!, $cat: TicketCategory!, $p: Priority, $d: String) {
 			openTicket(customerId: $c, category: $cat, priority: $p, subject: "s", businessDomain: $d, consistency: READ_YOUR_WRITES) { ticket { id } } }`,
 			map[string]any{"c": f.customerID, "cat": category, "p": priority, "d": domain}).ok(t).decode(t, &r)
