@@ -148,21 +148,21 @@ func (h *Handler) reserveWork(ctx context.Context, req RoutedAssignment, channel
 	if err != nil {
 		return err
 	}
-	stale, err := h.staleHolds(ctx, agent, req.InteractionID)
+	now := h.now()
+	stale, err := h.staleHolds(ctx, agent, req.InteractionID, now, req.Config.HoldGrace)
 	if err != nil {
 		return err
 	}
-	now := h.now()
 	cmd := domain.ReserveWork{
 		InteractionID: req.InteractionID, Channel: channel,
 		VoiceBlocksOthers: req.Config.Rules.VoiceBlocksOthers, Capacity: req.Config.Capacity,
 	}
 	_, _, err = executePlan(ctx, h, agents, req.AgentID, meta, "ReserveWork", func(cur loaded[domain.Agent]) []domain.AgentCommand {
 		c := cmd
-		for _, id := range stale {
-			// A hold renewed since it was found stale belongs to an
-			// assignment in progress: keep it until it is old.
-			if hold, ok := cur.state.Work[id]; ok && now.Sub(hold.At) >= req.Config.HoldGrace {
+		for _, id := range slices.Sorted(maps.Keys(stale)) {
+			// A hold renewed since it was found stale belongs to a newer
+			// assignment: it stays.
+			if hold, ok := cur.state.Work[id]; ok && hold.At.Equal(stale[id]) {
 				c.Release = append(c.Release, id)
 			}
 		}
@@ -174,11 +174,10 @@ func (h *Handler) reserveWork(ctx context.Context, req RoutedAssignment, channel
 	return err
 }
 
-// staleHolds lists the agent's holds (other than skip) whose interaction
-// no longer has the agent working on it: it ended, went back to a queue or
-// to someone else, or, for a call, the call ended.
-func (h *Handler) staleHolds(ctx context.Context, agent domain.Agent, skip string) ([]string, error) {
-	var out []string
+// staleHolds finds the agent's holds (other than skip) that no longer
+// stand for work, with the time each was taken.
+func (h *Handler) staleHolds(ctx context.Context, agent domain.Agent, skip string, now time.Time, grace time.Duration) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
 	for _, id := range slices.Sorted(maps.Keys(agent.Work)) {
 		if id == skip {
 			continue
@@ -187,18 +186,32 @@ func (h *Handler) staleHolds(ctx context.Context, agent domain.Agent, skip strin
 		if err != nil {
 			return nil, err
 		}
-		if !holdIsLive(it.state, agent.ID) {
-			out = append(out, id)
+		hold := agent.Work[id]
+		if holdIsStale(it.state, agent.ID, hold.At, now, grace) {
+			out[id] = hold.At
 		}
 	}
 	return out, nil
 }
 
-func holdIsLive(it domain.Interaction, agentID string) bool {
-	if it.AgentID != agentID || it.Status.Ended() {
-		return false
+// holdIsStale decides whether a hold taken at heldAt still stands for the
+// agent's work on the interaction: not when the interaction ended, is
+// someone else's, is a call that ended, or was assigned after the hold and
+// has left the agent since. A hold whose assignment has not shown yet is
+// kept for grace (its router may be between its two appends).
+func holdIsStale(it domain.Interaction, agentID string, heldAt, now time.Time, grace time.Duration) bool {
+	switch {
+	case it.Status.Ended():
+		return true
+	case it.AgentID == agentID:
+		return it.Channel == domain.ChannelPhone && !it.CallEndedAt.IsZero()
+	case it.AgentID != "":
+		return true
+	case it.AssignedAt.After(heldAt):
+		return true
+	default:
+		return now.Sub(heldAt) >= grace
 	}
-	return it.Channel != domain.ChannelPhone || it.CallEndedAt.IsZero()
 }
 
 // Router runs routing rounds: read the view, decide, assign.

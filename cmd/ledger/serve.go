@@ -107,6 +107,9 @@ type serveDeps struct {
 	// theirs (addSender), the outbound component, started last, runs the
 	// one dispatcher for all of them.
 	senders map[domain.Channel]outbound.Sender
+	// router is set by the routing component (nil with --router=false);
+	// the SIP component makes it the phone channel's AgentChooser.
+	router *commands.Router
 }
 
 // serveComponents lists the components `ledger serve` runs, in start
@@ -116,10 +119,11 @@ func serveComponents() []serveComponent {
 		newAnalyticsComponent(),
 		newGraphQLComponent(),
 		newWebChannelsComponent(),
+		newRoutingComponent(), // before SIP, which asks the router for agents
 		newSIPComponent(),
 		newEmailComponent(),
 		newSLAComponent(),
-		newNotifyComponent(), // after the channels (their senders), before outbound
+		newNotifyComponent(),   // after the channels (their senders), before outbound
 		newOutboundComponent(), // after every component that adds a sender
 	}
 }

@@ -79,11 +79,13 @@ func (c *sIPComponent) start(deps *serveDeps) error {
 }
 
 // sipAgentChooser returns who decides which agent takes a waiting call
-// (see sip.AgentChooser for the contract). Until routing lands it is the
-// longest-idle registered agent who is AVAILABLE with voice capacity;
-// the router replaces this function's body, nothing else in the phone
-// channel changes.
-var sipAgentChooser = func(_ *serveDeps, directory sip.Directory) sip.AgentChooser {
+// (see sip.AgentChooser for the contract): the router (serve_routing.go)
+// when it runs, else the longest-idle registered agent who is AVAILABLE
+// with voice capacity.
+var sipAgentChooser = func(deps *serveDeps, directory sip.Directory) sip.AgentChooser {
+	if deps.router != nil {
+		return routerChooser{router: deps.router, db: deps.readDB}
+	}
 	return sip.FirstAvailable{Directory: directory}
 }
 
