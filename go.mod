@@ -3,6 +3,7 @@ module github.com/interactionledger/ledger
 go 1.26.8
 
 require (
+	github.com/ClickHouse/ch-go v0.67.0
 	github.com/ClickHouse/clickhouse-go/v2 v2.40.1
 	github.com/cenkalti/backoff/v5 v5.0.3
 	github.com/emersion/go-message v0.18.2
@@ -26,7 +27,6 @@ require (
 )
 
 require (
-	github.com/ClickHouse/ch-go v0.67.0 // indirect
 	github.com/andybalholm/brotli v1.2.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect

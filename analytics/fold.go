@@ -33,15 +33,19 @@ type folder struct {
 	dirtyCustomers    map[string]bool
 	events            *eventColumns
 	last              uint64
+	// batchHint bounds how many events a batch holds; the event columns
+	// of the next batch are allocated as large as the last batch was (up
+	// to it) rather than grown: large while catching up, small when live.
+	batchHint int
 }
 
 // streamLoader reads the events of a stream with position < before.
 type streamLoader func(ctx context.Context, stream string, before uint64) ([]eventstore.RecordedEvent, error)
 
-func newFolder(loader streamLoader, pseudo *pseudonymizer, maxKeep int) *folder {
-	f := &folder{loader: loader, pseudo: pseudo, maxKeep: maxKeep}
+func newFolder(loader streamLoader, pseudo *pseudonymizer, maxKeep, batchHint int) *folder {
+	f := &folder{loader: loader, pseudo: pseudo, maxKeep: maxKeep, batchHint: batchHint}
 	f.resetCache()
-	f.resetDirty()
+	f.resetDirty(batchHint)
 	return f
 }
 
@@ -52,12 +56,12 @@ func (f *folder) resetCache() {
 	f.customers = map[string]*customerState{}
 }
 
-func (f *folder) resetDirty() {
+func (f *folder) resetDirty(capacity int) {
 	f.dirtyInteractions = map[string]bool{}
 	f.dirtyTickets = map[string]bool{}
 	f.dirtyReviews = map[string]bool{}
 	f.dirtyCustomers = map[string]bool{}
-	f.events = newEventColumns()
+	f.events = newEventColumns(min(max(capacity, 64), f.batchHint))
 }
 
 // pending is how many events were folded since the last flush.
@@ -134,23 +138,25 @@ func (f *folder) restore(ctx context.Context, stream string, before uint64, fold
 // forgets the changes; the cache is dropped when it outgrew maxKeep.
 func (f *folder) flush() *Batch {
 	b := &Batch{Rows: map[*FactTable]*Columns{}, Position: f.last, Events: f.events.Len()}
-	for _, t := range FactTables[1:] {
-		b.Rows[t] = NewColumns(t)
-	}
 	b.Rows[EventsTable] = f.events.Columns
+	b.Rows[InteractionsTable] = NewColumnsCap(InteractionsTable, len(f.dirtyInteractions))
+	b.Rows[TicketsTable] = NewColumnsCap(TicketsTable, len(f.dirtyTickets))
+	b.Rows[QaTable] = NewColumnsCap(QaTable, len(f.dirtyReviews))
+	b.Rows[QaCriteriaTable] = NewColumnsCap(QaCriteriaTable, 8*len(f.dirtyReviews))
+	b.Rows[CustomersTable] = NewColumnsCap(CustomersTable, len(f.dirtyCustomers))
 	for id := range f.dirtyInteractions {
-		b.Rows[InteractionsTable].Append(f.interactions[id].row()...)
+		f.interactions[id].appendRow(b.Rows[InteractionsTable])
 	}
 	for id := range f.dirtyTickets {
-		b.Rows[TicketsTable].Append(f.tickets[id].row()...)
+		f.tickets[id].appendRow(b.Rows[TicketsTable])
 	}
 	for id := range f.dirtyReviews {
 		f.reviews[id].rows(b.Rows[QaTable], b.Rows[QaCriteriaTable])
 	}
 	for id := range f.dirtyCustomers {
-		b.Rows[CustomersTable].Append(f.customers[id].row()...)
+		f.customers[id].appendRow(b.Rows[CustomersTable])
 	}
-	f.resetDirty()
+	f.resetDirty(b.Events)
 	if len(f.interactions)+len(f.tickets)+len(f.reviews)+len(f.customers) > f.maxKeep {
 		f.resetCache()
 	}
@@ -177,8 +183,8 @@ type eventColumns struct {
 	typ, category, entity, channel, actorKind, ticketCat *[]string
 }
 
-func newEventColumns() *eventColumns {
-	c := &eventColumns{Columns: NewColumns(EventsTable)}
+func newEventColumns(capacity int) *eventColumns {
+	c := &eventColumns{Columns: NewColumnsCap(EventsTable, capacity)}
 	ints := func(i int) *[]int64 { return &c.Ints[i] }
 	strs := func(i int) *[]string { return &c.Strs[i] }
 	// Column order as in EventsTable.

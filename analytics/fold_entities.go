@@ -68,7 +68,7 @@ func (s *interactionState) fold(e domain.Event, pos uint64, pseudo *pseudonymize
 	}
 }
 
-func (s *interactionState) row() []any {
+func (s *interactionState) appendRow(c *Columns) {
 	handled, resolved := int64(0), int64(0)
 	if s.status == string(domain.InteractionStatusClosed) && s.answeredAt > 0 {
 		handled = 1
@@ -76,11 +76,9 @@ func (s *interactionState) row() []any {
 	if s.disposition == string(domain.DispositionResolved) {
 		resolved = 1
 	}
-	return []any{
-		s.id, s.customerKey, s.channel, s.queue, s.priority, s.agent, s.status, s.disposition,
-		s.startedAt, s.arrivedAt, s.answeredAt, s.endedAt, s.abandoned, handled, resolved, s.csat,
-		s.messagesIn, s.messagesOut, s.transfers, int64(s.pos),
-	}
+	c.Row().S(s.id).I(s.customerKey).S(s.channel).S(s.queue).S(s.priority).S(s.agent).S(s.status).S(s.disposition).
+		I(s.startedAt).I(s.arrivedAt).I(s.answeredAt).I(s.endedAt).I(s.abandoned).I(handled).I(resolved).I(s.csat).
+		I(s.messagesIn).I(s.messagesOut).I(s.transfers).I(int64(s.pos)).End()
 }
 
 // interaction returns the state of interaction id as of just before
@@ -161,11 +159,9 @@ func (s *ticketState) fold(e domain.Event, pos uint64, pseudo *pseudonymizer) {
 	}
 }
 
-func (s *ticketState) row() []any {
-	return []any{
-		s.id, s.customerKey, s.category, s.priority, s.domain, s.status, s.assignee, s.channel, s.queue,
-		s.openedAt, s.firstResolvedAt, s.resolvedAt, s.closedAt, s.reopens, int64(s.pos),
-	}
+func (s *ticketState) appendRow(c *Columns) {
+	c.Row().S(s.id).I(s.customerKey).S(s.category).S(s.priority).S(s.domain).S(s.status).S(s.assignee).S(s.channel).S(s.queue).
+		I(s.openedAt).I(s.firstResolvedAt).I(s.resolvedAt).I(s.closedAt).I(s.reopens).I(int64(s.pos)).End()
 }
 
 func (f *folder) applyTicket(ctx context.Context, e eventstore.LeanEvent, id string, fact *eventFact) error {
@@ -282,11 +278,11 @@ func (s *reviewState) rows(qa, criteria *Columns) {
 			if r.Overridden {
 				overridden = 1
 			}
-			criteria.Append(sc.InteractionID, id, r.CriterionID, string(r.Kind), sc.AgentID, sc.Team, string(sc.Channel), sc.Queue,
-				ms(sc.ClosedAt), string(r.Result), overridden, int64(c.pos))
+			criteria.Row().S(sc.InteractionID).S(id).S(r.CriterionID).S(string(r.Kind)).S(sc.AgentID).S(sc.Team).S(string(sc.Channel)).S(sc.Queue).
+				I(ms(sc.ClosedAt)).S(string(r.Result)).I(overridden).I(int64(c.pos)).End()
 		}
-		qa.Append(sc.InteractionID, id, sc.AgentID, sc.Team, string(sc.Channel), sc.Queue, ms(sc.ClosedAt), ms(sc.At),
-			int64(sc.Score), passed, failed, c.overrides, int64(c.pos))
+		qa.Row().S(sc.InteractionID).S(id).S(sc.AgentID).S(sc.Team).S(string(sc.Channel)).S(sc.Queue).I(ms(sc.ClosedAt)).I(ms(sc.At)).
+			I(int64(sc.Score)).I(passed).I(failed).I(c.overrides).I(int64(c.pos)).End()
 	}
 }
 
@@ -340,8 +336,8 @@ func (s *customerState) fold(e domain.Event, pos uint64, pseudo *pseudonymizer) 
 	}
 }
 
-func (s *customerState) row() []any {
-	return []any{s.key, s.tier, s.firstSeen, s.mergedInto, int64(s.pos)}
+func (s *customerState) appendRow(c *Columns) {
+	c.Row().I(s.key).S(s.tier).I(s.firstSeen).I(s.mergedInto).I(int64(s.pos)).End()
 }
 
 func (f *folder) applyCustomer(ctx context.Context, e eventstore.LeanEvent, id string, fact *eventFact) error {

@@ -117,6 +117,12 @@ func (s *Sink) Sync(ctx context.Context, progress func(done, head uint64)) error
 }
 
 // run is Run (stopAt 0) and Sync (stop once stopAt is written).
+//
+// Folding and writing overlap: the loop folds the next batch while a
+// writer goroutine sends the last one (the back end's work, ClickHouse's
+// especially, then runs beside the fold instead of after it). Batches are
+// still written one at a time and in order, each followed by its
+// checkpoint, so a crash leaves the same state as without the overlap.
 func (s *Sink) run(ctx context.Context, stopAt uint64, progress func(done, head uint64)) error {
 	if err := s.backend.Setup(ctx); err != nil {
 		return fmt.Errorf("analytics sink: %w", err)
@@ -133,19 +139,20 @@ func (s *Sink) run(ctx context.Context, stopAt uint64, progress func(done, head 
 	feedCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pages := s.feed(feedCtx, from, stopAt)
-	f := newFolder(s.loadStream, s.pseudo, s.maxKeep)
+	f := newFolder(s.loadStream, s.pseudo, s.maxKeep, s.batchEvents)
+	w := s.startWriter(ctx, stopAt, progress)
 	var flushC <-chan time.Time
 	for {
 		select {
 		case p, ok := <-pages:
 			if !ok {
-				return s.flush(context.WithoutCancel(ctx), f, stopAt, progress)
+				return w.finish(w.send(f), 0)
 			}
 			if p.err != nil {
-				return p.err
+				return w.abort(p.err)
 			}
-			if err := s.applyPage(ctx, f, p.events, stopAt, progress); err != nil {
-				return err
+			if err := s.applyPage(ctx, f, w, p.events); err != nil {
+				return w.abort(err)
 			}
 			if f.pending() == 0 {
 				flushC = nil
@@ -154,15 +161,15 @@ func (s *Sink) run(ctx context.Context, stopAt uint64, progress func(done, head 
 			}
 		case <-flushC:
 			flushC = nil
-			if err := s.flush(ctx, f, stopAt, progress); err != nil {
-				return err
+			if err := w.send(f); err != nil {
+				return w.abort(err)
 			}
+		case err := <-w.failed:
+			return w.abort(err)
 		case <-ctx.Done():
 			// Write what was folded: the events are applied, only their
 			// rows are missing, and the next start would refold them.
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			defer cancel()
-			if err := s.flush(ctx, f, stopAt, progress); err != nil {
+			if err := w.finish(w.send(f), 10*time.Second); err != nil {
 				s.log.Warn("analytics sink: final write failed; the next start writes it again", "err", err)
 			}
 			return nil
@@ -170,15 +177,15 @@ func (s *Sink) run(ctx context.Context, stopAt uint64, progress func(done, head 
 	}
 }
 
-// applyPage folds a page, writing a batch each time batchEvents are
-// pending.
-func (s *Sink) applyPage(ctx context.Context, f *folder, events []eventstore.LeanEvent, stopAt uint64, progress func(done, head uint64)) error {
+// applyPage folds a page, handing a batch to the writer each time
+// batchEvents are pending.
+func (s *Sink) applyPage(ctx context.Context, f *folder, w *batchWriter, events []eventstore.LeanEvent) error {
 	for _, e := range events {
 		if err := f.apply(ctx, e); err != nil {
 			return err
 		}
 		if f.pending() >= s.batchEvents {
-			if err := s.flush(ctx, f, stopAt, progress); err != nil {
+			if err := w.send(f); err != nil {
 				return err
 			}
 		}
@@ -186,11 +193,85 @@ func (s *Sink) applyPage(ctx context.Context, f *folder, events []eventstore.Lea
 	return nil
 }
 
-func (s *Sink) flush(ctx context.Context, f *folder, stopAt uint64, progress func(done, head uint64)) error {
+// batchWriter writes the batches the fold hands it, one at a time, in
+// order, on its own goroutine.
+type batchWriter struct {
+	s      *Sink
+	queue  chan *Batch
+	failed chan error // the first write error, once
+	done   chan struct{}
+	err    error // set before done closes
+	cancel context.CancelFunc
+}
+
+// startWriter starts the writer. Its writes are not cancelled with ctx, so
+// that the last batch is still written when the sink is stopped; finish
+// and abort bound and cancel them.
+func (s *Sink) startWriter(ctx context.Context, stopAt uint64, progress func(done, head uint64)) *batchWriter {
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	w := &batchWriter{s: s, queue: make(chan *Batch, 1), failed: make(chan error, 1), done: make(chan struct{}), cancel: cancel}
+	go func() {
+		defer close(w.done)
+		for b := range w.queue {
+			if w.err != nil {
+				continue // drain: nothing after a failed batch may be written
+			}
+			if err := s.write(wctx, b, stopAt, progress); err != nil {
+				w.err = err
+				w.failed <- err
+			}
+		}
+	}()
+	return w
+}
+
+// send hands the folded rows to the writer, waiting while it is busy with
+// an earlier batch and one more is queued.
+func (w *batchWriter) send(f *folder) error {
 	if f.pending() == 0 {
 		return nil
 	}
-	b := f.flush()
+	select {
+	case w.queue <- f.flush():
+		return nil
+	case err := <-w.failed:
+		w.failed <- err // finish and abort read it again
+		return err
+	}
+}
+
+// finish waits for the queued batches to be written (up to timeout, 0 for
+// no limit) and returns the first error: err, else the writer's.
+func (w *batchWriter) finish(err error, timeout time.Duration) error {
+	close(w.queue)
+	var expire <-chan time.Time
+	if timeout > 0 {
+		expire = time.After(timeout)
+	}
+	select {
+	case <-w.done:
+	case <-expire:
+		w.cancel()
+		<-w.done
+	}
+	w.cancel()
+	if err != nil {
+		return err
+	}
+	return w.err
+}
+
+// abort stops the writer (an error elsewhere ended the run) and returns
+// err.
+func (w *batchWriter) abort(err error) error {
+	w.cancel()
+	close(w.queue)
+	<-w.done
+	return err
+}
+
+// write writes one batch and its checkpoint, then publishes the position.
+func (s *Sink) write(ctx context.Context, b *Batch, stopAt uint64, progress func(done, head uint64)) error {
 	start := time.Now()
 	if err := writeBatch(ctx, s.backend, s.name, b); err != nil {
 		return fmt.Errorf("analytics sink: write batch ending at %d: %w", b.Position, err)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func BenchmarkSinkIntoClickHouse(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		last = analytics.NewSink(store, ch, analyticstest.Key)
+		last = analytics.NewSink(store, ch, analyticstest.Key, benchSinkOptions(b)...)
 		if err := last.Sync(b.Context(), nil); err != nil {
 			b.Fatal(err)
 		}
@@ -114,6 +115,20 @@ func dataPeriod(b *testing.B, ch *clickhouse.Backend) (time.Time, time.Time) {
 	}
 	day := 24 * time.Hour
 	return time.UnixMilli(lo).UTC().Truncate(day), time.UnixMilli(hi).UTC().Truncate(day).Add(day)
+}
+
+// benchSinkOptions reads LEDGER_BENCH_BATCH (events per batch, default
+// the sink's).
+func benchSinkOptions(b *testing.B) []analytics.SinkOption {
+	v := os.Getenv("LEDGER_BENCH_BATCH")
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		b.Fatalf("LEDGER_BENCH_BATCH: %v", err)
+	}
+	return []analytics.SinkOption{analytics.WithBatchEvents(n)}
 }
 
 // openFresh opens a new, empty database on srv.

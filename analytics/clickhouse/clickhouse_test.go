@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -176,4 +178,52 @@ func TestClickHouseKilledMidStream(t *testing.T) {
 		t.Fatal("the sink never noticed ClickHouse was down: the test did not exercise the outage")
 	}
 	assertSame(t, store, ch)
+}
+
+// TestLargeBatchRoundTrips writes one batch large enough for the writer to
+// reserve its string columns' room up front (presize), with empty, ASCII
+// and Chinese values, and reads every value back.
+func TestLargeBatchRoundTrips(t *testing.T) {
+	srv := chtest.Start(t)
+	ch := openClickHouse(t, srv)
+	if err := ch.Setup(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	const n = 5000
+	rows := analytics.NewColumns(analytics.EventsTable)
+	want := make([]string, n)
+	for i := range n {
+		want[i] = strings.Repeat("客服", i%3) + strings.Repeat("x", i%7) + strconv.Itoa(i%5)
+		if i%11 == 0 {
+			want[i] = ""
+		}
+		rows.Row().I(int64(i + 1)).I(int64(i)).S("MessageReceived").S("interaction").S(want[i]).
+			S("WECHAT").S("customer").I(int64(i * 3)).S("").I(int64(i + 1)).End()
+	}
+	w, err := ch.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Insert(t.Context(), rows); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ch.Query(t.Context(), "SELECT position, entity_id, customer_key FROM fact_events ORDER BY position")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Close()
+	i := 0
+	for ; got.Next(); i++ {
+		var pos, key int64
+		var entity string
+		if err := got.Scan(&pos, &entity, &key); err != nil {
+			t.Fatal(err)
+		}
+		if i >= n || pos != int64(i+1) || entity != want[i] || key != int64(i*3) {
+			t.Fatalf("row %d: (%d, %q, %d), want (%d, %q, %d)", i, pos, entity, key, i+1, want[min(i, n-1)], i*3)
+		}
+	}
+	if err := got.Err(); err != nil || i != n {
+		t.Fatalf("read %d rows (%v), want %d", i, err, n)
+	}
 }
