@@ -20,10 +20,15 @@ type demoConfig struct {
 	Interactions int
 	Seed         uint64
 	Workers      int
-	// Start is the simulated time of the first interaction; interactions
-	// are spread evenly from Start to Start+Span.
-	Start time.Time
-	Span  time.Duration
+	// Start is when simulated traffic begins; interactions arrive as a
+	// Poisson process from Start, at ArrivalsPerHour, or, when that is 0,
+	// at the rate that fits Interactions into Span on average.
+	Start           time.Time
+	Span            time.Duration
+	ArrivalsPerHour float64
+	// MeanHandle is the mean of the exponential talk time of calls
+	// (default 5 minutes).
+	MeanHandle time.Duration
 	// Pace, when positive, makes the demo run in real time: the clock is
 	// the wall clock and each step sleeps a random time up to Pace.
 	Pace time.Duration
@@ -44,6 +49,9 @@ type demoTraffic struct {
 	agents []demoAgent
 	people []*demoCustomer
 	stats  demoStats
+	// arrivals holds each interaction's arrival time after Start: the
+	// Poisson process, drawn once from the seed.
+	arrivals []time.Duration
 }
 
 type demoAgent struct {
@@ -76,7 +84,42 @@ func newDemoTraffic(cfg demoConfig, store eventstore.Store) *demoTraffic {
 	for i := range cfg.Customers {
 		d.people = append(d.people, makeDemoCustomer(rng, i))
 	}
+	if d.cfg.MeanHandle <= 0 {
+		d.cfg.MeanHandle = 5 * time.Minute
+	}
+	d.arrivals = poissonArrivals(rand.New(rand.NewPCG(cfg.Seed, 2)), cfg.Interactions, cfg.arrivalRate())
 	return d
+}
+
+// arrivalRate is the Poisson rate in arrivals per second.
+func (c demoConfig) arrivalRate() float64 {
+	if c.ArrivalsPerHour > 0 {
+		return c.ArrivalsPerHour / 3600
+	}
+	if c.Interactions > 0 && c.Span > 0 {
+		return float64(c.Interactions) / c.Span.Seconds()
+	}
+	return 0
+}
+
+// poissonArrivals draws n arrival times of a Poisson process at rate per
+// second: the gaps between arrivals are exponential.
+func poissonArrivals(rng *rand.Rand, n int, rate float64) []time.Duration {
+	if n <= 0 || rate <= 0 {
+		return nil
+	}
+	out := make([]time.Duration, n)
+	var t float64
+	for i := range out {
+		t += rng.ExpFloat64() / rate
+		out[i] = time.Duration(t * float64(time.Second))
+	}
+	return out
+}
+
+// expDuration draws an exponential duration with the given mean.
+func expDuration(rng *rand.Rand, mean time.Duration) time.Duration {
+	return time.Duration(rng.ExpFloat64() * float64(mean))
 }
 
 // run registers the agents and then plays cfg.Interactions interactions
@@ -153,11 +196,10 @@ func pickCustomer(owned []*demoCustomer, local int, rng *rand.Rand) *demoCustome
 }
 
 func (d *demoTraffic) slotTime(i int) time.Time {
-	if d.cfg.Pace > 0 || d.cfg.Interactions <= 0 {
+	if d.cfg.Pace > 0 || i >= len(d.arrivals) {
 		return time.Now().UTC()
 	}
-	step := d.cfg.Span / time.Duration(d.cfg.Interactions)
-	return d.cfg.Start.Add(step * time.Duration(i))
+	return d.cfg.Start.Add(d.arrivals[i])
 }
 
 func (d *demoTraffic) registerAgents(ctx context.Context) error {
@@ -262,7 +304,7 @@ func (d *demoTraffic) converse(ctx context.Context, h *commands.Handler, clock *
 		if _, err := h.Interaction(ctx, it, meta, domain.AnswerCall{AgentID: agent.id}); err != nil {
 			return err
 		}
-		clock.advance(rng, time.Minute, 15*time.Minute)
+		clock.add(expDuration(rng, d.cfg.MeanHandle))
 		_, err := h.Interaction(ctx, it, meta, domain.EndCall{EndedBy: "CUSTOMER"})
 		return err
 	}
@@ -427,6 +469,18 @@ func (c *demoClock) now() time.Time {
 func (c *demoClock) set(t time.Time) {
 	c.mu.Lock()
 	c.t = t
+	c.mu.Unlock()
+}
+
+// add moves simulated time by d, or, in real time, sleeps a random
+// fraction of the pace.
+func (c *demoClock) add(d time.Duration) {
+	if c.pace > 0 {
+		time.Sleep(time.Duration(rand.Int64N(int64(c.pace))))
+		return
+	}
+	c.mu.Lock()
+	c.t = c.t.Add(d)
 	c.mu.Unlock()
 }
 
