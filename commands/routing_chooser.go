@@ -13,7 +13,8 @@ import (
 // is idle), the agent a waiting call goes to, with the same policy as the
 // router's rounds (skills, bullseye relaxation, capacity, voice blocking,
 // longest idle), and holds that agent's voice capacity (HoldOnly: the
-// phone channel appends the assignment when it offers the call). A call
+// phone channel appends the assignment when it offers the call; see
+// RoutingConfig.SyncCallHolds for when the hold is written). A call
 // whose queue overflowed is matched against the overflow queue's rules;
 // the phone channel keeps the call where it is. It returns "" when nobody
 // should take the call now.
@@ -45,7 +46,12 @@ func (r *Router) ChooseAgent(ctx context.Context, call domain.WaitingItem, candi
 			continue
 		}
 		agentID := decision.Assignments[0].AgentID
-		_, err := r.h.AssignRouted(ctx, RoutedAssignment{InteractionID: call.InteractionID, AgentID: agentID, HoldOnly: true, Config: r.cfg})
+		req := RoutedAssignment{InteractionID: call.InteractionID, AgentID: agentID, HoldOnly: true, Config: r.cfg}
+		if !r.cfg.SyncCallHolds {
+			r.holdLater(ctx, req)
+			return agentID, nil
+		}
+		_, err := r.h.AssignRouted(ctx, req)
 		if err == nil {
 			return agentID, nil
 		}
@@ -55,4 +61,19 @@ func (r *Router) ChooseAgent(ctx context.Context, call domain.WaitingItem, candi
 		pool = slices.DeleteFunc(pool, func(a domain.RoutingAgent) bool { return a.ID == agentID })
 	}
 	return "", nil
+}
+
+// holdLater writes a call's voice hold off the phone channel's dispatching
+// goroutine, which must not wait for a durable append per call. The phone
+// channel itself never gives a phone two calls; the hold is what keeps
+// written work from an agent on a call (VoiceBlocksOthers), so a refused
+// hold is only logged.
+func (r *Router) holdLater(ctx context.Context, req RoutedAssignment) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	go func() {
+		defer cancel()
+		if _, err := r.h.AssignRouted(ctx, req); err != nil {
+			r.log.Warn("router: holding the voice capacity of a call failed", "agent", req.AgentID, "interaction", req.InteractionID, "err", err)
+		}
+	}()
 }

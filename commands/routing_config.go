@@ -31,6 +31,13 @@ type RoutingConfig struct {
 	HoldGrace time.Duration
 	// Interval is how often the router looks at the queues.
 	Interval time.Duration
+	// SyncCallHolds makes the phone channel's AgentChooser write the
+	// chosen agent's voice hold before answering (and try the next agent
+	// when it is refused). Off by default: the chooser runs on the phone
+	// channel's one dispatching goroutine, which a durable append per call
+	// would slow to the store's latency, and the channel never gives a
+	// phone two calls anyway; the hold is then written just after.
+	SyncCallHolds bool
 }
 
 // DefaultRoutingConfig is used without --routing: every queue open to
@@ -56,6 +63,7 @@ func (c RoutingConfig) routesChannel(ch domain.Channel) bool { return slices.Con
 // YAML reads).
 type routingFile struct {
 	VoiceBlocksOthers *bool                `yaml:"voiceBlocksOthers"`
+	SyncCallHolds     bool                 `yaml:"syncCallHolds"`
 	Capacity          map[string]int       `yaml:"capacity"`
 	Channels          []string             `yaml:"channels"`
 	HoldGrace         string               `yaml:"holdGrace"`
@@ -97,6 +105,7 @@ func LoadRoutingConfig(path string) (RoutingConfig, error) {
 //	channels: [WEBCHAT, EMAIL, SMS, WECHAT, APP] # assigned by the router's rounds
 //	holdGrace: 30s
 //	interval: 1s
+//	syncCallHolds: false             # see RoutingConfig.SyncCallHolds
 //	queues:
 //	  billing:
 //	    skills: {billing: 7, zh: 5}  # minimum proficiency, 1..10
@@ -117,6 +126,7 @@ func ParseRoutingConfig(raw []byte) (RoutingConfig, error) {
 	if f.VoiceBlocksOthers != nil {
 		cfg.Rules.VoiceBlocksOthers = *f.VoiceBlocksOthers
 	}
+	cfg.SyncCallHolds = f.SyncCallHolds
 	var err error
 	if cfg.Capacity, err = parseCapacity(f.Capacity); err != nil {
 		return RoutingConfig{}, err

@@ -253,6 +253,7 @@ queues:
     skills: {billing: 8}
     overflowAfter: 1m
     overflowTo: general
+syncCallHolds: true
 `))
 	if err != nil {
 		t.Fatal(err)
