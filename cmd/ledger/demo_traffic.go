@@ -253,7 +253,11 @@ func (d *demoTraffic) playInteraction(ctx context.Context, h *commands.Handler, 
 	}
 	agent := d.pickAgent(rng, topic.skill)
 	if _, err := h.Interaction(ctx, it, agentMeta(agent.id), domain.AssignInteraction{AgentID: agent.id}); err != nil {
-		return err
+		routed, ok := d.routedAgent(ctx, h, it, err)
+		if !ok {
+			return err
+		}
+		agent = routed
 	}
 	if err := d.converse(ctx, h, clock, rng, c, channel, conv, it, agent, topic); err != nil {
 		return err
@@ -386,6 +390,25 @@ func (d *demoTraffic) closeInteraction(ctx context.Context, h *commands.Handler,
 		return err
 	}
 	return nil
+}
+
+// routedAgent is the agent a router running beside the demo (`ledger serve
+// --demo`) gave the interaction before the demo's own pick could: the demo
+// plays on with that agent.
+func (d *demoTraffic) routedAgent(ctx context.Context, h *commands.Handler, interactionID string, assignErr error) (demoAgent, bool) {
+	if !isConflict(assignErr) {
+		return demoAgent{}, false
+	}
+	it, err := h.LoadInteraction(ctx, interactionID)
+	if err != nil || it.AgentID == "" {
+		return demoAgent{}, false
+	}
+	for _, a := range d.agents {
+		if a.id == it.AgentID {
+			return a, true
+		}
+	}
+	return demoAgent{id: it.AgentID}, true
 }
 
 func (d *demoTraffic) pickAgent(rng *rand.Rand, skill string) demoAgent {
