@@ -105,11 +105,11 @@ func (v readModelRoutingView) Agents(ctx context.Context) ([]domain.RoutingAgent
 // routerChooser makes the router the phone channel's AgentChooser: the
 // call is matched with the queue's rules (skills, bullseye relaxation,
 // overflow, voice capacity, longest idle phone among equals) and the
-// chosen agent's voice capacity is held on their stream before the phone
-// channel offers the call.
+// chosen agent's voice capacity is held on their stream. The phone channel
+// asks for its calls in arrival order, one at a time, so priority and tier
+// (which order several waiting interactions) do not enter a call's choice.
 type routerChooser struct {
 	router *commands.Router
-	db     *projections.ReadDB
 }
 
 // Choose implements sip.AgentChooser.
@@ -124,15 +124,6 @@ func (c routerChooser) Choose(ctx context.Context, call sip.WaitingCall, candida
 	item := domain.WaitingItem{
 		InteractionID: call.InteractionID, Channel: domain.ChannelPhone, Queue: call.Queue,
 		Priority: domain.PriorityNormal, Tier: domain.TierStandard, QueuedAt: call.WaitingSince,
-	}
-	if call.CustomerID != "" {
-		customers, err := c.db.CustomersByID(ctx, []string{call.CustomerID})
-		if err != nil {
-			return "", err
-		}
-		if cust, ok := customers[call.CustomerID]; ok && cust.Tier != "" {
-			item.Tier = cust.Tier
-		}
 	}
 	return c.router.ChooseAgent(ctx, item, idle)
 }

@@ -84,7 +84,7 @@ func (c *sIPComponent) start(deps *serveDeps) error {
 // with voice capacity.
 var sipAgentChooser = func(deps *serveDeps, directory sip.Directory) sip.AgentChooser {
 	if deps.router != nil {
-		return routerChooser{router: deps.router, db: deps.readDB}
+		return routerChooser{router: deps.router}
 	}
 	return sip.FirstAvailable{Directory: directory}
 }
