@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -254,16 +255,8 @@ func (r *Router) RouteOnce(ctx context.Context) (RoundStats, error) {
 		return stats, fmt.Errorf("route: agents: %w", err)
 	}
 	decision := r.cfg.Decide(waiting, agentList, now)
-	for _, a := range decision.Assignments {
-		_, err := r.h.AssignRouted(ctx, RoutedAssignment{InteractionID: a.InteractionID, AgentID: a.AgentID, Config: r.cfg})
-		switch {
-		case err == nil:
-			stats.Assigned++
-		case errors.Is(err, ErrAssignmentLost) || domain.ErrorCode(err) == domain.ENOTFOUND:
-			stats.Lost++
-		default:
-			return stats, err
-		}
+	if err := r.assignAll(ctx, decision.Assignments, &stats); err != nil {
+		return stats, err
 	}
 	byID := make(map[string]domain.WaitingItem, len(waiting))
 	for _, w := range waiting {
@@ -279,6 +272,52 @@ func (r *Router) RouteOnce(ctx context.Context) (RoundStats, error) {
 		}
 	}
 	return stats, nil
+}
+
+// assignParallel bounds how many agents' assignments a round writes at
+// once: each assignment waits for two durable appends, and appends in
+// flight together share the store's group commit.
+const assignParallel = 8
+
+// assignAll carries out a round's assignments: one agent's in order (they
+// share the agent's stream), different agents' at the same time. A lost
+// race is counted, not an error; the next round decides again.
+func (r *Router) assignAll(ctx context.Context, assignments []domain.Assignment, stats *RoundStats) error {
+	byAgent := map[string][]domain.Assignment{}
+	var order []string
+	for _, a := range assignments {
+		if _, seen := byAgent[a.AgentID]; !seen {
+			order = append(order, a.AgentID)
+		}
+		byAgent[a.AgentID] = append(byAgent[a.AgentID], a)
+	}
+	var (
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	slots := make(chan struct{}, assignParallel)
+	for _, agentID := range order {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			for _, a := range byAgent[agentID] {
+				_, err := r.h.AssignRouted(ctx, RoutedAssignment{InteractionID: a.InteractionID, AgentID: a.AgentID, Config: r.cfg})
+				mu.Lock()
+				switch {
+				case err == nil:
+					stats.Assigned++
+				case errors.Is(err, ErrAssignmentLost) || domain.ErrorCode(err) == domain.ENOTFOUND:
+					stats.Lost++
+				case firstErr == nil:
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return firstErr
 }
 
 // moveIfWaiting re-queues an interaction in to, provided it still waits in
