@@ -264,3 +264,54 @@ func TestTicketForPhoneRevealsNothing(t *testing.T) {
 		t.Fatalf("after merge: %+v, %v", got, err)
 	}
 }
+
+// TestNotificationThreadAfterReopen: the resolution notice closes the
+// ticket's notification thread; a reopen starts another one, and telling
+// again (a restart) writes nothing twice.
+func TestNotificationThreadAfterReopen(t *testing.T) {
+	ctx := t.Context()
+	h, store := newHandler(t)
+	const phone = "+8613900000005"
+	sms, err := h.ReceiveInbound(ctx, inbound(domain.ChannelSMS, domain.IdentityPhone, phone, "s1"), commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ticket, err := h.OpenTicketFromInteraction(ctx, sms.InteractionID, domain.OpenTicket{Category: domain.CategoryInquiry, Subject: "宽带"}, commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []domain.TicketCommand{domain.ResolveTicket{Resolution: "已处理"}, domain.ReopenTicket{Reason: "again"}} {
+		if _, err := h.Ticket(ctx, ticket.ID, cmd, commands.Meta{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		// A checkpoint file at 0 makes it read everything (a first start
+		// would begin at the head).
+		path := filepath.Join(t.TempDir(), "cp")
+		if err := os.WriteFile(path, []byte("0"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		p := commands.NewNotifyPolicy(h, smsContact(phone), path, slog.New(slog.DiscardHandler))
+		if err := p.Run(ctx, head(t, store)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, events := allEvents(t, store)
+	threads := map[string][]string{}
+	for _, e := range events {
+		if m, ok := e.(domain.MessageSent); ok && m.AgentID == domain.NotifyAgent {
+			threads[m.InteractionID] = append(threads[m.InteractionID], m.Text)
+		}
+	}
+	if len(threads) != 2 {
+		t.Fatalf("%d notification threads, want 2 (closed at resolution, another after the reopen): %v", len(threads), threads)
+	}
+	total := 0
+	for _, texts := range threads {
+		total += len(texts)
+	}
+	if total != 3 {
+		t.Fatalf("%d notices, want opened, resolved, reopened: %v", total, threads)
+	}
+}
