@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -325,5 +324,3 @@ func types(evs []recorded) []string {
 	}
 	return out
 }
-
-var _ = io.Discard
