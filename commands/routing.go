@@ -233,7 +233,7 @@ func (r *Router) Config() RoutingConfig { return r.cfg }
 
 // RoundStats counts what one round did.
 type RoundStats struct {
-	Assigned, Lost, Overflowed, Requeued int
+	Assigned, Lost, Overflowed int
 }
 
 // RouteOnce runs one round over the channels the router assigns: every
@@ -407,8 +407,10 @@ func (r *Router) Run(ctx context.Context) {
 	tick := time.NewTicker(r.cfg.Interval)
 	defer tick.Stop()
 	for {
-		if _, err := r.RequeueFromOffline(ctx); err != nil && ctx.Err() == nil {
+		if n, err := r.RequeueFromOffline(ctx); err != nil && ctx.Err() == nil {
 			r.log.Error("router: re-queueing from offline agents failed", "err", err)
+		} else if n > 0 {
+			r.log.Info("router: re-queued the work of offline agents", "interactions", n)
 		}
 		if stats, err := r.RouteOnce(ctx); err != nil && ctx.Err() == nil {
 			r.log.Error("router: round failed", "err", err)
