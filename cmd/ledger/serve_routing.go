@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/interactionledger/ledger/channels/sip"
@@ -42,7 +43,7 @@ func (c *routingComponent) start(deps *serveDeps) error {
 			return &exitError{code: 2, err: err}
 		}
 	}
-	router := commands.NewRouter(deps.handler, cfg, readModelRoutingView{deps.readDB})
+	router := commands.NewRouter(deps.handler, cfg, &cachedRoutingView{readModelRoutingView: readModelRoutingView{deps.readDB}, ttl: 250 * time.Millisecond})
 	c.router, deps.router = router, router
 	deps.goRun(func() { router.Run(deps.ctx) })
 	slog.Info("router enabled", "queues", len(cfg.Rules.Queues), "channels", cfg.Channels, "voice_blocks_others", cfg.Rules.VoiceBlocksOthers)
@@ -100,6 +101,34 @@ func (v readModelRoutingView) Agents(ctx context.Context) ([]domain.RoutingAgent
 		}
 	}
 	return out, nil
+}
+
+// cachedRoutingView re-reads the agents at most every ttl: the phone
+// channel asks the router once per call, and presence, skills and load
+// change far less often than calls arrive at a busy centre. A stale answer
+// costs a refused hold (the agent's stream decides), never a wrong
+// assignment.
+type cachedRoutingView struct {
+	readModelRoutingView
+	ttl time.Duration
+
+	mu     sync.Mutex
+	at     time.Time
+	agents []domain.RoutingAgent
+}
+
+func (v *cachedRoutingView) Agents(ctx context.Context) ([]domain.RoutingAgent, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.agents != nil && time.Since(v.at) < v.ttl {
+		return v.agents, nil
+	}
+	agents, err := v.readModelRoutingView.Agents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v.agents, v.at = agents, time.Now()
+	return agents, nil
 }
 
 // routerChooser makes the router the phone channel's AgentChooser: the
