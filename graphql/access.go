@@ -20,7 +20,7 @@ const (
 	OpReadReports      Operation = "readReports"      // reports, report
 	OpReadAuditTrail   Operation = "readAuditTrail"   // auditTrail
 	OpVerifyLedger     Operation = "verifyLedger"     // verifyLedger
-	OpActOnInteraction Operation = "actOnInteraction" // replyToInteraction, closeInteraction
+	OpActOnInteraction Operation = "actOnInteraction" // replyToInteraction, closeInteraction, confirmPromise
 	OpActOnTicket      Operation = "actOnTicket"      // openTicket, changeTicketStatus, commentOnTicket, addCollaborator
 	OpTakeTicket       Operation = "takeTicket"       // assignTicket of an unassigned ticket to oneself
 	OpReassignTicket   Operation = "reassignTicket"   // any other assignTicket
