@@ -214,7 +214,8 @@ func TestSippTransferredCall(t *testing.T) {
 
 // TestSippRegisterRefused: a softphone with a wrong password, and one
 // with the right password for an agent the ledger does not know, are both
-// challenged and then refused with 403; neither is routable afterwards.
+// challenged and then refused with 403; neither is routable afterwards,
+// and the ledger is unchanged (registrations are never events).
 func TestSippRegisterRefused(t *testing.T) {
 	l := newTestLedger(t)
 	var creds []Credential
@@ -222,6 +223,7 @@ func TestSippRegisterRefused(t *testing.T) {
 	// Credentials of someone who is no agent in the ledger.
 	creds = append(creds, Credential{AgentID: "ghost", Realm: "ledger", HA1: HA1("ghost", "ledger", "boo-boo-boo")})
 	s := startServer(t, l, creds, l.storeDirectory("agent-001"), nil)
+	before := len(l.allEvents(t))
 	cases := []struct{ agent, password string }{
 		{"agent-001", "wrong-password"},
 		{"ghost", "boo-boo-boo"},
@@ -235,5 +237,8 @@ func TestSippRegisterRefused(t *testing.T) {
 				t.Fatalf("%s registered despite the 403", tc.agent)
 			}
 		})
+	}
+	if after := len(l.allEvents(t)); after != before {
+		t.Fatalf("refused registrations appended %d events", after-before)
 	}
 }
