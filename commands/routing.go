@@ -99,8 +99,11 @@ func (h *Handler) AssignRouted(ctx context.Context, req RoutedAssignment) (Resul
 		return Result{}, domain.Errorf(domain.ENOTFOUND, "interaction %s does not exist", req.InteractionID)
 	case it.state.Status.Ended():
 		return Result{}, lost("interaction %s has ended", req.InteractionID)
-	case it.state.AgentID == req.AgentID:
+	case it.state.AgentID == req.AgentID && !req.HoldOnly:
 		return Result{Stream: domain.InteractionStream(req.InteractionID), Version: it.version}, nil
+	case it.state.AgentID == req.AgentID:
+		// The phone channel recorded the assignment before the hold was
+		// written: hold (or renew) the capacity all the same.
 	case it.state.AgentID != "":
 		return Result{}, lost("interaction %s is already assigned to %s", req.InteractionID, it.state.AgentID)
 	case !req.HoldOnly && it.state.Status != domain.InteractionStatusQueued:

@@ -310,9 +310,22 @@ syncCallHolds: true
 	if !errors.Is(err, commands.ErrAssignmentLost) {
 		t.Fatalf("chat to an agent on a call = %v, want refused", err)
 	}
+	// The phone channel may record a call's assignment before the hold
+	// (written off its dispatcher): the hold is taken all the same.
+	if _, err := h.Interaction(ctx, "call2", commands.Meta{},
+		domain.StartInteraction{InteractionID: "call2", CustomerID: "c9", Channel: domain.ChannelPhone, Identity: phone},
+		domain.QueueInteraction{Queue: "general"}, domain.AssignInteraction{AgentID: "novice"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.AssignRouted(ctx, commands.RoutedAssignment{InteractionID: "call2", AgentID: "novice", HoldOnly: true, Config: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := h.LoadAgent(ctx, "novice"); a.Load(domain.ChannelPhone) != 1 {
+		t.Fatalf("novice holds %v after the late hold, want call2", a.Work)
+	}
 	// A call that has not waited long enough stays for a billing expert.
 	call.QueuedAt = t0
-	if got, err := router.ChooseAgent(ctx, call, map[string]time.Time{"novice": t0}); err != nil || got != "" {
+	if got, err := router.ChooseAgent(ctx, call, map[string]time.Time{"novice": t0, "other": t0}); err != nil || got != "" {
 		t.Fatalf("ChooseAgent before overflow = %q, %v; want nobody", got, err)
 	}
 }
