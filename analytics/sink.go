@@ -143,10 +143,16 @@ func (s *Sink) run(ctx context.Context, stopAt uint64, progress func(done, head 
 	w := s.startWriter(ctx, stopAt, progress)
 	var flushC <-chan time.Time
 	for {
+		if ctx.Err() != nil { // before select, which picks among ready cases at random
+			return s.stop(ctx, w, f, stopAt)
+		}
 		select {
 		case p, ok := <-pages:
 			if !ok {
-				return w.finish(w.send(f), 0)
+				if ctx.Err() != nil {
+					return s.stop(ctx, w, f, stopAt)
+				}
+				return w.finish(w.send(f))
 			}
 			if p.err != nil {
 				return w.abort(p.err)
@@ -167,14 +173,25 @@ func (s *Sink) run(ctx context.Context, stopAt uint64, progress func(done, head 
 		case err := <-w.failed:
 			return w.abort(err)
 		case <-ctx.Done():
-			// Write what was folded: the events are applied, only their
-			// rows are missing, and the next start would refold them.
-			if err := w.finish(w.send(f), 10*time.Second); err != nil {
-				s.log.Warn("analytics sink: final write failed; the next start writes it again", "err", err)
-			}
-			return nil
+			return s.stop(ctx, w, f, stopAt)
 		}
 	}
+}
+
+// stop ends a run whose ctx ended: it writes what was folded (the events
+// are applied, only their rows are missing, and the next start would fold
+// them again), giving the writer 10 s in all, even when the back end hangs.
+// Run returns nil; a Sync that did not reach its end returns ctx's error.
+func (s *Sink) stop(ctx context.Context, w *batchWriter, f *folder, stopAt uint64) error {
+	limit := time.AfterFunc(10*time.Second, w.cancel)
+	defer limit.Stop()
+	if err := w.finish(w.send(f)); err != nil {
+		s.log.Warn("analytics sink: final write failed; the next start writes it again", "err", err)
+	}
+	if stopAt > 0 && s.Position() < stopAt {
+		return fmt.Errorf("analytics sync stopped at %d of %d: %w", s.Position(), stopAt, ctx.Err())
+	}
+	return nil
 }
 
 // applyPage folds a page, handing a batch to the writer each time
@@ -240,20 +257,11 @@ func (w *batchWriter) send(f *folder) error {
 	}
 }
 
-// finish waits for the queued batches to be written (up to timeout, 0 for
-// no limit) and returns the first error: err, else the writer's.
-func (w *batchWriter) finish(err error, timeout time.Duration) error {
+// finish waits for the queued batches to be written and returns the
+// first error: err, else the writer's.
+func (w *batchWriter) finish(err error) error {
 	close(w.queue)
-	var expire <-chan time.Time
-	if timeout > 0 {
-		expire = time.After(timeout)
-	}
-	select {
-	case <-w.done:
-	case <-expire:
-		w.cancel()
-		<-w.done
-	}
+	<-w.done
 	w.cancel()
 	if err != nil {
 		return err

@@ -1,6 +1,8 @@
 package embedded_test
 
 import (
+	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 
@@ -49,5 +51,32 @@ func TestSyncCountsEveryInteractionOnce(t *testing.T) {
 		if _, err := rep.Report(t.Context(), req); err != nil {
 			t.Fatalf("%s: %v", analyticstest.RequestLabel(req), err)
 		}
+	}
+}
+
+// TestInterruptedSyncSaysSo: a Sync whose context ends part-way (after the
+// first of the feed's pages of 8,192 events; the ledger holds more)
+// returns the context's error, not success, keeps what it wrote, and the
+// next Sync finishes from the checkpoint.
+func TestInterruptedSyncSaysSo(t *testing.T) {
+	store := analyticstest.NewLedger(t, analyticstest.Config{Customers: 60, Interactions: 900, Seed: 4})
+	b := openBackend(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	sink := analytics.NewSink(store, b, analyticstest.Key, analytics.WithBatchEvents(50))
+	err := sink.Sync(ctx, func(done, head uint64) { cancel() })
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted sync returned %v, want context.Canceled", err)
+	}
+	head, _ := store.HeadPosition(t.Context())
+	cp, err := b.Checkpoint(t.Context(), analytics.DefaultSinkName)
+	if err != nil || cp == 0 || cp >= head {
+		t.Fatalf("checkpoint %d (%v) after the interruption, want part of %d", cp, err, head)
+	}
+	if err := analytics.NewSink(store, b, analyticstest.Key).Sync(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if cp, _ := b.Checkpoint(t.Context(), analytics.DefaultSinkName); cp != head {
+		t.Fatalf("checkpoint %d after the second sync, want %d", cp, head)
 	}
 }
