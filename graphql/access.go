@@ -28,6 +28,7 @@ const (
 	OpUndoMerge        Operation = "undoMerge"        // undoMerge
 	OpSetOwnPresence   Operation = "setOwnPresence"   // setPresence of oneself
 	OpManageAgents     Operation = "manageAgents"     // registerAgent, setPresence of another agent
+	OpOverrideQa       Operation = "overrideQa"       // overrideQaCriterion
 )
 
 // Access is how much of an operation a role gets.
@@ -64,6 +65,7 @@ var rules = map[Operation]map[Role]Access{
 	OpUndoMerge:        {RoleSupervisor: Full, RoleAdmin: Full},
 	OpSetOwnPresence:   {RoleAgent: Full, RoleSupervisor: Full, RoleAdmin: Full},
 	OpManageAgents:     {RoleSupervisor: Full, RoleAdmin: Full},
+	OpOverrideQa:       {RoleSupervisor: Full, RoleAdmin: Full},
 }
 
 // accessOf returns what role gets of op.

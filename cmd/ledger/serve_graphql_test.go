@@ -415,6 +415,18 @@ func TestGraphQLRoleOperationTable(t *testing.T) {
 			func(string, string) (string, map[string]any) {
 				return `mutation { setPresence(presence: BREAK, reason: "lunch") { position agent { presence } } }`, nil
 			}, wantWrite},
+		{"overrideQa", [5]roleCell{denied, full, denied, denied, full},
+			func(role, _ string) (string, map[string]any) {
+				n := roleIndex(role)
+				id := h.inbound("qa-"+role, fmt.Sprintf("+8613900%02d0003", n), "Scored "+role, "hi").InteractionID
+				scored := domain.QaScored{InteractionID: id, ScorecardID: "standard", Channel: domain.ChannelWebchat,
+					Results: []domain.QaCriterionResult{{CriterionID: "greeting", Result: domain.QaFail, Weight: 1}}}
+				if _, err := h.cmds.RecordQaScore(h.ctx, id, domain.RecordQaScore{Scored: scored}, commands.Meta{Actor: "system:qa"}); err != nil {
+					t.Fatal(err)
+				}
+				return `mutation($i: ID!) { overrideQaCriterion(interactionId: $i, scorecard: "standard", criterion: "greeting", result: PASS, reason: "greeted by voice") { position } }`,
+					map[string]any{"i": id}
+			}, wantWrite},
 		{"manageAgents", [5]roleCell{denied, full, denied, denied, full},
 			func(role, _ string) (string, map[string]any) {
 				return `mutation($id: ID!) { registerAgent(id: $id, name: "New Hire", skills: [{name: "billing", level: 3}]) { position } }`,
