@@ -2,17 +2,14 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/filecheckpoint"
 )
 
 // NotifyActor is the metadata actor of what the notification policy writes.
@@ -193,8 +190,11 @@ func (p *NotifyPolicy) start(ctx context.Context) (uint64, error) {
 		}
 		return p.h.store.HeadPosition(ctx)
 	}
-	raw, err := os.ReadFile(p.checkpoint)
-	if errors.Is(err, os.ErrNotExist) {
+	pos, found, err := filecheckpoint.Read(p.checkpoint)
+	if err != nil {
+		return 0, fmt.Errorf("notify policy: %w", err)
+	}
+	if !found {
 		head, err := p.h.store.HeadPosition(ctx)
 		if err != nil {
 			return 0, fmt.Errorf("notify policy: head: %w", err)
@@ -202,34 +202,16 @@ func (p *NotifyPolicy) start(ctx context.Context) (uint64, error) {
 		p.log.Info("notifications start at the ledger's head; earlier tickets are not notified", "position", head)
 		return head, p.save(head)
 	}
-	if err != nil {
-		return 0, fmt.Errorf("notify policy checkpoint: %w", err)
-	}
-	pos, err := strconv.ParseUint(strings.TrimSpace(string(raw)), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("notify policy checkpoint %s: %w", p.checkpoint, err)
-	}
 	return pos, nil
 }
 
-// save replaces the checkpoint file atomically (write, sync, rename).
+// save replaces the checkpoint file.
 func (p *NotifyPolicy) save(pos uint64) error {
 	if p.checkpoint == "" {
 		return nil
 	}
-	tmp := p.checkpoint + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("notify policy checkpoint: %w", err)
-	}
-	_, werr := f.WriteString(strconv.FormatUint(pos, 10) + "\n")
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		return fmt.Errorf("notify policy checkpoint: %w", err)
-	}
-	if err := os.Rename(tmp, p.checkpoint); err != nil {
-		return fmt.Errorf("notify policy checkpoint: %w", err)
+	if err := filecheckpoint.Write(p.checkpoint, pos); err != nil {
+		return fmt.Errorf("notify policy: %w", err)
 	}
 	return nil
 }

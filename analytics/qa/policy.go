@@ -2,19 +2,16 @@ package qa
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/filecheckpoint"
 )
 
 // CheckpointFile is where the policy remembers, in the data directory, how
@@ -143,39 +140,20 @@ func (p *Policy) readCheckpoint() (uint64, error) {
 	if p.checkpoint == "" {
 		return p.position.Load(), nil
 	}
-	raw, err := os.ReadFile(p.checkpoint)
-	if errors.Is(err, os.ErrNotExist) {
-		return 0, nil
-	}
+	pos, _, err := filecheckpoint.Read(p.checkpoint)
 	if err != nil {
-		return 0, fmt.Errorf("qa policy checkpoint: %w", err)
-	}
-	pos, err := strconv.ParseUint(strings.TrimSpace(string(raw)), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("qa policy checkpoint %s: %w", p.checkpoint, err)
+		return 0, fmt.Errorf("qa policy: %w", err)
 	}
 	return pos, nil
 }
 
-// writeCheckpoint replaces the file atomically (write, sync, rename): a
-// crash leaves the old or the new position, never a torn one.
+// writeCheckpoint replaces the checkpoint file.
 func (p *Policy) writeCheckpoint(pos uint64) error {
 	if p.checkpoint == "" {
 		return nil
 	}
-	tmp := p.checkpoint + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("qa policy checkpoint: %w", err)
-	}
-	_, werr := f.WriteString(strconv.FormatUint(pos, 10) + "\n")
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		return fmt.Errorf("qa policy checkpoint: %w", err)
-	}
-	if err := os.Rename(tmp, p.checkpoint); err != nil {
-		return fmt.Errorf("qa policy checkpoint: %w", err)
+	if err := filecheckpoint.Write(p.checkpoint, pos); err != nil {
+		return fmt.Errorf("qa policy: %w", err)
 	}
 	return nil
 }
