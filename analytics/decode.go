@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/flatjson"
 )
 
 // Decoding for the sink. Messages are about half of any ledger, and the
@@ -25,7 +26,7 @@ func scanMessage(eventType string, schema int, data []byte) (messageFacts, bool)
 		return messageFacts{}, false
 	}
 	var m messageFacts
-	ok := scanFlatObject(data, func(key, val []byte) bool {
+	ok := flatjson.ScanStrings(data, func(key, val []byte) bool {
 		switch string(key) {
 		case "interactionId":
 			m.interactionID = string(val)
@@ -53,7 +54,7 @@ type metaFacts struct {
 // metadata is descriptive, never what a fact's identity rests on).
 func scanMetadata(raw []byte) metaFacts {
 	var m metaFacts
-	scanFlatObject(raw, func(key, val []byte) bool {
+	flatjson.ScanStrings(raw, func(key, val []byte) bool {
 		switch string(key) {
 		case "channel":
 			m.channel = string(val)
@@ -85,66 +86,4 @@ func scanAt(data []byte) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t, true
-}
-
-// scanFlatObject calls field for each key and string value of a JSON
-// object whose values are all strings without escapes. It reports false as
-// soon as it meets anything else, or field does.
-func scanFlatObject(data []byte, field func(key, val []byte) bool) bool {
-	i := skipSpace(data, 0)
-	if i >= len(data) || data[i] != '{' {
-		return false
-	}
-	i = skipSpace(data, i+1)
-	if i < len(data) && data[i] == '}' {
-		return skipSpace(data, i+1) == len(data)
-	}
-	for {
-		key, next, ok := plainString(data, i)
-		if !ok {
-			return false
-		}
-		i = skipSpace(data, next)
-		if i >= len(data) || data[i] != ':' {
-			return false
-		}
-		val, next, ok := plainString(data, skipSpace(data, i+1))
-		if !ok || !field(key, val) {
-			return false
-		}
-		i = skipSpace(data, next)
-		if i >= len(data) {
-			return false
-		}
-		switch data[i] {
-		case ',':
-			i = skipSpace(data, i+1)
-		case '}':
-			return skipSpace(data, i+1) == len(data)
-		default:
-			return false
-		}
-	}
-}
-
-func plainString(data []byte, i int) ([]byte, int, bool) {
-	if i >= len(data) || data[i] != '"' {
-		return nil, 0, false
-	}
-	for j := i + 1; j < len(data); j++ {
-		switch c := data[j]; {
-		case c == '"':
-			return data[i+1 : j], j + 1, true
-		case c == '\\' || c < 0x20:
-			return nil, 0, false
-		}
-	}
-	return nil, 0, false
-}
-
-func skipSpace(data []byte, i int) int {
-	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
-		i++
-	}
-	return i
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/flatjson"
 )
 
 // fastFields are the values the sink's folds read from the common event
@@ -91,7 +92,7 @@ func fastDecode(eventType string, schema int, data []byte) (domain.Event, bool) 
 		return nil, false
 	}
 	var f fastFields
-	if !scanTop(data, f.set) {
+	if !flatjson.ScanObject(data, f.set) {
 		return nil, false
 	}
 	return build(&f), true
@@ -177,90 +178,4 @@ func plainInt(b []byte) (int, bool) {
 		n = -n
 	}
 	return n, true
-}
-
-// scanTop calls field for every key of a JSON object with its value: a
-// string's content (str true; a string with an escape makes scanTop give
-// up), or the raw text of a number, literal, object or array (str false;
-// nested strings may hold escapes, they are only skipped). It reports
-// false when the input is not such an object, or field does.
-func scanTop(data []byte, field func(key, val []byte, str bool) bool) bool {
-	i := skipSpace(data, 0)
-	if i >= len(data) || data[i] != '{' {
-		return false
-	}
-	i = skipSpace(data, i+1)
-	if i < len(data) && data[i] == '}' {
-		return skipSpace(data, i+1) == len(data)
-	}
-	for {
-		key, next, ok := plainString(data, i)
-		if !ok {
-			return false
-		}
-		i = skipSpace(data, next)
-		if i >= len(data) || data[i] != ':' {
-			return false
-		}
-		i = skipSpace(data, i+1)
-		var val []byte
-		str := i < len(data) && data[i] == '"'
-		if str {
-			val, next, ok = plainString(data, i)
-		} else {
-			val, next, ok = rawValue(data, i)
-		}
-		if !ok || !field(key, val, str) {
-			return false
-		}
-		i = skipSpace(data, next)
-		if i >= len(data) {
-			return false
-		}
-		switch data[i] {
-		case ',':
-			i = skipSpace(data, i+1)
-		case '}':
-			return skipSpace(data, i+1) == len(data)
-		default:
-			return false
-		}
-	}
-}
-
-// rawValue returns the non-string value at data[i]: a nested object or
-// array (brackets balanced, strings skipped), or a literal up to the next
-// delimiter.
-func rawValue(data []byte, i int) ([]byte, int, bool) {
-	start := i
-	if i < len(data) && (data[i] == '{' || data[i] == '[') {
-		depth, inStr := 0, false
-		for ; i < len(data); i++ {
-			c := data[i]
-			switch {
-			case inStr && c == '\\':
-				i++
-			case inStr && c == '"':
-				inStr = false
-			case inStr:
-			case c == '"':
-				inStr = true
-			case c == '{' || c == '[':
-				depth++
-			case c == '}' || c == ']':
-				depth--
-				if depth == 0 {
-					return data[start : i+1], i + 1, true
-				}
-			}
-		}
-		return nil, 0, false
-	}
-	for i < len(data) && data[i] != ',' && data[i] != '}' && data[i] != ' ' && data[i] != '\n' && data[i] != '\t' && data[i] != '\r' {
-		i++
-	}
-	if i == start {
-		return nil, 0, false
-	}
-	return data[start:i], i, true
 }
