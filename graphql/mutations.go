@@ -26,6 +26,15 @@ func withCorrelation(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, correlationKey{}, id)
 }
 
+// authorizeMutation refuses a caller whose role may not perform op, then
+// returns the metadata the mutation's events carry.
+func (r *resolver) authorizeMutation(ctx context.Context, op Operation, key *string) (commands.Meta, Viewer, error) {
+	if _, err := authorize(ctx, op); err != nil {
+		return commands.Meta{}, Viewer{}, err
+	}
+	return r.mutationMeta(ctx, key)
+}
+
 // mutationMeta returns the command metadata for a mutation by the caller.
 // The idempotency key is scoped to the caller, so two callers who happen
 // to pick the same key never have one's request taken for a retry of the

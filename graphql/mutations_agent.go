@@ -26,10 +26,7 @@ func (r *resolver) SetPresence(ctx context.Context, args struct {
 	if args.AgentID != nil && string(*args.AgentID) != v.Subject {
 		id, op = string(*args.AgentID), OpManageAgents
 	}
-	if _, err := authorize(ctx, op); err != nil {
-		return nil, err
-	}
-	meta, _, err := r.mutationMeta(ctx, args.IdempotencyKey)
+	meta, _, err := r.authorizeMutation(ctx, op, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -62,10 +59,7 @@ func (r *resolver) RegisterAgent(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*agentPayload, error) {
-	if _, err := authorize(ctx, OpManageAgents); err != nil {
-		return nil, err
-	}
-	meta, _, err := r.mutationMeta(ctx, args.IdempotencyKey)
+	meta, _, err := r.authorizeMutation(ctx, OpManageAgents, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}

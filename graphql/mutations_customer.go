@@ -16,10 +16,7 @@ func (r *resolver) LinkIdentity(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*customerPayload, error) {
-	if _, err := authorize(ctx, OpEditIdentities); err != nil {
-		return nil, err
-	}
-	meta, _, err := r.mutationMeta(ctx, args.IdempotencyKey)
+	meta, _, err := r.authorizeMutation(ctx, OpEditIdentities, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -40,10 +37,7 @@ func (r *resolver) UnlinkIdentity(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*customerPayload, error) {
-	if _, err := authorize(ctx, OpEditIdentities); err != nil {
-		return nil, err
-	}
-	meta, _, err := r.mutationMeta(ctx, args.IdempotencyKey)
+	meta, _, err := r.authorizeMutation(ctx, OpEditIdentities, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -64,10 +58,7 @@ func (r *resolver) MergeCustomers(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*customerPayload, error) {
-	if _, err := authorize(ctx, OpEditIdentities); err != nil {
-		return nil, err
-	}
-	meta, _, err := r.mutationMeta(ctx, args.IdempotencyKey)
+	meta, _, err := r.authorizeMutation(ctx, OpEditIdentities, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -85,10 +76,7 @@ func (r *resolver) UndoMerge(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*customerPayload, error) {
-	if _, err := authorize(ctx, OpUndoMerge); err != nil {
-		return nil, err
-	}
-	meta, _, err := r.mutationMeta(ctx, args.IdempotencyKey)
+	meta, _, err := r.authorizeMutation(ctx, OpUndoMerge, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}

@@ -16,10 +16,7 @@ func (r *resolver) ReplyToInteraction(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*interactionPayload, error) {
-	if _, err := authorize(ctx, OpActOnInteraction); err != nil {
-		return nil, err
-	}
-	meta, v, err := r.mutationMeta(ctx, args.IdempotencyKey)
+	meta, v, err := r.authorizeMutation(ctx, OpActOnInteraction, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -45,10 +42,7 @@ func (r *resolver) CloseInteraction(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*interactionPayload, error) {
-	if _, err := authorize(ctx, OpActOnInteraction); err != nil {
-		return nil, err
-	}
-	meta, v, err := r.mutationMeta(ctx, args.IdempotencyKey)
+	meta, v, err := r.authorizeMutation(ctx, OpActOnInteraction, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}

@@ -18,10 +18,7 @@ func (r *resolver) OverrideQaCriterion(ctx context.Context, args struct {
 	Reason         string
 	IdempotencyKey *string
 }) (*qaOverrideResolver, error) {
-	if _, err := authorize(ctx, OpOverrideQa); err != nil {
-		return nil, err
-	}
-	meta, v, err := r.mutationMeta(ctx, args.IdempotencyKey)
+	meta, v, err := r.authorizeMutation(ctx, OpOverrideQa, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}

@@ -21,10 +21,7 @@ func (r *resolver) OpenTicket(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*ticketPayload, error) {
-	if _, err := authorize(ctx, OpActOnTicket); err != nil {
-		return nil, err
-	}
-	meta, v, err := r.mutationMeta(ctx, args.IdempotencyKey)
+	meta, v, err := r.authorizeMutation(ctx, OpActOnTicket, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -50,10 +47,7 @@ func (r *resolver) AssignTicket(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*ticketPayload, error) {
-	if _, err := authorize(ctx, OpTakeTicket); err != nil {
-		return nil, err
-	}
-	meta, v, err := r.mutationMeta(ctx, args.IdempotencyKey)
+	meta, v, err := r.authorizeMutation(ctx, OpTakeTicket, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -82,10 +76,7 @@ func (r *resolver) ChangeTicketStatus(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*ticketPayload, error) {
-	if _, err := authorize(ctx, OpActOnTicket); err != nil {
-		return nil, err
-	}
-	meta, v, err := r.mutationMeta(ctx, args.IdempotencyKey)
+	meta, v, err := r.authorizeMutation(ctx, OpActOnTicket, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -105,10 +96,7 @@ func (r *resolver) CommentOnTicket(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*ticketPayload, error) {
-	if _, err := authorize(ctx, OpActOnTicket); err != nil {
-		return nil, err
-	}
-	meta, v, err := r.mutationMeta(ctx, args.IdempotencyKey)
+	meta, v, err := r.authorizeMutation(ctx, OpActOnTicket, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -124,10 +112,7 @@ func (r *resolver) AddCollaborator(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*ticketPayload, error) {
-	if _, err := authorize(ctx, OpActOnTicket); err != nil {
-		return nil, err
-	}
-	meta, _, err := r.mutationMeta(ctx, args.IdempotencyKey)
+	meta, _, err := r.authorizeMutation(ctx, OpActOnTicket, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}

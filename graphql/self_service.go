@@ -153,10 +153,7 @@ func (r *resolver) ConfirmPromise(ctx context.Context, args struct {
 	Promise        string
 	IdempotencyKey *string
 }) (*promiseConfirmationResolver, error) {
-	if _, err := authorize(ctx, OpActOnInteraction); err != nil {
-		return nil, err
-	}
-	meta, v, err := r.mutationMeta(ctx, args.IdempotencyKey)
+	meta, v, err := r.authorizeMutation(ctx, OpActOnInteraction, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
