@@ -1,0 +1,93 @@
+package follow
+
+import (
+	"context"
+	"sync"
+
+	"github.com/interactionledger/ledger/eventstore/filecheckpoint"
+)
+
+// Delivery says who stores a follower's checkpoint, and so what the
+// consumer's effects must be.
+type Delivery int
+
+const (
+	// ExactlyOnce: the consumer stores the position of the last event it
+	// handled atomically with its effect (the read models' checkpoint
+	// table, the analytics back end's, the SLA policy's state file), so
+	// an event's effect happens once however the follower stops. The
+	// follower only loads the checkpoint.
+	ExactlyOnce Delivery = iota
+	// AtLeastOnce: the follower saves the checkpoint after the consumer
+	// handled a batch. A stop between the two hands the batch to the
+	// consumer again, so its effects must be idempotent (appends with
+	// idempotency keys derived from the event, say).
+	AtLeastOnce
+)
+
+// Checkpoint is where a follower's position is kept.
+type Checkpoint interface {
+	// Load returns the position of the last event handled; found is false
+	// on a first start.
+	Load(ctx context.Context) (pos uint64, found bool, err error)
+	// Save records pos as handled. With ExactlyOnce the consumer does this
+	// itself and the follower calls Save only for a first start's
+	// position (StartAtHead).
+	Save(ctx context.Context, pos uint64) error
+}
+
+// FileCheckpoint keeps the position in a small text file, replaced
+// atomically (see eventstore/filecheckpoint).
+type FileCheckpoint string
+
+// Load implements Checkpoint.
+func (f FileCheckpoint) Load(context.Context) (uint64, bool, error) {
+	return filecheckpoint.Read(string(f))
+}
+
+// Save implements Checkpoint.
+func (f FileCheckpoint) Save(_ context.Context, pos uint64) error {
+	return filecheckpoint.Write(string(f), pos)
+}
+
+// MemoryCheckpoint keeps the position in memory: a follower whose work
+// need not survive a restart (the subscription hub), or a test's. The
+// zero value has no position yet.
+type MemoryCheckpoint struct {
+	mu    sync.Mutex
+	pos   uint64
+	found bool
+}
+
+// Load implements Checkpoint.
+func (m *MemoryCheckpoint) Load(context.Context) (uint64, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.pos, m.found, nil
+}
+
+// Save implements Checkpoint.
+func (m *MemoryCheckpoint) Save(_ context.Context, pos uint64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.pos, m.found = pos, true
+	return nil
+}
+
+// CheckpointFuncs adapts a consumer's own load and save (of a checkpoint
+// it keeps with its effect) to Checkpoint.
+type CheckpointFuncs struct {
+	LoadFunc func(ctx context.Context) (uint64, bool, error)
+	SaveFunc func(ctx context.Context, pos uint64) error
+}
+
+// Load implements Checkpoint.
+func (c CheckpointFuncs) Load(ctx context.Context) (uint64, bool, error) { return c.LoadFunc(ctx) }
+
+// Save implements Checkpoint; without a SaveFunc it does nothing.
+func (c CheckpointFuncs) Save(ctx context.Context, pos uint64) error {
+	if c.SaveFunc == nil {
+		return nil
+	}
+	return c.SaveFunc(ctx, pos)
+}

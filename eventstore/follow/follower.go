@@ -1,0 +1,350 @@
+package follow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+
+	"github.com/interactionledger/ledger/eventstore"
+)
+
+// Consumer handles the events a follower reads, in position order.
+// Handle's error ends the run: the follower retries from the checkpoint
+// with backoff, or halts when the error is Poison.
+type Consumer[E any] interface {
+	Handle(ctx context.Context, events []E) error
+}
+
+// Session is a consumer with work of its own beside Handle (timers,
+// delivery lanes, a writer). Begin starts it for one run and returns the
+// context the run goes on under: when the consumer's own work fails, it
+// cancels that context with the cause, and the follower ends the run with
+// it. End is called once the run is over (after the last Handle; err is
+// what ended it, nil when ctx ended or a bounded run reached its end),
+// with a context of its own bounded by Config.StopTimeout, to write what
+// the consumer holds and release what it took.
+type Session interface {
+	Begin(ctx context.Context) (context.Context, error)
+	End(ctx context.Context, err error) error
+}
+
+// Flusher is a consumer that buffers effects to write them in bulk: Flush
+// is called once the feed has been quiet for Config.FlushAfter after a
+// Handle.
+type Flusher interface {
+	Flush(ctx context.Context) error
+}
+
+// Config configures a Follower. Zero values pick the defaults named.
+type Config[E any] struct {
+	// Name labels the follower's metrics and logs, and names its lease.
+	Name     string
+	Store    eventstore.Store
+	Source   NewSource[E]
+	Consumer Consumer[E]
+	// Checkpoint and Delivery: see Delivery.
+	Checkpoint Checkpoint
+	Delivery   Delivery
+	// StartAtHead makes a first start (no checkpoint yet) begin at the
+	// ledger's head, saved at once: what happened before the consumer was
+	// enabled is history, not news. Otherwise it begins at the start.
+	StartAtHead bool
+	// Singleton followers run only while they hold Lease.
+	Singleton bool
+	Lease     Lease
+	Metrics   *Metrics
+	Logger    *slog.Logger
+	// PageSize is the most events one read returns (default 512);
+	// ReadAhead how many pages are read ahead of the consumer (default 4);
+	// MaxBatch the most events one Handle gets (default PageSize).
+	PageSize, ReadAhead, MaxBatch int
+	// FlushAfter: see Flusher (default 1 s).
+	FlushAfter time.Duration
+	// StopTimeout bounds Session.End (default 10 s).
+	StopTimeout time.Duration
+	// Backoff makes the wait policy between failed runs (default
+	// exponential from 100 ms to 30 s, with jitter, without end).
+	Backoff func() backoff.BackOff
+}
+
+// Follower runs one consumer of $all; see the package documentation.
+type Follower[E any] struct {
+	cfg      Config[E]
+	log      *slog.Logger
+	m        followerMetrics
+	position atomic.Uint64
+	head     atomic.Uint64
+	notifier eventstore.Notifier
+}
+
+// New returns a follower; it reads nothing until Run.
+func New[E any](cfg Config[E]) (*Follower[E], error) {
+	switch {
+	case cfg.Name == "" || cfg.Store == nil || cfg.Source == nil || cfg.Consumer == nil || cfg.Checkpoint == nil:
+		return nil, errors.New("follow: a follower needs a name, a store, a source, a consumer and a checkpoint")
+	case cfg.Singleton && cfg.Lease == nil:
+		return nil, fmt.Errorf("follow: singleton follower %s needs a lease", cfg.Name)
+	}
+	setDefault(&cfg.PageSize, 512)
+	setDefault(&cfg.ReadAhead, 4)
+	setDefault(&cfg.MaxBatch, cfg.PageSize)
+	setDefault(&cfg.FlushAfter, time.Second)
+	setDefault(&cfg.StopTimeout, 10*time.Second)
+	if cfg.Backoff == nil {
+		cfg.Backoff = defaultBackoff
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Follower[E]{cfg: cfg, log: log.With("follower", cfg.Name), m: cfg.Metrics.of(cfg.Name)}, nil
+}
+
+func setDefault[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}
+
+func defaultBackoff() backoff.BackOff {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval, b.MaxInterval = 100*time.Millisecond, 30*time.Second
+	return b
+}
+
+// Name returns the follower's name.
+func (f *Follower[E]) Name() string { return f.cfg.Name }
+
+// Position returns the position of the last event the consumer handled.
+func (f *Follower[E]) Position() uint64 { return f.position.Load() }
+
+// WaitFor blocks until the consumer has handled position, or ctx ends.
+func (f *Follower[E]) WaitFor(ctx context.Context, position uint64) error {
+	for {
+		changed := f.notifier.C() // before the check: see eventstore.Notifier
+		if f.position.Load() >= position {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("%s: wait for position %d (at %d): %w", f.cfg.Name, position, f.position.Load(), ctx.Err())
+		}
+	}
+}
+
+// Run follows the ledger until ctx ends (then it returns nil) or an event
+// halts it (then it returns the *HaltError). Any other failure is logged,
+// counted and retried from the checkpoint with backoff. A singleton first
+// waits for its lease, and gives it up when it stops.
+func (f *Follower[E]) Run(ctx context.Context) error {
+	wait := f.cfg.Backoff()
+	for {
+		before := f.position.Load()
+		err := f.runOnce(ctx, 0)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if halt := f.halted(err); halt != nil {
+			return halt
+		}
+		f.m.errors.Inc()
+		if f.position.Load() != before {
+			wait.Reset()
+		}
+		next := wait.NextBackOff()
+		if next == backoff.Stop {
+			return fmt.Errorf("%s: giving up: %w", f.cfg.Name, err)
+		}
+		f.log.Error("follower failed; retrying from its checkpoint", "err", err, "retry_in", next)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(next):
+		}
+	}
+}
+
+// RunUntil handles the events up to position until, then returns nil;
+// it makes one attempt, returning the error that ended it (a *HaltError
+// for a poison event), or ctx's error when ctx ended first.
+func (f *Follower[E]) RunUntil(ctx context.Context, until uint64) error {
+	err := f.runOnce(ctx, until)
+	if halt := f.halted(err); halt != nil {
+		return halt
+	}
+	if err != nil {
+		f.m.errors.Inc()
+		return err
+	}
+	if f.position.Load() < until {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s stopped at %d of %d: %w", f.cfg.Name, f.position.Load(), until, ctx.Err())
+		}
+	}
+	return nil
+}
+
+// halted turns a poison error into the follower's halt: logged, counted
+// and shown in ledger_follower_halted_position.
+func (f *Follower[E]) halted(err error) *HaltError {
+	var poison *PoisonError
+	if !errors.As(err, &poison) {
+		return nil
+	}
+	f.m.errors.Inc()
+	f.m.halted.Set(float64(poison.Position))
+	f.log.Error("follower halted on an event it cannot handle; it will not skip it, and carries on from it once a build that handles it runs",
+		"position", poison.Position, "reason", poison.Err)
+	return &HaltError{Follower: f.cfg.Name, Position: poison.Position, Err: err}
+}
+
+// runOnce is one run: take the lease, load the checkpoint, feed the
+// consumer until ctx ends, the bounded feed ends, or a failure.
+func (f *Follower[E]) runOnce(ctx context.Context, until uint64) (err error) {
+	if f.cfg.Singleton {
+		held, release, err := f.cfg.Lease.Acquire(ctx, f.cfg.Name)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.cfg.Name, err)
+		}
+		defer release()
+		f.m.leader.Set(1)
+		defer f.m.leader.Set(0)
+		f.log.Info("follower holds its lease")
+		ctx = held
+	}
+	runCtx := ctx
+	if s, ok := f.cfg.Consumer.(Session); ok {
+		if runCtx, err = s.Begin(ctx); err != nil {
+			return fmt.Errorf("%s: begin: %w", f.cfg.Name, err)
+		}
+		defer func() { err = f.end(ctx, s, err) }()
+	}
+	from, err := f.start(runCtx)
+	if err != nil {
+		return err
+	}
+	f.m.halted.Set(0)
+	if until > 0 && from >= until {
+		return nil
+	}
+	return f.feed(runCtx, from, until)
+}
+
+// end calls the session's End, bounded in time, and keeps the first
+// error.
+func (f *Follower[E]) end(ctx context.Context, s Session, err error) error {
+	endCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.cfg.StopTimeout)
+	defer cancel()
+	endErr := s.End(endCtx, err)
+	if err != nil || ctx.Err() != nil {
+		if endErr != nil {
+			f.log.Warn("follower's consumer did not end cleanly", "err", endErr)
+		}
+		return err
+	}
+	return endErr
+}
+
+// start loads the checkpoint (a first start with StartAtHead saves the
+// head) and publishes it.
+func (f *Follower[E]) start(ctx context.Context) (uint64, error) {
+	from, found, err := f.cfg.Checkpoint.Load(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("%s: load checkpoint: %w", f.cfg.Name, err)
+	}
+	head, err := f.cfg.Store.HeadPosition(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("%s: head position: %w", f.cfg.Name, err)
+	}
+	if !found && f.cfg.StartAtHead {
+		// Saved at once, so a crash before the first batch does not move
+		// the start to a later head.
+		if err := f.cfg.Checkpoint.Save(ctx, head); err != nil {
+			return 0, fmt.Errorf("%s: save checkpoint: %w", f.cfg.Name, err)
+		}
+		f.log.Info("first start: following from the ledger's head; earlier events are history", "position", head)
+		from = head
+	}
+	f.noteHead(head)
+	f.publish(from)
+	f.log.Debug("follower starting", "from", from)
+	return from, nil
+}
+
+// feed hands the consumer batches from position from on.
+func (f *Follower[E]) feed(ctx context.Context, from, until uint64) error {
+	feedCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	src := f.cfg.Source(f.cfg.Store)
+	cfg := feedConfig{after: from, until: until, pageSize: f.cfg.PageSize, readAhead: f.cfg.ReadAhead}
+	in := &batcher[E]{in: startFeed(feedCtx, f.cfg.Store, src, cfg, f.noteHead), max: f.cfg.MaxBatch}
+	flusher, _ := f.cfg.Consumer.(Flusher)
+	var flushDue <-chan time.Time
+	for {
+		events, err := in.next(ctx, flushDue)
+		switch {
+		case errors.Is(err, errFlushDue):
+			flushDue = nil
+			if err := flusher.Flush(ctx); err != nil {
+				return fmt.Errorf("%s: flush: %w", f.cfg.Name, err)
+			}
+			continue
+		case errors.Is(err, errEndOfFeed):
+			return nil
+		case err != nil:
+			if ctx.Err() != nil {
+				return context.Cause(ctx)
+			}
+			return fmt.Errorf("%s: %w", f.cfg.Name, err)
+		}
+		if err := f.handle(ctx, src, events); err != nil {
+			return err
+		}
+		if flusher != nil && flushDue == nil && until == 0 {
+			flushDue = time.After(f.cfg.FlushAfter)
+		}
+	}
+}
+
+// handle gives the consumer one batch and records it as handled.
+func (f *Follower[E]) handle(ctx context.Context, src Source[E], events []E) error {
+	if err := f.cfg.Consumer.Handle(ctx, events); err != nil {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		return fmt.Errorf("%s: %w", f.cfg.Name, err)
+	}
+	last := src.Position(events[len(events)-1])
+	if f.cfg.Delivery == AtLeastOnce {
+		if err := f.cfg.Checkpoint.Save(ctx, last); err != nil {
+			return fmt.Errorf("%s: save checkpoint: %w", f.cfg.Name, err)
+		}
+	}
+	f.m.events.Add(float64(len(events)))
+	f.publish(last)
+	return nil
+}
+
+// publish records pos as handled, updates the metrics and wakes WaitFor.
+func (f *Follower[E]) publish(pos uint64) {
+	f.position.Store(pos)
+	f.m.position.Set(float64(pos))
+	f.m.lag.Set(float64(f.head.Load() - min(pos, f.head.Load())))
+	f.notifier.Notify()
+}
+
+// noteHead records the highest position known to be in the ledger.
+func (f *Follower[E]) noteHead(pos uint64) {
+	for {
+		cur := f.head.Load()
+		if pos <= cur || f.head.CompareAndSwap(cur, pos) {
+			return
+		}
+	}
+}
