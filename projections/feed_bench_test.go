@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/follow"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
 )
 
@@ -21,7 +22,7 @@ func BenchmarkFeed(b *testing.B) {
 	defer store.Close()
 	full := func(after uint64, _ []eventstore.LeanEvent) ([]eventstore.LeanEvent, error) {
 		page, err := store.ReadAll(ctx, after, rebuildPage)
-		return leanEvents(page, nil), err
+		return follow.LeanEvents(page, nil), err
 	}
 	lean := func(after uint64, buf []eventstore.LeanEvent) ([]eventstore.LeanEvent, error) {
 		return store.ReadAllLean(ctx, after, rebuildPage, buf)

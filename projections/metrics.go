@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/interactionledger/ledger/eventstore/follow"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -77,6 +78,11 @@ func (r *Runner) RegisterMetrics(reg prometheus.Registerer) error {
 		Name: "ledger_projection_lag_events",
 		Help: "Events committed to the store that not every projection has applied yet.",
 	}, r.lag)
+	m, err := follow.NewMetrics(reg)
+	if err != nil {
+		return err
+	}
+	r.followMetrics = m
 	return r.metrics.register(reg, lag)
 }
 

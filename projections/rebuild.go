@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
 // Rebuild sizes. A rebuild commits every rebuildBatchEvents events:
@@ -164,13 +166,12 @@ func (r *Runner) replayLocked(ctx context.Context, active []bool, head uint64, p
 	if head == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	page := min(rebuildPage, r.rebuildBatchEvents)
-	in := newBatchReader(r.feed(ctx, 0, head, page, r.rebuildBatchEvents/page+1), r.rebuildBatchEvents)
+	in := follow.NewReplay(ctx, r.store, r.newSource(r.store), 0, head, page, r.rebuildBatchEvents/page+1, r.rebuildBatchEvents)
+	defer in.Close()
 	for {
-		events, err := in.next(ctx)
-		if errors.Is(err, errEndOfFeed) {
+		events, err := in.Next(ctx)
+		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {

@@ -2,7 +2,6 @@ package projections
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/follow"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -29,7 +29,7 @@ const (
 // errCheckpointMoved reports that a checkpoint in the database went back
 // behind the runner's own: another process rebuilt the projection. The
 // runner then starts over from the checkpoints in the database.
-var errCheckpointMoved = errors.New("checkpoint moved back")
+var errCheckpointMoved = fmt.Errorf("checkpoint moved back (%w)", follow.ErrRestart)
 
 // Runner feeds the event store's $all stream to a set of projections: it
 // catches up from the lowest checkpoint, then follows live appends,
@@ -55,6 +55,10 @@ type Runner struct {
 	// batches, Rebuild and loading checkpoints. It guards cps.
 	writeMu sync.Mutex
 	cps     []uint64 // per projection: last applied position
+
+	followOnce    sync.Once
+	follow        *follow.Follower[Event]
+	followMetrics *follow.Metrics
 
 	position atomic.Uint64 // min(cps): every projection has applied it
 	head     atomic.Uint64 // highest position seen in the feed
@@ -108,50 +112,66 @@ func (r *Runner) WaitFor(ctx context.Context, position uint64) error {
 	}
 }
 
-// Run applies events until ctx ends (then it returns nil) or a batch fails
-// (then it returns the error; nothing of the failed batch was applied, and
-// the next Run retries it). It first catches up from the lowest
-// checkpoint, then follows live appends.
+// Run applies events until ctx ends (then it returns nil). It first
+// catches up from the lowest checkpoint, then follows live appends, on a
+// follower (eventstore/follow) that is not a singleton: every node keeps
+// its own read models. A failed batch changes nothing and is retried with
+// backoff.
 //
 // An event the projections cannot decode is never skipped: Run applies
-// every event before it and returns an *UndecodableEventError naming it,
-// and every later Run stops there again until a build that reads it runs.
+// every event before it and returns a *follow.HaltError wrapping an
+// *UndecodableEventError naming it, and every later Run stops there again
+// until a build that reads it runs.
 func (r *Runner) Run(ctx context.Context) error {
-	for {
-		err := r.runOnce(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if errors.Is(err, errCheckpointMoved) {
-			r.log.Warn("a checkpoint moved back (projection rebuilt elsewhere); starting over from the stored checkpoints", "err", err)
-			continue
-		}
-		r.noteFailure(err)
-		return err
-	}
+	return r.follower().Run(ctx)
 }
 
-func (r *Runner) runOnce(ctx context.Context) error {
-	if err := r.bulkCatchUp(ctx); err != nil {
-		return err
-	}
-	from, err := r.load(ctx)
-	if err != nil {
-		return err
-	}
-	r.log.Info("projections starting", "from", from, "projections", len(r.projs))
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	in := newBatchReader(r.feed(ctx, from, 0, r.catchUpPage, readAheadPages), r.maxBatchEvents)
-	for {
-		events, err := in.next(ctx)
+// RunOnce is Run without the retries: it returns the first failure.
+func (r *Runner) RunOnce(ctx context.Context) error {
+	return r.follower().RunOnce(ctx)
+}
+
+// follower returns the runner's follower, made on first use (tests set
+// the batch sizes after NewRunner).
+func (r *Runner) follower() *follow.Follower[Event] {
+	r.followOnce.Do(func() {
+		f, err := follow.New(follow.Config[Event]{
+			Name: "projections", Store: r.store, Source: r.newSource, Consumer: runnerConsumer{r},
+			Checkpoint: follow.CheckpointFuncs{LoadFunc: r.loadCheckpoint}, Delivery: follow.ExactlyOnce,
+			Metrics: r.followMetrics, Logger: r.log, PageSize: r.catchUpPage, ReadAhead: readAheadPages,
+			MaxBatch: r.maxBatchEvents, OnError: r.noteFailure,
+		})
 		if err != nil {
-			return err
+			panic(err) // the configuration above is complete
 		}
-		if err := r.applyBatch(ctx, events); err != nil {
-			return err
-		}
+		r.follow = f
+	})
+	return r.follow
+}
+
+// runnerConsumer is the runner as the follower's consumer.
+type runnerConsumer struct{ r *Runner }
+
+// Begin loads the projections that have applied nothing yet in bulk.
+func (c runnerConsumer) Begin(ctx context.Context) (context.Context, error) {
+	return ctx, c.r.bulkCatchUp(ctx)
+}
+
+// End has nothing to finish: every batch commits with its checkpoints.
+func (runnerConsumer) End(context.Context, error) error { return nil }
+
+// Handle applies a batch with the projections' checkpoints.
+func (c runnerConsumer) Handle(ctx context.Context, events []Event) error {
+	return c.r.applyBatch(ctx, events)
+}
+
+// loadCheckpoint is the lowest checkpoint: where the follower starts.
+func (r *Runner) loadCheckpoint(ctx context.Context) (uint64, bool, error) {
+	from, err := r.load(ctx)
+	if err == nil {
+		r.log.Info("projections starting", "from", from, "projections", len(r.projs))
 	}
+	return from, true, err
 }
 
 // bulkCatchUpEvents is how long the log must be for Run to load the

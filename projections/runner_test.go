@@ -161,7 +161,7 @@ func TestRunnerFailedBatchChangesNothing(t *testing.T) {
 	projs := Standard()
 	projs[1] = &failingProjection{Projection: projs[1], failAt: head / 2}
 	r := NewRunner(h.store, db, quietLogger, projs...)
-	err := r.Run(h.ctx)
+	err := r.RunOnce(h.ctx)
 	if !errors.Is(err, errInjected) {
 		t.Fatalf("Run = %v, want the injected failure", err)
 	}

@@ -44,3 +44,8 @@ func (e *HaltError) Error() string {
 
 // Unwrap returns the reason.
 func (e *HaltError) Unwrap() error { return e.Err }
+
+// ErrRestart, wrapped in a consumer's error, makes the follower start over
+// from its checkpoint at once, without counting a failure: the consumer's
+// state moved under it (a read model rebuilt by another process, say).
+var ErrRestart = errors.New("start over")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/interactionledger/ledger/eventstore"
@@ -206,3 +207,31 @@ func feedEnded(ctx context.Context) error {
 	}
 	return errEndOfFeed
 }
+
+// Replay reads the events after position after up to until, read ahead of
+// the caller and merged into batches of up to maxBatch: the one-shot
+// replays (rebuilds, syncs) that keep no checkpoint of their own.
+type Replay[E any] struct {
+	in     *batcher[E]
+	cancel context.CancelFunc
+}
+
+// NewReplay starts a replay; Close ends it.
+func NewReplay[E any](ctx context.Context, store eventstore.Store, src Source[E], after, until uint64, pageSize, readAhead, maxBatch int) *Replay[E] {
+	ctx, cancel := context.WithCancel(ctx)
+	cfg := feedConfig{after: after, until: until, pageSize: pageSize, readAhead: readAhead}
+	return &Replay[E]{in: &batcher[E]{in: startFeed(ctx, store, src, cfg, func(uint64) {}), max: maxBatch}, cancel: cancel}
+}
+
+// Next returns the next batch, io.EOF after the last, or the error that
+// ended the replay.
+func (r *Replay[E]) Next(ctx context.Context) ([]E, error) {
+	events, err := r.in.next(ctx, nil)
+	if errors.Is(err, errEndOfFeed) {
+		return nil, io.EOF
+	}
+	return events, err
+}
+
+// Close ends the replay's reading.
+func (r *Replay[E]) Close() { r.cancel() }

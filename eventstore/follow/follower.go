@@ -70,6 +70,9 @@ type Config[E any] struct {
 	// Backoff makes the wait policy between failed runs (default
 	// exponential from 100 ms to 30 s, with jitter, without end).
 	Backoff func() backoff.BackOff
+	// OnError, when set, is told of every failure (retried or halting)
+	// before the follower acts on it: for a consumer's own metrics.
+	OnError func(err error)
 }
 
 // Follower runs one consumer of $all; see the package documentation.
@@ -150,10 +153,14 @@ func (f *Follower[E]) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		if errors.Is(err, ErrRestart) {
+			f.log.Warn("follower starting over from its checkpoint", "err", err)
+			continue
+		}
 		if halt := f.halted(err); halt != nil {
 			return halt
 		}
-		f.m.errors.Inc()
+		f.failed(err)
 		if f.position.Load() != before {
 			wait.Reset()
 		}
@@ -170,6 +177,25 @@ func (f *Follower[E]) Run(ctx context.Context) error {
 	}
 }
 
+// RunOnce is Run without the retries: it returns nil when ctx ends, the
+// *HaltError of a poison event, or the first failure.
+func (f *Follower[E]) RunOnce(ctx context.Context) error {
+	for {
+		err := f.runOnce(ctx, 0)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case errors.Is(err, ErrRestart):
+			continue
+		}
+		if halt := f.halted(err); halt != nil {
+			return halt
+		}
+		f.failed(err)
+		return err
+	}
+}
+
 // RunUntil handles the events up to position until, then returns nil;
 // it makes one attempt, returning the error that ended it (a *HaltError
 // for a poison event), or ctx's error when ctx ended first.
@@ -179,7 +205,7 @@ func (f *Follower[E]) RunUntil(ctx context.Context, until uint64) error {
 		return halt
 	}
 	if err != nil {
-		f.m.errors.Inc()
+		f.failed(err)
 		return err
 	}
 	if f.position.Load() < until {
@@ -197,11 +223,19 @@ func (f *Follower[E]) halted(err error) *HaltError {
 	if !errors.As(err, &poison) {
 		return nil
 	}
-	f.m.errors.Inc()
+	f.failed(err)
 	f.m.halted.Set(float64(poison.Position))
 	f.log.Error("follower halted on an event it cannot handle; it will not skip it, and carries on from it once a build that handles it runs",
 		"position", poison.Position, "reason", poison.Err)
 	return &HaltError{Follower: f.cfg.Name, Position: poison.Position, Err: err}
+}
+
+// failed counts a failure and tells OnError.
+func (f *Follower[E]) failed(err error) {
+	f.m.errors.Inc()
+	if f.cfg.OnError != nil {
+		f.cfg.OnError(err)
+	}
 }
 
 // runOnce is one run: take the lease, load the checkpoint, feed the
