@@ -2,13 +2,14 @@ package analytics
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
 // DefaultSinkName is the checkpoint name of the ledger's analytics sink.
@@ -32,6 +33,9 @@ type Sink struct {
 	pageSize    int
 	maxKeep     int
 
+	lease   follow.Lease
+	metrics *follow.Metrics
+
 	position atomic.Uint64
 	notifier eventstore.Notifier
 }
@@ -52,6 +56,13 @@ func WithLogger(l *slog.Logger) SinkOption { return func(s *Sink) { s.log = l } 
 
 // WithSinkName sets the checkpoint name (default DefaultSinkName).
 func WithSinkName(name string) SinkOption { return func(s *Sink) { s.name = name } }
+
+// WithLease makes the sink a singleton: it writes only while it holds the
+// lease, so of several nodes one writes the facts.
+func WithLease(l follow.Lease) SinkOption { return func(s *Sink) { s.lease = l } }
+
+// WithFollowerMetrics sets the metrics of the sink's follower.
+func WithFollowerMetrics(m *follow.Metrics) SinkOption { return func(s *Sink) { s.metrics = m } }
 
 // WithCacheLimit bounds the entities the sink keeps folded in memory
 // (default 500,000); past it the cache is dropped and entities are folded
@@ -91,12 +102,18 @@ func (s *Sink) WaitFor(ctx context.Context, position uint64) error {
 	}
 }
 
-// Run writes facts until ctx ends (then it returns nil, after writing what
-// it had folded) or a write fails (then it returns the error; the next Run
-// starts again from the checkpoint). It catches up, then follows live
-// appends.
+// Run writes facts until ctx ends (then it returns nil, after writing
+// what it had folded) or an event halts it (*follow.HaltError). It
+// catches up, then follows live appends; a failed write is retried from
+// the checkpoint with backoff. With WithLease, it runs only while it
+// holds the lease: one node of many writes the facts.
 func (s *Sink) Run(ctx context.Context) error {
-	return s.run(ctx, 0, nil)
+	return s.follower(0, nil).Run(ctx)
+}
+
+// RunOnce is Run without the retries: it returns the first failure.
+func (s *Sink) RunOnce(ctx context.Context) error {
+	return s.follower(0, nil).RunOnce(ctx)
 }
 
 // Sync writes facts up to the ledger's head as it is when Sync starts,
@@ -113,99 +130,110 @@ func (s *Sink) Sync(ctx context.Context, progress func(done, head uint64)) error
 		}
 		return nil
 	}
-	return s.run(ctx, head, progress)
-}
-
-// run is Run (stopAt 0) and Sync (stop once stopAt is written).
-//
-// Folding and writing overlap: the loop folds the next batch while a
-// writer goroutine sends the last one (the back end's work, ClickHouse's
-// especially, then runs beside the fold instead of after it). Batches are
-// still written one at a time and in order, each followed by its
-// checkpoint, so a crash leaves the same state as without the overlap.
-func (s *Sink) run(ctx context.Context, stopAt uint64, progress func(done, head uint64)) error {
-	if err := s.backend.Setup(ctx); err != nil {
-		return fmt.Errorf("analytics sink: %w", err)
+	if err := s.follower(head, progress).RunUntil(ctx, head); err != nil {
+		return err
 	}
-	from, err := s.backend.Checkpoint(ctx, s.name)
-	if err != nil {
-		return fmt.Errorf("analytics sink: %w", err)
-	}
-	s.publish(from)
-	if stopAt > 0 && from >= stopAt {
-		return nil
-	}
-	s.log.Info("analytics sink starting", "from", from, "until", stopAt)
-	feedCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	pages := s.feed(feedCtx, from, stopAt)
-	f := newFolder(s.loadStream, s.pseudo, s.maxKeep, s.batchEvents)
-	w := s.startWriter(ctx, stopAt, progress)
-	var flushC <-chan time.Time
-	for {
-		if ctx.Err() != nil { // before select, which picks among ready cases at random
-			return s.stop(ctx, w, f, stopAt)
-		}
-		select {
-		case p, ok := <-pages:
-			if !ok {
-				if ctx.Err() != nil {
-					return s.stop(ctx, w, f, stopAt)
-				}
-				return w.finish(w.send(f))
-			}
-			if p.err != nil {
-				return w.abort(p.err)
-			}
-			if err := s.applyPage(ctx, f, w, p.events); err != nil {
-				return w.abort(err)
-			}
-			if f.pending() == 0 {
-				flushC = nil
-			} else if flushC == nil && stopAt == 0 {
-				flushC = time.After(s.flushEvery)
-			}
-		case <-flushC:
-			flushC = nil
-			if err := w.send(f); err != nil {
-				return w.abort(err)
-			}
-		case err := <-w.failed:
-			return w.abort(err)
-		case <-ctx.Done():
-			return s.stop(ctx, w, f, stopAt)
-		}
-	}
-}
-
-// stop ends a run whose ctx ended: it writes what was folded (the events
-// are applied, only their rows are missing, and the next start would fold
-// them again), giving the writer 10 s in all, even when the back end hangs.
-// Run returns nil; a Sync that did not reach its end returns ctx's error.
-func (s *Sink) stop(ctx context.Context, w *batchWriter, f *folder, stopAt uint64) error {
-	limit := time.AfterFunc(10*time.Second, w.cancel)
-	defer limit.Stop()
-	if err := w.finish(w.send(f)); err != nil {
-		s.log.Warn("analytics sink: final write failed; the next start writes it again", "err", err)
-	}
-	if stopAt > 0 && s.Position() < stopAt {
-		return fmt.Errorf("analytics sync stopped at %d of %d: %w", s.Position(), stopAt, ctx.Err())
+	if s.Position() < head {
+		return fmt.Errorf("analytics sync stopped at %d of %d: %w", s.Position(), head, context.Cause(ctx))
 	}
 	return nil
 }
 
-// applyPage folds a page, handing a batch to the writer each time
+// follower runs the sink (stopAt 0) or a sync up to stopAt.
+//
+// Folding and writing overlap: the follower hands pages to the fold while
+// a writer goroutine sends the last batch (the back end's work,
+// ClickHouse's especially, then runs beside the fold instead of after
+// it). Batches are still written one at a time and in order, each
+// followed by its checkpoint, so a crash leaves the same state as without
+// the overlap.
+func (s *Sink) follower(stopAt uint64, progress func(done, head uint64)) *follow.Follower[eventstore.LeanEvent] {
+	run := &sinkRun{s: s, stopAt: stopAt, progress: progress}
+	f, err := follow.New(follow.Config[eventstore.LeanEvent]{
+		Name: "analytics-sink", Store: s.store, Source: follow.Lean, Consumer: run,
+		Checkpoint: follow.CheckpointFuncs{LoadFunc: run.loadCheckpoint}, Delivery: follow.ExactlyOnce,
+		Singleton: s.lease != nil, Lease: s.lease, Metrics: s.metrics, Logger: s.log,
+		PageSize: s.pageSize, FlushAfter: s.flushEvery, StopTimeout: 10 * time.Second, Backoff: sinkBackoff,
+	})
+	if err != nil {
+		panic(err) // the configuration above is complete
+	}
+	return f
+}
+
+// sinkBackoff waits between failed runs while the back end is unreachable
+// or a write fails, up to 30 s.
+func sinkBackoff() backoff.BackOff {
+	return &backoff.ExponentialBackOff{InitialInterval: 500 * time.Millisecond, RandomizationFactor: 0.2, Multiplier: 2, MaxInterval: 30 * time.Second}
+}
+
+// sinkRun is one run of the sink as the follower's consumer.
+type sinkRun struct {
+	s        *Sink
+	stopAt   uint64
+	progress func(done, head uint64)
+	fold     *folder
+	writer   *batchWriter
+	stopped  func() bool // whether the run was stopped (its ctx ended)
+}
+
+// Begin sets the back end up and starts the writer; a failed write ends
+// the run through the returned context.
+func (r *sinkRun) Begin(ctx context.Context) (context.Context, error) {
+	if err := r.s.backend.Setup(ctx); err != nil {
+		return nil, fmt.Errorf("analytics sink: %w", err)
+	}
+	runCtx, fail := context.WithCancelCause(ctx)
+	r.stopped = func() bool { return ctx.Err() != nil }
+	r.fold = newFolder(r.s.loadStream, r.s.pseudo, r.s.maxKeep, r.s.batchEvents)
+	r.writer = r.s.startWriter(ctx, r.stopAt, r.progress, fail)
+	return runCtx, nil
+}
+
+func (r *sinkRun) loadCheckpoint(ctx context.Context) (uint64, bool, error) {
+	from, err := r.s.backend.Checkpoint(ctx, r.s.name)
+	if err != nil {
+		return 0, false, fmt.Errorf("analytics sink: %w", err)
+	}
+	r.s.publish(from)
+	r.s.log.Info("analytics sink starting", "from", from, "until", r.stopAt)
+	return from, true, nil
+}
+
+// Handle folds a page, handing a batch to the writer each time
 // batchEvents are pending.
-func (s *Sink) applyPage(ctx context.Context, f *folder, w *batchWriter, events []eventstore.LeanEvent) error {
+func (r *sinkRun) Handle(ctx context.Context, events []eventstore.LeanEvent) error {
 	for _, e := range events {
-		if err := f.apply(ctx, e); err != nil {
+		if err := r.fold.apply(ctx, e); err != nil {
 			return err
 		}
-		if f.pending() >= s.batchEvents {
-			if err := w.send(f); err != nil {
+		if r.fold.pending() >= r.s.batchEvents {
+			if err := r.writer.send(r.fold); err != nil {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// Flush hands what is folded to the writer: the feed has been quiet.
+func (r *sinkRun) Flush(context.Context) error { return r.writer.send(r.fold) }
+
+// End writes what was folded when the run ended well or was stopped (the
+// events are applied, only their rows are missing, and the next start
+// would fold them again), within the follower's stop timeout even when
+// the back end hangs; after a failure it drops it.
+func (r *sinkRun) End(ctx context.Context, err error) error {
+	if err != nil {
+		return r.writer.abort(err)
+	}
+	if r.stopped() {
+		stop := context.AfterFunc(ctx, r.writer.cancel)
+		defer stop()
+	}
+	if err := r.writer.finish(r.writer.send(r.fold)); err != nil {
+		r.s.log.Warn("analytics sink: final write failed; the next start writes it again", "err", err)
+		return err
 	}
 	return nil
 }
@@ -224,7 +252,7 @@ type batchWriter struct {
 // startWriter starts the writer. Its writes are not cancelled with ctx, so
 // that the last batch is still written when the sink is stopped; finish
 // and abort bound and cancel them.
-func (s *Sink) startWriter(ctx context.Context, stopAt uint64, progress func(done, head uint64)) *batchWriter {
+func (s *Sink) startWriter(ctx context.Context, stopAt uint64, progress func(done, head uint64), fail context.CancelCauseFunc) *batchWriter {
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	w := &batchWriter{s: s, queue: make(chan *Batch, 1), failed: make(chan error, 1), done: make(chan struct{}), cancel: cancel}
 	go func() {
@@ -236,6 +264,7 @@ func (s *Sink) startWriter(ctx context.Context, stopAt uint64, progress func(don
 			if err := s.write(wctx, b, stopAt, progress); err != nil {
 				w.err = err
 				w.failed <- err
+				fail(err)
 			}
 		}
 	}()
@@ -316,95 +345,4 @@ func (s *Sink) loadStream(ctx context.Context, stream string, before uint64) ([]
 		}
 		from = page[len(page)-1].Version + 1
 	}
-}
-
-// page is one read of the feed.
-type page struct {
-	events []eventstore.LeanEvent
-	err    error
-}
-
-// feed reads $all after from in pages: with the store's bulk reader while
-// catching up, then from a live subscription (unless stopAt, when not 0,
-// is reached first). The channel closes after stopAt or when ctx ends.
-func (s *Sink) feed(ctx context.Context, from, stopAt uint64) <-chan page {
-	out := make(chan page, 4)
-	go func() {
-		defer close(out)
-		send := func(p page) bool {
-			select {
-			case out <- p:
-				return p.err == nil
-			case <-ctx.Done():
-				return false
-			}
-		}
-		after, ok := s.catchUp(ctx, from, stopAt, send)
-		if !ok || stopAt > 0 && after >= stopAt {
-			return
-		}
-		s.follow(ctx, after, stopAt, send)
-	}()
-	return out
-}
-
-func (s *Sink) catchUp(ctx context.Context, after, stopAt uint64, send func(page) bool) (uint64, bool) {
-	bulk, ok := s.store.(eventstore.BulkReader)
-	if !ok {
-		return after, true
-	}
-	for stopAt == 0 || after < stopAt {
-		events, err := bulk.ReadAllLean(ctx, after, s.pageSize, nil)
-		if err != nil {
-			return after, send(page{err: fmt.Errorf("analytics sink: read after %d: %w", after, err)})
-		}
-		events = truncate(events, stopAt)
-		if len(events) == 0 {
-			return after, true
-		}
-		after = events[len(events)-1].Position
-		if !send(page{events: events}) {
-			return after, false
-		}
-	}
-	return after, true
-}
-
-func (s *Sink) follow(ctx context.Context, after, stopAt uint64, send func(page) bool) {
-	sub := s.store.SubscribeAll(ctx, after)
-	defer sub.Close()
-	for stopAt == 0 || after < stopAt {
-		recs, err := sub.Next(ctx)
-		if err != nil {
-			if ctx.Err() == nil && !errors.Is(err, context.Canceled) {
-				send(page{err: fmt.Errorf("analytics sink: subscription after %d: %w", after, err)})
-			}
-			return
-		}
-		events := make([]eventstore.LeanEvent, len(recs))
-		for i, r := range recs {
-			events[i] = r.Lean()
-		}
-		events = truncate(events, stopAt)
-		if len(events) == 0 {
-			return
-		}
-		after = events[len(events)-1].Position
-		if !send(page{events: events}) {
-			return
-		}
-	}
-}
-
-// truncate drops the events after stopAt (0: none).
-func truncate(events []eventstore.LeanEvent, stopAt uint64) []eventstore.LeanEvent {
-	if stopAt == 0 {
-		return events
-	}
-	for i, e := range events {
-		if e.Position > stopAt {
-			return events[:i]
-		}
-	}
-	return events
 }

@@ -143,7 +143,7 @@ func TestClickHouseKilledMidStream(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		for ctx.Err() == nil {
-			if err := sink.Run(ctx); err != nil {
+			if err := sink.RunOnce(ctx); err != nil {
 				failures.Add(1)
 				select {
 				case <-ctx.Done():
