@@ -13,6 +13,7 @@ import (
 
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
 // Config configures a Dispatcher. Zero durations and counts pick the
@@ -44,6 +45,11 @@ type Config struct {
 	MaxPending int
 	// CheckpointEvery is how often progress is saved (default 1 s).
 	CheckpointEvery time.Duration
+	// Lease, when set, makes the dispatcher a singleton: it delivers only
+	// while it holds it.
+	Lease follow.Lease
+	// FollowerMetrics are the metrics of its follower (optional).
+	FollowerMetrics *follow.Metrics
 }
 
 func (c *Config) defaults() {
@@ -90,43 +96,27 @@ func New(cfg Config) (*Dispatcher, error) {
 }
 
 // Run follows the ledger and delivers replies until ctx ends (then it
-// returns nil, after saving its checkpoint) or the store fails (then it
-// returns the error; running it again resumes from the checkpoint).
-func (d *Dispatcher) Run(ctx context.Context) error {
-	start, err := d.startPosition(ctx)
-	if err != nil {
-		return err
-	}
-	runCtx, fail := context.WithCancelCause(ctx)
-	defer fail(nil)
-	r := &run{d: d, ctx: runCtx, fail: fail, marks: newWatermark(start), pending: make(chan struct{}, d.cfg.MaxPending)}
-	r.lanes = newLanes(r.process)
-	flushed := make(chan struct{})
-	go r.flushLoop(flushed)
-	fail(r.follow(start))
-	r.lanes.wait()
-	<-flushed
-	saveErr := d.saveCheckpoint(context.WithoutCancel(ctx), r.marks.position())
-	if ctx.Err() != nil {
-		return saveErr
-	}
-	return errors.Join(fmt.Errorf("outbound: %w", context.Cause(runCtx)), saveErr)
-}
+// returns nil, after saving its checkpoint) or an event halts it (a
+// *follow.HaltError). A failure (the store's) is retried from the
+// checkpoint with backoff. With Config.Lease set it runs only while it
+// holds the lease: one node of many delivers.
+func (d *Dispatcher) Run(ctx context.Context) error { return d.follower().Run(ctx) }
 
-// startPosition is the saved checkpoint or, on the very first start, the
-// ledger's head (saved at once, so a crash before the first save does not
-// move the start to a later head and skip replies).
-func (d *Dispatcher) startPosition(ctx context.Context) (uint64, error) {
-	pos, ok, err := d.cfg.Checkpoints.Load(ctx)
-	if err != nil || ok {
-		return pos, err
-	}
-	head, err := d.cfg.Store.HeadPosition(ctx)
+// RunOnce is Run without the retries: it returns the first failure.
+func (d *Dispatcher) RunOnce(ctx context.Context) error { return d.follower().RunOnce(ctx) }
+
+func (d *Dispatcher) follower() *follow.Follower[eventstore.RecordedEvent] {
+	r := &run{d: d}
+	f, err := follow.New(follow.Config[eventstore.RecordedEvent]{
+		Name: "outbound", Store: d.cfg.Store, Source: follow.Recorded, Consumer: r,
+		Checkpoint: r, Delivery: follow.AtLeastOnceAsync, StartAtHead: true,
+		Singleton: d.cfg.Lease != nil, Lease: d.cfg.Lease, Metrics: d.cfg.FollowerMetrics, Logger: d.cfg.Logger,
+		StopTimeout: time.Hour, // End waits for the deliveries in flight, each bounded by SendTimeout
+	})
 	if err != nil {
-		return 0, fmt.Errorf("outbound: head position: %w", err)
+		panic(err) // New checked the store and the checkpoint
 	}
-	d.cfg.Logger.Info("outbound delivery starts at the ledger's head; earlier replies are not sent", "position", head)
-	return head, d.saveCheckpoint(ctx, head)
+	return f
 }
 
 func (d *Dispatcher) saveCheckpoint(ctx context.Context, pos uint64) error {
@@ -137,7 +127,9 @@ func (d *Dispatcher) saveCheckpoint(ctx context.Context, pos uint64) error {
 	return nil
 }
 
-// run is the state of one Run.
+// run is the state of one run of the dispatcher, the follower's consumer:
+// replies go to lanes, and the checkpoint follows the watermark of the
+// settled ones.
 type run struct {
 	d       *Dispatcher
 	ctx     context.Context
@@ -145,25 +137,57 @@ type run struct {
 	marks   *watermark
 	pending chan struct{}
 	lanes   *lanes
+	flushed chan struct{}
 }
 
-// follow reads the ledger from after and queues every reply to deliver.
-func (r *run) follow(after uint64) error {
-	sub := r.d.cfg.Store.SubscribeAll(r.ctx, after)
-	defer sub.Close()
-	for {
-		events, err := sub.Next(r.ctx)
-		if err != nil {
-			return fmt.Errorf("follow the ledger after %d: %w", after, err)
-		}
-		for _, e := range events {
-			if err := r.handle(e); err != nil {
-				return err
-			}
-			r.marks.advance(e.Position)
-			after = e.Position
-		}
+// Begin starts the lanes and the checkpoint's flush loop; a delivery that
+// cannot be recorded ends the run through the returned context.
+func (r *run) Begin(ctx context.Context) (context.Context, error) {
+	r.ctx, r.fail = context.WithCancelCause(ctx)
+	r.marks = newWatermark(0)
+	r.pending = make(chan struct{}, r.d.cfg.MaxPending)
+	r.lanes = newLanes(r.process)
+	r.flushed = make(chan struct{})
+	go r.flushLoop(r.flushed)
+	return r.ctx, nil
+}
+
+// Load is the follower's checkpoint: the configured one, where the
+// watermark starts.
+func (r *run) Load(ctx context.Context) (uint64, bool, error) {
+	pos, found, err := r.d.cfg.Checkpoints.Load(ctx)
+	if err == nil {
+		r.marks.advance(pos)
 	}
+	return pos, found, err
+}
+
+// Save records a first start's position (the ledger's head).
+func (r *run) Save(ctx context.Context, pos uint64) error {
+	if err := r.d.saveCheckpoint(ctx, pos); err != nil {
+		return err
+	}
+	r.marks.advance(pos)
+	return nil
+}
+
+// Handle queues every reply to deliver.
+func (r *run) Handle(_ context.Context, events []eventstore.RecordedEvent) error {
+	for _, e := range events {
+		if err := r.handle(e); err != nil {
+			return err
+		}
+		r.marks.advance(e.Position)
+	}
+	return nil
+}
+
+// End waits for the lanes and saves how far the settled replies reach.
+func (r *run) End(ctx context.Context, err error) error {
+	r.fail(err)
+	r.lanes.wait()
+	<-r.flushed
+	return r.d.saveCheckpoint(context.WithoutCancel(ctx), r.marks.position())
 }
 
 // handle queues the reply e records, if it is one for a channel with a
@@ -174,7 +198,7 @@ func (r *run) handle(e eventstore.RecordedEvent) error {
 	}
 	decoded, err := domain.DecodeEvent(e.Type, e.Schema, e.Data)
 	if err != nil {
-		return fmt.Errorf("reply at position %d: %w", e.Position, err)
+		return follow.Poison(e.Position, fmt.Errorf("reply at position %d: %w", e.Position, err))
 	}
 	sent := decoded.(domain.MessageSent)
 	to, err := r.d.recips.lookup(r.ctx, sent.InteractionID)

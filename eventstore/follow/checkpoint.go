@@ -23,6 +23,11 @@ const (
 	// consumer again, so its effects must be idempotent (appends with
 	// idempotency keys derived from the event, say).
 	AtLeastOnce
+	// AtLeastOnceAsync: the consumer's effects finish after Handle
+	// returns (deliveries on concurrent lanes), so the consumer saves the
+	// checkpoint itself as they settle, never past an unsettled one. Its
+	// effects must be idempotent, as with AtLeastOnce.
+	AtLeastOnceAsync
 )
 
 // Checkpoint is where a follower's position is kept.
