@@ -9,6 +9,7 @@ import (
 
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/follow"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -42,6 +43,8 @@ type hub struct {
 	log     *slog.Logger
 	buffer  int
 	metrics *metrics
+	// followMetrics are the metrics of the hub's follower.
+	followMetrics *follow.Metrics
 
 	mu        sync.Mutex
 	subs      map[string]map[*subscriber]struct{}
@@ -164,43 +167,28 @@ func (h *hub) listenedQueues() []string {
 	return names
 }
 
-// run follows $all from the head until ctx ends, starting over after the
-// last event it handled when the feed fails.
+// run follows $all from the head until ctx ends, on a follower that is
+// not a singleton (every node serves its own subscribers) and keeps its
+// position in memory: a subscriber only wants what happens while it
+// listens.
 func (h *hub) run(ctx context.Context) {
-	var after uint64
-	started := false
-	for {
-		var err error
-		if !started {
-			after, err = h.store.HeadPosition(ctx)
-			started = err == nil
-		}
-		if err == nil {
-			sub := h.store.SubscribeAll(ctx, after)
-			after, err = h.follow(ctx, sub, after)
-			sub.Close()
-		}
-		if ctx.Err() != nil {
-			return
-		}
-		h.log.Error("subscription feed failed; following again", "after", after, "err", err)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(time.Second):
-		}
+	f, err := follow.New(follow.Config[eventstore.LeanEvent]{
+		Name: "subscriptions", Store: h.store, Source: follow.Lean, Consumer: h,
+		Checkpoint: &follow.MemoryCheckpoint{}, Delivery: follow.AtLeastOnce, StartAtHead: true,
+		Metrics: h.followMetrics, Logger: h.log,
+	})
+	if err == nil {
+		err = f.Run(ctx)
+	}
+	if err != nil {
+		h.log.Error("subscription hub stopped", "err", err)
 	}
 }
 
-func (h *hub) follow(ctx context.Context, sub eventstore.Subscription, after uint64) (uint64, error) {
-	for {
-		events, err := sub.Next(ctx)
-		if err != nil {
-			return after, err
-		}
-		h.dispatch(ctx, events)
-		after = events[len(events)-1].Position
-	}
+// Handle publishes what a batch of events changed.
+func (h *hub) Handle(ctx context.Context, events []eventstore.LeanEvent) error {
+	h.dispatch(ctx, events)
+	return nil
 }
 
 // changes is what one batch of events changed, by topic, with the
@@ -210,7 +198,7 @@ type changes struct {
 	queues                        uint64 // last event that changed a queue, 0 if none
 }
 
-func (h *hub) collect(events []eventstore.RecordedEvent) changes {
+func (h *hub) collect(events []eventstore.LeanEvent) changes {
 	c := changes{interactions: map[string]uint64{}, tickets: map[string]uint64{}, agents: map[string]uint64{}}
 	for _, e := range events {
 		category, id := domain.StreamCategory(e.Stream)
@@ -244,7 +232,7 @@ func (c changes) empty() bool {
 
 // dispatch publishes what a batch changed, once the projections applied
 // the whole batch.
-func (h *hub) dispatch(ctx context.Context, events []eventstore.RecordedEvent) {
+func (h *hub) dispatch(ctx context.Context, events []eventstore.LeanEvent) {
 	c := h.collect(events)
 	if c.empty() {
 		return

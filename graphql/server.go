@@ -13,6 +13,7 @@ import (
 	"github.com/interactionledger/ledger/analytics"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/follow"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -167,6 +168,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	followMetrics, err := follow.NewMetrics(cfg.Registerer)
+	if err != nil {
+		return nil, err
+	}
 	life, stop := context.WithCancel(context.Background())
 	root := &resolver{
 		db: cfg.ReadDB, store: cfg.Store, waiter: cfg.Runner, cmds: cfg.Commands, reporter: cfg.Reporter,
@@ -175,6 +180,7 @@ func New(cfg Config) (*Server, error) {
 		limits:   limits, now: now, log: log,
 		selfService: newClientLimiter(), contacts: cfg.Contacts,
 	}
+	root.hub.followMetrics = followMetrics
 	schema, err := parseSchema(root, limits, log)
 	if err != nil {
 		stop()
