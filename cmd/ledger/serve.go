@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cenkalti/backoff/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -22,6 +21,7 @@ import (
 	"github.com/interactionledger/ledger/channels/outbound"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore/follow"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
 	"github.com/interactionledger/ledger/projections"
 )
@@ -107,6 +107,11 @@ type serveDeps struct {
 	// theirs (addSender), the outbound component, started last, runs the
 	// one dispatcher for all of them.
 	senders map[domain.Channel]outbound.Sender
+	// lease elects the node that runs the singleton followers (router,
+	// SLA, notifications, QA, analytics sink, outbound delivery).
+	lease follow.Lease
+	// followMetrics are every follower's metrics.
+	followMetrics *follow.Metrics
 	// router is set by the routing component (nil with --router=false);
 	// the SIP component makes it the phone channel's AgentChooser.
 	router *commands.Router
@@ -152,9 +157,15 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
 	mux := s.routes(reg)
+	followMetrics, err := follow.NewMetrics(reg)
+	if err != nil {
+		s.closeStores()
+		return nil, err
+	}
 	deps := &serveDeps{
 		ctx: bg, dataDir: cfg.data, store: store, readDB: s.readDB, runner: s.runner,
 		handler: handler, registry: reg, mux: mux, goRun: s.goRun,
+		lease: follow.FileLease{Dir: cfg.data}, followMetrics: followMetrics,
 	}
 	for _, c := range components {
 		if err := c.start(deps); err != nil {
@@ -244,16 +255,20 @@ func (s *server) readyz(w http.ResponseWriter, _ *http.Request) {
 	_, _ = io.WriteString(w, "ready\n")
 }
 
-// runProjections keeps the projections running, retrying with backoff when
-// a batch fails (nothing of a failed batch is applied, so a retry is safe).
+// runProjections keeps the projections running; their follower retries a
+// failed batch with backoff (nothing of it was applied) and halts only on
+// an event this build cannot read.
 func (s *server) runProjections(ctx context.Context) {
-	_, err := backoff.Retry(ctx, func() (struct{}, error) {
-		return struct{}{}, s.runner.Run(ctx)
-	}, backoff.WithMaxElapsedTime(0), backoff.WithNotify(func(err error, next time.Duration) {
-		slog.Error("projections failed; retrying", "err", err, "retry_in", next)
-	}))
-	if err != nil && ctx.Err() == nil {
-		slog.Error("projections stopped", "err", err)
+	runFollower(ctx, "projections", s.runner.Run)
+}
+
+// runFollower runs a follower until shutdown. Followers retry failures
+// themselves; what comes back is a halt on an event they cannot handle,
+// which needs a build that handles it (the metric
+// ledger_follower_halted_position names it).
+func runFollower(ctx context.Context, name string, run func(context.Context) error) {
+	if err := run(ctx); err != nil && ctx.Err() == nil {
+		slog.Error("follower halted; the rest of the server keeps running", "follower", name, "err", err)
 	}
 }
 

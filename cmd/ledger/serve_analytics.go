@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log/slog"
-	"time"
 
-	"github.com/cenkalti/backoff/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/interactionledger/ledger/analytics"
@@ -54,7 +51,7 @@ func (c *analyticsComponent) start(deps *serveDeps) error {
 		}
 		policy = qa.NewPolicy(deps.store, commands.NewHandler(deps.store), cards, qa.CheckpointPath(deps.dataDir), slog.Default())
 	}
-	sink := analytics.NewSink(deps.store, backend, key)
+	sink := analytics.NewSink(deps.store, backend, key, analytics.WithLease(deps.lease), analytics.WithFollowerMetrics(deps.followMetrics))
 	if err := registerSinkMetrics(deps.registry, sink, policy); err != nil {
 		_ = backend.Close()
 		return err
@@ -62,29 +59,13 @@ func (c *analyticsComponent) start(deps *serveDeps) error {
 	deps.reporter = analytics.NewReporter(backend)
 	deps.goRun(func() {
 		defer backend.Close()
-		runSink(deps.ctx, sink)
+		runFollower(deps.ctx, "analytics-sink", sink.Run)
 	})
 	if policy != nil {
 		deps.goRun(func() { policy.RunForever(deps.ctx) })
 	}
 	slog.Info("analytics enabled", "backend", backend.Dialect().Name(), "qa", c.qa)
 	return nil
-}
-
-// runSink keeps the sink running, retrying with backoff (capped at 30s)
-// while the back end is unreachable or a write fails; each retry resumes
-// from the checkpoint.
-func runSink(ctx context.Context, sink *analytics.Sink) {
-	_, err := backoff.Retry(ctx, func() (struct{}, error) {
-		return struct{}{}, sink.Run(ctx)
-	}, backoff.WithMaxElapsedTime(0), backoff.WithBackOff(&backoff.ExponentialBackOff{
-		InitialInterval: 500 * time.Millisecond, RandomizationFactor: 0.2, Multiplier: 2, MaxInterval: 30 * time.Second,
-	}), backoff.WithNotify(func(err error, next time.Duration) {
-		slog.Error("analytics sink failed; retrying", "err", err, "retry_in", next)
-	}))
-	if err != nil && ctx.Err() == nil {
-		slog.Error("analytics sink stopped", "err", err)
-	}
 }
 
 func registerSinkMetrics(reg prometheus.Registerer, sink *analytics.Sink, policy *qa.Policy) error {

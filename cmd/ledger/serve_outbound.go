@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"io/fs"
@@ -10,9 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
-
-	"github.com/cenkalti/backoff/v5"
 
 	"github.com/interactionledger/ledger/channels/outbound"
 	"github.com/interactionledger/ledger/domain"
@@ -54,7 +50,8 @@ func (outboundComponent) start(deps *serveDeps) error {
 	if err != nil {
 		return err
 	}
-	cfg := outbound.Config{Store: deps.store, Checkpoints: own, Senders: deps.senders, Logger: logger, Registerer: deps.registry}
+	cfg := outbound.Config{Store: deps.store, Checkpoints: own, Senders: deps.senders, Logger: logger, Registerer: deps.registry,
+		Lease: deps.lease, FollowerMetrics: deps.followMetrics}
 	if err := takeOverEmailCheckpoint(deps, own, &cfg, logger); err != nil {
 		return errors.Join(err, own.Close())
 	}
@@ -70,7 +67,7 @@ func (outboundComponent) start(deps *serveDeps) error {
 	logger.Info("outbound delivery of agents' replies", "channels", strings.Join(names, ","))
 	deps.goRun(func() {
 		defer own.Close()
-		runDispatcher(deps.ctx, d, logger)
+		runFollower(deps.ctx, "outbound", d.Run)
 	})
 	return nil
 }
@@ -115,17 +112,4 @@ func removeSQLiteFile(path string) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// runDispatcher runs d until shutdown, starting it again (from its
-// checkpoint) if the store fails under it.
-func runDispatcher(ctx context.Context, d *outbound.Dispatcher, logger *slog.Logger) {
-	_, err := backoff.Retry(ctx, func() (struct{}, error) {
-		return struct{}{}, d.Run(ctx)
-	}, backoff.WithMaxElapsedTime(0), backoff.WithNotify(func(err error, next time.Duration) {
-		logger.Error("outbound delivery failed; restarting from its checkpoint", "err", err, "retry_in", next)
-	}))
-	if err != nil && ctx.Err() == nil {
-		logger.Error("outbound delivery stopped", "err", err)
-	}
 }
