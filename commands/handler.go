@@ -1,12 +1,13 @@
 // Package commands owns the write side: it loads an aggregate from the
 // event store, asks the domain to decide, and appends the resulting events
 // with the expected version, retrying on a version conflict by deciding
-// again on fresh state. It also owns the flows that span several streams:
+// again on fresh state after a short jittered pause (retry.go, the one
+// retry policy). It also owns the flows that span several streams:
 // identity resolution for inbound messages, identity links, customer merges
 // and ticket numbering.
 //
-// Logging and metrics wrap every command in one place (execute), not in
-// each flow.
+// Logging, metrics, idempotency and retries wrap every command in one
+// place (execute), not in each flow.
 package commands
 
 import (
@@ -50,8 +51,9 @@ func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.logger = l 
 // written without one (default domain.DefaultCallingCode).
 func WithCallingCode(code string) Option { return func(h *Handler) { h.callingCode = code } }
 
-// WithMaxAttempts bounds how often a command is decided again after a
-// version conflict (default 8).
+// WithMaxAttempts bounds how many times a command is tried in all when
+// its appends meet version conflicts (default 32; see retry.go for the
+// pauses between tries).
 func WithMaxAttempts(n int) Option { return func(h *Handler) { h.maxAttempts = n } }
 
 // WithRegisterer registers the handler's metrics.
@@ -66,7 +68,7 @@ func NewHandler(store eventstore.Store, opts ...Option) *Handler {
 		now:         func() time.Time { return time.Now().UTC() },
 		logger:      slog.Default(),
 		callingCode: domain.DefaultCallingCode,
-		maxAttempts: 8,
+		maxAttempts: defaultMaxAttempts,
 		ticketRules: new(atomic.Pointer[[]domain.TicketRule]),
 	}
 	for _, opt := range opts {
@@ -130,6 +132,10 @@ type Result struct {
 
 // idNamespace seeds deterministic event ids (UUID v5).
 var idNamespace = uuid.MustParse("6f1c0d1e-5a7b-4c1e-9d8e-2b4c6a8e0f13")
+
+// eventIDs derives the id of the n-th event a command wrote to stream from
+// the request's idempotency key (or makes a fresh one when key is "").
+type eventIDs func(key, stream, command string, n int) uuid.UUID
 
 // eventID returns the id of the n-th event a command wrote to stream:
 // derived from the idempotency key when there is one, time-ordered (v7)
