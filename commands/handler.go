@@ -4,7 +4,8 @@
 // again on fresh state after a short jittered pause (retry.go, the one
 // retry policy). It also owns the flows that span several streams:
 // identity resolution for inbound messages, identity links, customer merges
-// and ticket numbering.
+// and ticket numbering; and the records the channels write: delivery
+// attempts of replies and channel subscriptions.
 //
 // Logging, metrics, idempotency and retries wrap every command in one
 // place (execute), not in each flow.
@@ -147,6 +148,22 @@ func eventID(key, stream, command string, n int) uuid.UUID {
 		return newV7()
 	}
 	return uuid.NewSHA1(idNamespace, []byte(key+"|"+stream+"|"+command+"|"+strconv.Itoa(n)))
+}
+
+// channelIDNamespace seeds the ids of the events the channels wrote
+// themselves before they wrote through this package: delivery attempts
+// and channel subscriptions.
+var channelIDNamespace = uuid.MustParse("2d3c1b6e-3f0e-4a57-9d52-8f1f4c7b9a10")
+
+// channelEventID derives the ids of delivery and subscription events as
+// the channels always did (namespace, key, stream and index; no command
+// name: one stream holds one kind of command), so an attempt or a push
+// recorded before that move is still recognised when it is recorded again.
+func channelEventID(key, stream, _ string, n int) uuid.UUID {
+	if key == "" {
+		return newV7()
+	}
+	return uuid.NewSHA1(channelIDNamespace, []byte(key+"|"+stream+"|"+strconv.Itoa(n)))
 }
 
 // DeriveID returns a deterministic id for an entity created from an outside
