@@ -17,6 +17,18 @@ type aggregate[S any, C any] struct {
 	initial func(id string) S
 	evolve  func(S, domain.Event) S
 	decide  func(S, C, time.Time) ([]domain.Event, error)
+	// ids derives the ids of the events a command writes; nil means
+	// eventID. Only aggregates whose events were first written with
+	// another derivation set it, so their ids stay what they were.
+	ids eventIDs
+}
+
+// eventIDs returns how the aggregate's event ids are derived.
+func (a aggregate[S, C]) eventIDs() eventIDs {
+	if a.ids == nil {
+		return eventID
+	}
+	return a.ids
 }
 
 var (

@@ -17,9 +17,10 @@ import (
 // execute loads the aggregate, decides cmds in order (each on the state the
 // previous ones produced), and appends all resulting events at once with
 // the expected version. On a version conflict it decides again on fresh
-// state, up to the handler's attempt limit: decisions are pure, so deciding
-// again is always safe and yields the right answer for the new state (for
-// example "already assigned" instead of a second assignment).
+// state, after a short pause and up to the handler's attempt limit
+// (retryConflicts): decisions are pure, so deciding again is always safe
+// and yields the right answer for the new state (for example "already
+// assigned" instead of a second assignment).
 func execute[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C], id string, meta Meta, cmds ...C) (Result, S, error) {
 	return executePlan(ctx, h, agg, id, meta, commandName(cmds[0]), func(loaded[S]) []C { return cmds })
 }
@@ -36,45 +37,60 @@ func executePlan[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C],
 
 func executeWithRetry[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C], id string, meta Meta, name string, plan func(loaded[S]) []C) (Result, S, error) {
 	stream := agg.stream(id)
+	ids := agg.eventIDs()
 	var applied uuid.UUID
 	if meta.IdempotencyKey != "" {
-		applied = eventID(meta.IdempotencyKey, stream, name, 0)
+		applied = ids(meta.IdempotencyKey, stream, name, 0)
 	}
-	for attempt := 1; ; attempt++ {
-		cur, err := load(ctx, h.store, agg, id, applied)
-		if err != nil {
-			return Result{Stream: stream}, cur.state, err
-		}
-		if cur.appliedAt != 0 {
-			// This request was applied before (a retry): answer with what
-			// it wrote instead of deciding again on a later state.
-			return Result{Stream: stream, Position: cur.appliedAt, Version: cur.version}, cur.state, nil
-		}
-		events, state, err := decideAll(agg, cur.state, plan(cur), h.now())
-		if err != nil {
-			return Result{Stream: stream, Version: cur.version}, cur.state, fmt.Errorf("%s on %s: %w", name, stream, err)
-		}
-		if len(events) == 0 {
-			return Result{Stream: stream, Version: cur.version}, cur.state, nil
-		}
-		res, err := h.appendEvents(ctx, stream, cur.version, events, meta, name)
-		if err == nil {
-			return res, state, nil
-		}
-		if !eventstore.IsVersionConflict(err) || attempt >= h.maxAttempts {
-			return res, cur.state, storeError(err)
-		}
-		h.metrics.retries.WithLabelValues(name).Inc()
+	var (
+		res   Result
+		state S
+	)
+	err := h.retryConflicts(ctx, name, func() error {
+		var err error
+		res, state, err = executeOnce(ctx, h, agg, id, meta, name, plan, applied)
+		return err
+	})
+	return res, state, storeError(err)
+}
+
+// executeOnce is one attempt of executeWithRetry: load, decide, append
+// with the expected version. On a failed append it returns the state it
+// decided on, not the one the events would have made.
+func executeOnce[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C], id string, meta Meta, name string, plan func(loaded[S]) []C, applied uuid.UUID) (Result, S, error) {
+	stream := agg.stream(id)
+	cur, err := load(ctx, h.store, agg, id, applied)
+	if err != nil {
+		return Result{Stream: stream}, cur.state, err
 	}
+	if cur.appliedAt != 0 {
+		// This request was applied before (a retry): answer with what
+		// it wrote instead of deciding again on a later state.
+		return Result{Stream: stream, Position: cur.appliedAt, Version: cur.version}, cur.state, nil
+	}
+	events, state, err := decideAll(agg, cur.state, plan(cur), h.now())
+	if err != nil {
+		return Result{Stream: stream, Version: cur.version}, cur.state, fmt.Errorf("%s on %s: %w", name, stream, err)
+	}
+	if len(events) == 0 {
+		return Result{Stream: stream, Version: cur.version}, cur.state, nil
+	}
+	res, err := h.appendEvents(ctx, stream, cur.version, events, meta, name, agg.eventIDs())
+	if err != nil {
+		return res, cur.state, err
+	}
+	return res, state, nil
 }
 
 // storeError gives the store's errors that callers act on a domain code:
 // contention that outlasted the retries and a reused event id are
 // conflicts (try again, or use another idempotency key), not internal
-// failures.
+// failures. Other errors (nil included) pass unchanged.
 func storeError(err error) error {
 	var idConflict *eventstore.EventIDConflictError
 	switch {
+	case err == nil:
+		return nil
 	case eventstore.IsVersionConflict(err):
 		return fmt.Errorf("%w: %w", domain.Errorf(domain.ECONFLICT, "too much contention on the stream; try again"), err)
 	case errors.As(err, &idConflict):
@@ -102,8 +118,9 @@ func decideAll[S, C any](agg aggregate[S, C], state S, cmds []C, now time.Time) 
 
 // appendEvents encodes events with their metadata and appends them,
 // expecting the stream to be at version (-1: it must not exist).
-func (h *Handler) appendEvents(ctx context.Context, stream string, version int64, events []domain.Event, meta Meta, command string) (Result, error) {
-	data, err := h.encode(stream, events, meta, command)
+// The events' ids come from ids.
+func (h *Handler) appendEvents(ctx context.Context, stream string, version int64, events []domain.Event, meta Meta, command string, ids eventIDs) (Result, error) {
+	data, err := h.encode(stream, events, meta, command, ids)
 	if err != nil {
 		return Result{Stream: stream}, err
 	}
@@ -118,7 +135,7 @@ func (h *Handler) appendEvents(ctx context.Context, stream string, version int64
 	return Result{Stream: stream, Position: ar.LastPosition, Version: ar.NextExpectedVersion, Events: events}, nil
 }
 
-func (h *Handler) encode(stream string, events []domain.Event, meta Meta, command string) ([]eventstore.EventData, error) {
+func (h *Handler) encode(stream string, events []domain.Event, meta Meta, command string, ids eventIDs) ([]eventstore.EventData, error) {
 	md, err := json.Marshal(eventstore.Metadata{
 		CorrelationID:   meta.CorrelationID,
 		CausationID:     meta.CausationID,
@@ -136,7 +153,7 @@ func (h *Handler) encode(stream string, events []domain.Event, meta Meta, comman
 		if err != nil {
 			return nil, err
 		}
-		out[i] = eventstore.EventData{ID: eventID(meta.IdempotencyKey, stream, command, i), Type: typ, Schema: schema, Data: data, Metadata: md}
+		out[i] = eventstore.EventData{ID: ids(meta.IdempotencyKey, stream, command, i), Type: typ, Schema: schema, Data: data, Metadata: md}
 	}
 	return out, nil
 }

@@ -1,12 +1,14 @@
 // Package commands owns the write side: it loads an aggregate from the
 // event store, asks the domain to decide, and appends the resulting events
 // with the expected version, retrying on a version conflict by deciding
-// again on fresh state. It also owns the flows that span several streams:
+// again on fresh state after a short jittered pause (retry.go, the one
+// retry policy). It also owns the flows that span several streams:
 // identity resolution for inbound messages, identity links, customer merges
-// and ticket numbering.
+// and ticket numbering; and the records the channels write: delivery
+// attempts of replies and channel subscriptions.
 //
-// Logging and metrics wrap every command in one place (execute), not in
-// each flow.
+// Logging, metrics, idempotency and retries wrap every command in one
+// place (execute), not in each flow.
 package commands
 
 import (
@@ -50,8 +52,9 @@ func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.logger = l 
 // written without one (default domain.DefaultCallingCode).
 func WithCallingCode(code string) Option { return func(h *Handler) { h.callingCode = code } }
 
-// WithMaxAttempts bounds how often a command is decided again after a
-// version conflict (default 8).
+// WithMaxAttempts bounds how many times a command is tried in all when
+// its appends meet version conflicts (default 32; see retry.go for the
+// pauses between tries).
 func WithMaxAttempts(n int) Option { return func(h *Handler) { h.maxAttempts = n } }
 
 // WithRegisterer registers the handler's metrics.
@@ -66,7 +69,7 @@ func NewHandler(store eventstore.Store, opts ...Option) *Handler {
 		now:         func() time.Time { return time.Now().UTC() },
 		logger:      slog.Default(),
 		callingCode: domain.DefaultCallingCode,
-		maxAttempts: 8,
+		maxAttempts: defaultMaxAttempts,
 		ticketRules: new(atomic.Pointer[[]domain.TicketRule]),
 	}
 	for _, opt := range opts {
@@ -131,6 +134,10 @@ type Result struct {
 // idNamespace seeds deterministic event ids (UUID v5).
 var idNamespace = uuid.MustParse("6f1c0d1e-5a7b-4c1e-9d8e-2b4c6a8e0f13")
 
+// eventIDs derives the id of the n-th event a command wrote to stream from
+// the request's idempotency key (or makes a fresh one when key is "").
+type eventIDs func(key, stream, command string, n int) uuid.UUID
+
 // eventID returns the id of the n-th event a command wrote to stream:
 // derived from the idempotency key when there is one, time-ordered (v7)
 // otherwise, so the store's id index grows at its end instead of being
@@ -141,6 +148,22 @@ func eventID(key, stream, command string, n int) uuid.UUID {
 		return newV7()
 	}
 	return uuid.NewSHA1(idNamespace, []byte(key+"|"+stream+"|"+command+"|"+strconv.Itoa(n)))
+}
+
+// channelIDNamespace seeds the ids of the events the channels wrote
+// themselves before they wrote through this package: delivery attempts
+// and channel subscriptions.
+var channelIDNamespace = uuid.MustParse("2d3c1b6e-3f0e-4a57-9d52-8f1f4c7b9a10")
+
+// channelEventID derives the ids of delivery and subscription events as
+// the channels always did (namespace, key, stream and index; no command
+// name: one stream holds one kind of command), so an attempt or a push
+// recorded before that move is still recognised when it is recorded again.
+func channelEventID(key, stream, _ string, n int) uuid.UUID {
+	if key == "" {
+		return newV7()
+	}
+	return uuid.NewSHA1(channelIDNamespace, []byte(key+"|"+stream+"|"+strconv.Itoa(n)))
 }
 
 // DeriveID returns a deterministic id for an entity created from an outside

@@ -11,6 +11,7 @@ import (
 	"github.com/cenkalti/backoff/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/follow"
@@ -19,7 +20,12 @@ import (
 // Config configures a Dispatcher. Zero durations and counts pick the
 // defaults named on each field.
 type Config struct {
-	Store       eventstore.Store
+	// Store is the ledger the dispatcher follows ($all).
+	Store eventstore.Store
+	// Ledger records every attempt (normally the server's command
+	// handler, so the records are measured with every other command).
+	// When nil, a command handler on Store deciding with Now is used.
+	Ledger      Ledger
 	Checkpoints Checkpoints
 	// Senders by channel; replies on other channels are left alone (another
 	// component may deliver them, e.g. email through its SMTP relay).
@@ -29,7 +35,8 @@ type Config struct {
 	Skip       func(ch domain.Channel, pos uint64) bool
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer // optional
-	Now        func() time.Time
+	// Now is the clock of the handler made when Ledger is nil.
+	Now func() time.Time
 	// MaxAttempts per reply before giving up (default 8).
 	MaxAttempts int
 	// InitialBackoff and MaxBackoff bound the wait between attempts
@@ -88,6 +95,9 @@ func New(cfg Config) (*Dispatcher, error) {
 		return nil, errors.New("outbound: a dispatcher needs a store and a checkpoint")
 	}
 	cfg.defaults()
+	if cfg.Ledger == nil {
+		cfg.Ledger = commands.NewHandler(cfg.Store, commands.WithClock(cfg.Now), commands.WithLogger(cfg.Logger))
+	}
 	m, err := newMetrics(cfg.Registerer)
 	if err != nil {
 		return nil, fmt.Errorf("outbound metrics: %w", err)
@@ -248,7 +258,7 @@ func (r *run) process(job Delivery) {
 // deliver makes attempts until the reply is delivered or given up,
 // continuing the count of attempts already recorded.
 func (r *run) deliver(job Delivery) error {
-	state, _, err := loadDeliveries(r.ctx, r.d.cfg.Store, job.InteractionID)
+	state, err := r.d.cfg.Ledger.LoadDeliveries(r.ctx, job.InteractionID)
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ type running struct {
 func start(t *testing.T, l *chantest.Ledger, cp outbound.Checkpoints, senders map[domain.Channel]outbound.Sender, tune ...func(*outbound.Config)) running {
 	t.Helper()
 	cfg := outbound.Config{
-		Store: l.Store, Checkpoints: cp, Senders: senders, Logger: slog.New(slog.DiscardHandler),
+		Store: l.Store, Ledger: l.Handler, Checkpoints: cp, Senders: senders, Logger: slog.New(slog.DiscardHandler),
 		InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, CheckpointEvery: 5 * time.Millisecond,
 	}
 	for _, f := range tune {

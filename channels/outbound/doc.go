@@ -5,8 +5,9 @@
 // the reply to that sender (web chat: the live sockets of the conversation;
 // SMS: the provider's REST API; WeChat: the customer-service message API;
 // app: a push webhook), records every attempt as an event on
-// delivery-<interactionId> (MessageDelivered or MessageDeliveryFailed),
-// and retries failures with exponential backoff up to a number of attempts.
+// delivery-<interactionId> (MessageDelivered or MessageDeliveryFailed)
+// through the command layer (commands.Handler.RecordDeliveryAttempt), and
+// retries failures with exponential backoff up to a number of attempts.
 //
 // Guarantees:
 //   - Replies of one interaction are delivered in the order they were sent:

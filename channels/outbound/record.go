@@ -7,19 +7,15 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/interactionledger/ledger/channels/internal/record"
+	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
-	"github.com/interactionledger/ledger/eventstore"
 )
 
-// deliveries is the delivery record of an interaction's replies.
-var deliveries = record.Aggregate[domain.Deliveries, domain.RecordDeliveryAttempt]{
-	Initial: func(stream string) domain.Deliveries {
-		_, id := domain.StreamCategory(stream)
-		return domain.Deliveries{InteractionID: id}
-	},
-	Evolve: domain.EvolveDeliveries,
-	Decide: domain.DecideDelivery,
+// Ledger records delivery attempts through the command layer, with its
+// retries, idempotency, metrics and logging; *commands.Handler is one.
+type Ledger interface {
+	LoadDeliveries(ctx context.Context, interactionID string) (domain.Deliveries, error)
+	RecordDeliveryAttempt(ctx context.Context, interactionID string, cmd domain.RecordDeliveryAttempt, meta commands.Meta) (commands.Result, domain.Deliveries, error)
 }
 
 // Actor is the metadata actor of every delivery event.
@@ -29,10 +25,6 @@ const Actor = "system:outbound"
 // even while the dispatcher stops: a reply the provider accepted must not
 // be sent again after the restart for want of its record.
 const recordTimeout = 15 * time.Second
-
-func loadDeliveries(ctx context.Context, store eventstore.Store, interactionID string) (domain.Deliveries, int64, error) {
-	return record.Load(ctx, store, deliveries, domain.DeliveryStream(interactionID))
-}
 
 // record writes the outcome of one attempt.
 func (d *Dispatcher) record(ctx context.Context, job Delivery, receipt Receipt, sendErr error, gaveUp bool) error {
@@ -45,15 +37,11 @@ func (d *Dispatcher) record(ctx context.Context, job Delivery, receipt Receipt, 
 	if sendErr != nil {
 		cmd.Err = sendErr.Error()
 	}
-	req := record.Request{
-		Stream: domain.DeliveryStream(job.InteractionID),
-		Meta: eventstore.Metadata{
-			CorrelationID: job.CorrelationID, CausationID: job.SourceEventID, Actor: Actor,
-			Channel: string(job.Channel), Command: "RecordDeliveryAttempt",
-		},
-		Key: "delivery:" + job.SourceEventID + "#" + strconv.Itoa(job.Attempt),
+	meta := commands.Meta{
+		Actor: Actor, Channel: job.Channel, CorrelationID: job.CorrelationID, CausationID: job.SourceEventID,
+		IdempotencyKey: "delivery:" + job.SourceEventID + "#" + strconv.Itoa(job.Attempt),
 	}
-	if _, _, err := record.Execute(ctx, d.cfg.Store, deliveries, req, cmd, d.cfg.Now()); err != nil {
+	if _, _, err := d.cfg.Ledger.RecordDeliveryAttempt(ctx, job.InteractionID, cmd, meta); err != nil {
 		return fmt.Errorf("record delivery attempt %d of %s: %w", job.Attempt, job.SourceEventID, err)
 	}
 	d.observe(job, sendErr, gaveUp)

@@ -11,7 +11,6 @@ import (
 	"github.com/interactionledger/ledger/channels/internal/edge"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
-	"github.com/interactionledger/ledger/eventstore"
 )
 
 // DefaultMaxBodyBytes bounds a push's body (a text message is at most a
@@ -26,7 +25,7 @@ const DefaultMaxClockSkew = 5 * time.Minute
 type Ledger interface {
 	edge.Receiver
 	ResolveCustomer(ctx context.Context, identity domain.Identity, displayName string, meta commands.Meta) (commands.Resolution, error)
-	Store() eventstore.Store
+	ChangeSubscription(ctx context.Context, cmd domain.ChangeSubscription, meta commands.Meta) (commands.Result, error)
 }
 
 // Config configures the endpoint.
@@ -138,7 +137,7 @@ func (h *Handler) record(ctx context.Context, in Inbound) error {
 		}
 		return err
 	case KindSubscribe, KindUnsubscribe:
-		return recordSubscription(ctx, h.cfg.Ledger, from, in, h.cfg.Now().UTC())
+		return recordSubscription(ctx, h.cfg.Ledger, from, in)
 	default:
 		h.cfg.Logger.Debug("wechat push ignored", "openid", in.OpenID)
 		return nil

@@ -3,24 +3,15 @@ package wechat
 import (
 	"context"
 	"fmt"
-	"time"
 
-	"github.com/interactionledger/ledger/channels/internal/record"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
-	"github.com/interactionledger/ledger/eventstore"
 )
-
-var subscriptions = record.Aggregate[domain.Subscription, domain.ChangeSubscription]{
-	Initial: func(string) domain.Subscription { return domain.Subscription{} },
-	Evolve:  domain.EvolveSubscription,
-	Decide:  domain.DecideSubscription,
-}
 
 // recordSubscription resolves (or registers) the follower as a customer
 // and records the follow or unfollow. Both steps are keyed by the push's
 // id, so WeChat's retries write nothing twice.
-func recordSubscription(ctx context.Context, ledger Ledger, from domain.Identity, in Inbound, now time.Time) error {
+func recordSubscription(ctx context.Context, ledger Ledger, from domain.Identity, in Inbound) error {
 	key := string(domain.ChannelWeChat) + ":" + in.ID
 	meta := commands.Meta{
 		Channel: domain.ChannelWeChat, SourceMessageID: in.ID, IdempotencyKey: "inbound:" + key,
@@ -30,16 +21,9 @@ func recordSubscription(ctx context.Context, ledger Ledger, from domain.Identity
 	if err != nil {
 		return fmt.Errorf("wechat subscription: %w", err)
 	}
-	req := record.Request{
-		Stream: domain.SubscriptionStream(domain.ChannelWeChat, who.Identity),
-		Meta: eventstore.Metadata{
-			CorrelationID: meta.CorrelationID, CausationID: meta.CausationID, Actor: "customer:" + who.CustomerID,
-			Channel: string(domain.ChannelWeChat), SourceMessageID: in.ID, Command: "ChangeSubscription",
-		},
-		Key: "subscription:" + key,
-	}
+	meta.Actor, meta.IdempotencyKey = "customer:"+who.CustomerID, "subscription:"+key
 	cmd := domain.ChangeSubscription{Channel: domain.ChannelWeChat, Identity: who.Identity, CustomerID: who.CustomerID, Subscribed: in.Kind == KindSubscribe}
-	if _, _, err := record.Execute(ctx, ledger.Store(), subscriptions, req, cmd, now); err != nil {
+	if _, err := ledger.ChangeSubscription(ctx, cmd, meta); err != nil {
 		return fmt.Errorf("wechat subscription: %w", err)
 	}
 	return nil

@@ -50,7 +50,7 @@ func (outboundComponent) start(deps *serveDeps) error {
 	if err != nil {
 		return err
 	}
-	cfg := outbound.Config{Store: deps.store, Checkpoints: own, Senders: deps.senders, Logger: logger, Registerer: deps.registry,
+	cfg := outbound.Config{Store: deps.store, Ledger: deps.handler, Checkpoints: own, Senders: deps.senders, Logger: logger, Registerer: deps.registry,
 		Lease: deps.lease, FollowerMetrics: deps.followMetrics}
 	if err := takeOverEmailCheckpoint(deps, own, &cfg, logger); err != nil {
 		return errors.Join(err, own.Close())
