@@ -6,12 +6,11 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync/atomic"
-	"time"
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
-	"github.com/interactionledger/ledger/eventstore/filecheckpoint"
+	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
 // CheckpointFile is where the policy remembers, in the data directory, how
@@ -22,71 +21,59 @@ const CheckpointFile = "qa-policy.checkpoint"
 // its checkpoint and exactly-once in effect: each score is appended with
 // an idempotency key derived from the interaction and the scorecard, and
 // the domain refuses to score an interaction twice with one scorecard, so
-// reading an InteractionClosed again after a restart appends nothing.
+// reading an InteractionClosed again after a restart appends nothing. It
+// follows the ledger on a follower (eventstore/follow), as a singleton
+// when given a lease.
 type Policy struct {
-	store      eventstore.Store
-	handler    *commands.Handler
-	scorer     *Scorer
-	checkpoint string // file; "" keeps it in memory only
-	log        *slog.Logger
-	position   atomic.Uint64
-	scored     atomic.Int64
+	store    eventstore.Store
+	handler  *commands.Handler
+	scorer   *Scorer
+	log      *slog.Logger
+	follower *follow.Follower[eventstore.RecordedEvent]
+	scored   atomic.Int64
 }
 
 // NewPolicy returns a policy that reads store and appends through handler.
-// checkpoint is the file it keeps its position in ("" for none: start
-// from the beginning of the ledger each time).
-func NewPolicy(store eventstore.Store, handler *commands.Handler, cards []domain.Scorecard, checkpoint string, log *slog.Logger) *Policy {
+// checkpoint is the file it keeps its position in ("" for memory: it then
+// starts from the beginning of the ledger on every start).
+func NewPolicy(store eventstore.Store, handler *commands.Handler, cards []domain.Scorecard, checkpoint string, log *slog.Logger, opts ...follow.Options) *Policy {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Policy{store: store, handler: handler, scorer: NewScorer(cards), checkpoint: checkpoint, log: log.With("component", "qa-policy")}
+	p := &Policy{store: store, handler: handler, scorer: NewScorer(cards), log: log.With("component", "qa-policy")}
+	var cp follow.Checkpoint = &follow.MemoryCheckpoint{}
+	if checkpoint != "" {
+		cp = follow.FileCheckpoint(checkpoint)
+	}
+	var o follow.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	f, err := follow.New(follow.Config[eventstore.RecordedEvent]{
+		Name: "qa", Store: store, Source: follow.Recorded, Consumer: follow.EachEvent[eventstore.RecordedEvent](p.handle),
+		Checkpoint: cp, Delivery: follow.AtLeastOnce, Singleton: o.Lease != nil, Lease: o.Lease, Metrics: o.Metrics, Logger: p.log,
+	})
+	if err != nil {
+		panic(err) // the configuration above is complete
+	}
+	p.follower = f
+	return p
 }
 
 // Position returns the $all position the policy has handled.
-func (p *Policy) Position() uint64 { return p.position.Load() }
+func (p *Policy) Position() uint64 { return p.follower.Position() }
 
 // Scored returns how many QaScored events this policy appended.
 func (p *Policy) Scored() int64 { return p.scored.Load() }
 
-// Run scores closed interactions until ctx ends (nil) or scoring fails
-// (the error; the next Run resumes at the checkpoint). With stopAt > 0 it
-// returns once it has handled that position.
-func (p *Policy) Run(ctx context.Context, stopAt uint64) error {
-	from, err := p.readCheckpoint()
-	if err != nil {
-		return err
-	}
-	p.position.Store(from)
-	if stopAt > 0 && from >= stopAt {
-		return nil
-	}
-	sub := p.store.SubscribeAll(ctx, from)
-	defer sub.Close()
-	for {
-		events, err := sub.Next(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return fmt.Errorf("qa policy: %w", err)
-		}
-		for _, e := range events {
-			if stopAt > 0 && e.Position > stopAt {
-				return p.writeCheckpoint(p.position.Load())
-			}
-			if err := p.handle(ctx, e); err != nil {
-				return err
-			}
-			p.position.Store(e.Position)
-		}
-		if err := p.writeCheckpoint(p.position.Load()); err != nil {
-			return err
-		}
-		if stopAt > 0 && p.position.Load() >= stopAt {
-			return nil
-		}
-	}
+// Run scores closed interactions until ctx ends (nil) or an event halts
+// it; failures are retried from the checkpoint with backoff.
+func (p *Policy) Run(ctx context.Context) error { return p.follower.Run(ctx) }
+
+// RunUntil scores the closed interactions up to position stopAt, then
+// returns; a failure ends it (the next run resumes at the checkpoint).
+func (p *Policy) RunUntil(ctx context.Context, stopAt uint64) error {
+	return p.follower.RunUntil(ctx, stopAt)
 }
 
 func (p *Policy) handle(ctx context.Context, e eventstore.RecordedEvent) error {
@@ -136,41 +123,5 @@ func (p *Policy) ScoreInteraction(ctx context.Context, interactionID, causation 
 	return nil
 }
 
-func (p *Policy) readCheckpoint() (uint64, error) {
-	if p.checkpoint == "" {
-		return p.position.Load(), nil
-	}
-	pos, _, err := filecheckpoint.Read(p.checkpoint)
-	if err != nil {
-		return 0, fmt.Errorf("qa policy: %w", err)
-	}
-	return pos, nil
-}
-
-// writeCheckpoint replaces the checkpoint file.
-func (p *Policy) writeCheckpoint(pos uint64) error {
-	if p.checkpoint == "" {
-		return nil
-	}
-	if err := filecheckpoint.Write(p.checkpoint, pos); err != nil {
-		return fmt.Errorf("qa policy: %w", err)
-	}
-	return nil
-}
-
 // CheckpointPath is the policy's checkpoint file in a data directory.
 func CheckpointPath(dataDir string) string { return filepath.Join(dataDir, CheckpointFile) }
-
-// RunForever runs the policy, retrying with a pause after a failure, until
-// ctx ends.
-func (p *Policy) RunForever(ctx context.Context) {
-	for ctx.Err() == nil {
-		if err := p.Run(ctx, 0); err != nil {
-			p.log.Error("qa policy failed; retrying", "err", err)
-			select {
-			case <-ctx.Done():
-			case <-time.After(5 * time.Second):
-			}
-		}
-	}
-}

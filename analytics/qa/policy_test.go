@@ -76,14 +76,14 @@ func TestPolicyScoresClosedInteractionsOnce(t *testing.T) {
 	head, _ := store.HeadPosition(ctx)
 	checkpoint := qa.CheckpointPath(dir)
 	p := qa.NewPolicy(store, h, qa.DefaultScorecards(), checkpoint, nil)
-	if err := p.Run(ctx, head); err != nil {
+	if err := p.RunUntil(ctx, head); err != nil {
 		t.Fatal(err)
 	}
 	if p.Scored() != 2 {
 		t.Fatalf("scored %d interactions, want 2", p.Scored())
 	}
 	again := qa.NewPolicy(store, h, qa.DefaultScorecards(), "", nil)
-	if err := again.Run(ctx, head); err != nil {
+	if err := again.RunUntil(ctx, head); err != nil {
 		t.Fatal(err)
 	}
 	if again.Scored() != 0 {

@@ -111,7 +111,7 @@ func scoreClosedInteractions(ctx context.Context, store eventstore.Store, dataDi
 		return err
 	}
 	policy := qa.NewPolicy(store, commands.NewHandler(store), cards, qa.CheckpointPath(dataDir), slog.Default())
-	if err := policy.Run(ctx, head); err != nil {
+	if err := policy.RunUntil(ctx, head); err != nil {
 		return err
 	}
 	slog.Info("qa: interactions scored", "scored", policy.Scored())

@@ -9,6 +9,7 @@ import (
 	"github.com/interactionledger/ledger/analytics"
 	"github.com/interactionledger/ledger/analytics/qa"
 	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
 // analyticsComponent wires the analytics side into `ledger serve`: the
@@ -49,7 +50,8 @@ func (c *analyticsComponent) start(deps *serveDeps) error {
 			_ = backend.Close()
 			return err
 		}
-		policy = qa.NewPolicy(deps.store, commands.NewHandler(deps.store), cards, qa.CheckpointPath(deps.dataDir), slog.Default())
+		policy = qa.NewPolicy(deps.store, commands.NewHandler(deps.store), cards, qa.CheckpointPath(deps.dataDir), slog.Default(),
+			follow.Options{Lease: deps.lease, Metrics: deps.followMetrics})
 	}
 	sink := analytics.NewSink(deps.store, backend, key, analytics.WithLease(deps.lease), analytics.WithFollowerMetrics(deps.followMetrics))
 	if err := registerSinkMetrics(deps.registry, sink, policy); err != nil {
@@ -62,7 +64,7 @@ func (c *analyticsComponent) start(deps *serveDeps) error {
 		runFollower(deps.ctx, "analytics-sink", sink.Run)
 	})
 	if policy != nil {
-		deps.goRun(func() { policy.RunForever(deps.ctx) })
+		deps.goRun(func() { runFollower(deps.ctx, "qa", policy.Run) })
 	}
 	slog.Info("analytics enabled", "backend", backend.Dialect().Name(), "qa", c.qa)
 	return nil

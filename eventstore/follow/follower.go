@@ -382,3 +382,25 @@ func (f *Follower[E]) noteHead(pos uint64) {
 		}
 	}
 }
+
+// Options are what a consumer's owner decides about its follower: the
+// lease that makes it a singleton (nil: it runs on every node) and the
+// metrics it reports to.
+type Options struct {
+	Lease   Lease
+	Metrics *Metrics
+}
+
+// EachEvent adapts a function that handles one event to a Consumer; a
+// batch stops at the first event it fails on.
+type EachEvent[E any] func(ctx context.Context, e E) error
+
+// Handle implements Consumer.
+func (h EachEvent[E]) Handle(ctx context.Context, events []E) error {
+	for _, e := range events {
+		if err := h(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
