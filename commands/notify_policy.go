@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"sync/atomic"
-	"time"
 
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
-	"github.com/interactionledger/ledger/eventstore/filecheckpoint"
+	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
 // NotifyActor is the metadata actor of what the notification policy writes.
@@ -31,12 +30,11 @@ const NotifyActor = "system:notify"
 // start the policy begins at the ledger's head: tickets from before it was
 // enabled are history, not news.
 type NotifyPolicy struct {
-	h          *Handler
-	finder     ContactFinder
-	checkpoint string
-	log        *slog.Logger
-	position   atomic.Uint64
-	sent       atomic.Int64
+	h        *Handler
+	finder   ContactFinder
+	log      *slog.Logger
+	follower *follow.Follower[eventstore.RecordedEvent]
+	sent     atomic.Int64
 	// readSide, when set, waits until the read models the ContactFinder
 	// uses have reached a position.
 	readSide func(ctx context.Context, position uint64) error
@@ -51,72 +49,48 @@ func (p *NotifyPolicy) WaitForReadSide(wait func(ctx context.Context, position u
 }
 
 // NewNotifyPolicy returns the policy. checkpoint is the file it keeps its
-// position in ("" keeps it in memory: it then starts at the head).
-func NewNotifyPolicy(h *Handler, finder ContactFinder, checkpoint string, log *slog.Logger) *NotifyPolicy {
+// position in ("" keeps it in memory: it then starts at the head). It
+// follows the ledger on a follower (eventstore/follow), as a singleton
+// when opts give a lease.
+func NewNotifyPolicy(h *Handler, finder ContactFinder, checkpoint string, log *slog.Logger, opts ...follow.Options) *NotifyPolicy {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &NotifyPolicy{h: h, finder: finder, checkpoint: checkpoint, log: log.With("component", "notify-policy")}
+	p := &NotifyPolicy{h: h, finder: finder, log: log.With("component", "notify-policy")}
+	var cp follow.Checkpoint = &follow.MemoryCheckpoint{}
+	if checkpoint != "" {
+		cp = follow.FileCheckpoint(checkpoint)
+	}
+	var o follow.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	f, err := follow.New(follow.Config[eventstore.RecordedEvent]{
+		Name: "notify", Store: h.store, Source: follow.Recorded, Consumer: follow.EachEvent[eventstore.RecordedEvent](p.handle),
+		Checkpoint: cp, Delivery: follow.AtLeastOnce, StartAtHead: true,
+		Singleton: o.Lease != nil, Lease: o.Lease, Metrics: o.Metrics, Logger: p.log,
+	})
+	if err != nil {
+		panic(err) // the configuration above is complete
+	}
+	p.follower = f
+	return p
 }
 
 // Position returns the $all position the policy has handled.
-func (p *NotifyPolicy) Position() uint64 { return p.position.Load() }
+func (p *NotifyPolicy) Position() uint64 { return p.follower.Position() }
 
 // Sent returns how many messages this policy wrote.
 func (p *NotifyPolicy) Sent() int64 { return p.sent.Load() }
 
-// Run follows the ledger until ctx ends (nil) or, with stopAt > 0, until it
-// has handled position stopAt; an error ends it (the next Run resumes at
-// the checkpoint).
-func (p *NotifyPolicy) Run(ctx context.Context, stopAt uint64) error {
-	from, err := p.start(ctx)
-	if err != nil {
-		return err
-	}
-	p.position.Store(from)
-	if stopAt > 0 && from >= stopAt {
-		return nil
-	}
-	sub := p.h.store.SubscribeAll(ctx, from)
-	defer sub.Close()
-	for {
-		events, err := sub.Next(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return fmt.Errorf("notify policy: %w", err)
-		}
-		for _, e := range events {
-			if stopAt > 0 && e.Position > stopAt {
-				break
-			}
-			if err := p.handle(ctx, e); err != nil {
-				return fmt.Errorf("notify policy at position %d (%s): %w", e.Position, e.Type, err)
-			}
-			p.position.Store(e.Position)
-		}
-		if err := p.save(p.position.Load()); err != nil {
-			return err
-		}
-		if stopAt > 0 && p.position.Load() >= stopAt {
-			return nil
-		}
-	}
-}
+// Run follows the ledger until ctx ends (nil) or an event halts it;
+// failures are retried from the checkpoint with backoff.
+func (p *NotifyPolicy) Run(ctx context.Context) error { return p.follower.Run(ctx) }
 
-// RunForever runs the policy, pausing and retrying after a failure, until
-// ctx ends.
-func (p *NotifyPolicy) RunForever(ctx context.Context) {
-	for ctx.Err() == nil {
-		if err := p.Run(ctx, 0); err != nil {
-			p.log.Error("notify policy failed; retrying", "err", err)
-			select {
-			case <-ctx.Done():
-			case <-time.After(5 * time.Second):
-			}
-		}
-	}
+// RunUntil handles the events up to position stopAt, then returns; a
+// failure ends it (the next run resumes at the checkpoint).
+func (p *NotifyPolicy) RunUntil(ctx context.Context, stopAt uint64) error {
+	return p.follower.RunUntil(ctx, stopAt)
 }
 
 var notifyRelevant = map[string]bool{
@@ -129,7 +103,7 @@ func (p *NotifyPolicy) handle(ctx context.Context, rec eventstore.RecordedEvent)
 	}
 	e, err := domain.DecodeEvent(rec.Type, rec.Schema, rec.Data)
 	if err != nil {
-		return err
+		return follow.Poison(rec.Position, err)
 	}
 	if p.readSide != nil {
 		if err := p.readSide(ctx, rec.Position); err != nil {
@@ -148,6 +122,9 @@ func (p *NotifyPolicy) handle(ctx context.Context, rec eventstore.RecordedEvent)
 		return nil
 	}
 	res, err := p.h.NotifyTicket(ctx, p.finder, ticketID, notice, detail, rec.ID.String(), meta)
+	if err != nil && !isCode(err, domain.ENOTFOUND) && !isCode(err, domain.EINVALID) {
+		err = fmt.Errorf("notify policy at position %d (%s): %w", rec.Position, rec.Type, err)
+	}
 	if isCode(err, domain.ENOTFOUND) || isCode(err, domain.EINVALID) {
 		p.log.Warn("customer not notified", "ticket", ticketID, "notice", notice, "err", err)
 		return nil
@@ -179,39 +156,4 @@ func (p *NotifyPolicy) statusQuery(ctx context.Context, m domain.MessageReceived
 		p.sent.Add(1)
 	}
 	return err
-}
-
-// start returns the saved position or, on the first start, the head
-// (saved at once).
-func (p *NotifyPolicy) start(ctx context.Context) (uint64, error) {
-	if p.checkpoint == "" {
-		if pos := p.position.Load(); pos > 0 {
-			return pos, nil
-		}
-		return p.h.store.HeadPosition(ctx)
-	}
-	pos, found, err := filecheckpoint.Read(p.checkpoint)
-	if err != nil {
-		return 0, fmt.Errorf("notify policy: %w", err)
-	}
-	if !found {
-		head, err := p.h.store.HeadPosition(ctx)
-		if err != nil {
-			return 0, fmt.Errorf("notify policy: head: %w", err)
-		}
-		p.log.Info("notifications start at the ledger's head; earlier tickets are not notified", "position", head)
-		return head, p.save(head)
-	}
-	return pos, nil
-}
-
-// save replaces the checkpoint file.
-func (p *NotifyPolicy) save(pos uint64) error {
-	if p.checkpoint == "" {
-		return nil
-	}
-	if err := filecheckpoint.Write(p.checkpoint, pos); err != nil {
-		return fmt.Errorf("notify policy: %w", err)
-	}
-	return nil
 }

@@ -109,14 +109,14 @@ func TestTicketNotificationsReachTheCustomerThroughTheOutbox(t *testing.T) {
 	}
 	policy := commands.NewNotifyPolicy(h, smsContact(phone), checkpoint, slog.New(slog.DiscardHandler))
 	end := head(t, store)
-	if err := policy.Run(ctx, end); err != nil {
+	if err := policy.RunUntil(ctx, end); err != nil {
 		t.Fatal(err)
 	}
 	// A restart from an old checkpoint reads everything again.
 	if err := os.WriteFile(checkpoint, []byte("0\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := commands.NewNotifyPolicy(h, smsContact(phone), checkpoint, slog.New(slog.DiscardHandler)).Run(ctx, end); err != nil {
+	if err := commands.NewNotifyPolicy(h, smsContact(phone), checkpoint, slog.New(slog.DiscardHandler)).RunUntil(ctx, end); err != nil {
 		t.Fatal(err)
 	}
 
@@ -293,7 +293,7 @@ func TestNotificationThreadAfterReopen(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := commands.NewNotifyPolicy(h, smsContact(phone), path, slog.New(slog.DiscardHandler))
-		if err := p.Run(ctx, head(t, store)); err != nil {
+		if err := p.RunUntil(ctx, head(t, store)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore/follow"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -38,7 +39,8 @@ func (c *notifyComponent) start(deps *serveDeps) error {
 	}
 	finder := deps.contacts()
 	channels := finder.channels()
-	policy := commands.NewNotifyPolicy(deps.handler, finder, filepath.Join(deps.dataDir, notifyCheckpointFile), slog.Default())
+	policy := commands.NewNotifyPolicy(deps.handler, finder, filepath.Join(deps.dataDir, notifyCheckpointFile), slog.Default(),
+		follow.Options{Lease: deps.lease, Metrics: deps.followMetrics})
 	policy.WaitForReadSide(deps.runner.WaitFor)
 	if deps.registry != nil {
 		if err := deps.registry.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -47,7 +49,7 @@ func (c *notifyComponent) start(deps *serveDeps) error {
 			return err
 		}
 	}
-	deps.goRun(func() { policy.RunForever(deps.ctx) })
+	deps.goRun(func() { runFollower(deps.ctx, "notify", policy.Run) })
 	slog.Info("ticket notifications enabled", "channels", channels)
 	return nil
 }
