@@ -11,6 +11,7 @@ import (
 
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
 // SlaActor is the metadata actor of everything the SLA policy writes.
@@ -48,6 +49,7 @@ type SlaPolicyRunner struct {
 	every    time.Duration
 	history  bool
 	wake     chan struct{}
+	opts     follow.Options
 	position atomic.Uint64
 	fired    atomic.Int64
 }
@@ -59,6 +61,12 @@ type SlaRunnerOption func(*SlaPolicyRunner)
 // nothing wakes it earlier (default 1 s).
 func WithSlaCheckEvery(d time.Duration) SlaRunnerOption {
 	return func(r *SlaPolicyRunner) { r.every = d }
+}
+
+// WithSlaFollower sets the lease that makes the policy a singleton, and
+// its follower's metrics.
+func WithSlaFollower(o follow.Options) SlaRunnerOption {
+	return func(r *SlaPolicyRunner) { r.opts = o }
 }
 
 // WithSlaHistory makes a runner that has no checkpoint yet start from
@@ -114,77 +122,76 @@ func (r *SlaPolicyRunner) Position() uint64 { return r.position.Load() }
 // Fired returns how many warnings and breaches this runner's timer fired.
 func (r *SlaPolicyRunner) Fired() int64 { return r.fired.Load() }
 
-// Run follows the ledger and fires due clocks until ctx ends (nil) or the
-// store fails (the error; the next Run resumes from the checkpoint).
+// Run follows the ledger and fires due clocks until ctx ends (nil) or an
+// event halts it. A failure of either is retried from the checkpoint with
+// backoff. Given a lease (WithSlaFollower), it runs only while it holds
+// it: one node of many keeps the clocks.
 func (r *SlaPolicyRunner) Run(ctx context.Context) error {
+	return r.follower(&slaTimer{r: r}).Run(ctx)
+}
+
+// Follow handles the ledger's events from the checkpoint on, without the
+// timer, until ctx ends (nil) or, with stopAt > 0, until it has handled
+// position stopAt; a failure ends it (the next run resumes from the
+// checkpoint).
+func (r *SlaPolicyRunner) Follow(ctx context.Context, stopAt uint64) error {
+	f := r.follower(slaEvents{r})
+	if stopAt == 0 {
+		return f.RunOnce(ctx)
+	}
+	return f.RunUntil(ctx, stopAt)
+}
+
+// follower follows the ledger for consumer, exactly once: each batch
+// commits its state changes with the checkpoint.
+func (r *SlaPolicyRunner) follower(consumer follow.Consumer[eventstore.RecordedEvent]) *follow.Follower[eventstore.RecordedEvent] {
+	f, err := follow.New(follow.Config[eventstore.RecordedEvent]{
+		Name: "sla", Store: r.h.store, Source: follow.Recorded, Consumer: consumer,
+		Checkpoint: follow.CheckpointFuncs{LoadFunc: r.state.checkpoint}, Delivery: follow.ExactlyOnce,
+		Singleton: r.opts.Lease != nil, Lease: r.opts.Lease, Metrics: r.opts.Metrics, Logger: r.log,
+	})
+	if err != nil {
+		panic(err) // the configuration above is complete
+	}
+	return f
+}
+
+// slaEvents is the policy's reaction to events, as the follower's
+// consumer.
+type slaEvents struct{ r *SlaPolicyRunner }
+
+func (c slaEvents) Handle(ctx context.Context, events []eventstore.RecordedEvent) error {
+	return c.r.handleBatch(ctx, events)
+}
+
+// slaTimer adds the timer that fires due clocks beside the reactions; a
+// failed check ends the run through its context.
+type slaTimer struct {
+	r      *SlaPolicyRunner
+	cancel context.CancelCauseFunc
+	done   chan struct{}
+}
+
+func (t *slaTimer) Handle(ctx context.Context, events []eventstore.RecordedEvent) error {
+	return t.r.handleBatch(ctx, events)
+}
+
+func (t *slaTimer) Begin(ctx context.Context) (context.Context, error) {
 	runCtx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	timerDone := make(chan struct{})
+	t.cancel, t.done = cancel, make(chan struct{})
 	go func() {
-		defer close(timerDone)
-		if err := r.runTimer(runCtx); err != nil {
+		defer close(t.done)
+		if err := t.r.runTimer(runCtx); err != nil {
 			cancel(err)
 		}
 	}()
-	if err := r.Follow(runCtx, 0); err != nil {
-		cancel(err)
-	}
-	cancel(nil) // keeps the first cause
-	<-timerDone
-	if ctx.Err() != nil {
-		return nil
-	}
-	return context.Cause(runCtx)
+	return runCtx, nil
 }
 
-// RunForever runs the policy, pausing and retrying after a failure, until
-// ctx ends.
-func (r *SlaPolicyRunner) RunForever(ctx context.Context) {
-	for ctx.Err() == nil {
-		if err := r.Run(ctx); err != nil && ctx.Err() == nil {
-			r.log.Error("sla policy failed; retrying", "err", err)
-			select {
-			case <-ctx.Done():
-			case <-time.After(5 * time.Second):
-			}
-		}
-	}
-}
-
-// Follow handles the ledger's events from the checkpoint on, until ctx
-// ends (nil) or, with stopAt > 0, until it has handled position stopAt.
-func (r *SlaPolicyRunner) Follow(ctx context.Context, stopAt uint64) error {
-	from := r.position.Load()
-	if stopAt > 0 && from >= stopAt {
-		return nil
-	}
-	sub := r.h.store.SubscribeAll(ctx, from)
-	defer sub.Close()
-	for {
-		events, err := sub.Next(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return fmt.Errorf("sla policy: follow after %d: %w", r.position.Load(), err)
-		}
-		if stopAt > 0 {
-			for i, e := range events {
-				if e.Position > stopAt {
-					events = events[:i]
-					break
-				}
-			}
-		}
-		if len(events) > 0 {
-			if err := r.handleBatch(ctx, events); err != nil {
-				return err
-			}
-		}
-		if stopAt > 0 && r.position.Load() >= stopAt {
-			return nil
-		}
-	}
+func (t *slaTimer) End(context.Context, error) error {
+	t.cancel(nil)
+	<-t.done
+	return nil
 }
 
 func (r *SlaPolicyRunner) handleBatch(ctx context.Context, events []eventstore.RecordedEvent) error {
@@ -221,7 +228,7 @@ func (r *SlaPolicyRunner) handle(ctx context.Context, b *slaBatch, rec eventstor
 	}
 	e, err := domain.DecodeEvent(rec.Type, rec.Schema, rec.Data)
 	if err != nil {
-		return err
+		return follow.Poison(rec.Position, err)
 	}
 	meta := Meta{Actor: SlaActor, CausationID: rec.ID.String(), IdempotencyKey: "sla|" + rec.ID.String()}
 	if md, err := eventstore.ParseMetadata(rec.Metadata); err == nil {

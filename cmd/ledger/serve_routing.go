@@ -10,6 +10,7 @@ import (
 	"github.com/interactionledger/ledger/channels/sip"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore/follow"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -45,7 +46,7 @@ func (c *routingComponent) start(deps *serveDeps) error {
 	}
 	router := commands.NewRouter(deps.handler, cfg, &cachedRoutingView{readModelRoutingView: readModelRoutingView{deps.readDB}, ttl: 250 * time.Millisecond})
 	c.router, deps.router = router, router
-	deps.goRun(func() { router.Run(deps.ctx) })
+	deps.goRun(func() { follow.Lead(deps.ctx, deps.lease, "router", deps.followMetrics, slog.Default(), router.Run) })
 	slog.Info("router enabled", "queues", len(cfg.Rules.Queues), "channels", cfg.Channels, "voice_blocks_others", cfg.Rules.VoiceBlocksOthers)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
 // slaStateFile is the SLA policy's state and checkpoint in the data
@@ -52,7 +53,8 @@ func (c *slaComponent) start(deps *serveDeps) error {
 			return err
 		}
 	}
-	runner, err := commands.NewSlaPolicyRunner(deps.ctx, deps.handler, cfg, filepath.Join(deps.dataDir, slaStateFile), slog.Default())
+	runner, err := commands.NewSlaPolicyRunner(deps.ctx, deps.handler, cfg, filepath.Join(deps.dataDir, slaStateFile), slog.Default(),
+		commands.WithSlaFollower(follow.Options{Lease: deps.lease, Metrics: deps.followMetrics}))
 	if err != nil {
 		return err
 	}
@@ -72,7 +74,7 @@ func (c *slaComponent) start(deps *serveDeps) error {
 	}
 	deps.goRun(func() {
 		defer runner.Close()
-		runner.RunForever(deps.ctx)
+		runFollower(deps.ctx, "sla", runner.Run)
 	})
 	slog.Info("SLA policy enabled", "policies", len(cfg.Policies), "supervisor_queue", cfg.SupervisorQueue)
 	return nil
