@@ -14,6 +14,7 @@ import (
 	"github.com/interactionledger/ledger/channels/outbound"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
 // flakySMS fails the first attempt of every message, then accepts it.
@@ -169,7 +170,7 @@ func TestTicketNotificationsReachTheCustomerThroughTheOutbox(t *testing.T) {
 	// The outbound dispatcher delivers every message on SMS, the first
 	// attempt of each failing and retried.
 	sender := &flakySMS{tries: map[string]int{}}
-	cp := &outbound.MemoryCheckpoints{}
+	cp := &follow.MemoryCheckpoint{}
 	if err := cp.Save(ctx, 0); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/interactionledger/ledger/channels/outbound"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
 // parsedReply is a reply as the relay received it.
@@ -67,7 +68,7 @@ func sendReply(t *testing.T, l *ledger, interactionID, text string) {
 // the EMAIL channel, from the ledger's current head.
 func startDispatcher(t *testing.T, l *ledger, sender outbound.Sender) {
 	t.Helper()
-	cp := &outbound.MemoryCheckpoints{}
+	cp := &follow.MemoryCheckpoint{}
 	if err := cp.Save(t.Context(), l.head(t)); err != nil {
 		t.Fatal(err)
 	}

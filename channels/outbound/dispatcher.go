@@ -26,7 +26,7 @@ type Config struct {
 	// handler, so the records are measured with every other command).
 	// When nil, a command handler on Store deciding with Now is used.
 	Ledger      Ledger
-	Checkpoints Checkpoints
+	Checkpoints follow.Checkpoint
 	// Senders by channel; replies on other channels are left alone (another
 	// component may deliver them, e.g. email through its SMTP relay).
 	Senders map[domain.Channel]Sender

@@ -13,6 +13,7 @@ import (
 	"github.com/interactionledger/ledger/channels/internal/chantest"
 	"github.com/interactionledger/ledger/channels/outbound"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
 var (
@@ -51,7 +52,7 @@ type running struct {
 	stop func() error
 }
 
-func start(t *testing.T, l *chantest.Ledger, cp outbound.Checkpoints, senders map[domain.Channel]outbound.Sender, tune ...func(*outbound.Config)) running {
+func start(t *testing.T, l *chantest.Ledger, cp follow.Checkpoint, senders map[domain.Channel]outbound.Sender, tune ...func(*outbound.Config)) running {
 	t.Helper()
 	cfg := outbound.Config{
 		Store: l.Store, Ledger: l.Handler, Checkpoints: cp, Senders: senders, Logger: slog.New(slog.DiscardHandler),
@@ -82,8 +83,8 @@ func start(t *testing.T, l *chantest.Ledger, cp outbound.Checkpoints, senders ma
 
 // atHead is a checkpoint already saved at the ledger's head, as a
 // dispatcher that ran before would have left it.
-func atHead(t *testing.T, l *chantest.Ledger) *outbound.MemoryCheckpoints {
-	cp := &outbound.MemoryCheckpoints{}
+func atHead(t *testing.T, l *chantest.Ledger) *follow.MemoryCheckpoint {
+	cp := &follow.MemoryCheckpoint{}
 	if err := cp.Save(context.Background(), l.Head(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestFirstStartBeginsAtTheHead(t *testing.T) {
 	it := l.Inbound(t, domain.ChannelSMS, smsCustomer, "SM-in-1", "hello")
 	l.Reply(t, it.InteractionID, "a1", "written before delivery was configured")
 	sms := &fakeSender{}
-	cp := &outbound.MemoryCheckpoints{}
+	cp := &follow.MemoryCheckpoint{}
 	start(t, l, cp, map[domain.Channel]outbound.Sender{domain.ChannelSMS: sms})
 	chantest.Eventually(t, "checkpoint saved at the head", func() bool { _, ok, _ := cp.Load(context.Background()); return ok })
 	l.Reply(t, it.InteractionID, "a1", "after")
@@ -213,7 +214,7 @@ func TestNeverDeliversTwiceAfterARestart(t *testing.T) {
 
 	// Even a dispatcher that lost its checkpoint and reads the reply again
 	// finds the recorded success and does not send it.
-	lost := &outbound.MemoryCheckpoints{}
+	lost := &follow.MemoryCheckpoint{}
 	if err := lost.Save(context.Background(), from); err != nil {
 		t.Fatal(err)
 	}
@@ -295,13 +296,9 @@ func TestChannelsWithoutSenderAreLeftAlone(t *testing.T) {
 	}
 }
 
-func openCheckpoints(t *testing.T, path string, initial uint64) *outbound.FileCheckpoints {
+func openCheckpoints(t *testing.T, path string, initial uint64) follow.FileCheckpoint {
 	t.Helper()
-	cp, err := outbound.OpenCheckpoints(context.Background(), path, "outbound")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cp.Close() })
+	cp := follow.FileCheckpoint(path)
 	if _, ok, err := cp.Load(context.Background()); err != nil || !ok {
 		if err := cp.Save(context.Background(), initial); err != nil {
 			t.Fatal(err)
@@ -312,12 +309,7 @@ func openCheckpoints(t *testing.T, path string, initial uint64) *outbound.FileCh
 
 func loadCheckpoint(t *testing.T, path string) uint64 {
 	t.Helper()
-	cp, err := outbound.OpenCheckpoints(context.Background(), path, "outbound")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cp.Close()
-	pos, ok, err := cp.Load(context.Background())
+	pos, ok, err := follow.FileCheckpoint(path).Load(context.Background())
 	if err != nil || !ok {
 		t.Fatalf("Load = %d, %t, %v", pos, ok, err)
 	}

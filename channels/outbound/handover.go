@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
 // HeadReader tells the ledger's head position (eventstore.Store has it).
@@ -31,7 +32,7 @@ type HeadReader interface {
 // there only ever passed settled replies, and the dispatcher reads every
 // reply's delivery record before an attempt.
 type Handover struct {
-	own       Checkpoints
+	own       follow.Checkpoint
 	retiredAt uint64
 	ownAt     uint64
 	channels  map[domain.Channel]bool
@@ -49,7 +50,7 @@ type Handover struct {
 // there is nothing to take over: the retired dispatcher was not behind.
 // A dispatcher starting for the first time starts at the ledger's head for
 // its own channels, as on any first start.
-func NewHandover(ctx context.Context, own Checkpoints, head HeadReader, retiredAt uint64, channels []domain.Channel, retire func() error) (*Handover, error) {
+func NewHandover(ctx context.Context, own follow.Checkpoint, head HeadReader, retiredAt uint64, channels []domain.Channel, retire func() error) (*Handover, error) {
 	ownAt, ok, err := own.Load(ctx)
 	if err != nil {
 		return nil, err
@@ -74,7 +75,7 @@ func NewHandover(ctx context.Context, own Checkpoints, head HeadReader, retiredA
 	return &Handover{own: own, retiredAt: retiredAt, ownAt: ownAt, channels: set, retire: retire, at: retiredAt}, nil
 }
 
-// Load implements Checkpoints: the dispatcher starts where the retired one
+// Load implements follow.Checkpoint: the dispatcher starts where the retired one
 // stopped, or (run again in the same process) where it got to since.
 func (h *Handover) Load(context.Context) (uint64, bool, error) {
 	h.mu.Lock()
@@ -82,7 +83,7 @@ func (h *Handover) Load(context.Context) (uint64, bool, error) {
 	return h.at, true, nil
 }
 
-// Save implements Checkpoints.
+// Save implements follow.Checkpoint.
 func (h *Handover) Save(ctx context.Context, pos uint64) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -10,11 +10,12 @@ import (
 	"github.com/interactionledger/ledger/channels/internal/chantest"
 	"github.com/interactionledger/ledger/channels/outbound"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
 // savedPositions is a checkpoint that remembers every position saved.
 type savedPositions struct {
-	outbound.MemoryCheckpoints
+	follow.MemoryCheckpoint
 	mu    sync.Mutex
 	saves []uint64
 }
@@ -23,7 +24,7 @@ func (s *savedPositions) Save(ctx context.Context, pos uint64) error {
 	s.mu.Lock()
 	s.saves = append(s.saves, pos)
 	s.mu.Unlock()
-	return s.MemoryCheckpoints.Save(ctx, pos)
+	return s.MemoryCheckpoint.Save(ctx, pos)
 }
 
 func (s *savedPositions) all() []uint64 {
@@ -56,7 +57,7 @@ func TestHandoverTakesOverARetiredDispatcher(t *testing.T) {
 	l.Reply(t, text.InteractionID, "a1", "sms written while SMS had no sender")
 	ownAt := l.Head(t)
 	own := &savedPositions{}
-	if err := own.MemoryCheckpoints.Save(context.Background(), ownAt); err != nil {
+	if err := own.MemoryCheckpoint.Save(context.Background(), ownAt); err != nil {
 		t.Fatal(err)
 	}
 	var retired atomic.Int32
@@ -93,7 +94,7 @@ func TestHandoverTakesOverARetiredDispatcher(t *testing.T) {
 func TestHandoverIsNotNeededWhenTheRetiredOneIsNotBehind(t *testing.T) {
 	l := chantest.NewLedger(t)
 	l.Inbound(t, domain.ChannelEmail, emailCustomer, "<m1@example.com>", "hello")
-	own := &outbound.MemoryCheckpoints{}
+	own := &follow.MemoryCheckpoint{}
 	if err := own.Save(context.Background(), 1); err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func TestHandoverOnAFirstStart(t *testing.T) {
 	retiredAt := l.Head(t)
 	l.Reply(t, mail.InteractionID, "a1", "unsent")
 	head := l.Head(t)
-	own := &outbound.MemoryCheckpoints{}
+	own := &follow.MemoryCheckpoint{}
 	h, err := outbound.NewHandover(context.Background(), own, l.Store, retiredAt, []domain.Channel{domain.ChannelEmail}, func() error { return nil })
 	if err != nil || h == nil {
 		t.Fatalf("NewHandover = %v, %v", h, err)

@@ -19,6 +19,7 @@ import (
 	"github.com/interactionledger/ledger/channels/outbound"
 	"github.com/interactionledger/ledger/channels/webchat"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
 const secret = "site-backend-secret"
@@ -53,7 +54,7 @@ func newEnv(t testing.TB, tune ...func(*webchat.Config)) *env {
 // its sender.
 func (e *env) deliverReplies(t *testing.T) {
 	t.Helper()
-	cp := &outbound.MemoryCheckpoints{}
+	cp := &follow.MemoryCheckpoint{}
 	if err := cp.Save(context.Background(), e.l.Head(t)); err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"flag"
 	"io"
+	"log/slog"
 	"net"
 	"net/mail"
 	"os"
@@ -15,9 +17,9 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"github.com/interactionledger/ledger/channels/outbound"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
 // mailSink is a local SMTP server standing in for the relay: it keeps
@@ -178,18 +180,11 @@ func TestRetiredEmailCheckpointIsTakenOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the shared checkpoint past the reply", func() bool { return loadOutboundCheckpoint(t, dir, outboundFile, "outbound") >= ownAt })
+	eventually(t, "the shared checkpoint past the reply", func() bool { return loadOutboundCheckpoint(t, dir) >= ownAt })
 	if err := srv.shutdown(10 * time.Second); err != nil {
 		t.Fatal(err)
 	}
-	old, err := outbound.OpenCheckpoints(context.Background(), filepath.Join(dir, retiredEmailOutboundFile), "email")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := old.Save(context.Background(), retiredAt); err != nil {
-		t.Fatal(err)
-	}
-	_ = old.Close()
+	writeLegacyCheckpoint(t, filepath.Join(dir, retiredEmailOutboundFile), "email", retiredAt)
 
 	srv, _ = serveEmail(t, dir, sink.addr)
 	defer func() { _ = srv.shutdown(10 * time.Second) }()
@@ -222,18 +217,59 @@ func sendMail(addr, raw string) error {
 	return c.Quit()
 }
 
-func loadOutboundCheckpoint(t *testing.T, dir, file, name string) uint64 {
+func loadOutboundCheckpoint(t *testing.T, dir string) uint64 {
 	t.Helper()
-	cp, err := outbound.OpenCheckpoints(context.Background(), filepath.Join(dir, file), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cp.Close()
-	pos, _, err := cp.Load(context.Background())
+	pos, _, err := follow.FileCheckpoint(filepath.Join(dir, outboundCheckpointFile)).Load(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return pos
+}
+
+// writeLegacyCheckpoint writes a checkpoint file as dispatchers kept them
+// before they ran on the one follower: a SQLite table of named positions.
+func writeLegacyCheckpoint(t *testing.T, path, name string, pos uint64) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL, updated_at TEXT NOT NULL);
+		INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, '2026-01-01T00:00:00Z')
+		ON CONFLICT (name) DO UPDATE SET position = excluded.position`, name, int64(pos)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLegacyOutboundCheckpointIsMigrated: a data directory whose
+// dispatcher kept its position in outbound.db starts from that position,
+// now kept in outbound.checkpoint, and the old file goes.
+func TestLegacyOutboundCheckpointIsMigrated(t *testing.T) {
+	dir := t.TempDir()
+	srv, _ := serveEmail(t, dir, "")
+	head, err := srv.store.HeadPosition(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.shutdown(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, outboundCheckpointFile)); err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	writeLegacyCheckpoint(t, filepath.Join(dir, legacyOutboundFile), "outbound", head+7)
+
+	own, err := outboundCheckpoint(t.Context(), dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pos, found, err := own.Load(t.Context()); err != nil || !found || pos != head+7 {
+		t.Fatalf("migrated checkpoint %d (found %v, %v), want %d", pos, found, err, head+7)
+	}
+	if _, err := os.Stat(filepath.Join(dir, legacyOutboundFile)); !os.IsNotExist(err) {
+		t.Fatalf("the legacy file is still there: %v", err)
+	}
 }
 
 func TestEmailFlagsFromEnvironment(t *testing.T) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"io/fs"
@@ -12,11 +13,17 @@ import (
 
 	"github.com/interactionledger/ledger/channels/outbound"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
-// outboundFile holds the outbound dispatcher's checkpoint, beside the
-// ledger: unlike the read models it must survive a rebuild.
-const outboundFile = "outbound.db"
+// outboundCheckpointFile holds the outbound dispatcher's checkpoint,
+// beside the ledger: unlike the read models it must survive a rebuild.
+const outboundCheckpointFile = "outbound.checkpoint"
+
+// legacyOutboundFile is the SQLite file the dispatcher kept its checkpoint
+// in before it ran on the one follower; a data directory that still has
+// it is migrated to outboundCheckpointFile.
+const legacyOutboundFile = "outbound.db"
 
 // retiredEmailOutboundFile held the checkpoint of the email channel's own
 // dispatcher, before one dispatcher delivered every channel's replies. A
@@ -46,18 +53,18 @@ func (outboundComponent) start(deps *serveDeps) error {
 		return nil
 	}
 	logger := slog.Default().With("component", "outbound")
-	own, err := outbound.OpenCheckpoints(deps.ctx, filepath.Join(deps.dataDir, outboundFile), "outbound")
+	own, err := outboundCheckpoint(deps.ctx, deps.dataDir, logger)
 	if err != nil {
 		return err
 	}
 	cfg := outbound.Config{Store: deps.store, Ledger: deps.handler, Checkpoints: own, Senders: deps.senders, Logger: logger, Registerer: deps.registry,
 		Lease: deps.lease, FollowerMetrics: deps.followMetrics}
 	if err := takeOverEmailCheckpoint(deps, own, &cfg, logger); err != nil {
-		return errors.Join(err, own.Close())
+		return err
 	}
 	d, err := outbound.New(cfg)
 	if err != nil {
-		return errors.Join(err, own.Close())
+		return err
 	}
 	names := make([]string, 0, len(deps.senders))
 	for ch := range deps.senders {
@@ -65,28 +72,46 @@ func (outboundComponent) start(deps *serveDeps) error {
 	}
 	slices.Sort(names)
 	logger.Info("outbound delivery of agents' replies", "channels", strings.Join(names, ","))
-	deps.goRun(func() {
-		defer own.Close()
-		runFollower(deps.ctx, "outbound", d.Run)
-	})
+	deps.goRun(func() { runFollower(deps.ctx, "outbound", d.Run) })
 	return nil
+}
+
+// outboundCheckpoint returns the dispatcher's checkpoint file, migrating
+// the position from the legacy SQLite file when the data directory has
+// one (and then removing it).
+func outboundCheckpoint(ctx context.Context, dataDir string, logger *slog.Logger) (follow.Checkpoint, error) {
+	own := follow.FileCheckpoint(filepath.Join(dataDir, outboundCheckpointFile))
+	legacy := filepath.Join(dataDir, legacyOutboundFile)
+	if _, err := os.Stat(legacy); errors.Is(err, fs.ErrNotExist) {
+		return own, nil
+	}
+	if _, found, err := own.Load(ctx); err != nil || found {
+		return own, errors.Join(err, removeSQLiteFile(legacy))
+	}
+	pos, found, err := outbound.ReadLegacyCheckpoint(ctx, legacy, "outbound")
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		if err := own.Save(ctx, pos); err != nil {
+			return nil, err
+		}
+		logger.Info("outbound checkpoint migrated to its file", "from", legacyOutboundFile, "to", outboundCheckpointFile, "position", pos)
+	}
+	return own, removeSQLiteFile(legacy)
 }
 
 // takeOverEmailCheckpoint hands the retired email dispatcher's position
 // over to the shared dispatcher, when --data still has it: the email
 // replies it had not settled are sent, nothing is sent twice, and its file
 // goes once the shared dispatcher has caught up.
-func takeOverEmailCheckpoint(deps *serveDeps, own outbound.Checkpoints, cfg *outbound.Config, logger *slog.Logger) error {
+func takeOverEmailCheckpoint(deps *serveDeps, own follow.Checkpoint, cfg *outbound.Config, logger *slog.Logger) error {
 	path := filepath.Join(deps.dataDir, retiredEmailOutboundFile)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	old, err := outbound.OpenCheckpoints(deps.ctx, path, "email")
+	pos, ok, err := outbound.ReadLegacyCheckpoint(deps.ctx, path, "email")
 	if err != nil {
-		return err
-	}
-	pos, ok, err := old.Load(deps.ctx)
-	if err := errors.Join(err, old.Close()); err != nil {
 		return err
 	}
 	retire := func() error { return removeSQLiteFile(path) }
