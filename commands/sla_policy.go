@@ -308,7 +308,7 @@ func (r *SlaPolicyRunner) ticketOpened(ctx context.Context, b *slaBatch, e domai
 	if len(cmds) == 0 {
 		return nil
 	}
-	_, _, err := r.h.at(e.At).Sla(ctx, e.TicketID, meta, cmds...)
+	_, _, err := r.h.At(e.At).Sla(ctx, e.TicketID, meta, cmds...)
 	return err
 }
 
@@ -330,7 +330,7 @@ func (r *SlaPolicyRunner) policyOf(s domain.SlaClocks) (domain.SlaPolicy, bool) 
 // plan applies the commands decide returns for the ticket's clocks and
 // policy; a ticket without clocks is left alone.
 func (r *SlaPolicyRunner) plan(ctx context.Context, ticketID string, at time.Time, meta Meta, name string, decide func(domain.SlaClocks, domain.SlaPolicy) []domain.SlaCommand) error {
-	_, _, err := r.h.at(at).slaPlan(ctx, ticketID, meta, name, func(s domain.SlaClocks) []domain.SlaCommand {
+	_, _, err := r.h.At(at).SlaPlan(ctx, ticketID, meta, name, func(s domain.SlaClocks) []domain.SlaCommand {
 		policy, ok := r.policyOf(s)
 		if !ok {
 			return nil
@@ -413,7 +413,7 @@ func (r *SlaPolicyRunner) finished(ctx context.Context, b *slaBatch, ticketID st
 // once per breach (the key is the SlaBreached event's id).
 func (r *SlaPolicyRunner) escalate(ctx context.Context, e domain.SlaBreached, meta Meta) error {
 	reason := fmt.Sprintf("SLA %s breached (deadline %s)", strings.ToLower(strings.ReplaceAll(string(e.Metric), "_", " ")), e.Deadline.UTC().Format(time.RFC3339))
-	_, err := r.h.at(e.At).EscalateTicket(ctx, e.TicketID, domain.EscalateTicket{Queue: r.cfg.SupervisorQueue, Metric: e.Metric, Reason: reason}, meta)
+	_, err := r.h.At(e.At).EscalateTicket(ctx, e.TicketID, domain.EscalateTicket{Queue: r.cfg.SupervisorQueue, Metric: e.Metric, Reason: reason}, meta)
 	if isCode(err, domain.ENOTFOUND) || isCode(err, domain.ECONFLICT) {
 		r.log.Warn("breached ticket not escalated", "ticket", e.TicketID, "err", err)
 		return nil // closed meanwhile, or never opened: nothing to escalate
@@ -472,7 +472,7 @@ func (r *SlaPolicyRunner) FireDue(ctx context.Context) (int, error) {
 			return total, err
 		}
 		for _, id := range ids {
-			res, s, err := r.h.at(now).Sla(ctx, id, Meta{Actor: SlaActor}, domain.CheckSla{})
+			res, s, err := r.h.At(now).Sla(ctx, id, Meta{Actor: SlaActor}, domain.CheckSla{})
 			if err != nil {
 				return total + fired, fmt.Errorf("sla check of ticket %s: %w", id, err)
 			}

@@ -23,6 +23,7 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
+	"github.com/interactionledger/ledger/policies/routing"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -109,7 +110,7 @@ type serveDeps struct {
 	senders map[domain.Channel]outbound.Sender
 	// router is set by the routing component (nil with --router=false);
 	// the SIP component makes it the phone channel's AgentChooser.
-	router *commands.Router
+	router *routing.Router
 }
 
 // serveComponents lists the components `ledger serve` runs, in start
