@@ -8,6 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/config"
+	"github.com/interactionledger/ledger/policies/sla"
 )
 
 // slaStateFile is the SLA policy's state and checkpoint in the data
@@ -45,14 +47,14 @@ func (c *slaComponent) start(deps *serveDeps) error {
 	if !c.enabled {
 		return nil
 	}
-	cfg := commands.DefaultSlaConfig()
+	cfg := sla.DefaultConfig()
 	if c.file != "" {
 		var err error
-		if cfg, err = commands.LoadSlaConfig(c.file); err != nil {
+		if cfg, err = config.LoadSla(c.file); err != nil {
 			return err
 		}
 	}
-	runner, err := commands.NewSlaPolicyRunner(deps.ctx, deps.handler, cfg, filepath.Join(deps.dataDir, slaStateFile), slog.Default())
+	runner, err := sla.NewRunner(deps.ctx, deps.handler, cfg, filepath.Join(deps.dataDir, slaStateFile), slog.Default())
 	if err != nil {
 		return err
 	}

@@ -80,3 +80,14 @@ func Inbound(channel domain.Channel, kind domain.IdentityKind, value, msgID stri
 		ProviderMessageID: msgID, Text: "hello " + msgID, DisplayName: "Li Wei",
 	}
 }
+
+// CountType counts the events of type E.
+func CountType[E domain.Event](events []domain.Event) int {
+	n := 0
+	for _, e := range events {
+		if _, ok := e.(E); ok {
+			n++
+		}
+	}
+	return n
+}

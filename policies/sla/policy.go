@@ -1,4 +1,12 @@
-package commands
+// Package sla is the ticket SLA policy: it follows the ledger, starts,
+// pauses, resumes and fulfils each ticket's SLA clocks (first response,
+// next response, resolution) through the command layer, fires warnings
+// and breaches when they come due, and escalates a breached ticket to the
+// supervisors' queue. It keeps its own state (which interactions belong
+// to which tickets, when each ticket's clocks are next due) in a SQLite
+// file of its own. Its configuration (Config) is parsed at the edge, by
+// package config.
+package sla
 
 import (
 	"context"
@@ -9,14 +17,15 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
 )
 
-// SlaActor is the metadata actor of everything the SLA policy writes.
-const SlaActor = "system:sla"
+// Actor is the metadata actor of everything the SLA policy writes.
+const Actor = "system:sla"
 
-// SlaPolicyRunner runs the ticket SLA policy. It follows the ledger ($all)
+// Runner runs the ticket SLA policy. It follows the ledger ($all)
 // from its checkpoint and turns ticket events into SLA commands:
 //
 //   - TicketOpened starts the first-response and resolution clocks, with the
@@ -40,9 +49,9 @@ const SlaActor = "system:sla"
 // from the event, so reading an event again after a restart appends
 // nothing new; the checkpoint and the due times are saved in one
 // transaction.
-type SlaPolicyRunner struct {
-	h        *Handler
-	cfg      SlaConfig
+type Runner struct {
+	h        *commands.Handler
+	cfg      Config
 	state    *slaState
 	log      *slog.Logger
 	every    time.Duration
@@ -52,28 +61,28 @@ type SlaPolicyRunner struct {
 	fired    atomic.Int64
 }
 
-// SlaRunnerOption configures an SlaPolicyRunner.
-type SlaRunnerOption func(*SlaPolicyRunner)
+// Option configures an Runner.
+type Option func(*Runner)
 
-// WithSlaCheckEvery sets how often the timer looks for due clocks when
+// WithCheckEvery sets how often the timer looks for due clocks when
 // nothing wakes it earlier (default 1 s).
-func WithSlaCheckEvery(d time.Duration) SlaRunnerOption {
-	return func(r *SlaPolicyRunner) { r.every = d }
+func WithCheckEvery(d time.Duration) Option {
+	return func(r *Runner) { r.every = d }
 }
 
-// WithSlaHistory makes a runner that has no checkpoint yet start from
+// WithHistory makes a runner that has no checkpoint yet start from
 // the beginning of the ledger, giving every ticket ever opened its clocks
 // (those long past their deadlines breach, and escalate, at once). By
 // default a first start begins at the ledger's head: tickets opened
 // before SLA clocks were enabled run without them.
-func WithSlaHistory() SlaRunnerOption { return func(r *SlaPolicyRunner) { r.history = true } }
+func WithHistory() Option { return func(r *Runner) { r.history = true } }
 
-// NewSlaPolicyRunner returns the SLA policy, appending through h (whose
+// NewRunner returns the SLA policy, appending through h (whose
 // clock is the timer's clock) and keeping its state in statePath ("" for
 // memory only: the policy then starts afresh on every start).
-func NewSlaPolicyRunner(ctx context.Context, h *Handler, cfg SlaConfig, statePath string, log *slog.Logger, opts ...SlaRunnerOption) (*SlaPolicyRunner, error) {
+func NewRunner(ctx context.Context, h *commands.Handler, cfg Config, statePath string, log *slog.Logger, opts ...Option) (*Runner, error) {
 	if len(cfg.Policies) == 0 {
-		cfg = DefaultSlaConfig()
+		cfg = DefaultConfig()
 	}
 	if cfg.SupervisorQueue == "" {
 		cfg.SupervisorQueue = domain.SupervisorQueue
@@ -85,7 +94,7 @@ func NewSlaPolicyRunner(ctx context.Context, h *Handler, cfg SlaConfig, statePat
 	if err != nil {
 		return nil, err
 	}
-	r := &SlaPolicyRunner{h: h, cfg: cfg, state: state, log: log.With("component", "sla-policy"), every: time.Second, wake: make(chan struct{}, 1)}
+	r := &Runner{h: h, cfg: cfg, state: state, log: log.With("component", "sla-policy"), every: time.Second, wake: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(r)
 	}
@@ -93,7 +102,7 @@ func NewSlaPolicyRunner(ctx context.Context, h *Handler, cfg SlaConfig, statePat
 	if err == nil && !ok && !r.history {
 		// Saved at once, so a crash before the first batch does not move
 		// the start to a later head.
-		if pos, err = h.store.HeadPosition(ctx); err == nil {
+		if pos, err = h.Store().HeadPosition(ctx); err == nil {
 			r.log.Info("SLA clocks start at the ledger's head; tickets opened before run without clocks", "position", pos)
 			err = state.saveCheckpoint(ctx, pos)
 		}
@@ -106,17 +115,17 @@ func NewSlaPolicyRunner(ctx context.Context, h *Handler, cfg SlaConfig, statePat
 }
 
 // Close releases the state file.
-func (r *SlaPolicyRunner) Close() error { return r.state.close() }
+func (r *Runner) Close() error { return r.state.close() }
 
 // Position returns the $all position the policy has handled.
-func (r *SlaPolicyRunner) Position() uint64 { return r.position.Load() }
+func (r *Runner) Position() uint64 { return r.position.Load() }
 
 // Fired returns how many warnings and breaches this runner's timer fired.
-func (r *SlaPolicyRunner) Fired() int64 { return r.fired.Load() }
+func (r *Runner) Fired() int64 { return r.fired.Load() }
 
 // Run follows the ledger and fires due clocks until ctx ends (nil) or the
 // store fails (the error; the next Run resumes from the checkpoint).
-func (r *SlaPolicyRunner) Run(ctx context.Context) error {
+func (r *Runner) Run(ctx context.Context) error {
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	timerDone := make(chan struct{})
@@ -139,7 +148,7 @@ func (r *SlaPolicyRunner) Run(ctx context.Context) error {
 
 // RunForever runs the policy, pausing and retrying after a failure, until
 // ctx ends.
-func (r *SlaPolicyRunner) RunForever(ctx context.Context) {
+func (r *Runner) RunForever(ctx context.Context) {
 	for ctx.Err() == nil {
 		if err := r.Run(ctx); err != nil && ctx.Err() == nil {
 			r.log.Error("sla policy failed; retrying", "err", err)
@@ -153,12 +162,12 @@ func (r *SlaPolicyRunner) RunForever(ctx context.Context) {
 
 // Follow handles the ledger's events from the checkpoint on, until ctx
 // ends (nil) or, with stopAt > 0, until it has handled position stopAt.
-func (r *SlaPolicyRunner) Follow(ctx context.Context, stopAt uint64) error {
+func (r *Runner) Follow(ctx context.Context, stopAt uint64) error {
 	from := r.position.Load()
 	if stopAt > 0 && from >= stopAt {
 		return nil
 	}
-	sub := r.h.store.SubscribeAll(ctx, from)
+	sub := r.h.Store().SubscribeAll(ctx, from)
 	defer sub.Close()
 	for {
 		events, err := sub.Next(ctx)
@@ -187,7 +196,7 @@ func (r *SlaPolicyRunner) Follow(ctx context.Context, stopAt uint64) error {
 	}
 }
 
-func (r *SlaPolicyRunner) handleBatch(ctx context.Context, events []eventstore.RecordedEvent) error {
+func (r *Runner) handleBatch(ctx context.Context, events []eventstore.RecordedEvent) error {
 	batch, err := r.state.begin(ctx)
 	if err != nil {
 		return err
@@ -215,7 +224,7 @@ var relevant = map[string]bool{
 	"SlaStarted": true, "SlaPaused": true, "SlaResumed": true, "SlaWarning": true, "SlaBreached": true, "SlaFulfilled": true,
 }
 
-func (r *SlaPolicyRunner) handle(ctx context.Context, b *slaBatch, rec eventstore.RecordedEvent) error {
+func (r *Runner) handle(ctx context.Context, b *slaBatch, rec eventstore.RecordedEvent) error {
 	if !relevant[rec.Type] {
 		return nil
 	}
@@ -223,7 +232,7 @@ func (r *SlaPolicyRunner) handle(ctx context.Context, b *slaBatch, rec eventstor
 	if err != nil {
 		return err
 	}
-	meta := Meta{Actor: SlaActor, CausationID: rec.ID.String(), IdempotencyKey: "sla|" + rec.ID.String()}
+	meta := commands.Meta{Actor: Actor, CausationID: rec.ID.String(), IdempotencyKey: "sla|" + rec.ID.String()}
 	if md, err := eventstore.ParseMetadata(rec.Metadata); err == nil {
 		meta.CorrelationID = md.CorrelationID
 	}
@@ -266,7 +275,7 @@ func (r *SlaPolicyRunner) handle(ctx context.Context, b *slaBatch, rec eventstor
 	return nil
 }
 
-func (r *SlaPolicyRunner) forTickets(ctx context.Context, b *slaBatch, interactionID string, f func(ticketID string) error) error {
+func (r *Runner) forTickets(ctx context.Context, b *slaBatch, interactionID string, f func(ticketID string) error) error {
 	ids, err := b.openTicketsOf(ctx, interactionID)
 	if err != nil {
 		return err
@@ -280,7 +289,7 @@ func (r *SlaPolicyRunner) forTickets(ctx context.Context, b *slaBatch, interacti
 }
 
 // ticketOpened starts the ticket's first-response and resolution clocks.
-func (r *SlaPolicyRunner) ticketOpened(ctx context.Context, b *slaBatch, e domain.TicketOpened, meta Meta) error {
+func (r *Runner) ticketOpened(ctx context.Context, b *slaBatch, e domain.TicketOpened, meta commands.Meta) error {
 	if err := b.setOpen(ctx, e.TicketID, true); err != nil {
 		return err
 	}
@@ -290,7 +299,7 @@ func (r *SlaPolicyRunner) ticketOpened(ctx context.Context, b *slaBatch, e domai
 			return err
 		}
 		it, err := r.h.LoadInteraction(ctx, e.InteractionID)
-		if err != nil && !isCode(err, domain.ENOTFOUND) {
+		if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
 			return err
 		}
 		channel = it.Channel
@@ -313,7 +322,7 @@ func (r *SlaPolicyRunner) ticketOpened(ctx context.Context, b *slaBatch, e domai
 }
 
 // policyOf returns the policy a ticket's clocks were started with.
-func (r *SlaPolicyRunner) policyOf(s domain.SlaClocks) (domain.SlaPolicy, bool) {
+func (r *Runner) policyOf(s domain.SlaClocks) (domain.SlaPolicy, bool) {
 	name := ""
 	for _, m := range domain.SlaMetrics {
 		if c, ok := s.Clocks[m]; ok && c.Policy != "" {
@@ -329,7 +338,7 @@ func (r *SlaPolicyRunner) policyOf(s domain.SlaClocks) (domain.SlaPolicy, bool) 
 
 // plan applies the commands decide returns for the ticket's clocks and
 // policy; a ticket without clocks is left alone.
-func (r *SlaPolicyRunner) plan(ctx context.Context, ticketID string, at time.Time, meta Meta, name string, decide func(domain.SlaClocks, domain.SlaPolicy) []domain.SlaCommand) error {
+func (r *Runner) plan(ctx context.Context, ticketID string, at time.Time, meta commands.Meta, name string, decide func(domain.SlaClocks, domain.SlaPolicy) []domain.SlaCommand) error {
 	_, _, err := r.h.At(at).SlaPlan(ctx, ticketID, meta, name, func(s domain.SlaClocks) []domain.SlaCommand {
 		policy, ok := r.policyOf(s)
 		if !ok {
@@ -340,7 +349,7 @@ func (r *SlaPolicyRunner) plan(ctx context.Context, ticketID string, at time.Tim
 	return err
 }
 
-func (r *SlaPolicyRunner) fulfil(ctx context.Context, ticketID string, at time.Time, meta Meta, metrics ...domain.SlaMetric) error {
+func (r *Runner) fulfil(ctx context.Context, ticketID string, at time.Time, meta commands.Meta, metrics ...domain.SlaMetric) error {
 	return r.plan(ctx, ticketID, at, meta, "FulfilSla", func(s domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
 		var cmds []domain.SlaCommand
 		for _, m := range metrics {
@@ -354,7 +363,7 @@ func (r *SlaPolicyRunner) fulfil(ctx context.Context, ticketID string, at time.T
 
 // customerWrote starts the next-response clock, once the first response
 // was given (before that, the first-response clock is the one running).
-func (r *SlaPolicyRunner) customerWrote(ctx context.Context, ticketID string, at time.Time, meta Meta) error {
+func (r *Runner) customerWrote(ctx context.Context, ticketID string, at time.Time, meta commands.Meta) error {
 	return r.plan(ctx, ticketID, at, meta, "StartSla", func(s domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
 		first, ok := s.Clocks[domain.SlaFirstResponse]
 		if ok && !first.Fulfilled || p.Targets.NextResponse <= 0 {
@@ -365,7 +374,7 @@ func (r *SlaPolicyRunner) customerWrote(ctx context.Context, ticketID string, at
 	})
 }
 
-func (r *SlaPolicyRunner) restart(ctx context.Context, ticketID string, metric domain.SlaMetric, at time.Time, meta Meta) error {
+func (r *Runner) restart(ctx context.Context, ticketID string, metric domain.SlaMetric, at time.Time, meta commands.Meta) error {
 	return r.plan(ctx, ticketID, at, meta, "StartSla", func(s domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
 		if p.Targets.Of(metric) <= 0 {
 			return nil
@@ -375,26 +384,26 @@ func (r *SlaPolicyRunner) restart(ctx context.Context, ticketID string, metric d
 	})
 }
 
-func (r *SlaPolicyRunner) statusChanged(ctx context.Context, e domain.TicketStatusChanged, meta Meta) error {
+func (r *Runner) statusChanged(ctx context.Context, e domain.TicketStatusChanged, meta commands.Meta) error {
 	if e.To == domain.TicketStatusInProgress || e.To == domain.TicketStatusPendingCustomer {
 		// Working on the ticket or asking the customer something is a
 		// response.
-		if err := r.fulfil(ctx, e.TicketID, e.At, meta.withKey("respond"), domain.SlaFirstResponse); err != nil {
+		if err := r.fulfil(ctx, e.TicketID, e.At, meta.WithKey("respond"), domain.SlaFirstResponse); err != nil {
 			return err
 		}
 	}
 	switch {
 	case e.To == domain.TicketStatusPendingCustomer:
-		return r.plan(ctx, e.TicketID, e.At, meta.withKey("pause"), "PauseSla", func(_ domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
+		return r.plan(ctx, e.TicketID, e.At, meta.WithKey("pause"), "PauseSla", func(_ domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
 			return []domain.SlaCommand{domain.PauseSla{Calendar: p.Calendar}}
 		})
 	case e.From == domain.TicketStatusPendingCustomer:
-		return r.resume(ctx, e.TicketID, e.At, meta.withKey("resume"))
+		return r.resume(ctx, e.TicketID, e.At, meta.WithKey("resume"))
 	}
 	return nil
 }
 
-func (r *SlaPolicyRunner) resume(ctx context.Context, ticketID string, at time.Time, meta Meta) error {
+func (r *Runner) resume(ctx context.Context, ticketID string, at time.Time, meta commands.Meta) error {
 	return r.plan(ctx, ticketID, at, meta, "ResumeSla", func(_ domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
 		return []domain.SlaCommand{domain.ResumeSla{WarnShare: p.WarnShare, Calendar: p.Calendar}}
 	})
@@ -402,7 +411,7 @@ func (r *SlaPolicyRunner) resume(ctx context.Context, ticketID string, at time.T
 
 // finished fulfils every clock of a resolved or closed ticket: the
 // resolution answers the customer too.
-func (r *SlaPolicyRunner) finished(ctx context.Context, b *slaBatch, ticketID string, at time.Time, meta Meta) error {
+func (r *Runner) finished(ctx context.Context, b *slaBatch, ticketID string, at time.Time, meta commands.Meta) error {
 	if err := b.setOpen(ctx, ticketID, false); err != nil {
 		return err
 	}
@@ -411,10 +420,10 @@ func (r *SlaPolicyRunner) finished(ctx context.Context, b *slaBatch, ticketID st
 
 // escalate raises the ticket's priority and hands it to the supervisors,
 // once per breach (the key is the SlaBreached event's id).
-func (r *SlaPolicyRunner) escalate(ctx context.Context, e domain.SlaBreached, meta Meta) error {
+func (r *Runner) escalate(ctx context.Context, e domain.SlaBreached, meta commands.Meta) error {
 	reason := fmt.Sprintf("SLA %s breached (deadline %s)", strings.ToLower(strings.ReplaceAll(string(e.Metric), "_", " ")), e.Deadline.UTC().Format(time.RFC3339))
 	_, err := r.h.At(e.At).EscalateTicket(ctx, e.TicketID, domain.EscalateTicket{Queue: r.cfg.SupervisorQueue, Metric: e.Metric, Reason: reason}, meta)
-	if isCode(err, domain.ENOTFOUND) || isCode(err, domain.ECONFLICT) {
+	if domain.ErrorCode(err) == domain.ENOTFOUND || domain.ErrorCode(err) == domain.ECONFLICT {
 		r.log.Warn("breached ticket not escalated", "ticket", e.TicketID, "err", err)
 		return nil // closed meanwhile, or never opened: nothing to escalate
 	}
@@ -423,7 +432,7 @@ func (r *SlaPolicyRunner) escalate(ctx context.Context, e domain.SlaBreached, me
 
 // refreshDue records when the ticket's clocks are next due, from the
 // ledger's current state of them.
-func (r *SlaPolicyRunner) refreshDue(ctx context.Context, b *slaBatch, ticketID string) error {
+func (r *Runner) refreshDue(ctx context.Context, b *slaBatch, ticketID string) error {
 	s, err := r.h.LoadSla(ctx, ticketID)
 	if err != nil {
 		return err
@@ -433,7 +442,7 @@ func (r *SlaPolicyRunner) refreshDue(ctx context.Context, b *slaBatch, ticketID 
 }
 
 // poke wakes the timer (the due times may have moved earlier).
-func (r *SlaPolicyRunner) poke() {
+func (r *Runner) poke() {
 	select {
 	case r.wake <- struct{}{}:
 	default:
@@ -441,7 +450,7 @@ func (r *SlaPolicyRunner) poke() {
 }
 
 // runTimer fires due clocks until ctx ends.
-func (r *SlaPolicyRunner) runTimer(ctx context.Context) error {
+func (r *Runner) runTimer(ctx context.Context) error {
 	tick := time.NewTicker(r.every)
 	defer tick.Stop()
 	for {
@@ -462,17 +471,17 @@ func (r *SlaPolicyRunner) runTimer(ctx context.Context) error {
 
 // FireDue appends CheckSla to every ticket whose clocks are due at the
 // handler's now, and returns how many warnings and breaches that fired.
-func (r *SlaPolicyRunner) FireDue(ctx context.Context) (int, error) {
+func (r *Runner) FireDue(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		fired := 0
-		now := r.h.now()
+		now := r.h.Now()
 		ids, err := r.state.due(ctx, now, 256)
 		if err != nil || len(ids) == 0 {
 			return total, err
 		}
 		for _, id := range ids {
-			res, s, err := r.h.At(now).Sla(ctx, id, Meta{Actor: SlaActor}, domain.CheckSla{})
+			res, s, err := r.h.At(now).Sla(ctx, id, commands.Meta{Actor: Actor}, domain.CheckSla{})
 			if err != nil {
 				return total + fired, fmt.Errorf("sla check of ticket %s: %w", id, err)
 			}

@@ -1,4 +1,10 @@
-package commands
+// Package notify is the notification policy: it follows the ledger and
+// tells customers what happens to their tickets on their preferred (or
+// last used) written channel, and answers status queries sent by SMS or
+// WeChat, each message through the command layer (commands.Handler's
+// NotifyTicket and AnswerStatusQuery), which the outbound dispatcher
+// delivers.
+package notify
 
 import (
 	"context"
@@ -7,22 +13,23 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/filecheckpoint"
 )
 
-// NotifyActor is the metadata actor of what the notification policy writes.
-const NotifyActor = "system:notify"
+// Actor is the metadata actor of what the notification policy writes.
+const Actor = "system:notify"
 
-// NotifyPolicy keeps customers told. It follows the ledger from its
+// Policy keeps customers told. It follows the ledger from its
 // checkpoint and
 //
 //   - on a ticket opened, moved to in progress or pending customer,
 //     resolved or reopened, writes to the customer on their preferred (or
-//     last used) written channel (SendNotification: the outbound
-//     dispatcher delivers it, with retries and backoff, each attempt an
-//     event);
+//     last used) written channel (commands.Handler.SendNotification: the
+//     outbound dispatcher delivers it, with retries and backoff, each
+//     attempt an event);
 //   - on a text message that is a status query ("STATUS T0123456789",
 //     "查询 T0123456789") by SMS or WeChat, answers it on that channel.
 //
@@ -30,9 +37,9 @@ const NotifyActor = "system:notify"
 // an event again after a restart sends nothing twice. On its very first
 // start the policy begins at the ledger's head: tickets from before it was
 // enabled are history, not news.
-type NotifyPolicy struct {
-	h          *Handler
-	finder     ContactFinder
+type Policy struct {
+	h          *commands.Handler
+	finder     commands.ContactFinder
 	checkpoint string
 	log        *slog.Logger
 	position   atomic.Uint64
@@ -46,29 +53,29 @@ type NotifyPolicy struct {
 // wait says the read models (which its ContactFinder reads) have reached
 // the event's position: the customer a ticket was just opened for is then
 // known to them.
-func (p *NotifyPolicy) WaitForReadSide(wait func(ctx context.Context, position uint64) error) {
+func (p *Policy) WaitForReadSide(wait func(ctx context.Context, position uint64) error) {
 	p.readSide = wait
 }
 
-// NewNotifyPolicy returns the policy. checkpoint is the file it keeps its
+// NewPolicy returns the policy. checkpoint is the file it keeps its
 // position in ("" keeps it in memory: it then starts at the head).
-func NewNotifyPolicy(h *Handler, finder ContactFinder, checkpoint string, log *slog.Logger) *NotifyPolicy {
+func NewPolicy(h *commands.Handler, finder commands.ContactFinder, checkpoint string, log *slog.Logger) *Policy {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &NotifyPolicy{h: h, finder: finder, checkpoint: checkpoint, log: log.With("component", "notify-policy")}
+	return &Policy{h: h, finder: finder, checkpoint: checkpoint, log: log.With("component", "notify-policy")}
 }
 
 // Position returns the $all position the policy has handled.
-func (p *NotifyPolicy) Position() uint64 { return p.position.Load() }
+func (p *Policy) Position() uint64 { return p.position.Load() }
 
 // Sent returns how many messages this policy wrote.
-func (p *NotifyPolicy) Sent() int64 { return p.sent.Load() }
+func (p *Policy) Sent() int64 { return p.sent.Load() }
 
 // Run follows the ledger until ctx ends (nil) or, with stopAt > 0, until it
 // has handled position stopAt; an error ends it (the next Run resumes at
 // the checkpoint).
-func (p *NotifyPolicy) Run(ctx context.Context, stopAt uint64) error {
+func (p *Policy) Run(ctx context.Context, stopAt uint64) error {
 	from, err := p.start(ctx)
 	if err != nil {
 		return err
@@ -77,7 +84,7 @@ func (p *NotifyPolicy) Run(ctx context.Context, stopAt uint64) error {
 	if stopAt > 0 && from >= stopAt {
 		return nil
 	}
-	sub := p.h.store.SubscribeAll(ctx, from)
+	sub := p.h.Store().SubscribeAll(ctx, from)
 	defer sub.Close()
 	for {
 		events, err := sub.Next(ctx)
@@ -107,7 +114,7 @@ func (p *NotifyPolicy) Run(ctx context.Context, stopAt uint64) error {
 
 // RunForever runs the policy, pausing and retrying after a failure, until
 // ctx ends.
-func (p *NotifyPolicy) RunForever(ctx context.Context) {
+func (p *Policy) RunForever(ctx context.Context) {
 	for ctx.Err() == nil {
 		if err := p.Run(ctx, 0); err != nil {
 			p.log.Error("notify policy failed; retrying", "err", err)
@@ -123,7 +130,7 @@ var notifyRelevant = map[string]bool{
 	"TicketOpened": true, "TicketStatusChanged": true, "TicketResolved": true, "TicketReopened": true, "MessageReceived": true,
 }
 
-func (p *NotifyPolicy) handle(ctx context.Context, rec eventstore.RecordedEvent) error {
+func (p *Policy) handle(ctx context.Context, rec eventstore.RecordedEvent) error {
 	if !notifyRelevant[rec.Type] {
 		return nil
 	}
@@ -136,7 +143,7 @@ func (p *NotifyPolicy) handle(ctx context.Context, rec eventstore.RecordedEvent)
 			return err
 		}
 	}
-	meta := Meta{Actor: NotifyActor, CausationID: rec.ID.String(), IdempotencyKey: "notify|" + rec.ID.String()}
+	meta := commands.Meta{Actor: Actor, CausationID: rec.ID.String(), IdempotencyKey: "notify|" + rec.ID.String()}
 	if md, err := eventstore.ParseMetadata(rec.Metadata); err == nil {
 		meta.CorrelationID = md.CorrelationID
 	}
@@ -148,7 +155,7 @@ func (p *NotifyPolicy) handle(ctx context.Context, rec eventstore.RecordedEvent)
 		return nil
 	}
 	res, err := p.h.NotifyTicket(ctx, p.finder, ticketID, notice, detail, rec.ID.String(), meta)
-	if isCode(err, domain.ENOTFOUND) || isCode(err, domain.EINVALID) {
+	if domain.ErrorCode(err) == domain.ENOTFOUND || domain.ErrorCode(err) == domain.EINVALID {
 		p.log.Warn("customer not notified", "ticket", ticketID, "notice", notice, "err", err)
 		return nil
 	}
@@ -159,7 +166,7 @@ func (p *NotifyPolicy) handle(ctx context.Context, rec eventstore.RecordedEvent)
 }
 
 // statusQuery answers a status query sent by SMS or WeChat.
-func (p *NotifyPolicy) statusQuery(ctx context.Context, m domain.MessageReceived, eventID string, meta Meta) error {
+func (p *Policy) statusQuery(ctx context.Context, m domain.MessageReceived, eventID string, meta commands.Meta) error {
 	if _, ok := domain.ParseStatusQuery(m.Text); !ok {
 		return nil
 	}
@@ -171,7 +178,7 @@ func (p *NotifyPolicy) statusQuery(ctx context.Context, m domain.MessageReceived
 		return nil
 	}
 	_, res, err := p.h.AnswerStatusQuery(ctx, m.InteractionID, m.Text, "selfservice:"+eventID, meta)
-	if isCode(err, domain.ECONFLICT) {
+	if domain.ErrorCode(err) == domain.ECONFLICT {
 		p.log.Warn("status query not answered", "interaction", m.InteractionID, "err", err)
 		return nil
 	}
@@ -183,19 +190,19 @@ func (p *NotifyPolicy) statusQuery(ctx context.Context, m domain.MessageReceived
 
 // start returns the saved position or, on the first start, the head
 // (saved at once).
-func (p *NotifyPolicy) start(ctx context.Context) (uint64, error) {
+func (p *Policy) start(ctx context.Context) (uint64, error) {
 	if p.checkpoint == "" {
 		if pos := p.position.Load(); pos > 0 {
 			return pos, nil
 		}
-		return p.h.store.HeadPosition(ctx)
+		return p.h.Store().HeadPosition(ctx)
 	}
 	pos, found, err := filecheckpoint.Read(p.checkpoint)
 	if err != nil {
 		return 0, fmt.Errorf("notify policy: %w", err)
 	}
 	if !found {
-		head, err := p.h.store.HeadPosition(ctx)
+		head, err := p.h.Store().HeadPosition(ctx)
 		if err != nil {
 			return 0, fmt.Errorf("notify policy: head: %w", err)
 		}
@@ -206,7 +213,7 @@ func (p *NotifyPolicy) start(ctx context.Context) (uint64, error) {
 }
 
 // save replaces the checkpoint file.
-func (p *NotifyPolicy) save(pos uint64) error {
+func (p *Policy) save(pos uint64) error {
 	if p.checkpoint == "" {
 		return nil
 	}
