@@ -1,3 +1,9 @@
+// Package qa is the QA scoring policy: when an interaction closes, it
+// rebuilds the conversation from the ledger, segments the text (Chinese
+// with github.com/go-ego/gse, so words are found without spaces), scores
+// it with every scorecard that applies (the rules are domain's), and
+// appends a QaScored event through the command layer. The scorecards are
+// parsed at the edge (config.LoadScorecards, config.DefaultScorecards).
 package qa
 
 import (
