@@ -7,8 +7,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/config"
+	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/policies/sla"
 )
 
@@ -36,10 +36,10 @@ func (c *slaComponent) addFlags(fs *flag.FlagSet) {
 }
 
 func (c *slaComponent) start(deps *serveDeps) error {
-	rules := commands.DefaultTicketRules()
+	rules := domain.DefaultTicketRules()
 	if c.rules != "" {
 		var err error
-		if rules, err = commands.LoadTicketRules(c.rules); err != nil {
+		if rules, err = config.LoadTicketRules(c.rules); err != nil {
 			return err
 		}
 	}
