@@ -1,16 +1,14 @@
 package commands
 
 import (
-	"context"
 	"log/slog"
 	"time"
-
-	"github.com/interactionledger/ledger/domain"
 )
 
 // What the policies (policies/...) need of the handler beyond its
 // commands: its clock, its logger, a copy deciding at another time, and
-// per-step idempotency keys.
+// per-step idempotency keys. (Their command flows, such as SlaPlan,
+// AssignRouted or NotifyTicket, sit beside the aggregates they change.)
 
 // Now returns the time the handler decides at (its clock).
 func (h *Handler) Now() time.Time { return h.now() }
@@ -32,12 +30,3 @@ func (h *Handler) At(t time.Time) *Handler {
 // none, if m has none) and a suffix naming one step of a multi-step
 // reaction, so each step's events get ids of their own.
 func (m Meta) WithKey(step string) Meta { return m.withKey(step) }
-
-// SlaPlan applies the commands plan returns for a ticket's SLA clocks as
-// they are, deciding them again on fresh state after a version conflict;
-// it returns the clocks' state after the commands.
-func (h *Handler) SlaPlan(ctx context.Context, ticketID string, meta Meta, name string, plan func(domain.SlaClocks) []domain.SlaCommand) (Result, domain.SlaClocks, error) {
-	return executePlan(ctx, h, slaClocks, ticketID, meta, name, func(l loaded[domain.SlaClocks]) []domain.SlaCommand {
-		return plan(l.state)
-	})
-}

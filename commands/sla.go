@@ -27,6 +27,15 @@ func (h *Handler) Sla(ctx context.Context, ticketID string, meta Meta, cmds ...d
 	return execute(ctx, h, slaClocks, ticketID, meta, cmds...)
 }
 
+// SlaPlan applies the commands plan returns for a ticket's SLA clocks as
+// they are, deciding them again on fresh state after a version conflict;
+// it returns the clocks' state after the commands.
+func (h *Handler) SlaPlan(ctx context.Context, ticketID string, meta Meta, name string, plan func(domain.SlaClocks) []domain.SlaCommand) (Result, domain.SlaClocks, error) {
+	return executePlan(ctx, h, slaClocks, ticketID, meta, name, func(l loaded[domain.SlaClocks]) []domain.SlaCommand {
+		return plan(l.state)
+	})
+}
+
 // LoadSla returns a ticket's SLA clocks (no clocks when none was started).
 func (h *Handler) LoadSla(ctx context.Context, ticketID string) (domain.SlaClocks, error) {
 	cur, err := load(ctx, h.store, slaClocks, ticketID, uuid.Nil)
