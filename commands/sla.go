@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -28,9 +27,10 @@ func (h *Handler) Sla(ctx context.Context, ticketID string, meta Meta, cmds ...d
 	return execute(ctx, h, slaClocks, ticketID, meta, cmds...)
 }
 
-// slaPlan applies the commands plan returns for the clocks as they are,
-// deciding them again on fresh state after a version conflict.
-func (h *Handler) slaPlan(ctx context.Context, ticketID string, meta Meta, name string, plan func(domain.SlaClocks) []domain.SlaCommand) (Result, domain.SlaClocks, error) {
+// SlaPlan applies the commands plan returns for a ticket's SLA clocks as
+// they are, deciding them again on fresh state after a version conflict;
+// it returns the clocks' state after the commands.
+func (h *Handler) SlaPlan(ctx context.Context, ticketID string, meta Meta, name string, plan func(domain.SlaClocks) []domain.SlaCommand) (Result, domain.SlaClocks, error) {
 	return executePlan(ctx, h, slaClocks, ticketID, meta, name, func(l loaded[domain.SlaClocks]) []domain.SlaCommand {
 		return plan(l.state)
 	})
@@ -46,14 +46,4 @@ func (h *Handler) LoadSla(ctx context.Context, ticketID string) (domain.SlaClock
 func (h *Handler) EscalateTicket(ctx context.Context, ticketID string, cmd domain.EscalateTicket, meta Meta) (Result, error) {
 	res, _, err := execute(ctx, h, tickets, ticketID, meta, domain.TicketCommand(cmd))
 	return res, err
-}
-
-// at returns a copy of the handler that decides as of t: a policy
-// reacting to an event decides at the time the event happened, not at the
-// time the policy got to it, so a policy catching up after downtime starts
-// clocks when the ticket was opened.
-func (h *Handler) at(t time.Time) *Handler {
-	c := *h
-	c.now = func() time.Time { return t }
-	return &c
 }

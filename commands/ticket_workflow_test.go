@@ -20,7 +20,7 @@ import (
 func TestComplaintFiledOnlineShowsWhenTheCustomerCalls(t *testing.T) {
 	ctx := t.Context()
 	h, store := newHandler(t)
-	h.SetTicketRules(commands.DefaultTicketRules())
+	h.SetTicketRules(domain.DefaultTicketRules())
 	chat, err := h.ReceiveInbound(ctx, inbound(domain.ChannelWebchat, domain.IdentityAccount, "acct-li", "chat-1"), commands.Meta{Actor: "customer"})
 	if err != nil {
 		t.Fatal(err)
@@ -115,27 +115,5 @@ func TestOpenTicketFromInteractionOfAnotherCustomerIsRefused(t *testing.T) {
 	// Without rules, a ticket with no category is refused, as before.
 	if _, _, err := h.OpenTicketFromInteraction(ctx, chat.InteractionID, domain.OpenTicket{Subject: "x"}, commands.Meta{}); domain.ErrorCode(err) != domain.EINVALID {
 		t.Fatalf("err = %v, want EINVALID", err)
-	}
-}
-
-func TestParseTicketRules(t *testing.T) {
-	rules, err := commands.ParseTicketRules([]byte(`rules:
-  - {name: refund, keywords: [退款, refund], category: complaint, priority: urgent}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rules) != 1 || rules[0].Category != domain.CategoryComplaint || rules[0].Priority != domain.PriorityUrgent {
-		t.Fatalf("rules %+v", rules)
-	}
-	for _, bad := range []string{"rules: [", "rules: []", `rules: [{name: x, keywords: [a], category: nope}]`} {
-		if _, err := commands.ParseTicketRules([]byte(bad)); domain.ErrorCode(err) != domain.EINVALID {
-			t.Errorf("%q: err = %v, want EINVALID", bad, err)
-		}
-	}
-	for _, r := range commands.DefaultTicketRules() {
-		if err := r.Validate(); err != nil {
-			t.Error(err)
-		}
 	}
 }

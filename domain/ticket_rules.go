@@ -111,3 +111,20 @@ func foldKeyword(s string) string {
 	}, s)
 	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
 }
+
+// DefaultTicketRules classify tickets by keywords in Chinese and English
+// when no rules file is given.
+func DefaultTicketRules() []TicketRule {
+	return []TicketRule{
+		{Name: "complaint", Category: CategoryComplaint,
+			Keywords: []string{"投诉", "不满", "差评", "太差", "骗", "complain", "complaint", "unacceptable", "disappointed", "rip-off"}},
+		{Name: "fault", Category: CategoryFaultReport,
+			Keywords: []string{"故障", "无法", "不能用", "坏了", "打不开", "报错", "断网", "not working", "broken", "error", "outage", "crash", "cannot", "can't", "doesn't work"}},
+		{Name: "suggestion", Category: CategorySuggestion,
+			Keywords: []string{"建议", "希望增加", "改进", "suggest", "suggestion", "feature request", "would be nice"}},
+		{Name: "urgent", Priority: PriorityUrgent,
+			Keywords: []string{"紧急", "尽快", "马上", "urgent", "asap", "immediately"}},
+		{Name: "critical", Priority: PriorityCritical,
+			Keywords: []string{"全部中断", "大面积", "停机", "安全事故", "数据丢失", "法律", "起诉", "lawsuit", "data loss", "security breach", "all down"}},
+	}
+}

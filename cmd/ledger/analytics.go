@@ -13,10 +13,11 @@ import (
 	"github.com/interactionledger/ledger/analytics"
 	"github.com/interactionledger/ledger/analytics/clickhouse"
 	"github.com/interactionledger/ledger/analytics/embedded"
-	"github.com/interactionledger/ledger/analytics/qa"
 	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/config"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/policies/qa"
 )
 
 // analyticsKeyFile holds the secret that pseudonymises customer ids in the
@@ -120,7 +121,7 @@ func scoreClosedInteractions(ctx context.Context, store eventstore.Store, dataDi
 
 func loadScorecards(path string) ([]domain.Scorecard, error) {
 	if path == "" {
-		return qa.DefaultScorecards(), nil
+		return config.DefaultScorecards(), nil
 	}
-	return qa.LoadScorecards(path)
+	return config.LoadScorecards(path)
 }

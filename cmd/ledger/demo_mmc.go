@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/policies/routing"
+	"github.com/interactionledger/ledger/policies/routing/queueing"
 )
 
 // mmcFlags are `ledger demo --mmc`'s settings.
@@ -33,15 +34,15 @@ func runMMcDemo(out io.Writer, f mmcFlags) error {
 	if f.agents < 1 || f.arrivals < 1 {
 		return &exitError{code: 2, err: fmt.Errorf("demo --mmc: --agents and --arrivals must be at least 1")}
 	}
-	cfg := commands.DefaultRoutingConfig()
+	cfg := routing.DefaultConfig()
 	fmt.Fprintf(out, "M/M/c: %d agents, mean handling %s (exponential), Poisson arrivals, %d arrivals measured per load after %d warm-up, seed %d; every assignment decided by the router (domain.Route).\n\n",
 		f.agents, f.aht, f.arrivals, f.arrivals/20, f.seed)
 	fmt.Fprintln(out, "| load rho | arrivals/h | P(wait) Erlang C | P(wait) measured (95% CI) | error | ASA Erlang C | ASA measured (95% CI) | error | run time |")
 	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|---|")
 	for _, rate := range rates {
-		setup := commands.MMcSetup{Agents: f.agents, ArrivalsPerHour: rate, MeanHandle: f.aht, Arrivals: f.arrivals, Warmup: f.arrivals / 20, Seed: f.seed}
+		setup := queueing.MMcSetup{Agents: f.agents, ArrivalsPerHour: rate, MeanHandle: f.aht, Arrivals: f.arrivals, Warmup: f.arrivals / 20, Seed: f.seed}
 		start := time.Now()
-		res, err := cfg.SimulateMMc(setup)
+		res, err := queueing.SimulateMMc(cfg, setup)
 		if err != nil {
 			return &exitError{code: 2, err: fmt.Errorf("demo --mmc: %w", err)}
 		}

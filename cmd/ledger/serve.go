@@ -23,6 +23,7 @@ import (
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/follow"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
+	"github.com/interactionledger/ledger/policies/routing"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -114,7 +115,7 @@ type serveDeps struct {
 	followMetrics *follow.Metrics
 	// router is set by the routing component (nil with --router=false);
 	// the SIP component makes it the phone channel's AgentChooser.
-	router *commands.Router
+	router *routing.Router
 }
 
 // serveComponents lists the components `ledger serve` runs, in start

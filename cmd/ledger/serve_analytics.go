@@ -7,9 +7,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/interactionledger/ledger/analytics"
-	"github.com/interactionledger/ledger/analytics/qa"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/eventstore/follow"
+	"github.com/interactionledger/ledger/policies/qa"
 )
 
 // analyticsComponent wires the analytics side into `ledger serve`: the

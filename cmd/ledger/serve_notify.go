@@ -12,6 +12,7 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/follow"
+	"github.com/interactionledger/ledger/policies/notify"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -39,7 +40,7 @@ func (c *notifyComponent) start(deps *serveDeps) error {
 	}
 	finder := deps.contacts()
 	channels := finder.channels()
-	policy := commands.NewNotifyPolicy(deps.handler, finder, filepath.Join(deps.dataDir, notifyCheckpointFile), slog.Default(),
+	policy := notify.NewPolicy(deps.handler, finder, filepath.Join(deps.dataDir, notifyCheckpointFile), slog.Default(),
 		follow.Options{Lease: deps.lease, Metrics: deps.followMetrics})
 	policy.WaitForReadSide(deps.runner.WaitFor)
 	if deps.registry != nil {

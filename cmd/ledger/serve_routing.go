@@ -8,9 +8,10 @@ import (
 	"time"
 
 	"github.com/interactionledger/ledger/channels/sip"
-	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/config"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/follow"
+	"github.com/interactionledger/ledger/policies/routing"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -23,7 +24,7 @@ type routingComponent struct {
 	enabled bool
 	file    string
 
-	router *commands.Router // once started; tests use it
+	router *routing.Router // once started; tests use it
 }
 
 func newRoutingComponent() serveComponent { return &routingComponent{} }
@@ -37,14 +38,14 @@ func (c *routingComponent) start(deps *serveDeps) error {
 	if !c.enabled {
 		return nil
 	}
-	cfg := commands.DefaultRoutingConfig()
+	cfg := routing.DefaultConfig()
 	if c.file != "" {
 		var err error
-		if cfg, err = commands.LoadRoutingConfig(c.file); err != nil {
+		if cfg, err = config.LoadRouting(c.file); err != nil {
 			return &exitError{code: 2, err: err}
 		}
 	}
-	router := commands.NewRouter(deps.handler, cfg, &cachedRoutingView{readModelRoutingView: readModelRoutingView{deps.readDB}, ttl: 250 * time.Millisecond})
+	router := routing.NewRouter(deps.handler, cfg, &cachedRoutingView{readModelRoutingView: readModelRoutingView{deps.readDB}, ttl: 250 * time.Millisecond})
 	c.router, deps.router = router, router
 	deps.goRun(func() { follow.Lead(deps.ctx, deps.lease, "router", deps.followMetrics, slog.Default(), router.Run) })
 	slog.Info("router enabled", "queues", len(cfg.Rules.Queues), "channels", cfg.Channels, "voice_blocks_others", cfg.Rules.VoiceBlocksOthers)
@@ -139,7 +140,7 @@ func (v *cachedRoutingView) Agents(ctx context.Context) ([]domain.RoutingAgent, 
 // asks for its calls in arrival order, one at a time, so priority and tier
 // (which order several waiting interactions) do not enter a call's choice.
 type routerChooser struct {
-	router *commands.Router
+	router *routing.Router
 }
 
 // Choose implements sip.AgentChooser.

@@ -7,8 +7,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/config"
+	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/follow"
+	"github.com/interactionledger/ledger/policies/sla"
 )
 
 // slaStateFile is the SLA policy's state and checkpoint in the data
@@ -35,10 +37,10 @@ func (c *slaComponent) addFlags(fs *flag.FlagSet) {
 }
 
 func (c *slaComponent) start(deps *serveDeps) error {
-	rules := commands.DefaultTicketRules()
+	rules := domain.DefaultTicketRules()
 	if c.rules != "" {
 		var err error
-		if rules, err = commands.LoadTicketRules(c.rules); err != nil {
+		if rules, err = config.LoadTicketRules(c.rules); err != nil {
 			return err
 		}
 	}
@@ -46,15 +48,15 @@ func (c *slaComponent) start(deps *serveDeps) error {
 	if !c.enabled {
 		return nil
 	}
-	cfg := commands.DefaultSlaConfig()
+	cfg := sla.DefaultConfig()
 	if c.file != "" {
 		var err error
-		if cfg, err = commands.LoadSlaConfig(c.file); err != nil {
+		if cfg, err = config.LoadSla(c.file); err != nil {
 			return err
 		}
 	}
-	runner, err := commands.NewSlaPolicyRunner(deps.ctx, deps.handler, cfg, filepath.Join(deps.dataDir, slaStateFile), slog.Default(),
-		commands.WithSlaFollower(follow.Options{Lease: deps.lease, Metrics: deps.followMetrics}))
+	runner, err := sla.NewRunner(deps.ctx, deps.handler, cfg, filepath.Join(deps.dataDir, slaStateFile), slog.Default(),
+		sla.WithFollower(follow.Options{Lease: deps.lease, Metrics: deps.followMetrics}))
 	if err != nil {
 		return err
 	}

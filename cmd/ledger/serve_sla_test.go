@@ -61,7 +61,7 @@ func TestServeTicketPoliciesEndToEnd(t *testing.T) {
 	const phone = "+8613911112222"
 	smsMessage(t, base, "SMin1", phone, "My broadband has been down since this morning")
 	h := commands.NewHandler(srv.store) // an agent's desk, writing beside the server
-	h.SetTicketRules(commands.DefaultTicketRules())
+	h.SetTicketRules(domain.DefaultTicketRules())
 	var customerID, interactionID string
 	eventually(t, "the text reaches the ledger and the read side", func() bool {
 		id, found, err := srv.readDB.CustomerByIdentity(t.Context(), domain.Identity{Kind: domain.IdentityPhone, Value: phone})

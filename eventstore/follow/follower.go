@@ -404,3 +404,22 @@ func (h EachEvent[E]) Handle(ctx context.Context, events []E) error {
 	}
 	return nil
 }
+
+// NewEventPolicy returns the follower of a policy that reacts to events
+// one at a time with idempotent effects (AtLeastOnce), keeping its
+// position in checkpointFile ("" keeps it in memory). startAtHead: see
+// Config.StartAtHead.
+func NewEventPolicy(name string, store eventstore.Store, handle EachEvent[eventstore.RecordedEvent], checkpointFile string, startAtHead bool, o Options, log *slog.Logger) *Follower[eventstore.RecordedEvent] {
+	var cp Checkpoint = &MemoryCheckpoint{}
+	if checkpointFile != "" {
+		cp = FileCheckpoint(checkpointFile)
+	}
+	f, err := New(Config[eventstore.RecordedEvent]{
+		Name: name, Store: store, Source: Recorded, Consumer: handle, Checkpoint: cp, Delivery: AtLeastOnce,
+		StartAtHead: startAtHead, Singleton: o.Lease != nil, Lease: o.Lease, Metrics: o.Metrics, Logger: log,
+	})
+	if err != nil {
+		panic(err) // the configuration above is complete
+	}
+	return f
+}

@@ -1,4 +1,4 @@
-package commands_test
+package notify_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/follow"
+	"github.com/interactionledger/ledger/policies/notify"
 )
 
 // flakySMS fails the first attempt of every message, then accepts it.
@@ -108,7 +109,7 @@ func TestTicketNotificationsReachTheCustomerThroughTheOutbox(t *testing.T) {
 	if err := os.WriteFile(checkpoint, []byte("0\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	policy := commands.NewNotifyPolicy(h, smsContact(phone), checkpoint, slog.New(slog.DiscardHandler))
+	policy := notify.NewPolicy(h, smsContact(phone), checkpoint, slog.New(slog.DiscardHandler))
 	end := head(t, store)
 	if err := policy.RunUntil(ctx, end); err != nil {
 		t.Fatal(err)
@@ -117,7 +118,7 @@ func TestTicketNotificationsReachTheCustomerThroughTheOutbox(t *testing.T) {
 	if err := os.WriteFile(checkpoint, []byte("0\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := commands.NewNotifyPolicy(h, smsContact(phone), checkpoint, slog.New(slog.DiscardHandler)).RunUntil(ctx, end); err != nil {
+	if err := notify.NewPolicy(h, smsContact(phone), checkpoint, slog.New(slog.DiscardHandler)).RunUntil(ctx, end); err != nil {
 		t.Fatal(err)
 	}
 
@@ -219,53 +220,6 @@ func TestTicketNotificationsReachTheCustomerThroughTheOutbox(t *testing.T) {
 	}
 }
 
-func TestTicketForPhoneRevealsNothing(t *testing.T) {
-	ctx := t.Context()
-	h, _ := newHandler(t)
-	sms, err := h.ReceiveInbound(ctx, inbound(domain.ChannelSMS, domain.IdentityPhone, "+8613900000002", "s1"), commands.Meta{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := h.ReceiveInbound(ctx, inbound(domain.ChannelSMS, domain.IdentityPhone, "+8613900000003", "s2"), commands.Meta{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, ticket, err := h.OpenTicket(ctx, domain.OpenTicket{CustomerID: sms.CustomerID, Category: domain.CategoryInquiry, Subject: "x"}, commands.Meta{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := h.TicketForPhone(ctx, strings.ToLower(ticket.Number), "13900000002") // national form
-	if err != nil || got.ID != ticket.ID {
-		t.Fatalf("owner: %+v, %v", got, err)
-	}
-	var msgs []string
-	for _, tc := range []struct{ number, phone string }{
-		{ticket.Number, "+8613900000003"}, // someone else's phone
-		{"T9999999999", "+8613900000002"}, // unknown number
-		{ticket.Number, "+8613900000777"}, // a phone nobody has
-		{ticket.Number, "not a phone"},
-		{"", ""},
-	} {
-		_, err := h.TicketForPhone(ctx, tc.number, tc.phone)
-		if domain.ErrorCode(err) != domain.ENOTFOUND {
-			t.Fatalf("%+v: err %v, want ENOTFOUND", tc, err)
-		}
-		msgs = append(msgs, domain.ErrorMessage(err))
-	}
-	for _, m := range msgs[1:] {
-		if m != msgs[0] {
-			t.Fatalf("answers differ: %q vs %q", m, msgs[0])
-		}
-	}
-	// After a merge the surviving customer's phone finds the ticket.
-	if _, err := h.MergeCustomers(ctx, sms.CustomerID, other.CustomerID, "same person", commands.Meta{}); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := h.TicketForPhone(ctx, ticket.Number, "+8613900000003"); err != nil || got.ID != ticket.ID {
-		t.Fatalf("after merge: %+v, %v", got, err)
-	}
-}
-
 // TestNotificationThreadAfterReopen: the resolution notice closes the
 // ticket's notification thread; a reopen starts another one, and telling
 // again (a restart) writes nothing twice.
@@ -293,7 +247,7 @@ func TestNotificationThreadAfterReopen(t *testing.T) {
 		if err := os.WriteFile(path, []byte("0"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		p := commands.NewNotifyPolicy(h, smsContact(phone), path, slog.New(slog.DiscardHandler))
+		p := notify.NewPolicy(h, smsContact(phone), path, slog.New(slog.DiscardHandler))
 		if err := p.RunUntil(ctx, head(t, store)); err != nil {
 			t.Fatal(err)
 		}

@@ -1,10 +1,10 @@
-package commands_test
+package config_test
 
 import (
 	"testing"
 	"time"
 
-	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/config"
 	"github.com/interactionledger/ledger/domain"
 )
 
@@ -20,7 +20,7 @@ policies:
   - {name: vip, priority: urgent, category: complaint, channel: phone, firstResponse: 30m, resolution: 1d, warnAt: 0.75, calendar: office}
   - {name: rest, firstResponse: 4h, nextResponse: 8h, resolution: 3d}
 `
-	cfg, err := commands.ParseSlaConfig([]byte(yaml))
+	cfg, err := config.ParseSla([]byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ policies:
 		t.Fatalf("rest policy %+v", rest)
 	}
 	// JSON is YAML too.
-	if _, err := commands.ParseSlaConfig([]byte(`{"policies": [{"name": "all", "resolution": "8h"}]}`)); err != nil {
+	if _, err := config.ParseSla([]byte(`{"policies": [{"name": "all", "resolution": "8h"}]}`)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -65,7 +65,7 @@ func TestParseSlaConfigRefusesBadInput(t *testing.T) {
 		"bad holiday":       "calendars: {c: {hours: {mon: [\"09:00-10:00\"]}, holidays: [\"1 May\"]}}\npolicies: [{name: a, resolution: 8h}]",
 	}
 	for name, raw := range bad {
-		if _, err := commands.ParseSlaConfig([]byte(raw)); domain.ErrorCode(err) != domain.EINVALID {
+		if _, err := config.ParseSla([]byte(raw)); domain.ErrorCode(err) != domain.EINVALID {
 			t.Errorf("%s: err = %v, want EINVALID", name, err)
 		}
 	}

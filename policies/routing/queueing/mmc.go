@@ -1,4 +1,4 @@
-package commands
+package queueing
 
 import (
 	"container/heap"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/policies/routing"
 )
 
 // MMcSetup is an M/M/c contact centre: one queue, Agents identical agents
@@ -63,10 +64,10 @@ const mmcQueue = "mmc"
 
 // SimulateMMc runs the M/M/c set-up as a discrete-event simulation on a
 // simulated clock, with every assignment decided by the routing policy
-// (RoutingConfig.Decide, that is domain.Route): the simulation supplies
+// configured by c (routing.Config.Decide, that is domain.Route): the simulation supplies
 // arrivals and departures, the router decides who answers whom. It is
 // deterministic for a seed.
-func (c RoutingConfig) SimulateMMc(s MMcSetup) (MMcResult, error) {
+func SimulateMMc(c routing.Config, s MMcSetup) (MMcResult, error) {
 	if s.Agents < 1 || s.ArrivalsPerHour <= 0 || s.MeanHandle <= 0 || s.Arrivals < 1 || s.Warmup < 0 {
 		return MMcResult{}, domain.Errorf(domain.EINVALID, "an M/M/c run needs agents, an arrival rate, a mean handling time and arrivals")
 	}
@@ -117,7 +118,7 @@ func (h *mmcEvents) Pop() any {
 }
 
 type mmcSim struct {
-	cfg     RoutingConfig
+	cfg     routing.Config
 	setup   MMcSetup
 	rng     *rand.Rand
 	events  mmcEvents
@@ -134,7 +135,7 @@ type mmcSim struct {
 
 var mmcEpoch = time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
 
-func newMMcSim(cfg RoutingConfig, s MMcSetup) *mmcSim {
+func newMMcSim(cfg routing.Config, s MMcSetup) *mmcSim {
 	sim := &mmcSim{
 		cfg: cfg, setup: s, rng: rand.New(rand.NewPCG(s.Seed, 0x6d6d63)),
 		index: map[string]int{},

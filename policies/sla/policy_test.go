@@ -1,4 +1,4 @@
-package commands_test
+package sla_test
 
 import (
 	"fmt"
@@ -14,6 +14,7 @@ import (
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
+	"github.com/interactionledger/ledger/policies/sla"
 )
 
 // fakeClock is a clock the test moves by hand.
@@ -34,14 +35,14 @@ func (c *fakeClock) Set(t time.Time) {
 	c.now = t
 }
 
-var testSlaConfig = commands.SlaConfig{SupervisorQueue: "supervisors", Policies: []domain.SlaPolicy{{
+var testSlaConfig = sla.Config{SupervisorQueue: "supervisors", Policies: []domain.SlaPolicy{{
 	Name: "test", WarnShare: 0.5,
 	Targets: domain.SlaTargets{FirstResponse: time.Hour, NextResponse: time.Hour, Resolution: 4 * time.Hour},
 }}}
 
-func newSlaRunner(t *testing.T, h *commands.Handler, statePath string) *commands.SlaPolicyRunner {
+func newSlaRunner(t *testing.T, h *commands.Handler, statePath string) *sla.Runner {
 	t.Helper()
-	r, err := commands.NewSlaPolicyRunner(t.Context(), h, testSlaConfig, statePath, slog.New(slog.DiscardHandler), commands.WithSlaHistory())
+	r, err := sla.NewRunner(t.Context(), h, testSlaConfig, statePath, slog.New(slog.DiscardHandler), sla.WithHistory())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,13 +119,13 @@ func TestSlaRestartLosesNoBreachAndFiresNoneTwice(t *testing.T) {
 	c, _ := openTicketFromChat(t, h, "c")     // never answered: both clocks breach
 
 	r1 := newSlaRunner(t, h, statePath)
-	follow := func(r *commands.SlaPolicyRunner) {
+	follow := func(r *sla.Runner) {
 		t.Helper()
 		if err := r.Follow(ctx, head(t, store)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	fire := func(r *commands.SlaPolicyRunner, at time.Duration) int {
+	fire := func(r *sla.Runner, at time.Duration) int {
 		t.Helper()
 		clock.Set(t0.Add(at))
 		n, err := r.FireDue(ctx)
@@ -201,7 +202,7 @@ func TestSlaRestartLosesNoBreachAndFiresNoneTwice(t *testing.T) {
 	}
 	clock.Set(t0.Add(4 * time.Hour))
 	var wg sync.WaitGroup
-	for _, r := range []*commands.SlaPolicyRunner{r3, other} {
+	for _, r := range []*sla.Runner{r3, other} {
 		wg.Go(func() {
 			if _, err := r.FireDue(ctx); err != nil {
 				t.Error(err)
@@ -276,7 +277,7 @@ func TestSlaFirstStartBeginsAtTheHead(t *testing.T) {
 	ctx := t.Context()
 	h, store := newHandler(t)
 	old, _ := openTicketFromChat(t, h, "old")
-	r, err := commands.NewSlaPolicyRunner(ctx, h, testSlaConfig, filepath.Join(t.TempDir(), "sla.db"), slog.New(slog.DiscardHandler))
+	r, err := sla.NewRunner(ctx, h, testSlaConfig, filepath.Join(t.TempDir(), "sla.db"), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

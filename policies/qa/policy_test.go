@@ -8,10 +8,11 @@ import (
 	"github.com/interactionledger/ledger/analytics"
 	"github.com/interactionledger/ledger/analytics/analyticstest"
 	"github.com/interactionledger/ledger/analytics/embedded"
-	"github.com/interactionledger/ledger/analytics/qa"
 	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/config"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
+	"github.com/interactionledger/ledger/policies/qa"
 )
 
 type clock struct{ t time.Time }
@@ -75,14 +76,14 @@ func TestPolicyScoresClosedInteractionsOnce(t *testing.T) {
 
 	head, _ := store.HeadPosition(ctx)
 	checkpoint := qa.CheckpointPath(dir)
-	p := qa.NewPolicy(store, h, qa.DefaultScorecards(), checkpoint, nil)
+	p := qa.NewPolicy(store, h, config.DefaultScorecards(), checkpoint, nil)
 	if err := p.RunUntil(ctx, head); err != nil {
 		t.Fatal(err)
 	}
 	if p.Scored() != 2 {
 		t.Fatalf("scored %d interactions, want 2", p.Scored())
 	}
-	again := qa.NewPolicy(store, h, qa.DefaultScorecards(), "", nil)
+	again := qa.NewPolicy(store, h, config.DefaultScorecards(), "", nil)
 	if err := again.RunUntil(ctx, head); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,10 @@
-package commands
+// Package queueing checks the router against queueing theory: Erlang C
+// for an M/M/c queue, and a discrete-event M/M/c simulation whose every
+// assignment is decided by the routing policy (routing.Config.Decide), so
+// `ledger demo --mmc` and the tests can compare the router's waits with
+// the theory's. It is never on the write side: nothing it does touches the
+// ledger.
+package queueing
 
 import "math"
 

@@ -1,4 +1,4 @@
-package commands_test
+package sla_test
 
 import (
 	"log/slog"
@@ -9,6 +9,7 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
+	"github.com/interactionledger/ledger/policies/sla"
 )
 
 // BenchmarkSlaPolicy measures the SLA policy on b.N tickets: following the
@@ -27,7 +28,7 @@ func BenchmarkSlaPolicy(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	runner, err := commands.NewSlaPolicyRunner(ctx, h, testSlaConfig, filepath.Join(b.TempDir(), "sla.db"), slog.New(slog.DiscardHandler), commands.WithSlaHistory())
+	runner, err := sla.NewRunner(ctx, h, testSlaConfig, filepath.Join(b.TempDir(), "sla.db"), slog.New(slog.DiscardHandler), sla.WithHistory())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,3 +1,9 @@
+// Package qa is the QA scoring policy: when an interaction closes, it
+// rebuilds the conversation from the ledger, segments the text (Chinese
+// with github.com/go-ego/gse, so words are found without spaces), scores
+// it with every scorecard that applies (the rules are domain's), and
+// appends a QaScored event through the command layer. The scorecards are
+// parsed at the edge (config.LoadScorecards, config.DefaultScorecards).
 package qa
 
 import (
@@ -41,22 +47,11 @@ func NewPolicy(store eventstore.Store, handler *commands.Handler, cards []domain
 		log = slog.Default()
 	}
 	p := &Policy{store: store, handler: handler, scorer: NewScorer(cards), log: log.With("component", "qa-policy")}
-	var cp follow.Checkpoint = &follow.MemoryCheckpoint{}
-	if checkpoint != "" {
-		cp = follow.FileCheckpoint(checkpoint)
-	}
 	var o follow.Options
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	f, err := follow.New(follow.Config[eventstore.RecordedEvent]{
-		Name: "qa", Store: store, Source: follow.Recorded, Consumer: follow.EachEvent[eventstore.RecordedEvent](p.handle),
-		Checkpoint: cp, Delivery: follow.AtLeastOnce, Singleton: o.Lease != nil, Lease: o.Lease, Metrics: o.Metrics, Logger: p.log,
-	})
-	if err != nil {
-		panic(err) // the configuration above is complete
-	}
-	p.follower = f
+	p.follower = follow.NewEventPolicy("qa", store, p.handle, checkpoint, false, o, p.log)
 	return p
 }
 

@@ -1,4 +1,12 @@
-package commands
+// Package sla is the ticket SLA policy: it follows the ledger, starts,
+// pauses, resumes and fulfils each ticket's SLA clocks (first response,
+// next response, resolution) through the command layer, fires warnings
+// and breaches when they come due, and escalates a breached ticket to the
+// supervisors' queue. It keeps its own state (which interactions belong
+// to which tickets, when each ticket's clocks are next due) in a SQLite
+// file of its own. Its configuration (Config) is parsed at the edge, by
+// package config.
+package sla
 
 import (
 	"context"
@@ -9,15 +17,16 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
-// SlaActor is the metadata actor of everything the SLA policy writes.
-const SlaActor = "system:sla"
+// Actor is the metadata actor of everything the SLA policy writes.
+const Actor = "system:sla"
 
-// SlaPolicyRunner runs the ticket SLA policy. It follows the ledger ($all)
+// Runner runs the ticket SLA policy. It follows the ledger ($all)
 // from its checkpoint and turns ticket events into SLA commands:
 //
 //   - TicketOpened starts the first-response and resolution clocks, with the
@@ -41,9 +50,9 @@ const SlaActor = "system:sla"
 // from the event, so reading an event again after a restart appends
 // nothing new; the checkpoint and the due times are saved in one
 // transaction.
-type SlaPolicyRunner struct {
-	h        *Handler
-	cfg      SlaConfig
+type Runner struct {
+	h        *commands.Handler
+	cfg      Config
 	state    *slaState
 	log      *slog.Logger
 	every    time.Duration
@@ -54,34 +63,32 @@ type SlaPolicyRunner struct {
 	fired    atomic.Int64
 }
 
-// SlaRunnerOption configures an SlaPolicyRunner.
-type SlaRunnerOption func(*SlaPolicyRunner)
+// Option configures an Runner.
+type Option func(*Runner)
 
-// WithSlaCheckEvery sets how often the timer looks for due clocks when
+// WithCheckEvery sets how often the timer looks for due clocks when
 // nothing wakes it earlier (default 1 s).
-func WithSlaCheckEvery(d time.Duration) SlaRunnerOption {
-	return func(r *SlaPolicyRunner) { r.every = d }
+func WithCheckEvery(d time.Duration) Option {
+	return func(r *Runner) { r.every = d }
 }
 
-// WithSlaFollower sets the lease that makes the policy a singleton, and
-// its follower's metrics.
-func WithSlaFollower(o follow.Options) SlaRunnerOption {
-	return func(r *SlaPolicyRunner) { r.opts = o }
-}
+// WithFollower sets the lease that makes the policy a singleton, and its
+// follower's metrics.
+func WithFollower(o follow.Options) Option { return func(r *Runner) { r.opts = o } }
 
-// WithSlaHistory makes a runner that has no checkpoint yet start from
+// WithHistory makes a runner that has no checkpoint yet start from
 // the beginning of the ledger, giving every ticket ever opened its clocks
 // (those long past their deadlines breach, and escalate, at once). By
 // default a first start begins at the ledger's head: tickets opened
 // before SLA clocks were enabled run without them.
-func WithSlaHistory() SlaRunnerOption { return func(r *SlaPolicyRunner) { r.history = true } }
+func WithHistory() Option { return func(r *Runner) { r.history = true } }
 
-// NewSlaPolicyRunner returns the SLA policy, appending through h (whose
+// NewRunner returns the SLA policy, appending through h (whose
 // clock is the timer's clock) and keeping its state in statePath ("" for
 // memory only: the policy then starts afresh on every start).
-func NewSlaPolicyRunner(ctx context.Context, h *Handler, cfg SlaConfig, statePath string, log *slog.Logger, opts ...SlaRunnerOption) (*SlaPolicyRunner, error) {
+func NewRunner(ctx context.Context, h *commands.Handler, cfg Config, statePath string, log *slog.Logger, opts ...Option) (*Runner, error) {
 	if len(cfg.Policies) == 0 {
-		cfg = DefaultSlaConfig()
+		cfg = DefaultConfig()
 	}
 	if cfg.SupervisorQueue == "" {
 		cfg.SupervisorQueue = domain.SupervisorQueue
@@ -93,7 +100,7 @@ func NewSlaPolicyRunner(ctx context.Context, h *Handler, cfg SlaConfig, statePat
 	if err != nil {
 		return nil, err
 	}
-	r := &SlaPolicyRunner{h: h, cfg: cfg, state: state, log: log.With("component", "sla-policy"), every: time.Second, wake: make(chan struct{}, 1)}
+	r := &Runner{h: h, cfg: cfg, state: state, log: log.With("component", "sla-policy"), every: time.Second, wake: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(r)
 	}
@@ -101,7 +108,7 @@ func NewSlaPolicyRunner(ctx context.Context, h *Handler, cfg SlaConfig, statePat
 	if err == nil && !ok && !r.history {
 		// Saved at once, so a crash before the first batch does not move
 		// the start to a later head.
-		if pos, err = h.store.HeadPosition(ctx); err == nil {
+		if pos, err = h.Store().HeadPosition(ctx); err == nil {
 			r.log.Info("SLA clocks start at the ledger's head; tickets opened before run without clocks", "position", pos)
 			err = state.saveCheckpoint(ctx, pos)
 		}
@@ -114,28 +121,28 @@ func NewSlaPolicyRunner(ctx context.Context, h *Handler, cfg SlaConfig, statePat
 }
 
 // Close releases the state file.
-func (r *SlaPolicyRunner) Close() error { return r.state.close() }
+func (r *Runner) Close() error { return r.state.close() }
 
 // Position returns the $all position the policy has handled.
-func (r *SlaPolicyRunner) Position() uint64 { return r.position.Load() }
+func (r *Runner) Position() uint64 { return r.position.Load() }
 
 // Fired returns how many warnings and breaches this runner's timer fired.
-func (r *SlaPolicyRunner) Fired() int64 { return r.fired.Load() }
+func (r *Runner) Fired() int64 { return r.fired.Load() }
 
 // Run follows the ledger and fires due clocks until ctx ends (nil) or an
 // event halts it. A failure of either is retried from the checkpoint with
-// backoff. Given a lease (WithSlaFollower), it runs only while it holds
-// it: one node of many keeps the clocks.
-func (r *SlaPolicyRunner) Run(ctx context.Context) error {
-	return r.follower(&slaTimer{r: r}).Run(ctx)
+// backoff. Given a lease (WithFollower), it runs only while it holds it:
+// one node of many keeps the clocks.
+func (r *Runner) Run(ctx context.Context) error {
+	return r.follower(&timedEvents{r: r}).Run(ctx)
 }
 
 // Follow handles the ledger's events from the checkpoint on, without the
 // timer, until ctx ends (nil) or, with stopAt > 0, until it has handled
 // position stopAt; a failure ends it (the next run resumes from the
 // checkpoint).
-func (r *SlaPolicyRunner) Follow(ctx context.Context, stopAt uint64) error {
-	f := r.follower(slaEvents{r})
+func (r *Runner) Follow(ctx context.Context, stopAt uint64) error {
+	f := r.follower(reactions{r})
 	if stopAt == 0 {
 		return f.RunOnce(ctx)
 	}
@@ -144,9 +151,9 @@ func (r *SlaPolicyRunner) Follow(ctx context.Context, stopAt uint64) error {
 
 // follower follows the ledger for consumer, exactly once: each batch
 // commits its state changes with the checkpoint.
-func (r *SlaPolicyRunner) follower(consumer follow.Consumer[eventstore.RecordedEvent]) *follow.Follower[eventstore.RecordedEvent] {
+func (r *Runner) follower(consumer follow.Consumer[eventstore.RecordedEvent]) *follow.Follower[eventstore.RecordedEvent] {
 	f, err := follow.New(follow.Config[eventstore.RecordedEvent]{
-		Name: "sla", Store: r.h.store, Source: follow.Recorded, Consumer: consumer,
+		Name: "sla", Store: r.h.Store(), Source: follow.Recorded, Consumer: consumer,
 		Checkpoint: follow.CheckpointFuncs{LoadFunc: r.state.checkpoint}, Delivery: follow.ExactlyOnce,
 		Singleton: r.opts.Lease != nil, Lease: r.opts.Lease, Metrics: r.opts.Metrics, Logger: r.log,
 	})
@@ -156,27 +163,27 @@ func (r *SlaPolicyRunner) follower(consumer follow.Consumer[eventstore.RecordedE
 	return f
 }
 
-// slaEvents is the policy's reaction to events, as the follower's
-// consumer.
-type slaEvents struct{ r *SlaPolicyRunner }
+// reactions is the policy's reaction to events, as the follower's consumer.
+type reactions struct{ r *Runner }
 
-func (c slaEvents) Handle(ctx context.Context, events []eventstore.RecordedEvent) error {
-	return c.r.handleBatch(ctx, events)
+func (c reactions) Handle(ctx context.Context, batch []eventstore.RecordedEvent) error {
+	return c.r.handleBatch(ctx, batch)
 }
 
-// slaTimer adds the timer that fires due clocks beside the reactions; a
-// failed check ends the run through its context.
-type slaTimer struct {
-	r      *SlaPolicyRunner
+// timedEvents adds the timer that fires due clocks beside the reactions;
+// a failed check ends the run through its context.
+type timedEvents struct {
+	r      *Runner
 	cancel context.CancelCauseFunc
 	done   chan struct{}
 }
 
-func (t *slaTimer) Handle(ctx context.Context, events []eventstore.RecordedEvent) error {
-	return t.r.handleBatch(ctx, events)
+func (t *timedEvents) Handle(ctx context.Context, batch []eventstore.RecordedEvent) error {
+	return t.r.handleBatch(ctx, batch)
 }
 
-func (t *slaTimer) Begin(ctx context.Context) (context.Context, error) {
+// Begin starts the timer.
+func (t *timedEvents) Begin(ctx context.Context) (context.Context, error) {
 	runCtx, cancel := context.WithCancelCause(ctx)
 	t.cancel, t.done = cancel, make(chan struct{})
 	go func() {
@@ -188,13 +195,14 @@ func (t *slaTimer) Begin(ctx context.Context) (context.Context, error) {
 	return runCtx, nil
 }
 
-func (t *slaTimer) End(context.Context, error) error {
+// End stops the timer.
+func (t *timedEvents) End(context.Context, error) error {
 	t.cancel(nil)
 	<-t.done
 	return nil
 }
 
-func (r *SlaPolicyRunner) handleBatch(ctx context.Context, events []eventstore.RecordedEvent) error {
+func (r *Runner) handleBatch(ctx context.Context, events []eventstore.RecordedEvent) error {
 	batch, err := r.state.begin(ctx)
 	if err != nil {
 		return err
@@ -222,7 +230,7 @@ var relevant = map[string]bool{
 	"SlaStarted": true, "SlaPaused": true, "SlaResumed": true, "SlaWarning": true, "SlaBreached": true, "SlaFulfilled": true,
 }
 
-func (r *SlaPolicyRunner) handle(ctx context.Context, b *slaBatch, rec eventstore.RecordedEvent) error {
+func (r *Runner) handle(ctx context.Context, b *slaBatch, rec eventstore.RecordedEvent) error {
 	if !relevant[rec.Type] {
 		return nil
 	}
@@ -230,7 +238,7 @@ func (r *SlaPolicyRunner) handle(ctx context.Context, b *slaBatch, rec eventstor
 	if err != nil {
 		return follow.Poison(rec.Position, err)
 	}
-	meta := Meta{Actor: SlaActor, CausationID: rec.ID.String(), IdempotencyKey: "sla|" + rec.ID.String()}
+	meta := commands.Meta{Actor: Actor, CausationID: rec.ID.String(), IdempotencyKey: "sla|" + rec.ID.String()}
 	if md, err := eventstore.ParseMetadata(rec.Metadata); err == nil {
 		meta.CorrelationID = md.CorrelationID
 	}
@@ -273,7 +281,7 @@ func (r *SlaPolicyRunner) handle(ctx context.Context, b *slaBatch, rec eventstor
 	return nil
 }
 
-func (r *SlaPolicyRunner) forTickets(ctx context.Context, b *slaBatch, interactionID string, f func(ticketID string) error) error {
+func (r *Runner) forTickets(ctx context.Context, b *slaBatch, interactionID string, f func(ticketID string) error) error {
 	ids, err := b.openTicketsOf(ctx, interactionID)
 	if err != nil {
 		return err
@@ -287,7 +295,7 @@ func (r *SlaPolicyRunner) forTickets(ctx context.Context, b *slaBatch, interacti
 }
 
 // ticketOpened starts the ticket's first-response and resolution clocks.
-func (r *SlaPolicyRunner) ticketOpened(ctx context.Context, b *slaBatch, e domain.TicketOpened, meta Meta) error {
+func (r *Runner) ticketOpened(ctx context.Context, b *slaBatch, e domain.TicketOpened, meta commands.Meta) error {
 	if err := b.setOpen(ctx, e.TicketID, true); err != nil {
 		return err
 	}
@@ -297,7 +305,7 @@ func (r *SlaPolicyRunner) ticketOpened(ctx context.Context, b *slaBatch, e domai
 			return err
 		}
 		it, err := r.h.LoadInteraction(ctx, e.InteractionID)
-		if err != nil && !isCode(err, domain.ENOTFOUND) {
+		if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
 			return err
 		}
 		channel = it.Channel
@@ -315,12 +323,12 @@ func (r *SlaPolicyRunner) ticketOpened(ctx context.Context, b *slaBatch, e domai
 	if len(cmds) == 0 {
 		return nil
 	}
-	_, _, err := r.h.at(e.At).Sla(ctx, e.TicketID, meta, cmds...)
+	_, _, err := r.h.At(e.At).Sla(ctx, e.TicketID, meta, cmds...)
 	return err
 }
 
 // policyOf returns the policy a ticket's clocks were started with.
-func (r *SlaPolicyRunner) policyOf(s domain.SlaClocks) (domain.SlaPolicy, bool) {
+func (r *Runner) policyOf(s domain.SlaClocks) (domain.SlaPolicy, bool) {
 	name := ""
 	for _, m := range domain.SlaMetrics {
 		if c, ok := s.Clocks[m]; ok && c.Policy != "" {
@@ -336,8 +344,8 @@ func (r *SlaPolicyRunner) policyOf(s domain.SlaClocks) (domain.SlaPolicy, bool) 
 
 // plan applies the commands decide returns for the ticket's clocks and
 // policy; a ticket without clocks is left alone.
-func (r *SlaPolicyRunner) plan(ctx context.Context, ticketID string, at time.Time, meta Meta, name string, decide func(domain.SlaClocks, domain.SlaPolicy) []domain.SlaCommand) error {
-	_, _, err := r.h.at(at).slaPlan(ctx, ticketID, meta, name, func(s domain.SlaClocks) []domain.SlaCommand {
+func (r *Runner) plan(ctx context.Context, ticketID string, at time.Time, meta commands.Meta, name string, decide func(domain.SlaClocks, domain.SlaPolicy) []domain.SlaCommand) error {
+	_, _, err := r.h.At(at).SlaPlan(ctx, ticketID, meta, name, func(s domain.SlaClocks) []domain.SlaCommand {
 		policy, ok := r.policyOf(s)
 		if !ok {
 			return nil
@@ -347,7 +355,7 @@ func (r *SlaPolicyRunner) plan(ctx context.Context, ticketID string, at time.Tim
 	return err
 }
 
-func (r *SlaPolicyRunner) fulfil(ctx context.Context, ticketID string, at time.Time, meta Meta, metrics ...domain.SlaMetric) error {
+func (r *Runner) fulfil(ctx context.Context, ticketID string, at time.Time, meta commands.Meta, metrics ...domain.SlaMetric) error {
 	return r.plan(ctx, ticketID, at, meta, "FulfilSla", func(s domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
 		var cmds []domain.SlaCommand
 		for _, m := range metrics {
@@ -361,7 +369,7 @@ func (r *SlaPolicyRunner) fulfil(ctx context.Context, ticketID string, at time.T
 
 // customerWrote starts the next-response clock, once the first response
 // was given (before that, the first-response clock is the one running).
-func (r *SlaPolicyRunner) customerWrote(ctx context.Context, ticketID string, at time.Time, meta Meta) error {
+func (r *Runner) customerWrote(ctx context.Context, ticketID string, at time.Time, meta commands.Meta) error {
 	return r.plan(ctx, ticketID, at, meta, "StartSla", func(s domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
 		first, ok := s.Clocks[domain.SlaFirstResponse]
 		if ok && !first.Fulfilled || p.Targets.NextResponse <= 0 {
@@ -372,7 +380,7 @@ func (r *SlaPolicyRunner) customerWrote(ctx context.Context, ticketID string, at
 	})
 }
 
-func (r *SlaPolicyRunner) restart(ctx context.Context, ticketID string, metric domain.SlaMetric, at time.Time, meta Meta) error {
+func (r *Runner) restart(ctx context.Context, ticketID string, metric domain.SlaMetric, at time.Time, meta commands.Meta) error {
 	return r.plan(ctx, ticketID, at, meta, "StartSla", func(s domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
 		if p.Targets.Of(metric) <= 0 {
 			return nil
@@ -382,26 +390,26 @@ func (r *SlaPolicyRunner) restart(ctx context.Context, ticketID string, metric d
 	})
 }
 
-func (r *SlaPolicyRunner) statusChanged(ctx context.Context, e domain.TicketStatusChanged, meta Meta) error {
+func (r *Runner) statusChanged(ctx context.Context, e domain.TicketStatusChanged, meta commands.Meta) error {
 	if e.To == domain.TicketStatusInProgress || e.To == domain.TicketStatusPendingCustomer {
 		// Working on the ticket or asking the customer something is a
 		// response.
-		if err := r.fulfil(ctx, e.TicketID, e.At, meta.withKey("respond"), domain.SlaFirstResponse); err != nil {
+		if err := r.fulfil(ctx, e.TicketID, e.At, meta.WithKey("respond"), domain.SlaFirstResponse); err != nil {
 			return err
 		}
 	}
 	switch {
 	case e.To == domain.TicketStatusPendingCustomer:
-		return r.plan(ctx, e.TicketID, e.At, meta.withKey("pause"), "PauseSla", func(_ domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
+		return r.plan(ctx, e.TicketID, e.At, meta.WithKey("pause"), "PauseSla", func(_ domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
 			return []domain.SlaCommand{domain.PauseSla{Calendar: p.Calendar}}
 		})
 	case e.From == domain.TicketStatusPendingCustomer:
-		return r.resume(ctx, e.TicketID, e.At, meta.withKey("resume"))
+		return r.resume(ctx, e.TicketID, e.At, meta.WithKey("resume"))
 	}
 	return nil
 }
 
-func (r *SlaPolicyRunner) resume(ctx context.Context, ticketID string, at time.Time, meta Meta) error {
+func (r *Runner) resume(ctx context.Context, ticketID string, at time.Time, meta commands.Meta) error {
 	return r.plan(ctx, ticketID, at, meta, "ResumeSla", func(_ domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
 		return []domain.SlaCommand{domain.ResumeSla{WarnShare: p.WarnShare, Calendar: p.Calendar}}
 	})
@@ -409,7 +417,7 @@ func (r *SlaPolicyRunner) resume(ctx context.Context, ticketID string, at time.T
 
 // finished fulfils every clock of a resolved or closed ticket: the
 // resolution answers the customer too.
-func (r *SlaPolicyRunner) finished(ctx context.Context, b *slaBatch, ticketID string, at time.Time, meta Meta) error {
+func (r *Runner) finished(ctx context.Context, b *slaBatch, ticketID string, at time.Time, meta commands.Meta) error {
 	if err := b.setOpen(ctx, ticketID, false); err != nil {
 		return err
 	}
@@ -418,10 +426,10 @@ func (r *SlaPolicyRunner) finished(ctx context.Context, b *slaBatch, ticketID st
 
 // escalate raises the ticket's priority and hands it to the supervisors,
 // once per breach (the key is the SlaBreached event's id).
-func (r *SlaPolicyRunner) escalate(ctx context.Context, e domain.SlaBreached, meta Meta) error {
+func (r *Runner) escalate(ctx context.Context, e domain.SlaBreached, meta commands.Meta) error {
 	reason := fmt.Sprintf("SLA %s breached (deadline %s)", strings.ToLower(strings.ReplaceAll(string(e.Metric), "_", " ")), e.Deadline.UTC().Format(time.RFC3339))
-	_, err := r.h.at(e.At).EscalateTicket(ctx, e.TicketID, domain.EscalateTicket{Queue: r.cfg.SupervisorQueue, Metric: e.Metric, Reason: reason}, meta)
-	if isCode(err, domain.ENOTFOUND) || isCode(err, domain.ECONFLICT) {
+	_, err := r.h.At(e.At).EscalateTicket(ctx, e.TicketID, domain.EscalateTicket{Queue: r.cfg.SupervisorQueue, Metric: e.Metric, Reason: reason}, meta)
+	if domain.ErrorCode(err) == domain.ENOTFOUND || domain.ErrorCode(err) == domain.ECONFLICT {
 		r.log.Warn("breached ticket not escalated", "ticket", e.TicketID, "err", err)
 		return nil // closed meanwhile, or never opened: nothing to escalate
 	}
@@ -430,7 +438,7 @@ func (r *SlaPolicyRunner) escalate(ctx context.Context, e domain.SlaBreached, me
 
 // refreshDue records when the ticket's clocks are next due, from the
 // ledger's current state of them.
-func (r *SlaPolicyRunner) refreshDue(ctx context.Context, b *slaBatch, ticketID string) error {
+func (r *Runner) refreshDue(ctx context.Context, b *slaBatch, ticketID string) error {
 	s, err := r.h.LoadSla(ctx, ticketID)
 	if err != nil {
 		return err
@@ -440,7 +448,7 @@ func (r *SlaPolicyRunner) refreshDue(ctx context.Context, b *slaBatch, ticketID 
 }
 
 // poke wakes the timer (the due times may have moved earlier).
-func (r *SlaPolicyRunner) poke() {
+func (r *Runner) poke() {
 	select {
 	case r.wake <- struct{}{}:
 	default:
@@ -448,7 +456,7 @@ func (r *SlaPolicyRunner) poke() {
 }
 
 // runTimer fires due clocks until ctx ends.
-func (r *SlaPolicyRunner) runTimer(ctx context.Context) error {
+func (r *Runner) runTimer(ctx context.Context) error {
 	tick := time.NewTicker(r.every)
 	defer tick.Stop()
 	for {
@@ -469,17 +477,17 @@ func (r *SlaPolicyRunner) runTimer(ctx context.Context) error {
 
 // FireDue appends CheckSla to every ticket whose clocks are due at the
 // handler's now, and returns how many warnings and breaches that fired.
-func (r *SlaPolicyRunner) FireDue(ctx context.Context) (int, error) {
+func (r *Runner) FireDue(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		fired := 0
-		now := r.h.now()
+		now := r.h.Now()
 		ids, err := r.state.due(ctx, now, 256)
 		if err != nil || len(ids) == 0 {
 			return total, err
 		}
 		for _, id := range ids {
-			res, s, err := r.h.at(now).Sla(ctx, id, Meta{Actor: SlaActor}, domain.CheckSla{})
+			res, s, err := r.h.At(now).Sla(ctx, id, commands.Meta{Actor: Actor}, domain.CheckSla{})
 			if err != nil {
 				return total + fired, fmt.Errorf("sla check of ticket %s: %w", id, err)
 			}

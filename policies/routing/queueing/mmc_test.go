@@ -1,11 +1,12 @@
-package commands_test
+package queueing_test
 
 import (
 	"math"
 	"testing"
 	"time"
 
-	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/policies/routing"
+	"github.com/interactionledger/ledger/policies/routing/queueing"
 )
 
 // erlangCBySum is the textbook formula, summed directly, to check the
@@ -32,7 +33,7 @@ func TestErlangC(t *testing.T) {
 		{10, 9, 0.6687}, // c = 10, rho 0.9
 	}
 	for _, tc := range cases {
-		p, asa, ok := commands.ErlangC(tc.c, tc.a, 1)
+		p, asa, ok := queueing.ErlangC(tc.c, tc.a, 1)
 		if !ok || math.Abs(p-tc.want) > 0.0006 || math.Abs(p-erlangCBySum(tc.c, tc.a)) > 1e-9 {
 			t.Errorf("ErlangC(%d, %.1f) = %.5f (sum formula %.5f), want %.4f", tc.c, tc.a, p, erlangCBySum(tc.c, tc.a), tc.want)
 		}
@@ -40,7 +41,7 @@ func TestErlangC(t *testing.T) {
 			t.Errorf("ASA(%d, %.1f) = %g, want %g", tc.c, tc.a, asa, want)
 		}
 	}
-	if _, _, ok := commands.ErlangC(10, 10, 1); ok {
+	if _, _, ok := queueing.ErlangC(10, 10, 1); ok {
 		t.Error("ErlangC at load 1 must report an unstable queue")
 	}
 }
@@ -55,11 +56,11 @@ func TestErlangC(t *testing.T) {
 // --mmc).
 func TestMMcMatchesErlangC(t *testing.T) {
 	const rho = 0.8
-	setup := commands.MMcSetup{
+	setup := queueing.MMcSetup{
 		Agents: 10, MeanHandle: 3 * time.Minute, ArrivalsPerHour: rho * 10 * 20, // mu = 20 per hour per agent
 		Arrivals: 400_000, Warmup: 20_000, Seed: 1,
 	}
-	res, err := commands.DefaultRoutingConfig().SimulateMMc(setup)
+	res, err := queueing.SimulateMMc(routing.DefaultConfig(), setup)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func TestMMcMatchesErlangC(t *testing.T) {
 	}
 	// An overloaded centre has no steady state to compare with.
 	setup.ArrivalsPerHour = 200
-	if _, err := commands.DefaultRoutingConfig().SimulateMMc(setup); err == nil {
+	if _, err := queueing.SimulateMMc(routing.DefaultConfig(), setup); err == nil {
 		t.Error("a run at load 1 must be refused")
 	}
 }

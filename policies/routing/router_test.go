@@ -1,4 +1,4 @@
-package commands_test
+package routing_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/policies/routing"
 )
 
 // staticView is a read side frozen at one moment: every router reading it
@@ -100,7 +101,7 @@ func TestRoutersRacingNeverDoubleAssign(t *testing.T) {
 	const iterations, agentsN, chatCapacity, waitingN = 12, 4, 2, 14
 	for iter := range iterations {
 		h, store := newHandler(t)
-		cfg := commands.DefaultRoutingConfig()
+		cfg := routing.DefaultConfig()
 		base := &staticView{}
 		for a := range agentsN {
 			base.agents = append(base.agents, registerAvailable(t, h, fmt.Sprintf("a%d", a), nil, map[domain.Channel]int{domain.ChannelWebchat: chatCapacity, domain.ChannelPhone: 1}))
@@ -110,7 +111,7 @@ func TestRoutersRacingNeverDoubleAssign(t *testing.T) {
 		}
 		var wg sync.WaitGroup
 		errs := make(chan error, 2)
-		var settler *commands.Router
+		var settler *routing.Router
 		for r := range 2 {
 			rng := rand.New(rand.NewPCG(uint64(iter), uint64(r)))
 			view := &staticView{waiting: slices.Clone(base.waiting), agents: slices.Clone(base.agents)}
@@ -125,7 +126,7 @@ func TestRoutersRacingNeverDoubleAssign(t *testing.T) {
 			for i := range view.agents {
 				view.agents[i].IdleSince = t0.Add(-time.Duration(rng.IntN(1000)) * time.Second)
 			}
-			router := commands.NewRouter(h, cfg, view)
+			router := routing.NewRouter(h, cfg, view)
 			if r == 1 {
 				settler = router
 			}
@@ -190,17 +191,17 @@ func checkAssignments(t *testing.T, store eventstore.Store, capacity int) int {
 func TestRouterReleasesStaleHoldsAndRequeuesFromOfflineAgents(t *testing.T) {
 	h, store := newHandler(t)
 	ctx := t.Context()
-	cfg := commands.DefaultRoutingConfig()
+	cfg := routing.DefaultConfig()
 	cfg.HoldGrace = 0
 	view := &staticView{agents: []domain.RoutingAgent{registerAvailable(t, h, "a1", nil, map[domain.Channel]int{domain.ChannelWebchat: 1})}}
 	view.waiting = []domain.WaitingItem{queueChat(t, h, "i1", "general", 1)}
-	router := commands.NewRouter(h, cfg, view)
+	router := routing.NewRouter(h, cfg, view)
 	if stats, err := router.RouteOnce(ctx); err != nil || stats.Assigned != 1 {
 		t.Fatalf("first round = %+v, %v; want one assignment", stats, err)
 	}
 	// The agent is full: a second chat is refused.
 	second := queueChat(t, h, "i2", "general", 2)
-	_, err := h.AssignRouted(ctx, commands.RoutedAssignment{InteractionID: "i2", AgentID: "a1", Config: cfg})
+	_, err := h.AssignRouted(ctx, cfg.Assignment("i2", "a1", false))
 	if !errors.Is(err, commands.ErrAssignmentLost) || domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Fatalf("assigning over capacity = %v, want a lost assignment (conflict)", err)
 	}
@@ -256,17 +257,13 @@ func checkAssignmentsAllowingRequeue(t *testing.T, store eventstore.Store) {
 func TestRouterOverflowsAndChoosesForCalls(t *testing.T) {
 	h, _ := newHandler(t)
 	ctx := t.Context()
-	cfg, err := commands.ParseRoutingConfig([]byte(`
-queues:
-  billing:
-    skills: {billing: 8}
-    overflowAfter: 1m
-    overflowTo: general
-syncCallHolds: true
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The configuration config.ParseRouting reads from
+	//
+	//	queues: {billing: {skills: {billing: 8}, overflowAfter: 1m, overflowTo: general}}
+	//	syncCallHolds: true
+	cfg := routing.DefaultConfig()
+	cfg.Rules.Queues["billing"] = domain.QueuePolicy{Skills: map[string]int{"billing": 8}, OverflowAfter: time.Minute, OverflowTo: "general"}
+	cfg.SyncCallHolds = true
 	view := &staticView{agents: []domain.RoutingAgent{
 		registerAvailable(t, h, "novice", map[string]int{"billing": 3}, nil),
 		registerAvailable(t, h, "other", map[string]int{"billing": 2}, nil),
@@ -274,7 +271,7 @@ syncCallHolds: true
 	item := queueChat(t, h, "i1", "billing", 1)
 	item.QueuedAt = t0.Add(-2 * time.Minute)
 	view.waiting = []domain.WaitingItem{item}
-	router := commands.NewRouter(h, cfg, view)
+	router := routing.NewRouter(h, cfg, view)
 	stats, err := router.RouteOnce(ctx)
 	if err != nil || stats.Overflowed != 1 || stats.Assigned != 0 {
 		t.Fatalf("round = %+v, %v; want one overflow and no assignment", stats, err)
@@ -306,7 +303,7 @@ syncCallHolds: true
 	}
 	// Voice blocks chat by default: the chat cannot go to the agent on
 	// the call.
-	_, err = h.AssignRouted(ctx, commands.RoutedAssignment{InteractionID: "i1", AgentID: "other", Config: cfg})
+	_, err = h.AssignRouted(ctx, cfg.Assignment("i1", "other", false))
 	if !errors.Is(err, commands.ErrAssignmentLost) {
 		t.Fatalf("chat to an agent on a call = %v, want refused", err)
 	}
@@ -317,7 +314,7 @@ syncCallHolds: true
 		domain.QueueInteraction{Queue: "general"}, domain.AssignInteraction{AgentID: "novice"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.AssignRouted(ctx, commands.RoutedAssignment{InteractionID: "call2", AgentID: "novice", HoldOnly: true, Config: cfg}); err != nil {
+	if _, err := h.AssignRouted(ctx, cfg.Assignment("call2", "novice", true)); err != nil {
 		t.Fatal(err)
 	}
 	if a, _ := h.LoadAgent(ctx, "novice"); a.Load(domain.ChannelPhone) != 1 {
@@ -327,42 +324,5 @@ syncCallHolds: true
 	call.QueuedAt = t0
 	if got, err := router.ChooseAgent(ctx, call, map[string]time.Time{"novice": t0, "other": t0}); err != nil || got != "" {
 		t.Fatalf("ChooseAgent before overflow = %q, %v; want nobody", got, err)
-	}
-}
-
-func TestParseRoutingConfig(t *testing.T) {
-	cfg, err := commands.ParseRoutingConfig([]byte(`{
-  "voiceBlocksOthers": false,
-  "capacity": {"webchat": 2},
-  "channels": ["WEBCHAT", "EMAIL"],
-  "holdGrace": "10s",
-  "queues": {"billing": {"skills": {"billing": 7}, "relax": [{"after": "30s", "lowerBy": 2}, {"after": "2m", "drop": ["billing"]}], "overflowAfter": "5m", "overflowTo": "general"}}
-}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := cfg.Rules.Queues["billing"]
-	if cfg.Rules.VoiceBlocksOthers || cfg.Capacity[domain.ChannelWebchat] != 2 || len(cfg.Channels) != 2 || cfg.HoldGrace != 10*time.Second ||
-		b.Skills["billing"] != 7 || len(b.Relax) != 2 || b.Relax[1].Drop[0] != "billing" || b.OverflowAfter != 5*time.Minute || b.OverflowTo != "general" {
-		t.Fatalf("parsed %+v", cfg)
-	}
-	def := commands.DefaultRoutingConfig()
-	if !def.Rules.VoiceBlocksOthers || def.HoldGrace <= 0 || len(def.Channels) != len(domain.Channels)-1 {
-		t.Fatalf("defaults %+v", def)
-	}
-	for _, bad := range []string{
-		`queues: {q: {skills: {x: 11}}}`,
-		`queues: {q: {relax: [{after: 2m}, {after: 1m}]}}`,
-		`queues: {q: {overflowAfter: 1m}}`,
-		`queues: {q: {overflowAfter: 1m, overflowTo: q}}`,
-		`capacity: {FAX: 1}`,
-		`channels: [FAX]`,
-		`interval: 0s`,
-		`holdGrace: soon`,
-		`queues: [`,
-	} {
-		if _, err := commands.ParseRoutingConfig([]byte(bad)); domain.ErrorCode(err) != domain.EINVALID {
-			t.Errorf("ParseRoutingConfig(%q) = %v, want an invalid-input error", bad, err)
-		}
 	}
 }

@@ -1,4 +1,4 @@
-package commands
+package sla
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package commands
+package config
 
 import (
 	"errors"
@@ -11,45 +11,10 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/policies/sla"
 )
 
-// SlaConfig is the SLA configuration: the policies (which tickets get which
-// targets on which calendar) and where breached tickets escalate to.
-type SlaConfig struct {
-	Policies []domain.SlaPolicy
-	// SupervisorQueue receives tickets whose clock breached.
-	SupervisorQueue string
-}
-
-// policy returns the policy named name, or the one that covers the ticket
-// when no policy has that name any more (the configuration changed).
-func (c SlaConfig) policy(name string, priority domain.Priority, category domain.TicketCategory, channel domain.Channel) (domain.SlaPolicy, bool) {
-	for _, p := range c.Policies {
-		if name != "" && p.Name == name {
-			return p, true
-		}
-	}
-	return domain.SelectSlaPolicy(c.Policies, priority, category, channel)
-}
-
-// DefaultSlaConfig is used without --sla: round the clock (no calendar),
-// warning at 80% of each target.
-//
-//	CRITICAL: first response 15 min, next response 30 min, resolution 4 h
-//	URGENT:   first response 1 h,    next response 2 h,    resolution 24 h
-//	others:   first response 4 h,    next response 8 h,    resolution 72 h
-func DefaultSlaConfig() SlaConfig {
-	return SlaConfig{SupervisorQueue: domain.SupervisorQueue, Policies: []domain.SlaPolicy{
-		{Name: "critical", Priority: domain.PriorityCritical, WarnShare: 0.8,
-			Targets: domain.SlaTargets{FirstResponse: 15 * time.Minute, NextResponse: 30 * time.Minute, Resolution: 4 * time.Hour}},
-		{Name: "urgent", Priority: domain.PriorityUrgent, WarnShare: 0.8,
-			Targets: domain.SlaTargets{FirstResponse: time.Hour, NextResponse: 2 * time.Hour, Resolution: 24 * time.Hour}},
-		{Name: "standard", WarnShare: 0.8,
-			Targets: domain.SlaTargets{FirstResponse: 4 * time.Hour, NextResponse: 8 * time.Hour, Resolution: 72 * time.Hour}},
-	}}
-}
-
-// slaFile is the file form of SlaConfig (YAML, or JSON, which YAML reads).
+// slaFile is the file form of sla.Config (YAML, or JSON, which YAML reads).
 type slaFile struct {
 	SupervisorQueue string                  `yaml:"supervisorQueue"`
 	Calendars       map[string]calendarFile `yaml:"calendars"`
@@ -76,20 +41,20 @@ type policyFile struct {
 	Calendar string   `yaml:"calendar"`
 }
 
-// LoadSlaConfig reads an SLA configuration file; see ParseSlaConfig.
-func LoadSlaConfig(path string) (SlaConfig, error) {
+// LoadSla reads an SLA configuration file; see ParseSla.
+func LoadSla(path string) (sla.Config, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return SlaConfig{}, fmt.Errorf("sla config: %w", err)
+		return sla.Config{}, fmt.Errorf("sla config: %w", err)
 	}
-	cfg, err := ParseSlaConfig(raw)
+	cfg, err := ParseSla(raw)
 	if err != nil {
-		return SlaConfig{}, fmt.Errorf("sla config %s: %w", path, err)
+		return sla.Config{}, fmt.Errorf("sla config %s: %w", path, err)
 	}
 	return cfg, nil
 }
 
-// ParseSlaConfig parses an SLA configuration, YAML or JSON:
+// ParseSla parses an SLA configuration, YAML or JSON:
 //
 //	supervisorQueue: supervisors
 //	calendars:
@@ -104,20 +69,20 @@ func LoadSlaConfig(path string) (SlaConfig, error) {
 // Durations are Go durations ("90m", "8h") or days of 24 hours ("3d"),
 // counted in the calendar's business time; a policy without calendar runs round the clock. A policy with
 // neither priority, category nor channel covers every other ticket.
-func ParseSlaConfig(raw []byte) (SlaConfig, error) {
+func ParseSla(raw []byte) (sla.Config, error) {
 	var f slaFile
 	if err := yaml.Unmarshal(raw, &f); err != nil {
-		return SlaConfig{}, domain.Errorf(domain.EINVALID, "parse: %v", err)
+		return sla.Config{}, domain.Errorf(domain.EINVALID, "parse: %v", err)
 	}
 	calendars := map[string]domain.Calendar{}
 	for name, c := range f.Calendars {
 		cal, err := c.calendar()
 		if err != nil {
-			return SlaConfig{}, fmt.Errorf("calendar %q: %w", name, err)
+			return sla.Config{}, fmt.Errorf("calendar %q: %w", name, err)
 		}
 		calendars[name] = cal
 	}
-	cfg := SlaConfig{SupervisorQueue: strings.TrimSpace(f.SupervisorQueue)}
+	cfg := sla.Config{SupervisorQueue: strings.TrimSpace(f.SupervisorQueue)}
 	if cfg.SupervisorQueue == "" {
 		cfg.SupervisorQueue = domain.SupervisorQueue
 	}
@@ -125,16 +90,16 @@ func ParseSlaConfig(raw []byte) (SlaConfig, error) {
 	for i, p := range f.Policies {
 		policy, err := p.policy(calendars)
 		if err != nil {
-			return SlaConfig{}, fmt.Errorf("policy %d (%q): %w", i+1, p.Name, err)
+			return sla.Config{}, fmt.Errorf("policy %d (%q): %w", i+1, p.Name, err)
 		}
 		if seen[policy.Name] {
-			return SlaConfig{}, domain.Errorf(domain.EINVALID, "policy name %q is used twice", policy.Name)
+			return sla.Config{}, domain.Errorf(domain.EINVALID, "policy name %q is used twice", policy.Name)
 		}
 		seen[policy.Name] = true
 		cfg.Policies = append(cfg.Policies, policy)
 	}
 	if len(cfg.Policies) == 0 {
-		return SlaConfig{}, domain.Errorf(domain.EINVALID, "no policies")
+		return sla.Config{}, domain.Errorf(domain.EINVALID, "no policies")
 	}
 	return cfg, nil
 }

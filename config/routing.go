@@ -1,4 +1,9 @@
-package commands
+// Package config parses the ledger's configuration files (YAML, or JSON,
+// which YAML reads) into the typed configuration the policies and the
+// command layer take: routing (policies/routing.Config), SLA
+// (policies/sla.Config), QA scorecards and ticket keyword rules. Files
+// are read at the edge (cmd/ledger); nothing below it parses files.
+package config
 
 import (
 	"fmt"
@@ -11,55 +16,10 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/policies/routing"
 )
 
-// RoutingConfig is the router's configuration: the queues' skill rules
-// (domain.RoutingRules) and how the router runs.
-type RoutingConfig struct {
-	Rules domain.RoutingRules
-	// Capacity overrides every agent's own capacity on the channels it
-	// names (voice 1, chat 3, email 5 are the agents' defaults).
-	Capacity map[domain.Channel]int
-	// Channels are the channels the router assigns from the queues on its
-	// own. PHONE is left out by default: the SIP channel holds each call
-	// and asks the router (as its AgentChooser) when an agent's phone is
-	// free.
-	Channels []domain.Channel
-	// HoldGrace is how long a fresh capacity hold is kept although its
-	// interaction does not show the assignment yet (another router may be
-	// between its two appends).
-	HoldGrace time.Duration
-	// Interval is how often the router looks at the queues.
-	Interval time.Duration
-	// SyncCallHolds makes the phone channel's AgentChooser write the
-	// chosen agent's voice hold before answering (and try the next agent
-	// when it is refused). Off by default: the chooser runs on the phone
-	// channel's one dispatching goroutine, which a durable append per call
-	// would slow to the store's latency, and the channel never gives a
-	// phone two calls anyway; the hold is then written just after.
-	SyncCallHolds bool
-}
-
-// DefaultRoutingConfig is used without --routing: every queue open to
-// every agent, no relaxation or overflow, voice blocking new written work,
-// agents' own capacities (voice 1, chat 3, email 5 by default).
-func DefaultRoutingConfig() RoutingConfig {
-	return RoutingConfig{
-		Rules:     domain.RoutingRules{Queues: map[string]domain.QueuePolicy{}, VoiceBlocksOthers: true},
-		Channels:  writtenChannels(),
-		HoldGrace: 30 * time.Second,
-		Interval:  time.Second,
-	}
-}
-
-func writtenChannels() []domain.Channel {
-	return slices.DeleteFunc(slices.Clone(domain.Channels), func(c domain.Channel) bool { return c == domain.ChannelPhone })
-}
-
-// routesChannel reports whether the router's own rounds assign ch.
-func (c RoutingConfig) routesChannel(ch domain.Channel) bool { return slices.Contains(c.Channels, ch) }
-
-// routingFile is the file form of RoutingConfig (YAML, or JSON, which
+// routingFile is the file form of routing.Config (YAML, or JSON, which
 // YAML reads).
 type routingFile struct {
 	VoiceBlocksOthers *bool                `yaml:"voiceBlocksOthers"`
@@ -84,28 +44,27 @@ type relaxFile struct {
 	Drop    []string `yaml:"drop"`
 }
 
-// LoadRoutingConfig reads a routing configuration file; see
-// ParseRoutingConfig.
-func LoadRoutingConfig(path string) (RoutingConfig, error) {
+// LoadRouting reads a routing configuration file; see ParseRouting.
+func LoadRouting(path string) (routing.Config, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return RoutingConfig{}, fmt.Errorf("routing config: %w", err)
+		return routing.Config{}, fmt.Errorf("routing config: %w", err)
 	}
-	cfg, err := ParseRoutingConfig(raw)
+	cfg, err := ParseRouting(raw)
 	if err != nil {
-		return RoutingConfig{}, fmt.Errorf("routing config %s: %w", path, err)
+		return routing.Config{}, fmt.Errorf("routing config %s: %w", path, err)
 	}
 	return cfg, nil
 }
 
-// ParseRoutingConfig parses a routing configuration, YAML or JSON:
+// ParseRouting parses a routing configuration, YAML or JSON:
 //
 //	voiceBlocksOthers: true          # an agent on a call gets no new chats
 //	capacity: {PHONE: 1, WEBCHAT: 3, EMAIL: 5}   # overrides agents' own
 //	channels: [WEBCHAT, EMAIL, SMS, WECHAT, APP] # assigned by the router's rounds
 //	holdGrace: 30s
 //	interval: 1s
-//	syncCallHolds: false             # see RoutingConfig.SyncCallHolds
+//	syncCallHolds: false             # see routing.Config.SyncCallHolds
 //	queues:
 //	  billing:
 //	    skills: {billing: 7, zh: 5}  # minimum proficiency, 1..10
@@ -115,45 +74,45 @@ func LoadRoutingConfig(path string) (RoutingConfig, error) {
 //	    overflowAfter: 5m
 //	    overflowTo: general
 //
-// Anything left out keeps DefaultRoutingConfig's value; a queue not listed
+// Anything left out keeps routing.DefaultConfig's value; a queue not listed
 // is open to every available agent.
-func ParseRoutingConfig(raw []byte) (RoutingConfig, error) {
+func ParseRouting(raw []byte) (routing.Config, error) {
 	var f routingFile
 	if err := yaml.Unmarshal(raw, &f); err != nil {
-		return RoutingConfig{}, domain.Errorf(domain.EINVALID, "parse: %v", err)
+		return routing.Config{}, domain.Errorf(domain.EINVALID, "parse: %v", err)
 	}
-	cfg := DefaultRoutingConfig()
+	cfg := routing.DefaultConfig()
 	if f.VoiceBlocksOthers != nil {
 		cfg.Rules.VoiceBlocksOthers = *f.VoiceBlocksOthers
 	}
 	cfg.SyncCallHolds = f.SyncCallHolds
 	var err error
 	if cfg.Capacity, err = parseCapacity(f.Capacity); err != nil {
-		return RoutingConfig{}, err
+		return routing.Config{}, err
 	}
 	if f.Channels != nil {
 		cfg.Channels = nil
 		for _, name := range f.Channels {
 			ch := domain.Channel(strings.ToUpper(strings.TrimSpace(name)))
 			if !ch.Valid() {
-				return RoutingConfig{}, domain.Errorf(domain.EINVALID, "channels: unknown channel %q", name)
+				return routing.Config{}, domain.Errorf(domain.EINVALID, "channels: unknown channel %q", name)
 			}
 			cfg.Channels = append(cfg.Channels, ch)
 		}
 	}
 	if cfg.HoldGrace, err = optionalDuration("holdGrace", f.HoldGrace, cfg.HoldGrace); err != nil {
-		return RoutingConfig{}, err
+		return routing.Config{}, err
 	}
 	if cfg.Interval, err = optionalDuration("interval", f.Interval, cfg.Interval); err != nil {
-		return RoutingConfig{}, err
+		return routing.Config{}, err
 	}
 	if cfg.Interval <= 0 {
-		return RoutingConfig{}, domain.Errorf(domain.EINVALID, "interval must be positive")
+		return routing.Config{}, domain.Errorf(domain.EINVALID, "interval must be positive")
 	}
 	for _, name := range slices.Sorted(maps.Keys(f.Queues)) {
 		policy, err := f.Queues[name].policy(name)
 		if err != nil {
-			return RoutingConfig{}, fmt.Errorf("queue %q: %w", name, err)
+			return routing.Config{}, fmt.Errorf("queue %q: %w", name, err)
 		}
 		cfg.Rules.Queues[strings.TrimSpace(name)] = policy
 	}

@@ -1,10 +1,4 @@
-// Package qa is the QA scoring policy: when an interaction closes, it
-// rebuilds the conversation from the ledger, segments the text (Chinese
-// with github.com/go-ego/gse, so words are found without spaces), scores
-// it with every scorecard that applies (the rules are domain's), and
-// appends a QaScored event through the command layer. It owns the
-// scorecard file format (JSON or YAML) and the default scorecards.
-package qa
+package config
 
 import (
 	"bytes"
@@ -21,7 +15,7 @@ import (
 //go:embed default_scorecards.yaml
 var defaultScorecards []byte
 
-// DefaultScorecards returns the scorecards shipped with the ledger.
+// DefaultScorecards returns the QA scorecards shipped with the ledger.
 func DefaultScorecards() []domain.Scorecard {
 	cards, err := ParseScorecards(defaultScorecards)
 	if err != nil {
@@ -34,8 +28,8 @@ func DefaultScorecards() []domain.Scorecard {
 // bulk data.
 const maxScorecardFile = 1 << 20
 
-// file is the scorecard file's shape: {"scorecards": [...]}.
-type file struct {
+// scorecardFile is the scorecard file's shape: {"scorecards": [...]}.
+type scorecardFile struct {
 	Scorecards []domain.Scorecard `json:"scorecards"`
 }
 
@@ -58,17 +52,17 @@ func ParseScorecards(data []byte) ([]domain.Scorecard, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	var f file
+	var f scorecardFile
 	if err := dec.Decode(&f); err != nil {
 		return nil, domain.Errorf(domain.EINVALID, "scorecard file: %v", err)
 	}
 	if dec.More() {
 		return nil, domain.Errorf(domain.EINVALID, "scorecard file: data after the top-level object")
 	}
-	return validate(f.Scorecards)
+	return validateScorecards(f.Scorecards)
 }
 
-func validate(cards []domain.Scorecard) ([]domain.Scorecard, error) {
+func validateScorecards(cards []domain.Scorecard) ([]domain.Scorecard, error) {
 	if len(cards) == 0 {
 		return nil, domain.Errorf(domain.EINVALID, "scorecard file has no scorecards")
 	}
@@ -135,7 +129,7 @@ func jsonable(v any, depth int) (any, error) {
 	}
 }
 
-// LoadScorecards reads a scorecard file.
+// LoadScorecards reads a QA scorecard file; see ParseScorecards.
 func LoadScorecards(path string) ([]domain.Scorecard, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {

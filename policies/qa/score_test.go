@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/interactionledger/ledger/config"
 	"github.com/interactionledger/ledger/domain"
 )
 
@@ -34,7 +35,7 @@ func TestSegmenterCutsChinese(t *testing.T) {
 }
 
 func TestScoreConversations(t *testing.T) {
-	scorer := NewScorer(DefaultScorecards())
+	scorer := NewScorer(config.DefaultScorecards())
 	type want struct {
 		card    string
 		score   int

@@ -1,4 +1,4 @@
-package commands
+package routing
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 )
 
@@ -14,7 +15,7 @@ import (
 // router's rounds (skills, bullseye relaxation, capacity, voice blocking,
 // longest idle), and holds that agent's voice capacity (HoldOnly: the
 // phone channel appends the assignment when it offers the call; see
-// RoutingConfig.SyncCallHolds for when the hold is written). A call
+// Config.SyncCallHolds for when the hold is written). A call
 // whose queue overflowed is matched against the overflow queue's rules;
 // the phone channel keeps the call where it is. It returns "" when nobody
 // should take the call now.
@@ -33,7 +34,7 @@ func (r *Router) ChooseAgent(ctx context.Context, call domain.WaitingItem, candi
 			pool = append(pool, a)
 		}
 	}
-	now := r.h.now()
+	now := r.h.Now()
 	visited := map[string]bool{}
 	for len(pool) > 0 {
 		decision := r.cfg.Decide([]domain.WaitingItem{call}, pool, now)
@@ -46,7 +47,7 @@ func (r *Router) ChooseAgent(ctx context.Context, call domain.WaitingItem, candi
 			continue
 		}
 		agentID := decision.Assignments[0].AgentID
-		req := RoutedAssignment{InteractionID: call.InteractionID, AgentID: agentID, HoldOnly: true, Config: r.cfg}
+		req := r.cfg.Assignment(call.InteractionID, agentID, true)
 		if !r.cfg.SyncCallHolds {
 			r.holdLater(ctx, req)
 			return agentID, nil
@@ -55,7 +56,7 @@ func (r *Router) ChooseAgent(ctx context.Context, call domain.WaitingItem, candi
 		if err == nil {
 			return agentID, nil
 		}
-		if !errors.Is(err, ErrAssignmentLost) {
+		if !errors.Is(err, commands.ErrAssignmentLost) {
 			return "", err
 		}
 		pool = slices.DeleteFunc(pool, func(a domain.RoutingAgent) bool { return a.ID == agentID })
@@ -68,7 +69,7 @@ func (r *Router) ChooseAgent(ctx context.Context, call domain.WaitingItem, candi
 // channel itself never gives a phone two calls; the hold is what keeps
 // written work from an agent on a call (VoiceBlocksOthers), so a refused
 // hold is only logged.
-func (r *Router) holdLater(ctx context.Context, req RoutedAssignment) {
+func (r *Router) holdLater(ctx context.Context, req commands.RoutedAssignment) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	go func() {
 		defer cancel()

@@ -1,4 +1,10 @@
-package commands
+// Package notify is the notification policy: it follows the ledger and
+// tells customers what happens to their tickets on their preferred (or
+// last used) written channel, and answers status queries sent by SMS or
+// WeChat, each message through the command layer (commands.Handler's
+// NotifyTicket and AnswerStatusQuery), which the outbound dispatcher
+// delivers.
+package notify
 
 import (
 	"context"
@@ -6,22 +12,23 @@ import (
 	"log/slog"
 	"sync/atomic"
 
+	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
-// NotifyActor is the metadata actor of what the notification policy writes.
-const NotifyActor = "system:notify"
+// Actor is the metadata actor of what the notification policy writes.
+const Actor = "system:notify"
 
-// NotifyPolicy keeps customers told. It follows the ledger from its
+// Policy keeps customers told. It follows the ledger from its
 // checkpoint and
 //
 //   - on a ticket opened, moved to in progress or pending customer,
 //     resolved or reopened, writes to the customer on their preferred (or
-//     last used) written channel (SendNotification: the outbound
-//     dispatcher delivers it, with retries and backoff, each attempt an
-//     event);
+//     last used) written channel (commands.Handler.SendNotification: the
+//     outbound dispatcher delivers it, with retries and backoff, each
+//     attempt an event);
 //   - on a text message that is a status query ("STATUS T0123456789",
 //     "查询 T0123456789") by SMS or WeChat, answers it on that channel.
 //
@@ -29,9 +36,9 @@ const NotifyActor = "system:notify"
 // an event again after a restart sends nothing twice. On its very first
 // start the policy begins at the ledger's head: tickets from before it was
 // enabled are history, not news.
-type NotifyPolicy struct {
-	h        *Handler
-	finder   ContactFinder
+type Policy struct {
+	h        *commands.Handler
+	finder   commands.ContactFinder
 	log      *slog.Logger
 	follower *follow.Follower[eventstore.RecordedEvent]
 	sent     atomic.Int64
@@ -44,52 +51,40 @@ type NotifyPolicy struct {
 // wait says the read models (which its ContactFinder reads) have reached
 // the event's position: the customer a ticket was just opened for is then
 // known to them.
-func (p *NotifyPolicy) WaitForReadSide(wait func(ctx context.Context, position uint64) error) {
+func (p *Policy) WaitForReadSide(wait func(ctx context.Context, position uint64) error) {
 	p.readSide = wait
 }
 
-// NewNotifyPolicy returns the policy. checkpoint is the file it keeps its
+// NewPolicy returns the policy. checkpoint is the file it keeps its
 // position in ("" keeps it in memory: it then starts at the head). It
 // follows the ledger on a follower (eventstore/follow), as a singleton
 // when opts give a lease.
-func NewNotifyPolicy(h *Handler, finder ContactFinder, checkpoint string, log *slog.Logger, opts ...follow.Options) *NotifyPolicy {
+func NewPolicy(h *commands.Handler, finder commands.ContactFinder, checkpoint string, log *slog.Logger, opts ...follow.Options) *Policy {
 	if log == nil {
 		log = slog.Default()
 	}
-	p := &NotifyPolicy{h: h, finder: finder, log: log.With("component", "notify-policy")}
-	var cp follow.Checkpoint = &follow.MemoryCheckpoint{}
-	if checkpoint != "" {
-		cp = follow.FileCheckpoint(checkpoint)
-	}
+	p := &Policy{h: h, finder: finder, log: log.With("component", "notify-policy")}
 	var o follow.Options
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	f, err := follow.New(follow.Config[eventstore.RecordedEvent]{
-		Name: "notify", Store: h.store, Source: follow.Recorded, Consumer: follow.EachEvent[eventstore.RecordedEvent](p.handle),
-		Checkpoint: cp, Delivery: follow.AtLeastOnce, StartAtHead: true,
-		Singleton: o.Lease != nil, Lease: o.Lease, Metrics: o.Metrics, Logger: p.log,
-	})
-	if err != nil {
-		panic(err) // the configuration above is complete
-	}
-	p.follower = f
+	p.follower = follow.NewEventPolicy("notify", h.Store(), p.handle, checkpoint, true, o, p.log)
 	return p
 }
 
 // Position returns the $all position the policy has handled.
-func (p *NotifyPolicy) Position() uint64 { return p.follower.Position() }
+func (p *Policy) Position() uint64 { return p.follower.Position() }
 
 // Sent returns how many messages this policy wrote.
-func (p *NotifyPolicy) Sent() int64 { return p.sent.Load() }
+func (p *Policy) Sent() int64 { return p.sent.Load() }
 
 // Run follows the ledger until ctx ends (nil) or an event halts it;
 // failures are retried from the checkpoint with backoff.
-func (p *NotifyPolicy) Run(ctx context.Context) error { return p.follower.Run(ctx) }
+func (p *Policy) Run(ctx context.Context) error { return p.follower.Run(ctx) }
 
 // RunUntil handles the events up to position stopAt, then returns; a
 // failure ends it (the next run resumes at the checkpoint).
-func (p *NotifyPolicy) RunUntil(ctx context.Context, stopAt uint64) error {
+func (p *Policy) RunUntil(ctx context.Context, stopAt uint64) error {
 	return p.follower.RunUntil(ctx, stopAt)
 }
 
@@ -97,7 +92,7 @@ var notifyRelevant = map[string]bool{
 	"TicketOpened": true, "TicketStatusChanged": true, "TicketResolved": true, "TicketReopened": true, "MessageReceived": true,
 }
 
-func (p *NotifyPolicy) handle(ctx context.Context, rec eventstore.RecordedEvent) error {
+func (p *Policy) handle(ctx context.Context, rec eventstore.RecordedEvent) error {
 	if !notifyRelevant[rec.Type] {
 		return nil
 	}
@@ -110,7 +105,7 @@ func (p *NotifyPolicy) handle(ctx context.Context, rec eventstore.RecordedEvent)
 			return err
 		}
 	}
-	meta := Meta{Actor: NotifyActor, CausationID: rec.ID.String(), IdempotencyKey: "notify|" + rec.ID.String()}
+	meta := commands.Meta{Actor: Actor, CausationID: rec.ID.String(), IdempotencyKey: "notify|" + rec.ID.String()}
 	if md, err := eventstore.ParseMetadata(rec.Metadata); err == nil {
 		meta.CorrelationID = md.CorrelationID
 	}
@@ -122,21 +117,21 @@ func (p *NotifyPolicy) handle(ctx context.Context, rec eventstore.RecordedEvent)
 		return nil
 	}
 	res, err := p.h.NotifyTicket(ctx, p.finder, ticketID, notice, detail, rec.ID.String(), meta)
-	if err != nil && !isCode(err, domain.ENOTFOUND) && !isCode(err, domain.EINVALID) {
-		err = fmt.Errorf("notify policy at position %d (%s): %w", rec.Position, rec.Type, err)
-	}
-	if isCode(err, domain.ENOTFOUND) || isCode(err, domain.EINVALID) {
+	if domain.ErrorCode(err) == domain.ENOTFOUND || domain.ErrorCode(err) == domain.EINVALID {
 		p.log.Warn("customer not notified", "ticket", ticketID, "notice", notice, "err", err)
 		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("notify policy at position %d (%s): %w", rec.Position, rec.Type, err)
 	}
 	if len(res.Events) > 0 {
 		p.sent.Add(1)
 	}
-	return err
+	return nil
 }
 
 // statusQuery answers a status query sent by SMS or WeChat.
-func (p *NotifyPolicy) statusQuery(ctx context.Context, m domain.MessageReceived, eventID string, meta Meta) error {
+func (p *Policy) statusQuery(ctx context.Context, m domain.MessageReceived, eventID string, meta commands.Meta) error {
 	if _, ok := domain.ParseStatusQuery(m.Text); !ok {
 		return nil
 	}
@@ -148,7 +143,7 @@ func (p *NotifyPolicy) statusQuery(ctx context.Context, m domain.MessageReceived
 		return nil
 	}
 	_, res, err := p.h.AnswerStatusQuery(ctx, m.InteractionID, m.Text, "selfservice:"+eventID, meta)
-	if isCode(err, domain.ECONFLICT) {
+	if domain.ErrorCode(err) == domain.ECONFLICT {
 		p.log.Warn("status query not answered", "interaction", m.InteractionID, "err", err)
 		return nil
 	}
