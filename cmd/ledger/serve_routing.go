@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/interactionledger/ledger/channels/sip"
@@ -45,92 +44,11 @@ func (c *routingComponent) start(deps *serveDeps) error {
 			return &exitError{code: 2, err: err}
 		}
 	}
-	router := routing.NewRouter(deps.handler, cfg, &cachedRoutingView{readModelRoutingView: readModelRoutingView{deps.readDB}, ttl: 250 * time.Millisecond})
+	router := routing.NewRouter(deps.handler, cfg, routing.NewCachedView(projections.NewRoutingView(deps.readDB), 250*time.Millisecond))
 	c.router, deps.router = router, router
 	deps.goRun(func() { follow.Lead(deps.ctx, deps.lease, "router", deps.followMetrics, slog.Default(), router.Run) })
 	slog.Info("router enabled", "queues", len(cfg.Rules.Queues), "channels", cfg.Channels, "voice_blocks_others", cfg.Rules.VoiceBlocksOthers)
 	return nil
-}
-
-// readModelRoutingView answers the router from the read models: queues,
-// interactions (channel, customer), customer 360 (tier) and agents.
-type readModelRoutingView struct{ db *projections.ReadDB }
-
-func (v readModelRoutingView) Waiting(ctx context.Context, now time.Time) ([]domain.WaitingItem, error) {
-	queues, err := v.db.Queues(ctx, now)
-	if err != nil {
-		return nil, err
-	}
-	var items []domain.WaitingItem
-	var customerIDs []string
-	for _, q := range queues {
-		for _, e := range q.Waiting {
-			if e.Channel == "" {
-				continue // the interactions read model has not caught up yet
-			}
-			items = append(items, domain.WaitingItem{
-				InteractionID: e.InteractionID, Channel: e.Channel, Queue: q.Name,
-				Priority: e.Priority, Tier: domain.TierStandard, QueuedAt: e.QueuedAt,
-			})
-			customerIDs = append(customerIDs, e.CustomerID)
-		}
-	}
-	if len(items) == 0 {
-		return nil, nil
-	}
-	customers, err := v.db.CustomersByID(ctx, customerIDs)
-	if err != nil {
-		return nil, err
-	}
-	for i := range items {
-		if c, ok := customers[customerIDs[i]]; ok && c.Tier != "" {
-			items[i].Tier = c.Tier
-		}
-	}
-	return items, nil
-}
-
-func (v readModelRoutingView) Agents(ctx context.Context) ([]domain.RoutingAgent, error) {
-	list, err := v.db.Agents(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]domain.RoutingAgent, len(list))
-	for i, a := range list {
-		out[i] = domain.RoutingAgent{
-			ID: a.ID, Skills: a.Skills, Capacity: a.Capacity, Load: a.Load,
-			Presence: a.Presence, IdleSince: a.PresenceSince,
-		}
-	}
-	return out, nil
-}
-
-// cachedRoutingView re-reads the agents at most every ttl: the phone
-// channel asks the router once per call, and presence, skills and load
-// change far less often than calls arrive at a busy centre. A stale answer
-// costs a refused hold (the agent's stream decides), never a wrong
-// assignment.
-type cachedRoutingView struct {
-	readModelRoutingView
-	ttl time.Duration
-
-	mu     sync.Mutex
-	at     time.Time
-	agents []domain.RoutingAgent
-}
-
-func (v *cachedRoutingView) Agents(ctx context.Context) ([]domain.RoutingAgent, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.agents != nil && time.Since(v.at) < v.ttl {
-		return v.agents, nil
-	}
-	agents, err := v.readModelRoutingView.Agents(ctx)
-	if err != nil {
-		return nil, err
-	}
-	v.agents, v.at = agents, time.Now()
-	return agents, nil
 }
 
 // routerChooser makes the router the phone channel's AgentChooser: the

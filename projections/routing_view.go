@@ -1,0 +1,67 @@
+package projections
+
+import (
+	"context"
+	"time"
+
+	"github.com/interactionledger/ledger/domain"
+)
+
+// RoutingView answers the router from the read models: queues,
+// interactions (channel, customer), customer 360 (tier) and agents.
+type RoutingView struct{ db *ReadDB }
+
+// NewRoutingView returns the routing view of db.
+func NewRoutingView(db *ReadDB) RoutingView { return RoutingView{db: db} }
+
+// Waiting lists the interactions waiting in queues, with their customer's
+// tier (standard when the customer 360 does not know it yet).
+func (v RoutingView) Waiting(ctx context.Context, now time.Time) ([]domain.WaitingItem, error) {
+	queues, err := v.db.Queues(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	var items []domain.WaitingItem
+	var customerIDs []string
+	for _, q := range queues {
+		for _, e := range q.Waiting {
+			if e.Channel == "" {
+				continue // the interactions read model has not caught up yet
+			}
+			items = append(items, domain.WaitingItem{
+				InteractionID: e.InteractionID, Channel: e.Channel, Queue: q.Name,
+				Priority: e.Priority, Tier: domain.TierStandard, QueuedAt: e.QueuedAt,
+			})
+			customerIDs = append(customerIDs, e.CustomerID)
+		}
+	}
+	if len(items) == 0 {
+		return nil, nil
+	}
+	customers, err := v.db.CustomersByID(ctx, customerIDs)
+	if err != nil {
+		return nil, err
+	}
+	for i := range items {
+		if c, ok := customers[customerIDs[i]]; ok && c.Tier != "" {
+			items[i].Tier = c.Tier
+		}
+	}
+	return items, nil
+}
+
+// Agents lists every agent with presence, skills, capacity and load.
+func (v RoutingView) Agents(ctx context.Context) ([]domain.RoutingAgent, error) {
+	list, err := v.db.Agents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.RoutingAgent, len(list))
+	for i, a := range list {
+		out[i] = domain.RoutingAgent{
+			ID: a.ID, Skills: a.Skills, Capacity: a.Capacity, Load: a.Load,
+			Presence: a.Presence, IdleSince: a.PresenceSince,
+		}
+	}
+	return out, nil
+}
