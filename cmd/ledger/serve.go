@@ -84,14 +84,62 @@ type server struct {
 
 // serveComponent is a part of `ledger serve` beyond the core: it has its own
 // flags, mounts its HTTP routes and starts its background work (through
-// deps.goRun, so shutdown waits for it once deps.ctx ends).
+// core.goRun, so shutdown waits for it once core.ctx ends). What it needs
+// from other components comes in offers, built by every provider before
+// any component starts, so the order of the components does not matter.
 type serveComponent interface {
 	addFlags(fs *flag.FlagSet)
-	start(deps *serveDeps) error
+	start(core *serveCore, offers offers) error
 }
 
-// serveDeps is what a component gets to work with.
-type serveDeps struct {
+// provider is a component that offers others something (a reporter, reply
+// senders, the router). provide builds it and starts nothing.
+type provider interface {
+	provide(core *serveCore) (offers, error)
+}
+
+// offers is what components give each other.
+type offers struct {
+	// reporter answers reports (the analytics component).
+	reporter analytics.Reporter
+	// senders deliver agents' replies, by channel (the channel
+	// components); the outbound component runs the one dispatcher for all
+	// of them, and notifications choose among their channels.
+	senders map[domain.Channel]outbound.Sender
+	// router routes (the routing component; nil with --router=false); the
+	// SIP component makes it the phone channel's AgentChooser.
+	router *routing.Router
+}
+
+// merge adds o's offers, refusing two of one kind.
+func (all *offers) merge(o offers) error {
+	if o.reporter != nil {
+		if all.reporter != nil {
+			return errors.New("two components offer reports")
+		}
+		all.reporter = o.reporter
+	}
+	if o.router != nil {
+		if all.router != nil {
+			return errors.New("two components offer a router")
+		}
+		all.router = o.router
+	}
+	for ch, s := range o.senders {
+		if _, dup := all.senders[ch]; dup {
+			return fmt.Errorf("two components offer a sender for %s", ch)
+		}
+		if all.senders == nil {
+			all.senders = map[domain.Channel]outbound.Sender{}
+		}
+		all.senders[ch] = s
+	}
+	return nil
+}
+
+// serveCore is what every component gets to work with; it does not change
+// once the server is built.
+type serveCore struct {
 	ctx      context.Context // ends at shutdown, after the HTTP server drained
 	dataDir  string
 	store    *sqlite.Store
@@ -101,36 +149,25 @@ type serveDeps struct {
 	registry *prometheus.Registry
 	mux      *http.ServeMux
 	goRun    func(func())
-	// reporter answers reports; set by the analytics component, which
-	// starts before the components that serve reports.
-	reporter analytics.Reporter
-	// senders deliver agents' replies, by channel: channel components add
-	// theirs (addSender), the outbound component, started last, runs the
-	// one dispatcher for all of them.
-	senders map[domain.Channel]outbound.Sender
-	// lease elects the node that runs the singleton followers (router,
-	// SLA, notifications, QA, analytics sink, outbound delivery).
+	// lease elects the node that runs the singletons (router, SLA,
+	// notifications, QA, analytics sink, outbound delivery).
 	lease follow.Lease
 	// followMetrics are every follower's metrics.
 	followMetrics *follow.Metrics
-	// router is set by the routing component (nil with --router=false);
-	// the SIP component makes it the phone channel's AgentChooser.
-	router *routing.Router
 }
 
-// serveComponents lists the components `ledger serve` runs, in start
-// order.
+// serveComponents lists the components `ledger serve` runs.
 func serveComponents() []serveComponent {
 	return []serveComponent{
 		newAnalyticsComponent(),
 		newGraphQLComponent(),
 		newWebChannelsComponent(),
-		newRoutingComponent(), // before SIP, which asks the router for agents
+		newRoutingComponent(),
 		newSIPComponent(),
 		newEmailComponent(),
 		newSLAComponent(),
-		newNotifyComponent(),   // after the channels (their senders), before outbound
-		newOutboundComponent(), // after every component that adds a sender
+		newNotifyComponent(),
+		newOutboundComponent(),
 	}
 }
 
@@ -163,17 +200,15 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 		s.closeStores()
 		return nil, err
 	}
-	deps := &serveDeps{
+	core := &serveCore{
 		ctx: bg, dataDir: cfg.data, store: store, readDB: s.readDB, runner: s.runner,
 		handler: handler, registry: reg, mux: mux, goRun: s.goRun,
 		lease: follow.FileLease{Dir: cfg.data}, followMetrics: followMetrics,
 	}
-	for _, c := range components {
-		if err := c.start(deps); err != nil {
-			s.stopBackground()
-			s.closeStores()
-			return nil, err
-		}
+	if err := startComponents(core, components); err != nil {
+		s.stopBackground()
+		s.closeStores()
+		return nil, err
 	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -199,6 +234,31 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 		}
 	})
 	return s, nil
+}
+
+// startComponents builds every provider's offers, then starts every
+// component with all of them.
+func startComponents(core *serveCore, components []serveComponent) error {
+	var all offers
+	for _, c := range components {
+		p, ok := c.(provider)
+		if !ok {
+			continue
+		}
+		o, err := p.provide(core)
+		if err != nil {
+			return err
+		}
+		if err := all.merge(o); err != nil {
+			return err
+		}
+	}
+	for _, c := range components {
+		if err := c.start(core, all); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *server) openReadSide(ctx context.Context, cfg serveConfig, reg prometheus.Registerer) error {

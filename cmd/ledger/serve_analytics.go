@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"log/slog"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -22,6 +23,9 @@ type analyticsComponent struct {
 	dsn       string
 	qa        bool
 	scorecard string
+
+	backend analytics.Backend // opened by provide
+	running sync.WaitGroup    // the sink, which writes to backend
 }
 
 func newAnalyticsComponent() serveComponent { return &analyticsComponent{} }
@@ -33,40 +37,50 @@ func (c *analyticsComponent) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.scorecard, "qa-scorecards", envOr("LEDGER_QA_SCORECARDS", ""), "QA scorecard file, JSON or YAML (env LEDGER_QA_SCORECARDS; default: the built-in scorecards)")
 }
 
-func (c *analyticsComponent) start(deps *serveDeps) error {
-	backend, err := openAnalytics(deps.ctx, deps.dataDir, c.dsn)
+// provide opens the back end and offers its reports. The back end closes
+// at shutdown, once the sink has stopped.
+func (c *analyticsComponent) provide(core *serveCore) (offers, error) {
+	backend, err := openAnalytics(core.ctx, core.dataDir, c.dsn)
 	if err != nil {
-		return err
+		return offers{}, err
 	}
-	key, err := analyticsKey(deps.dataDir)
-	if err != nil {
+	c.backend = backend
+	core.goRun(func() {
+		<-core.ctx.Done()
+		c.running.Wait()
 		_ = backend.Close()
+	})
+	return offers{reporter: analytics.NewReporter(backend)}, nil
+}
+
+// start runs the sink and the QA policy.
+func (c *analyticsComponent) start(core *serveCore, _ offers) error {
+	key, err := analyticsKey(core.dataDir)
+	if err != nil {
 		return err
 	}
 	var policy *qa.Policy
 	if c.qa {
 		cards, err := loadScorecards(c.scorecard)
 		if err != nil {
-			_ = backend.Close()
 			return err
 		}
-		policy = qa.NewPolicy(deps.store, commands.NewHandler(deps.store), cards, qa.CheckpointPath(deps.dataDir), slog.Default(),
-			follow.Options{Lease: deps.lease, Metrics: deps.followMetrics})
+		policy = qa.NewPolicy(core.store, commands.NewHandler(core.store), cards, qa.CheckpointPath(core.dataDir), slog.Default(),
+			follow.Options{Lease: core.lease, Metrics: core.followMetrics})
 	}
-	sink := analytics.NewSink(deps.store, backend, key, analytics.WithLease(deps.lease), analytics.WithFollowerMetrics(deps.followMetrics))
-	if err := registerSinkMetrics(deps.registry, sink, policy); err != nil {
-		_ = backend.Close()
+	sink := analytics.NewSink(core.store, c.backend, key, analytics.WithLease(core.lease), analytics.WithFollowerMetrics(core.followMetrics))
+	if err := registerSinkMetrics(core.registry, sink, policy); err != nil {
 		return err
 	}
-	deps.reporter = analytics.NewReporter(backend)
-	deps.goRun(func() {
-		defer backend.Close()
-		runFollower(deps.ctx, "analytics-sink", sink.Run)
+	c.running.Add(1)
+	core.goRun(func() {
+		defer c.running.Done()
+		runFollower(core.ctx, "analytics-sink", sink.Run)
 	})
 	if policy != nil {
-		deps.goRun(func() { runFollower(deps.ctx, "qa", policy.Run) })
+		core.goRun(func() { runFollower(core.ctx, "qa", policy.Run) })
 	}
-	slog.Info("analytics enabled", "backend", backend.Dialect().Name(), "qa", c.qa)
+	slog.Info("analytics enabled", "backend", c.backend.Dialect().Name(), "qa", c.qa)
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/interactionledger/ledger/channels/email"
+	"github.com/interactionledger/ledger/channels/outbound"
 	"github.com/interactionledger/ledger/domain"
 )
 
@@ -26,7 +27,8 @@ type emailComponent struct {
 	domain   string
 	maxBytes string
 
-	addr string // the SMTP listener's address, once started (tests read it)
+	maxMessageBytes int64  // --smtp-max-bytes, checked by provide
+	addr            string // the SMTP listener's address, once started (tests read it)
 }
 
 func newEmailComponent() serveComponent { return &emailComponent{} }
@@ -39,33 +41,36 @@ func (c *emailComponent) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.maxBytes, "smtp-max-bytes", envOr("LEDGER_SMTP_MAX_BYTES", strconv.Itoa(25<<20)), "largest inbound email accepted, in bytes (env LEDGER_SMTP_MAX_BYTES)")
 }
 
-func (c *emailComponent) start(deps *serveDeps) error {
+// provide checks the flags and offers the relay's sender for email
+// replies, when --smtp-relay is set.
+func (c *emailComponent) provide(core *serveCore) (offers, error) {
 	if c.listen == "" && c.relay == "" {
-		return nil
+		return offers{}, nil
 	}
 	maxBytes, err := strconv.ParseInt(c.maxBytes, 10, 64)
 	if err != nil || maxBytes <= 0 {
-		return &exitError{code: 2, err: fmt.Errorf("--smtp-max-bytes %q: want a positive number of bytes", c.maxBytes)}
+		return offers{}, &exitError{code: 2, err: fmt.Errorf("--smtp-max-bytes %q: want a positive number of bytes", c.maxBytes)}
 	}
-	name := c.greetingName()
-	var sender *email.Sender
-	if c.relay != "" {
-		if sender, err = c.newSender(deps, name); err != nil {
-			return &exitError{code: 2, err: err}
-		}
+	c.maxMessageBytes = maxBytes
+	if c.relay == "" {
+		return offers{}, nil
 	}
-	if c.listen != "" {
-		if err := c.startServer(deps, name, maxBytes); err != nil {
-			return err
-		}
+	sender, err := c.newSender(core, c.greetingName())
+	if err != nil {
+		return offers{}, &exitError{code: 2, err: err}
 	}
-	if sender != nil {
-		deps.addSender(domain.ChannelEmail, sender)
-	}
-	return nil
+	return offers{senders: map[domain.Channel]outbound.Sender{domain.ChannelEmail: sender}}, nil
 }
 
-func (c *emailComponent) newSender(deps *serveDeps, helo string) (*email.Sender, error) {
+// start runs the SMTP server, when --smtp is set.
+func (c *emailComponent) start(core *serveCore, _ offers) error {
+	if c.listen == "" {
+		return nil
+	}
+	return c.startServer(core, c.greetingName(), c.maxMessageBytes)
+}
+
+func (c *emailComponent) newSender(core *serveCore, helo string) (*email.Sender, error) {
 	if c.from == "" {
 		return nil, errors.New("--smtp-relay needs --smtp-from, the support address replies come from")
 	}
@@ -78,7 +83,7 @@ func (c *emailComponent) newSender(deps *serveDeps, helo string) (*email.Sender,
 	if err != nil {
 		return nil, fmt.Errorf("--smtp-relay: %w", err)
 	}
-	sender, err := email.NewSender(deps.store, relay, email.SenderConfig{From: c.from})
+	sender, err := email.NewSender(core.store, relay, email.SenderConfig{From: c.from})
 	if err != nil {
 		return nil, fmt.Errorf("--smtp-from: %w", err)
 	}
@@ -86,21 +91,21 @@ func (c *emailComponent) newSender(deps *serveDeps, helo string) (*email.Sender,
 	return sender, nil
 }
 
-func (c *emailComponent) startServer(deps *serveDeps, name string, maxBytes int64) error {
+func (c *emailComponent) startServer(core *serveCore, name string, maxBytes int64) error {
 	ln, err := net.Listen("tcp", c.listen)
 	if err != nil {
 		return fmt.Errorf("--smtp: listen on %s: %w", c.listen, err)
 	}
 	c.addr = ln.Addr().String()
-	recv := email.NewReceiver(deps.handler, email.ReceiverOptions{SupportAddress: c.from})
+	recv := email.NewReceiver(core.handler, email.ReceiverOptions{SupportAddress: c.from})
 	srv := email.NewServer(recv, email.ServerConfig{Domain: name, MaxMessageBytes: maxBytes})
-	deps.goRun(func() {
+	core.goRun(func() {
 		if err := srv.Serve(ln); err != nil {
 			slog.Error("smtp server stopped", "err", err)
 		}
 	})
-	deps.goRun(func() {
-		<-deps.ctx.Done()
+	core.goRun(func() {
+		<-core.ctx.Done()
 		// Sessions get a moment to finish; messages being recorded always
 		// finish before the ledger closes.
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

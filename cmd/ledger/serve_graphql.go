@@ -20,8 +20,8 @@ func (c *graphQLComponent) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.secret, "jwt-secret", "", "secret signing the API's bearer tokens, at least 32 bytes (env LEDGER_JWT_SECRET; default: generated into <data>/jwt-secret)")
 }
 
-func (c *graphQLComponent) start(deps *serveDeps) error {
-	secret, err := jwtSecret(c.secret, deps.dataDir)
+func (c *graphQLComponent) start(core *serveCore, o offers) error {
+	secret, err := jwtSecret(c.secret, core.dataDir)
 	if err != nil {
 		return err
 	}
@@ -30,14 +30,14 @@ func (c *graphQLComponent) start(deps *serveDeps) error {
 		return err
 	}
 	api, err := graphql.New(graphql.Config{
-		Store: deps.store, ReadDB: deps.readDB, Runner: deps.runner, Commands: deps.handler,
-		Reporter: deps.reporter, Auth: auth, Logger: slog.Default(), Registerer: deps.registry,
-		Contacts: deps.contacts(),
+		Store: core.store, ReadDB: core.readDB, Runner: core.runner, Commands: core.handler,
+		Reporter: o.reporter, Auth: auth, Logger: slog.Default(), Registerer: core.registry,
+		Contacts: newReadSideContacts(core.readDB, o.senders),
 	})
 	if err != nil {
 		return fmt.Errorf("graphql: %w", err)
 	}
-	deps.mux.Handle("/graphql", api)
-	deps.goRun(func() { api.Run(deps.ctx) })
+	core.mux.Handle("/graphql", api)
+	core.goRun(func() { api.Run(core.ctx) })
 	return nil
 }

@@ -501,15 +501,14 @@ func roleIndex(role string) int {
 }
 
 // fakeAnalytics is a component standing in for the analytics component:
-// it hands the API a reporter, as the real one does.
+// it offers the API a reporter, as the real one does.
 type fakeAnalytics struct{}
 
 func (*fakeAnalytics) addFlags(*flag.FlagSet) {}
 
-func (*fakeAnalytics) start(deps *serveDeps) error {
-	deps.reporter = fakeReporter{}
-	return nil
-}
+func (*fakeAnalytics) provide(*serveCore) (offers, error) { return offers{reporter: fakeReporter{}}, nil }
+
+func (*fakeAnalytics) start(*serveCore, offers) error { return nil }
 
 type fakeReporter struct{}
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/interactionledger/ledger/channels/outbound"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/follow"
@@ -34,33 +35,36 @@ func (c *notifyComponent) addFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.enabled, "notify", true, "tell customers about their tickets on their channel, and answer status queries sent by SMS or WeChat")
 }
 
-func (c *notifyComponent) start(deps *serveDeps) error {
+func (c *notifyComponent) start(core *serveCore, o offers) error {
 	if !c.enabled {
 		return nil
 	}
-	finder := deps.contacts()
+	finder := newReadSideContacts(core.readDB, o.senders)
 	channels := finder.channels()
-	policy := notify.NewPolicy(deps.handler, finder, filepath.Join(deps.dataDir, notifyCheckpointFile), slog.Default(),
-		follow.Options{Lease: deps.lease, Metrics: deps.followMetrics})
-	policy.WaitForReadSide(deps.runner.WaitFor)
-	if deps.registry != nil {
-		if err := deps.registry.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+	policy := notify.NewPolicy(core.handler, finder, filepath.Join(core.dataDir, notifyCheckpointFile), slog.Default(),
+		follow.Options{Lease: core.lease, Metrics: core.followMetrics})
+	policy.WaitForReadSide(core.runner.WaitFor)
+	if core.registry != nil {
+		if err := core.registry.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "ledger_notify_policy_position", Help: "$all position the notification policy has handled.",
 		}, func() float64 { return float64(policy.Position()) })); err != nil {
 			return err
 		}
 	}
-	deps.goRun(func() { runFollower(deps.ctx, "notify", policy.Run) })
+	core.goRun(func() { runFollower(core.ctx, "notify", policy.Run) })
 	slog.Info("ticket notifications enabled", "channels", channels)
 	return nil
 }
 
-// contacts returns the finder of where to write to customers. The
-// channels it may choose are those with a sender, read when it is used:
-// the channel components add their senders after the GraphQL component
-// (which confirms promises) started.
-func (d *serveDeps) contacts() *readSideContacts {
-	return &readSideContacts{db: d.readDB, deps: d}
+// newReadSideContacts returns the finder of where to write to customers,
+// on the channels that have a sender.
+func newReadSideContacts(db *projections.ReadDB, senders map[domain.Channel]outbound.Sender) *readSideContacts {
+	channels := make([]domain.Channel, 0, len(senders))
+	for ch := range senders {
+		channels = append(channels, ch)
+	}
+	slices.Sort(channels)
+	return &readSideContacts{db: db, written: channels}
 }
 
 // readSideContacts finds where to write to a customer from the customer
@@ -69,19 +73,12 @@ func (d *serveDeps) contacts() *readSideContacts {
 // used them, at the address of their latest interaction there; else a
 // phone number by SMS or an address by email from their identities.
 type readSideContacts struct {
-	db   *projections.ReadDB
-	deps *serveDeps
+	db      *projections.ReadDB
+	written []domain.Channel // the channels with a sender, sorted
 }
 
 // channels lists the channels with a sender, sorted.
-func (f *readSideContacts) channels() []domain.Channel {
-	var out []domain.Channel
-	for ch := range f.deps.senders {
-		out = append(out, ch)
-	}
-	slices.Sort(out)
-	return out
-}
+func (f *readSideContacts) channels() []domain.Channel { return f.written }
 
 // recentInteractions bounds how far back the customer's channels are
 // looked for.

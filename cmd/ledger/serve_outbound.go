@@ -30,15 +30,6 @@ const legacyOutboundFile = "outbound.db"
 // data directory that still has it is handed over (outbound.Handover).
 const retiredEmailOutboundFile = "outbound-email.db"
 
-// addSender makes ch's replies go through s. Channel components call it
-// from start; the outbound component, started after them, delivers.
-func (d *serveDeps) addSender(ch domain.Channel, s outbound.Sender) {
-	if d.senders == nil {
-		d.senders = map[domain.Channel]outbound.Sender{}
-	}
-	d.senders[ch] = s
-}
-
 // outboundComponent runs the one dispatcher that delivers agents' replies
 // on every channel a component added a sender for; it records every
 // attempt in the ledger and keeps its position in --data/outbound.db.
@@ -48,31 +39,31 @@ func newOutboundComponent() serveComponent { return outboundComponent{} }
 
 func (outboundComponent) addFlags(*flag.FlagSet) {}
 
-func (outboundComponent) start(deps *serveDeps) error {
-	if len(deps.senders) == 0 {
+func (outboundComponent) start(core *serveCore, o offers) error {
+	if len(o.senders) == 0 {
 		return nil
 	}
 	logger := slog.Default().With("component", "outbound")
-	own, err := outboundCheckpoint(deps.ctx, deps.dataDir, logger)
+	own, err := outboundCheckpoint(core.ctx, core.dataDir, logger)
 	if err != nil {
 		return err
 	}
-	cfg := outbound.Config{Store: deps.store, Ledger: deps.handler, Checkpoints: own, Senders: deps.senders, Logger: logger, Registerer: deps.registry,
-		Lease: deps.lease, FollowerMetrics: deps.followMetrics}
-	if err := takeOverEmailCheckpoint(deps, own, &cfg, logger); err != nil {
+	cfg := outbound.Config{Store: core.store, Ledger: core.handler, Checkpoints: own, Senders: o.senders, Logger: logger, Registerer: core.registry,
+		Lease: core.lease, FollowerMetrics: core.followMetrics}
+	if err := takeOverEmailCheckpoint(core, own, &cfg, logger); err != nil {
 		return err
 	}
 	d, err := outbound.New(cfg)
 	if err != nil {
 		return err
 	}
-	names := make([]string, 0, len(deps.senders))
-	for ch := range deps.senders {
+	names := make([]string, 0, len(o.senders))
+	for ch := range o.senders {
 		names = append(names, string(ch))
 	}
 	slices.Sort(names)
 	logger.Info("outbound delivery of agents' replies", "channels", strings.Join(names, ","))
-	deps.goRun(func() { runFollower(deps.ctx, "outbound", d.Run) })
+	core.goRun(func() { runFollower(core.ctx, "outbound", d.Run) })
 	return nil
 }
 
@@ -105,12 +96,12 @@ func outboundCheckpoint(ctx context.Context, dataDir string, logger *slog.Logger
 // over to the shared dispatcher, when --data still has it: the email
 // replies it had not settled are sent, nothing is sent twice, and its file
 // goes once the shared dispatcher has caught up.
-func takeOverEmailCheckpoint(deps *serveDeps, own follow.Checkpoint, cfg *outbound.Config, logger *slog.Logger) error {
-	path := filepath.Join(deps.dataDir, retiredEmailOutboundFile)
+func takeOverEmailCheckpoint(core *serveCore, own follow.Checkpoint, cfg *outbound.Config, logger *slog.Logger) error {
+	path := filepath.Join(core.dataDir, retiredEmailOutboundFile)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	pos, ok, err := outbound.ReadLegacyCheckpoint(deps.ctx, path, "email")
+	pos, ok, err := outbound.ReadLegacyCheckpoint(core.ctx, path, "email")
 	if err != nil {
 		return err
 	}
@@ -118,7 +109,7 @@ func takeOverEmailCheckpoint(deps *serveDeps, own follow.Checkpoint, cfg *outbou
 	if !ok {
 		return retire()
 	}
-	h, err := outbound.NewHandover(deps.ctx, own, deps.store, pos, []domain.Channel{domain.ChannelEmail}, retire)
+	h, err := outbound.NewHandover(core.ctx, own, core.store, pos, []domain.Channel{domain.ChannelEmail}, retire)
 	if err != nil || h == nil {
 		return err
 	}

@@ -17,8 +17,8 @@ import (
 // routingComponent runs the router in `ledger serve`: rounds that assign
 // the written channels' waiting interactions (and re-queue the work of
 // agents who went offline), and the AgentChooser the phone channel asks
-// when an agent's phone is free. It starts before the SIP component, which
-// picks the router up from deps.
+// when an agent's phone is free: it offers the router, which the SIP
+// component gets among the offers.
 type routingComponent struct {
 	enabled bool
 	file    string
@@ -33,21 +33,28 @@ func (c *routingComponent) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.file, "routing", envOr("LEDGER_ROUTING", ""), "routing configuration, JSON or YAML: queues' skills, relaxation, overflow, capacities (env LEDGER_ROUTING; default: every queue open to every available agent)")
 }
 
-func (c *routingComponent) start(deps *serveDeps) error {
+// provide builds the router and offers it (to the phone channel).
+func (c *routingComponent) provide(core *serveCore) (offers, error) {
 	if !c.enabled {
-		return nil
+		return offers{}, nil
 	}
 	cfg := routing.DefaultConfig()
 	if c.file != "" {
 		var err error
 		if cfg, err = config.LoadRouting(c.file); err != nil {
-			return &exitError{code: 2, err: err}
+			return offers{}, &exitError{code: 2, err: err}
 		}
 	}
-	router := routing.NewRouter(deps.handler, cfg, routing.NewCachedView(projections.NewRoutingView(deps.readDB), 250*time.Millisecond))
-	c.router, deps.router = router, router
-	deps.goRun(func() { follow.Lead(deps.ctx, deps.lease, "router", deps.followMetrics, slog.Default(), router.Run) })
+	c.router = routing.NewRouter(core.handler, cfg, routing.NewCachedView(projections.NewRoutingView(core.readDB), 250*time.Millisecond))
 	slog.Info("router enabled", "queues", len(cfg.Rules.Queues), "channels", cfg.Channels, "voice_blocks_others", cfg.Rules.VoiceBlocksOthers)
+	return offers{router: c.router}, nil
+}
+
+// start runs the router's rounds on the node that holds its lease.
+func (c *routingComponent) start(core *serveCore, _ offers) error {
+	if c.router != nil {
+		core.goRun(func() { follow.Lead(core.ctx, core.lease, "router", core.followMetrics, slog.Default(), c.router.Run) })
+	}
 	return nil
 }
 

@@ -69,7 +69,7 @@ func TestServeRoutesByRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chooser := sipAgentChooser(&serveDeps{router: routing.router, readDB: srv.readDB}, nil)
+	chooser := sipAgentChooser(offers{router: routing.router}, nil)
 	call := sip.WaitingCall{CallID: "call-1", InteractionID: callIn.InteractionID, CustomerID: callIn.CustomerID, Queue: "general", WaitingSince: time.Now()}
 	candidates := []sip.Candidate{{AgentID: "novice", IdleSince: time.Now().Add(-time.Hour)}, {AgentID: "caller-expert", IdleSince: time.Now()}}
 	deadline := time.Now().Add(30 * time.Second)

@@ -41,7 +41,7 @@ func (c *sIPComponent) addFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.queueTimeout, "sip-queue-timeout", 5*time.Minute, "how long a caller waits for an agent before the call is let go")
 }
 
-func (c *sIPComponent) start(deps *serveDeps) error {
+func (c *sIPComponent) start(core *serveCore, o offers) error {
 	if c.addr == "" {
 		return nil
 	}
@@ -51,15 +51,15 @@ func (c *sIPComponent) start(deps *serveDeps) error {
 	}
 	credentials := c.credentials
 	if credentials == "" {
-		credentials = filepath.Join(deps.dataDir, sip.CredentialsFileName)
+		credentials = filepath.Join(core.dataDir, sip.CredentialsFileName)
 	}
-	directory := sip.CachedDirectory(readModelDirectory{deps.readDB}, time.Second)
-	srv, err := sip.Listen(deps.handler, sip.Config{
+	directory := sip.CachedDirectory(readModelDirectory{core.readDB}, time.Second)
+	srv, err := sip.Listen(core.handler, sip.Config{
 		Addr:         c.addr,
 		Advertise:    c.advertise,
 		Realm:        c.realm,
 		Credentials:  sip.NewCredentialStore(credentials),
-		Chooser:      sipAgentChooser(deps, directory),
+		Chooser:      sipAgentChooser(o, directory),
 		Directory:    directory,
 		Numbers:      numbers,
 		RingTimeout:  c.ringTimeout,
@@ -70,8 +70,8 @@ func (c *sIPComponent) start(deps *serveDeps) error {
 		return err
 	}
 	c.srv = srv
-	deps.goRun(func() {
-		if err := srv.Serve(deps.ctx); err != nil {
+	core.goRun(func() {
+		if err := srv.Serve(core.ctx); err != nil {
 			slog.Error("sip channel stopped", "err", err)
 		}
 	})
@@ -82,9 +82,9 @@ func (c *sIPComponent) start(deps *serveDeps) error {
 // (see sip.AgentChooser for the contract): the router (serve_routing.go)
 // when it runs, else the longest-idle registered agent who is AVAILABLE
 // with voice capacity.
-var sipAgentChooser = func(deps *serveDeps, directory sip.Directory) sip.AgentChooser {
-	if deps.router != nil {
-		return routerChooser{router: deps.router}
+var sipAgentChooser = func(o offers, directory sip.Directory) sip.AgentChooser {
+	if o.router != nil {
+		return routerChooser{router: o.router}
 	}
 	return sip.FirstAvailable{Directory: directory}
 }

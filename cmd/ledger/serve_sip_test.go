@@ -177,7 +177,7 @@ func TestSIPFlags(t *testing.T) {
 	}
 	// Without --sip nothing listens.
 	off := &sIPComponent{}
-	if err := off.start(&serveDeps{}); err != nil || off.srv != nil {
+	if err := off.start(&serveCore{}, offers{}); err != nil || off.srv != nil {
 		t.Fatalf("start without --sip: %v, server %v", err, off.srv)
 	}
 }
@@ -277,7 +277,7 @@ func TestSIPChooserSeam(t *testing.T) {
 	requireTool(t, "sipp")
 	stub := recordingChooser{asked: make(chan sip.WaitingCall, 1)}
 	saved := sipAgentChooser
-	sipAgentChooser = func(*serveDeps, sip.Directory) sip.AgentChooser { return stub }
+	sipAgentChooser = func(offers, sip.Directory) sip.AgentChooser { return stub }
 	defer func() { sipAgentChooser = saved }()
 
 	dir := t.TempDir()

@@ -36,7 +36,7 @@ func (c *slaComponent) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.file, "sla", envOr("LEDGER_SLA", ""), "SLA policy file, JSON or YAML (env LEDGER_SLA; default: built-in targets by priority, round the clock)")
 }
 
-func (c *slaComponent) start(deps *serveDeps) error {
+func (c *slaComponent) start(core *serveCore, _ offers) error {
 	rules := domain.DefaultTicketRules()
 	if c.rules != "" {
 		var err error
@@ -44,7 +44,7 @@ func (c *slaComponent) start(deps *serveDeps) error {
 			return err
 		}
 	}
-	deps.handler.SetTicketRules(rules)
+	core.handler.SetTicketRules(rules)
 	if !c.enabled {
 		return nil
 	}
@@ -55,17 +55,17 @@ func (c *slaComponent) start(deps *serveDeps) error {
 			return err
 		}
 	}
-	runner, err := sla.NewRunner(deps.ctx, deps.handler, cfg, filepath.Join(deps.dataDir, slaStateFile), slog.Default(),
-		sla.WithFollower(follow.Options{Lease: deps.lease, Metrics: deps.followMetrics}))
+	runner, err := sla.NewRunner(core.ctx, core.handler, cfg, filepath.Join(core.dataDir, slaStateFile), slog.Default(),
+		sla.WithFollower(follow.Options{Lease: core.lease, Metrics: core.followMetrics}))
 	if err != nil {
 		return err
 	}
-	if deps.registry != nil {
-		err := deps.registry.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+	if core.registry != nil {
+		err := core.registry.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "ledger_sla_policy_position", Help: "$all position the SLA policy has handled.",
 		}, func() float64 { return float64(runner.Position()) }))
 		if err == nil {
-			err = deps.registry.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			err = core.registry.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{
 				Name: "ledger_sla_fired_total", Help: "SLA warnings and breaches fired by this process.",
 			}, func() float64 { return float64(runner.Fired()) }))
 		}
@@ -74,9 +74,9 @@ func (c *slaComponent) start(deps *serveDeps) error {
 			return err
 		}
 	}
-	deps.goRun(func() {
+	core.goRun(func() {
 		defer runner.Close()
-		runFollower(deps.ctx, "sla", runner.Run)
+		runFollower(core.ctx, "sla", runner.Run)
 	})
 	slog.Info("SLA policy enabled", "policies", len(cfg.Policies), "supervisor_queue", cfg.SupervisorQueue)
 	return nil

@@ -22,6 +22,8 @@ type webChannelsComponent struct {
 	smsAuthToken, smsAPI, smsFrom                     string
 	wechatToken, wechatAPI, wechatAppID, wechatSecret string
 	webchatSecret, webchatOrigins                     string
+
+	chat *webchat.Server // built by provide
 }
 
 func newWebChannelsComponent() serveComponent { return &webChannelsComponent{} }
@@ -44,36 +46,44 @@ func (c *webChannelsComponent) addFlags(fs *flag.FlagSet) {
 	str(&c.webchatOrigins, "webchat-origins", "comma-separated web origins whose pages may open web chat sockets (* for any)")
 }
 
-func (c *webChannelsComponent) start(deps *serveDeps) error {
-	logger := slog.Default().With("component", "channels")
+// provide builds the web chat server and offers the reply senders of the
+// web channels.
+func (c *webChannelsComponent) provide(core *serveCore) (offers, error) {
 	chat, err := webchat.NewServer(webchat.Config{
-		Ledger: deps.handler, Secret: c.webchatSecret, AllowedOrigins: splitList(c.webchatOrigins),
-		Logger: logger.With("channel", "webchat"), Registerer: deps.registry,
+		Ledger: core.handler, Secret: c.webchatSecret, AllowedOrigins: splitList(c.webchatOrigins),
+		Logger: c.logger().With("channel", "webchat"), Registerer: core.registry,
 	})
 	if err != nil {
-		return err
+		return offers{}, err
 	}
-	senders, err := c.senders(chat)
-	if err != nil {
-		return err
-	}
-	c.mount(deps, chat, logger)
-	for ch, s := range senders {
-		deps.addSender(ch, s)
-	}
-	deps.goRun(func() {
-		<-deps.ctx.Done()
+	c.chat = chat
+	core.goRun(func() {
+		<-core.ctx.Done()
 		chat.Close() // says goodbye to every socket and waits for them
 	})
+	senders, err := c.senders(chat)
+	if err != nil {
+		return offers{}, err
+	}
+	return offers{senders: senders}, nil
+}
+
+// start mounts the channels' endpoints.
+func (c *webChannelsComponent) start(core *serveCore, _ offers) error {
+	c.mount(core, c.chat, c.logger())
 	return nil
 }
 
+func (c *webChannelsComponent) logger() *slog.Logger {
+	return slog.Default().With("component", "channels")
+}
+
 // mount registers the inbound endpoints on the HTTP server.
-func (c *webChannelsComponent) mount(deps *serveDeps, chat *webchat.Server, logger *slog.Logger) {
-	deps.mux.Handle("GET /channels/webchat", chat)
-	deps.mux.Handle("POST /channels/sms", sms.NewWebhook(sms.Config{Receiver: deps.handler, AuthToken: c.smsAuthToken, Logger: logger.With("channel", "sms")}))
-	deps.mux.Handle("/channels/wechat", wechat.NewHandler(wechat.Config{Ledger: deps.handler, Token: c.wechatToken, Logger: logger.With("channel", "wechat")}))
-	deps.mux.Handle("/channels/app", app.NewHandler(app.Config{Receiver: deps.handler, Key: c.appKey, Logger: logger.With("channel", "app")}))
+func (c *webChannelsComponent) mount(core *serveCore, chat *webchat.Server, logger *slog.Logger) {
+	core.mux.Handle("GET /channels/webchat", chat)
+	core.mux.Handle("POST /channels/sms", sms.NewWebhook(sms.Config{Receiver: core.handler, AuthToken: c.smsAuthToken, Logger: logger.With("channel", "sms")}))
+	core.mux.Handle("/channels/wechat", wechat.NewHandler(wechat.Config{Ledger: core.handler, Token: c.wechatToken, Logger: logger.With("channel", "wechat")}))
+	core.mux.Handle("/channels/app", app.NewHandler(app.Config{Receiver: core.handler, Key: c.appKey, Logger: logger.With("channel", "app")}))
 	if c.smsAuthToken == "" {
 		logger.Warn("/channels/sms accepts unsigned requests: set --sms-auth-token")
 	}
