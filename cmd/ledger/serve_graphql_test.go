@@ -506,7 +506,9 @@ type fakeAnalytics struct{}
 
 func (*fakeAnalytics) addFlags(*flag.FlagSet) {}
 
-func (*fakeAnalytics) provide(*serveCore) (offers, error) { return offers{reporter: fakeReporter{}}, nil }
+func (*fakeAnalytics) provide(*serveCore) (offers, error) {
+	return offers{reporter: fakeReporter{}}, nil
+}
 
 func (*fakeAnalytics) start(*serveCore, offers) error { return nil }
 
