@@ -6,6 +6,7 @@ import (
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 
 	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/graphql/internal/document"
 )
 
 // request is one GraphQL request, as both transports carry it.
@@ -36,7 +37,7 @@ func (s *Server) prepare(ctx context.Context, v Viewer, req request) (prepared, 
 	if len(req.Query) > s.limits.MaxQueryBytes {
 		return prepared{}, requestError(CodeBadUserInput, "the query is %d bytes; the limit is %d", len(req.Query), s.limits.MaxQueryBytes)
 	}
-	doc, err := parseDocument(req.Query)
+	doc, err := document.Parse(req.Query)
 	if err != nil {
 		if errs := s.schema.ValidateWithVariables(req.Query, req.Variables); len(errs) > 0 {
 			presentErrors(ctx, s.log, errs)
@@ -46,11 +47,11 @@ func (s *Server) prepare(ctx context.Context, v Viewer, req request) (prepared, 
 		// since its cost cannot be estimated.
 		return prepared{}, requestError(CodeValidationFailed, "the query could not be analysed: %v", err)
 	}
-	op, err := doc.operationFor(req.OperationName)
+	op, err := doc.Operation(req.OperationName)
 	if err != nil {
 		return prepared{}, requestError(CodeValidationFailed, "%v", err)
 	}
-	p := prepared{kind: op.kind, correlation: commands.NewID(), cost: s.costs.cost(doc, op, req.Variables)}
+	p := prepared{kind: op.Kind, correlation: commands.NewID(), cost: s.costs.cost(doc, op, req.Variables)}
 	if p.cost > s.limits.MaxComplexity {
 		return prepared{}, requestError(CodeValidationFailed,
 			"the query's estimated cost is %d, above the limit of %d: ask for smaller pages (first) or fewer nested lists", p.cost, s.limits.MaxComplexity)

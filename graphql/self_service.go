@@ -12,6 +12,7 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/internal/document"
 )
 
 // CodeRateLimited is the extensions.code of a request refused for coming
@@ -38,16 +39,16 @@ var selfServiceFields = map[string]bool{"ticketStatus": true, "__typename": true
 // self-service fields at its top level (no fragments), so it may run
 // without a token.
 func selfServiceOnly(req request) bool {
-	doc, err := parseDocument(req.Query)
+	doc, err := document.Parse(req.Query)
 	if err != nil {
 		return false
 	}
-	op, err := doc.operationFor(req.OperationName)
-	if err != nil || op.kind != "query" || len(op.selections) == 0 {
+	op, err := doc.Operation(req.OperationName)
+	if err != nil || op.Kind != "query" || len(op.Selections) == 0 {
 		return false
 	}
-	for _, s := range op.selections {
-		if !selfServiceFields[s.field] {
+	for _, s := range op.Selections {
+		if !selfServiceFields[s.Field] {
 			return false
 		}
 	}
