@@ -3,6 +3,8 @@ package graphql
 import (
 	"context"
 	"slices"
+
+	"github.com/interactionledger/ledger/graphql/apierror"
 )
 
 // Operation names one thing a caller can do through the API. Resolvers
@@ -76,11 +78,11 @@ func accessOf(role Role, op Operation) Access { return rules[op][role] }
 func authorize(ctx context.Context, op Operation) (Access, error) {
 	v, ok := viewerFrom(ctx)
 	if !ok {
-		return Denied, unauthenticated("no bearer token")
+		return Denied, apierror.Unauthenticated("no bearer token")
 	}
 	a := accessOf(v.Role, op)
 	if a == Denied {
-		return Denied, forbidden("role %s may not %s", v.Role, op)
+		return Denied, apierror.Forbidden("role %s may not %s", v.Role, op)
 	}
 	return a, nil
 }

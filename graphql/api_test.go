@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/interactionledger/ledger/graphql/apierror"
 )
 
 func TestCustomerQueries(t *testing.T) {
@@ -165,7 +167,7 @@ func TestMutationEventualAndTimeout(t *testing.T) {
 		}
 	}
 	r.decode(t, &got)
-	if got.ReplyToInteraction.Position == 0 || got.ReplyToInteraction.Interaction != nil || !slices.Equal(r.codes(), []string{CodeTimeout}) {
+	if got.ReplyToInteraction.Position == 0 || got.ReplyToInteraction.Interaction != nil || !slices.Equal(r.codes(), []string{apierror.CodeTimeout}) {
 		t.Errorf("a wait that runs out: %+v, errors %+v; want the position, a null interaction and TIMEOUT", got, r.Errors)
 	}
 	if n := waits.Load(); n != 1 {
@@ -208,7 +210,7 @@ func TestIdempotencyKey(t *testing.T) {
 		t.Errorf("%d messages, want 3", len(msgs))
 	}
 	r := e.post(one, `mutation($i: ID!) { replyToInteraction(interactionId: $i, text: "x", idempotencyKey: "") { position } }`, map[string]any{"i": f.interactionID})
-	if !slices.Equal(r.codes(), []string{CodeBadUserInput}) {
+	if !slices.Equal(r.codes(), []string{apierror.CodeBadUserInput}) {
 		t.Errorf("empty key: %+v", r.Errors)
 	}
 }
@@ -224,18 +226,18 @@ func TestErrorCodes(t *testing.T) {
 		name, query string
 		want        string
 	}{
-		{"unknown ticket", `{ ticket(id: "nope") { id } }`, CodeNotFound},
-		{"first too large", `{ customers(first: 1000) { nodes { id } } }`, CodeBadUserInput},
-		{"bad cursor", `{ customers(after: "bogus") { nodes { id } } }`, CodeBadUserInput},
-		{"closed interaction", `mutation($i: ID!) { replyToInteraction(interactionId: $i, text: "late") { position } }`, CodeConflict},
-		{"bad status move", `mutation($t: ID!) { changeTicketStatus(ticketId: $t, status: CLOSED) { position } }`, CodeConflict},
-		{"unknown field", `{ ticket(id: "x") { colour } }`, CodeValidationFailed},
-		{"syntax", `{ ticket(id: "x") { id }`, CodeValidationFailed},
-		{"too deep", deep, CodeValidationFailed},
-		{"too complex", `{ tickets(first: 100) { nodes { customer { timeline(first: 100) { nodes { summary } } } } } }`, CodeValidationFailed},
-		{"subscription over HTTP", `subscription { agentPresenceChanged { id } }`, CodeBadUserInput},
-		{"forbidden", `{ verifyLedger { ok } }`, CodeForbidden},
-		{"audit trail for an agent", `{ auditTrail(stream: "agent-a-001") { eventCount } }`, CodeForbidden},
+		{"unknown ticket", `{ ticket(id: "nope") { id } }`, apierror.CodeNotFound},
+		{"first too large", `{ customers(first: 1000) { nodes { id } } }`, apierror.CodeBadUserInput},
+		{"bad cursor", `{ customers(after: "bogus") { nodes { id } } }`, apierror.CodeBadUserInput},
+		{"closed interaction", `mutation($i: ID!) { replyToInteraction(interactionId: $i, text: "late") { position } }`, apierror.CodeConflict},
+		{"bad status move", `mutation($t: ID!) { changeTicketStatus(ticketId: $t, status: CLOSED) { position } }`, apierror.CodeConflict},
+		{"unknown field", `{ ticket(id: "x") { colour } }`, apierror.CodeValidationFailed},
+		{"syntax", `{ ticket(id: "x") { id }`, apierror.CodeValidationFailed},
+		{"too deep", deep, apierror.CodeValidationFailed},
+		{"too complex", `{ tickets(first: 100) { nodes { customer { timeline(first: 100) { nodes { summary } } } } } }`, apierror.CodeValidationFailed},
+		{"subscription over HTTP", `subscription { agentPresenceChanged { id } }`, apierror.CodeBadUserInput},
+		{"forbidden", `{ verifyLedger { ok } }`, apierror.CodeForbidden},
+		{"audit trail for an agent", `{ auditTrail(stream: "agent-a-001") { eventCount } }`, apierror.CodeForbidden},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := e.post(agent, c.query, vars)
@@ -262,17 +264,17 @@ func TestReports(t *testing.T) {
 		t.Errorf("reports %+v", got)
 	}
 	r := e.post(analyst, `{ report(name: "nope", from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { report } }`, nil)
-	if !slices.Equal(r.codes(), []string{CodeBadUserInput}) {
+	if !slices.Equal(r.codes(), []string{apierror.CodeBadUserInput}) {
 		t.Errorf("unknown report: %+v", r.Errors)
 	}
 	r = e.post(analyst, `{ report(name: "channel_volume", from: "2026-02-01T00:00:00Z", to: "2026-01-01T00:00:00Z") { report } }`, nil)
-	if !slices.Equal(r.codes(), []string{CodeBadUserInput}) {
+	if !slices.Equal(r.codes(), []string{apierror.CodeBadUserInput}) {
 		t.Errorf("from after to: %+v", r.Errors)
 	}
 
 	e.api.root.reporter = nil // no analytics component
 	r = e.post(analyst, `{ reports { name } }`, nil)
-	if !slices.Equal(r.codes(), []string{CodeUnavailable}) || !strings.Contains(r.Errors[0].Message, "analytics") {
+	if !slices.Equal(r.codes(), []string{apierror.CodeUnavailable}) || !strings.Contains(r.Errors[0].Message, "analytics") {
 		t.Errorf("without analytics: %+v", r.Errors)
 	}
 }
@@ -325,11 +327,11 @@ func TestAuditTrail(t *testing.T) {
 		t.Errorf("second page %+v", n)
 	}
 	r := e.post(auditor, `query($s: String!) { auditTrail(stream: $s, asOf: "2000-01-01T00:00:00Z") { eventCount } }`, map[string]any{"s": stream})
-	if !slices.Equal(r.codes(), []string{CodeNotFound}) {
+	if !slices.Equal(r.codes(), []string{apierror.CodeNotFound}) {
 		t.Errorf("as of before the ticket: %+v", r.Errors)
 	}
 	r = e.post(auditor, `{ auditTrail(stream: "$all") { eventCount } }`, nil)
-	if !slices.Equal(r.codes(), []string{CodeBadUserInput}) {
+	if !slices.Equal(r.codes(), []string{apierror.CodeBadUserInput}) {
 		t.Errorf("$all is not a stream: %+v", r.Errors)
 	}
 	var v struct {
@@ -392,7 +394,7 @@ func TestAnalystCannotLookUpByPersonalData(t *testing.T) {
 		`{ customers(search: "W") { nodes { id } } }`,
 		`{ customers(search: "+8613800138000") { nodes { id } } }`,
 	} {
-		if r := e.post(analyst, q, nil); !slices.Equal(r.codes(), []string{CodeForbidden}) {
+		if r := e.post(analyst, q, nil); !slices.Equal(r.codes(), []string{apierror.CodeForbidden}) {
 			t.Errorf("%s: errors %+v, want FORBIDDEN", q, r.Errors)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"unicode"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/interactionledger/ledger/graphql/apierror"
 )
 
 // Role is what a token lets its holder do; see the rules in access.go.
@@ -121,17 +123,17 @@ func (a *Authenticator) Verify(token string) (Viewer, error) {
 		jwt.WithIssuer(issuer), jwt.WithExpirationRequired(), jwt.WithLeeway(clockSkew),
 		jwt.WithTimeFunc(a.now))
 	if err != nil {
-		return Viewer{}, unauthenticated(tokenProblem(err))
+		return Viewer{}, apierror.Unauthenticated(tokenProblem(err))
 	}
 	if !parsed.Valid {
-		return Viewer{}, unauthenticated("invalid token")
+		return Viewer{}, apierror.Unauthenticated("invalid token")
 	}
 	role, err := ParseRole(c.Role)
 	if err != nil {
-		return Viewer{}, unauthenticated("the token's role is not one of this API's")
+		return Viewer{}, apierror.Unauthenticated("the token's role is not one of this API's")
 	}
 	if err := ValidateSubject(c.Subject); err != nil {
-		return Viewer{}, unauthenticated("the token's subject is not valid")
+		return Viewer{}, apierror.Unauthenticated("the token's subject is not valid")
 	}
 	return Viewer{Subject: c.Subject, Role: role, ExpiresAt: c.ExpiresAt.Time}, nil
 }

@@ -6,6 +6,7 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/apierror"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -26,7 +27,7 @@ func (r *resolver) CustomerByIdentity(ctx context.Context, args struct {
 		return nil, err
 	}
 	if access == Masked {
-		return nil, forbidden("a role that sees personal data masked may not look customers up by identity")
+		return nil, apierror.Forbidden("a role that sees personal data masked may not look customers up by identity")
 	}
 	id, found, err := r.db.CustomerByIdentity(ctx, domain.Identity{Kind: domain.IdentityKind(args.Kind), Value: args.Value})
 	if err != nil || !found {
@@ -55,7 +56,7 @@ func (r *resolver) Customers(ctx context.Context, args struct {
 	if search != "" && access == Masked {
 		// Searching by name prefix or identity would reveal, one query at a
 		// time, the personal data the masking hides.
-		return nil, forbidden("a role that sees personal data masked may not search customers")
+		return nil, apierror.Forbidden("a role that sees personal data masked may not search customers")
 	}
 	p, err := r.db.Customers(ctx, search, first, after)
 	if err != nil {

@@ -4,7 +4,7 @@
 // subscriptions, and the HTTP and WebSocket (graphql-transport-ws)
 // transports.
 //
-// Errors are mapped once, at the edge (errors.go): domain codes become
+// Errors are mapped once, at the edge (graphql/apierror): domain codes become
 // extensions.code, anything unexpected is logged and answered INTERNAL.
 // What each role may do is one table (access.go).
 package graphql

@@ -6,6 +6,7 @@ import (
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 
 	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/graphql/apierror"
 	"github.com/interactionledger/ledger/graphql/internal/document"
 )
 
@@ -32,28 +33,28 @@ type prepared struct {
 // fresh data loaders.
 func (s *Server) prepare(ctx context.Context, v Viewer, req request) (prepared, []*gqlerrors.QueryError) {
 	if req.Query == "" {
-		return prepared{}, requestError(CodeBadUserInput, "the request has no query")
+		return prepared{}, apierror.RequestErrors(apierror.CodeBadUserInput, "the request has no query")
 	}
 	if len(req.Query) > s.limits.MaxQueryBytes {
-		return prepared{}, requestError(CodeBadUserInput, "the query is %d bytes; the limit is %d", len(req.Query), s.limits.MaxQueryBytes)
+		return prepared{}, apierror.RequestErrors(apierror.CodeBadUserInput, "the query is %d bytes; the limit is %d", len(req.Query), s.limits.MaxQueryBytes)
 	}
 	doc, err := document.Parse(req.Query)
 	if err != nil {
 		if errs := s.schema.ValidateWithVariables(req.Query, req.Variables); len(errs) > 0 {
-			presentErrors(ctx, s.log, errs)
+			apierror.Present(ctx, s.log, errs)
 			return prepared{}, errs
 		}
 		// graphql-go accepts what the outline parser does not: refuse,
 		// since its cost cannot be estimated.
-		return prepared{}, requestError(CodeValidationFailed, "the query could not be analysed: %v", err)
+		return prepared{}, apierror.RequestErrors(apierror.CodeValidationFailed, "the query could not be analysed: %v", err)
 	}
 	op, err := doc.Operation(req.OperationName)
 	if err != nil {
-		return prepared{}, requestError(CodeValidationFailed, "%v", err)
+		return prepared{}, apierror.RequestErrors(apierror.CodeValidationFailed, "%v", err)
 	}
 	p := prepared{kind: op.Kind, correlation: commands.NewID(), cost: s.costs.cost(doc, op, req.Variables)}
 	if p.cost > s.limits.MaxComplexity {
-		return prepared{}, requestError(CodeValidationFailed,
+		return prepared{}, apierror.RequestErrors(apierror.CodeValidationFailed,
 			"the query's estimated cost is %d, above the limit of %d: ask for smaller pages (first) or fewer nested lists", p.cost, s.limits.MaxComplexity)
 	}
 	ctx = withCorrelation(withViewer(ctx, v), p.correlation)

@@ -13,6 +13,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	gql "github.com/graph-gophers/graphql-go"
+
+	"github.com/interactionledger/ledger/graphql/apierror"
 )
 
 // ServeHTTP answers /graphql: POST with a JSON body runs any query or
@@ -27,7 +29,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveRequest(w, r)
 	default:
 		w.Header().Set("Allow", "GET, POST")
-		writeJSON(w, http.StatusMethodNotAllowed, gql.Response{Errors: requestError(CodeBadUserInput, "use POST, or GET for queries")})
+		writeJSON(w, http.StatusMethodNotAllowed, gql.Response{Errors: apierror.RequestErrors(apierror.CodeBadUserInput, "use POST, or GET for queries")})
 	}
 }
 
@@ -42,7 +44,7 @@ func (s *Server) serveRequest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		writeJSON(w, status, gql.Response{Errors: requestError(CodeBadUserInput, "%v", err)})
+		writeJSON(w, status, gql.Response{Errors: apierror.RequestErrors(apierror.CodeBadUserInput, "%v", err)})
 		return
 	}
 	ctx, cancel := context.WithTimeout(withClientIP(r.Context(), r), s.limits.RequestTimeout)
@@ -56,16 +58,16 @@ func (s *Server) serveRequest(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Correlation-Id", p.correlation)
 	switch {
 	case p.kind == "subscription":
-		writeJSON(w, http.StatusBadRequest, gql.Response{Errors: requestError(CodeBadUserInput,
+		writeJSON(w, http.StatusBadRequest, gql.Response{Errors: apierror.RequestErrors(apierror.CodeBadUserInput,
 			"subscriptions are served over WebSocket (graphql-transport-ws) on GET /graphql")})
 		return
 	case p.kind != "query" && r.Method == http.MethodGet:
 		w.Header().Set("Allow", "POST")
-		writeJSON(w, http.StatusMethodNotAllowed, gql.Response{Errors: requestError(CodeBadUserInput, "a %s needs POST", p.kind)})
+		writeJSON(w, http.StatusMethodNotAllowed, gql.Response{Errors: apierror.RequestErrors(apierror.CodeBadUserInput, "a %s needs POST", p.kind)})
 		return
 	}
 	resp := s.schema.Exec(p.ctx, req.Query, req.OperationName, req.Variables)
-	presentErrors(p.ctx, s.log, resp.Errors)
+	apierror.Present(p.ctx, s.log, resp.Errors)
 	s.metrics.requests.WithLabelValues(p.kind, outcome(len(resp.Errors) > 0)).Inc()
 	s.metrics.duration.WithLabelValues(p.kind).Observe(time.Since(start).Seconds())
 	s.log.DebugContext(ctx, "graphql request", "kind", p.kind, "operation", req.OperationName, "subject", v.Subject,
@@ -77,7 +79,7 @@ func (s *Server) serveRequest(w http.ResponseWriter, r *http.Request) {
 func (s *Server) authenticate(header string) (Viewer, error) {
 	token, ok := BearerToken(header)
 	if !ok {
-		return Viewer{}, unauthenticated("a bearer token is required (Authorization: Bearer <token>; `ledger token` mints one)")
+		return Viewer{}, apierror.Unauthenticated("a bearer token is required (Authorization: Bearer <token>; `ledger token` mints one)")
 	}
 	return s.auth.Verify(token)
 }
@@ -90,8 +92,8 @@ func writeUnauthenticated(w http.ResponseWriter, sentToken bool, err error) {
 		challenge += `, error="invalid_token"`
 	}
 	w.Header().Set("WWW-Authenticate", challenge)
-	_, msg, _ := classify(err)
-	writeJSON(w, http.StatusUnauthorized, gql.Response{Errors: requestError(CodeUnauthenticated, "%s", msg)})
+	_, msg, _ := apierror.Classify(err)
+	writeJSON(w, http.StatusUnauthorized, gql.Response{Errors: apierror.RequestErrors(apierror.CodeUnauthenticated, "%s", msg)})
 }
 
 // decodeHTTPRequest reads a request from a POST body (JSON, at most

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/interactionledger/ledger/graphql/apierror"
 )
 
 func TestHTTPTransport(t *testing.T) {
@@ -26,17 +28,17 @@ func TestHTTPTransport(t *testing.T) {
 		{"POST", http.MethodPost, e.url, tok, "application/json", query, http.StatusOK, ""},
 		{"POST with charset", http.MethodPost, e.url, tok, "application/json; charset=utf-8", query, http.StatusOK, ""},
 		{"GET query", http.MethodGet, get("{ me { subject } }"), tok, "", "", http.StatusOK, ""},
-		{"no token", http.MethodPost, e.url, "", "application/json", query, http.StatusUnauthorized, CodeUnauthenticated},
-		{"bad token", http.MethodPost, e.url, "x.y.z", "application/json", query, http.StatusUnauthorized, CodeUnauthenticated},
-		{"GET mutation", http.MethodGet, get(`mutation { setPresence(presence: BUSY) { position } }`), tok, "", "", http.StatusMethodNotAllowed, CodeBadUserInput},
-		{"PUT", http.MethodPut, e.url, tok, "application/json", query, http.StatusMethodNotAllowed, CodeBadUserInput},
-		{"not JSON", http.MethodPost, e.url, tok, "text/plain", query, http.StatusUnsupportedMediaType, CodeBadUserInput},
-		{"broken JSON", http.MethodPost, e.url, tok, "application/json", `{"query":`, http.StatusBadRequest, CodeBadUserInput},
-		{"two JSON values", http.MethodPost, e.url, tok, "application/json", query + query, http.StatusBadRequest, CodeBadUserInput},
-		{"too large", http.MethodPost, e.url, tok, "application/json", `{"query":"` + strings.Repeat(" ", 5000) + `{ me { role } }"}`, http.StatusRequestEntityTooLarge, CodeBadUserInput},
-		{"no query", http.MethodPost, e.url, tok, "application/json", `{}`, http.StatusOK, CodeBadUserInput},
-		{"bad variables", http.MethodGet, get("{ me { role } }") + "&variables=[1", tok, "", "", http.StatusBadRequest, CodeBadUserInput},
-		{"two operations unnamed", http.MethodPost, e.url, tok, "application/json", `{"query":"query A { me { role } } query B { me { role } }"}`, http.StatusOK, CodeValidationFailed},
+		{"no token", http.MethodPost, e.url, "", "application/json", query, http.StatusUnauthorized, apierror.CodeUnauthenticated},
+		{"bad token", http.MethodPost, e.url, "x.y.z", "application/json", query, http.StatusUnauthorized, apierror.CodeUnauthenticated},
+		{"GET mutation", http.MethodGet, get(`mutation { setPresence(presence: BUSY) { position } }`), tok, "", "", http.StatusMethodNotAllowed, apierror.CodeBadUserInput},
+		{"PUT", http.MethodPut, e.url, tok, "application/json", query, http.StatusMethodNotAllowed, apierror.CodeBadUserInput},
+		{"not JSON", http.MethodPost, e.url, tok, "text/plain", query, http.StatusUnsupportedMediaType, apierror.CodeBadUserInput},
+		{"broken JSON", http.MethodPost, e.url, tok, "application/json", `{"query":`, http.StatusBadRequest, apierror.CodeBadUserInput},
+		{"two JSON values", http.MethodPost, e.url, tok, "application/json", query + query, http.StatusBadRequest, apierror.CodeBadUserInput},
+		{"too large", http.MethodPost, e.url, tok, "application/json", `{"query":"` + strings.Repeat(" ", 5000) + `{ me { role } }"}`, http.StatusRequestEntityTooLarge, apierror.CodeBadUserInput},
+		{"no query", http.MethodPost, e.url, tok, "application/json", `{}`, http.StatusOK, apierror.CodeBadUserInput},
+		{"bad variables", http.MethodGet, get("{ me { role } }") + "&variables=[1", tok, "", "", http.StatusBadRequest, apierror.CodeBadUserInput},
+		{"two operations unnamed", http.MethodPost, e.url, tok, "application/json", `{"query":"query A { me { role } } query B { me { role } }"}`, http.StatusOK, apierror.CodeValidationFailed},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := e.send(c.method, c.url, c.token, c.contentType, []byte(c.body))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/apierror"
 )
 
 // Consistency values of the schema's Consistency enum.
@@ -42,14 +43,14 @@ func (r *resolver) authorizeMutation(ctx context.Context, op Operation, key *str
 func (r *resolver) mutationMeta(ctx context.Context, key *string) (commands.Meta, Viewer, error) {
 	v, ok := viewerFrom(ctx)
 	if !ok {
-		return commands.Meta{}, v, unauthenticated("no bearer token")
+		return commands.Meta{}, v, apierror.Unauthenticated("no bearer token")
 	}
 	meta := commands.Meta{Actor: v.Actor()}
 	meta.CorrelationID, _ = ctx.Value(correlationKey{}).(string)
 	if key != nil {
 		k := strings.TrimSpace(*key)
 		if k == "" || len(k) > maxIdempotencyKeyLength || !utf8.ValidString(k) {
-			return meta, v, badInput("idempotencyKey must be 1 to %d bytes of text", maxIdempotencyKeyLength)
+			return meta, v, apierror.BadInput("idempotencyKey must be 1 to %d bytes of text", maxIdempotencyKeyLength)
 		}
 		meta.IdempotencyKey = "graphql|" + v.Actor() + "|" + k
 	}
@@ -79,7 +80,7 @@ func (r *resolver) settle(ctx context.Context, consistency string, position uint
 		if ctx.Err() != nil {
 			s.err = ctx.Err()
 		} else {
-			s.err = apiError(CodeTimeout, "the change is recorded at position %d, but the read models did not reach it within %s; read it again later",
+			s.err = apierror.New(apierror.CodeTimeout, "the change is recorded at position %d, but the read models did not reach it within %s; read it again later",
 				position, r.limits.ConsistencyWait)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/apierror"
 )
 
 // SetPresence sets an agent's presence: one's own with OpSetOwnPresence,
@@ -20,7 +21,7 @@ func (r *resolver) SetPresence(ctx context.Context, args struct {
 }) (*agentPayload, error) {
 	v, ok := viewerFrom(ctx)
 	if !ok {
-		return nil, unauthenticated("no bearer token")
+		return nil, apierror.Unauthenticated("no bearer token")
 	}
 	id, op := v.Subject, OpSetOwnPresence
 	if args.AgentID != nil && string(*args.AgentID) != v.Subject {
@@ -84,7 +85,7 @@ func agentSkills(skillList *[]skillInput, capacityList *[]capacityInput) (map[st
 	for _, s := range deref(skillList) {
 		name := strings.TrimSpace(s.Name)
 		if _, dup := skills[name]; dup {
-			return nil, nil, badInput("skill %q is given twice", name)
+			return nil, nil, apierror.BadInput("skill %q is given twice", name)
 		}
 		skills[name] = int(s.Level)
 	}
@@ -95,7 +96,7 @@ func agentSkills(skillList *[]skillInput, capacityList *[]capacityInput) (map[st
 	for _, c := range *capacityList {
 		ch := domain.Channel(c.Channel)
 		if _, dup := capacity[ch]; dup {
-			return nil, nil, badInput("channel %s is given twice", ch)
+			return nil, nil, apierror.BadInput("channel %s is given twice", ch)
 		}
 		capacity[ch] = int(c.Count)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/apierror"
 )
 
 // TestOverrideQaCriterionMutation: a supervisor corrects a criterion, the
@@ -52,10 +53,10 @@ func TestOverrideQaCriterionMutation(t *testing.T) {
 		criterion string
 		code      string
 	}{
-		{RoleSupervisor, "no-such-criterion", CodeNotFound},
-		{RoleAgent, "greeting", CodeForbidden},
-		{RoleAnalyst, "greeting", CodeForbidden},
-		{RoleAuditor, "greeting", CodeForbidden},
+		{RoleSupervisor, "no-such-criterion", apierror.CodeNotFound},
+		{RoleAgent, "greeting", apierror.CodeForbidden},
+		{RoleAnalyst, "greeting", apierror.CodeForbidden},
+		{RoleAuditor, "greeting", apierror.CodeForbidden},
 	} {
 		r := e.post(e.token(c.role, "x1"), q, map[string]any{"i": f.interactionID, "c": c.criterion})
 		if codes := r.codes(); len(codes) != 1 || codes[0] != c.code {

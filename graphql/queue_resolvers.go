@@ -5,6 +5,7 @@ import (
 
 	gql "github.com/graph-gophers/graphql-go"
 
+	"github.com/interactionledger/ledger/graphql/apierror"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -46,7 +47,7 @@ func (r *resolver) queueNamed(ctx context.Context, name string) (projections.Que
 			return q, nil
 		}
 	}
-	return projections.Queue{}, notFound("queue %q not found", name)
+	return projections.Queue{}, apierror.NotFound("queue %q not found", name)
 }
 
 func (r *resolver) newQueue(q projections.Queue) *queueResolver {

@@ -7,6 +7,7 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"github.com/interactionledger/ledger/analytics"
+	"github.com/interactionledger/ledger/graphql/apierror"
 )
 
 // reporterFor returns the analytics reporter, or UNAVAILABLE when the
@@ -16,7 +17,7 @@ func (r *resolver) reporterFor(ctx context.Context) (analytics.Reporter, error) 
 		return nil, err
 	}
 	if r.reporter == nil {
-		return nil, apiError(CodeUnavailable, "reports are not available: the analytics component is not running on this server")
+		return nil, apierror.New(apierror.CodeUnavailable, "reports are not available: the analytics component is not running on this server")
 	}
 	return r.reporter, nil
 }
@@ -56,12 +57,12 @@ func (r *resolver) Report(ctx context.Context, args struct {
 		return nil, err
 	}
 	if !args.From.Time.Before(args.To.Time) {
-		return nil, badInput("from must be before to")
+		return nil, apierror.BadInput("from must be before to")
 	}
 	req := analytics.Request{Name: args.Name, From: args.From.Time, To: args.To.Time}
 	if args.TimeZone != nil {
 		if _, err := time.LoadLocation(*args.TimeZone); err != nil {
-			return nil, badInput("unknown time zone %q", *args.TimeZone)
+			return nil, apierror.BadInput("unknown time zone %q", *args.TimeZone)
 		}
 		req.TimeZone = *args.TimeZone
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/interactionledger/ledger/analytics"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/graphql/apierror"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -47,7 +48,7 @@ func (r *resolver) page(a pageArgs) (first int, after string, err error) {
 	if a.First != nil {
 		first = int(*a.First)
 		if first < 1 || first > r.limits.MaxFirst {
-			return 0, "", badInput("first must be 1 to %d, got %d", r.limits.MaxFirst, first)
+			return 0, "", apierror.BadInput("first must be 1 to %d, got %d", r.limits.MaxFirst, first)
 		}
 	}
 	if a.After != nil {
@@ -85,7 +86,7 @@ type viewerResolver struct{ v Viewer }
 func (r *resolver) Me(ctx context.Context) (*viewerResolver, error) {
 	v, ok := viewerFrom(ctx)
 	if !ok {
-		return nil, unauthenticated("no bearer token")
+		return nil, apierror.Unauthenticated("no bearer token")
 	}
 	return &viewerResolver{v: v}, nil
 }

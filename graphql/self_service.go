@@ -12,12 +12,9 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/apierror"
 	"github.com/interactionledger/ledger/graphql/internal/document"
 )
-
-// CodeRateLimited is the extensions.code of a request refused for coming
-// too often from one client.
-const CodeRateLimited = "RATE_LIMITED"
 
 // Self-service rate limit per client address: a burst of selfServiceBurst
 // queries, then one every selfServiceEvery. Enough for a customer, too
@@ -120,7 +117,7 @@ func (r *resolver) TicketStatus(ctx context.Context, args struct {
 	Phone  string
 }) (*selfServiceTicketResolver, error) {
 	if !r.selfService.allow(clientIPFrom(ctx), r.now()) {
-		return nil, apiError(CodeRateLimited, "too many status queries from your address; try again in a minute")
+		return nil, apierror.New(apierror.CodeRateLimited, "too many status queries from your address; try again in a minute")
 	}
 	t, err := r.cmds.TicketForPhone(ctx, args.Number, args.Phone)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
@@ -159,7 +156,7 @@ func (r *resolver) ConfirmPromise(ctx context.Context, args struct {
 		return nil, err
 	}
 	if r.contacts == nil {
-		return nil, apiError(CodeUnavailable, "written confirmations are not configured on this server")
+		return nil, apierror.New(apierror.CodeUnavailable, "written confirmations are not configured on this server")
 	}
 	finder := &recordingFinder{inner: r.contacts}
 	res, err := r.cmds.ConfirmPromise(ctx, finder, string(args.InteractionID), v.Subject, args.Promise, meta)

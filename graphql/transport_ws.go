@@ -11,6 +11,8 @@ import (
 	"github.com/gorilla/websocket"
 	gql "github.com/graph-gophers/graphql-go"
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+
+	"github.com/interactionledger/ledger/graphql/apierror"
 )
 
 // subprotocol is the WebSocket subprotocol of graphql-transport-ws.
@@ -145,7 +147,7 @@ func (c *wsConn) init(token string) bool {
 	}
 	v, err := c.s.authenticate(header)
 	if err != nil {
-		_, msg, _ := classify(err)
+		_, msg, _ := apierror.Classify(err)
 		c.closeWith(closeForbidden, truncate("Forbidden: "+msg, 120))
 		return false
 	}
@@ -178,7 +180,7 @@ func (c *wsConn) subscribe(id string, req request) bool {
 	}
 	if len(c.ops) >= c.s.limits.MaxOperationsPerConnection {
 		c.mu.Unlock()
-		return c.sendErrors(id, requestError(CodeBadUserInput, "at most %d operations at once on one connection", c.s.limits.MaxOperationsPerConnection))
+		return c.sendErrors(id, apierror.RequestErrors(apierror.CodeBadUserInput, "at most %d operations at once on one connection", c.s.limits.MaxOperationsPerConnection))
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
 	c.ops[id] = cancel
@@ -221,7 +223,7 @@ func (c *wsConn) forward(ctx context.Context, id string, p prepared, responses <
 	if err != nil {
 		c.s.log.ErrorContext(ctx, "graphql subscribe failed", "err", err)
 		c.removeOp(id)
-		c.sendErrors(id, requestError(CodeInternal, "internal error"))
+		c.sendErrors(id, apierror.RequestErrors(apierror.CodeInternal, "internal error"))
 		return
 	}
 	first := true
@@ -230,7 +232,7 @@ func (c *wsConn) forward(ctx context.Context, id string, p prepared, responses <
 		if !ok {
 			continue
 		}
-		presentErrors(ctx, c.s.log, resp.Errors)
+		apierror.Present(ctx, c.s.log, resp.Errors)
 		c.s.metrics.requests.WithLabelValues(p.kind, outcome(len(resp.Errors) > 0)).Inc()
 		if first && len(resp.Data) == 0 && len(resp.Errors) > 0 {
 			// Refused before it ran (invalid, forbidden): "error" ends it.

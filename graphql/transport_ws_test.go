@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/interactionledger/ledger/graphql/apierror"
 )
 
 // wsClient speaks graphql-transport-ws to the env's server.
@@ -130,11 +132,11 @@ func TestSubscriptionRefusals(t *testing.T) {
 	c.init(e.token(RoleAuditor, "aud"))
 	c.subscribe("s1", `subscription { queueChanged(name: "general") { name } }`, nil)
 	m := c.read()
-	if m.Type != msgError || m.ID != "s1" || !strings.Contains(string(m.Payload), CodeForbidden) {
+	if m.Type != msgError || m.ID != "s1" || !strings.Contains(string(m.Payload), apierror.CodeForbidden) {
 		t.Errorf("an auditor subscribing to queues: %+v, want error FORBIDDEN", m)
 	}
 	c.subscribe("s2", `subscription { ticketUpdated(id: "x") { colour } }`, nil)
-	if m := c.read(); m.Type != msgError || !strings.Contains(string(m.Payload), CodeValidationFailed) {
+	if m := c.read(); m.Type != msgError || !strings.Contains(string(m.Payload), apierror.CodeValidationFailed) {
 		t.Errorf("an invalid subscription: %+v", m)
 	}
 }
