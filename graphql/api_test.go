@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 func TestCustomerQueries(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
-	agent := e.token(RoleAgent, f.agentID)
+	agent := e.token(auth.RoleAgent, f.agentID)
 	var byIdentity struct {
 		CustomerByIdentity struct {
 			ID          string
@@ -84,7 +85,7 @@ func TestCustomerQueries(t *testing.T) {
 func TestTicketAndInteractionQueries(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
-	agent := e.token(RoleAgent, f.agentID)
+	agent := e.token(auth.RoleAgent, f.agentID)
 	var got struct {
 		Ticket struct {
 			Number       string
@@ -119,7 +120,7 @@ func TestTicketAndInteractionQueries(t *testing.T) {
 func TestMutationReadYourWrites(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
-	agent := e.token(RoleAgent, f.agentID)
+	agent := e.token(auth.RoleAgent, f.agentID)
 	var got struct {
 		CommentOnTicket struct {
 			Position int64
@@ -157,7 +158,7 @@ func TestMutationEventualAndTimeout(t *testing.T) {
 	})
 	e := newEnv(t, withWaiter(stuck), withLimits(Limits{ConsistencyWait: 50 * time.Millisecond}))
 	f := e.seed() // seed waits on the real runner, which still runs
-	agent := e.token(RoleAgent, f.agentID)
+	agent := e.token(auth.RoleAgent, f.agentID)
 	r := e.post(agent, `mutation($i: ID!) { replyToInteraction(interactionId: $i, text: "on it", consistency: READ_YOUR_WRITES) {
 		position interaction { id } } }`, map[string]any{"i": f.interactionID})
 	var got struct {
@@ -195,7 +196,7 @@ func TestIdempotencyKey(t *testing.T) {
 			map[string]any{"i": f.interactionID, "k": key}).ok(t).decode(t, &got)
 		return got.ReplyToInteraction.Position
 	}
-	one, other := e.token(RoleAgent, f.agentID), e.token(RoleAgent, "a-002")
+	one, other := e.token(auth.RoleAgent, f.agentID), e.token(auth.RoleAgent, "a-002")
 	first := reply(one, "k-1")
 	if again := reply(one, "k-1"); again != first {
 		t.Errorf("a retry with the same key wrote at %d, the first at %d", again, first)
@@ -218,7 +219,7 @@ func TestIdempotencyKey(t *testing.T) {
 func TestErrorCodes(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
-	agent := e.token(RoleAgent, f.agentID)
+	agent := e.token(auth.RoleAgent, f.agentID)
 	vars := map[string]any{"i": f.interactionID, "t": f.ticketID}
 	e.post(agent, `mutation($i: ID!) { closeInteraction(interactionId: $i, disposition: RESOLVED) { position } }`, vars).ok(t)
 	deep := "{ customers { nodes { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { id } } } } } } } } } } } } } }"
@@ -250,7 +251,7 @@ func TestErrorCodes(t *testing.T) {
 
 func TestReports(t *testing.T) {
 	e := newEnv(t)
-	analyst := e.token(RoleAnalyst, "ana")
+	analyst := e.token(auth.RoleAnalyst, "ana")
 	var got struct {
 		Reports []struct{ Name string }
 		Report  struct {
@@ -282,7 +283,7 @@ func TestReports(t *testing.T) {
 func TestAuditTrail(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
-	auditor := e.token(RoleAuditor, "aud")
+	auditor := e.token(auth.RoleAuditor, "aud")
 	var got struct {
 		AuditTrail struct {
 			EventCount int
@@ -370,7 +371,7 @@ func TestListsAreBatched(t *testing.T) {
 			}
 		}
 	}
-	e.post(e.token(RoleAgent, f.agentID), `{ tickets(first: 50) { nodes { customer { displayName } assignee { name } } } }`, nil).ok(t).decode(t, &got)
+	e.post(e.token(auth.RoleAgent, f.agentID), `{ tickets(first: 50) { nodes { customer { displayName } assignee { name } } } }`, nil).ok(t).decode(t, &got)
 	if len(got.Tickets.Nodes) != n+1 {
 		t.Fatalf("%d tickets, want %d", len(got.Tickets.Nodes), n+1)
 	}
@@ -387,7 +388,7 @@ func TestListsAreBatched(t *testing.T) {
 func TestAnalystCannotLookUpByPersonalData(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
-	analyst := e.token(RoleAnalyst, "ana")
+	analyst := e.token(auth.RoleAnalyst, "ana")
 	for _, q := range []string{
 		`{ customerByIdentity(kind: PHONE, value: "138 0013 8000") { id } }`,
 		`{ customerByIdentity(kind: EMAIL, value: "nobody@example.com") { id } }`,
@@ -404,7 +405,7 @@ func TestAnalystCannotLookUpByPersonalData(t *testing.T) {
 		}
 	}
 	e.post(analyst, `{ customers(first: 5) { nodes { id displayName } } }`, nil).ok(t).decode(t, &list)
-	if n := list.Customers.Nodes; len(n) != 1 || n[0].ID != f.customerID || n[0].DisplayName != maskName(seedName) {
+	if n := list.Customers.Nodes; len(n) != 1 || n[0].ID != f.customerID || n[0].DisplayName != auth.MaskName(seedName) {
 		t.Errorf("customers for an analyst: %+v, want the one customer, masked", n)
 	}
 }
@@ -414,7 +415,7 @@ func TestAnalystCannotLookUpByPersonalData(t *testing.T) {
 func TestTicketFilters(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed() // f.ticketID: a NEW, NORMAL complaint
-	supervisor := e.token(RoleSupervisor, "s-1")
+	supervisor := e.token(auth.RoleSupervisor, "s-1")
 	open := func(category, priority, domain string) string {
 		var r struct {
 			OpenTicket struct{ Ticket struct{ ID string } }

@@ -11,6 +11,7 @@ import (
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // auditReadPage is how many events one read of a stream returns.
@@ -26,7 +27,7 @@ func (r *resolver) AuditTrail(ctx context.Context, args struct {
 	Stream string
 	AsOf   *gql.Time
 }) (*auditTrail, error) {
-	if _, err := authorize(ctx, OpReadAuditTrail); err != nil {
+	if _, err := auth.Authorize(ctx, auth.OpReadAuditTrail); err != nil {
 		return nil, err
 	}
 	asOf := r.now().UTC()

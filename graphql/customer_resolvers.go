@@ -7,6 +7,7 @@ import (
 
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -22,11 +23,11 @@ func (r *resolver) CustomerByIdentity(ctx context.Context, args struct {
 	Kind  string
 	Value string
 }) (*customerResolver, error) {
-	access, err := authorize(ctx, OpReadCustomers)
+	access, err := auth.Authorize(ctx, auth.OpReadCustomers)
 	if err != nil {
 		return nil, err
 	}
-	if access == Masked {
+	if access == auth.Masked {
 		return nil, apierror.Forbidden("a role that sees personal data masked may not look customers up by identity")
 	}
 	id, found, err := r.db.CustomerByIdentity(ctx, domain.Identity{Kind: domain.IdentityKind(args.Kind), Value: args.Value})
@@ -41,7 +42,7 @@ func (r *resolver) Customers(ctx context.Context, args struct {
 	Search *string
 	pageArgs
 }) (*customerConnection, error) {
-	access, err := authorize(ctx, OpReadCustomers)
+	access, err := auth.Authorize(ctx, auth.OpReadCustomers)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +54,7 @@ func (r *resolver) Customers(ctx context.Context, args struct {
 	if args.Search != nil {
 		search = *args.Search
 	}
-	if search != "" && access == Masked {
+	if search != "" && access == auth.Masked {
 		// Searching by name prefix or identity would reveal, one query at a
 		// time, the personal data the masking hides.
 		return nil, apierror.Forbidden("a role that sees personal data masked may not search customers")
@@ -71,7 +72,7 @@ func (r *resolver) Customers(ctx context.Context, args struct {
 
 // customerByID reads a customer as the caller may see it.
 func (r *resolver) customerByID(ctx context.Context, id string) (*customerResolver, error) {
-	access, err := authorize(ctx, OpReadCustomers)
+	access, err := auth.Authorize(ctx, auth.OpReadCustomers)
 	if err != nil {
 		return nil, err
 	}
@@ -82,8 +83,8 @@ func (r *resolver) customerByID(ctx context.Context, id string) (*customerResolv
 	return r.newCustomer(c, access), nil
 }
 
-func (r *resolver) newCustomer(c projections.Customer, access Access) *customerResolver {
-	return &customerResolver{r: r, c: c, masked: access == Masked}
+func (r *resolver) newCustomer(c projections.Customer, access auth.Access) *customerResolver {
+	return &customerResolver{r: r, c: c, masked: access == auth.Masked}
 }
 
 // customerResolver is a Customer. c holds the stored profile; the 360
@@ -103,7 +104,7 @@ func (c *customerResolver) ID() gql.ID { return gql.ID(c.c.ID) }
 
 func (c *customerResolver) DisplayName() string {
 	if c.masked {
-		return maskName(c.c.DisplayName)
+		return auth.MaskName(c.c.DisplayName)
 	}
 	return c.c.DisplayName
 }
@@ -188,7 +189,7 @@ func (c *customerResolver) Timeline(ctx context.Context, args pageArgs) (*timeli
 }
 
 func (c *customerResolver) OpenTickets(ctx context.Context) ([]*ticketResolver, error) {
-	access, err := authorize(ctx, OpReadTickets)
+	access, err := auth.Authorize(ctx, auth.OpReadTickets)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +201,7 @@ func (c *customerResolver) OpenTickets(ctx context.Context) ([]*ticketResolver, 
 }
 
 func (c *customerResolver) Interactions(ctx context.Context, args pageArgs) (*interactionConnection, error) {
-	access, err := authorize(ctx, OpReadInteractions)
+	access, err := auth.Authorize(ctx, auth.OpReadInteractions)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +226,7 @@ func (i *identityResolver) Kind() string { return string(i.id.Kind) }
 
 func (i *identityResolver) Value() string {
 	if i.masked {
-		return maskIdentity(i.id.Kind, i.id.Value)
+		return auth.MaskIdentity(i.id.Kind, i.id.Value)
 	}
 	return i.id.Value
 }
@@ -263,5 +264,5 @@ func (t *timelineEntry) Channel() *string       { return strOf(string(t.e.Channe
 func (t *timelineEntry) Kind() string           { return string(t.e.Kind) }
 func (t *timelineEntry) InteractionID() *gql.ID { return idOf(t.e.InteractionID) }
 func (t *timelineEntry) TicketID() *gql.ID      { return idOf(t.e.TicketID) }
-func (t *timelineEntry) Summary() string        { return text(t.e.Summary, t.masked) }
+func (t *timelineEntry) Summary() string        { return auth.MaskText(t.e.Summary, t.masked) }
 func (t *timelineEntry) CustomerID() gql.ID     { return gql.ID(t.e.CustomerID) }

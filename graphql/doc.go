@@ -6,5 +6,6 @@
 //
 // Errors are mapped once, at the edge (graphql/apierror): domain codes become
 // extensions.code, anything unexpected is logged and answered INTERNAL.
-// What each role may do is one table (access.go).
+// Tokens, roles, what each role may do (one table) and the masking of
+// personal data are graphql/auth's.
 package graphql

@@ -7,6 +7,7 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 	"github.com/interactionledger/ledger/graphql/internal/document"
 )
 
@@ -31,7 +32,7 @@ type prepared struct {
 // context: the caller, a correlation id for what it writes, and, except
 // for subscriptions (which live long and must not answer from a cache),
 // fresh data loaders.
-func (s *Server) prepare(ctx context.Context, v Viewer, req request) (prepared, []*gqlerrors.QueryError) {
+func (s *Server) prepare(ctx context.Context, v auth.Viewer, req request) (prepared, []*gqlerrors.QueryError) {
 	if req.Query == "" {
 		return prepared{}, apierror.RequestErrors(apierror.CodeBadUserInput, "the request has no query")
 	}
@@ -57,7 +58,7 @@ func (s *Server) prepare(ctx context.Context, v Viewer, req request) (prepared, 
 		return prepared{}, apierror.RequestErrors(apierror.CodeValidationFailed,
 			"the query's estimated cost is %d, above the limit of %d: ask for smaller pages (first) or fewer nested lists", p.cost, s.limits.MaxComplexity)
 	}
-	ctx = withCorrelation(withViewer(ctx, v), p.correlation)
+	ctx = withCorrelation(auth.WithViewer(ctx, v), p.correlation)
 	if p.kind != "subscription" {
 		ctx = withLoaders(ctx, newLoaders(s.root, s.metrics, s.limits.LoaderWait))
 	}

@@ -35,7 +35,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serveRequest(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	v, authErr := s.authenticate(r.Header.Get("Authorization"))
+	v, authErr := s.auth.Authenticate(r.Header.Get("Authorization"))
 	req, status, err := decodeHTTPRequest(r, s.limits.MaxBodyBytes)
 	// Without a valid token only self-service queries run, for a viewer
 	// with no role (selfServiceOnly lets no other field through).
@@ -73,15 +73,6 @@ func (s *Server) serveRequest(w http.ResponseWriter, r *http.Request) {
 	s.log.DebugContext(ctx, "graphql request", "kind", p.kind, "operation", req.OperationName, "subject", v.Subject,
 		"role", v.Role, "cost", p.cost, "errors", len(resp.Errors), "took", time.Since(start))
 	writeJSON(w, http.StatusOK, resp)
-}
-
-// authenticate verifies the Authorization header's bearer token.
-func (s *Server) authenticate(header string) (Viewer, error) {
-	token, ok := BearerToken(header)
-	if !ok {
-		return Viewer{}, apierror.Unauthenticated("a bearer token is required (Authorization: Bearer <token>; `ledger token` mints one)")
-	}
-	return s.auth.Verify(token)
 }
 
 // writeUnauthenticated answers 401, telling a client that sent a token

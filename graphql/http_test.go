@@ -9,11 +9,12 @@ import (
 	"testing"
 
 	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 func TestHTTPTransport(t *testing.T) {
 	e := newEnv(t, withLimits(Limits{MaxBodyBytes: 4096}))
-	tok := e.token(RoleAgent, "a-001")
+	tok := e.token(auth.RoleAgent, "a-001")
 	query := `{"query":"{ me { subject } }"}`
 	get := func(q string) string { return e.url + "?" + url.Values{"query": {q}}.Encode() }
 	for _, c := range []struct {

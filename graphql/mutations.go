@@ -10,6 +10,7 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // Consistency values of the schema's Consistency enum.
@@ -29,9 +30,9 @@ func withCorrelation(ctx context.Context, id string) context.Context {
 
 // authorizeMutation refuses a caller whose role may not perform op, then
 // returns the metadata the mutation's events carry.
-func (r *resolver) authorizeMutation(ctx context.Context, op Operation, key *string) (commands.Meta, Viewer, error) {
-	if _, err := authorize(ctx, op); err != nil {
-		return commands.Meta{}, Viewer{}, err
+func (r *resolver) authorizeMutation(ctx context.Context, op auth.Operation, key *string) (commands.Meta, auth.Viewer, error) {
+	if _, err := auth.Authorize(ctx, op); err != nil {
+		return commands.Meta{}, auth.Viewer{}, err
 	}
 	return r.mutationMeta(ctx, key)
 }
@@ -40,8 +41,8 @@ func (r *resolver) authorizeMutation(ctx context.Context, op Operation, key *str
 // The idempotency key is scoped to the caller, so two callers who happen
 // to pick the same key never have one's request taken for a retry of the
 // other's.
-func (r *resolver) mutationMeta(ctx context.Context, key *string) (commands.Meta, Viewer, error) {
-	v, ok := viewerFrom(ctx)
+func (r *resolver) mutationMeta(ctx context.Context, key *string) (commands.Meta, auth.Viewer, error) {
+	v, ok := auth.ViewerFrom(ctx)
 	if !ok {
 		return commands.Meta{}, v, apierror.Unauthenticated("no bearer token")
 	}

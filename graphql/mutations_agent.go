@@ -8,10 +8,11 @@ import (
 
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
-// SetPresence sets an agent's presence: one's own with OpSetOwnPresence,
-// anyone else's with OpManageAgents.
+// SetPresence sets an agent's presence: one's own with auth.OpSetOwnPresence,
+// anyone else's with auth.OpManageAgents.
 func (r *resolver) SetPresence(ctx context.Context, args struct {
 	AgentID        *gql.ID
 	Presence       string
@@ -19,13 +20,13 @@ func (r *resolver) SetPresence(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*agentPayload, error) {
-	v, ok := viewerFrom(ctx)
+	v, ok := auth.ViewerFrom(ctx)
 	if !ok {
 		return nil, apierror.Unauthenticated("no bearer token")
 	}
-	id, op := v.Subject, OpSetOwnPresence
+	id, op := v.Subject, auth.OpSetOwnPresence
 	if args.AgentID != nil && string(*args.AgentID) != v.Subject {
-		id, op = string(*args.AgentID), OpManageAgents
+		id, op = string(*args.AgentID), auth.OpManageAgents
 	}
 	meta, _, err := r.authorizeMutation(ctx, op, args.IdempotencyKey)
 	if err != nil {
@@ -60,7 +61,7 @@ func (r *resolver) RegisterAgent(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*agentPayload, error) {
-	meta, _, err := r.authorizeMutation(ctx, OpManageAgents, args.IdempotencyKey)
+	meta, _, err := r.authorizeMutation(ctx, auth.OpManageAgents, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}

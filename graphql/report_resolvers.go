@@ -8,12 +8,13 @@ import (
 
 	"github.com/interactionledger/ledger/analytics"
 	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // reporterFor returns the analytics reporter, or UNAVAILABLE when the
 // analytics component is not running.
 func (r *resolver) reporterFor(ctx context.Context) (analytics.Reporter, error) {
-	if _, err := authorize(ctx, OpReadReports); err != nil {
+	if _, err := auth.Authorize(ctx, auth.OpReadReports); err != nil {
 		return nil, err
 	}
 	if r.reporter == nil {

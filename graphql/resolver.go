@@ -11,6 +11,7 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -80,11 +81,11 @@ func (l *lazy[T]) get(f func() (T, error)) (T, error) {
 }
 
 // viewerResolver answers Query.me.
-type viewerResolver struct{ v Viewer }
+type viewerResolver struct{ v auth.Viewer }
 
 // Me returns the caller.
 func (r *resolver) Me(ctx context.Context) (*viewerResolver, error) {
-	v, ok := viewerFrom(ctx)
+	v, ok := auth.ViewerFrom(ctx)
 	if !ok {
 		return nil, apierror.Unauthenticated("no bearer token")
 	}
@@ -93,4 +94,4 @@ func (r *resolver) Me(ctx context.Context) (*viewerResolver, error) {
 
 func (v *viewerResolver) Subject() string      { return v.v.Subject }
 func (v *viewerResolver) Role() string         { return strings.ToUpper(string(v.v.Role)) }
-func (v *viewerResolver) Operations() []string { return operationsOf(v.v.Role) }
+func (v *viewerResolver) Operations() []string { return auth.OperationsOf(v.v.Role) }

@@ -13,6 +13,7 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 	"github.com/interactionledger/ledger/graphql/internal/document"
 )
 
@@ -151,7 +152,7 @@ func (r *resolver) ConfirmPromise(ctx context.Context, args struct {
 	Promise        string
 	IdempotencyKey *string
 }) (*promiseConfirmationResolver, error) {
-	meta, v, err := r.authorizeMutation(ctx, OpActOnInteraction, args.IdempotencyKey)
+	meta, v, err := r.authorizeMutation(ctx, auth.OpActOnInteraction, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 const ticketStatusQuery = `query($n: String!, $p: String!) { ticketStatus(number: $n, phone: $p) { number status openedAt resolvedAt message(language: ZH) } }`
@@ -125,7 +126,7 @@ func TestConfirmPromiseMutation(t *testing.T) {
 			Position               int64
 		}
 	}
-	e.post(e.token(RoleAgent, f.agentID), q, map[string]any{"i": f.interactionID}).ok(t).decode(t, &got)
+	e.post(e.token(auth.RoleAgent, f.agentID), q, map[string]any{"i": f.interactionID}).ok(t).decode(t, &got)
 	if got.ConfirmPromise.Channel != "SMS" || got.ConfirmPromise.Position == 0 || got.ConfirmPromise.InteractionID == f.interactionID {
 		t.Fatalf("confirmation %+v", got.ConfirmPromise)
 	}
@@ -134,7 +135,7 @@ func TestConfirmPromiseMutation(t *testing.T) {
 		t.Fatalf("confirmation interaction %+v, %v", it, err)
 	}
 	// The analyst may not.
-	if r := e.post(e.token(RoleAnalyst, "an1"), q, map[string]any{"i": f.interactionID}); len(r.codes()) != 1 || r.codes()[0] != apierror.CodeForbidden {
+	if r := e.post(e.token(auth.RoleAnalyst, "an1"), q, map[string]any{"i": f.interactionID}); len(r.codes()) != 1 || r.codes()[0] != apierror.CodeForbidden {
 		t.Fatalf("analyst: %v", r.codes())
 	}
 }

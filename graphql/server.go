@@ -13,6 +13,7 @@ import (
 	"github.com/interactionledger/ledger/analytics"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/graphql/auth"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -30,7 +31,7 @@ type Config struct {
 	Commands *commands.Handler
 	// Reporter answers reports; nil makes reports UNAVAILABLE.
 	Reporter analytics.Reporter
-	Auth     *Authenticator
+	Auth     *auth.Authenticator
 	// Logger defaults to slog.Default(); Registerer, when set, gets the
 	// API's metrics; Now defaults to time.Now.
 	Logger     *slog.Logger
@@ -133,7 +134,7 @@ func (l Limits) withDefaults() Limits {
 type Server struct {
 	schema  *gql.Schema
 	root    *resolver
-	auth    *Authenticator
+	auth    *auth.Authenticator
 	costs   costModel
 	limits  Limits
 	log     *slog.Logger

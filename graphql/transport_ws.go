@@ -13,6 +13,7 @@ import (
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 
 	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // subprotocol is the WebSocket subprotocol of graphql-transport-ws.
@@ -72,7 +73,7 @@ type wsConn struct {
 	closeOnce sync.Once
 
 	mu     sync.Mutex
-	viewer Viewer
+	viewer auth.Viewer
 	acked  bool
 	ops    map[string]context.CancelFunc
 	wg     sync.WaitGroup
@@ -145,7 +146,7 @@ func (c *wsConn) init(token string) bool {
 	if token != "" {
 		header = "Bearer " + token
 	}
-	v, err := c.s.authenticate(header)
+	v, err := c.s.auth.Authenticate(header)
 	if err != nil {
 		_, msg, _ := apierror.Classify(err)
 		c.closeWith(closeForbidden, truncate("Forbidden: "+msg, 120))

@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // wsClient speaks graphql-transport-ws to the env's server.
@@ -87,7 +88,7 @@ func TestSubscriptionTicketUpdated(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
 	c := e.dialWS()
-	c.init(e.token(RoleAgent, f.agentID))
+	c.init(e.token(auth.RoleAgent, f.agentID))
 	c.subscribe("t1", `subscription($id: ID!) { ticketUpdated(id: $id) { id status assignee { id } noteCount } }`, map[string]any{"id": f.ticketID})
 	// The subscription is registered once the server read the message;
 	// a ping's pong, answered in order, proves that.
@@ -95,7 +96,7 @@ func TestSubscriptionTicketUpdated(t *testing.T) {
 	if m := c.read(); m.Type != msgPong {
 		t.Fatalf("got %+v, want pong", m)
 	}
-	supervisor := e.token(RoleSupervisor, "s-1")
+	supervisor := e.token(auth.RoleSupervisor, "s-1")
 	e.post(supervisor, `mutation($t: ID!, $a: ID!) { assignTicket(ticketId: $t, agentId: $a) { position } }`,
 		map[string]any{"t": f.ticketID, "a": f.agentID}).ok(t)
 	m := c.read()
@@ -129,7 +130,7 @@ func TestSubscriptionTicketUpdated(t *testing.T) {
 func TestSubscriptionRefusals(t *testing.T) {
 	e := newEnv(t)
 	c := e.dialWS()
-	c.init(e.token(RoleAuditor, "aud"))
+	c.init(e.token(auth.RoleAuditor, "aud"))
 	c.subscribe("s1", `subscription { queueChanged(name: "general") { name } }`, nil)
 	m := c.read()
 	if m.Type != msgError || m.ID != "s1" || !strings.Contains(string(m.Payload), apierror.CodeForbidden) {
@@ -143,7 +144,7 @@ func TestSubscriptionRefusals(t *testing.T) {
 
 func TestWebSocketProtocolErrors(t *testing.T) {
 	e := newEnv(t)
-	good := e.token(RoleAgent, "a-001")
+	good := e.token(auth.RoleAgent, "a-001")
 	for _, c := range []struct {
 		name string
 		do   func(c *wsClient)
@@ -260,7 +261,7 @@ func TestSlowSubscriberIsDropped(t *testing.T) {
 func TestSubscriptionsOfEveryKind(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
-	agent := e.token(RoleAgent, f.agentID)
+	agent := e.token(auth.RoleAgent, f.agentID)
 	c := e.dialWS()
 	c.init(agent)
 	c.subscribe("i", `subscription($id: ID!) { interactionUpdated(id: $id) { id messageCount messages { direction text } } }`,

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // Message types of graphql-transport-ws
@@ -107,7 +109,7 @@ func initToken(payload json.RawMessage) (string, error) {
 	}
 	for _, key := range []string{"Authorization", "authorization"} {
 		if v, ok := p[key].(string); ok {
-			token, _ := BearerToken(v)
+			token, _ := auth.BearerToken(v)
 			return token, nil
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/interactionledger/ledger/graphql"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // graphQLComponent serves the GraphQL API on /graphql: queries and
@@ -25,13 +26,13 @@ func (c *graphQLComponent) start(deps *serveDeps) error {
 	if err != nil {
 		return err
 	}
-	auth, err := graphql.NewAuthenticator(secret)
+	authn, err := auth.NewAuthenticator(secret)
 	if err != nil {
 		return err
 	}
 	api, err := graphql.New(graphql.Config{
 		Store: deps.store, ReadDB: deps.readDB, Runner: deps.runner, Commands: deps.handler,
-		Reporter: deps.reporter, Auth: auth, Logger: slog.Default(), Registerer: deps.registry,
+		Reporter: deps.reporter, Auth: authn, Logger: slog.Default(), Registerer: deps.registry,
 		Contacts: deps.contacts(),
 	})
 	if err != nil {

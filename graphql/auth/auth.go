@@ -1,4 +1,4 @@
-package graphql
+package auth
 
 import (
 	"context"
@@ -114,7 +114,7 @@ func (a *Authenticator) Mint(subject string, role Role, ttl time.Duration) (stri
 
 // Verify checks a token's signature, algorithm, issuer and validity period
 // and returns who it was minted for. Any failure is an UNAUTHENTICATED
-// *Error whose message says what is wrong, never which secret was
+// *apierror.Error whose message says what is wrong, never which secret was
 // expected.
 func (a *Authenticator) Verify(token string) (Viewer, error) {
 	var c claims
@@ -182,15 +182,26 @@ func BearerToken(header string) (string, bool) {
 	return token, token != ""
 }
 
+// Authenticate verifies the bearer token of an Authorization header
+// value; without one, it returns an UNAUTHENTICATED error saying how to
+// get one.
+func (a *Authenticator) Authenticate(header string) (Viewer, error) {
+	token, ok := BearerToken(header)
+	if !ok {
+		return Viewer{}, apierror.Unauthenticated("a bearer token is required (Authorization: Bearer <token>; `ledger token` mints one)")
+	}
+	return a.Verify(token)
+}
+
 type viewerKey struct{}
 
-// withViewer returns ctx carrying the authenticated caller.
-func withViewer(ctx context.Context, v Viewer) context.Context {
+// WithViewer returns ctx carrying the authenticated caller.
+func WithViewer(ctx context.Context, v Viewer) context.Context {
 	return context.WithValue(ctx, viewerKey{}, v)
 }
 
-// viewerFrom returns the caller ctx carries.
-func viewerFrom(ctx context.Context) (Viewer, bool) {
+// ViewerFrom returns the caller ctx carries, and whether it carries one.
+func ViewerFrom(ctx context.Context) (Viewer, bool) {
 	v, ok := ctx.Value(viewerKey{}).(Viewer)
 	return v, ok
 }
