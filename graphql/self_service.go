@@ -2,8 +2,6 @@ package graphql
 
 import (
 	"context"
-	"net"
-	"net/http"
 	"sync"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/interactionledger/ledger/graphql/apierror"
 	"github.com/interactionledger/ledger/graphql/auth"
 	"github.com/interactionledger/ledger/graphql/internal/document"
+	"github.com/interactionledger/ledger/graphql/transport"
 )
 
 // Self-service rate limit per client address: a burst of selfServiceBurst
@@ -36,7 +35,7 @@ var selfServiceFields = map[string]bool{"ticketStatus": true, "__typename": true
 // selfServiceOnly reports whether req is a query asking only for
 // self-service fields at its top level (no fragments), so it may run
 // without a token.
-func selfServiceOnly(req request) bool {
+func selfServiceOnly(req transport.Request) bool {
 	doc, err := document.Parse(req.Query)
 	if err != nil {
 		return false
@@ -51,23 +50,6 @@ func selfServiceOnly(req request) bool {
 		}
 	}
 	return true
-}
-
-type clientIPKey struct{}
-
-// withClientIP records the request's client address (the peer's, not a
-// forwarded header a client could set) for per-client limits.
-func withClientIP(ctx context.Context, r *http.Request) context.Context {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return context.WithValue(ctx, clientIPKey{}, host)
-}
-
-func clientIPFrom(ctx context.Context) string {
-	ip, _ := ctx.Value(clientIPKey{}).(string)
-	return ip
 }
 
 // clientLimiter keeps one token bucket per client address.
@@ -117,7 +99,7 @@ func (r *resolver) TicketStatus(ctx context.Context, args struct {
 	Number string
 	Phone  string
 }) (*selfServiceTicketResolver, error) {
-	if !r.selfService.allow(clientIPFrom(ctx), r.now()) {
+	if !r.selfService.allow(transport.ClientIP(ctx), r.now()) {
 		return nil, apierror.New(apierror.CodeRateLimited, "too many status queries from your address; try again in a minute")
 	}
 	t, err := r.cmds.TicketForPhone(ctx, args.Number, args.Phone)

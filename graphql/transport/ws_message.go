@@ -1,4 +1,4 @@
-package graphql
+package transport
 
 import (
 	"bytes"
@@ -37,7 +37,7 @@ type clientMessage struct {
 	// token is connection_init's bearer token, "" if it carried none.
 	token string
 	// req is subscribe's operation.
-	req request
+	req Request
 	// payload is ping's payload, echoed in the pong.
 	payload json.RawMessage
 }

@@ -1,4 +1,4 @@
-package graphql
+package transport
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 )
 
 func TestHTTPTransport(t *testing.T) {
-	e := newEnv(t, withLimits(Limits{MaxBodyBytes: 4096}))
+	e := newEnv(t, Limits{MaxBodyBytes: 4096})
 	tok := e.token(auth.RoleAgent, "a-001")
 	query := `{"query":"{ me { subject } }"}`
 	get := func(q string) string { return e.url + "?" + url.Values{"query": {q}}.Encode() }
@@ -37,9 +37,12 @@ func TestHTTPTransport(t *testing.T) {
 		{"broken JSON", http.MethodPost, e.url, tok, "application/json", `{"query":`, http.StatusBadRequest, apierror.CodeBadUserInput},
 		{"two JSON values", http.MethodPost, e.url, tok, "application/json", query + query, http.StatusBadRequest, apierror.CodeBadUserInput},
 		{"too large", http.MethodPost, e.url, tok, "application/json", `{"query":"` + strings.Repeat(" ", 5000) + `{ me { role } }"}`, http.StatusRequestEntityTooLarge, apierror.CodeBadUserInput},
-		{"no query", http.MethodPost, e.url, tok, "application/json", `{}`, http.StatusOK, apierror.CodeBadUserInput},
 		{"bad variables", http.MethodGet, get("{ me { role } }") + "&variables=[1", tok, "", "", http.StatusBadRequest, apierror.CodeBadUserInput},
-		{"two operations unnamed", http.MethodPost, e.url, tok, "application/json", `{"query":"query A { me { role } } query B { me { role } }"}`, http.StatusOK, apierror.CodeValidationFailed},
+		{"subscription", http.MethodPost, e.url, tok, "application/json", `{"query":"subscription { agentPresenceChanged { id } }"}`, http.StatusBadRequest, apierror.CodeBadUserInput},
+		{"refused by the executor", http.MethodPost, e.url, tok, "application/json", `{"query":"{ a } garbage"}`, http.StatusOK, apierror.CodeValidationFailed},
+		{"self-service without a token", http.MethodPost, e.url, "", "application/json", `{"query":"{ ticketStatus { status } }"}`, http.StatusOK, ""},
+		{"self-service with a bad token", http.MethodPost, e.url, "x.y.z", "application/json", `{"query":"{ ticketStatus { status } }"}`, http.StatusUnauthorized, apierror.CodeUnauthenticated},
+		{"self-service, broken JSON", http.MethodPost, e.url, "", "application/json", `{"query":"{ ticketStatus { status } }"`, http.StatusUnauthorized, apierror.CodeUnauthenticated},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := e.send(c.method, c.url, c.token, c.contentType, []byte(c.body))
@@ -50,6 +53,9 @@ func TestHTTPTransport(t *testing.T) {
 				t.Errorf("errors %+v, want code %q", r.Errors, c.code)
 			}
 		})
+	}
+	if r := e.send(http.MethodPost, e.url, tok, "application/json", []byte(query)); !strings.Contains(string(r.Data), `"a-001"`) {
+		t.Errorf("answered %s, want the caller's subject", r.Data)
 	}
 	// A 401 names the scheme, and whether the token sent was refused.
 	req, err := http.NewRequest(http.MethodPost, e.url, bytes.NewReader([]byte(query)))
