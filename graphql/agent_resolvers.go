@@ -8,12 +8,13 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/auth"
 	"github.com/interactionledger/ledger/projections"
 )
 
 // Agents returns every agent.
 func (r *resolver) Agents(ctx context.Context) ([]*agentResolver, error) {
-	if _, err := authorize(ctx, OpReadAgents); err != nil {
+	if _, err := auth.Authorize(ctx, auth.OpReadAgents); err != nil {
 		return nil, err
 	}
 	list, err := r.db.Agents(ctx)
@@ -29,7 +30,7 @@ func (r *resolver) Agents(ctx context.Context) ([]*agentResolver, error) {
 
 // Agent returns one agent.
 func (r *resolver) Agent(ctx context.Context, args struct{ ID gql.ID }) (*agentResolver, error) {
-	if _, err := authorize(ctx, OpReadAgents); err != nil {
+	if _, err := auth.Authorize(ctx, auth.OpReadAgents); err != nil {
 		return nil, err
 	}
 	a, err := r.agentRecord(ctx, string(args.ID))
@@ -45,7 +46,7 @@ func (r *resolver) optionalAgent(ctx context.Context, id string) (*agentResolver
 	if id == "" {
 		return nil, nil
 	}
-	if _, err := authorize(ctx, OpReadAgents); err != nil {
+	if _, err := auth.Authorize(ctx, auth.OpReadAgents); err != nil {
 		return nil, err
 	}
 	a, err := r.agentRecord(ctx, id)

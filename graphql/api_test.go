@@ -8,12 +8,15 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 func TestCustomerQueries(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
-	agent := e.token(RoleAgent, f.agentID)
+	agent := e.token(auth.RoleAgent, f.agentID)
 	var byIdentity struct {
 		CustomerByIdentity struct {
 			ID          string
@@ -82,7 +85,7 @@ func TestCustomerQueries(t *testing.T) {
 func TestTicketAndInteractionQueries(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
-	agent := e.token(RoleAgent, f.agentID)
+	agent := e.token(auth.RoleAgent, f.agentID)
 	var got struct {
 		Ticket struct {
 			Number       string
@@ -117,7 +120,7 @@ func TestTicketAndInteractionQueries(t *testing.T) {
 func TestMutationReadYourWrites(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
-	agent := e.token(RoleAgent, f.agentID)
+	agent := e.token(auth.RoleAgent, f.agentID)
 	var got struct {
 		CommentOnTicket struct {
 			Position int64
@@ -155,7 +158,7 @@ func TestMutationEventualAndTimeout(t *testing.T) {
 	})
 	e := newEnv(t, withWaiter(stuck), withLimits(Limits{ConsistencyWait: 50 * time.Millisecond}))
 	f := e.seed() // seed waits on the real runner, which still runs
-	agent := e.token(RoleAgent, f.agentID)
+	agent := e.token(auth.RoleAgent, f.agentID)
 	r := e.post(agent, `mutation($i: ID!) { replyToInteraction(interactionId: $i, text: "on it", consistency: READ_YOUR_WRITES) {
 		position interaction { id } } }`, map[string]any{"i": f.interactionID})
 	var got struct {
@@ -165,7 +168,7 @@ func TestMutationEventualAndTimeout(t *testing.T) {
 		}
 	}
 	r.decode(t, &got)
-	if got.ReplyToInteraction.Position == 0 || got.ReplyToInteraction.Interaction != nil || !slices.Equal(r.codes(), []string{CodeTimeout}) {
+	if got.ReplyToInteraction.Position == 0 || got.ReplyToInteraction.Interaction != nil || !slices.Equal(r.codes(), []string{apierror.CodeTimeout}) {
 		t.Errorf("a wait that runs out: %+v, errors %+v; want the position, a null interaction and TIMEOUT", got, r.Errors)
 	}
 	if n := waits.Load(); n != 1 {
@@ -193,7 +196,7 @@ func TestIdempotencyKey(t *testing.T) {
 			map[string]any{"i": f.interactionID, "k": key}).ok(t).decode(t, &got)
 		return got.ReplyToInteraction.Position
 	}
-	one, other := e.token(RoleAgent, f.agentID), e.token(RoleAgent, "a-002")
+	one, other := e.token(auth.RoleAgent, f.agentID), e.token(auth.RoleAgent, "a-002")
 	first := reply(one, "k-1")
 	if again := reply(one, "k-1"); again != first {
 		t.Errorf("a retry with the same key wrote at %d, the first at %d", again, first)
@@ -208,7 +211,7 @@ func TestIdempotencyKey(t *testing.T) {
 		t.Errorf("%d messages, want 3", len(msgs))
 	}
 	r := e.post(one, `mutation($i: ID!) { replyToInteraction(interactionId: $i, text: "x", idempotencyKey: "") { position } }`, map[string]any{"i": f.interactionID})
-	if !slices.Equal(r.codes(), []string{CodeBadUserInput}) {
+	if !slices.Equal(r.codes(), []string{apierror.CodeBadUserInput}) {
 		t.Errorf("empty key: %+v", r.Errors)
 	}
 }
@@ -216,7 +219,7 @@ func TestIdempotencyKey(t *testing.T) {
 func TestErrorCodes(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
-	agent := e.token(RoleAgent, f.agentID)
+	agent := e.token(auth.RoleAgent, f.agentID)
 	vars := map[string]any{"i": f.interactionID, "t": f.ticketID}
 	e.post(agent, `mutation($i: ID!) { closeInteraction(interactionId: $i, disposition: RESOLVED) { position } }`, vars).ok(t)
 	deep := "{ customers { nodes { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { mergedInto { id } } } } } } } } } } } } } }"
@@ -224,18 +227,18 @@ func TestErrorCodes(t *testing.T) {
 		name, query string
 		want        string
 	}{
-		{"unknown ticket", `{ ticket(id: "nope") { id } }`, CodeNotFound},
-		{"first too large", `{ customers(first: 1000) { nodes { id } } }`, CodeBadUserInput},
-		{"bad cursor", `{ customers(after: "bogus") { nodes { id } } }`, CodeBadUserInput},
-		{"closed interaction", `mutation($i: ID!) { replyToInteraction(interactionId: $i, text: "late") { position } }`, CodeConflict},
-		{"bad status move", `mutation($t: ID!) { changeTicketStatus(ticketId: $t, status: CLOSED) { position } }`, CodeConflict},
-		{"unknown field", `{ ticket(id: "x") { colour } }`, CodeValidationFailed},
-		{"syntax", `{ ticket(id: "x") { id }`, CodeValidationFailed},
-		{"too deep", deep, CodeValidationFailed},
-		{"too complex", `{ tickets(first: 100) { nodes { customer { timeline(first: 100) { nodes { summary } } } } } }`, CodeValidationFailed},
-		{"subscription over HTTP", `subscription { agentPresenceChanged { id } }`, CodeBadUserInput},
-		{"forbidden", `{ verifyLedger { ok } }`, CodeForbidden},
-		{"audit trail for an agent", `{ auditTrail(stream: "agent-a-001") { eventCount } }`, CodeForbidden},
+		{"unknown ticket", `{ ticket(id: "nope") { id } }`, apierror.CodeNotFound},
+		{"first too large", `{ customers(first: 1000) { nodes { id } } }`, apierror.CodeBadUserInput},
+		{"bad cursor", `{ customers(after: "bogus") { nodes { id } } }`, apierror.CodeBadUserInput},
+		{"closed interaction", `mutation($i: ID!) { replyToInteraction(interactionId: $i, text: "late") { position } }`, apierror.CodeConflict},
+		{"bad status move", `mutation($t: ID!) { changeTicketStatus(ticketId: $t, status: CLOSED) { position } }`, apierror.CodeConflict},
+		{"unknown field", `{ ticket(id: "x") { colour } }`, apierror.CodeValidationFailed},
+		{"syntax", `{ ticket(id: "x") { id }`, apierror.CodeValidationFailed},
+		{"too deep", deep, apierror.CodeValidationFailed},
+		{"too complex", `{ tickets(first: 100) { nodes { customer { timeline(first: 100) { nodes { summary } } } } } }`, apierror.CodeValidationFailed},
+		{"subscription over HTTP", `subscription { agentPresenceChanged { id } }`, apierror.CodeBadUserInput},
+		{"forbidden", `{ verifyLedger { ok } }`, apierror.CodeForbidden},
+		{"audit trail for an agent", `{ auditTrail(stream: "agent-a-001") { eventCount } }`, apierror.CodeForbidden},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := e.post(agent, c.query, vars)
@@ -248,7 +251,7 @@ func TestErrorCodes(t *testing.T) {
 
 func TestReports(t *testing.T) {
 	e := newEnv(t)
-	analyst := e.token(RoleAnalyst, "ana")
+	analyst := e.token(auth.RoleAnalyst, "ana")
 	var got struct {
 		Reports []struct{ Name string }
 		Report  struct {
@@ -262,17 +265,17 @@ func TestReports(t *testing.T) {
 		t.Errorf("reports %+v", got)
 	}
 	r := e.post(analyst, `{ report(name: "nope", from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { report } }`, nil)
-	if !slices.Equal(r.codes(), []string{CodeBadUserInput}) {
+	if !slices.Equal(r.codes(), []string{apierror.CodeBadUserInput}) {
 		t.Errorf("unknown report: %+v", r.Errors)
 	}
 	r = e.post(analyst, `{ report(name: "channel_volume", from: "2026-02-01T00:00:00Z", to: "2026-01-01T00:00:00Z") { report } }`, nil)
-	if !slices.Equal(r.codes(), []string{CodeBadUserInput}) {
+	if !slices.Equal(r.codes(), []string{apierror.CodeBadUserInput}) {
 		t.Errorf("from after to: %+v", r.Errors)
 	}
 
 	e.api.root.reporter = nil // no analytics component
 	r = e.post(analyst, `{ reports { name } }`, nil)
-	if !slices.Equal(r.codes(), []string{CodeUnavailable}) || !strings.Contains(r.Errors[0].Message, "analytics") {
+	if !slices.Equal(r.codes(), []string{apierror.CodeUnavailable}) || !strings.Contains(r.Errors[0].Message, "analytics") {
 		t.Errorf("without analytics: %+v", r.Errors)
 	}
 }
@@ -280,7 +283,7 @@ func TestReports(t *testing.T) {
 func TestAuditTrail(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
-	auditor := e.token(RoleAuditor, "aud")
+	auditor := e.token(auth.RoleAuditor, "aud")
 	var got struct {
 		AuditTrail struct {
 			EventCount int
@@ -325,11 +328,11 @@ func TestAuditTrail(t *testing.T) {
 		t.Errorf("second page %+v", n)
 	}
 	r := e.post(auditor, `query($s: String!) { auditTrail(stream: $s, asOf: "2000-01-01T00:00:00Z") { eventCount } }`, map[string]any{"s": stream})
-	if !slices.Equal(r.codes(), []string{CodeNotFound}) {
+	if !slices.Equal(r.codes(), []string{apierror.CodeNotFound}) {
 		t.Errorf("as of before the ticket: %+v", r.Errors)
 	}
 	r = e.post(auditor, `{ auditTrail(stream: "$all") { eventCount } }`, nil)
-	if !slices.Equal(r.codes(), []string{CodeBadUserInput}) {
+	if !slices.Equal(r.codes(), []string{apierror.CodeBadUserInput}) {
 		t.Errorf("$all is not a stream: %+v", r.Errors)
 	}
 	var v struct {
@@ -368,7 +371,7 @@ func TestListsAreBatched(t *testing.T) {
 			}
 		}
 	}
-	e.post(e.token(RoleAgent, f.agentID), `{ tickets(first: 50) { nodes { customer { displayName } assignee { name } } } }`, nil).ok(t).decode(t, &got)
+	e.post(e.token(auth.RoleAgent, f.agentID), `{ tickets(first: 50) { nodes { customer { displayName } assignee { name } } } }`, nil).ok(t).decode(t, &got)
 	if len(got.Tickets.Nodes) != n+1 {
 		t.Fatalf("%d tickets, want %d", len(got.Tickets.Nodes), n+1)
 	}
@@ -385,14 +388,14 @@ func TestListsAreBatched(t *testing.T) {
 func TestAnalystCannotLookUpByPersonalData(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
-	analyst := e.token(RoleAnalyst, "ana")
+	analyst := e.token(auth.RoleAnalyst, "ana")
 	for _, q := range []string{
 		`{ customerByIdentity(kind: PHONE, value: "138 0013 8000") { id } }`,
 		`{ customerByIdentity(kind: EMAIL, value: "nobody@example.com") { id } }`,
 		`{ customers(search: "W") { nodes { id } } }`,
 		`{ customers(search: "+8613800138000") { nodes { id } } }`,
 	} {
-		if r := e.post(analyst, q, nil); !slices.Equal(r.codes(), []string{CodeForbidden}) {
+		if r := e.post(analyst, q, nil); !slices.Equal(r.codes(), []string{apierror.CodeForbidden}) {
 			t.Errorf("%s: errors %+v, want FORBIDDEN", q, r.Errors)
 		}
 	}
@@ -402,7 +405,7 @@ func TestAnalystCannotLookUpByPersonalData(t *testing.T) {
 		}
 	}
 	e.post(analyst, `{ customers(first: 5) { nodes { id displayName } } }`, nil).ok(t).decode(t, &list)
-	if n := list.Customers.Nodes; len(n) != 1 || n[0].ID != f.customerID || n[0].DisplayName != maskName(seedName) {
+	if n := list.Customers.Nodes; len(n) != 1 || n[0].ID != f.customerID || n[0].DisplayName != auth.MaskName(seedName) {
 		t.Errorf("customers for an analyst: %+v, want the one customer, masked", n)
 	}
 }
@@ -412,7 +415,7 @@ func TestAnalystCannotLookUpByPersonalData(t *testing.T) {
 func TestTicketFilters(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed() // f.ticketID: a NEW, NORMAL complaint
-	supervisor := e.token(RoleSupervisor, "s-1")
+	supervisor := e.token(auth.RoleSupervisor, "s-1")
 	open := func(category, priority, domain string) string {
 		var r struct {
 			OpenTicket struct{ Ticket struct{ ID string } }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // auditReadPage is how many events one read of a stream returns.
@@ -25,7 +27,7 @@ func (r *resolver) AuditTrail(ctx context.Context, args struct {
 	Stream string
 	AsOf   *gql.Time
 }) (*auditTrail, error) {
-	if _, err := authorize(ctx, OpReadAuditTrail); err != nil {
+	if _, err := auth.Authorize(ctx, auth.OpReadAuditTrail); err != nil {
 		return nil, err
 	}
 	asOf := r.now().UTC()
@@ -33,7 +35,7 @@ func (r *resolver) AuditTrail(ctx context.Context, args struct {
 		asOf = args.AsOf.Time.UTC()
 	}
 	if args.Stream == "" || args.Stream == eventstore.AllStream {
-		return nil, badInput("name one stream, e.g. ticket-<id>")
+		return nil, apierror.BadInput("name one stream, e.g. ticket-<id>")
 	}
 	trail, err := r.readTrail(ctx, args.Stream, asOf)
 	if err != nil {
@@ -65,7 +67,7 @@ func (r *resolver) readTrail(ctx context.Context, stream string, asOf time.Time)
 			return t.done()
 		}
 		if len(t.records) >= maxAuditEvents {
-			return nil, badInput("stream %s holds more than %d events; use `ledger replay`", stream, maxAuditEvents)
+			return nil, apierror.BadInput("stream %s holds more than %d events; use `ledger replay`", stream, maxAuditEvents)
 		}
 		from = page[len(page)-1].Version + 1
 	}
@@ -82,7 +84,7 @@ type auditTrail struct {
 
 func (t *auditTrail) done() (*auditTrail, error) {
 	if len(t.events) == 0 {
-		return nil, notFound("stream %s has no events recorded by %s", t.stream, t.asOf.Format(time.RFC3339))
+		return nil, apierror.NotFound("stream %s has no events recorded by %s", t.stream, t.asOf.Format(time.RFC3339))
 	}
 	return t, nil
 }
@@ -97,7 +99,7 @@ func (t *auditTrail) State() (JSON, error) { return t.stateAfter(len(t.events)) 
 func (t *auditTrail) stateAfter(n int) (JSON, error) {
 	state, err := domain.FoldStream(t.stream, t.events[:n])
 	if err != nil {
-		return JSON{}, badInput("%v", err)
+		return JSON{}, apierror.BadInput("%v", err)
 	}
 	return jsonOf(state)
 }
@@ -111,7 +113,7 @@ func (t *auditTrail) Events(args pageArgs) (*auditEventConnection, error) {
 	if after != "" {
 		v, err := strconv.Atoi(after)
 		if err != nil || v < 0 || v >= len(t.records) {
-			return nil, badInput("invalid cursor %q for this list", after)
+			return nil, apierror.BadInput("invalid cursor %q for this list", after)
 		}
 		start = v + 1
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/graph-gophers/graphql-go/ast"
 
+	"github.com/interactionledger/ledger/graphql/internal/document"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -27,43 +28,43 @@ const listGuess = 10
 
 // cost returns the estimated cost of running op with vars, saturating at
 // math.MaxInt instead of overflowing.
-func (m costModel) cost(doc *document, op *operation, vars map[string]any) int {
-	root := m.schema.RootOperationTypes[op.kind]
+func (m costModel) cost(doc *document.Document, op *document.Operation, vars map[string]any) int {
+	root := m.schema.RootOperationTypes[op.Kind]
 	if root == nil {
 		return 0
 	}
 	w := costWalk{model: m, doc: doc, op: op, vars: vars, visiting: map[string]bool{}}
-	return w.selections(op.selections, root.TypeName(), 1, 0)
+	return w.selections(op.Selections, root.TypeName(), 1, 0)
 }
 
 type costWalk struct {
 	model    costModel
-	doc      *document
-	op       *operation
+	doc      *document.Document
+	op       *document.Operation
 	vars     map[string]any
 	visiting map[string]bool // fragments on the current path (cycles are invalid anyway)
 }
 
 // selections sums the cost of sels on typeName, each field costing mult;
 // pending is the item count a `first` above promised to the next list.
-func (w *costWalk) selections(sels []selection, typeName string, mult, pending int) int {
+func (w *costWalk) selections(sels []document.Selection, typeName string, mult, pending int) int {
 	total := 0
 	for _, s := range sels {
 		switch {
-		case s.spread != "":
-			f := w.doc.fragments[s.spread]
-			if f == nil || w.visiting[s.spread] {
+		case s.Spread != "":
+			f := w.doc.Fragments[s.Spread]
+			if f == nil || w.visiting[s.Spread] {
 				continue
 			}
-			w.visiting[s.spread] = true
-			total = add(total, w.selections(f.selections, f.typeCond, mult, pending))
-			delete(w.visiting, s.spread)
-		case s.field == "":
+			w.visiting[s.Spread] = true
+			total = add(total, w.selections(f.Selections, f.TypeCond, mult, pending))
+			delete(w.visiting, s.Spread)
+		case s.Field == "":
 			cond := typeName
-			if s.typeCond != "" {
-				cond = s.typeCond
+			if s.TypeCond != "" {
+				cond = s.TypeCond
 			}
-			total = add(total, w.selections(s.children, cond, mult, pending))
+			total = add(total, w.selections(s.Children, cond, mult, pending))
 		default:
 			total = add(total, w.field(s, typeName, mult, pending))
 		}
@@ -71,11 +72,11 @@ func (w *costWalk) selections(sels []selection, typeName string, mult, pending i
 	return total
 }
 
-func (w *costWalk) field(s selection, typeName string, mult, pending int) int {
-	if strings.HasPrefix(s.field, "__") {
+func (w *costWalk) field(s document.Selection, typeName string, mult, pending int) int {
+	if strings.HasPrefix(s.Field, "__") {
 		return 0
 	}
-	def := w.model.fieldDef(typeName, s.field)
+	def := w.model.fieldDef(typeName, s.Field)
 	if def == nil {
 		return mult // unknown: validation will refuse the document
 	}
@@ -91,20 +92,20 @@ func (w *costWalk) field(s selection, typeName string, mult, pending int) int {
 	case isList:
 		childMult = mul(mult, listGuess)
 	}
-	return add(mult, w.selections(s.children, namedType(def.Type), childMult, childPending))
+	return add(mult, w.selections(s.Children, namedType(def.Type), childMult, childPending))
 }
 
 // first is the page size a field asks for, clamped to what the API
 // grants: out-of-range values are refused when the field runs.
-func (w *costWalk) first(s selection) int {
+func (w *costWalk) first(s document.Selection) int {
 	n := projections.DefaultPageSize
 	switch {
-	case s.firstSet:
-		n = s.first
-	case s.firstVar != "":
-		if v, ok := intVar(w.vars[s.firstVar]); ok {
+	case s.FirstSet:
+		n = s.First
+	case s.FirstVar != "":
+		if v, ok := intVar(w.vars[s.FirstVar]); ok {
 			n = v
-		} else if d, ok := w.op.defaults[s.firstVar]; ok {
+		} else if d, ok := w.op.Defaults[s.FirstVar]; ok {
 			n = d
 		}
 	}

@@ -1,6 +1,10 @@
 package graphql
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/interactionledger/ledger/graphql/internal/document"
+)
 
 func TestComplexity(t *testing.T) {
 	s, err := parseSchema(&resolver{}, DefaultLimits(), quietLogger)
@@ -27,9 +31,9 @@ func TestComplexity(t *testing.T) {
 		{"introspection is free", `{ __schema { types { name fields { name } } } }`, nil, 0},
 		{"unknown field", `{ nothing }`, nil, 1},
 	} {
-		doc, err := parseDocument(c.query)
+		doc, err := document.Parse(c.query)
 		must(t, err, "%s: parse", c.name)
-		op, err := doc.operationFor("")
+		op, err := doc.Operation("")
 		must(t, err, "%s: operation", c.name)
 		if got := m.cost(doc, op, c.vars); got != c.want {
 			t.Errorf("%s: cost %d, want %d", c.name, got, c.want)

@@ -6,6 +6,8 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -21,12 +23,12 @@ func (r *resolver) CustomerByIdentity(ctx context.Context, args struct {
 	Kind  string
 	Value string
 }) (*customerResolver, error) {
-	access, err := authorize(ctx, OpReadCustomers)
+	access, err := auth.Authorize(ctx, auth.OpReadCustomers)
 	if err != nil {
 		return nil, err
 	}
-	if access == Masked {
-		return nil, forbidden("a role that sees personal data masked may not look customers up by identity")
+	if access == auth.Masked {
+		return nil, apierror.Forbidden("a role that sees personal data masked may not look customers up by identity")
 	}
 	id, found, err := r.db.CustomerByIdentity(ctx, domain.Identity{Kind: domain.IdentityKind(args.Kind), Value: args.Value})
 	if err != nil || !found {
@@ -40,7 +42,7 @@ func (r *resolver) Customers(ctx context.Context, args struct {
 	Search *string
 	pageArgs
 }) (*customerConnection, error) {
-	access, err := authorize(ctx, OpReadCustomers)
+	access, err := auth.Authorize(ctx, auth.OpReadCustomers)
 	if err != nil {
 		return nil, err
 	}
@@ -52,10 +54,10 @@ func (r *resolver) Customers(ctx context.Context, args struct {
 	if args.Search != nil {
 		search = *args.Search
 	}
-	if search != "" && access == Masked {
+	if search != "" && access == auth.Masked {
 		// Searching by name prefix or identity would reveal, one query at a
 		// time, the personal data the masking hides.
-		return nil, forbidden("a role that sees personal data masked may not search customers")
+		return nil, apierror.Forbidden("a role that sees personal data masked may not search customers")
 	}
 	p, err := r.db.Customers(ctx, search, first, after)
 	if err != nil {
@@ -70,7 +72,7 @@ func (r *resolver) Customers(ctx context.Context, args struct {
 
 // customerByID reads a customer as the caller may see it.
 func (r *resolver) customerByID(ctx context.Context, id string) (*customerResolver, error) {
-	access, err := authorize(ctx, OpReadCustomers)
+	access, err := auth.Authorize(ctx, auth.OpReadCustomers)
 	if err != nil {
 		return nil, err
 	}
@@ -81,8 +83,8 @@ func (r *resolver) customerByID(ctx context.Context, id string) (*customerResolv
 	return r.newCustomer(c, access), nil
 }
 
-func (r *resolver) newCustomer(c projections.Customer, access Access) *customerResolver {
-	return &customerResolver{r: r, c: c, masked: access == Masked}
+func (r *resolver) newCustomer(c projections.Customer, access auth.Access) *customerResolver {
+	return &customerResolver{r: r, c: c, masked: access == auth.Masked}
 }
 
 // customerResolver is a Customer. c holds the stored profile; the 360
@@ -102,7 +104,7 @@ func (c *customerResolver) ID() gql.ID { return gql.ID(c.c.ID) }
 
 func (c *customerResolver) DisplayName() string {
 	if c.masked {
-		return maskName(c.c.DisplayName)
+		return auth.MaskName(c.c.DisplayName)
 	}
 	return c.c.DisplayName
 }
@@ -187,7 +189,7 @@ func (c *customerResolver) Timeline(ctx context.Context, args pageArgs) (*timeli
 }
 
 func (c *customerResolver) OpenTickets(ctx context.Context) ([]*ticketResolver, error) {
-	access, err := authorize(ctx, OpReadTickets)
+	access, err := auth.Authorize(ctx, auth.OpReadTickets)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +201,7 @@ func (c *customerResolver) OpenTickets(ctx context.Context) ([]*ticketResolver, 
 }
 
 func (c *customerResolver) Interactions(ctx context.Context, args pageArgs) (*interactionConnection, error) {
-	access, err := authorize(ctx, OpReadInteractions)
+	access, err := auth.Authorize(ctx, auth.OpReadInteractions)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +226,7 @@ func (i *identityResolver) Kind() string { return string(i.id.Kind) }
 
 func (i *identityResolver) Value() string {
 	if i.masked {
-		return maskIdentity(i.id.Kind, i.id.Value)
+		return auth.MaskIdentity(i.id.Kind, i.id.Value)
 	}
 	return i.id.Value
 }
@@ -262,5 +264,5 @@ func (t *timelineEntry) Channel() *string       { return strOf(string(t.e.Channe
 func (t *timelineEntry) Kind() string           { return string(t.e.Kind) }
 func (t *timelineEntry) InteractionID() *gql.ID { return idOf(t.e.InteractionID) }
 func (t *timelineEntry) TicketID() *gql.ID      { return idOf(t.e.TicketID) }
-func (t *timelineEntry) Summary() string        { return text(t.e.Summary, t.masked) }
+func (t *timelineEntry) Summary() string        { return auth.MaskText(t.e.Summary, t.masked) }
 func (t *timelineEntry) CustomerID() gql.ID     { return gql.ID(t.e.CustomerID) }

@@ -3,62 +3,67 @@ package graphql
 import (
 	"context"
 
+	gql "github.com/graph-gophers/graphql-go"
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 
 	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
+	"github.com/interactionledger/ledger/graphql/internal/document"
+	"github.com/interactionledger/ledger/graphql/transport"
 )
 
-// request is one GraphQL request, as both transports carry it.
-type request struct {
-	Query         string         `json:"query"`
-	OperationName string         `json:"operationName"`
-	Variables     map[string]any `json:"variables"`
-	Extensions    map[string]any `json:"extensions"`
-}
+// executor is the Server as the transports see it (transport.Executor).
+type executor struct{ s *Server }
 
-// prepared is a request that passed the checks graphql-go does not make,
-// with the context its resolvers run in.
-type prepared struct {
-	ctx         context.Context
-	kind        string // "query", "mutation" or "subscription"
-	correlation string
-	cost        int
-}
-
-// prepare checks a request's size and estimated cost and builds its
+// Prepare checks a request's size and estimated cost and builds its
 // context: the caller, a correlation id for what it writes, and, except
 // for subscriptions (which live long and must not answer from a cache),
 // fresh data loaders.
-func (s *Server) prepare(ctx context.Context, v Viewer, req request) (prepared, []*gqlerrors.QueryError) {
+func (e executor) Prepare(ctx context.Context, v auth.Viewer, req transport.Request) (transport.Prepared, []*gqlerrors.QueryError) {
+	s := e.s
 	if req.Query == "" {
-		return prepared{}, requestError(CodeBadUserInput, "the request has no query")
+		return transport.Prepared{}, apierror.RequestErrors(apierror.CodeBadUserInput, "the request has no query")
 	}
 	if len(req.Query) > s.limits.MaxQueryBytes {
-		return prepared{}, requestError(CodeBadUserInput, "the query is %d bytes; the limit is %d", len(req.Query), s.limits.MaxQueryBytes)
+		return transport.Prepared{}, apierror.RequestErrors(apierror.CodeBadUserInput, "the query is %d bytes; the limit is %d", len(req.Query), s.limits.MaxQueryBytes)
 	}
-	doc, err := parseDocument(req.Query)
+	doc, err := document.Parse(req.Query)
 	if err != nil {
 		if errs := s.schema.ValidateWithVariables(req.Query, req.Variables); len(errs) > 0 {
-			presentErrors(ctx, s.log, errs)
-			return prepared{}, errs
+			apierror.Present(ctx, s.log, errs)
+			return transport.Prepared{}, errs
 		}
 		// graphql-go accepts what the outline parser does not: refuse,
 		// since its cost cannot be estimated.
-		return prepared{}, requestError(CodeValidationFailed, "the query could not be analysed: %v", err)
+		return transport.Prepared{}, apierror.RequestErrors(apierror.CodeValidationFailed, "the query could not be analysed: %v", err)
 	}
-	op, err := doc.operationFor(req.OperationName)
+	op, err := doc.Operation(req.OperationName)
 	if err != nil {
-		return prepared{}, requestError(CodeValidationFailed, "%v", err)
+		return transport.Prepared{}, apierror.RequestErrors(apierror.CodeValidationFailed, "%v", err)
 	}
-	p := prepared{kind: op.kind, correlation: commands.NewID(), cost: s.costs.cost(doc, op, req.Variables)}
-	if p.cost > s.limits.MaxComplexity {
-		return prepared{}, requestError(CodeValidationFailed,
-			"the query's estimated cost is %d, above the limit of %d: ask for smaller pages (first) or fewer nested lists", p.cost, s.limits.MaxComplexity)
+	p := transport.Prepared{Kind: op.Kind, Correlation: commands.NewID(), Cost: s.costs.cost(doc, op, req.Variables)}
+	if p.Cost > s.limits.MaxComplexity {
+		return transport.Prepared{}, apierror.RequestErrors(apierror.CodeValidationFailed,
+			"the query's estimated cost is %d, above the limit of %d: ask for smaller pages (first) or fewer nested lists", p.Cost, s.limits.MaxComplexity)
 	}
-	ctx = withCorrelation(withViewer(ctx, v), p.correlation)
-	if p.kind != "subscription" {
+	ctx = withCorrelation(auth.WithViewer(ctx, v), p.Correlation)
+	if p.Kind != "subscription" {
 		ctx = withLoaders(ctx, newLoaders(s.root, s.metrics, s.limits.LoaderWait))
 	}
-	p.ctx = ctx
+	p.Context = ctx
 	return p, nil
 }
+
+// Exec runs a prepared query or mutation.
+func (e executor) Exec(p transport.Prepared, req transport.Request) *gql.Response {
+	return e.s.schema.Exec(p.Context, req.Query, req.OperationName, req.Variables)
+}
+
+// Subscribe runs a prepared operation as a stream of responses.
+func (e executor) Subscribe(p transport.Prepared, req transport.Request) (<-chan any, error) {
+	return e.s.schema.Subscribe(p.Context, req.Query, req.OperationName, req.Variables)
+}
+
+// AllowsAnonymous reports whether req asks only for self-service fields.
+func (e executor) AllowsAnonymous(req transport.Request) bool { return selfServiceOnly(req) }

@@ -20,6 +20,7 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
+	"github.com/interactionledger/ledger/graphql/auth"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -37,7 +38,7 @@ type env struct {
 	db     *projections.ReadDB
 	runner *projections.Runner
 	cmds   *commands.Handler
-	auth   *Authenticator
+	auth   *auth.Authenticator
 	api    *Server
 	reg    *prometheus.Registry
 	http   *httptest.Server
@@ -66,7 +67,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	}
 	e.runner = projections.NewRunner(e.store, e.db, quietLogger, projections.Standard()...)
 	e.cmds = commands.NewHandler(e.store, commands.WithLogger(quietLogger))
-	if e.auth, err = NewAuthenticator(testSecret); err != nil {
+	if e.auth, err = auth.NewAuthenticator(testSecret); err != nil {
 		t.Fatal(err)
 	}
 	cfg := Config{Store: e.store, ReadDB: e.db, Runner: e.runner, Commands: e.cmds, Reporter: fakeReporter{},
@@ -104,7 +105,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 }
 
 // token mints a token for role and subject.
-func (e *env) token(role Role, subject string) string {
+func (e *env) token(role auth.Role, subject string) string {
 	e.t.Helper()
 	tok, err := e.auth.Mint(subject, role, time.Hour)
 	if err != nil {

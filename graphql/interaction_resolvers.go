@@ -6,6 +6,7 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/auth"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -16,7 +17,7 @@ func (r *resolver) Interaction(ctx context.Context, args struct{ ID gql.ID }) (*
 
 // interactionByID reads an interaction as the caller may see it.
 func (r *resolver) interactionByID(ctx context.Context, id string) (*interactionResolver, error) {
-	access, err := authorize(ctx, OpReadInteractions)
+	access, err := auth.Authorize(ctx, auth.OpReadInteractions)
 	if err != nil {
 		return nil, err
 	}
@@ -27,13 +28,13 @@ func (r *resolver) interactionByID(ctx context.Context, id string) (*interaction
 	return r.newInteraction(i, access, nil), nil
 }
 
-func (r *resolver) newInteraction(i projections.Interaction, access Access, siblings *relatedHints) *interactionResolver {
-	return &interactionResolver{r: r, i: i, masked: access == Masked, siblings: siblings}
+func (r *resolver) newInteraction(i projections.Interaction, access auth.Access, siblings *relatedHints) *interactionResolver {
+	return &interactionResolver{r: r, i: i, masked: access == auth.Masked, siblings: siblings}
 }
 
 // newInteractions wraps a list, with hints so the customers and agents of
 // its items are read in one batch each.
-func (r *resolver) newInteractions(list []projections.Interaction, access Access) []*interactionResolver {
+func (r *resolver) newInteractions(list []projections.Interaction, access auth.Access) []*interactionResolver {
 	customers, agents := make([]string, len(list)), make([]string, len(list))
 	for i, it := range list {
 		customers[i], agents[i] = it.CustomerID, it.AgentID
@@ -74,7 +75,7 @@ func (i *interactionResolver) Identity() *identityResolver {
 	return &identityResolver{id: i.i.Identity, masked: i.masked}
 }
 
-func (i *interactionResolver) Subject() string  { return text(i.i.Subject, i.masked) }
+func (i *interactionResolver) Subject() string  { return auth.MaskText(i.i.Subject, i.masked) }
 func (i *interactionResolver) Status() string   { return string(i.i.Status) }
 func (i *interactionResolver) Queue() *string   { return strOf(i.i.Queue) }
 func (i *interactionResolver) Priority() string { return string(i.i.Priority) }
@@ -86,16 +87,18 @@ func (i *interactionResolver) Agent(ctx context.Context) (*agentResolver, error)
 	return i.r.optionalAgent(ctx, i.i.AgentID)
 }
 
-func (i *interactionResolver) StartedAt() gql.Time      { return gql.Time{Time: i.i.StartedAt} }
-func (i *interactionResolver) QueuedAt() *gql.Time      { return timeOf(i.i.QueuedAt) }
-func (i *interactionResolver) AssignedAt() *gql.Time    { return timeOf(i.i.AssignedAt) }
-func (i *interactionResolver) AnsweredAt() *gql.Time    { return timeOf(i.i.AnsweredAt) }
-func (i *interactionResolver) CallEndedAt() *gql.Time   { return timeOf(i.i.CallEndedAt) }
-func (i *interactionResolver) ClosedAt() *gql.Time      { return timeOf(i.i.ClosedAt) }
-func (i *interactionResolver) Disposition() *string     { return strOf(string(i.i.Disposition)) }
-func (i *interactionResolver) Summary() *string         { return strOf(text(i.i.Summary, i.masked)) }
-func (i *interactionResolver) Csat() *int32             { return int32Of(i.i.Csat) }
-func (i *interactionResolver) CsatComment() *string     { return strOf(text(i.i.CsatComment, i.masked)) }
+func (i *interactionResolver) StartedAt() gql.Time    { return gql.Time{Time: i.i.StartedAt} }
+func (i *interactionResolver) QueuedAt() *gql.Time    { return timeOf(i.i.QueuedAt) }
+func (i *interactionResolver) AssignedAt() *gql.Time  { return timeOf(i.i.AssignedAt) }
+func (i *interactionResolver) AnsweredAt() *gql.Time  { return timeOf(i.i.AnsweredAt) }
+func (i *interactionResolver) CallEndedAt() *gql.Time { return timeOf(i.i.CallEndedAt) }
+func (i *interactionResolver) ClosedAt() *gql.Time    { return timeOf(i.i.ClosedAt) }
+func (i *interactionResolver) Disposition() *string   { return strOf(string(i.i.Disposition)) }
+func (i *interactionResolver) Summary() *string       { return strOf(auth.MaskText(i.i.Summary, i.masked)) }
+func (i *interactionResolver) Csat() *int32           { return int32Of(i.i.Csat) }
+func (i *interactionResolver) CsatComment() *string {
+	return strOf(auth.MaskText(i.i.CsatComment, i.masked))
+}
 func (i *interactionResolver) MessageCount() int32      { return int32(i.i.MessageCount) }
 func (i *interactionResolver) LastMessageAt() *gql.Time { return timeOf(i.i.LastMessageAt) }
 
@@ -121,7 +124,7 @@ func (m *messageResolver) ID() string        { return m.m.MessageID }
 func (m *messageResolver) Position() Long    { return Long(m.m.Position) }
 func (m *messageResolver) Direction() string { return m.m.Direction }
 func (m *messageResolver) AgentID() *gql.ID  { return idOf(m.m.AgentID) }
-func (m *messageResolver) Text() string      { return text(m.m.Text, m.masked) }
+func (m *messageResolver) Text() string      { return auth.MaskText(m.m.Text, m.masked) }
 func (m *messageResolver) SentAt() *gql.Time { return timeOf(m.m.SentAt) }
 func (m *messageResolver) At() gql.Time      { return gql.Time{Time: m.m.At} }
 
@@ -139,7 +142,7 @@ type attachmentResolver struct {
 	masked bool
 }
 
-func (a *attachmentResolver) Name() string        { return text(a.a.Name, a.masked) }
+func (a *attachmentResolver) Name() string        { return auth.MaskText(a.a.Name, a.masked) }
 func (a *attachmentResolver) ContentType() string { return a.a.ContentType }
 func (a *attachmentResolver) Size() Long          { return Long(a.a.Size) }
 func (a *attachmentResolver) Sha256() string      { return a.a.SHA256 }

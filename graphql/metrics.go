@@ -6,10 +6,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// metrics are the API's Prometheus metrics.
+// metrics are the API's Prometheus metrics, except the request counts
+// and durations, which graphql/transport keeps.
 type metrics struct {
-	requests      *prometheus.CounterVec   // by operation type and outcome
-	duration      *prometheus.HistogramVec // by operation type
 	subscriptions prometheus.Gauge
 	dropped       prometheus.Counter
 	batches       *prometheus.CounterVec // data loader batches, by entity kind
@@ -18,15 +17,6 @@ type metrics struct {
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ledger_graphql_requests_total",
-			Help: "GraphQL operations answered, by operation type (query, mutation, subscription) and outcome (ok, error).",
-		}, []string{"type", "outcome"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "ledger_graphql_request_duration_seconds",
-			Help:    "Time to answer a GraphQL query or mutation over HTTP.",
-			Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
-		}, []string{"type"}),
 		subscriptions: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "ledger_graphql_subscriptions",
 			Help: "Live GraphQL subscriptions.",
@@ -47,18 +37,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.duration, m.subscriptions, m.dropped, m.batches, m.batchKeys} {
+	for _, c := range []prometheus.Collector{m.subscriptions, m.dropped, m.batches, m.batchKeys} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("graphql metrics: %w", err)
 		}
 	}
 	return m, nil
-}
-
-// outcome labels a response: "error" when it carries any error.
-func outcome(hasErrors bool) string {
-	if hasErrors {
-		return "error"
-	}
-	return "ok"
 }

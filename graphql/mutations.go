@@ -9,6 +9,8 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // Consistency values of the schema's Consistency enum.
@@ -28,9 +30,9 @@ func withCorrelation(ctx context.Context, id string) context.Context {
 
 // authorizeMutation refuses a caller whose role may not perform op, then
 // returns the metadata the mutation's events carry.
-func (r *resolver) authorizeMutation(ctx context.Context, op Operation, key *string) (commands.Meta, Viewer, error) {
-	if _, err := authorize(ctx, op); err != nil {
-		return commands.Meta{}, Viewer{}, err
+func (r *resolver) authorizeMutation(ctx context.Context, op auth.Operation, key *string) (commands.Meta, auth.Viewer, error) {
+	if _, err := auth.Authorize(ctx, op); err != nil {
+		return commands.Meta{}, auth.Viewer{}, err
 	}
 	return r.mutationMeta(ctx, key)
 }
@@ -39,17 +41,17 @@ func (r *resolver) authorizeMutation(ctx context.Context, op Operation, key *str
 // The idempotency key is scoped to the caller, so two callers who happen
 // to pick the same key never have one's request taken for a retry of the
 // other's.
-func (r *resolver) mutationMeta(ctx context.Context, key *string) (commands.Meta, Viewer, error) {
-	v, ok := viewerFrom(ctx)
+func (r *resolver) mutationMeta(ctx context.Context, key *string) (commands.Meta, auth.Viewer, error) {
+	v, ok := auth.ViewerFrom(ctx)
 	if !ok {
-		return commands.Meta{}, v, unauthenticated("no bearer token")
+		return commands.Meta{}, v, apierror.Unauthenticated("no bearer token")
 	}
 	meta := commands.Meta{Actor: v.Actor()}
 	meta.CorrelationID, _ = ctx.Value(correlationKey{}).(string)
 	if key != nil {
 		k := strings.TrimSpace(*key)
 		if k == "" || len(k) > maxIdempotencyKeyLength || !utf8.ValidString(k) {
-			return meta, v, badInput("idempotencyKey must be 1 to %d bytes of text", maxIdempotencyKeyLength)
+			return meta, v, apierror.BadInput("idempotencyKey must be 1 to %d bytes of text", maxIdempotencyKeyLength)
 		}
 		meta.IdempotencyKey = "graphql|" + v.Actor() + "|" + k
 	}
@@ -79,7 +81,7 @@ func (r *resolver) settle(ctx context.Context, consistency string, position uint
 		if ctx.Err() != nil {
 			s.err = ctx.Err()
 		} else {
-			s.err = apiError(CodeTimeout, "the change is recorded at position %d, but the read models did not reach it within %s; read it again later",
+			s.err = apierror.New(apierror.CodeTimeout, "the change is recorded at position %d, but the read models did not reach it within %s; read it again later",
 				position, r.limits.ConsistencyWait)
 		}
 	}

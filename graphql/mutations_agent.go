@@ -7,10 +7,12 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
-// SetPresence sets an agent's presence: one's own with OpSetOwnPresence,
-// anyone else's with OpManageAgents.
+// SetPresence sets an agent's presence: one's own with auth.OpSetOwnPresence,
+// anyone else's with auth.OpManageAgents.
 func (r *resolver) SetPresence(ctx context.Context, args struct {
 	AgentID        *gql.ID
 	Presence       string
@@ -18,13 +20,13 @@ func (r *resolver) SetPresence(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*agentPayload, error) {
-	v, ok := viewerFrom(ctx)
+	v, ok := auth.ViewerFrom(ctx)
 	if !ok {
-		return nil, unauthenticated("no bearer token")
+		return nil, apierror.Unauthenticated("no bearer token")
 	}
-	id, op := v.Subject, OpSetOwnPresence
+	id, op := v.Subject, auth.OpSetOwnPresence
 	if args.AgentID != nil && string(*args.AgentID) != v.Subject {
-		id, op = string(*args.AgentID), OpManageAgents
+		id, op = string(*args.AgentID), auth.OpManageAgents
 	}
 	meta, _, err := r.authorizeMutation(ctx, op, args.IdempotencyKey)
 	if err != nil {
@@ -59,7 +61,7 @@ func (r *resolver) RegisterAgent(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*agentPayload, error) {
-	meta, _, err := r.authorizeMutation(ctx, OpManageAgents, args.IdempotencyKey)
+	meta, _, err := r.authorizeMutation(ctx, auth.OpManageAgents, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +86,7 @@ func agentSkills(skillList *[]skillInput, capacityList *[]capacityInput) (map[st
 	for _, s := range deref(skillList) {
 		name := strings.TrimSpace(s.Name)
 		if _, dup := skills[name]; dup {
-			return nil, nil, badInput("skill %q is given twice", name)
+			return nil, nil, apierror.BadInput("skill %q is given twice", name)
 		}
 		skills[name] = int(s.Level)
 	}
@@ -95,7 +97,7 @@ func agentSkills(skillList *[]skillInput, capacityList *[]capacityInput) (map[st
 	for _, c := range *capacityList {
 		ch := domain.Channel(c.Channel)
 		if _, dup := capacity[ch]; dup {
-			return nil, nil, badInput("channel %s is given twice", ch)
+			return nil, nil, apierror.BadInput("channel %s is given twice", ch)
 		}
 		capacity[ch] = int(c.Count)
 	}

@@ -6,6 +6,7 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // LinkIdentity attaches an identity to a customer.
@@ -16,7 +17,7 @@ func (r *resolver) LinkIdentity(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*customerPayload, error) {
-	meta, _, err := r.authorizeMutation(ctx, OpEditIdentities, args.IdempotencyKey)
+	meta, _, err := r.authorizeMutation(ctx, auth.OpEditIdentities, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +38,7 @@ func (r *resolver) UnlinkIdentity(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*customerPayload, error) {
-	meta, _, err := r.authorizeMutation(ctx, OpEditIdentities, args.IdempotencyKey)
+	meta, _, err := r.authorizeMutation(ctx, auth.OpEditIdentities, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +59,7 @@ func (r *resolver) MergeCustomers(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*customerPayload, error) {
-	meta, _, err := r.authorizeMutation(ctx, OpEditIdentities, args.IdempotencyKey)
+	meta, _, err := r.authorizeMutation(ctx, auth.OpEditIdentities, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +77,7 @@ func (r *resolver) UndoMerge(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*customerPayload, error) {
-	meta, _, err := r.authorizeMutation(ctx, OpUndoMerge, args.IdempotencyKey)
+	meta, _, err := r.authorizeMutation(ctx, auth.OpUndoMerge, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // ReplyToInteraction sends the caller's reply on an interaction.
@@ -16,7 +17,7 @@ func (r *resolver) ReplyToInteraction(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*interactionPayload, error) {
-	meta, v, err := r.authorizeMutation(ctx, OpActOnInteraction, args.IdempotencyKey)
+	meta, v, err := r.authorizeMutation(ctx, auth.OpActOnInteraction, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +43,7 @@ func (r *resolver) CloseInteraction(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*interactionPayload, error) {
-	meta, v, err := r.authorizeMutation(ctx, OpActOnInteraction, args.IdempotencyKey)
+	meta, v, err := r.authorizeMutation(ctx, auth.OpActOnInteraction, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}

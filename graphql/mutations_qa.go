@@ -6,6 +6,7 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // OverrideQaCriterion answers Mutation.overrideQaCriterion: a supervisor
@@ -18,7 +19,7 @@ func (r *resolver) OverrideQaCriterion(ctx context.Context, args struct {
 	Reason         string
 	IdempotencyKey *string
 }) (*qaOverrideResolver, error) {
-	meta, v, err := r.authorizeMutation(ctx, OpOverrideQa, args.IdempotencyKey)
+	meta, v, err := r.authorizeMutation(ctx, auth.OpOverrideQa, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}

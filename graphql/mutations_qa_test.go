@@ -6,6 +6,8 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // TestOverrideQaCriterionMutation: a supervisor corrects a criterion, the
@@ -34,7 +36,7 @@ func TestOverrideQaCriterionMutation(t *testing.T) {
 		}
 	}
 	vars := map[string]any{"i": f.interactionID, "c": "greeting"}
-	e.post(e.token(RoleSupervisor, "sup1"), q, vars).ok(t).decode(t, &got)
+	e.post(e.token(auth.RoleSupervisor, "sup1"), q, vars).ok(t).decode(t, &got)
 	if o := got.OverrideQaCriterion; o.Score != domain.QaMaxScore || o.Position == 0 || o.Scorecard != "standard" || o.InteractionID != f.interactionID {
 		t.Fatalf("override %+v, want score %d and a position", o, domain.QaMaxScore)
 	}
@@ -43,19 +45,19 @@ func TestOverrideQaCriterionMutation(t *testing.T) {
 		t.Fatalf("review after override %+v, %v", review, err)
 	}
 
-	e.post(e.token(RoleSupervisor, "sup1"), q, vars).ok(t).decode(t, &got)
+	e.post(e.token(auth.RoleSupervisor, "sup1"), q, vars).ok(t).decode(t, &got)
 	if o := got.OverrideQaCriterion; o.Position != 0 || o.Score != domain.QaMaxScore {
 		t.Fatalf("repeated override %+v, want no write", o)
 	}
 	for _, c := range []struct {
-		role      Role
+		role      auth.Role
 		criterion string
 		code      string
 	}{
-		{RoleSupervisor, "no-such-criterion", CodeNotFound},
-		{RoleAgent, "greeting", CodeForbidden},
-		{RoleAnalyst, "greeting", CodeForbidden},
-		{RoleAuditor, "greeting", CodeForbidden},
+		{auth.RoleSupervisor, "no-such-criterion", apierror.CodeNotFound},
+		{auth.RoleAgent, "greeting", apierror.CodeForbidden},
+		{auth.RoleAnalyst, "greeting", apierror.CodeForbidden},
+		{auth.RoleAuditor, "greeting", apierror.CodeForbidden},
 	} {
 		r := e.post(e.token(c.role, "x1"), q, map[string]any{"i": f.interactionID, "c": c.criterion})
 		if codes := r.codes(); len(codes) != 1 || codes[0] != c.code {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // OpenTicket opens a ticket for a customer.
@@ -21,7 +22,7 @@ func (r *resolver) OpenTicket(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*ticketPayload, error) {
-	meta, v, err := r.authorizeMutation(ctx, OpActOnTicket, args.IdempotencyKey)
+	meta, v, err := r.authorizeMutation(ctx, auth.OpActOnTicket, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +39,7 @@ func (r *resolver) OpenTicket(ctx context.Context, args struct {
 }
 
 // AssignTicket gives a ticket to an agent. Taking an unassigned ticket for
-// oneself needs OpTakeTicket; anything else is a reassignment. The check
+// oneself needs auth.OpTakeTicket; anything else is a reassignment. The check
 // reads the ticket before the command, so an assignment racing in between
 // can make a take a reassignment; the ledger records who did it either way.
 func (r *resolver) AssignTicket(ctx context.Context, args struct {
@@ -47,22 +48,22 @@ func (r *resolver) AssignTicket(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*ticketPayload, error) {
-	meta, v, err := r.authorizeMutation(ctx, OpTakeTicket, args.IdempotencyKey)
+	meta, v, err := r.authorizeMutation(ctx, auth.OpTakeTicket, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
 	id, agent := string(args.TicketID), string(args.AgentID)
-	op := OpReassignTicket
+	op := auth.OpReassignTicket
 	if agent == v.Subject {
 		t, err := r.cmds.LoadTicket(ctx, id)
 		if err != nil {
 			return nil, err
 		}
 		if t.AssigneeID == "" || t.AssigneeID == v.Subject {
-			op = OpTakeTicket
+			op = auth.OpTakeTicket
 		}
 	}
-	if _, err := authorize(ctx, op); err != nil {
+	if _, err := auth.Authorize(ctx, op); err != nil {
 		return nil, err
 	}
 	return r.ticketCommand(ctx, id, domain.AssignTicket{AgentID: agent}, meta, args.Consistency)
@@ -76,7 +77,7 @@ func (r *resolver) ChangeTicketStatus(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*ticketPayload, error) {
-	meta, v, err := r.authorizeMutation(ctx, OpActOnTicket, args.IdempotencyKey)
+	meta, v, err := r.authorizeMutation(ctx, auth.OpActOnTicket, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +97,7 @@ func (r *resolver) CommentOnTicket(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*ticketPayload, error) {
-	meta, v, err := r.authorizeMutation(ctx, OpActOnTicket, args.IdempotencyKey)
+	meta, v, err := r.authorizeMutation(ctx, auth.OpActOnTicket, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +113,7 @@ func (r *resolver) AddCollaborator(ctx context.Context, args struct {
 	IdempotencyKey *string
 	Consistency    string
 }) (*ticketPayload, error) {
-	meta, _, err := r.authorizeMutation(ctx, OpActOnTicket, args.IdempotencyKey)
+	meta, _, err := r.authorizeMutation(ctx, auth.OpActOnTicket, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}

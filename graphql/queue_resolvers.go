@@ -5,12 +5,14 @@ import (
 
 	gql "github.com/graph-gophers/graphql-go"
 
+	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 	"github.com/interactionledger/ledger/projections"
 )
 
 // Queues returns every queue with what waits in it.
 func (r *resolver) Queues(ctx context.Context) ([]*queueResolver, error) {
-	if _, err := authorize(ctx, OpReadQueues); err != nil {
+	if _, err := auth.Authorize(ctx, auth.OpReadQueues); err != nil {
 		return nil, err
 	}
 	list, err := r.db.Queues(ctx, r.now())
@@ -26,7 +28,7 @@ func (r *resolver) Queues(ctx context.Context) ([]*queueResolver, error) {
 
 // Queue returns one queue.
 func (r *resolver) Queue(ctx context.Context, args struct{ Name string }) (*queueResolver, error) {
-	if _, err := authorize(ctx, OpReadQueues); err != nil {
+	if _, err := auth.Authorize(ctx, auth.OpReadQueues); err != nil {
 		return nil, err
 	}
 	q, err := r.queueNamed(ctx, args.Name)
@@ -46,7 +48,7 @@ func (r *resolver) queueNamed(ctx context.Context, name string) (projections.Que
 			return q, nil
 		}
 	}
-	return projections.Queue{}, notFound("queue %q not found", name)
+	return projections.Queue{}, apierror.NotFound("queue %q not found", name)
 }
 
 func (r *resolver) newQueue(q projections.Queue) *queueResolver {

@@ -7,16 +7,18 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"github.com/interactionledger/ledger/analytics"
+	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // reporterFor returns the analytics reporter, or UNAVAILABLE when the
 // analytics component is not running.
 func (r *resolver) reporterFor(ctx context.Context) (analytics.Reporter, error) {
-	if _, err := authorize(ctx, OpReadReports); err != nil {
+	if _, err := auth.Authorize(ctx, auth.OpReadReports); err != nil {
 		return nil, err
 	}
 	if r.reporter == nil {
-		return nil, apiError(CodeUnavailable, "reports are not available: the analytics component is not running on this server")
+		return nil, apierror.New(apierror.CodeUnavailable, "reports are not available: the analytics component is not running on this server")
 	}
 	return r.reporter, nil
 }
@@ -56,12 +58,12 @@ func (r *resolver) Report(ctx context.Context, args struct {
 		return nil, err
 	}
 	if !args.From.Time.Before(args.To.Time) {
-		return nil, badInput("from must be before to")
+		return nil, apierror.BadInput("from must be before to")
 	}
 	req := analytics.Request{Name: args.Name, From: args.From.Time, To: args.To.Time}
 	if args.TimeZone != nil {
 		if _, err := time.LoadLocation(*args.TimeZone); err != nil {
-			return nil, badInput("unknown time zone %q", *args.TimeZone)
+			return nil, apierror.BadInput("unknown time zone %q", *args.TimeZone)
 		}
 		req.TimeZone = *args.TimeZone
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/interactionledger/ledger/analytics"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -47,7 +49,7 @@ func (r *resolver) page(a pageArgs) (first int, after string, err error) {
 	if a.First != nil {
 		first = int(*a.First)
 		if first < 1 || first > r.limits.MaxFirst {
-			return 0, "", badInput("first must be 1 to %d, got %d", r.limits.MaxFirst, first)
+			return 0, "", apierror.BadInput("first must be 1 to %d, got %d", r.limits.MaxFirst, first)
 		}
 	}
 	if a.After != nil {
@@ -79,17 +81,17 @@ func (l *lazy[T]) get(f func() (T, error)) (T, error) {
 }
 
 // viewerResolver answers Query.me.
-type viewerResolver struct{ v Viewer }
+type viewerResolver struct{ v auth.Viewer }
 
 // Me returns the caller.
 func (r *resolver) Me(ctx context.Context) (*viewerResolver, error) {
-	v, ok := viewerFrom(ctx)
+	v, ok := auth.ViewerFrom(ctx)
 	if !ok {
-		return nil, unauthenticated("no bearer token")
+		return nil, apierror.Unauthenticated("no bearer token")
 	}
 	return &viewerResolver{v: v}, nil
 }
 
 func (v *viewerResolver) Subject() string      { return v.v.Subject }
 func (v *viewerResolver) Role() string         { return strings.ToUpper(string(v.v.Role)) }
-func (v *viewerResolver) Operations() []string { return operationsOf(v.v.Role) }
+func (v *viewerResolver) Operations() []string { return auth.OperationsOf(v.v.Role) }

@@ -2,8 +2,6 @@ package graphql
 
 import (
 	"context"
-	"net"
-	"net/http"
 	"sync"
 	"time"
 
@@ -12,11 +10,11 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
+	"github.com/interactionledger/ledger/graphql/internal/document"
+	"github.com/interactionledger/ledger/graphql/transport"
 )
-
-// CodeRateLimited is the extensions.code of a request refused for coming
-// too often from one client.
-const CodeRateLimited = "RATE_LIMITED"
 
 // Self-service rate limit per client address: a burst of selfServiceBurst
 // queries, then one every selfServiceEvery. Enough for a customer, too
@@ -37,38 +35,21 @@ var selfServiceFields = map[string]bool{"ticketStatus": true, "__typename": true
 // selfServiceOnly reports whether req is a query asking only for
 // self-service fields at its top level (no fragments), so it may run
 // without a token.
-func selfServiceOnly(req request) bool {
-	doc, err := parseDocument(req.Query)
+func selfServiceOnly(req transport.Request) bool {
+	doc, err := document.Parse(req.Query)
 	if err != nil {
 		return false
 	}
-	op, err := doc.operationFor(req.OperationName)
-	if err != nil || op.kind != "query" || len(op.selections) == 0 {
+	op, err := doc.Operation(req.OperationName)
+	if err != nil || op.Kind != "query" || len(op.Selections) == 0 {
 		return false
 	}
-	for _, s := range op.selections {
-		if !selfServiceFields[s.field] {
+	for _, s := range op.Selections {
+		if !selfServiceFields[s.Field] {
 			return false
 		}
 	}
 	return true
-}
-
-type clientIPKey struct{}
-
-// withClientIP records the request's client address (the peer's, not a
-// forwarded header a client could set) for per-client limits.
-func withClientIP(ctx context.Context, r *http.Request) context.Context {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return context.WithValue(ctx, clientIPKey{}, host)
-}
-
-func clientIPFrom(ctx context.Context) string {
-	ip, _ := ctx.Value(clientIPKey{}).(string)
-	return ip
 }
 
 // clientLimiter keeps one token bucket per client address.
@@ -118,8 +99,8 @@ func (r *resolver) TicketStatus(ctx context.Context, args struct {
 	Number string
 	Phone  string
 }) (*selfServiceTicketResolver, error) {
-	if !r.selfService.allow(clientIPFrom(ctx), r.now()) {
-		return nil, apiError(CodeRateLimited, "too many status queries from your address; try again in a minute")
+	if !r.selfService.allow(transport.ClientIP(ctx), r.now()) {
+		return nil, apierror.New(apierror.CodeRateLimited, "too many status queries from your address; try again in a minute")
 	}
 	t, err := r.cmds.TicketForPhone(ctx, args.Number, args.Phone)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
@@ -153,12 +134,12 @@ func (r *resolver) ConfirmPromise(ctx context.Context, args struct {
 	Promise        string
 	IdempotencyKey *string
 }) (*promiseConfirmationResolver, error) {
-	meta, v, err := r.authorizeMutation(ctx, OpActOnInteraction, args.IdempotencyKey)
+	meta, v, err := r.authorizeMutation(ctx, auth.OpActOnInteraction, args.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
 	if r.contacts == nil {
-		return nil, apiError(CodeUnavailable, "written confirmations are not configured on this server")
+		return nil, apierror.New(apierror.CodeUnavailable, "written confirmations are not configured on this server")
 	}
 	finder := &recordingFinder{inner: r.contacts}
 	res, err := r.cmds.ConfirmPromise(ctx, finder, string(args.InteractionID), v.Subject, args.Promise, meta)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 const ticketStatusQuery = `query($n: String!, $p: String!) { ticketStatus(number: $n, phone: $p) { number status openedAt resolvedAt message(language: ZH) } }`
@@ -79,7 +81,7 @@ func TestTicketStatusSelfService(t *testing.T) {
 		t.Fatalf("5th query refused: %v", r.codes())
 	}
 	r := e.post("", ticketStatusQuery, map[string]any{"n": ticket.Number, "p": seedPhone})
-	if codes := r.codes(); len(codes) != 1 || codes[0] != CodeRateLimited {
+	if codes := r.codes(); len(codes) != 1 || codes[0] != apierror.CodeRateLimited {
 		t.Fatalf("6th query: codes %v, want RATE_LIMITED", codes)
 	}
 	var limited struct{ TicketStatus json.RawMessage }
@@ -124,7 +126,7 @@ func TestConfirmPromiseMutation(t *testing.T) {
 			Position               int64
 		}
 	}
-	e.post(e.token(RoleAgent, f.agentID), q, map[string]any{"i": f.interactionID}).ok(t).decode(t, &got)
+	e.post(e.token(auth.RoleAgent, f.agentID), q, map[string]any{"i": f.interactionID}).ok(t).decode(t, &got)
 	if got.ConfirmPromise.Channel != "SMS" || got.ConfirmPromise.Position == 0 || got.ConfirmPromise.InteractionID == f.interactionID {
 		t.Fatalf("confirmation %+v", got.ConfirmPromise)
 	}
@@ -133,7 +135,7 @@ func TestConfirmPromiseMutation(t *testing.T) {
 		t.Fatalf("confirmation interaction %+v, %v", it, err)
 	}
 	// The analyst may not.
-	if r := e.post(e.token(RoleAnalyst, "an1"), q, map[string]any{"i": f.interactionID}); len(r.codes()) != 1 || r.codes()[0] != CodeForbidden {
+	if r := e.post(e.token(auth.RoleAnalyst, "an1"), q, map[string]any{"i": f.interactionID}); len(r.codes()) != 1 || r.codes()[0] != apierror.CodeForbidden {
 		t.Fatalf("analyst: %v", r.codes())
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync"
+	"net/http"
 	"time"
 
 	gql "github.com/graph-gophers/graphql-go"
@@ -14,6 +14,8 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/follow"
+	"github.com/interactionledger/ledger/graphql/auth"
+	"github.com/interactionledger/ledger/graphql/transport"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -31,7 +33,7 @@ type Config struct {
 	Commands *commands.Handler
 	// Reporter answers reports; nil makes reports UNAVAILABLE.
 	Reporter analytics.Reporter
-	Auth     *Authenticator
+	Auth     *auth.Authenticator
 	// Logger defaults to slog.Default(); Registerer, when set, gets the
 	// API's metrics; Now defaults to time.Now.
 	Logger     *slog.Logger
@@ -129,27 +131,25 @@ func (l Limits) withDefaults() Limits {
 }
 
 // Server is the GraphQL API: an http.Handler for /graphql (POST and GET
-// queries, GET upgraded to a WebSocket for subscriptions) and the
-// background follower that feeds subscriptions (Run).
+// queries, GET upgraded to a WebSocket for subscriptions; see
+// graphql/transport) and the background follower that feeds subscriptions
+// (Run).
 type Server struct {
-	schema  *gql.Schema
-	root    *resolver
-	auth    *Authenticator
-	costs   costModel
-	limits  Limits
-	log     *slog.Logger
-	metrics *metrics
+	schema    *gql.Schema
+	root      *resolver
+	costs     costModel
+	limits    Limits
+	log       *slog.Logger
+	metrics   *metrics
+	transport *transport.Handler
 
-	// life ends when Run returns: WebSockets close and a verification in
-	// flight stops.
+	// life ends when Run returns: a verification in flight stops.
 	life    context.Context
 	endLife context.CancelFunc
-	connMu  sync.Mutex
-	closing bool
-	conns   sync.WaitGroup
 }
 
-// New returns the API on cfg.
+// New returns the API on cfg: the resolvers bound to the schema, served
+// by the transports, which authenticate callers with cfg.Auth.
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.ReadDB == nil || cfg.Runner == nil || cfg.Commands == nil || cfg.Auth == nil {
 		return nil, errors.New("graphql: Store, ReadDB, Runner, Commands and Auth are required")
@@ -186,33 +186,33 @@ func New(cfg Config) (*Server, error) {
 		stop()
 		return nil, err
 	}
-	return &Server{
-		schema: schema, root: root, auth: cfg.Auth, limits: limits, log: log, metrics: m,
+	s := &Server{
+		schema: schema, root: root, limits: limits, log: log, metrics: m,
 		costs: costModel{schema: schema.AST(), maxFirst: limits.MaxFirst},
 		life:  life, endLife: stop,
-	}, nil
+	}
+	s.transport, err = transport.New(transport.Config{
+		Executor: executor{s: s}, Auth: cfg.Auth, Logger: log, Registerer: cfg.Registerer,
+		Limits: transport.Limits{
+			MaxBodyBytes: limits.MaxBodyBytes, RequestTimeout: limits.RequestTimeout,
+			MaxOperationsPerConnection: limits.MaxOperationsPerConnection, ConnectionInitTimeout: limits.ConnectionInitTimeout,
+		},
+	})
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	return s, nil
 }
+
+// ServeHTTP answers /graphql through the transports.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.transport.ServeHTTP(w, r) }
 
 // Run follows the ledger for the subscriptions until ctx ends; then it
 // closes the WebSockets and waits for their handlers, so that the stores
 // can be closed safely after it returns.
 func (s *Server) Run(ctx context.Context) {
 	s.root.hub.run(ctx)
-	s.connMu.Lock()
-	s.closing = true
-	s.connMu.Unlock()
 	s.endLife()
-	s.conns.Wait()
-}
-
-// trackConn registers a WebSocket handler with Run's shutdown; false when
-// the server is shutting down.
-func (s *Server) trackConn() bool {
-	s.connMu.Lock()
-	defer s.connMu.Unlock()
-	if s.closing {
-		return false
-	}
-	s.conns.Add(1)
-	return true
+	s.transport.Close()
 }

@@ -5,12 +5,13 @@ import (
 
 	gql "github.com/graph-gophers/graphql-go"
 
+	"github.com/interactionledger/ledger/graphql/auth"
 	"github.com/interactionledger/ledger/projections"
 )
 
 // InteractionUpdated streams an interaction each time it changes.
 func (r *resolver) InteractionUpdated(ctx context.Context, args struct{ ID gql.ID }) (<-chan *interactionResolver, error) {
-	access, err := authorize(ctx, OpReadInteractions)
+	access, err := auth.Authorize(ctx, auth.OpReadInteractions)
 	if err != nil {
 		return nil, err
 	}
@@ -21,7 +22,7 @@ func (r *resolver) InteractionUpdated(ctx context.Context, args struct{ ID gql.I
 
 // TicketUpdated streams a ticket each time it changes.
 func (r *resolver) TicketUpdated(ctx context.Context, args struct{ ID gql.ID }) (<-chan *ticketResolver, error) {
-	access, err := authorize(ctx, OpReadTickets)
+	access, err := auth.Authorize(ctx, auth.OpReadTickets)
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +33,7 @@ func (r *resolver) TicketUpdated(ctx context.Context, args struct{ ID gql.ID }) 
 
 // QueueChanged streams a queue each time what waits in it changes.
 func (r *resolver) QueueChanged(ctx context.Context, args struct{ Name string }) (<-chan *queueResolver, error) {
-	if _, err := authorize(ctx, OpReadQueues); err != nil {
+	if _, err := auth.Authorize(ctx, auth.OpReadQueues); err != nil {
 		return nil, err
 	}
 	return stream(ctx, r.hub, topicQueue+args.Name, r.newQueue)
@@ -41,7 +42,7 @@ func (r *resolver) QueueChanged(ctx context.Context, args struct{ Name string })
 // AgentPresenceChanged streams an agent each time an agent's presence
 // changes or an agent is registered.
 func (r *resolver) AgentPresenceChanged(ctx context.Context) (<-chan *agentResolver, error) {
-	if _, err := authorize(ctx, OpReadAgents); err != nil {
+	if _, err := auth.Authorize(ctx, auth.OpReadAgents); err != nil {
 		return nil, err
 	}
 	return stream(ctx, r.hub, topicAgents, func(a projections.Agent) *agentResolver { return &agentResolver{a: a} })

@@ -6,6 +6,7 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/auth"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -16,7 +17,7 @@ func (r *resolver) Ticket(ctx context.Context, args struct{ ID gql.ID }) (*ticke
 
 // TicketByNumber returns one ticket by its number.
 func (r *resolver) TicketByNumber(ctx context.Context, args struct{ Number string }) (*ticketResolver, error) {
-	access, err := authorize(ctx, OpReadTickets)
+	access, err := auth.Authorize(ctx, auth.OpReadTickets)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +52,7 @@ func (r *resolver) Tickets(ctx context.Context, args struct {
 	OrderBy *ticketOrderInput
 	pageArgs
 }) (*ticketConnection, error) {
-	access, err := authorize(ctx, OpReadTickets)
+	access, err := auth.Authorize(ctx, auth.OpReadTickets)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +108,7 @@ func enumList[T ~string](in *[]string) []T {
 
 // ticketByID reads a ticket, with its details, as the caller may see it.
 func (r *resolver) ticketByID(ctx context.Context, id string) (*ticketResolver, error) {
-	access, err := authorize(ctx, OpReadTickets)
+	access, err := auth.Authorize(ctx, auth.OpReadTickets)
 	if err != nil {
 		return nil, err
 	}
@@ -118,8 +119,8 @@ func (r *resolver) ticketByID(ctx context.Context, id string) (*ticketResolver, 
 	return r.newTicket(t, access, true, nil), nil
 }
 
-func (r *resolver) newTicket(t projections.Ticket, access Access, detailed bool, siblings *relatedHints) *ticketResolver {
-	tr := &ticketResolver{r: r, t: t, masked: access == Masked, siblings: siblings}
+func (r *resolver) newTicket(t projections.Ticket, access auth.Access, detailed bool, siblings *relatedHints) *ticketResolver {
+	tr := &ticketResolver{r: r, t: t, masked: access == auth.Masked, siblings: siblings}
 	if detailed {
 		tr.details.get(func() (projections.Ticket, error) { return t, nil })
 	}
@@ -129,7 +130,7 @@ func (r *resolver) newTicket(t projections.Ticket, access Access, detailed bool,
 // newTickets wraps a list (whose details are read on first use), with
 // hints so the customers and assignees of its items are read in one batch
 // each.
-func (r *resolver) newTickets(list []projections.Ticket, access Access) []*ticketResolver {
+func (r *resolver) newTickets(list []projections.Ticket, access auth.Access) []*ticketResolver {
 	customers, agents := make([]string, len(list)), make([]string, len(list))
 	for i, t := range list {
 		customers[i], agents[i] = t.CustomerID, t.AssigneeID
@@ -169,9 +170,11 @@ func (t *ticketResolver) Customer(ctx context.Context) (*customerResolver, error
 func (t *ticketResolver) Category() string        { return string(t.t.Category) }
 func (t *ticketResolver) Priority() string        { return string(t.t.Priority) }
 func (t *ticketResolver) BusinessDomain() *string { return strOf(t.t.BusinessDomain) }
-func (t *ticketResolver) Subject() string         { return text(t.t.Subject, t.masked) }
-func (t *ticketResolver) Description() *string    { return strOf(text(t.t.Description, t.masked)) }
-func (t *ticketResolver) Status() string          { return string(t.t.Status) }
+func (t *ticketResolver) Subject() string         { return auth.MaskText(t.t.Subject, t.masked) }
+func (t *ticketResolver) Description() *string {
+	return strOf(auth.MaskText(t.t.Description, t.masked))
+}
+func (t *ticketResolver) Status() string { return string(t.t.Status) }
 
 func (t *ticketResolver) Assignee(ctx context.Context) (*agentResolver, error) {
 	if t.siblings != nil {
@@ -182,7 +185,7 @@ func (t *ticketResolver) Assignee(ctx context.Context) (*agentResolver, error) {
 
 func (t *ticketResolver) AssigneeID() *gql.ID   { return idOf(t.t.AssigneeID) }
 func (t *ticketResolver) OpenedBy() *string     { return strOf(t.t.OpenedBy) }
-func (t *ticketResolver) Resolution() *string   { return strOf(text(t.t.Resolution, t.masked)) }
+func (t *ticketResolver) Resolution() *string   { return strOf(auth.MaskText(t.t.Resolution, t.masked)) }
 func (t *ticketResolver) ResolvedBy() *string   { return strOf(t.t.ResolvedBy) }
 func (t *ticketResolver) OpenedAt() gql.Time    { return gql.Time{Time: t.t.OpenedAt} }
 func (t *ticketResolver) UpdatedAt() gql.Time   { return gql.Time{Time: t.t.UpdatedAt} }
@@ -203,7 +206,7 @@ func (t *ticketResolver) Collaborators(ctx context.Context) ([]*collaboratorReso
 }
 
 func (t *ticketResolver) Interactions(ctx context.Context) ([]*interactionResolver, error) {
-	access, err := authorize(ctx, OpReadInteractions)
+	access, err := auth.Authorize(ctx, auth.OpReadInteractions)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +256,7 @@ type noteResolver struct {
 
 func (n *noteResolver) Position() Long   { return Long(n.n.Position) }
 func (n *noteResolver) AuthorID() string { return n.n.AuthorID }
-func (n *noteResolver) Text() string     { return text(n.n.Text, n.masked) }
+func (n *noteResolver) Text() string     { return auth.MaskText(n.n.Text, n.masked) }
 func (n *noteResolver) At() gql.Time     { return gql.Time{Time: n.n.At} }
 
 type ticketConnection struct {

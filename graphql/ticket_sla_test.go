@@ -6,6 +6,7 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 func TestTicketSlaClocks(t *testing.T) {
@@ -29,7 +30,7 @@ func TestTicketSlaClocks(t *testing.T) {
 			}
 		}
 	}
-	e.post(e.token(RoleSupervisor, "s1"), `query($id: ID!) { ticket(id: $id) { slaClocks { metric policy state targetSeconds deadline breached } } }`,
+	e.post(e.token(auth.RoleSupervisor, "s1"), `query($id: ID!) { ticket(id: $id) { slaClocks { metric policy state targetSeconds deadline breached } } }`,
 		map[string]any{"id": f.ticketID}).ok(t).decode(t, &got)
 	c := got.Ticket.SlaClocks
 	if len(c) != 2 || c[0].Metric != "FIRST_RESPONSE" || c[0].State != "FULFILLED" || c[0].Deadline != nil ||

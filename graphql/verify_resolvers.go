@@ -7,6 +7,7 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // verifier runs eventstore.Verify for verifyLedger. A run reads the whole
@@ -54,7 +55,7 @@ func (v *verifier) run(run *verifyRun) {
 
 // VerifyLedger recomputes every hash chain.
 func (r *resolver) VerifyLedger(ctx context.Context) (*verificationResolver, error) {
-	if _, err := authorize(ctx, OpVerifyLedger); err != nil {
+	if _, err := auth.Authorize(ctx, auth.OpVerifyLedger); err != nil {
 		return nil, err
 	}
 	rep, err := r.verifier.verify(ctx)

@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/interactionledger/ledger/graphql"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // benchQuery is the agent desktop's first read when a customer calls: who
@@ -82,11 +82,11 @@ func benchToken(dataDir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	auth, err := graphql.NewAuthenticator(secret)
+	authn, err := auth.NewAuthenticator(secret)
 	if err != nil {
 		return "", err
 	}
-	return auth.Mint("bench", graphql.RoleAgent, 2*time.Hour)
+	return authn.Mint("bench", auth.RoleAgent, 2*time.Hour)
 }
 
 func benchGraphQL(ctx context.Context, cfg benchGraphQLConfig, out io.Writer) error {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/interactionledger/ledger/graphql"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // graphQLComponent serves the GraphQL API on /graphql: queries and
@@ -25,13 +26,13 @@ func (c *graphQLComponent) start(core *serveCore, o offers) error {
 	if err != nil {
 		return err
 	}
-	auth, err := graphql.NewAuthenticator(secret)
+	authn, err := auth.NewAuthenticator(secret)
 	if err != nil {
 		return err
 	}
 	api, err := graphql.New(graphql.Config{
 		Store: core.store, ReadDB: core.readDB, Runner: core.runner, Commands: core.handler,
-		Reporter: o.reporter, Auth: auth, Logger: slog.Default(), Registerer: core.registry,
+		Reporter: o.reporter, Auth: authn, Logger: slog.Default(), Registerer: core.registry,
 		Contacts: newReadSideContacts(core.readDB, o.senders),
 	})
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/interactionledger/ledger/graphql"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // runToken mints a bearer token for the GraphQL API, signed with the
@@ -26,7 +26,7 @@ func runToken(_ context.Context, args []string, out io.Writer) error {
 	if *role == "" || *subject == "" {
 		return &exitError{code: 2, err: errors.New("token: --role and --subject are required")}
 	}
-	r, err := graphql.ParseRole(*role)
+	r, err := auth.ParseRole(*role)
 	if err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("token: %w", err)}
 	}
@@ -34,11 +34,11 @@ func runToken(_ context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	auth, err := graphql.NewAuthenticator(key)
+	authn, err := auth.NewAuthenticator(key)
 	if err != nil {
 		return err
 	}
-	token, err := auth.Mint(*subject, r, *ttl)
+	token, err := authn.Mint(*subject, r, *ttl)
 	if err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("token: %w", err)}
 	}
@@ -54,13 +54,13 @@ func jwtSecret(flagValue, dataDir string) ([]byte, error) {
 		flagValue = os.Getenv("LEDGER_JWT_SECRET")
 	}
 	if flagValue != "" {
-		if len(flagValue) < graphql.MinSecretBytes {
-			return nil, fmt.Errorf("the JWT secret must be at least %d bytes", graphql.MinSecretBytes)
+		if len(flagValue) < auth.MinSecretBytes {
+			return nil, fmt.Errorf("the JWT secret must be at least %d bytes", auth.MinSecretBytes)
 		}
 		return []byte(flagValue), nil
 	}
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	return graphql.LoadOrCreateSecret(filepath.Join(dataDir, graphql.SecretFile))
+	return auth.LoadOrCreateSecret(filepath.Join(dataDir, auth.SecretFile))
 }

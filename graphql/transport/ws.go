@@ -1,4 +1,4 @@
-package graphql
+package transport
 
 import (
 	"context"
@@ -11,6 +11,9 @@ import (
 	"github.com/gorilla/websocket"
 	gql "github.com/graph-gophers/graphql-go"
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+
+	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // subprotocol is the WebSocket subprotocol of graphql-transport-ws.
@@ -43,24 +46,24 @@ var upgrader = websocket.Upgrader{
 }
 
 // serveWebSocket runs one graphql-transport-ws connection.
-func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
-	if !s.trackConn() {
+func (h *Handler) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+	if !h.trackConn() {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	defer s.conns.Done()
+	defer h.conns.Done()
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // Upgrade answered the client
 	}
-	c := &wsConn{s: s, conn: conn, headerAuth: r.Header.Get("Authorization"), ops: map[string]context.CancelFunc{}}
-	c.ctx, c.cancel = context.WithCancel(s.life)
+	c := &wsConn{h: h, conn: conn, headerAuth: r.Header.Get("Authorization"), ops: map[string]context.CancelFunc{}}
+	c.ctx, c.cancel = context.WithCancel(h.life)
 	c.serve()
 }
 
 // wsConn is one WebSocket connection and the operations it runs.
 type wsConn struct {
-	s          *Server
+	h          *Handler
 	conn       *websocket.Conn
 	headerAuth string
 	ctx        context.Context // ends when the connection does
@@ -70,7 +73,7 @@ type wsConn struct {
 	closeOnce sync.Once
 
 	mu     sync.Mutex
-	viewer Viewer
+	viewer auth.Viewer
 	acked  bool
 	ops    map[string]context.CancelFunc
 	wg     sync.WaitGroup
@@ -84,7 +87,7 @@ func (c *wsConn) serve() {
 		return
 	}
 	c.conn.SetReadLimit(wsMaxMessageBytes)
-	c.after(c.s.limits.ConnectionInitTimeout, func() {
+	c.after(c.h.limits.ConnectionInitTimeout, func() {
 		if !c.isAcked() {
 			c.closeWith(closeInitTimeout, "Connection initialisation timeout")
 		}
@@ -143,9 +146,9 @@ func (c *wsConn) init(token string) bool {
 	if token != "" {
 		header = "Bearer " + token
 	}
-	v, err := c.s.authenticate(header)
+	v, err := c.h.auth.Authenticate(header)
 	if err != nil {
-		_, msg, _ := classify(err)
+		_, msg, _ := apierror.Classify(err)
 		c.closeWith(closeForbidden, truncate("Forbidden: "+msg, 120))
 		return false
 	}
@@ -164,7 +167,7 @@ func (c *wsConn) isAcked() bool {
 }
 
 // subscribe starts an operation.
-func (c *wsConn) subscribe(id string, req request) bool {
+func (c *wsConn) subscribe(id string, req Request) bool {
 	c.mu.Lock()
 	if !c.acked {
 		c.mu.Unlock()
@@ -176,21 +179,21 @@ func (c *wsConn) subscribe(id string, req request) bool {
 		c.closeWith(closeSubscriberExists, truncate("Subscriber for "+id+" already exists", 120))
 		return false
 	}
-	if len(c.ops) >= c.s.limits.MaxOperationsPerConnection {
+	if len(c.ops) >= c.h.limits.MaxOperationsPerConnection {
 		c.mu.Unlock()
-		return c.sendErrors(id, requestError(CodeBadUserInput, "at most %d operations at once on one connection", c.s.limits.MaxOperationsPerConnection))
+		return c.sendErrors(id, apierror.RequestErrors(apierror.CodeBadUserInput, "at most %d operations at once on one connection", c.h.limits.MaxOperationsPerConnection))
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
 	c.ops[id] = cancel
 	viewer := c.viewer
 	c.mu.Unlock()
-	p, errs := c.s.prepare(ctx, viewer, req)
+	p, errs := c.h.exec.Prepare(ctx, viewer, req)
 	if errs != nil {
 		c.removeOp(id)
 		return c.sendErrors(id, errs)
 	}
 	c.wg.Add(1)
-	if p.kind != "subscription" {
+	if p.Kind != "subscription" {
 		// A query or mutation runs on its own, so a slow one does not hold
 		// up the connection's other messages.
 		go func() {
@@ -201,7 +204,7 @@ func (c *wsConn) subscribe(id string, req request) bool {
 	}
 	// A subscription registers before the next message is read, so a
 	// client knows it is live once any later message was answered.
-	responses, err := c.s.schema.Subscribe(p.ctx, req.Query, req.OperationName, req.Variables)
+	responses, err := c.h.exec.Subscribe(p, req)
 	go func() {
 		defer c.wg.Done()
 		c.forward(ctx, id, p, responses, err)
@@ -210,18 +213,18 @@ func (c *wsConn) subscribe(id string, req request) bool {
 }
 
 // stream runs a query or mutation and forwards its result.
-func (c *wsConn) stream(ctx context.Context, id string, p prepared, req request) {
-	responses, err := c.s.schema.Subscribe(p.ctx, req.Query, req.OperationName, req.Variables)
+func (c *wsConn) stream(ctx context.Context, id string, p Prepared, req Request) {
+	responses, err := c.h.exec.Subscribe(p, req)
 	c.forward(ctx, id, p, responses, err)
 }
 
 // forward streams an operation's results: "next" for each, then
 // "complete"; "error" alone when it could not start.
-func (c *wsConn) forward(ctx context.Context, id string, p prepared, responses <-chan any, err error) {
+func (c *wsConn) forward(ctx context.Context, id string, p Prepared, responses <-chan any, err error) {
 	if err != nil {
-		c.s.log.ErrorContext(ctx, "graphql subscribe failed", "err", err)
+		c.h.log.ErrorContext(ctx, "graphql subscribe failed", "err", err)
 		c.removeOp(id)
-		c.sendErrors(id, requestError(CodeInternal, "internal error"))
+		c.sendErrors(id, apierror.RequestErrors(apierror.CodeInternal, "internal error"))
 		return
 	}
 	first := true
@@ -230,8 +233,8 @@ func (c *wsConn) forward(ctx context.Context, id string, p prepared, responses <
 		if !ok {
 			continue
 		}
-		presentErrors(ctx, c.s.log, resp.Errors)
-		c.s.metrics.requests.WithLabelValues(p.kind, outcome(len(resp.Errors) > 0)).Inc()
+		apierror.Present(ctx, c.h.log, resp.Errors)
+		c.h.metrics.requests.WithLabelValues(p.Kind, outcome(len(resp.Errors) > 0)).Inc()
 		if first && len(resp.Data) == 0 && len(resp.Errors) > 0 {
 			// Refused before it ran (invalid, forbidden): "error" ends it.
 			c.removeOp(id)
@@ -303,7 +306,7 @@ func (c *wsConn) keepAlive() {
 	for {
 		select {
 		case <-c.ctx.Done():
-			if c.s.life.Err() != nil {
+			if c.h.life.Err() != nil {
 				c.closeWith(websocket.CloseGoingAway, "server shutting down")
 			}
 			return

@@ -1,4 +1,4 @@
-package graphql
+package auth
 
 import (
 	"testing"
@@ -21,16 +21,16 @@ func TestMasking(t *testing.T) {
 		{domain.IdentityWeChat, "oDemo00042765x2873", "**************2873"},
 		{domain.IdentityDevice, "abc", "***"},
 	} {
-		if got := maskIdentity(c.kind, c.value); got != c.want {
-			t.Errorf("maskIdentity(%s, %q) = %q, want %q", c.kind, c.value, got, c.want)
+		if got := MaskIdentity(c.kind, c.value); got != c.want {
+			t.Errorf("MaskIdentity(%s, %q) = %q, want %q", c.kind, c.value, got, c.want)
 		}
 	}
 	for name, want := range map[string]string{"Wang Fang": "W***", "李静": "李***", "  ": "", "": ""} {
-		if got := maskName(name); got != want {
-			t.Errorf("maskName(%q) = %q, want %q", name, got, want)
+		if got := MaskName(name); got != want {
+			t.Errorf("MaskName(%q) = %q, want %q", name, got, want)
 		}
 	}
-	if text("secret", true) != maskedText || text("", true) != "" || text("plain", false) != "plain" {
+	if MaskText("secret", true) != MaskedText || MaskText("", true) != "" || MaskText("plain", false) != "plain" {
 		t.Error("text masking")
 	}
 }

@@ -1,4 +1,4 @@
-package graphql
+package transport
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // Message types of graphql-transport-ws
@@ -35,7 +37,7 @@ type clientMessage struct {
 	// token is connection_init's bearer token, "" if it carried none.
 	token string
 	// req is subscribe's operation.
-	req request
+	req Request
 	// payload is ping's payload, echoed in the pong.
 	payload json.RawMessage
 }
@@ -107,7 +109,7 @@ func initToken(payload json.RawMessage) (string, error) {
 	}
 	for _, key := range []string{"Authorization", "authorization"} {
 		if v, ok := p[key].(string); ok {
-			token, _ := BearerToken(v)
+			token, _ := auth.BearerToken(v)
 			return token, nil
 		}
 	}

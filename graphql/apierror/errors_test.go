@@ -1,4 +1,4 @@
-package graphql
+package apierror
 
 import (
 	"context"
@@ -20,14 +20,14 @@ func TestClassify(t *testing.T) {
 		{fmt.Errorf("load: %w", domain.Errorf(domain.ENOTFOUND, "no ticket")), CodeNotFound, "no ticket", false},
 		{fmt.Errorf("%w: %w", domain.Errorf(domain.ECONFLICT, "busy"), errors.New("sqlite: locked at /var/x")), CodeConflict, "busy", false},
 		{domain.Errorf(domain.EFORBIDDEN, "not yours"), CodeForbidden, "not yours", false},
-		{forbidden("role %s may not %s", RoleAnalyst, OpReadAuditTrail), CodeForbidden, "role analyst may not readAuditTrail", false},
-		{unauthenticated("expired"), CodeUnauthenticated, "expired", false},
+		{Forbidden("role %s may not %s", "analyst", "readAuditTrail"), CodeForbidden, "role analyst may not readAuditTrail", false},
+		{Unauthenticated("expired"), CodeUnauthenticated, "expired", false},
 		{fmt.Errorf("wait: %w", context.DeadlineExceeded), CodeTimeout, "the request ran out of time", false},
 		{errors.New("disk I/O error at /data/readmodels.db"), CodeInternal, "internal error", true},
 	} {
-		code, msg, internal := classify(c.err)
+		code, msg, internal := Classify(c.err)
 		if code != c.code || msg != c.message || internal != c.internal {
-			t.Errorf("classify(%v) = %s, %q, %v; want %s, %q, %v", c.err, code, msg, internal, c.code, c.message, c.internal)
+			t.Errorf("Classify(%v) = %s, %q, %v; want %s, %q, %v", c.err, code, msg, internal, c.code, c.message, c.internal)
 		}
 	}
 }

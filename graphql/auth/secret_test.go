@@ -1,4 +1,4 @@
-package graphql
+package auth
 
 import (
 	"bytes"

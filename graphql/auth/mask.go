@@ -1,4 +1,4 @@
-package graphql
+package auth
 
 import (
 	"strings"
@@ -7,17 +7,17 @@ import (
 	"github.com/interactionledger/ledger/domain"
 )
 
-// maskedText replaces free text (message bodies, subjects, summaries,
+// MaskedText replaces free text (message bodies, subjects, summaries,
 // notes) for callers who may not see personal data: free text can hold
 // anything.
-const maskedText = "[masked]"
+const MaskedText = "[masked]"
 
 // Masking is deterministic, so an analyst can still tell two masked
 // values apart where the visible parts differ, and the same value always
 // masks the same way.
 
-// maskName keeps the first letter of a name: "Wang Fang" -> "W***".
-func maskName(name string) string {
+// MaskName keeps the first letter of a name: "Wang Fang" -> "W***".
+func MaskName(name string) string {
 	r, size := utf8.DecodeRuneInString(strings.TrimSpace(name))
 	if size == 0 {
 		return ""
@@ -25,12 +25,12 @@ func maskName(name string) string {
 	return string(r) + "***"
 }
 
-// maskIdentity masks a handle by kind: a phone number keeps its country
+// MaskIdentity masks a handle by kind: a phone number keeps its country
 // code and last four digits ("+8613800138000" -> "+86*******8000"), an
 // email address the first letter of the mailbox and the top-level domain
 // ("wang@example.com" -> "w***@***.com"), other handles their last four
 // characters.
-func maskIdentity(kind domain.IdentityKind, value string) string {
+func MaskIdentity(kind domain.IdentityKind, value string) string {
 	switch kind {
 	case domain.IdentityPhone:
 		return maskPhone(value)
@@ -59,7 +59,7 @@ func maskEmail(v string) string {
 	if i := strings.LastIndexByte(host, '.'); i >= 0 {
 		tld = host[i:]
 	}
-	return maskName(local) + "@***" + tld
+	return MaskName(local) + "@***" + tld
 }
 
 // keepLast replaces all but the last n runes with '*' (everything for
@@ -72,11 +72,11 @@ func keepLast(v string, n int) string {
 	return strings.Repeat("*", len(runes)-n) + string(runes[len(runes)-n:])
 }
 
-// text returns s, or maskedText when masked and s is not empty (an empty
-// text reveals nothing, and "[masked]" for it would mislead).
-func text(s string, masked bool) string {
+// MaskText returns s, or MaskedText when masked and s is not empty (an
+// empty text reveals nothing, and "[masked]" for it would mislead).
+func MaskText(s string, masked bool) string {
 	if masked && s != "" {
-		return maskedText
+		return MaskedText
 	}
 	return s
 }

@@ -1,8 +1,10 @@
-package graphql
+package auth
 
 import (
 	"context"
 	"slices"
+
+	"github.com/interactionledger/ledger/graphql/apierror"
 )
 
 // Operation names one thing a caller can do through the API. Resolvers
@@ -68,25 +70,25 @@ var rules = map[Operation]map[Role]Access{
 	OpOverrideQa:       {RoleSupervisor: Full, RoleAdmin: Full},
 }
 
-// accessOf returns what role gets of op.
-func accessOf(role Role, op Operation) Access { return rules[op][role] }
+// AccessOf returns what role gets of op.
+func AccessOf(role Role, op Operation) Access { return rules[op][role] }
 
-// authorize returns the caller's access to op, or an UNAUTHENTICATED
+// Authorize returns the caller's access to op, or an UNAUTHENTICATED
 // error without a caller and a FORBIDDEN error when the role is denied.
-func authorize(ctx context.Context, op Operation) (Access, error) {
-	v, ok := viewerFrom(ctx)
+func Authorize(ctx context.Context, op Operation) (Access, error) {
+	v, ok := ViewerFrom(ctx)
 	if !ok {
-		return Denied, unauthenticated("no bearer token")
+		return Denied, apierror.Unauthenticated("no bearer token")
 	}
-	a := accessOf(v.Role, op)
+	a := AccessOf(v.Role, op)
 	if a == Denied {
-		return Denied, forbidden("role %s may not %s", v.Role, op)
+		return Denied, apierror.Forbidden("role %s may not %s", v.Role, op)
 	}
 	return a, nil
 }
 
-// operationsOf lists, sorted, the operations role may perform.
-func operationsOf(role Role) []string {
+// OperationsOf lists, sorted, the operations role may perform.
+func OperationsOf(role Role) []string {
 	var out []string
 	for op, byRole := range rules {
 		if byRole[role] != Denied {

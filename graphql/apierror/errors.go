@@ -1,4 +1,12 @@
-package graphql
+// Package apierror is the GraphQL API's error vocabulary and its edge
+// mapping: the codes of extensions.code, the API's own Error, and the one
+// place Go errors (the domain's, the API's, context errors) become the
+// errors a caller sees. Internal details are logged, never shown.
+//
+// It is a package of its own so that the resolvers (package graphql), the
+// authentication (graphql/auth) and the transports (graphql/transport)
+// share one set of codes without importing each other.
+package apierror
 
 import (
 	"context"
@@ -22,6 +30,9 @@ const (
 	CodeTimeout          = "TIMEOUT"
 	CodeUnavailable      = "UNAVAILABLE"
 	CodeInternal         = "INTERNAL"
+	// CodeRateLimited refuses a request for coming too often from one
+	// client.
+	CodeRateLimited = "RATE_LIMITED"
 )
 
 // domainCodes maps the domain's error codes to the API's.
@@ -45,22 +56,27 @@ func (e *Error) Error() string { return e.Message }
 // the response even where the edge mapping is not applied.
 func (e *Error) Extensions() map[string]any { return map[string]any{"code": e.Code} }
 
-func apiError(code, format string, args ...any) *Error {
+// New returns an *Error with code and the formatted message.
+func New(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-func forbidden(format string, args ...any) *Error { return apiError(CodeForbidden, format, args...) }
+// Forbidden returns a FORBIDDEN *Error.
+func Forbidden(format string, args ...any) *Error { return New(CodeForbidden, format, args...) }
 
-func unauthenticated(msg string) *Error { return &Error{Code: CodeUnauthenticated, Message: msg} }
+// Unauthenticated returns an UNAUTHENTICATED *Error with msg.
+func Unauthenticated(msg string) *Error { return &Error{Code: CodeUnauthenticated, Message: msg} }
 
-func badInput(format string, args ...any) *Error { return apiError(CodeBadUserInput, format, args...) }
+// BadInput returns a BAD_USER_INPUT *Error.
+func BadInput(format string, args ...any) *Error { return New(CodeBadUserInput, format, args...) }
 
-func notFound(format string, args ...any) *Error { return apiError(CodeNotFound, format, args...) }
+// NotFound returns a NOT_FOUND *Error.
+func NotFound(format string, args ...any) *Error { return New(CodeNotFound, format, args...) }
 
-// classify returns the code and the message to show for a resolver's
+// Classify returns the code and the message to show for a resolver's
 // error, and whether it is internal (then the message is generic and the
 // error must be logged).
-func classify(err error) (code, message string, internal bool) {
+func Classify(err error) (code, message string, internal bool) {
 	var api *Error
 	if errors.As(err, &api) {
 		return api.Code, api.Message, false
@@ -77,11 +93,11 @@ func classify(err error) (code, message string, internal bool) {
 	return CodeInternal, "internal error", true
 }
 
-// presentErrors gives every error of a response its extensions.code and
+// Present gives every error of a response its extensions.code and
 // the message the caller may see: the one mapping from Go errors to API
 // errors. Errors without a resolver error are the document's own (syntax,
 // validation, depth) unless they wrap a context error.
-func presentErrors(ctx context.Context, log *slog.Logger, errs []*gqlerrors.QueryError) {
+func Present(ctx context.Context, log *slog.Logger, errs []*gqlerrors.QueryError) {
 	for _, qe := range errs {
 		cause := qe.ResolverError
 		if cause == nil && qe.Err != nil && (errors.Is(qe.Err, context.Canceled) || errors.Is(qe.Err, context.DeadlineExceeded)) {
@@ -100,7 +116,7 @@ func presentErrors(ctx context.Context, log *slog.Logger, errs []*gqlerrors.Quer
 			}
 			continue
 		}
-		code, msg, internal := classify(cause)
+		code, msg, internal := Classify(cause)
 		if internal {
 			log.ErrorContext(ctx, "graphql resolver failed", "path", qe.Path, "err", cause)
 		}
@@ -109,7 +125,8 @@ func presentErrors(ctx context.Context, log *slog.Logger, errs []*gqlerrors.Quer
 	}
 }
 
-// requestError is a response holding one error of the request itself.
-func requestError(code, format string, args ...any) []*gqlerrors.QueryError {
+// RequestErrors returns a response's errors holding one error of the
+// request itself, with code.
+func RequestErrors(code, format string, args ...any) []*gqlerrors.QueryError {
 	return []*gqlerrors.QueryError{{Message: fmt.Sprintf(format, args...), Extensions: map[string]any{"code": code}}}
 }

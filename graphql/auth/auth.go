@@ -1,4 +1,4 @@
-package graphql
+package auth
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"unicode"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/interactionledger/ledger/graphql/apierror"
 )
 
 // Role is what a token lets its holder do; see the rules in access.go.
@@ -112,7 +114,7 @@ func (a *Authenticator) Mint(subject string, role Role, ttl time.Duration) (stri
 
 // Verify checks a token's signature, algorithm, issuer and validity period
 // and returns who it was minted for. Any failure is an UNAUTHENTICATED
-// *Error whose message says what is wrong, never which secret was
+// *apierror.Error whose message says what is wrong, never which secret was
 // expected.
 func (a *Authenticator) Verify(token string) (Viewer, error) {
 	var c claims
@@ -121,17 +123,17 @@ func (a *Authenticator) Verify(token string) (Viewer, error) {
 		jwt.WithIssuer(issuer), jwt.WithExpirationRequired(), jwt.WithLeeway(clockSkew),
 		jwt.WithTimeFunc(a.now))
 	if err != nil {
-		return Viewer{}, unauthenticated(tokenProblem(err))
+		return Viewer{}, apierror.Unauthenticated(tokenProblem(err))
 	}
 	if !parsed.Valid {
-		return Viewer{}, unauthenticated("invalid token")
+		return Viewer{}, apierror.Unauthenticated("invalid token")
 	}
 	role, err := ParseRole(c.Role)
 	if err != nil {
-		return Viewer{}, unauthenticated("the token's role is not one of this API's")
+		return Viewer{}, apierror.Unauthenticated("the token's role is not one of this API's")
 	}
 	if err := ValidateSubject(c.Subject); err != nil {
-		return Viewer{}, unauthenticated("the token's subject is not valid")
+		return Viewer{}, apierror.Unauthenticated("the token's subject is not valid")
 	}
 	return Viewer{Subject: c.Subject, Role: role, ExpiresAt: c.ExpiresAt.Time}, nil
 }
@@ -180,15 +182,26 @@ func BearerToken(header string) (string, bool) {
 	return token, token != ""
 }
 
+// Authenticate verifies the bearer token of an Authorization header
+// value; without one, it returns an UNAUTHENTICATED error saying how to
+// get one.
+func (a *Authenticator) Authenticate(header string) (Viewer, error) {
+	token, ok := BearerToken(header)
+	if !ok {
+		return Viewer{}, apierror.Unauthenticated("a bearer token is required (Authorization: Bearer <token>; `ledger token` mints one)")
+	}
+	return a.Verify(token)
+}
+
 type viewerKey struct{}
 
-// withViewer returns ctx carrying the authenticated caller.
-func withViewer(ctx context.Context, v Viewer) context.Context {
+// WithViewer returns ctx carrying the authenticated caller.
+func WithViewer(ctx context.Context, v Viewer) context.Context {
 	return context.WithValue(ctx, viewerKey{}, v)
 }
 
-// viewerFrom returns the caller ctx carries.
-func viewerFrom(ctx context.Context) (Viewer, bool) {
+// ViewerFrom returns the caller ctx carries, and whether it carries one.
+func ViewerFrom(ctx context.Context) (Viewer, bool) {
 	v, ok := ctx.Value(viewerKey{}).(Viewer)
 	return v, ok
 }

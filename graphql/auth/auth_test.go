@@ -1,4 +1,4 @@
-package graphql
+package auth
 
 import (
 	"strings"
@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/interactionledger/ledger/graphql/apierror"
 )
 
 func TestVerifyToken(t *testing.T) {
@@ -58,8 +60,8 @@ func TestVerifyToken(t *testing.T) {
 				}
 				return
 			}
-			code, msg, _ := classify(err)
-			if code != CodeUnauthenticated || !strings.Contains(msg, c.problem) {
+			code, msg, _ := apierror.Classify(err)
+			if code != apierror.CodeUnauthenticated || !strings.Contains(msg, c.problem) {
 				t.Errorf("Verify error %v (code %s), want UNAUTHENTICATED mentioning %q", err, code, c.problem)
 			}
 		})
