@@ -9,22 +9,22 @@ import (
 	"time"
 
 	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/commands/commandstest"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
 )
 
-var t0 = time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)
+var t0 = commandstest.T0
 
-func newHandler(t *testing.T) (*commands.Handler, eventstore.Store) {
-	t.Helper()
-	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "events.db"), sqlite.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	return commands.NewHandler(store, commands.WithClock(func() time.Time { return t0 }), commands.WithLogger(slog.New(slog.DiscardHandler))), store
-}
+// The shared helpers of the command and policy tests.
+var (
+	newHandler = commandstest.NewHandler
+	allEvents  = commandstest.AllEvents
+	inbound    = commandstest.Inbound
+)
+
+func countType[E domain.Event](events []domain.Event) int { return commandstest.CountType[E](events) }
 
 // movingClock returns a clock that advances a second on every reading, so
 // a decision made again differs from the first one.
@@ -36,47 +36,6 @@ func movingClock() func() time.Time {
 		defer mu.Unlock()
 		now = now.Add(time.Second)
 		return now
-	}
-}
-
-// allEvents returns every event of the store, decoded, in $all order.
-func allEvents(t *testing.T, store eventstore.Store) ([]eventstore.RecordedEvent, []domain.Event) {
-	t.Helper()
-	var recs []eventstore.RecordedEvent
-	var events []domain.Event
-	for after := uint64(0); ; {
-		page, err := store.ReadAll(t.Context(), after, 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(page) == 0 {
-			return recs, events
-		}
-		for _, r := range page {
-			e, err := domain.DecodeEvent(r.Type, r.Schema, r.Data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			recs, events = append(recs, r), append(events, e)
-			after = r.Position
-		}
-	}
-}
-
-func countType[E domain.Event](events []domain.Event) int {
-	n := 0
-	for _, e := range events {
-		if _, ok := e.(E); ok {
-			n++
-		}
-	}
-	return n
-}
-
-func inbound(channel domain.Channel, kind domain.IdentityKind, value, msgID string) commands.InboundMessage {
-	return commands.InboundMessage{
-		Channel: channel, From: domain.Identity{Kind: kind, Value: value},
-		ProviderMessageID: msgID, Text: "hello " + msgID, DisplayName: "Li Wei",
 	}
 }
 

@@ -91,16 +91,7 @@ func (s *slaState) due(ctx context.Context, now time.Time, limit int) ([]string,
 	if err != nil {
 		return nil, fmt.Errorf("due sla clocks: %w", err)
 	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return scanIDs(rows)
 }
 
 // nextDue returns the earliest due time, false when nothing is running.
@@ -191,6 +182,11 @@ func (b *slaBatch) openTicketsOf(ctx context.Context, interactionID string) ([]s
 	if err != nil {
 		return nil, fmt.Errorf("tickets of interaction %s: %w", interactionID, err)
 	}
+	return scanIDs(rows)
+}
+
+// scanIDs reads the one text column of rows, and closes them.
+func scanIDs(rows *sql.Rows) ([]string, error) {
 	defer rows.Close()
 	var ids []string
 	for rows.Next() {
