@@ -128,3 +128,51 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkCatchUp catches a new read database up with the generated
+// ledger through Run, batch by batch, with the bulk load switched off:
+// the path of a node that is behind by less than bulkCatchUpEvents, and of
+// every live batch. It reports events per second.
+//
+//	LEDGER_BENCH_EVENTS=200000 go test -run '^$' -bench BenchmarkCatchUp -benchtime 1x ./projections/
+func BenchmarkCatchUp(b *testing.B) {
+	path := benchLedger(b, benchEvents(b))
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, path, sqlite.WithLogger(quietLogger))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	head, err := store.HeadPosition(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cpu := cpuTime()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		db, err := OpenReadDB(ctx, filepath.Join(b.TempDir(), fmt.Sprintf("read-%d.db", i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := NewRunner(store, db, quietLogger, Standard()...)
+		r.bulkThreshold = ^uint64(0)
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		b.StartTimer()
+		go func() { done <- r.Run(runCtx) }()
+		if err := r.WaitFor(ctx, head); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		cancel()
+		if err := <-done; err != nil {
+			b.Fatal(err)
+		}
+		db.Close()
+		b.StartTimer()
+	}
+	events := float64(head) * float64(b.N)
+	b.ReportMetric(events/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(cpuTime()-cpu)/events, "cpu-ns/event")
+}
