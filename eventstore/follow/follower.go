@@ -183,7 +183,7 @@ func (f *Follower[E]) RunOnce(ctx context.Context) error {
 	for {
 		err := f.runOnce(ctx, 0)
 		switch {
-		case ctx.Err() != nil:
+		case ctx.Err() != nil || err == nil:
 			return nil
 		case errors.Is(err, ErrRestart):
 			continue
