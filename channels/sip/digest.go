@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"maps"
 	"net"
 	"slices"
 	"strconv"
@@ -151,7 +150,9 @@ type digestRequest struct {
 // credentials and returns the authenticated user name, which must equal
 // the user of the address of record (an agent registers only their own
 // address). The nonce count is recorded only once the digest verified, so
-// requests without the password cannot use up a phone's counts.
+// requests without the password cannot use up a phone's counts. The first
+// count of a nonce may be 0 (RFC 2617 says 1; sipgo's client sends 0):
+// what matters is that no count is accepted twice.
 func (a *digestAuth) verify(r digestRequest) (string, error) {
 	if r.header == "" {
 		return "", errNoCredentials
@@ -175,8 +176,8 @@ func (a *digestAuth) verify(r digestRequest) (string, error) {
 		}
 		return "", fmt.Errorf("%w: qop %q", errUnsupported, cred.QOP)
 	}
-	if cred.Cnonce == "" || cred.Nc <= 0 {
-		return "", fmt.Errorf("%w: qop=auth without cnonce or nc", errBadCredentials)
+	if cred.Cnonce == "" || cred.Nc < 0 {
+		return "", fmt.Errorf("%w: qop=auth without cnonce or with a negative nc", errBadCredentials)
 	}
 	if !sameRequestURI(cred.URI, r.requestURI) {
 		return "", errURIMismatch
@@ -214,8 +215,10 @@ func (a *digestAuth) verify(r digestRequest) (string, error) {
 // sameRequestURI compares the digest's uri with the Request-URI as RFC
 // 3261 section 19.1.4 compares SIP URIs: scheme and host without regard to
 // case, user and password exactly, the same port (an absent port is not
-// 5060), the same parameters and headers (names and values without regard
-// to case). A uri that does not parse never matches.
+// 5060). Parameters and headers the digest uri names must have the same
+// values in the Request-URI (names and values without regard to case); it
+// may leave them out, as some clients (sipgo's among them) digest the
+// URI without its parameters. A uri that does not parse never matches.
 func sameRequestURI(digestURI string, req siplib.Uri) bool {
 	var u siplib.Uri
 	if err := siplib.ParseUri(digestURI, &u); err != nil {
@@ -225,18 +228,25 @@ func sameRequestURI(digestURI string, req siplib.Uri) bool {
 		u.Raw() == req.Raw() &&
 		u.User == req.User && u.Password == req.Password &&
 		strings.EqualFold(u.Host, req.Host) && u.Port == req.Port &&
-		sameParams(u.UriParams, req.UriParams) && sameParams(u.Headers, req.Headers)
+		paramsWithin(u.UriParams, req.UriParams) && paramsWithin(u.Headers, req.Headers)
 }
 
-func sameParams(a, b siplib.HeaderParams) bool {
-	lower := func(p siplib.HeaderParams) map[string]string {
-		out := make(map[string]string, len(p))
-		for _, kv := range p {
-			out[strings.ToLower(kv.K)] = strings.ToLower(kv.V)
+// paramsWithin reports whether every parameter of sub is in all with the
+// same value, names and values compared without regard to case.
+func paramsWithin(sub, all siplib.HeaderParams) bool {
+	for _, kv := range sub {
+		found := false
+		for _, o := range all {
+			if strings.EqualFold(kv.K, o.K) {
+				found = strings.EqualFold(kv.V, o.V)
+				break
+			}
 		}
-		return out
+		if !found {
+			return false
+		}
 	}
-	return maps.Equal(lower(a), lower(b))
+	return true
 }
 
 // nonceCounts remembers the highest nonce count accepted with each nonce

@@ -62,6 +62,7 @@ func TestDigestVerify(t *testing.T) {
 		return cred.String()
 	}
 	fresh := auth.challenge(phone, false)
+	another := auth.challenge(phone, false)
 	cases := []struct {
 		name    string
 		header  string
@@ -74,6 +75,8 @@ func TestDigestVerify(t *testing.T) {
 		{name: "the same nonce count again (replay)", header: answer(fresh, opts{qop: true, nc: 1}), aor: "agent-001", want: errReplayed},
 		{name: "next nonce count", header: answer(fresh, opts{qop: true, nc: 2}), aor: "agent-001"},
 		{name: "a lower nonce count", header: answer(fresh, opts{qop: true, nc: 1}), aor: "agent-001", want: errReplayed},
+		{name: "a first nonce count of 0 (sipgo's client)", header: answer(another, opts{qop: true, nc: 0}), aor: "agent-001"},
+		{name: "nonce count 0 again", header: answer(another, opts{qop: true, nc: 0}), aor: "agent-001", want: errReplayed},
 		{name: "nonce still fresh", header: answer(fresh, opts{qop: true, nc: 5}), aor: "agent-001", advance: 4 * time.Minute},
 		{name: "the same request from the same address, another port", header: answer(fresh, opts{qop: true, nc: 6}), aor: "agent-001", source: "192.0.2.10:41234"},
 		{name: "nonce used from another address", header: answer(fresh, opts{qop: true, nc: 7}), aor: "agent-001", source: "198.51.100.7:5060", want: errForgedNonce},
@@ -81,7 +84,10 @@ func TestDigestVerify(t *testing.T) {
 		{name: "uri other than the Request-URI", header: answer(fresh, opts{qop: true, nc: 9, uri: "sip:elsewhere.example"}), aor: "agent-001", want: errURIMismatch},
 		{name: "uri that does not parse", header: answer(fresh, opts{qop: true, nc: 10, uri: "not a uri"}), aor: "agent-001", want: errURIMismatch},
 		{name: "uri equal with other case in scheme and host", header: answer(fresh, opts{qop: true, nc: 11, uri: "SIP:Ledger.Example"}), aor: "agent-001"},
-		{name: "qop=auth without nc", header: `Digest username="agent-001", realm="ledger", nonce="1.2.3", uri="sip:ledger.example", response="00", qop=auth, cnonce="x"`, aor: "agent-001", want: errBadCredentials},
+		{name: "uri with a port the Request-URI lacks", header: answer(fresh, opts{qop: true, nc: 11, uri: "sip:ledger.example:5060"}), aor: "agent-001", want: errURIMismatch},
+		{name: "uri with a parameter the Request-URI lacks", header: answer(fresh, opts{qop: true, nc: 11, uri: "sip:ledger.example;transport=tcp"}), aor: "agent-001", want: errURIMismatch},
+		{name: "uri of another user", header: answer(fresh, opts{qop: true, nc: 11, uri: "sip:agent-002@ledger.example"}), aor: "agent-001", want: errURIMismatch},
+		{name: "qop=auth without cnonce", header: `Digest username="agent-001", realm="ledger", nonce="1.2.3", uri="sip:ledger.example", response="00", qop=auth, nc=00000001`, aor: "agent-001", want: errBadCredentials},
 		{name: "wrong password", header: answer(fresh, opts{qop: true, nc: 12, pw: "wrong"}), aor: "agent-001", want: errWrongResponse},
 		{name: "a wrong password does not use up a count", header: answer(fresh, opts{qop: true, nc: 12}), aor: "agent-001"},
 		{name: "registering another agent's address", header: answer(fresh, opts{qop: true, nc: 13}), aor: "agent-002", want: errWrongUser},
