@@ -78,6 +78,17 @@
 // the right digest, for an agent registered in the ledger. Registrations
 // live in memory: phones re-register every few minutes.
 //
+// # Replay
+//
+// The digest must use qop=auth, its uri must be the REGISTER's own
+// Request-URI, and its nonce count must rise with every request under a
+// nonce (counts are kept per nonce for the nonce's lifetime, in a bounded
+// table). Nonces carry their issue time and an HMAC over it and the IP
+// address they were issued to, so they are accepted only from that
+// address and for Config.NonceTTL (5 minutes). A replayed REGISTER gets a
+// fresh 401 challenge and changes nothing. Config.TLSAddr adds a SIP over
+// TLS listener, where a REGISTER cannot be captured on the way.
+//
 // Malformed requests get 400 (or 403 for authentication failures, 433
 // for a withheld caller number) and append nothing.
 package sip

@@ -106,9 +106,11 @@ func FuzzSIPMessage(f *testing.F) {
 
 // FuzzDigestAuthorization: whatever a phone writes into Authorization,
 // verify never panics, and it accepts only a credential for the address
-// being registered, under a nonce this server issued, whose response is
-// the digest of the stored HA1. The seeds (a right answer, a wrong
-// password, broken headers) run as an ordinary test.
+// being registered, under a nonce this server issued to the request's
+// source, with qop=auth, a uri equal to the Request-URI and a nonce count
+// above any accepted before, whose response is the digest of the stored
+// HA1. The seeds (a right answer, a wrong password, a replay, another
+// uri, no qop, broken headers) run as an ordinary test.
 func FuzzDigestAuthorization(f *testing.F) {
 	path := filepath.Join(f.TempDir(), CredentialsFileName)
 	ha1 := HA1("agent-001", "ledger", "right")
@@ -120,28 +122,42 @@ func FuzzDigestAuthorization(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	chal, err := digest.ParseChallenge(auth.challenge(false))
+	const source = "127.0.0.1:5062"
+	var requestURI siplib.Uri
+	if err := siplib.ParseUri("sip:127.0.0.1", &requestURI); err != nil {
+		f.Fatal(err)
+	}
+	chal, err := digest.ParseChallenge(auth.challenge(source, false))
 	if err != nil {
 		f.Fatal(err)
 	}
 	for _, password := range []string{"right", "wrong"} {
-		cred, err := digest.Digest(chal, digest.Options{Method: "REGISTER", URI: "sip:127.0.0.1", Username: "agent-001", Password: password, Cnonce: "0a4f113b", Count: 1})
-		if err != nil {
-			f.Fatal(err)
+		for _, uri := range []string{"sip:127.0.0.1", "sip:other.example"} {
+			cred, err := digest.Digest(chal, digest.Options{Method: "REGISTER", URI: uri, Username: "agent-001", Password: password, Cnonce: "0a4f113b", Count: 1})
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(cred.String(), "agent-001")
+			f.Add(cred.String(), "agent-001") // the same again: a replay
+			f.Add(cred.String(), "agent-002")
 		}
+	}
+	noQOP := *chal
+	noQOP.QOP = nil
+	if cred, err := digest.Digest(&noQOP, digest.Options{Method: "REGISTER", URI: "sip:127.0.0.1", Username: "agent-001", Password: "right"}); err == nil {
 		f.Add(cred.String(), "agent-001")
-		f.Add(cred.String(), "agent-002")
 	}
 	for _, h := range []string{
 		"", "Digest", "Digest garbage", "Basic YWdlbnQ6cHc=",
 		`Digest username="agent-001", realm="ledger", nonce="1.2", uri="sip:x", response="00"`,
-		`Digest username="agent-001", realm="ledger", nonce="` + auth.nonce(clock) + `", uri="sip:x", response="00", qop=auth-int`,
-		`Digest username="agent-001", realm="ledger", nonce="` + auth.nonce(clock) + `", uri="sip:x", response="00", userhash=true`,
+		`Digest username="agent-001", realm="ledger", nonce="` + auth.nonce(clock, source) + `", uri="sip:x", response="00", qop=auth-int`,
+		`Digest username="agent-001", realm="ledger", nonce="` + auth.nonce(clock, source) + `", uri="sip:x", response="00", userhash=true`,
 	} {
 		f.Add(h, "agent-001")
 	}
+	accepted := map[string]int{} // the highest nc accepted per nonce
 	f.Fuzz(func(t *testing.T, header, aor string) {
-		user, err := auth.verify(header, "REGISTER", aor)
+		user, err := auth.verify(digestRequest{header: header, method: "REGISTER", requestURI: requestURI, source: source, aorUser: aor})
 		if err != nil {
 			return
 		}
@@ -152,13 +168,17 @@ func FuzzDigestAuthorization(f *testing.F) {
 		if err != nil {
 			t.Fatalf("accepted an Authorization that does not parse: %v", err)
 		}
-		if err := auth.checkNonce(cred.Nonce); err != nil {
+		if _, err := auth.checkNonce(cred.Nonce, source); err != nil {
 			t.Fatalf("accepted nonce %q: %v", cred.Nonce, err)
 		}
-		c := digest.Challenge{Realm: "ledger", Nonce: cred.Nonce, Algorithm: cred.Algorithm, Opaque: cred.Opaque}
-		if cred.QOP != "" {
-			c.QOP = []string{cred.QOP}
+		if cred.QOP != "auth" || !sameRequestURI(cred.URI, requestURI) {
+			t.Fatalf("accepted qop %q, uri %q for Request-URI %s", cred.QOP, cred.URI, requestURI.String())
 		}
+		if n := accepted[cred.Nonce]; cred.Nc <= n {
+			t.Fatalf("accepted nc %d after %d with nonce %q", cred.Nc, n, cred.Nonce)
+		}
+		accepted[cred.Nonce] = cred.Nc
+		c := digest.Challenge{Realm: "ledger", Nonce: cred.Nonce, Algorithm: cred.Algorithm, Opaque: cred.Opaque, QOP: []string{"auth"}}
 		want, err := digest.Digest(&c, digest.Options{Method: "REGISTER", URI: cred.URI, Username: cred.Username, A1: ha1, Cnonce: cred.Cnonce, Count: cred.Nc})
 		if err != nil || !strings.EqualFold(want.Response, cred.Response) {
 			t.Fatalf("accepted response %q, the digest of the stored HA1 is %v (%v)", cred.Response, want, err)

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/icholy/digest"
+
 	"github.com/interactionledger/ledger/domain"
 )
 
@@ -99,6 +101,22 @@ func TestMalformedRequestsAppendNothing(t *testing.T) {
 		}
 		return strings.Replace(msg, old, new, 1)
 	}
+	// rightDigest answers a fresh challenge for the raw phone's address
+	// with the right password, with or without qop, for uri.
+	rightDigest := func(qop bool, uri string) string {
+		chal, err := digest.ParseChallenge(s.registrar.auth.challenge("127.0.0.1", false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !qop {
+			chal.QOP = nil
+		}
+		cred, err := digest.Digest(chal, digest.Options{Method: "REGISTER", URI: uri, Username: "agent-001", Password: "s3cret-001", Cnonce: "c1", Count: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "Authorization: " + cred.String() + "\n"
+	}
 	register := func(branch, extra string) string {
 		return `
 REGISTER sip:127.0.0.1 SIP/2.0
@@ -133,8 +151,10 @@ Contact: <sip:agent-001@127.0.0.1:{port}>
 		{"BYE for no call", replace(replace(replace(invite("m12", "m12", good), "INVITE sip:", "BYE sip:"), "CSeq: 1 INVITE", "CSeq: 2 BYE"),
 			"To: <sip:4008001234@127.0.0.1>", "To: <sip:4008001234@127.0.0.1>;tag=x"), 481},
 		{"REFER outside a call", replace(replace(invite("m13", "m13", good), "INVITE sip:", "REFER sip:"), "CSeq: 1 INVITE", "CSeq: 1 REFER\nRefer-To: <sip:agent-001@x>"), 481},
-		{"REGISTER with a wrong password", register("r1", `Authorization: Digest username="agent-001", realm="ledger", nonce="`+s.registrar.auth.nonce(time.Now())+`", uri="sip:127.0.0.1", response="00000000000000000000000000000000"
+		{"REGISTER with a wrong password", register("r1", `Authorization: Digest username="agent-001", realm="ledger", nonce="`+s.registrar.auth.nonce(time.Now(), "127.0.0.1")+`", uri="sip:127.0.0.1", qop=auth, nc=00000001, cnonce="c1", response="00000000000000000000000000000000"
 `), 403},
+		{"REGISTER with a right password but no qop", register("r6", rightDigest(false, "sip:127.0.0.1")), 403},
+		{"REGISTER whose digest uri is not its Request-URI", register("r7", rightDigest(true, "sip:elsewhere.example")), 403},
 		{"REGISTER for another agent's address", replace(register("r2", `Authorization: Digest username="agent-002", realm="ledger", nonce="1.2", uri="sip:127.0.0.1", response="00"
 `), "", ""), 403},
 		{"REGISTER with a broken Authorization", register("r3", "Authorization: Digest garbage\n"), 400},

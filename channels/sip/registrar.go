@@ -91,15 +91,26 @@ func (r *registrar) handleRegister(req *siplib.Request, tx siplib.ServerTransact
 	if h := req.GetHeader("Authorization"); h != nil {
 		authz = h.Value()
 	}
-	user, err := r.auth.verify(authz, string(siplib.REGISTER), to.User)
+	user, err := r.auth.verify(digestRequest{
+		header: authz, method: string(siplib.REGISTER), requestURI: req.Recipient,
+		source: req.Source(), aorUser: to.User,
+	})
 	switch {
 	case errors.Is(err, errNoCredentials):
 		r.challenge(req, tx, false)
 		return
 	case errors.Is(err, errStaleNonce) || errors.Is(err, errForgedNonce):
-		// A nonce from before a restart, or an old one: ask again rather
-		// than fail the phone (RFC 2617 stale=true).
+		// A nonce from before a restart, an old one, or one issued to
+		// another address (the phone moved): ask again rather than fail
+		// the phone (RFC 2617 stale=true for an expired one).
 		r.challenge(req, tx, errors.Is(err, errStaleNonce))
+		return
+	case errors.Is(err, errReplayed):
+		// A nonce count already used: a replayed request, or a phone that
+		// lost count. A fresh challenge lets the phone go on; a replay
+		// cannot answer it without the password. Nothing changes.
+		r.log.Warn("sip: REGISTER with a nonce count already used (replay?)", "aor", to.User, "source", req.Source())
+		r.challenge(req, tx, false)
 		return
 	case errors.Is(err, errBadCredentials):
 		reply(tx, req, 400, "Bad Authorization Header")
@@ -151,7 +162,7 @@ func (r *registrar) parseRegister(req *siplib.Request, tx siplib.ServerTransacti
 
 func (r *registrar) challenge(req *siplib.Request, tx siplib.ServerTransaction, stale bool) {
 	res := siplib.NewResponseFromRequest(req, 401, "Unauthorized", nil)
-	res.AppendHeader(siplib.NewHeader("WWW-Authenticate", r.auth.challenge(stale)))
+	res.AppendHeader(siplib.NewHeader("WWW-Authenticate", r.auth.challenge(req.Source(), stale)))
 	respond(tx, res)
 }
 

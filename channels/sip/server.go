@@ -2,6 +2,7 @@ package sip
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,6 +24,13 @@ type Config struct {
 	// Addr is the HOST:PORT the channel listens on, UDP and TCP (port 0:
 	// any free port, the same for both).
 	Addr string
+	// TLSAddr, when set, is the HOST:PORT of a SIP-over-TLS listener
+	// (RFC 3261 section 26.3.1) beside the plain UDP and TCP ones; it
+	// needs TLSConfig with a certificate. Phones that register over TLS
+	// cannot be overheard or have their REGISTER captured on the way.
+	TLSAddr string
+	// TLSConfig is the TLS listener's configuration (certificates).
+	TLSConfig *tls.Config
 	// Advertise is the host written into our Contact and Via headers;
 	// default the host of Addr, or, when that is a wildcard, this
 	// machine's outbound address.
@@ -79,6 +87,9 @@ func (c *Config) defaults() error {
 		}
 		c.Chooser = FirstAvailable{Directory: c.Directory}
 	}
+	if c.TLSAddr != "" && (c.TLSConfig == nil || len(c.TLSConfig.Certificates) == 0 && c.TLSConfig.GetCertificate == nil) {
+		return errors.New("sip: a TLS listener needs a certificate")
+	}
 	if c.Realm == "" {
 		c.Realm = "ledger"
 	}
@@ -128,6 +139,7 @@ type Server struct {
 	dispatcher *dispatcher
 	udp        net.PacketConn
 	tcp        net.Listener
+	tls        net.Listener // nil without Config.TLSAddr
 	udpLaddr   siplib.Addr
 	host       string
 	port       int
@@ -161,8 +173,7 @@ func Listen(h *commands.Handler, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	if err := s.build(); err != nil {
-		_ = s.udp.Close()
-		_ = s.tcp.Close()
+		s.closeListeners()
 		return nil, err
 	}
 	return s, nil
@@ -204,6 +215,15 @@ func (s *Server) listen() error {
 		laddr := udp.LocalAddr().(*net.UDPAddr)
 		s.udpLaddr = siplib.Addr{IP: laddr.IP, Port: laddr.Port}
 		break
+	}
+	if s.cfg.TLSAddr != "" {
+		l, err := tls.Listen("tcp", s.cfg.TLSAddr, s.cfg.TLSConfig)
+		if err != nil {
+			_ = s.udp.Close()
+			_ = s.tcp.Close()
+			return fmt.Errorf("sip: listen tls %s: %w", s.cfg.TLSAddr, err)
+		}
+		s.tls = l
 	}
 	s.host = s.cfg.Advertise
 	if s.host == "" {
@@ -291,6 +311,14 @@ func (s *Server) Addr() string {
 	return s.udp.LocalAddr().String()
 }
 
+// TLSAddr returns the address of the TLS listener, "" without one.
+func (s *Server) TLSAddr() string {
+	if s.tls == nil {
+		return ""
+	}
+	return s.tls.Addr().String()
+}
+
 // ActiveCalls returns how many callers' calls are in progress (queued,
 // ringing or talking, including ones still writing their last events).
 func (s *Server) ActiveCalls() int {
@@ -306,10 +334,13 @@ func (s *Server) Serve(ctx context.Context) error {
 	dctx, stopDispatcher := context.WithCancel(context.Background())
 	defer stopDispatcher()
 	go s.dispatcher.run(dctx)
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- s.sip.ServeUDP(s.udp) }()
 	go func() { errc <- s.sip.ServeTCP(s.tcp) }()
-	s.log.Info("sip: phone channel listening", "addr", s.Addr(), "udp", true, "tcp", true, "contact", s.dialogUA.ContactHDR.Address.String())
+	if s.tls != nil {
+		go func() { errc <- s.sip.ServeTLS(s.tls) }()
+	}
+	s.log.Info("sip: phone channel listening", "addr", s.Addr(), "udp", true, "tcp", true, "tls", s.TLSAddr(), "contact", s.dialogUA.ContactHDR.Address.String())
 	var err error
 	select {
 	case <-ctx.Done():
@@ -340,9 +371,16 @@ func (s *Server) shutdown() {
 	}
 	s.journals.Wait()
 	waitFor(&s.tasks, 2*time.Second)
+	s.closeListeners()
+	_ = s.ua.Close()
+}
+
+func (s *Server) closeListeners() {
 	_ = s.udp.Close()
 	_ = s.tcp.Close()
-	_ = s.ua.Close()
+	if s.tls != nil {
+		_ = s.tls.Close()
+	}
 }
 
 func waitFor(wg *sync.WaitGroup, d time.Duration) {

@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/interactionledger/ledger/channels/sip"
@@ -19,6 +23,9 @@ import (
 // and puts them through to agents. It starts only when --sip is set.
 type sIPComponent struct {
 	addr         string
+	tlsAddr      string
+	tlsCert      string
+	tlsKey       string
 	advertise    string
 	realm        string
 	credentials  string
@@ -33,6 +40,9 @@ func newSIPComponent() serveComponent { return &sIPComponent{} }
 
 func (c *sIPComponent) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.addr, "sip", envOr("LEDGER_SIP", ""), "SIP phone channel HOST:PORT, UDP and TCP; off when empty (env LEDGER_SIP)")
+	fs.StringVar(&c.tlsAddr, "sip-tls", envOr("LEDGER_SIP_TLS", ""), "SIP over TLS HOST:PORT (e.g. :5061) beside --sip's UDP and TCP; needs --sip-tls-cert and --sip-tls-key (env LEDGER_SIP_TLS)")
+	fs.StringVar(&c.tlsCert, "sip-tls-cert", envOr("LEDGER_SIP_TLS_CERT", ""), "PEM certificate (chain) file of the SIP TLS listener; re-read when it changes (env LEDGER_SIP_TLS_CERT)")
+	fs.StringVar(&c.tlsKey, "sip-tls-key", envOr("LEDGER_SIP_TLS_KEY", ""), "PEM private key file of the SIP TLS listener (env LEDGER_SIP_TLS_KEY)")
 	fs.StringVar(&c.advertise, "sip-advertise", envOr("LEDGER_SIP_ADVERTISE", ""), "host phones reach the SIP channel at, written into Contact headers; default the --sip host, or the outbound address when that is a wildcard (env LEDGER_SIP_ADVERTISE)")
 	fs.StringVar(&c.realm, "sip-realm", envOr("LEDGER_SIP_REALM", "ledger"), "digest realm agents' phones authenticate in (env LEDGER_SIP_REALM)")
 	fs.StringVar(&c.credentials, "sip-credentials", envOr("LEDGER_SIP_CREDENTIALS", ""), "agents' SIP credentials file (htdigest: agent:realm:ha1); default DATA/"+sip.CredentialsFileName+", managed by `ledger sip-credentials` (env LEDGER_SIP_CREDENTIALS)")
@@ -43,9 +53,16 @@ func (c *sIPComponent) addFlags(fs *flag.FlagSet) {
 
 func (c *sIPComponent) start(core *serveCore, o offers) error {
 	if c.addr == "" {
+		if c.tlsAddr != "" || c.tlsCert != "" || c.tlsKey != "" {
+			return &exitError{code: 2, err: errors.New("--sip-tls, --sip-tls-cert and --sip-tls-key need --sip")}
+		}
 		return nil
 	}
 	numbers, err := parseSIPNumbers(c.numbers)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	tlsConfig, err := c.tlsConfig()
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
@@ -56,6 +73,8 @@ func (c *sIPComponent) start(core *serveCore, o offers) error {
 	directory := sip.CachedDirectory(readModelDirectory{core.readDB}, time.Second)
 	srv, err := sip.Listen(core.handler, sip.Config{
 		Addr:         c.addr,
+		TLSAddr:      c.tlsAddr,
+		TLSConfig:    tlsConfig,
 		Advertise:    c.advertise,
 		Realm:        c.realm,
 		Credentials:  sip.NewCredentialStore(credentials),
@@ -76,6 +95,86 @@ func (c *sIPComponent) start(core *serveCore, o offers) error {
 		}
 	})
 	return nil
+}
+
+// tlsConfig reads --sip-tls-cert and --sip-tls-key; nil without --sip-tls.
+func (c *sIPComponent) tlsConfig() (*tls.Config, error) {
+	if c.tlsAddr == "" {
+		if c.tlsCert != "" || c.tlsKey != "" {
+			return nil, errors.New("--sip-tls-cert and --sip-tls-key need --sip-tls HOST:PORT")
+		}
+		return nil, nil
+	}
+	if c.tlsCert == "" || c.tlsKey == "" {
+		return nil, errors.New("--sip-tls needs --sip-tls-cert and --sip-tls-key (PEM files)")
+	}
+	certs, err := newCertReloader(c.tlsCert, c.tlsKey)
+	if err != nil {
+		return nil, fmt.Errorf("--sip-tls: %w", err)
+	}
+	return &tls.Config{GetCertificate: certs.get, MinVersion: tls.VersionTLS12}, nil
+}
+
+// certReloader serves a certificate and key from files and loads them
+// again when either file changes, so a renewed certificate takes effect at
+// the next TLS handshake without a restart. A pair that no longer loads
+// (half written, mismatched) keeps the last good one, logged.
+type certReloader struct {
+	certFile, keyFile string
+
+	mu      sync.Mutex
+	cert    *tls.Certificate
+	stamp   [2]time.Time
+	checked time.Time
+}
+
+func newCertReloader(certFile, keyFile string) (*certReloader, error) {
+	r := &certReloader{certFile: certFile, keyFile: keyFile}
+	if err := r.load(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *certReloader) load() error {
+	stamp, err := modTimes(r.certFile, r.keyFile)
+	if err != nil {
+		return err
+	}
+	cert, err := tls.LoadX509KeyPair(r.certFile, r.keyFile)
+	if err != nil {
+		return fmt.Errorf("load certificate %s and key %s: %w", r.certFile, r.keyFile, err)
+	}
+	r.cert, r.stamp = &cert, stamp
+	return nil
+}
+
+func modTimes(files ...string) ([2]time.Time, error) {
+	var out [2]time.Time
+	for i, f := range files {
+		fi, err := os.Stat(f)
+		if err != nil {
+			return out, err
+		}
+		out[i] = fi.ModTime()
+	}
+	return out, nil
+}
+
+// get is tls.Config.GetCertificate; it looks at the files at most once a
+// second.
+func (r *certReloader) get(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if now := time.Now(); now.Sub(r.checked) >= time.Second {
+		r.checked = now
+		if stamp, err := modTimes(r.certFile, r.keyFile); err == nil && stamp != r.stamp {
+			if err := r.load(); err != nil {
+				slog.Error("sip: TLS certificate changed but does not load; keeping the previous one", "err", err)
+			}
+		}
+	}
+	return r.cert, nil
 }
 
 // sipAgentChooser returns who decides which agent takes a waiting call

@@ -1,0 +1,132 @@
+package sip
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
+	"net"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo"
+	siplib "github.com/emiago/sipgo/sip"
+
+	"github.com/interactionledger/ledger/domain"
+)
+
+// selfSigned returns a certificate for 127.0.0.1 and a pool that trusts
+// it.
+func selfSigned(t testing.TB) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "ledger test"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		IsCA:         true, BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}, pool
+}
+
+// TestRegisterOverTLS: a softphone (sipgo's client) registers over SIP
+// over TLS, verifying the ledger's certificate: the 401 challenge and then
+// the 200 come over TLS, and the binding records the tls transport.
+func TestRegisterOverTLS(t *testing.T) {
+	l := newTestLedger(t)
+	var creds []Credential
+	l.agent(t, &creds, "agent-001", "s3cret-001", domain.PresenceAvailable)
+	cert, pool := selfSigned(t)
+	s := startServer(t, l, creds, l.storeDirectory("agent-001"), func(c *Config) {
+		c.TLSAddr = "127.0.0.1:0"
+		c.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	})
+	if s.TLSAddr() == "" {
+		t.Fatal("no TLS listener")
+	}
+	_, port, _ := net.SplitHostPort(s.TLSAddr())
+	tlsPort, _ := strconv.Atoi(port)
+
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("tls phone"), sipgo.WithUserAgenTLSConfig(&tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ua.Close() })
+	client, err := sipgo.NewClient(ua, sipgo.WithClientHostname("127.0.0.1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := siplib.NewRequest(siplib.REGISTER, siplib.Uri{Scheme: "sip", Host: "127.0.0.1", Port: tlsPort})
+	req.SetTransport("TLS")
+	aor := siplib.Uri{Scheme: "sip", User: "agent-001", Host: "127.0.0.1"}
+	fromParams := siplib.NewParams()
+	fromParams.Add("tag", "tls-phone")
+	req.AppendHeader(&siplib.FromHeader{Address: aor, Params: fromParams})
+	req.AppendHeader(&siplib.ToHeader{Address: aor, Params: siplib.NewParams()})
+	contactParams := siplib.NewParams()
+	contactParams.Add("transport", "tls")
+	req.AppendHeader(&siplib.ContactHeader{Address: siplib.Uri{Scheme: "sip", User: "agent-001", Host: "127.0.0.1", Port: 5099, UriParams: contactParams}})
+	req.AppendHeader(siplib.NewHeader("Expires", "600"))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := client.Do(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 401 {
+		t.Fatalf("first REGISTER answered %d, want the 401 challenge", res.StatusCode)
+	}
+	res, err = client.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: "agent-001", Password: "s3cret-001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 200 {
+		t.Fatalf("authenticated REGISTER answered %d %s, want 200", res.StatusCode, res.Reason)
+	}
+	if !res.IsSuccess() || res.Transport() != "TLS" {
+		t.Fatalf("the 200 came over %q, want TLS", res.Transport())
+	}
+	b, ok := s.registrar.lookup("agent-001")
+	if !ok {
+		t.Fatal("agent-001 is not registered")
+	}
+	if b.transport != "tls" || b.contact.Port != 5099 {
+		t.Fatalf("binding %+v, want the tls Contact on port 5099", b)
+	}
+}
+
+// TestTLSNeedsCertificate: a TLS listener without a certificate is a
+// configuration error, not a listener that fails every handshake.
+func TestTLSNeedsCertificate(t *testing.T) {
+	l := newTestLedger(t)
+	_, err := Listen(l.h, Config{
+		Addr: "127.0.0.1:0", TLSAddr: "127.0.0.1:0", TLSConfig: &tls.Config{},
+		Credentials: NewCredentialStore(t.TempDir() + "/creds"), Directory: l.storeDirectory(), Logger: quietLogger(),
+	})
+	if err == nil {
+		t.Fatal("listening on TLS without a certificate succeeded")
+	}
+}
