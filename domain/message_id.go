@@ -17,8 +17,10 @@ type MessageIDConflictError struct {
 	MessageID     string
 }
 
+// Error does not quote the id: a channel's id may embed what the caller
+// must not see echoed in logs (a web-chat visitor id).
 func (e *MessageIDConflictError) Error() string {
-	return fmt.Sprintf("message id %q is already used on interaction %s by a different message; a new message needs a new id", e.MessageID, e.InteractionID)
+	return fmt.Sprintf("the message id is already used on interaction %s by a different message; a new message needs a new id", e.InteractionID)
 }
 
 // Unwrap gives the error its domain code, ECONFLICT.
