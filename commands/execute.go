@@ -94,8 +94,8 @@ func executeOnce[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C],
 // what it wrote, instead of deciding again on a later state, unless the
 // retry carries a message id the first request recorded with other content
 // (a *domain.MessageIDConflictError): a reused id, refused instead of
-// acknowledged. Deciding again only looks for that error; any other answer
-// of the later state is the retry's business no more.
+// acknowledged. Deciding again only looks for that error: any other error
+// of the later state is ignored, and the retry gets the first answer.
 func answerApplied[S, C any](agg aggregate[S, C], cur loaded[S], stream, name string, plan func(loaded[S]) []C, now time.Time) (Result, S, error) {
 	_, _, err := decideAll(agg, cur.state, plan(cur), now)
 	var reused *domain.MessageIDConflictError
