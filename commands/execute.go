@@ -64,9 +64,7 @@ func executeOnce[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C],
 		return Result{Stream: stream}, cur.state, err
 	}
 	if cur.appliedAt != 0 {
-		// This request was applied before (a retry): answer with what
-		// it wrote instead of deciding again on a later state.
-		return Result{Stream: stream, Position: cur.appliedAt, Version: cur.version}, cur.state, nil
+		return answerApplied(agg, cur, stream, name, plan, h.now())
 	}
 	events, state, err := decideAll(agg, cur.state, plan(cur), h.now())
 	if err != nil {
@@ -76,10 +74,35 @@ func executeOnce[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C],
 		return Result{Stream: stream, Version: cur.version}, cur.state, nil
 	}
 	res, err := h.appendEvents(ctx, stream, cur.version, events, meta, name, agg.eventIDs())
+	var idConflict *eventstore.EventIDConflictError
+	if applied != uuid.Nil && errors.As(err, &idConflict) {
+		// A concurrent copy of this request was appended first (its
+		// events differ from ours at least by their time): answer as a
+		// retry of it.
+		again, lerr := load(ctx, h.store, agg, id, applied)
+		if lerr == nil && again.appliedAt != 0 {
+			return answerApplied(agg, again, stream, name, plan, h.now())
+		}
+	}
 	if err != nil {
 		return res, cur.state, err
 	}
 	return res, state, nil
+}
+
+// answerApplied answers a request that was applied before (a retry) with
+// what it wrote, instead of deciding again on a later state, unless the
+// retry carries a message id the first request recorded with other content
+// (a *domain.MessageIDConflictError): a reused id, refused instead of
+// acknowledged. Deciding again only looks for that error: any other error
+// of the later state is ignored, and the retry gets the first answer.
+func answerApplied[S, C any](agg aggregate[S, C], cur loaded[S], stream, name string, plan func(loaded[S]) []C, now time.Time) (Result, S, error) {
+	_, _, err := decideAll(agg, cur.state, plan(cur), now)
+	var reused *domain.MessageIDConflictError
+	if errors.As(err, &reused) {
+		return Result{Stream: stream, Version: cur.version}, cur.state, fmt.Errorf("%s on %s: %w", name, stream, err)
+	}
+	return Result{Stream: stream, Position: cur.appliedAt, Version: cur.version}, cur.state, nil
 }
 
 // storeError gives the store's errors that callers act on a domain code:

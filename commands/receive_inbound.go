@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -105,8 +106,10 @@ func (h *Handler) appendToConversation(ctx context.Context, convStream string, w
 			created = !cur.state.Exists()
 			return inboundCommands(cur.state, interactionID, who, msg)
 		})
-	if isCode(err, domain.ECONFLICT) && conv.state.Current == interactionID {
-		// The interaction ended under us: roll the conversation over.
+	var reused *domain.MessageIDConflictError
+	if isCode(err, domain.ECONFLICT) && !errors.As(err, &reused) && conv.state.Current == interactionID {
+		// The interaction ended under us: roll the conversation over. (A
+		// message id reused for other content is refused wherever it goes.)
 		return InboundResult{}, true, err
 	}
 	out := InboundResult{CustomerID: who.CustomerID, InteractionID: interactionID, NewInteraction: created && res.Position != 0, Position: res.Position}

@@ -112,6 +112,11 @@ func (h *Handler) AnswerStatusQuery(ctx context.Context, interactionID, text, me
 	if err != nil {
 		return true, Result{}, err
 	}
+	if it.HasMessage(messageID) {
+		// Answered before. The answer is not sent again, even when the
+		// ticket changed since (its text would differ under the same id).
+		return true, Result{}, nil
+	}
 	lang := domain.LanguageOf(text)
 	answer := domain.TicketStatusUnknownAnswer(number, lang)
 	t, err := h.TicketForCustomer(ctx, number, it.CustomerID)

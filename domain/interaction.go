@@ -47,15 +47,18 @@ type Interaction struct {
 	Disposition Disposition
 	Csat        int // 0 until recorded
 	Messages    int
-	// seenMessages holds the message ids already recorded, so a provider
-	// redelivering a message is a no-op even when its event id differs.
-	seenMessages map[string]bool
+	// seenMessages maps the message ids already recorded to a digest of
+	// their content (messageFingerprint), so a provider redelivering a
+	// message is a no-op even when its event id differs, and a different
+	// message under a recorded id is refused instead of dropped.
+	seenMessages map[string]string
 }
 
 // HasMessage reports whether a message with the provider's (or an agent
 // client's) message id was recorded on the interaction.
 func (i Interaction) HasMessage(messageID string) bool {
-	return messageID != "" && i.seenMessages[messageID]
+	_, ok := i.seenMessages[messageID]
+	return messageID != "" && ok
 }
 
 // Exists reports whether the interaction was started.
@@ -292,6 +295,11 @@ func DecideInteraction(i Interaction, cmd InteractionCommand, now time.Time) ([]
 	if !i.Exists() {
 		return nil, notFound("interaction %s does not exist", i.ID)
 	}
+	// A message already recorded is a retry, even after the interaction
+	// ended; a different message under its id is refused.
+	if seen, err := recordedMessage(i, cmd); seen || err != nil {
+		return nil, err
+	}
 	if rate, ok := cmd.(RecordCsat); ok {
 		return decideCsat(i, rate, now)
 	}
@@ -352,10 +360,9 @@ func decideStartInteraction(i Interaction, cmd StartInteraction, now time.Time) 
 	}}, nil
 }
 
+// decideReceiveMessage records a customer's message (a recorded message id
+// was answered by DecideInteraction's recordedMessage).
 func decideReceiveMessage(i Interaction, cmd ReceiveMessage, now time.Time) ([]Event, error) {
-	if cmd.MessageID != "" && i.seenMessages[cmd.MessageID] {
-		return nil, nil
-	}
 	text, err := cleanText(cmd.Text, "message", MaxMessageBytes, len(cmd.Attachments) > 0)
 	if err != nil {
 		return nil, err
@@ -371,12 +378,11 @@ func decideReceiveMessage(i Interaction, cmd ReceiveMessage, now time.Time) ([]E
 	}}, nil
 }
 
+// decideSendMessage records an agent's reply (a recorded message id was
+// answered by DecideInteraction's recordedMessage).
 func decideSendMessage(i Interaction, cmd SendMessage, now time.Time) ([]Event, error) {
 	if cmd.AgentID == "" {
 		return nil, invalid("a reply needs the agent who sends it")
-	}
-	if cmd.MessageID != "" && i.seenMessages[cmd.MessageID] {
-		return nil, nil
 	}
 	text, err := cleanText(cmd.Text, "reply", MaxMessageBytes, false)
 	if err != nil {
@@ -552,10 +558,10 @@ func EvolveInteraction(i Interaction, e Event) Interaction {
 		i = Interaction{ID: e.InteractionID, CustomerID: e.CustomerID, Channel: e.Channel, Status: InteractionStatusActive, StartedAt: e.At, Priority: PriorityNormal}
 	case MessageReceived:
 		i.Messages++
-		i.seenMessages = markSeen(i.seenMessages, e.MessageID)
+		i.seenMessages = markSeen(i.seenMessages, e.MessageID, messageFingerprint(senderCustomer(), e.Text, e.Attachments))
 	case MessageSent:
 		i.Messages++
-		i.seenMessages = markSeen(i.seenMessages, e.MessageID)
+		i.seenMessages = markSeen(i.seenMessages, e.MessageID, messageFingerprint(senderAgent(e.AgentID), e.Text, nil))
 	case InteractionQueued:
 		i.Status, i.Queue, i.Priority, i.QueuedAt, i.AgentID = InteractionStatusQueued, e.Queue, e.Priority, e.At, ""
 		i.OfferedAt, i.RingingAt = time.Time{}, time.Time{}
@@ -584,14 +590,15 @@ func EvolveInteraction(i Interaction, e Event) Interaction {
 	return i
 }
 
-// markSeen records a message id. The map is copied on write so states
-// returned by earlier Evolve calls stay unchanged.
-func markSeen(seen map[string]bool, messageID string) map[string]bool {
+// markSeen records a message id with its content's fingerprint. The map is
+// copied on write so states returned by earlier Evolve calls stay
+// unchanged.
+func markSeen(seen map[string]string, messageID, fingerprint string) map[string]string {
 	if messageID == "" {
 		return seen
 	}
 	out := cloneMap(seen)
-	out[messageID] = true
+	out[messageID] = fingerprint
 	return out
 }
 

@@ -155,6 +155,7 @@ func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
 func (s *Server) smtpReply(err error) error {
 	var pe *ParseError
 	var se *SenderError
+	var reused *domain.MessageIDConflictError
 	switch {
 	case err == nil:
 		return nil
@@ -162,6 +163,12 @@ func (s *Server) smtpReply(err error) error {
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: replyText(pe.Error())}
 	case errors.As(err, &se):
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 7}, Message: replyText(se.Error())}
+	case errors.As(err, &reused):
+		// Another message under a Message-ID already recorded: refused for
+		// good, so the sender neither retries it forever nor is told it
+		// was delivered.
+		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0},
+			Message: replyText("Message-ID already used by a different message; not recorded, send it with a new Message-ID")}
 	case domain.ErrorCode(err) == domain.EINVALID:
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: replyText("message refused: " + domain.ErrorMessage(err))}
 	default:
