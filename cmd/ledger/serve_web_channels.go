@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 
 	"github.com/interactionledger/ledger/channels/app"
@@ -25,11 +26,15 @@ type webChannelsComponent struct {
 	appIssuer, appAudience, appPush, appPushSecret    string
 	smsAuthToken, smsAPI, smsFrom                     string
 	wechatToken, wechatAPI, wechatAppID, wechatSecret string
-	webchatSecret, webchatOrigins                     string
+	webchatSecret, webchatOrigins, webchatVisitorKey  string
 
 	chat  *webchat.Server // built by provide
 	appIn *app.Handler    // built by provide
 }
+
+// webchatVisitorKeyFile holds, in the data directory, the key web chat
+// visitor ids are digested with (see webchat.VisitorDigest).
+const webchatVisitorKeyFile = "webchat-visitor.key"
 
 func newWebChannelsComponent() serveComponent { return &webChannelsComponent{} }
 
@@ -54,14 +59,23 @@ func (c *webChannelsComponent) addFlags(fs *flag.FlagSet) {
 	str(&c.wechatAppID, "wechat-appid", "with --wechat-api: app id that fetches the access token (omit behind a token gateway)")
 	str(&c.wechatSecret, "wechat-secret", "with --wechat-appid: app secret")
 	str(&c.webchatSecret, "webchat-secret", "HMAC secret of the site backend's identity assertions (JWT HS256) for verified web chat customers")
+	str(&c.webchatVisitorKey, "webchat-visitor-key", "file of the key (hex, 32+ bytes, mode 0600) digesting web chat visitor ids; created if missing (default: "+webchatVisitorKeyFile+" in the data directory; give every node serving one ledger the same file)")
 	str(&c.webchatOrigins, "webchat-origins", "comma-separated web origins whose pages may open web chat sockets (* for any)")
 }
 
 // provide builds the web chat server and offers the reply senders of the
 // web channels.
 func (c *webChannelsComponent) provide(core *serveCore) (offers, error) {
+	keyFile := c.webchatVisitorKey
+	if keyFile == "" {
+		keyFile = filepath.Join(core.dataDir, webchatVisitorKeyFile)
+	}
+	visitorKey, err := webchat.LoadOrCreateVisitorKey(keyFile)
+	if err != nil {
+		return offers{}, err
+	}
 	chat, err := webchat.NewServer(webchat.Config{
-		Ledger: core.handler, Secret: c.webchatSecret, AllowedOrigins: splitList(c.webchatOrigins),
+		Ledger: core.handler, Secret: c.webchatSecret, VisitorKey: visitorKey, AllowedOrigins: splitList(c.webchatOrigins),
 		Logger: c.logger().With("channel", "webchat"), Registerer: core.registry,
 	})
 	if err != nil {

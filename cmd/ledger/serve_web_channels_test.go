@@ -355,7 +355,7 @@ func TestWebChannelFlagsFromEnvironment(t *testing.T) {
 	if c.appServerKey != "from-env" || c.wechatToken != "tok" || c.smsAPI == "" || c.smsFrom != "+1" {
 		t.Fatalf("flags %+v", c)
 	}
-	for _, name := range []string{"app-server-key", "app-assertion-secret", "app-assertion-issuer", "app-assertion-audience", "app-push", "app-push-secret", "sms-auth-token", "sms-api", "wechat-token", "wechat-api"} {
+	for _, name := range []string{"app-server-key", "app-assertion-secret", "app-assertion-issuer", "app-assertion-audience", "app-push", "app-push-secret", "webchat-visitor-key", "sms-auth-token", "sms-api", "wechat-token", "wechat-api"} {
 		if f := fs.Lookup(name); f == nil || !strings.Contains(f.Usage, "LEDGER_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))) {
 			t.Errorf("flag --%s missing or without its environment variable", name)
 		}
