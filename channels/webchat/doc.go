@@ -15,15 +15,16 @@
 // ledger never keeps it. It keeps its digest instead (VisitorDigest, a
 // keyed HMAC-SHA256 under the server's VisitorKey): the customer's DEVICE
 // identity, message ids, idempotency keys and logs all name the visitor
-// by the digest, which cannot be turned back into the id nor used as one. identity is optional: an assertion signed by the site's backend
-// that the visitor is a known customer (see below). name is a display
-// name for a new customer, and is ignored when an assertion is given.
+// by the digest, which cannot be turned back into the id nor used as one.
+// identity is optional: an assertion signed by the site's backend that the
+// visitor is a known customer (see below). name is a display name for a
+// new customer, and is ignored when an assertion is given.
 //
 // The server answers with the conversation so far (the current interaction
 // of this customer's web chat conversation, at most HistoryLimit messages):
 //
 //	{"type": "welcome", "interactionId": "...", "status": "QUEUED", "history": [
-//	   {"type": "message", "id": "c-1", "direction": "IN", "text": "...", "at": "...", "position": 12}, ...]}
+//	   {"type": "message", "id": "vd-…:c-1", "direction": "IN", "text": "...", "at": "...", "position": 12}, ...]}
 //
 // Then, in any order:
 //
@@ -36,9 +37,8 @@
 // A message's id is the client's: resending a message with the same id
 // (after a reconnect, when no ack came) records it once. The ledger
 // records it as "<digest>:<id>", which is the id of the message frames
-// other tabs and later welcomes carry. An ack means the
-// message is in the ledger. Agents' replies arrive as "message" frames with
-// direction OUT; the customer's own messages sent from another tab of the
+// other tabs and later welcomes carry. An ack means the message is in the
+// ledger. Agents' replies arrive as "message" frames with direction OUT; the customer's own messages sent from another tab of the
 // same conversation arrive with direction IN. Clients drop frames whose id
 // they already have.
 //
