@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -14,21 +15,32 @@ import (
 	"github.com/interactionledger/ledger/domain"
 )
 
-// KeyHeader carries the app's API key.
+// KeyHeader carries the server key: only the company's backend sends it,
+// to post as any customer (it must never ship in an app).
 const KeyHeader = "X-Api-Key"
+
+// AssertionHeader carries the identity assertion of an app user: a JWT the
+// company's backend issued to them (see Verifier).
+const AssertionHeader = "X-Identity-Assertion"
 
 // DefaultMaxBodyBytes bounds a request: a message of the ledger's largest
 // size (64 KiB) with room for JSON escapes.
 const DefaultMaxBodyBytes = 256 << 10
 
-// Config configures the endpoint.
+// Config configures the endpoint. While neither Assertions nor ServerKey
+// is set every request is refused.
 type Config struct {
 	Receiver edge.Receiver
-	// Key is the API key the app sends; while it is "" every request is
-	// refused.
-	Key          string
+	// Assertions verifies the assertions apps send in AssertionHeader; a
+	// post is accepted only for the identity its assertion names. Nil: no
+	// assertion is accepted.
+	Assertions *Verifier
+	// ServerKey (at least MinSecretBytes) lets the company's backend post
+	// for any identity with KeyHeader; "": such posts are refused.
+	ServerKey    string
 	Logger       *slog.Logger
 	MaxBodyBytes int64
+	Now          func() time.Time
 }
 
 // Handler is the /channels/app endpoint.
@@ -37,15 +49,22 @@ type Handler struct {
 	keyHash [32]byte
 }
 
-// NewHandler returns the endpoint.
-func NewHandler(cfg Config) *Handler {
+// NewHandler returns the endpoint, or an error for a server key shorter
+// than MinSecretBytes.
+func NewHandler(cfg Config) (*Handler, error) {
+	if cfg.ServerKey != "" && len(cfg.ServerKey) < MinSecretBytes {
+		return nil, fmt.Errorf("app: the server key is %d bytes; it needs at least %d", len(cfg.ServerKey), MinSecretBytes)
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	return &Handler{cfg: cfg, keyHash: sha256.Sum256([]byte(cfg.Key))}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Handler{cfg: cfg, keyHash: sha256.Sum256([]byte(cfg.ServerKey))}, nil
 }
 
 // Accepted is the answer to a recorded message.
@@ -68,12 +87,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (commands.InboundResult, error) {
-	if h.cfg.Key == "" {
-		return commands.InboundResult{}, edge.Errorf(http.StatusServiceUnavailable, "the app channel is disabled: no app key is configured")
+	if h.cfg.Assertions == nil && h.cfg.ServerKey == "" {
+		return commands.InboundResult{}, edge.Errorf(http.StatusServiceUnavailable, "the app channel is disabled: neither assertions nor a server key are configured")
 	}
-	if !h.authorised(r) {
-		w.Header().Set("WWW-Authenticate", `ApiKey header="`+KeyHeader+`"`)
-		return commands.InboundResult{}, edge.Errorf(http.StatusUnauthorized, "%s is missing or wrong", KeyHeader)
+	asserted, trusted, err := h.authenticate(w, r)
+	if err != nil {
+		return commands.InboundResult{}, err
 	}
 	if r.Method != http.MethodPost {
 		return commands.InboundResult{}, edge.Errorf(http.StatusMethodNotAllowed, "the app endpoint takes POST")
@@ -89,6 +108,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (commands.Inboun
 	if err != nil {
 		return commands.InboundResult{}, err
 	}
+	if !trusted {
+		if err := h.sameIdentity(asserted, m.Identity); err != nil {
+			return commands.InboundResult{}, err
+		}
+	}
 	var sentAt time.Time
 	if m.SentAt != nil {
 		sentAt = *m.SentAt
@@ -99,9 +123,51 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (commands.Inboun
 	})
 }
 
-// authorised compares the key in constant time (hashed first, so not even
-// its length leaks).
-func (h *Handler) authorised(r *http.Request) bool {
+// authenticate works out who posts: the company's backend with the server
+// key (trusted: it may name any identity), or an app user with an
+// assertion, whose identity is returned.
+func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (domain.Identity, bool, error) {
+	refuse := func(format string, args ...any) (domain.Identity, bool, error) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="app", error="invalid_token"`)
+		return domain.Identity{}, false, edge.Errorf(http.StatusUnauthorized, format, args...)
+	}
+	if r.Header.Get(KeyHeader) != "" {
+		if h.cfg.ServerKey == "" || !h.serverKey(r) {
+			return refuse("%s is wrong (the server key is for the company's backend only; apps send %s)", KeyHeader, AssertionHeader)
+		}
+		return domain.Identity{}, true, nil
+	}
+	token := r.Header.Get(AssertionHeader)
+	if token == "" {
+		return refuse("%s is missing: the app sends the identity assertion its backend issued", AssertionHeader)
+	}
+	if h.cfg.Assertions == nil {
+		return refuse("identity assertions are not accepted: no assertion secret is configured")
+	}
+	id, err := h.cfg.Assertions.Verify(token, h.cfg.Now())
+	if err != nil {
+		return refuse("%v", err)
+	}
+	return id, false, nil
+}
+
+// sameIdentity refuses a message claiming another identity than the one
+// asserted; both are compared normalised.
+func (h *Handler) sameIdentity(asserted, claimed domain.Identity) error {
+	got, err := h.cfg.Receiver.NormalizeIdentity(claimed)
+	if err != nil {
+		return err
+	}
+	want, err := h.cfg.Receiver.NormalizeIdentity(asserted)
+	if err != nil || got != want {
+		return edge.Errorf(http.StatusForbidden, "the identity assertion was issued for another identity than the message's")
+	}
+	return nil
+}
+
+// serverKey compares the server key in constant time (hashed first, so
+// not even its length leaks).
+func (h *Handler) serverKey(r *http.Request) bool {
 	got := sha256.Sum256([]byte(r.Header.Get(KeyHeader)))
 	return subtle.ConstantTimeCompare(got[:], h.keyHash[:]) == 1
 }

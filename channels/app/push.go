@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,7 +18,8 @@ import (
 )
 
 // SignatureHeader signs a push: "sha256=" and the hex HMAC-SHA256 of the
-// body, keyed with the app key.
+// body, keyed with the push secret (never the key or secret that
+// authenticates inbound posts).
 const SignatureHeader = "X-Ledger-Signature"
 
 // Push is the JSON body of a reply pushed to the app's backend.
@@ -44,19 +44,20 @@ type Pusher struct {
 	client *http.Client
 }
 
-// NewPusher returns a Pusher posting to pushURL, signing with key.
-func NewPusher(pushURL, key string, client *http.Client) (*Pusher, error) {
+// NewPusher returns a Pusher posting to pushURL, signing with secret (at
+// least MinSecretBytes).
+func NewPusher(pushURL, secret string, client *http.Client) (*Pusher, error) {
 	u, err := url.Parse(pushURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("app push URL %q is not an http(s) URL", pushURL)
 	}
-	if key == "" {
-		return nil, errors.New("app: pushes are signed with the app key; configure one")
+	if len(secret) < MinSecretBytes {
+		return nil, fmt.Errorf("app: pushes are signed with the push secret, which needs at least %d bytes (it has %d)", MinSecretBytes, len(secret))
 	}
 	if client == nil {
 		client = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &Pusher{url: pushURL, key: []byte(key), client: client}, nil
+	return &Pusher{url: pushURL, key: []byte(secret), client: client}, nil
 }
 
 // Sign returns the SignatureHeader value for body.

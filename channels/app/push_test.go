@@ -19,12 +19,12 @@ func TestPusherSignsTheReply(t *testing.T) {
 	var sigOK bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		sigOK = r.Header.Get(app.SignatureHeader) == app.Sign([]byte(key), body)
+		sigOK = r.Header.Get(app.SignatureHeader) == app.Sign([]byte(pushSecret), body)
 		_ = json.Unmarshal(body, &got)
 		w.WriteHeader(http.StatusAccepted)
 	}))
 	defer srv.Close()
-	p, err := app.NewPusher(srv.URL, key, nil)
+	p, err := app.NewPusher(srv.URL, pushSecret, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestPusherClassifiesFailures(t *testing.T) {
 	}{{http.StatusBadRequest, true}, {http.StatusGone, true}, {http.StatusTooManyRequests, false}, {http.StatusBadGateway, false}}
 	for _, tc := range cases {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(tc.status) }))
-		p, _ := app.NewPusher(srv.URL, key, nil)
+		p, _ := app.NewPusher(srv.URL, pushSecret, nil)
 		_, err := p.Send(context.Background(), outbound.Delivery{SourceEventID: "e1"})
 		srv.Close()
 		if err == nil || outbound.IsPermanent(err) != tc.permanent {

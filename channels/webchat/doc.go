@@ -9,18 +9,22 @@
 //	{"type": "hello", "visitorId": "v-9f8e7d6c5b4a39281706", "identity": "<assertion>", "name": "Li Lei"}
 //
 // visitorId is the browser's id (16 to 128 letters, digits, '-' or '_';
-// the widget makes it random and keeps it in local storage): it is the
-// customer's DEVICE identity. Since it alone lets one resume the
-// conversation, it must be unguessable; sites should issue a new one at
-// logout. identity is optional: an assertion signed by the site's backend
-// that the visitor is a known customer (see below). name is a display
-// name for a new customer, and is ignored when an assertion is given.
+// the widget makes it random and keeps it in local storage). Since it
+// alone lets one resume the conversation, it is a bearer credential: it
+// must be unguessable, sites should issue a new one at logout, and the
+// ledger never keeps it. It keeps its digest instead (VisitorDigest, a
+// keyed HMAC-SHA256 under the server's VisitorKey): the customer's DEVICE
+// identity, message ids, idempotency keys and logs all name the visitor
+// by the digest, which cannot be turned back into the id nor used as one.
+// identity is optional: an assertion signed by the site's backend that the
+// visitor is a known customer (see below). name is a display name for a
+// new customer, and is ignored when an assertion is given.
 //
 // The server answers with the conversation so far (the current interaction
 // of this customer's web chat conversation, at most HistoryLimit messages):
 //
 //	{"type": "welcome", "interactionId": "...", "status": "QUEUED", "history": [
-//	   {"type": "message", "id": "c-1", "direction": "IN", "text": "...", "at": "...", "position": 12}, ...]}
+//	   {"type": "message", "id": "vd-…:c-1", "direction": "IN", "text": "...", "at": "...", "position": 12}, ...]}
 //
 // Then, in any order:
 //
@@ -31,9 +35,10 @@
 //	client: {"type": "ping"}   server: {"type": "pong"}
 //
 // A message's id is the client's: resending a message with the same id
-// (after a reconnect, when no ack came) records it once. An ack means the
-// message is in the ledger. Agents' replies arrive as "message" frames with
-// direction OUT; the customer's own messages sent from another tab of the
+// (after a reconnect, when no ack came) records it once. The ledger
+// records it as "<digest>:<id>", which is the id of the message frames
+// other tabs and later welcomes carry. An ack means the message is in the
+// ledger. Agents' replies arrive as "message" frames with direction OUT; the customer's own messages sent from another tab of the
 // same conversation arrive with direction IN. Clients drop frames whose id
 // they already have.
 //

@@ -37,6 +37,11 @@ type Config struct {
 	// Secret verifies identity assertions; while it is "" a hello carrying
 	// one is refused (anonymous visitors still chat).
 	Secret string
+	// VisitorKey (at least MinVisitorKeyBytes, required) keys the digest
+	// the ledger knows visitors by (see VisitorDigest). It must stay the
+	// same across restarts, and on every node serving one ledger: with
+	// another key, visitors no longer find their conversations.
+	VisitorKey []byte
 	// AllowedOrigins are the web origins (e.g. "https://www.example.com")
 	// whose pages may open a socket; "*" allows any. The server's own
 	// origin and clients sending no Origin (not browsers) are always
@@ -99,6 +104,9 @@ type Server struct {
 
 // NewServer returns the endpoint.
 func NewServer(cfg Config) (*Server, error) {
+	if len(cfg.VisitorKey) < MinVisitorKeyBytes {
+		return nil, fmt.Errorf("webchat: the visitor key is %d bytes; it needs at least %d", len(cfg.VisitorKey), MinVisitorKeyBytes)
+	}
 	cfg.defaults()
 	m, err := newMetrics(cfg.Registerer)
 	if err != nil {
@@ -209,14 +217,14 @@ func (s *Server) open(ctx context.Context, conn *websocket.Conn) (*session, erro
 	if err != nil {
 		return nil, err
 	}
-	return newSession(s, conn, ConversationKey(norm), norm, hello, verified, name), nil
+	return newSession(s, conn, ConversationKey(norm), norm, VisitorDigest(s.cfg.VisitorKey, hello.VisitorID), verified, name), nil
 }
 
 // identify returns the identity the conversation is with: the asserted
-// one, or the visitor's device.
+// one, or the visitor's device (named by the visitor id's digest).
 func (s *Server) identify(hello ClientFrame) (domain.Identity, string, bool, error) {
 	if hello.Identity == "" {
-		return domain.Identity{Kind: domain.IdentityDevice, Value: hello.VisitorID}, hello.Name, false, nil
+		return s.Device(hello.VisitorID), hello.Name, false, nil
 	}
 	if s.cfg.Secret == "" {
 		return domain.Identity{}, "", false, domain.Errorf(domain.EFORBIDDEN, "verified identities are not accepted: no web chat secret is configured")

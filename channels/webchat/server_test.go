@@ -24,6 +24,9 @@ import (
 
 const secret = "site-backend-secret"
 
+// visitorKey keys the visitor digests of the tests' servers.
+var visitorKey = []byte("webchat-test-visitor-key-0123456789")
+
 // env is a web chat server on a real HTTP listener over a real ledger,
 // with the outbound dispatcher delivering agents' replies to it.
 type env struct {
@@ -35,7 +38,7 @@ type env struct {
 func newEnv(t testing.TB, tune ...func(*webchat.Config)) *env {
 	t.Helper()
 	l := chantest.NewLedger(t)
-	cfg := webchat.Config{Ledger: l.Handler, Secret: secret, AllowedOrigins: []string{"https://shop.example.com"}, Logger: slog.New(slog.DiscardHandler)}
+	cfg := webchat.Config{Ledger: l.Handler, Secret: secret, VisitorKey: visitorKey, AllowedOrigins: []string{"https://shop.example.com"}, Logger: slog.New(slog.DiscardHandler)}
 	for _, f := range tune {
 		f(&cfg)
 	}
@@ -175,10 +178,11 @@ func TestAnonymousVisitorChats(t *testing.T) {
 	}
 	msgs := chantest.Of[domain.MessageReceived](t, e.l)
 	started := chantest.Of[domain.InteractionStarted](t, e.l)
-	if len(msgs) != 1 || msgs[0].MessageID != visitor+":c-1" || msgs[0].Text != "你好，我想咨询退货" {
+	device := e.srv.Device(visitor)
+	if len(msgs) != 1 || msgs[0].MessageID != device.Value+":c-1" || msgs[0].Text != "你好，我想咨询退货" {
 		t.Fatalf("messages %+v", msgs)
 	}
-	if len(started) != 1 || started[0].Channel != domain.ChannelWebchat || started[0].Identity != (domain.Identity{Kind: domain.IdentityDevice, Value: visitor}) {
+	if len(started) != 1 || started[0].Channel != domain.ChannelWebchat || started[0].Identity != device {
 		t.Fatalf("interactions %+v", started)
 	}
 }
@@ -217,7 +221,7 @@ func TestRepliesArriveLiveAndReconnectGetsHistory(t *testing.T) {
 		t.Fatalf("welcome %v", w)
 	}
 	first, second := history[0].(map[string]any), history[1].(map[string]any)
-	if first["direction"] != "IN" || first["id"] != visitor+":c-1" || second["direction"] != "OUT" || second["id"] != reply["id"] {
+	if first["direction"] != "IN" || first["id"] != e.srv.Device(visitor).Value+":c-1" || second["direction"] != "OUT" || second["id"] != reply["id"] {
 		t.Fatalf("history %v", history)
 	}
 }
@@ -253,7 +257,7 @@ func TestOtherTabsSeeTheCustomersMessages(t *testing.T) {
 	b.next("welcome")
 	a.send(message("c-1", "typed in tab A"))
 	a.next("ack")
-	if echo := b.next("message"); echo["direction"] != "IN" || echo["text"] != "typed in tab A" || echo["id"] != visitor+":c-1" {
+	if echo := b.next("message"); echo["direction"] != "IN" || echo["text"] != "typed in tab A" || echo["id"] != e.srv.Device(visitor).Value+":c-1" {
 		t.Fatalf("tab B got %v", echo)
 	}
 }
@@ -280,7 +284,7 @@ func TestVerifiedIdentity(t *testing.T) {
 	}
 	chantest.Eventually(t, "the device linked", func() bool {
 		for _, l := range chantest.Of[domain.IdentityLinked](t, e.l) {
-			if l.Identity == (domain.Identity{Kind: domain.IdentityDevice, Value: visitor}) && l.CustomerID == customers[0].CustomerID {
+			if l.Identity == e.srv.Device(visitor) && l.CustomerID == customers[0].CustomerID {
 				return true
 			}
 		}
@@ -439,8 +443,8 @@ func TestSlowClientIsDroppedWithoutHoldingUpOthers(t *testing.T) {
 	fast.next("welcome")
 	chantest.Eventually(t, "both connected", func() bool { return e.srv.Sessions() == 2 })
 
-	slowTo := domain.Identity{Kind: domain.IdentityDevice, Value: "v-slow-00000000000000"}
-	fastTo := domain.Identity{Kind: domain.IdentityDevice, Value: visitor}
+	slowTo := e.srv.Device("v-slow-00000000000000")
+	fastTo := e.srv.Device(visitor)
 	big := strings.Repeat("x", 60<<10)
 	var slowErr error
 	for i := 0; i < 2000 && slowErr == nil; i++ {

@@ -21,7 +21,9 @@ type session struct {
 	conn     *websocket.Conn
 	key      string          // the conversation
 	identity domain.Identity // normalised; whom the conversation is with
-	visitor  string
+	// device is the visitor id's digest (VisitorDigest): the visitor id
+	// itself is a credential and is kept nowhere, not even here.
+	device   string
 	name     string
 	verified bool
 
@@ -45,9 +47,9 @@ type queued struct {
 	pos   uint64
 }
 
-func newSession(srv *Server, conn *websocket.Conn, key string, identity domain.Identity, hello ClientFrame, verified bool, name string) *session {
+func newSession(srv *Server, conn *websocket.Conn, key string, identity domain.Identity, device string, verified bool, name string) *session {
 	return &session{
-		srv: srv, conn: conn, key: key, identity: identity, visitor: hello.VisitorID, name: name, verified: verified,
+		srv: srv, conn: conn, key: key, identity: identity, device: device, name: name, verified: verified,
 		send: make(chan []byte, srv.cfg.SendQueue), done: make(chan struct{}), wrote: make(chan struct{}),
 	}
 }
@@ -198,7 +200,7 @@ func (s *session) handle(ctx context.Context, data []byte) {
 func (s *session) receive(ctx context.Context, f ClientFrame) {
 	msg := commands.InboundMessage{
 		Channel: domain.ChannelWebchat, From: s.identity, DisplayName: s.name,
-		ProviderMessageID: s.visitor + ":" + f.ID, ConversationKey: s.key, Text: f.Text,
+		ProviderMessageID: s.device + ":" + f.ID, ConversationKey: s.key, Text: f.Text,
 	}
 	if f.SentAt != nil {
 		msg.SentAt = *f.SentAt
@@ -224,10 +226,10 @@ func (s *session) receive(ctx context.Context, f ClientFrame) {
 // chatted before logging in) stays where it is: merging two customers is
 // an agent's decision.
 func (s *session) linkDevice(ctx context.Context, customerID string) {
-	device := domain.Identity{Kind: domain.IdentityDevice, Value: s.visitor}
+	device := domain.Identity{Kind: domain.IdentityDevice, Value: s.device}
 	_, err := s.srv.cfg.Ledger.LinkIdentity(ctx, customerID, device, commands.Meta{
 		Actor: "customer:" + customerID, Channel: domain.ChannelWebchat,
-		IdempotencyKey: "webchat-device:" + s.visitor + "|" + customerID,
+		IdempotencyKey: "webchat-device:" + s.device + "|" + customerID,
 	})
 	if err != nil {
 		s.srv.cfg.Logger.Info("web chat device not linked to the verified customer", "customer", customerID, "err", err)
@@ -238,7 +240,7 @@ func (s *session) linkDevice(ctx context.Context, customerID string) {
 func (s *session) refuse(id string, err error) {
 	code := domain.ErrorCode(err)
 	if code == domain.EINTERNAL {
-		s.srv.cfg.Logger.Error("web chat message failed", "visitor", s.visitor, "err", err)
+		s.srv.cfg.Logger.Error("web chat message failed", "device", s.device, "err", err)
 	}
 	s.enqueue(encode(ErrorFrame{Type: "error", ID: id, Code: code, Message: domain.ErrorMessage(err)}))
 }

@@ -11,7 +11,7 @@ import (
 // TestBenchWebchat runs the load tool, small, against an in-process
 // server: every message is acknowledged and the report names its figures.
 func TestBenchWebchat(t *testing.T) {
-	srv, base := serveChannels(t, t.TempDir(), newProviders(t, testAppKey))
+	srv, base := serveChannels(t, t.TempDir(), newProviders(t, testAppPushSecret))
 	defer func() { _ = srv.shutdown(10 * time.Second) }()
 	url := "ws" + strings.TrimPrefix(base, "http") + "/channels/webchat"
 	out, err := ledger(t, "bench", "webchat", "--url", url, "--pid", strconv.Itoa(os.Getpid()),

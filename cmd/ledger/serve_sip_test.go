@@ -95,7 +95,7 @@ func TestCrossChannelCustomerCalls(t *testing.T) {
 	if err := sip.WriteCredentialsFile(filepath.Join(dir, sip.CredentialsFileName), []sip.Credential{cred}); err != nil {
 		t.Fatal(err)
 	}
-	p := newProviders(t, testAppKey)
+	p := newProviders(t, testAppPushSecret)
 	phone := &sIPComponent{addr: "127.0.0.1:0", realm: "ledger", ringTimeout: 10 * time.Second, queueTimeout: time.Minute}
 	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0"}, channelsComponent(p), phone)
 	if err != nil {

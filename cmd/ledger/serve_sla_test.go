@@ -44,7 +44,7 @@ func TestServeTicketPoliciesEndToEnd(t *testing.T) {
 	if err := os.WriteFile(slaFile, []byte("supervisorQueue: escalations\npolicies:\n  - {name: fast, firstResponse: 1s, resolution: 1h}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := newProviders(t, testAppKey)
+	p := newProviders(t, testAppPushSecret)
 	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0"},
 		channelsComponent(p), &slaComponent{enabled: true, file: slaFile}, &notifyComponent{enabled: true}, newOutboundComponent())
 	if err != nil {

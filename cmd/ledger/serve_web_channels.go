@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 
 	"github.com/interactionledger/ledger/channels/app"
@@ -11,6 +13,7 @@ import (
 	"github.com/interactionledger/ledger/channels/sms"
 	"github.com/interactionledger/ledger/channels/webchat"
 	"github.com/interactionledger/ledger/channels/wechat"
+	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 )
 
@@ -18,13 +21,20 @@ import (
 // app) on --http into `ledger serve`, and adds their senders of agents'
 // replies to the outbound dispatcher.
 type webChannelsComponent struct {
-	appKey, appPush                                   string
+	appKey                                            string // removed: refused with a pointer to its successors
+	appServerKey, appAssertionSecret                  string
+	appIssuer, appAudience, appPush, appPushSecret    string
 	smsAuthToken, smsAPI, smsFrom                     string
 	wechatToken, wechatAPI, wechatAppID, wechatSecret string
-	webchatSecret, webchatOrigins                     string
+	webchatSecret, webchatOrigins, webchatVisitorKey  string
 
-	chat *webchat.Server // built by provide
+	chat  *webchat.Server // built by provide
+	appIn *app.Handler    // built by provide
 }
+
+// webchatVisitorKeyFile holds, in the data directory, the key web chat
+// visitor ids are digested with (see webchat.VisitorDigest).
+const webchatVisitorKeyFile = "webchat-visitor.key"
 
 func newWebChannelsComponent() serveComponent { return &webChannelsComponent{} }
 
@@ -33,8 +43,14 @@ func (c *webChannelsComponent) addFlags(fs *flag.FlagSet) {
 		env := "LEDGER_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 		fs.StringVar(dst, name, envOr(env, ""), usage+" (env "+env+")")
 	}
-	str(&c.appKey, "app-key", "API key the mobile app sends in X-Api-Key; /channels/app refuses every request without one")
-	str(&c.appPush, "app-push", "URL agents' replies on the app channel are POSTed to (signed with the app key); without it the app fetches them")
+	str(&c.appKey, "app-key", "removed: use --app-assertion-secret (apps) or --app-server-key (your backend), and --app-push-secret")
+	str(&c.appAssertionSecret, "app-assertion-secret", "HMAC secret (32+ bytes) of the per-user identity assertions (JWT HS256) your backend issues to app users; apps send them in X-Identity-Assertion")
+	str(&c.appIssuer, "app-assertion-issuer", "iss claim app identity assertions must carry (required with --app-assertion-secret)")
+	fs.StringVar(&c.appAudience, "app-assertion-audience", envOr("LEDGER_APP_ASSERTION_AUDIENCE", app.DefaultAudience),
+		"aud claim app identity assertions must carry (env LEDGER_APP_ASSERTION_AUDIENCE)")
+	str(&c.appServerKey, "app-server-key", "key (32+ bytes) your backend sends in X-Api-Key to post to /channels/app as any customer, server to server; never ship it in an app")
+	str(&c.appPush, "app-push", "URL agents' replies on the app channel are POSTed to (signed with --app-push-secret); without it the app fetches them")
+	str(&c.appPushSecret, "app-push-secret", "HMAC secret (32+ bytes) signing pushes to --app-push (X-Ledger-Signature); must differ from the inbound secrets")
 	str(&c.smsAuthToken, "sms-auth-token", "SMS provider auth token: checks X-Twilio-Signature on /channels/sms and authenticates --sms-api")
 	str(&c.smsAPI, "sms-api", "SMS provider REST base for replies, e.g. https://api.twilio.com/2010-04-01/Accounts/AC...")
 	str(&c.smsFrom, "sms-from", "with --sms-api: number (or messaging service id MG...) replies are sent from")
@@ -43,20 +59,32 @@ func (c *webChannelsComponent) addFlags(fs *flag.FlagSet) {
 	str(&c.wechatAppID, "wechat-appid", "with --wechat-api: app id that fetches the access token (omit behind a token gateway)")
 	str(&c.wechatSecret, "wechat-secret", "with --wechat-appid: app secret")
 	str(&c.webchatSecret, "webchat-secret", "HMAC secret of the site backend's identity assertions (JWT HS256) for verified web chat customers")
+	str(&c.webchatVisitorKey, "webchat-visitor-key", "file of the key (hex, 32+ bytes, mode 0600) digesting web chat visitor ids; created if missing (default: "+webchatVisitorKeyFile+" in the data directory; give every node serving one ledger the same file)")
 	str(&c.webchatOrigins, "webchat-origins", "comma-separated web origins whose pages may open web chat sockets (* for any)")
 }
 
 // provide builds the web chat server and offers the reply senders of the
 // web channels.
 func (c *webChannelsComponent) provide(core *serveCore) (offers, error) {
+	keyFile := c.webchatVisitorKey
+	if keyFile == "" {
+		keyFile = filepath.Join(core.dataDir, webchatVisitorKeyFile)
+	}
+	visitorKey, err := webchat.LoadOrCreateVisitorKey(keyFile)
+	if err != nil {
+		return offers{}, err
+	}
 	chat, err := webchat.NewServer(webchat.Config{
-		Ledger: core.handler, Secret: c.webchatSecret, AllowedOrigins: splitList(c.webchatOrigins),
+		Ledger: core.handler, Secret: c.webchatSecret, VisitorKey: visitorKey, AllowedOrigins: splitList(c.webchatOrigins),
 		Logger: c.logger().With("channel", "webchat"), Registerer: core.registry,
 	})
 	if err != nil {
 		return offers{}, err
 	}
 	c.chat = chat
+	if c.appIn, err = c.appHandler(core.handler); err != nil {
+		return offers{}, err
+	}
 	core.goRun(func() {
 		<-core.ctx.Done()
 		chat.Close() // says goodbye to every socket and waits for them
@@ -83,15 +111,15 @@ func (c *webChannelsComponent) mount(core *serveCore, chat *webchat.Server, logg
 	core.mux.Handle("GET /channels/webchat", chat)
 	core.mux.Handle("POST /channels/sms", sms.NewWebhook(sms.Config{Receiver: core.handler, AuthToken: c.smsAuthToken, Logger: logger.With("channel", "sms")}))
 	core.mux.Handle("/channels/wechat", wechat.NewHandler(wechat.Config{Ledger: core.handler, Token: c.wechatToken, Logger: logger.With("channel", "wechat")}))
-	core.mux.Handle("/channels/app", app.NewHandler(app.Config{Receiver: core.handler, Key: c.appKey, Logger: logger.With("channel", "app")}))
+	core.mux.Handle("/channels/app", c.appIn)
 	if c.smsAuthToken == "" {
 		logger.Warn("/channels/sms accepts unsigned requests: set --sms-auth-token")
 	}
 	if c.wechatToken == "" {
 		logger.Info("/channels/wechat is disabled: no --wechat-token")
 	}
-	if c.appKey == "" {
-		logger.Info("/channels/app is disabled: no --app-key")
+	if c.appAssertionSecret == "" && c.appServerKey == "" {
+		logger.Info("/channels/app is disabled: no --app-assertion-secret or --app-server-key")
 	}
 }
 
@@ -115,13 +143,41 @@ func (c *webChannelsComponent) senders(chat *webchat.Server) (map[domain.Channel
 		out[domain.ChannelWeChat] = s
 	}
 	if c.appPush != "" {
-		p, err := app.NewPusher(c.appPush, c.appKey, nil)
+		p, err := app.NewPusher(c.appPush, c.appPushSecret, nil)
 		if err != nil {
 			return nil, fmt.Errorf("--app-push: %w", err)
 		}
 		out[domain.ChannelApp] = p
 	}
 	return out, nil
+}
+
+// appHandler builds /channels/app from the app flags, refusing the removed
+// shared --app-key and a push secret that is also an inbound secret.
+func (c *webChannelsComponent) appHandler(receiver *commands.Handler) (*app.Handler, error) {
+	if c.appKey != "" {
+		return nil, errors.New("--app-key (LEDGER_APP_KEY) was removed: one key shipped in the app let anyone post as any customer and forge pushes; " +
+			"set --app-assertion-secret and --app-assertion-issuer for per-user assertions, --app-server-key for your backend, and --app-push-secret for pushes")
+	}
+	if c.appPushSecret != "" && (c.appPushSecret == c.appServerKey || c.appPushSecret == c.appAssertionSecret) {
+		return nil, errors.New("--app-push-secret must differ from --app-server-key and --app-assertion-secret")
+	}
+	if c.appServerKey != "" && c.appServerKey == c.appAssertionSecret {
+		return nil, errors.New("--app-server-key must differ from --app-assertion-secret")
+	}
+	cfg := app.Config{Receiver: receiver, ServerKey: c.appServerKey, Logger: c.logger().With("channel", "app")}
+	if c.appAssertionSecret != "" {
+		v, err := app.NewVerifier([]byte(c.appAssertionSecret), c.appIssuer, c.appAudience)
+		if err != nil {
+			return nil, fmt.Errorf("--app-assertion-secret: %w", err)
+		}
+		cfg.Assertions = v
+	}
+	h, err := app.NewHandler(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("--app-server-key: %w", err)
+	}
+	return h, nil
 }
 
 func splitList(s string) []string {

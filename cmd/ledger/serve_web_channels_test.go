@@ -33,7 +33,7 @@ type providers struct {
 	srv    *httptest.Server
 }
 
-func newProviders(t *testing.T, appKey string) *providers {
+func newProviders(t *testing.T, pushSecret string) *providers {
 	p := &providers{}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /sms/2010-04-01/Accounts/AC1/Messages.json", func(w http.ResponseWriter, r *http.Request) {
@@ -61,7 +61,7 @@ func newProviders(t *testing.T, appKey string) *providers {
 	})
 	mux.HandleFunc("POST /push", func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		if r.Header.Get(app.SignatureHeader) != app.Sign([]byte(appKey), body) {
+		if r.Header.Get(app.SignatureHeader) != app.Sign([]byte(pushSecret), body) {
 			w.WriteHeader(http.StatusForbidden)
 			return
 		}
@@ -83,14 +83,18 @@ func (p *providers) counts() (int, int, int) {
 }
 
 const (
-	testAppKey      = "app-key-1"
-	testSMSToken    = "sms-token"
-	testWeChatToken = "wechat-token"
+	testAppServerKey       = "app-server-key-0123456789abcdef0123"
+	testAppAssertionSecret = "app-assertion-secret-0123456789abcd"
+	testAppPushSecret      = "app-push-secret-0123456789abcdef012"
+	testAppIssuer          = "https://backend.shop.example.com"
+	testSMSToken           = "sms-token"
+	testWeChatToken        = "wechat-token"
 )
 
 func channelsComponent(p *providers) *webChannelsComponent {
 	return &webChannelsComponent{
-		appKey: testAppKey, appPush: p.srv.URL + "/push",
+		appServerKey: testAppServerKey, appAssertionSecret: testAppAssertionSecret, appIssuer: testAppIssuer,
+		appPush: p.srv.URL + "/push", appPushSecret: testAppPushSecret,
 		smsAuthToken: testSMSToken, smsAPI: p.srv.URL + "/sms/2010-04-01/Accounts/AC1", smsFrom: "+10005550100",
 		wechatToken: testWeChatToken, wechatAPI: p.srv.URL + "/wechat", wechatAppID: "wx1", wechatSecret: "s",
 	}
@@ -120,17 +124,37 @@ func postTo(t *testing.T, req *http.Request) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// appMessage posts as the app does, with an identity assertion its
+// backend issued for phone.
 func appMessage(t *testing.T, base, id, phone, text string) app.Accepted {
-	body := fmt.Sprintf(`{"messageId": %q, "identity": {"kind": "PHONE", "value": %q}, "text": %q, "sentAt": "2026-01-02T03:04:05Z"}`, id, phone, text)
-	req, _ := http.NewRequest(http.MethodPost, base+"/channels/app", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(app.KeyHeader, testAppKey)
-	status, answer := postTo(t, req)
+	t.Helper()
+	status, answer := postTo(t, appRequest(t, base, id, phone, text, appAssertion(t, phone)))
 	var res app.Accepted
 	if err := json.Unmarshal([]byte(answer), &res); err != nil || status != http.StatusOK {
 		t.Fatalf("app: %d %s (%v)", status, answer, err)
 	}
 	return res
+}
+
+func appRequest(t *testing.T, base, id, phone, text, assertion string) *http.Request {
+	t.Helper()
+	body := fmt.Sprintf(`{"messageId": %q, "identity": {"kind": "PHONE", "value": %q}, "text": %q, "sentAt": "2026-01-02T03:04:05Z"}`, id, phone, text)
+	req, _ := http.NewRequest(http.MethodPost, base+"/channels/app", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if assertion != "" {
+		req.Header.Set(app.AssertionHeader, assertion)
+	}
+	return req
+}
+
+// appAssertion issues an assertion for phone as the company's backend does.
+func appAssertion(t *testing.T, phone string) string {
+	t.Helper()
+	tok, err := app.SignAssertion([]byte(testAppAssertionSecret), testAppIssuer, "", domain.Identity{Kind: domain.IdentityPhone, Value: phone}, time.Now(), time.Now().Add(5*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
 
 func smsMessage(t *testing.T, base, sid, from, text string) {
@@ -207,7 +231,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // after a restart.
 func TestWebChannelsEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	p := newProviders(t, testAppKey)
+	p := newProviders(t, testAppPushSecret)
 	srv, base := serveChannels(t, dir, p)
 
 	appMessage(t, base, "app-1", "+8613800000001", "app: where is my order?")
@@ -292,7 +316,7 @@ func TestWebChannelsEndToEnd(t *testing.T) {
 // without sipp.
 func TestCrossChannelCustomer(t *testing.T) {
 	dir := t.TempDir()
-	p := newProviders(t, testAppKey)
+	p := newProviders(t, testAppPushSecret)
 	srv, base := serveChannels(t, dir, p)
 	defer func() { _ = srv.shutdown(10 * time.Second) }()
 	first := appMessage(t, base, "app-7", "138 0013 8000", "my parcel is late")
@@ -320,7 +344,7 @@ func TestCrossChannelCustomer(t *testing.T) {
 }
 
 func TestWebChannelFlagsFromEnvironment(t *testing.T) {
-	t.Setenv("LEDGER_APP_KEY", "from-env")
+	t.Setenv("LEDGER_APP_SERVER_KEY", "from-env")
 	t.Setenv("LEDGER_WECHAT_TOKEN", "tok")
 	c := &webChannelsComponent{}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -328,10 +352,10 @@ func TestWebChannelFlagsFromEnvironment(t *testing.T) {
 	if err := fs.Parse([]string{"--sms-api", "https://api.example.com/2010-04-01/Accounts/AC1", "--sms-from", "+1"}); err != nil {
 		t.Fatal(err)
 	}
-	if c.appKey != "from-env" || c.wechatToken != "tok" || c.smsAPI == "" || c.smsFrom != "+1" {
+	if c.appServerKey != "from-env" || c.wechatToken != "tok" || c.smsAPI == "" || c.smsFrom != "+1" {
 		t.Fatalf("flags %+v", c)
 	}
-	for _, name := range []string{"app-key", "sms-auth-token", "sms-api", "wechat-token", "wechat-api"} {
+	for _, name := range []string{"app-server-key", "app-assertion-secret", "app-assertion-issuer", "app-assertion-audience", "app-push", "app-push-secret", "webchat-visitor-key", "sms-auth-token", "sms-api", "wechat-token", "wechat-api"} {
 		if f := fs.Lookup(name); f == nil || !strings.Contains(f.Usage, "LEDGER_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))) {
 			t.Errorf("flag --%s missing or without its environment variable", name)
 		}
@@ -339,5 +363,74 @@ func TestWebChannelFlagsFromEnvironment(t *testing.T) {
 	bad := &webChannelsComponent{smsAPI: "https://api.example.com"} // no --sms-from
 	if _, err := bad.senders(nil); err == nil {
 		t.Error("--sms-api without --sms-from was accepted")
+	}
+}
+
+// TestAppChannelTrust drives `ledger serve`: an app post claiming another
+// customer's phone is refused unless its backend asserted that phone, and
+// nothing is appended; the server key posts for anyone.
+func TestAppChannelTrust(t *testing.T) {
+	dir := t.TempDir()
+	p := newProviders(t, testAppPushSecret)
+	srv, base := serveChannels(t, dir, p)
+	defer func() { _ = srv.shutdown(10 * time.Second) }()
+	const victim = "+8613900000009"
+	for name, tok := range map[string]string{
+		"no assertion":        "",
+		"attacker's own":      appAssertion(t, "+8613800000001"),
+		"signed with the key": mustAppSign(t, testAppServerKey, testAppIssuer, victim),
+		"another issuer":      mustAppSign(t, testAppAssertionSecret, "https://evil.example.net", victim),
+	} {
+		if status, answer := postTo(t, appRequest(t, base, "app-evil", victim, "cancel my orders", tok)); status != http.StatusUnauthorized && status != http.StatusForbidden {
+			t.Errorf("%s: %d %s", name, status, answer)
+		}
+	}
+	if head, _ := srv.store.HeadPosition(t.Context()); head != 0 {
+		t.Fatalf("refused posts appended up to position %d", head)
+	}
+	appMessage(t, base, "app-ok", victim, "where is my order?")
+	req := appRequest(t, base, "app-backend", "+8613900000010", "from the backend", "")
+	req.Header.Set(app.KeyHeader, testAppServerKey)
+	if status, answer := postTo(t, req); status != http.StatusOK {
+		t.Fatalf("server key: %d %s", status, answer)
+	}
+	if n := countEvents(t, srv, "MessageReceived"); n != 2 {
+		t.Fatalf("%d messages recorded, want 2", n)
+	}
+}
+
+func mustAppSign(t *testing.T, secret, issuer, phone string) string {
+	t.Helper()
+	tok, err := app.SignAssertion([]byte(secret), issuer, "", domain.Identity{Kind: domain.IdentityPhone, Value: phone}, time.Now(), time.Now().Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// TestAppFlagsRefuseSharedSecrets: the removed --app-key, a push secret
+// shared with an inbound secret, short secrets and assertions without an
+// issuer stop `ledger serve` from starting.
+func TestAppFlagsRefuseSharedSecrets(t *testing.T) {
+	long := strings.Repeat("s", 32)
+	cases := map[string]*webChannelsComponent{
+		"--app-key":                   {appKey: long},
+		"push secret = server key":    {appServerKey: long, appPushSecret: long},
+		"push secret = assertion":     {appAssertionSecret: long, appIssuer: "i", appPushSecret: long},
+		"server key = assertion":      {appAssertionSecret: long, appIssuer: "i", appServerKey: long},
+		"short server key":            {appServerKey: "short"},
+		"short assertion secret":      {appAssertionSecret: "short", appIssuer: "i"},
+		"assertion without an issuer": {appAssertionSecret: long},
+	}
+	for name, c := range cases {
+		if _, err := c.appHandler(nil); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, err := (&webChannelsComponent{appPush: "http://x", appPushSecret: "short"}).senders(nil); err == nil {
+		t.Error("a short push secret was accepted")
+	}
+	if _, err := (&webChannelsComponent{appServerKey: long, appPushSecret: long + "x"}).appHandler(nil); err != nil {
+		t.Errorf("distinct secrets refused: %v", err)
 	}
 }
