@@ -12,6 +12,7 @@ import (
 	"github.com/interactionledger/ledger/channels/internal/edge"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/limit"
 )
 
 // KeyHeader carries the app's API key.
@@ -29,6 +30,9 @@ type Config struct {
 	Key          string
 	Logger       *slog.Logger
 	MaxBodyBytes int64
+	// Limits bound requests per source address and messages per
+	// customer identity; nil: no limits.
+	Limits *limit.Guard
 }
 
 // Handler is the /channels/app endpoint.
@@ -71,6 +75,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (commands.Inboun
 	if h.cfg.Key == "" {
 		return commands.InboundResult{}, edge.Errorf(http.StatusServiceUnavailable, "the app channel is disabled: no app key is configured")
 	}
+	if err := h.cfg.Limits.Source(r.RemoteAddr); err != nil {
+		return commands.InboundResult{}, err
+	}
 	if !h.authorised(r) {
 		w.Header().Set("WWW-Authenticate", `ApiKey header="`+KeyHeader+`"`)
 		return commands.InboundResult{}, edge.Errorf(http.StatusUnauthorized, "%s is missing or wrong", KeyHeader)
@@ -93,7 +100,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (commands.Inboun
 	if m.SentAt != nil {
 		sentAt = *m.SentAt
 	}
-	return edge.Receive(r.Context(), h.cfg.Receiver, commands.InboundMessage{
+	return edge.ReceiveWithin(r.Context(), h.cfg.Receiver, h.cfg.Limits, commands.InboundMessage{
 		Channel: domain.ChannelApp, From: m.Identity, DisplayName: m.DisplayName, ProviderMessageID: m.MessageID,
 		Text: m.Text, Attachments: m.Attachments, SentAt: sentAt,
 	})

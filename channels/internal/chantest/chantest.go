@@ -22,8 +22,9 @@ type Ledger struct {
 	Handler *commands.Handler
 }
 
-// NewLedger opens a fresh ledger, closed when the test ends.
-func NewLedger(t testing.TB) *Ledger {
+// NewLedger opens a fresh ledger, closed when the test ends; opts
+// configure its command handler.
+func NewLedger(t testing.TB, opts ...commands.Option) *Ledger {
 	t.Helper()
 	quiet := slog.New(slog.DiscardHandler)
 	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "events.db"), sqlite.WithLogger(quiet))
@@ -31,7 +32,7 @@ func NewLedger(t testing.TB) *Ledger {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = store.Close() })
-	return &Ledger{Store: store, Handler: commands.NewHandler(store, commands.WithLogger(quiet))}
+	return &Ledger{Store: store, Handler: commands.NewHandler(store, append([]commands.Option{commands.WithLogger(quiet)}, opts...)...)}
 }
 
 // Event is a stored event with its decoded data.

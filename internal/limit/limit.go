@@ -1,4 +1,4 @@
-// Package limit bounds what one source may send a channel: keyed token
+// Package limit bounds what one source may send the ledger: keyed token
 // buckets (per client address, per identity) and per-key concurrency
 // counts, with bounded memory. Every inbound channel uses it at its edge,
 // before anything reaches the ledger.
@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/interactionledger/ledger/domain"
 )
 
 // DefaultMaxKeys bounds how many keys a Limiter or Counter remembers.
@@ -80,8 +82,12 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	return fmt.Sprintf("too many %s; try again in %s", e.What, RetryAfterSeconds(e.RetryAfter)+"s")
+	return fmt.Sprintf("too many %s; try again in %ss", e.What, RetryAfterSeconds(e.RetryAfter))
 }
+
+// Unwrap gives the error its domain code, ELIMITED, so every edge maps it
+// like the domain's own refusals.
+func (e *Error) Unwrap() error { return &domain.Error{Code: domain.ELIMITED, Message: e.Error()} }
 
 // RetryAfterSeconds formats d as a Retry-After value: whole seconds,
 // rounded up, at least 1.
