@@ -6,6 +6,8 @@ package chantest
 import (
 	"context"
 	"log/slog"
+	"net"
+	"net/http"
 	"path/filepath"
 	"testing"
 	"time"
@@ -123,4 +125,12 @@ func Eventually(t testing.TB, what string, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// ClientFrom returns an HTTP client whose connections come from the local
+// address ip (any address of 127.0.0.0/8 is this host's), so tests can
+// play more than one client address.
+func ClientFrom(ip string) *http.Client {
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	return &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext}, Timeout: 30 * time.Second}
 }
