@@ -100,7 +100,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (commands.Inboun
 	if m.SentAt != nil {
 		sentAt = *m.SentAt
 	}
-	return edge.ReceiveWithin(r.Context(), h.cfg.Receiver, h.cfg.Limits, commands.InboundMessage{
+	return edge.ReceiveWithin(r.Context(), h.cfg.Receiver, h.cfg.Limits, r.RemoteAddr, commands.InboundMessage{
 		Channel: domain.ChannelApp, From: m.Identity, DisplayName: m.DisplayName, ProviderMessageID: m.MessageID,
 		Text: m.Text, Attachments: m.Attachments, SentAt: sentAt,
 	})

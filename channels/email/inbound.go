@@ -65,12 +65,13 @@ type Receipt struct {
 // with code EINVALID for content the ledger refuses, and any other error
 // for a failure worth retrying. When it returns nil the message is durable.
 func (r *Receiver) Receive(ctx context.Context, raw []byte, envelopeFrom string) (Receipt, error) {
-	return r.receive(ctx, raw, envelopeFrom, nil)
+	return r.receive(ctx, raw, envelopeFrom, nil, "")
 }
 
 // receive is Receive within g's limit of messages per sender (the From
-// address): a sender over it gets a *limit.Error and nothing is appended.
-func (r *Receiver) receive(ctx context.Context, raw []byte, envelopeFrom string, g *limit.Guard) (Receipt, error) {
+// address) for a message from the client address remote: a sender over
+// it gets a *limit.Error and nothing is appended.
+func (r *Receiver) receive(ctx context.Context, raw []byte, envelopeFrom string, g *limit.Guard, remote string) (Receipt, error) {
 	m, err := Parse(raw, r.limits)
 	if err != nil {
 		return Receipt{}, err
@@ -79,7 +80,7 @@ func (r *Receiver) receive(ctx context.Context, raw []byte, envelopeFrom string,
 	if err != nil {
 		return Receipt{}, err
 	}
-	if err := g.Identity(from.String()); err != nil {
+	if err := g.Identity(remote, from.String()); err != nil {
 		return Receipt{}, err
 	}
 	text := m.Text

@@ -61,7 +61,7 @@ func (s *session) Data(r io.Reader) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.srv.cfg.RecordTimeout)
 	defer cancel()
 	start := time.Now()
-	rec, err := s.srv.recv.receive(ctx, raw, s.from, s.srv.cfg.Limits)
+	rec, err := s.srv.recv.receive(ctx, raw, s.from, s.srv.cfg.Limits, s.remote)
 	reply := s.srv.smtpReply(err)
 	if reply != nil {
 		var se *smtp.SMTPError

@@ -33,7 +33,7 @@ func (s *Server) handleInvite(req *siplib.Request, tx siplib.ServerTransaction) 
 	if !ok {
 		return
 	}
-	if err := s.cfg.Limits.Identity(in.identity.String()); err != nil {
+	if err := s.cfg.Limits.Identity(req.Source(), in.identity.String()); err != nil {
 		s.refuseLimited(req, tx, err)
 		return
 	}

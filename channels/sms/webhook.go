@@ -82,7 +82,7 @@ func (h *Webhook) serve(r *http.Request, w http.ResponseWriter) error {
 	if err != nil {
 		return err
 	}
-	res, err := edge.ReceiveWithin(r.Context(), h.cfg.Receiver, h.cfg.Limits, commands.InboundMessage{
+	res, err := edge.ReceiveWithin(r.Context(), h.cfg.Receiver, h.cfg.Limits, r.RemoteAddr, commands.InboundMessage{
 		Channel: domain.ChannelSMS, From: domain.Identity{Kind: domain.IdentityPhone, Value: in.From},
 		ProviderMessageID: in.MessageSid, Text: in.Body, Attachments: in.Media,
 	})

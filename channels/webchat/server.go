@@ -149,7 +149,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // Upgrade answered the request with the reason
 	}
-	s.serveConn(context.WithoutCancel(r.Context()), conn, source)
+	s.serveConn(context.WithoutCancel(r.Context()), conn, r.RemoteAddr, source)
 }
 
 // sourceKey is the key a client address is limited under ("": none).
@@ -194,9 +194,9 @@ func (s *Server) Close() {
 	s.conns.Wait()
 }
 
-func (s *Server) serveConn(ctx context.Context, conn *websocket.Conn, source string) {
+func (s *Server) serveConn(ctx context.Context, conn *websocket.Conn, remote, source string) {
 	conn.SetReadLimit(s.cfg.MaxFrameBytes)
-	sess, err := s.open(ctx, conn, source)
+	sess, err := s.open(ctx, conn, remote, source)
 	if err != nil {
 		s.reject(conn, err)
 		return
@@ -222,7 +222,7 @@ func (s *Server) serveConn(ctx context.Context, conn *websocket.Conn, source str
 }
 
 // open reads the hello and works out whom the socket is with.
-func (s *Server) open(ctx context.Context, conn *websocket.Conn, source string) (*session, error) {
+func (s *Server) open(ctx context.Context, conn *websocket.Conn, remote, source string) (*session, error) {
 	_ = conn.SetReadDeadline(time.Now().Add(s.cfg.HelloWait))
 	kind, data, err := conn.ReadMessage()
 	if err != nil {
@@ -247,7 +247,7 @@ func (s *Server) open(ctx context.Context, conn *websocket.Conn, source string) 
 		return nil, err
 	}
 	sess := newSession(s, conn, ConversationKey(norm), norm, hello, verified, name)
-	sess.source = source
+	sess.remote, sess.source = remote, source
 	return sess, nil
 }
 

@@ -24,7 +24,8 @@ type session struct {
 	key      string          // the conversation
 	identity domain.Identity // normalised; whom the conversation is with
 	visitor  string
-	source   string // the client address's limit key ("": unlimited)
+	remote   string // the client's address
+	source   string // its limit key ("": unlimited)
 	name     string
 	verified bool
 
@@ -212,7 +213,7 @@ func (s *session) receive(ctx context.Context, f ClientFrame) {
 		return
 	}
 	start := time.Now()
-	res, err := edge.ReceiveWithin(ctx, s.srv.cfg.Ledger, s.srv.cfg.Limits, msg)
+	res, err := edge.ReceiveWithin(ctx, s.srv.cfg.Ledger, s.srv.cfg.Limits, s.remote, msg)
 	s.srv.metrics.receive.Observe(time.Since(start).Seconds())
 	if err != nil {
 		s.refuse(f.ID, err)

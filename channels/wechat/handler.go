@@ -113,7 +113,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	return "success", h.record(r.Context(), in)
+	return "success", h.record(r.Context(), in, r.RemoteAddr)
 }
 
 // fresh refuses a timestamp too far from our clock: a captured signature
@@ -130,12 +130,13 @@ func (h *Handler) fresh(timestamp string) error {
 	return nil
 }
 
-// record turns a validated push into the ledger's events.
-func (h *Handler) record(ctx context.Context, in Inbound) error {
+// record turns a validated push from the client address remote into the
+// ledger's events.
+func (h *Handler) record(ctx context.Context, in Inbound, remote string) error {
 	from := domain.Identity{Kind: domain.IdentityWeChat, Value: in.OpenID}
 	switch in.Kind {
 	case KindMessage:
-		res, err := edge.ReceiveWithin(ctx, h.cfg.Ledger, h.cfg.Limits, commands.InboundMessage{
+		res, err := edge.ReceiveWithin(ctx, h.cfg.Ledger, h.cfg.Limits, remote, commands.InboundMessage{
 			Channel: domain.ChannelWeChat, From: from, ProviderMessageID: in.ID,
 			Text: in.Text, Attachments: in.Attachments, SentAt: in.CreateTime,
 		})

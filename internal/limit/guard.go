@@ -7,7 +7,8 @@ import (
 
 // Guard is one channel's rate limits on what it appends: per source
 // address and per identity (the customer the message claims to be from).
-// A nil Guard, or a nil limiter in it, limits nothing.
+// Requests from an exempt address are not limited at all. A nil Guard, or
+// a nil limiter in it, limits nothing.
 type Guard struct {
 	Sources     Sources
 	PerSource   *Limiter
@@ -19,7 +20,8 @@ type GuardConfig struct {
 	// PerSource is the rate of requests from one client address (an
 	// IPv6 /64); PerIdentity the rate of messages from one identity.
 	PerSource, PerIdentity Rate
-	// Exempt addresses are never limited per source.
+	// Exempt addresses are never limited, per source or per identity
+	// (a load generator, a trusted gateway that limits on its own).
 	Exempt []netip.Prefix
 	// MaxKeys bounds each limiter's memory (default DefaultMaxKeys).
 	MaxKeys int
@@ -44,9 +46,10 @@ func (g *Guard) Source(addr string) error {
 	return g.PerSource.Allow(g.Sources.Key(addr))
 }
 
-// Identity takes a token for the identity key (e.g. "PHONE:+86...").
-func (g *Guard) Identity(key string) error {
-	if g == nil {
+// Identity takes a token for the identity key (e.g. "PHONE:+86...") of a
+// message from the client address addr; nothing for an exempt addr.
+func (g *Guard) Identity(addr, key string) error {
+	if g == nil || g.Sources.Key(addr) == "" {
 		return nil
 	}
 	return g.PerIdentity.Allow(key)

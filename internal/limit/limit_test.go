@@ -148,3 +148,23 @@ func FuzzParseRate(f *testing.F) {
 		}
 	})
 }
+
+func TestGuardExemptAddressesAreNotLimited(t *testing.T) {
+	exempt, _ := ParsePrefixes("127.0.0.0/8")
+	g := NewGuard(GuardConfig{PerSource: Rate{PerSecond: 0.001, Burst: 1}, PerIdentity: Rate{PerSecond: 0.001, Burst: 1}, Exempt: exempt})
+	for range 3 {
+		if g.Source("127.0.0.1:1") != nil || g.Identity("127.0.0.1:1", "PHONE:+1") != nil {
+			t.Fatal("an exempt address was limited")
+		}
+	}
+	if g.Identity("192.0.2.1:1", "PHONE:+1") != nil || g.Identity("192.0.2.2:1", "PHONE:+1") == nil {
+		t.Fatal("the identity limit does not hold across other addresses")
+	}
+	if g.Source("[2001:db8::1]:1") != nil || g.Source("[2001:db8::2]:1") == nil {
+		t.Fatal("two addresses of one IPv6 /64 do not share a budget")
+	}
+	var nilGuard *Guard
+	if nilGuard.Source("x") != nil || nilGuard.Identity("x", "y") != nil || nilGuard.SourceKey("x") != nil {
+		t.Fatal("a nil guard limited")
+	}
+}

@@ -57,19 +57,20 @@ func invalid(format string, args ...any) error {
 
 // Receive checks msg (see Check) and records it.
 func Receive(ctx context.Context, r Receiver, msg commands.InboundMessage) (commands.InboundResult, error) {
-	return ReceiveWithin(ctx, r, nil, msg)
+	return ReceiveWithin(ctx, r, nil, "", msg)
 }
 
-// ReceiveWithin is Receive within g's limit per identity: a sender over
-// it is refused with a *limit.Error (429 and Retry-After) before anything
-// is appended. A nil g limits nothing.
-func ReceiveWithin(ctx context.Context, r Receiver, g *limit.Guard, msg commands.InboundMessage) (commands.InboundResult, error) {
+// ReceiveWithin is Receive within g's limit per identity for a message
+// from the client address addr: a sender over it is refused with a
+// *limit.Error (429 and Retry-After) before anything is appended. A nil g
+// limits nothing.
+func ReceiveWithin(ctx context.Context, r Receiver, g *limit.Guard, addr string, msg commands.InboundMessage) (commands.InboundResult, error) {
 	if err := Check(r, msg); err != nil {
 		return commands.InboundResult{}, err
 	}
 	if g != nil {
 		from, _ := r.NormalizeIdentity(msg.From) // Check normalised it already
-		if err := g.Identity(from.String()); err != nil {
+		if err := g.Identity(addr, from.String()); err != nil {
 			return commands.InboundResult{}, err
 		}
 	}
