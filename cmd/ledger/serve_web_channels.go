@@ -49,9 +49,11 @@ func (c *webChannelsComponent) addFlags(fs *flag.FlagSet) {
 // provide builds the web chat server and offers the reply senders of the
 // web channels.
 func (c *webChannelsComponent) provide(core *serveCore) (offers, error) {
+	connects, sockets := core.limits.webchatConnects()
 	chat, err := webchat.NewServer(webchat.Config{
 		Ledger: core.handler, Secret: c.webchatSecret, AllowedOrigins: splitList(c.webchatOrigins),
 		Logger: c.logger().With("channel", "webchat"), Registerer: core.registry,
+		Limits: core.limits.guard(clientRate), Connects: connects, Sockets: sockets,
 	})
 	if err != nil {
 		return offers{}, err
@@ -81,9 +83,12 @@ func (c *webChannelsComponent) logger() *slog.Logger {
 // mount registers the inbound endpoints on the HTTP server.
 func (c *webChannelsComponent) mount(core *serveCore, chat *webchat.Server, logger *slog.Logger) {
 	core.mux.Handle("GET /channels/webchat", chat)
-	core.mux.Handle("POST /channels/sms", sms.NewWebhook(sms.Config{Receiver: core.handler, AuthToken: c.smsAuthToken, Logger: logger.With("channel", "sms")}))
-	core.mux.Handle("/channels/wechat", wechat.NewHandler(wechat.Config{Ledger: core.handler, Token: c.wechatToken, Logger: logger.With("channel", "wechat")}))
-	core.mux.Handle("/channels/app", app.NewHandler(app.Config{Receiver: core.handler, Key: c.appKey, Logger: logger.With("channel", "app")}))
+	core.mux.Handle("POST /channels/sms", sms.NewWebhook(sms.Config{Receiver: core.handler, AuthToken: c.smsAuthToken, Logger: logger.With("channel", "sms"),
+		Limits: core.limits.guard(providerRate)}))
+	core.mux.Handle("/channels/wechat", wechat.NewHandler(wechat.Config{Ledger: core.handler, Token: c.wechatToken, Logger: logger.With("channel", "wechat"),
+		Limits: core.limits.guard(providerRate)}))
+	core.mux.Handle("/channels/app", app.NewHandler(app.Config{Receiver: core.handler, Key: c.appKey, Logger: logger.With("channel", "app"),
+		Limits: core.limits.guard(providerRate)}))
 	if c.smsAuthToken == "" {
 		logger.Warn("/channels/sms accepts unsigned requests: set --sms-auth-token")
 	}
