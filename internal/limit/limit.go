@@ -29,9 +29,6 @@ type Rate struct {
 	Burst     int
 }
 
-// PerMinute returns a Rate of n events a minute with a burst of burst.
-func PerMinute(n float64, burst int) Rate { return Rate{PerSecond: n / 60, Burst: burst} }
-
 // Unlimited reports whether r limits nothing.
 func (r Rate) Unlimited() bool { return r.PerSecond <= 0 }
 
