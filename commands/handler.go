@@ -37,6 +37,9 @@ type Handler struct {
 	// ticketRules classify new tickets (SetTicketRules); a pointer, so
 	// copies of the handler made for a policy's clock share it.
 	ticketRules *atomic.Pointer[[]domain.TicketRule]
+	// limits cap what a customer may append to one interaction
+	// (WithInteractionLimits); zero: no caps.
+	limits domain.InteractionLimits
 }
 
 // Option configures a Handler.
@@ -56,6 +59,14 @@ func WithCallingCode(code string) Option { return func(h *Handler) { h.callingCo
 // its appends meet version conflicts (default 32; see retry.go for the
 // pauses between tries).
 func WithMaxAttempts(n int) Option { return func(h *Handler) { h.maxAttempts = n } }
+
+// WithInteractionLimits caps the customer's messages on one interaction
+// (see domain.InteractionLimits); a message over a cap is refused with a
+// *domain.InteractionLimitError and reported to supervisors once with
+// InteractionLimitReached.
+func WithInteractionLimits(l domain.InteractionLimits) Option {
+	return func(h *Handler) { h.limits = l }
+}
 
 // WithRegisterer registers the handler's metrics.
 func WithRegisterer(r prometheus.Registerer) Option {

@@ -104,8 +104,12 @@ func (h *Handler) appendToConversation(ctx context.Context, convStream string, w
 	res, _, err := executePlan(ctx, h, interactions, interactionID, meta.withKey("message"), "ReceiveMessage",
 		func(cur loaded[domain.Interaction]) []domain.InteractionCommand {
 			created = !cur.state.Exists()
-			return inboundCommands(cur.state, interactionID, who, msg)
+			return inboundCommands(cur.state, interactionID, who, msg, h.limits)
 		})
+	var over *domain.InteractionLimitError
+	if errors.As(err, &over) {
+		h.reportLimit(ctx, interactionID, over, meta)
+	}
 	var reused *domain.MessageIDConflictError
 	if isCode(err, domain.ECONFLICT) && !errors.As(err, &reused) && conv.state.Current == interactionID {
 		// The interaction ended under us: roll the conversation over. (A
@@ -138,10 +142,10 @@ func (h *Handler) currentInteraction(ctx context.Context, convStream string, con
 
 // inboundCommands plans the commands for a message: start and queue the
 // interaction when it is new, then record the message.
-func inboundCommands(it domain.Interaction, interactionID string, who Resolution, msg InboundMessage) []domain.InteractionCommand {
+func inboundCommands(it domain.Interaction, interactionID string, who Resolution, msg InboundMessage, limits domain.InteractionLimits) []domain.InteractionCommand {
 	var receive []domain.InteractionCommand
 	if !isBareCall(msg) {
-		receive = append(receive, domain.ReceiveMessage{MessageID: msg.ProviderMessageID, Text: msg.Text, Attachments: msg.Attachments, SentAt: msg.SentAt})
+		receive = append(receive, domain.ReceiveMessage{MessageID: msg.ProviderMessageID, Text: msg.Text, Attachments: msg.Attachments, SentAt: msg.SentAt, Limits: limits})
 	}
 	if it.Exists() {
 		return receive
@@ -153,6 +157,21 @@ func inboundCommands(it domain.Interaction, interactionID string, who Resolution
 	start := domain.StartInteraction{InteractionID: interactionID, CustomerID: who.CustomerID, Channel: msg.Channel, Identity: who.Identity, Subject: msg.Subject}
 	cmds := append([]domain.InteractionCommand{start}, receive...)
 	return append(cmds, domain.QueueInteraction{Queue: queue, Priority: msg.Priority})
+}
+
+// reportLimit tells supervisors that a message was refused over one of
+// the interaction's caps: InteractionLimitReached, once per cap (per hour
+// window for bytes). The refusal stands whether or not the report is
+// written.
+func (h *Handler) reportLimit(ctx context.Context, interactionID string, over *domain.InteractionLimitError, meta Meta) {
+	res, _, err := execute(ctx, h, interactions, interactionID, meta.withKey("limit"),
+		domain.InteractionCommand(domain.ReportInteractionLimit{Limit: over.Limit, Max: over.Max}))
+	switch {
+	case err != nil && !isCode(err, domain.ENOTFOUND):
+		h.logger.Error("interaction limit not reported", "interaction", interactionID, "limit", over.Limit, "err", err)
+	case len(res.Events) > 0:
+		h.logger.Warn("interaction limit reached: further customer messages are refused", "interaction", interactionID, "limit", over.Limit, "max", over.Max)
+	}
 }
 
 // isBareCall reports whether msg is a phone call carrying no message: the

@@ -46,6 +46,7 @@ func sampleEvents() []domain.Event {
 		domain.InteractionAbandoned{InteractionID: "i1", Reason: "hung up", WaitSeconds: 45, At: at},
 		domain.InteractionClosed{InteractionID: "i1", Disposition: domain.DispositionResolved, AgentID: "a1", Summary: "done", At: at},
 		domain.CsatRecorded{InteractionID: "i1", Score: 4, Comment: "ok", At: at},
+		domain.InteractionLimitReached{InteractionID: "i1", Limit: domain.LimitMessages, Max: 500, At: at},
 
 		domain.TicketOpened{TicketID: "t1", Number: "T-1", CustomerID: "c1", Category: domain.CategoryComplaint, Priority: domain.PriorityCritical,
 			BusinessDomain: "billing", Subject: "s", Description: "d", InteractionID: "i1", OpenedBy: "a1", At: at},

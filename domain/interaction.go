@@ -47,6 +47,17 @@ type Interaction struct {
 	Disposition Disposition
 	Csat        int // 0 until recorded
 	Messages    int
+	// Received counts the customer's messages, which InteractionLimits cap.
+	Received int
+	// windowStart and windowBytes are the hour of the customer's messages
+	// MaxBytesPerHour is counted over, and the text bytes received in it.
+	windowStart time.Time
+	windowBytes int64
+	// reported* remember which caps were already reported to supervisors
+	// (InteractionLimitReached): the message cap once, the byte cap once
+	// per hour window (the window's start).
+	reportedMessages bool
+	reportedBytes    time.Time
 	// seenMessages maps the message ids already recorded to a digest of
 	// their content (messageFingerprint), so a provider redelivering a
 	// message is a no-op even when its event id differs, and a different
@@ -168,6 +179,16 @@ type (
 		Summary       string      `json:"summary,omitempty"`
 		At            time.Time   `json:"at"`
 	}
+	// InteractionLimitReached tells supervisors that the customer's
+	// messages on the interaction hit one of its caps (Limit is
+	// LimitMessages or LimitBytesPerHour, of Max): further messages are
+	// refused until the window passes (bytes) or for good (messages).
+	InteractionLimitReached struct {
+		InteractionID string    `json:"interactionId"`
+		Limit         string    `json:"limit"`
+		Max           int64     `json:"max"`
+		At            time.Time `json:"at"`
+	}
 	// CsatRecorded is the customer's satisfaction score (1 to 5).
 	CsatRecorded struct {
 		InteractionID string    `json:"interactionId"`
@@ -177,19 +198,20 @@ type (
 	}
 )
 
-func (InteractionStarted) EventType() string     { return "InteractionStarted" }
-func (MessageReceived) EventType() string        { return "MessageReceived" }
-func (MessageSent) EventType() string            { return "MessageSent" }
-func (InteractionQueued) EventType() string      { return "InteractionQueued" }
-func (InteractionAssigned) EventType() string    { return "InteractionAssigned" }
-func (InteractionTransferred) EventType() string { return "InteractionTransferred" }
-func (CallOffered) EventType() string            { return "CallOffered" }
-func (CallRingingStarted) EventType() string     { return "CallRingingStarted" }
-func (CallAnswered) EventType() string           { return "CallAnswered" }
-func (CallEnded) EventType() string              { return "CallEnded" }
-func (InteractionAbandoned) EventType() string   { return "InteractionAbandoned" }
-func (InteractionClosed) EventType() string      { return "InteractionClosed" }
-func (CsatRecorded) EventType() string           { return "CsatRecorded" }
+func (InteractionStarted) EventType() string      { return "InteractionStarted" }
+func (MessageReceived) EventType() string         { return "MessageReceived" }
+func (MessageSent) EventType() string             { return "MessageSent" }
+func (InteractionQueued) EventType() string       { return "InteractionQueued" }
+func (InteractionAssigned) EventType() string     { return "InteractionAssigned" }
+func (InteractionTransferred) EventType() string  { return "InteractionTransferred" }
+func (CallOffered) EventType() string             { return "CallOffered" }
+func (CallRingingStarted) EventType() string      { return "CallRingingStarted" }
+func (CallAnswered) EventType() string            { return "CallAnswered" }
+func (CallEnded) EventType() string               { return "CallEnded" }
+func (InteractionAbandoned) EventType() string    { return "InteractionAbandoned" }
+func (InteractionClosed) EventType() string       { return "InteractionClosed" }
+func (CsatRecorded) EventType() string            { return "CsatRecorded" }
+func (InteractionLimitReached) EventType() string { return "InteractionLimitReached" }
 
 func init() {
 	register[InteractionStarted]()
@@ -205,6 +227,7 @@ func init() {
 	register[InteractionAbandoned]()
 	register[InteractionClosed]()
 	register[CsatRecorded]()
+	register[InteractionLimitReached]()
 }
 
 // InteractionCommand is a request to change an interaction.
@@ -220,12 +243,13 @@ type (
 		Identity      Identity
 		Subject       string
 	}
-	// ReceiveMessage records a customer's message.
+	// ReceiveMessage records a customer's message, within Limits.
 	ReceiveMessage struct {
 		MessageID   string
 		Text        string
 		Attachments []Attachment
 		SentAt      time.Time
+		Limits      InteractionLimits
 	}
 	// SendMessage records an agent's reply.
 	SendMessage struct {
@@ -271,21 +295,29 @@ type (
 		Score   int
 		Comment string
 	}
+	// ReportInteractionLimit tells supervisors that a message was refused
+	// over a cap (from an *InteractionLimitError); reporting the same cap
+	// again in the same window is a no-op.
+	ReportInteractionLimit struct {
+		Limit string
+		Max   int64
+	}
 )
 
-func (StartInteraction) interactionCommand()    {}
-func (ReceiveMessage) interactionCommand()      {}
-func (SendMessage) interactionCommand()         {}
-func (QueueInteraction) interactionCommand()    {}
-func (AssignInteraction) interactionCommand()   {}
-func (TransferInteraction) interactionCommand() {}
-func (OfferCall) interactionCommand()           {}
-func (RingCall) interactionCommand()            {}
-func (AnswerCall) interactionCommand()          {}
-func (EndCall) interactionCommand()             {}
-func (AbandonInteraction) interactionCommand()  {}
-func (CloseInteraction) interactionCommand()    {}
-func (RecordCsat) interactionCommand()          {}
+func (StartInteraction) interactionCommand()       {}
+func (ReceiveMessage) interactionCommand()         {}
+func (SendMessage) interactionCommand()            {}
+func (QueueInteraction) interactionCommand()       {}
+func (AssignInteraction) interactionCommand()      {}
+func (TransferInteraction) interactionCommand()    {}
+func (OfferCall) interactionCommand()              {}
+func (RingCall) interactionCommand()               {}
+func (AnswerCall) interactionCommand()             {}
+func (EndCall) interactionCommand()                {}
+func (AbandonInteraction) interactionCommand()     {}
+func (CloseInteraction) interactionCommand()       {}
+func (RecordCsat) interactionCommand()             {}
+func (ReportInteractionLimit) interactionCommand() {}
 
 // DecideInteraction decides which events a command produces on interaction i.
 func DecideInteraction(i Interaction, cmd InteractionCommand, now time.Time) ([]Event, error) {
@@ -329,6 +361,8 @@ func DecideInteraction(i Interaction, cmd InteractionCommand, now time.Time) ([]
 		return decideAbandon(i, cmd, now)
 	case CloseInteraction:
 		return decideClose(i, cmd, now)
+	case ReportInteractionLimit:
+		return decideReportLimit(i, cmd, now)
 	default:
 		return nil, invalid("unknown interaction command %T", cmd)
 	}
@@ -371,6 +405,9 @@ func decideReceiveMessage(i Interaction, cmd ReceiveMessage, now time.Time) ([]E
 		if a.Size < 0 || a.Name == "" && a.SHA256 == "" {
 			return nil, invalid("an attachment needs a name or a hash and a size >= 0")
 		}
+	}
+	if err := checkInteractionLimits(i, cmd.Limits, int64(len(text)), now); err != nil {
+		return nil, err
 	}
 	return []Event{MessageReceived{
 		InteractionID: i.ID, MessageID: cmd.MessageID, Text: text,
@@ -558,7 +595,18 @@ func EvolveInteraction(i Interaction, e Event) Interaction {
 		i = Interaction{ID: e.InteractionID, CustomerID: e.CustomerID, Channel: e.Channel, Status: InteractionStatusActive, StartedAt: e.At, Priority: PriorityNormal}
 	case MessageReceived:
 		i.Messages++
+		i.Received++
 		i.seenMessages = markSeen(i.seenMessages, e.MessageID, messageFingerprint(senderCustomer(), e.Text, e.Attachments))
+		if i.windowStart.IsZero() || !e.At.Before(i.windowStart.Add(time.Hour)) {
+			i.windowStart, i.windowBytes = e.At, 0
+		}
+		i.windowBytes += int64(len(e.Text))
+	case InteractionLimitReached:
+		if e.Limit == LimitMessages {
+			i.reportedMessages = true
+		} else {
+			i.reportedBytes = i.windowStart
+		}
 	case MessageSent:
 		i.Messages++
 		i.seenMessages = markSeen(i.seenMessages, e.MessageID, messageFingerprint(senderAgent(e.AgentID), e.Text, nil))

@@ -13,6 +13,7 @@ import (
 	"github.com/interactionledger/ledger/channels/internal/edge"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/limit"
 )
 
 // KeyHeader carries the server key: only the company's backend sends it,
@@ -41,6 +42,9 @@ type Config struct {
 	Logger       *slog.Logger
 	MaxBodyBytes int64
 	Now          func() time.Time
+	// Limits bound requests per source address and messages per
+	// customer identity; nil: no limits.
+	Limits *limit.Guard
 }
 
 // Handler is the /channels/app endpoint.
@@ -90,6 +94,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (commands.Inboun
 	if h.cfg.Assertions == nil && h.cfg.ServerKey == "" {
 		return commands.InboundResult{}, edge.Errorf(http.StatusServiceUnavailable, "the app channel is disabled: neither assertions nor a server key are configured")
 	}
+	if err := h.cfg.Limits.Source(r.RemoteAddr); err != nil {
+		return commands.InboundResult{}, err
+	}
 	asserted, trusted, err := h.authenticate(w, r)
 	if err != nil {
 		return commands.InboundResult{}, err
@@ -117,7 +124,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (commands.Inboun
 	if m.SentAt != nil {
 		sentAt = *m.SentAt
 	}
-	return edge.Receive(r.Context(), h.cfg.Receiver, commands.InboundMessage{
+	return edge.ReceiveWithin(r.Context(), h.cfg.Receiver, h.cfg.Limits, r.RemoteAddr, commands.InboundMessage{
 		Channel: domain.ChannelApp, From: m.Identity, DisplayName: m.DisplayName, ProviderMessageID: m.MessageID,
 		Text: m.Text, Attachments: m.Attachments, SentAt: sentAt,
 	})

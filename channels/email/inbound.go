@@ -8,6 +8,7 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/limit"
 )
 
 // Inbound is what the receiver needs of the command layer
@@ -64,12 +65,22 @@ type Receipt struct {
 // with code EINVALID for content the ledger refuses, and any other error
 // for a failure worth retrying. When it returns nil the message is durable.
 func (r *Receiver) Receive(ctx context.Context, raw []byte, envelopeFrom string) (Receipt, error) {
+	return r.receive(ctx, raw, envelopeFrom, nil, "")
+}
+
+// receive is Receive within g's limit of messages per sender (the From
+// address) for a message from the client address remote: a sender over
+// it gets a *limit.Error and nothing is appended.
+func (r *Receiver) receive(ctx context.Context, raw []byte, envelopeFrom string, g *limit.Guard, remote string) (Receipt, error) {
 	m, err := Parse(raw, r.limits)
 	if err != nil {
 		return Receipt{}, err
 	}
 	from, err := r.sender(m, envelopeFrom)
 	if err != nil {
+		return Receipt{}, err
+	}
+	if err := g.Identity(remote, from.String()); err != nil {
 		return Receipt{}, err
 	}
 	text := m.Text

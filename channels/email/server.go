@@ -14,6 +14,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/limit"
 )
 
 // ServerConfig configures the SMTP server. Zero values pick defaults.
@@ -33,6 +34,11 @@ type ServerConfig struct {
 	// a message not recorded in time gets 451 and the client retries.
 	RecordTimeout time.Duration
 	Logger        *slog.Logger
+	// Limits bound messages per client address (checked at MAIL FROM)
+	// and per sender (the From address, checked once the message is
+	// read); over either the client gets 451 4.7.1 and retries later.
+	// nil: no limits.
+	Limits *limit.Guard
 }
 
 func (c ServerConfig) withDefaults() ServerConfig {
@@ -169,11 +175,25 @@ func (s *Server) smtpReply(err error) error {
 		// was delivered.
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0},
 			Message: replyText("Message-ID already used by a different message; not recorded, send it with a new Message-ID")}
+	case domain.ErrorCode(err) == domain.ELIMITED:
+		var over *domain.InteractionLimitError
+		if errors.As(err, &over) && over.RetryAfter == 0 {
+			// The conversation's message cap lasts as long as it does:
+			// bounce rather than have the client retry for days.
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: replyText(domain.ErrorMessage(err))}
+		}
+		return limitReply(err)
 	case domain.ErrorCode(err) == domain.EINVALID:
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: replyText("message refused: " + domain.ErrorMessage(err))}
 	default:
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Message not recorded, try again later"}
 	}
+}
+
+// limitReply is the temporary refusal of a client or sender over a rate
+// limit: 451 4.7.1 with when to try again.
+func limitReply(err error) error {
+	return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 7, 1}, Message: replyText(domain.ErrorMessage(err))}
 }
 
 // replyText makes s fit an SMTP reply line: printable ASCII, bounded.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/interactionledger/ledger/domain"
 )
 
 // session is one SMTP connection's transaction state.
@@ -18,7 +20,12 @@ type session struct {
 
 // Mail starts a transaction. The envelope sender is kept only as the
 // customer's address of last resort (a message without From).
+// A client address over its rate is refused here, before DATA is read.
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	if err := s.srv.cfg.Limits.Source(s.remote); err != nil {
+		s.srv.cfg.Logger.Info("email refused", "remote", s.remote, "reason", err)
+		return limitReply(err)
+	}
 	s.from = from
 	return nil
 }
@@ -54,11 +61,11 @@ func (s *session) Data(r io.Reader) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.srv.cfg.RecordTimeout)
 	defer cancel()
 	start := time.Now()
-	rec, err := s.srv.recv.Receive(ctx, raw, s.from)
+	rec, err := s.srv.recv.receive(ctx, raw, s.from, s.srv.cfg.Limits, s.remote)
 	reply := s.srv.smtpReply(err)
 	if reply != nil {
 		var se *smtp.SMTPError
-		if errors.As(reply, &se) && se.Temporary() {
+		if errors.As(reply, &se) && se.Temporary() && domain.ErrorCode(err) != domain.ELIMITED {
 			log.Error("email not recorded", "err", err)
 		} else {
 			log.Info("email refused", "reason", err)

@@ -33,6 +33,10 @@ func (s *Server) handleInvite(req *siplib.Request, tx siplib.ServerTransaction) 
 	if !ok {
 		return
 	}
+	if err := s.cfg.Limits.Identity(req.Source(), in.identity.String()); err != nil {
+		s.refuseLimited(req, tx, err)
+		return
+	}
 	if !s.admit(req, tx, in.callID) {
 		return
 	}

@@ -17,6 +17,7 @@ import (
 	siplib "github.com/emiago/sipgo/sip"
 
 	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/internal/limit"
 )
 
 // Config configures the phone channel.
@@ -73,6 +74,12 @@ type Config struct {
 	// Retry-After at once, so an overloaded ledger sheds calls instead of
 	// timing every caller out.
 	MaxPendingCalls int
+	// Limits bound INVITEs and REGISTERs per source address (PerSource:
+	// a trunk sends every caller's calls from one address, so size it for
+	// the trunk) and new calls per caller (PerIdentity, the caller's
+	// number). Over either the request is answered 503 with Retry-After.
+	// nil: no limits.
+	Limits *limit.Guard
 	// Logger receives the channel's logs (default slog.Default()).
 	Logger *slog.Logger
 }
@@ -284,9 +291,9 @@ func (s *Server) build() error {
 }
 
 func (s *Server) routes() {
-	s.sip.OnInvite(s.handleInvite)
+	s.sip.OnInvite(s.limited(s.handleInvite))
 	s.sip.OnAck(s.handleAck)
-	s.sip.OnRegister(s.registrar.handleRegister)
+	s.sip.OnRegister(s.limited(s.registrar.handleRegister))
 	s.sip.OnBye(s.inDialog)
 	s.sip.OnRefer(s.inDialog)
 	s.sip.OnNotify(s.inDialog)
@@ -302,6 +309,31 @@ func (s *Server) routes() {
 		res.AppendHeader(siplib.NewHeader("Allow", allowed))
 		respond(tx, res)
 	})
+}
+
+// limited answers a request from a source over its rate with 503 and
+// Retry-After (RFC 3261 section 21.5.4) before next sees it.
+func (s *Server) limited(next sipgo.RequestHandler) sipgo.RequestHandler {
+	return func(req *siplib.Request, tx siplib.ServerTransaction) {
+		if err := s.cfg.Limits.Source(req.Source()); err != nil {
+			s.refuseLimited(req, tx, err)
+			return
+		}
+		next(req, tx)
+	}
+}
+
+// refuseLimited answers 503 with the Retry-After of a *limit.Error.
+func (s *Server) refuseLimited(req *siplib.Request, tx siplib.ServerTransaction, err error) {
+	s.log.Debug("sip: request refused over a rate limit", "method", req.Method, "source", req.Source(), "reason", err)
+	var le *limit.Error
+	retry := "5"
+	if errors.As(err, &le) {
+		retry = limit.RetryAfterSeconds(le.RetryAfter)
+	}
+	res := siplib.NewResponseFromRequest(req, 503, "Service Unavailable", nil)
+	res.AppendHeader(siplib.NewHeader("Retry-After", retry))
+	respond(tx, res)
 }
 
 const allowed = "INVITE, ACK, CANCEL, BYE, REFER, NOTIFY, OPTIONS, INFO, REGISTER"

@@ -10,6 +10,7 @@ import (
 	"github.com/interactionledger/ledger/channels/internal/edge"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/limit"
 )
 
 // DefaultMaxBodyBytes bounds an inbound webhook's body: 1,600 characters of
@@ -24,6 +25,9 @@ type Config struct {
 	AuthToken    string
 	Logger       *slog.Logger
 	MaxBodyBytes int64
+	// Limits bound requests per source address (the provider's, shared
+	// by every customer) and messages per sender; nil: no limits.
+	Limits *limit.Guard
 }
 
 // Webhook is the inbound SMS endpoint.
@@ -54,6 +58,9 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Webhook) serve(r *http.Request, w http.ResponseWriter) error {
+	if err := h.cfg.Limits.Source(r.RemoteAddr); err != nil {
+		return err
+	}
 	if r.Method != http.MethodPost {
 		return edge.Errorf(http.StatusMethodNotAllowed, "the SMS webhook takes POST")
 	}
@@ -75,7 +82,7 @@ func (h *Webhook) serve(r *http.Request, w http.ResponseWriter) error {
 	if err != nil {
 		return err
 	}
-	res, err := edge.Receive(r.Context(), h.cfg.Receiver, commands.InboundMessage{
+	res, err := edge.ReceiveWithin(r.Context(), h.cfg.Receiver, h.cfg.Limits, r.RemoteAddr, commands.InboundMessage{
 		Channel: domain.ChannelSMS, From: domain.Identity{Kind: domain.IdentityPhone, Value: in.From},
 		ProviderMessageID: in.MessageSid, Text: in.Body, Attachments: in.Media,
 	})

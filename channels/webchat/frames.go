@@ -146,6 +146,9 @@ type ErrorFrame struct {
 	ID      string `json:"id,omitempty"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// RetryAfter, in seconds, says when a refusal over a limit (code
+	// "limited") may be retried; absent when it may not be.
+	RetryAfter int64 `json:"retryAfter,omitempty"`
 }
 
 // encode marshals a server frame; they hold nothing that fails to encode.

@@ -10,6 +10,7 @@ type metrics struct {
 	sessions prometheus.Gauge
 	slow     prometheus.Counter
 	receive  prometheus.Histogram
+	limited  prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -23,9 +24,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help:    "Time from a customer's message frame read to its events appended.",
 			Buckets: prometheus.ExponentialBuckets(0.00025, 1.5, 22), // 0.25 ms to 1.2 s, fine enough for a p99
 		}),
+		limited: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ledger_webchat_limited_total", Help: "Web chat sockets and messages refused for coming too often from one address.",
+		}),
 	}
 	if reg == nil {
 		return m, nil
 	}
-	return m, errors.Join(reg.Register(m.sessions), reg.Register(m.slow), reg.Register(m.receive))
+	return m, errors.Join(reg.Register(m.sessions), reg.Register(m.slow), reg.Register(m.receive), reg.Register(m.limited))
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/internal/limit"
 )
 
 // Ledger is what web chat needs of the command side; *commands.Handler
@@ -65,6 +66,14 @@ type Config struct {
 	SendQueue int
 	// HistoryLimit bounds the messages of the welcome (default 200).
 	HistoryLimit int
+	// Limits bound messages per client address (PerSource) and per
+	// visitor or verified identity (PerIdentity); Connects bounds new
+	// sockets per address and Sockets the sockets one address holds open.
+	// Addresses are keyed as Limits.Sources says (IPv6 by /64, exempt
+	// prefixes unlimited). nil: no limit.
+	Limits   *limit.Guard
+	Connects *limit.Limiter
+	Sockets  *limit.Counter
 }
 
 func (c *Config) defaults() {
@@ -136,11 +145,39 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.conns.Done()
+	source := s.sourceKey(r.RemoteAddr)
+	release, err := s.admit(source)
+	if err != nil {
+		s.metrics.limited.Inc()
+		edge.WriteText(w, r, s.cfg.Logger, err)
+		return
+	}
+	defer release()
 	conn, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // Upgrade answered the request with the reason
 	}
-	s.serveConn(context.WithoutCancel(r.Context()), conn)
+	s.serveConn(context.WithoutCancel(r.Context()), conn, r.RemoteAddr, source)
+}
+
+// sourceKey is the key a client address is limited under ("": none).
+func (s *Server) sourceKey(addr string) string {
+	if s.cfg.Limits == nil {
+		return limit.Sources{}.Key(addr)
+	}
+	return s.cfg.Limits.Sources.Key(addr)
+}
+
+// admit counts a new socket from source against the connect rate and the
+// cap on open sockets: the release function, or an *limit.Error (429).
+func (s *Server) admit(source string) (func(), error) {
+	if source == "" {
+		return func() {}, nil
+	}
+	if err := s.cfg.Connects.Allow(source); err != nil {
+		return nil, err
+	}
+	return s.cfg.Sockets.Acquire(source)
 }
 
 // track counts a connection in, unless the server is closing.
@@ -165,9 +202,9 @@ func (s *Server) Close() {
 	s.conns.Wait()
 }
 
-func (s *Server) serveConn(ctx context.Context, conn *websocket.Conn) {
+func (s *Server) serveConn(ctx context.Context, conn *websocket.Conn, remote, source string) {
 	conn.SetReadLimit(s.cfg.MaxFrameBytes)
-	sess, err := s.open(ctx, conn)
+	sess, err := s.open(ctx, conn, remote, source)
 	if err != nil {
 		s.reject(conn, err)
 		return
@@ -193,7 +230,7 @@ func (s *Server) serveConn(ctx context.Context, conn *websocket.Conn) {
 }
 
 // open reads the hello and works out whom the socket is with.
-func (s *Server) open(ctx context.Context, conn *websocket.Conn) (*session, error) {
+func (s *Server) open(ctx context.Context, conn *websocket.Conn, remote, source string) (*session, error) {
 	_ = conn.SetReadDeadline(time.Now().Add(s.cfg.HelloWait))
 	kind, data, err := conn.ReadMessage()
 	if err != nil {
@@ -217,7 +254,9 @@ func (s *Server) open(ctx context.Context, conn *websocket.Conn) (*session, erro
 	if err != nil {
 		return nil, err
 	}
-	return newSession(s, conn, ConversationKey(norm), norm, VisitorDigest(s.cfg.VisitorKey, hello.VisitorID), verified, name), nil
+	sess := newSession(s, conn, ConversationKey(norm), norm, VisitorDigest(s.cfg.VisitorKey, hello.VisitorID), verified, name)
+	sess.remote, sess.source = remote, source
+	return sess, nil
 }
 
 // identify returns the identity the conversation is with: the asserted

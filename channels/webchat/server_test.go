@@ -37,7 +37,12 @@ type env struct {
 
 func newEnv(t testing.TB, tune ...func(*webchat.Config)) *env {
 	t.Helper()
-	l := chantest.NewLedger(t)
+	return newEnvOn(t, chantest.NewLedger(t), tune...)
+}
+
+// newEnvOn is newEnv on the ledger l.
+func newEnvOn(t testing.TB, l *chantest.Ledger, tune ...func(*webchat.Config)) *env {
+	t.Helper()
 	cfg := webchat.Config{Ledger: l.Handler, Secret: secret, VisitorKey: visitorKey, AllowedOrigins: []string{"https://shop.example.com"}, Logger: slog.New(slog.DiscardHandler)}
 	for _, f := range tune {
 		f(&cfg)

@@ -3,6 +3,7 @@ package webchat
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/interactionledger/ledger/channels/internal/edge"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/limit"
 )
 
 // session is one customer socket. Only its writer goroutine writes frames
@@ -24,6 +26,8 @@ type session struct {
 	// device is the visitor id's digest (VisitorDigest): the visitor id
 	// itself is a credential and is kept nowhere, not even here.
 	device   string
+	remote   string // the client's address
+	source   string // its limit key ("": unlimited)
 	name     string
 	verified bool
 
@@ -205,8 +209,13 @@ func (s *session) receive(ctx context.Context, f ClientFrame) {
 	if f.SentAt != nil {
 		msg.SentAt = *f.SentAt
 	}
+	if err := s.srv.cfg.Limits.SourceKey(s.source); err != nil {
+		s.srv.metrics.limited.Inc()
+		s.refuse(f.ID, err)
+		return
+	}
 	start := time.Now()
-	res, err := edge.Receive(ctx, s.srv.cfg.Ledger, msg)
+	res, err := edge.ReceiveWithin(ctx, s.srv.cfg.Ledger, s.srv.cfg.Limits, s.remote, msg)
 	s.srv.metrics.receive.Observe(time.Since(start).Seconds())
 	if err != nil {
 		s.refuse(f.ID, err)
@@ -242,5 +251,9 @@ func (s *session) refuse(id string, err error) {
 	if code == domain.EINTERNAL {
 		s.srv.cfg.Logger.Error("web chat message failed", "device", s.device, "err", err)
 	}
-	s.enqueue(encode(ErrorFrame{Type: "error", ID: id, Code: code, Message: domain.ErrorMessage(err)}))
+	frame := ErrorFrame{Type: "error", ID: id, Code: code, Message: domain.ErrorMessage(err)}
+	if d, ok := edge.RetryAfter(err); ok {
+		frame.RetryAfter, _ = strconv.ParseInt(limit.RetryAfterSeconds(d), 10, 64)
+	}
+	s.enqueue(encode(frame))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/interactionledger/ledger/channels/internal/edge"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/limit"
 )
 
 // DefaultMaxBodyBytes bounds a push's body (a text message is at most a
@@ -38,6 +39,9 @@ type Config struct {
 	MaxBodyBytes int64
 	MaxClockSkew time.Duration
 	Now          func() time.Time
+	// Limits bound requests per source address (WeChat's servers, shared
+	// by every follower) and messages per follower; nil: no limits.
+	Limits *limit.Guard
 }
 
 // Handler is the /channels/wechat endpoint.
@@ -78,6 +82,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (string, error) 
 	if h.cfg.Token == "" {
 		return "", edge.Errorf(http.StatusServiceUnavailable, "the WeChat channel is disabled: no WeChat token is configured")
 	}
+	if err := h.cfg.Limits.Source(r.RemoteAddr); err != nil {
+		return "", err
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		return "", edge.Errorf(http.StatusMethodNotAllowed, "the WeChat endpoint takes GET (verification) and POST (messages)")
 	}
@@ -106,7 +113,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	return "success", h.record(r.Context(), in)
+	return "success", h.record(r.Context(), in, r.RemoteAddr)
 }
 
 // fresh refuses a timestamp too far from our clock: a captured signature
@@ -123,12 +130,13 @@ func (h *Handler) fresh(timestamp string) error {
 	return nil
 }
 
-// record turns a validated push into the ledger's events.
-func (h *Handler) record(ctx context.Context, in Inbound) error {
+// record turns a validated push from the client address remote into the
+// ledger's events.
+func (h *Handler) record(ctx context.Context, in Inbound, remote string) error {
 	from := domain.Identity{Kind: domain.IdentityWeChat, Value: in.OpenID}
 	switch in.Kind {
 	case KindMessage:
-		res, err := edge.Receive(ctx, h.cfg.Ledger, commands.InboundMessage{
+		res, err := edge.ReceiveWithin(ctx, h.cfg.Ledger, h.cfg.Limits, remote, commands.InboundMessage{
 			Channel: domain.ChannelWeChat, From: from, ProviderMessageID: in.ID,
 			Text: in.Text, Attachments: in.Attachments, SentAt: in.CreateTime,
 		})

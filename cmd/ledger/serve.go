@@ -37,6 +37,8 @@ type serveConfig struct {
 	customers   int
 	drain       time.Duration
 	callingCode string
+	// limits are the inbound channels' abuse limits; nil: none (tests).
+	limits *limitSettings
 }
 
 func runServe(ctx context.Context, args []string, out io.Writer) error {
@@ -49,6 +51,8 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&cfg.customers, "demo-customers", 500, "with --demo: distinct customers")
 	fs.DurationVar(&cfg.drain, "shutdown-timeout", 30*time.Second, "how long a SIGTERM waits for in-flight requests")
 	fs.StringVar(&cfg.callingCode, "calling-code", envOr("LEDGER_CALLING_CODE", domain.DefaultCallingCode), "country calling code of phone numbers written without one (env LEDGER_CALLING_CODE)")
+	var limits limitFlags
+	limits.addFlags(fs)
 	components := serveComponents()
 	for _, c := range components {
 		c.addFlags(fs)
@@ -57,6 +61,10 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	cfg.data = *data
+	var err error
+	if cfg.limits, err = limits.parse(); err != nil {
+		return &exitError{code: 2, err: err}
+	}
 	if _, err := domain.NormalizePhone("12345678", cfg.callingCode); err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("--calling-code %q: %w", cfg.callingCode, err)}
 	}
@@ -146,6 +154,7 @@ type serveCore struct {
 	readDB   *projections.ReadDB
 	runner   *projections.Runner
 	handler  *commands.Handler
+	limits   *limitSettings // the inbound channels' abuse limits (nil: none)
 	registry *prometheus.Registry
 	mux      *http.ServeMux
 	goRun    func(func())
@@ -191,7 +200,8 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 		return nil, err
 	}
 	s.ready = func() bool { return s.runner.Position() >= startHead }
-	handler := commands.NewHandler(store, commands.WithRegisterer(reg), commands.WithCallingCode(cfg.callingCode))
+	handler := commands.NewHandler(store, commands.WithRegisterer(reg), commands.WithCallingCode(cfg.callingCode),
+		commands.WithInteractionLimits(cfg.limits.interactionLimits()))
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
 	mux := s.routes(reg)
@@ -202,7 +212,7 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	}
 	core := &serveCore{
 		ctx: bg, dataDir: cfg.data, store: store, readDB: s.readDB, runner: s.runner,
-		handler: handler, registry: reg, mux: mux, goRun: s.goRun,
+		handler: handler, limits: cfg.limits, registry: reg, mux: mux, goRun: s.goRun,
 		lease: follow.FileLease{Dir: cfg.data}, followMetrics: followMetrics,
 	}
 	if err := startComponents(core, components); err != nil {

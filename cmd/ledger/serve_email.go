@@ -98,7 +98,7 @@ func (c *emailComponent) startServer(core *serveCore, name string, maxBytes int6
 	}
 	c.addr = ln.Addr().String()
 	recv := email.NewReceiver(core.handler, email.ReceiverOptions{SupportAddress: c.from})
-	srv := email.NewServer(recv, email.ServerConfig{Domain: name, MaxMessageBytes: maxBytes})
+	srv := email.NewServer(recv, email.ServerConfig{Domain: name, MaxMessageBytes: maxBytes, Limits: core.limits.guard(clientRate)})
 	core.goRun(func() {
 		if err := srv.Serve(ln); err != nil {
 			slog.Error("smtp server stopped", "err", err)

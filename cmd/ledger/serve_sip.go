@@ -83,6 +83,7 @@ func (c *sIPComponent) start(core *serveCore, o offers) error {
 		Numbers:      numbers,
 		RingTimeout:  c.ringTimeout,
 		QueueTimeout: c.queueTimeout,
+		Limits:       core.limits.guard(sipRate),
 		Logger:       slog.Default(),
 	})
 	if err != nil {

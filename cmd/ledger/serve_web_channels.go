@@ -15,6 +15,7 @@ import (
 	"github.com/interactionledger/ledger/channels/wechat"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/limit"
 )
 
 // webChannelsComponent wires the HTTP channels (web chat, SMS, WeChat,
@@ -74,15 +75,17 @@ func (c *webChannelsComponent) provide(core *serveCore) (offers, error) {
 	if err != nil {
 		return offers{}, err
 	}
+	connects, sockets := core.limits.webchatConnects()
 	chat, err := webchat.NewServer(webchat.Config{
 		Ledger: core.handler, Secret: c.webchatSecret, VisitorKey: visitorKey, AllowedOrigins: splitList(c.webchatOrigins),
 		Logger: c.logger().With("channel", "webchat"), Registerer: core.registry,
+		Limits: core.limits.guard(clientRate), Connects: connects, Sockets: sockets,
 	})
 	if err != nil {
 		return offers{}, err
 	}
 	c.chat = chat
-	if c.appIn, err = c.appHandler(core.handler); err != nil {
+	if c.appIn, err = c.appHandler(core.handler, core.limits.guard(providerRate)); err != nil {
 		return offers{}, err
 	}
 	core.goRun(func() {
@@ -109,8 +112,10 @@ func (c *webChannelsComponent) logger() *slog.Logger {
 // mount registers the inbound endpoints on the HTTP server.
 func (c *webChannelsComponent) mount(core *serveCore, chat *webchat.Server, logger *slog.Logger) {
 	core.mux.Handle("GET /channels/webchat", chat)
-	core.mux.Handle("POST /channels/sms", sms.NewWebhook(sms.Config{Receiver: core.handler, AuthToken: c.smsAuthToken, Logger: logger.With("channel", "sms")}))
-	core.mux.Handle("/channels/wechat", wechat.NewHandler(wechat.Config{Ledger: core.handler, Token: c.wechatToken, Logger: logger.With("channel", "wechat")}))
+	core.mux.Handle("POST /channels/sms", sms.NewWebhook(sms.Config{Receiver: core.handler, AuthToken: c.smsAuthToken, Logger: logger.With("channel", "sms"),
+		Limits: core.limits.guard(providerRate)}))
+	core.mux.Handle("/channels/wechat", wechat.NewHandler(wechat.Config{Ledger: core.handler, Token: c.wechatToken, Logger: logger.With("channel", "wechat"),
+		Limits: core.limits.guard(providerRate)}))
 	core.mux.Handle("/channels/app", c.appIn)
 	if c.smsAuthToken == "" {
 		logger.Warn("/channels/sms accepts unsigned requests: set --sms-auth-token")
@@ -154,7 +159,7 @@ func (c *webChannelsComponent) senders(chat *webchat.Server) (map[domain.Channel
 
 // appHandler builds /channels/app from the app flags, refusing the removed
 // shared --app-key and a push secret that is also an inbound secret.
-func (c *webChannelsComponent) appHandler(receiver *commands.Handler) (*app.Handler, error) {
+func (c *webChannelsComponent) appHandler(receiver *commands.Handler, limits *limit.Guard) (*app.Handler, error) {
 	if c.appKey != "" {
 		return nil, errors.New("--app-key (LEDGER_APP_KEY) was removed: one key shipped in the app let anyone post as any customer and forge pushes; " +
 			"set --app-assertion-secret and --app-assertion-issuer for per-user assertions, --app-server-key for your backend, and --app-push-secret for pushes")
@@ -165,7 +170,7 @@ func (c *webChannelsComponent) appHandler(receiver *commands.Handler) (*app.Hand
 	if c.appServerKey != "" && c.appServerKey == c.appAssertionSecret {
 		return nil, errors.New("--app-server-key must differ from --app-assertion-secret")
 	}
-	cfg := app.Config{Receiver: receiver, ServerKey: c.appServerKey, Logger: c.logger().With("channel", "app")}
+	cfg := app.Config{Receiver: receiver, ServerKey: c.appServerKey, Logger: c.logger().With("channel", "app"), Limits: limits}
 	if c.appAssertionSecret != "" {
 		v, err := app.NewVerifier([]byte(c.appAssertionSecret), c.appIssuer, c.appAudience)
 		if err != nil {

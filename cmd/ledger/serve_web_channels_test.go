@@ -423,14 +423,14 @@ func TestAppFlagsRefuseSharedSecrets(t *testing.T) {
 		"assertion without an issuer": {appAssertionSecret: long},
 	}
 	for name, c := range cases {
-		if _, err := c.appHandler(nil); err == nil {
+		if _, err := c.appHandler(nil, nil); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
 	if _, err := (&webChannelsComponent{appPush: "http://x", appPushSecret: "short"}).senders(nil); err == nil {
 		t.Error("a short push secret was accepted")
 	}
-	if _, err := (&webChannelsComponent{appServerKey: long, appPushSecret: long + "x"}).appHandler(nil); err != nil {
+	if _, err := (&webChannelsComponent{appServerKey: long, appPushSecret: long + "x"}).appHandler(nil, nil); err != nil {
 		t.Errorf("distinct secrets refused: %v", err)
 	}
 }

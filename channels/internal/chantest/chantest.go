@@ -6,6 +6,8 @@ package chantest
 import (
 	"context"
 	"log/slog"
+	"net"
+	"net/http"
 	"path/filepath"
 	"testing"
 	"time"
@@ -22,8 +24,9 @@ type Ledger struct {
 	Handler *commands.Handler
 }
 
-// NewLedger opens a fresh ledger, closed when the test ends.
-func NewLedger(t testing.TB) *Ledger {
+// NewLedger opens a fresh ledger, closed when the test ends; opts
+// configure its command handler.
+func NewLedger(t testing.TB, opts ...commands.Option) *Ledger {
 	t.Helper()
 	quiet := slog.New(slog.DiscardHandler)
 	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "events.db"), sqlite.WithLogger(quiet))
@@ -31,7 +34,7 @@ func NewLedger(t testing.TB) *Ledger {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = store.Close() })
-	return &Ledger{Store: store, Handler: commands.NewHandler(store, commands.WithLogger(quiet))}
+	return &Ledger{Store: store, Handler: commands.NewHandler(store, append([]commands.Option{commands.WithLogger(quiet)}, opts...)...)}
 }
 
 // Event is a stored event with its decoded data.
@@ -122,4 +125,12 @@ func Eventually(t testing.TB, what string, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// ClientFrom returns an HTTP client whose connections come from the local
+// address ip (any address of 127.0.0.0/8 is this host's), so tests can
+// play more than one client address.
+func ClientFrom(ip string) *http.Client {
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	return &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext}, Timeout: 30 * time.Second}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/limit"
 )
 
 // Limits the domain applies to an inbound message, checked up front.
@@ -56,8 +57,22 @@ func invalid(format string, args ...any) error {
 
 // Receive checks msg (see Check) and records it.
 func Receive(ctx context.Context, r Receiver, msg commands.InboundMessage) (commands.InboundResult, error) {
+	return ReceiveWithin(ctx, r, nil, "", msg)
+}
+
+// ReceiveWithin is Receive within g's limit per identity for a message
+// from the client address addr: a sender over it is refused with a
+// *limit.Error (429 and Retry-After) before anything is appended. A nil g
+// limits nothing.
+func ReceiveWithin(ctx context.Context, r Receiver, g *limit.Guard, addr string, msg commands.InboundMessage) (commands.InboundResult, error) {
 	if err := Check(r, msg); err != nil {
 		return commands.InboundResult{}, err
+	}
+	if g != nil {
+		from, _ := r.NormalizeIdentity(msg.From) // Check normalised it already
+		if err := g.Identity(addr, from.String()); err != nil {
+			return commands.InboundResult{}, err
+		}
 	}
 	return r.ReceiveInbound(ctx, msg, commands.Meta{})
 }

@@ -12,9 +12,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/limit"
 )
 
 // Receiver records customers' messages; *commands.Handler implements it.
@@ -68,7 +70,13 @@ func Status(err error) (int, string) {
 	if errors.As(err, &e) {
 		return e.Status, e.Message
 	}
+	var le *limit.Error
+	if errors.As(err, &le) {
+		return http.StatusTooManyRequests, le.Error()
+	}
 	switch domain.ErrorCode(err) {
+	case domain.ELIMITED:
+		return http.StatusTooManyRequests, domain.ErrorMessage(err)
 	case domain.EINVALID:
 		return http.StatusBadRequest, domain.ErrorMessage(err)
 	case domain.ECONFLICT:
@@ -84,11 +92,35 @@ func Status(err error) (int, string) {
 	return http.StatusInternalServerError, "internal error"
 }
 
+// RetryAfter returns when the caller may try again after err, for a
+// Retry-After header: a rate limit's wait, what is left of an interaction's
+// hourly byte window; false when err says nothing of it (a message cap
+// lasts as long as the interaction).
+func RetryAfter(err error) (time.Duration, bool) {
+	var le *limit.Error
+	if errors.As(err, &le) {
+		return le.RetryAfter, true
+	}
+	var over *domain.InteractionLimitError
+	if errors.As(err, &over) && over.RetryAfter > 0 {
+		return over.RetryAfter, true
+	}
+	return 0, false
+}
+
+// setRetryAfter sets the Retry-After header for a refusal that has one.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	if d, ok := RetryAfter(err); ok {
+		w.Header().Set("Retry-After", limit.RetryAfterSeconds(d))
+	}
+}
+
 // WriteText answers err as plain text with its status; server errors are
 // logged with their cause, client errors at debug level.
 func WriteText(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	status, msg := Status(err)
 	logFailure(r, logger, status, err)
+	setRetryAfter(w, err)
 	http.Error(w, msg, status)
 }
 
@@ -103,6 +135,7 @@ func WriteJSON(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err 
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	setRetryAfter(w, err)
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
 }
@@ -118,6 +151,8 @@ func codeOf(status int) string {
 		return domain.ENOTFOUND
 	case http.StatusConflict:
 		return domain.ECONFLICT
+	case http.StatusTooManyRequests:
+		return domain.ELIMITED
 	case http.StatusServiceUnavailable:
 		return "unavailable"
 	}
