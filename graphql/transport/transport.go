@@ -66,7 +66,8 @@ type Executor interface {
 type Limits struct {
 	// MaxBodyBytes bounds an HTTP request body.
 	MaxBodyBytes int64
-	// RequestTimeout bounds answering one query or mutation over HTTP.
+	// RequestTimeout bounds answering one query or mutation, over HTTP or
+	// a WebSocket, and starting a subscription.
 	RequestTimeout time.Duration
 	// MaxOperationsPerConnection bounds the operations one WebSocket runs
 	// at once.

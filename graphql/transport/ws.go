@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -195,27 +196,73 @@ func (c *wsConn) subscribe(id string, req Request) bool {
 	c.wg.Add(1)
 	if p.Kind != "subscription" {
 		// A query or mutation runs on its own, so a slow one does not hold
-		// up the connection's other messages.
+		// up the connection's other messages, and within the request
+		// timeout, as over HTTP.
+		qctx, qcancel := context.WithTimeout(p.Context, c.h.limits.RequestTimeout)
+		p.Context = qctx
 		go func() {
 			defer c.wg.Done()
-			c.stream(ctx, id, p, req)
+			defer qcancel()
+			c.stream(qctx, id, p, req)
 		}()
 		return true
 	}
 	// A subscription registers before the next message is read, so a
-	// client knows it is live once any later message was answered.
-	responses, err := c.h.exec.Subscribe(p, req)
-	go func() {
-		defer c.wg.Done()
-		c.forward(ctx, id, p, responses, err)
-	}()
-	return true
+	// client knows it is live once any later message was answered; its
+	// setup gets the request timeout, its life is the connection's.
+	started := c.start(p, req)
+	select {
+	case s := <-started:
+		go func() {
+			defer c.wg.Done()
+			c.forward(ctx, id, p, s.responses, s.err)
+		}()
+		return true
+	case <-time.After(c.h.limits.RequestTimeout):
+		c.removeOp(id) // ends the setup's context
+		go func() {
+			defer c.wg.Done()
+			<-started
+		}()
+		return c.sendErrors(id, c.timeoutErrors("the subscription did not start"))
+	}
 }
 
-// stream runs a query or mutation and forwards its result.
+// startedOp is what the executor's Subscribe returned.
+type startedOp struct {
+	responses <-chan any
+	err       error
+}
+
+// start runs the executor's Subscribe on its own, so the caller can stop
+// waiting for it.
+func (c *wsConn) start(p Prepared, req Request) <-chan startedOp {
+	started := make(chan startedOp, 1)
+	go func() {
+		responses, err := c.h.exec.Subscribe(p, req)
+		started <- startedOp{responses, err}
+	}()
+	return started
+}
+
+// stream runs a query or mutation and forwards its result, or a TIMEOUT
+// error when ctx's deadline passes first.
 func (c *wsConn) stream(ctx context.Context, id string, p Prepared, req Request) {
-	responses, err := c.h.exec.Subscribe(p, req)
-	c.forward(ctx, id, p, responses, err)
+	started := c.start(p, req)
+	select {
+	case s := <-started:
+		c.forward(ctx, id, p, s.responses, s.err)
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && c.removeOp(id) {
+			c.h.metrics.requests.WithLabelValues(p.Kind, outcome(true)).Inc()
+			c.sendErrors(id, c.timeoutErrors("the operation did not finish"))
+		}
+		<-started // its resolvers saw ctx end: wait for them
+	}
+}
+
+func (c *wsConn) timeoutErrors(what string) []*gqlerrors.QueryError {
+	return apierror.RequestErrors(apierror.CodeTimeout, "%s within %s", what, c.h.limits.RequestTimeout)
 }
 
 // forward streams an operation's results: "next" for each, then

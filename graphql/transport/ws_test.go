@@ -132,3 +132,33 @@ func TestWebSocketOperations(t *testing.T) {
 		resp.Body.Close()
 	}
 }
+
+// TestWebSocketRequestTimeout: a query over a WebSocket ends with the
+// request timeout, as over HTTP, and so does a subscription's setup; the
+// connection keeps serving.
+func TestWebSocketRequestTimeout(t *testing.T) {
+	e := newEnv(t, Limits{RequestTimeout: 100 * time.Millisecond})
+	c := e.dialWS()
+	c.Init(e.token(auth.RoleAgent, "a-001"))
+
+	c.Subscribe("q", `{ slow }`, nil)
+	m := c.Read()
+	if m.ID != "q" || (m.Type != transporttest.Error && m.Type != transporttest.Next) || !strings.Contains(string(m.Payload), apierror.CodeTimeout) {
+		t.Fatalf("got %+v, want q to end with TIMEOUT", m)
+	}
+	if m.Type == transporttest.Next {
+		if m := c.Read(); m.Type != transporttest.Complete || m.ID != "q" {
+			t.Fatalf("got %+v, want complete for q", m)
+		}
+	}
+
+	c.Subscribe("s", `subscription { slow }`, nil)
+	if m := c.Read(); m.Type != transporttest.Error || m.ID != "s" || !strings.Contains(string(m.Payload), apierror.CodeTimeout) {
+		t.Fatalf("got %+v, want error TIMEOUT for s", m)
+	}
+
+	c.Subscribe("ok", `{ me { subject } }`, nil)
+	if m := c.Read(); m.Type != transporttest.Next || m.ID != "ok" {
+		t.Errorf("got %+v, want next for ok: the connection still serves", m)
+	}
+}
