@@ -37,7 +37,7 @@ func startAPI(t *testing.T, components ...serveComponent) *apiHarness {
 	t.Helper()
 	t.Setenv("LEDGER_JWT_SECRET", "") // the generated secret, shared with `ledger token`
 	h := &apiHarness{t: t, ctx: t.Context(), dir: t.TempDir()}
-	srv, err := startServer(h.ctx, serveConfig{data: h.dir, addr: "127.0.0.1:0"}, append(components, newGraphQLComponent())...)
+	srv, err := startServer(h.ctx, serveConfig{data: h.dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"}, append(components, newGraphQLComponent())...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -634,7 +634,7 @@ func TestBenchGraphQL(t *testing.T) {
 	h.seed("a-001")
 	h.inbound("bench-2", "+8613900139000", "Zhao Lei", "hello")
 	h.settle()
-	out, err := ledger(t, "bench", "graphql", "--data", h.dir, "--url", h.url, "--clients", "4",
+	out, err := ledger(t, "bench", "graphql", "--data", h.dir, "--url", h.url, "--admin", "http://"+h.srv.adminAddr, "--clients", "4",
 		"--warmup", "0s", "--duration", "3s", "--server-pid", fmt.Sprint(os.Getpid()))
 	if err != nil {
 		t.Fatalf("bench graphql: %v\n%s", err, out)

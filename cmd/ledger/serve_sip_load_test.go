@@ -73,7 +73,7 @@ func TestSippLoadServe(t *testing.T) {
 	data := t.TempDir()
 	agentsCSV := prepareLoadLedger(t, data, agents)
 
-	sipPort, httpPort := freeBothPort(t), freeBothPort(t)
+	sipPort, httpPort, adminPort := freeBothPort(t), freeBothPort(t), freeBothPort(t)
 	sipAddr := "127.0.0.1:" + strconv.Itoa(sipPort)
 	logPath := filepath.Join(t.TempDir(), "serve.log")
 	logFile, err := os.Create(logPath)
@@ -85,7 +85,7 @@ func TestSippLoadServe(t *testing.T) {
 	// The router keeps an agent's voice capacity taken until they close
 	// the interaction after the call (after-call work), which sipp phones
 	// never do: each agent would take one call.
-	serve := exec.Command(bin, "serve", "--data", data, "--http", "127.0.0.1:"+strconv.Itoa(httpPort), "--sip", sipAddr, "--router=false")
+	serve := exec.Command(bin, "serve", "--data", data, "--http", "127.0.0.1:"+strconv.Itoa(httpPort), "--admin-http", "127.0.0.1:"+strconv.Itoa(adminPort), "--sip", sipAddr, "--router=false")
 	serve.Stdout, serve.Stderr = logFile, logFile
 	if err := serve.Start(); err != nil {
 		t.Fatal(err)
@@ -98,7 +98,7 @@ func TestSippLoadServe(t *testing.T) {
 			<-exited
 		}
 	})
-	waitReady(t, "http://127.0.0.1:"+strconv.Itoa(httpPort)+"/readyz", exited, logPath)
+	waitReady(t, "http://127.0.0.1:"+strconv.Itoa(adminPort)+"/readyz", exited, logPath)
 
 	sippArgs := func(scenario string, args ...string) []string {
 		abs, err := filepath.Abs(filepath.Join("..", "..", "channels", "sip", "testdata", scenario))
