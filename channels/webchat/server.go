@@ -99,6 +99,9 @@ type Server struct {
 
 // NewServer returns the endpoint.
 func NewServer(cfg Config) (*Server, error) {
+	if cfg.Secret != "" && len(cfg.Secret) < MinSecretBytes {
+		return nil, ErrShortSecret
+	}
 	cfg.defaults()
 	m, err := newMetrics(cfg.Registerer)
 	if err != nil {
