@@ -149,8 +149,7 @@ func (c *wsConn) init(token string) bool {
 	}
 	v, err := c.h.auth.Authenticate(header)
 	if err != nil {
-		_, msg, _ := apierror.Classify(err)
-		c.closeWith(closeForbidden, truncate("Forbidden: "+msg, 120))
+		c.closeForbidden(err)
 		return false
 	}
 	c.mu.Lock()
@@ -178,6 +177,11 @@ func (c *wsConn) subscribe(id string, req Request) bool {
 	if _, exists := c.ops[id]; exists {
 		c.mu.Unlock()
 		c.closeWith(closeSubscriberExists, truncate("Subscriber for "+id+" already exists", 120))
+		return false
+	}
+	if err := c.h.auth.Recheck(c.viewer); err != nil {
+		c.mu.Unlock()
+		c.closeForbidden(err)
 		return false
 	}
 	if len(c.ops) >= c.h.limits.MaxOperationsPerConnection {
@@ -341,15 +345,24 @@ func (c *wsConn) send(m wsMessage) bool {
 	return true
 }
 
+// closeForbidden closes the connection with 4403 and why the token was
+// refused.
+func (c *wsConn) closeForbidden(err error) {
+	_, msg, _ := apierror.Classify(err)
+	c.closeWith(closeForbidden, truncate("Forbidden: "+msg, 120))
+}
+
 // keepAlive pings the client so a vanished one is noticed (its pongs stop
-// and the read deadline passes), and closes the socket when the server
-// shuts down.
+// and the read deadline passes), closes the connection once its token is
+// revoked, and closes the socket when the server shuts down.
 func (c *wsConn) keepAlive() {
 	c.conn.SetPongHandler(func(string) error {
 		return c.conn.SetReadDeadline(time.Now().Add(wsReadTimeout))
 	})
 	tick := time.NewTicker(wsPingEvery)
 	defer tick.Stop()
+	recheck := time.NewTicker(c.h.limits.RecheckEvery)
+	defer recheck.Stop()
 	for {
 		select {
 		case <-c.ctx.Done():
@@ -357,6 +370,16 @@ func (c *wsConn) keepAlive() {
 				c.closeWith(websocket.CloseGoingAway, "server shutting down")
 			}
 			return
+		case <-recheck.C:
+			c.mu.Lock()
+			v, acked := c.viewer, c.acked
+			c.mu.Unlock()
+			if acked {
+				if err := c.h.auth.Recheck(v); err != nil {
+					c.closeForbidden(err)
+					return
+				}
+			}
 		case <-tick.C:
 			c.writeMu.Lock()
 			err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteTimeout))
