@@ -3,6 +3,7 @@ GO        ?= go
 BIN       := bin/ledger
 RUN_DATA  ?= data-run
 RUN_HTTP  ?= 127.0.0.1:8080
+RUN_ADMIN ?= 127.0.0.1:9090
 
 .PHONY: run test build lint test-deps bench clean
 
@@ -10,11 +11,12 @@ build:
 	$(GO) build -o $(BIN) ./cmd/ledger
 
 # run: a fresh ledger with a month of demo history, then serve it with live
-# demo traffic on the embedded defaults (SQLite ledger and read models).
+# demo traffic on the embedded defaults (SQLite ledger and read models);
+# /metrics, /healthz and /readyz on the admin listener, RUN_ADMIN.
 run: build
 	rm -rf $(RUN_DATA)
 	./$(BIN) demo --data $(RUN_DATA) --customers 300 --interactions 3000 --seed 1
-	./$(BIN) serve --data $(RUN_DATA) --http $(RUN_HTTP) --demo
+	./$(BIN) serve --data $(RUN_DATA) --http $(RUN_HTTP) --admin-http $(RUN_ADMIN) --demo
 
 # test: everything CI runs. Installs the servers integration tests need when
 # they are absent, then formatting, vet and every test under the race

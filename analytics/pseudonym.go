@@ -12,6 +12,8 @@ import (
 	"os"
 	"strings"
 	"sync"
+
+	"github.com/interactionledger/ledger/internal/atomicfile"
 )
 
 // pseudonymizer turns customer ids into customer keys: a keyed hash
@@ -67,7 +69,13 @@ func LoadOrCreateKey(path string) ([]byte, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("generate pseudonymisation key: %w", err)
 	}
-	if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
+	// Written whole, mode 0600 from its first byte; if another process
+	// created the key first, both use that one.
+	err = atomicfile.Create(path, []byte(hex.EncodeToString(key)+"\n"), 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return LoadOrCreateKey(path)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("write pseudonymisation key: %w", err)
 	}
 	return key, nil

@@ -8,36 +8,63 @@ import "fmt"
 // Subscription). It is what replay and audit use to show the state a stream
 // had after any prefix of its events.
 func FoldStream(stream string, events []Event) (any, error) {
+	f, err := NewStreamFolder(stream)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range events {
+		f.Apply(e)
+	}
+	return f.State(), nil
+}
+
+// StreamFolder folds a stream's events one at a time, so the state after
+// each of them is had in one pass (an audit trail's stateAfter).
+type StreamFolder struct {
+	apply func(Event)
+	state func() any
+}
+
+// NewStreamFolder returns a folder at the initial state of stream's
+// aggregate.
+func NewStreamFolder(stream string) (*StreamFolder, error) {
 	category, id := StreamCategory(stream)
 	switch category {
 	case CategoryCustomer:
-		return fold(Customer{ID: id}, EvolveCustomer, events), nil
+		return folderOf(Customer{ID: id}, EvolveCustomer), nil
 	case CategoryInteraction:
-		return fold(Interaction{ID: id}, EvolveInteraction, events), nil
+		return folderOf(Interaction{ID: id}, EvolveInteraction), nil
 	case CategoryTicket:
-		return fold(Ticket{ID: id}, EvolveTicket, events), nil
+		return folderOf(Ticket{ID: id}, EvolveTicket), nil
 	case CategoryAgent:
-		return fold(Agent{ID: id}, EvolveAgent, events), nil
+		return folderOf(Agent{ID: id}, EvolveAgent), nil
 	case CategoryIdentity:
-		return fold(IdentityReservation{}, EvolveReservation, events), nil
+		return folderOf(IdentityReservation{}, EvolveReservation), nil
 	case CategorySla:
-		return fold(SlaClocks{TicketID: id}, EvolveSla, events), nil
+		return folderOf(SlaClocks{TicketID: id}, EvolveSla), nil
 	case CategoryConversation:
-		return fold(Conversation{}, EvolveConversation, events), nil
+		return folderOf(Conversation{}, EvolveConversation), nil
 	case CategoryTicketNumber:
-		return fold(TicketNumber{}, EvolveTicketNumber, events), nil
+		return folderOf(TicketNumber{}, EvolveTicketNumber), nil
 	case CategoryDelivery:
-		return fold(Deliveries{InteractionID: id}, EvolveDeliveries, events), nil
+		return folderOf(Deliveries{InteractionID: id}, EvolveDeliveries), nil
 	case CategorySubscription:
-		return fold(Subscription{}, EvolveSubscription, events), nil
+		return folderOf(Subscription{}, EvolveSubscription), nil
 	default:
 		return nil, fmt.Errorf("fold %s: unknown stream category %q", stream, category)
 	}
 }
 
-func fold[S any](state S, evolve func(S, Event) S, events []Event) S {
-	for _, e := range events {
-		state = evolve(state, e)
+// Apply evolves the state by one event.
+func (f *StreamFolder) Apply(e Event) { f.apply(e) }
+
+// State is the state after the events applied so far. It may share maps
+// and slices with the folder's state: encode it before the next Apply.
+func (f *StreamFolder) State() any { return f.state() }
+
+func folderOf[S any](state S, evolve func(S, Event) S) *StreamFolder {
+	return &StreamFolder{
+		apply: func(e Event) { state = evolve(state, e) },
+		state: func() any { return state },
 	}
-	return state
 }

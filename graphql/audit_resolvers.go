@@ -93,15 +93,38 @@ func (t *auditTrail) Stream() string    { return t.stream }
 func (t *auditTrail) AsOf() gql.Time    { return gql.Time{Time: t.asOf} }
 func (t *auditTrail) EventCount() int32 { return int32(len(t.events)) }
 
-func (t *auditTrail) State() (JSON, error) { return t.stateAfter(len(t.events)) }
-
-// stateAfter folds the first n events.
-func (t *auditTrail) stateAfter(n int) (JSON, error) {
-	state, err := domain.FoldStream(t.stream, t.events[:n])
+func (t *auditTrail) State() (JSON, error) {
+	states, err := t.statesAfter(len(t.events), len(t.events))
 	if err != nil {
-		return JSON{}, apierror.BadInput("%v", err)
+		return JSON{}, err
 	}
-	return jsonOf(state)
+	return states[0], nil
+}
+
+// applyEvent evolves a folder by one event; tests count its calls.
+var applyEvent = (*domain.StreamFolder).Apply
+
+// statesAfter folds the stream once, up to its end-th event, and returns
+// the state after each of the events from the from-th (counting from 1)
+// to the end-th: what a page of events shows as stateAfter.
+func (t *auditTrail) statesAfter(from, end int) ([]JSON, error) {
+	f, err := domain.NewStreamFolder(t.stream)
+	if err != nil {
+		return nil, apierror.BadInput("%v", err)
+	}
+	states := make([]JSON, 0, end-from+1)
+	for i := range end {
+		applyEvent(f, t.events[i])
+		if i+1 < from {
+			continue
+		}
+		j, err := jsonOf(f.State())
+		if err != nil {
+			return nil, err
+		}
+		states = append(states, j)
+	}
+	return states, nil
 }
 
 func (t *auditTrail) Events(args pageArgs) (*auditEventConnection, error) {
@@ -119,8 +142,9 @@ func (t *auditTrail) Events(args pageArgs) (*auditEventConnection, error) {
 	}
 	end := min(start+first, len(t.records))
 	conn := &auditEventConnection{info: pageInfo{hasNextPage: end < len(t.records)}}
+	page := &auditPage{trail: t, start: start, end: end}
 	for i := start; i < end; i++ {
-		conn.nodes = append(conn.nodes, &auditEvent{trail: t, index: i})
+		conn.nodes = append(conn.nodes, &auditEvent{trail: t, page: page, index: i})
 	}
 	if end > start {
 		conn.info.endCursor = strconv.Itoa(end - 1)
@@ -136,9 +160,26 @@ type auditEventConnection struct {
 func (c *auditEventConnection) Nodes() []*auditEvent { return c.nodes }
 func (c *auditEventConnection) PageInfo() pageInfo   { return c.info }
 
+// auditPage is the events of one page of a trail; the states after each
+// of them are folded once, in one pass, when the first is asked for.
+type auditPage struct {
+	trail      *auditTrail
+	start, end int
+	states     lazy[[]JSON]
+}
+
+func (p *auditPage) stateAfter(index int) (JSON, error) {
+	states, err := p.states.get(func() ([]JSON, error) { return p.trail.statesAfter(p.start+1, p.end) })
+	if err != nil {
+		return JSON{}, err
+	}
+	return states[index-p.start], nil
+}
+
 // auditEvent is an AuditEvent: the index-th event of its trail.
 type auditEvent struct {
 	trail *auditTrail
+	page  *auditPage
 	index int
 }
 
@@ -153,7 +194,7 @@ func (e *auditEvent) RecordedAt() gql.Time      { return gql.Time{Time: e.rec().
 func (e *auditEvent) Data() JSON                { return rawJSON(e.rec().Data) }
 func (e *auditEvent) PrevHash() string          { return e.rec().PrevHash }
 func (e *auditEvent) Hash() string              { return e.rec().Hash }
-func (e *auditEvent) StateAfter() (JSON, error) { return e.trail.stateAfter(e.index + 1) }
+func (e *auditEvent) StateAfter() (JSON, error) { return e.page.stateAfter(e.index) }
 
 func (e *auditEvent) Metadata() (*auditMetadata, error) {
 	m, err := eventstore.ParseMetadata(e.rec().Metadata)

@@ -2,7 +2,6 @@ package graphql
 
 import (
 	"math"
-	"strings"
 
 	"github.com/graph-gophers/graphql-go/ast"
 
@@ -15,8 +14,15 @@ import (
 // A field with a `first` argument returns `first` items (default
 // projections.DefaultPageSize) in the list directly inside it (a
 // connection's nodes) or in itself; any other list field is assumed to
-// return listGuess items. Introspection fields cost nothing: the schema
-// bounds them.
+// return listGuess items. A list field with a `first` argument of its own
+// (an interaction's messages, a queue's waiting entries, a ticket's notes)
+// returns at most `first` items, maxFirst when it is not given: its
+// resolver enforces the same bound. Introspection is counted too, so
+// aliasing many of it is no cheaper than asking for data: `__typename`
+// costs 1 like any field, `__schema` as much as the schema has types,
+// fields, arguments, input fields and enum values (what a full
+// introspection returns, whatever it selects), `__type` as much as the
+// largest type has.
 type costModel struct {
 	schema   *ast.Schema
 	maxFirst int
@@ -73,18 +79,23 @@ func (w *costWalk) selections(sels []document.Selection, typeName string, mult, 
 }
 
 func (w *costWalk) field(s document.Selection, typeName string, mult, pending int) int {
-	if strings.HasPrefix(s.Field, "__") {
-		return 0
+	switch s.Field {
+	case "__schema":
+		whole, _ := w.model.schemaSize()
+		return mul(mult, whole)
+	case "__type":
+		_, largest := w.model.schemaSize()
+		return mul(mult, largest)
 	}
 	def := w.model.fieldDef(typeName, s.Field)
 	if def == nil {
-		return mult // unknown: validation will refuse the document
+		return mult // __typename, or unknown: validation will refuse the document
 	}
 	childMult, childPending := mult, 0
 	isList := isListType(def.Type)
 	switch {
 	case def.Arguments.Get("first") != nil && isList:
-		childMult = mul(mult, w.first(s))
+		childMult = mul(mult, w.listFirst(s))
 	case def.Arguments.Get("first") != nil:
 		childPending = w.first(s)
 	case isList && pending > 0:
@@ -112,6 +123,25 @@ func (w *costWalk) first(s document.Selection) int {
 	return min(max(n, 1), w.model.maxFirst)
 }
 
+// listFirst is how many items a list field with its own `first` returns:
+// maxFirst unless the document asks for fewer.
+func (w *costWalk) listFirst(s document.Selection) int {
+	n := w.model.maxFirst
+	switch {
+	case s.FirstSet:
+		n = s.First
+	case s.FirstVar != "":
+		if v, given := w.vars[s.FirstVar]; given {
+			if i, ok := intVar(v); ok {
+				n = i
+			}
+		} else if d, ok := w.op.Defaults[s.FirstVar]; ok {
+			n = d
+		}
+	}
+	return min(max(n, 1), w.model.maxFirst)
+}
+
 func intVar(v any) (int, bool) {
 	switch n := v.(type) {
 	case float64:
@@ -128,6 +158,35 @@ func intVar(v any) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// schemaSize counts what introspection can return: the whole schema's
+// types, fields, arguments, input fields and enum values, and those of
+// its largest type.
+func (m costModel) schemaSize() (whole, largest int) {
+	for _, t := range m.schema.Types {
+		n := 1
+		switch t := t.(type) {
+		case *ast.ObjectTypeDefinition:
+			n += fieldsSize(t.Fields)
+		case *ast.InterfaceTypeDefinition:
+			n += fieldsSize(t.Fields)
+		case *ast.InputObject:
+			n += len(t.Values)
+		case *ast.EnumTypeDefinition:
+			n += len(t.EnumValuesDefinition)
+		}
+		whole, largest = whole+n, max(largest, n)
+	}
+	return whole, largest
+}
+
+func fieldsSize(fields ast.FieldsDefinition) int {
+	n := 0
+	for _, f := range fields {
+		n += 1 + len(f.Arguments)
+	}
+	return n
 }
 
 func (m costModel) fieldDef(typeName, field string) *ast.FieldDefinition {

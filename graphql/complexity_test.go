@@ -10,6 +10,10 @@ func TestComplexity(t *testing.T) {
 	s, err := parseSchema(&resolver{}, DefaultLimits(), quietLogger)
 	must(t, err, "schema")
 	m := costModel{schema: s.AST(), maxFirst: 100}
+	schemaSize, largestType := m.schemaSize()
+	if schemaSize < 500 || largestType < 50 || largestType >= schemaSize {
+		t.Fatalf("schema size %d, largest type %d", schemaSize, largestType)
+	}
 	for _, c := range []struct {
 		name  string
 		query string
@@ -28,7 +32,15 @@ func TestComplexity(t *testing.T) {
 		{"nested lists", `{ tickets(first: 10) { nodes { customer { openTickets { id } } } } }`, nil, 2 + 10*(1+1+listGuess)},
 		{"fragment", `{ ...Q } fragment Q on Query { me { role } }`, nil, 2},
 		{"inline fragment", `{ ... on Query { me { role } } }`, nil, 2},
-		{"introspection is free", `{ __schema { types { name fields { name } } } }`, nil, 0},
+		{"__schema costs the schema's size", `{ __schema { types { name } } }`, nil, schemaSize},
+		{"__schema aliased", `{ a: __schema { types { name } } b: __schema { queryType { name } } }`, nil, 2 * schemaSize},
+		{"__type and __typename", `{ __typename __type(name: "Query") { name } }`, nil, 1 + largestType},
+		{"bounded list by default", `{ queues { waiting { priority } } }`, nil, 1 + listGuess*(1+100)},
+		{"bounded list with first", `query($i: ID!) { interaction(id: $i) { messages(first: 5) { text } } }`, nil, 2 + 5},
+		{"bounded list, variable", `query($n: Int) { interaction(id: "1") { messages(first: $n) { text } } }`, map[string]any{"n": float64(7)}, 2 + 7},
+		{"bounded list, null variable", `query($n: Int = 3) { interaction(id: "1") { messages(first: $n) { text } } }`, map[string]any{"n": nil}, 2 + 100},
+		{"bounded list, default variable", `query($n: Int = 3) { interaction(id: "1") { messages(first: $n) { text } } }`, nil, 2 + 3},
+		{"notes", `{ tickets(first: 10) { nodes { notes { text } } } }`, nil, 2 + 10*(1+100)},
 		{"unknown field", `{ nothing }`, nil, 1},
 	} {
 		doc, err := document.Parse(c.query)

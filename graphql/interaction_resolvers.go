@@ -102,11 +102,16 @@ func (i *interactionResolver) CsatComment() *string {
 func (i *interactionResolver) MessageCount() int32      { return int32(i.i.MessageCount) }
 func (i *interactionResolver) LastMessageAt() *gql.Time { return timeOf(i.i.LastMessageAt) }
 
-func (i *interactionResolver) Messages(ctx context.Context) ([]*messageResolver, error) {
+func (i *interactionResolver) Messages(ctx context.Context, args listArgs) ([]*messageResolver, error) {
+	first, err := i.r.listFirst(args.First)
+	if err != nil {
+		return nil, err
+	}
 	list, err := i.r.db.Messages(ctx, i.i.ID)
 	if err != nil {
 		return nil, err
 	}
+	list = pageAfter(list, args.After, func(m projections.Message) uint64 { return m.Position }, first)
 	out := make([]*messageResolver, len(list))
 	for k, m := range list {
 		out[k] = &messageResolver{m: m, masked: i.masked}

@@ -70,12 +70,17 @@ func (q *queueResolver) Name() string                { return q.q.Name }
 func (q *queueResolver) WaitingCount() int32         { return int32(len(q.q.Waiting)) }
 func (q *queueResolver) LongestWaitSeconds() float64 { return q.q.LongestWaitSeconds }
 
-func (q *queueResolver) Waiting() []*queueEntry {
-	out := make([]*queueEntry, len(q.q.Waiting))
-	for i, e := range q.q.Waiting {
+func (q *queueResolver) Waiting(args struct{ First *int32 }) ([]*queueEntry, error) {
+	first, err := q.r.listFirst(args.First)
+	if err != nil {
+		return nil, err
+	}
+	waiting := q.q.Waiting[:min(first, len(q.q.Waiting))]
+	out := make([]*queueEntry, len(waiting))
+	for i, e := range waiting {
 		out[i] = &queueEntry{r: q.r, e: e, hints: q.hints}
 	}
-	return out
+	return out, nil
 }
 
 // queueEntry is a QueueEntry.

@@ -58,6 +58,41 @@ func (r *resolver) page(a pageArgs) (first int, after string, err error) {
 	return first, after, nil
 }
 
+// listArgs are the arguments of a bounded list: at most First items, those
+// after the position After.
+type listArgs struct {
+	First *int32
+	After *Long
+}
+
+// listFirst is how many items a bounded list returns: first, 1 to
+// MaxFirst, or MaxFirst when not given. The cost model assumes the same.
+func (r *resolver) listFirst(first *int32) (int, error) {
+	if first == nil {
+		return r.limits.MaxFirst, nil
+	}
+	if n := int(*first); n >= 1 && n <= r.limits.MaxFirst {
+		return n, nil
+	}
+	return 0, apierror.BadInput("first must be 1 to %d, got %d", r.limits.MaxFirst, *first)
+}
+
+// pageAfter returns at most first items of list, which is in ascending
+// position order, from the first one past after (all when after is nil).
+func pageAfter[T any](list []T, after *Long, position func(T) uint64, first int) []T {
+	if after != nil {
+		start := len(list)
+		for i, item := range list {
+			if *after < 0 || position(item) > uint64(*after) {
+				start = i
+				break
+			}
+		}
+		list = list[start:]
+	}
+	return list[:min(first, len(list))]
+}
+
 // pageInfo is the PageInfo of every connection.
 type pageInfo struct {
 	endCursor   string

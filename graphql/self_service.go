@@ -1,7 +1,9 @@
 package graphql
 
 import (
+	"container/list"
 	"context"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -18,14 +20,17 @@ import (
 
 // Self-service rate limit per client address: a burst of selfServiceBurst
 // queries, then one every selfServiceEvery. Enough for a customer, too
-// slow to try phone numbers against a ticket number.
+// slow to try phone numbers against a ticket number. An IPv6 client is
+// also limited by its /64 (one subscriber's network, where a client may
+// pick any address), to selfServiceNetFactor times as much.
 const (
-	selfServiceBurst = 5
-	selfServiceEvery = 12 * time.Second
-	// maxTrackedClients bounds the limiter's memory; idle clients are
-	// forgotten first.
+	selfServiceBurst     = 5
+	selfServiceEvery     = 12 * time.Second
+	selfServiceNetFactor = 4
+	// maxTrackedClients bounds the limiter's memory; when it is full the
+	// least recently seen bucket is forgotten (its refill is the most
+	// advanced), never everyone at once.
 	maxTrackedClients = 100_000
-	clientIdleAfter   = 10 * time.Minute
 )
 
 // selfServiceFields are the only fields a request without a token may
@@ -52,46 +57,61 @@ func selfServiceOnly(req transport.Request) bool {
 	return true
 }
 
-// clientLimiter keeps one token bucket per client address.
+// clientLimiter keeps one token bucket per client address and one per
+// IPv6 /64, at most maxTrackedClients in all, least recently used first
+// out.
 type clientLimiter struct {
 	mu      sync.Mutex
-	clients map[string]*trackedClient
+	max     int
+	buckets map[string]*list.Element // of *trackedBucket
+	lru     list.List                // front: most recently used
 }
 
-type trackedClient struct {
-	limiter  *rate.Limiter
-	lastSeen time.Time
+type trackedBucket struct {
+	key     string
+	limiter *rate.Limiter
 }
 
-func newClientLimiter() *clientLimiter { return &clientLimiter{clients: map[string]*trackedClient{}} }
+func newClientLimiter() *clientLimiter {
+	return &clientLimiter{max: maxTrackedClients, buckets: map[string]*list.Element{}}
+}
 
-// allow takes a token of client's bucket at now.
+// allow takes a token of client's bucket, and of its /64's for an IPv6
+// client, at now; neither is taken unless both have one.
 func (l *clientLimiter) allow(client string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	c, ok := l.clients[client]
-	if !ok {
-		if len(l.clients) >= maxTrackedClients {
-			l.forgetIdle(now)
-		}
-		c = &trackedClient{limiter: rate.NewLimiter(rate.Every(selfServiceEvery), selfServiceBurst)}
-		l.clients[client] = c
+	buckets := []*rate.Limiter{l.bucket("ip "+client, now, 1)}
+	if addr, err := netip.ParseAddr(client); err == nil && addr.Unmap().Is6() {
+		net, _ := addr.Prefix(64)
+		buckets = append(buckets, l.bucket("net "+net.String(), now, selfServiceNetFactor))
 	}
-	c.lastSeen = now
-	return c.limiter.AllowN(now, 1)
+	for _, b := range buckets {
+		if b.TokensAt(now) < 1 {
+			return false
+		}
+	}
+	for _, b := range buckets {
+		b.AllowN(now, 1)
+	}
+	return true
 }
 
-// forgetIdle drops clients idle for a while (their buckets are full
-// again anyway), or all of them if none is.
-func (l *clientLimiter) forgetIdle(now time.Time) {
-	for k, c := range l.clients {
-		if now.Sub(c.lastSeen) > clientIdleAfter {
-			delete(l.clients, k)
-		}
+// bucket returns key's bucket, marked as just used, making one of factor
+// times the base rate and burst when there is none.
+func (l *clientLimiter) bucket(key string, now time.Time, factor int) *rate.Limiter {
+	if e, ok := l.buckets[key]; ok {
+		l.lru.MoveToFront(e)
+		return e.Value.(*trackedBucket).limiter
 	}
-	if len(l.clients) >= maxTrackedClients {
-		clear(l.clients)
+	for len(l.buckets) >= l.max {
+		oldest := l.lru.Back()
+		l.lru.Remove(oldest)
+		delete(l.buckets, oldest.Value.(*trackedBucket).key)
 	}
+	b := &trackedBucket{key: key, limiter: rate.NewLimiter(rate.Every(selfServiceEvery/time.Duration(factor)), selfServiceBurst*factor)}
+	l.buckets[key] = l.lru.PushFront(b)
+	return b.limiter
 }
 
 // TicketStatus answers Query.ticketStatus.

@@ -3,6 +3,7 @@ package graphql
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -107,6 +108,55 @@ func TestClientLimiterIsPerClient(t *testing.T) {
 	}
 	if !l.allow("10.0.0.1", now.Add(selfServiceEvery)) {
 		t.Fatal("no token back after the refill interval")
+	}
+}
+
+// TestClientLimiterByIPv6Network: an IPv6 client that changes address
+// within its /64 is still limited, by the network's bucket; another
+// network is served.
+func TestClientLimiterByIPv6Network(t *testing.T) {
+	l := newClientLimiter()
+	now := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	allowed := 0
+	for i := range 200 {
+		if l.allow(fmt.Sprintf("2001:db8:1:2::%x", i+1), now) {
+			allowed++
+		}
+	}
+	if allowed > selfServiceBurst*selfServiceNetFactor {
+		t.Errorf("%d queries from one /64 allowed at once, want at most %d", allowed, selfServiceBurst*selfServiceNetFactor)
+	}
+	if !l.allow("2001:db8:1:3::1", now) {
+		t.Error("another /64 was limited")
+	}
+	// The exact address still has its own, smaller bucket.
+	later := now.Add(time.Hour)
+	for range selfServiceBurst {
+		l.allow("2001:db8:9::1", later)
+	}
+	if l.allow("2001:db8:9::1", later) {
+		t.Error("one IPv6 address got more than its burst")
+	}
+}
+
+// TestClientLimiterForgetsLeastRecentlyUsed: when the limiter is full, a
+// new client pushes out the least recently seen one, not everyone: a
+// client that keeps trying stays limited.
+func TestClientLimiterForgetsLeastRecentlyUsed(t *testing.T) {
+	l := newClientLimiter()
+	now := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	const abuser = "192.0.2.1"
+	for range selfServiceBurst {
+		l.allow(abuser, now)
+	}
+	for i := range maxTrackedClients + 10 {
+		l.allow(fmt.Sprintf("10.%d.%d.%d", i>>16&0xff, i>>8&0xff, i&0xff), now)
+		if i%1000 == 0 && l.allow(abuser, now) {
+			t.Fatalf("the abuser was served again after %d other clients", i+1)
+		}
+	}
+	if l.allow(abuser, now) {
+		t.Fatal("the abuser was served again once the limiter was full")
 	}
 }
 

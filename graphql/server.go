@@ -70,7 +70,8 @@ type Limits struct {
 	// SubscriberBuffer is how many updates a subscriber may fall behind
 	// before it is dropped.
 	SubscriberBuffer int
-	// RequestTimeout bounds answering one query or mutation over HTTP.
+	// RequestTimeout bounds answering one query or mutation, over HTTP or
+	// a WebSocket, and starting a subscription.
 	RequestTimeout time.Duration
 	// SubscriptionUpdateTimeout bounds resolving and handing over one
 	// update of a subscription.

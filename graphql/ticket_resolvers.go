@@ -229,13 +229,18 @@ func (t *ticketResolver) Interactions(ctx context.Context) ([]*interactionResolv
 	return out, nil
 }
 
-func (t *ticketResolver) Notes(ctx context.Context) ([]*noteResolver, error) {
+func (t *ticketResolver) Notes(ctx context.Context, args listArgs) ([]*noteResolver, error) {
+	first, err := t.r.listFirst(args.First)
+	if err != nil {
+		return nil, err
+	}
 	d, err := t.detailed(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*noteResolver, len(d.Notes))
-	for i, n := range d.Notes {
+	notes := pageAfter(d.Notes, args.After, func(n projections.TicketNote) uint64 { return n.Position }, first)
+	out := make([]*noteResolver, len(notes))
+	for i, n := range notes {
 		out[i] = &noteResolver{n: n, masked: t.masked}
 	}
 	return out, nil

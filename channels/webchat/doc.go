@@ -47,8 +47,11 @@
 // The assertion is a JWT (RFC 7519) signed with HS256 under the secret the
 // site's backend shares with the ledger (--webchat-secret), with the claims
 //
-//	{"kind": "ACCOUNT", "sub": "u-42", "vid": "<visitorId>", "name": "Li Lei", "exp": 1767312300}
+//	{"iss": "interaction-ledger-site", "aud": "interaction-ledger-webchat",
+//	 "kind": "ACCOUNT", "sub": "u-42", "vid": "<visitorId>", "name": "Li Lei", "exp": 1767312300}
 //
+// The secret holds at least MinSecretBytes (32) bytes; iss and aud must be
+// AssertionIssuer and AssertionAudience, as above.
 // kind is PHONE, EMAIL, ACCOUNT or WECHAT; sub the identity's value; vid
 // the visitor id it was issued to (an assertion is only good with that
 // visitor id); exp is required (a few minutes is plenty: it is only checked

@@ -2,6 +2,7 @@ package webchat
 
 import (
 	"encoding/base64"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -90,7 +91,7 @@ func FuzzParseClientFrame(f *testing.F) {
 }
 
 func TestVerifyAssertion(t *testing.T) {
-	secret := []byte("s")
+	secret := []byte("a site backend secret of 32 bytes")
 	now := time.Unix(1767312000, 0)
 	account := domain.Identity{Kind: domain.IdentityAccount, Value: "u-42"}
 	good, err := SignAssertion(secret, account, "v1", "Li", now.Add(time.Minute))
@@ -109,7 +110,13 @@ func TestVerifyAssertion(t *testing.T) {
 		return tok
 	}
 	claims := func(kind domain.IdentityKind, sub string, exp *jwt.NumericDate) Claims {
-		return Claims{Kind: kind, VisitorID: "v1", RegisteredClaims: jwt.RegisteredClaims{Subject: sub, ExpiresAt: exp}}
+		return Claims{Kind: kind, VisitorID: "v1", RegisteredClaims: jwt.RegisteredClaims{Subject: sub, ExpiresAt: exp,
+			Issuer: AssertionIssuer, Audience: jwt.ClaimStrings{AssertionAudience}}}
+	}
+	withIssAud := func(iss string, aud ...string) Claims {
+		c := claims(domain.IdentityAccount, "u-42", jwt.NewNumericDate(now.Add(time.Minute)))
+		c.Issuer, c.Audience = iss, aud
+		return c
 	}
 	soon := jwt.NewNumericDate(now.Add(time.Minute))
 	header, payload, _ := strings.Cut(good, ".")
@@ -118,7 +125,11 @@ func TestVerifyAssertion(t *testing.T) {
 	cases := []struct {
 		name, token string
 	}{
-		{"another secret", sign(jwt.SigningMethodHS256, []byte("t"), claims(domain.IdentityAccount, "u-42", soon))},
+		{"another secret", sign(jwt.SigningMethodHS256, []byte("another secret, also of 32 bytes"), claims(domain.IdentityAccount, "u-42", soon))},
+		{"no issuer", sign(jwt.SigningMethodHS256, secret, withIssAud("", AssertionAudience))},
+		{"another issuer", sign(jwt.SigningMethodHS256, secret, withIssAud("another-site", AssertionAudience))},
+		{"no audience", sign(jwt.SigningMethodHS256, secret, withIssAud(AssertionIssuer))},
+		{"another audience", sign(jwt.SigningMethodHS256, secret, withIssAud(AssertionIssuer, "some-other-service"))},
 		{"alg none", unsigned},
 		{"HS512 is not HS256", sign(jwt.SigningMethodHS512, secret, claims(domain.IdentityAccount, "u-42", soon))},
 		{"no expiry", sign(jwt.SigningMethodHS256, secret, claims(domain.IdentityAccount, "u-42", nil))},
@@ -134,5 +145,13 @@ func TestVerifyAssertion(t *testing.T) {
 	}
 	if _, err := VerifyAssertion(secret, good, "v2", now); err == nil {
 		t.Error("an assertion for v1 was accepted for v2")
+	}
+	short := []byte("s")
+	shortGood, _ := SignAssertion(short, account, "v1", "Li", now.Add(time.Minute))
+	if _, err := VerifyAssertion(short, shortGood, "v1", now); !errors.Is(err, ErrShortSecret) {
+		t.Errorf("a 1-byte secret: %v, want ErrShortSecret", err)
+	}
+	if _, err := NewServer(Config{Secret: "short"}); !errors.Is(err, ErrShortSecret) {
+		t.Errorf("NewServer with a short secret: %v, want ErrShortSecret", err)
 	}
 }

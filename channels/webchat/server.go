@@ -113,6 +113,9 @@ type Server struct {
 
 // NewServer returns the endpoint.
 func NewServer(cfg Config) (*Server, error) {
+	if cfg.Secret != "" && len(cfg.Secret) < MinSecretBytes {
+		return nil, ErrShortSecret
+	}
 	if len(cfg.VisitorKey) < MinVisitorKeyBytes {
 		return nil, fmt.Errorf("webchat: the visitor key is %d bytes; it needs at least %d", len(cfg.VisitorKey), MinVisitorKeyBytes)
 	}

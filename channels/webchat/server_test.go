@@ -22,7 +22,7 @@ import (
 	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
-const secret = "site-backend-secret"
+const secret = "site-backend-secret-of-32-bytes!"
 
 // visitorKey keys the visitor digests of the tests' servers.
 var visitorKey = []byte("webchat-test-visitor-key-0123456789")
@@ -322,7 +322,7 @@ func TestRefusedHellosAppendNothing(t *testing.T) {
 		code   string
 		noSecr bool
 	}{
-		{"forged assertion", map[string]any{"type": "hello", "visitorId": visitor, "identity": sign("guessed-secret", visitor, soon)}, domain.EFORBIDDEN, false},
+		{"forged assertion", map[string]any{"type": "hello", "visitorId": visitor, "identity": sign("guessed-secret-also-of-32-bytes", visitor, soon)}, domain.EFORBIDDEN, false},
 		{"expired assertion", map[string]any{"type": "hello", "visitorId": visitor, "identity": sign(secret, visitor, time.Now().Add(-time.Hour))}, domain.EFORBIDDEN, false},
 		{"assertion for another visitor", map[string]any{"type": "hello", "visitorId": visitor, "identity": sign(secret, "v-someone-else-0000", soon)}, domain.EFORBIDDEN, false},
 		{"assertion without a secret", map[string]any{"type": "hello", "visitorId": visitor, "identity": sign(secret, visitor, soon)}, domain.EFORBIDDEN, true},

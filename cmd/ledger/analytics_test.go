@@ -131,11 +131,11 @@ func waitMetric(t *testing.T, base, name string, want float64) {
 // embedded back end while serving.
 func TestServeRunsSinkAndQAPolicy(t *testing.T) {
 	dir := demoLedger(t)
-	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0"}, &analyticsComponent{qa: true})
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"}, &analyticsComponent{qa: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := "http://" + srv.addr
+	base := "http://" + srv.adminAddr // metrics and health are on the admin listener
 	head, _ := srv.store.HeadPosition(t.Context())
 	waitMetric(t, base, "ledger_qa_policy_position", float64(head))
 	head, _ = srv.store.HeadPosition(t.Context()) // now with the QA scores
@@ -176,7 +176,7 @@ func TestServeKeepsAcceptingInteractionsWhileClickHouseIsDown(t *testing.T) {
 	ch := chtest.Start(t)
 	ch.Kill()
 	dir := analyticstest.FastDir(t)
-	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0"}, &analyticsComponent{dsn: ch.DSN()})
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"}, &analyticsComponent{dsn: ch.DSN()})
 	if err != nil {
 		t.Fatalf("serve must start while ClickHouse is down: %v", err)
 	}
@@ -186,7 +186,7 @@ func TestServeKeepsAcceptingInteractionsWhileClickHouseIsDown(t *testing.T) {
 			_ = srv.shutdown(5 * time.Second)
 		}
 	}()
-	base := "http://" + srv.addr
+	base := "http://" + srv.adminAddr // metrics and health are on the admin listener
 	traffic := func(seed uint64, start time.Time) {
 		t.Helper()
 		cfg := analyticstest.Config{Customers: 30, Interactions: 90, Seed: seed, Start: start, Span: 5 * 24 * time.Hour}

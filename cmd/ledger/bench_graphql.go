@@ -31,6 +31,7 @@ const benchQuery = `query($kind: IdentityKind!, $value: String!) {
 // benchGraphQLConfig is what `ledger bench graphql` was asked to do.
 type benchGraphQLConfig struct {
 	url        string
+	admin      string
 	token      string
 	clients    int
 	duration   time.Duration
@@ -53,6 +54,7 @@ func runBenchGraphQL(ctx context.Context, args []string, out io.Writer) error {
 	fs, data := newFlagSet("bench graphql", out)
 	var cfg benchGraphQLConfig
 	fs.StringVar(&cfg.url, "url", "http://127.0.0.1:8080/graphql", "the server's GraphQL endpoint")
+	fs.StringVar(&cfg.admin, "admin", envOr("LEDGER_ADMIN_URL", "http://127.0.0.1:9090"), "the server's admin listener (serve --admin-http), for /readyz (env LEDGER_ADMIN_URL); empty: do not wait for readiness")
 	fs.StringVar(&cfg.token, "token", "", "bearer token (default: an agent token minted with --data's secret)")
 	fs.IntVar(&cfg.clients, "clients", 64, "concurrent clients")
 	fs.DurationVar(&cfg.duration, "duration", 30*time.Second, "how long to measure")
@@ -94,8 +96,10 @@ func benchGraphQL(ctx context.Context, cfg benchGraphQLConfig, out io.Writer) er
 		Timeout:   30 * time.Second,
 		Transport: &http.Transport{MaxIdleConns: cfg.clients, MaxIdleConnsPerHost: cfg.clients},
 	}}
-	if err := waitServerReady(ctx, c.http, cfg.url, cfg.ready); err != nil {
-		return err
+	if cfg.admin != "" {
+		if err := waitServerReady(ctx, c.http, cfg.admin, cfg.ready); err != nil {
+			return err
+		}
 	}
 	ids, err := c.identities(ctx, cfg.identities)
 	if err != nil {
@@ -330,11 +334,11 @@ func (c *gqlBenchClient) client(ctx context.Context, ids []gqlBenchIdentity, see
 	return lat, errs, first
 }
 
-// waitServerReady polls the server's /readyz, next to url's /graphql, until it
-// answers 200: until then the read models are still catching up and
+// waitServerReady polls the server's /readyz on its admin listener until
+// it answers 200: until then the read models are still catching up and
 // answers would be neither complete nor as fast as they will be.
-func waitServerReady(ctx context.Context, client *http.Client, url string, limit time.Duration) error {
-	readyz := strings.TrimSuffix(url, "/graphql") + "/readyz"
+func waitServerReady(ctx context.Context, client *http.Client, admin string, limit time.Duration) error {
+	readyz := strings.TrimSuffix(admin, "/") + "/readyz"
 	deadline := time.Now().Add(limit)
 	for {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, readyz, nil)

@@ -25,6 +25,7 @@ import (
 // webchatBench is what `ledger bench webchat` was asked to do.
 type webchatBench struct {
 	url       string
+	admin     string
 	pid       int
 	clients   int
 	messages  int
@@ -46,6 +47,7 @@ func runBenchWebchat(ctx context.Context, args []string, out io.Writer) error {
 	fs, data := newFlagSet("bench webchat", out)
 	b := webchatBench{runID: strconv.FormatInt(time.Now().UnixNano()%1e9, 36), serverOut: io.Discard}
 	fs.StringVar(&b.url, "url", "", "web chat endpoint, e.g. ws://127.0.0.1:8080/channels/webchat; empty starts a scratch `ledger serve`")
+	fs.StringVar(&b.admin, "admin", envOr("LEDGER_ADMIN_URL", ""), "with --url: the server's admin listener (serve --admin-http), e.g. http://127.0.0.1:9090, to read its receive latency from /metrics (env LEDGER_ADMIN_URL)")
 	fs.IntVar(&b.pid, "pid", 0, "with --url: process id of the server, to report its peak RSS")
 	fs.IntVar(&b.clients, "clients", 5000, "concurrent customers (sockets)")
 	fs.IntVar(&b.messages, "messages", 10, "messages each customer sends")
@@ -65,7 +67,7 @@ func runBenchWebchat(ctx context.Context, args []string, out io.Writer) error {
 		}
 		defer stop()
 	}
-	before, scrapeErr := scrapeReceiveHistogram(ctx, b.url)
+	before, scrapeErr := scrapeReceiveHistogram(ctx, b.admin)
 	fmt.Fprintf(out, "offered load: %d sockets, one message each per %s on average: %.0f msg/s (load average %s)\n",
 		b.clients, b.interval, float64(b.clients)/b.interval.Seconds(), loadAverage())
 	res, err := b.run(ctx)
@@ -74,7 +76,7 @@ func runBenchWebchat(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprint(out, res.String())
 	fmt.Fprintf(out, "load average after the run: %s\n", loadAverage())
-	if after, err := scrapeReceiveHistogram(ctx, b.url); err == nil && scrapeErr == nil {
+	if after, err := scrapeReceiveHistogram(ctx, b.admin); err == nil && scrapeErr == nil {
 		p50, ok50 := after.quantile(before, 0.50)
 		p99, ok99 := after.quantile(before, 0.99)
 		if ok50 && ok99 {
@@ -107,7 +109,7 @@ func (b *webchatBench) startServer(ctx context.Context, dataDir string) (func(),
 	}
 	// Every benchmark socket comes from loopback: exempt it from the
 	// per-address abuse limits, which would (rightly) cut it off.
-	cmd := exec.CommandContext(ctx, self, "serve", "--data", dir, "--http", "127.0.0.1:0", "--limit-exempt", "127.0.0.0/8,::1")
+	cmd := exec.CommandContext(ctx, self, "serve", "--data", dir, "--http", "127.0.0.1:0", "--admin-http", "127.0.0.1:0", "--limit-exempt", "127.0.0.0/8,::1")
 	cmd.Env = append(os.Environ(), "LEDGER_LOG_LEVEL=warn")
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
@@ -122,20 +124,26 @@ func (b *webchatBench) startServer(ctx context.Context, dataDir string) (func(),
 		_ = cmd.Wait()
 		_ = os.RemoveAll(dir)
 	}
-	addr, err := serverAddress(stdout)
+	lines := bufio.NewReader(stdout)
+	addr, err := serverAddress(lines, "serving on http://")
+	if err == nil {
+		b.admin, err = serverAddress(lines, " on http://")
+	}
 	if err != nil {
 		stop()
 		return nil, err
 	}
-	go func() { _, _ = io.Copy(b.serverOut, stdout) }()
-	b.url, b.pid = "ws://"+addr+"/channels/webchat", cmd.Process.Pid
+	go func() { _, _ = io.Copy(b.serverOut, lines) }()
+	b.url, b.pid, b.admin = "ws://"+addr+"/channels/webchat", cmd.Process.Pid, "http://"+b.admin
 	return stop, nil
 }
 
-// serverAddress reads the "serving on http://ADDR" line.
-func serverAddress(stdout io.Reader) (string, error) {
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	_, rest, ok := strings.Cut(line, "serving on http://")
+// serverAddress reads the next line of ledger serve's output, "...
+// serving on http://ADDR ..." or "admin endpoints (...) on http://ADDR",
+// and returns ADDR after marker.
+func serverAddress(stdout *bufio.Reader, marker string) (string, error) {
+	line, err := stdout.ReadString('\n')
+	_, rest, ok := strings.Cut(line, marker)
 	if !ok {
 		return "", fmt.Errorf("ledger serve printed %q: %v", line, err)
 	}
@@ -366,13 +374,12 @@ func (b *webchatBench) converse(ctx context.Context, c *chatClient, onDone func(
 type histogram map[float64]float64
 
 // scrapeReceiveHistogram reads the server's ledger_webchat_receive_seconds
-// buckets from /metrics beside the web chat endpoint.
-func scrapeReceiveHistogram(ctx context.Context, wsURL string) (histogram, error) {
-	metricsURL := strings.Replace(strings.Replace(wsURL, "ws://", "http://", 1), "wss://", "https://", 1)
-	if i := strings.Index(metricsURL, "/channels/"); i >= 0 {
-		metricsURL = metricsURL[:i]
+// buckets from /metrics on its admin listener.
+func scrapeReceiveHistogram(ctx context.Context, admin string) (histogram, error) {
+	if admin == "" {
+		return nil, errors.New("no admin listener given (--admin)")
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, metricsURL+"/metrics", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(admin, "/")+"/metrics", nil)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ func TestBenchWebchat(t *testing.T) {
 	srv, base := serveChannels(t, t.TempDir(), newProviders(t, testAppPushSecret))
 	defer func() { _ = srv.shutdown(10 * time.Second) }()
 	url := "ws" + strings.TrimPrefix(base, "http") + "/channels/webchat"
-	out, err := ledger(t, "bench", "webchat", "--url", url, "--pid", strconv.Itoa(os.Getpid()),
+	out, err := ledger(t, "bench", "webchat", "--url", url, "--admin", "http://"+srv.adminAddr, "--pid", strconv.Itoa(os.Getpid()),
 		"--clients", "20", "--messages", "3", "--interval", "20ms", "--quiet")
 	if err != nil {
 		t.Fatalf("bench webchat: %v\n%s", err, out)

@@ -165,24 +165,68 @@ func TestServeHealthReadinessMetrics(t *testing.T) {
 	dir := demoLedger(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	srv, err := startServer(ctx, serveConfig{data: dir, addr: "127.0.0.1:0"})
+	srv, err := startServer(ctx, serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := "http://" + srv.addr
-	waitFor(t, base+"/readyz", http.StatusOK)
+	admin := "http://" + srv.adminAddr
+	waitFor(t, admin+"/readyz", http.StatusOK)
 	for path, want := range map[string]string{
 		"/healthz": "ok",
 		"/metrics": "ledger_projection_lag_events",
 	} {
-		body, status := get(t, base+path)
+		body, status := get(t, admin+path)
 		if status != http.StatusOK || !strings.Contains(body, want) {
 			t.Errorf("GET %s: %d, body lacks %q", path, status, want)
 		}
+		// The public listener, beside the webhooks, serves none of them.
+		if body, status := get(t, "http://"+srv.addr+path); status != http.StatusNotFound {
+			t.Errorf("GET %s on the public listener: %d %q, want 404", path, status, body)
+		}
+	}
+	if body, status := get(t, "http://"+srv.addr+"/readyz"); status != http.StatusNotFound {
+		t.Errorf("GET /readyz on the public listener: %d %q, want 404", status, body)
 	}
 	if err := srv.shutdown(5 * time.Second); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestServeWithoutAdminListener: without --admin-http the operational
+// endpoints are served nowhere.
+func TestServeWithoutAdminListener(t *testing.T) {
+	dir := t.TempDir()
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = srv.shutdown(5 * time.Second) }()
+	if srv.adminAddr != "" {
+		t.Errorf("admin listener on %s without --admin-http", srv.adminAddr)
+	}
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		if body, status := get(t, "http://"+srv.addr+path); status != http.StatusNotFound {
+			t.Errorf("GET %s on the public listener: %d %q, want 404", path, status, body)
+		}
+	}
+}
+
+// TestHealthzHidesInternals: when the event store fails, /healthz answers
+// 503 without the error's text.
+func TestHealthzHidesInternals(t *testing.T) {
+	dir := t.TempDir()
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := "http://" + srv.adminAddr
+	waitFor(t, admin+"/readyz", http.StatusOK)
+	_ = srv.store.Close() // the store fails from now on
+	body, status := get(t, admin+"/healthz")
+	if status != http.StatusServiceUnavailable || strings.TrimSpace(body) != "unavailable" {
+		t.Errorf("healthz with a closed store: %d %q, want 503 \"unavailable\" and nothing more", status, body)
+	}
+	_ = srv.shutdown(5 * time.Second)
 }
 
 // TestSIGTERMLosesNothing runs the real binary with live demo traffic,

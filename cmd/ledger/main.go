@@ -34,7 +34,7 @@ func subcommands() []subcommand {
 		{"sip-credentials", "agents' SIP digest credentials: sip-credentials set|remove|list", runSIPCredentials},
 		{"report", "print an analytics report: report NAME --from --to, or report --list", runReport},
 		{"analytics", "analytics sink: analytics sync [--clickhouse DSN] until caught up", runAnalytics},
-		{"token", "mint a GraphQL API bearer token: token --role R --subject S [--ttl 8h]", runToken},
+		{"token", "GraphQL API bearer tokens: token --role R --subject S [--ttl 8h], token revoke --subject S", runToken},
 	}
 }
 

@@ -31,6 +31,7 @@ import (
 type serveConfig struct {
 	data        string
 	addr        string
+	adminAddr   string
 	demo        bool
 	demoPace    time.Duration
 	demoSeed    uint64
@@ -45,6 +46,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs, data := newFlagSet("serve", out)
 	cfg := serveConfig{}
 	fs.StringVar(&cfg.addr, "http", envOr("LEDGER_HTTP", "127.0.0.1:8080"), "HTTP listen address (env LEDGER_HTTP)")
+	fs.StringVar(&cfg.adminAddr, "admin-http", envOr("LEDGER_ADMIN_HTTP", ""), "admin listen address for /metrics, /healthz and /readyz, e.g. 127.0.0.1:9090 (env LEDGER_ADMIN_HTTP); empty: not served")
 	fs.BoolVar(&cfg.demo, "demo", false, "generate live demo traffic while serving")
 	fs.DurationVar(&cfg.demoPace, "demo-pace", 2*time.Second, "with --demo: longest pause between two steps of a demo interaction")
 	fs.Uint64Var(&cfg.demoSeed, "demo-seed", uint64(time.Now().UnixNano()), "with --demo: random seed")
@@ -73,6 +75,9 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "ledger serving on http://%s (data %s)\n", srv.addr, cfg.data)
+	if srv.adminAddr != "" {
+		fmt.Fprintf(out, "admin endpoints (/metrics /healthz /readyz) on http://%s\n", srv.adminAddr)
+	}
 	<-ctx.Done()
 	slog.Info("shutting down: draining requests, finishing appends")
 	return srv.shutdown(cfg.drain)
@@ -80,14 +85,18 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 
 // server is a running `ledger serve`.
 type server struct {
-	addr    string
-	http    *http.Server
-	store   *sqlite.Store
-	readDB  *projections.ReadDB
-	runner  *projections.Runner
-	cancel  context.CancelFunc
-	workers sync.WaitGroup
-	ready   func() bool
+	addr string
+	http *http.Server
+	// adminAddr and admin serve /metrics, /healthz and /readyz, only
+	// with --admin-http.
+	adminAddr string
+	admin     *http.Server
+	store     *sqlite.Store
+	readDB    *projections.ReadDB
+	runner    *projections.Runner
+	cancel    context.CancelFunc
+	workers   sync.WaitGroup
+	ready     func() bool
 }
 
 // serveComponent is a part of `ledger serve` beyond the core: it has its own
@@ -204,7 +213,7 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 		commands.WithInteractionLimits(cfg.limits.interactionLimits()))
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
-	mux := s.routes(reg)
+	mux := s.routes()
 	followMetrics, err := follow.NewMetrics(reg)
 	if err != nil {
 		s.closeStores()
@@ -221,8 +230,19 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 		return nil, err
 	}
 
+	var adminLn net.Listener
+	if cfg.adminAddr != "" {
+		if adminLn, err = net.Listen("tcp", cfg.adminAddr); err != nil {
+			s.stopBackground()
+			s.closeStores()
+			return nil, fmt.Errorf("listen on %s (--admin-http): %w", cfg.adminAddr, err)
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
+		if adminLn != nil {
+			_ = adminLn.Close()
+		}
 		s.stopBackground()
 		s.closeStores()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.addr, err)
@@ -233,6 +253,21 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
+	}
+	if adminLn != nil {
+		s.adminAddr = adminLn.Addr().String()
+		s.admin = &http.Server{
+			Handler:           s.adminRoutes(reg),
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			IdleTimeout:       120 * time.Second,
+		}
+		s.goRun(func() {
+			if err := s.admin.Serve(adminLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				slog.Error("admin http server stopped", "err", err)
+			}
+		})
 	}
 	s.goRun(func() { s.runProjections(bg) })
 	if cfg.demo {
@@ -293,24 +328,40 @@ func (s *server) goRun(f func()) {
 	}()
 }
 
-func (s *server) routes(reg *prometheus.Registry) *http.ServeMux {
+// routes is the public listener's mux: the components add the API and
+// the channels' webhooks. The operational endpoints are not on it: they
+// go on the admin listener (adminRoutes), which --admin-http opens.
+func (s *server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "Interaction Ledger\n")
+	})
+	return mux
+}
+
+// adminRoutes is the admin listener's mux: liveness, readiness and
+// Prometheus metrics.
+func (s *server) adminRoutes(reg *prometheus.Registry) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(w, "Interaction Ledger\n\n/healthz  liveness\n/readyz   readiness (projections caught up)\n/metrics  Prometheus metrics\n")
+		_, _ = io.WriteString(w, "Interaction Ledger admin\n\n/healthz  liveness\n/readyz   readiness (projections caught up)\n/metrics  Prometheus metrics\n")
 	})
 	return mux
 }
 
-// healthz answers whether the process can still read its ledger.
+// healthz answers whether the process can still read its ledger. The
+// answer says nothing of why not: that goes to the log.
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if _, err := s.store.HeadPosition(ctx); err != nil {
-		http.Error(w, "event store unavailable: "+err.Error(), http.StatusServiceUnavailable)
+		slog.ErrorContext(ctx, "health check: event store unavailable", "err", err)
+		http.Error(w, "unavailable", http.StatusServiceUnavailable)
 		return
 	}
 	_, _ = io.WriteString(w, "ok\n")
@@ -318,9 +369,10 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 
 // readyz answers whether the read models have caught up with the ledger
 // as it was at start-up, so reads are not served from a half-built view.
+// How far they are is in the metrics (ledger_projection_lag_events).
 func (s *server) readyz(w http.ResponseWriter, _ *http.Request) {
 	if !s.ready() {
-		http.Error(w, fmt.Sprintf("catching up: projections at position %d", s.runner.Position()), http.StatusServiceUnavailable)
+		http.Error(w, "not ready", http.StatusServiceUnavailable)
 		return
 	}
 	_, _ = io.WriteString(w, "ready\n")
@@ -357,8 +409,12 @@ func (s *server) shutdown(drain time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
 	httpErr := s.http.Shutdown(ctx)
+	var adminErr error
+	if s.admin != nil {
+		adminErr = s.admin.Shutdown(ctx)
+	}
 	s.stopBackground()
-	return errors.Join(httpErr, s.closeStores())
+	return errors.Join(httpErr, adminErr, s.closeStores())
 }
 
 // stopBackground ends the projections, the demo and the components'

@@ -77,11 +77,11 @@ func serveEmail(t *testing.T, dir, relay string) (*server, *emailComponent) {
 	c := &emailComponent{listen: "127.0.0.1:0", relay: relay, from: "Support <support@shop.example>", maxBytes: "1048576"}
 	// The web chat sender keeps the dispatcher running while the relay is
 	// off, as in a deployment with both channels.
-	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0"}, &webChannelsComponent{}, c, newOutboundComponent())
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"}, &webChannelsComponent{}, c, newOutboundComponent())
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "http://"+srv.addr+"/readyz", 200)
+	waitFor(t, "http://"+srv.adminAddr+"/readyz", 200)
 	return srv, c
 }
 

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/interactionledger/ledger/graphql"
 	"github.com/interactionledger/ledger/graphql/auth"
@@ -30,6 +31,11 @@ func (c *graphQLComponent) start(core *serveCore, o offers) error {
 	if err != nil {
 		return err
 	}
+	revoked, err := auth.OpenRevocations(filepath.Join(core.dataDir, auth.RevocationsFile))
+	if err != nil {
+		return err
+	}
+	authn.UseRevocations(revoked)
 	api, err := graphql.New(graphql.Config{
 		Store: core.store, ReadDB: core.readDB, Runner: core.runner, Commands: core.handler,
 		Reporter: o.reporter, Auth: authn, Logger: slog.Default(), Registerer: core.registry,

@@ -37,7 +37,7 @@ func startAPI(t *testing.T, components ...serveComponent) *apiHarness {
 	t.Helper()
 	t.Setenv("LEDGER_JWT_SECRET", "") // the generated secret, shared with `ledger token`
 	h := &apiHarness{t: t, ctx: t.Context(), dir: t.TempDir()}
-	srv, err := startServer(h.ctx, serveConfig{data: h.dir, addr: "127.0.0.1:0"}, append(components, newGraphQLComponent())...)
+	srv, err := startServer(h.ctx, serveConfig{data: h.dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"}, append(components, newGraphQLComponent())...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -550,6 +550,61 @@ func TestTokenCommand(t *testing.T) {
 	}
 }
 
+// TestTokenRevokeCommand: `ledger token revoke` on the server's data
+// directory ends the subject's tokens at the running server's next
+// request; a token minted afterwards works. `ledger token` mints for the
+// role's longest lifetime by default, never more.
+func TestTokenRevokeCommand(t *testing.T) {
+	h := startAPI(t)
+	tok := h.token("admin", "adm-1")
+	if r := h.post(tok, `{ me { subject } }`, nil); r.status != http.StatusOK || len(r.Errors) > 0 {
+		t.Fatalf("before revocation: %d %+v", r.status, r.Errors)
+	}
+	if out, err := ledger(t, "token", "revoke", "--data", h.dir, "--subject", "adm-1"); err != nil || !strings.Contains(out, "revoked") {
+		t.Fatalf("token revoke: %v, %q", err, out)
+	}
+	if r := h.post(tok, `{ me { subject } }`, nil); r.status != http.StatusUnauthorized {
+		t.Errorf("after revocation: %d %+v, want 401", r.status, r.Errors)
+	}
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second))) // the next second
+	fresh := h.token("admin", "adm-1")
+	if r := h.post(fresh, `{ me { subject } }`, nil); r.status != http.StatusOK || len(r.Errors) > 0 {
+		t.Errorf("a token minted after the revocation: %d %+v", r.status, r.Errors)
+	}
+	info, err := os.Stat(filepath.Join(h.dir, "token-revocations.json"))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("revocation file: %v, %v", info, err)
+	}
+	if _, err := ledger(t, "token", "revoke", "--data", h.dir); exitCode(err) != 2 {
+		t.Errorf("token revoke without --subject: exit %d, want 2", exitCode(err))
+	}
+	if _, err := ledger(t, "token", "--data", h.dir, "--role", "admin", "--subject", "x", "--ttl", "2h"); exitCode(err) != 2 {
+		t.Errorf("an admin token for 2h: exit %d, want 2", exitCode(err))
+	}
+}
+
+// TestServeRefusesOpenSecretFile: serve does not start with a JWT secret
+// file its group or others can read.
+func TestServeRefusesOpenSecretFile(t *testing.T) {
+	t.Setenv("LEDGER_JWT_SECRET", "")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "jwt-secret")
+	if err := os.WriteFile(path, []byte("0123456789abcdef0123456789abcdef\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0"}, newGraphQLComponent())
+	if err == nil {
+		_ = srv.shutdown(5 * time.Second)
+		t.Fatal("serve started with a world-readable JWT secret file")
+	}
+	if !strings.Contains(err.Error(), "chmod 600") {
+		t.Errorf("refusal %q does not say what to do", err)
+	}
+}
+
 // readmeGraphQLExamples returns the graphql blocks of README.md's "GraphQL
 // API" section, each keyed by the first words of the paragraph before it
 // ("An agent", "An analyst", "An auditor", or "**Mutations**").
@@ -634,7 +689,7 @@ func TestBenchGraphQL(t *testing.T) {
 	h.seed("a-001")
 	h.inbound("bench-2", "+8613900139000", "Zhao Lei", "hello")
 	h.settle()
-	out, err := ledger(t, "bench", "graphql", "--data", h.dir, "--url", h.url, "--clients", "4",
+	out, err := ledger(t, "bench", "graphql", "--data", h.dir, "--url", h.url, "--admin", "http://"+h.srv.adminAddr, "--clients", "4",
 		"--warmup", "0s", "--duration", "3s", "--server-pid", fmt.Sprint(os.Getpid()))
 	if err != nil {
 		t.Fatalf("bench graphql: %v\n%s", err, out)

@@ -65,13 +65,13 @@ func TestServeLimitsTheChannels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", limits: limits}, channelsComponent(p), newOutboundComponent())
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0", limits: limits}, channelsComponent(p), newOutboundComponent())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.shutdown(10 * time.Second) })
 	base := "http://" + srv.addr
-	waitFor(t, base+"/readyz", http.StatusOK)
+	waitFor(t, "http://"+srv.adminAddr+"/readyz", http.StatusOK)
 	post := func(id, phone string) *http.Response {
 		t.Helper()
 		body := fmt.Sprintf(`{"messageId": %q, "identity": {"kind": "PHONE", "value": %q}, "text": "hi"}`, id, phone)

@@ -23,7 +23,7 @@ func TestServeRoutesByRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	routing := &routingComponent{enabled: true, file: file}
-	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0"}, routing)
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"}, routing)
 	if err != nil {
 		t.Fatal(err)
 	}

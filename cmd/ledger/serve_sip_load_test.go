@@ -73,7 +73,7 @@ func TestSippLoadServe(t *testing.T) {
 	data := t.TempDir()
 	agentsCSV := prepareLoadLedger(t, data, agents)
 
-	sipPort, httpPort := freeBothPort(t), freeBothPort(t)
+	sipPort, httpPort, adminPort := freeBothPort(t), freeBothPort(t), freeBothPort(t)
 	sipAddr := "127.0.0.1:" + strconv.Itoa(sipPort)
 	logPath := filepath.Join(t.TempDir(), "serve.log")
 	logFile, err := os.Create(logPath)
@@ -87,7 +87,7 @@ func TestSippLoadServe(t *testing.T) {
 	// never do: each agent would take one call.
 	// --limit-exempt: sipp is one source sending every call; the abuse
 	// limits would (rightly) cut it off.
-	serve := exec.Command(bin, "serve", "--data", data, "--http", "127.0.0.1:"+strconv.Itoa(httpPort), "--sip", sipAddr, "--router=false",
+	serve := exec.Command(bin, "serve", "--data", data, "--http", "127.0.0.1:"+strconv.Itoa(httpPort), "--admin-http", "127.0.0.1:"+strconv.Itoa(adminPort), "--sip", sipAddr, "--router=false",
 		"--limit-exempt", "127.0.0.0/8,::1")
 	serve.Stdout, serve.Stderr = logFile, logFile
 	if err := serve.Start(); err != nil {
@@ -101,7 +101,7 @@ func TestSippLoadServe(t *testing.T) {
 			<-exited
 		}
 	})
-	waitReady(t, "http://127.0.0.1:"+strconv.Itoa(httpPort)+"/readyz", exited, logPath)
+	waitReady(t, "http://127.0.0.1:"+strconv.Itoa(adminPort)+"/readyz", exited, logPath)
 
 	sippArgs := func(scenario string, args ...string) []string {
 		abs, err := filepath.Abs(filepath.Join("..", "..", "channels", "sip", "testdata", scenario))

@@ -97,13 +97,13 @@ func TestCrossChannelCustomerCalls(t *testing.T) {
 	}
 	p := newProviders(t, testAppPushSecret)
 	phone := &sIPComponent{addr: "127.0.0.1:0", realm: "ledger", ringTimeout: 10 * time.Second, queueTimeout: time.Minute}
-	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0"}, channelsComponent(p), phone)
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"}, channelsComponent(p), phone)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = srv.shutdown(10 * time.Second) }()
 	base := "http://" + srv.addr
-	waitFor(t, base+"/readyz", 200)
+	waitFor(t, "http://"+srv.adminAddr+"/readyz", 200)
 
 	h := commands.NewHandler(srv.store)
 	meta := commands.Meta{Actor: "system:test"}
@@ -286,7 +286,7 @@ func TestSIPChooserSeam(t *testing.T) {
 		t.Fatal(err)
 	}
 	phone := &sIPComponent{addr: "127.0.0.1:0", realm: "ledger", ringTimeout: 10 * time.Second, queueTimeout: time.Minute}
-	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0"}, phone)
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"}, phone)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ func TestServeTicketPoliciesEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := newProviders(t, testAppPushSecret)
-	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0"},
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"},
 		channelsComponent(p), &slaComponent{enabled: true, file: slaFile}, &notifyComponent{enabled: true}, newOutboundComponent())
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +56,7 @@ func TestServeTicketPoliciesEndToEnd(t *testing.T) {
 		}
 	}()
 	base := "http://" + srv.addr
-	waitFor(t, base+"/readyz", http.StatusOK)
+	waitFor(t, "http://"+srv.adminAddr+"/readyz", http.StatusOK)
 
 	const phone = "+8613911112222"
 	smsMessage(t, base, "SMin1", phone, "My broadband has been down since this morning")

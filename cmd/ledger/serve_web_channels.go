@@ -59,7 +59,7 @@ func (c *webChannelsComponent) addFlags(fs *flag.FlagSet) {
 	str(&c.wechatAPI, "wechat-api", "WeChat API base for replies (customer-service messages), e.g. https://api.weixin.qq.com")
 	str(&c.wechatAppID, "wechat-appid", "with --wechat-api: app id that fetches the access token (omit behind a token gateway)")
 	str(&c.wechatSecret, "wechat-secret", "with --wechat-appid: app secret")
-	str(&c.webchatSecret, "webchat-secret", "HMAC secret of the site backend's identity assertions (JWT HS256) for verified web chat customers")
+	str(&c.webchatSecret, "webchat-secret", "HMAC secret of the site backend's identity assertions (JWT HS256, iss interaction-ledger-site, aud interaction-ledger-webchat) for verified web chat customers; at least 32 bytes")
 	str(&c.webchatVisitorKey, "webchat-visitor-key", "file of the key (hex, 32+ bytes, mode 0600) digesting web chat visitor ids; created if missing (default: "+webchatVisitorKeyFile+" in the data directory; give every node serving one ledger the same file)")
 	str(&c.webchatOrigins, "webchat-origins", "comma-separated web origins whose pages may open web chat sockets (* for any)")
 }

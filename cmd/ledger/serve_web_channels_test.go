@@ -104,12 +104,12 @@ func channelsComponent(p *providers) *webChannelsComponent {
 // and the outbound delivery of replies.
 func serveChannels(t *testing.T, dir string, p *providers) (*server, string) {
 	t.Helper()
-	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0"}, channelsComponent(p), newOutboundComponent())
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"}, channelsComponent(p), newOutboundComponent())
 	if err != nil {
 		t.Fatal(err)
 	}
 	base := "http://" + srv.addr
-	waitFor(t, base+"/readyz", http.StatusOK)
+	waitFor(t, "http://"+srv.adminAddr+"/readyz", http.StatusOK)
 	return srv, base
 }
 

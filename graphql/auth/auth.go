@@ -45,6 +45,9 @@ type Viewer struct {
 	// supervisors, their agent id.
 	Subject string
 	Role    Role
+	// IssuedAt is when the token was minted: a revocation of its subject
+	// at or after that second ends it.
+	IssuedAt time.Time
 	// ExpiresAt is when the token stops being valid.
 	ExpiresAt time.Time
 }
@@ -57,8 +60,25 @@ func (v Viewer) Actor() string { return string(v.Role) + ":" + v.Subject }
 // least as many bits of key as the hash has.
 const MinSecretBytes = 32
 
-// MaxTokenTTL bounds how long a minted token may live.
-const MaxTokenTTL = 30 * 24 * time.Hour
+// MaxTokenTTL bounds how long any token may live: the longest of the
+// roles' limits (MaxTTL).
+const MaxTokenTTL = 12 * time.Hour
+
+// MaxTTL is the longest a token of role may live: 12 hours for agents and
+// supervisors (a shift), 8 for analysts and auditors, 1 for admins. A
+// token minted for longer is refused when it is minted and when it is
+// used.
+func MaxTTL(role Role) time.Duration {
+	switch role {
+	case RoleAgent, RoleSupervisor:
+		return 12 * time.Hour
+	case RoleAnalyst, RoleAuditor:
+		return 8 * time.Hour
+	case RoleAdmin:
+		return time.Hour
+	}
+	return 0
+}
 
 // issuer names the ledger in every token it mints, and only such tokens
 // are accepted.
@@ -78,6 +98,8 @@ type claims struct {
 type Authenticator struct {
 	secret []byte
 	now    func() time.Time
+	// revoked, when set, holds the subjects whose tokens were revoked.
+	revoked *Revocations
 }
 
 // NewAuthenticator returns an Authenticator signing with secret, which
@@ -97,8 +119,8 @@ func (a *Authenticator) Mint(subject string, role Role, ttl time.Duration) (stri
 	if _, err := ParseRole(string(role)); err != nil {
 		return "", err
 	}
-	if ttl <= 0 || ttl > MaxTokenTTL {
-		return "", fmt.Errorf("token lifetime %s: want more than 0 and at most %s", ttl, MaxTokenTTL)
+	if limit := MaxTTL(role); ttl <= 0 || ttl > limit {
+		return "", fmt.Errorf("token lifetime %s: want more than 0 and at most %s for the %s role", ttl, limit, role)
 	}
 	now := a.now()
 	c := claims{Role: string(role), RegisteredClaims: jwt.RegisteredClaims{
@@ -135,7 +157,55 @@ func (a *Authenticator) Verify(token string) (Viewer, error) {
 	if err := ValidateSubject(c.Subject); err != nil {
 		return Viewer{}, apierror.Unauthenticated("the token's subject is not valid")
 	}
-	return Viewer{Subject: c.Subject, Role: role, ExpiresAt: c.ExpiresAt.Time}, nil
+	if c.IssuedAt == nil {
+		return Viewer{}, apierror.Unauthenticated("the token has no issue time")
+	}
+	v := Viewer{Subject: c.Subject, Role: role, IssuedAt: c.IssuedAt.Time, ExpiresAt: c.ExpiresAt.Time}
+	if v.ExpiresAt.Sub(v.IssuedAt) > MaxTTL(role) {
+		return Viewer{}, apierror.Unauthenticated(fmt.Sprintf("the token lives longer than the %s role's %s; mint a new one", role, MaxTTL(role)))
+	}
+	if err := a.checkRevoked(v); err != nil {
+		return Viewer{}, err
+	}
+	return v, nil
+}
+
+// Recheck tells whether a viewer authenticated earlier (a WebSocket's) may
+// still act: its token has not expired and its subject was not revoked
+// since the token was minted.
+func (a *Authenticator) Recheck(v Viewer) error {
+	if !a.now().Before(v.ExpiresAt.Add(clockSkew)) {
+		return apierror.Unauthenticated("the token has expired")
+	}
+	return a.checkRevoked(v)
+}
+
+// UseRevocations makes Verify and Recheck refuse the tokens of subjects
+// revoked in r. Call it before the Authenticator is used.
+func (a *Authenticator) UseRevocations(r *Revocations) { a.revoked = r }
+
+// Revoke ends every token of subject minted up to now (`logout`).
+func (a *Authenticator) Revoke(subject string) error {
+	if a.revoked == nil {
+		return errors.New("token revocation is not configured")
+	}
+	return a.revoked.Revoke(subject, a.now())
+}
+
+func (a *Authenticator) checkRevoked(v Viewer) error {
+	if a.revoked == nil {
+		return nil
+	}
+	notBefore, err := a.revoked.NotBefore(v.Subject)
+	if err != nil {
+		// Fail closed: a revocation list that cannot be read could hold
+		// this subject.
+		return apierror.New(apierror.CodeUnavailable, "token revocations cannot be checked now; try again later")
+	}
+	if !notBefore.IsZero() && v.IssuedAt.Unix() <= notBefore.Unix() {
+		return apierror.Unauthenticated("the token was revoked; get a new one")
+	}
+	return nil
 }
 
 // tokenProblem says in a few words why jwt refused a token.

@@ -6,10 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
-	"path/filepath"
+
+	"github.com/interactionledger/ledger/internal/atomicfile"
 )
+
+// ErrSecretFileMode is the refusal of a secret file that its group or
+// others may read or write.
+var ErrSecretFileMode = errors.New("the JWT secret file is open to its group or others")
 
 // SecretFile is the name of the generated signing secret in the data
 // directory.
@@ -37,7 +41,7 @@ func readSecret(path string) ([]byte, error) {
 		return nil, fmt.Errorf("jwt secret: %w", err)
 	}
 	if info.Mode().Perm()&0o077 != 0 {
-		slog.Warn("the JWT secret file is readable by others; chmod 600 it", "path", path, "mode", info.Mode().Perm().String())
+		return nil, fmt.Errorf("%w: %s has mode %s; chmod 600 it", ErrSecretFileMode, path, info.Mode().Perm())
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -55,27 +59,9 @@ func createSecret(path string) error {
 	if _, err := rand.Read(raw); err != nil {
 		return fmt.Errorf("jwt secret: random: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
-	if err != nil {
-		return fmt.Errorf("jwt secret: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.WriteString(hex.EncodeToString(raw) + "\n")
-	if err == nil {
-		err = tmp.Chmod(0o600)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("jwt secret: write %s: %w", tmp.Name(), err)
-	}
-	// Link fails if another process linked its secret first; then both
-	// use that one.
-	if err := os.Link(tmp.Name(), path); err != nil {
+	// Create fails with ErrExist if another process created its secret
+	// first; then both use that one.
+	if err := atomicfile.Create(path, []byte(hex.EncodeToString(raw)+"\n"), 0o600); err != nil {
 		return fmt.Errorf("jwt secret: %w", err)
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +51,18 @@ func (fakeExecutor) Exec(p Prepared, _ Request) *gql.Response {
 
 func (f fakeExecutor) Subscribe(p Prepared, req Request) (<-chan any, error) {
 	out := make(chan any, 1)
+	if strings.Contains(req.Query, "slow") {
+		// A resolver that takes as long as its context lets it: a query
+		// answers when the context ends, a subscription starts only then.
+		<-p.Context.Done()
+		if p.Kind == "subscription" {
+			close(out)
+			return out, nil
+		}
+		out <- &gql.Response{Errors: apierror.RequestErrors(apierror.CodeTimeout, "%v", p.Context.Err())}
+		close(out)
+		return out, nil
+	}
 	if p.Kind == "subscription" {
 		go func() {
 			<-p.Context.Done()

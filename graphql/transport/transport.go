@@ -66,7 +66,8 @@ type Executor interface {
 type Limits struct {
 	// MaxBodyBytes bounds an HTTP request body.
 	MaxBodyBytes int64
-	// RequestTimeout bounds answering one query or mutation over HTTP.
+	// RequestTimeout bounds answering one query or mutation, over HTTP or
+	// a WebSocket, and starting a subscription.
 	RequestTimeout time.Duration
 	// MaxOperationsPerConnection bounds the operations one WebSocket runs
 	// at once.
@@ -74,7 +75,14 @@ type Limits struct {
 	// ConnectionInitTimeout is how long a WebSocket may take to send
 	// connection_init.
 	ConnectionInitTimeout time.Duration
+	// RecheckEvery is how often a WebSocket checks that its token was not
+	// revoked (it also checks at every operation it starts); 0 means
+	// DefaultRecheckEvery.
+	RecheckEvery time.Duration
 }
+
+// DefaultRecheckEvery is Limits.RecheckEvery's default.
+const DefaultRecheckEvery = 5 * time.Second
 
 // Config is what a Handler serves with.
 type Config struct {
@@ -116,6 +124,9 @@ func New(cfg Config) (*Handler, error) {
 	m, err := newMetrics(cfg.Registerer)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Limits.RecheckEvery <= 0 {
+		cfg.Limits.RecheckEvery = DefaultRecheckEvery
 	}
 	life, stop := context.WithCancel(context.Background())
 	return &Handler{exec: cfg.Executor, auth: cfg.Auth, limits: cfg.Limits, log: log, metrics: m, life: life, endLife: stop}, nil

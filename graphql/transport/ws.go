@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -148,8 +149,7 @@ func (c *wsConn) init(token string) bool {
 	}
 	v, err := c.h.auth.Authenticate(header)
 	if err != nil {
-		_, msg, _ := apierror.Classify(err)
-		c.closeWith(closeForbidden, truncate("Forbidden: "+msg, 120))
+		c.closeForbidden(err)
 		return false
 	}
 	c.mu.Lock()
@@ -179,6 +179,11 @@ func (c *wsConn) subscribe(id string, req Request) bool {
 		c.closeWith(closeSubscriberExists, truncate("Subscriber for "+id+" already exists", 120))
 		return false
 	}
+	if err := c.h.auth.Recheck(c.viewer); err != nil {
+		c.mu.Unlock()
+		c.closeForbidden(err)
+		return false
+	}
 	if len(c.ops) >= c.h.limits.MaxOperationsPerConnection {
 		c.mu.Unlock()
 		return c.sendErrors(id, apierror.RequestErrors(apierror.CodeBadUserInput, "at most %d operations at once on one connection", c.h.limits.MaxOperationsPerConnection))
@@ -195,27 +200,73 @@ func (c *wsConn) subscribe(id string, req Request) bool {
 	c.wg.Add(1)
 	if p.Kind != "subscription" {
 		// A query or mutation runs on its own, so a slow one does not hold
-		// up the connection's other messages.
+		// up the connection's other messages, and within the request
+		// timeout, as over HTTP.
+		qctx, qcancel := context.WithTimeout(p.Context, c.h.limits.RequestTimeout)
+		p.Context = qctx
 		go func() {
 			defer c.wg.Done()
-			c.stream(ctx, id, p, req)
+			defer qcancel()
+			c.stream(qctx, id, p, req)
 		}()
 		return true
 	}
 	// A subscription registers before the next message is read, so a
-	// client knows it is live once any later message was answered.
-	responses, err := c.h.exec.Subscribe(p, req)
-	go func() {
-		defer c.wg.Done()
-		c.forward(ctx, id, p, responses, err)
-	}()
-	return true
+	// client knows it is live once any later message was answered; its
+	// setup gets the request timeout, its life is the connection's.
+	started := c.start(p, req)
+	select {
+	case s := <-started:
+		go func() {
+			defer c.wg.Done()
+			c.forward(ctx, id, p, s.responses, s.err)
+		}()
+		return true
+	case <-time.After(c.h.limits.RequestTimeout):
+		c.removeOp(id) // ends the setup's context
+		go func() {
+			defer c.wg.Done()
+			<-started
+		}()
+		return c.sendErrors(id, c.timeoutErrors("the subscription did not start"))
+	}
 }
 
-// stream runs a query or mutation and forwards its result.
+// startedOp is what the executor's Subscribe returned.
+type startedOp struct {
+	responses <-chan any
+	err       error
+}
+
+// start runs the executor's Subscribe on its own, so the caller can stop
+// waiting for it.
+func (c *wsConn) start(p Prepared, req Request) <-chan startedOp {
+	started := make(chan startedOp, 1)
+	go func() {
+		responses, err := c.h.exec.Subscribe(p, req)
+		started <- startedOp{responses, err}
+	}()
+	return started
+}
+
+// stream runs a query or mutation and forwards its result, or a TIMEOUT
+// error when ctx's deadline passes first.
 func (c *wsConn) stream(ctx context.Context, id string, p Prepared, req Request) {
-	responses, err := c.h.exec.Subscribe(p, req)
-	c.forward(ctx, id, p, responses, err)
+	started := c.start(p, req)
+	select {
+	case s := <-started:
+		c.forward(ctx, id, p, s.responses, s.err)
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && c.removeOp(id) {
+			c.h.metrics.requests.WithLabelValues(p.Kind, outcome(true)).Inc()
+			c.sendErrors(id, c.timeoutErrors("the operation did not finish"))
+		}
+		<-started // its resolvers saw ctx end: wait for them
+	}
+}
+
+func (c *wsConn) timeoutErrors(what string) []*gqlerrors.QueryError {
+	return apierror.RequestErrors(apierror.CodeTimeout, "%s within %s", what, c.h.limits.RequestTimeout)
 }
 
 // forward streams an operation's results: "next" for each, then
@@ -294,15 +345,24 @@ func (c *wsConn) send(m wsMessage) bool {
 	return true
 }
 
+// closeForbidden closes the connection with 4403 and why the token was
+// refused.
+func (c *wsConn) closeForbidden(err error) {
+	_, msg, _ := apierror.Classify(err)
+	c.closeWith(closeForbidden, truncate("Forbidden: "+msg, 120))
+}
+
 // keepAlive pings the client so a vanished one is noticed (its pongs stop
-// and the read deadline passes), and closes the socket when the server
-// shuts down.
+// and the read deadline passes), closes the connection once its token is
+// revoked, and closes the socket when the server shuts down.
 func (c *wsConn) keepAlive() {
 	c.conn.SetPongHandler(func(string) error {
 		return c.conn.SetReadDeadline(time.Now().Add(wsReadTimeout))
 	})
 	tick := time.NewTicker(wsPingEvery)
 	defer tick.Stop()
+	recheck := time.NewTicker(c.h.limits.RecheckEvery)
+	defer recheck.Stop()
 	for {
 		select {
 		case <-c.ctx.Done():
@@ -310,6 +370,16 @@ func (c *wsConn) keepAlive() {
 				c.closeWith(websocket.CloseGoingAway, "server shutting down")
 			}
 			return
+		case <-recheck.C:
+			c.mu.Lock()
+			v, acked := c.viewer, c.acked
+			c.mu.Unlock()
+			if acked {
+				if err := c.h.auth.Recheck(v); err != nil {
+					c.closeForbidden(err)
+					return
+				}
+			}
 		case <-tick.C:
 			c.writeMu.Lock()
 			err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteTimeout))

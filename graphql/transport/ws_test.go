@@ -3,6 +3,7 @@ package transport
 import (
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -130,5 +131,77 @@ func TestWebSocketOperations(t *testing.T) {
 		t.Errorf("after Close: %v, want 503", err)
 	} else {
 		resp.Body.Close()
+	}
+}
+
+// TestWebSocketRequestTimeout: a query over a WebSocket ends with the
+// request timeout, as over HTTP, and so does a subscription's setup; the
+// connection keeps serving.
+func TestWebSocketRequestTimeout(t *testing.T) {
+	e := newEnv(t, Limits{RequestTimeout: 100 * time.Millisecond})
+	c := e.dialWS()
+	c.Init(e.token(auth.RoleAgent, "a-001"))
+
+	c.Subscribe("q", `{ slow }`, nil)
+	m := c.Read()
+	if m.ID != "q" || (m.Type != transporttest.Error && m.Type != transporttest.Next) || !strings.Contains(string(m.Payload), apierror.CodeTimeout) {
+		t.Fatalf("got %+v, want q to end with TIMEOUT", m)
+	}
+	if m.Type == transporttest.Next {
+		if m := c.Read(); m.Type != transporttest.Complete || m.ID != "q" {
+			t.Fatalf("got %+v, want complete for q", m)
+		}
+	}
+
+	c.Subscribe("s", `subscription { slow }`, nil)
+	if m := c.Read(); m.Type != transporttest.Error || m.ID != "s" || !strings.Contains(string(m.Payload), apierror.CodeTimeout) {
+		t.Fatalf("got %+v, want error TIMEOUT for s", m)
+	}
+
+	c.Subscribe("ok", `{ me { subject } }`, nil)
+	if m := c.Read(); m.Type != transporttest.Next || m.ID != "ok" {
+		t.Errorf("got %+v, want next for ok: the connection still serves", m)
+	}
+}
+
+// TestRevokedTokenEndsWebSocket: once a token's subject is revoked, its
+// open WebSocket is closed with 4403 (subscriptions included), a new one
+// is refused, and so is an HTTP request with it.
+func TestRevokedTokenEndsWebSocket(t *testing.T) {
+	a, err := auth.NewAuthenticator(testSecret)
+	must(t, err, "authenticator")
+	revoked, err := auth.OpenRevocations(filepath.Join(t.TempDir(), auth.RevocationsFile))
+	must(t, err, "revocations")
+	a.UseRevocations(revoked)
+	h, err := New(Config{Executor: fakeExecutor{}, Auth: a, Logger: quietLogger, Limits: Limits{
+		MaxBodyBytes: 1 << 20, RequestTimeout: time.Minute, MaxOperationsPerConnection: 8, ConnectionInitTimeout: time.Minute,
+		RecheckEvery: 20 * time.Millisecond,
+	}})
+	must(t, err, "handler")
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	defer h.Close()
+	tok, err := a.Mint("a-001", auth.RoleAgent, time.Hour)
+	must(t, err, "mint")
+	c := transporttest.Dial(t, srv.URL, nil)
+	c.Init(tok)
+	c.Subscribe("s", `subscription { agentPresenceChanged { id } }`, nil)
+	c.Send(map[string]any{"type": transporttest.Ping})
+	if m := c.Read(); m.Type != transporttest.Pong {
+		t.Fatalf("got %+v, want pong", m)
+	}
+
+	must(t, a.Revoke("a-001"), "revoke")
+	if code := c.Closed(); code != closeForbidden {
+		t.Errorf("open connection after revocation: close code %d, want %d", code, closeForbidden)
+	}
+	again := transporttest.Dial(t, srv.URL, nil)
+	again.Send(map[string]any{"type": transporttest.ConnectionInit, "payload": map[string]any{"token": tok}})
+	if code := again.Closed(); code != closeForbidden {
+		t.Errorf("new connection with a revoked token: close code %d, want %d", code, closeForbidden)
+	}
+	e := &env{t: t, auth: a, url: srv.URL + "/graphql"}
+	if r := e.send(http.MethodPost, e.url, tok, "application/json", []byte(`{"query":"{ me { subject } }"}`)); r.Status != http.StatusUnauthorized {
+		t.Errorf("HTTP with a revoked token: %d %+v, want 401", r.Status, r.Errors)
 	}
 }
