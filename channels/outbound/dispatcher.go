@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"sync/atomic"
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
@@ -141,10 +142,14 @@ func (d *Dispatcher) saveCheckpoint(ctx context.Context, pos uint64) error {
 // replies go to lanes, and the checkpoint follows the watermark of the
 // settled ones.
 type run struct {
-	d       *Dispatcher
-	ctx     context.Context
-	fail    context.CancelCauseFunc
-	marks   *watermark
+	d     *Dispatcher
+	ctx   context.Context
+	fail  context.CancelCauseFunc
+	marks *watermark
+	// started is set once the watermark stands at the loaded (or first
+	// saved) checkpoint: before that it would save 0, and a dispatcher
+	// must never checkpoint below where it started.
+	started atomic.Bool
 	pending chan struct{}
 	lanes   *lanes
 	flushed chan struct{}
@@ -155,6 +160,7 @@ type run struct {
 func (r *run) Begin(ctx context.Context) (context.Context, error) {
 	r.ctx, r.fail = context.WithCancelCause(ctx)
 	r.marks = newWatermark(0)
+	r.started.Store(false)
 	r.pending = make(chan struct{}, r.d.cfg.MaxPending)
 	r.lanes = newLanes(r.process)
 	r.flushed = make(chan struct{})
@@ -166,8 +172,9 @@ func (r *run) Begin(ctx context.Context) (context.Context, error) {
 // watermark starts.
 func (r *run) Load(ctx context.Context) (uint64, bool, error) {
 	pos, found, err := r.d.cfg.Checkpoints.Load(ctx)
-	if err == nil {
+	if err == nil && found {
 		r.marks.advance(pos)
+		r.started.Store(true)
 	}
 	return pos, found, err
 }
@@ -178,6 +185,7 @@ func (r *run) Save(ctx context.Context, pos uint64) error {
 		return err
 	}
 	r.marks.advance(pos)
+	r.started.Store(true)
 	return nil
 }
 
@@ -197,6 +205,9 @@ func (r *run) End(ctx context.Context, err error) error {
 	r.fail(err)
 	r.lanes.wait()
 	<-r.flushed
+	if !r.started.Load() {
+		return nil // the run never knew where it started: nothing to save
+	}
 	return r.d.saveCheckpoint(context.WithoutCancel(ctx), r.marks.position())
 }
 
@@ -326,7 +337,7 @@ func (r *run) flushLoop(done chan<- struct{}) {
 			return
 		case <-tick.C:
 		}
-		if pos := r.marks.position(); pos != saved {
+		if pos := r.marks.position(); pos != saved && r.started.Load() {
 			if err := r.d.saveCheckpoint(r.ctx, pos); err != nil {
 				r.d.cfg.Logger.Warn("outbound checkpoint not saved; retrying", "position", pos, "err", err)
 				continue

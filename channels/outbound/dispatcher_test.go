@@ -13,6 +13,7 @@ import (
 	"github.com/interactionledger/ledger/channels/internal/chantest"
 	"github.com/interactionledger/ledger/channels/outbound"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/follow"
 )
 
@@ -314,4 +315,34 @@ func loadCheckpoint(t *testing.T, path string) uint64 {
 		t.Fatalf("Load = %d, %t, %v", pos, ok, err)
 	}
 	return pos
+}
+
+// failingHead is a store whose head cannot be read: a first start cannot
+// learn where to begin.
+type failingHead struct{ eventstore.Store }
+
+func (failingHead) HeadPosition(context.Context) (uint64, error) {
+	return 0, errors.New("head unreadable")
+}
+
+// TestFailedFirstStartSavesNoCheckpoint: a first start that fails before
+// it knows the ledger's head (the store failing, or the server stopping
+// at that moment) saves nothing, so the next start still begins at the
+// head instead of at 0, which would send every earlier reply.
+func TestFailedFirstStartSavesNoCheckpoint(t *testing.T) {
+	l := chantest.NewLedger(t)
+	it := l.Inbound(t, domain.ChannelSMS, smsCustomer, "SM-in-1", "hello")
+	l.Reply(t, it.InteractionID, "a1", "written before delivery was configured")
+	cp := &follow.MemoryCheckpoint{}
+	d, err := outbound.New(outbound.Config{Store: failingHead{l.Store}, Checkpoints: cp,
+		Senders: map[domain.Channel]outbound.Sender{domain.ChannelSMS: &fakeSender{}}, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.RunOnce(context.Background()); err == nil {
+		t.Fatal("a first start without the head succeeded")
+	}
+	if pos, found, _ := cp.Load(context.Background()); found {
+		t.Fatalf("a failed first start saved checkpoint %d", pos)
+	}
 }

@@ -101,7 +101,11 @@ func (f *feed[E]) catchUp(ctx context.Context) (uint64, bool, error) {
 			return after, false, fmt.Errorf("read events after %d: %w", after, err)
 		}
 		full := len(events) >= f.cfg.pageSize
+		read := len(events)
 		events = f.trim(events)
+		if f.beyondBound(err, len(events) < read) {
+			err = nil // it stopped past the bound: nothing there is ours
+		}
 		if len(events) == 0 {
 			return after, err == nil, err
 		}
@@ -135,6 +139,17 @@ func (f *feed[E]) live(ctx context.Context, after uint64) {
 			return
 		}
 	}
+}
+
+// beyondBound reports whether a read's error concerns an event after
+// until, which a bounded feed does not need: the read went past the bound
+// (trimmed), or the poison event it stopped at lies beyond it.
+func (f *feed[E]) beyondBound(err error, trimmed bool) bool {
+	if err == nil || f.cfg.until == 0 {
+		return false
+	}
+	var poison *PoisonError
+	return trimmed || errors.As(err, &poison) && poison.Position > f.cfg.until
 }
 
 // trim drops the events after until (0: none).

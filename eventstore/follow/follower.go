@@ -25,7 +25,7 @@ type Consumer[E any] interface {
 // context the run goes on under: when the consumer's own work fails, it
 // cancels that context with the cause, and the follower ends the run with
 // it. End is called once the run is over (after the last Handle; err is
-// what ended it, nil when ctx ended or a bounded run reached its end),
+// what ended it; nil when ctx ended or a bounded run reached its end),
 // with a context of its own bounded by Config.StopTimeout, to write what
 // the consumer holds and release what it took.
 type Session interface {
@@ -148,7 +148,7 @@ func (f *Follower[E]) WaitFor(ctx context.Context, position uint64) error {
 func (f *Follower[E]) Run(ctx context.Context) error {
 	wait := f.cfg.Backoff()
 	for {
-		before := f.position.Load()
+		before, began := f.position.Load(), time.Now()
 		err := f.runOnce(ctx, 0)
 		if ctx.Err() != nil {
 			return nil
@@ -161,8 +161,8 @@ func (f *Follower[E]) Run(ctx context.Context) error {
 			return halt
 		}
 		f.failed(err)
-		if f.position.Load() != before {
-			wait.Reset()
+		if f.position.Load() != before || time.Since(began) > healthyRun {
+			wait.Reset() // it made progress, or ran well for a while: a new failure
 		}
 		next := wait.NextBackOff()
 		if next == backoff.Stop {
@@ -196,10 +196,18 @@ func (f *Follower[E]) RunOnce(ctx context.Context) error {
 	}
 }
 
+// healthyRun is how long a run must last for its failure to count as a
+// new one, not as the next of a series (backoff starts over).
+const healthyRun = time.Minute
+
 // RunUntil handles the events up to position until, then returns nil;
 // it makes one attempt, returning the error that ended it (a *HaltError
-// for a poison event), or ctx's error when ctx ended first.
+// for a poison event), or ctx's error when ctx ended first. There is
+// nothing to handle up to 0: RunUntil(ctx, 0) returns nil at once.
 func (f *Follower[E]) RunUntil(ctx context.Context, until uint64) error {
+	if until == 0 {
+		return nil
+	}
 	err := f.runOnce(ctx, until)
 	if halt := f.halted(err); halt != nil {
 		return halt
@@ -275,7 +283,11 @@ func (f *Follower[E]) runOnce(ctx context.Context, until uint64) (err error) {
 func (f *Follower[E]) end(ctx context.Context, s Session, err error) error {
 	endCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.cfg.StopTimeout)
 	defer cancel()
-	endErr := s.End(endCtx, err)
+	ended := err
+	if ctx.Err() != nil {
+		ended = nil // stopped, not failed: the session writes what it holds
+	}
+	endErr := s.End(endCtx, ended)
 	if err != nil || ctx.Err() != nil {
 		if endErr != nil {
 			f.log.Warn("follower's consumer did not end cleanly", "err", endErr)

@@ -231,6 +231,7 @@ type flushing struct {
 	mu               sync.Mutex
 	buffered, stored []uint64
 	began, ended     int
+	endedWith        error
 }
 
 func (c *flushing) Handle(_ context.Context, events []eventstore.LeanEvent) error {
@@ -256,8 +257,9 @@ func (c *flushing) Begin(ctx context.Context) (context.Context, error) {
 	return ctx, nil
 }
 
-func (c *flushing) End(ctx context.Context, _ error) error {
+func (c *flushing) End(ctx context.Context, err error) error {
 	c.ended++
+	c.endedWith = err
 	return c.Flush(ctx)
 }
 
@@ -292,6 +294,9 @@ func TestFlusherIsFlushedWhenQuietAndAtTheEnd(t *testing.T) {
 	}
 	if c.began != 1 || c.ended != 1 {
 		t.Fatalf("session began %d and ended %d times, want once each", c.began, c.ended)
+	}
+	if c.endedWith != nil {
+		t.Fatalf("a stop ended the session with %v, want nil (stopped, not failed)", c.endedWith)
 	}
 }
 
@@ -337,4 +342,49 @@ func (s *syncWriter) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.String()
+}
+
+// poisonAt is a source that cannot read the event at one position.
+type poisonAt struct {
+	follow.Source[eventstore.RecordedEvent]
+	bad uint64
+}
+
+func (p poisonAt) Read(ctx context.Context, after uint64, max int) ([]eventstore.RecordedEvent, error) {
+	events, err := p.Source.Read(ctx, after, max)
+	for i, e := range events {
+		if e.Position == p.bad {
+			return events[:i], follow.Poison(e.Position, errors.New("unreadable"))
+		}
+	}
+	return events, err
+}
+
+// TestBoundedRunNeedsNothingPastItsBound: a run up to a position does not
+// halt on a poison event after it, and a run up to 0 has nothing to do.
+func TestBoundedRunNeedsNothingPastItsBound(t *testing.T) {
+	store := openStore(t, t.TempDir(), 20)
+	rec := &recorder{}
+	f, err := follow.New(follow.Config[eventstore.RecordedEvent]{
+		Name: "bounded", Store: store, Consumer: rec, Checkpoint: &follow.MemoryCheckpoint{}, Delivery: follow.AtLeastOnce, PageSize: 7,
+		Source: func(s eventstore.Store) follow.Source[eventstore.RecordedEvent] {
+			return poisonAt{follow.Recorded(s), 13}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.RunUntil(context.Background(), 0); err != nil || len(rec.positions()) != 0 {
+		t.Fatalf("RunUntil(0) = %v after handling %v, want nil at once", err, rec.positions())
+	}
+	if err := f.RunUntil(context.Background(), 12); err != nil {
+		t.Fatalf("RunUntil(12) with a poison event at 13 = %v", err)
+	}
+	if got := rec.positions(); !slices.Equal(got, seq(1, 12)) {
+		t.Fatalf("handled %v, want 1..12", got)
+	}
+	var halt *follow.HaltError
+	if err := f.RunUntil(context.Background(), 20); !errors.As(err, &halt) || halt.Position != 13 {
+		t.Fatalf("RunUntil(20) = %v, want a halt at 13", err)
+	}
 }
