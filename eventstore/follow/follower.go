@@ -333,6 +333,9 @@ func (f *Follower[E]) feed(ctx context.Context, from, until uint64) error {
 	flusher, _ := f.cfg.Consumer.(Flusher)
 	var flushDue <-chan time.Time
 	for {
+		if ctx.Err() != nil { // before next, whose select picks among ready cases at random
+			return context.Cause(ctx)
+		}
 		events, err := in.next(ctx, flushDue)
 		switch {
 		case errors.Is(err, errFlushDue):
