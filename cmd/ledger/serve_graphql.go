@@ -21,12 +21,14 @@ type graphQLComponent struct {
 	loginPerAccount, loginPerAddress string
 }
 
-func newGraphQLComponent() serveComponent { return &graphQLComponent{} }
+func newGraphQLComponent() serveComponent {
+	return &graphQLComponent{loginPerAccount: "20/h:5", loginPerAddress: "60/h:20"}
+}
 
 func (c *graphQLComponent) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.secret, "jwt-secret", "", "secret signing the API's bearer tokens, at least 32 bytes (env LEDGER_JWT_SECRET; default: generated into <data>/jwt-secret)")
-	fs.StringVar(&c.loginPerAccount, "login-failures-per-account", "20/h:5", "failed sign-ins allowed per account: <n>/s|m|h[:burst], or off")
-	fs.StringVar(&c.loginPerAddress, "login-failures-per-address", "60/h:20", "failed sign-ins allowed per client address (IPv6: per /64): <n>/s|m|h[:burst], or off")
+	fs.StringVar(&c.loginPerAccount, "login-failures-per-account", c.loginPerAccount, "failed sign-ins allowed per account: <n>/s|m|h[:burst], or off")
+	fs.StringVar(&c.loginPerAddress, "login-failures-per-address", c.loginPerAddress, "failed sign-ins allowed per client address (IPv6: per /64): <n>/s|m|h[:burst], or off")
 }
 
 func (c *graphQLComponent) start(core *serveCore, o offers) error {
