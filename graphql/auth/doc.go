@@ -4,7 +4,9 @@
 // revocations that end them early (revocation.go), the caller a request runs for (Viewer, carried in
 // the context), the role × operation access table (access.go), and the
 // masking of customers' personal data for roles that see it masked
-// (mask.go).
+// (mask.go), and the CSRF rules for requests signed in by the desktop's
+// session cookie (cookie.go). Sign-in accounts are in accounts/, the
+// /auth endpoints in session/.
 //
 // Its errors are UNAUTHENTICATED and FORBIDDEN *apierror.Error values.
 package auth
