@@ -93,6 +93,15 @@ var Flags = []string{
 	"hide-scrollbars", "mute-audio", "password-store=basic", "use-mock-keychain", "force-color-profile=srgb",
 }
 
+// Lang makes the browser's language tag (navigator.language and the
+// Accept-Language header) tag, e.g. "zh-CN"; the default is en-US.
+func Lang(tag string) chromedp.ExecAllocatorOption {
+	return func(a *chromedp.ExecAllocator) {
+		chromedp.Flag("lang", tag)(a)
+		chromedp.Flag("accept-lang", tag)(a)
+	}
+}
+
 // Page is one tab of a headless Chromium.
 type Page struct {
 	// Ctx is the tab's chromedp context, for chromedp.Run and chromedp.Do
@@ -108,7 +117,9 @@ type Page struct {
 // returns its first tab; the browser stops when the test ends. Each Start
 // is a separate browser with its own storage; tabs of one browser
 // (NewTab) share cookies and local storage.
-func Start(t testing.TB) *Page {
+//
+// extra are further allocator options, e.g. Lang("zh-CN").
+func Start(t testing.TB, extra ...chromedp.ExecAllocatorOption) *Page {
 	t.Helper()
 	path, err := ChromiumPath()
 	if err != nil {
@@ -131,6 +142,7 @@ func Start(t testing.TB) *Page {
 			opts = append(opts, chromedp.Flag(name, true))
 		}
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
 	t.Cleanup(func() {
@@ -139,7 +151,9 @@ func Start(t testing.TB) *Page {
 		_ = os.RemoveAll(profile)
 	})
 	p := &Page{Ctx: ctx, t: t}
-	if err := chromedp.Do(ctx); err != nil { // starts the browser and the tab
+	// The first Do starts the browser and the tab; the viewport is then
+	// exactly Width × Height.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(Width, Height)); err != nil {
 		t.Fatalf("start %s: %v", path, err)
 	}
 	p.listen()
@@ -153,7 +167,7 @@ func (p *Page) NewTab() *Page {
 	ctx, cancel := chromedp.NewContext(p.Ctx)
 	p.t.Cleanup(cancel)
 	tab := &Page{Ctx: ctx, t: p.t}
-	if err := chromedp.Do(ctx); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(Width, Height)); err != nil {
 		p.t.Fatalf("new tab: %v", err)
 	}
 	tab.listen()

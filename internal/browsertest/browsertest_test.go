@@ -78,3 +78,21 @@ func TestChromiumPathOverride(t *testing.T) {
 		t.Fatal("a missing override was accepted")
 	}
 }
+
+func TestLang(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `<!doctype html><title>`+r.Header.Get("Accept-Language")+`</title>`)
+	}))
+	defer srv.Close()
+	page := Start(t, Lang("zh-CN"))
+	page.Do(chromedp.Navigate(srv.URL))
+	if got := Eval[string](page, `navigator.language`); got != "zh-CN" {
+		t.Errorf("navigator.language %q", got)
+	}
+	if got := Run(page, chromedp.Title()); !strings.HasPrefix(got, "zh-CN") {
+		t.Errorf("Accept-Language %q", got)
+	}
+	if w := Eval[int](page, `window.innerWidth`); w != Width {
+		t.Errorf("viewport width %d, want %d", w, Width)
+	}
+}

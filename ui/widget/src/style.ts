@@ -24,7 +24,8 @@ header p { margin: 2px 0 0; font-size: 12px; color: #e5edff; }
 .close:hover { background: #1e429f; }
 .status { margin: 0; padding: 4px 14px; font-size: 12px; color: #374151; background: #f3f4f6; border-bottom: 1px solid #e5e7eb; }
 .status[data-kind="open"] { color: #065f46; }
-.log { flex: 1; overflow-y: auto; margin: 0; padding: 12px 14px; list-style: none; display: flex; flex-direction: column; gap: 8px; }
+.log { flex: 1; overflow-y: auto; padding: 12px 14px; display: flex; flex-direction: column; }
+.list { flex: 1; margin: 0; padding: 0; list-style: none; display: flex; flex-direction: column; gap: 8px; }
 .empty { color: #4b5563; text-align: center; margin: auto 0; }
 .msg { max-width: 85%; padding: 8px 10px; border-radius: 10px; white-space: pre-wrap; overflow-wrap: anywhere; }
 .msg.in { align-self: flex-end; background: #1a56db; color: #fff; border-bottom-right-radius: 2px; }

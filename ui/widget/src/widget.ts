@@ -101,6 +101,7 @@ class Widget {
   private readonly panel: HTMLElement;
   private readonly status: HTMLElement;
   private readonly log: HTMLElement;
+  private readonly scroller: HTMLElement;
   private readonly input: HTMLTextAreaElement;
 
   // returning: this browser chatted before (it has a visitor id), so the
@@ -141,13 +142,16 @@ class Widget {
     const close = el("button", { type: "button", class: "close", "aria-label": t.closeChat }, "×");
     header.append(titles, close);
     this.status = el("p", { class: "status", role: "status", "aria-live": "polite" });
-    this.log = el("ol", { class: "log", role: "log", "aria-live": "polite", "aria-label": t.messages, tabindex: "0" });
+    const logBox = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": t.messages, tabindex: "0" });
+    this.log = el("ol", { class: "list" });
+    logBox.append(this.log);
+    this.scroller = logBox;
     const form = el("form");
     const label = el("label", { for: "ledger-webchat-input", class: "sr-only" }, t.inputLabel);
     this.input = el("textarea", { id: "ledger-webchat-input", rows: "1", placeholder: t.placeholder, maxlength: "4000", autocomplete: "off" }) as HTMLTextAreaElement;
     const send = el("button", { type: "submit", class: "send" }, t.send);
     form.append(label, this.input, send);
-    this.panel.append(header, this.status, this.log, form);
+    this.panel.append(header, this.status, logBox, form);
     root.append(this.bubble, this.panel);
     shadow.append(style, root);
 
@@ -352,7 +356,7 @@ class Widget {
   }
 
   private scrollDown(): void {
-    this.log.scrollTop = this.log.scrollHeight;
+    this.scroller.scrollTop = this.scroller.scrollHeight;
   }
 }
 
