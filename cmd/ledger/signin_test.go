@@ -245,7 +245,7 @@ func TestSignInCookieDrivesTheAPI(t *testing.T) {
 	if !strings.Contains(string(q.Data), "a-001") {
 		t.Errorf("query with the cookie: %s", q.Data)
 	}
-	const mutation = `mutation { setPresence(presence: AVAILABLE) { agent { presence } } }`
+	const mutation = `mutation { setPresence(presence: AVAILABLE, consistency: READ_YOUR_WRITES) { agent { presence } } }`
 	if res := h.gqlWithCookie(session, mutation, nil); res.status != http.StatusForbidden || strings.Join(res.codes(), ",") != "FORBIDDEN" {
 		t.Errorf("mutation with the cookie, without %s: %d %v, want 403 FORBIDDEN", auth.CSRFHeader, res.status, res.codes())
 	}
