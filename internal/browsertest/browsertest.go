@@ -13,6 +13,7 @@
 package browsertest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -261,12 +262,23 @@ func (p *Page) ConsoleErrors() []string {
 	return out
 }
 
-// Screenshot saves a PNG of the tab's viewport at path; a relative path is
-// relative to the repository's root (e.g. "docs/screenshots/widget.png").
+// Screenshot saves a PNG of the tab's viewport at path. A relative path is
+// relative to the repository's root (e.g. "docs/screenshots/widget.png")
+// and written there only when UpdateScreenshotsEnv is set; otherwise the
+// PNG goes to a temporary directory.
 func (p *Page) Screenshot(path string) {
 	p.t.Helper()
 	png := Run(p, chromedp.CaptureScreenshot())
-	if !filepath.IsAbs(path) {
+	if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
+		p.t.Fatalf("screenshot %s is not a PNG", path)
+	}
+	switch {
+	case filepath.IsAbs(path):
+	case os.Getenv(UpdateScreenshotsEnv) == "":
+		// Only a deliberate run rewrites the committed screenshots, so a
+		// test run leaves the work tree as it found it.
+		path = filepath.Join(p.t.TempDir(), filepath.Base(path))
+	default:
 		path = filepath.Join(RepoRoot(p.t), path)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -276,6 +288,10 @@ func (p *Page) Screenshot(path string) {
 		p.t.Fatal(err)
 	}
 }
+
+// UpdateScreenshotsEnv, set to anything, makes Screenshot write into the
+// repository (docs/screenshots/...) instead of a temporary directory.
+const UpdateScreenshotsEnv = "LEDGER_UPDATE_SCREENSHOTS"
 
 // RepoRoot returns the module's root: the nearest directory above the
 // working directory with a go.mod.
