@@ -35,6 +35,7 @@ func subcommands() []subcommand {
 		{"report", "print an analytics report: report NAME --from --to, or report --list", runReport},
 		{"analytics", "analytics sink: analytics sync [--clickhouse DSN] until caught up", runAnalytics},
 		{"token", "GraphQL API bearer tokens: token --role R --subject S [--ttl 8h], token revoke --subject S", runToken},
+		{"users", "desktop sign-in accounts: users add|set-password|disable|enable|list", runUsers},
 	}
 }
 

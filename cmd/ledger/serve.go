@@ -80,6 +80,12 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	if srv.adminAddr != "" {
 		fmt.Fprintf(out, "admin endpoints (/metrics /healthz /readyz) on http://%s\n", srv.adminAddr)
 	}
+	if cfg.demo {
+		if err := ensureDemoAccounts(cfg.data, out); err != nil {
+			_ = srv.shutdown(cfg.drain)
+			return err
+		}
+	}
 	<-ctx.Done()
 	slog.Info("shutting down: draining requests, finishing appends")
 	return srv.shutdown(cfg.drain)

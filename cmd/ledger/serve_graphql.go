@@ -8,18 +8,27 @@ import (
 
 	"github.com/interactionledger/ledger/graphql"
 	"github.com/interactionledger/ledger/graphql/auth"
+	"github.com/interactionledger/ledger/graphql/auth/accounts"
+	"github.com/interactionledger/ledger/graphql/auth/session"
+	"github.com/interactionledger/ledger/internal/limit"
 )
 
 // graphQLComponent serves the GraphQL API on /graphql: queries and
 // mutations over HTTP, subscriptions over WebSocket.
 type graphQLComponent struct {
 	secret string
+	// loginPerAccount and loginPerAddress limit failed sign-ins.
+	loginPerAccount, loginPerAddress string
 }
 
-func newGraphQLComponent() serveComponent { return &graphQLComponent{} }
+func newGraphQLComponent() serveComponent {
+	return &graphQLComponent{loginPerAccount: "20/h:5", loginPerAddress: "60/h:20"}
+}
 
 func (c *graphQLComponent) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.secret, "jwt-secret", "", "secret signing the API's bearer tokens, at least 32 bytes (env LEDGER_JWT_SECRET; default: generated into <data>/jwt-secret)")
+	fs.StringVar(&c.loginPerAccount, "login-failures-per-account", c.loginPerAccount, "failed sign-ins allowed per account: <n>/s|m|h[:burst], or off")
+	fs.StringVar(&c.loginPerAddress, "login-failures-per-address", c.loginPerAddress, "failed sign-ins allowed per client address (IPv6: per /64): <n>/s|m|h[:burst], or off")
 }
 
 func (c *graphQLComponent) start(core *serveCore, o offers) error {
@@ -45,6 +54,31 @@ func (c *graphQLComponent) start(core *serveCore, o offers) error {
 		return fmt.Errorf("graphql: %w", err)
 	}
 	core.mux.Handle("/graphql", api)
+	if err := c.mountSignIn(core, authn); err != nil {
+		return err
+	}
 	core.goRun(func() { api.Run(core.ctx) })
+	return nil
+}
+
+// mountSignIn serves /auth/login, /auth/logout and /auth/me on the
+// accounts of <data>/users.json (`ledger users`).
+func (c *graphQLComponent) mountSignIn(core *serveCore, authn *auth.Authenticator) error {
+	perAccount, err := limit.ParseRate(c.loginPerAccount)
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("--login-failures-per-account: %w", err)}
+	}
+	perAddress, err := limit.ParseRate(c.loginPerAddress)
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("--login-failures-per-address: %w", err)}
+	}
+	h, err := session.New(session.Config{
+		Auth: authn, Accounts: accounts.Open(filepath.Join(core.dataDir, accounts.File)),
+		PerAccount: perAccount, PerAddress: perAddress, Logger: slog.Default(),
+	})
+	if err != nil {
+		return err
+	}
+	h.Register(core.mux)
 	return nil
 }

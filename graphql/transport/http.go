@@ -15,13 +15,23 @@ import (
 	gql "github.com/graph-gophers/graphql-go"
 
 	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
 )
 
 // serveRequest answers a query or mutation over HTTP.
 func (h *Handler) serveRequest(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	v, authErr := h.auth.Authenticate(r.Header.Get("Authorization"))
 	req, status, err := decodeHTTPRequest(r, h.limits.MaxBodyBytes)
+	v, authErr := h.authenticate(r)
+	var forbidden *apierror.Error
+	if errors.As(authErr, &forbidden) && forbidden.Code == apierror.CodeForbidden {
+		// A valid session cookie on a request breaking the CSRF rules:
+		// only what anyone may ask runs, and without the cookie's rights.
+		if err != nil || !h.exec.AllowsAnonymous(req) {
+			writeJSON(w, http.StatusForbidden, gql.Response{Errors: apierror.RequestErrors(apierror.CodeForbidden, "%s", forbidden.Message)})
+			return
+		}
+	}
 	// Without a valid token only self-service queries run, for a viewer
 	// with no role (the Executor lets no other field through).
 	if authErr != nil && (err != nil || r.Header.Get("Authorization") != "" || !h.exec.AllowsAnonymous(req)) {
@@ -58,6 +68,27 @@ func (h *Handler) serveRequest(w http.ResponseWriter, r *http.Request) {
 	h.log.DebugContext(ctx, "graphql request", "kind", p.Kind, "operation", req.OperationName, "subject", v.Subject,
 		"role", v.Role, "cost", p.Cost, "errors", len(resp.Errors), "took", time.Since(start))
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// authenticate returns the caller of an HTTP request: the bearer token of
+// its Authorization header, or without one the token of its session
+// cookie, which must then follow the CSRF rules (auth.CheckCookieRequest;
+// a FORBIDDEN error when it does not).
+func (h *Handler) authenticate(r *http.Request) (auth.Viewer, error) {
+	header := r.Header.Get("Authorization")
+	if header == "" {
+		if token, ok := auth.SessionToken(r); ok {
+			v, err := h.auth.Verify(token)
+			if err != nil {
+				return auth.Viewer{}, err
+			}
+			if err := auth.CheckCookieRequest(r); err != nil {
+				return auth.Viewer{}, err
+			}
+			return v, nil
+		}
+	}
+	return h.auth.Authenticate(header)
 }
 
 // writeUnauthenticated answers 401, telling a client that sent a token

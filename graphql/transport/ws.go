@@ -41,8 +41,10 @@ const (
 
 var upgrader = websocket.Upgrader{
 	Subprotocols: []string{subprotocol},
-	// The token travels in connection_init, never in a cookie, so a page
-	// of another origin gains nothing by connecting: any origin may.
+	// A token in connection_init or the Authorization header gives a
+	// page of another origin nothing it did not have, so any origin may
+	// connect; the session cookie is used only when the Origin names this
+	// host (serveWebSocket).
 	CheckOrigin: func(*http.Request) bool { return true },
 }
 
@@ -58,6 +60,16 @@ func (h *Handler) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		return // Upgrade answered the client
 	}
 	c := &wsConn{h: h, conn: conn, headerAuth: r.Header.Get("Authorization"), ops: map[string]context.CancelFunc{}}
+	if token, ok := auth.SessionToken(r); ok && c.headerAuth == "" {
+		// Cross-site WebSocket hijacking: a browser sends the cookie
+		// with an upgrade from any page, so it counts only from a page
+		// of this server.
+		if auth.OriginMatchesHost(r) {
+			c.cookieToken = token
+		} else {
+			c.cookieRefused = true
+		}
+	}
 	c.ctx, c.cancel = context.WithCancel(h.life)
 	c.serve()
 }
@@ -67,8 +79,13 @@ type wsConn struct {
 	h          *Handler
 	conn       *websocket.Conn
 	headerAuth string
-	ctx        context.Context // ends when the connection does
-	cancel     context.CancelFunc
+	// cookieToken is the session cookie's token, sent with an upgrade
+	// whose Origin names this host; cookieRefused tells that a cookie came
+	// from another origin (or none).
+	cookieToken   string
+	cookieRefused bool
+	ctx           context.Context // ends when the connection does
+	cancel        context.CancelFunc
 
 	writeMu   sync.Mutex
 	closeOnce sync.Once
@@ -147,7 +164,16 @@ func (c *wsConn) init(token string) bool {
 	if token != "" {
 		header = "Bearer " + token
 	}
-	v, err := c.h.auth.Authenticate(header)
+	var v auth.Viewer
+	var err error
+	switch {
+	case header == "" && c.cookieToken != "":
+		v, err = c.h.auth.Verify(c.cookieToken)
+	case header == "" && c.cookieRefused:
+		err = apierror.Forbidden("a session cookie counts only from a page of this server's origin")
+	default:
+		v, err = c.h.auth.Authenticate(header)
+	}
 	if err != nil {
 		c.closeForbidden(err)
 		return false

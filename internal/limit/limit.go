@@ -151,6 +151,29 @@ func (l *Limiter) Allow(key string) error {
 	return nil
 }
 
+// Check answers as Allow would for key without taking a token: a limit
+// on failures checks before an attempt and takes a token (Allow) only
+// when the attempt fails.
+func (l *Limiter) Check(key string) error {
+	if l == nil || l.rate.Unlimited() || key == "" {
+		return nil
+	}
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.get(key, now)
+	r := b.lim.ReserveN(now, 1)
+	if !r.OK() {
+		return &Error{What: l.what, RetryAfter: time.Second}
+	}
+	d := r.DelayFrom(now)
+	r.CancelAt(now)
+	if d > 0 {
+		return &Error{What: l.what, RetryAfter: d}
+	}
+	return nil
+}
+
 // Len returns how many keys are remembered.
 func (l *Limiter) Len() int {
 	l.mu.Lock()

@@ -168,3 +168,23 @@ func TestGuardExemptAddressesAreNotLimited(t *testing.T) {
 		t.Fatal("a nil guard limited")
 	}
 }
+
+func TestCheckTakesNoToken(t *testing.T) {
+	c := &clock{time.Unix(1_700_000_000, 0)}
+	l := NewLimiter(Rate{PerSecond: 0.1, Burst: 2}, "failed sign-ins", 0, c.now)
+	for range 10 {
+		if err := l.Check("a"); err != nil {
+			t.Fatalf("Check took a token: %v", err)
+		}
+	}
+	_ = l.Allow("a")
+	_ = l.Allow("a")
+	var le *Error
+	if err := l.Check("a"); !errors.As(err, &le) || le.RetryAfter <= 0 || le.RetryAfter > 10*time.Second {
+		t.Fatalf("Check after the burst: %v, want a refusal within 10 s", err)
+	}
+	c.t = c.t.Add(10 * time.Second)
+	if err := l.Check("a"); err != nil {
+		t.Fatalf("after the refill: %v", err)
+	}
+}
