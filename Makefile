@@ -5,18 +5,34 @@ RUN_DATA  ?= data-run
 RUN_HTTP  ?= 127.0.0.1:8080
 RUN_ADMIN ?= 127.0.0.1:9090
 
-.PHONY: run test build lint test-deps bench clean ui ui-app
+.PHONY: run test build lint test-deps bench clean ui ui-widget ui-app
 
-build: ui-app
+# build: the UI first (node and npm), then the binary that embeds it. A
+# plain `go build ./cmd/ledger` works without node: it embeds placeholders.
+build: ui
 	$(GO) build -o $(BIN) ./cmd/ledger
 
-# ui: every web front end the binary embeds.
-ui: ui-app
+# ui: every web front end under ui/, built into its dist/ for go:embed.
+ui: ui-widget ui-app
 
-# ui-app: the agent desktop (ui/app), built into ui/app/dist, which the
-# binary embeds; without it the binary serves a page saying to run this.
-ui-app:
-	cd ui/app && npm ci --no-audit --no-fund && npm run build
+# ui-widget: the customer's web chat widget, /widget.js (ui/widget). npm ci
+# reruns only when the lockfile changed, the build when a source did.
+ui-widget: ui/widget/dist/widget.js
+
+ui/widget/node_modules/.package-lock.json: ui/widget/package-lock.json ui/widget/package.json
+	cd ui/widget && npm ci
+
+ui/widget/dist/widget.js: ui/widget/node_modules/.package-lock.json ui/widget/tsconfig.json $(wildcard ui/widget/src/*.ts)
+	cd ui/widget && npm run build
+
+# ui-app: the agent desktop, served at / (ui/app), built into ui/app/dist.
+ui-app: ui/app/dist/index.html
+
+ui/app/node_modules/.package-lock.json: ui/app/package-lock.json ui/app/package.json
+	cd ui/app && npm ci --no-audit --no-fund
+
+ui/app/dist/index.html: ui/app/node_modules/.package-lock.json ui/app/index.html ui/app/vite.config.ts ui/app/tsconfig.json $(shell find ui/app/src -type f 2>/dev/null)
+	cd ui/app && npm run build
 
 # run: a fresh ledger with a month of demo history, then serve it with live
 # demo traffic on the embedded defaults (SQLite ledger and read models);
@@ -26,10 +42,11 @@ run: build
 	./$(BIN) demo --data $(RUN_DATA) --customers 300 --interactions 3000 --seed 1
 	./$(BIN) serve --data $(RUN_DATA) --http $(RUN_HTTP) --admin-http $(RUN_ADMIN) --demo
 
-# test: everything CI runs. Installs the servers integration tests need when
-# they are absent, then formatting, vet and every test under the race
+# test: everything CI runs. Installs the servers and the browser
+# integration tests need when they are absent, builds the UI (the browser
+# tests drive it), then formatting, vet and every test under the race
 # detector.
-test: test-deps ui-app lint
+test: test-deps ui lint
 	CI=$${CI:-} $(GO) test -race -count=1 -timeout 30m ./...
 
 test-deps:
@@ -44,3 +61,4 @@ bench: build
 
 clean:
 	rm -rf bin $(RUN_DATA)
+	find ui -path '*/dist/*' ! -name .keep -delete

@@ -1,10 +1,11 @@
 #!/bin/sh
 # Installs the Debian packages the integration tests drive for real, when
-# they are missing: sqlite3 (the CLI an auditor opens the ledger with).
-# Later integrations add theirs (clickhouse-server, sip-tester, chromium).
+# they are missing: sqlite3 (the CLI an auditor opens the ledger with),
+# clickhouse-server, sip-tester (sipp) and chromium (the browser tests of
+# internal/browsertest drive it headless).
 set -eu
 
-PACKAGES="sqlite3 clickhouse-server sip-tester"
+PACKAGES="sqlite3 clickhouse-server sip-tester chromium"
 
 missing=""
 for pkg in $PACKAGES; do

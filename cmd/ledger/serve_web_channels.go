@@ -16,6 +16,7 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/internal/limit"
+	"github.com/interactionledger/ledger/ui/widget"
 )
 
 // webChannelsComponent wires the HTTP channels (web chat, SMS, WeChat,
@@ -109,9 +110,15 @@ func (c *webChannelsComponent) logger() *slog.Logger {
 	return slog.Default().With("component", "channels")
 }
 
-// mount registers the inbound endpoints on the HTTP server.
+// mount registers the inbound endpoints on the HTTP server, and the web
+// chat widget sites embed (/widget.js) with its demo page
+// (/widget-demo.html).
 func (c *webChannelsComponent) mount(core *serveCore, chat *webchat.Server, logger *slog.Logger) {
 	core.mux.Handle("GET /channels/webchat", chat)
+	widget.Mount(core.mux)
+	if !widget.Built() {
+		logger.Warn("the web chat widget is not built into this binary: /widget.js is a placeholder; run make ui-widget, then rebuild")
+	}
 	core.mux.Handle("POST /channels/sms", sms.NewWebhook(sms.Config{Receiver: core.handler, AuthToken: c.smsAuthToken, Logger: logger.With("channel", "sms"),
 		Limits: core.limits.guard(providerRate)}))
 	core.mux.Handle("/channels/wechat", wechat.NewHandler(wechat.Config{Ledger: core.handler, Token: c.wechatToken, Logger: logger.With("channel", "wechat"),

@@ -1,0 +1,388 @@
+// The Interaction Ledger web chat widget. A site embeds it with one tag:
+//
+//   <script src="https://ledger.example.com/widget.js" async></script>
+//
+// Options, as data- attributes of that tag:
+//   data-server    the ledger's base URL (default: where widget.js came from)
+//   data-lang      en or zh-CN (default: the browser's language)
+//   data-name      a display name for a new customer
+//   data-identity  an identity assertion from the site's backend (verified customers)
+//   data-open      "true" opens the chat at once
+//
+// window.LedgerWebChat has open(), close() and logout() (forgets the
+// visitor id, as a site should at its own logout).
+
+import { Connection, type ConnState, type MessageFrame } from "./conn";
+import { messages, pickLang, type Messages } from "./i18n";
+import { newMessageId, newVisitorId, validVisitorId } from "./ids";
+import { css } from "./style";
+
+const storeKey = "ledger-webchat";
+const visitorKey = storeKey + ":visitor";
+const outboxKey = storeKey + ":outbox";
+const openKey = storeKey + ":open";
+
+interface Entry {
+  key: string;
+  direction: "IN" | "OUT";
+  text: string;
+  at: Date;
+  position?: number;
+  state: "sent" | "sending" | "failed";
+  seq: number;
+}
+
+interface Config {
+  url: string;
+  lang: ReturnType<typeof pickLang>;
+  name?: string;
+  identity?: string;
+  open: boolean;
+}
+
+function readConfig(script: HTMLScriptElement | null): Config {
+  const d = script?.dataset ?? {};
+  const base = d.server || script?.src || location.href;
+  const url = new URL(d.server ? "channels/webchat" : "./channels/webchat", d.server ? withSlash(base) : base);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  url.hash = "";
+  url.search = "";
+  return {
+    url: url.toString(),
+    lang: pickLang(d.lang, navigator.languages?.length ? navigator.languages : [navigator.language]),
+    name: d.name || undefined,
+    identity: d.identity || undefined,
+    open: d.open === "true",
+  };
+}
+
+function withSlash(u: string): string {
+  return u.endsWith("/") ? u : u + "/";
+}
+
+function storage(kind: "local" | "session"): Storage | null {
+  try {
+    return kind === "local" ? window.localStorage : window.sessionStorage;
+  } catch {
+    return null; // storage disabled: the conversation lasts the page
+  }
+}
+
+function visitorId(): string {
+  const s = storage("local");
+  const known = s?.getItem(visitorKey) ?? null;
+  if (validVisitorId(known)) return known;
+  const id = newVisitorId();
+  s?.setItem(visitorKey, id);
+  return id;
+}
+
+// entryKey names a message the same way whichever frame carries it: the
+// ledger prefixes the visitor's own ids with its digest ("vd-…:c-1").
+function entryKey(direction: string, id: string): string {
+  return direction === "IN" ? "in:" + id.slice(id.lastIndexOf(":") + 1) : "out:" + id;
+}
+
+const chatIcon =
+  '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z"/></svg>';
+
+class Widget {
+  private readonly t: Messages;
+  private readonly conn: Connection;
+  private readonly entries = new Map<string, Entry>();
+  private seq = 0;
+  private unread = 0;
+  private state: ConnState = { kind: "closed" };
+  private countdown: number | undefined;
+
+  private readonly host: HTMLElement;
+  private readonly bubble: HTMLButtonElement;
+  private readonly badge: HTMLElement;
+  private readonly panel: HTMLElement;
+  private readonly status: HTMLElement;
+  private readonly log: HTMLElement;
+  private readonly input: HTMLTextAreaElement;
+
+  // returning: this browser chatted before (it has a visitor id), so the
+  // widget connects at once to show replies that come while it is closed.
+  private readonly returning = validVisitorId(storage("local")?.getItem(visitorKey) ?? null);
+
+  constructor(private readonly cfg: Config) {
+    this.t = messages(cfg.lang);
+    this.conn = new Connection(
+      { url: cfg.url, visitorId: visitorId(), identity: cfg.identity, name: cfg.name },
+      {
+        state: (s) => this.onState(s),
+        welcome: (f) => this.onWelcome(f.history),
+        message: (f) => this.onMessage(f, true),
+        ack: (f) => this.onAck(f.id, f.position),
+        error: (f) => this.onError(f.id, f.code),
+      },
+    );
+
+    this.host = document.createElement("div");
+    this.host.id = "ledger-webchat";
+    const shadow = this.host.attachShadow({ mode: "open" });
+    const style = document.createElement("style");
+    style.textContent = css;
+    const t = this.t;
+    const root = el("div", { class: "root", lang: cfg.lang });
+    this.bubble = el("button", { type: "button", class: "bubble", "aria-expanded": "false", "aria-controls": "ledger-webchat-panel", "aria-label": t.openChat }) as HTMLButtonElement;
+    this.bubble.innerHTML = chatIcon;
+    this.badge = el("span", { class: "badge", "aria-hidden": "true" });
+    this.badge.hidden = true;
+    this.bubble.append(this.badge);
+
+    this.panel = el("section", { id: "ledger-webchat-panel", class: "panel", role: "dialog", "aria-modal": "false", "aria-labelledby": "ledger-webchat-title" });
+    this.panel.hidden = true;
+    const header = el("header");
+    const titles = el("div", { class: "titles" });
+    titles.append(el("h2", { id: "ledger-webchat-title" }, t.title), el("p", {}, t.subtitle));
+    const close = el("button", { type: "button", class: "close", "aria-label": t.closeChat }, "×");
+    header.append(titles, close);
+    this.status = el("p", { class: "status", role: "status", "aria-live": "polite" });
+    this.log = el("ol", { class: "log", role: "log", "aria-live": "polite", "aria-label": t.messages, tabindex: "0" });
+    const form = el("form");
+    const label = el("label", { for: "ledger-webchat-input", class: "sr-only" }, t.inputLabel);
+    this.input = el("textarea", { id: "ledger-webchat-input", rows: "1", placeholder: t.placeholder, maxlength: "4000", autocomplete: "off" }) as HTMLTextAreaElement;
+    const send = el("button", { type: "submit", class: "send" }, t.send);
+    form.append(label, this.input, send);
+    this.panel.append(header, this.status, this.log, form);
+    root.append(this.bubble, this.panel);
+    shadow.append(style, root);
+
+    this.bubble.addEventListener("click", () => (this.panel.hidden ? this.open() : this.close(true)));
+    close.addEventListener("click", () => this.close(true));
+    this.panel.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") {
+        e.preventDefault();
+        this.close(true);
+      }
+    });
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.submit();
+    });
+    this.input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        this.submit();
+      }
+    });
+    window.addEventListener("online", () => this.conn.retryNow());
+
+    // Messages not acknowledged before the last page went away are sent
+    // again under their ids: the ledger records each once.
+    for (const m of this.loadOutbox()) {
+      this.add({ key: entryKey("IN", m.id), direction: "IN", text: m.text, at: new Date(m.sentAt), state: "sending", seq: 0 });
+      this.conn.send(m);
+    }
+    this.render();
+  }
+
+  mount(): void {
+    document.body.append(this.host);
+    const wasOpen = storage("session")?.getItem(openKey) === "1";
+    if (this.cfg.open || wasOpen) this.open(false);
+    else if (this.returning) this.conn.start();
+  }
+
+  open(focus = true): void {
+    this.panel.hidden = false;
+    this.bubble.setAttribute("aria-expanded", "true");
+    this.bubble.setAttribute("aria-label", this.t.closeChat);
+    storage("session")?.setItem(openKey, "1");
+    this.unread = 0;
+    this.renderBadge();
+    this.conn.start();
+    this.conn.retryNow();
+    this.scrollDown();
+    if (focus) this.input.focus();
+  }
+
+  close(focus: boolean): void {
+    this.panel.hidden = true;
+    this.bubble.setAttribute("aria-expanded", "false");
+    storage("session")?.removeItem(openKey);
+    this.renderBadge();
+    if (focus) this.bubble.focus();
+  }
+
+  logout(): void {
+    this.conn.stop();
+    storage("local")?.removeItem(visitorKey);
+    storage("local")?.removeItem(outboxKey);
+    this.entries.clear();
+    this.render();
+  }
+
+  private submit(): void {
+    const text = this.input.value.trim();
+    if (!text) return;
+    this.input.value = "";
+    const m = { id: newMessageId(), text, sentAt: new Date().toISOString() };
+    this.add({ key: entryKey("IN", m.id), direction: "IN", text, at: new Date(m.sentAt), state: "sending", seq: 0 });
+    this.conn.send(m);
+    this.saveOutbox();
+    this.render();
+    this.scrollDown();
+  }
+
+  private onState(s: ConnState): void {
+    this.state = s;
+    window.clearInterval(this.countdown);
+    if (s.kind === "waiting") this.countdown = window.setInterval(() => this.renderStatus(), 1000);
+    this.renderStatus();
+  }
+
+  private onWelcome(history: MessageFrame[]): void {
+    // The welcome is the conversation as the ledger has it; what we sent
+    // and is not acknowledged yet stays, and is resent.
+    const pending = [...this.entries.values()].filter((e) => e.state !== "sent");
+    this.entries.clear();
+    for (const f of history) this.onMessage(f, false);
+    for (const e of pending) if (!this.entries.has(e.key)) this.entries.set(e.key, e);
+    this.render();
+    this.scrollDown();
+  }
+
+  private onMessage(f: MessageFrame, live: boolean): void {
+    const key = entryKey(f.direction, f.id);
+    const known = this.entries.get(key);
+    if (known) {
+      known.state = "sent";
+      known.position = f.position ?? known.position;
+    } else {
+      this.add({ key, direction: f.direction, text: f.text, at: new Date(f.at), position: f.position, state: "sent", seq: 0 });
+      if (live && f.direction === "OUT" && this.panel.hidden) this.unread++;
+    }
+    if (live) {
+      this.render();
+      this.renderBadge();
+      this.scrollDown();
+    }
+  }
+
+  private onAck(id: string, position: number): void {
+    const e = this.entries.get(entryKey("IN", id));
+    if (e) {
+      e.state = "sent";
+      e.position = position;
+    }
+    this.saveOutbox();
+    this.render();
+  }
+
+  private onError(id: string | undefined, code: string): void {
+    if (code === "limited") {
+      this.status.textContent = this.t.limited;
+      return;
+    }
+    const e = id ? this.entries.get(entryKey("IN", id)) : undefined;
+    if (e) e.state = "failed";
+    this.saveOutbox();
+    this.render();
+  }
+
+  private add(e: Entry): void {
+    e.seq = ++this.seq;
+    this.entries.set(e.key, e);
+  }
+
+  private loadOutbox(): { id: string; text: string; sentAt: string }[] {
+    try {
+      const v = JSON.parse(storage("local")?.getItem(outboxKey) ?? "[]");
+      return Array.isArray(v) ? v.filter((m) => typeof m?.id === "string" && typeof m?.text === "string" && typeof m?.sentAt === "string") : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private saveOutbox(): void {
+    const out = this.conn.pending();
+    if (out.length) storage("local")?.setItem(outboxKey, JSON.stringify(out));
+    else storage("local")?.removeItem(outboxKey);
+  }
+
+  private renderStatus(): void {
+    const s = this.state;
+    const t = this.t;
+    let text = "";
+    switch (s.kind) {
+      case "connecting":
+        text = t.connecting;
+        break;
+      case "open":
+        text = t.connected;
+        break;
+      case "waiting":
+        text = navigator.onLine === false ? t.offline : t.reconnecting(Math.max(1, Math.ceil((s.until - Date.now()) / 1000)));
+        break;
+    }
+    this.status.dataset.kind = s.kind;
+    this.status.textContent = text;
+  }
+
+  private renderBadge(): void {
+    const n = this.panel.hidden ? this.unread : 0;
+    this.badge.hidden = n === 0;
+    this.badge.textContent = String(n);
+    if (this.panel.hidden) this.bubble.setAttribute("aria-label", n ? this.t.openChatUnread(n) : this.t.openChat);
+  }
+
+  private render(): void {
+    const t = this.t;
+    const list = [...this.entries.values()].sort(
+      (a, b) => (a.position ?? Number.MAX_SAFE_INTEGER) - (b.position ?? Number.MAX_SAFE_INTEGER) || a.seq - b.seq,
+    );
+    const fmt = timeFormat(this.cfg.lang);
+    const items: HTMLElement[] = list.map((e) => {
+      const li = el("li", { class: `msg ${e.direction === "IN" ? "in" : "out"}${e.state === "failed" ? " failed" : ""}`, "data-state": e.state });
+      li.append(el("span", { class: "sr-only" }, (e.direction === "IN" ? t.you : t.agent) + ": "));
+      li.append(el("span", { class: "text" }, e.text));
+      const meta = el("span", { class: "meta" });
+      const time = el("time", { datetime: e.at.toISOString() }, fmt(e.at));
+      meta.append(time);
+      if (e.state !== "sent") meta.append(" · " + (e.state === "sending" ? t.sending : t.failed));
+      li.append(meta);
+      return li;
+    });
+    if (!items.length) items.push(el("li", { class: "empty" }, t.empty));
+    this.log.replaceChildren(...items);
+  }
+
+  private scrollDown(): void {
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+}
+
+function timeFormat(lang: string): (d: Date) => string {
+  const time = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
+  const full = new Intl.DateTimeFormat(lang, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  return (d) => (d.toDateString() === new Date().toDateString() ? time : full).format(d);
+}
+
+function el(tag: string, attrs: Record<string, string> = {}, text?: string): HTMLElement {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+declare global {
+  interface Window {
+    LedgerWebChat?: { open(): void; close(): void; logout(): void };
+  }
+}
+
+(function boot() {
+  if (window.LedgerWebChat) return; // embedded twice
+  const script = document.currentScript as HTMLScriptElement | null;
+  const start = () => {
+    const w = new Widget(readConfig(script));
+    w.mount();
+    window.LedgerWebChat = { open: () => w.open(), close: () => w.close(false), logout: () => w.logout() };
+  };
+  if (document.body) start();
+  else document.addEventListener("DOMContentLoaded", start, { once: true });
+})();
