@@ -1,7 +1,8 @@
 import type { Channel } from "../graphql/types.generated";
 import { useI18n } from "../i18n";
 
-const glyphs: Record<Channel, string> = { PHONE: "☎", WEBCHAT: "💬", EMAIL: "✉", SMS: "✆", WECHAT: "微", APP: "📱" };
+// Glyphs that every system font has (no emoji font needed).
+const glyphs: Record<Channel, string> = { PHONE: "☎", WEBCHAT: "Web", EMAIL: "✉", SMS: "SMS", WECHAT: "微信", APP: "App" };
 
 /** ChannelIcon is the channel's glyph with its name for screen readers. */
 export function ChannelIcon({ channel }: { channel: Channel }) {

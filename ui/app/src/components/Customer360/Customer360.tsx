@@ -29,7 +29,7 @@ export function Customer360({ id }: { id: string }) {
   if (!c) return <aside class="c360"><ErrorText error={q.error} /></aside>;
   return (
     <aside class="c360" aria-labelledby="c360-title">
-      <h2 id="c360-title">{t("customer.title")}: {c.displayName}</h2>
+      <h2 id="c360-title">{t("customer.title")}: {c.displayName || c.identities[0]?.value || c.id}</h2>
       <dl>
         <dt>{t("customer.tier")}</dt><dd>{c.tier}</dd>
         <dt>{t("customer.tags")}</dt><dd>{c.tags.join(", ") || "—"}</dd>

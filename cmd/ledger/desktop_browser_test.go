@@ -1,0 +1,146 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/browsertest"
+	"github.com/interactionledger/ledger/projections"
+	"github.com/interactionledger/ledger/ui/app"
+)
+
+// TestDesktopAgentInBrowser drives the agent desktop in headless Chromium
+// against a real `ledger serve` (web channels, router, outbound delivery,
+// GraphQL and sign-in): the agent signs in through the page, goes
+// available, an app customer's message is routed to them and shows in
+// the inbox without a reload, the agent replies from the conversation
+// pane (a MessageSent in the ledger), switches to Chinese and signs out.
+// Screenshots go to docs/screenshots/; axe-core checks each screen.
+func TestDesktopAgentInBrowser(t *testing.T) {
+	if !app.Built() {
+		browsertest.Unavailable(t, "the desktop is not built into this binary: run make ui-app")
+	}
+	page := browsertest.Start(t)
+	t.Setenv("LEDGER_JWT_SECRET", "") // the generated secret
+	dir := t.TempDir()
+	p := newProviders(t, testAppPushSecret)
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"},
+		channelsComponent(p), newOutboundComponent(), &routingComponent{enabled: true}, newGraphQLComponent())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.shutdown(10 * time.Second) })
+	waitFor(t, "http://"+srv.adminAddr+"/readyz", http.StatusOK)
+	base := "http://" + srv.addr
+	cmds := commands.NewHandler(srv.store)
+	if _, err := cmds.Agent(t.Context(), "a-001", domain.RegisterAgent{AgentID: "a-001", Name: "Li Lei", Skills: map[string]int{"billing": 5}},
+		commands.Meta{Actor: "system:test"}); err != nil {
+		t.Fatal(err)
+	}
+	addUser(t, dir, "a-001", "agent", testPassword)
+
+	// Sign-in: a wrong password reads as a sentence, in an alert.
+	page.Do(chromedp.Navigate(base + "/"))
+	page.WaitJS("the sign-in form", `!!document.querySelector("#signin-subject")`, 10*time.Second)
+	page.Do(chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ledger.locale", "en")`))
+	page.Do(chromedp.Reload())
+	page.WaitJS("the sign-in form in English", `document.querySelector("#signin-subject") && document.documentElement.lang === "en"`, 10*time.Second)
+	if got := browsertest.Eval[string](page, `location.pathname`); got != "/signin" {
+		t.Errorf("signed out, the page is at %s, want /signin", got)
+	}
+	page.AssertAccessible("sign-in page")
+	page.Screenshot("docs/screenshots/desktop-signin.png")
+	page.Do(
+		chromedp.SendKeys(chromedp.CSS("#signin-subject"), "a-001"),
+		chromedp.SendKeys(chromedp.CSS("#signin-password"), "not the password"),
+		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
+	)
+	page.WaitJS("the refusal", `document.querySelector('[role="alert"]').textContent.includes("password is wrong")`, 10*time.Second)
+	page.Do(
+		chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
+		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
+	)
+	page.WaitJS("the agent workspace", `!!document.querySelector("#inbox-title") && location.pathname === "/agent"`, 10*time.Second)
+	page.WaitJS("the live connection", `document.querySelector(".conn.live") !== null`, 10*time.Second)
+
+	// Presence: AVAILABLE through the page, in the ledger too.
+	page.WaitJS("the presence", `document.querySelector(".presence-now").dataset.presence === "OFFLINE"`, 10*time.Second)
+	page.Do(chromedp.Click(chromedp.CSS(`.presence .row button`))) // Available
+	page.WaitJS("presence available", `document.querySelector(".presence-now").dataset.presence === "AVAILABLE"`, 10*time.Second)
+	eventually(t, "the agent available in the ledger", func() bool {
+		a, err := srv.readDB.Agent(t.Context(), "a-001")
+		return err == nil && a.Presence == domain.PresenceAvailable
+	})
+
+	// A customer writes in the app: routed to the agent, in the inbox
+	// without a reload.
+	page.Do(chromedp.Evaluate[chromedp.Void](`window.__noReload = 1`))
+	in := appMessage(t, base, "desk-1", "+8613800138011", "Where is my parcel?")
+	page.WaitJS("the interaction in the inbox", fmt.Sprintf(`!!document.querySelector('[data-interaction=%q]')`, in.InteractionID), 30*time.Second)
+	if browsertest.Eval[int](page, `window.__noReload || 0`) != 1 {
+		t.Error("the page reloaded to show the inbox")
+	}
+	entry := browsertest.Eval[string](page, fmt.Sprintf(`document.querySelector('[data-interaction=%q]').textContent`, in.InteractionID))
+	if !strings.Contains(entry, "App") || !strings.Contains(entry, "waiting") {
+		t.Errorf("inbox entry %q: want the channel and the waiting time", entry)
+	}
+
+	// The conversation pane: the customer's message, then a live one.
+	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-interaction=%q]`, in.InteractionID))))
+	page.WaitJS("the customer's message", `[...document.querySelectorAll(".msg-IN")].some(m => m.textContent.includes("Where is my parcel?"))`, 10*time.Second)
+	appMessage(t, base, "desk-2", "+8613800138011", "It was due on Monday.")
+	page.WaitJS("the customer's second message, live", `[...document.querySelectorAll(".msg-IN")].some(m => m.textContent.includes("due on Monday"))`, 20*time.Second)
+
+	// Reply from the pane: recorded as MessageSent.
+	const reply = "It leaves our warehouse today."
+	page.Do(
+		chromedp.SendKeys(chromedp.CSS("#reply-text"), reply),
+		chromedp.Click(chromedp.CSS(`.reply button[type="submit"]`)),
+	)
+	page.WaitJS("the reply in the pane", fmt.Sprintf(`[...document.querySelectorAll(".msg-OUT")].some(m => m.textContent.includes(%q))`, reply), 20*time.Second)
+	eventually(t, "a MessageSent with the reply in the ledger", func() bool {
+		msgs, err := srv.readDB.Messages(t.Context(), in.InteractionID)
+		if err != nil {
+			return false
+		}
+		for _, m := range msgs {
+			if m.Direction == projections.DirectionOut && m.Text == reply && m.AgentID == "a-001" {
+				return true
+			}
+		}
+		return false
+	})
+	if n := countEvents(t, srv, "MessageSent"); n < 1 {
+		t.Errorf("%d MessageSent events, want the reply", n)
+	}
+	page.AssertAccessible("agent workspace")
+	page.Screenshot("docs/screenshots/desktop-agent.png")
+
+	// Chinese: the labels switch at once.
+	page.Do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector("#locale"); s.value = "zh-CN"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`))
+	page.WaitJS("the Chinese inbox title", `document.querySelector("#inbox-title").textContent.includes("收件箱") && document.documentElement.lang === "zh-CN"`, 10*time.Second)
+	if got := browsertest.Eval[string](page, `document.querySelector(".presence-now").textContent`); !strings.Contains(got, "空闲") {
+		t.Errorf("presence in Chinese reads %q, want 空闲", got)
+	}
+	page.AssertAccessible("agent workspace in Chinese")
+	page.Screenshot("docs/screenshots/desktop-agent-zh.png")
+
+	// Sign out: back to the sign-in page, and the session is gone.
+	page.Do(chromedp.Click(chromedp.CSS(`header.shell > button`)))
+	page.WaitJS("the sign-in page", `!!document.querySelector("#signin-subject") && location.pathname === "/signin"`, 10*time.Second)
+	if got := browsertest.Eval[int](page, `fetch("/auth/me").then(r => r.status)`); got != http.StatusUnauthorized {
+		t.Errorf("/auth/me after signing out: %d, want 401", got)
+	}
+	for _, m := range page.Console() {
+		if m.IsException() {
+			t.Errorf("uncaught exception in the page: %s", m.String())
+		}
+	}
+}
