@@ -79,6 +79,15 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 		return err == nil && a.Presence == domain.PresenceAvailable
 	})
 
+	// A change made elsewhere (a supervisor, another tab) shows at once.
+	if _, err := cmds.Agent(t.Context(), "a-001", domain.ChangePresence{Presence: domain.PresenceBreak, Reason: "training"},
+		commands.Meta{Actor: "supervisor:s-1"}); err != nil {
+		t.Fatal(err)
+	}
+	page.WaitJS("presence changed elsewhere", `document.querySelector(".presence-now").dataset.presence === "BREAK"`, 10*time.Second)
+	page.Do(chromedp.Click(chromedp.CSS(`.presence .row button`))) // Available again
+	page.WaitJS("presence available again", `document.querySelector(".presence-now").dataset.presence === "AVAILABLE"`, 10*time.Second)
+
 	// A customer writes in the app: routed to the agent, in the inbox
 	// without a reload.
 	page.Do(chromedp.Evaluate[chromedp.Void](`window.__noReload = 1`))
@@ -131,6 +140,18 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 	}
 	page.AssertAccessible("agent workspace in Chinese")
 	page.Screenshot("docs/screenshots/desktop-agent-zh.png")
+
+	// Close with an outcome and a summary: the interaction leaves the inbox.
+	page.Do(
+		chromedp.Click(chromedp.CSS(`details.close > summary`)),
+		chromedp.SendKeys(chromedp.CSS("#close-summary"), "parcel traced"),
+		chromedp.Click(chromedp.CSS(`details.close button[type="submit"]`)),
+	)
+	page.WaitJS("the inbox emptied", `document.querySelectorAll(".inbox li").length === 0`, 20*time.Second)
+	closed, err := srv.readDB.Interaction(t.Context(), in.InteractionID)
+	if err != nil || closed.Status != domain.InteractionStatusClosed || closed.Disposition != domain.DispositionResolved || closed.Summary != "parcel traced" {
+		t.Errorf("after closing from the page: %+v (%v), want CLOSED, RESOLVED, the summary", closed, err)
+	}
 
 	// Sign out: back to the sign-in page, and the session is gone.
 	page.Do(chromedp.Click(chromedp.CSS(`header.shell > button`)))
