@@ -165,3 +165,64 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 		}
 	}
 }
+
+// TestDesktopRolesInBrowser: the auditor, the analyst and the supervisor
+// each land on their own workspace and see only what their role may use;
+// the auditor verifies the ledger from the page, and the analyst, on a
+// server without analytics, reads UNAVAILABLE as a sentence.
+func TestDesktopRolesInBrowser(t *testing.T) {
+	if !app.Built() {
+		browsertest.Unavailable(t, "the desktop is not built into this binary: run make ui-app")
+	}
+	page := browsertest.Start(t)
+	h := startAPI(t)
+	h.seed("a-001")
+	for subject, role := range map[string]string{"aud": "auditor", "ana": "analyst", "sup": "supervisor"} {
+		addUser(t, h.dir, subject, role, testPassword)
+	}
+	base := "http://" + h.srv.addr
+	signIn := func(subject string) {
+		t.Helper()
+		page.Do(chromedp.Navigate(base + "/signin"))
+		page.WaitJS("the sign-in form", `!!document.querySelector("#signin-subject")`, 10*time.Second)
+		page.Do(chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ledger.locale", "en"); document.documentElement.lang = "en"`))
+		page.Do(
+			chromedp.SendKeys(chromedp.CSS("#signin-subject"), subject),
+			chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
+			chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
+		)
+		page.WaitJS("signed in", `!!document.querySelector("header.shell")`, 10*time.Second)
+	}
+	signOut := func() {
+		t.Helper()
+		page.Do(chromedp.Click(chromedp.CSS(`header.shell > button`)))
+		page.WaitJS("signed out", `!!document.querySelector("#signin-subject")`, 10*time.Second)
+	}
+	has := func(sel string) bool { return browsertest.Eval[bool](page, fmt.Sprintf(`!!document.querySelector(%q)`, sel)) }
+
+	signIn("aud")
+	if path := browsertest.Eval[string](page, `location.pathname`); path != "/auditor" || has("#inbox-title") || has("#wb-title") {
+		t.Errorf("auditor at %s (inbox %v, wallboard %v), want /auditor with neither", path, has("#inbox-title"), has("#wb-title"))
+	}
+	page.Do(chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("button")].find(b => b.textContent.includes("Verify")).click()`))
+	page.WaitJS("the verification", `[...document.querySelectorAll('[role="status"]')].some(e => e.textContent.includes("intact"))`, 20*time.Second)
+	page.Do(chromedp.SendKeys(chromedp.CSS("#audit-stream"), "agent-a-001"), chromedp.Click(chromedp.CSS(`form.row button[type="submit"]`)))
+	page.WaitJS("the agent's stream", `[...document.querySelectorAll("td")].some(e => e.textContent === "AgentRegistered")`, 10*time.Second)
+	page.AssertAccessible("auditor workspace")
+	page.Screenshot("docs/screenshots/desktop-auditor.png")
+	signOut()
+
+	signIn("ana")
+	if path := browsertest.Eval[string](page, `location.pathname`); path != "/analyst" || has("#audit-title") || has("#inbox-title") {
+		t.Errorf("analyst at %s, want /analyst without the audit or the inbox", path)
+	}
+	page.WaitJS("UNAVAILABLE as a sentence", `[...document.querySelectorAll('[role="alert"]')].some(e => e.textContent.includes("not running"))`, 10*time.Second)
+	signOut()
+
+	signIn("sup")
+	page.WaitJS("the wallboard's agents", `[...document.querySelectorAll("td")].some(e => e.textContent === "Agent a-001")`, 10*time.Second)
+	if has("#audit-title") || has("#inbox-title") {
+		t.Error("the supervisor sees the audit or an inbox")
+	}
+	signOut()
+}

@@ -25,12 +25,14 @@ function App() {
   const [locale, setLocale] = useState<Locale>(initialLocale());
   const i18n = useMemo(() => makeI18n(locale), [locale]);
   const [me, setMe] = useState<Me | null | undefined>(undefined);
-  const [connected, setConnected] = useState(false);
+  // undefined until a subscription first connects: pages without live data show no badge.
+  const [connected, setConnected] = useState<boolean | undefined>(undefined);
   useEffect(() => { saveLocale(locale); document.title = i18n.t("app.title"); }, [locale]);
   useEffect(() => { fetchMe().then(setMe, () => setMe(null)); }, []);
   useEffect(() => { if (me) go(home[me.role]); else if (me === null) go("/signin"); }, [me]);
   // A new client per session: nothing cached crosses a sign-out.
   const client = useMemo(() => (me ? newClient(setConnected, () => setMe(null)) : null), [me?.subject, me?.role]);
+  useEffect(() => setConnected(undefined), [client]);
 
   async function signOut() {
     await logout();

@@ -4,7 +4,7 @@ import type { ComponentChildren } from "preact";
 import type { Me } from "../../api/session";
 import { locales, useI18n, type Locale } from "../../i18n";
 
-type Props = { me: Me; onLocale: (l: Locale) => void; onSignOut: () => void; connected: boolean; children: ComponentChildren };
+type Props = { me: Me; onLocale: (l: Locale) => void; onSignOut: () => void; connected: boolean | undefined; children: ComponentChildren };
 
 export function AppShell({ me, onLocale, onSignOut, connected, children }: Props) {
   const { t, locale } = useI18n();
@@ -13,9 +13,11 @@ export function AppShell({ me, onLocale, onSignOut, connected, children }: Props
       <a class="skip" href="#main">{t("app.skip")}</a>
       <header class="shell">
         <h1>{t("app.title")}</h1>
-        <span class={connected ? "conn live" : "conn"} role="status">
-          {connected ? t("inbox.live") : t("inbox.reconnecting")}
-        </span>
+        {connected === undefined ? null : (
+          <span class={connected ? "conn live" : "conn"} role="status">
+            {connected ? t("inbox.live") : t("inbox.reconnecting")}
+          </span>
+        )}
         <span class="who">{t("app.signedInAs", { name: me.displayName, role: t(`role.${me.role}`) })}</span>
         <label>
           <span class="sr-only">{t("app.language")}</span>
