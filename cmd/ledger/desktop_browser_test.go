@@ -48,10 +48,10 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 
 	// Sign-in: a wrong password reads as a sentence, in an alert.
 	page.Do(chromedp.Navigate(base + "/"))
-	page.WaitJS("the sign-in form", `!!document.querySelector("#signin-subject")`, 10*time.Second)
-	page.Do(chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ledger.locale", "en")`))
+	waitAfterLoad(t, page, "the sign-in form", `!!document.querySelector("#signin-subject")`)
+	page.Do(chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ledger.locale", "en"); window.__old = 1`))
 	page.Do(chromedp.Reload())
-	page.WaitJS("the sign-in form in English", `document.querySelector("#signin-subject") && document.documentElement.lang === "en"`, 10*time.Second)
+	waitAfterLoad(t, page, "the sign-in form in English", `!window.__old && document.querySelector("#signin-subject") && document.documentElement.lang === "en"`)
 	if got := browsertest.Eval[string](page, `location.pathname`); got != "/signin" {
 		t.Errorf("signed out, the page is at %s, want /signin", got)
 	}
@@ -181,11 +181,14 @@ func TestDesktopRolesInBrowser(t *testing.T) {
 		addUser(t, h.dir, subject, role, testPassword)
 	}
 	base := "http://" + h.srv.addr
+	page.Do(chromedp.Navigate(base + "/signin"))
+	waitAfterLoad(t, page, "the sign-in form", `!!document.querySelector("#signin-subject")`)
+	page.Do(chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ledger.locale", "en"); window.__old = 1`))
+	page.Do(chromedp.Reload())
+	waitAfterLoad(t, page, "the sign-in form in English", `!window.__old && document.querySelector("#signin-subject") && document.documentElement.lang === "en"`)
 	signIn := func(subject string) {
 		t.Helper()
-		page.Do(chromedp.Navigate(base + "/signin"))
 		page.WaitJS("the sign-in form", `!!document.querySelector("#signin-subject")`, 10*time.Second)
-		page.Do(chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ledger.locale", "en"); document.documentElement.lang = "en"`))
 		page.Do(
 			chromedp.SendKeys(chromedp.CSS("#signin-subject"), subject),
 			chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
@@ -225,4 +228,22 @@ func TestDesktopRolesInBrowser(t *testing.T) {
 		t.Error("the supervisor sees the audit or an inbox")
 	}
 	signOut()
+}
+
+// waitAfterLoad waits until expression is truthy on a page that may still
+// be replacing its document (a navigation or a reload in flight): a poll
+// whose JavaScript context went away with the old document is retried.
+func waitAfterLoad(t *testing.T, page *browsertest.Page, what, expression string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		err := page.DoErr(5*time.Second, chromedp.Poll[chromedp.Void](expression, chromedp.WithPollingTimeout(5*time.Second), chromedp.WithPollingInterval(50*time.Millisecond)))
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: %v", what, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
