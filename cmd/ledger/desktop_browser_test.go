@@ -201,7 +201,9 @@ func TestDesktopRolesInBrowser(t *testing.T) {
 		page.Do(chromedp.Click(chromedp.CSS(`header.shell > button`)))
 		page.WaitJS("signed out", `!!document.querySelector("#signin-subject")`, 10*time.Second)
 	}
-	has := func(sel string) bool { return browsertest.Eval[bool](page, fmt.Sprintf(`!!document.querySelector(%q)`, sel)) }
+	has := func(sel string) bool {
+		return browsertest.Eval[bool](page, fmt.Sprintf(`!!document.querySelector(%q)`, sel))
+	}
 
 	signIn("aud")
 	if path := browsertest.Eval[string](page, `location.pathname`); path != "/auditor" || has("#inbox-title") || has("#wb-title") {
