@@ -5,7 +5,7 @@ RUN_DATA  ?= data-run
 RUN_HTTP  ?= 127.0.0.1:8080
 RUN_ADMIN ?= 127.0.0.1:9090
 
-.PHONY: run test build lint test-deps bench clean ui ui-widget
+.PHONY: run test build lint test-deps bench clean ui ui-widget ui-app
 
 # build: the UI first (node and npm), then the binary that embeds it. A
 # plain `go build ./cmd/ledger` works without node: it embeds placeholders.
@@ -13,7 +13,7 @@ build: ui
 	$(GO) build -o $(BIN) ./cmd/ledger
 
 # ui: every web front end under ui/, built into its dist/ for go:embed.
-ui: ui-widget
+ui: ui-widget ui-app
 
 # ui-widget: the customer's web chat widget, /widget.js (ui/widget). npm ci
 # reruns only when the lockfile changed, the build when a source did.
@@ -24,6 +24,15 @@ ui/widget/node_modules/.package-lock.json: ui/widget/package-lock.json ui/widget
 
 ui/widget/dist/widget.js: ui/widget/node_modules/.package-lock.json ui/widget/tsconfig.json $(wildcard ui/widget/src/*.ts)
 	cd ui/widget && npm run build
+
+# ui-app: the agent desktop, served at / (ui/app), built into ui/app/dist.
+ui-app: ui/app/dist/index.html
+
+ui/app/node_modules/.package-lock.json: ui/app/package-lock.json ui/app/package.json
+	cd ui/app && npm ci --no-audit --no-fund
+
+ui/app/dist/index.html: ui/app/node_modules/.package-lock.json ui/app/index.html ui/app/vite.config.ts ui/app/tsconfig.json $(shell find ui/app/src -type f 2>/dev/null)
+	cd ui/app && npm run build
 
 # run: a fresh ledger with a month of demo history, then serve it with live
 # demo traffic on the embedded defaults (SQLite ledger and read models);

@@ -23,7 +23,7 @@ func (r *resolver) Agents(ctx context.Context) ([]*agentResolver, error) {
 	}
 	out := make([]*agentResolver, len(list))
 	for i, a := range list {
-		out[i] = &agentResolver{a: a}
+		out[i] = &agentResolver{r: r, a: a}
 	}
 	return out, nil
 }
@@ -37,7 +37,7 @@ func (r *resolver) Agent(ctx context.Context, args struct{ ID gql.ID }) (*agentR
 	if err != nil {
 		return nil, err
 	}
-	return &agentResolver{a: a}, nil
+	return &agentResolver{r: r, a: a}, nil
 }
 
 // optionalAgent returns the agent with id, nil for "" or an agent the
@@ -56,11 +56,27 @@ func (r *resolver) optionalAgent(ctx context.Context, id string) (*agentResolver
 	if err != nil {
 		return nil, err
 	}
-	return &agentResolver{a: a}, nil
+	return &agentResolver{r: r, a: a}, nil
 }
 
 // agentResolver is an Agent.
-type agentResolver struct{ a projections.Agent }
+type agentResolver struct {
+	r *resolver
+	a projections.Agent
+}
+
+// OpenInteractions returns the open interactions assigned to the agent.
+func (a *agentResolver) OpenInteractions(ctx context.Context) ([]*interactionResolver, error) {
+	access, err := auth.Authorize(ctx, auth.OpReadInteractions)
+	if err != nil {
+		return nil, err
+	}
+	list, err := a.r.db.AgentWork(ctx, a.a.ID)
+	if err != nil {
+		return nil, err
+	}
+	return a.r.newInteractions(list, access), nil
+}
 
 func (a *agentResolver) ID() gql.ID               { return gql.ID(a.a.ID) }
 func (a *agentResolver) Name() string             { return a.a.Name }

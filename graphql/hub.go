@@ -3,6 +3,7 @@ package graphql
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +20,7 @@ const (
 	topicTicket      = "ticket:"      // + id
 	topicQueue       = "queue:"       // + name
 	topicAgents      = "agents"
+	topicAgent       = "agent:" // + id: presence and open interactions
 )
 
 // queueEvents are the interaction events that change what waits in a
@@ -49,6 +51,7 @@ type hub struct {
 	mu        sync.Mutex
 	subs      map[string]map[*subscriber]struct{}
 	queueSigs map[string]string // what waited in each queue when last published
+	workSigs  map[string]string // each listened agent's open interactions when last published
 }
 
 // subscriber is one subscription's mailbox.
@@ -61,7 +64,7 @@ type subscriber struct {
 
 func newHub(store eventstore.Store, db *projections.ReadDB, waiter Waiter, now func() time.Time, log *slog.Logger, buffer int, m *metrics) *hub {
 	return &hub{store: store, db: db, waiter: waiter, now: now, log: log, buffer: buffer, metrics: m,
-		subs: map[string]map[*subscriber]struct{}{}, queueSigs: map[string]string{}}
+		subs: map[string]map[*subscriber]struct{}{}, queueSigs: map[string]string{}, workSigs: map[string]string{}}
 }
 
 // subscribe registers a subscriber to topic until ctx ends, and returns
@@ -75,6 +78,9 @@ func (h *hub) subscribe(ctx context.Context, topic string) (<-chan any, error) {
 	}
 	if name, ok := strings.CutPrefix(topic, topicQueue); ok {
 		h.rememberQueue(ctx, name)
+	}
+	if id, ok := strings.CutPrefix(topic, topicAgent); ok {
+		h.rememberWork(ctx, id)
 	}
 	s := &subscriber{ch: make(chan any, h.buffer), after: head}
 	h.mu.Lock()
@@ -107,6 +113,18 @@ func (h *hub) rememberQueue(ctx context.Context, name string) {
 	}
 }
 
+// rememberWork records an agent's open interactions now, so their first
+// update is a real change.
+func (h *hub) rememberWork(ctx context.Context, id string) {
+	list, err := h.db.AgentWork(ctx, id)
+	if err != nil {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.workSigs[id] = workSignature(list)
+}
+
 // remove unregisters s and closes its channel, once.
 func (h *hub) remove(topic string, s *subscriber) {
 	h.mu.Lock()
@@ -122,6 +140,9 @@ func (h *hub) removeLocked(topic string, s *subscriber) {
 	delete(set, s)
 	if len(set) == 0 {
 		delete(h.subs, topic)
+		if id, ok := strings.CutPrefix(topic, topicAgent); ok {
+			delete(h.workSigs, id)
+		}
 	}
 	close(s.ch)
 	h.metrics.subscriptions.Dec()
@@ -152,6 +173,20 @@ func (h *hub) listened(topic string) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.subs[topic]) > 0
+}
+
+// listenedAgents returns the ids of the agents with agentUpdated
+// subscribers.
+func (h *hub) listenedAgents() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var ids []string
+	for topic := range h.subs {
+		if id, ok := strings.CutPrefix(topic, topicAgent); ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // listenedQueues returns the names of the queues with subscribers.
@@ -195,11 +230,17 @@ func (h *hub) Handle(ctx context.Context, events []eventstore.LeanEvent) error {
 // position of the last event that changed each.
 type changes struct {
 	interactions, tickets, agents map[string]uint64
-	queues                        uint64 // last event that changed a queue, 0 if none
+	// agent is the agents with agentUpdated subscribers whose presence
+	// changed.
+	agent  map[string]uint64
+	queues uint64 // last event that changed a queue, 0 if none
+	// work is the last event that may have changed an agent's open
+	// interactions, 0 if none or nobody listens.
+	work uint64
 }
 
 func (h *hub) collect(events []eventstore.LeanEvent) changes {
-	c := changes{interactions: map[string]uint64{}, tickets: map[string]uint64{}, agents: map[string]uint64{}}
+	c := changes{interactions: map[string]uint64{}, tickets: map[string]uint64{}, agents: map[string]uint64{}, agent: map[string]uint64{}}
 	for _, e := range events {
 		category, id := domain.StreamCategory(e.Stream)
 		switch category {
@@ -209,6 +250,7 @@ func (h *hub) collect(events []eventstore.LeanEvent) changes {
 			}
 			if queueEvents[e.Type] {
 				c.queues = e.Position
+				c.work = e.Position
 			}
 		case domain.CategoryTicket:
 			if h.listened(topicTicket + id) {
@@ -218,16 +260,23 @@ func (h *hub) collect(events []eventstore.LeanEvent) changes {
 			if (e.Type == "AgentPresenceChanged" || e.Type == "AgentRegistered") && h.listened(topicAgents) {
 				c.agents[id] = e.Position
 			}
+			if e.Type == "AgentPresenceChanged" && h.listened(topicAgent+id) {
+				c.agent[id] = e.Position
+			}
 		}
 	}
 	if len(h.listenedQueues()) == 0 {
 		c.queues = 0
 	}
+	if len(h.listenedAgents()) == 0 {
+		c.work = 0
+	}
 	return c
 }
 
 func (c changes) empty() bool {
-	return len(c.interactions) == 0 && len(c.tickets) == 0 && len(c.agents) == 0 && c.queues == 0
+	return len(c.interactions) == 0 && len(c.tickets) == 0 && len(c.agents) == 0 && len(c.agent) == 0 &&
+		c.queues == 0 && c.work == 0
 }
 
 // dispatch publishes what a batch changed, once the projections applied
@@ -258,6 +307,44 @@ func (h *hub) dispatch(ctx context.Context, events []eventstore.LeanEvent) {
 	if c.queues > 0 {
 		h.publishQueues(ctx, c.queues)
 	}
+	h.publishAgents(ctx, c)
+}
+
+// publishAgents publishes each listened agent whose presence changed or,
+// when the batch held assignment events, whose open interactions changed.
+func (h *hub) publishAgents(ctx context.Context, c changes) {
+	due := maps.Clone(c.agent)
+	if c.work > 0 {
+		for _, id := range h.listenedAgents() {
+			list, err := h.db.AgentWork(ctx, id)
+			if !h.readOK(err, "agent work", id) {
+				continue
+			}
+			sig := workSignature(list)
+			h.mu.Lock()
+			changed := h.workSigs[id] != sig
+			h.workSigs[id] = sig
+			h.mu.Unlock()
+			if changed {
+				due[id] = max(due[id], c.work)
+			}
+		}
+	}
+	for id, pos := range due {
+		if a, err := h.db.Agent(ctx, id); h.readOK(err, "agent", id) {
+			h.publish(topicAgent+id, pos, a)
+		}
+	}
+}
+
+// workSignature names an agent's open interactions, in order.
+func workSignature(list []projections.Interaction) string {
+	var b strings.Builder
+	for _, i := range list {
+		b.WriteString(i.ID)
+		b.WriteByte(';')
+	}
+	return b.String()
 }
 
 func (h *hub) readOK(err error, kind, id string) bool {

@@ -45,7 +45,16 @@ func (r *resolver) AgentPresenceChanged(ctx context.Context) (<-chan *agentResol
 	if _, err := auth.Authorize(ctx, auth.OpReadAgents); err != nil {
 		return nil, err
 	}
-	return stream(ctx, r.hub, topicAgents, func(a projections.Agent) *agentResolver { return &agentResolver{a: a} })
+	return stream(ctx, r.hub, topicAgents, func(a projections.Agent) *agentResolver { return &agentResolver{r: r, a: a} })
+}
+
+// AgentUpdated streams one agent each time their presence or their open
+// interactions change.
+func (r *resolver) AgentUpdated(ctx context.Context, args struct{ ID gql.ID }) (<-chan *agentResolver, error) {
+	if _, err := auth.Authorize(ctx, auth.OpReadAgents); err != nil {
+		return nil, err
+	}
+	return stream(ctx, r.hub, topicAgent+string(args.ID), func(a projections.Agent) *agentResolver { return &agentResolver{r: r, a: a} })
 }
 
 // stream subscribes to topic and turns the entities the hub publishes into

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/graphql/apierror"
 	"github.com/interactionledger/ledger/graphql/auth"
 	"github.com/interactionledger/ledger/graphql/transport/transporttest"
@@ -196,5 +198,69 @@ func TestSubscriptionsOfEveryKind(t *testing.T) {
 	u := interaction.Data.InteractionUpdated
 	if u.ID != f.interactionID || u.MessageCount != 2 || len(u.Messages) != 2 || u.Messages[1].Direction != "OUT" || u.Messages[1].Text != "Checking now" {
 		t.Errorf("interaction update %+v, want the reply as its second message", u)
+	}
+}
+
+// TestSubscriptionAgentUpdated: an agent's inbox subscription gets the agent
+// with the interaction in openInteractions once it is assigned to them, and
+// without it once it is closed.
+func TestSubscriptionAgentUpdated(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	agent := e.token(auth.RoleAgent, f.agentID)
+	c := e.dialWS()
+	c.Init(agent)
+	c.Subscribe("w", `subscription($id: ID!) { agentUpdated(id: $id) { id presence openInteractions { id channel } } }`,
+		map[string]any{"id": f.agentID})
+	c.Send(map[string]any{"type": transporttest.Ping})
+	if m := c.Read(); m.Type != transporttest.Pong {
+		t.Fatalf("got %+v, want pong", m)
+	}
+	type update struct {
+		Data struct {
+			AgentUpdated struct {
+				ID, Presence     string
+				OpenInteractions []struct{ ID, Channel string }
+			}
+		}
+		Errors []gqlError
+	}
+	read := func() update {
+		t.Helper()
+		m := c.Read()
+		if m.Type != transporttest.Next || m.ID != "w" {
+			t.Fatalf("got %+v, want next for w", m)
+		}
+		var u update
+		must(t, json.Unmarshal(m.Payload, &u), "payload %s", m.Payload)
+		if len(u.Errors) > 0 {
+			t.Fatalf("errors: %s", m.Payload)
+		}
+		return u
+	}
+	if _, err := e.cmds.Interaction(e.ctx, f.interactionID, commands.Meta{Actor: "system:test"}, domain.AssignInteraction{AgentID: f.agentID}); err != nil {
+		t.Fatal(err)
+	}
+	u := read().Data.AgentUpdated
+	if u.ID != f.agentID || len(u.OpenInteractions) != 1 || u.OpenInteractions[0].ID != f.interactionID || u.OpenInteractions[0].Channel != "WEBCHAT" {
+		t.Errorf("after assignment: %+v, want %s open", u, f.interactionID)
+	}
+	e.post(agent, `mutation($id: ID!) { closeInteraction(interactionId: $id, disposition: RESOLVED) { position } }`,
+		map[string]any{"id": f.interactionID}).ok(t)
+	for {
+		u = read().Data.AgentUpdated
+		if len(u.OpenInteractions) == 0 {
+			break // the close may come after a presence change (after-call work)
+		}
+	}
+	// The query answers the same.
+	var q struct {
+		Data struct {
+			Agent struct{ OpenInteractions []struct{ ID string } }
+		}
+	}
+	e.post(agent, `query($id: ID!) { agent(id: $id) { openInteractions { id } } }`, map[string]any{"id": f.agentID}).decode(t, &q)
+	if n := len(q.Data.Agent.OpenInteractions); n != 0 {
+		t.Errorf("agent query lists %d open interactions after the close", n)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/interactionledger/ledger/ui/app"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -334,15 +336,14 @@ func (s *server) goRun(f func()) {
 	}()
 }
 
-// routes is the public listener's mux: the components add the API and
-// the channels' webhooks. The operational endpoints are not on it: they
-// go on the admin listener (adminRoutes), which --admin-http opens.
+// routes is the public listener's mux: the agent desktop at "/" (its
+// files and client routes; every more specific pattern wins over it), and
+// the components add the API and the channels' webhooks. The operational
+// endpoints are not on it: they go on the admin listener (adminRoutes),
+// which --admin-http opens.
 func (s *server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(w, "Interaction Ledger\n")
-	})
+	mux.Handle("/", app.Handler())
 	return mux
 }
 

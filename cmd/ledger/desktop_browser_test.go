@@ -1,0 +1,251 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/browsertest"
+	"github.com/interactionledger/ledger/projections"
+	"github.com/interactionledger/ledger/ui/app"
+)
+
+// TestDesktopAgentInBrowser drives the agent desktop in headless Chromium
+// against a real `ledger serve` (web channels, router, outbound delivery,
+// GraphQL and sign-in): the agent signs in through the page, goes
+// available, an app customer's message is routed to them and shows in
+// the inbox without a reload, the agent replies from the conversation
+// pane (a MessageSent in the ledger), switches to Chinese and signs out.
+// Screenshots go to docs/screenshots/; axe-core checks each screen.
+func TestDesktopAgentInBrowser(t *testing.T) {
+	if !app.Built() {
+		browsertest.Unavailable(t, "the desktop is not built into this binary: run make ui-app")
+	}
+	page := browsertest.Start(t)
+	t.Setenv("LEDGER_JWT_SECRET", "") // the generated secret
+	dir := t.TempDir()
+	p := newProviders(t, testAppPushSecret)
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"},
+		channelsComponent(p), newOutboundComponent(), &routingComponent{enabled: true}, newGraphQLComponent())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.shutdown(10 * time.Second) })
+	waitFor(t, "http://"+srv.adminAddr+"/readyz", http.StatusOK)
+	base := "http://" + srv.addr
+	cmds := commands.NewHandler(srv.store)
+	if _, err := cmds.Agent(t.Context(), "a-001", domain.RegisterAgent{AgentID: "a-001", Name: "Li Lei", Skills: map[string]int{"billing": 5}},
+		commands.Meta{Actor: "system:test"}); err != nil {
+		t.Fatal(err)
+	}
+	addUser(t, dir, "a-001", "agent", testPassword)
+
+	// Sign-in: a wrong password reads as a sentence, in an alert.
+	page.Do(chromedp.Navigate(base + "/"))
+	waitAfterLoad(t, page, "the sign-in form", `!!document.querySelector("#signin-subject")`)
+	page.Do(chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ledger.locale", "en"); window.__old = 1`))
+	page.Do(chromedp.Reload())
+	waitAfterLoad(t, page, "the sign-in form in English", `!window.__old && document.querySelector("#signin-subject") && document.documentElement.lang === "en"`)
+	if got := browsertest.Eval[string](page, `location.pathname`); got != "/signin" {
+		t.Errorf("signed out, the page is at %s, want /signin", got)
+	}
+	page.AssertAccessible("sign-in page")
+	page.Screenshot("docs/screenshots/desktop-signin.png")
+	page.Do(
+		chromedp.SendKeys(chromedp.CSS("#signin-subject"), "a-001"),
+		chromedp.SendKeys(chromedp.CSS("#signin-password"), "not the password"),
+		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
+	)
+	page.WaitJS("the refusal", `document.querySelector('[role="alert"]').textContent.includes("password is wrong")`, 10*time.Second)
+	page.Do(
+		chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
+		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
+	)
+	page.WaitJS("the agent workspace", `!!document.querySelector("#inbox-title") && location.pathname === "/agent"`, 10*time.Second)
+	page.WaitJS("the live connection", `document.querySelector(".conn.live") !== null`, 10*time.Second)
+
+	// Presence: AVAILABLE through the page, in the ledger too.
+	page.WaitJS("the presence", `document.querySelector(".presence-now").dataset.presence === "OFFLINE"`, 10*time.Second)
+	page.Do(chromedp.Click(chromedp.CSS(`.presence .row button`))) // Available
+	page.WaitJS("presence available", `document.querySelector(".presence-now").dataset.presence === "AVAILABLE"`, 10*time.Second)
+	eventually(t, "the agent available in the ledger", func() bool {
+		a, err := srv.readDB.Agent(t.Context(), "a-001")
+		return err == nil && a.Presence == domain.PresenceAvailable
+	})
+
+	// A change made elsewhere (a supervisor, another tab) shows at once.
+	if _, err := cmds.Agent(t.Context(), "a-001", domain.ChangePresence{Presence: domain.PresenceBreak, Reason: "training"},
+		commands.Meta{Actor: "supervisor:s-1"}); err != nil {
+		t.Fatal(err)
+	}
+	page.WaitJS("presence changed elsewhere", `document.querySelector(".presence-now").dataset.presence === "BREAK"`, 10*time.Second)
+	page.Do(chromedp.Click(chromedp.CSS(`.presence .row button`))) // Available again
+	page.WaitJS("presence available again", `document.querySelector(".presence-now").dataset.presence === "AVAILABLE"`, 10*time.Second)
+
+	// A customer writes in the app: routed to the agent, in the inbox
+	// without a reload.
+	page.Do(chromedp.Evaluate[chromedp.Void](`window.__noReload = 1`))
+	in := appMessage(t, base, "desk-1", "+8613800138011", "Where is my parcel?")
+	page.WaitJS("the interaction in the inbox", fmt.Sprintf(`!!document.querySelector('[data-interaction=%q]')`, in.InteractionID), 30*time.Second)
+	if browsertest.Eval[int](page, `window.__noReload || 0`) != 1 {
+		t.Error("the page reloaded to show the inbox")
+	}
+	entry := browsertest.Eval[string](page, fmt.Sprintf(`document.querySelector('[data-interaction=%q]').textContent`, in.InteractionID))
+	if !strings.Contains(entry, "App") || !strings.Contains(entry, "waiting") {
+		t.Errorf("inbox entry %q: want the channel and the waiting time", entry)
+	}
+
+	// The conversation pane: the customer's message, then a live one.
+	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-interaction=%q]`, in.InteractionID))))
+	page.WaitJS("the customer's message", `[...document.querySelectorAll(".msg-IN")].some(m => m.textContent.includes("Where is my parcel?"))`, 10*time.Second)
+	appMessage(t, base, "desk-2", "+8613800138011", "It was due on Monday.")
+	page.WaitJS("the customer's second message, live", `[...document.querySelectorAll(".msg-IN")].some(m => m.textContent.includes("due on Monday"))`, 20*time.Second)
+
+	// Reply from the pane: recorded as MessageSent.
+	const reply = "It leaves our warehouse today."
+	page.Do(
+		chromedp.SendKeys(chromedp.CSS("#reply-text"), reply),
+		chromedp.Click(chromedp.CSS(`.reply button[type="submit"]`)),
+	)
+	page.WaitJS("the reply in the pane", fmt.Sprintf(`[...document.querySelectorAll(".msg-OUT")].some(m => m.textContent.includes(%q))`, reply), 20*time.Second)
+	eventually(t, "a MessageSent with the reply in the ledger", func() bool {
+		msgs, err := srv.readDB.Messages(t.Context(), in.InteractionID)
+		if err != nil {
+			return false
+		}
+		for _, m := range msgs {
+			if m.Direction == projections.DirectionOut && m.Text == reply && m.AgentID == "a-001" {
+				return true
+			}
+		}
+		return false
+	})
+	if n := countEvents(t, srv, "MessageSent"); n < 1 {
+		t.Errorf("%d MessageSent events, want the reply", n)
+	}
+	page.AssertAccessible("agent workspace")
+	page.Screenshot("docs/screenshots/desktop-agent.png")
+
+	// Chinese: the labels switch at once.
+	page.Do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector("#locale"); s.value = "zh-CN"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`))
+	page.WaitJS("the Chinese inbox title", `document.querySelector("#inbox-title").textContent.includes("收件箱") && document.documentElement.lang === "zh-CN"`, 10*time.Second)
+	if got := browsertest.Eval[string](page, `document.querySelector(".presence-now").textContent`); !strings.Contains(got, "空闲") {
+		t.Errorf("presence in Chinese reads %q, want 空闲", got)
+	}
+	page.AssertAccessible("agent workspace in Chinese")
+	page.Screenshot("docs/screenshots/desktop-agent-zh.png")
+
+	// Close with an outcome and a summary: the interaction leaves the inbox.
+	page.Do(
+		chromedp.Click(chromedp.CSS(`details.close > summary`)),
+		chromedp.SendKeys(chromedp.CSS("#close-summary"), "parcel traced"),
+		chromedp.Click(chromedp.CSS(`details.close button[type="submit"]`)),
+	)
+	page.WaitJS("the inbox emptied", `document.querySelectorAll(".inbox li").length === 0`, 20*time.Second)
+	closed, err := srv.readDB.Interaction(t.Context(), in.InteractionID)
+	if err != nil || closed.Status != domain.InteractionStatusClosed || closed.Disposition != domain.DispositionResolved || closed.Summary != "parcel traced" {
+		t.Errorf("after closing from the page: %+v (%v), want CLOSED, RESOLVED, the summary", closed, err)
+	}
+
+	// Sign out: back to the sign-in page, and the session is gone.
+	page.Do(chromedp.Click(chromedp.CSS(`header.shell > button`)))
+	page.WaitJS("the sign-in page", `!!document.querySelector("#signin-subject") && location.pathname === "/signin"`, 10*time.Second)
+	if got := browsertest.Eval[int](page, `fetch("/auth/me").then(r => r.status)`); got != http.StatusUnauthorized {
+		t.Errorf("/auth/me after signing out: %d, want 401", got)
+	}
+	for _, m := range page.Console() {
+		if m.IsException() {
+			t.Errorf("uncaught exception in the page: %s", m.String())
+		}
+	}
+}
+
+// TestDesktopRolesInBrowser: the auditor, the analyst and the supervisor
+// each land on their own workspace and see only what their role may use;
+// the auditor verifies the ledger from the page, and the analyst, on a
+// server without analytics, reads UNAVAILABLE as a sentence.
+func TestDesktopRolesInBrowser(t *testing.T) {
+	if !app.Built() {
+		browsertest.Unavailable(t, "the desktop is not built into this binary: run make ui-app")
+	}
+	page := browsertest.Start(t)
+	h := startAPI(t)
+	h.seed("a-001")
+	for subject, role := range map[string]string{"aud": "auditor", "ana": "analyst", "sup": "supervisor"} {
+		addUser(t, h.dir, subject, role, testPassword)
+	}
+	base := "http://" + h.srv.addr
+	page.Do(chromedp.Navigate(base + "/signin"))
+	waitAfterLoad(t, page, "the sign-in form", `!!document.querySelector("#signin-subject")`)
+	page.Do(chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ledger.locale", "en"); window.__old = 1`))
+	page.Do(chromedp.Reload())
+	waitAfterLoad(t, page, "the sign-in form in English", `!window.__old && document.querySelector("#signin-subject") && document.documentElement.lang === "en"`)
+	signIn := func(subject string) {
+		t.Helper()
+		page.WaitJS("the sign-in form", `!!document.querySelector("#signin-subject")`, 10*time.Second)
+		page.Do(
+			chromedp.SendKeys(chromedp.CSS("#signin-subject"), subject),
+			chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
+			chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
+		)
+		page.WaitJS("signed in", `!!document.querySelector("header.shell")`, 10*time.Second)
+	}
+	signOut := func() {
+		t.Helper()
+		page.Do(chromedp.Click(chromedp.CSS(`header.shell > button`)))
+		page.WaitJS("signed out", `!!document.querySelector("#signin-subject")`, 10*time.Second)
+	}
+	has := func(sel string) bool {
+		return browsertest.Eval[bool](page, fmt.Sprintf(`!!document.querySelector(%q)`, sel))
+	}
+
+	signIn("aud")
+	if path := browsertest.Eval[string](page, `location.pathname`); path != "/auditor" || has("#inbox-title") || has("#wb-title") {
+		t.Errorf("auditor at %s (inbox %v, wallboard %v), want /auditor with neither", path, has("#inbox-title"), has("#wb-title"))
+	}
+	page.Do(chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("button")].find(b => b.textContent.includes("Verify")).click()`))
+	page.WaitJS("the verification", `[...document.querySelectorAll('[role="status"]')].some(e => e.textContent.includes("intact"))`, 20*time.Second)
+	page.Do(chromedp.SendKeys(chromedp.CSS("#audit-stream"), "agent-a-001"), chromedp.Click(chromedp.CSS(`form.row button[type="submit"]`)))
+	page.WaitJS("the agent's stream", `[...document.querySelectorAll("td")].some(e => e.textContent === "AgentRegistered")`, 10*time.Second)
+	page.AssertAccessible("auditor workspace")
+	page.Screenshot("docs/screenshots/desktop-auditor.png")
+	signOut()
+
+	signIn("ana")
+	if path := browsertest.Eval[string](page, `location.pathname`); path != "/analyst" || has("#audit-title") || has("#inbox-title") {
+		t.Errorf("analyst at %s, want /analyst without the audit or the inbox", path)
+	}
+	page.WaitJS("UNAVAILABLE as a sentence", `[...document.querySelectorAll('[role="alert"]')].some(e => e.textContent.includes("not running"))`, 10*time.Second)
+	signOut()
+
+	signIn("sup")
+	page.WaitJS("the wallboard's agents", `[...document.querySelectorAll("td")].some(e => e.textContent === "Agent a-001")`, 10*time.Second)
+	if has("#audit-title") || has("#inbox-title") {
+		t.Error("the supervisor sees the audit or an inbox")
+	}
+	signOut()
+}
+
+// waitAfterLoad waits until expression is truthy on a page that may still
+// be replacing its document (a navigation or a reload in flight): a poll
+// whose JavaScript context went away with the old document is retried.
+func waitAfterLoad(t *testing.T, page *browsertest.Page, what, expression string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		err := page.DoErr(5*time.Second, chromedp.Poll[chromedp.Void](expression, chromedp.WithPollingTimeout(5*time.Second), chromedp.WithPollingInterval(50*time.Millisecond)))
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: %v", what, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

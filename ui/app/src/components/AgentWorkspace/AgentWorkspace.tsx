@@ -1,0 +1,28 @@
+// AgentWorkspace: presence, the live inbox, the conversation pane and the
+// customer 360 of the conversation's customer.
+import { useState } from "preact/hooks";
+import { useInbox, Inbox } from "../Inbox/Inbox";
+import { PresenceControl } from "../PresenceControl/PresenceControl";
+import { Conversation } from "../Conversation/Conversation";
+import { Customer360 } from "../Customer360/Customer360";
+import { ErrorText } from "../ErrorText";
+import { useI18n } from "../../i18n";
+
+export function AgentWorkspace({ agentId }: { agentId: string }) {
+  const { t } = useI18n();
+  const { state, error } = useInbox(agentId);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [customer, setCustomer] = useState<string | null>(null);
+  return (
+    <div class="workspace">
+      <div class="left">
+        <PresenceControl presence={state.presence} since={state.presenceSince} />
+        <ErrorText error={error} />
+        <Inbox state={state} selected={selected} onSelect={setSelected} />
+      </div>
+      {selected ? <Conversation key={selected} id={selected} onCustomer={setCustomer} />
+        : <section class="conversation empty"><p>{t("conversation.none")}</p></section>}
+      {selected && customer ? <Customer360 key={customer} id={customer} /> : null}
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+// Customer360: who the customer is (identities, tier, tags, last CSAT,
+// preferred channel), their open tickets, and the cross-channel timeline
+// with "load more" paging.
+import { useEffect, useState } from "preact/hooks";
+import { useClient, useQuery } from "@urql/preact";
+import { Customer360Document, CustomerTimelineDocument, type CustomerTimelineQuery } from "./customer360.generated";
+import { ErrorText } from "../ErrorText";
+import { useI18n } from "../../i18n";
+
+type Entry = NonNullable<CustomerTimelineQuery["customer"]>["timeline"]["nodes"][number];
+
+export function Customer360({ id }: { id: string }) {
+  const { t, time } = useI18n();
+  const client = useClient();
+  const [q] = useQuery({ query: Customer360Document, variables: { id } });
+  const [entries, setEntries] = useState<Entry[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [more, setMore] = useState(false);
+  async function load(after: string | null) {
+    const r = await client.query(CustomerTimelineDocument, { id, after }).toPromise();
+    const page = r.data?.customer?.timeline;
+    if (!page) return;
+    setEntries((old) => (after ? [...old, ...page.nodes] : page.nodes));
+    setCursor(page.pageInfo.endCursor ?? null);
+    setMore(page.pageInfo.hasNextPage);
+  }
+  useEffect(() => { setEntries([]); load(null); }, [id]);
+  const c = q.data?.customer;
+  if (!c) return <aside class="c360"><ErrorText error={q.error} /></aside>;
+  return (
+    <aside class="c360" aria-labelledby="c360-title">
+      <h2 id="c360-title">{t("customer.title")}: {c.displayName || c.identities[0]?.value || c.id}</h2>
+      <dl>
+        <dt>{t("customer.tier")}</dt><dd>{c.tier}</dd>
+        <dt>{t("customer.tags")}</dt><dd>{c.tags.join(", ") || "—"}</dd>
+        <dt>{t("customer.identities")}</dt>
+        <dd><ul>{c.identities.map((i) => <li>{i.kind}: {i.value}</li>)}</ul></dd>
+      </dl>
+      <h3>{t("customer.openTickets")}</h3>
+      {c.openTickets.length ? (
+        <ul>{c.openTickets.map((tk) => <li>{tk.number} · {tk.subject} · {tk.status}</li>)}</ul>
+      ) : <p class="muted">{t("customer.noTickets")}</p>}
+      <h3>{t("customer.timeline")}</h3>
+      <ol class="timeline">
+        {entries.map((e) => <li key={e.position}><time dateTime={e.at}>{time(e.at)}</time> {e.summary}</li>)}
+      </ol>
+      {more ? <button type="button" onClick={() => load(cursor)}>{t("customer.more")}</button> : null}
+    </aside>
+  );
+}

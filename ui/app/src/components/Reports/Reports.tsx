@@ -1,0 +1,21 @@
+// Reports: the analytics report catalogue (analysts, supervisors).
+import { useQuery } from "@urql/preact";
+import { ReportCatalogueDocument } from "./reports.generated";
+import { ErrorText } from "../ErrorText";
+import { useI18n } from "../../i18n";
+
+export function Reports() {
+  const { t } = useI18n();
+  const [q] = useQuery({ query: ReportCatalogueDocument });
+  return (
+    <section aria-labelledby="reports-title">
+      <h2 id="reports-title">{t("reports.title")}</h2>
+      <ErrorText error={q.error} />
+      <ul class="cards">
+        {(q.data?.reports ?? []).map((r) => (
+          <li><h3>{r.title}</h3><p>{r.description}</p><p class="muted">{t("reports.groupBy", { dims: r.groupBy.join(", ") })}</p></li>
+        ))}
+      </ul>
+    </section>
+  );
+}
