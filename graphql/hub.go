@@ -21,7 +21,12 @@ const (
 	topicQueue       = "queue:"       // + name
 	topicAgents      = "agents"
 	topicAgent       = "agent:" // + id: presence and open interactions
+	topicCall        = "call:"  // + agent id: calls offered to the agent's phone
 )
+
+// callEvents are the events that offer a call to an agent's phone, before
+// the agent answers.
+var callEvents = map[string]bool{"CallOffered": true, "CallRingingStarted": true}
 
 // queueEvents are the interaction events that change what waits in a
 // queue.
@@ -189,6 +194,19 @@ func (h *hub) listenedAgents() []string {
 	return ids
 }
 
+// listenedPrefix reports whether any topic starting with prefix has
+// subscribers.
+func (h *hub) listenedPrefix(prefix string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for topic := range h.subs {
+		if strings.HasPrefix(topic, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
 // listenedQueues returns the names of the queues with subscribers.
 func (h *hub) listenedQueues() []string {
 	h.mu.Lock()
@@ -230,6 +248,9 @@ func (h *hub) Handle(ctx context.Context, events []eventstore.LeanEvent) error {
 // position of the last event that changed each.
 type changes struct {
 	interactions, tickets, agents map[string]uint64
+	// calls is the interactions offered to (or ringing at) an agent's
+	// phone, when someone listens for offered calls.
+	calls map[string]uint64
 	// agent is the agents with agentUpdated subscribers whose presence
 	// changed.
 	agent  map[string]uint64
@@ -240,13 +261,18 @@ type changes struct {
 }
 
 func (h *hub) collect(events []eventstore.LeanEvent) changes {
-	c := changes{interactions: map[string]uint64{}, tickets: map[string]uint64{}, agents: map[string]uint64{}, agent: map[string]uint64{}}
+	c := changes{interactions: map[string]uint64{}, tickets: map[string]uint64{}, agents: map[string]uint64{}, agent: map[string]uint64{},
+		calls: map[string]uint64{}}
+	callsListened := h.listenedPrefix(topicCall)
 	for _, e := range events {
 		category, id := domain.StreamCategory(e.Stream)
 		switch category {
 		case domain.CategoryInteraction:
 			if h.listened(topicInteraction + id) {
 				c.interactions[id] = e.Position
+			}
+			if callEvents[e.Type] && callsListened {
+				c.calls[id] = e.Position
 			}
 			if queueEvents[e.Type] {
 				c.queues = e.Position
@@ -276,7 +302,7 @@ func (h *hub) collect(events []eventstore.LeanEvent) changes {
 
 func (c changes) empty() bool {
 	return len(c.interactions) == 0 && len(c.tickets) == 0 && len(c.agents) == 0 && len(c.agent) == 0 &&
-		c.queues == 0 && c.work == 0
+		len(c.calls) == 0 && c.queues == 0 && c.work == 0
 }
 
 // dispatch publishes what a batch changed, once the projections applied
@@ -302,6 +328,12 @@ func (h *hub) dispatch(ctx context.Context, events []eventstore.LeanEvent) {
 	for id, pos := range c.agents {
 		if a, err := h.db.Agent(ctx, id); h.readOK(err, "agent", id) {
 			h.publish(topicAgents, pos, a)
+		}
+	}
+	for id, pos := range c.calls {
+		// The interaction names the agent the call is offered to.
+		if it, err := h.db.Interaction(ctx, id); h.readOK(err, "interaction", id) && it.AgentID != "" {
+			h.publish(topicCall+it.AgentID, pos, it)
 		}
 	}
 	if c.queues > 0 {

@@ -57,6 +57,18 @@ func (r *resolver) AgentUpdated(ctx context.Context, args struct{ ID gql.ID }) (
 	return stream(ctx, r.hub, topicAgent+string(args.ID), func(a projections.Agent) *agentResolver { return &agentResolver{r: r, a: a} })
 }
 
+// CallOffered streams the phone calls offered to an agent's phone, at the
+// offer and again when the phone rings: the screen pop's feed.
+func (r *resolver) CallOffered(ctx context.Context, args struct{ AgentID gql.ID }) (<-chan *interactionResolver, error) {
+	access, err := auth.Authorize(ctx, auth.OpReadInteractions)
+	if err != nil {
+		return nil, err
+	}
+	return stream(ctx, r.hub, topicCall+string(args.AgentID), func(i projections.Interaction) *interactionResolver {
+		return r.newInteraction(i, access, nil)
+	})
+}
+
 // stream subscribes to topic and turns the entities the hub publishes into
 // resolvers, until ctx ends or the hub drops the subscriber; then the
 // returned channel closes and the subscription completes.

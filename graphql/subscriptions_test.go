@@ -264,3 +264,67 @@ func TestSubscriptionAgentUpdated(t *testing.T) {
 		t.Errorf("agent query lists %d open interactions after the close", n)
 	}
 }
+
+// TestSubscriptionCallOffered: an agent's screen pop subscription gets the
+// call's interaction, with its caller, when the call is offered to the
+// agent's phone and again when it rings; another agent's gets nothing.
+func TestSubscriptionCallOffered(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	e.registerAgent("a-002", "Han Meimei")
+	agent := e.token(auth.RoleAgent, f.agentID)
+	c := e.dialWS()
+	c.Init(agent)
+	c.Subscribe("other", `subscription($id: ID!) { callOffered(agentId: $id) { id } }`, map[string]any{"id": "a-002"})
+	c.Subscribe("pop", `subscription($id: ID!) { callOffered(agentId: $id) { id channel answeredAt identity { value } customer { id } } }`,
+		map[string]any{"id": f.agentID})
+	c.Send(map[string]any{"type": transporttest.Ping})
+	if m := c.Read(); m.Type != transporttest.Pong {
+		t.Fatalf("got %+v, want pong", m)
+	}
+	call, err := e.cmds.ReceiveInbound(e.ctx, commands.InboundMessage{
+		Channel: domain.ChannelPhone, From: domain.Identity{Kind: domain.IdentityPhone, Value: "+8613900139000"},
+		ProviderMessageID: "call-1@test", ConversationKey: "call-1@test",
+	}, commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := commands.Meta{Actor: "system:test"}
+	if _, err := e.cmds.Interaction(e.ctx, call.InteractionID, meta, domain.AssignInteraction{AgentID: f.agentID}, domain.OfferCall{AgentID: f.agentID}); err != nil {
+		t.Fatal(err)
+	}
+	type update struct {
+		Data struct {
+			CallOffered struct {
+				ID, Channel string
+				AnsweredAt  *string
+				Identity    struct{ Value string }
+				Customer    struct{ ID string }
+			}
+		}
+		Errors []gqlError
+	}
+	read := func() update {
+		t.Helper()
+		m := c.Read()
+		if m.Type != transporttest.Next || m.ID != "pop" {
+			t.Fatalf("got %+v, want next for pop", m)
+		}
+		var u update
+		must(t, json.Unmarshal(m.Payload, &u), "payload %s", m.Payload)
+		if len(u.Errors) > 0 {
+			t.Fatalf("errors: %s", m.Payload)
+		}
+		return u
+	}
+	u := read().Data.CallOffered
+	if u.ID != call.InteractionID || u.Channel != "PHONE" || u.AnsweredAt != nil || u.Identity.Value != "+8613900139000" || u.Customer.ID != call.CustomerID {
+		t.Errorf("offer: %+v, want call %s of customer %s, unanswered", u, call.InteractionID, call.CustomerID)
+	}
+	if _, err := e.cmds.Interaction(e.ctx, call.InteractionID, meta, domain.RingCall{AgentID: f.agentID}); err != nil {
+		t.Fatal(err)
+	}
+	if u := read().Data.CallOffered; u.ID != call.InteractionID {
+		t.Errorf("ringing: %+v, want call %s", u, call.InteractionID)
+	}
+}
