@@ -1297,6 +1297,13 @@ export type Subscription = {
    * interactions.
    */
   agentUpdated: Agent;
+  /**
+   * A phone call offered to one agent's phone, before they answer: the call's interaction each
+   * time the router offers it to the agent (`CallOffered`) and again when their phone starts
+   * ringing (`CallRingingStarted`). What the agent desktop's screen pop listens to. Same role as
+   * `interactionUpdated`.
+   */
+  callOffered: Interaction;
   /** The interaction, each time an event changes it. */
   interactionUpdated: Interaction;
   /** The queue, each time what waits in it changes (not for the ticking of wait times). */
@@ -1317,6 +1324,20 @@ export type Subscription = {
  */
 export type SubscriptionAgentUpdatedArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Live updates over WebSocket (`graphql-transport-ws`, the protocol of the `graphql-ws`
+ * JavaScript client) on GET /graphql; the token goes in `connection_init`'s payload as
+ * `{"Authorization": "Bearer <jwt>"}`. Each update is read from the read models after they
+ * applied the event that caused it, so it is never older than that event. Updates start from the
+ * ledger's head at subscribe time. A subscriber that does not keep up is dropped (its
+ * subscription completes) instead of slowing the others. Each field needs the same role as the
+ * matching query.
+ */
+export type SubscriptionCallOfferedArgs = {
+  agentId: Scalars['ID']['input'];
 };
 
 

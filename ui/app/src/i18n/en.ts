@@ -1,5 +1,7 @@
 // The English catalogue: every string the desktop shows. zh-CN.ts must have
 // the same keys (its type says so).
+import { callsEn } from "./calls.en";
+
 export const en = {
   "app.title": "Interaction Ledger",
   "app.skip": "Skip to content",
@@ -127,6 +129,7 @@ export const en = {
   "audit.verifying": "Verifying…",
   "audit.ok": "Every hash chain is intact: {events} events in {streams} streams.",
   "audit.bad": "The chain breaks at position {position} ({stream}): {reason}",
+  ...callsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,4 +1,5 @@
 import type { MessageKey } from "./en";
+import { callsZhCN } from "./calls.zh-CN";
 
 // 简体中文目录：与 en.ts 键一一对应。
 export const zhCN: Record<MessageKey, string> = {
@@ -128,4 +129,5 @@ export const zhCN: Record<MessageKey, string> = {
   "audit.verifying": "校验中…",
   "audit.ok": "所有哈希链完整：{streams} 个事件流共 {events} 个事件。",
   "audit.bad": "哈希链在位置 {position}（{stream}）断开：{reason}",
+  ...callsZhCN,
 };

@@ -1,11 +1,12 @@
 // AgentWorkspace: presence, the live inbox, the conversation pane and the
 // customer 360 of the conversation's customer.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { useInbox, Inbox } from "../Inbox/Inbox";
 import { PresenceControl } from "../PresenceControl/PresenceControl";
 import { Conversation } from "../Conversation/Conversation";
 import { Customer360 } from "../Customer360/Customer360";
 import { ErrorText } from "../ErrorText";
+import { ScreenPop, useCallOffer } from "../ScreenPop/ScreenPop";
 import { useI18n } from "../../i18n";
 
 export function AgentWorkspace({ agentId }: { agentId: string }) {
@@ -13,11 +14,15 @@ export function AgentWorkspace({ agentId }: { agentId: string }) {
   const { state, error } = useInbox(agentId);
   const [selected, setSelected] = useState<string | null>(null);
   const [customer, setCustomer] = useState<string | null>(null);
+  // Screen pop: a call offered to the agent's phone opens it and its caller's 360 before the answer.
+  const offer = useCallOffer(agentId);
+  useEffect(() => { if (offer.call) { setSelected(offer.call.id); setCustomer(offer.call.customer.id); } }, [offer.call?.id]);
   return (
     <div class="workspace">
       <div class="left">
         <PresenceControl presence={state.presence} since={state.presenceSince} />
-        <ErrorText error={error} />
+        <ErrorText error={error ?? offer.error} />
+        {offer.call ? <ScreenPop key={offer.call.id} call={offer.call} /> : null}
         <Inbox state={state} selected={selected} onSelect={setSelected} />
       </div>
       {selected ? <Conversation key={selected} id={selected} onCustomer={setCustomer} />
