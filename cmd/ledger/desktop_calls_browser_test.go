@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -126,6 +127,113 @@ func TestDesktopScreenPopInBrowser(t *testing.T) {
 	page.WaitJS("the call ended on the page", `document.querySelector(".screen-pop").dataset.state === "ended"`, 20*time.Second)
 	if browsertest.Eval[int](page, `window.__noReload || 0`) != 1 {
 		t.Error("the page reloaded during the call")
+	}
+	for _, m := range page.Console() {
+		if m.IsException() {
+			t.Errorf("uncaught exception in the page: %s", m.String())
+		}
+	}
+}
+
+// TestDesktopCustomerLinksInBrowser: in the customer 360 the agent links
+// an email to the customer and sees it listed, finds a duplicate customer
+// (the same person writing from a second phone) and merges it in, then
+// unlinks the email; each step is in the ledger (IdentityLinked,
+// CustomerMerged, IdentityUnlinked) and on the page without a reload.
+func TestDesktopCustomerLinksInBrowser(t *testing.T) {
+	if !app.Built() {
+		browsertest.Unavailable(t, "the desktop is not built into this binary: run make ui-app")
+	}
+	page := browsertest.Start(t)
+	t.Setenv("LEDGER_JWT_SECRET", "") // the generated secret
+	dir := t.TempDir()
+	p := newProviders(t, testAppPushSecret)
+	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"},
+		channelsComponent(p), newOutboundComponent(), &routingComponent{enabled: true}, newGraphQLComponent())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.shutdown(10 * time.Second) })
+	waitFor(t, "http://"+srv.adminAddr+"/readyz", http.StatusOK)
+	base := "http://" + srv.addr
+	cmds := commands.NewHandler(srv.store)
+	if _, err := cmds.Agent(t.Context(), "a-001", domain.RegisterAgent{AgentID: "a-001", Name: "Li Lei", Skills: map[string]int{"billing": 5}},
+		commands.Meta{Actor: "system:test"}); err != nil {
+		t.Fatal(err)
+	}
+	addUser(t, dir, "a-001", "agent", testPassword)
+
+	page.Do(chromedp.Navigate(base + "/signin"))
+	waitAfterLoad(t, page, "the sign-in form", `!!document.querySelector("#signin-subject")`)
+	page.Do(chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ledger.locale", "en"); window.__old = 1`))
+	page.Do(chromedp.Reload())
+	waitAfterLoad(t, page, "the sign-in form in English", `!window.__old && document.querySelector("#signin-subject") && document.documentElement.lang === "en"`)
+	page.Do(
+		chromedp.SendKeys(chromedp.CSS("#signin-subject"), "a-001"),
+		chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
+		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
+	)
+	page.WaitJS("the agent workspace", `!!document.querySelector("#inbox-title") && location.pathname === "/agent"`, 10*time.Second)
+	page.WaitJS("the presence", `document.querySelector(".presence-now").dataset.presence === "OFFLINE"`, 10*time.Second)
+	page.Do(chromedp.Click(chromedp.CSS(`.presence .row button`))) // Available
+	page.WaitJS("presence available", `document.querySelector(".presence-now").dataset.presence === "AVAILABLE"`, 10*time.Second)
+	eventually(t, "the agent available in the ledger", func() bool {
+		a, err := srv.readDB.Agent(t.Context(), "a-001")
+		return err == nil && a.Presence == domain.PresenceAvailable
+	})
+	page.Do(chromedp.Evaluate[chromedp.Void](`window.__noReload = 1`))
+
+	in := appMessage(t, base, "links-1", "+8613800138031", "Please update my contact details")
+	dup := appMessage(t, base, "links-2", "+8613800138032", "It is me again, from my other phone")
+	if in.CustomerID == dup.CustomerID {
+		t.Fatal("two phones made one customer")
+	}
+	page.WaitJS("the interaction in the inbox", fmt.Sprintf(`!!document.querySelector('[data-interaction=%q]')`, in.InteractionID), 30*time.Second)
+	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-interaction=%q]`, in.InteractionID))))
+	hasIdentity := func(id string) string {
+		return fmt.Sprintf(`!!document.querySelector('.links [data-identity=%q]')`, id)
+	}
+	page.WaitJS("the customer's identities", hasIdentity("PHONE:+8613800138031"), 10*time.Second)
+
+	// Link an email: listed, and in the ledger.
+	const email = "li.lei@example.com"
+	page.Do(
+		chromedp.SetValue(chromedp.CSS("#link-kind"), "EMAIL"),
+		chromedp.SendKeys(chromedp.CSS("#link-value"), "Li.Lei@Example.com"),
+		chromedp.Click(chromedp.CSS(`.links form button[type="submit"]`)),
+	)
+	page.WaitJS("the linked email listed", hasIdentity("EMAIL:"+email), 10*time.Second)
+	eventually(t, "the email linked in the ledger", func() bool {
+		c, err := srv.readDB.Customer(t.Context(), in.CustomerID)
+		return err == nil && slices.Contains(c.Identities, domain.Identity{Kind: domain.IdentityEmail, Value: email})
+	})
+	page.AssertAccessible("customer 360 with identity links")
+	page.Screenshot("docs/screenshots/desktop-customer-links.png")
+
+	// The duplicate: found by its phone and merged in; its phone is now
+	// this customer's.
+	page.Do(
+		chromedp.SendKeys(chromedp.CSS("#merge-search"), "+8613800138032"),
+		chromedp.Click(chromedp.CSS(`.links form[aria-labelledby="merge-title"] button[type="submit"]`)),
+	)
+	page.WaitJS("the duplicate found", fmt.Sprintf(`!!document.querySelector('.candidates [data-customer=%q] button')`, dup.CustomerID), 10*time.Second)
+	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`.candidates [data-customer=%q] button`, dup.CustomerID))))
+	page.WaitJS("the duplicate's phone listed", hasIdentity("PHONE:+8613800138032"), 10*time.Second)
+	if n := countEvents(t, srv, "CustomerMerged"); n != 1 {
+		t.Errorf("%d CustomerMerged events, want 1", n)
+	}
+	if got := browsertest.Eval[string](page, `document.querySelector('.links [role="status"]').textContent`); !strings.Contains(got, "Merged") {
+		t.Errorf("after the merge the panel says %q", got)
+	}
+
+	// Unlink the email: gone from the list and from the customer.
+	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`.links [data-identity=%q] button`, "EMAIL:"+email))))
+	page.WaitJS("the email unlisted", "!"+hasIdentity("EMAIL:"+email), 10*time.Second)
+	if n := countEvents(t, srv, "IdentityUnlinked"); n != 1 {
+		t.Errorf("%d IdentityUnlinked events, want 1", n)
+	}
+	if browsertest.Eval[int](page, `window.__noReload || 0`) != 1 {
+		t.Error("the page reloaded")
 	}
 	for _, m := range page.Console() {
 		if m.IsException() {

@@ -1,6 +1,7 @@
 // The English catalogue: every string the desktop shows. zh-CN.ts must have
 // the same keys (its type says so).
 import { callsEn } from "./calls.en";
+import { linksEn } from "./links.en";
 
 export const en = {
   "app.title": "Interaction Ledger",
@@ -130,6 +131,7 @@ export const en = {
   "audit.ok": "Every hash chain is intact: {events} events in {streams} streams.",
   "audit.bad": "The chain breaks at position {position} ({stream}): {reason}",
   ...callsEn,
+  ...linksEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

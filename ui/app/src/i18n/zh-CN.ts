@@ -1,5 +1,6 @@
 import type { MessageKey } from "./en";
 import { callsZhCN } from "./calls.zh-CN";
+import { linksZhCN } from "./links.zh-CN";
 
 // 简体中文目录：与 en.ts 键一一对应。
 export const zhCN: Record<MessageKey, string> = {
@@ -130,4 +131,5 @@ export const zhCN: Record<MessageKey, string> = {
   "audit.ok": "所有哈希链完整：{streams} 个事件流共 {events} 个事件。",
   "audit.bad": "哈希链在位置 {position}（{stream}）断开：{reason}",
   ...callsZhCN,
+  ...linksZhCN,
 };

@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { useClient, useQuery } from "@urql/preact";
 import { Customer360Document, CustomerTimelineDocument, type CustomerTimelineQuery } from "./customer360.generated";
 import { ErrorText } from "../ErrorText";
+import { CustomerLinks } from "../CustomerLinks/CustomerLinks";
 import { useI18n } from "../../i18n";
 
 type Entry = NonNullable<CustomerTimelineQuery["customer"]>["timeline"]["nodes"][number];
@@ -33,9 +34,8 @@ export function Customer360({ id }: { id: string }) {
       <dl>
         <dt>{t("customer.tier")}</dt><dd>{c.tier}</dd>
         <dt>{t("customer.tags")}</dt><dd>{c.tags.join(", ") || "—"}</dd>
-        <dt>{t("customer.identities")}</dt>
-        <dd><ul>{c.identities.map((i) => <li>{i.kind}: {i.value}</li>)}</ul></dd>
       </dl>
+      <CustomerLinks id={c.id} />
       <h3>{t("customer.openTickets")}</h3>
       {c.openTickets.length ? (
         <ul>{c.openTickets.map((tk) => <li>{tk.number} · {tk.subject} · {tk.status}</li>)}</ul>
