@@ -22,7 +22,7 @@ import (
 // TestDesktopScreenPopInBrowser: the screen pop, end to end. A real
 // `ledger serve --sip` (with the router and the GraphQL API); the agent
 // signs in in Chromium and goes available; their phone (sipp, a UAS that
-// rings twelve seconds before it answers) registers with digest auth; a
+// rings twenty seconds before it answers) registers with digest auth; a
 // caller never seen before (sipp) dials the service number. While the
 // agent's phone still rings, the agent's page shows the incoming call and
 // the caller's customer 360 with the number (a new, empty profile); then
