@@ -13,6 +13,7 @@ import { AgentWorkspace } from "./components/AgentWorkspace/AgentWorkspace";
 import { Wallboard } from "./components/Wallboard/Wallboard";
 import { Reports } from "./components/Reports/Reports";
 import { AuditTrail } from "./components/AuditTrail/AuditTrail";
+import { AnalystWorkspace } from "./components/AnalystWorkspace/AnalystWorkspace";
 import "./styles.css";
 
 const home: Record<Role, string> = { AGENT: "/agent", SUPERVISOR: "/supervisor", ANALYST: "/analyst", AUDITOR: "/auditor", ADMIN: "/supervisor" };
@@ -47,7 +48,7 @@ function App() {
     switch (me.role) {
       case "AGENT": workspace = <AgentWorkspace agentId={me.subject} />; break;
       case "SUPERVISOR": case "ADMIN": workspace = <div class="stack"><Wallboard /><Reports /></div>; break;
-      case "ANALYST": workspace = <Reports />; break;
+      case "ANALYST": workspace = <AnalystWorkspace />; break;
       case "AUDITOR": workspace = <AuditTrail />; break;
       default: workspace = <p>{i18n.t("app.noUI")}</p>;
     }

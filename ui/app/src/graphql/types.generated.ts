@@ -1140,8 +1140,12 @@ export type ReportColumn = {
 /** A report of the analytics catalogue. */
 export type ReportDefinition = {
   __typename?: 'ReportDefinition';
+  /** The dimensions it is grouped by when `report` is given no `groupBy`. */
+  defaultGroupBy: Array<Scalars['String']['output']>;
   /** What it measures. */
   description: Scalars['String']['output'];
+  /** The filters it accepts, among `channel`, `queue` and `agent` (the fields of ReportFilter it honours). */
+  filters: Array<Scalars['String']['output']>;
   /** The dimensions it can be grouped by. */
   groupBy: Array<Scalars['String']['output']>;
   /** The snake_case name to ask for, e.g. `channel_volume`. */

@@ -1,6 +1,9 @@
 // The English catalogue: every string the desktop shows. zh-CN.ts must have
 // the same keys (its type says so).
+import { analystEn } from "./analyst.en";
+
 export const en = {
+  ...analystEn,
   "app.title": "Interaction Ledger",
   "app.skip": "Skip to content",
   "app.language": "Language",
