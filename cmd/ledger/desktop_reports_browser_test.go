@@ -11,6 +11,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/internal/browsertest"
 	"github.com/interactionledger/ledger/ui/app"
 )
@@ -152,5 +154,80 @@ func waitChart(t *testing.T, page *browsertest.Page, kind string) {
 	raw := browsertest.Eval[string](page, `JSON.stringify((r => ({W: r.width, H: r.height}))(document.querySelector(".report-canvas svg").getBoundingClientRect()))`)
 	if err := json.Unmarshal([]byte(raw), &box); err != nil || box.W < 100 || box.H < 100 {
 		t.Errorf("%s chart is %s, want a visible size", kind, raw)
+	}
+}
+
+// TestDesktopSupervisorInBrowser: a supervisor sets another agent's
+// presence from the wallboard (recorded in the ledger, shown in the row),
+// sees a change made elsewhere arrive live, and reassigns an open ticket
+// from the page.
+func TestDesktopSupervisorInBrowser(t *testing.T) {
+	if !app.Built() {
+		browsertest.Unavailable(t, "the desktop is not built into this binary: run make ui-app")
+	}
+	page := browsertest.Start(t)
+	h := startAPI(t)
+	f := h.seed("a-001", "a-002")
+	addUser(t, h.dir, "sup", "supervisor", testPassword)
+	base := "http://" + h.srv.addr
+	page.Do(chromedp.Navigate(base + "/signin"))
+	waitAfterLoad(t, page, "the sign-in form", `!!document.querySelector("#signin-subject")`)
+	page.Do(chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ledger.locale", "en"); window.__old = 1`))
+	page.Do(chromedp.Reload())
+	waitAfterLoad(t, page, "the sign-in form in English", `!window.__old && document.querySelector("#signin-subject") && document.documentElement.lang === "en"`)
+	page.Do(
+		chromedp.SendKeys(chromedp.CSS("#signin-subject"), "sup"),
+		chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
+		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
+	)
+	page.WaitJS("the wallboard's agents", `location.pathname === "/supervisor" && !!document.querySelector('tr[data-agent="a-001"] td[data-presence="OFFLINE"]')`, 15*time.Second)
+	page.WaitJS("the live connection", `document.querySelector(".conn.live") !== null`, 10*time.Second)
+	// Without analytics, today's service level says why it is missing.
+	page.WaitJS("no service level, in a sentence", `document.querySelector("#wb-title").parentElement.textContent.includes("analytics component")`, 10*time.Second)
+
+	// Set a-001 on a break, with a reason, from a-001's row.
+	page.Do(
+		chromedp.SetValue(chromedp.CSS(`#sup-presence-a-001`), "BREAK"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#sup-presence-a-001").dispatchEvent(new Event("change", {bubbles: true}))`),
+		chromedp.SendKeys(chromedp.CSS(`#sup-reason-a-001`), "coaching"),
+		chromedp.Click(chromedp.CSS(`tr[data-agent="a-001"] button[type="submit"]`)),
+	)
+	page.WaitJS("a-001 on a break in the row", `!!document.querySelector('tr[data-agent="a-001"] td[data-presence="BREAK"]')`, 10*time.Second)
+	eventually(t, "a-001 on a break in the ledger", func() bool {
+		a, err := h.srv.readDB.Agent(t.Context(), "a-001")
+		return err == nil && a.Presence == domain.PresenceBreak
+	})
+	if got := browsertest.Eval[string](page, `document.querySelector('tr[data-agent="a-002"] td[data-presence]').dataset.presence`); got != "OFFLINE" {
+		t.Errorf("a-002 reads %s, want OFFLINE (untouched)", got)
+	}
+
+	// A change made elsewhere (the agent's own desktop) arrives live.
+	page.Do(chromedp.Evaluate[chromedp.Void](`window.__noReload = 1`))
+	if _, err := h.cmds.Agent(t.Context(), "a-002", domain.ChangePresence{Presence: domain.PresenceAvailable}, commands.Meta{Actor: "agent:a-002"}); err != nil {
+		t.Fatal(err)
+	}
+	page.WaitJS("a-002 available, live", `!!document.querySelector('tr[data-agent="a-002"] td[data-presence="AVAILABLE"]') && window.__noReload === 1`, 10*time.Second)
+	// The rows re-sort by presence; each keeps its own form.
+	if got := browsertest.Eval[string](page, `document.querySelector("#sup-reason-a-002").value + "|" + document.querySelector('tr[data-agent="a-002"] select').id`); got != "|sup-presence-a-002" {
+		t.Errorf("a-002's row form reads %q, want an empty reason and its own select", got)
+	}
+
+	// Reassign the open ticket to a-002.
+	row := fmt.Sprintf(`.sup-tickets tr[data-ticket=%q]`, f.ticketID)
+	page.WaitJS("the open ticket", fmt.Sprintf(`!!document.querySelector('%s')`, row), 10*time.Second)
+	sel := fmt.Sprintf(`#sup-assign-%s`, f.ticketID)
+	page.Do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const s = document.querySelector(%q); s.value = "a-002"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`, sel)))
+	page.Do(chromedp.Click(chromedp.CSS(row + ` button[type="submit"]`)))
+	page.WaitJS("assigned, in a sentence", `[...document.querySelectorAll('.sup-tickets [role="status"]')].some(e => e.textContent.includes("a-002"))`, 10*time.Second)
+	eventually(t, "the ticket assigned to a-002 in the ledger", func() bool {
+		tk, err := h.srv.readDB.Ticket(t.Context(), f.ticketID)
+		return err == nil && tk.AssigneeID == "a-002"
+	})
+	page.AssertAccessible("supervisor workspace")
+	page.Screenshot("docs/screenshots/desktop-supervisor.png")
+	for _, m := range page.Console() {
+		if m.IsException() {
+			t.Errorf("uncaught exception in the page: %s", m.String())
+		}
 	}
 }

@@ -1,9 +1,11 @@
 // The English catalogue: every string the desktop shows. zh-CN.ts must have
 // the same keys (its type says so).
 import { analystEn } from "./analyst.en";
+import { supervisorEn } from "./supervisor.en";
 
 export const en = {
   ...analystEn,
+  ...supervisorEn,
   "app.title": "Interaction Ledger",
   "app.skip": "Skip to content",
   "app.language": "Language",
