@@ -160,7 +160,8 @@ func waitChart(t *testing.T, page *browsertest.Page, kind string) {
 // TestDesktopSupervisorInBrowser: a supervisor sets another agent's
 // presence from the wallboard (recorded in the ledger, shown in the row),
 // sees a change made elsewhere arrive live, and reassigns an open ticket
-// from the page.
+// from the page, then corrects a criterion of a QA scorecard (a
+// QaOverridden in the ledger, the new score on the page).
 func TestDesktopSupervisorInBrowser(t *testing.T) {
 	if !app.Built() {
 		browsertest.Unavailable(t, "the desktop is not built into this binary: run make ui-app")
@@ -223,6 +224,27 @@ func TestDesktopSupervisorInBrowser(t *testing.T) {
 		tk, err := h.srv.readDB.Ticket(t.Context(), f.ticketID)
 		return err == nil && tk.AssigneeID == "a-002"
 	})
+	// QA review: the scorecard of a scored interaction, one criterion overridden.
+	scored := domain.QaScored{InteractionID: f.interactionID, ScorecardID: "standard", AgentID: "a-001", Channel: domain.ChannelWebchat,
+		ClosedAt: time.Now().UTC(), Score: 5000, Results: []domain.QaCriterionResult{
+			{CriterionID: "greeting", Kind: domain.QaGreeting, Weight: 1, Result: domain.QaFail},
+			{CriterionID: "no-blame", Kind: domain.QaForbidden, Weight: 1, Result: domain.QaPass},
+		}}
+	if _, err := h.cmds.RecordQaScore(t.Context(), f.interactionID, domain.RecordQaScore{Scored: scored}, commands.Meta{Actor: "system:qa"}); err != nil {
+		t.Fatal(err)
+	}
+	page.Do(chromedp.SendKeys(chromedp.CSS("#qa-interaction"), f.interactionID), chromedp.Click(chromedp.CSS(`#qa-title ~ form button[type="submit"]`)))
+	page.WaitJS("the scorecard", `document.querySelector('.qa-card[data-scorecard="standard"] .qa-score')?.dataset.score === "5000"`, 10*time.Second)
+	page.Do(chromedp.Click(chromedp.CSS(`tr[data-criterion="greeting"] button[type="submit"]`)))
+	page.WaitJS("the reason asked for, in a sentence", `[...document.querySelectorAll('tr[data-criterion="greeting"] [role="alert"]')].some(e => e.textContent.includes("reason"))`, 10*time.Second)
+	page.Do(
+		chromedp.SendKeys(chromedp.CSS(`#qa-reason-standard-greeting`), "greeted by voice"),
+		chromedp.Click(chromedp.CSS(`tr[data-criterion="greeting"] button[type="submit"]`)),
+	)
+	page.WaitJS("the corrected score", `document.querySelector('.qa-card .qa-score').dataset.score === "10000" && document.querySelector('tr[data-criterion="greeting"] td[data-result]').dataset.result === "PASS"`, 10*time.Second)
+	if n := countEvents(t, h.srv, "QaOverridden"); n != 1 {
+		t.Errorf("%d QaOverridden events, want 1", n)
+	}
 	page.AssertAccessible("supervisor workspace")
 	page.Screenshot("docs/screenshots/desktop-supervisor.png")
 	for _, m := range page.Console() {

@@ -14,6 +14,7 @@ import { errorKey } from "../../api/client";
 import { useI18n } from "../../i18n";
 import { ReportExplorer } from "../AnalystWorkspace/ReportExplorer";
 import { dayString, midnightIn } from "../AnalystWorkspace/reportData";
+import { QaReview } from "./QaReview";
 
 const presences: Presence[] = ["AVAILABLE", "BUSY", "AFTER_CALL_WORK", "BREAK", "OFFLINE"];
 const presenceOrder = (p: Presence) => presences.indexOf(p);
@@ -25,6 +26,7 @@ export function SupervisorWorkspace() {
     <div class="stack supervisor">
       <SupervisorWallboard />
       <SupervisorTickets />
+      <QaReview />
       <ReportExplorer />
     </div>
   );
