@@ -44,6 +44,15 @@ export function chartOf(t: Table, dims: string[], measure: string, label: (v: un
       if (!by.has(k)) by.set(k, []);
       by.get(k)!.push([String(r[ti]), Number(r[mi])]);
     }
+    // A count is 0 where a series has no row for a period another series has;
+    // a rate or an average there is unknown, and stays a gap.
+    if (t.columns[mi].type === "int") {
+      const times = [...new Set(t.rows.map((r) => String(r[ti])))];
+      for (const data of by.values()) {
+        const have = new Set(data.map((d) => d[0]));
+        for (const x of times) if (!have.has(x)) data.push([x, 0]);
+      }
+    }
     const series = [...by].map(([name, data]) => ({ name, data: data.sort((a, b) => a[0].localeCompare(b[0])) }));
     return { kind: "line", categories: [], series, points: t.rows.length };
   }
