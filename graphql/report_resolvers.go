@@ -99,6 +99,19 @@ func (d *reportDefinition) Title() string       { return d.d.Title }
 func (d *reportDefinition) Description() string { return d.d.Description }
 func (d *reportDefinition) GroupBy() []string   { return d.d.GroupBy }
 
+// DefaultGroupBy is the grouping a request without one gets.
+func (d *reportDefinition) DefaultGroupBy() []string { return nonNil(d.d.DefaultGroupBy) }
+
+// Filters names the ReportFilter fields the report honours.
+func (d *reportDefinition) Filters() []string { return nonNil(d.d.Filters) }
+
+func nonNil(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}
+
 // reportTable is a ReportTable.
 type reportTable struct{ t analytics.Table }
 

@@ -427,6 +427,17 @@ func TestGraphQLRoleOperationTable(t *testing.T) {
 				return `mutation($i: ID!) { overrideQaCriterion(interactionId: $i, scorecard: "standard", criterion: "greeting", result: PASS, reason: "greeted by voice") { position } }`,
 					map[string]any{"i": id}
 			}, wantWrite},
+		{"readQa", [5]roleCell{denied, full, denied, denied, full},
+			func(role, _ string) (string, map[string]any) {
+				n := roleIndex(role)
+				id := h.inbound("qa-read-"+role, fmt.Sprintf("+8613900%02d0004", n), "Reviewed "+role, "hi").InteractionID
+				scored := domain.QaScored{InteractionID: id, ScorecardID: "standard", Channel: domain.ChannelWebchat, Score: 0,
+					Results: []domain.QaCriterionResult{{CriterionID: "greeting", Kind: domain.QaGreeting, Result: domain.QaFail, Weight: 1}}}
+				if _, err := h.cmds.RecordQaScore(h.ctx, id, domain.RecordQaScore{Scored: scored}, commands.Meta{Actor: "system:qa"}); err != nil {
+					t.Fatal(err)
+				}
+				return `query($i: ID!) { qaReview(interactionId: $i) { scorecard score criteria { id kind result overridden } } }`, map[string]any{"i": id}
+			}, wantContains(`"criteria":[{"id":"greeting","kind":"greeting","result":"FAIL","overridden":false}]`)},
 		{"manageAgents", [5]roleCell{denied, full, denied, denied, full},
 			func(role, _ string) (string, map[string]any) {
 				return `mutation($id: ID!) { registerAgent(id: $id, name: "New Hire", skills: [{name: "billing", level: 3}]) { position } }`,

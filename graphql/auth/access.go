@@ -31,6 +31,7 @@ const (
 	OpSetOwnPresence   Operation = "setOwnPresence"   // setPresence of oneself
 	OpManageAgents     Operation = "manageAgents"     // registerAgent, setPresence of another agent
 	OpOverrideQa       Operation = "overrideQa"       // overrideQaCriterion
+	OpReadQa           Operation = "readQa"           // qaReview
 )
 
 // Access is how much of an operation a role gets.
@@ -68,6 +69,7 @@ var rules = map[Operation]map[Role]Access{
 	OpSetOwnPresence:   {RoleAgent: Full, RoleSupervisor: Full, RoleAdmin: Full},
 	OpManageAgents:     {RoleSupervisor: Full, RoleAdmin: Full},
 	OpOverrideQa:       {RoleSupervisor: Full, RoleAdmin: Full},
+	OpReadQa:           {RoleSupervisor: Full, RoleAdmin: Full},
 }
 
 // AccessOf returns what role gets of op.

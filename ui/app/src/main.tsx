@@ -10,9 +10,9 @@ import { I18nContext, initialLocale, makeI18n, saveLocale, type Locale } from ".
 import { SignIn } from "./components/SignIn/SignIn";
 import { AppShell } from "./components/AppShell/AppShell";
 import { AgentWorkspace } from "./components/AgentWorkspace/AgentWorkspace";
-import { Wallboard } from "./components/Wallboard/Wallboard";
-import { Reports } from "./components/Reports/Reports";
 import { AuditTrail } from "./components/AuditTrail/AuditTrail";
+import { AnalystWorkspace } from "./components/AnalystWorkspace/AnalystWorkspace";
+import { SupervisorWorkspace } from "./components/SupervisorWorkspace/SupervisorWorkspace";
 import "./styles.css";
 
 const home: Record<Role, string> = { AGENT: "/agent", SUPERVISOR: "/supervisor", ANALYST: "/analyst", AUDITOR: "/auditor", ADMIN: "/supervisor" };
@@ -46,8 +46,8 @@ function App() {
     let workspace;
     switch (me.role) {
       case "AGENT": workspace = <AgentWorkspace agentId={me.subject} />; break;
-      case "SUPERVISOR": case "ADMIN": workspace = <div class="stack"><Wallboard /><Reports /></div>; break;
-      case "ANALYST": workspace = <Reports />; break;
+      case "SUPERVISOR": case "ADMIN": workspace = <SupervisorWorkspace />; break;
+      case "ANALYST": workspace = <AnalystWorkspace />; break;
       case "AUDITOR": workspace = <AuditTrail />; break;
       default: workspace = <p>{i18n.t("app.noUI")}</p>;
     }

@@ -883,6 +883,23 @@ export type PromiseConfirmation = {
   position: Scalars['Long']['output'];
 };
 
+/** One criterion's outcome on a scored interaction. */
+export type QaCriterion = {
+  __typename?: 'QaCriterion';
+  /** What the outcome rests on: JSON objects with messageId, phrase, seconds, sentiment or note (never message text). */
+  evidence: Array<Scalars['JSON']['output']>;
+  /** The criterion's id within the scorecard. */
+  id: Scalars['String']['output'];
+  /** What the rule checks, e.g. `greeting`, `forbidden_words`, `first_response_time`. */
+  kind: Scalars['String']['output'];
+  /** Whether a supervisor changed the automatic result. */
+  overridden: Scalars['Boolean']['output'];
+  /** The outcome (after any override). */
+  result: QaResult;
+  /** Its weight in the score. */
+  weight: Scalars['Int']['output'];
+};
+
 /** The outcome of a QA override. */
 export type QaOverride = {
   __typename?: 'QaOverride';
@@ -904,6 +921,29 @@ export type QaResult =
   | 'NA'
   /** The interaction met the criterion. */
   | 'PASS';
+
+/** A scorecard's verdict on one closed interaction, after overrides. */
+export type QaScorecard = {
+  __typename?: 'QaScorecard';
+  /** The agent who handled the interaction, when it closed. */
+  agentId?: Maybe<Scalars['ID']['output']>;
+  /** The interaction's channel. */
+  channel: Channel;
+  /** When the interaction closed. */
+  closedAt: Scalars['Time']['output'];
+  /** Each criterion's outcome, in the scorecard's order. */
+  criteria: Array<QaCriterion>;
+  /** The scored interaction. */
+  interactionId: Scalars['ID']['output'];
+  /** The interaction's queue. */
+  queue?: Maybe<Scalars['String']['output']>;
+  /** The score, 0 to 10000 (hundredths of a percent): the weighted share of applicable criteria passed. */
+  score: Scalars['Int']['output'];
+  /** The scorecard's id, as in the scorecards file. */
+  scorecard: Scalars['String']['output'];
+  /** The agent's team, when it closed. */
+  team?: Maybe<Scalars['String']['output']>;
+};
 
 /** The entry points for reading the ledger's projections and, for auditors, the ledger itself. */
 export type Query = {
@@ -949,6 +989,12 @@ export type Query = {
   interaction?: Maybe<Interaction>;
   /** Who the caller is, as the token says. Every role. */
   me: Viewer;
+  /**
+   * An interaction's QA review: every scorecard that scored it, with each criterion's result
+   * after supervisors' overrides, ordered by scorecard id; empty when it was not scored.
+   * Supervisors and admins.
+   */
+  qaReview: Array<QaScorecard>;
   /**
    * One routing queue by name. Fails with NOT_FOUND when no interaction was ever queued there.
    * Agents, supervisors, analysts, admins.
@@ -1041,6 +1087,12 @@ export type QueryCustomersArgs = {
 /** The entry points for reading the ledger's projections and, for auditors, the ledger itself. */
 export type QueryInteractionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** The entry points for reading the ledger's projections and, for auditors, the ledger itself. */
+export type QueryQaReviewArgs = {
+  interactionId: Scalars['ID']['input'];
 };
 
 
@@ -1140,8 +1192,12 @@ export type ReportColumn = {
 /** A report of the analytics catalogue. */
 export type ReportDefinition = {
   __typename?: 'ReportDefinition';
+  /** The dimensions it is grouped by when `report` is given no `groupBy`. */
+  defaultGroupBy: Array<Scalars['String']['output']>;
   /** What it measures. */
   description: Scalars['String']['output'];
+  /** The filters it accepts, among `channel`, `queue` and `agent` (the fields of ReportFilter it honours). */
+  filters: Array<Scalars['String']['output']>;
   /** The dimensions it can be grouped by. */
   groupBy: Array<Scalars['String']['output']>;
   /** The snake_case name to ask for, e.g. `channel_volume`. */

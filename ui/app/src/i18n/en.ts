@@ -2,8 +2,12 @@
 // the same keys (its type says so).
 import { callsEn } from "./calls.en";
 import { linksEn } from "./links.en";
+import { analystEn } from "./analyst.en";
+import { supervisorEn } from "./supervisor.en";
 
 export const en = {
+  ...analystEn,
+  ...supervisorEn,
   "app.title": "Interaction Ledger",
   "app.skip": "Skip to content",
   "app.language": "Language",
