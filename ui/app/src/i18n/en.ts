@@ -1,6 +1,9 @@
 // The English catalogue: every string the desktop shows. zh-CN.ts must have
 // the same keys (its type says so).
+import { ticketsEn } from "./tickets.en";
+
 export const en = {
+  ...ticketsEn,
   "app.title": "Interaction Ledger",
   "app.skip": "Skip to content",
   "app.language": "Language",

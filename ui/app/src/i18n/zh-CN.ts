@@ -1,7 +1,9 @@
 import type { MessageKey } from "./en";
+import { ticketsZh } from "./tickets.zh-CN";
 
 // 简体中文目录：与 en.ts 键一一对应。
 export const zhCN: Record<MessageKey, string> = {
+  ...ticketsZh,
   "app.title": "交互账本",
   "app.skip": "跳到正文",
   "app.language": "语言",

@@ -6,6 +6,9 @@ import { PresenceControl } from "../PresenceControl/PresenceControl";
 import { Conversation } from "../Conversation/Conversation";
 import { Customer360 } from "../Customer360/Customer360";
 import { ErrorText } from "../ErrorText";
+import { OpenTicket } from "../OpenTicket/OpenTicket";
+import { ConfirmPromise } from "../ConfirmPromise/ConfirmPromise";
+import { TicketView } from "../TicketView/TicketView";
 import { useI18n } from "../../i18n";
 
 export function AgentWorkspace({ agentId }: { agentId: string }) {
@@ -13,6 +16,7 @@ export function AgentWorkspace({ agentId }: { agentId: string }) {
   const { state, error } = useInbox(agentId);
   const [selected, setSelected] = useState<string | null>(null);
   const [customer, setCustomer] = useState<string | null>(null);
+  const [ticket, setTicket] = useState<string | null>(null);
   return (
     <div class="workspace">
       <div class="left">
@@ -22,7 +26,14 @@ export function AgentWorkspace({ agentId }: { agentId: string }) {
       </div>
       {selected ? <Conversation key={selected} id={selected} onCustomer={setCustomer} />
         : <section class="conversation empty"><p>{t("conversation.none")}</p></section>}
-      {selected && customer ? <Customer360 key={customer} id={customer} /> : null}
+      {selected && customer ? (
+        <div class="right">
+          <Customer360 key={customer} id={customer} onTicket={setTicket} />
+          <OpenTicket key={selected} customerId={customer} interactionId={selected} onOpened={setTicket} />
+          <ConfirmPromise key={selected} interactionId={selected} />
+          {ticket ? <TicketView key={ticket} id={ticket} agentId={agentId} onClose={() => setTicket(null)} /> : null}
+        </div>
+      ) : null}
     </div>
   );
 }
