@@ -1,8 +1,9 @@
 // AuditTrail: a stream's events as of a moment, with actors and hashes;
 // and a run of verifyLedger.
 import { useState } from "preact/hooks";
-import { useQuery } from "@urql/preact";
-import { AuditTicketStreamsDocument, AuditTrailDocument, VerifyLedgerDocument } from "./audit.generated";
+import { useClient, useQuery } from "@urql/preact";
+import type { CombinedError } from "@urql/core";
+import { AuditTicketStreamsDocument, AuditTrailDocument, VerifyLedgerDocument, type AuditTicketStreamsQuery } from "./audit.generated";
 import { ErrorText } from "../ErrorText";
 import { useI18n } from "../../i18n";
 
@@ -20,8 +21,14 @@ export function AuditTrail() {
   const [trail] = useQuery({ query: AuditTrailDocument, variables: shown ?? { stream: "" }, pause: !shown });
   const [verify, runVerify] = useQuery({ query: VerifyLedgerDocument, pause: true, requestPolicy: "network-only" });
   const [number, setNumber] = useState("");
-  const [found, find] = useQuery({ query: AuditTicketStreamsDocument, variables: { number: number.trim() }, pause: true });
-  const tk = found.data?.ticketByNumber;
+  const client = useClient();
+  const [tk, setTk] = useState<AuditTicketStreamsQuery["ticketByNumber"]>(null);
+  const [findError, setFindError] = useState<CombinedError | undefined>(undefined);
+  async function find() {
+    const r = await client.query(AuditTicketStreamsDocument, { number: number.trim() }, { requestPolicy: "network-only" }).toPromise();
+    setFindError(r.error);
+    setTk(r.data?.ticketByNumber ?? null);
+  }
   function show(st: string, at: string | null) {
     setStream(st);
     setAsOf(at ? localInput(at) : "");
@@ -48,7 +55,7 @@ export function AuditTrail() {
         <input id="audit-ticket" value={number} onInput={(e) => setNumber(e.currentTarget.value)} />
         <button type="submit">{t("audit.findTicketButton")}</button>
       </form>
-      <ErrorText error={found.error} />
+      <ErrorText error={findError} />
       {tk ? (
         <nav aria-label={t("audit.streamsOf")} class="audit-streams">
           <ul class="row">
