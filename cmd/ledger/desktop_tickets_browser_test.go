@@ -143,11 +143,13 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 	)
 	page.WaitJS("the note", fmt.Sprintf(`(document.querySelector(".ticket-notes")?.textContent ?? "").includes(%q)`, note), 20*time.Second)
 	page.Do(
+		chromedp.Click(chromedp.CSS(`.ticket-add-collaborator > summary`)),
 		chromedp.SendKeys(chromedp.CSS("#collab-dept"), "finance"),
 		chromedp.Click(chromedp.CSS(`#collab-due ~ button[type="submit"]`)),
 	)
 	page.WaitJS("the collaborator", `(document.querySelector(".ticket-collaborators")?.textContent ?? "").includes("finance")`, 20*time.Second)
 	page.AssertAccessible("ticket view")
+	page.Do(chromedp.Evaluate[chromedp.Void](`document.querySelector(".ticket").scrollIntoView({block: "start"})`))
 	page.Screenshot("docs/screenshots/desktop-ticket.png")
 
 	// Resolve it: it leaves the customer's open tickets.

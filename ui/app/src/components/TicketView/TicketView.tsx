@@ -98,16 +98,19 @@ export function TicketView({ id, agentId, onClose }: { id: string; agentId: stri
         })}</ul>
       ) : <p class="muted">{t("ticket.noSla")}</p>}
 
+      {live && tk.assigneeId !== agentId ? (
+        <button type="button" class="take" disabled={assigning.fetching}
+          onClick={() => assign({ id, agentId, key: key("take") })}>{t("ticket.take")}</button>
+      ) : null}
       {live ? (
-        <form class="row" onSubmit={(e) => { e.preventDefault(); if (assignee.trim()) assign({ id, agentId: assignee.trim(), key: key("assign") }); }}>
-          {tk.assigneeId !== agentId ? (
-            <button type="button" class="take" disabled={assigning.fetching}
-              onClick={() => assign({ id, agentId, key: key("take") })}>{t("ticket.take")}</button>
-          ) : null}
-          <label for="ticket-assignee">{t("ticket.assignTo")}</label>
-          <input id="ticket-assignee" value={assignee} onInput={(e) => setAssignee(e.currentTarget.value)} />
-          <button type="submit" disabled={assigning.fetching || !assignee.trim()}>{t("ticket.assign")}</button>
-        </form>
+        <details class="ticket-assign">
+          <summary>{t("ticket.assign")}</summary>
+          <form onSubmit={(e) => { e.preventDefault(); if (assignee.trim()) assign({ id, agentId: assignee.trim(), key: key("assign") }); }}>
+            <label for="ticket-assignee">{t("ticket.assignTo")}</label>
+            <input id="ticket-assignee" value={assignee} onInput={(e) => setAssignee(e.currentTarget.value)} />
+            <button type="submit" disabled={assigning.fetching || !assignee.trim()}>{t("ticket.assign")}</button>
+          </form>
+        </details>
       ) : null}
       <ErrorText error={assigning.error} />
 
@@ -153,6 +156,8 @@ export function TicketView({ id, agentId, onClose }: { id: string; agentId: stri
         ))}</ul>
       ) : <p class="muted">{t("ticket.noCollaborators")}</p>}
       {tk.status !== "CLOSED" ? (
+        <details class="ticket-add-collaborator">
+        <summary>{t("ticket.addCollaborator")}</summary>
         <form onSubmit={(e) => {
           e.preventDefault();
           if (!dept.trim()) { setDeptMissing(true); return; }
@@ -170,6 +175,7 @@ export function TicketView({ id, agentId, onClose }: { id: string; agentId: stri
           {deptMissing ? <p class="error" role="alert">{t("ticket.departmentRequired")}</p> : null}
           <ErrorText error={adding.error} />
         </form>
+        </details>
       ) : null}
     </section>
   );
