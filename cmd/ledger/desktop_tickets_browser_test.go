@@ -24,7 +24,8 @@ import (
 //
 //   - an agent signs in, a customer writes in the app, the agent opens a
 //     ticket from that conversation, takes it, starts work, adds a note and
-//     a collaborating department and resolves it, all through the page; the
+//     a collaborating department and resolves it, all through the page, its
+//     SLA clocks running and then (live) fulfilled; the
 //     ticket shows in the customer 360's open tickets until it is resolved;
 //     the ledger holds the ticket's events, with the agent as actor; the
 //     self-service ticketStatus, with no login, says RESOLVED;
@@ -41,7 +42,7 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 	dir := t.TempDir()
 	p := newProviders(t, testAppPushSecret)
 	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"},
-		channelsComponent(p), newOutboundComponent(), &routingComponent{enabled: true}, newGraphQLComponent())
+		channelsComponent(p), newOutboundComponent(), &routingComponent{enabled: true}, &slaComponent{enabled: true}, newGraphQLComponent())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,6 +118,8 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 	if got := browsertest.Eval[string](page, `document.querySelector(".ticket-facts").textContent`); !strings.Contains(got, "Complaint") || !strings.Contains(got, "Urgent") || !strings.Contains(got, "billing") {
 		t.Errorf("ticket facts %q: want Complaint, Urgent, billing", got)
 	}
+	// Its SLA clocks (the built-in policy), counting down.
+	page.WaitJS("the running SLA clocks", `[...document.querySelectorAll(".sla-clocks li")].some(e => e.dataset.metric === "RESOLUTION" && e.dataset.state === "RUNNING" && e.textContent.includes("left"))`, 20*time.Second)
 	// Leave the ticket view and come back to it from the 360.
 	page.Do(chromedp.Click(chromedp.CSS(`.ticket header button`)))
 	page.WaitJS("the ticket view closed", `!document.querySelector(".ticket")`, 10*time.Second)
@@ -159,6 +162,7 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`.ticket-move button[type="submit"]`)),
 	)
 	status("RESOLVED")
+	page.WaitJS("the resolution clock fulfilled, live", `[...document.querySelectorAll(".sla-clocks li")].some(e => e.dataset.metric === "RESOLUTION" && e.dataset.state === "FULFILLED")`, 20*time.Second)
 	page.WaitJS("the ticket gone from the open tickets", fmt.Sprintf(`!document.querySelector('.open-tickets [data-ticket=%q]')`, ticketID), 20*time.Second)
 	if got := browsertest.Eval[[]string](page, `[...document.querySelectorAll("#ticket-to option")].map(o => o.value)`); !slices.Equal(got, []string{"REOPENED", "CLOSED"}) {
 		t.Errorf("moves from RESOLVED: %v", got)
