@@ -28,7 +28,9 @@ import (
 //     SLA clocks running and then (live) fulfilled; the
 //     ticket shows in the customer 360's open tickets until it is resolved;
 //     the ledger holds the ticket's events, with the agent as actor; the
-//     self-service ticketStatus, with no login, says RESOLVED;
+//     self-service ticketStatus, with no login, says RESOLVED; on a call
+//     with the same customer the agent confirms a promise in writing
+//     (confirmPromise: a MessageSent);
 //   - an auditor signs in, finds the ticket's stream from its number,
 //     replays it as of a moment before the resolution (in progress, no
 //     TicketResolved), then as of now (resolved), and verifyLedger says
@@ -211,6 +213,41 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 		self.Data.TicketStatus.Status != "RESOLVED" || self.Data.TicketStatus.Number != number {
 		t.Errorf("self-service ticketStatus: %d %s, want %s RESOLVED", code, answer, number)
 	}
+
+	// On a call with the same customer, confirm a promise in writing.
+	first, err := srv.readDB.Interaction(t.Context(), in.InteractionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const callID = "0b7f7c3e-5a55-4d1e-9a0e-3b1f2d0c9a01"
+	if _, err := cmds.Interaction(t.Context(), callID, commands.Meta{Actor: "system:test"},
+		domain.StartInteraction{InteractionID: callID, CustomerID: first.CustomerID, Channel: domain.ChannelPhone, Identity: domain.Identity{Kind: domain.IdentityPhone, Value: phone}},
+		domain.AssignInteraction{AgentID: "a-001"}); err != nil {
+		t.Fatal(err)
+	}
+	page.WaitJS("the call in the inbox", fmt.Sprintf(`!!document.querySelector('[data-interaction=%q]')`, callID), 30*time.Second)
+	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-interaction=%q]`, callID))))
+	page.WaitJS("the promise form on the call", `!!document.querySelector(".confirm-promise summary")`, 20*time.Second)
+	const promise = "We refund the second March charge within 3 days."
+	page.Do(
+		chromedp.Click(chromedp.CSS(`.confirm-promise summary`)),
+		chromedp.SendKeys(chromedp.CSS("#promise-text"), promise),
+		chromedp.Click(chromedp.CSS(`.confirm-promise button[type="submit"]`)),
+	)
+	page.WaitJS("the confirmation on its way", `(document.querySelector('.confirm-promise [role="status"]')?.textContent ?? "").includes("on its way by")`, 20*time.Second)
+	eventually(t, "the promise as a MessageSent in the ledger", func() bool {
+		all, err := srv.store.ReadAll(t.Context(), 0, 100_000)
+		if err != nil {
+			return false
+		}
+		for _, e := range all {
+			if e.Type == "MessageSent" && strings.Contains(string(e.Data), "refund the second March charge") {
+				return true
+			}
+		}
+		return false
+	})
+	page.AssertAccessible("confirm a promise on a call")
 
 	// The auditor: the ticket's stream from its number.
 	page.Do(chromedp.Click(chromedp.CSS(`header.shell > button`)))
