@@ -249,6 +249,13 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 	})
 	page.AssertAccessible("confirm a promise on a call")
 
+	// In Chinese, the ticket view too.
+	page.Do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector("#locale"); s.value = "zh-CN"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`))
+	page.WaitJS("the ticket view in Chinese", `document.querySelector("#ticket-title").textContent.startsWith("工单") && document.querySelector(".ticket-status").textContent === "已解决"`, 10*time.Second)
+	page.AssertAccessible("ticket view in Chinese")
+	page.Do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector("#locale"); s.value = "en"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`))
+	page.WaitJS("English again", `document.documentElement.lang === "en"`, 10*time.Second)
+
 	// The auditor: the ticket's stream from its number.
 	page.Do(chromedp.Click(chromedp.CSS(`header.shell > button`)))
 	signIn("aud")
