@@ -164,7 +164,14 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`.ticket-move button[type="submit"]`)),
 	)
 	status("RESOLVED")
-	page.WaitJS("the resolution clock fulfilled, live", `[...document.querySelectorAll(".sla-clocks li")].some(e => e.dataset.metric === "RESOLUTION" && e.dataset.state === "FULFILLED")`, 20*time.Second)
+	if err := page.DoErr(20*time.Second, chromedp.Poll[chromedp.Void](`[...document.querySelectorAll(".sla-clocks li")].some(e => e.dataset.metric === "RESOLUTION" && e.dataset.state === "FULFILLED")`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		sla, _ := srv.store.ReadStream(t.Context(), domain.SlaStream(ticketID), 0, 100)
+		for _, e := range sla {
+			t.Logf("%s event %d %s %s", domain.SlaStream(ticketID), e.Position, e.Type, e.Data)
+		}
+		t.Logf("the ticket view reads: %s", browsertest.Eval[string](page, `document.querySelector(".ticket").innerText`))
+		t.Fatalf("the resolution clock fulfilled, live: %v", err)
+	}
 	page.WaitJS("the ticket gone from the open tickets", fmt.Sprintf(`!document.querySelector('.open-tickets [data-ticket=%q]')`, ticketID), 20*time.Second)
 	if got := browsertest.Eval[[]string](page, `[...document.querySelectorAll("#ticket-to option")].map(o => o.value)`); !slices.Equal(got, []string{"REOPENED", "CLOSED"}) {
 		t.Errorf("moves from RESOLVED: %v", got)

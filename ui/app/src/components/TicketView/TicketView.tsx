@@ -1,4 +1,5 @@
-// TicketView: one ticket, kept live by ticketUpdated: take or assign it,
+// TicketView: one ticket, kept live by ticketUpdated: take it (or, for
+// supervisors, assign it to anyone),
 // move it through the statuses the domain allows, internal notes,
 // collaborating departments and the SLA clocks.
 import { useState } from "preact/hooks";
@@ -39,7 +40,16 @@ function newest(...list: (TicketDetailFragment | null | undefined)[]) {
 
 const key = (what: string) => `${what}-${crypto.randomUUID()}`;
 
-export function TicketView({ id, agentId, onClose }: { id: string; agentId: string; onClose: () => void }) {
+type Props = {
+  id: string;
+  /** The signed-in agent: "Take it" assigns the ticket to them. */
+  agentId: string;
+  /** Assigning to someone else or moving an assigned ticket is a reassignment: supervisors and admins only. */
+  canReassign?: boolean;
+  onClose: () => void;
+};
+
+export function TicketView({ id, agentId, canReassign = false, onClose }: Props) {
   const { t, time, duration } = useI18n();
   const now = useNow();
   const [q] = useQuery({ query: TicketViewDocument, variables: { id } });
@@ -98,11 +108,11 @@ export function TicketView({ id, agentId, onClose }: { id: string; agentId: stri
         })}</ul>
       ) : <p class="muted">{t("ticket.noSla")}</p>}
 
-      {live && tk.assigneeId !== agentId ? (
+      {live && (!tk.assigneeId || (canReassign && tk.assigneeId !== agentId)) ? (
         <button type="button" class="take" disabled={assigning.fetching}
           onClick={() => assign({ id, agentId, key: key("take") })}>{t("ticket.take")}</button>
       ) : null}
-      {live ? (
+      {live && canReassign ? (
         <details class="ticket-assign">
           <summary>{t("ticket.assign")}</summary>
           <form onSubmit={(e) => { e.preventDefault(); if (assignee.trim()) assign({ id, agentId: assignee.trim(), key: key("assign") }); }}>
