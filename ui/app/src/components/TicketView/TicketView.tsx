@@ -24,7 +24,7 @@ export const moves: Record<TicketStatus, TicketStatus[]> = {
   CLOSED: [],
 };
 
-/** newest picks the most recent of several reads of the same ticket. */
+/** newest picks the most recent of several reads of the same ticket; on a tie, the earliest listed. */
 function newest(...list: (TicketDetailFragment | null | undefined)[]) {
   let best: TicketDetailFragment | null = null;
   const rank = (x: TicketDetailFragment) => [Date.parse(x.updatedAt), x.noteCount, x.collaborators.length];
@@ -66,7 +66,9 @@ export function TicketView({ id, agentId, canReassign = false, onClose }: Props)
   const [deptAgent, setDeptAgent] = useState("");
   const [due, setDue] = useState("");
   const [deptMissing, setDeptMissing] = useState(false);
-  const tk = newest(q.data?.ticket, s.data?.ticketUpdated, assigning.data?.assignTicket.ticket,
+  // The subscription first: on a tie it is the freshest (it also carries SLA clock changes,
+  // which leave updatedAt as it was), whereas the query may be refetched at any time.
+  const tk = newest(s.data?.ticketUpdated, q.data?.ticket, assigning.data?.assignTicket.ticket,
     changing.data?.changeTicketStatus.ticket, noting.data?.commentOnTicket.ticket, adding.data?.addCollaborator.ticket);
   if (!tk) return <section class="ticket"><ErrorText error={q.error} />{q.fetching ? <p>{t("app.loading")}</p> : null}</section>;
   const next = moves[tk.status];
