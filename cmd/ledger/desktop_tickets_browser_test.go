@@ -297,6 +297,11 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 	page.Do(chromedp.Click(chromedp.CSS(`button.audit-now`)))
 	page.WaitJS("the stream as of now again", stateStatus+` === "RESOLVED" && `+rows+`.includes("TicketResolved")`, 10*time.Second)
 
+	// Each event with the state after it: the resolution's reads RESOLVED.
+	page.Do(chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("tr")].find(r => r.textContent.includes("TicketResolved")).querySelector("details.state-after summary").click()`))
+	page.WaitJS("the state after the resolution", `(() => { const d = [...document.querySelectorAll("tr")].find(r => r.textContent.includes("TicketResolved")).querySelector("details.state-after"); return d.open && JSON.parse(d.querySelector("pre").textContent).Status === "RESOLVED"; })()`, 10*time.Second)
+	page.AssertAccessible("auditor: a ticket's events with the state after each")
+
 	// verifyLedger: every chain intact.
 	page.Do(chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("button")].find(b => b.textContent.includes("Verify")).click()`))
 	page.WaitJS("the verification", `[...document.querySelectorAll('[role="status"]')].some(e => e.textContent.includes("intact"))`, 20*time.Second)

@@ -79,6 +79,8 @@ export const ticketsEn = {
   "promise.sent": "The confirmation is on its way by {channel}.",
 
   "audit.state": "State as of then",
+  "audit.stateAfter": "State after",
+  "audit.prevHash": "Previous hash",
   "audit.now": "Now",
   "audit.asOfEvent": "As of this event",
   "audit.findTicket": "Ticket number",

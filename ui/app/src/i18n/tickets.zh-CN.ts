@@ -79,6 +79,8 @@ export const ticketsZh: Record<keyof typeof ticketsEn, string> = {
   "promise.sent": "确认已通过 {channel} 发出。",
 
   "audit.state": "当时的状态",
+  "audit.stateAfter": "事件后的状态",
+  "audit.prevHash": "前一哈希",
   "audit.now": "现在",
   "audit.asOfEvent": "截至此事件",
   "audit.findTicket": "工单号",

@@ -72,9 +72,11 @@ export function AuditTrail() {
           <h3 id="audit-state-title">{t("audit.state")}</h3>
           <pre class="audit-state" aria-labelledby="audit-state-title" tabIndex={0}>{JSON.stringify(a.state, null, 2)}</pre>
           <table>
-            <thead><tr><th>{t("audit.position")}</th><th>{t("audit.type")}</th><th>{t("audit.actor")}</th><th>{t("audit.recorded")}</th><th>{t("audit.hash")}</th><th><span class="sr-only">{t("audit.asOfEvent")}</span></th></tr></thead>
+            <thead><tr><th>{t("audit.position")}</th><th>{t("audit.type")}</th><th>{t("audit.actor")}</th><th>{t("audit.recorded")}</th><th>{t("audit.hash")}</th><th>{t("audit.stateAfter")}</th><th><span class="sr-only">{t("audit.asOfEvent")}</span></th></tr></thead>
             <tbody>{a.events.nodes.map((e) => (
-              <tr><td>{e.position}</td><td>{e.type}</td><td>{e.metadata.actor ?? ""}</td><td>{time(e.recordedAt)}</td><td><code>{e.hash.slice(0, 16)}…</code></td>
+              <tr><td>{e.position}</td><td>{e.type}</td><td>{e.metadata.actor ?? ""}</td><td>{time(e.recordedAt)}</td><td><code title={`${t("audit.prevHash")}: ${e.prevHash || "—"}`}>{e.hash.slice(0, 16)}…</code></td>
+                <td><details class="state-after"><summary>{t("audit.stateAfter")}<span class="sr-only"> {e.position}</span></summary>
+                  <pre tabIndex={0}>{JSON.stringify(e.stateAfter, null, 2)}</pre></details></td>
                 <td><button type="button" class="asof-event" onClick={() => show(a.stream, e.recordedAt)}
                   aria-label={`${t("audit.asOfEvent")}: ${e.position} ${e.type}`}>{t("audit.asOfEvent")}</button></td></tr>
             ))}</tbody>
