@@ -81,6 +81,7 @@ export const ticketsEn = {
   "audit.state": "State as of then",
   "audit.stateAfter": "State after",
   "audit.prevHash": "Previous hash",
+  "audit.slaStream": "Its SLA clocks",
   "audit.now": "Now",
   "audit.asOfEvent": "As of this event",
   "audit.findTicket": "Ticket number",

@@ -81,6 +81,7 @@ export const ticketsZh: Record<keyof typeof ticketsEn, string> = {
   "audit.state": "当时的状态",
   "audit.stateAfter": "事件后的状态",
   "audit.prevHash": "前一哈希",
+  "audit.slaStream": "其 SLA 计时",
   "audit.now": "现在",
   "audit.asOfEvent": "截至此事件",
   "audit.findTicket": "工单号",

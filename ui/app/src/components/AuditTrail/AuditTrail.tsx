@@ -60,6 +60,7 @@ export function AuditTrail() {
         <nav aria-label={t("audit.streamsOf")} class="audit-streams">
           <ul class="row">
             <li><button type="button" onClick={() => show(`ticket-${tk.id}`, null)}>{t("audit.ticketStream")}: ticket-{tk.id}</button></li>
+            <li><button type="button" onClick={() => show(`sla-${tk.id}`, null)}>{t("audit.slaStream")}: sla-{tk.id}</button></li>
             <li><button type="button" onClick={() => show(`customer-${tk.customer.id}`, null)}>{t("audit.customerStream")}: customer-{tk.customer.id}</button></li>
             {tk.interactions.map((i) => <li><button type="button" onClick={() => show(`interaction-${i.id}`, null)}>{t("audit.interactionStream", { id: i.id })}</button></li>)}
           </ul>
