@@ -302,6 +302,10 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 	page.WaitJS("the state after the resolution", `(() => { const d = [...document.querySelectorAll("tr")].find(r => r.textContent.includes("TicketResolved")).querySelector("details.state-after"); return d.open && JSON.parse(d.querySelector("pre").textContent).Status === "RESOLVED"; })()`, 10*time.Second)
 	page.AssertAccessible("auditor: a ticket's events with the state after each")
 
+	// From the ticket to its SLA clocks' stream.
+	page.Do(chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll(".audit-streams button")].find(b => b.textContent.includes("sla-")).click()`))
+	page.WaitJS("the SLA stream", rows+`.includes("SlaStarted") && `+rows+`.includes("SlaFulfilled")`, 10*time.Second)
+
 	// verifyLedger: every chain intact.
 	page.Do(chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("button")].find(b => b.textContent.includes("Verify")).click()`))
 	page.WaitJS("the verification", `[...document.querySelectorAll('[role="status"]')].some(e => e.textContent.includes("intact"))`, 20*time.Second)
