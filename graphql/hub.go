@@ -278,7 +278,7 @@ func (h *hub) collect(events []eventstore.LeanEvent) changes {
 				c.queues = e.Position
 				c.work = e.Position
 			}
-		case domain.CategoryTicket:
+		case domain.CategoryTicket, domain.CategorySla: // sla-<ticket id>: the ticket's slaClocks changed
 			if h.listened(topicTicket + id) {
 				c.tickets[id] = e.Position
 			}

@@ -328,3 +328,39 @@ func TestSubscriptionCallOffered(t *testing.T) {
 		t.Errorf("ringing: %+v, want call %s", u, call.InteractionID)
 	}
 }
+
+// TestSubscriptionTicketUpdatedBySla: a change to the ticket's SLA clocks
+// (events on sla-<ticket id>) is a change of the ticket: ticketUpdated
+// sends it with the new slaClocks.
+func TestSubscriptionTicketUpdatedBySla(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	c := e.dialWS()
+	c.Init(e.token(auth.RoleAgent, f.agentID))
+	c.Subscribe("t1", `subscription($id: ID!) { ticketUpdated(id: $id) { id slaClocks { metric state } } }`, map[string]any{"id": f.ticketID})
+	c.Send(map[string]any{"type": transporttest.Ping})
+	if m := c.Read(); m.Type != transporttest.Pong {
+		t.Fatalf("got %+v, want pong", m)
+	}
+	if _, _, err := e.cmds.Sla(e.ctx, f.ticketID, commands.Meta{Actor: "system:sla"},
+		domain.StartSla{TicketID: f.ticketID, Metric: domain.SlaResolution, Policy: "std", Target: 8 * time.Hour, Calendar: domain.AlwaysOpen()},
+	); err != nil {
+		t.Fatal(err)
+	}
+	m := c.Read()
+	if m.Type != transporttest.Next || m.ID != "t1" {
+		t.Fatalf("got %+v, want next for t1", m)
+	}
+	var resp struct {
+		Data struct {
+			TicketUpdated struct {
+				ID        string
+				SlaClocks []struct{ Metric, State string }
+			}
+		}
+	}
+	must(t, json.Unmarshal(m.Payload, &resp), "payload %s", m.Payload)
+	if u := resp.Data.TicketUpdated; u.ID != f.ticketID || len(u.SlaClocks) != 1 || u.SlaClocks[0].Metric != "RESOLUTION" || u.SlaClocks[0].State != "RUNNING" {
+		t.Errorf("update %s: want the ticket with its running resolution clock", m.Payload)
+	}
+}

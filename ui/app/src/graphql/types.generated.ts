@@ -1364,7 +1364,7 @@ export type Subscription = {
   interactionUpdated: Interaction;
   /** The queue, each time what waits in it changes (not for the ticking of wait times). */
   queueChanged: Queue;
-  /** The ticket, each time an event changes it. */
+  /** The ticket, each time an event changes it (its SLA clocks included). */
   ticketUpdated: Ticket;
 };
 

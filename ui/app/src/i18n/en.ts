@@ -4,10 +4,12 @@ import { callsEn } from "./calls.en";
 import { linksEn } from "./links.en";
 import { analystEn } from "./analyst.en";
 import { supervisorEn } from "./supervisor.en";
+import { ticketsEn } from "./tickets.en";
 
 export const en = {
   ...analystEn,
   ...supervisorEn,
+  ...ticketsEn,
   "app.title": "Interaction Ledger",
   "app.skip": "Skip to content",
   "app.language": "Language",

@@ -3,11 +3,14 @@ import { callsZhCN } from "./calls.zh-CN";
 import { linksZhCN } from "./links.zh-CN";
 import { analystZhCN } from "./analyst.zh-CN";
 import { supervisorZhCN } from "./supervisor.zh-CN";
+import { ticketsZh } from "./tickets.zh-CN";
 
 // 简体中文目录：与 en.ts 键一一对应。
+
 export const zhCN: Record<MessageKey, string> = {
   ...analystZhCN,
   ...supervisorZhCN,
+  ...ticketsZh,
   "app.title": "交互账本",
   "app.skip": "跳到正文",
   "app.language": "语言",

@@ -7,6 +7,9 @@ import { Conversation } from "../Conversation/Conversation";
 import { Customer360 } from "../Customer360/Customer360";
 import { ErrorText } from "../ErrorText";
 import { ScreenPop, useCallOffer } from "../ScreenPop/ScreenPop";
+import { OpenTicket } from "../OpenTicket/OpenTicket";
+import { ConfirmPromise } from "../ConfirmPromise/ConfirmPromise";
+import { TicketView } from "../TicketView/TicketView";
 import { useI18n } from "../../i18n";
 
 export function AgentWorkspace({ agentId }: { agentId: string }) {
@@ -17,6 +20,7 @@ export function AgentWorkspace({ agentId }: { agentId: string }) {
   // Screen pop: a call offered to the agent's phone opens it and its caller's 360 before the answer.
   const offer = useCallOffer(agentId);
   useEffect(() => { if (offer.call) { setSelected(offer.call.id); setCustomer(offer.call.customer.id); } }, [offer.call?.id]);
+  const [ticket, setTicket] = useState<string | null>(null);
   return (
     <div class="workspace">
       <div class="left">
@@ -27,7 +31,14 @@ export function AgentWorkspace({ agentId }: { agentId: string }) {
       </div>
       {selected ? <Conversation key={selected} id={selected} onCustomer={setCustomer} />
         : <section class="conversation empty"><p>{t("conversation.none")}</p></section>}
-      {selected && customer ? <Customer360 key={customer} id={customer} /> : null}
+      {selected && customer ? (
+        <div class="right">
+          <Customer360 key={customer} id={customer} onTicket={setTicket} />
+          <OpenTicket key={selected} customerId={customer} interactionId={selected} onOpened={setTicket} />
+          <ConfirmPromise key={selected} interactionId={selected} />
+          {ticket ? <TicketView key={ticket} id={ticket} agentId={agentId} onClose={() => setTicket(null)} /> : null}
+        </div>
+      ) : null}
     </div>
   );
 }

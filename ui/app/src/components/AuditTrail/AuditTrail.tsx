@@ -1,10 +1,17 @@
 // AuditTrail: a stream's events as of a moment, with actors and hashes;
 // and a run of verifyLedger.
 import { useState } from "preact/hooks";
-import { useQuery } from "@urql/preact";
-import { AuditTrailDocument, VerifyLedgerDocument } from "./audit.generated";
+import { useClient, useQuery } from "@urql/preact";
+import type { CombinedError } from "@urql/core";
+import { AuditTicketStreamsDocument, AuditTrailDocument, VerifyLedgerDocument, type AuditTicketStreamsQuery } from "./audit.generated";
 import { ErrorText } from "../ErrorText";
 import { useI18n } from "../../i18n";
+
+/** localInput writes an instant as a datetime-local value (the browser's zone, to the millisecond). */
+function localInput(iso: string) {
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 23);
+}
 
 export function AuditTrail() {
   const { t, time } = useI18n();
@@ -13,6 +20,20 @@ export function AuditTrail() {
   const [shown, setShown] = useState<{ stream: string; asOf: string | null } | null>(null);
   const [trail] = useQuery({ query: AuditTrailDocument, variables: shown ?? { stream: "" }, pause: !shown });
   const [verify, runVerify] = useQuery({ query: VerifyLedgerDocument, pause: true, requestPolicy: "network-only" });
+  const [number, setNumber] = useState("");
+  const client = useClient();
+  const [tk, setTk] = useState<AuditTicketStreamsQuery["ticketByNumber"]>(null);
+  const [findError, setFindError] = useState<CombinedError | undefined>(undefined);
+  async function find() {
+    const r = await client.query(AuditTicketStreamsDocument, { number: number.trim() }, { requestPolicy: "network-only" }).toPromise();
+    setFindError(r.error);
+    setTk(r.data?.ticketByNumber ?? null);
+  }
+  function show(st: string, at: string | null) {
+    setStream(st);
+    setAsOf(at ? localInput(at) : "");
+    setShown({ stream: st, asOf: at });
+  }
   const v = verify.data?.verifyLedger;
   const a = trail.data?.auditTrail;
   return (
@@ -25,17 +46,40 @@ export function AuditTrail() {
         <label for="audit-stream">{t("audit.stream")}</label>
         <input id="audit-stream" value={stream} placeholder={t("audit.streamHint")} onInput={(e) => setStream(e.currentTarget.value)} />
         <label for="audit-asof">{t("audit.asOf")}</label>
-        <input id="audit-asof" type="datetime-local" step={1} value={asOf} onInput={(e) => setAsOf(e.currentTarget.value)} />
+        <input id="audit-asof" type="datetime-local" step={0.001} value={asOf} onInput={(e) => setAsOf(e.currentTarget.value)} />
         <button type="submit">{t("audit.show")}</button>
+        <button type="button" class="audit-now" onClick={() => { if (stream.trim()) show(stream.trim(), null); }}>{t("audit.now")}</button>
       </form>
+      <form class="row" onSubmit={(e) => { e.preventDefault(); if (number.trim()) find(); }}>
+        <label for="audit-ticket">{t("audit.findTicket")}</label>
+        <input id="audit-ticket" value={number} onInput={(e) => setNumber(e.currentTarget.value)} />
+        <button type="submit">{t("audit.findTicketButton")}</button>
+      </form>
+      <ErrorText error={findError} />
+      {tk ? (
+        <nav aria-label={t("audit.streamsOf")} class="audit-streams">
+          <ul class="row">
+            <li><button type="button" onClick={() => show(`ticket-${tk.id}`, null)}>{t("audit.ticketStream")}: ticket-{tk.id}</button></li>
+            <li><button type="button" onClick={() => show(`sla-${tk.id}`, null)}>{t("audit.slaStream")}: sla-{tk.id}</button></li>
+            <li><button type="button" onClick={() => show(`customer-${tk.customer.id}`, null)}>{t("audit.customerStream")}: customer-{tk.customer.id}</button></li>
+            {tk.interactions.map((i) => <li><button type="button" onClick={() => show(`interaction-${i.id}`, null)}>{t("audit.interactionStream", { id: i.id })}</button></li>)}
+          </ul>
+        </nav>
+      ) : null}
       <ErrorText error={trail.error} />
       {a ? (
         <>
-          <p>{a.stream} · {time(a.asOf)} · {t("audit.events", { count: a.eventCount })}</p>
+          <p class="audit-head">{a.stream} · {time(a.asOf)} · {t("audit.events", { count: a.eventCount })}</p>
+          <h3 id="audit-state-title">{t("audit.state")}</h3>
+          <pre class="audit-state" aria-labelledby="audit-state-title" tabIndex={0}>{JSON.stringify(a.state, null, 2)}</pre>
           <table>
-            <thead><tr><th>{t("audit.position")}</th><th>{t("audit.type")}</th><th>{t("audit.actor")}</th><th>{t("audit.recorded")}</th><th>{t("audit.hash")}</th></tr></thead>
+            <thead><tr><th>{t("audit.position")}</th><th>{t("audit.type")}</th><th>{t("audit.actor")}</th><th>{t("audit.recorded")}</th><th>{t("audit.hash")}</th><th>{t("audit.stateAfter")}</th><th><span class="sr-only">{t("audit.asOfEvent")}</span></th></tr></thead>
             <tbody>{a.events.nodes.map((e) => (
-              <tr><td>{e.position}</td><td>{e.type}</td><td>{e.metadata.actor ?? ""}</td><td>{time(e.recordedAt)}</td><td><code>{e.hash.slice(0, 16)}…</code></td></tr>
+              <tr><td>{e.position}</td><td>{e.type}</td><td>{e.metadata.actor ?? ""}</td><td>{time(e.recordedAt)}</td><td><code title={`${t("audit.prevHash")}: ${e.prevHash || "—"}`}>{e.hash.slice(0, 16)}…</code></td>
+                <td><details class="state-after"><summary>{t("audit.stateAfter")}<span class="sr-only"> {e.position}</span></summary>
+                  <pre tabIndex={0}>{JSON.stringify(e.stateAfter, null, 2)}</pre></details></td>
+                <td><button type="button" class="asof-event" onClick={() => show(a.stream, e.recordedAt)}
+                  aria-label={`${t("audit.asOfEvent")}: ${e.position} ${e.type}`}>{t("audit.asOfEvent")}</button></td></tr>
             ))}</tbody>
           </table>
         </>

@@ -8,12 +8,15 @@ import { ErrorText } from "../ErrorText";
 import { CustomerLinks } from "../CustomerLinks/CustomerLinks";
 import { useI18n } from "../../i18n";
 
+// A ticket mutation refreshes the open tickets, even when none were listed.
+const ticketTypes = { additionalTypenames: ["Ticket"] };
+
 type Entry = NonNullable<CustomerTimelineQuery["customer"]>["timeline"]["nodes"][number];
 
-export function Customer360({ id }: { id: string }) {
+export function Customer360({ id, onTicket }: { id: string; onTicket?: (ticketId: string) => void }) {
   const { t, time } = useI18n();
   const client = useClient();
-  const [q] = useQuery({ query: Customer360Document, variables: { id } });
+  const [q] = useQuery({ query: Customer360Document, variables: { id }, context: ticketTypes });
   const [entries, setEntries] = useState<Entry[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [more, setMore] = useState(false);
@@ -38,7 +41,9 @@ export function Customer360({ id }: { id: string }) {
       <CustomerLinks id={c.id} />
       <h3>{t("customer.openTickets")}</h3>
       {c.openTickets.length ? (
-        <ul>{c.openTickets.map((tk) => <li>{tk.number} · {tk.subject} · {tk.status}</li>)}</ul>
+        <ul class="open-tickets">{c.openTickets.map((tk) => <li data-ticket={tk.id}>
+          <a href={`#ticket-${tk.id}`} onClick={(e) => { e.preventDefault(); onTicket?.(tk.id); }}>{tk.number}</a>
+          {" · "}{tk.subject} · {t(`ticketStatus.${tk.status}`)}</li>)}</ul>
       ) : <p class="muted">{t("customer.noTickets")}</p>}
       <h3>{t("customer.timeline")}</h3>
       <ol class="timeline">
