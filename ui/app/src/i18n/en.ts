@@ -2,6 +2,7 @@
 // the same keys (its type says so).
 import { callsEn } from "./calls.en";
 import { linksEn } from "./links.en";
+import { deliveryEn } from "./delivery.en";
 import { analystEn } from "./analyst.en";
 import { supervisorEn } from "./supervisor.en";
 import { ticketsEn } from "./tickets.en";
@@ -138,6 +139,7 @@ export const en = {
   "audit.bad": "The chain breaks at position {position} ({stream}): {reason}",
   ...callsEn,
   ...linksEn,
+  ...deliveryEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -10,6 +10,7 @@ import {
 import type { Disposition } from "../../graphql/types.generated";
 import { ChannelIcon, writtenChannels } from "../channelIcon";
 import { ErrorText } from "../ErrorText";
+import { DeliveryState } from "../DeliveryState/DeliveryState";
 import { useI18n } from "../../i18n";
 
 const dispositions: Disposition[] = ["RESOLVED", "FOLLOW_UP", "ESCALATED", "NO_ACTION", "SPAM"];
@@ -68,6 +69,7 @@ export function Conversation({ id, onCustomer }: { id: string; onCustomer: (id: 
             <small>
               <time dateTime={m.at}>{time(m.at)}</time>
               {m.direction === "OUT" ? <> · {t("conversation.sent")}</> : null}
+              {m.delivery ? <> · <DeliveryState delivery={m.delivery} /></> : null}
             </small>
           </li>
         ))}
