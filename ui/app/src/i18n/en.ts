@@ -3,6 +3,7 @@
 import { callsEn } from "./calls.en";
 import { linksEn } from "./links.en";
 import { deliveryEn } from "./delivery.en";
+import { supCustomersEn } from "./supcustomers.en";
 import { analystEn } from "./analyst.en";
 import { supervisorEn } from "./supervisor.en";
 import { ticketsEn } from "./tickets.en";
@@ -140,6 +141,7 @@ export const en = {
   ...callsEn,
   ...linksEn,
   ...deliveryEn,
+  ...supCustomersEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -2,6 +2,7 @@ import type { MessageKey } from "./en";
 import { callsZhCN } from "./calls.zh-CN";
 import { linksZhCN } from "./links.zh-CN";
 import { deliveryZhCN } from "./delivery.zh-CN";
+import { supCustomersZhCN } from "./supcustomers.zh-CN";
 import { analystZhCN } from "./analyst.zh-CN";
 import { supervisorZhCN } from "./supervisor.zh-CN";
 import { ticketsZh } from "./tickets.zh-CN";
@@ -141,4 +142,5 @@ export const zhCN: Record<MessageKey, string> = {
   ...callsZhCN,
   ...linksZhCN,
   ...deliveryZhCN,
+  ...supCustomersZhCN,
 };
