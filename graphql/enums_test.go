@@ -31,6 +31,7 @@ func domainEnums() map[string][]string {
 			projections.TimelineInteractionClosed, projections.TimelineCsat, projections.TimelineTicketOpened, projections.TimelineTicketStatus,
 			projections.TimelineTicketResolved, projections.TimelineTicketReopened, projections.TimelineTicketClosed}),
 		"MessageDirection": {projections.DirectionIn, projections.DirectionOut},
+		"DeliveryStatus":   deliveryStatuses,
 		"TicketSortField":  strs([]projections.TicketSortField{projections.TicketsByOpenedAt, projections.TicketsByUpdatedAt, projections.TicketsByPriority}),
 	}
 }

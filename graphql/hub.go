@@ -278,6 +278,10 @@ func (h *hub) collect(events []eventstore.LeanEvent) changes {
 				c.queues = e.Position
 				c.work = e.Position
 			}
+		case domain.CategoryDelivery: // delivery-<interaction id>: a reply's delivery state changed
+			if h.listened(topicInteraction + id) {
+				c.interactions[id] = e.Position
+			}
 		case domain.CategoryTicket, domain.CategorySla: // sla-<ticket id>: the ticket's slaClocks changed
 			if h.listened(topicTicket + id) {
 				c.tickets[id] = e.Position

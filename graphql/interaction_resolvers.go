@@ -113,8 +113,9 @@ func (i *interactionResolver) Messages(ctx context.Context, args listArgs) ([]*m
 	}
 	list = pageAfter(list, args.After, func(m projections.Message) uint64 { return m.Position }, first)
 	out := make([]*messageResolver, len(list))
+	shared := &deliveries{r: i.r, interactionID: i.i.ID}
 	for k, m := range list {
-		out[k] = &messageResolver{m: m, masked: i.masked}
+		out[k] = &messageResolver{m: m, masked: i.masked, deliveries: shared}
 	}
 	return out, nil
 }
@@ -123,6 +124,9 @@ func (i *interactionResolver) Messages(ctx context.Context, args listArgs) ([]*m
 type messageResolver struct {
 	m      projections.Message
 	masked bool
+	// deliveries is the interaction's delivery record, read once for
+	// the whole list when a message asks for it.
+	deliveries *deliveries
 }
 
 func (m *messageResolver) ID() string        { return m.m.MessageID }

@@ -291,6 +291,31 @@ export type CustomerPayload = {
   position: Scalars['Long']['output'];
 };
 
+/**
+ * How an agent's reply reached the customer's channel, from the attempts the
+ * outbound dispatcher recorded on delivery-<interactionId>.
+ */
+export type DeliveryState = {
+  __typename?: 'DeliveryState';
+  /** How many attempts were made so far (0 while pending). */
+  attempts: Scalars['Int']['output'];
+  /** Why the last attempt failed, as a sentence; null when it did not fail. */
+  lastError?: Maybe<Scalars['String']['output']>;
+  /** Where delivery stands. */
+  state: DeliveryStatus;
+};
+
+/** Where the delivery of one reply stands. */
+export type DeliveryStatus =
+  /** An attempt handed the reply to the channel. */
+  | 'DELIVERED'
+  /** The reply could not be delivered and no further attempt will be made. */
+  | 'FAILED'
+  /** No attempt was recorded yet. */
+  | 'PENDING'
+  /** An attempt failed and another one will be made. */
+  | 'RETRYING';
+
 /** How an interaction ended. */
 export type Disposition =
   /** The customer left. */
@@ -452,6 +477,8 @@ export type Message = {
   at: Scalars['Time']['output'];
   /** Files that came with it (names masked for analysts). */
   attachments: Array<Attachment>;
+  /** How an agent's reply (OUT) reached the customer's channel; null for IN. */
+  delivery?: Maybe<DeliveryState>;
   /** From the customer (IN) or from an agent (OUT). */
   direction: MessageDirection;
   /** The provider's (or the agent client's) message id. */

@@ -2,6 +2,8 @@
 // the same keys (its type says so).
 import { callsEn } from "./calls.en";
 import { linksEn } from "./links.en";
+import { deliveryEn } from "./delivery.en";
+import { supCustomersEn } from "./supcustomers.en";
 import { analystEn } from "./analyst.en";
 import { supervisorEn } from "./supervisor.en";
 import { ticketsEn } from "./tickets.en";
@@ -138,6 +140,8 @@ export const en = {
   "audit.bad": "The chain breaks at position {position} ({stream}): {reason}",
   ...callsEn,
   ...linksEn,
+  ...deliveryEn,
+  ...supCustomersEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -15,7 +15,7 @@ export const linksEn = {
   "links.find": "Find",
   "links.noneFound": "No other customer matches.",
   "links.merge": "Merge into this customer",
-  "links.mergeLabel": "Merge {name} into this customer",
+  "links.mergeLabel": "Merge into this customer: {name}",
   "links.merged": "Merged {name} into this customer.",
   "links.mergedFrom": "Merged into this customer",
   "links.undo": "Undo the merge",

@@ -16,7 +16,7 @@ export const linksZhCN: Record<keyof typeof linksEn, string> = {
   "links.find": "查找",
   "links.noneFound": "没有其他匹配的客户。",
   "links.merge": "合并到此客户",
-  "links.mergeLabel": "将 {name} 合并到此客户",
+  "links.mergeLabel": "合并到此客户：{name}",
   "links.merged": "已将 {name} 合并到此客户。",
   "links.mergedFrom": "已合并到此客户的客户",
   "links.undo": "撤销合并",

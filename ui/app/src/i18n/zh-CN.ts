@@ -1,6 +1,8 @@
 import type { MessageKey } from "./en";
 import { callsZhCN } from "./calls.zh-CN";
 import { linksZhCN } from "./links.zh-CN";
+import { deliveryZhCN } from "./delivery.zh-CN";
+import { supCustomersZhCN } from "./supcustomers.zh-CN";
 import { analystZhCN } from "./analyst.zh-CN";
 import { supervisorZhCN } from "./supervisor.zh-CN";
 import { ticketsZh } from "./tickets.zh-CN";
@@ -139,4 +141,6 @@ export const zhCN: Record<MessageKey, string> = {
   "audit.bad": "哈希链在位置 {position}（{stream}）断开：{reason}",
   ...callsZhCN,
   ...linksZhCN,
+  ...deliveryZhCN,
+  ...supCustomersZhCN,
 };

@@ -10,9 +10,15 @@ import {
 import type { Disposition } from "../../graphql/types.generated";
 import { ChannelIcon, writtenChannels } from "../channelIcon";
 import { ErrorText } from "../ErrorText";
+import { DeliveryState } from "../DeliveryState/DeliveryState";
 import { useI18n } from "../../i18n";
 
 const dispositions: Disposition[] = ["RESOLVED", "FOLLOW_UP", "ESCALATED", "NO_ACTION", "SPAM"];
+
+/** deliveryProgress only grows as the replies' delivery attempts are recorded. */
+function deliveryProgress(x: ConversationDetailFragment) {
+  return x.messages.reduce((n, m) => n + (m.delivery ? 2 * m.delivery.attempts + (m.delivery.state === "DELIVERED" || m.delivery.state === "FAILED" ? 1 : 0) : 0), 0);
+}
 
 /** newest picks the most recent of several reads of the same interaction. */
 function newest(...list: (ConversationDetailFragment | null | undefined)[]) {
@@ -21,6 +27,8 @@ function newest(...list: (ConversationDetailFragment | null | undefined)[]) {
     if (!it) continue;
     const last = (x: ConversationDetailFragment) => x.messages.at(-1)?.position ?? 0;
     if (!best || last(it) > last(best) || (last(it) === last(best) && it.status !== best.status && it.status === "CLOSED")) best = it;
+    // Same messages: the read that saw more delivery attempts is newer.
+    else if (last(it) === last(best) && it.status === best.status && deliveryProgress(it) > deliveryProgress(best)) best = it;
   }
   return best;
 }
@@ -68,6 +76,7 @@ export function Conversation({ id, onCustomer }: { id: string; onCustomer: (id: 
             <small>
               <time dateTime={m.at}>{time(m.at)}</time>
               {m.direction === "OUT" ? <> · {t("conversation.sent")}</> : null}
+              {m.delivery ? <> · <DeliveryState delivery={m.delivery} /></> : null}
             </small>
           </li>
         ))}

@@ -13,7 +13,7 @@ const ticketTypes = { additionalTypenames: ["Ticket"] };
 
 type Entry = NonNullable<CustomerTimelineQuery["customer"]>["timeline"]["nodes"][number];
 
-export function Customer360({ id, onTicket }: { id: string; onTicket?: (ticketId: string) => void }) {
+export function Customer360({ id, onTicket, canUndoMerge = false }: { id: string; onTicket?: (ticketId: string) => void; canUndoMerge?: boolean }) {
   const { t, time } = useI18n();
   const client = useClient();
   const [q] = useQuery({ query: Customer360Document, variables: { id }, context: ticketTypes });
@@ -38,7 +38,7 @@ export function Customer360({ id, onTicket }: { id: string; onTicket?: (ticketId
         <dt>{t("customer.tier")}</dt><dd>{c.tier}</dd>
         <dt>{t("customer.tags")}</dt><dd>{c.tags.join(", ") || "—"}</dd>
       </dl>
-      <CustomerLinks id={c.id} />
+      <CustomerLinks id={c.id} canUndoMerge={canUndoMerge} />
       <h3>{t("customer.openTickets")}</h3>
       {c.openTickets.length ? (
         <ul class="open-tickets">{c.openTickets.map((tk) => <li data-ticket={tk.id}>

@@ -59,7 +59,8 @@ export function CustomerLinks({ id, canUndoMerge = false }: { id: string; canUnd
     setSearched(search.trim());
   }
 
-  const others = (candidates.data?.customers.nodes ?? []).filter((o) => o.id !== id);
+  // A paused search keeps its last answer: list nothing once the search is cleared.
+  const others = searched ? (candidates.data?.customers.nodes ?? []).filter((o) => o.id !== id) : [];
   return (
     <section class="links" aria-labelledby="links-title">
       <h3 id="links-title">{t("links.title")}</h3>

@@ -15,6 +15,7 @@ import { useI18n } from "../../i18n";
 import { ReportExplorer } from "../AnalystWorkspace/ReportExplorer";
 import { dayString, midnightIn } from "../AnalystWorkspace/reportData";
 import { QaReview } from "./QaReview";
+import { SupervisorCustomers } from "../SupervisorCustomers/SupervisorCustomers";
 
 const presences: Presence[] = ["AVAILABLE", "BUSY", "AFTER_CALL_WORK", "BREAK", "OFFLINE"];
 const presenceOrder = (p: Presence) => presences.indexOf(p);
@@ -26,6 +27,7 @@ export function SupervisorWorkspace() {
     <div class="stack supervisor">
       <SupervisorWallboard />
       <SupervisorTickets />
+      <SupervisorCustomers />
       <QaReview />
       <ReportExplorer />
     </div>
