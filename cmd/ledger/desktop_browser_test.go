@@ -28,23 +28,8 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 		browsertest.Unavailable(t, "the desktop is not built into this binary: run make ui-app")
 	}
 	page := browsertest.Start(t)
-	t.Setenv("LEDGER_JWT_SECRET", "") // the generated secret
-	dir := t.TempDir()
-	p := newProviders(t, testAppPushSecret)
-	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"},
-		channelsComponent(p), newOutboundComponent(), &routingComponent{enabled: true}, newGraphQLComponent())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.shutdown(10 * time.Second) })
-	waitFor(t, "http://"+srv.adminAddr+"/readyz", http.StatusOK)
-	base := "http://" + srv.addr
+	srv, base := startDesktopServer(t)
 	cmds := commands.NewHandler(srv.store)
-	if _, err := cmds.Agent(t.Context(), "a-001", domain.RegisterAgent{AgentID: "a-001", Name: "Li Lei", Skills: map[string]int{"billing": 5}},
-		commands.Meta{Actor: "system:test"}); err != nil {
-		t.Fatal(err)
-	}
-	addUser(t, dir, "a-001", "agent", testPassword)
 
 	// Sign-in: a wrong password reads as a sentence, in an alert.
 	page.Do(chromedp.Navigate(base + "/"))

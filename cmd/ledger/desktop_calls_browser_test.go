@@ -145,34 +145,9 @@ func TestDesktopCustomerLinksInBrowser(t *testing.T) {
 		browsertest.Unavailable(t, "the desktop is not built into this binary: run make ui-app")
 	}
 	page := browsertest.Start(t)
-	t.Setenv("LEDGER_JWT_SECRET", "") // the generated secret
-	dir := t.TempDir()
-	p := newProviders(t, testAppPushSecret)
-	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"},
-		channelsComponent(p), newOutboundComponent(), &routingComponent{enabled: true}, newGraphQLComponent())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.shutdown(10 * time.Second) })
-	waitFor(t, "http://"+srv.adminAddr+"/readyz", http.StatusOK)
-	base := "http://" + srv.addr
-	cmds := commands.NewHandler(srv.store)
-	if _, err := cmds.Agent(t.Context(), "a-001", domain.RegisterAgent{AgentID: "a-001", Name: "Li Lei", Skills: map[string]int{"billing": 5}},
-		commands.Meta{Actor: "system:test"}); err != nil {
-		t.Fatal(err)
-	}
-	addUser(t, dir, "a-001", "agent", testPassword)
+	srv, base := startDesktopServer(t)
 
-	page.Do(chromedp.Navigate(base + "/signin"))
-	waitAfterLoad(t, page, "the sign-in form", `!!document.querySelector("#signin-subject")`)
-	page.Do(chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ledger.locale", "en"); window.__old = 1`))
-	page.Do(chromedp.Reload())
-	waitAfterLoad(t, page, "the sign-in form in English", `!window.__old && document.querySelector("#signin-subject") && document.documentElement.lang === "en"`)
-	page.Do(
-		chromedp.SendKeys(chromedp.CSS("#signin-subject"), "a-001"),
-		chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
-		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
-	)
+	signInAgentEnglish(t, page, base)
 	page.WaitJS("the agent workspace", `!!document.querySelector("#inbox-title") && location.pathname === "/agent"`, 10*time.Second)
 	page.WaitJS("the presence", `document.querySelector(".presence-now").dataset.presence === "OFFLINE"`, 10*time.Second)
 	page.Do(chromedp.Click(chromedp.CSS(`.presence .row button`))) // Available

@@ -68,16 +68,7 @@ func TestDesktopDeliveryInBrowser(t *testing.T) {
 	}
 	addUser(t, dir, "a-001", "agent", testPassword)
 
-	page.Do(chromedp.Navigate(base + "/signin"))
-	waitAfterLoad(t, page, "the sign-in form", `!!document.querySelector("#signin-subject")`)
-	page.Do(chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ledger.locale", "en"); window.__old = 1`))
-	page.Do(chromedp.Reload())
-	waitAfterLoad(t, page, "the sign-in form in English", `!window.__old && document.querySelector("#signin-subject") && document.documentElement.lang === "en"`)
-	page.Do(
-		chromedp.SendKeys(chromedp.CSS("#signin-subject"), "a-001"),
-		chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
-		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
-	)
+	signInAgentEnglish(t, page, base)
 	page.WaitJS("the agent workspace", `!!document.querySelector("#inbox-title") && location.pathname === "/agent"`, 10*time.Second)
 	page.WaitJS("the live connection", `document.querySelector(".conn.live") !== null`, 10*time.Second)
 	page.WaitJS("the presence", `!!document.querySelector(".presence-now")`, 10*time.Second)

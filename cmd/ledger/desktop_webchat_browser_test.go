@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/internal/browsertest"
 	"github.com/interactionledger/ledger/projections"
@@ -35,35 +33,10 @@ func TestDesktopWebchatInBrowser(t *testing.T) {
 		browsertest.Unavailable(t, "the widget is not built into this binary: run make ui-widget")
 	}
 	agentTab := browsertest.Start(t)
-	t.Setenv("LEDGER_JWT_SECRET", "") // the generated secret
-	dir := t.TempDir()
-	p := newProviders(t, testAppPushSecret)
-	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"},
-		channelsComponent(p), newOutboundComponent(), &routingComponent{enabled: true}, newGraphQLComponent())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.shutdown(10 * time.Second) })
-	waitFor(t, "http://"+srv.adminAddr+"/readyz", http.StatusOK)
-	base := "http://" + srv.addr
-	cmds := commands.NewHandler(srv.store)
-	if _, err := cmds.Agent(t.Context(), "a-001", domain.RegisterAgent{AgentID: "a-001", Name: "Li Lei", Skills: map[string]int{"billing": 5}},
-		commands.Meta{Actor: "system:test"}); err != nil {
-		t.Fatal(err)
-	}
-	addUser(t, dir, "a-001", "agent", testPassword)
+	srv, base := startDesktopServer(t)
 
 	// The agent signs in (in English) and goes available.
-	agentTab.Do(chromedp.Navigate(base + "/signin"))
-	waitAfterLoad(t, agentTab, "the sign-in form", `!!document.querySelector("#signin-subject")`)
-	agentTab.Do(chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ledger.locale", "en"); window.__old = 1`))
-	agentTab.Do(chromedp.Reload())
-	waitAfterLoad(t, agentTab, "the sign-in form in English", `!window.__old && document.querySelector("#signin-subject") && document.documentElement.lang === "en"`)
-	agentTab.Do(
-		chromedp.SendKeys(chromedp.CSS("#signin-subject"), "a-001"),
-		chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
-		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
-	)
+	signInAgentEnglish(t, agentTab, base)
 	agentTab.WaitJS("the agent workspace", `!!document.querySelector("#inbox-title") && location.pathname === "/agent"`, 10*time.Second)
 	agentTab.WaitJS("the live connection", `document.querySelector(".conn.live") !== null`, 10*time.Second)
 	agentTab.WaitJS("the presence", `document.querySelector(".presence-now").dataset.presence === "OFFLINE"`, 10*time.Second)
