@@ -98,7 +98,13 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 	page.WaitJS("the customer 360 and the ticket form", `!!document.querySelector("#c360-title") && !!document.querySelector(".open-ticket summary")`, 20*time.Second)
 
 	// Open a ticket from the conversation: a subject is required, and says so.
-	page.Do(chromedp.Click(chromedp.CSS(`.open-ticket summary`)))
+	// Opened from script: the 360 above it may still be growing as its data
+	// arrives, and a click at the summary's old place would miss it.
+	page.WaitJS("the ticket form open", `(() => {
+		const d = document.querySelector(".open-ticket");
+		if (d && !d.open) d.open = true;
+		return !!d && d.open && document.querySelector("#ticket-domain").offsetParent !== null;
+	})()`, 10*time.Second)
 	// Submitted empty past the browser's own check (noValidate), in one
 	// turn of the page's script, and again while no answer shows: a live
 	// update may render the form anew between two steps.
@@ -114,7 +120,7 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#ticket-domain"), "billing"),
 		chromedp.SendKeys(chromedp.CSS("#ticket-subject"), "Charged twice for March"),
 		chromedp.SendKeys(chromedp.CSS("#ticket-description"), "The March bill was taken twice from the card."),
-		chromedp.Click(chromedp.CSS(`.open-ticket button[type="submit"]`)),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('.open-ticket button[type="submit"]').click()`),
 	)
 	status("NEW")
 	ticketID := browsertest.Eval[string](page, `document.querySelector(".ticket").dataset.ticket`)
