@@ -17,6 +17,8 @@ import (
 	"io/fs"
 	"net/http"
 	"time"
+
+	"github.com/klauspost/compress/gzhttp"
 )
 
 //go:embed all:dist demo.html
@@ -59,15 +61,16 @@ func Script() []byte {
 	return []byte(Placeholder)
 }
 
-// Handler serves GET /widget.js.
+// Handler serves GET /widget.js, gzipped for browsers that accept it:
+// every page of the embedding site loads it.
 func Handler() http.Handler {
 	a := newAsset(Script(), "text/javascript; charset=utf-8")
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return gzhttp.GzipHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Any site may embed the widget (its sockets are what
 		// --webchat-origins restricts).
 		w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
 		a.serve(w, r, "public, max-age=300, must-revalidate")
-	})
+	}))
 }
 
 // DemoHandler serves GET /widget-demo.html.
