@@ -50,6 +50,7 @@ func TestDesktopKeyboardOnlyInBrowser(t *testing.T) {
 	tabTo(t, page, entry)
 	page.Do(chromedp.KeyEvent(kb.Enter))
 	page.WaitJS("the conversation", `[...document.querySelectorAll(".msg-IN")].some(m => m.textContent.includes("delivery address"))`, 10*time.Second)
+	assertTabReachesEveryControl(t, page, "agent workspace with a conversation open")
 
 	const reply = "Yes: tell me the new address, please."
 	tabTo(t, page, "#reply-text")
@@ -88,4 +89,89 @@ func tabTo(t *testing.T, page *browsertest.Page, selector string) {
 	}
 	t.Fatalf("%s is not reached with Tab (the focus is on %s)", selector,
 		browsertest.Eval[string](page, `document.activeElement ? document.activeElement.outerHTML.slice(0, 200) : "nothing"`))
+}
+
+// assertTabReachesEveryControl presses Tab through the whole page and fails
+// for every visible, enabled control (link, button, field, summary, or an
+// element given a tabindex or a button role) that the focus never reached,
+// and for every element that looks clickable (a pointer cursor) but is
+// neither a control nor inside one: a mouse-only control.
+func assertTabReachesEveryControl(t *testing.T, page *browsertest.Page, what string) {
+	t.Helper()
+	const setup = `(() => {
+	  window.__controls = 'a[href], button, input:not([type="hidden"]), select, textarea, summary, [tabindex]:not([tabindex="-1"]), [role="button"]';
+	  window.__shown = (el) => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
+	    return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && !el.closest("[hidden], [inert], details:not([open]) > :not(summary)"); };
+	  document.querySelectorAll("[data-tab-seen]").forEach((el) => delete el.dataset.tabSeen);
+	  if (!window.__tabWatch) { window.__tabWatch = 1; document.addEventListener("focusin", (e) => { e.target.dataset.tabSeen = "1"; }, true); }
+	  document.activeElement && document.activeElement.blur();
+	  return [...document.querySelectorAll(window.__controls)].filter((el) => window.__shown(el) && !el.disabled).length;
+	})()`
+	controls := browsertest.Eval[int](page, setup)
+	for range controls + 10 {
+		page.Do(chromedp.KeyEvent(kb.Tab))
+	}
+	missed := browsertest.Eval[[]string](page, `[...document.querySelectorAll(window.__controls)]
+	  .filter((el) => window.__shown(el) && !el.disabled && !el.dataset.tabSeen)
+	  .map((el) => el.outerHTML.slice(0, 160))`)
+	for _, m := range missed {
+		t.Errorf("%s: Tab never reaches %s", what, m)
+	}
+	mouseOnly := browsertest.Eval[[]string](page, `[...document.querySelectorAll("body *")]
+	  .filter((el) => window.__shown(el) && getComputedStyle(el).cursor === "pointer" && !el.closest(window.__controls + ", label"))
+	  .map((el) => el.outerHTML.slice(0, 160))`)
+	for _, m := range mouseOnly {
+		t.Errorf("%s: looks clickable but is no control (mouse only): %s", what, m)
+	}
+	if controls == 0 {
+		t.Errorf("%s: no controls found to reach", what)
+	}
+}
+
+// TestDesktopTabOrderInBrowser: on the supervisor's, the analyst's (a
+// report run) and the auditor's (a stream open) workspaces, Tab reaches
+// every control and nothing is mouse-only.
+func TestDesktopTabOrderInBrowser(t *testing.T) {
+	if !app.Built() {
+		browsertest.Unavailable(t, "the desktop is not built into this binary: run make ui-app")
+	}
+	page := browsertest.Start(t)
+	page.EmulateFocus()
+	h := startAPI(t, &analyticsComponent{qa: true})
+	fx := h.seed("a-001")
+	for subject, role := range map[string]string{"aud": "auditor", "ana": "analyst", "sup": "supervisor"} {
+		addUser(t, h.dir, subject, role, testPassword)
+	}
+	base := "http://" + h.srv.addr
+	page.Do(chromedp.Navigate(base + "/signin"))
+	waitAfterLoad(t, page, "the sign-in form", `!!document.querySelector("#signin-subject")`)
+	for _, c := range []struct {
+		subject, ready string
+		use            func() // brings up the workspace's further controls, by keyboard
+	}{
+		{"sup", `[...document.querySelectorAll("td")].some(e => e.textContent === "Agent a-001")`, nil},
+		{"ana", `!!document.querySelector("#report-name")`, func() {
+			tabTo(t, page, `.report-form button[type="submit"]`)
+			page.Do(chromedp.KeyEvent(kb.Enter))
+			page.WaitJS("the report", `!!document.querySelector(".report-result, [role=alert]")`, 20*time.Second)
+		}},
+		{"aud", `!!document.querySelector("#audit-stream")`, func() {
+			tabTo(t, page, "#audit-stream")
+			page.Do(chromedp.KeyEvent(domain.CustomerStream(fx.customerID) + kb.Enter))
+			page.WaitJS("the customer's trail", `[...document.querySelectorAll("td")].some(e => e.textContent === "CustomerRegistered")`, 20*time.Second)
+		}},
+	} {
+		page.WaitJS("the sign-in form", `!!document.querySelector("#signin-subject")`, 10*time.Second)
+		tabTo(t, page, "#signin-subject")
+		page.Do(chromedp.KeyEvent(c.subject))
+		tabTo(t, page, "#signin-password")
+		page.Do(chromedp.KeyEvent(testPassword + kb.Enter))
+		page.WaitJS(c.subject+"'s workspace", c.ready, 15*time.Second)
+		if c.use != nil {
+			c.use()
+		}
+		assertTabReachesEveryControl(t, page, c.subject+"'s workspace")
+		tabTo(t, page, `header.shell > button`) // sign out
+		page.Do(chromedp.KeyEvent(kb.Enter))
+	}
 }
