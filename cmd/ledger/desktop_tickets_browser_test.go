@@ -33,8 +33,10 @@ import (
 //     (confirmPromise: a MessageSent);
 //   - an auditor signs in, finds the ticket's stream from its number,
 //     replays it as of a moment before the resolution (in progress, no
-//     TicketResolved), then as of now (resolved), and verifyLedger says
-//     every chain is intact.
+//     TicketResolved), then as of now (resolved); finds the customer's
+//     streams from their phone number and the interaction's from its id,
+//     and opens a trail from each; and verifyLedger says every chain is
+//     intact.
 func TestDesktopTicketInBrowser(t *testing.T) {
 	if !app.Built() {
 		browsertest.Unavailable(t, "the desktop is not built into this binary: run make ui-app")
@@ -280,8 +282,8 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 	signIn("aud")
 	page.WaitJS("the auditor workspace", `!!document.querySelector("#audit-title") && location.pathname === "/auditor"`, 10*time.Second)
 	page.Do(
-		chromedp.SendKeys(chromedp.CSS("#audit-ticket"), number),
-		chromedp.Click(chromedp.CSS(`#audit-ticket ~ button[type="submit"]`)),
+		chromedp.SendKeys(chromedp.CSS("#audit-find"), number),
+		chromedp.Click(chromedp.CSS(`#audit-find ~ button[type="submit"]`)),
 	)
 	page.WaitJS("the ticket's streams", `!!document.querySelector(".audit-streams button")`, 10*time.Second)
 	page.Do(chromedp.Click(chromedp.CSS(`.audit-streams li:first-child button`)))
@@ -317,6 +319,48 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 	// From the ticket to its SLA clocks' stream.
 	page.Do(chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll(".audit-streams button")].find(b => b.textContent.includes("sla-")).click()`))
 	page.WaitJS("the SLA stream", rows+`.includes("SlaStarted") && `+rows+`.includes("SlaFulfilled")`, 10*time.Second)
+
+	// From the customer, found by the phone number as the caller says it:
+	// every stream of their history, and their own trail.
+	findStreams := func(text string) {
+		t.Helper()
+		// Typed in one step and submitted in the next: the form submits
+		// what the page's state holds, which the input event updates.
+		page.Do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const i = document.querySelector("#audit-find"); i.value = %q; i.dispatchEvent(new Event("input", {bubbles: true})); })()`, text)))
+		page.WaitJS("the lookup typed", fmt.Sprintf(`document.querySelector("#audit-find").value === %q`, text), 10*time.Second)
+		page.Do(chromedp.Evaluate[chromedp.Void](`document.querySelector('#audit-find ~ button[type="submit"]').click()`))
+	}
+	hasStreams := func(nav string, streams ...string) string {
+		js := make([]string, len(streams))
+		for i, st := range streams {
+			js[i] = fmt.Sprintf(`!!document.querySelector('%s [data-stream=%q]')`, nav, st)
+		}
+		return strings.Join(js, " && ")
+	}
+	findStreams("+86 138 0013 8022")
+	page.WaitJS("the customer's streams", hasStreams(".audit-customer-streams", "customer-"+in.CustomerID, "interaction-"+in.InteractionID,
+		"interaction-"+callID, "ticket-"+ticketID, "sla-"+ticketID), 10*time.Second)
+	page.AssertAccessible("auditor: a customer's streams")
+	page.Do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('.audit-customer-streams [data-stream=%q]').click()`, "customer-"+in.CustomerID)))
+	page.WaitJS("the customer's trail", fmt.Sprintf(`document.querySelector(".audit-head")?.textContent.startsWith(%q) && `, "customer-"+in.CustomerID)+rows+`.includes("CustomerRegistered")`, 10*time.Second)
+	if got := browsertest.Eval[string](page, `document.querySelector("#audit-stream").value`); got != "customer-"+in.CustomerID {
+		t.Errorf("stream field %q, want customer-%s", got, in.CustomerID)
+	}
+
+	// From the interaction, by its id: it, its customer and the ticket opened
+	// from it; its own trail holds the customer's message.
+	findStreams(in.InteractionID)
+	page.WaitJS("the interaction's streams", hasStreams(".audit-interaction-streams", "interaction-"+in.InteractionID, "customer-"+in.CustomerID,
+		"ticket-"+ticketID, "sla-"+ticketID), 10*time.Second)
+	if browsertest.Eval[bool](page, hasStreams(".audit-interaction-streams", "interaction-"+callID)) {
+		t.Errorf("the interaction's streams list the other interaction %s", callID)
+	}
+	page.Do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('.audit-interaction-streams [data-stream=%q]').click()`, "interaction-"+in.InteractionID)))
+	page.WaitJS("the interaction's trail", fmt.Sprintf(`document.querySelector(".audit-head")?.textContent.startsWith(%q) && `, "interaction-"+in.InteractionID)+rows+`.includes("MessageReceived")`, 10*time.Second)
+
+	// Text that names nothing says so.
+	findStreams("no-such-thing-42")
+	page.WaitJS("nothing found", `document.querySelector(".audit-nothing")?.textContent.includes("no-such-thing-42")`, 10*time.Second)
 
 	// verifyLedger: every chain intact.
 	page.Do(chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("button")].find(b => b.textContent.includes("Verify")).click()`))
