@@ -122,6 +122,13 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 	if got := browsertest.Eval[string](page, `document.querySelector(".presence-now").textContent`); !strings.Contains(got, "空闲") {
 		t.Errorf("presence in Chinese reads %q, want 空闲", got)
 	}
+	// Enum values in the customer 360 are labelled too: the tier and the
+	// timeline's generated lines, never STANDARD or "started on APP".
+	page.WaitJS("the tier in Chinese", `document.querySelector(".c360-tier")?.textContent === "标准"`, 10*time.Second)
+	page.WaitJS("the timeline's start in Chinese", `[...document.querySelectorAll('.timeline li[data-kind="INTERACTION_STARTED"]')].some(e => e.textContent.includes("开始 · 应用"))`, 10*time.Second)
+	if got := browsertest.Eval[string](page, `document.querySelector(".c360").innerText`); strings.Contains(got, "STANDARD") || strings.Contains(got, "started on") || strings.Contains(got, "PHONE") {
+		t.Errorf("the customer 360 in Chinese shows raw values: %q", got)
+	}
 	page.AssertAccessible("agent workspace in Chinese")
 	page.Screenshot("docs/screenshots/desktop-agent-zh.png")
 
@@ -195,7 +202,7 @@ func TestDesktopRolesInBrowser(t *testing.T) {
 	}
 	page.Do(chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("button")].find(b => b.textContent.includes("Verify")).click()`))
 	page.WaitJS("the verification", `[...document.querySelectorAll('[role="status"]')].some(e => e.textContent.includes("intact"))`, 20*time.Second)
-	page.Do(chromedp.SendKeys(chromedp.CSS("#audit-stream"), "agent-a-001"), chromedp.Click(chromedp.CSS(`form.row button[type="submit"]`)))
+	page.Do(chromedp.SendKeys(chromedp.CSS("#audit-stream"), "agent-a-001"), chromedp.Click(chromedp.CSS(`#audit-stream ~ button[type="submit"]`)))
 	page.WaitJS("the agent's stream", `[...document.querySelectorAll("td")].some(e => e.textContent === "AgentRegistered")`, 10*time.Second)
 	page.AssertAccessible("auditor workspace")
 	page.Screenshot("docs/screenshots/desktop-auditor.png")

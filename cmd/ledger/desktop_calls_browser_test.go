@@ -106,8 +106,11 @@ func TestDesktopScreenPopInBrowser(t *testing.T) {
 		t.Fatalf("%d CallAnswered before the phone answered", n)
 	}
 	c360 := browsertest.Eval[string](page, `document.querySelector(".c360").textContent`)
-	if !strings.Contains(c360, "PHONE") || !strings.Contains(c360, number) || !strings.Contains(c360, "No open tickets") {
-		t.Errorf("the customer 360 reads %q, want the new caller's phone identity and no tickets", c360)
+	if !strings.Contains(c360, "Phone: ") || !strings.Contains(c360, number) || !strings.Contains(c360, "No open tickets") {
+		t.Errorf("the customer 360 reads %q, want the new caller's phone identity (labelled Phone) and no tickets", c360)
+	}
+	if !browsertest.Eval[bool](page, fmt.Sprintf(`[...document.querySelectorAll('.c360 [data-identity^="PHONE:"]')].some(e => e.dataset.identity.endsWith(%q))`, number)) {
+		t.Errorf("the customer 360 lists no PHONE identity ending %s", number)
 	}
 	if got := browsertest.Eval[string](page, `document.querySelector(".screen-pop").textContent`); !strings.Contains(got, "Ringing") {
 		t.Errorf("the screen pop reads %q, want it ringing", got)

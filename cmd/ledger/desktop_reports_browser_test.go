@@ -80,9 +80,22 @@ func TestDesktopAnalystInBrowser(t *testing.T) {
 	if rows == 0 {
 		t.Fatal("the channel volume table has no rows")
 	}
-	header := browsertest.Eval[[]string](page, `[...document.querySelectorAll(".report-table thead th")].map(th => th.textContent)`)
+	header := browsertest.Eval[[]string](page, `[...document.querySelectorAll(".report-table thead th")].map(th => th.dataset.column)`)
 	if !slices.Contains(header, "channel") || !slices.Contains(header, "day") || !slices.Contains(header, "interactions") {
 		t.Errorf("channel volume columns %v, want channel, day and interactions", header)
+	}
+	// Shown by their names in the catalogue, the values of enum columns too.
+	labels := browsertest.Eval[[]string](page, `[...document.querySelectorAll(".report-table thead th")].map(th => th.textContent)`)
+	if !slices.Contains(labels, "Channel") || !slices.Contains(labels, "Day") || !slices.Contains(labels, "Interactions") {
+		t.Errorf("channel volume column labels %v, want Channel, Day and Interactions", labels)
+	}
+	if ci := slices.Index(header, "channel"); ci >= 0 {
+		cells := browsertest.Eval[[]string](page, fmt.Sprintf(`[...document.querySelectorAll(".report-table tbody tr")].map(r => r.children[%d].textContent)`, ci))
+		for _, c := range cells {
+			if c != "" && c == strings.ToUpper(c) && c != "SMS" {
+				t.Errorf("channel cell %q: want the channel's name, not its enum value", c)
+			}
+		}
 	}
 
 	// CSV of the table, generated in the browser: a blob URL with a header row.

@@ -7,6 +7,7 @@ import { AnalystCatalogueDocument, AnalystReportDocument } from "./analyst.gener
 import type { Channel, ReportFilter } from "../../graphql/types.generated";
 import { ErrorText } from "../ErrorText";
 import { useI18n } from "../../i18n";
+import { reportColumnLabel, reportTitle, reportValueLabel } from "../../i18n/labels";
 import { ReportChart } from "./ReportChart";
 import { chartOf, csvOf, dayString, defaultMeasure, groupIndexes, midnightIn, timeUnits, zones, type Column, type Table } from "./reportData";
 
@@ -74,7 +75,7 @@ export function ReportExplorer() {
         <form class="report-form" onSubmit={run}>
           <label>{t("analyst.report")}
             <select id="report-name" value={def.name} onChange={(e) => { setName(e.currentTarget.value); setVars(null); }}>
-              {defs.map((d) => <option value={d.name}>{d.title}</option>)}
+              {defs.map((d) => <option value={d.name}>{reportTitle(t, d.name, d.title)}</option>)}
             </select>
           </label>
           <p class="muted report-desc">{def.description}</p>
@@ -100,7 +101,7 @@ export function ReportExplorer() {
               <legend>{t("analyst.groupBy")}</legend>
               {otherDims.map((d) => (
                 <label class="check"><input type="checkbox" name="groupBy" value={d} checked={dims.includes(d)}
-                  onChange={(e) => setDims(e.currentTarget.checked ? [...dims, d] : dims.filter((x) => x !== d))} />{d}</label>
+                  onChange={(e) => setDims(e.currentTarget.checked ? [...dims, d] : dims.filter((x) => x !== d))} />{reportColumnLabel(t, d)}</label>
               ))}
             </fieldset>
           ) : null}
@@ -127,7 +128,7 @@ export function ReportExplorer() {
       ) : cat.fetching ? <p class="loading">{t("app.loading")}</p> : null}
       {vars ? <ErrorText error={res.error} /> : null}
       {vars && res.fetching ? <p class="loading" role="status">{t("analyst.running")}</p> : null}
-      {table && vars ? <ReportResult table={table} title={def?.title ?? vars.name} vars={vars} locale={locale} /> : null}
+      {table && vars ? <ReportResult table={table} title={def ? reportTitle(t, def.name, def.title) : vars.name} vars={vars} locale={locale} /> : null}
     </section>
   );
 }
@@ -144,8 +145,8 @@ function ReportResult({ table, title, vars, locale }: { table: Table; title: str
   }), [locale, vars.timeZone, dims.join()]);
   const num = useMemo(() => new Intl.NumberFormat(locale, { maximumFractionDigits: 3 }), [locale]);
   const cell = (v: unknown, c: Column) =>
-    v === null || v === undefined ? "" : c.type === "time" ? when.format(new Date(String(v))) : c.type === "float" || c.type === "int" ? num.format(Number(v)) : String(v);
-  const spec = useMemo(() => chartOf(table, dims, measure, cell), [table, measure, when]);
+    v === null || v === undefined ? "" : c.type === "time" ? when.format(new Date(String(v))) : c.type === "float" || c.type === "int" ? num.format(Number(v)) : reportValueLabel(t, c.name, String(v));
+  const spec = useMemo(() => chartOf(table, dims, measure, cell, reportColumnLabel(t, measure)), [table, measure, when, t]);
   const [csvUrl, setCsvUrl] = useState("");
   useEffect(() => {
     const url = URL.createObjectURL(new Blob([csvOf(table)], { type: "text/csv;charset=utf-8" }));
@@ -153,7 +154,7 @@ function ReportResult({ table, title, vars, locale }: { table: Table; title: str
     return () => URL.revokeObjectURL(url);
   }, [table]);
   const file = `${table.report}_${vars.from.slice(0, 10)}_${vars.to.slice(0, 10)}.csv`;
-  const chartTitle = t("analyst.chartOf", { measure, report: title });
+  const chartTitle = t("analyst.chartOf", { measure: reportColumnLabel(t, measure), report: title });
 
   return (
     <div class="report-result" data-report={table.report}>
@@ -161,7 +162,7 @@ function ReportResult({ table, title, vars, locale }: { table: Table; title: str
         {measures.length > 1 ? (
           <label>{t("analyst.measure")}
             <select id="report-measure" value={measure} onChange={(e) => setMeasure(e.currentTarget.value)}>
-              {measures.map((m) => <option value={m.name}>{m.name}</option>)}
+              {measures.map((m) => <option value={m.name}>{reportColumnLabel(t, m.name)}</option>)}
             </select>
           </label>
         ) : null}
@@ -174,7 +175,7 @@ function ReportResult({ table, title, vars, locale }: { table: Table; title: str
           <div class="table-wrap" tabIndex={0} role="region" aria-label={t("analyst.tableOf", { report: title })}>
             <table class="report-table">
               <caption class="sr-only">{t("analyst.tableOf", { report: title })}</caption>
-              <thead><tr>{table.columns.map((c) => <th scope="col" class={c.type === "int" || c.type === "float" ? "num" : ""}>{c.name}</th>)}</tr></thead>
+              <thead><tr>{table.columns.map((c) => <th scope="col" data-column={c.name} class={c.type === "int" || c.type === "float" ? "num" : ""}>{reportColumnLabel(t, c.name)}</th>)}</tr></thead>
               <tbody>
                 {table.rows.map((r) => (
                   <tr>{table.columns.map((c, i) => <td class={c.type === "int" || c.type === "float" ? "num" : ""}>{cell(r[i], c)}</td>)}</tr>
