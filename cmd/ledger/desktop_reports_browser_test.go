@@ -122,6 +122,27 @@ func TestDesktopAnalystInBrowser(t *testing.T) {
 	}
 	page.AssertAccessible("analyst workspace with a bar chart")
 
+	// Its option, with its default: a value out of range is refused in a
+	// sentence before anything runs; one threshold for every channel runs.
+	option := `document.querySelector("#report-option-threshold_seconds")`
+	if got := browsertest.Eval[string](page, option+`?.value ?? "missing"`); got != "0" {
+		t.Errorf("threshold_seconds field %q, want its default 0", got)
+	}
+	if help := browsertest.Eval[string](page, `document.querySelector("#report-option-threshold_seconds-help")?.textContent ?? ""`); !strings.Contains(help, "default 0") {
+		t.Errorf("threshold_seconds help %q, want its default", help)
+	}
+	setOption := func(v string) {
+		t.Helper()
+		page.Do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const i = %s; i.value = %q; i.dispatchEvent(new Event("input", {bubbles: true})); })()`, option, v)))
+		page.WaitJS("the option typed", fmt.Sprintf(`%s.value === %q`, option, v), 10*time.Second)
+	}
+	setOption("-5")
+	page.Do(chromedp.Evaluate[chromedp.Void](`(() => { const f = document.querySelector(".report-form"); f.noValidate = true; f.querySelector('button[type="submit"]').click(); })()`))
+	page.WaitJS("the bad option as a sentence", `[...document.querySelectorAll('.report-form [role="alert"]')].some(e => e.textContent.includes("Answer threshold"))`, 10*time.Second)
+	setOption("20")
+	page.Do(chromedp.Evaluate[chromedp.Void](`document.querySelector('.report-form button[type="submit"]').click()`))
+	page.WaitJS("the report with the option", `!document.querySelector('.report-form [role="alert"]') && document.querySelectorAll(".report-table tbody tr").length > 0`, 20*time.Second)
+
 	// Customers as the API masks them for analysts: the mask, never the name.
 	page.WaitJS("the customers", `document.querySelectorAll(".customer-table tbody tr").length > 0`, 10*time.Second)
 	shown := browsertest.Eval[[]string](page, `[...document.querySelectorAll(".customer-table .customer-name")].map(td => td.textContent)`)

@@ -54,7 +54,16 @@ export const enumsEn = {
   "reportTitle.cross_channel_journeys": "Cross-channel journeys",
   "reportTitle.top_categories": "Top ticket categories",
 
+  "reportOption.threshold_seconds": "Answer threshold (seconds)",
+  "reportOption.days": "Repeat window (days)",
+  "reportOption.limit": "Rows",
+  "reportOptionHelp.threshold_seconds": "one threshold for every channel; 0 uses each channel's own",
+  "reportOptionHelp.days": "how many days later a following contact still counts",
+  "reportOptionHelp.limit": "how many rows to return",
+
   "reportColumn.channel": "Channel",
+  "reportColumn.from_channel": "From channel",
+  "reportColumn.to_channel": "To channel",
   "reportColumn.queue": "Queue",
   "reportColumn.agent": "Agent",
   "reportColumn.priority": "Priority",

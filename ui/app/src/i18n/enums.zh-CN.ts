@@ -53,7 +53,16 @@ export const enumsZhCN: Record<keyof typeof enumsEn, string> = {
   "reportTitle.cross_channel_journeys": "跨渠道旅程",
   "reportTitle.top_categories": "工单类别排行",
 
+  "reportOption.threshold_seconds": "接听阈值（秒）",
+  "reportOption.days": "重复窗口（天）",
+  "reportOption.limit": "行数",
+  "reportOptionHelp.threshold_seconds": "所有渠道统一的阈值；0 表示按各渠道自己的阈值",
+  "reportOptionHelp.days": "后续联系在此天数内才计入",
+  "reportOptionHelp.limit": "返回的行数",
+
   "reportColumn.channel": "渠道",
+  "reportColumn.from_channel": "起始渠道",
+  "reportColumn.to_channel": "转入渠道",
   "reportColumn.queue": "队列",
   "reportColumn.agent": "坐席",
   "reportColumn.priority": "优先级",

@@ -25,12 +25,18 @@ export const reportTitle = (t: T, name: string, fallback: string) => {
   const key = `reportTitle.${name}`;
   return known(key) ? t(key) : fallback;
 };
+export const reportOptionLabel = (t: T, name: string) => labelOr(t, "reportOption", name);
+/** reportOptionHelp says what an option changes: the catalogue's sentence, else the server's. */
+export const reportOptionHelp = (t: T, name: string, fallback: string) => {
+  const key = `reportOptionHelp.${name}`;
+  return known(key) ? t(key) : fallback;
+};
 /** reportColumnLabel names a report column or dimension (analytics/catalogue.go). */
 export const reportColumnLabel = (t: T, name: string) => labelOr(t, "reportColumn", name);
 
 /** dimensionFamilies: the report dimensions whose values are API enums. */
 const dimensionFamilies: Record<string, string> = {
-  channel: "channel", priority: "priority", disposition: "disposition", category: "ticketCategory", status: "ticketStatus",
+  channel: "channel", from_channel: "channel", to_channel: "channel", priority: "priority", disposition: "disposition", category: "ticketCategory", status: "ticketStatus",
 };
 
 /** reportValueLabel is a report cell of a dimension column, its enum value labelled. */

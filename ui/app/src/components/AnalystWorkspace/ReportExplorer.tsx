@@ -4,10 +4,10 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { useQuery } from "@urql/preact";
 import { AnalystCatalogueDocument, AnalystReportDocument } from "./analyst.generated";
-import type { Channel, ReportFilter } from "../../graphql/types.generated";
+import type { Channel, ReportFilter, ReportOptionInput } from "../../graphql/types.generated";
 import { ErrorText } from "../ErrorText";
 import { useI18n } from "../../i18n";
-import { reportColumnLabel, reportTitle, reportValueLabel } from "../../i18n/labels";
+import { reportColumnLabel, reportOptionHelp, reportOptionLabel, reportTitle, reportValueLabel } from "../../i18n/labels";
 import { ReportChart } from "./ReportChart";
 import { chartOf, csvOf, dayString, defaultMeasure, groupIndexes, midnightIn, timeUnits, zones, type Column, type Table } from "./reportData";
 
@@ -15,7 +15,11 @@ const channels: Channel[] = ["PHONE", "WEBCHAT", "EMAIL", "SMS", "WECHAT", "APP"
 const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
 
-type Vars = { name: string; from: string; to: string; timeZone: string; groupBy: string[]; filter: ReportFilter };
+type Vars = { name: string; from: string; to: string; timeZone: string; groupBy: string[]; filter: ReportFilter; options: ReportOptionInput[] };
+type Option = { name: string; defaultValue: string; description: string };
+
+/** optionOk: the option is as the API takes it, a number from 0 to 1e9. */
+const optionOk = (v: string) => v.trim() !== "" && Number.isFinite(Number(v)) && Number(v) >= 0 && Number(v) <= 1e9;
 
 export function ReportExplorer() {
   const { t, locale } = useI18n();
@@ -32,6 +36,7 @@ export function ReportExplorer() {
   const [chans, setChans] = useState<Channel[]>([]);
   const [queues, setQueues] = useState("");
   const [agents, setAgents] = useState("");
+  const [opts, setOpts] = useState<Record<string, string>>({});
   const [vars, setVars] = useState<Vars | null>(null);
   const [formError, setFormError] = useState("");
 
@@ -40,6 +45,7 @@ export function ReportExplorer() {
     if (!def) return;
     setUnit(def.defaultGroupBy.find((g) => timeUnits.includes(g)) ?? "");
     setDims(def.defaultGroupBy.filter((g) => !timeUnits.includes(g)));
+    setOpts(Object.fromEntries(def.options.map((o) => [o.name, o.defaultValue])));
   }, [def?.name]);
 
   const [res] = useQuery({ query: AnalystReportDocument, variables: vars!, pause: !vars, requestPolicy: "network-only" });
@@ -52,6 +58,11 @@ export function ReportExplorer() {
       setFormError(t("analyst.badPeriod"));
       return;
     }
+    const bad = def.options.find((o) => !optionOk(opts[o.name] ?? o.defaultValue));
+    if (bad) {
+      setFormError(t("analyst.badOption", { option: reportOptionLabel(t, bad.name) }));
+      return;
+    }
     setFormError("");
     const filter: ReportFilter = {};
     if (def.filters.includes("channel") && chans.length) filter.channels = chans;
@@ -60,6 +71,7 @@ export function ReportExplorer() {
     setVars({
       name: def.name, from: midnightIn(fromDay, zone), to: midnightIn(toDay, zone, 1), timeZone: zone,
       groupBy: [...dims, ...(unit ? [unit] : [])], filter,
+      options: def.options.map((o) => ({ name: o.name, value: (opts[o.name] ?? o.defaultValue).trim() })),
     });
   }
 
@@ -122,6 +134,12 @@ export function ReportExplorer() {
               <label>{t("analyst.agents")}<input id="report-agents" value={agents} placeholder="a-001" onInput={(e) => setAgents(e.currentTarget.value)} /></label>
             ) : null}
           </div>
+          {def.options.length ? (
+            <fieldset class="row report-options">
+              <legend>{t("analyst.options")}</legend>
+              {def.options.map((o) => <OptionInput o={o} value={opts[o.name] ?? o.defaultValue} onInput={(v) => setOpts({ ...opts, [o.name]: v })} />)}
+            </fieldset>
+          ) : null}
           {formError ? <p class="error" role="alert">{formError}</p> : null}
           <button type="submit">{t("analyst.run")}</button>
         </form>
@@ -130,6 +148,19 @@ export function ReportExplorer() {
       {vars && res.fetching ? <p class="loading" role="status">{t("analyst.running")}</p> : null}
       {table && vars ? <ReportResult table={table} title={def ? reportTitle(t, def.name, def.title) : vars.name} vars={vars} locale={locale} /> : null}
     </section>
+  );
+}
+
+/** OptionInput: one option of the report, with its default and what it changes. */
+function OptionInput({ o, value, onInput }: { o: Option; value: string; onInput: (v: string) => void }) {
+  const { t } = useI18n();
+  const id = `report-option-${o.name}`;
+  return (
+    <label>{reportOptionLabel(t, o.name)}
+      <input id={id} type="number" min={0} step="any" inputMode="decimal" value={value} data-option={o.name}
+        aria-describedby={`${id}-help`} onInput={(e) => onInput(e.currentTarget.value)} />
+      <small id={`${id}-help`} class="muted">{t("analyst.optionHelp", { help: reportOptionHelp(t, o.name, o.description), value: o.defaultValue })}</small>
+    </label>
   );
 }
 
