@@ -281,6 +281,10 @@ func TestDesktopSupervisorInBrowser(t *testing.T) {
 		t.Errorf("%d QaOverridden events, want 1", n)
 	}
 	page.AssertAccessible("supervisor workspace")
+	// The screenshot shows the workspace from its top, the wallboard: the
+	// QA review above has scrolled the page to its bottom.
+	page.Do(chromedp.Evaluate[chromedp.Void](`document.activeElement?.blur(); window.scrollTo(0, 0)`))
+	page.WaitJS("the page at its top", `window.scrollY === 0 && document.querySelector("#wb-title").getBoundingClientRect().top >= 0`, 10*time.Second)
 	page.Screenshot("docs/screenshots/desktop-supervisor.png")
 	for _, m := range page.Console() {
 		if m.IsException() {
