@@ -3,12 +3,14 @@ package graphql
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/interactionledger/ledger/analytics"
 	"github.com/interactionledger/ledger/graphql/apierror"
 	"github.com/interactionledger/ledger/graphql/auth"
 )
@@ -470,5 +472,76 @@ func TestTicketFilters(t *testing.T) {
 				t.Errorf("got %v, want %v", got, c.want)
 			}
 		})
+	}
+}
+
+// optionsReporter is a catalogue of one report with an option, recording
+// the request it is asked.
+type optionsReporter struct{ got *analytics.Request }
+
+func (optionsReporter) Definitions() []analytics.Definition {
+	return []analytics.Definition{{Name: "service_level", Title: "Service level", GroupBy: []string{"channel"},
+		Options: []analytics.Option{{Name: "threshold_seconds", Default: "0", Description: "one threshold for every channel"}}}}
+}
+
+func (r optionsReporter) Report(_ context.Context, req analytics.Request) (analytics.Table, error) {
+	*r.got = req
+	return analytics.Table{Report: req.Name, Columns: []analytics.Column{{Name: "offered", Type: "int"}}}, nil
+}
+
+// TestReportOptions: the catalogue lists each report's options with their
+// defaults; report passes the options given to the analytics query and
+// refuses, before running anything, a name the report does not take or a
+// name given twice, saying which options it does take.
+func TestReportOptions(t *testing.T) {
+	e := newEnv(t)
+	analyst := e.token(auth.RoleAnalyst, "ana")
+	var got analytics.Request
+	e.api.root.reporter = optionsReporter{got: &got}
+
+	var defs struct {
+		Reports []struct {
+			Name    string
+			Options []struct{ Name, DefaultValue, Description string }
+		}
+	}
+	e.post(analyst, `{ reports { name options { name defaultValue description } } }`, nil).ok(t).decode(t, &defs)
+	if len(defs.Reports) != 1 || len(defs.Reports[0].Options) != 1 || defs.Reports[0].Options[0].Name != "threshold_seconds" ||
+		defs.Reports[0].Options[0].DefaultValue != "0" || defs.Reports[0].Options[0].Description == "" {
+		t.Errorf("catalogue options %+v, want threshold_seconds with default 0 and a description", defs)
+	}
+
+	const q = `query($options: [ReportOptionInput!]) { report(name: "service_level", from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z", options: $options) { report } }`
+	e.post(analyst, q, map[string]any{"options": []map[string]any{{"name": "threshold_seconds", "value": "20"}}}).ok(t)
+	if !maps.Equal(got.Options, map[string]string{"threshold_seconds": "20"}) {
+		t.Errorf("options passed to analytics %v, want threshold_seconds=20", got.Options)
+	}
+	got = analytics.Request{}
+	e.post(analyst, q, nil).ok(t)
+	if got.Name != "service_level" || len(got.Options) != 0 {
+		t.Errorf("without options the request is %+v, want no options (the defaults)", got)
+	}
+
+	for name, c := range map[string]struct {
+		options []map[string]any
+		want    []string
+	}{
+		"unknown name": {[]map[string]any{{"name": "days", "value": "3"}}, []string{`no option "days"`, "it takes threshold_seconds"}},
+		"given twice":  {[]map[string]any{{"name": "threshold_seconds", "value": "20"}, {"name": "threshold_seconds", "value": "30"}}, []string{"given twice"}},
+	} {
+		got = analytics.Request{}
+		r := e.post(analyst, q, map[string]any{"options": c.options})
+		if !slices.Equal(r.codes(), []string{apierror.CodeBadUserInput}) {
+			t.Errorf("%s: %+v, want BAD_USER_INPUT", name, r.Errors)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(r.Errors[0].Message, w) {
+				t.Errorf("%s: message %q, want it to say %q", name, r.Errors[0].Message, w)
+			}
+		}
+		if got.Name != "" {
+			t.Errorf("%s: the report ran (%+v)", name, got)
+		}
 	}
 }

@@ -22,31 +22,12 @@ type executor struct{ s *Server }
 // fresh data loaders.
 func (e executor) Prepare(ctx context.Context, v auth.Viewer, req transport.Request) (transport.Prepared, []*gqlerrors.QueryError) {
 	s := e.s
-	if req.Query == "" {
-		return transport.Prepared{}, apierror.RequestErrors(apierror.CodeBadUserInput, "the request has no query")
+	op, cost, errs := s.admit(req)
+	if errs != nil {
+		apierror.Present(ctx, s.log, errs)
+		return transport.Prepared{}, errs
 	}
-	if len(req.Query) > s.limits.MaxQueryBytes {
-		return transport.Prepared{}, apierror.RequestErrors(apierror.CodeBadUserInput, "the query is %d bytes; the limit is %d", len(req.Query), s.limits.MaxQueryBytes)
-	}
-	doc, err := document.Parse(req.Query)
-	if err != nil {
-		if errs := s.schema.ValidateWithVariables(req.Query, req.Variables); len(errs) > 0 {
-			apierror.Present(ctx, s.log, errs)
-			return transport.Prepared{}, errs
-		}
-		// graphql-go accepts what the outline parser does not: refuse,
-		// since its cost cannot be estimated.
-		return transport.Prepared{}, apierror.RequestErrors(apierror.CodeValidationFailed, "the query could not be analysed: %v", err)
-	}
-	op, err := doc.Operation(req.OperationName)
-	if err != nil {
-		return transport.Prepared{}, apierror.RequestErrors(apierror.CodeValidationFailed, "%v", err)
-	}
-	p := transport.Prepared{Kind: op.Kind, Correlation: commands.NewID(), Cost: s.costs.cost(doc, op, req.Variables)}
-	if p.Cost > s.limits.MaxComplexity {
-		return transport.Prepared{}, apierror.RequestErrors(apierror.CodeValidationFailed,
-			"the query's estimated cost is %d, above the limit of %d: ask for smaller pages (first) or fewer nested lists", p.Cost, s.limits.MaxComplexity)
-	}
+	p := transport.Prepared{Kind: op.Kind, Correlation: commands.NewID(), Cost: cost}
 	ctx = withCorrelation(auth.WithViewer(ctx, v), p.Correlation)
 	if p.Kind != "subscription" {
 		ctx = withLoaders(ctx, newLoaders(s.root, s.metrics, s.limits.LoaderWait))
@@ -67,3 +48,37 @@ func (e executor) Subscribe(p transport.Prepared, req transport.Request) (<-chan
 
 // AllowsAnonymous reports whether req asks only for self-service fields.
 func (e executor) AllowsAnonymous(req transport.Request) bool { return selfServiceOnly(req) }
+
+// admit is the check every request passes before it runs: its size, its
+// outline (one operation the cost model can read) and its estimated cost
+// against the server's limits. It returns the operation and its cost, or
+// the errors to answer with. Prepare calls it for each request; the test
+// of the desktop's own queries (TestUIOperationsWithinLimits) calls it on
+// every operation of ui/app, so both use one calculation.
+func (s *Server) admit(req transport.Request) (*document.Operation, int, []*gqlerrors.QueryError) {
+	if req.Query == "" {
+		return nil, 0, apierror.RequestErrors(apierror.CodeBadUserInput, "the request has no query")
+	}
+	if len(req.Query) > s.limits.MaxQueryBytes {
+		return nil, 0, apierror.RequestErrors(apierror.CodeBadUserInput, "the query is %d bytes; the limit is %d", len(req.Query), s.limits.MaxQueryBytes)
+	}
+	doc, err := document.Parse(req.Query)
+	if err != nil {
+		if errs := s.schema.ValidateWithVariables(req.Query, req.Variables); len(errs) > 0 {
+			return nil, 0, errs
+		}
+		// graphql-go accepts what the outline parser does not: refuse,
+		// since its cost cannot be estimated.
+		return nil, 0, apierror.RequestErrors(apierror.CodeValidationFailed, "the query could not be analysed: %v", err)
+	}
+	op, err := doc.Operation(req.OperationName)
+	if err != nil {
+		return nil, 0, apierror.RequestErrors(apierror.CodeValidationFailed, "%v", err)
+	}
+	cost := s.costs.cost(doc, op, req.Variables)
+	if cost > s.limits.MaxComplexity {
+		return nil, cost, apierror.RequestErrors(apierror.CodeValidationFailed,
+			"the query's estimated cost is %d, above the limit of %d: ask for smaller pages (first) or fewer nested lists", cost, s.limits.MaxComplexity)
+	}
+	return op, cost, nil
+}

@@ -2,6 +2,8 @@ package graphql
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	gql "github.com/graph-gophers/graphql-go"
@@ -52,6 +54,7 @@ func (r *resolver) Report(ctx context.Context, args struct {
 	TimeZone *string
 	GroupBy  *[]string
 	Filter   *reportFilterInput
+	Options  *[]reportOptionInput
 }) (*reportTable, error) {
 	rep, err := r.reporterFor(ctx)
 	if err != nil {
@@ -77,11 +80,58 @@ func (r *resolver) Report(ctx context.Context, args struct {
 			req.Filter.Agents = append(req.Filter.Agents, string(id))
 		}
 	}
+	if req.Options, err = reportOptions(rep, args.Name, derefList(args.Options)); err != nil {
+		return nil, err
+	}
 	table, err := rep.Report(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	return &reportTable{t: table}, nil
+}
+
+// reportOptionInput is the ReportOptionInput input.
+type reportOptionInput struct {
+	Name  string
+	Value string
+}
+
+// reportOptions checks the names of the options given against the
+// report's own, so that the message can list those it does take, and
+// returns them as the analytics request takes them. Values are checked by
+// the analytics query, which parses them.
+func reportOptions(rep analytics.Reporter, report string, given []reportOptionInput) (map[string]string, error) {
+	if len(given) == 0 {
+		return nil, nil
+	}
+	defs := rep.Definitions()
+	i := slices.IndexFunc(defs, func(d analytics.Definition) bool { return d.Name == report })
+	if i < 0 {
+		return nil, nil // the analytics query refuses the unknown report by name
+	}
+	takes := make([]string, 0, len(defs[i].Options))
+	for _, o := range defs[i].Options {
+		takes = append(takes, o.Name)
+	}
+	out := make(map[string]string, len(given))
+	for _, o := range given {
+		if !slices.Contains(takes, o.Name) {
+			return nil, apierror.BadInput("report %s has no option %q (%s)", report, o.Name, optionList(takes))
+		}
+		if _, twice := out[o.Name]; twice {
+			return nil, apierror.BadInput("option %q of report %s is given twice", o.Name, report)
+		}
+		out[o.Name] = o.Value
+	}
+	return out, nil
+}
+
+// optionList says which options a report takes, for an error message.
+func optionList(names []string) string {
+	if len(names) == 0 {
+		return "it takes none"
+	}
+	return "it takes " + strings.Join(names, ", ")
 }
 
 func derefList[T any](l *[]T) []T {
@@ -104,6 +154,22 @@ func (d *reportDefinition) DefaultGroupBy() []string { return nonNil(d.d.Default
 
 // Filters names the ReportFilter fields the report honours.
 func (d *reportDefinition) Filters() []string { return nonNil(d.d.Filters) }
+
+// Options lists the options that tune the report.
+func (d *reportDefinition) Options() []*reportOption {
+	out := make([]*reportOption, len(d.d.Options))
+	for i, o := range d.d.Options {
+		out[i] = &reportOption{o: o}
+	}
+	return out
+}
+
+// reportOption is a ReportOption.
+type reportOption struct{ o analytics.Option }
+
+func (o *reportOption) Name() string         { return o.o.Name }
+func (o *reportOption) DefaultValue() string { return o.o.Default }
+func (o *reportOption) Description() string  { return o.o.Description }
 
 func nonNil(l []string) []string {
 	if l == nil {

@@ -44,19 +44,19 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 	page.Do(
 		chromedp.SendKeys(chromedp.CSS("#signin-subject"), "a-001"),
 		chromedp.SendKeys(chromedp.CSS("#signin-password"), "not the password"),
-		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
 	)
+	clickJS(t, page, `form button[type="submit"]`)
 	page.WaitJS("the refusal", `document.querySelector('[role="alert"]').textContent.includes("password is wrong")`, 10*time.Second)
 	page.Do(
 		chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
-		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
 	)
+	clickJS(t, page, `form button[type="submit"]`)
 	page.WaitJS("the agent workspace", `!!document.querySelector("#inbox-title") && location.pathname === "/agent"`, 10*time.Second)
 	page.WaitJS("the live connection", `document.querySelector(".conn.live") !== null`, 10*time.Second)
 
 	// Presence: AVAILABLE through the page, in the ledger too.
 	page.WaitJS("the presence", `document.querySelector(".presence-now").dataset.presence === "OFFLINE"`, 10*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(`.presence .row button`))) // Available
+	clickJS(t, page, `.presence .row button`) // Available
 	page.WaitJS("presence available", `document.querySelector(".presence-now").dataset.presence === "AVAILABLE"`, 10*time.Second)
 	eventually(t, "the agent available in the ledger", func() bool {
 		a, err := srv.readDB.Agent(t.Context(), "a-001")
@@ -69,7 +69,7 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	page.WaitJS("presence changed elsewhere", `document.querySelector(".presence-now").dataset.presence === "BREAK"`, 10*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(`.presence .row button`))) // Available again
+	clickJS(t, page, `.presence .row button`) // Available again
 	page.WaitJS("presence available again", `document.querySelector(".presence-now").dataset.presence === "AVAILABLE"`, 10*time.Second)
 
 	// A customer writes in the app: routed to the agent, in the inbox
@@ -86,7 +86,7 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 	}
 
 	// The conversation pane: the customer's message, then a live one.
-	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-interaction=%q]`, in.InteractionID))))
+	clickJS(t, page, fmt.Sprintf(`[data-interaction=%q]`, in.InteractionID))
 	page.WaitJS("the customer's message", `[...document.querySelectorAll(".msg-IN")].some(m => m.textContent.includes("Where is my parcel?"))`, 10*time.Second)
 	appMessage(t, base, "desk-2", "+8613800138011", "It was due on Monday.")
 	page.WaitJS("the customer's second message, live", `[...document.querySelectorAll(".msg-IN")].some(m => m.textContent.includes("due on Monday"))`, 20*time.Second)
@@ -95,8 +95,8 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 	const reply = "It leaves our warehouse today."
 	page.Do(
 		chromedp.SendKeys(chromedp.CSS("#reply-text"), reply),
-		chromedp.Click(chromedp.CSS(`.reply button[type="submit"]`)),
 	)
+	clickJS(t, page, `.reply button[type="submit"]`)
 	page.WaitJS("the reply in the pane", fmt.Sprintf(`[...document.querySelectorAll(".msg-OUT")].some(m => m.textContent.includes(%q))`, reply), 20*time.Second)
 	eventually(t, "a MessageSent with the reply in the ledger", func() bool {
 		msgs, err := srv.readDB.Messages(t.Context(), in.InteractionID)
@@ -122,15 +122,22 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 	if got := browsertest.Eval[string](page, `document.querySelector(".presence-now").textContent`); !strings.Contains(got, "空闲") {
 		t.Errorf("presence in Chinese reads %q, want 空闲", got)
 	}
+	// Enum values in the customer 360 are labelled too: the tier and the
+	// timeline's generated lines, never STANDARD or "started on APP".
+	page.WaitJS("the tier in Chinese", `document.querySelector(".c360-tier")?.textContent === "标准"`, 10*time.Second)
+	page.WaitJS("the timeline's start in Chinese", `[...document.querySelectorAll('.timeline li[data-kind="INTERACTION_STARTED"]')].some(e => e.textContent.includes("开始 · 应用"))`, 10*time.Second)
+	if got := browsertest.Eval[string](page, `document.querySelector(".c360").innerText`); strings.Contains(got, "STANDARD") || strings.Contains(got, "started on") || strings.Contains(got, "PHONE") {
+		t.Errorf("the customer 360 in Chinese shows raw values: %q", got)
+	}
 	page.AssertAccessible("agent workspace in Chinese")
 	page.Screenshot("docs/screenshots/desktop-agent-zh.png")
 
 	// Close with an outcome and a summary: the interaction leaves the inbox.
+	clickJS(t, page, `details.close > summary`)
 	page.Do(
-		chromedp.Click(chromedp.CSS(`details.close > summary`)),
 		chromedp.SendKeys(chromedp.CSS("#close-summary"), "parcel traced"),
-		chromedp.Click(chromedp.CSS(`details.close button[type="submit"]`)),
 	)
+	clickJS(t, page, `details.close button[type="submit"]`)
 	page.WaitJS("the inbox emptied", `document.querySelectorAll(".inbox li").length === 0`, 20*time.Second)
 	closed, err := srv.readDB.Interaction(t.Context(), in.InteractionID)
 	if err != nil || closed.Status != domain.InteractionStatusClosed || closed.Disposition != domain.DispositionResolved || closed.Summary != "parcel traced" {
@@ -138,7 +145,7 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 	}
 
 	// Sign out: back to the sign-in page, and the session is gone.
-	page.Do(chromedp.Click(chromedp.CSS(`header.shell > button`)))
+	clickJS(t, page, `header.shell > button`)
 	page.WaitJS("the sign-in page", `!!document.querySelector("#signin-subject") && location.pathname === "/signin"`, 10*time.Second)
 	if got := browsertest.Eval[int](page, `fetch("/auth/me").then(r => r.status)`); got != http.StatusUnauthorized {
 		t.Errorf("/auth/me after signing out: %d, want 401", got)
@@ -176,13 +183,13 @@ func TestDesktopRolesInBrowser(t *testing.T) {
 		page.Do(
 			chromedp.SendKeys(chromedp.CSS("#signin-subject"), subject),
 			chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
-			chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
 		)
+		clickJS(t, page, `form button[type="submit"]`)
 		page.WaitJS("signed in", `!!document.querySelector("header.shell")`, 10*time.Second)
 	}
 	signOut := func() {
 		t.Helper()
-		page.Do(chromedp.Click(chromedp.CSS(`header.shell > button`)))
+		clickJS(t, page, `header.shell > button`)
 		page.WaitJS("signed out", `!!document.querySelector("#signin-subject")`, 10*time.Second)
 	}
 	has := func(sel string) bool {
@@ -195,7 +202,8 @@ func TestDesktopRolesInBrowser(t *testing.T) {
 	}
 	page.Do(chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("button")].find(b => b.textContent.includes("Verify")).click()`))
 	page.WaitJS("the verification", `[...document.querySelectorAll('[role="status"]')].some(e => e.textContent.includes("intact"))`, 20*time.Second)
-	page.Do(chromedp.SendKeys(chromedp.CSS("#audit-stream"), "agent-a-001"), chromedp.Click(chromedp.CSS(`form.row button[type="submit"]`)))
+	page.Do(chromedp.SendKeys(chromedp.CSS("#audit-stream"), "agent-a-001"))
+	clickJS(t, page, `#audit-stream ~ button[type="submit"]`)
 	page.WaitJS("the agent's stream", `[...document.querySelectorAll("td")].some(e => e.textContent === "AgentRegistered")`, 10*time.Second)
 	page.AssertAccessible("auditor workspace")
 	page.Screenshot("docs/screenshots/desktop-auditor.png")

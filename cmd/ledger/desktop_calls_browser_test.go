@@ -66,12 +66,12 @@ func TestDesktopScreenPopInBrowser(t *testing.T) {
 	page.Do(
 		chromedp.SendKeys(chromedp.CSS("#signin-subject"), agentID),
 		chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
-		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
 	)
+	clickJS(t, page, `form button[type="submit"]`)
 	page.WaitJS("the agent workspace", `!!document.querySelector("#inbox-title") && location.pathname === "/agent"`, 10*time.Second)
 	page.WaitJS("the live connection", `document.querySelector(".conn.live") !== null`, 10*time.Second)
 	page.WaitJS("the presence", `document.querySelector(".presence-now").dataset.presence === "OFFLINE"`, 10*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(`.presence .row button`))) // Available
+	clickJS(t, page, `.presence .row button`) // Available
 	page.WaitJS("presence available", `document.querySelector(".presence-now").dataset.presence === "AVAILABLE"`, 10*time.Second)
 	eventually(t, "the agent available in the ledger", func() bool {
 		a, err := srv.readDB.Agent(t.Context(), agentID)
@@ -106,8 +106,11 @@ func TestDesktopScreenPopInBrowser(t *testing.T) {
 		t.Fatalf("%d CallAnswered before the phone answered", n)
 	}
 	c360 := browsertest.Eval[string](page, `document.querySelector(".c360").textContent`)
-	if !strings.Contains(c360, "PHONE") || !strings.Contains(c360, number) || !strings.Contains(c360, "No open tickets") {
-		t.Errorf("the customer 360 reads %q, want the new caller's phone identity and no tickets", c360)
+	if !strings.Contains(c360, "Phone: ") || !strings.Contains(c360, number) || !strings.Contains(c360, "No open tickets") {
+		t.Errorf("the customer 360 reads %q, want the new caller's phone identity (labelled Phone) and no tickets", c360)
+	}
+	if !browsertest.Eval[bool](page, fmt.Sprintf(`[...document.querySelectorAll('.c360 [data-identity^="PHONE:"]')].some(e => e.dataset.identity.endsWith(%q))`, number)) {
+		t.Errorf("the customer 360 lists no PHONE identity ending %s", number)
 	}
 	if got := browsertest.Eval[string](page, `document.querySelector(".screen-pop").textContent`); !strings.Contains(got, "Ringing") {
 		t.Errorf("the screen pop reads %q, want it ringing", got)
@@ -150,7 +153,7 @@ func TestDesktopCustomerLinksInBrowser(t *testing.T) {
 	signInAgentEnglish(t, page, base)
 	page.WaitJS("the agent workspace", `!!document.querySelector("#inbox-title") && location.pathname === "/agent"`, 10*time.Second)
 	page.WaitJS("the presence", `document.querySelector(".presence-now").dataset.presence === "OFFLINE"`, 10*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(`.presence .row button`))) // Available
+	clickJS(t, page, `.presence .row button`) // Available
 	page.WaitJS("presence available", `document.querySelector(".presence-now").dataset.presence === "AVAILABLE"`, 10*time.Second)
 	eventually(t, "the agent available in the ledger", func() bool {
 		a, err := srv.readDB.Agent(t.Context(), "a-001")
@@ -164,7 +167,7 @@ func TestDesktopCustomerLinksInBrowser(t *testing.T) {
 		t.Fatal("two phones made one customer")
 	}
 	page.WaitJS("the interaction in the inbox", fmt.Sprintf(`!!document.querySelector('[data-interaction=%q]')`, in.InteractionID), 30*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-interaction=%q]`, in.InteractionID))))
+	clickJS(t, page, fmt.Sprintf(`[data-interaction=%q]`, in.InteractionID))
 	hasIdentity := func(id string) string {
 		return fmt.Sprintf(`!!document.querySelector('.links [data-identity=%q]')`, id)
 	}
@@ -175,8 +178,8 @@ func TestDesktopCustomerLinksInBrowser(t *testing.T) {
 	page.Do(
 		chromedp.SetValue(chromedp.CSS("#link-kind"), "EMAIL"),
 		chromedp.SendKeys(chromedp.CSS("#link-value"), "Li.Lei@Example.com"),
-		chromedp.Click(chromedp.CSS(`.links form button[type="submit"]`)),
 	)
+	clickJS(t, page, `.links form button[type="submit"]`)
 	page.WaitJS("the linked email listed", hasIdentity("EMAIL:"+email), 10*time.Second)
 	eventually(t, "the email linked in the ledger", func() bool {
 		c, err := srv.readDB.Customer(t.Context(), in.CustomerID)
@@ -189,10 +192,10 @@ func TestDesktopCustomerLinksInBrowser(t *testing.T) {
 	// this customer's.
 	page.Do(
 		chromedp.SendKeys(chromedp.CSS("#merge-search"), "+8613800138032"),
-		chromedp.Click(chromedp.CSS(`.links form[aria-labelledby="merge-title"] button[type="submit"]`)),
 	)
+	clickJS(t, page, `.links form[aria-labelledby="merge-title"] button[type="submit"]`)
 	page.WaitJS("the duplicate found", fmt.Sprintf(`!!document.querySelector('.candidates [data-customer=%q] button')`, dup.CustomerID), 10*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`.candidates [data-customer=%q] button`, dup.CustomerID))))
+	clickJS(t, page, fmt.Sprintf(`.candidates [data-customer=%q] button`, dup.CustomerID))
 	page.WaitJS("the duplicate's phone listed", hasIdentity("PHONE:+8613800138032"), 10*time.Second)
 	if n := countEvents(t, srv, "CustomerMerged"); n != 1 {
 		t.Errorf("%d CustomerMerged events, want 1", n)
@@ -202,7 +205,7 @@ func TestDesktopCustomerLinksInBrowser(t *testing.T) {
 	}
 
 	// Unlink the email: gone from the list and from the customer.
-	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`.links [data-identity=%q] button`, "EMAIL:"+email))))
+	clickJS(t, page, fmt.Sprintf(`.links [data-identity=%q] button`, "EMAIL:"+email))
 	page.WaitJS("the email unlisted", "!"+hasIdentity("EMAIL:"+email), 10*time.Second)
 	if n := countEvents(t, srv, "IdentityUnlinked"); n != 1 {
 		t.Errorf("%d IdentityUnlinked events, want 1", n)

@@ -72,12 +72,12 @@ func TestDesktopDeliveryInBrowser(t *testing.T) {
 	page.WaitJS("the agent workspace", `!!document.querySelector("#inbox-title") && location.pathname === "/agent"`, 10*time.Second)
 	page.WaitJS("the live connection", `document.querySelector(".conn.live") !== null`, 10*time.Second)
 	page.WaitJS("the presence", `!!document.querySelector(".presence-now")`, 10*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(`.presence .row button`))) // Available
+	clickJS(t, page, `.presence .row button`) // Available
 	page.WaitJS("presence available", `document.querySelector(".presence-now").dataset.presence === "AVAILABLE"`, 10*time.Second)
 
 	in := appMessage(t, base, "deliv-1", "+8613800138021", "Did my refund go through?")
 	page.WaitJS("the interaction in the inbox", fmt.Sprintf(`!!document.querySelector('[data-interaction=%q]')`, in.InteractionID), 30*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-interaction=%q]`, in.InteractionID))))
+	clickJS(t, page, fmt.Sprintf(`[data-interaction=%q]`, in.InteractionID))
 	page.WaitJS("the customer's message", `[...document.querySelectorAll(".msg-IN")].some(m => m.textContent.includes("refund"))`, 10*time.Second)
 	if n := browsertest.Eval[int](page, `document.querySelectorAll(".msg-IN [data-delivery]").length`); n != 0 {
 		t.Errorf("%d delivery states on the customer's messages, want none", n)
@@ -88,8 +88,8 @@ func TestDesktopDeliveryInBrowser(t *testing.T) {
 		t.Helper()
 		page.Do(
 			chromedp.SendKeys(chromedp.CSS("#reply-text"), text),
-			chromedp.Click(chromedp.CSS(`.reply button[type="submit"]`)),
 		)
+		clickJS(t, page, `.reply button[type="submit"]`)
 		page.WaitJS("the reply in the pane", fmt.Sprintf(`[...document.querySelectorAll(".msg-OUT")].some(m => m.textContent.includes(%q))`, text), 20*time.Second)
 	}
 	stateOf := func(text string) string {

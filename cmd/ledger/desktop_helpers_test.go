@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -50,6 +51,23 @@ func signInAgentEnglish(t *testing.T, page *browsertest.Page, base string) {
 	page.Do(
 		chromedp.SendKeys(chromedp.CSS("#signin-subject"), "a-001"),
 		chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
-		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
 	)
+	clickJS(t, page, `form button[type="submit"]`)
+}
+
+// clickJS clicks the element selector names from the page's own script,
+// once it exists and is enabled. A chromedp.Click clicks where the element
+// was when chromedp measured it: in a pane that is still loading and
+// growing (the customer 360, a live inbox) the element may have moved by
+// then and the click lands on something else or nothing, which flaked in
+// CI. The click is the same DOM click a user's makes (a submit button
+// still submits its form, with the browser's own checks).
+func clickJS(t *testing.T, page *browsertest.Page, selector string) {
+	t.Helper()
+	page.WaitJS("the element to click, present and enabled: "+selector, fmt.Sprintf(`(() => {
+		const e = document.querySelector(%q);
+		if (!e || e.disabled || e.closest("fieldset:disabled")) return false;
+		e.click();
+		return true;
+	})()`, selector), 10*time.Second)
 }

@@ -63,8 +63,8 @@ func TestDesktopAnalystInBrowser(t *testing.T) {
 	page.Do(
 		chromedp.SendKeys(chromedp.CSS("#signin-subject"), "ana"),
 		chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
-		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
 	)
+	clickJS(t, page, `form button[type="submit"]`)
 	page.WaitJS("the analyst workspace", `location.pathname === "/analyst" && !!document.querySelector("#report-name")`, 15*time.Second)
 	if browsertest.Eval[bool](page, `!!document.querySelector("#inbox-title")`) {
 		t.Error("the analyst sees an inbox")
@@ -74,15 +74,28 @@ func TestDesktopAnalystInBrowser(t *testing.T) {
 	if got := browsertest.Eval[string](page, `document.querySelector("#report-name").value`); got != "channel_volume" {
 		t.Fatalf("the first report is %q, want channel_volume", got)
 	}
-	page.Do(chromedp.Click(chromedp.CSS(`.report-form button[type="submit"]`)))
+	clickJS(t, page, `.report-form button[type="submit"]`)
 	waitChart(t, page, "line")
 	rows := browsertest.Eval[int](page, `document.querySelectorAll(".report-table tbody tr").length`)
 	if rows == 0 {
 		t.Fatal("the channel volume table has no rows")
 	}
-	header := browsertest.Eval[[]string](page, `[...document.querySelectorAll(".report-table thead th")].map(th => th.textContent)`)
+	header := browsertest.Eval[[]string](page, `[...document.querySelectorAll(".report-table thead th")].map(th => th.dataset.column)`)
 	if !slices.Contains(header, "channel") || !slices.Contains(header, "day") || !slices.Contains(header, "interactions") {
 		t.Errorf("channel volume columns %v, want channel, day and interactions", header)
+	}
+	// Shown by their names in the catalogue, the values of enum columns too.
+	labels := browsertest.Eval[[]string](page, `[...document.querySelectorAll(".report-table thead th")].map(th => th.textContent)`)
+	if !slices.Contains(labels, "Channel") || !slices.Contains(labels, "Day") || !slices.Contains(labels, "Interactions") {
+		t.Errorf("channel volume column labels %v, want Channel, Day and Interactions", labels)
+	}
+	if ci := slices.Index(header, "channel"); ci >= 0 {
+		cells := browsertest.Eval[[]string](page, fmt.Sprintf(`[...document.querySelectorAll(".report-table tbody tr")].map(r => r.children[%d].textContent)`, ci))
+		for _, c := range cells {
+			if c != "" && c == strings.ToUpper(c) && c != "SMS" {
+				t.Errorf("channel cell %q: want the channel's name, not its enum value", c)
+			}
+		}
 	}
 
 	// CSV of the table, generated in the browser: a blob URL with a header row.
@@ -102,12 +115,33 @@ func TestDesktopAnalystInBrowser(t *testing.T) {
 	// Service level per channel: a rate per channel reads as bars.
 	page.Do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector("#report-name"); s.value = "service_level"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`))
 	page.WaitJS("service level chosen", `!document.querySelector(".report-result") && [...document.querySelectorAll('input[name="groupBy"]')].some(i => i.value === "channel" && i.checked)`, 10*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(`.report-form button[type="submit"]`)))
+	clickJS(t, page, `.report-form button[type="submit"]`)
 	waitChart(t, page, "bar")
 	if m := browsertest.Eval[string](page, `document.querySelector("#report-measure").value`); m != "service_level" {
 		t.Errorf("the service level chart shows %q, want service_level", m)
 	}
 	page.AssertAccessible("analyst workspace with a bar chart")
+
+	// Its option, with its default: a value out of range is refused in a
+	// sentence before anything runs; one threshold for every channel runs.
+	option := `document.querySelector("#report-option-threshold_seconds")`
+	if got := browsertest.Eval[string](page, option+`?.value ?? "missing"`); got != "0" {
+		t.Errorf("threshold_seconds field %q, want its default 0", got)
+	}
+	if help := browsertest.Eval[string](page, `document.querySelector("#report-option-threshold_seconds-help")?.textContent ?? ""`); !strings.Contains(help, "default 0") {
+		t.Errorf("threshold_seconds help %q, want its default", help)
+	}
+	setOption := func(v string) {
+		t.Helper()
+		page.Do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const i = %s; i.value = %q; i.dispatchEvent(new Event("input", {bubbles: true})); })()`, option, v)))
+		page.WaitJS("the option typed", fmt.Sprintf(`%s.value === %q`, option, v), 10*time.Second)
+	}
+	setOption("-5")
+	page.Do(chromedp.Evaluate[chromedp.Void](`(() => { const f = document.querySelector(".report-form"); f.noValidate = true; f.querySelector('button[type="submit"]').click(); })()`))
+	page.WaitJS("the bad option as a sentence", `[...document.querySelectorAll('.report-form [role="alert"]')].some(e => e.textContent.includes("Answer threshold"))`, 10*time.Second)
+	setOption("20")
+	page.Do(chromedp.Evaluate[chromedp.Void](`document.querySelector('.report-form button[type="submit"]').click()`))
+	page.WaitJS("the report with the option", `!document.querySelector('.report-form [role="alert"]') && document.querySelectorAll(".report-table tbody tr").length > 0`, 20*time.Second)
 
 	// Customers as the API masks them for analysts: the mask, never the name.
 	page.WaitJS("the customers", `document.querySelectorAll(".customer-table tbody tr").length > 0`, 10*time.Second)
@@ -179,8 +213,8 @@ func TestDesktopSupervisorInBrowser(t *testing.T) {
 	page.Do(
 		chromedp.SendKeys(chromedp.CSS("#signin-subject"), "sup"),
 		chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
-		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
 	)
+	clickJS(t, page, `form button[type="submit"]`)
 	page.WaitJS("the wallboard's agents", `location.pathname === "/supervisor" && !!document.querySelector('tr[data-agent="a-001"] td[data-presence="OFFLINE"]')`, 15*time.Second)
 	page.WaitJS("the live connection", `document.querySelector(".conn.live") !== null`, 10*time.Second)
 	// Without analytics, today's service level says why it is missing.
@@ -191,8 +225,8 @@ func TestDesktopSupervisorInBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#sup-presence-a-001`), "BREAK"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector("#sup-presence-a-001").dispatchEvent(new Event("change", {bubbles: true}))`),
 		chromedp.SendKeys(chromedp.CSS(`#sup-reason-a-001`), "coaching"),
-		chromedp.Click(chromedp.CSS(`tr[data-agent="a-001"] button[type="submit"]`)),
 	)
+	clickJS(t, page, `tr[data-agent="a-001"] button[type="submit"]`)
 	page.WaitJS("a-001 on a break in the row", `!!document.querySelector('tr[data-agent="a-001"] td[data-presence="BREAK"]')`, 10*time.Second)
 	eventually(t, "a-001 on a break in the ledger", func() bool {
 		a, err := h.srv.readDB.Agent(t.Context(), "a-001")
@@ -218,7 +252,7 @@ func TestDesktopSupervisorInBrowser(t *testing.T) {
 	page.WaitJS("the open ticket", fmt.Sprintf(`!!document.querySelector('%s')`, row), 10*time.Second)
 	sel := fmt.Sprintf(`#sup-assign-%s`, f.ticketID)
 	page.Do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const s = document.querySelector(%q); s.value = "a-002"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`, sel)))
-	page.Do(chromedp.Click(chromedp.CSS(row + ` button[type="submit"]`)))
+	clickJS(t, page, row+` button[type="submit"]`)
 	page.WaitJS("assigned, in a sentence", `[...document.querySelectorAll('.sup-tickets [role="status"]')].some(e => e.textContent.includes("a-002"))`, 10*time.Second)
 	eventually(t, "the ticket assigned to a-002 in the ledger", func() bool {
 		tk, err := h.srv.readDB.Ticket(t.Context(), f.ticketID)
@@ -233,19 +267,24 @@ func TestDesktopSupervisorInBrowser(t *testing.T) {
 	if _, err := h.cmds.RecordQaScore(t.Context(), f.interactionID, domain.RecordQaScore{Scored: scored}, commands.Meta{Actor: "system:qa"}); err != nil {
 		t.Fatal(err)
 	}
-	page.Do(chromedp.SendKeys(chromedp.CSS("#qa-interaction"), f.interactionID), chromedp.Click(chromedp.CSS(`#qa-title ~ form button[type="submit"]`)))
+	page.Do(chromedp.SendKeys(chromedp.CSS("#qa-interaction"), f.interactionID))
+	clickJS(t, page, `#qa-title ~ form button[type="submit"]`)
 	page.WaitJS("the scorecard", `document.querySelector('.qa-card[data-scorecard="standard"] .qa-score')?.dataset.score === "5000"`, 10*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(`tr[data-criterion="greeting"] button[type="submit"]`)))
+	clickJS(t, page, `tr[data-criterion="greeting"] button[type="submit"]`)
 	page.WaitJS("the reason asked for, in a sentence", `[...document.querySelectorAll('tr[data-criterion="greeting"] [role="alert"]')].some(e => e.textContent.includes("reason"))`, 10*time.Second)
 	page.Do(
 		chromedp.SendKeys(chromedp.CSS(`#qa-reason-standard-greeting`), "greeted by voice"),
-		chromedp.Click(chromedp.CSS(`tr[data-criterion="greeting"] button[type="submit"]`)),
 	)
+	clickJS(t, page, `tr[data-criterion="greeting"] button[type="submit"]`)
 	page.WaitJS("the corrected score", `document.querySelector('.qa-card .qa-score').dataset.score === "10000" && document.querySelector('tr[data-criterion="greeting"] td[data-result]').dataset.result === "PASS"`, 10*time.Second)
 	if n := countEvents(t, h.srv, "QaOverridden"); n != 1 {
 		t.Errorf("%d QaOverridden events, want 1", n)
 	}
 	page.AssertAccessible("supervisor workspace")
+	// The screenshot shows the workspace from its top, the wallboard: the
+	// QA review above has scrolled the page to its bottom.
+	page.Do(chromedp.Evaluate[chromedp.Void](`document.activeElement?.blur(); window.scrollTo(0, 0)`))
+	page.WaitJS("the page at its top", `window.scrollY === 0 && document.querySelector("#wb-title").getBoundingClientRect().top >= 0`, 10*time.Second)
 	page.Screenshot("docs/screenshots/desktop-supervisor.png")
 	for _, m := range page.Console() {
 		if m.IsException() {

@@ -33,8 +33,10 @@ import (
 //     (confirmPromise: a MessageSent);
 //   - an auditor signs in, finds the ticket's stream from its number,
 //     replays it as of a moment before the resolution (in progress, no
-//     TicketResolved), then as of now (resolved), and verifyLedger says
-//     every chain is intact.
+//     TicketResolved), then as of now (resolved); finds the customer's
+//     streams from their phone number and the interaction's from its id,
+//     and opens a trail from each; and verifyLedger says every chain is
+//     intact.
 func TestDesktopTicketInBrowser(t *testing.T) {
 	if !app.Built() {
 		browsertest.Unavailable(t, "the desktop is not built into this binary: run make ui-app")
@@ -70,8 +72,8 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 		page.Do(
 			chromedp.SendKeys(chromedp.CSS("#signin-subject"), subject),
 			chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
-			chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
 		)
+		clickJS(t, page, `form button[type="submit"]`)
 		page.WaitJS("signed in", `!!document.querySelector("header.shell")`, 10*time.Second)
 	}
 	// choose picks an option of a select as a user does (value, then change).
@@ -89,12 +91,12 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 	signIn("a-001")
 	page.WaitJS("the agent workspace", `!!document.querySelector("#inbox-title") && document.querySelector(".conn.live") !== null`, 10*time.Second)
 	page.WaitJS("the presence", `document.querySelector(".presence-now").dataset.presence === "OFFLINE"`, 10*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(`.presence .row button`))) // Available
+	clickJS(t, page, `.presence .row button`) // Available
 	page.WaitJS("presence available", `document.querySelector(".presence-now").dataset.presence === "AVAILABLE"`, 10*time.Second)
 	const phone = "+8613800138022"
 	in := appMessage(t, base, "tk-1", phone, "My bill charged me twice.")
 	page.WaitJS("the interaction in the inbox", fmt.Sprintf(`!!document.querySelector('[data-interaction=%q]')`, in.InteractionID), 30*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-interaction=%q]`, in.InteractionID))))
+	clickJS(t, page, fmt.Sprintf(`[data-interaction=%q]`, in.InteractionID))
 	page.WaitJS("the customer 360 and the ticket form", `!!document.querySelector("#c360-title") && !!document.querySelector(".open-ticket summary")`, 20*time.Second)
 
 	// Open a ticket from the conversation: a subject is required, and says so.
@@ -135,13 +137,13 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 	// Its SLA clocks (the built-in policy), counting down.
 	page.WaitJS("the running SLA clocks", `[...document.querySelectorAll(".sla-clocks li")].some(e => e.dataset.metric === "RESOLUTION" && e.dataset.state === "RUNNING" && e.textContent.includes("left"))`, 20*time.Second)
 	// Leave the ticket view and come back to it from the 360.
-	page.Do(chromedp.Click(chromedp.CSS(`.ticket header button`)))
+	clickJS(t, page, `.ticket header button`)
 	page.WaitJS("the ticket view closed", `!document.querySelector(".ticket")`, 10*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`.open-tickets [data-ticket=%q] a`, ticketID))))
+	clickJS(t, page, fmt.Sprintf(`.open-tickets [data-ticket=%q] a`, ticketID))
 	status("NEW")
 
 	// Take it, start work, a note, a collaborating department.
-	page.Do(chromedp.Click(chromedp.CSS(`.ticket button.take`)))
+	clickJS(t, page, `.ticket button.take`)
 	status("ASSIGNED")
 	if got := browsertest.Eval[string](page, `document.querySelector(".ticket-assignee").textContent`); got != "a-001" {
 		t.Errorf("assignee %q, want a-001", got)
@@ -151,19 +153,19 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 		t.Errorf("moves from ASSIGNED: %v", got)
 	}
 	choose("#ticket-to", "IN_PROGRESS")
-	page.Do(chromedp.Click(chromedp.CSS(`.ticket-move button[type="submit"]`)))
+	clickJS(t, page, `.ticket-move button[type="submit"]`)
 	status("IN_PROGRESS")
 	const note = "Refund requested from finance."
 	page.Do(
 		chromedp.SendKeys(chromedp.CSS("#ticket-note"), note),
-		chromedp.Click(chromedp.CSS(`#ticket-note ~ button[type="submit"]`)),
 	)
+	clickJS(t, page, `#ticket-note ~ button[type="submit"]`)
 	page.WaitJS("the note", fmt.Sprintf(`(document.querySelector(".ticket-notes")?.textContent ?? "").includes(%q)`, note), 20*time.Second)
+	clickJS(t, page, `.ticket-add-collaborator > summary`)
 	page.Do(
-		chromedp.Click(chromedp.CSS(`.ticket-add-collaborator > summary`)),
 		chromedp.SendKeys(chromedp.CSS("#collab-dept"), "finance"),
-		chromedp.Click(chromedp.CSS(`#collab-due ~ button[type="submit"]`)),
 	)
+	clickJS(t, page, `#collab-due ~ button[type="submit"]`)
 	page.WaitJS("the collaborator", `(document.querySelector(".ticket-collaborators")?.textContent ?? "").includes("finance")`, 20*time.Second)
 	page.AssertAccessible("ticket view")
 	page.Do(chromedp.Evaluate[chromedp.Void](`document.querySelector(".ticket").scrollIntoView({block: "start"})`))
@@ -173,8 +175,8 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 	choose("#ticket-to", "RESOLVED")
 	page.Do(
 		chromedp.SendKeys(chromedp.CSS("#ticket-reason"), "Refunded the second charge."),
-		chromedp.Click(chromedp.CSS(`.ticket-move button[type="submit"]`)),
 	)
+	clickJS(t, page, `.ticket-move button[type="submit"]`)
 	status("RESOLVED")
 	if err := page.DoErr(20*time.Second, chromedp.Poll[chromedp.Void](`[...document.querySelectorAll(".sla-clocks li")].some(e => e.dataset.metric === "RESOLUTION" && e.dataset.state === "FULFILLED")`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 		sla, _ := srv.store.ReadStream(t.Context(), domain.SlaStream(ticketID), 0, 100)
@@ -245,14 +247,14 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	page.WaitJS("the call in the inbox", fmt.Sprintf(`!!document.querySelector('[data-interaction=%q]')`, callID), 30*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-interaction=%q]`, callID))))
+	clickJS(t, page, fmt.Sprintf(`[data-interaction=%q]`, callID))
 	page.WaitJS("the promise form on the call", `!!document.querySelector(".confirm-promise summary")`, 20*time.Second)
 	const promise = "We refund the second March charge within 3 days."
+	clickJS(t, page, `.confirm-promise summary`)
 	page.Do(
-		chromedp.Click(chromedp.CSS(`.confirm-promise summary`)),
 		chromedp.SendKeys(chromedp.CSS("#promise-text"), promise),
-		chromedp.Click(chromedp.CSS(`.confirm-promise button[type="submit"]`)),
 	)
+	clickJS(t, page, `.confirm-promise button[type="submit"]`)
 	page.WaitJS("the confirmation on its way", `(document.querySelector('.confirm-promise [role="status"]')?.textContent ?? "").includes("on its way by")`, 20*time.Second)
 	eventually(t, "the promise as a MessageSent in the ledger", func() bool {
 		all, err := srv.store.ReadAll(t.Context(), 0, 100_000)
@@ -276,15 +278,15 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 	page.WaitJS("English again", `document.documentElement.lang === "en"`, 10*time.Second)
 
 	// The auditor: the ticket's stream from its number.
-	page.Do(chromedp.Click(chromedp.CSS(`header.shell > button`)))
+	clickJS(t, page, `header.shell > button`)
 	signIn("aud")
 	page.WaitJS("the auditor workspace", `!!document.querySelector("#audit-title") && location.pathname === "/auditor"`, 10*time.Second)
 	page.Do(
-		chromedp.SendKeys(chromedp.CSS("#audit-ticket"), number),
-		chromedp.Click(chromedp.CSS(`#audit-ticket ~ button[type="submit"]`)),
+		chromedp.SendKeys(chromedp.CSS("#audit-find"), number),
 	)
+	clickJS(t, page, `#audit-find ~ button[type="submit"]`)
 	page.WaitJS("the ticket's streams", `!!document.querySelector(".audit-streams button")`, 10*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(`.audit-streams li:first-child button`)))
+	clickJS(t, page, `.audit-streams li:first-child button`)
 	const stateStatus = `(() => { const s = JSON.parse(document.querySelector(".audit-state")?.textContent || "{}"); return s.Status ?? s.status ?? ""; })()`
 	const rows = `[...document.querySelectorAll("td")].map(e => e.textContent)`
 	page.WaitJS("the stream as of now, resolved", stateStatus+` === "RESOLVED" && `+rows+`.includes("TicketResolved")`, 10*time.Second)
@@ -300,13 +302,13 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 		i.value = new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 23);
 		i.dispatchEvent(new Event("input", {bubbles: true}));
 	})()`, past.UnixMilli())))
-	page.Do(chromedp.Click(chromedp.CSS(`#audit-stream ~ button[type="submit"]`)))
+	clickJS(t, page, `#audit-stream ~ button[type="submit"]`)
 	page.WaitJS("the stream as it was", stateStatus+` === "IN_PROGRESS" && !`+rows+`.includes("TicketResolved") && `+rows+`.includes("TicketOpened")`, 10*time.Second)
 	page.AssertAccessible("auditor: a ticket as of a past moment")
 	page.Screenshot("docs/screenshots/desktop-auditor-ticket.png")
 
 	// Back to now: resolved again.
-	page.Do(chromedp.Click(chromedp.CSS(`button.audit-now`)))
+	clickJS(t, page, `button.audit-now`)
 	page.WaitJS("the stream as of now again", stateStatus+` === "RESOLVED" && `+rows+`.includes("TicketResolved")`, 10*time.Second)
 
 	// Each event with the state after it: the resolution's reads RESOLVED.
@@ -317,6 +319,48 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 	// From the ticket to its SLA clocks' stream.
 	page.Do(chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll(".audit-streams button")].find(b => b.textContent.includes("sla-")).click()`))
 	page.WaitJS("the SLA stream", rows+`.includes("SlaStarted") && `+rows+`.includes("SlaFulfilled")`, 10*time.Second)
+
+	// From the customer, found by the phone number as the caller says it:
+	// every stream of their history, and their own trail.
+	findStreams := func(text string) {
+		t.Helper()
+		// Typed in one step and submitted in the next: the form submits
+		// what the page's state holds, which the input event updates.
+		page.Do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const i = document.querySelector("#audit-find"); i.value = %q; i.dispatchEvent(new Event("input", {bubbles: true})); })()`, text)))
+		page.WaitJS("the lookup typed", fmt.Sprintf(`document.querySelector("#audit-find").value === %q`, text), 10*time.Second)
+		page.Do(chromedp.Evaluate[chromedp.Void](`document.querySelector('#audit-find ~ button[type="submit"]').click()`))
+	}
+	hasStreams := func(nav string, streams ...string) string {
+		js := make([]string, len(streams))
+		for i, st := range streams {
+			js[i] = fmt.Sprintf(`!!document.querySelector('%s [data-stream=%q]')`, nav, st)
+		}
+		return strings.Join(js, " && ")
+	}
+	findStreams("+86 138 0013 8022")
+	page.WaitJS("the customer's streams", hasStreams(".audit-customer-streams", "customer-"+in.CustomerID, "interaction-"+in.InteractionID,
+		"interaction-"+callID, "ticket-"+ticketID, "sla-"+ticketID), 10*time.Second)
+	page.AssertAccessible("auditor: a customer's streams")
+	page.Do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('.audit-customer-streams [data-stream=%q]').click()`, "customer-"+in.CustomerID)))
+	page.WaitJS("the customer's trail", fmt.Sprintf(`document.querySelector(".audit-head")?.textContent.startsWith(%q) && `, "customer-"+in.CustomerID)+rows+`.includes("CustomerRegistered")`, 10*time.Second)
+	if got := browsertest.Eval[string](page, `document.querySelector("#audit-stream").value`); got != "customer-"+in.CustomerID {
+		t.Errorf("stream field %q, want customer-%s", got, in.CustomerID)
+	}
+
+	// From the interaction, by its id: it, its customer and the ticket opened
+	// from it; its own trail holds the customer's message.
+	findStreams(in.InteractionID)
+	page.WaitJS("the interaction's streams", hasStreams(".audit-interaction-streams", "interaction-"+in.InteractionID, "customer-"+in.CustomerID,
+		"ticket-"+ticketID, "sla-"+ticketID), 10*time.Second)
+	if browsertest.Eval[bool](page, hasStreams(".audit-interaction-streams", "interaction-"+callID)) {
+		t.Errorf("the interaction's streams list the other interaction %s", callID)
+	}
+	page.Do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('.audit-interaction-streams [data-stream=%q]').click()`, "interaction-"+in.InteractionID)))
+	page.WaitJS("the interaction's trail", fmt.Sprintf(`document.querySelector(".audit-head")?.textContent.startsWith(%q) && `, "interaction-"+in.InteractionID)+rows+`.includes("MessageReceived")`, 10*time.Second)
+
+	// Text that names nothing says so.
+	findStreams("no-such-thing-42")
+	page.WaitJS("nothing found", `document.querySelector(".audit-nothing")?.textContent.includes("no-such-thing-42")`, 10*time.Second)
 
 	// verifyLedger: every chain intact.
 	page.Do(chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("button")].find(b => b.textContent.includes("Verify")).click()`))

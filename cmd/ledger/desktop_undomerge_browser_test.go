@@ -35,26 +35,26 @@ func TestDesktopSupervisorUndoMergeInBrowser(t *testing.T) {
 	page.Do(
 		chromedp.SendKeys(chromedp.CSS("#signin-subject"), "sup"),
 		chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
-		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
 	)
+	clickJS(t, page, `form button[type="submit"]`)
 	page.WaitJS("the supervisor's customer search", `!!document.querySelector("#supc-search")`, 10*time.Second)
 
 	// Find the customer and open their 360.
 	page.Do(
 		chromedp.SendKeys(chromedp.CSS("#supc-search"), "+8613900000001"),
-		chromedp.Click(chromedp.CSS(`.sup-customers form button[type="submit"]`)),
 	)
+	clickJS(t, page, `.sup-customers form button[type="submit"]`)
 	page.WaitJS("the customer found", fmt.Sprintf(`!!document.querySelector('.supc-results [data-customer=%q] button')`, target.CustomerID), 10*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`.supc-results [data-customer=%q] button`, target.CustomerID))))
+	clickJS(t, page, fmt.Sprintf(`.supc-results [data-customer=%q] button`, target.CustomerID))
 	page.WaitJS("the customer 360", `document.querySelector("#c360-title")?.textContent.includes("Zhao Min")`, 10*time.Second)
 
 	// Merge the duplicate into them.
 	page.Do(
 		chromedp.SendKeys(chromedp.CSS("#merge-search"), "+8613900000002"),
-		chromedp.Click(chromedp.CSS(`form[aria-labelledby="merge-title"] button[type="submit"]`)),
 	)
+	clickJS(t, page, `form[aria-labelledby="merge-title"] button[type="submit"]`)
 	page.WaitJS("the duplicate found", fmt.Sprintf(`!!document.querySelector('.candidates [data-customer=%q] button')`, source.CustomerID), 10*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`.candidates [data-customer=%q] button`, source.CustomerID))))
+	clickJS(t, page, fmt.Sprintf(`.candidates [data-customer=%q] button`, source.CustomerID))
 	page.WaitJS("the merge confirmed", `document.querySelector('.links [role="status"]').textContent.startsWith("Merged")`, 20*time.Second)
 	if c, err := h.srv.readDB.Customer(t.Context(), source.CustomerID); err != nil || c.MergedInto != target.CustomerID {
 		t.Fatalf("after merging from the page, the duplicate: %+v (%v), want merged into %s", c, err, target.CustomerID)
@@ -65,7 +65,7 @@ func TestDesktopSupervisorUndoMergeInBrowser(t *testing.T) {
 	page.Screenshot("docs/screenshots/desktop-supervisor-undo-merge.png")
 
 	// Undo it.
-	page.Do(chromedp.Click(chromedp.CSS(undo)))
+	clickJS(t, page, undo)
 	page.WaitJS("the undo confirmed", fmt.Sprintf(`document.querySelector('.links [role="status"]').textContent === "The merge of %s is undone."`, source.CustomerID), 20*time.Second)
 	page.WaitJS("the undo button gone", fmt.Sprintf(`!document.querySelector(%q)`, undo), 10*time.Second)
 	if c, err := h.srv.readDB.Customer(t.Context(), source.CustomerID); err != nil || c.MergedInto != "" {

@@ -40,7 +40,7 @@ func TestDesktopWebchatInBrowser(t *testing.T) {
 	agentTab.WaitJS("the agent workspace", `!!document.querySelector("#inbox-title") && location.pathname === "/agent"`, 10*time.Second)
 	agentTab.WaitJS("the live connection", `document.querySelector(".conn.live") !== null`, 10*time.Second)
 	agentTab.WaitJS("the presence", `document.querySelector(".presence-now").dataset.presence === "OFFLINE"`, 10*time.Second)
-	agentTab.Do(chromedp.Click(chromedp.CSS(`.presence .row button`))) // Available
+	clickJS(t, agentTab, `.presence .row button`) // Available
 	agentTab.WaitJS("presence available", `document.querySelector(".presence-now").dataset.presence === "AVAILABLE"`, 10*time.Second)
 	eventually(t, "the agent available in the ledger", func() bool {
 		a, err := srv.readDB.Agent(t.Context(), "a-001")
@@ -79,13 +79,13 @@ func TestDesktopWebchatInBrowser(t *testing.T) {
 	}
 
 	// The agent opens the web chat and replies from the conversation pane.
-	agentTab.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-interaction=%q]`, chat))))
+	clickJS(t, agentTab, fmt.Sprintf(`[data-interaction=%q]`, chat))
 	agentTab.WaitJS("the customer's web chat message", fmt.Sprintf(`[...document.querySelectorAll(".msg-IN")].some(m => m.textContent.includes(%q))`, question), 10*time.Second)
 	const reply = "Sorry about that — a corrected invoice is on its way. 已为您重开发票。"
 	agentTab.Do(
 		chromedp.SendKeys(chromedp.CSS("#reply-text"), reply),
-		chromedp.Click(chromedp.CSS(`.reply button[type="submit"]`)),
 	)
+	clickJS(t, agentTab, `.reply button[type="submit"]`)
 	agentTab.WaitJS("the reply in the pane", fmt.Sprintf(`[...document.querySelectorAll(".msg-OUT")].some(m => m.textContent.includes(%q))`, reply), 20*time.Second)
 
 	// In the ledger: a MessageSent with the reply, by the agent.

@@ -1135,6 +1135,7 @@ export type QueryReportArgs = {
   from: Scalars['Time']['input'];
   groupBy?: InputMaybe<Array<Scalars['String']['input']>>;
   name: Scalars['String']['input'];
+  options?: InputMaybe<Array<ReportOptionInput>>;
   timeZone?: InputMaybe<Scalars['String']['input']>;
   to: Scalars['Time']['input'];
 };
@@ -1229,6 +1230,8 @@ export type ReportDefinition = {
   groupBy: Array<Scalars['String']['output']>;
   /** The snake_case name to ask for, e.g. `channel_volume`. */
   name: Scalars['String']['output'];
+  /** The options that tune it (pass them to `report` as `options`); empty when it has none. */
+  options: Array<ReportOption>;
   /** A title for people. */
   title: Scalars['String']['output'];
 };
@@ -1241,6 +1244,25 @@ export type ReportFilter = {
   channels?: InputMaybe<Array<Channel>>;
   /** Only these queues. */
   queues?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** A tunable parameter of a report, e.g. `threshold_seconds` of `service_level`. */
+export type ReportOption = {
+  __typename?: 'ReportOption';
+  /** The value used when the option is not given, as a decimal number. */
+  defaultValue: Scalars['String']['output'];
+  /** What it changes, for people. */
+  description: Scalars['String']['output'];
+  /** The name to pass in `ReportOptionInput.name`. */
+  name: Scalars['String']['output'];
+};
+
+/** A value for one option of a report. */
+export type ReportOptionInput = {
+  /** The option's name, among the report's `options`. */
+  name: Scalars['String']['input'];
+  /** Its value: a decimal number from 0 to 1e9, e.g. `20`. */
+  value: Scalars['String']['input'];
 };
 
 /** A report's result: the same on every analytics back end. */

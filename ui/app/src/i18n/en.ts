@@ -7,11 +7,13 @@ import { supCustomersEn } from "./supcustomers.en";
 import { analystEn } from "./analyst.en";
 import { supervisorEn } from "./supervisor.en";
 import { ticketsEn } from "./tickets.en";
+import { enumsEn } from "./enums.en";
 
 export const en = {
   ...analystEn,
   ...supervisorEn,
   ...ticketsEn,
+  ...enumsEn,
   "app.title": "Interaction Ledger",
   "app.skip": "Skip to content",
   "app.language": "Language",

@@ -6,6 +6,7 @@ import { supCustomersZhCN } from "./supcustomers.zh-CN";
 import { analystZhCN } from "./analyst.zh-CN";
 import { supervisorZhCN } from "./supervisor.zh-CN";
 import { ticketsZh } from "./tickets.zh-CN";
+import { enumsZhCN } from "./enums.zh-CN";
 
 // 简体中文目录：与 en.ts 键一一对应。
 
@@ -13,6 +14,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...analystZhCN,
   ...supervisorZhCN,
   ...ticketsZh,
+  ...enumsZhCN,
   "app.title": "交互账本",
   "app.skip": "跳到正文",
   "app.language": "语言",

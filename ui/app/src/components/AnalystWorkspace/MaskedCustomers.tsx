@@ -6,6 +6,7 @@ import { useQuery } from "@urql/preact";
 import { AnalystCustomersDocument } from "./analyst.generated";
 import { ErrorText } from "../ErrorText";
 import { useI18n } from "../../i18n";
+import { identityKindLabel, tierLabel } from "../../i18n/labels";
 
 export function MaskedCustomers() {
   const { t } = useI18n();
@@ -28,8 +29,8 @@ export function MaskedCustomers() {
               {page.nodes.map((c) => (
                 <tr data-customer={c.id}>
                   <td class="customer-name">{c.displayName}</td>
-                  <td>{c.tier}</td>
-                  <td class="customer-ids">{c.identities.map((i) => `${i.kind}: ${i.value}`).join(", ")}</td>
+                  <td>{tierLabel(t, c.tier)}</td>
+                  <td class="customer-ids">{c.identities.map((i) => `${identityKindLabel(t, i.kind)}: ${i.value}`).join(", ")}</td>
                   <td class="num">{c.interactionCount}</td>
                 </tr>
               ))}

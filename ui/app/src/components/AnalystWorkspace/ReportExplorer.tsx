@@ -4,9 +4,10 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { useQuery } from "@urql/preact";
 import { AnalystCatalogueDocument, AnalystReportDocument } from "./analyst.generated";
-import type { Channel, ReportFilter } from "../../graphql/types.generated";
+import type { Channel, ReportFilter, ReportOptionInput } from "../../graphql/types.generated";
 import { ErrorText } from "../ErrorText";
 import { useI18n } from "../../i18n";
+import { reportColumnLabel, reportOptionHelp, reportOptionLabel, reportTitle, reportValueLabel } from "../../i18n/labels";
 import { ReportChart } from "./ReportChart";
 import { chartOf, csvOf, dayString, defaultMeasure, groupIndexes, midnightIn, timeUnits, zones, type Column, type Table } from "./reportData";
 
@@ -14,7 +15,11 @@ const channels: Channel[] = ["PHONE", "WEBCHAT", "EMAIL", "SMS", "WECHAT", "APP"
 const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
 
-type Vars = { name: string; from: string; to: string; timeZone: string; groupBy: string[]; filter: ReportFilter };
+type Vars = { name: string; from: string; to: string; timeZone: string; groupBy: string[]; filter: ReportFilter; options: ReportOptionInput[] };
+type Option = { name: string; defaultValue: string; description: string };
+
+/** optionOk: the option is as the API takes it, a number from 0 to 1e9. */
+const optionOk = (v: string) => v.trim() !== "" && Number.isFinite(Number(v)) && Number(v) >= 0 && Number(v) <= 1e9;
 
 export function ReportExplorer() {
   const { t, locale } = useI18n();
@@ -31,6 +36,7 @@ export function ReportExplorer() {
   const [chans, setChans] = useState<Channel[]>([]);
   const [queues, setQueues] = useState("");
   const [agents, setAgents] = useState("");
+  const [opts, setOpts] = useState<Record<string, string>>({});
   const [vars, setVars] = useState<Vars | null>(null);
   const [formError, setFormError] = useState("");
 
@@ -39,6 +45,7 @@ export function ReportExplorer() {
     if (!def) return;
     setUnit(def.defaultGroupBy.find((g) => timeUnits.includes(g)) ?? "");
     setDims(def.defaultGroupBy.filter((g) => !timeUnits.includes(g)));
+    setOpts(Object.fromEntries(def.options.map((o) => [o.name, o.defaultValue])));
   }, [def?.name]);
 
   const [res] = useQuery({ query: AnalystReportDocument, variables: vars!, pause: !vars, requestPolicy: "network-only" });
@@ -51,6 +58,11 @@ export function ReportExplorer() {
       setFormError(t("analyst.badPeriod"));
       return;
     }
+    const bad = def.options.find((o) => !optionOk(opts[o.name] ?? o.defaultValue));
+    if (bad) {
+      setFormError(t("analyst.badOption", { option: reportOptionLabel(t, bad.name) }));
+      return;
+    }
     setFormError("");
     const filter: ReportFilter = {};
     if (def.filters.includes("channel") && chans.length) filter.channels = chans;
@@ -59,6 +71,7 @@ export function ReportExplorer() {
     setVars({
       name: def.name, from: midnightIn(fromDay, zone), to: midnightIn(toDay, zone, 1), timeZone: zone,
       groupBy: [...dims, ...(unit ? [unit] : [])], filter,
+      options: def.options.map((o) => ({ name: o.name, value: (opts[o.name] ?? o.defaultValue).trim() })),
     });
   }
 
@@ -74,7 +87,7 @@ export function ReportExplorer() {
         <form class="report-form" onSubmit={run}>
           <label>{t("analyst.report")}
             <select id="report-name" value={def.name} onChange={(e) => { setName(e.currentTarget.value); setVars(null); }}>
-              {defs.map((d) => <option value={d.name}>{d.title}</option>)}
+              {defs.map((d) => <option value={d.name}>{reportTitle(t, d.name, d.title)}</option>)}
             </select>
           </label>
           <p class="muted report-desc">{def.description}</p>
@@ -100,7 +113,7 @@ export function ReportExplorer() {
               <legend>{t("analyst.groupBy")}</legend>
               {otherDims.map((d) => (
                 <label class="check"><input type="checkbox" name="groupBy" value={d} checked={dims.includes(d)}
-                  onChange={(e) => setDims(e.currentTarget.checked ? [...dims, d] : dims.filter((x) => x !== d))} />{d}</label>
+                  onChange={(e) => setDims(e.currentTarget.checked ? [...dims, d] : dims.filter((x) => x !== d))} />{reportColumnLabel(t, d)}</label>
               ))}
             </fieldset>
           ) : null}
@@ -121,14 +134,33 @@ export function ReportExplorer() {
               <label>{t("analyst.agents")}<input id="report-agents" value={agents} placeholder="a-001" onInput={(e) => setAgents(e.currentTarget.value)} /></label>
             ) : null}
           </div>
+          {def.options.length ? (
+            <fieldset class="row report-options">
+              <legend>{t("analyst.options")}</legend>
+              {def.options.map((o) => <OptionInput o={o} value={opts[o.name] ?? o.defaultValue} onInput={(v) => setOpts({ ...opts, [o.name]: v })} />)}
+            </fieldset>
+          ) : null}
           {formError ? <p class="error" role="alert">{formError}</p> : null}
           <button type="submit">{t("analyst.run")}</button>
         </form>
       ) : cat.fetching ? <p class="loading">{t("app.loading")}</p> : null}
       {vars ? <ErrorText error={res.error} /> : null}
       {vars && res.fetching ? <p class="loading" role="status">{t("analyst.running")}</p> : null}
-      {table && vars ? <ReportResult table={table} title={def?.title ?? vars.name} vars={vars} locale={locale} /> : null}
+      {table && vars ? <ReportResult table={table} title={def ? reportTitle(t, def.name, def.title) : vars.name} vars={vars} locale={locale} /> : null}
     </section>
+  );
+}
+
+/** OptionInput: one option of the report, with its default and what it changes. */
+function OptionInput({ o, value, onInput }: { o: Option; value: string; onInput: (v: string) => void }) {
+  const { t } = useI18n();
+  const id = `report-option-${o.name}`;
+  return (
+    <label>{reportOptionLabel(t, o.name)}
+      <input id={id} type="number" min={0} step="any" inputMode="decimal" value={value} data-option={o.name}
+        aria-describedby={`${id}-help`} onInput={(e) => onInput(e.currentTarget.value)} />
+      <small id={`${id}-help`} class="muted">{t("analyst.optionHelp", { help: reportOptionHelp(t, o.name, o.description), value: o.defaultValue })}</small>
+    </label>
   );
 }
 
@@ -144,8 +176,8 @@ function ReportResult({ table, title, vars, locale }: { table: Table; title: str
   }), [locale, vars.timeZone, dims.join()]);
   const num = useMemo(() => new Intl.NumberFormat(locale, { maximumFractionDigits: 3 }), [locale]);
   const cell = (v: unknown, c: Column) =>
-    v === null || v === undefined ? "" : c.type === "time" ? when.format(new Date(String(v))) : c.type === "float" || c.type === "int" ? num.format(Number(v)) : String(v);
-  const spec = useMemo(() => chartOf(table, dims, measure, cell), [table, measure, when]);
+    v === null || v === undefined ? "" : c.type === "time" ? when.format(new Date(String(v))) : c.type === "float" || c.type === "int" ? num.format(Number(v)) : reportValueLabel(t, c.name, String(v));
+  const spec = useMemo(() => chartOf(table, dims, measure, cell, reportColumnLabel(t, measure)), [table, measure, when, t]);
   const [csvUrl, setCsvUrl] = useState("");
   useEffect(() => {
     const url = URL.createObjectURL(new Blob([csvOf(table)], { type: "text/csv;charset=utf-8" }));
@@ -153,7 +185,7 @@ function ReportResult({ table, title, vars, locale }: { table: Table; title: str
     return () => URL.revokeObjectURL(url);
   }, [table]);
   const file = `${table.report}_${vars.from.slice(0, 10)}_${vars.to.slice(0, 10)}.csv`;
-  const chartTitle = t("analyst.chartOf", { measure, report: title });
+  const chartTitle = t("analyst.chartOf", { measure: reportColumnLabel(t, measure), report: title });
 
   return (
     <div class="report-result" data-report={table.report}>
@@ -161,7 +193,7 @@ function ReportResult({ table, title, vars, locale }: { table: Table; title: str
         {measures.length > 1 ? (
           <label>{t("analyst.measure")}
             <select id="report-measure" value={measure} onChange={(e) => setMeasure(e.currentTarget.value)}>
-              {measures.map((m) => <option value={m.name}>{m.name}</option>)}
+              {measures.map((m) => <option value={m.name}>{reportColumnLabel(t, m.name)}</option>)}
             </select>
           </label>
         ) : null}
@@ -174,7 +206,7 @@ function ReportResult({ table, title, vars, locale }: { table: Table; title: str
           <div class="table-wrap" tabIndex={0} role="region" aria-label={t("analyst.tableOf", { report: title })}>
             <table class="report-table">
               <caption class="sr-only">{t("analyst.tableOf", { report: title })}</caption>
-              <thead><tr>{table.columns.map((c) => <th scope="col" class={c.type === "int" || c.type === "float" ? "num" : ""}>{c.name}</th>)}</tr></thead>
+              <thead><tr>{table.columns.map((c) => <th scope="col" data-column={c.name} class={c.type === "int" || c.type === "float" ? "num" : ""}>{reportColumnLabel(t, c.name)}</th>)}</tr></thead>
               <tbody>
                 {table.rows.map((r) => (
                   <tr>{table.columns.map((c, i) => <td class={c.type === "int" || c.type === "float" ? "num" : ""}>{cell(r[i], c)}</td>)}</tr>

@@ -29,8 +29,12 @@ export type ChartSpec = {
   points: number;
 };
 
-/** chartOf: a line over time when the table has a time column, else bars per group. */
-export function chartOf(t: Table, dims: string[], measure: string, label: (v: unknown, c: Column) => string): ChartSpec | null {
+/**
+ * chartOf: a line over time when the table has a time column, else bars per
+ * group. measureLabel names the measure's series for people (default: its
+ * column name).
+ */
+export function chartOf(t: Table, dims: string[], measure: string, label: (v: unknown, c: Column) => string, measureLabel = measure): ChartSpec | null {
   const mi = t.columns.findIndex((c) => c.name === measure);
   if (mi < 0) return null;
   const groups = groupIndexes(t, dims);
@@ -40,7 +44,7 @@ export function chartOf(t: Table, dims: string[], measure: string, label: (v: un
   if (ti !== undefined) {
     const by = new Map<string, [string, number][]>();
     for (const r of t.rows) {
-      const k = keyOf(r) || measure;
+      const k = keyOf(r) || measureLabel;
       if (!by.has(k)) by.set(k, []);
       by.get(k)!.push([String(r[ti]), Number(r[mi])]);
     }
@@ -56,8 +60,8 @@ export function chartOf(t: Table, dims: string[], measure: string, label: (v: un
     const series = [...by].map(([name, data]) => ({ name, data: data.sort((a, b) => a[0].localeCompare(b[0])) }));
     return { kind: "line", categories: [], series, points: t.rows.length };
   }
-  const categories = t.rows.map((r) => keyOf(r) || measure);
-  return { kind: "bar", categories, series: [{ name: measure, data: t.rows.map((r) => Number(r[mi])) }], points: t.rows.length };
+  const categories = t.rows.map((r) => keyOf(r) || measureLabel);
+  return { kind: "bar", categories, series: [{ name: measureLabel, data: t.rows.map((r) => Number(r[mi])) }], points: t.rows.length };
 }
 
 function csvField(v: unknown): string {

@@ -1,9 +1,10 @@
-// AuditTrail: a stream's events as of a moment, with actors and hashes;
+// AuditTrail: a stream's events as of a moment, with actors and hashes,
+// the streams a ticket, interaction or customer is recorded in (StreamFinder),
 // and a run of verifyLedger.
 import { useState } from "preact/hooks";
-import { useClient, useQuery } from "@urql/preact";
-import type { CombinedError } from "@urql/core";
-import { AuditTicketStreamsDocument, AuditTrailDocument, VerifyLedgerDocument, type AuditTicketStreamsQuery } from "./audit.generated";
+import { useQuery } from "@urql/preact";
+import { AuditTrailDocument, VerifyLedgerDocument } from "./audit.generated";
+import { StreamFinder } from "./StreamFinder";
 import { ErrorText } from "../ErrorText";
 import { useI18n } from "../../i18n";
 
@@ -20,15 +21,6 @@ export function AuditTrail() {
   const [shown, setShown] = useState<{ stream: string; asOf: string | null } | null>(null);
   const [trail] = useQuery({ query: AuditTrailDocument, variables: shown ?? { stream: "" }, pause: !shown });
   const [verify, runVerify] = useQuery({ query: VerifyLedgerDocument, pause: true, requestPolicy: "network-only" });
-  const [number, setNumber] = useState("");
-  const client = useClient();
-  const [tk, setTk] = useState<AuditTicketStreamsQuery["ticketByNumber"]>(null);
-  const [findError, setFindError] = useState<CombinedError | undefined>(undefined);
-  async function find() {
-    const r = await client.query(AuditTicketStreamsDocument, { number: number.trim() }, { requestPolicy: "network-only" }).toPromise();
-    setFindError(r.error);
-    setTk(r.data?.ticketByNumber ?? null);
-  }
   function show(st: string, at: string | null) {
     setStream(st);
     setAsOf(at ? localInput(at) : "");
@@ -39,6 +31,7 @@ export function AuditTrail() {
   return (
     <section aria-labelledby="audit-title">
       <h2 id="audit-title">{t("audit.title")}</h2>
+      <StreamFinder onShow={(st) => show(st, null)} />
       <form class="row" onSubmit={(e) => {
         e.preventDefault();
         if (stream.trim()) setShown({ stream: stream.trim(), asOf: asOf ? new Date(asOf).toISOString() : null });
@@ -50,22 +43,6 @@ export function AuditTrail() {
         <button type="submit">{t("audit.show")}</button>
         <button type="button" class="audit-now" onClick={() => { if (stream.trim()) show(stream.trim(), null); }}>{t("audit.now")}</button>
       </form>
-      <form class="row" onSubmit={(e) => { e.preventDefault(); if (number.trim()) find(); }}>
-        <label for="audit-ticket">{t("audit.findTicket")}</label>
-        <input id="audit-ticket" value={number} onInput={(e) => setNumber(e.currentTarget.value)} />
-        <button type="submit">{t("audit.findTicketButton")}</button>
-      </form>
-      <ErrorText error={findError} />
-      {tk ? (
-        <nav aria-label={t("audit.streamsOf")} class="audit-streams">
-          <ul class="row">
-            <li><button type="button" onClick={() => show(`ticket-${tk.id}`, null)}>{t("audit.ticketStream")}: ticket-{tk.id}</button></li>
-            <li><button type="button" onClick={() => show(`sla-${tk.id}`, null)}>{t("audit.slaStream")}: sla-{tk.id}</button></li>
-            <li><button type="button" onClick={() => show(`customer-${tk.customer.id}`, null)}>{t("audit.customerStream")}: customer-{tk.customer.id}</button></li>
-            {tk.interactions.map((i) => <li><button type="button" onClick={() => show(`interaction-${i.id}`, null)}>{t("audit.interactionStream", { id: i.id })}</button></li>)}
-          </ul>
-        </nav>
-      ) : null}
       <ErrorText error={trail.error} />
       {a ? (
         <>

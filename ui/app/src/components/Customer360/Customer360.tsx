@@ -7,6 +7,7 @@ import { Customer360Document, CustomerTimelineDocument, type CustomerTimelineQue
 import { ErrorText } from "../ErrorText";
 import { CustomerLinks } from "../CustomerLinks/CustomerLinks";
 import { useI18n } from "../../i18n";
+import { tierLabel, timelineDetail, timelineKindLabel } from "../../i18n/labels";
 
 // A ticket mutation refreshes the open tickets, even when none were listed.
 const ticketTypes = { additionalTypenames: ["Ticket"] };
@@ -35,7 +36,7 @@ export function Customer360({ id, onTicket, canUndoMerge = false }: { id: string
     <aside class="c360" aria-labelledby="c360-title">
       <h2 id="c360-title">{t("customer.title")}: {c.displayName || c.identities[0]?.value || c.id}</h2>
       <dl>
-        <dt>{t("customer.tier")}</dt><dd>{c.tier}</dd>
+        <dt>{t("customer.tier")}</dt><dd class="c360-tier" data-tier={c.tier}>{tierLabel(t, c.tier)}</dd>
         <dt>{t("customer.tags")}</dt><dd>{c.tags.join(", ") || "—"}</dd>
       </dl>
       <CustomerLinks id={c.id} canUndoMerge={canUndoMerge} />
@@ -47,9 +48,19 @@ export function Customer360({ id, onTicket, canUndoMerge = false }: { id: string
       ) : <p class="muted">{t("customer.noTickets")}</p>}
       <h3>{t("customer.timeline")}</h3>
       <ol class="timeline">
-        {entries.map((e) => <li key={e.position}><time dateTime={e.at}>{time(e.at)}</time> {e.summary}</li>)}
+        {entries.map((e) => <TimelineItem key={e.position} e={e} />)}
       </ol>
       {more ? <button type="button" onClick={() => load(cursor)}>{t("customer.more")}</button> : null}
     </aside>
+  );
+}
+
+/** TimelineItem: one entry, its kind and generated lines in the reader's language. */
+function TimelineItem({ e }: { e: Entry }) {
+  const { t, time, duration } = useI18n();
+  const detail = timelineDetail(t, duration, e);
+  return (
+    <li data-kind={e.kind}><time dateTime={e.at}>{time(e.at)}</time> <span class="tl-kind">{timelineKindLabel(t, e)}</span>
+      {detail ? `: ${detail}` : ""}</li>
   );
 }

@@ -14,6 +14,7 @@ import type { IdentityKind } from "../../graphql/types.generated";
 import { errorKey } from "../../api/client";
 import { ErrorText } from "../ErrorText";
 import { useI18n } from "../../i18n";
+import { identityKindLabel } from "../../i18n/labels";
 
 const kinds: IdentityKind[] = ["PHONE", "EMAIL", "WECHAT", "DEVICE", "ACCOUNT"];
 const key = (what: string) => `${what}-${crypto.randomUUID()}`;
@@ -52,7 +53,7 @@ export function CustomerLinks({ id, canUndoMerge = false }: { id: string; canUnd
     if (!v) return;
     const r = await link({ customerId: id, kind, value: v, key: key("link") });
     if (!r.error) setValue("");
-    after(!r.error, t("links.linked", { identity: `${kind}: ${v}` }));
+    after(!r.error, t("links.linked", { identity: `${identityKindLabel(t, kind)}: ${v}` }));
   }
   function submitSearch(e: Event) {
     e.preventDefault();
@@ -67,12 +68,12 @@ export function CustomerLinks({ id, canUndoMerge = false }: { id: string; canUnd
       <ul class="identities">
         {c.identities.map((i) => (
           <li key={`${i.kind}:${i.value}`} data-identity={`${i.kind}:${i.value}`}>
-            <span>{i.kind}: {i.value}</span>{" "}
+            <span>{identityKindLabel(t, i.kind)}: {i.value}</span>{" "}
             <button type="button" class="small" disabled={unlinking.fetching}
-              aria-label={t("links.unlinkLabel", { identity: `${i.kind}: ${i.value}` })}
+              aria-label={t("links.unlinkLabel", { identity: `${identityKindLabel(t, i.kind)}: ${i.value}` })}
               onClick={async () => {
                 const r = await unlink({ customerId: id, kind: i.kind, value: i.value, key: key("unlink") });
-                after(!r.error, t("links.unlinked", { identity: `${i.kind}: ${i.value}` }));
+                after(!r.error, t("links.unlinked", { identity: `${identityKindLabel(t, i.kind)}: ${i.value}` }));
               }}>{t("links.unlink")}</button>
           </li>
         ))}
@@ -81,7 +82,7 @@ export function CustomerLinks({ id, canUndoMerge = false }: { id: string; canUnd
       <form class="row" onSubmit={submitLink}>
         <label for="link-kind">{t("links.kind")}</label>
         <select id="link-kind" value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value as IdentityKind)}>
-          {kinds.map((k) => <option value={k}>{k}</option>)}
+          {kinds.map((k) => <option value={k}>{identityKindLabel(t, k)}</option>)}
         </select>
         <label for="link-value">{t("links.value")}</label>
         <input id="link-value" value={value} onInput={(e) => setValue((e.target as HTMLInputElement).value)} />

@@ -6,6 +6,7 @@ import { SupervisorOverrideQaDocument, SupervisorQaReviewDocument } from "./qa.g
 import type { QaResult } from "../../graphql/types.generated";
 import { ErrorText } from "../ErrorText";
 import { useI18n } from "../../i18n";
+import { qaKindLabel } from "../../i18n/labels";
 
 const results: QaResult[] = ["PASS", "FAIL", "NA"];
 const pct = (score: number) => `${(score / 100).toFixed(2)} %`;
@@ -64,7 +65,7 @@ function CriterionRow({ interactionId, scorecard, criterion: cr, onDone }: { int
   const rid = `qa-result-${scorecard}-${cr.id}`, why = `qa-reason-${scorecard}-${cr.id}`;
   return (
     <tr data-criterion={cr.id}>
-      <td>{cr.id}</td><td>{cr.kind}</td><td class="num">{cr.weight}</td>
+      <td>{cr.id}</td><td>{qaKindLabel(t, cr.kind)}</td><td class="num">{cr.weight}</td>
       <td data-result={cr.result}>{t(`qa.result.${cr.result}`)}{cr.overridden ? ` (${t("qa.overridden")})` : ""}</td>
       <td>
         <form class="row" onSubmit={submit}>

@@ -173,7 +173,7 @@ function TicketRow({ ticket: tk, agents, onDone }: { ticket: SupervisorTicketFra
   return (
     <tr data-ticket={tk.id}>
       <td>{tk.number}<br /><span class="muted">{tk.subject}</span></td>
-      <td>{tk.priority}</td><td>{tk.status}</td><td>{tk.assigneeId ?? "—"}</td>
+      <td>{t(`priority.${tk.priority}`)}</td><td>{t(`ticketStatus.${tk.status}`)}</td><td>{tk.assigneeId ?? "—"}</td>
       <td>
         <form class="row" onSubmit={submit}>
           <label class="sr-only" for={sid}>{t("supervisor.assignTo", { ticket: tk.number })}</label>
