@@ -27,6 +27,7 @@ func TestReportNamesLabelled(t *testing.T) {
 	}
 	for _, d := range analytics.Catalogue() {
 		need("reportTitle." + d.Name)
+		need("reportDescription." + d.Name)
 		for _, g := range d.GroupBy {
 			need("reportColumn." + g)
 		}

@@ -25,6 +25,11 @@ export const reportTitle = (t: T, name: string, fallback: string) => {
   const key = `reportTitle.${name}`;
   return known(key) ? t(key) : fallback;
 };
+/** reportDescription says what a report counts: the catalogue's sentence, else the server's. */
+export const reportDescription = (t: T, name: string, fallback: string) => {
+  const key = `reportDescription.${name}`;
+  return known(key) ? t(key) : fallback;
+};
 export const reportOptionLabel = (t: T, name: string) => labelOr(t, "reportOption", name);
 /** reportOptionHelp says what an option changes: the catalogue's sentence, else the server's. */
 export const reportOptionHelp = (t: T, name: string, fallback: string) => {

@@ -7,7 +7,7 @@ import { AnalystCatalogueDocument, AnalystReportDocument } from "./analyst.gener
 import type { Channel, ReportFilter, ReportOptionInput } from "../../graphql/types.generated";
 import { ErrorText } from "../ErrorText";
 import { useI18n } from "../../i18n";
-import { reportColumnLabel, reportOptionHelp, reportOptionLabel, reportTitle, reportValueLabel } from "../../i18n/labels";
+import { reportColumnLabel, reportDescription, reportOptionHelp, reportOptionLabel, reportTitle, reportValueLabel } from "../../i18n/labels";
 import { ReportChart } from "./ReportChart";
 import { chartOf, csvOf, dayString, defaultMeasure, groupIndexes, midnightIn, timeUnits, zones, type Column, type Table } from "./reportData";
 
@@ -90,7 +90,7 @@ export function ReportExplorer() {
               {defs.map((d) => <option value={d.name}>{reportTitle(t, d.name, d.title)}</option>)}
             </select>
           </label>
-          <p class="muted report-desc">{def.description}</p>
+          <p class="muted report-desc">{reportDescription(t, def.name, def.description)}</p>
           <div class="row">
             <label>{t("analyst.from")}<input id="report-from" type="date" value={fromDay} onInput={(e) => setFromDay(e.currentTarget.value)} /></label>
             <label>{t("analyst.to")}<input id="report-to" type="date" value={toDay} onInput={(e) => setToDay(e.currentTarget.value)} /></label>
