@@ -93,6 +93,7 @@ type checkedRun struct {
 	claims    []claim
 	contended int
 	checked   int
+	outcomes  map[string]int // appended, unchanged, refused, retry answered
 }
 
 // step executes cmds on h and checks the answer: the state returned
@@ -164,6 +165,19 @@ func step[S, C any](ctx context.Context, r *checkedRun, h *Handler, agg aggregat
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.checked++
+	if r.outcomes == nil {
+		r.outcomes = map[string]int{}
+	}
+	switch {
+	case cold.appliedAt != 0:
+		r.outcomes["retry answered"]++
+	case err != nil:
+		r.outcomes["refused"]++
+	case len(res.Events) == 0:
+		r.outcomes["unchanged"]++
+	default:
+		r.outcomes["appended"]++
+	}
 	if err == nil && len(res.Events) > 0 {
 		r.claims = append(r.claims, claim{stream: stream, first: at + 1, events: res.Events, key: meta.IdempotencyKey})
 	}
@@ -174,7 +188,7 @@ func step[S, C any](ctx context.Context, r *checkedRun, h *Handler, agg aggregat
 func randomOp(ctx context.Context, r *checkedRun, rng *rand.Rand, g, n int) (func(*Handler), bool) {
 	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
 	meta := Meta{Actor: "agent:test"}
-	keyed := rng.IntN(10) < 3
+	keyed := rng.IntN(10) < 5
 	if keyed {
 		meta.IdempotencyKey = fmt.Sprintf("key-%d-%d", g, n)
 	}
@@ -204,7 +218,7 @@ func randomOp(ctx context.Context, r *checkedRun, rng *rand.Rand, g, n int) (fun
 		for range 1 + rng.IntN(2) {
 			switch rng.IntN(7) {
 			case 0:
-				cmds = append(cmds, domain.StartInteraction{InteractionID: i, CustomerID: "cust-0", Channel: domain.ChannelWebchat})
+				cmds = append(cmds, domain.StartInteraction{InteractionID: i, CustomerID: "cust-0", Channel: domain.ChannelWebchat, Identity: domain.Identity{Kind: domain.IdentityEmail, Value: "li.wei@example.com"}})
 			case 1, 2:
 				cmds = append(cmds, domain.ReceiveMessage{MessageID: fmt.Sprintf("m-%d", rng.IntN(20)), Text: pick("hello", "where is my parcel", "thanks")})
 			case 3:
@@ -259,17 +273,40 @@ func TestCachedDecisionsEqualColdDecisions(t *testing.T) {
 		name       string
 		goroutines int
 		ops        int
+		// rememberIDs, when set, bounds the derived ids an entry keeps,
+		// so that retries also meet entries that cannot tell.
+		rememberIDs int
 	}{
-		{"sequential", 1, 300},
-		{"concurrent", 4, 120},
+		{"sequential", 1, 300, 0},
+		{"concurrent", 4, 120, 0},
+		{"concurrent, few ids remembered", 4, 120, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.rememberIDs > 0 {
+				defer func(n int) { maxRememberedIDs = n }(maxRememberedIDs)
+				maxRememberedIDs = tc.rememberIDs
+			}
 			ctx := t.Context()
 			store := openTestStore(t)
+			// Half the streams exist before the handlers start, so that
+			// most commands are valid; the others are created (or refused)
+			// on the way.
+			run := &checkedRun{t: t, store: store}
+			setup := cacheHandler(store, 0)
+			email := domain.Identity{Kind: domain.IdentityEmail, Value: "li.wei@example.com"}
+			for i := range 2 {
+				c, it, tk, a := fmt.Sprintf("cust-%d", i), fmt.Sprintf("int-%d", i), fmt.Sprintf("tk-%d", i), fmt.Sprintf("agent-%d", i)
+				step(ctx, run, setup, customers, c, Meta{}, domain.CustomerCommand(domain.RegisterCustomer{CustomerID: c, DisplayName: "Li Wei", Tier: domain.TierStandard}))
+				step(ctx, run, setup, interactions, it, Meta{}, domain.InteractionCommand(domain.StartInteraction{InteractionID: it, CustomerID: c, Channel: domain.ChannelWebchat, Identity: email}))
+				step(ctx, run, setup, tickets, tk, Meta{}, domain.TicketCommand(domain.OpenTicket{TicketID: tk, Number: "T-" + tk, CustomerID: c, Category: domain.CategoryInquiry, Priority: domain.PriorityNormal, Subject: "parcel"}))
+				step(ctx, run, setup, agents, a, Meta{}, domain.AgentCommand(domain.RegisterAgent{AgentID: a, Name: "Chen", Skills: map[string]int{"billing": 5}, Capacity: map[domain.Channel]int{domain.ChannelWebchat: 2}}))
+			}
+			if len(run.claims) != 8 {
+				t.Fatalf("setup wrote %d of 8 streams", len(run.claims))
+			}
 			// Two handlers, each with its own cache: one roomy, one so
 			// small that its entries are evicted all the time.
 			handlers := []*Handler{cacheHandler(store, 1000), cacheHandler(store, 3)}
-			run := &checkedRun{t: t, store: store}
 			var (
 				wg      sync.WaitGroup
 				replays sync.Map // key -> op, for retries of keyed requests
@@ -284,7 +321,7 @@ func TestCachedDecisionsEqualColdDecisions(t *testing.T) {
 					for n := range tc.ops {
 						h := handlers[rng.IntN(len(handlers))]
 						keysMu.Lock()
-						replay := len(keys) > 0 && rng.IntN(10) < 2
+						replay := len(keys) > 0 && rng.IntN(10) < 3
 						var key string
 						if replay {
 							key = keys[rng.IntN(len(keys))]
@@ -334,7 +371,7 @@ func TestCachedDecisionsEqualColdDecisions(t *testing.T) {
 					counterValue(h.metrics.cacheEvictions.WithLabelValues("budget")),
 					counterValue(h.metrics.cacheEvictions.WithLabelValues("conflict")))
 			}
-			t.Logf("%d commands checked against cold decisions, %d claims, %d gave up on contention", run.checked, len(run.claims), run.contended)
+			t.Logf("%d commands checked against cold decisions (%v), %d gave up on contention", run.checked, run.outcomes, run.contended)
 		})
 	}
 }
