@@ -172,16 +172,19 @@ func (all *offers) merge(o offers) error {
 // serveCore is what every component gets to work with; it does not change
 // once the server is built.
 type serveCore struct {
-	ctx      context.Context // ends at shutdown, after the HTTP server drained
-	dataDir  string
-	store    *sqlite.Store
-	readDB   *projections.ReadDB
-	runner   *projections.Runner
-	handler  *commands.Handler
-	limits   *limitSettings // the inbound channels' abuse limits (nil: none)
-	registry *prometheus.Registry
-	mux      *http.ServeMux
-	goRun    func(func())
+	ctx     context.Context // ends at shutdown, after the HTTP server drained
+	dataDir string
+	store   *sqlite.Store
+	readDB  *projections.ReadDB
+	runner  *projections.Runner
+	handler *commands.Handler
+	// aggregateCache is --aggregate-cache, for the components that make
+	// handlers of their own.
+	aggregateCache int
+	limits         *limitSettings // the inbound channels' abuse limits (nil: none)
+	registry       *prometheus.Registry
+	mux            *http.ServeMux
+	goRun          func(func())
 	// lease elects the node that runs the singletons (router, SLA,
 	// notifications, QA, analytics sink, outbound delivery).
 	lease follow.Lease
@@ -236,7 +239,7 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	}
 	core := &serveCore{
 		ctx: bg, dataDir: cfg.data, store: store, readDB: s.readDB, runner: s.runner,
-		handler: handler, limits: cfg.limits, registry: reg, mux: mux, goRun: s.goRun,
+		handler: handler, aggregateCache: cfg.aggregateCache, limits: cfg.limits, registry: reg, mux: mux, goRun: s.goRun,
 		lease: follow.FileLease{Dir: cfg.data}, followMetrics: followMetrics,
 	}
 	if err := startComponents(core, components); err != nil {
