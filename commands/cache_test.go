@@ -88,6 +88,7 @@ type claim struct {
 type checkedRun struct {
 	t     *testing.T
 	store eventstore.Store
+	cold  *Handler // without a cache
 
 	mu        sync.Mutex
 	claims    []claim
@@ -161,6 +162,13 @@ func step[S, C any](ctx context.Context, r *checkedRun, h *Handler, agg aggregat
 	after, ferr := foldTo(ctx, r.store, agg, id, res.Version, uuid.Nil)
 	if ferr != nil || after.version != res.Version || !reflect.DeepEqual(state, after.state) {
 		t.Errorf("%s on %s: state at version %d differs from the cold fold at %d (%v)", name, stream, res.Version, after.version, ferr)
+	}
+	// And, when no other command moved the stream since, so does the load
+	// of a handler without a cache (the production path, not foldTo).
+	if cur, err := load(ctx, r.cold, agg, id, uuid.Nil); err != nil {
+		t.Errorf("cold load of %s: %v", stream, err)
+	} else if cur.version == res.Version && !reflect.DeepEqual(cur.state, state) {
+		t.Errorf("%s on %s: state at version %d differs from a cold handler's load", name, stream, res.Version)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -291,8 +299,8 @@ func TestCachedDecisionsEqualColdDecisions(t *testing.T) {
 			// Half the streams exist before the handlers start, so that
 			// most commands are valid; the others are created (or refused)
 			// on the way.
-			run := &checkedRun{t: t, store: store}
 			setup := cacheHandler(store, 0)
+			run := &checkedRun{t: t, store: store, cold: setup}
 			email := domain.Identity{Kind: domain.IdentityEmail, Value: "li.wei@example.com"}
 			for i := range 2 {
 				c, it, tk, a := fmt.Sprintf("cust-%d", i), fmt.Sprintf("int-%d", i), fmt.Sprintf("tk-%d", i), fmt.Sprintf("agent-%d", i)

@@ -8,7 +8,9 @@
 // attempts of replies and channel subscriptions.
 //
 // Logging, metrics, idempotency and retries wrap every command in one
-// place (execute), not in each flow.
+// place (execute), not in each flow. Loads start from the aggregate state
+// cache (cache.go) when it holds the stream, and read only the events
+// after it; the append's expected version decides, as without it.
 package commands
 
 import (
