@@ -65,7 +65,7 @@ var ErrAssignmentLost = errors.New("assignment lost")
 // agent's capacity first (see the protocol above). A refused assignment is
 // an ECONFLICT error wrapping ErrAssignmentLost; nothing of it remains.
 func (h *Handler) AssignRouted(ctx context.Context, req RoutedAssignment) (Result, error) {
-	it, err := load(ctx, h.store, interactions, req.InteractionID, uuid.Nil)
+	it, err := load(ctx, h, interactions, req.InteractionID, uuid.Nil)
 	if err != nil {
 		return Result{}, err
 	}
@@ -161,7 +161,7 @@ func (h *Handler) staleHolds(ctx context.Context, agent domain.Agent, skip strin
 		if id == skip {
 			continue
 		}
-		it, err := load(ctx, h.store, interactions, id, uuid.Nil)
+		it, err := load(ctx, h, interactions, id, uuid.Nil)
 		if err != nil {
 			return nil, err
 		}

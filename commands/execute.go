@@ -59,7 +59,7 @@ func executeWithRetry[S, C any](ctx context.Context, h *Handler, agg aggregate[S
 // decided on, not the one the events would have made.
 func executeOnce[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C], id string, meta Meta, name string, plan func(loaded[S]) []C, applied uuid.UUID) (Result, S, error) {
 	stream := agg.stream(id)
-	cur, err := load(ctx, h.store, agg, id, applied)
+	cur, err := load(ctx, h, agg, id, applied)
 	if err != nil {
 		return Result{Stream: stream}, cur.state, err
 	}
@@ -73,13 +73,13 @@ func executeOnce[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C],
 	if len(events) == 0 {
 		return Result{Stream: stream, Version: cur.version}, cur.state, nil
 	}
-	res, err := h.appendEvents(ctx, stream, cur.version, events, meta, name, agg.eventIDs())
+	res, written, err := h.appendEvents(ctx, stream, cur.version, events, meta, name, agg.eventIDs())
 	var idConflict *eventstore.EventIDConflictError
 	if applied != uuid.Nil && errors.As(err, &idConflict) {
 		// A concurrent copy of this request was appended first (its
 		// events differ from ours at least by their time): answer as a
 		// retry of it.
-		again, lerr := load(ctx, h.store, agg, id, applied)
+		again, lerr := load(ctx, h, agg, id, applied)
 		if lerr == nil && again.appliedAt != 0 {
 			return answerApplied(agg, again, stream, name, plan, h.now())
 		}
@@ -87,7 +87,15 @@ func executeOnce[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C],
 	if err != nil {
 		return res, cur.state, err
 	}
+	remember(h, agg, cur, state, res, written.first, written.ids)
 	return res, state, nil
+}
+
+// written is where an append put its events: the position of the first
+// and the events' ids, in order.
+type written struct {
+	first uint64
+	ids   []uuid.UUID
 }
 
 // answerApplied answers a request that was applied before (a retry) with
@@ -141,11 +149,13 @@ func decideAll[S, C any](agg aggregate[S, C], state S, cmds []C, now time.Time) 
 
 // appendEvents encodes events with their metadata and appends them,
 // expecting the stream to be at version (-1: it must not exist).
-// The events' ids come from ids.
-func (h *Handler) appendEvents(ctx context.Context, stream string, version int64, events []domain.Event, meta Meta, command string, ids eventIDs) (Result, error) {
+// The events' ids come from ids. A failed append evicts the stream from
+// the aggregate cache: whoever won the race wrote what the entry lacks,
+// and the retry reads it.
+func (h *Handler) appendEvents(ctx context.Context, stream string, version int64, events []domain.Event, meta Meta, command string, ids eventIDs) (Result, written, error) {
 	data, err := h.encode(stream, events, meta, command, ids)
 	if err != nil {
-		return Result{Stream: stream}, err
+		return Result{Stream: stream}, written{}, err
 	}
 	expected := eventstore.NoStream
 	if version >= 0 {
@@ -153,9 +163,19 @@ func (h *Handler) appendEvents(ctx context.Context, stream string, version int64
 	}
 	ar, err := h.store.Append(ctx, stream, expected, data)
 	if err != nil {
-		return Result{Stream: stream, Version: version}, fmt.Errorf("append %s: %w", stream, err)
+		var idConflict *eventstore.EventIDConflictError
+		if eventstore.IsVersionConflict(err) || errors.As(err, &idConflict) {
+			h.cache.evict(stream, "conflict")
+		} else {
+			h.cache.evict(stream, "failed")
+		}
+		return Result{Stream: stream, Version: version}, written{}, fmt.Errorf("append %s: %w", stream, err)
 	}
-	return Result{Stream: stream, Position: ar.LastPosition, Version: ar.NextExpectedVersion, Events: events}, nil
+	w := written{first: ar.FirstPosition, ids: make([]uuid.UUID, len(data))}
+	for i, d := range data {
+		w.ids[i] = d.ID
+	}
+	return Result{Stream: stream, Position: ar.LastPosition, Version: ar.NextExpectedVersion, Events: events}, w, nil
 }
 
 func (h *Handler) encode(stream string, events []domain.Event, meta Meta, command string, ids eventIDs) ([]eventstore.EventData, error) {

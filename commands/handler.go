@@ -8,7 +8,9 @@
 // attempts of replies and channel subscriptions.
 //
 // Logging, metrics, idempotency and retries wrap every command in one
-// place (execute), not in each flow.
+// place (execute), not in each flow. Loads start from the aggregate state
+// cache (cache.go) when it holds the stream, and read only the events
+// after it; the append's expected version decides, as without it.
 package commands
 
 import (
@@ -40,6 +42,11 @@ type Handler struct {
 	// limits cap what a customer may append to one interaction
 	// (WithInteractionLimits); zero: no caps.
 	limits domain.InteractionLimits
+	// cacheSize is the aggregate state cache's budget in entries
+	// (WithAggregateCache); cache is nil when it is 0. A pointer, so
+	// copies of the handler share it.
+	cacheSize int
+	cache     *stateCache
 }
 
 // Option configures a Handler.
@@ -68,6 +75,12 @@ func WithInteractionLimits(l domain.InteractionLimits) Option {
 	return func(h *Handler) { h.limits = l }
 }
 
+// WithAggregateCache sets the budget of the aggregate state cache: how
+// many streams' folded states it keeps, least recently used out first
+// (default DefaultAggregateCacheEntries; 0 disables the cache). See
+// cache.go.
+func WithAggregateCache(entries int) Option { return func(h *Handler) { h.cacheSize = entries } }
+
 // WithRegisterer registers the handler's metrics.
 func WithRegisterer(r prometheus.Registerer) Option {
 	return func(h *Handler) { h.metrics = newMetrics(r) }
@@ -82,6 +95,7 @@ func NewHandler(store eventstore.Store, opts ...Option) *Handler {
 		callingCode: domain.DefaultCallingCode,
 		maxAttempts: defaultMaxAttempts,
 		ticketRules: new(atomic.Pointer[[]domain.TicketRule]),
+		cacheSize:   DefaultAggregateCacheEntries,
 	}
 	for _, opt := range opts {
 		opt(h)
@@ -89,6 +103,7 @@ func NewHandler(store eventstore.Store, opts ...Option) *Handler {
 	if h.metrics == nil {
 		h.metrics = newMetrics(nil)
 	}
+	h.cache = newStateCache(h.cacheSize, h.metrics)
 	return h
 }
 

@@ -14,6 +14,12 @@ type metrics struct {
 	commands *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	retries  *prometheus.CounterVec
+
+	// The aggregate state cache (cache.go).
+	cacheHits      prometheus.Counter
+	cacheMisses    *prometheus.CounterVec
+	cacheEvictions *prometheus.CounterVec
+	cacheEntries   prometheus.Gauge
 }
 
 // newMetrics creates the command metrics and registers them with r (when
@@ -30,9 +36,23 @@ func newMetrics(r prometheus.Registerer) *metrics {
 		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ledger_command_conflict_retries_total", Help: "Commands decided again after a version conflict.",
 		}, []string{"command"}),
+		cacheHits: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ledger_aggregate_cache_hits_total", Help: "Aggregate loads that started from a cached state and read only the events after it.",
+		}),
+		cacheMisses: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ledger_aggregate_cache_misses_total",
+			Help: "Aggregate loads that read the whole stream: absent (no entry) or idempotency (the entry could not tell whether a retried request was applied).",
+		}, []string{"reason"}),
+		cacheEvictions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ledger_aggregate_cache_evictions_total",
+			Help: "Aggregate cache entries dropped: budget (least recently used), conflict (a version or event id conflict on append), failed (another append error).",
+		}, []string{"reason"}),
+		cacheEntries: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ledger_aggregate_cache_entries", Help: "Streams whose folded state the aggregate cache holds.",
+		}),
 	}
 	if r != nil {
-		r.MustRegister(m.commands, m.duration, m.retries)
+		r.MustRegister(m.commands, m.duration, m.retries, m.cacheHits, m.cacheMisses, m.cacheEvictions, m.cacheEntries)
 	}
 	return m
 }

@@ -44,7 +44,7 @@ func (h *Handler) openTicket(ctx context.Context, cmd domain.OpenTicket, meta Me
 			cmd.TicketID = DeriveID("ticket", meta.IdempotencyKey)
 		}
 	}
-	existing, err := load(ctx, h.store, tickets, cmd.TicketID, uuid.Nil)
+	existing, err := load(ctx, h, tickets, cmd.TicketID, uuid.Nil)
 	if err != nil {
 		return Result{}, domain.Ticket{}, err
 	}

@@ -13,6 +13,7 @@ var qaReviews = aggregate[domain.QaReview, domain.QaCommand]{
 	stream:  domain.QaStream,
 	initial: func(id string) domain.QaReview { return domain.QaReview{InteractionID: id} },
 	evolve:  domain.EvolveQaReview,
+	clone:   domain.QaReview.Clone,
 	decide:  domain.DecideQaReview,
 }
 
@@ -45,6 +46,6 @@ func (h *Handler) OverrideQaCriterion(ctx context.Context, interactionID string,
 // LoadQaReview returns an interaction's QA review (empty when it was not
 // scored).
 func (h *Handler) LoadQaReview(ctx context.Context, interactionID string) (domain.QaReview, error) {
-	cur, err := load(ctx, h.store, qaReviews, interactionID, uuid.Nil)
+	cur, err := load(ctx, h, qaReviews, interactionID, uuid.Nil)
 	return cur.state, err
 }

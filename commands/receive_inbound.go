@@ -92,7 +92,7 @@ func (h *Handler) receiveInbound(ctx context.Context, msg InboundMessage, meta M
 // interaction, opening a new one when needed. retry is true when the
 // conversation moved on concurrently and the caller should look again.
 func (h *Handler) appendToConversation(ctx context.Context, convStream string, who Resolution, msg InboundMessage, meta Meta) (InboundResult, bool, error) {
-	conv, err := load(ctx, h.store, conversations, convStream, uuid.Nil)
+	conv, err := load(ctx, h, conversations, convStream, uuid.Nil)
 	if err != nil {
 		return InboundResult{}, false, err
 	}
@@ -126,7 +126,7 @@ func (h *Handler) appendToConversation(ctx context.Context, convStream string, w
 // count of interactions, so concurrent messages agree on it.
 func (h *Handler) currentInteraction(ctx context.Context, convStream string, conv loaded[domain.Conversation], msg InboundMessage, meta Meta) (string, error) {
 	if current := conv.state.Current; current != "" {
-		it, err := load(ctx, h.store, interactions, current, uuid.Nil)
+		it, err := load(ctx, h, interactions, current, uuid.Nil)
 		if err != nil {
 			return "", err
 		}

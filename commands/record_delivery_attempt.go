@@ -13,6 +13,7 @@ var deliveries = aggregate[domain.Deliveries, domain.RecordDeliveryAttempt]{
 	stream:  domain.DeliveryStream,
 	initial: func(id string) domain.Deliveries { return domain.Deliveries{InteractionID: id} },
 	evolve:  domain.EvolveDeliveries,
+	clone:   domain.Deliveries.Clone,
 	decide:  domain.DecideDelivery,
 	ids:     channelEventID,
 }
@@ -28,6 +29,6 @@ func (h *Handler) RecordDeliveryAttempt(ctx context.Context, interactionID strin
 // LoadDeliveries returns the delivery record of an interaction's replies
 // (no reply in it when nothing was attempted yet).
 func (h *Handler) LoadDeliveries(ctx context.Context, interactionID string) (domain.Deliveries, error) {
-	cur, err := load(ctx, h.store, deliveries, interactionID, uuid.Nil)
+	cur, err := load(ctx, h, deliveries, interactionID, uuid.Nil)
 	return cur.state, err
 }

@@ -88,7 +88,7 @@ func (h *Handler) followMerges(ctx context.Context, c domain.Customer) (string, 
 		if c.MergedInto == "" {
 			return c.ID, nil
 		}
-		next, err := load(ctx, h.store, customers, c.MergedInto, uuid.Nil)
+		next, err := load(ctx, h, customers, c.MergedInto, uuid.Nil)
 		if err != nil {
 			return "", err
 		}

@@ -26,7 +26,7 @@ func (h *Handler) TicketForPhone(ctx context.Context, number, phone string) (dom
 	if err != nil {
 		return domain.Ticket{}, errNoSuchTicket()
 	}
-	owner, err := load(ctx, h.store, reservations, domain.IdentityStream(id), uuid.Nil)
+	owner, err := load(ctx, h, reservations, domain.IdentityStream(id), uuid.Nil)
 	if err != nil {
 		return domain.Ticket{}, err
 	}
@@ -44,7 +44,7 @@ func (h *Handler) TicketForCustomer(ctx context.Context, number, customerID stri
 	if number == "" || customerID == "" || len(number) > 64 {
 		return domain.Ticket{}, errNoSuchTicket()
 	}
-	reserved, err := load(ctx, h.store, ticketNumbers, number, uuid.Nil)
+	reserved, err := load(ctx, h, ticketNumbers, number, uuid.Nil)
 	if err != nil {
 		return domain.Ticket{}, err
 	}
@@ -79,7 +79,7 @@ func (h *Handler) sameCustomer(ctx context.Context, a, b string) (bool, error) {
 		return true, nil
 	}
 	survivor := func(id string) (string, error) {
-		cur, err := load(ctx, h.store, customers, id, uuid.Nil)
+		cur, err := load(ctx, h, customers, id, uuid.Nil)
 		if err != nil {
 			return "", err
 		}

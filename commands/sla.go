@@ -13,6 +13,7 @@ var slaClocks = aggregate[domain.SlaClocks, domain.SlaCommand]{
 	stream:  domain.SlaStream,
 	initial: func(id string) domain.SlaClocks { return domain.SlaClocks{TicketID: id} },
 	evolve:  domain.EvolveSla,
+	clone:   domain.SlaClocks.Clone,
 	decide:  domain.DecideSla,
 }
 
@@ -38,7 +39,7 @@ func (h *Handler) SlaPlan(ctx context.Context, ticketID string, meta Meta, name 
 
 // LoadSla returns a ticket's SLA clocks (no clocks when none was started).
 func (h *Handler) LoadSla(ctx context.Context, ticketID string) (domain.SlaClocks, error) {
-	cur, err := load(ctx, h.store, slaClocks, ticketID, uuid.Nil)
+	cur, err := load(ctx, h, slaClocks, ticketID, uuid.Nil)
 	return cur.state, err
 }
 

@@ -23,8 +23,13 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	agentsN := fs.Int("agents", 10, "with --mmc: the number of agents (c)")
 	loads := fs.String("loads", "0.7,0.8,0.9", "with --mmc: utilisations to run, comma separated")
 	arrivals := fs.Int("arrivals", 2_000_000, "with --mmc: arrivals measured per load (a twentieth more warm the queue up first)")
+	var cacheEntries int
+	addAggregateCacheFlag(fs, &cacheEntries)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if cacheEntries < 0 {
+		return &exitError{code: 2, err: fmt.Errorf("demo: --aggregate-cache must be 0 (off) or more")}
 	}
 	if *mmc {
 		return runMMcDemo(out, mmcFlags{agents: *agentsN, rate: *rate, aht: *aht, loads: *loads, arrivals: *arrivals, seed: *seed})
@@ -47,6 +52,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	cfg := demoConfig{
 		Customers: *customers, Interactions: *interactions, Seed: *seed, Workers: *workers,
 		Start: time.Now().UTC().Add(-*span), Span: *span, ArrivalsPerHour: *rate, MeanHandle: *aht,
+		AggregateCache: cacheEntries,
 	}
 	traffic := newDemoTraffic(cfg, store)
 	bar := newProgress(int64(*interactions), "demo interactions", *quiet)

@@ -32,6 +32,18 @@ type demoConfig struct {
 	// Pace, when positive, makes the demo run in real time: the clock is
 	// the wall clock and each step sleeps a random time up to Pace.
 	Pace time.Duration
+	// AggregateCache is the budget of the aggregate state cache, in
+	// entries, shared out among the workers' handlers (each has its own
+	// clock, so its own handler and cache); 0: no cache.
+	AggregateCache int
+}
+
+// cacheOption shares the aggregate cache budget out among n handlers.
+func (c demoConfig) cacheOption(n int) commands.Option {
+	if c.AggregateCache <= 0 {
+		return commands.WithAggregateCache(0)
+	}
+	return commands.WithAggregateCache(max(c.AggregateCache/max(n, 1), 1))
 }
 
 // demoStats counts what the demo produced.
@@ -152,7 +164,7 @@ func (d *demoTraffic) run(ctx context.Context, done func()) error {
 func (d *demoTraffic) worker(ctx context.Context, w int, next *atomic.Int64, done func()) error {
 	rng := rand.New(rand.NewPCG(d.cfg.Seed, uint64(w)+2))
 	clock := &demoClock{pace: d.cfg.Pace}
-	h := commands.NewHandler(d.store, commands.WithClock(clock.now))
+	h := commands.NewHandler(d.store, commands.WithClock(clock.now), d.cfg.cacheOption(d.cfg.Workers))
 	owned := d.ownedBy(w)
 	if len(owned) == 0 {
 		return nil
@@ -205,7 +217,7 @@ func (d *demoTraffic) slotTime(i int) time.Time {
 func (d *demoTraffic) registerAgents(ctx context.Context) error {
 	clock := &demoClock{}
 	clock.set(d.slotTime(0).Add(-time.Hour))
-	h := commands.NewHandler(d.store, commands.WithClock(clock.now))
+	h := commands.NewHandler(d.store, commands.WithClock(clock.now), d.cfg.cacheOption(d.cfg.Workers))
 	for _, a := range d.agents {
 		meta := commands.Meta{Actor: "system:demo", IdempotencyKey: "demo-agent-" + a.id}
 		reg := domain.RegisterAgent{AgentID: a.id, Name: a.name, Team: a.team, Skills: a.skills}

@@ -184,6 +184,9 @@ func TestServeHealthReadinessMetrics(t *testing.T) {
 			t.Errorf("GET %s on the public listener: %d %q, want 404", path, status, body)
 		}
 	}
+	if body, _ := get(t, admin+"/metrics"); !strings.Contains(body, "ledger_aggregate_cache_hits_total") {
+		t.Error("/metrics lacks the aggregate cache's metrics")
+	}
 	if body, status := get(t, "http://"+srv.addr+"/readyz"); status != http.StatusNotFound {
 		t.Errorf("GET /readyz on the public listener: %d %q, want 404", status, body)
 	}
@@ -294,4 +297,24 @@ func get(t *testing.T, url string) (string, int) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return string(b), resp.StatusCode
+}
+
+// TestDemoAggregateCacheFlag: --aggregate-cache takes a count of entries,
+// 0 turns the cache off, a negative count is a usage error.
+func TestDemoAggregateCacheFlag(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		code  int
+	}{{"-1", 2}, {"0", 0}, {"3", 0}} {
+		out, err := ledger(t, "demo", "--data", t.TempDir(), "--customers", "5", "--interactions", "10", "--quiet", "--aggregate-cache", tc.value)
+		if code := exitCode(err); code != tc.code {
+			t.Errorf("demo --aggregate-cache %s: exit %d (%v), want %d\n%s", tc.value, code, err, tc.code, out)
+		}
+		if tc.code == 0 && !strings.Contains(out, "10 interactions") {
+			t.Errorf("demo --aggregate-cache %s: summary %q", tc.value, out)
+		}
+	}
+	if code := exitCode(runServe(t.Context(), []string{"--data", t.TempDir(), "--aggregate-cache", "-5"}, io.Discard)); code != 2 {
+		t.Errorf("serve --aggregate-cache -5: exit %d, want 2", code)
+	}
 }

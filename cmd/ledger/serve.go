@@ -40,6 +40,9 @@ type serveConfig struct {
 	customers   int
 	drain       time.Duration
 	callingCode string
+	// aggregateCache is the command handler's aggregate state cache
+	// budget in entries (streams); 0: no cache.
+	aggregateCache int
 	// limits are the inbound channels' abuse limits; nil: none (tests).
 	limits *limitSettings
 }
@@ -55,6 +58,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&cfg.customers, "demo-customers", 500, "with --demo: distinct customers")
 	fs.DurationVar(&cfg.drain, "shutdown-timeout", 30*time.Second, "how long a SIGTERM waits for in-flight requests")
 	fs.StringVar(&cfg.callingCode, "calling-code", envOr("LEDGER_CALLING_CODE", domain.DefaultCallingCode), "country calling code of phone numbers written without one (env LEDGER_CALLING_CODE)")
+	addAggregateCacheFlag(fs, &cfg.aggregateCache)
 	var limits limitFlags
 	limits.addFlags(fs)
 	components := serveComponents()
@@ -65,6 +69,9 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	cfg.data = *data
+	if cfg.aggregateCache < 0 {
+		return &exitError{code: 2, err: fmt.Errorf("--aggregate-cache must be 0 (off) or more")}
+	}
 	var err error
 	if cfg.limits, err = limits.parse(); err != nil {
 		return &exitError{code: 2, err: err}
@@ -165,16 +172,19 @@ func (all *offers) merge(o offers) error {
 // serveCore is what every component gets to work with; it does not change
 // once the server is built.
 type serveCore struct {
-	ctx      context.Context // ends at shutdown, after the HTTP server drained
-	dataDir  string
-	store    *sqlite.Store
-	readDB   *projections.ReadDB
-	runner   *projections.Runner
-	handler  *commands.Handler
-	limits   *limitSettings // the inbound channels' abuse limits (nil: none)
-	registry *prometheus.Registry
-	mux      *http.ServeMux
-	goRun    func(func())
+	ctx     context.Context // ends at shutdown, after the HTTP server drained
+	dataDir string
+	store   *sqlite.Store
+	readDB  *projections.ReadDB
+	runner  *projections.Runner
+	handler *commands.Handler
+	// aggregateCache is --aggregate-cache, for the components that make
+	// handlers of their own.
+	aggregateCache int
+	limits         *limitSettings // the inbound channels' abuse limits (nil: none)
+	registry       *prometheus.Registry
+	mux            *http.ServeMux
+	goRun          func(func())
 	// lease elects the node that runs the singletons (router, SLA,
 	// notifications, QA, analytics sink, outbound delivery).
 	lease follow.Lease
@@ -218,7 +228,7 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	}
 	s.ready = func() bool { return s.runner.Position() >= startHead }
 	handler := commands.NewHandler(store, commands.WithRegisterer(reg), commands.WithCallingCode(cfg.callingCode),
-		commands.WithInteractionLimits(cfg.limits.interactionLimits()))
+		commands.WithInteractionLimits(cfg.limits.interactionLimits()), commands.WithAggregateCache(cfg.aggregateCache))
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
 	mux := s.routes()
@@ -229,7 +239,7 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	}
 	core := &serveCore{
 		ctx: bg, dataDir: cfg.data, store: store, readDB: s.readDB, runner: s.runner,
-		handler: handler, limits: cfg.limits, registry: reg, mux: mux, goRun: s.goRun,
+		handler: handler, aggregateCache: cfg.aggregateCache, limits: cfg.limits, registry: reg, mux: mux, goRun: s.goRun,
 		lease: follow.FileLease{Dir: cfg.data}, followMetrics: followMetrics,
 	}
 	if err := startComponents(core, components); err != nil {
@@ -403,7 +413,7 @@ func runFollower(ctx context.Context, name string, run func(context.Context) err
 }
 
 func (s *server) runDemo(ctx context.Context, cfg serveConfig) {
-	traffic := newDemoTraffic(demoConfig{Customers: cfg.customers, Seed: cfg.demoSeed, Workers: 4, Pace: cfg.demoPace}, s.store)
+	traffic := newDemoTraffic(demoConfig{Customers: cfg.customers, Seed: cfg.demoSeed, Workers: 4, Pace: cfg.demoPace, AggregateCache: cfg.aggregateCache}, s.store)
 	if err := traffic.run(ctx, nil); err != nil && ctx.Err() == nil {
 		slog.Error("demo traffic stopped", "err", err)
 	}
@@ -438,4 +448,11 @@ func (s *server) closeStores() error {
 	}
 	errs = append(errs, s.store.Close())
 	return errors.Join(errs...)
+}
+
+// addAggregateCacheFlag defines --aggregate-cache, the budget of the
+// command layer's aggregate state cache.
+func addAggregateCacheFlag(fs *flag.FlagSet, entries *int) {
+	fs.IntVar(entries, "aggregate-cache", commands.DefaultAggregateCacheEntries,
+		"streams whose folded state the command layer keeps in memory, least recently used out first, so a command reads only the events after it; 0: off")
 }

@@ -65,7 +65,7 @@ func (c *analyticsComponent) start(core *serveCore, _ offers) error {
 		if err != nil {
 			return err
 		}
-		policy = qa.NewPolicy(core.store, commands.NewHandler(core.store), cards, qa.CheckpointPath(core.dataDir), slog.Default(),
+		policy = qa.NewPolicy(core.store, commands.NewHandler(core.store, commands.WithAggregateCache(core.aggregateCache)), cards, qa.CheckpointPath(core.dataDir), slog.Default(),
 			follow.Options{Lease: core.lease, Metrics: core.followMetrics})
 	}
 	sink := analytics.NewSink(core.store, c.backend, key, analytics.WithLease(core.lease), analytics.WithFollowerMetrics(core.followMetrics))
