@@ -99,13 +99,19 @@ func TestTakesVoiceCapacity(t *testing.T) {
 		want bool
 	}{
 		{"offered call", func(i domain.Interaction) domain.Interaction { return i }, true},
-		{"ended call in wrap-up", func(i domain.Interaction) domain.Interaction { i.AnsweredAt, i.CallEndedAt = ago(2*minute), ago(minute); return i }, true},
+		{"ended call in wrap-up", func(i domain.Interaction) domain.Interaction {
+			i.AnsweredAt, i.CallEndedAt = ago(2*minute), ago(minute)
+			return i
+		}, true},
 		{"wrap-up expired", func(i domain.Interaction) domain.Interaction {
 			i.AnsweredAt, i.CallEndedAt, i.WrapUpExpiredAt = ago(3*minute), ago(2*minute), ago(minute)
 			return i
 		}, false},
 		{"closed", func(i domain.Interaction) domain.Interaction { i.Status = domain.InteractionStatusClosed; return i }, false},
-		{"queued", func(i domain.Interaction) domain.Interaction { i.Status, i.AgentID = domain.InteractionStatusQueued, ""; return i }, false},
+		{"queued", func(i domain.Interaction) domain.Interaction {
+			i.Status, i.AgentID = domain.InteractionStatusQueued, ""
+			return i
+		}, false},
 		{"chat", func(i domain.Interaction) domain.Interaction { i.Channel = domain.ChannelWebchat; return i }, false},
 	}
 	for _, tc := range cases {
