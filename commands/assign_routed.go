@@ -157,6 +157,40 @@ func (h *Handler) reserveWork(ctx context.Context, req RoutedAssignment, channel
 	return err
 }
 
+// CanHold reports whether the capacity protocol would give req's agent a
+// hold on channel for req's interaction now: the decision of
+// AssignRouted's first step on the agent's stream (the holds found stale
+// released first), without appending anything. The phone channel's
+// chooser asks it when it writes the hold only after answering
+// (routing.Config.SyncCallHolds off): the read side it chose from may not
+// show the agent's last call yet, or may still show a call whose wrap-up
+// expired. A refusal (no room, not AVAILABLE, on a call) is false and no
+// error.
+func (h *Handler) CanHold(ctx context.Context, req RoutedAssignment, channel domain.Channel) (bool, error) {
+	agent, err := loadExisting(ctx, h, agents, req.AgentID, domain.Agent.Registered)
+	if err != nil {
+		return false, err
+	}
+	now := h.now()
+	stale, err := h.staleHolds(ctx, agent, req.InteractionID, now, req.HoldGrace)
+	if err != nil {
+		return false, err
+	}
+	cmd := domain.ReserveWork{
+		InteractionID: req.InteractionID, Channel: channel,
+		VoiceBlocksOthers: req.VoiceBlocksOthers, Capacity: req.Capacity,
+		Release: slices.Sorted(maps.Keys(stale)),
+	}
+	switch _, err := domain.DecideAgent(agent, cmd, now); {
+	case err == nil:
+		return true, nil
+	case domain.ErrorCode(err) == domain.ECONFLICT:
+		return false, nil
+	default:
+		return false, err
+	}
+}
+
 // staleHolds finds the agent's holds (other than skip) that no longer
 // stand for work, with the time each was taken.
 func (h *Handler) staleHolds(ctx context.Context, agent domain.Agent, skip string, now time.Time, grace time.Duration) (map[string]time.Time, error) {

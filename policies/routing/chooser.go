@@ -49,19 +49,45 @@ func (r *Router) ChooseAgent(ctx context.Context, call domain.WaitingItem, candi
 		agentID := decision.Assignments[0].AgentID
 		req := r.cfg.Assignment(call.InteractionID, agentID, true)
 		if !r.cfg.SyncCallHolds {
-			r.holdLater(ctx, req)
-			return agentID, nil
-		}
-		_, err := r.h.AssignRouted(ctx, req)
-		if err == nil {
-			return agentID, nil
-		}
-		if !errors.Is(err, commands.ErrAssignmentLost) {
-			return "", err
+			ok, err := r.mayHoldCall(ctx, req)
+			if err != nil {
+				return "", err
+			}
+			if ok {
+				r.holdLater(ctx, req)
+				return agentID, nil
+			}
+		} else {
+			_, err := r.h.AssignRouted(ctx, req)
+			if err == nil {
+				return agentID, nil
+			}
+			if !errors.Is(err, commands.ErrAssignmentLost) {
+				return "", err
+			}
 		}
 		pool = slices.DeleteFunc(pool, func(a domain.RoutingAgent) bool { return a.ID == agentID })
 	}
 	return "", nil
+}
+
+// mayHoldCall checks the read side's choice against the agent's stream
+// before the phone channel is answered, when the hold is written only
+// after (Config.SyncCallHolds off). The read side lags: an agent's last
+// call may be over on their phone before the read model shows it was
+// theirs (calls can be that short), and their capacity stays taken
+// through its wrap-up, so the phone being free does not make the agent
+// free. The agent's stream decides (commands.Handler.CanHold, a read, no
+// append), and an agent whose call hold is still being written counts as
+// busy (conservative when an agent's voice capacity is above 1).
+func (r *Router) mayHoldCall(ctx context.Context, req commands.RoutedAssignment) (bool, error) {
+	r.mu.Lock()
+	writing := r.holding[req.AgentID] > 0
+	r.mu.Unlock()
+	if writing {
+		return false, nil
+	}
+	return r.h.CanHold(ctx, req, domain.ChannelPhone)
 }
 
 // holdLater writes a call's voice hold off the phone channel's dispatching
@@ -71,8 +97,18 @@ func (r *Router) ChooseAgent(ctx context.Context, call domain.WaitingItem, candi
 // hold is only logged.
 func (r *Router) holdLater(ctx context.Context, req commands.RoutedAssignment) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	r.mu.Lock()
+	r.holding[req.AgentID]++
+	r.mu.Unlock()
 	go func() {
 		defer cancel()
+		defer func() {
+			r.mu.Lock()
+			if r.holding[req.AgentID]--; r.holding[req.AgentID] <= 0 {
+				delete(r.holding, req.AgentID)
+			}
+			r.mu.Unlock()
+		}()
 		if _, err := r.h.AssignRouted(ctx, req); err != nil {
 			r.log.Warn("router: holding the voice capacity of a call failed", "agent", req.AgentID, "interaction", req.InteractionID, "err", err)
 		}

@@ -58,11 +58,16 @@ type Router struct {
 	cfg  Config
 	view View
 	log  *slog.Logger
+
+	mu sync.Mutex
+	// holding counts, per agent, the call holds being written after the
+	// phone channel was answered (holdLater).
+	holding map[string]int
 }
 
 // NewRouter returns a router deciding with cfg on view.
 func NewRouter(h *commands.Handler, cfg Config, view View) *Router {
-	return &Router{h: h, cfg: cfg, view: view, log: h.Logger()}
+	return &Router{h: h, cfg: cfg, view: view, log: h.Logger(), holding: map[string]int{}}
 }
 
 // Config returns the router's configuration.

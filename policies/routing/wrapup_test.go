@@ -2,6 +2,7 @@ package routing_test
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -258,58 +259,104 @@ func TestWrapUpClosedBeforeTheTimeout(t *testing.T) {
 }
 
 // TestWrapUpReleasesVoiceCapacity: the router gives an agent in after-call
-// work no next call (the agent's stream refuses the hold) and, as voice
-// blocks written work, no chat; once the wrap-up expired it gives them
-// both.
+// work no next call and, as voice blocks written work, no chat; once the
+// wrap-up expired it gives them both. The read side here shows the agent
+// free throughout (the worst lag): the agent's stream decides, whether the
+// chooser writes the call's hold before answering (syncCallHolds) or just
+// after (the default, which checks the stream first). The read side's own
+// load has its test in projections (TestAgentsWrapUpExpiredReleasesVoiceLoad).
 func TestWrapUpReleasesVoiceCapacity(t *testing.T) {
-	h, store, clock := clockHandler(t)
-	ctx := t.Context()
-	cfg := routing.DefaultConfig()
-	cfg.SyncCallHolds = true // the chooser's answer is the agent stream's decision
-	a1 := registerAvailable(t, h, "a1", nil, nil)
-	// The read side shows a1 free throughout: only the agent's stream
-	// decides here (the read side's load has its own test,
-	// projections.TestAgentsWrapUpExpiredReleasesVoiceLoad).
-	router := routing.NewRouter(h, cfg, &staticView{agents: []domain.RoutingAgent{a1}})
-	w := newWrapUp(t, h, "")
+	for _, sync := range []bool{false, true} {
+		t.Run(fmt.Sprintf("syncCallHolds=%t", sync), func(t *testing.T) {
+			h, store, clock := clockHandler(t)
+			ctx := t.Context()
+			cfg := routing.DefaultConfig()
+			cfg.SyncCallHolds = sync
+			a1 := registerAvailable(t, h, "a1", nil, nil)
+			router := routing.NewRouter(h, cfg, &staticView{agents: []domain.RoutingAgent{a1}})
+			w := newWrapUp(t, h, "")
+			phone := domain.Identity{Kind: domain.IdentityPhone, Value: "+8613900000043"}
+			waitingCall := func(id string) domain.WaitingItem {
+				t.Helper()
+				if _, err := h.Interaction(ctx, id, commands.Meta{},
+					domain.StartInteraction{InteractionID: id, CustomerID: "c-" + id, Channel: domain.ChannelPhone, Identity: phone},
+					domain.QueueInteraction{Queue: "general"}); err != nil {
+					t.Fatal(err)
+				}
+				return domain.WaitingItem{InteractionID: id, Channel: domain.ChannelPhone, Queue: "general", Priority: domain.PriorityNormal, QueuedAt: clock.Now()}
+			}
+			choose := func(call domain.WaitingItem, want string) {
+				t.Helper()
+				got, err := router.ChooseAgent(ctx, call, map[string]time.Time{"a1": t0})
+				if err != nil || got != want {
+					t.Fatalf("ChooseAgent(%s) = %q, %v; want %q", call.InteractionID, got, err, want)
+				}
+				if want == "" {
+					return
+				}
+				// As the phone channel does: assign, offer, answer.
+				if _, err := h.Interaction(ctx, call.InteractionID, commands.Meta{}, domain.AssignInteraction{AgentID: want},
+					domain.OfferCall{AgentID: want}, domain.AnswerCall{AgentID: want}); err != nil {
+					t.Fatal(err)
+				}
+				waitHold(t, h, want, call.InteractionID)
+			}
 
-	answeredCall(t, h, cfg, "call1", "a1")
-	ended := t0.Add(time.Minute)
-	clock.Set(ended)
-	endCall(t, h, "call1")
-	follow(t, w, store)
+			call1 := waitingCall("call1")
+			choose(call1, "a1")
+			// While a1 is on call1, and while its hold may still be being
+			// written: nobody for call2.
+			call2 := waitingCall("call2")
+			choose(call2, "")
+			ended := t0.Add(time.Minute)
+			clock.Set(ended)
+			endCall(t, h, "call1")
+			follow(t, w, store)
 
-	phone := domain.Identity{Kind: domain.IdentityPhone, Value: "+8613900000043"}
-	if _, err := h.Interaction(ctx, "call2", commands.Meta{},
-		domain.StartInteraction{InteractionID: "call2", CustomerID: "c2", Channel: domain.ChannelPhone, Identity: phone},
-		domain.QueueInteraction{Queue: "general"}); err != nil {
-		t.Fatal(err)
+			queueChat(t, h, "chat1", "general", 1)
+			assertRefused := func(when string) {
+				t.Helper()
+				if got, err := router.ChooseAgent(ctx, call2, map[string]time.Time{"a1": t0}); err != nil || got != "" {
+					t.Fatalf("%s: ChooseAgent = %q, %v; want nobody (a1 is in wrap-up)", when, got, err)
+				}
+				if _, err := h.AssignRouted(ctx, cfg.Assignment("chat1", "a1", false)); !errors.Is(err, commands.ErrAssignmentLost) {
+					t.Fatalf("%s: chat to a1 = %v; want refused (voice blocks others)", when, err)
+				}
+			}
+			clock.Set(ended.Add(wrapUp / 2))
+			assertRefused("in wrap-up")
+			clock.Set(ended.Add(wrapUp - time.Millisecond))
+			fire(t, w, 0)
+			assertRefused("just before the timeout")
+
+			clock.Set(ended.Add(wrapUp))
+			fire(t, w, 1)
+			choose(call2, "a1")
+			a, _ := h.LoadAgent(ctx, "a1")
+			if _, held := a.Work["call2"]; !held || a.Load(domain.ChannelPhone) != 1 {
+				t.Fatalf("a1 holds %v, want call2 only", a.Work)
+			}
+		})
 	}
-	call2 := domain.WaitingItem{InteractionID: "call2", Channel: domain.ChannelPhone, Queue: "general", Priority: domain.PriorityNormal, QueuedAt: ended}
-	queueChat(t, h, "chat1", "general", 1)
-	assertRefused := func(when string) {
-		t.Helper()
-		if got, err := router.ChooseAgent(ctx, call2, map[string]time.Time{"a1": t0}); err != nil || got != "" {
-			t.Fatalf("%s: ChooseAgent = %q, %v; want nobody (a1 is in wrap-up)", when, got, err)
+}
+
+// waitHold waits until the agent's stream holds the interaction (the
+// chooser may write the hold just after answering).
+func waitHold(t *testing.T, h *commands.Handler, agentID, interactionID string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		a, err := h.LoadAgent(t.Context(), agentID)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if _, err := h.AssignRouted(ctx, cfg.Assignment("chat1", "a1", false)); !errors.Is(err, commands.ErrAssignmentLost) {
-			t.Fatalf("%s: chat to a1 = %v; want refused (voice blocks others)", when, err)
+		if _, held := a.Work[interactionID]; held {
+			return
 		}
-	}
-	clock.Set(ended.Add(wrapUp / 2))
-	assertRefused("in wrap-up")
-	clock.Set(ended.Add(wrapUp - time.Millisecond))
-	fire(t, w, 0)
-	assertRefused("just before the timeout")
-
-	clock.Set(ended.Add(wrapUp))
-	fire(t, w, 1)
-	if got, err := router.ChooseAgent(ctx, call2, map[string]time.Time{"a1": t0}); err != nil || got != "a1" {
-		t.Fatalf("after the wrap-up expired: ChooseAgent = %q, %v; want a1", got, err)
-	}
-	a, _ := h.LoadAgent(ctx, "a1")
-	if _, held := a.Work["call2"]; !held || a.Load(domain.ChannelPhone) != 1 {
-		t.Fatalf("a1 holds %v, want call2 only", a.Work)
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never held %s: %v", agentID, interactionID, a.Work)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
