@@ -27,14 +27,14 @@ func (r *Router) ChooseAgent(ctx context.Context, call domain.WaitingItem, candi
 	if err != nil {
 		return "", err
 	}
+	now := r.h.Now()
 	pool := make([]domain.RoutingAgent, 0, len(candidates))
 	for _, a := range all {
-		if idle, ok := candidates[a.ID]; ok {
+		if idle, ok := candidates[a.ID]; ok && !r.refusedLately(a.ID, now) {
 			a.IdleSince = idle
 			pool = append(pool, a)
 		}
 	}
-	now := r.h.Now()
 	visited := map[string]bool{}
 	for len(pool) > 0 {
 		decision := r.cfg.Decide([]domain.WaitingItem{call}, pool, now)
@@ -57,6 +57,7 @@ func (r *Router) ChooseAgent(ctx context.Context, call domain.WaitingItem, candi
 				r.holdLater(ctx, req)
 				return agentID, nil
 			}
+			r.refused(agentID, now)
 		} else {
 			_, err := r.h.AssignRouted(ctx, req)
 			if err == nil {
@@ -69,6 +70,34 @@ func (r *Router) ChooseAgent(ctx context.Context, call domain.WaitingItem, candi
 		pool = slices.DeleteFunc(pool, func(a domain.RoutingAgent) bool { return a.ID == agentID })
 	}
 	return "", nil
+}
+
+// refusalMemory is how long an agent whose stream refused a call's hold
+// is left out of the calls' pools: about as long as the read side takes to
+// show why (the cached view's lifetime), so a read side that still shows
+// a busy agent free costs one stream read per agent in that time, not one
+// per waiting call. An agent whose wrap-up expires just after a refusal
+// waits at most this long more.
+const refusalMemory = 250 * time.Millisecond
+
+func (r *Router) refused(agentID string, now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.refusedAt) > 10_000 { // bounded: forget the old ones
+		for id, at := range r.refusedAt {
+			if now.Sub(at) >= refusalMemory {
+				delete(r.refusedAt, id)
+			}
+		}
+	}
+	r.refusedAt[agentID] = now
+}
+
+func (r *Router) refusedLately(agentID string, now time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	at, ok := r.refusedAt[agentID]
+	return ok && now.Sub(at) < refusalMemory && !now.Before(at)
 }
 
 // mayHoldCall checks the read side's choice against the agent's stream

@@ -331,6 +331,9 @@ func TestWrapUpReleasesVoiceCapacity(t *testing.T) {
 
 			clock.Set(ended.Add(wrapUp))
 			fire(t, w, 1)
+			// The chooser leaves an agent their stream just refused out
+			// for a moment (the read side catching up), then asks again.
+			clock.Set(ended.Add(wrapUp + time.Second))
 			choose(call2, "a1")
 			a, _ := h.LoadAgent(ctx, "a1")
 			if _, held := a.Work["call2"]; !held || a.Load(domain.ChannelPhone) != 1 {
