@@ -45,7 +45,8 @@ func loadSetting(t *testing.T, name string, def int) int {
 //	flock /tmp/bench.lock env LEDGER_SIP_LOAD=1 go test -run TestSippLoadServe -v -timeout 30m ./cmd/ledger/
 //
 // It builds the ledger binary (or runs LEDGER_BIN), prepares a data directory with
-// LEDGER_SIP_LOAD_AGENTS agents (default 300; short 8), AVAILABLE, each with SIP
+// LEDGER_SIP_LOAD_AGENTS agents (default 300, with the router at least
+// 3 × rate × wrap-up timeout; short 8), AVAILABLE, each with SIP
 // credentials, starts `ledger serve --sip` on it with the router
 // (LEDGER_SIP_LOAD_ROUTER=0: --router=false, the phone channel's own
 // choice) and --wrap-up-timeout LEDGER_SIP_LOAD_WRAP_UP (default 1s),
@@ -74,7 +75,6 @@ func TestSippLoadServe(t *testing.T) {
 	rate := loadSetting(t, "LEDGER_SIP_LOAD_RATE", pick(1000, 12))
 	calls := loadSetting(t, "LEDGER_SIP_LOAD_CALLS", pick(30000, 48))
 	callers := loadSetting(t, "LEDGER_SIP_LOAD_CALLERS", pick(10000, 24))
-	agents := loadSetting(t, "LEDGER_SIP_LOAD_AGENTS", pick(300, 8))
 	router := os.Getenv("LEDGER_SIP_LOAD_ROUTER") != "0"
 	wrapUp := time.Second
 	if v := os.Getenv("LEDGER_SIP_LOAD_WRAP_UP"); v != "" {
@@ -83,6 +83,14 @@ func TestSippLoadServe(t *testing.T) {
 			t.Fatalf("LEDGER_SIP_LOAD_WRAP_UP=%q: want a positive duration", v)
 		}
 	}
+	agentsDef := pick(300, 8)
+	if full && router {
+		// An agent takes a call about every wrap-up timeout plus the phone
+		// channel's next look (up to a second): three times rate × timeout
+		// agents keep up.
+		agentsDef = max(agentsDef, int(3*float64(rate)*wrapUp.Seconds()))
+	}
+	agents := loadSetting(t, "LEDGER_SIP_LOAD_AGENTS", agentsDef)
 
 	bin := os.Getenv("LEDGER_BIN") // a ledger binary built beforehand, or build one now
 	if bin == "" {
