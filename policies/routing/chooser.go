@@ -15,7 +15,10 @@ import (
 // router's rounds (skills, bullseye relaxation, capacity, voice blocking,
 // longest idle), and holds that agent's voice capacity (HoldOnly: the
 // phone channel appends the assignment when it offers the call; see
-// Config.SyncCallHolds for when the hold is written). A call
+// Config.SyncCallHolds for when the hold is written). The choice is made
+// on the read side and confirmed by the agent's stream, which refuses an
+// agent still on a call or in after-call work (wrap-up) however the read
+// side lags; a refused agent is passed over for the next best. A call
 // whose queue overflowed is matched against the overflow queue's rules;
 // the phone channel keeps the call where it is. It returns "" when nobody
 // should take the call now.
