@@ -29,9 +29,13 @@ import (
 //
 // A router that dies between the two appends leaves a hold without its
 // assignment; it is released lazily, the next time the agent is reserved
-// for, once older than HoldGrace. Holds of interactions that ended or went
-// back to a queue are released the same way, so no background reactor is
-// needed for capacity to stay right.
+// for, once older than HoldGrace. Holds of interactions that ended, went
+// back to a queue or (calls) whose wrap-up expired are released the same
+// way, so no background reactor is needed for capacity to stay right (the
+// wrap-up timer, policies/routing.WrapUp, also releases the hold of an
+// expired wrap-up at once, with ReleaseWork on the agent's stream, so the
+// agent's stream shows the release when it happened; this lazy release is
+// the fallback should that append be lost).
 
 // RouterActor is the actor of the router's events.
 const RouterActor = "system:router"
@@ -153,6 +157,40 @@ func (h *Handler) reserveWork(ctx context.Context, req RoutedAssignment, channel
 	return err
 }
 
+// CanHold reports whether the capacity protocol would give req's agent a
+// hold on channel for req's interaction now: the decision of
+// AssignRouted's first step on the agent's stream (the holds found stale
+// released first), without appending anything. The phone channel's
+// chooser asks it when it writes the hold only after answering
+// (routing.Config.SyncCallHolds off): the read side it chose from may not
+// show the agent's last call yet, or may still show a call whose wrap-up
+// expired. A refusal (no room, not AVAILABLE, on a call) is false and no
+// error.
+func (h *Handler) CanHold(ctx context.Context, req RoutedAssignment, channel domain.Channel) (bool, error) {
+	agent, err := loadExisting(ctx, h, agents, req.AgentID, domain.Agent.Registered)
+	if err != nil {
+		return false, err
+	}
+	now := h.now()
+	stale, err := h.staleHolds(ctx, agent, req.InteractionID, now, req.HoldGrace)
+	if err != nil {
+		return false, err
+	}
+	cmd := domain.ReserveWork{
+		InteractionID: req.InteractionID, Channel: channel,
+		VoiceBlocksOthers: req.VoiceBlocksOthers, Capacity: req.Capacity,
+		Release: slices.Sorted(maps.Keys(stale)),
+	}
+	switch _, err := domain.DecideAgent(agent, cmd, now); {
+	case err == nil:
+		return true, nil
+	case domain.ErrorCode(err) == domain.ECONFLICT:
+		return false, nil
+	default:
+		return false, err
+	}
+}
+
 // staleHolds finds the agent's holds (other than skip) that no longer
 // stand for work, with the time each was taken.
 func (h *Handler) staleHolds(ctx context.Context, agent domain.Agent, skip string, now time.Time, grace time.Duration) (map[string]time.Time, error) {
@@ -175,15 +213,22 @@ func (h *Handler) staleHolds(ctx context.Context, agent domain.Agent, skip strin
 
 // holdIsStale decides whether a hold taken at heldAt still stands for the
 // agent's work on the interaction: not when the interaction ended, is
-// someone else's, is a call that ended, or was assigned after the hold and
-// has left the agent since. A hold whose assignment has not shown yet is
-// kept for grace (its router may be between its two appends).
+// someone else's, is a call whose wrap-up expired (domain.WrapUpExpired),
+// or was assigned after the hold and has left the agent since. A hold
+// whose assignment has not shown yet is kept for grace (its router may be
+// between its two appends).
+//
+// A call that ended keeps its hold through the agent's after-call work,
+// until they close the interaction or the wrap-up timeout expires it: the
+// same rule as the read side's load (projections.Agents), so the router's
+// view and the agent's stream agree on who has a free phone
+// (domain.Interaction.TakesVoiceCapacity).
 func holdIsStale(it domain.Interaction, agentID string, heldAt, now time.Time, grace time.Duration) bool {
 	switch {
 	case it.Status.Ended():
 		return true
 	case it.AgentID == agentID:
-		return it.Channel == domain.ChannelPhone && !it.CallEndedAt.IsZero()
+		return it.Channel == domain.ChannelPhone && !it.TakesVoiceCapacity()
 	case it.AgentID != "":
 		return true
 	case it.AssignedAt.After(heldAt):

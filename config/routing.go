@@ -28,6 +28,7 @@ type routingFile struct {
 	Channels          []string             `yaml:"channels"`
 	HoldGrace         string               `yaml:"holdGrace"`
 	Interval          string               `yaml:"interval"`
+	WrapUpTimeout     string               `yaml:"wrapUpTimeout"`
 	Queues            map[string]queueFile `yaml:"queues"`
 }
 
@@ -65,6 +66,7 @@ func LoadRouting(path string) (routing.Config, error) {
 //	holdGrace: 30s
 //	interval: 1s
 //	syncCallHolds: false             # see routing.Config.SyncCallHolds
+//	wrapUpTimeout: 60s               # after-call work: voice capacity released if not closed; 0: held until closed
 //	queues:
 //	  billing:
 //	    skills: {billing: 7, zh: 5}  # minimum proficiency, 1..10
@@ -104,6 +106,9 @@ func ParseRouting(raw []byte) (routing.Config, error) {
 		return routing.Config{}, err
 	}
 	if cfg.Interval, err = optionalDuration("interval", f.Interval, cfg.Interval); err != nil {
+		return routing.Config{}, err
+	}
+	if cfg.WrapUpTimeout, err = optionalDuration("wrapUpTimeout", f.WrapUpTimeout, cfg.WrapUpTimeout); err != nil {
 		return routing.Config{}, err
 	}
 	if cfg.Interval <= 0 {

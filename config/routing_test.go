@@ -26,8 +26,16 @@ func TestParseRoutingConfig(t *testing.T) {
 		t.Fatalf("parsed %+v", cfg)
 	}
 	def := routing.DefaultConfig()
-	if !def.Rules.VoiceBlocksOthers || def.HoldGrace <= 0 || len(def.Channels) != len(domain.Channels)-1 {
+	if !def.Rules.VoiceBlocksOthers || def.HoldGrace <= 0 || len(def.Channels) != len(domain.Channels)-1 || def.WrapUpTimeout != 60*time.Second {
 		t.Fatalf("defaults %+v", def)
+	}
+	if cfg.WrapUpTimeout != def.WrapUpTimeout {
+		t.Errorf("wrap-up timeout left out = %s, want the default %s", cfg.WrapUpTimeout, def.WrapUpTimeout)
+	}
+	for in, want := range map[string]time.Duration{`wrapUpTimeout: 90s`: 90 * time.Second, `wrapUpTimeout: 0s`: 0} {
+		if got, err := config.ParseRouting([]byte(in)); err != nil || got.WrapUpTimeout != want {
+			t.Errorf("ParseRouting(%q) = wrap-up timeout %s, %v; want %s", in, got.WrapUpTimeout, err, want)
+		}
 	}
 	for _, bad := range []string{
 		`queues: {q: {skills: {x: 11}}}`,
@@ -38,6 +46,8 @@ func TestParseRoutingConfig(t *testing.T) {
 		`channels: [FAX]`,
 		`interval: 0s`,
 		`holdGrace: soon`,
+		`wrapUpTimeout: -1s`,
+		`wrapUpTimeout: later`,
 		`queues: [`,
 	} {
 		if _, err := config.ParseRouting([]byte(bad)); domain.ErrorCode(err) != domain.EINVALID {

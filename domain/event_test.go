@@ -43,6 +43,7 @@ func sampleEvents() []domain.Event {
 		domain.CallRingingStarted{InteractionID: "i1", AgentID: "a1", At: at},
 		domain.CallAnswered{InteractionID: "i1", AgentID: "a1", RingSeconds: 3.25, At: at},
 		domain.CallEnded{InteractionID: "i1", EndedBy: "AGENT", TalkSeconds: 301, At: at},
+		domain.WrapUpExpired{InteractionID: "i1", AgentID: "a1", CallEndedAt: at.Add(-time.Minute), TimeoutSeconds: 60, At: at},
 		domain.InteractionAbandoned{InteractionID: "i1", Reason: "hung up", WaitSeconds: 45, At: at},
 		domain.InteractionClosed{InteractionID: "i1", Disposition: domain.DispositionResolved, AgentID: "a1", Summary: "done", At: at},
 		domain.CsatRecorded{InteractionID: "i1", Score: 4, Comment: "ok", At: at},

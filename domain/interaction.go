@@ -43,10 +43,14 @@ type Interaction struct {
 	RingingAt   time.Time // phone: when that phone started ringing
 	AnsweredAt  time.Time // phone: when the agent picked up
 	CallEndedAt time.Time
-	ClosedAt    time.Time
-	Disposition Disposition
-	Csat        int // 0 until recorded
-	Messages    int
+	// WrapUpExpiredAt is when the call's after-call work ran past the
+	// wrap-up timeout (WrapUpExpired): the interaction stays open but no
+	// longer takes the agent's voice capacity.
+	WrapUpExpiredAt time.Time
+	ClosedAt        time.Time
+	Disposition     Disposition
+	Csat            int // 0 until recorded
+	Messages        int
 	// Received counts the customer's messages, which InteractionLimits cap.
 	Received int
 	// windowStart and windowBytes are the hour of the customer's messages
@@ -334,6 +338,10 @@ func DecideInteraction(i Interaction, cmd InteractionCommand, now time.Time) ([]
 	}
 	if rate, ok := cmd.(RecordCsat); ok {
 		return decideCsat(i, rate, now)
+	}
+	if expire, ok := cmd.(ExpireWrapUp); ok {
+		// A timer's command: a no-op, not an error, on a closed interaction.
+		return DecideWrapUpExpiry(i, expire.Timeout, now), nil
 	}
 	if i.Status.Ended() {
 		return nil, conflict("interaction %s is %s", i.ID, strings.ToLower(string(i.Status)))
@@ -628,6 +636,8 @@ func EvolveInteraction(i Interaction, e Event) Interaction {
 		i.AnsweredAt = e.At
 	case CallEnded:
 		i.CallEndedAt = e.At
+	case WrapUpExpired:
+		i.WrapUpExpiredAt = e.At
 	case InteractionAbandoned:
 		i.Status, i.ClosedAt, i.Disposition = InteractionStatusAbandoned, e.At, DispositionAbandoned
 	case InteractionClosed:

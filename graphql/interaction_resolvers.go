@@ -92,10 +92,13 @@ func (i *interactionResolver) QueuedAt() *gql.Time    { return timeOf(i.i.Queued
 func (i *interactionResolver) AssignedAt() *gql.Time  { return timeOf(i.i.AssignedAt) }
 func (i *interactionResolver) AnsweredAt() *gql.Time  { return timeOf(i.i.AnsweredAt) }
 func (i *interactionResolver) CallEndedAt() *gql.Time { return timeOf(i.i.CallEndedAt) }
-func (i *interactionResolver) ClosedAt() *gql.Time    { return timeOf(i.i.ClosedAt) }
-func (i *interactionResolver) Disposition() *string   { return strOf(string(i.i.Disposition)) }
-func (i *interactionResolver) Summary() *string       { return strOf(auth.MaskText(i.i.Summary, i.masked)) }
-func (i *interactionResolver) Csat() *int32           { return int32Of(i.i.Csat) }
+func (i *interactionResolver) WrapUpExpiredAt() *gql.Time {
+	return timeOf(i.i.WrapUpExpiredAt)
+}
+func (i *interactionResolver) ClosedAt() *gql.Time  { return timeOf(i.i.ClosedAt) }
+func (i *interactionResolver) Disposition() *string { return strOf(string(i.i.Disposition)) }
+func (i *interactionResolver) Summary() *string     { return strOf(auth.MaskText(i.i.Summary, i.masked)) }
+func (i *interactionResolver) Csat() *int32         { return int32Of(i.i.Csat) }
 func (i *interactionResolver) CsatComment() *string {
 	return strOf(auth.MaskText(i.i.CsatComment, i.masked))
 }

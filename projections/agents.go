@@ -13,24 +13,29 @@ import (
 
 // Agents is the projection of agents: profile, skills, capacity, presence,
 // and current load per channel (open interactions assigned to them,
-// following assignment, transfer, re-queueing, close and abandon events).
+// following assignment, transfer, re-queueing, close and abandon events;
+// a call whose wrap-up expired stays the agent's open work but no longer
+// counts in their PHONE load, as domain.Interaction.TakesVoiceCapacity
+// says).
 type Agents struct {
 	sqlSchema
 	work *rowCache[agentWork]
 }
 
 // agentWork is a row of agent_work: an open interaction, its channel and
-// the agent handling it.
+// the agent handling it; released once a call's wrap-up expired (it no
+// longer counts in the load).
 type agentWork struct {
-	channel string
-	agent   string
+	channel  string
+	agent    string
+	released bool
 }
 
 // agentWorkCacheSize bounds the open interactions kept in memory between
 // batches.
 const agentWorkCacheSize = 50_000
 
-var agentWorkColumns = []string{"interaction_id", "channel", "agent_id"}
+var agentWorkColumns = []string{"interaction_id", "channel", "agent_id", "released"}
 
 // NewAgents returns the agents projection.
 func NewAgents() *Agents {
@@ -43,11 +48,11 @@ func NewAgents() *Agents {
 
 func loadAgentWork(ctx context.Context, tx *Tx, id string) (agentWork, bool, error) {
 	var w agentWork
-	row, err := tx.QueryRow(ctx, `SELECT channel, agent_id FROM agent_work WHERE interaction_id = ?`, id)
+	row, err := tx.QueryRow(ctx, `SELECT channel, agent_id, released FROM agent_work WHERE interaction_id = ?`, id)
 	if err != nil {
 		return w, false, err
 	}
-	switch err := row.Scan(&w.channel, &w.agent); {
+	switch err := row.Scan(&w.channel, &w.agent, &w.released); {
 	case errors.Is(err, sql.ErrNoRows):
 		return w, false, nil
 	case err != nil:
@@ -56,7 +61,7 @@ func loadAgentWork(ctx context.Context, tx *Tx, id string) (agentWork, bool, err
 	return w, true, nil
 }
 
-func saveAgentWork(b *rowBuffer, id string, w agentWork) { b.add(id, w.channel, w.agent) }
+func saveAgentWork(b *rowBuffer, id string, w agentWork) { b.add(id, w.channel, w.agent, w.released) }
 
 // Name implements Projection.
 func (*Agents) Name() string { return "agents" }
@@ -106,7 +111,21 @@ func (p *Agents) Apply(ctx context.Context, tx *Tx, e Event) error {
 		return p.done(ctx, tx, d.InteractionID)
 	case domain.InteractionClosed:
 		return p.done(ctx, tx, d.InteractionID)
+	case domain.WrapUpExpired:
+		return p.release(ctx, tx, d.InteractionID)
 	}
+	return nil
+}
+
+// release stops counting a call whose wrap-up expired in its agent's load;
+// it stays their open work (AgentWork) until closed.
+func (p *Agents) release(ctx context.Context, tx *Tx, id string) error {
+	r, err := p.work.get(ctx, tx, id)
+	if err != nil || !r.live {
+		return err
+	}
+	r.val.released = true
+	p.work.touch(id, r)
 	return nil
 }
 
@@ -161,7 +180,8 @@ type Agent struct {
 	PresenceSince time.Time
 	RegisteredAt  time.Time
 	// Load counts the open interactions assigned to the agent, per
-	// channel; channels without any are absent.
+	// channel; channels without any are absent. A call whose wrap-up
+	// expired (domain.WrapUpExpired) is not counted.
 	Load map[domain.Channel]int
 }
 
@@ -243,10 +263,10 @@ func scanAgent(rows *sql.Rows) (Agent, error) {
 // loadAgentLoad fills Load for agents; for one agent it reads only that
 // agent's rows.
 func loadAgentLoad(ctx context.Context, tx *sql.Tx, agents []Agent, index map[string]int) error {
-	query := `SELECT agent_id, channel, COUNT(*) FROM agent_work WHERE agent_id != '' GROUP BY agent_id, channel`
+	query := `SELECT agent_id, channel, COUNT(*) FROM agent_work WHERE agent_id != '' AND released = 0 GROUP BY agent_id, channel`
 	var args []any
 	if len(agents) == 1 {
-		query = `SELECT agent_id, channel, COUNT(*) FROM agent_work WHERE agent_id = ? GROUP BY agent_id, channel`
+		query = `SELECT agent_id, channel, COUNT(*) FROM agent_work WHERE agent_id = ? AND released = 0 GROUP BY agent_id, channel`
 		args = []any{agents[0].ID}
 	}
 	rows, err := tx.QueryContext(ctx, query, args...)

@@ -62,3 +62,47 @@ func TestAgents(t *testing.T) {
 		t.Errorf("Agent(a9) = %v, want not found", err)
 	}
 }
+
+// TestAgentsWrapUpExpiredReleasesVoiceLoad: an answered call that ended
+// counts in its agent's PHONE load through the after-call work; once its
+// wrap-up expired it no longer does, though it stays the agent's open
+// work until they close it.
+func TestAgentsWrapUpExpiredReleasesVoiceLoad(t *testing.T) {
+	h := newHarness(t)
+	r := h.start(h.db)
+	h.emit(r,
+		domain.AgentRegistered{AgentID: "a1", Name: "Ann", Capacity: domain.DefaultCapacity, At: at(0)},
+		started("p1", domain.ChannelPhone, 1), domain.InteractionAssigned{InteractionID: "p1", AgentID: "a1", At: at(1)},
+		domain.CallAnswered{InteractionID: "p1", AgentID: "a1", At: at(2)},
+		domain.CallEnded{InteractionID: "p1", EndedBy: "CUSTOMER", At: at(3)},
+		started("w1", domain.ChannelWebchat, 3), domain.InteractionAssigned{InteractionID: "w1", AgentID: "a1", At: at(3)},
+	)
+	load := func(want map[domain.Channel]int) {
+		t.Helper()
+		a, err := h.db.Agent(h.ctx, "a1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps.Equal(a.Load, want) {
+			t.Errorf("a1 load %v, want %v", a.Load, want)
+		}
+	}
+	load(map[domain.Channel]int{domain.ChannelPhone: 1, domain.ChannelWebchat: 1}) // in wrap-up
+	h.emit(r, domain.WrapUpExpired{InteractionID: "p1", AgentID: "a1", CallEndedAt: at(3), TimeoutSeconds: 60, At: at(4)})
+	load(map[domain.Channel]int{domain.ChannelWebchat: 1})
+	if all, err := h.db.Agents(h.ctx); err != nil || len(all) != 1 || !maps.Equal(all[0].Load, map[domain.Channel]int{domain.ChannelWebchat: 1}) {
+		t.Errorf("Agents = %+v, %v; want a1 without phone load", all, err)
+	}
+	work, err := h.db.AgentWork(h.ctx, "a1")
+	if err != nil || len(work) != 2 {
+		t.Fatalf("AgentWork = %+v, %v; want p1 and w1 still open", work, err)
+	}
+	if p1, err := h.db.Interaction(h.ctx, "p1"); err != nil || !p1.WrapUpExpiredAt.Equal(at(4)) || p1.Status.Ended() {
+		t.Errorf("Interaction(p1) = %+v, %v; want open with WrapUpExpiredAt %v", p1, err, at(4))
+	}
+	h.emit(r, domain.InteractionClosed{InteractionID: "p1", Disposition: domain.DispositionResolved, AgentID: "a1", At: at(5)})
+	load(map[domain.Channel]int{domain.ChannelWebchat: 1})
+	if work, err := h.db.AgentWork(h.ctx, "a1"); err != nil || len(work) != 1 || work[0].ID != "w1" {
+		t.Errorf("AgentWork after closing p1 = %+v, %v; want w1", work, err)
+	}
+}

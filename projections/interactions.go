@@ -37,6 +37,7 @@ type interactionRow struct {
 	csat                                                    int
 	csatComment                                             string
 	csatAt, csatPos                                         int64
+	wrapUpExpired                                           int64
 }
 
 // interactionCacheSize bounds the interactions kept in memory between
@@ -48,7 +49,7 @@ const interactionCacheSize = 50_000
 var interactionRowColumns = []string{"seq", "id", "customer_id", "channel", "identity_kind", "identity_value", "subject", "status",
 	"queue", "priority", "agent_id", "started_at", "queued_at", "assigned_at", "answered_at", "answered_pos", "answered_by",
 	"call_ended_at", "call_ended_pos", "ended_by", "talk_seconds", "closed_at", "closed_pos", "disposition", "summary",
-	"csat", "csat_comment", "csat_at", "csat_pos"}
+	"csat", "csat_comment", "csat_at", "csat_pos", "wrap_up_expired_at"}
 
 // NewInteractions returns the interactions projection.
 func NewInteractions() *Interactions {
@@ -95,7 +96,7 @@ func loadInteractionRow(ctx context.Context, tx *Tx, id string) (interactionRow,
 	err = row.Scan(&r.seq, &r.customer, &r.channel, &r.identityKind, &r.identityValue, &r.subject, &r.status, &r.queue, &r.priority,
 		&r.agent, &r.started, &r.queued, &r.assigned, &r.answered, &r.answeredPos, &r.answeredBy,
 		&r.callEnded, &r.callEndedPos, &r.endedBy, &r.talkSeconds, &r.closed, &r.closedPos, &r.disposition, &r.summary,
-		&r.csat, &r.csatComment, &r.csatAt, &r.csatPos)
+		&r.csat, &r.csatComment, &r.csatAt, &r.csatPos, &r.wrapUpExpired)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}
@@ -109,7 +110,7 @@ func saveInteractionRow(b *rowBuffer, id string, r interactionRow) {
 	b.add(r.seq, id, r.customer, r.channel, r.identityKind, r.identityValue, r.subject, r.status, r.queue, r.priority, r.agent,
 		r.started, r.queued, r.assigned, r.answered, r.answeredPos, r.answeredBy,
 		r.callEnded, r.callEndedPos, r.endedBy, r.talkSeconds, r.closed, r.closedPos, r.disposition, r.summary,
-		r.csat, r.csatComment, r.csatAt, r.csatPos)
+		r.csat, r.csatComment, r.csatAt, r.csatPos, r.wrapUpExpired)
 }
 
 // Name implements Projection.
@@ -204,6 +205,8 @@ func interactionChange(e Event) (string, func(*interactionRow)) {
 		return d.InteractionID, func(r *interactionRow) {
 			r.callEnded, r.callEndedPos, r.endedBy, r.talkSeconds = eventTime(d.At, e), pos, d.EndedBy, d.TalkSeconds
 		}
+	case domain.WrapUpExpired:
+		return d.InteractionID, func(r *interactionRow) { r.wrapUpExpired = eventTime(d.At, e) }
 	case domain.InteractionAbandoned:
 		return d.InteractionID, func(r *interactionRow) {
 			r.status, r.disposition, r.summary = string(domain.InteractionStatusAbandoned), string(domain.DispositionAbandoned), d.Reason
@@ -235,27 +238,31 @@ func attachmentsJSON(a []domain.Attachment) (string, error) {
 
 // Interaction is one conversation on one channel, as the read model has it.
 type Interaction struct {
-	ID            string
-	CustomerID    string
-	Channel       domain.Channel
-	Identity      domain.Identity // the handle the customer came in with
-	Subject       string
-	Status        domain.InteractionStatus
-	Queue         string
-	Priority      domain.Priority
-	AgentID       string
-	StartedAt     time.Time
-	QueuedAt      time.Time
-	AssignedAt    time.Time
-	AnsweredAt    time.Time
-	CallEndedAt   time.Time
-	ClosedAt      time.Time
-	Disposition   domain.Disposition
-	Summary       string // the agent's closing summary, or why it was abandoned
-	Csat          int    // 1..5, 0 when none
-	CsatComment   string
-	MessageCount  int
-	LastMessageAt time.Time
+	ID          string
+	CustomerID  string
+	Channel     domain.Channel
+	Identity    domain.Identity // the handle the customer came in with
+	Subject     string
+	Status      domain.InteractionStatus
+	Queue       string
+	Priority    domain.Priority
+	AgentID     string
+	StartedAt   time.Time
+	QueuedAt    time.Time
+	AssignedAt  time.Time
+	AnsweredAt  time.Time
+	CallEndedAt time.Time
+	// WrapUpExpiredAt is when the call's wrap-up (after-call work) timed
+	// out with the interaction still open (domain.WrapUpExpired); zero if
+	// it did not.
+	WrapUpExpiredAt time.Time
+	ClosedAt        time.Time
+	Disposition     domain.Disposition
+	Summary         string // the agent's closing summary, or why it was abandoned
+	Csat            int    // 1..5, 0 when none
+	CsatComment     string
+	MessageCount    int
+	LastMessageAt   time.Time
 }
 
 // Message is one message of an interaction.
@@ -280,7 +287,7 @@ type InteractionPage struct {
 
 const interactionColumns = `i.id, i.customer_id, i.channel, i.identity_kind, i.identity_value, i.subject, i.status, i.queue,
 	i.priority, i.agent_id, i.started_at, i.queued_at, i.assigned_at, i.answered_at, i.call_ended_at, i.closed_at,
-	i.disposition, i.summary, i.csat, i.csat_comment,
+	i.disposition, i.summary, i.csat, i.csat_comment, i.wrap_up_expired_at,
 	(SELECT COUNT(*) FROM messages m WHERE m.interaction_seq = i.seq),
 	COALESCE((SELECT m.at FROM messages m WHERE m.interaction_seq = i.seq ORDER BY m.position DESC LIMIT 1), 0)`
 
@@ -305,14 +312,15 @@ func scanInteractions(ctx context.Context, q querier, query string, args ...any)
 	var out []Interaction
 	for rows.Next() {
 		var i Interaction
-		var t [7]int64
+		var t [8]int64
 		if err := rows.Scan(&i.ID, &i.CustomerID, &i.Channel, &i.Identity.Kind, &i.Identity.Value, &i.Subject, &i.Status, &i.Queue,
 			&i.Priority, &i.AgentID, &t[0], &t[1], &t[2], &t[3], &t[4], &t[5],
-			&i.Disposition, &i.Summary, &i.Csat, &i.CsatComment, &i.MessageCount, &t[6]); err != nil {
+			&i.Disposition, &i.Summary, &i.Csat, &i.CsatComment, &t[7], &i.MessageCount, &t[6]); err != nil {
 			return nil, err
 		}
 		i.StartedAt, i.QueuedAt, i.AssignedAt, i.AnsweredAt = fromNanos(t[0]), fromNanos(t[1]), fromNanos(t[2]), fromNanos(t[3])
 		i.CallEndedAt, i.ClosedAt, i.LastMessageAt = fromNanos(t[4]), fromNanos(t[5]), fromNanos(t[6])
+		i.WrapUpExpiredAt = fromNanos(t[7])
 		out = append(out, i)
 	}
 	return out, rows.Err()

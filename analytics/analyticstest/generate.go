@@ -235,6 +235,15 @@ func (g *generator) ticket(ctx context.Context, c *customer, it, agent string) e
 
 func (g *generator) close(ctx context.Context, c *customer, it, agent string, ch domain.Channel) error {
 	g.advance(10*time.Second, 2*time.Minute)
+	if ch == domain.ChannelPhone {
+		// A call closed more than a minute after it ended had its wrap-up
+		// expired first (the router's default timeout), so the sink sees
+		// WrapUpExpired events; no random draw, so the rest of the ledger
+		// is as before.
+		if _, err := g.h.Interaction(ctx, it, commands.Meta{Actor: "system:wrap-up"}, domain.ExpireWrapUp{Timeout: domain.DefaultWrapUpTimeout}); err != nil {
+			return err
+		}
+	}
 	disp := []domain.Disposition{domain.DispositionResolved, domain.DispositionResolved, domain.DispositionFollowUp, domain.DispositionEscalated}[g.rng.IntN(4)]
 	if _, err := g.h.Interaction(ctx, it, commands.Meta{Actor: "agent:" + agent}, domain.CloseInteraction{Disposition: disp, AgentID: agent}); err != nil {
 		return err

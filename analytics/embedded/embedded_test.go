@@ -35,6 +35,27 @@ func TestSyncCountsEveryInteractionOnce(t *testing.T) {
 	if sink.Position() != head {
 		t.Fatalf("sink at %d, ledger head %d", sink.Position(), head)
 	}
+	// The ledger has every event type the sink may meet, the wrap-up
+	// timer's WrapUpExpired among them (recorded as an event fact).
+	expired := 0
+	for after := uint64(0); ; {
+		page, err := store.ReadAll(t.Context(), after, 5000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page {
+			if e.Type == "WrapUpExpired" {
+				expired++
+			}
+		}
+		if len(page) < 5000 {
+			break
+		}
+		after = page[len(page)-1].Position
+	}
+	if expired == 0 {
+		t.Fatal("the generated ledger has no WrapUpExpired event")
+	}
 	rep := analytics.NewReporter(b)
 	vol, err := rep.Report(t.Context(), analytics.Request{Name: "channel_volume", From: analyticstest.Period[0], To: analyticstest.Period[1], GroupBy: []string{}})
 	if err != nil {

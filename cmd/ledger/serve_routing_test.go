@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -117,5 +119,50 @@ func waitInteraction(t *testing.T, h *commands.Handler, id, what string, ok func
 			t.Fatalf("interaction %s never %s: %+v", id, what, it)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestRoutingWrapUpFlag: --wrap-up-timeout (env LEDGER_WRAP_UP_TIMEOUT)
+// overrides the routing file's wrapUpTimeout, which overrides the 60 s
+// default; a bad value stops serve with exit code 2.
+func TestRoutingWrapUpFlag(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "routing.yaml")
+	if err := os.WriteFile(file, []byte("wrapUpTimeout: 90s\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	core := &serveCore{handler: commands.NewHandler(nil)}
+	timeout := func(env string, args ...string) (time.Duration, error) {
+		t.Helper()
+		t.Setenv("LEDGER_WRAP_UP_TIMEOUT", env)
+		c := newRoutingComponent().(*routingComponent)
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		c.addFlags(fs)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		_, err := c.provide(core)
+		return c.cfg.WrapUpTimeout, err
+	}
+	for _, tc := range []struct {
+		env  string
+		args []string
+		want time.Duration
+	}{
+		{"", nil, 60 * time.Second},
+		{"", []string{"--routing", file}, 90 * time.Second},
+		{"5s", []string{"--routing", file}, 5 * time.Second},
+		{"5s", []string{"--routing", file, "--wrap-up-timeout", "0"}, 0},
+		{"", []string{"--wrap-up-timeout", "1s"}, time.Second},
+	} {
+		if got, err := timeout(tc.env, tc.args...); err != nil || got != tc.want {
+			t.Errorf("env %q, args %q: wrap-up timeout %s, %v; want %s", tc.env, tc.args, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"-1s", "soon"} {
+		var exit *exitError
+		if _, err := timeout("", "--wrap-up-timeout", bad); !errors.As(err, &exit) || exit.code != 2 {
+			t.Errorf("--wrap-up-timeout %s: %v, want exit code 2", bad, err)
+		}
 	}
 }

@@ -37,31 +37,60 @@ func loadSetting(t *testing.T, name string, def int) int {
 }
 
 // TestSippLoadServe is the phone channel's load test against a real
-// `ledger serve --sip` process, run on demand (under the benchmark lock):
+// `ledger serve --sip` process with the router on and a short wrap-up
+// (after-call work) timeout. `make test` runs a short version of it (a
+// few seconds: LEDGER_SIP_LOAD unset); the full-length run is on demand
+// (under the benchmark lock):
 //
 //	flock /tmp/bench.lock env LEDGER_SIP_LOAD=1 go test -run TestSippLoadServe -v -timeout 30m ./cmd/ledger/
 //
 // It builds the ledger binary (or runs LEDGER_BIN), prepares a data directory with
-// LEDGER_SIP_LOAD_AGENTS agents (default 300, AVAILABLE, each with SIP
-// credentials), starts `ledger serve --sip` on it, registers every agent's
-// phone with digest auth (sipp), lets one sipp process answer for all the
-// phones, and has sipp place LEDGER_SIP_LOAD_CALLS calls (default 30,000)
-// at LEDGER_SIP_LOAD_RATE call attempts per second (default 1,000) from
-// LEDGER_SIP_LOAD_CALLERS numbers (default 10,000). Every call goes the
-// whole way (INVITE, queue, offer, 180, 200, ACK, BYE) and every step is
-// appended to the durable SQLite ledger. The test fails if sipp counts one
-// failed call or the ledger lacks a call's start or end after the server
-// stopped; it logs the rate sipp achieved, the server's CPU time and peak
-// RSS.
+// LEDGER_SIP_LOAD_AGENTS agents (default 300, with the router at least
+// 3 × rate × wrap-up timeout; short 8), AVAILABLE, each with SIP
+// credentials, starts `ledger serve --sip` on it with the router
+// (LEDGER_SIP_LOAD_ROUTER=0: --router=false, the phone channel's own
+// choice) and --wrap-up-timeout LEDGER_SIP_LOAD_WRAP_UP (default 1s),
+// registers every agent's phone with digest auth (sipp), lets one sipp
+// process answer for all the phones, and has sipp place
+// LEDGER_SIP_LOAD_CALLS calls (default 30,000; short 48) at
+// LEDGER_SIP_LOAD_RATE call attempts per second (default 1,000; short 12)
+// from LEDGER_SIP_LOAD_CALLERS numbers (default 10,000; short 24). Every
+// call goes the whole way (INVITE, queue, offer, 180, 200, ACK, BYE) and
+// every step is appended to the durable SQLite ledger. sipp's phones never
+// close an interaction, so with the router on an agent takes their next
+// call only once the wrap-up of the last one expired: the short run gives
+// each agent six calls. The test fails if sipp counts one failed call, the
+// ledger lacks a call's start or end after the server stopped, or (router
+// on) a wrap-up that should have expired did not; it logs the rate sipp
+// achieved, the server's CPU time and peak RSS.
 func TestSippLoadServe(t *testing.T) {
-	if os.Getenv("LEDGER_SIP_LOAD") == "" {
-		t.Skip("load test: set LEDGER_SIP_LOAD=1")
-	}
+	full := os.Getenv("LEDGER_SIP_LOAD") != ""
 	sippBin := requireTool(t, "sipp")
-	rate := loadSetting(t, "LEDGER_SIP_LOAD_RATE", 1000)
-	calls := loadSetting(t, "LEDGER_SIP_LOAD_CALLS", 30000)
-	callers := loadSetting(t, "LEDGER_SIP_LOAD_CALLERS", 10000)
-	agents := loadSetting(t, "LEDGER_SIP_LOAD_AGENTS", 300)
+	pick := func(fullDef, shortDef int) int {
+		if full {
+			return fullDef
+		}
+		return shortDef
+	}
+	rate := loadSetting(t, "LEDGER_SIP_LOAD_RATE", pick(1000, 12))
+	calls := loadSetting(t, "LEDGER_SIP_LOAD_CALLS", pick(30000, 48))
+	callers := loadSetting(t, "LEDGER_SIP_LOAD_CALLERS", pick(10000, 24))
+	router := os.Getenv("LEDGER_SIP_LOAD_ROUTER") != "0"
+	wrapUp := time.Second
+	if v := os.Getenv("LEDGER_SIP_LOAD_WRAP_UP"); v != "" {
+		var err error
+		if wrapUp, err = time.ParseDuration(v); err != nil || wrapUp <= 0 {
+			t.Fatalf("LEDGER_SIP_LOAD_WRAP_UP=%q: want a positive duration", v)
+		}
+	}
+	agentsDef := pick(300, 8)
+	if full && router {
+		// An agent takes a call about every wrap-up timeout plus the phone
+		// channel's next look (up to a second): three times rate × timeout
+		// agents keep up.
+		agentsDef = max(agentsDef, int(3*float64(rate)*wrapUp.Seconds()))
+	}
+	agents := loadSetting(t, "LEDGER_SIP_LOAD_AGENTS", agentsDef)
 
 	bin := os.Getenv("LEDGER_BIN") // a ledger binary built beforehand, or build one now
 	if bin == "" {
@@ -81,14 +110,14 @@ func TestSippLoadServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer logFile.Close()
-	// --router=false: the phone channel's own choice (sip.FirstAvailable).
-	// The router keeps an agent's voice capacity taken until they close
-	// the interaction after the call (after-call work), which sipp phones
-	// never do: each agent would take one call.
+	// The router keeps an agent's voice capacity taken after the call until
+	// they close the interaction, which sipp phones never do, or until the
+	// wrap-up timeout releases it: each agent takes a call every
+	// wrap-up timeout or so.
 	// --limit-exempt: sipp is one source sending every call; the abuse
 	// limits would (rightly) cut it off.
-	serve := exec.Command(bin, "serve", "--data", data, "--http", "127.0.0.1:"+strconv.Itoa(httpPort), "--admin-http", "127.0.0.1:"+strconv.Itoa(adminPort), "--sip", sipAddr, "--router=false",
-		"--limit-exempt", "127.0.0.0/8,::1")
+	serve := exec.Command(bin, "serve", "--data", data, "--http", "127.0.0.1:"+strconv.Itoa(httpPort), "--admin-http", "127.0.0.1:"+strconv.Itoa(adminPort), "--sip", sipAddr,
+		"--router="+strconv.FormatBool(router), "--wrap-up-timeout", wrapUp.String(), "--limit-exempt", "127.0.0.0/8,::1")
 	serve.Stdout, serve.Stderr = logFile, logFile
 	if err := serve.Start(); err != nil {
 		t.Fatal(err)
@@ -143,14 +172,19 @@ func TestSippLoadServe(t *testing.T) {
 	out, err := caller.CombinedOutput()
 	sent := time.Since(start)
 	stats := sippStats(string(out))
-	if err != nil {
+	if err != nil || stats["Failed call"] != "0" || stats["Successful call"] != strconv.Itoa(calls) {
 		log, _ := os.ReadFile(logPath)
-		t.Fatalf("sipp callers: %v (successful %s, failed %s)\n%s\n--- ledger serve log\n%s", err, stats["Successful call"], stats["Failed call"],
-			tail(string(out), 4000), tail(string(log), 6000))
+		t.Fatalf("sipp callers: %v (successful %s, failed %s; want %d successful, 0 failed)\n%s\n--- ledger serve log\n%s", err, stats["Successful call"], stats["Failed call"],
+			calls, tail(string(out), 4000), tail(string(log), 6000))
 	}
 	cpu := processCPU(t, serve.Process.Pid) - cpuBefore
 	peakRSS := processPeakRSS(t, serve.Process.Pid)
 
+	if router {
+		// Every call's wrap-up expires one timeout after its end (sipp's
+		// phones close nothing); wait for the last before stopping.
+		waitMetric(t, "http://127.0.0.1:"+strconv.Itoa(adminPort), "ledger_wrap_up_expired_total", float64(calls))
+	}
 	stopping := time.Now()
 	if err := serve.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -163,8 +197,8 @@ func TestSippLoadServe(t *testing.T) {
 	case <-time.After(2 * time.Minute):
 		t.Fatalf("ledger serve did not stop; log %s", logPath)
 	}
-	t.Logf("sipp: %d calls requested at %d/s: %s successful, %s failed; %s from the first INVITE to the last BYE (%.0f calls/s); sipp's cumulative rate %s",
-		calls, rate, stats["Successful call"], stats["Failed call"], sent.Round(time.Millisecond), float64(calls)/sent.Seconds(), stats["Call Rate"])
+	t.Logf("sipp: %d calls requested at %d/s to %d agents (router %t, wrap-up timeout %s): %s successful, %s failed; %s from the first INVITE to the last BYE (%.0f calls/s); sipp's cumulative rate %s",
+		calls, rate, agents, router, wrapUp, stats["Successful call"], stats["Failed call"], sent.Round(time.Millisecond), float64(calls)/sent.Seconds(), stats["Call Rate"])
 	t.Logf("ledger serve: %.1f s CPU during the calls (%.0f%% of one core), peak RSS %d MiB, stopped %s after the last call",
 		cpu.Seconds(), 100*cpu.Seconds()/sent.Seconds(), peakRSS>>20, time.Since(stopping).Round(time.Millisecond))
 
@@ -177,6 +211,17 @@ func TestSippLoadServe(t *testing.T) {
 	}
 	if counts["InteractionAbandoned"] != 0 {
 		t.Errorf("%d calls abandoned, want none", counts["InteractionAbandoned"])
+	}
+	// With the router every call's wrap-up expired, once, and every call
+	// went to an agent whose stream took its voice hold: no agent got a
+	// call while their capacity was taken (the router's choice and the
+	// agent's stream agreed).
+	if router {
+		for _, typ := range []string{"WrapUpExpired", "AgentWorkAssigned"} {
+			if counts[typ] != calls {
+				t.Errorf("%d %s events, want %d (one per call)", counts[typ], typ, calls)
+			}
+		}
 	}
 }
 

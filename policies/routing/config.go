@@ -33,17 +33,24 @@ type Config struct {
 	// would slow to the store's latency, and the channel never gives a
 	// phone two calls anyway; the hold is then written just after.
 	SyncCallHolds bool
+	// WrapUpTimeout is how long after a call ends its agent's voice
+	// capacity stays held for after-call work when they do not close the
+	// interaction (domain.WrapUpExpired, fired by WrapUp); 0 holds it
+	// until they close it.
+	WrapUpTimeout time.Duration
 }
 
 // DefaultConfig is used without --routing: every queue open to
 // every agent, no relaxation or overflow, voice blocking new written work,
-// agents' own capacities (voice 1, chat 3, email 5 by default).
+// agents' own capacities (voice 1, chat 3, email 5 by default), a 60 s
+// wrap-up timeout.
 func DefaultConfig() Config {
 	return Config{
-		Rules:     domain.RoutingRules{Queues: map[string]domain.QueuePolicy{}, VoiceBlocksOthers: true},
-		Channels:  writtenChannels(),
-		HoldGrace: 30 * time.Second,
-		Interval:  time.Second,
+		Rules:         domain.RoutingRules{Queues: map[string]domain.QueuePolicy{}, VoiceBlocksOthers: true},
+		Channels:      writtenChannels(),
+		HoldGrace:     30 * time.Second,
+		Interval:      time.Second,
+		WrapUpTimeout: domain.DefaultWrapUpTimeout,
 	}
 }
 

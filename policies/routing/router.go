@@ -58,11 +58,19 @@ type Router struct {
 	cfg  Config
 	view View
 	log  *slog.Logger
+
+	mu sync.Mutex
+	// holding counts, per agent, the call holds being written after the
+	// phone channel was answered (holdLater).
+	holding map[string]int
+	// refusedAt is when each agent's stream last refused a call's hold
+	// (see refusalMemory).
+	refusedAt map[string]time.Time
 }
 
 // NewRouter returns a router deciding with cfg on view.
 func NewRouter(h *commands.Handler, cfg Config, view View) *Router {
-	return &Router{h: h, cfg: cfg, view: view, log: h.Logger()}
+	return &Router{h: h, cfg: cfg, view: view, log: h.Logger(), holding: map[string]int{}, refusedAt: map[string]time.Time{}}
 }
 
 // Config returns the router's configuration.

@@ -13,9 +13,11 @@ CREATE TABLE IF NOT EXISTS agents (
 
 -- One row per open interaction (its channel is only in InteractionStarted),
 -- with the agent handling it ('' while nobody is). Closing or abandoning
--- the interaction deletes the row.
+-- the interaction deletes the row. released: a call whose wrap-up expired
+-- (WrapUpExpired), still the agent's open work but not in their load.
 CREATE TABLE IF NOT EXISTS agent_work (
-    interaction_id TEXT PRIMARY KEY,
-    channel        TEXT NOT NULL,
-    agent_id       TEXT NOT NULL
+    interaction_id TEXT    PRIMARY KEY,
+    channel        TEXT    NOT NULL,
+    agent_id       TEXT    NOT NULL,
+    released       INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;

@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS interactions (
     csat           INTEGER NOT NULL DEFAULT 0,
     csat_comment   TEXT    NOT NULL DEFAULT '',
     csat_at        INTEGER NOT NULL DEFAULT 0,
-    csat_pos       INTEGER NOT NULL DEFAULT 0
+    csat_pos       INTEGER NOT NULL DEFAULT 0,
+    wrap_up_expired_at INTEGER NOT NULL DEFAULT 0 -- the call's after-call work timed out (WrapUpExpired)
 );
 
 -- Messages, clustered by interaction (interactions.seq) in $all order: an

@@ -410,6 +410,13 @@ export type Interaction = {
   subject: Scalars['String']['output'];
   /** The agent's closing summary, or why it was abandoned; `[masked]` for analysts. */
   summary?: Maybe<Scalars['String']['output']>;
+  /**
+   * When the call's after-call work (wrap-up) ran past the wrap-up timeout with the interaction
+   * still open (phone): from then on it no longer takes the agent's voice capacity, so the router
+   * may give them the next call. It stays open and theirs to close with a disposition. Null when
+   * it did not happen.
+   */
+  wrapUpExpiredAt?: Maybe<Scalars['Time']['output']>;
 };
 
 
