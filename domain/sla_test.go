@@ -153,7 +153,7 @@ func TestDecideInteractionSla(t *testing.T) {
 				domain.SlaBreached{InteractionID: "i1", Metric: domain.SlaFirstResponse, Deadline: t0.Add(10 * time.Minute), At: t0.Add(11 * time.Minute)},
 			}},
 		{name: "fulfil names the interaction", id: "i1", given: []domain.Event{started}, cmd: domain.FulfilSla{Metric: domain.SlaFirstResponse, Calendar: cal},
-			now: t0.Add(3 * time.Minute),
+			now:  t0.Add(3 * time.Minute),
 			want: []domain.Event{domain.SlaFulfilled{InteractionID: "i1", Metric: domain.SlaFirstResponse, Consumed: 3 * time.Minute, At: t0.Add(3 * time.Minute)}}},
 		{name: "pause names the interaction", id: "i1", given: []domain.Event{started}, cmd: domain.PauseSla{Calendar: cal}, now: t0.Add(time.Minute),
 			want: []domain.Event{domain.SlaPaused{InteractionID: "i1", Metric: domain.SlaFirstResponse, Consumed: time.Minute, At: t0.Add(time.Minute)}}},
