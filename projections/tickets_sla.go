@@ -33,9 +33,6 @@ type SlaClock struct {
 	UpdatedAt time.Time
 }
 
-// TicketSlaClock is the name SlaClock had when only tickets had clocks.
-type TicketSlaClock = SlaClock
-
 // slaSQL is the statements of one table of SLA clocks: ticket_sla (keyed
 // by ticket_id) or interaction_sla (by interaction_id), alike but for
 // their key.
