@@ -210,3 +210,62 @@ func TestInteractionSlaCallAndAbandon(t *testing.T) {
 		}
 	}
 }
+
+// TestInteractionSlaStartsAtDirectAssignment: an interaction given
+// straight to an agent, never queued (an agent's outbound chat, a
+// supervisor's hand-off), starts waiting for its first response at the
+// assignment; queueing it later (after a transfer) does not restart it.
+func TestInteractionSlaStartsAtDirectAssignment(t *testing.T) {
+	ctx := t.Context()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "events.db"), sqlite.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	clock := &fakeClock{now: t0}
+	h := commands.NewHandler(store, commands.WithClock(clock.Now), commands.WithLogger(slog.New(slog.DiscardHandler)))
+	r, err := sla.NewRunner(ctx, h, interactionSlaConfig, "", slog.New(slog.DiscardHandler), sla.WithHistory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	meta := commands.Meta{Actor: "agent:a1"}
+	const id = "0193a5b0-0000-7000-8000-0000000000d1"
+	apply := func(d time.Duration, cmd domain.InteractionCommand) {
+		t.Helper()
+		clock.Set(t0.Add(d))
+		if _, err := h.Interaction(ctx, id, meta, cmd); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Follow(ctx, head(t, store)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply(0, domain.StartInteraction{InteractionID: id, CustomerID: "c1", Channel: domain.ChannelWebchat,
+		Identity: domain.Identity{Kind: domain.IdentityAccount, Value: "acct-d"}})
+	if s, err := h.LoadSla(ctx, id); err != nil || len(s.Clocks) != 0 {
+		t.Fatalf("clocks before anyone waits: %+v, %v", s.Clocks, err)
+	}
+	apply(5*time.Minute, domain.AssignInteraction{AgentID: "a1"})
+	s, err := h.LoadSla(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := s.Clocks[domain.SlaFirstResponse]
+	if !first.Running() || !first.RunningSince.Equal(t0.Add(5*time.Minute)) || !first.Deadline.Equal(t0.Add(15*time.Minute)) {
+		t.Fatalf("first response after direct assignment: %+v", first)
+	}
+	apply(6*time.Minute, domain.SendMessage{MessageID: "r1", AgentID: "a1", Text: "hi"})
+	apply(7*time.Minute, domain.TransferInteraction{ToQueue: "billing"})
+	apply(8*time.Minute, domain.QueueInteraction{Queue: "general"})
+	if _, events := allEvents(t, store); countType[domain.InteractionQueued](events) == 0 {
+		t.Fatal("the interaction was never queued again: the test proves nothing")
+	}
+	s, err = h.LoadSla(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first := s.Clocks[domain.SlaFirstResponse]; !first.Fulfilled || first.Cycle != 0 {
+		t.Fatalf("first response after a transfer to a queue: %+v; want cycle 0, fulfilled", first)
+	}
+}
