@@ -22,8 +22,9 @@ import (
 // available, an app customer's message is routed to them and shows in
 // the inbox without a reload, counting down to its first-response SLA
 // clock, the agent replies from the conversation pane (a MessageSent in
-// the ledger, which fulfils the clock: the countdown goes), switches to
-// Chinese and signs out.
+// the ledger, which fulfils the clock: the countdown goes; the customer's
+// next message brings a next-response countdown), switches to Chinese and
+// signs out.
 // Screenshots go to docs/screenshots/; axe-core checks each screen.
 func TestDesktopAgentInBrowser(t *testing.T) {
 	if !app.Built() {
@@ -132,6 +133,10 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 		clocks, err := srv.readDB.InteractionSla(t.Context(), in.InteractionID)
 		return err == nil && len(clocks) == 1 && clocks[0].Metric == domain.SlaFirstResponse && clocks[0].State == projections.SlaFulfilled && !clocks[0].Breached
 	})
+	// The customer writes again: the next-response clock starts, and the
+	// entry counts down to it.
+	appMessage(t, base, "desk-3", "+8613800138011", "And the tracking number?")
+	page.WaitJS("the next-response countdown", countdown+`?.dataset.metric === "NEXT_RESPONSE" && /^Next response due in \d/.test(`+countdown+`.textContent)`, 20*time.Second)
 	page.AssertAccessible("agent workspace")
 	page.Screenshot("docs/screenshots/desktop-agent.png")
 
@@ -140,6 +145,9 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 	page.WaitJS("the Chinese inbox title", `document.querySelector("#inbox-title").textContent.includes("收件箱") && document.documentElement.lang === "zh-CN"`, 10*time.Second)
 	if got := browsertest.Eval[string](page, `document.querySelector(".presence-now").textContent`); !strings.Contains(got, "空闲") {
 		t.Errorf("presence in Chinese reads %q, want 空闲", got)
+	}
+	if got := browsertest.Eval[string](page, countdown+`?.textContent ?? ""`); !strings.HasPrefix(got, "后续响应剩余") {
+		t.Errorf("the countdown in Chinese reads %q, want 后续响应剩余 …", got)
 	}
 	page.AssertAccessible("agent workspace in Chinese")
 	page.Screenshot("docs/screenshots/desktop-agent-zh.png")
