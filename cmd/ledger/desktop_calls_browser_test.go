@@ -164,7 +164,9 @@ func TestDesktopCustomerLinksInBrowser(t *testing.T) {
 		t.Fatal("two phones made one customer")
 	}
 	page.WaitJS("the interaction in the inbox", fmt.Sprintf(`!!document.querySelector('[data-interaction=%q]')`, in.InteractionID), 30*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-interaction=%q]`, in.InteractionID))))
+	// From script: the entry grows when its SLA countdown comes, which
+	// can move it (and those below it) under a click by position.
+	page.Do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('[data-interaction=%q]').click()`, in.InteractionID)))
 	hasIdentity := func(id string) string {
 		return fmt.Sprintf(`!!document.querySelector('.links [data-identity=%q]')`, id)
 	}

@@ -94,7 +94,9 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 	const phone = "+8613800138022"
 	in := appMessage(t, base, "tk-1", phone, "My bill charged me twice.")
 	page.WaitJS("the interaction in the inbox", fmt.Sprintf(`!!document.querySelector('[data-interaction=%q]')`, in.InteractionID), 30*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-interaction=%q]`, in.InteractionID))))
+	// From script: the entry grows when its SLA countdown comes, which
+	// can move it (and those below it) under a click by position.
+	page.Do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('[data-interaction=%q]').click()`, in.InteractionID)))
 	page.WaitJS("the customer 360 and the ticket form", `!!document.querySelector("#c360-title") && !!document.querySelector(".open-ticket summary")`, 20*time.Second)
 
 	// Open a ticket from the conversation: a subject is required, and says so.
@@ -245,7 +247,9 @@ func TestDesktopTicketInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	page.WaitJS("the call in the inbox", fmt.Sprintf(`!!document.querySelector('[data-interaction=%q]')`, callID), 30*time.Second)
-	page.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-interaction=%q]`, callID))))
+	// From script: the entry grows when its SLA countdown comes, which
+	// can move it (and those below it) under a click by position.
+	page.Do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('[data-interaction=%q]').click()`, callID)))
 	page.WaitJS("the promise form on the call", `!!document.querySelector(".confirm-promise summary")`, 20*time.Second)
 	const promise = "We refund the second March charge within 3 days."
 	page.Do(

@@ -79,7 +79,9 @@ func TestDesktopWebchatInBrowser(t *testing.T) {
 	}
 
 	// The agent opens the web chat and replies from the conversation pane.
-	agentTab.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-interaction=%q]`, chat))))
+	// From script: the entry grows when its SLA countdown comes, which
+	// can move it (and those below it) under a click by position.
+	agentTab.Do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('[data-interaction=%q]').click()`, chat)))
 	agentTab.WaitJS("the customer's web chat message", fmt.Sprintf(`[...document.querySelectorAll(".msg-IN")].some(m => m.textContent.includes(%q))`, question), 10*time.Second)
 	const reply = "Sorry about that — a corrected invoice is on its way. 已为您重开发票。"
 	agentTab.Do(
