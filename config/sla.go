@@ -19,6 +19,9 @@ type slaFile struct {
 	SupervisorQueue string                  `yaml:"supervisorQueue"`
 	Calendars       map[string]calendarFile `yaml:"calendars"`
 	Policies        []policyFile            `yaml:"policies"`
+	// InteractionPolicies are the response targets of conversations (by
+	// priority and channel); absent, the defaults apply.
+	InteractionPolicies []policyFile `yaml:"interactionPolicies"`
 }
 
 type calendarFile struct {
@@ -65,6 +68,12 @@ func LoadSla(path string) (sla.Config, error) {
 //	policies:
 //	  - {name: vip-complaints, priority: URGENT, category: COMPLAINT, channel: PHONE,
 //	     firstResponse: 30m, nextResponse: 1h, resolution: 8h, warnAt: 0.75, calendar: shanghai-office}
+//	interactionPolicies:
+//	  - {name: chat, channel: WEBCHAT, firstResponse: 2m, nextResponse: 5m}
+//
+// policies cover tickets; interactionPolicies cover conversations (their
+// response clocks; a category or a resolution target is refused there),
+// and without them the defaults of sla.DefaultConfig apply.
 //
 // Durations are Go durations ("90m", "8h") or days of 24 hours ("3d"),
 // counted in the calendar's business time; a policy without calendar runs round the clock. A policy with
@@ -101,7 +110,40 @@ func ParseSla(raw []byte) (sla.Config, error) {
 	if len(cfg.Policies) == 0 {
 		return sla.Config{}, domain.Errorf(domain.EINVALID, "no policies")
 	}
+	for i, p := range f.InteractionPolicies {
+		policy, err := p.policy(calendars)
+		if err == nil {
+			err = interactionPolicyValid(policy)
+		}
+		if err != nil {
+			return sla.Config{}, fmt.Errorf("interaction policy %d (%q): %w", i+1, p.Name, err)
+		}
+		if seen[policy.Name] {
+			return sla.Config{}, domain.Errorf(domain.EINVALID, "policy name %q is used twice", policy.Name)
+		}
+		seen[policy.Name] = true
+		cfg.InteractionPolicies = append(cfg.InteractionPolicies, policy)
+	}
+	if len(f.InteractionPolicies) == 0 {
+		// A file written before interactions had clocks still gives them
+		// the default response targets.
+		cfg.InteractionPolicies = sla.DefaultInteractionPolicies()
+	}
 	return cfg, nil
+}
+
+// interactionPolicyValid refuses what an interaction policy cannot use:
+// interactions have no category, and their clocks measure responses only.
+func interactionPolicyValid(p domain.SlaPolicy) error {
+	switch {
+	case p.Category != "":
+		return domain.Errorf(domain.EINVALID, "interactions have no category")
+	case p.Targets.Resolution > 0:
+		return domain.Errorf(domain.EINVALID, "interactions have no resolution target (tickets do)")
+	case p.Targets.FirstResponse <= 0 && p.Targets.NextResponse <= 0:
+		return domain.Errorf(domain.EINVALID, "an interaction policy needs a first- or next-response target")
+	}
+	return nil
 }
 
 var weekdays = map[string]time.Weekday{

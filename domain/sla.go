@@ -21,10 +21,12 @@ var SlaMetrics = []SlaMetric{SlaFirstResponse, SlaNextResponse, SlaResolution}
 // Valid reports whether m is a known metric.
 func (m SlaMetric) Valid() bool { return oneOf(m, SlaMetrics) }
 
-// SlaStream names the stream of a ticket's SLA clocks. The clocks live
-// beside the ticket, not in its stream, so timers firing never contend with
-// agents working the ticket.
-func SlaStream(ticketID string) string { return CategorySla + "-" + ticketID }
+// SlaStream names the stream of a ticket's or an interaction's SLA
+// clocks, sla-<id> (ticket and interaction ids are both UUIDs, so they never
+// collide). The clocks live beside their subject, not in its stream, so
+// timers firing never contend with agents working the ticket or the
+// conversation.
+func SlaStream(subjectID string) string { return CategorySla + "-" + subjectID }
 
 // SlaClock is one running (or finished) SLA clock. Target and the time
 // consumed are business time, counted by the policy's calendar.
@@ -52,66 +54,95 @@ func (c SlaClock) Running() bool { return !c.RunningSince.IsZero() }
 // Finished reports whether the clock was fulfilled.
 func (c SlaClock) Finished() bool { return c.Fulfilled }
 
-// SlaClocks is the state of a ticket's SLA clocks, folded from sla-<ticket>.
+// SlaClocks is the state of the SLA clocks of one subject, a ticket or an
+// interaction, folded from sla-<id>.
 type SlaClocks struct {
-	TicketID string
-	Clocks   map[SlaMetric]SlaClock
+	// ID is the subject's id, the stream's: known before any clock starts,
+	// so a clock for another subject cannot start on the stream.
+	ID string
+	// TicketID or InteractionID (exactly one, once a clock started) says
+	// which kind of subject the clocks measure.
+	TicketID      string
+	InteractionID string
+	Clocks        map[SlaMetric]SlaClock
 }
+
+// SubjectID returns the id of the ticket or interaction the clocks belong
+// to ("" before any clock started on a stream of unknown id).
+func (s SlaClocks) SubjectID() string {
+	switch {
+	case s.TicketID != "":
+		return s.TicketID
+	case s.InteractionID != "":
+		return s.InteractionID
+	}
+	return s.ID
+}
+
+// ForInteraction reports whether the clocks are an interaction's (its
+// response times) rather than a ticket's.
+func (s SlaClocks) ForInteraction() bool { return s.InteractionID != "" }
 
 // SLA events.
 type (
 	// SlaStarted starts (or restarts, with a new cycle) a clock.
 	SlaStarted struct {
-		TicketID  string        `json:"ticketId"`
-		Metric    SlaMetric     `json:"metric"`
-		Cycle     int           `json:"cycle"`
-		Policy    string        `json:"policy"`
-		Target    time.Duration `json:"targetNs"`
-		Deadline  time.Time     `json:"deadline"`
-		WarningAt time.Time     `json:"warningAt"`
-		At        time.Time     `json:"at"`
+		TicketID      string        `json:"ticketId,omitempty"`
+		InteractionID string        `json:"interactionId,omitempty"`
+		Metric        SlaMetric     `json:"metric"`
+		Cycle         int           `json:"cycle"`
+		Policy        string        `json:"policy"`
+		Target        time.Duration `json:"targetNs"`
+		Deadline      time.Time     `json:"deadline"`
+		WarningAt     time.Time     `json:"warningAt"`
+		At            time.Time     `json:"at"`
 	}
 	// SlaPaused stops a clock while the ticket waits on the customer.
 	SlaPaused struct {
-		TicketID string        `json:"ticketId"`
-		Metric   SlaMetric     `json:"metric"`
-		Cycle    int           `json:"cycle"`
-		Consumed time.Duration `json:"consumedNs"`
-		At       time.Time     `json:"at"`
+		TicketID      string        `json:"ticketId,omitempty"`
+		InteractionID string        `json:"interactionId,omitempty"`
+		Metric        SlaMetric     `json:"metric"`
+		Cycle         int           `json:"cycle"`
+		Consumed      time.Duration `json:"consumedNs"`
+		At            time.Time     `json:"at"`
 	}
 	// SlaResumed restarts a paused clock with its moved deadline.
 	SlaResumed struct {
-		TicketID  string    `json:"ticketId"`
-		Metric    SlaMetric `json:"metric"`
-		Cycle     int       `json:"cycle"`
-		Deadline  time.Time `json:"deadline"`
-		WarningAt time.Time `json:"warningAt"`
-		At        time.Time `json:"at"`
+		TicketID      string    `json:"ticketId,omitempty"`
+		InteractionID string    `json:"interactionId,omitempty"`
+		Metric        SlaMetric `json:"metric"`
+		Cycle         int       `json:"cycle"`
+		Deadline      time.Time `json:"deadline"`
+		WarningAt     time.Time `json:"warningAt"`
+		At            time.Time `json:"at"`
 	}
 	// SlaWarning says a clock has used its warning share of the target.
 	SlaWarning struct {
-		TicketID string    `json:"ticketId"`
-		Metric   SlaMetric `json:"metric"`
-		Cycle    int       `json:"cycle"`
-		Deadline time.Time `json:"deadline"`
-		At       time.Time `json:"at"`
+		TicketID      string    `json:"ticketId,omitempty"`
+		InteractionID string    `json:"interactionId,omitempty"`
+		Metric        SlaMetric `json:"metric"`
+		Cycle         int       `json:"cycle"`
+		Deadline      time.Time `json:"deadline"`
+		At            time.Time `json:"at"`
 	}
 	// SlaBreached says a clock passed its deadline unfulfilled.
 	SlaBreached struct {
-		TicketID string    `json:"ticketId"`
-		Metric   SlaMetric `json:"metric"`
-		Cycle    int       `json:"cycle"`
-		Deadline time.Time `json:"deadline"`
-		At       time.Time `json:"at"`
+		TicketID      string    `json:"ticketId,omitempty"`
+		InteractionID string    `json:"interactionId,omitempty"`
+		Metric        SlaMetric `json:"metric"`
+		Cycle         int       `json:"cycle"`
+		Deadline      time.Time `json:"deadline"`
+		At            time.Time `json:"at"`
 	}
 	// SlaFulfilled stops a clock because what it measured happened.
 	SlaFulfilled struct {
-		TicketID string        `json:"ticketId"`
-		Metric   SlaMetric     `json:"metric"`
-		Cycle    int           `json:"cycle"`
-		Consumed time.Duration `json:"consumedNs"`
-		Breached bool          `json:"breached"`
-		At       time.Time     `json:"at"`
+		TicketID      string        `json:"ticketId,omitempty"`
+		InteractionID string        `json:"interactionId,omitempty"`
+		Metric        SlaMetric     `json:"metric"`
+		Cycle         int           `json:"cycle"`
+		Consumed      time.Duration `json:"consumedNs"`
+		Breached      bool          `json:"breached"`
+		At            time.Time     `json:"at"`
 	}
 )
 
@@ -131,19 +162,23 @@ func init() {
 	register[SlaFulfilled]()
 }
 
-// SlaCommand is a request to change a ticket's SLA clocks. Commands carry
+// SlaCommand is a request to change a ticket's or an interaction's SLA
+// clocks. Commands carry
 // the calendar: it is configuration, not state.
 type SlaCommand interface{ slaCommand() }
 
 // SLA commands.
 type (
 	// StartSla starts a clock; on a clock already fulfilled it starts the
-	// next cycle, on a running one it does nothing.
+	// next cycle, on a running one it does nothing. Exactly one of
+	// TicketID and InteractionID names the subject; an interaction's
+	// clocks measure responses only (resolution is a ticket's).
 	StartSla struct {
-		TicketID string
-		Metric   SlaMetric
-		Policy   string
-		Target   time.Duration
+		TicketID      string
+		InteractionID string
+		Metric        SlaMetric
+		Policy        string
+		Target        time.Duration
 		// WarnShare is the share of the target at which SlaWarning fires
 		// (e.g. 0.8); 0 means no warning.
 		WarnShare float64
@@ -172,7 +207,8 @@ func (ResumeSla) slaCommand() {}
 func (FulfilSla) slaCommand() {}
 func (CheckSla) slaCommand()  {}
 
-// DecideSla decides what a command does to a ticket's SLA clocks.
+// DecideSla decides what a command does to a ticket's or an interaction's
+// SLA clocks.
 func DecideSla(s SlaClocks, cmd SlaCommand, now time.Time) ([]Event, error) {
 	switch cmd := cmd.(type) {
 	case StartSla:
@@ -191,11 +227,11 @@ func DecideSla(s SlaClocks, cmd SlaCommand, now time.Time) ([]Event, error) {
 }
 
 func decideStartSla(s SlaClocks, cmd StartSla, now time.Time) ([]Event, error) {
-	if cmd.TicketID == "" || !cmd.Metric.Valid() || cmd.Target <= 0 {
-		return nil, invalid("an SLA clock needs a ticket, a known metric and a positive target")
-	}
-	if err := sameID("ticket", s.TicketID, cmd.TicketID); err != nil {
+	if err := checkSlaSubject(s, cmd); err != nil {
 		return nil, err
+	}
+	if !cmd.Metric.Valid() || cmd.Target <= 0 {
+		return nil, invalid("an SLA clock needs a known metric and a positive target")
 	}
 	if cmd.WarnShare < 0 || cmd.WarnShare >= 1 {
 		return nil, invalid("the warning share must be in [0, 1), not %v", cmd.WarnShare)
@@ -212,9 +248,32 @@ func decideStartSla(s SlaClocks, cmd StartSla, now time.Time) ([]Event, error) {
 		return nil, err
 	}
 	return []Event{SlaStarted{
-		TicketID: cmd.TicketID, Metric: cmd.Metric, Cycle: cycle, Policy: cmd.Policy, Target: cmd.Target,
+		TicketID: cmd.TicketID, InteractionID: cmd.InteractionID, Metric: cmd.Metric, Cycle: cycle, Policy: cmd.Policy, Target: cmd.Target,
 		Deadline: deadline, WarningAt: warning, At: now,
 	}}, nil
+}
+
+// checkSlaSubject refuses a start that names no subject or two, names
+// another subject than the stream's, or gives an interaction a resolution
+// clock.
+func checkSlaSubject(s SlaClocks, cmd StartSla) error {
+	if (cmd.TicketID == "") == (cmd.InteractionID == "") {
+		return invalid("an SLA clock belongs to exactly one ticket or interaction")
+	}
+	subject := cmd.TicketID + cmd.InteractionID
+	if err := sameID("SLA subject", s.ID, subject); err != nil {
+		return err
+	}
+	if err := sameID("ticket", s.TicketID, cmd.TicketID); err != nil {
+		return err
+	}
+	if err := sameID("interaction", s.InteractionID, cmd.InteractionID); err != nil {
+		return err
+	}
+	if cmd.InteractionID != "" && cmd.Metric == SlaResolution {
+		return invalid("an interaction's SLA clocks measure responses; resolution is measured on tickets")
+	}
+	return nil
 }
 
 func decidePauseSla(s SlaClocks, cmd PauseSla, now time.Time) []Event {
@@ -225,7 +284,7 @@ func decidePauseSla(s SlaClocks, cmd PauseSla, now time.Time) []Event {
 			continue
 		}
 		consumed := c.Consumed + cmd.Calendar.BusinessTimeBetween(c.RunningSince, now)
-		events = append(events, SlaPaused{TicketID: s.TicketID, Metric: m, Cycle: c.Cycle, Consumed: consumed, At: now})
+		events = append(events, SlaPaused{TicketID: s.TicketID, InteractionID: s.InteractionID, Metric: m, Cycle: c.Cycle, Consumed: consumed, At: now})
 	}
 	return events
 }
@@ -241,7 +300,7 @@ func decideResumeSla(s SlaClocks, cmd ResumeSla, now time.Time) ([]Event, error)
 		if err != nil {
 			return nil, err
 		}
-		events = append(events, SlaResumed{TicketID: s.TicketID, Metric: m, Cycle: c.Cycle, Deadline: deadline, WarningAt: warning, At: now})
+		events = append(events, SlaResumed{TicketID: s.TicketID, InteractionID: s.InteractionID, Metric: m, Cycle: c.Cycle, Deadline: deadline, WarningAt: warning, At: now})
 	}
 	return events, nil
 }
@@ -255,7 +314,7 @@ func decideFulfilSla(s SlaClocks, cmd FulfilSla, now time.Time) []Event {
 	if c.Running() {
 		consumed += cmd.Calendar.BusinessTimeBetween(c.RunningSince, now)
 	}
-	return []Event{SlaFulfilled{TicketID: s.TicketID, Metric: cmd.Metric, Cycle: c.Cycle, Consumed: consumed, Breached: c.Breached || consumed > c.Target, At: now}}
+	return []Event{SlaFulfilled{TicketID: s.TicketID, InteractionID: s.InteractionID, Metric: cmd.Metric, Cycle: c.Cycle, Consumed: consumed, Breached: c.Breached || consumed > c.Target, At: now}}
 }
 
 // decideCheckSla fires what is due: a warning once the warning time has
@@ -269,10 +328,10 @@ func decideCheckSla(s SlaClocks, now time.Time) []Event {
 			continue
 		}
 		if !c.Warned && !c.WarningAt.IsZero() && !now.Before(c.WarningAt) {
-			events = append(events, SlaWarning{TicketID: s.TicketID, Metric: m, Cycle: c.Cycle, Deadline: c.Deadline, At: now})
+			events = append(events, SlaWarning{TicketID: s.TicketID, InteractionID: s.InteractionID, Metric: m, Cycle: c.Cycle, Deadline: c.Deadline, At: now})
 		}
 		if !c.Breached && !now.Before(c.Deadline) {
-			events = append(events, SlaBreached{TicketID: s.TicketID, Metric: m, Cycle: c.Cycle, Deadline: c.Deadline, At: now})
+			events = append(events, SlaBreached{TicketID: s.TicketID, InteractionID: s.InteractionID, Metric: m, Cycle: c.Cycle, Deadline: c.Deadline, At: now})
 		}
 	}
 	return events
@@ -320,7 +379,8 @@ func (s SlaClocks) NextDue() (time.Time, bool) {
 	return next, found
 }
 
-// EvolveSla folds one event into a ticket's SLA clocks.
+// EvolveSla folds one event into a ticket's or an interaction's SLA
+// clocks.
 func EvolveSla(s SlaClocks, e Event) SlaClocks {
 	update := func(m SlaMetric, f func(*SlaClock)) {
 		s.Clocks = maps.Clone(s.Clocks)
@@ -333,7 +393,10 @@ func EvolveSla(s SlaClocks, e Event) SlaClocks {
 	}
 	switch e := e.(type) {
 	case SlaStarted:
-		s.TicketID = e.TicketID
+		s.TicketID, s.InteractionID = e.TicketID, e.InteractionID
+		if s.ID == "" {
+			s.ID = e.TicketID + e.InteractionID
+		}
 		update(e.Metric, func(c *SlaClock) {
 			*c = SlaClock{Metric: e.Metric, Cycle: e.Cycle, Policy: e.Policy, Target: e.Target, RunningSince: e.At, Deadline: e.Deadline, WarningAt: e.WarningAt}
 		})

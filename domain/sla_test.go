@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 	"time"
@@ -123,5 +124,112 @@ func TestSlaNextDue(t *testing.T) {
 	s = domain.EvolveSla(s, domain.SlaPaused{TicketID: "t1", Metric: domain.SlaResolution, At: t0.Add(7 * time.Hour)})
 	if _, ok := s.NextDue(); ok {
 		t.Fatal("a paused clock is due")
+	}
+}
+
+// TestDecideInteractionSla covers the clocks of an interaction: the same
+// stream shape as a ticket's, named by InteractionID, responses only.
+func TestDecideInteractionSla(t *testing.T) {
+	t0 := time.Date(2026, 5, 6, 8, 0, 0, 0, time.UTC)
+	cal := domain.Calendar{} // round the clock
+	start := domain.StartSla{InteractionID: "i1", Metric: domain.SlaFirstResponse, Policy: "chat", Target: 10 * time.Minute, WarnShare: 0.5, Calendar: cal}
+	started := domain.SlaStarted{InteractionID: "i1", Metric: domain.SlaFirstResponse, Policy: "chat", Target: 10 * time.Minute,
+		Deadline: t0.Add(10 * time.Minute), WarningAt: t0.Add(5 * time.Minute), At: t0}
+	ticketStarted := domain.SlaStarted{TicketID: "t1", Metric: domain.SlaFirstResponse, Policy: "chat", Target: time.Hour, Deadline: t0.Add(time.Hour), At: t0}
+
+	cases := []struct {
+		name  string
+		id    string // the stream's subject id
+		given []domain.Event
+		cmd   domain.SlaCommand
+		now   time.Time
+		want  []domain.Event
+		code  string
+	}{
+		{name: "start names the interaction", id: "i1", cmd: start, now: t0, want: []domain.Event{started}},
+		{name: "breach names the interaction", id: "i1", given: []domain.Event{started}, cmd: domain.CheckSla{}, now: t0.Add(11 * time.Minute),
+			want: []domain.Event{
+				domain.SlaWarning{InteractionID: "i1", Metric: domain.SlaFirstResponse, Deadline: t0.Add(10 * time.Minute), At: t0.Add(11 * time.Minute)},
+				domain.SlaBreached{InteractionID: "i1", Metric: domain.SlaFirstResponse, Deadline: t0.Add(10 * time.Minute), At: t0.Add(11 * time.Minute)},
+			}},
+		{name: "fulfil names the interaction", id: "i1", given: []domain.Event{started}, cmd: domain.FulfilSla{Metric: domain.SlaFirstResponse, Calendar: cal},
+			now:  t0.Add(3 * time.Minute),
+			want: []domain.Event{domain.SlaFulfilled{InteractionID: "i1", Metric: domain.SlaFirstResponse, Consumed: 3 * time.Minute, At: t0.Add(3 * time.Minute)}}},
+		{name: "pause names the interaction", id: "i1", given: []domain.Event{started}, cmd: domain.PauseSla{Calendar: cal}, now: t0.Add(time.Minute),
+			want: []domain.Event{domain.SlaPaused{InteractionID: "i1", Metric: domain.SlaFirstResponse, Consumed: time.Minute, At: t0.Add(time.Minute)}}},
+		{name: "no resolution clock for an interaction", id: "i1",
+			cmd: domain.StartSla{InteractionID: "i1", Metric: domain.SlaResolution, Target: time.Hour, Calendar: cal}, now: t0, code: domain.EINVALID},
+		{name: "a start names one subject, not two", id: "i1",
+			cmd: domain.StartSla{TicketID: "t1", InteractionID: "i1", Metric: domain.SlaFirstResponse, Target: time.Hour, Calendar: cal}, now: t0, code: domain.EINVALID},
+		{name: "a start names a subject", cmd: domain.StartSla{Metric: domain.SlaFirstResponse, Target: time.Hour, Calendar: cal}, now: t0, code: domain.EINVALID},
+		{name: "no interaction clock on another subject's stream", id: "t1", cmd: start, now: t0, code: domain.EINVALID},
+		{name: "no interaction clock among a ticket's clocks", id: "i1", given: []domain.Event{ticketStarted},
+			cmd: domain.StartSla{InteractionID: "i1", Metric: domain.SlaNextResponse, Target: time.Hour, Calendar: cal}, now: t0, code: domain.EINVALID},
+		{name: "no ticket clock among an interaction's clocks", id: "i1", given: []domain.Event{started},
+			cmd: domain.StartSla{TicketID: "i1", Metric: domain.SlaResolution, Target: time.Hour, Calendar: cal}, now: t0, code: domain.EINVALID},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			state := domain.SlaClocks{ID: tc.id}
+			for _, e := range tc.given {
+				state = domain.EvolveSla(state, e)
+			}
+			got, err := domain.DecideSla(state, tc.cmd, tc.now)
+			if tc.code != "" {
+				if domain.ErrorCode(err) != tc.code {
+					t.Fatalf("err %v, want code %s", err, tc.code)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("events\n got %#v\nwant %#v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSlaClocksSubject(t *testing.T) {
+	t0 := time.Date(2026, 5, 6, 8, 0, 0, 0, time.UTC)
+	s := domain.EvolveSla(domain.SlaClocks{ID: "i1"}, domain.SlaStarted{InteractionID: "i1", Metric: domain.SlaFirstResponse, Target: time.Minute, Deadline: t0.Add(time.Minute), At: t0})
+	if !s.ForInteraction() || s.SubjectID() != "i1" || s.TicketID != "" {
+		t.Fatalf("interaction clocks = %+v; want interaction i1", s)
+	}
+	s = domain.EvolveSla(domain.SlaClocks{ID: "t1"}, domain.SlaStarted{TicketID: "t1", Metric: domain.SlaFirstResponse, Target: time.Minute, Deadline: t0.Add(time.Minute), At: t0})
+	if s.ForInteraction() || s.SubjectID() != "t1" {
+		t.Fatalf("ticket clocks = %+v; want ticket t1", s)
+	}
+}
+
+// TestSlaEventJSON pins the JSON of ticket clocks (recorded events must
+// keep decoding, and new ones keep the old shape) and of interaction ones.
+func TestSlaEventJSON(t *testing.T) {
+	at := time.Date(2026, 5, 6, 8, 0, 0, 0, time.UTC)
+	old := `{"ticketId":"t1","metric":"FIRST_RESPONSE","cycle":0,"deadline":"2026-05-06T09:00:00Z","at":"2026-05-06T08:00:00Z"}`
+	e, err := domain.DecodeEvent("SlaBreached", 1, []byte(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := domain.SlaBreached{TicketID: "t1", Metric: domain.SlaFirstResponse, Deadline: at.Add(time.Hour), At: at}
+	if !reflect.DeepEqual(e, want) {
+		t.Fatalf("old ticket breach decoded to %#v, want %#v", e, want)
+	}
+	for _, tc := range []struct {
+		e    domain.SlaBreached
+		json string
+	}{
+		{want, old},
+		{domain.SlaBreached{InteractionID: "i1", Metric: domain.SlaNextResponse, Cycle: 2, Deadline: at.Add(time.Hour), At: at},
+			`{"interactionId":"i1","metric":"NEXT_RESPONSE","cycle":2,"deadline":"2026-05-06T09:00:00Z","at":"2026-05-06T08:00:00Z"}`},
+	} {
+		b, err := json.Marshal(tc.e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != tc.json {
+			t.Fatalf("JSON\n got %s\nwant %s", b, tc.json)
+		}
 	}
 }

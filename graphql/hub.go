@@ -258,12 +258,17 @@ type changes struct {
 	// work is the last event that may have changed an agent's open
 	// interactions, 0 if none or nobody listens.
 	work uint64
+	// clocks is the subjects (tickets or interactions) whose SLA clocks
+	// changed, when someone listens to an agent: an agent's inbox shows
+	// its interactions' clocks.
+	clocks map[string]uint64
 }
 
 func (h *hub) collect(events []eventstore.LeanEvent) changes {
 	c := changes{interactions: map[string]uint64{}, tickets: map[string]uint64{}, agents: map[string]uint64{}, agent: map[string]uint64{},
-		calls: map[string]uint64{}}
+		calls: map[string]uint64{}, clocks: map[string]uint64{}}
 	callsListened := h.listenedPrefix(topicCall)
+	agentsListened := h.listenedPrefix(topicAgent)
 	for _, e := range events {
 		category, id := domain.StreamCategory(e.Stream)
 		switch category {
@@ -282,9 +287,22 @@ func (h *hub) collect(events []eventstore.LeanEvent) changes {
 			if h.listened(topicInteraction + id) {
 				c.interactions[id] = e.Position
 			}
-		case domain.CategoryTicket, domain.CategorySla: // sla-<ticket id>: the ticket's slaClocks changed
+		case domain.CategoryTicket:
 			if h.listened(topicTicket + id) {
 				c.tickets[id] = e.Position
+			}
+		case domain.CategorySla:
+			// sla-<id>: the slaClocks of a ticket or of an interaction
+			// changed; the ids never collide, so whichever topic listens
+			// is the subject's.
+			if h.listened(topicTicket + id) {
+				c.tickets[id] = e.Position
+			}
+			if h.listened(topicInteraction + id) {
+				c.interactions[id] = e.Position
+			}
+			if agentsListened {
+				c.clocks[id] = e.Position
 			}
 		case domain.CategoryAgent:
 			if (e.Type == "AgentPresenceChanged" || e.Type == "AgentRegistered") && h.listened(topicAgents) {
@@ -306,7 +324,7 @@ func (h *hub) collect(events []eventstore.LeanEvent) changes {
 
 func (c changes) empty() bool {
 	return len(c.interactions) == 0 && len(c.tickets) == 0 && len(c.agents) == 0 && len(c.agent) == 0 &&
-		len(c.calls) == 0 && c.queues == 0 && c.work == 0
+		len(c.calls) == 0 && c.queues == 0 && c.work == 0 && len(c.clocks) == 0
 }
 
 // dispatch publishes what a batch changed, once the projections applied
@@ -346,23 +364,19 @@ func (h *hub) dispatch(ctx context.Context, events []eventstore.LeanEvent) {
 	h.publishAgents(ctx, c)
 }
 
-// publishAgents publishes each listened agent whose presence changed or,
-// when the batch held assignment events, whose open interactions changed.
+// publishAgents publishes each listened agent whose presence changed,
+// whose open interactions changed (when the batch held assignment events)
+// or one of whose open interactions' SLA clocks changed.
 func (h *hub) publishAgents(ctx context.Context, c changes) {
 	due := maps.Clone(c.agent)
-	if c.work > 0 {
+	if c.work > 0 || len(c.clocks) > 0 {
 		for _, id := range h.listenedAgents() {
 			list, err := h.db.AgentWork(ctx, id)
 			if !h.readOK(err, "agent work", id) {
 				continue
 			}
-			sig := workSignature(list)
-			h.mu.Lock()
-			changed := h.workSigs[id] != sig
-			h.workSigs[id] = sig
-			h.mu.Unlock()
-			if changed {
-				due[id] = max(due[id], c.work)
+			if pos, changed := h.workChanged(id, list, c); changed {
+				due[id] = max(due[id], pos)
 			}
 		}
 	}
@@ -371,6 +385,27 @@ func (h *hub) publishAgents(ctx context.Context, c changes) {
 			h.publish(topicAgent+id, pos, a)
 		}
 	}
+}
+
+// workChanged reports whether an agent's open interactions changed in
+// the batch c (then with the position of the last change): others than
+// before, or one of them with SLA clocks that changed.
+func (h *hub) workChanged(agentID string, list []projections.Interaction, c changes) (uint64, bool) {
+	var pos uint64
+	if c.work > 0 {
+		sig := workSignature(list)
+		h.mu.Lock()
+		changed := h.workSigs[agentID] != sig
+		h.workSigs[agentID] = sig
+		h.mu.Unlock()
+		if changed {
+			pos = c.work
+		}
+	}
+	for _, it := range list {
+		pos = max(pos, c.clocks[it.ID])
+	}
+	return pos, pos > 0
 }
 
 // workSignature names an agent's open interactions, in order.

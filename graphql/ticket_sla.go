@@ -10,7 +10,17 @@ import (
 
 // SlaClocks answers Ticket.slaClocks.
 func (t *ticketResolver) SlaClocks(ctx context.Context) ([]*slaClockResolver, error) {
-	clocks, err := t.r.db.TicketSla(ctx, t.t.ID)
+	return slaClockResolvers(t.r.db.TicketSla(ctx, t.t.ID))
+}
+
+// SlaClocks answers Interaction.slaClocks. Whoever may read the
+// interaction may read its clocks: they hold no personal data, so
+// masking leaves them alone.
+func (i *interactionResolver) SlaClocks(ctx context.Context) ([]*slaClockResolver, error) {
+	return slaClockResolvers(i.r.db.InteractionSla(ctx, i.i.ID))
+}
+
+func slaClockResolvers(clocks []projections.SlaClock, err error) ([]*slaClockResolver, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -22,7 +32,7 @@ func (t *ticketResolver) SlaClocks(ctx context.Context) ([]*slaClockResolver, er
 }
 
 // slaClockResolver is an SlaClock.
-type slaClockResolver struct{ c projections.TicketSlaClock }
+type slaClockResolver struct{ c projections.SlaClock }
 
 func (s *slaClockResolver) Metric() string           { return string(s.c.Metric) }
 func (s *slaClockResolver) Cycle() int32             { return int32(s.c.Cycle) }

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/interactionledger/ledger/analytics"
 	"github.com/interactionledger/ledger/analytics/analyticstest"
 	"github.com/interactionledger/ledger/analytics/embedded"
+	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/domain"
 )
 
 func openBackend(t *testing.T) *embedded.Backend {
@@ -99,5 +102,43 @@ func TestInterruptedSyncSaysSo(t *testing.T) {
 	}
 	if cp, _ := b.Checkpoint(t.Context(), analytics.DefaultSinkName); cp != head {
 		t.Fatalf("checkpoint %d after the second sync, want %d", cp, head)
+	}
+}
+
+// TestSyncTakesInteractionSlaEvents: the SLA events of an interaction
+// (sla-<interaction id>, no ticket id) fold like any other event, as an
+// event fact of category sla whose entity is the interaction, and touch
+// no ticket.
+func TestSyncTakesInteractionSlaEvents(t *testing.T) {
+	store := analyticstest.NewLedger(t, analyticstest.Config{Customers: 5, Interactions: 10, Seed: 4})
+	ctx := t.Context()
+	h := commands.NewHandler(store)
+	const chat = "0193a5b0-0000-7000-8000-00000000c4a7"
+	at := analyticstest.Period[0].Add(time.Hour)
+	for _, cmd := range []domain.SlaCommand{
+		domain.StartSla{InteractionID: chat, Metric: domain.SlaFirstResponse, Policy: "webchat", Target: time.Minute, Calendar: domain.AlwaysOpen()},
+		domain.CheckSla{},
+	} {
+		if _, _, err := h.At(at).Sla(ctx, chat, commands.Meta{Actor: "system:sla"}, cmd); err != nil {
+			t.Fatal(err)
+		}
+		at = at.Add(2 * time.Minute) // the check comes after the deadline: a breach
+	}
+	if s, err := h.LoadSla(ctx, chat); err != nil || !s.Clocks[domain.SlaFirstResponse].Breached {
+		t.Fatalf("the chat's clock did not breach: %+v, %v", s, err)
+	}
+	b := openBackend(t)
+	sink := analytics.NewSink(store, b, analyticstest.Key)
+	if err := sink.Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if head, _ := store.HeadPosition(ctx); sink.Position() != head {
+		t.Fatalf("sink at %d, ledger head %d", sink.Position(), head)
+	}
+	rep := analytics.NewReporter(b)
+	for _, req := range analyticstest.Requests() {
+		if _, err := rep.Report(ctx, req); err != nil {
+			t.Fatalf("%s: %v", analyticstest.RequestLabel(req), err)
+		}
 	}
 }

@@ -20,8 +20,11 @@ import (
 // against a real `ledger serve` (web channels, router, outbound delivery,
 // GraphQL and sign-in): the agent signs in through the page, goes
 // available, an app customer's message is routed to them and shows in
-// the inbox without a reload, the agent replies from the conversation
-// pane (a MessageSent in the ledger), switches to Chinese and signs out.
+// the inbox without a reload, counting down to its first-response SLA
+// clock, the agent replies from the conversation pane (a MessageSent in
+// the ledger, which fulfils the clock: the countdown goes; the customer's
+// next message brings a next-response countdown), switches to Chinese and
+// signs out.
 // Screenshots go to docs/screenshots/; axe-core checks each screen.
 func TestDesktopAgentInBrowser(t *testing.T) {
 	if !app.Built() {
@@ -85,6 +88,15 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 		t.Errorf("inbox entry %q: want the channel and the waiting time", entry)
 	}
 
+	// The SLA policy started the chat's first-response clock when it was
+	// queued: the entry counts down to it (2 min for the app by default),
+	// in words, and the text ticks.
+	countdown := fmt.Sprintf(`document.querySelector('[data-interaction=%q] .sla')`, in.InteractionID)
+	page.WaitJS("the first-response countdown", countdown+`?.dataset.sla === "ok" && `+countdown+`.dataset.metric === "FIRST_RESPONSE" && /^First response due in \d/.test(`+countdown+`.textContent)`, 20*time.Second)
+	first := browsertest.Eval[string](page, countdown+`.textContent`)
+	page.WaitJS("the countdown ticking", countdown+`?.textContent !== `+fmt.Sprintf("%q", first), 10*time.Second)
+	page.AssertAccessible("inbox with an SLA countdown")
+
 	// The conversation pane: the customer's message, then a live one.
 	clickJS(t, page, fmt.Sprintf(`[data-interaction=%q]`, in.InteractionID))
 	page.WaitJS("the customer's message", `[...document.querySelectorAll(".msg-IN")].some(m => m.textContent.includes("Where is my parcel?"))`, 10*time.Second)
@@ -113,6 +125,17 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 	if n := countEvents(t, srv, "MessageSent"); n < 1 {
 		t.Errorf("%d MessageSent events, want the reply", n)
 	}
+	// The reply fulfilled the first response: no clock runs, the
+	// countdown goes, and the read model says why.
+	page.WaitJS("the countdown gone after the reply", `!`+countdown, 20*time.Second)
+	eventually(t, "the first-response clock fulfilled in the read model", func() bool {
+		clocks, err := srv.readDB.InteractionSla(t.Context(), in.InteractionID)
+		return err == nil && len(clocks) == 1 && clocks[0].Metric == domain.SlaFirstResponse && clocks[0].State == projections.SlaFulfilled && !clocks[0].Breached
+	})
+	// The customer writes again: the next-response clock starts, and the
+	// entry counts down to it.
+	appMessage(t, base, "desk-3", "+8613800138011", "And the tracking number?")
+	page.WaitJS("the next-response countdown", countdown+`?.dataset.metric === "NEXT_RESPONSE" && /^Next response due in \d/.test(`+countdown+`.textContent)`, 20*time.Second)
 	page.AssertAccessible("agent workspace")
 	page.Screenshot("docs/screenshots/desktop-agent.png")
 
@@ -128,6 +151,9 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 	page.WaitJS("the timeline's start in Chinese", `[...document.querySelectorAll('.timeline li[data-kind="INTERACTION_STARTED"]')].some(e => e.textContent.includes("开始 · 应用"))`, 10*time.Second)
 	if got := browsertest.Eval[string](page, `document.querySelector(".c360").innerText`); strings.Contains(got, "STANDARD") || strings.Contains(got, "started on") || strings.Contains(got, "PHONE") {
 		t.Errorf("the customer 360 in Chinese shows raw values: %q", got)
+	}
+	if got := browsertest.Eval[string](page, countdown+`?.textContent ?? ""`); !strings.HasPrefix(got, "后续响应剩余") {
+		t.Errorf("the countdown in Chinese reads %q, want 后续响应剩余 …", got)
 	}
 	page.AssertAccessible("agent workspace in Chinese")
 	page.Screenshot("docs/screenshots/desktop-agent-zh.png")

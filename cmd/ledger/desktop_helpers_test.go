@@ -14,8 +14,10 @@ import (
 )
 
 // startDesktopServer starts the `ledger serve` the desktop's browser tests
-// drive: web channels, outbound delivery, the router and GraphQL with
-// sign-in, on a fresh data directory with agent a-001 (Li Lei, billing)
+// drive: web channels, outbound delivery, the router, the SLA policy (on
+// by default in `ledger serve` too: the inbox counts down to each
+// interaction's response clock) and GraphQL with sign-in, on a fresh data
+// directory with agent a-001 (Li Lei, billing)
 // registered and able to sign in with testPassword. It returns the server
 // and its base URL.
 func startDesktopServer(t *testing.T) (*server, string) {
@@ -24,7 +26,7 @@ func startDesktopServer(t *testing.T) (*server, string) {
 	dir := t.TempDir()
 	p := newProviders(t, testAppPushSecret)
 	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"},
-		channelsComponent(p), newOutboundComponent(), &routingComponent{enabled: true}, newGraphQLComponent())
+		channelsComponent(p), newOutboundComponent(), &routingComponent{enabled: true}, &slaComponent{enabled: true}, newGraphQLComponent())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,8 +19,9 @@ import (
 const slaStateFile = "sla-policy.db"
 
 // slaComponent runs the ticket workflow policies in `ledger serve`: the
-// keyword rules that classify new tickets, and the SLA policy (clocks
-// started, paused and fulfilled from ticket events, warnings and breaches
+// keyword rules that classify new tickets, and the SLA policy (tickets'
+// clocks started, paused and fulfilled from ticket events, interactions'
+// response clocks from queueing, replies and closes, warnings and breaches
 // fired when due, breached tickets escalated).
 type slaComponent struct {
 	enabled bool
@@ -31,9 +32,9 @@ type slaComponent struct {
 func newSLAComponent() serveComponent { return &slaComponent{} }
 
 func (c *slaComponent) addFlags(fs *flag.FlagSet) {
-	fs.BoolVar(&c.enabled, "sla-policy", true, "run the ticket SLA clocks (start, pause, warn, breach, escalate)")
+	fs.BoolVar(&c.enabled, "sla-policy", true, "run the SLA clocks of tickets and interactions (start, pause, warn, breach, escalate tickets)")
 	fs.StringVar(&c.rules, "ticket-rules", envOr("LEDGER_TICKET_RULES", ""), "keyword rules for new tickets' category and priority, JSON or YAML (env LEDGER_TICKET_RULES; default: built-in Chinese and English rules)")
-	fs.StringVar(&c.file, "sla", envOr("LEDGER_SLA", ""), "SLA policy file, JSON or YAML (env LEDGER_SLA; default: built-in targets by priority, round the clock)")
+	fs.StringVar(&c.file, "sla", envOr("LEDGER_SLA", ""), "SLA policy file, JSON or YAML (env LEDGER_SLA; default: built-in targets, tickets by priority and interactions by channel, round the clock)")
 }
 
 func (c *slaComponent) start(core *serveCore, _ offers) error {

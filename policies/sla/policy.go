@@ -1,8 +1,9 @@
-// Package sla is the ticket SLA policy: it follows the ledger, starts,
-// pauses, resumes and fulfils each ticket's SLA clocks (first response,
-// next response, resolution) through the command layer, fires warnings
-// and breaches when they come due, and escalates a breached ticket to the
-// supervisors' queue. It keeps its own state (which interactions belong
+// Package sla is the SLA policy: it follows the ledger, starts, pauses,
+// resumes and fulfils each ticket's SLA clocks (first response, next
+// response, resolution) and each interaction's response clocks (first
+// response, next response) through the command layer, fires warnings and
+// breaches when they come due, and escalates a breached ticket to the
+// supervisors' queue (an interaction's breach is recorded, not escalated). It keeps its own state (which interactions belong
 // to which tickets, when each ticket's clocks are next due) in a SQLite
 // file of its own. Its configuration (Config) is parsed at the edge, by
 // package config.
@@ -40,6 +41,20 @@ const Actor = "system:sla"
 //     starts the resolution clock again;
 //   - SlaBreached escalates the ticket: priority up one step and into the
 //     supervisors' queue.
+//
+// and interactions, with the interaction policy covering their priority
+// and channel:
+//
+//   - InteractionQueued (or InteractionAssigned, for one never queued)
+//     starts the first-response clock: from then the customer waits for a
+//     person;
+//   - an agent's reply fulfils the first- and next-response clocks, a
+//     phone call answered the first-response clock;
+//   - a customer message after a reply starts the next-response clock
+//     again (a new cycle);
+//   - InteractionClosed and InteractionAbandoned fulfil every clock;
+//   - a breach is recorded (SlaBreached) but escalates nothing: tickets
+//     are what supervisors take over.
 //
 // Its timer fires warnings and breaches: it keeps each ticket's next due
 // time (domain.SlaClocks.NextDue) and appends a CheckSla when it comes. The
@@ -227,7 +242,9 @@ func (r *Runner) handleBatch(ctx context.Context, events []eventstore.RecordedEv
 var relevant = map[string]bool{
 	"TicketOpened": true, "TicketInteractionLinked": true, "TicketStatusChanged": true, "TicketResolved": true,
 	"TicketClosed": true, "TicketReopened": true, "MessageSent": true, "MessageReceived": true,
-	"SlaStarted": true, "SlaPaused": true, "SlaResumed": true, "SlaWarning": true, "SlaBreached": true, "SlaFulfilled": true,
+	"InteractionQueued": true, "InteractionAssigned": true, "CallAnswered": true, "InteractionClosed": true,
+	"InteractionAbandoned": true,
+	"SlaStarted":           true, "SlaPaused": true, "SlaResumed": true, "SlaWarning": true, "SlaBreached": true, "SlaFulfilled": true,
 }
 
 func (r *Runner) handle(ctx context.Context, b *slaBatch, rec eventstore.RecordedEvent) error {
@@ -262,18 +279,37 @@ func (r *Runner) handle(ctx context.Context, b *slaBatch, rec eventstore.Recorde
 		if strings.HasPrefix(e.AgentID, "system:") {
 			return nil // notifications and other automatic messages are not a response
 		}
+		if err := r.fulfil(ctx, e.InteractionID, e.At, meta, domain.SlaFirstResponse, domain.SlaNextResponse); err != nil {
+			return err
+		}
 		return r.forTickets(ctx, b, e.InteractionID, func(ticketID string) error {
 			return r.fulfil(ctx, ticketID, e.At, meta, domain.SlaFirstResponse, domain.SlaNextResponse)
 		})
 	case domain.MessageReceived:
+		if err := r.customerWrote(ctx, e.InteractionID, e.At, meta); err != nil {
+			return err
+		}
 		return r.forTickets(ctx, b, e.InteractionID, func(ticketID string) error {
 			return r.customerWrote(ctx, ticketID, e.At, meta)
 		})
+	case domain.InteractionQueued:
+		return r.interactionWaits(ctx, e.InteractionID, e.At, meta)
+	case domain.InteractionAssigned:
+		return r.interactionWaits(ctx, e.InteractionID, e.At, meta)
+	case domain.CallAnswered:
+		return r.fulfil(ctx, e.InteractionID, e.At, meta, domain.SlaFirstResponse)
+	case domain.InteractionClosed:
+		return r.fulfil(ctx, e.InteractionID, e.At, meta, domain.SlaMetrics...)
+	case domain.InteractionAbandoned:
+		return r.fulfil(ctx, e.InteractionID, e.At, meta, domain.SlaMetrics...)
 	case domain.SlaBreached:
-		if err := r.escalate(ctx, e, meta); err != nil {
-			return err
+		if e.TicketID != "" { // an interaction's breach is recorded, not escalated
+			if err := r.escalate(ctx, e, meta); err != nil {
+				return err
+			}
 		}
-		return r.refreshDue(ctx, b, e.TicketID)
+		_, subjectID := domain.StreamCategory(rec.Stream)
+		return r.refreshDue(ctx, b, subjectID)
 	case domain.SlaStarted, domain.SlaPaused, domain.SlaResumed, domain.SlaWarning, domain.SlaFulfilled:
 		_, ticketID := domain.StreamCategory(rec.Stream)
 		return r.refreshDue(ctx, b, ticketID)
@@ -327,7 +363,33 @@ func (r *Runner) ticketOpened(ctx context.Context, b *slaBatch, e domain.TicketO
 	return err
 }
 
-// policyOf returns the policy a ticket's clocks were started with.
+// interactionWaits starts an interaction's first-response clock when the
+// customer starts waiting for a person: when it is queued, or assigned
+// straight to an agent without a queue. The time before (a bot, a form,
+// the customer still typing) is nobody's to answer for. Only the first
+// time: being queued again after a transfer does not restart a clock the
+// customer's first answer already stopped.
+func (r *Runner) interactionWaits(ctx context.Context, interactionID string, at time.Time, meta commands.Meta) error {
+	it, err := r.h.LoadInteraction(ctx, interactionID)
+	if err != nil {
+		return fmt.Errorf("sla of interaction %s: %w", interactionID, err)
+	}
+	policy, ok := r.cfg.interactionPolicy("", it.Priority, it.Channel)
+	if !ok || policy.Targets.FirstResponse <= 0 {
+		return nil // no policy covers the interaction: it runs without clocks
+	}
+	_, _, err = r.h.At(at).SlaPlan(ctx, interactionID, meta, "StartSla", func(s domain.SlaClocks) []domain.SlaCommand {
+		if _, started := s.Clocks[domain.SlaFirstResponse]; started {
+			return nil
+		}
+		return []domain.SlaCommand{domain.StartSla{InteractionID: interactionID, Metric: domain.SlaFirstResponse, Policy: policy.Name,
+			Target: policy.Targets.FirstResponse, WarnShare: policy.WarnShare, Calendar: policy.Calendar}}
+	})
+	return err
+}
+
+// policyOf returns the policy a ticket's or an interaction's clocks were
+// started with.
 func (r *Runner) policyOf(s domain.SlaClocks) (domain.SlaPolicy, bool) {
 	name := ""
 	for _, m := range domain.SlaMetrics {
@@ -339,11 +401,14 @@ func (r *Runner) policyOf(s domain.SlaClocks) (domain.SlaPolicy, bool) {
 	if name == "" {
 		return domain.SlaPolicy{}, false
 	}
+	if s.ForInteraction() {
+		return r.cfg.interactionPolicy(name, "", "")
+	}
 	return r.cfg.policy(name, "", "", "")
 }
 
-// plan applies the commands decide returns for the ticket's clocks and
-// policy; a ticket without clocks is left alone.
+// plan applies the commands decide returns for a ticket's or an
+// interaction's clocks and policy; a subject without clocks is left alone.
 func (r *Runner) plan(ctx context.Context, ticketID string, at time.Time, meta commands.Meta, name string, decide func(domain.SlaClocks, domain.SlaPolicy) []domain.SlaCommand) error {
 	_, _, err := r.h.At(at).SlaPlan(ctx, ticketID, meta, name, func(s domain.SlaClocks) []domain.SlaCommand {
 		policy, ok := r.policyOf(s)
@@ -367,16 +432,25 @@ func (r *Runner) fulfil(ctx context.Context, ticketID string, at time.Time, meta
 	})
 }
 
-// customerWrote starts the next-response clock, once the first response
-// was given (before that, the first-response clock is the one running).
-func (r *Runner) customerWrote(ctx context.Context, ticketID string, at time.Time, meta commands.Meta) error {
-	return r.plan(ctx, ticketID, at, meta, "StartSla", func(s domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
+// customerWrote starts the next-response clock of a ticket or an
+// interaction, once the first response was given (before that, the
+// first-response clock is the one running). A subject without clocks is
+// left alone (plan), so an interaction not yet waiting for a person gets
+// none.
+func (r *Runner) customerWrote(ctx context.Context, subjectID string, at time.Time, meta commands.Meta) error {
+	return r.plan(ctx, subjectID, at, meta, "StartSla", func(s domain.SlaClocks, p domain.SlaPolicy) []domain.SlaCommand {
 		first, ok := s.Clocks[domain.SlaFirstResponse]
 		if ok && !first.Fulfilled || p.Targets.NextResponse <= 0 {
 			return nil
 		}
-		return []domain.SlaCommand{domain.StartSla{TicketID: ticketID, Metric: domain.SlaNextResponse, Policy: p.Name,
-			Target: p.Targets.NextResponse, WarnShare: p.WarnShare, Calendar: p.Calendar}}
+		start := domain.StartSla{Metric: domain.SlaNextResponse, Policy: p.Name,
+			Target: p.Targets.NextResponse, WarnShare: p.WarnShare, Calendar: p.Calendar}
+		if s.ForInteraction() {
+			start.InteractionID = subjectID
+		} else {
+			start.TicketID = subjectID
+		}
+		return []domain.SlaCommand{start}
 	})
 }
 
@@ -436,8 +510,8 @@ func (r *Runner) escalate(ctx context.Context, e domain.SlaBreached, meta comman
 	return err
 }
 
-// refreshDue records when the ticket's clocks are next due, from the
-// ledger's current state of them.
+// refreshDue records when a ticket's or an interaction's clocks are next
+// due, from the ledger's current state of them.
 func (r *Runner) refreshDue(ctx context.Context, b *slaBatch, ticketID string) error {
 	s, err := r.h.LoadSla(ctx, ticketID)
 	if err != nil {
@@ -475,8 +549,8 @@ func (r *Runner) runTimer(ctx context.Context) error {
 	}
 }
 
-// FireDue appends CheckSla to every ticket whose clocks are due at the
-// handler's now, and returns how many warnings and breaches that fired.
+// FireDue appends CheckSla to every ticket or interaction whose clocks are
+// due at the handler's now, and returns how many warnings and breaches that fired.
 func (r *Runner) FireDue(ctx context.Context) (int, error) {
 	total := 0
 	for {
@@ -489,7 +563,7 @@ func (r *Runner) FireDue(ctx context.Context) (int, error) {
 		for _, id := range ids {
 			res, s, err := r.h.At(now).Sla(ctx, id, commands.Meta{Actor: Actor}, domain.CheckSla{})
 			if err != nil {
-				return total + fired, fmt.Errorf("sla check of ticket %s: %w", id, err)
+				return total + fired, fmt.Errorf("sla check of %s: %w", id, err)
 			}
 			fired += len(res.Events)
 			due, ok := s.NextDue()

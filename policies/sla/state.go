@@ -15,8 +15,11 @@ import (
 // its own, changed in the same transaction as its checkpoint (so a restart
 // finds the state exactly as of the checkpoint): which interactions belong
 // to which tickets, which tickets are still open, and when each ticket's
-// clocks are next due. The due times are a cache of the ledger's
-// sla-<ticket> streams: the ledger decides what fires.
+// or interaction's clocks are next due. The due times are a cache of the
+// ledger's sla-<id> streams: the ledger decides what fires. sla_tickets
+// keeps its name from when only tickets had clocks: its ticket_id is any
+// clock subject's id (interaction ids never collide with ticket ids, both
+// being UUIDs), and open matters for tickets only.
 type slaState struct {
 	db *sql.DB
 }

@@ -66,4 +66,24 @@ CREATE TABLE IF NOT EXISTS ticket_sla (
     PRIMARY KEY (ticket_id, metric)
 ) WITHOUT ROWID;
 
+-- The response clocks of each interaction (stream sla-<interaction>, the
+-- events naming an interactionId), as ticket_sla: the agent's inbox counts
+-- down to them. They live here, beside the tickets' clocks, because this
+-- projection folds every SLA event; interactions have no resolution clock.
+CREATE TABLE IF NOT EXISTS interaction_sla (
+    interaction_id TEXT    NOT NULL,
+    metric         TEXT    NOT NULL, -- FIRST_RESPONSE or NEXT_RESPONSE
+    cycle          INTEGER NOT NULL,
+    policy         TEXT    NOT NULL,
+    target_ns      INTEGER NOT NULL,
+    state          TEXT    NOT NULL, -- RUNNING, PAUSED, FULFILLED
+    deadline       INTEGER NOT NULL, -- Unix ns; 0 unless RUNNING
+    warning_at     INTEGER NOT NULL, -- Unix ns; 0 when no warning is due
+    consumed_ns    INTEGER NOT NULL,
+    warned         INTEGER NOT NULL,
+    breached       INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    PRIMARY KEY (interaction_id, metric)
+) WITHOUT ROWID;
+
 CREATE INDEX IF NOT EXISTS ticket_sla_running ON ticket_sla (deadline) WHERE state = 'RUNNING';

@@ -402,6 +402,13 @@ export type Interaction = {
   queue?: Maybe<Scalars['String']['output']>;
   /** When it was queued. */
   queuedAt?: Maybe<Scalars['Time']['output']>;
+  /**
+   * Its response clocks (the latest cycle of each: first response, then next response), counted
+   * in their SLA policy's business time. Empty until the customer waits for an agent (queued or
+   * assigned), or when no SLA policy covers its priority and channel. Interactions have no
+   * resolution clock; a breach is recorded, not escalated.
+   */
+  slaClocks: Array<SlaClock>;
   /** When it started. */
   startedAt: Scalars['Time']['output'];
   /** Where it is in its life. */
@@ -1341,7 +1348,7 @@ export type SkillInput = {
   name: Scalars['String']['input'];
 };
 
-/** One SLA clock of a ticket, counted in its policy's business time. */
+/** One SLA clock of a ticket or an interaction, counted in its policy's business time. */
 export type SlaClock = {
   __typename?: 'SlaClock';
   /** The deadline passed before the clock was fulfilled. */
@@ -1356,7 +1363,7 @@ export type SlaClock = {
   metric: SlaMetric;
   /** The SLA policy that set the target. */
   policy: Scalars['String']['output'];
-  /** RUNNING, PAUSED (the ticket waits on the customer) or FULFILLED. */
+  /** RUNNING, PAUSED (a ticket waits on the customer) or FULFILLED. */
   state: SlaClockState;
   /** The target, in seconds of business time. */
   targetSeconds: Scalars['Float']['output'];
@@ -1368,7 +1375,7 @@ export type SlaClock = {
 export type SlaClockState =
   /** What it measures happened. */
   | 'FULFILLED'
-  /** Stopped while the ticket waits on the customer. */
+  /** Stopped while a ticket waits on the customer. */
   | 'PAUSED'
   /** Counting. */
   | 'RUNNING';
@@ -1379,7 +1386,7 @@ export type SlaMetric =
   | 'FIRST_RESPONSE'
   /** From a customer's message to the next response. */
   | 'NEXT_RESPONSE'
-  /** From opening to resolution. */
+  /** From opening to resolution (tickets only). */
   | 'RESOLUTION';
 
 /** A sort direction. */

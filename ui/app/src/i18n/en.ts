@@ -62,6 +62,9 @@ export const en = {
   "inbox.empty": "Nothing is assigned to you.",
   "inbox.waiting": "waiting {duration}",
   "inbox.messages": "{count} messages",
+  "inbox.slaDue": "{metric} due in {left}",
+  "inbox.slaAtRisk": "At risk: {metric} due in {left}",
+  "inbox.slaOverdue": "{metric} overdue by {over}",
   "inbox.live": "Live",
   "inbox.reconnecting": "Reconnecting…",
 

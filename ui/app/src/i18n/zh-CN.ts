@@ -63,6 +63,9 @@ export const zhCN: Record<MessageKey, string> = {
   "inbox.empty": "没有分配给您的会话。",
   "inbox.waiting": "已等待 {duration}",
   "inbox.messages": "{count} 条消息",
+  "inbox.slaDue": "{metric}剩余 {left}",
+  "inbox.slaAtRisk": "有风险：{metric}剩余 {left}",
+  "inbox.slaOverdue": "{metric}已超时 {over}",
   "inbox.live": "实时",
   "inbox.reconnecting": "正在重新连接…",
 

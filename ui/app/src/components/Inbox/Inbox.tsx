@@ -1,6 +1,7 @@
 // Inbox: the interactions assigned to the agent, kept live by the
-// agentUpdated subscription (assignments, transfers, closes) and, per
-// entry, interactionUpdated (new messages). No polling.
+// agentUpdated subscription (assignments, transfers, closes, SLA clocks)
+// and, per entry, interactionUpdated (new messages, SLA clocks). No
+// polling: the countdowns tick on the local clock (useNow).
 import { useQuery, useSubscription } from "@urql/preact";
 import { InboxDocument, InboxItemUpdatedDocument, InboxUpdatedDocument, type InboxItemFragment } from "./inbox.generated";
 import type { Presence } from "../../graphql/types.generated";
@@ -58,7 +59,45 @@ function InboxEntry({ item, selected, onSelect }: { item: InboxItemFragment; sel
           {" · "}
           <span class="msgs">{t("inbox.messages", { count: it.messageCount })}</span>
         </span>
+        <SlaCountdown clocks={it.slaClocks} now={now} />
       </button>
     </li>
+  );
+}
+
+type Clock = InboxItemFragment["slaClocks"][number];
+
+/** nearestRunning is the running clock that comes due first, if any. */
+export function nearestRunning(clocks: readonly Clock[]): (Clock & { deadline: string }) | null {
+  let best: (Clock & { deadline: string }) | null = null;
+  for (const c of clocks) {
+    if (c.state !== "RUNNING" || !c.deadline) continue;
+    if (!best || Date.parse(c.deadline) < Date.parse(best.deadline)) best = { ...c, deadline: c.deadline };
+  }
+  return best;
+}
+
+/**
+ * SlaCountdown counts down to the interaction's nearest running SLA clock:
+ * plain while in time, "at risk" once the clock's warning fired, "overdue
+ * by" once it breached or its deadline passed. The words carry the state,
+ * the colour only repeats it. Nothing shows while no clock runs (none
+ * started yet, or the agent answered).
+ */
+function SlaCountdown({ clocks, now }: { clocks: readonly Clock[]; now: number }) {
+  const { t, duration } = useI18n();
+  const c = nearestRunning(clocks);
+  if (!c) return null;
+  const left = (Date.parse(c.deadline) - now) / 1000;
+  const metric = t(`slaMetric.${c.metric}`);
+  const [level, text] = c.breached || left < 0
+    ? ["over", t("inbox.slaOverdue", { metric, over: duration(-left) })]
+    : c.warned
+      ? ["warn", t("inbox.slaAtRisk", { metric, left: duration(left) })]
+      : ["ok", t("inbox.slaDue", { metric, left: duration(left) })];
+  return (
+    <span class={`sla sla-${level}`} data-sla={level} data-metric={c.metric}>
+      <time dateTime={c.deadline}>{text}</time>
+    </span>
   );
 }

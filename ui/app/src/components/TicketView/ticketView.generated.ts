@@ -18,7 +18,7 @@ export type Priority =
 export type SlaClockState =
   /** What it measures happened. */
   | 'FULFILLED'
-  /** Stopped while the ticket waits on the customer. */
+  /** Stopped while a ticket waits on the customer. */
   | 'PAUSED'
   /** Counting. */
   | 'RUNNING';
@@ -29,7 +29,7 @@ export type SlaMetric =
   | 'FIRST_RESPONSE'
   /** From a customer's message to the next response. */
   | 'NEXT_RESPONSE'
-  /** From opening to resolution. */
+  /** From opening to resolution (tickets only). */
   | 'RESOLUTION';
 
 /** What kind of request a ticket is. */
