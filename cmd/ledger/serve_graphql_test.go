@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"testing"
@@ -43,7 +44,11 @@ func startAPI(t *testing.T, components ...serveComponent) *apiHarness {
 	}
 	t.Cleanup(func() {
 		if err := srv.shutdown(5 * time.Second); err != nil {
-			t.Error(err)
+			// What kept the server from draining: the goroutines still
+			// serving requests.
+			var stacks strings.Builder
+			_ = pprof.Lookup("goroutine").WriteTo(&stacks, 1)
+			t.Errorf("shutdown: %v; goroutines:\n%s", err, stacks.String())
 		}
 	})
 	h.srv, h.url = srv, "http://"+srv.addr+"/graphql"
