@@ -66,13 +66,13 @@ type Interaction struct {
 	// their content (messageFingerprint), so a provider redelivering a
 	// message is a no-op even when its event id differs, and a different
 	// message under a recorded id is refused instead of dropped.
-	seenMessages map[string]string
+	seenMessages messageSet
 }
 
 // HasMessage reports whether a message with the provider's (or an agent
 // client's) message id was recorded on the interaction.
 func (i Interaction) HasMessage(messageID string) bool {
-	_, ok := i.seenMessages[messageID]
+	_, ok := i.seenMessages.get(messageID)
 	return messageID != "" && ok
 }
 
@@ -648,16 +648,13 @@ func EvolveInteraction(i Interaction, e Event) Interaction {
 	return i
 }
 
-// markSeen records a message id with its content's fingerprint. The map is
-// copied on write so states returned by earlier Evolve calls stay
-// unchanged.
-func markSeen(seen map[string]string, messageID, fingerprint string) map[string]string {
+// markSeen records a message id with its content's fingerprint, leaving
+// states returned by earlier Evolve calls unchanged.
+func markSeen(seen messageSet, messageID, fingerprint string) messageSet {
 	if messageID == "" {
 		return seen
 	}
-	out := cloneMap(seen)
-	out[messageID] = fingerprint
-	return out
+	return seen.with(messageID, fingerprint)
 }
 
 func evolveTransfer(i Interaction, e InteractionTransferred) Interaction {

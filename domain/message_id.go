@@ -79,7 +79,7 @@ func checkMessageID(i Interaction, id, fingerprint string) (seen bool, err error
 	if id == "" {
 		return false, nil
 	}
-	recorded, ok := i.seenMessages[id]
+	recorded, ok := i.seenMessages.get(id)
 	switch {
 	case !ok:
 		return false, nil
