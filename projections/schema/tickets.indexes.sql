@@ -13,3 +13,7 @@ CREATE INDEX IF NOT EXISTS tickets_assignee ON tickets (assignee_id, is_open, op
 CREATE INDEX IF NOT EXISTS tickets_customer ON tickets (customer_id, is_open, opened_at, id);
 CREATE INDEX IF NOT EXISTS ticket_notes_ticket ON ticket_notes (ticket_id, position);
 CREATE INDEX IF NOT EXISTS ticket_interactions_interaction ON ticket_interactions (interaction_id);
+-- The running response clocks in deadline order: the supervisor's SLA
+-- alerts read them most urgent first, as ticket_sla_running does for
+-- tickets' clocks.
+CREATE INDEX IF NOT EXISTS interaction_sla_running ON interaction_sla (deadline) WHERE state = 'RUNNING';
