@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"maps"
 	"strings"
@@ -43,13 +44,16 @@ var queueEvents = map[string]bool{
 // event that announced it. A subscriber whose buffer is full is dropped
 // (its channel closed) rather than allowed to hold up the others.
 type hub struct {
-	store   eventstore.Store
-	db      *projections.ReadDB
-	waiter  Waiter
-	now     func() time.Time
-	log     *slog.Logger
-	buffer  int
-	metrics *metrics
+	store  eventstore.Store
+	db     *projections.ReadDB
+	waiter Waiter
+	now    func() time.Time
+	log    *slog.Logger
+	buffer int
+	// alertsMax is how many SLA alerts an update holds: MaxFirst, the
+	// most a subscriber may ask for.
+	alertsMax int
+	metrics   *metrics
 	// followMetrics are the metrics of the hub's follower.
 	followMetrics *follow.Metrics
 
@@ -57,6 +61,7 @@ type hub struct {
 	subs      map[string]map[*subscriber]struct{}
 	queueSigs map[string]string // what waited in each queue when last published
 	workSigs  map[string]string // each listened agent's open interactions when last published
+	alertsSig string            // the SLA alerts when last published
 }
 
 // subscriber is one subscription's mailbox.
@@ -67,8 +72,8 @@ type subscriber struct {
 	after uint64
 }
 
-func newHub(store eventstore.Store, db *projections.ReadDB, waiter Waiter, now func() time.Time, log *slog.Logger, buffer int, m *metrics) *hub {
-	return &hub{store: store, db: db, waiter: waiter, now: now, log: log, buffer: buffer, metrics: m,
+func newHub(store eventstore.Store, db *projections.ReadDB, waiter Waiter, now func() time.Time, log *slog.Logger, buffer, alertsMax int, m *metrics) *hub {
+	return &hub{store: store, db: db, waiter: waiter, now: now, log: log, buffer: buffer, alertsMax: alertsMax, metrics: m,
 		subs: map[string]map[*subscriber]struct{}{}, queueSigs: map[string]string{}, workSigs: map[string]string{}}
 }
 
@@ -86,6 +91,9 @@ func (h *hub) subscribe(ctx context.Context, topic string) (<-chan any, error) {
 	}
 	if id, ok := strings.CutPrefix(topic, topicAgent); ok {
 		h.rememberWork(ctx, id)
+	}
+	if topic == topicSlaAlerts {
+		h.rememberAlerts(ctx)
 	}
 	s := &subscriber{ch: make(chan any, h.buffer), after: head}
 	h.mu.Lock()
@@ -128,6 +136,18 @@ func (h *hub) rememberWork(ctx context.Context, id string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.workSigs[id] = workSignature(list)
+}
+
+// rememberAlerts records the SLA alerts now, so the first update is a
+// real change.
+func (h *hub) rememberAlerts(ctx context.Context) {
+	alerts, err := h.db.SlaAlerts(ctx, h.now(), h.alertsMax)
+	if err != nil {
+		return // the first update will then be sent unconditionally
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.alertsSig = alertsSignature(alerts)
 }
 
 // remove unregisters s and closes its channel, once.
@@ -262,6 +282,10 @@ type changes struct {
 	// changed, when someone listens to an agent: an agent's inbox shows
 	// its interactions' clocks.
 	clocks map[string]uint64
+	// alerts is the last event that may have changed the SLA alerts (any
+	// SLA event, a ticket's or an interaction's change of hands), 0 if
+	// none or nobody listens.
+	alerts uint64
 }
 
 func (h *hub) collect(events []eventstore.LeanEvent) changes {
@@ -282,6 +306,7 @@ func (h *hub) collect(events []eventstore.LeanEvent) changes {
 			if queueEvents[e.Type] {
 				c.queues = e.Position
 				c.work = e.Position
+				c.alerts = e.Position // the interaction's agent shows in its alerts
 			}
 		case domain.CategoryDelivery: // delivery-<interaction id>: a reply's delivery state changed
 			if h.listened(topicInteraction + id) {
@@ -291,6 +316,7 @@ func (h *hub) collect(events []eventstore.LeanEvent) changes {
 			if h.listened(topicTicket + id) {
 				c.tickets[id] = e.Position
 			}
+			c.alerts = e.Position // its number, subject or assignee may show in its alerts
 		case domain.CategorySla:
 			// sla-<id>: the slaClocks of a ticket or of an interaction
 			// changed; the ids never collide, so whichever topic listens
@@ -304,6 +330,7 @@ func (h *hub) collect(events []eventstore.LeanEvent) changes {
 			if agentsListened {
 				c.clocks[id] = e.Position
 			}
+			c.alerts = e.Position
 		case domain.CategoryAgent:
 			if (e.Type == "AgentPresenceChanged" || e.Type == "AgentRegistered") && h.listened(topicAgents) {
 				c.agents[id] = e.Position
@@ -319,12 +346,15 @@ func (h *hub) collect(events []eventstore.LeanEvent) changes {
 	if len(h.listenedAgents()) == 0 {
 		c.work = 0
 	}
+	if !h.listened(topicSlaAlerts) {
+		c.alerts = 0
+	}
 	return c
 }
 
 func (c changes) empty() bool {
 	return len(c.interactions) == 0 && len(c.tickets) == 0 && len(c.agents) == 0 && len(c.agent) == 0 &&
-		len(c.calls) == 0 && c.queues == 0 && c.work == 0 && len(c.clocks) == 0
+		len(c.calls) == 0 && c.queues == 0 && c.work == 0 && len(c.clocks) == 0 && c.alerts == 0
 }
 
 // dispatch publishes what a batch changed, once the projections applied
@@ -361,7 +391,39 @@ func (h *hub) dispatch(ctx context.Context, events []eventstore.LeanEvent) {
 	if c.queues > 0 {
 		h.publishQueues(ctx, c.queues)
 	}
+	if c.alerts > 0 {
+		h.publishAlerts(ctx, c.alerts)
+	}
 	h.publishAgents(ctx, c)
+}
+
+// publishAlerts publishes the SLA alerts when they changed: one read for
+// every slaAlertsChanged subscriber, of as many as any may ask for.
+func (h *hub) publishAlerts(ctx context.Context, position uint64) {
+	alerts, err := h.db.SlaAlerts(ctx, h.now(), h.alertsMax)
+	if !h.readOK(err, "sla alerts", "") {
+		return
+	}
+	sig := alertsSignature(alerts)
+	h.mu.Lock()
+	changed := h.alertsSig != sig
+	h.alertsSig = sig
+	h.mu.Unlock()
+	if changed {
+		h.publish(topicSlaAlerts, position, alerts)
+	}
+}
+
+// alertsSignature names the SLA alerts and all they show, in order: a
+// change to any of it is an update. Clocks that only passed their
+// deadline change nothing here (clients count down to it themselves).
+func alertsSignature(alerts []projections.SlaAlert) string {
+	var b strings.Builder
+	for _, a := range alerts {
+		fmt.Fprintf(&b, "%s/%s/%s/%d/%t/%t/%s/%s/%s;", a.SubjectKind, a.SubjectID, a.Metric, a.Deadline.UnixNano(),
+			a.Warned, a.Breached, a.AgentID, a.TicketNumber, a.Subject)
+	}
+	return b.String()
 }
 
 // publishAgents publishes each listened agent whose presence changed,

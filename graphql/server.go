@@ -176,7 +176,7 @@ func New(cfg Config) (*Server, error) {
 	life, stop := context.WithCancel(context.Background())
 	root := &resolver{
 		db: cfg.ReadDB, store: cfg.Store, waiter: cfg.Runner, cmds: cfg.Commands, reporter: cfg.Reporter,
-		hub:      newHub(cfg.Store, cfg.ReadDB, cfg.Runner, now, log, limits.SubscriberBuffer, m),
+		hub:      newHub(cfg.Store, cfg.ReadDB, cfg.Runner, now, log, limits.SubscriberBuffer, limits.MaxFirst, m),
 		verifier: &verifier{store: cfg.Store, life: life},
 		limits:   limits, now: now, log: log,
 		selfService: newClientLimiter(), contacts: cfg.Contacts,

@@ -32,6 +32,7 @@ const (
 	OpManageAgents     Operation = "manageAgents"     // registerAgent, setPresence of another agent
 	OpOverrideQa       Operation = "overrideQa"       // overrideQaCriterion
 	OpReadQa           Operation = "readQa"           // qaReview
+	OpReadSlaAlerts    Operation = "readSlaAlerts"    // slaAlerts, slaAlertsChanged: the wallboard's, across every agent's work
 )
 
 // Access is how much of an operation a role gets.
@@ -70,6 +71,7 @@ var rules = map[Operation]map[Role]Access{
 	OpManageAgents:     {RoleSupervisor: Full, RoleAdmin: Full},
 	OpOverrideQa:       {RoleSupervisor: Full, RoleAdmin: Full},
 	OpReadQa:           {RoleSupervisor: Full, RoleAdmin: Full},
+	OpReadSlaAlerts:    {RoleSupervisor: Full, RoleAdmin: Full},
 }
 
 // AccessOf returns what role gets of op.
