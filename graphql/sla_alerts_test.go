@@ -135,7 +135,9 @@ func TestSlaAlertsChanged(t *testing.T) {
 		if m.Type != transporttest.Next || m.ID != "s" {
 			t.Fatalf("got %+v, want next", m)
 		}
-		var resp struct{ Data struct{ SlaAlertsChanged []alert } }
+		var resp struct {
+			Data struct{ SlaAlertsChanged []alert }
+		}
 		must(t, json.Unmarshal(m.Payload, &resp), "payload %s", m.Payload)
 		got := resp.Data.SlaAlertsChanged
 		if slices.Equal(got, want) {
