@@ -1058,6 +1058,13 @@ export type Query = {
    */
   reports: Array<ReportDefinition>;
   /**
+   * The running SLA clocks of tickets and interactions that need a supervisor: at risk (their
+   * warning fired) or late (breached, or past their deadline before the SLA policy recorded the
+   * breach), most urgent (earliest deadline) first: the wallboard's SLA alerts. `first` is 1 to
+   * 100, default 100. Supervisors and admins.
+   */
+  slaAlerts: Array<SlaAlert>;
+  /**
    * One ticket by id. Fails with NOT_FOUND when there is no such ticket. Agents, supervisors,
    * auditors, admins; analysts masked.
    */
@@ -1152,6 +1159,12 @@ export type QueryReportArgs = {
   options?: InputMaybe<Array<ReportOptionInput>>;
   timeZone?: InputMaybe<Scalars['String']['input']>;
   to: Scalars['Time']['input'];
+};
+
+
+/** The entry points for reading the ledger's projections and, for auditors, the ledger itself. */
+export type QuerySlaAlertsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1348,6 +1361,38 @@ export type SkillInput = {
   name: Scalars['String']['input'];
 };
 
+/**
+ * One running SLA clock at risk or late, with what a supervisor needs to act on its subject: a
+ * ticket's number, subject and assignee, or an interaction's channel, agent and customer.
+ */
+export type SlaAlert = {
+  __typename?: 'SlaAlert';
+  /** The ticket's assignee or the interaction's agent; null while nobody has it. */
+  agentId?: Maybe<Scalars['ID']['output']>;
+  /** The SLA policy recorded the breach. A clock past its deadline is late even before then. */
+  breached: Scalars['Boolean']['output'];
+  /** The interaction's channel, for an interaction. */
+  channel?: Maybe<Channel>;
+  /** The interaction's customer, for an interaction. */
+  customerId?: Maybe<Scalars['ID']['output']>;
+  /** The interaction's customer's display name, for an interaction. */
+  customerName?: Maybe<Scalars['String']['output']>;
+  /** When the clock breaches (or breached). */
+  deadline: Scalars['Time']['output'];
+  /** What the clock measures. */
+  metric: SlaMetric;
+  /** The ticket's or the interaction's subject; empty when it has none. */
+  subject: Scalars['String']['output'];
+  /** The ticket's or the interaction's id. */
+  subjectId: Scalars['ID']['output'];
+  /** Whether the clock is a ticket's or an interaction's. */
+  subjectKind: SlaSubjectKind;
+  /** The ticket's number, for a ticket. */
+  ticketNumber?: Maybe<Scalars['String']['output']>;
+  /** The warning share of the target was reached: at risk. */
+  warned: Scalars['Boolean']['output'];
+};
+
 /** One SLA clock of a ticket or an interaction, counted in its policy's business time. */
 export type SlaClock = {
   __typename?: 'SlaClock';
@@ -1389,6 +1434,13 @@ export type SlaMetric =
   /** From opening to resolution (tickets only). */
   | 'RESOLUTION';
 
+/** What an SLA clock belongs to. */
+export type SlaSubjectKind =
+  /** An interaction's response clock. */
+  | 'INTERACTION'
+  /** A ticket's clock (first response or resolution). */
+  | 'TICKET';
+
 /** A sort direction. */
 export type SortDirection =
   /** Smallest first. */
@@ -1427,6 +1479,13 @@ export type Subscription = {
   interactionUpdated: Interaction;
   /** The queue, each time what waits in it changes (not for the ticking of wait times). */
   queueChanged: Queue;
+  /**
+   * The SLA alerts (as `slaAlerts`), each time they change: a clock starts, warns, breaches,
+   * pauses or is fulfilled, or an alerted ticket or interaction changes hands. A clock that passes
+   * its deadline records no event until the SLA policy records the breach: clients count down to
+   * `deadline` themselves. Same role as `slaAlerts`.
+   */
+  slaAlertsChanged: Array<SlaAlert>;
   /** The ticket, each time an event changes it (its SLA clocks included). */
   ticketUpdated: Ticket;
 };
@@ -1485,6 +1544,20 @@ export type SubscriptionInteractionUpdatedArgs = {
  */
 export type SubscriptionQueueChangedArgs = {
   name: Scalars['String']['input'];
+};
+
+
+/**
+ * Live updates over WebSocket (`graphql-transport-ws`, the protocol of the `graphql-ws`
+ * JavaScript client) on GET /graphql; the token goes in `connection_init`'s payload as
+ * `{"Authorization": "Bearer <jwt>"}`. Each update is read from the read models after they
+ * applied the event that caused it, so it is never older than that event. Updates start from the
+ * ledger's head at subscribe time. A subscriber that does not keep up is dropped (its
+ * subscription completes) instead of slowing the others. Each field needs the same role as the
+ * matching query.
+ */
+export type SubscriptionSlaAlertsChangedArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 

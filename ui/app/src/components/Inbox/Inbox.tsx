@@ -84,7 +84,7 @@ export function nearestRunning(clocks: readonly Clock[]): (Clock & { deadline: s
  * the colour only repeats it. Nothing shows while no clock runs (none
  * started yet, or the agent answered).
  */
-function SlaCountdown({ clocks, now }: { clocks: readonly Clock[]; now: number }) {
+export function SlaCountdown({ clocks, now }: { clocks: readonly Clock[]; now: number }) {
   const { t, duration } = useI18n();
   const c = nearestRunning(clocks);
   if (!c) return null;

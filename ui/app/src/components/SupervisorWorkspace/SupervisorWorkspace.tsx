@@ -1,11 +1,12 @@
 // SupervisorWorkspace: the live wallboard (queues with today's service
 // level, agents by presence with their load per channel, and anyone's
-// presence set from the row), tickets past a deadline, and reassignment.
+// presence set from the row), SLA clocks breached and at risk (tickets' and
+// interactions'), tickets past a deadline, and reassignment.
 // Agents' rows are live through agentPresenceChanged.
 import { useMemo, useRef, useState } from "preact/hooks";
 import { useMutation, useQuery, useSubscription } from "@urql/preact";
 import {
-  SupervisorAgentsDocument, SupervisorAssignTicketDocument, SupervisorBoardDocument, SupervisorServiceLevelDocument,
+  SupervisorAgentsDocument, SupervisorBoardDocument, SupervisorServiceLevelDocument,
   SupervisorSetPresenceDocument, SupervisorTicketsDocument, type SupervisorAgentFragment, type SupervisorTicketFragment,
 } from "./supervisor.generated";
 import type { Presence } from "../../graphql/types.generated";
@@ -16,6 +17,8 @@ import { ReportExplorer } from "../AnalystWorkspace/ReportExplorer";
 import { dayString, midnightIn } from "../AnalystWorkspace/reportData";
 import { QaReview } from "./QaReview";
 import { SupervisorCustomers } from "../SupervisorCustomers/SupervisorCustomers";
+import { ReassignForm } from "./ReassignForm";
+import { SlaAlerts } from "./SlaAlerts";
 
 const presences: Presence[] = ["AVAILABLE", "BUSY", "AFTER_CALL_WORK", "BREAK", "OFFLINE"];
 const presenceOrder = (p: Presence) => presences.indexOf(p);
@@ -26,6 +29,7 @@ export function SupervisorWorkspace() {
   return (
     <div class="stack supervisor">
       <SupervisorWallboard />
+      <SupervisorSla />
       <SupervisorTickets />
       <SupervisorCustomers />
       <QaReview />
@@ -137,7 +141,6 @@ function SupervisorTickets() {
       <h3>{t("supervisor.overdue")}</h3>
       {overdue.length ? <TicketTable tickets={overdue} agents={agents} onDone={() => refetch({ requestPolicy: "network-only" })} />
         : <p class="muted">{t("supervisor.noneOverdue")}</p>}
-      <p class="muted">{t("supervisor.atRiskNote")}</p>
       <h3>{t("supervisor.open")}</h3>
       {q.data?.open.nodes.length ? <TicketTable tickets={q.data.open.nodes} agents={agents} onDone={() => refetch({ requestPolicy: "network-only" })} />
         : <p class="muted">{t("supervisor.noneOpen")}</p>}
@@ -160,31 +163,17 @@ function TicketTable({ tickets, agents, onDone }: { tickets: SupervisorTicketFra
 
 function TicketRow({ ticket: tk, agents, onDone }: { ticket: SupervisorTicketFragment; agents: { id: string; name: string }[]; onDone: () => void }) {
   const { t } = useI18n();
-  const [to, setTo] = useState(agents.find((a) => a.id !== tk.assigneeId)?.id ?? "");
-  const [res, assign] = useMutation(SupervisorAssignTicketDocument);
-  const [done, setDone] = useState("");
-  async function submit(e: Event) {
-    e.preventDefault();
-    if (!to) return;
-    const r = await assign({ ticketId: tk.id, agentId: to });
-    if (!r.error) { setDone(t("supervisor.assigned", { agent: to })); onDone(); }
-  }
-  const sid = `sup-assign-${tk.id}`;
   return (
     <tr data-ticket={tk.id}>
       <td>{tk.number}<br /><span class="muted">{tk.subject}</span></td>
       <td>{t(`priority.${tk.priority}`)}</td><td>{t(`ticketStatus.${tk.status}`)}</td><td>{tk.assigneeId ?? "—"}</td>
-      <td>
-        <form class="row" onSubmit={submit}>
-          <label class="sr-only" for={sid}>{t("supervisor.assignTo", { ticket: tk.number })}</label>
-          <select id={sid} value={to} onChange={(e) => setTo(e.currentTarget.value)}>
-            {agents.map((a) => <option value={a.id}>{a.name} ({a.id})</option>)}
-          </select>
-          <button type="submit" disabled={res.fetching || !to}>{t("supervisor.assign")}</button>
-        </form>
-        <ErrorText error={res.error} />
-        {done ? <span class="ok" role="status">{done}</span> : null}
-      </td>
+      <td><ReassignForm ticketId={tk.id} number={tk.number} assigneeId={tk.assigneeId} agents={agents} onDone={onDone} /></td>
     </tr>
   );
+}
+
+/** SupervisorSla: the SLA alerts, with the agents a late ticket can go to. */
+function SupervisorSla() {
+  const [b] = useQuery({ query: SupervisorBoardDocument });
+  return <SlaAlerts agents={b.data?.agents ?? []} />;
 }
