@@ -175,6 +175,19 @@ func TestDesktopAnalystInBrowser(t *testing.T) {
 	}
 }
 
+// slaClock starts a clock on a subject and checks it at once, recording
+// the warning or breach already due, as the SLA policy does.
+func slaClock(t *testing.T, h *apiHarness, subjectID string, start domain.StartSla) {
+	t.Helper()
+	meta := commands.Meta{Actor: "system:sla"}
+	if _, _, err := h.cmds.Sla(t.Context(), subjectID, meta, start); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := h.cmds.Sla(t.Context(), subjectID, meta, domain.CheckSla{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // waitChart waits for the report's ECharts SVG: the kind asked for, data
 // points, a non-zero size and drawn series.
 func waitChart(t *testing.T, page *browsertest.Page, kind string) {
@@ -219,6 +232,30 @@ func TestDesktopSupervisorInBrowser(t *testing.T) {
 	page.WaitJS("the live connection", `document.querySelector(".conn.live") !== null`, 10*time.Second)
 	// Without analytics, today's service level says why it is missing.
 	page.WaitJS("no service level, in a sentence", `document.querySelector("#wb-title").parentElement.textContent.includes("analytics component")`, 10*time.Second)
+
+	// SLA alerts: none yet; then the ticket's resolution clock breaches and
+	// the interaction's first-response clock warns, as the SLA policy
+	// would record them, and both arrive live, the state in words.
+	page.WaitJS("no SLA alerts, in a sentence", `document.querySelector("#sla-alerts-title").parentElement.textContent.includes("No SLA is breached or at risk")`, 10*time.Second)
+	slaClock(t, h, f.ticketID, domain.StartSla{TicketID: f.ticketID, Metric: domain.SlaResolution, Policy: "std", Target: time.Nanosecond, Calendar: domain.AlwaysOpen()})
+	slaClock(t, h, f.interactionID, domain.StartSla{InteractionID: f.interactionID, Metric: domain.SlaFirstResponse, Policy: "webchat",
+		Target: time.Hour, WarnShare: 1e-9, Calendar: domain.AlwaysOpen()})
+	ticketAlert := fmt.Sprintf(`.sup-sla tr[data-sla-alert=%q]`, f.ticketID)
+	chatAlert := fmt.Sprintf(`.sup-sla tr[data-sla-alert=%q]`, f.interactionID)
+	page.WaitJS("the ticket's breached clock, overdue in words", fmt.Sprintf(`(() => {
+		const s = document.querySelector('%s [data-sla]');
+		return !!s && s.dataset.sla === "over" && s.textContent.includes("Resolution overdue by");
+	})()`, ticketAlert), 10*time.Second)
+	page.WaitJS("the chat's clock at risk, in words, with its channel and customer", fmt.Sprintf(`(() => {
+		const r = document.querySelector('%s'), s = r && r.querySelector('[data-sla]');
+		return !!s && s.dataset.sla === "warn" && s.textContent.startsWith("At risk:") && r.textContent.includes("Web chat") && r.textContent.includes(%q);
+	})()`, chatAlert, fixtureName), 10*time.Second)
+	if got := browsertest.Eval[string](page, `[...document.querySelectorAll(".sup-sla tbody tr")].map(r => r.dataset.subjectKind).join(",")`); got != "TICKET,INTERACTION" {
+		t.Errorf("SLA alerts in order %q, want the ticket's (earlier deadline) first", got)
+	}
+	if !browsertest.Eval[bool](page, fmt.Sprintf(`!!document.querySelector('%s #sla-assign-%s') && !!document.querySelector(".sup-sla caption")`, ticketAlert, f.ticketID)) {
+		t.Error("the ticket's alert has no reassign control, or the table no caption")
+	}
 
 	// Set a-001 on a break, with a reason, from a-001's row.
 	page.Do(
