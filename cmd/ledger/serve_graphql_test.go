@@ -376,6 +376,11 @@ func TestGraphQLRoleOperationTable(t *testing.T) {
 		{"readReports", [5]roleCell{denied, full, full, denied, full},
 			func(string, string) (string, map[string]any) { return `{ reports { name } }`, nil },
 			wantContains(`"name":"channel_volume"`)},
+		{"readSlaAlerts", [5]roleCell{denied, full, denied, denied, full},
+			func(string, string) (string, map[string]any) {
+				return `{ slaAlerts(first: 5) { subjectId metric } }`, nil
+			},
+			wantContains(`"slaAlerts":[`)},
 		{"readAuditTrail", [5]roleCell{denied, denied, denied, full, full},
 			func(string, string) (string, map[string]any) {
 				return `query($s: String!) { auditTrail(stream: $s) { eventCount } }`, map[string]any{"s": "ticket-" + f.ticketID}
