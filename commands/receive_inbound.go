@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -56,6 +57,15 @@ const maxRollovers = 4
 // last one ended), and appends the message. The provider message id makes
 // every event id deterministic and is remembered by the interaction, so a
 // provider redelivery appends nothing, even after the interaction closed.
+//
+// A message waits for at most two durable appends in sequence: reserving
+// a new identity, then the rest at once (registering the customer, making
+// the new interaction the conversation's current one, and the interaction
+// with the message), which the store can write in one group commit. Those
+// appends are to different streams and each is a no-op when repeated, so
+// a crash between them loses nothing: the channel has not acknowledged the
+// message, and its redelivery derives the same ids and completes the rest.
+// A message on an open conversation waits for one append.
 func (h *Handler) ReceiveInbound(ctx context.Context, msg InboundMessage, meta Meta) (InboundResult, error) {
 	return runFlow(ctx, h, "ReceiveInbound", func() (InboundResult, Result, error) {
 		res, err := h.receiveInbound(ctx, msg, meta)
@@ -68,20 +78,39 @@ func (h *Handler) receiveInbound(ctx context.Context, msg InboundMessage, meta M
 		return InboundResult{}, err
 	}
 	meta = inboundMeta(msg, meta)
-	who, err := h.ResolveCustomer(ctx, msg.From, msg.DisplayName, meta.withKey("customer"))
+	claim, err := h.claimIdentity(ctx, msg.From, msg.DisplayName, meta.withKey("customer"))
 	if err != nil {
 		return InboundResult{}, err
 	}
-	meta.Actor = "customer:" + who.CustomerID
+	meta.Actor = "customer:" + claim.CustomerID
 	convKey := msg.ConversationKey
 	if convKey == "" {
-		convKey = who.Identity.String()
+		convKey = claim.Identity.String()
 	}
 	convStream := domain.ConversationStream(msg.Channel, convKey)
+	var (
+		res        InboundResult
+		registered Result
+		regErr     error
+	)
+	concurrently(
+		func() { registered, regErr = claim.register(ctx) },
+		func() { res, err = h.recordInConversation(ctx, convStream, claim.Resolution, msg, meta) },
+	)
+	if err == nil {
+		err = regErr
+	}
+	res.Position = max(res.Position, claim.Position, registered.Position)
+	return res, err
+}
+
+// recordInConversation appends msg to the conversation's current
+// interaction, rolling the conversation over to a new one when it ended
+// under us.
+func (h *Handler) recordInConversation(ctx context.Context, convStream string, who Resolution, msg InboundMessage, meta Meta) (InboundResult, error) {
 	for range maxRollovers {
 		res, retry, err := h.appendToConversation(ctx, convStream, who, msg, meta)
 		if !retry {
-			res.Position = max(res.Position, who.Position)
 			return res, err
 		}
 	}
@@ -89,17 +118,78 @@ func (h *Handler) receiveInbound(ctx context.Context, msg InboundMessage, meta M
 }
 
 // appendToConversation appends msg to the conversation's current
-// interaction, opening a new one when needed. retry is true when the
-// conversation moved on concurrently and the caller should look again.
+// interaction, opening a new one when needed: the conversation's roll-over
+// and the new interaction's first events are appended concurrently. retry
+// is true when the conversation moved on concurrently and the caller
+// should look again.
 func (h *Handler) appendToConversation(ctx context.Context, convStream string, who Resolution, msg InboundMessage, meta Meta) (InboundResult, bool, error) {
 	conv, err := load(ctx, h, conversations, convStream, uuid.Nil)
 	if err != nil {
 		return InboundResult{}, false, err
 	}
-	interactionID, err := h.currentInteraction(ctx, convStream, conv, msg, meta)
+	interactionID, open, err := h.currentInteraction(ctx, convStream, conv, msg)
 	if err != nil {
-		return InboundResult{}, isCode(err, domain.ECONFLICT), err
+		return InboundResult{}, false, err
 	}
+	var (
+		res             InboundResult
+		opened          Result
+		recErr, openErr error
+	)
+	concurrently(
+		func() { opened, openErr = h.openInteraction(ctx, convStream, open, conv.state.Count, meta) },
+		func() { res, recErr = h.appendMessage(ctx, interactionID, who, msg, meta) },
+	)
+	res.Position = max(res.Position, opened.Position)
+	var reused *domain.MessageIDConflictError
+	if isCode(recErr, domain.ECONFLICT) && !errors.As(recErr, &reused) && (open != nil || conv.state.Current == interactionID) {
+		// The interaction ended under us: roll the conversation over. (A
+		// message id reused for other content is refused wherever it goes.)
+		return InboundResult{}, true, recErr
+	}
+	if recErr == nil && isCode(openErr, domain.ECONFLICT) {
+		// Another message opened this interaction, and it has since ended
+		// and been replaced: ours is recorded where the conversation was.
+		openErr = nil
+	}
+	if recErr != nil {
+		return res, false, recErr
+	}
+	return res, false, openErr
+}
+
+// currentInteraction returns the conversation's current interaction if it
+// is still open or already holds msg (a redelivery after it ended), or the
+// interaction to open in its place and the command that makes it current.
+// The new id is derived from the conversation and its count of
+// interactions, so concurrent messages agree on it.
+func (h *Handler) currentInteraction(ctx context.Context, convStream string, conv loaded[domain.Conversation], msg InboundMessage) (string, *domain.OpenConversationInteraction, error) {
+	if current := conv.state.Current; current != "" {
+		it, err := load(ctx, h, interactions, current, uuid.Nil)
+		if err != nil {
+			return "", nil, err
+		}
+		if !it.state.Status.Ended() || it.state.HasMessage(msg.ProviderMessageID) {
+			return current, nil, nil
+		}
+	}
+	next := DeriveID("interaction", convStream+"#"+strconv.Itoa(conv.state.Count))
+	return next, &domain.OpenConversationInteraction{Channel: msg.Channel, InteractionID: next, Replaces: conv.state.Current}, nil
+}
+
+// openInteraction makes a new interaction the conversation's current one;
+// count is the conversation's count of interactions it was decided on.
+func (h *Handler) openInteraction(ctx context.Context, convStream string, open *domain.OpenConversationInteraction, count int, meta Meta) (Result, error) {
+	if open == nil {
+		return Result{}, nil
+	}
+	res, _, err := execute(ctx, h, conversations, convStream, meta.withKey("conversation#"+strconv.Itoa(count)), *open)
+	return res, err
+}
+
+// appendMessage records msg on the interaction, starting and queueing the
+// interaction when it is new.
+func (h *Handler) appendMessage(ctx context.Context, interactionID string, who Resolution, msg InboundMessage, meta Meta) (InboundResult, error) {
 	created := false
 	res, _, err := executePlan(ctx, h, interactions, interactionID, meta.withKey("message"), "ReceiveMessage",
 		func(cur loaded[domain.Interaction]) []domain.InteractionCommand {
@@ -110,34 +200,19 @@ func (h *Handler) appendToConversation(ctx context.Context, convStream string, w
 	if errors.As(err, &over) {
 		h.reportLimit(ctx, interactionID, over, meta)
 	}
-	var reused *domain.MessageIDConflictError
-	if isCode(err, domain.ECONFLICT) && !errors.As(err, &reused) && conv.state.Current == interactionID {
-		// The interaction ended under us: roll the conversation over. (A
-		// message id reused for other content is refused wherever it goes.)
-		return InboundResult{}, true, err
-	}
-	out := InboundResult{CustomerID: who.CustomerID, InteractionID: interactionID, NewInteraction: created && res.Position != 0, Position: res.Position}
-	return out, false, err
+	return InboundResult{CustomerID: who.CustomerID, InteractionID: interactionID, NewInteraction: created && res.Position != 0, Position: res.Position}, err
 }
 
-// currentInteraction returns the conversation's current interaction if it
-// is still open or already holds msg (a redelivery after it ended), or makes
-// a new one current. The new id is derived from the conversation and its
-// count of interactions, so concurrent messages agree on it.
-func (h *Handler) currentInteraction(ctx context.Context, convStream string, conv loaded[domain.Conversation], msg InboundMessage, meta Meta) (string, error) {
-	if current := conv.state.Current; current != "" {
-		it, err := load(ctx, h, interactions, current, uuid.Nil)
-		if err != nil {
-			return "", err
-		}
-		if !it.state.Status.Ended() || it.state.HasMessage(msg.ProviderMessageID) {
-			return current, nil
-		}
+// concurrently runs the steps at once and returns when all have: appends
+// to different streams issued together share the store's group commit
+// instead of waiting for one fsync each.
+func concurrently(steps ...func()) {
+	var wg sync.WaitGroup
+	for _, step := range steps[1:] {
+		wg.Go(step)
 	}
-	next := DeriveID("interaction", convStream+"#"+strconv.Itoa(conv.state.Count))
-	_, _, err := execute(ctx, h, conversations, convStream, meta.withKey("conversation#"+strconv.Itoa(conv.state.Count)),
-		domain.OpenConversationInteraction{Channel: msg.Channel, InteractionID: next, Replaces: conv.state.Current})
-	return next, err
+	steps[0]()
+	wg.Wait()
 }
 
 // inboundCommands plans the commands for a message: start and queue the

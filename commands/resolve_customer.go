@@ -36,22 +36,64 @@ const maxMergeHops = 8
 // reservation yet), resolution follows the merge.
 func (h *Handler) ResolveCustomer(ctx context.Context, identity domain.Identity, displayName string, meta Meta) (Resolution, error) {
 	return runFlow(ctx, h, "ResolveCustomer", func() (Resolution, Result, error) {
-		norm, err := h.NormalizeIdentity(identity)
+		claim, err := h.claimIdentity(ctx, identity, displayName, meta)
 		if err != nil {
-			return Resolution{}, Result{}, err
+			return Resolution{}, Result{Position: claim.Position}, err
 		}
-		reserved, owner, err := h.reserveIdentity(ctx, domain.IdentityStream(norm), norm, meta.withKey("reserve"))
-		if err != nil {
-			return Resolution{}, reserved, err
-		}
-		registered, customer, err := h.ensureRegistered(ctx, owner, norm, displayName, meta.withKey("register"))
-		if err != nil {
-			return Resolution{}, registered, err
-		}
-		live, err := h.followMerges(ctx, customer)
-		res := Resolution{CustomerID: live, Created: registered.Position != 0, Identity: norm, Position: maxPosition(reserved, registered)}
+		registered, err := claim.register(ctx)
+		res := claim.Resolution
+		res.Created = registered.Position != 0
+		res.Position = max(res.Position, registered.Position)
 		return res, Result{Position: res.Position}, err
 	})
+}
+
+// identityClaim is an identity's owner once the reservation stream has
+// decided it: a customer already registered (followed through merges), or
+// one still to register. Registration may run concurrently with appends
+// that name the customer, such as a first message's interaction: readers
+// meet the customer's id before its registration at worst for one group
+// commit, and a flow that failed half-way is completed by its retry.
+type identityClaim struct {
+	Resolution
+	// pending registers the new customer; nil when it is registered.
+	pending func(ctx context.Context) (Result, error)
+}
+
+// register registers the claimed customer if that is still to be done.
+func (c identityClaim) register(ctx context.Context) (Result, error) {
+	if c.pending == nil {
+		return Result{}, nil
+	}
+	return c.pending(ctx)
+}
+
+// claimIdentity reserves identity for a new customer unless somebody owns
+// it: the one durable wait resolution cannot do without. It leaves the new
+// customer's registration to the caller (identityClaim.register).
+func (h *Handler) claimIdentity(ctx context.Context, identity domain.Identity, displayName string, meta Meta) (identityClaim, error) {
+	norm, err := h.NormalizeIdentity(identity)
+	if err != nil {
+		return identityClaim{}, err
+	}
+	reserved, owner, err := h.reserveIdentity(ctx, domain.IdentityStream(norm), norm, meta.withKey("reserve"))
+	if err != nil {
+		return identityClaim{Resolution: Resolution{Position: reserved.Position}}, err
+	}
+	claim := identityClaim{Resolution: Resolution{CustomerID: owner, Identity: norm, Position: reserved.Position}}
+	customer, err := load(ctx, h, customers, owner, uuid.Nil)
+	if err != nil {
+		return claim, err
+	}
+	if !customer.state.Registered {
+		claim.pending = func(ctx context.Context) (Result, error) {
+			res, _, err := h.ensureRegistered(ctx, owner, norm, displayName, meta.withKey("register"))
+			return res, err
+		}
+		return claim, nil
+	}
+	claim.CustomerID, err = h.followMerges(ctx, customer.state)
+	return claim, err
 }
 
 // reserveIdentity returns the identity's owner, reserving it for a new
@@ -70,7 +112,8 @@ func (h *Handler) reserveIdentity(ctx context.Context, stream string, id domain.
 	return res, state.Owner, err
 }
 
-// ensureRegistered registers customerID with its identity unless it exists.
+// ensureRegistered registers customerID with its identity unless it
+// exists: a concurrent or earlier attempt may have done it already.
 func (h *Handler) ensureRegistered(ctx context.Context, customerID string, id domain.Identity, displayName string, meta Meta) (Result, domain.Customer, error) {
 	plan := func(cur loaded[domain.Customer]) []domain.CustomerCommand {
 		if cur.state.Registered {
