@@ -18,11 +18,10 @@ const (
 )
 
 // openStore opens (creating if needed) the ledger in dir.
-func openStore(ctx context.Context, dir string, reg prometheus.Registerer) (*sqlite.Store, error) {
+func openStore(ctx context.Context, dir string, reg prometheus.Registerer, opts ...sqlite.Option) (*sqlite.Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	opts := []sqlite.Option{}
 	if reg != nil {
 		opts = append(opts, sqlite.WithRegisterer(reg))
 	}
@@ -31,6 +30,15 @@ func openStore(ctx context.Context, dir string, reg prometheus.Registerer) (*sql
 		return nil, fmt.Errorf("open ledger in %s: %w", dir, err)
 	}
 	return store, nil
+}
+
+// openStoreToWrite opens (creating if needed) the ledger in dir for a
+// process that owns it while it runs (serve, demo): the only writer, so
+// that the command layer's "anything new on this stream?" reads are
+// answered from memory (sqlite.WithSoleWriter). Readers (verify, replay,
+// reports) may still open it.
+func openStoreToWrite(ctx context.Context, dir string, reg prometheus.Registerer) (*sqlite.Store, error) {
+	return openStore(ctx, dir, reg, sqlite.WithSoleWriter())
 }
 
 // openExistingStore opens the ledger in dir, refusing to create one: verify

@@ -37,7 +37,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if *customers < 1 || *interactions < 1 || *workers < 1 {
 		return &exitError{code: 2, err: fmt.Errorf("demo: --customers, --interactions and --workers must be at least 1")}
 	}
-	store, err := openStore(ctx, *data, nil)
+	store, err := openStoreToWrite(ctx, *data, nil)
 	if err != nil {
 		return err
 	}

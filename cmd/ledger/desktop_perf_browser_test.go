@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/http"
 	"os"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -89,7 +88,10 @@ func TestDesktopPerformanceInBrowser(t *testing.T) {
 	page.WaitJS("the inbox with three interactions", `document.querySelectorAll(".inbox li").length === 3 && !!document.querySelector(".conn.live")`, 30*time.Second)
 
 	ctx, stop := context.WithCancel(t.Context())
-	stopProfile := startCPUProfile(t, os.Getenv(perfProfileEnv))
+	stopProfile, err := profileCPU(os.Getenv(perfProfileEnv)) // the server runs in this process
+	if err != nil {
+		t.Fatal(err)
+	}
 	load := startBackgroundTraffic(ctx, base, phones[1:], rate)
 	probes := probeInbox(t, page, srv, phones[0], seconds)
 	stop()
@@ -109,28 +111,6 @@ func TestDesktopPerformanceInBrowser(t *testing.T) {
 		}
 		if p := percentile(afterAck, 0.99); p > inboxLatencyGoal {
 			t.Errorf("a new message in the inbox: p99 %s after the ack, goal at most %s", p, inboxLatencyGoal)
-		}
-	}
-}
-
-// startCPUProfile profiles this process (the server runs in it) into
-// path until the returned function is called; "" profiles nothing.
-func startCPUProfile(t *testing.T, path string) func() {
-	t.Helper()
-	if path == "" {
-		return func() {}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		t.Fatal(err)
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		if err := f.Close(); err != nil {
-			t.Error(err)
 		}
 	}
 }

@@ -51,7 +51,11 @@ func (e *exitError) Unwrap() error { return e.err }
 func main() {
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel(os.Args[1:])})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout)
+	stopProfile, err := profileCPU(os.Getenv(cpuProfileEnv))
+	if err == nil {
+		err = run(ctx, os.Args[1:], os.Stdout)
+		stopProfile()
+	}
 	stop()
 	if err == nil {
 		return

@@ -212,7 +212,7 @@ func serveComponents() []serveComponent {
 func startServer(ctx context.Context, cfg serveConfig, components ...serveComponent) (*server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	store, err := openStore(ctx, cfg.data, reg)
+	store, err := openStoreToWrite(ctx, cfg.data, reg)
 	if err != nil {
 		return nil, err
 	}

@@ -65,6 +65,11 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	if s.closed.Load() {
 		return eventstore.AppendResult{}, fmt.Errorf("append %s: %w", stream, eventstore.ErrClosed)
 	}
+	if !s.cfg.soleWriter {
+		if err := s.lock.take(false); err != nil {
+			return eventstore.AppendResult{}, fmt.Errorf("append %s: %w", stream, err)
+		}
+	}
 	valid, err := eventstore.ValidateAppend(stream, expected, events)
 	if err != nil {
 		return eventstore.AppendResult{}, fmt.Errorf("append: %w", err)

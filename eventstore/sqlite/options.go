@@ -25,6 +25,7 @@ type config struct {
 	streamCacheSize int
 	readConns       int
 	registerer      prometheus.Registerer
+	soleWriter      bool
 	// beforeCommit, if set, runs before each COMMIT; an error fails the
 	// batch. Tests use it to inject I/O failures.
 	beforeCommit func() error
@@ -103,4 +104,14 @@ func WithReadConns(n int) Option {
 // it the store records no metrics.
 func WithRegisterer(r prometheus.Registerer) Option {
 	return func(c *config) { c.registerer = r }
+}
+
+// WithSoleWriter makes the store the only writer of its file for as long
+// as it is open: Open fails with ErrWriterLocked while another process
+// has the file open for writing, and other stores' appends fail with it
+// until this one closes. In return, a stream read that starts past the
+// stream's last committed version is answered from memory. A server that
+// owns its data directory opens its ledger this way.
+func WithSoleWriter() Option {
+	return func(c *config) { c.soleWriter = true }
 }

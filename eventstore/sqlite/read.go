@@ -68,6 +68,11 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from int64, max i
 	if from < 0 {
 		from = 0
 	}
+	if s.committed != nil {
+		if v, ok := s.committed.version(stream); ok && from > v {
+			return nil, nil // past the head: nothing to read (see WithSoleWriter)
+		}
+	}
 	rows, err := s.reads.stream.QueryContext(ctx, stream, from, max)
 	if err != nil {
 		return nil, fmt.Errorf("read stream %s: %w", stream, s.mapErr(err))

@@ -24,6 +24,14 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestConformanceSoleWriter runs the suite on a store that answers reads
+// past a stream's head from memory.
+func TestConformanceSoleWriter(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) eventstore.Store {
+		return openTemp(t, sqlite.WithSoleWriter())
+	})
+}
+
 // openTemp opens a store in a fresh temporary directory, closed when the
 // test ends.
 func openTemp(t testing.TB, opts ...sqlite.Option) *sqlite.Store {

@@ -26,6 +26,10 @@ type Store struct {
 	w        *writer
 	ckpt     *checkpointer
 	notifier eventstore.Notifier
+	lock     *writerLock
+	// committed is the heads of the streams this store wrote, when it
+	// is the sole writer (else nil).
+	committed *committedHeads
 
 	// sendMu is held shared while an Append hands its request to the
 	// writer and exclusively by Close, so no request is sent on a closed
@@ -49,7 +53,13 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{cfg: cfg, log: cfg.logger.With("component", "eventstore", "path", path)}
+	s := &Store{cfg: cfg, log: cfg.logger.With("component", "eventstore", "path", path), lock: newWriterLock(path)}
+	if cfg.soleWriter {
+		if err := s.lock.take(true); err != nil {
+			return nil, fmt.Errorf("open event store %s: %w", path, err)
+		}
+		s.committed = newCommittedHeads(cfg.streamCacheSize)
+	}
 	if err := s.open(ctx, path, m); err != nil {
 		s.closeDBs()
 		return nil, fmt.Errorf("open event store %s: %w", path, err)
@@ -81,6 +91,9 @@ func (s *Store) open(ctx context.Context, path string, m *metrics) error {
 		return err
 	}
 	s.w, err = newWriter(ctx, conn, s.cfg, m, s.log, s.notifier.Notify, s.ckpt.request)
+	if s.w != nil {
+		s.w.committed = s.committed
+	}
 	return err
 }
 
@@ -213,6 +226,7 @@ func (s *Store) closeDBs() error {
 	if s.wdb != nil {
 		errs = append(errs, s.wdb.Close())
 	}
+	errs = append(errs, s.lock.release())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close event store: %w", err)
 	}

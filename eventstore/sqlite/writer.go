@@ -43,6 +43,9 @@ type writer struct {
 	dataVersion int64
 	tail        tail
 	heads       *headCache
+	// committed, if set, is told every commit's stream heads (see
+	// WithSoleWriter).
+	committed *committedHeads
 }
 
 func newWriter(ctx context.Context, conn *sql.Conn, cfg config, m *metrics, log *slog.Logger, notify, checkpoint func()) (*writer, error) {
@@ -194,6 +197,7 @@ func (w *writer) answerCallers(answered chan<- struct{}) {
 // batch in case the failure left it uncertain.
 func (w *writer) fail(reqs []*request, err error) {
 	w.valid = false
+	w.forgetCommitted()
 	w.log.Error("event store group commit failed", "requests", len(reqs), "err", err)
 	for _, r := range reqs {
 		w.metrics.observeAppend(resultError)
@@ -208,6 +212,9 @@ func (w *writer) publish(b *batch) {
 	}
 	for stream, h := range b.heads {
 		w.heads.put(stream, h)
+	}
+	if w.committed != nil {
+		w.committed.publish(b.heads)
 	}
 	w.tail = b.tail()
 	w.heads.trim()
@@ -398,6 +405,7 @@ func (w *writer) sync() error {
 	}
 	if w.valid {
 		w.log.Warn("event store file changed by another connection; reloading stream heads")
+		w.forgetCommitted()
 	}
 	w.heads.reset()
 	if w.tail, err = w.stmts.tail(w.ctx); err != nil {
@@ -436,4 +444,13 @@ func (w *writer) loadHeads(reqs []*request, pending map[string]streamHead) error
 		w.heads.put(s, h)
 	}
 	return nil
+}
+
+// forgetCommitted empties the sole writer's view of committed heads when
+// the committed state is uncertain: reads go to the database until later
+// commits fill it again.
+func (w *writer) forgetCommitted() {
+	if w.committed != nil {
+		w.committed.reset()
+	}
 }
