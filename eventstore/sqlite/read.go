@@ -68,10 +68,13 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from int64, max i
 	if from < 0 {
 		from = 0
 	}
+	var gen uint64
 	if s.committed != nil {
-		if v, ok := s.committed.version(stream); ok && from > v {
+		v, known, g := s.committed.version(stream)
+		if known && from > v {
 			return nil, nil // past the head: nothing to read (see WithSoleWriter)
 		}
+		gen = g
 	}
 	rows, err := s.reads.stream.QueryContext(ctx, stream, from, max)
 	if err != nil {
@@ -80,6 +83,12 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from int64, max i
 	events, err := scanEvents(rows, max)
 	if err != nil {
 		return nil, fmt.Errorf("read stream %s: %w", stream, s.mapErr(err))
+	}
+	if s.committed != nil && from == 0 && len(events) == 0 {
+		// A new stream is read before it is first written (a new
+		// customer, conversation, interaction): asked again, it is
+		// answered from memory until its first commit.
+		s.committed.markEmpty(stream, gen)
 	}
 	return events, nil
 }

@@ -71,28 +71,33 @@ func (l *writerLock) release() error {
 }
 
 // committedHeads is the last committed version of the streams a sole
-// writer has written, safe for concurrent use. The writer sets it after
-// each commit, before any caller of the batch is answered or the commit is
-// announced, so a read that finds a stream here at version v cannot miss
-// an event that anyone was told about. It is bounded like the writer's
-// head cache: emptied when it outgrows max, then refilled by later commits;
-// a stream missing from it is read from the database.
+// writer has written, and of streams a read found empty, safe for
+// concurrent use. The writer sets it after each commit, before any caller
+// of the batch is answered or the commit is announced, so a read that
+// finds a stream here at version v cannot miss an event that anyone was
+// told about. It is bounded like the writer's head cache: emptied when it
+// outgrows max, then refilled by later commits and reads; a stream missing
+// from it is read from the database.
 type committedHeads struct {
 	mu       sync.RWMutex
 	max      int
-	versions map[string]int64
+	versions map[string]int64 // -1: no events
+	// gen counts the times the map was emptied: a read may only record
+	// what it found in the generation it started in.
+	gen uint64
 }
 
 func newCommittedHeads(max int) *committedHeads {
 	return &committedHeads{max: max, versions: make(map[string]int64)}
 }
 
-// version returns the stream's last committed version, if known.
-func (c *committedHeads) version(stream string) (int64, bool) {
+// version returns the stream's last committed version, if known, and the
+// generation to pass to markEmpty after reading the database.
+func (c *committedHeads) version(stream string) (v int64, known bool, gen uint64) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	v, ok := c.versions[stream]
-	return v, ok
+	v, known = c.versions[stream]
+	return v, known, c.gen
 }
 
 // publish records a committed batch's stream heads.
@@ -100,10 +105,27 @@ func (c *committedHeads) publish(heads map[string]streamHead) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.versions)+len(heads) > c.max {
-		c.versions = make(map[string]int64, len(heads))
+		c.clear()
 	}
 	for stream, h := range heads {
 		c.versions[stream] = h.version
+	}
+}
+
+// markEmpty records that a read of the database, begun after version
+// returned gen, found no events in stream. The writer's heads win: if it
+// published the stream meanwhile, the stream is in the map already (its
+// commit came after the read's snapshot, or the read would have found
+// it), and if the map was emptied meanwhile, the read's finding may be
+// older than a head that was dropped, so it is not recorded.
+func (c *committedHeads) markEmpty(stream string, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen || len(c.versions) >= c.max {
+		return
+	}
+	if _, known := c.versions[stream]; !known {
+		c.versions[stream] = -1
 	}
 }
 
@@ -112,5 +134,10 @@ func (c *committedHeads) publish(heads map[string]streamHead) {
 func (c *committedHeads) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.clear()
+}
+
+func (c *committedHeads) clear() {
 	c.versions = make(map[string]int64)
+	c.gen++
 }

@@ -2,7 +2,9 @@ package sqlite_test
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -81,4 +83,43 @@ func TestSoleWriterReadsPastTheHead(t *testing.T) {
 		}
 		version = res.NextExpectedVersion
 	}
+}
+
+// TestSoleWriterNewStreamsRacingReads reads new streams while they get
+// their first events: once an append has returned, every read from the
+// start finds its event, although reads that began before it may have
+// recorded the stream as empty.
+func TestSoleWriterNewStreamsRacingReads(t *testing.T) {
+	ctx := t.Context()
+	s := openTemp(t, sqlite.WithSoleWriter())
+	const streams = 200
+	var wg sync.WaitGroup
+	for i := range streams {
+		stream := fmt.Sprintf("new-%d", i)
+		stop := make(chan struct{})
+		wg.Go(func() { // keeps asking, as a cached aggregate would
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := s.ReadStream(ctx, stream, 0, 10); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+		wg.Go(func() {
+			defer close(stop)
+			if _, err := s.Append(ctx, stream, eventstore.NoStream, oneEvent()); err != nil {
+				t.Error(err)
+				return
+			}
+			if got, err := s.ReadStream(ctx, stream, 0, 10); err != nil || len(got) != 1 {
+				t.Errorf("%s after its append: %d events, err %v; want 1", stream, len(got), err)
+			}
+		})
+	}
+	wg.Wait()
 }
