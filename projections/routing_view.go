@@ -2,6 +2,8 @@ package projections
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/interactionledger/ledger/domain"
@@ -38,7 +40,7 @@ func (v RoutingView) Waiting(ctx context.Context, now time.Time) ([]domain.Waiti
 	if len(items) == 0 {
 		return nil, nil
 	}
-	customers, err := v.db.CustomersByID(ctx, customerIDs)
+	customers, err := v.customers(ctx, customerIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -48,6 +50,21 @@ func (v RoutingView) Waiting(ctx context.Context, now time.Time) ([]domain.Waiti
 		}
 	}
 	return items, nil
+}
+
+// customers reads the customers of ids (repeats allowed) by batches of
+// MaxBatchIDs: thousands of waiting chats are a busy hour, not an error.
+func (v RoutingView) customers(ctx context.Context, ids []string) (map[string]Customer, error) {
+	unique := slices.Compact(slices.Sorted(slices.Values(ids)))
+	out := make(map[string]Customer, len(unique))
+	for batch := range slices.Chunk(unique, MaxBatchIDs) {
+		found, err := v.db.CustomersByID(ctx, batch)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(out, found)
+	}
+	return out, nil
 }
 
 // Agents lists every agent with presence, skills, capacity and load.
