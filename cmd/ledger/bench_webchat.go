@@ -34,6 +34,9 @@ type webchatBench struct {
 	quiet     bool
 	runID     string
 	serverOut io.Writer
+	// serverProfile, if set, is where the scratch server writes its CPU
+	// profile.
+	serverProfile string
 }
 
 // runBenchWebchat loads a web chat server with many concurrent customers:
@@ -54,6 +57,7 @@ func runBenchWebchat(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&b.interval, "interval", 5*time.Second, "mean pause between two messages of one customer")
 	fs.IntVar(&b.dialRate, "dial-rate", 1000, "new sockets per second while connecting")
 	fs.BoolVar(&b.quiet, "quiet", false, "no progress bar")
+	fs.StringVar(&b.serverProfile, "server-cpuprofile", "", "without --url: write the scratch server's CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -110,7 +114,7 @@ func (b *webchatBench) startServer(ctx context.Context, dataDir string) (func(),
 	// Every benchmark socket comes from loopback: exempt it from the
 	// per-address abuse limits, which would (rightly) cut it off.
 	cmd := exec.CommandContext(ctx, self, "serve", "--data", dir, "--http", "127.0.0.1:0", "--admin-http", "127.0.0.1:0", "--limit-exempt", "127.0.0.0/8,::1")
-	cmd.Env = append(os.Environ(), "LEDGER_LOG_LEVEL=warn")
+	cmd.Env = append(os.Environ(), "LEDGER_LOG_LEVEL=warn", cpuProfileEnv+"="+b.serverProfile) // the last of a name wins
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

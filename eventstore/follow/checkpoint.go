@@ -19,9 +19,11 @@ const (
 	// follower only loads the checkpoint.
 	ExactlyOnce Delivery = iota
 	// AtLeastOnce: the follower saves the checkpoint after the consumer
-	// handled a batch. A stop between the two hands the batch to the
-	// consumer again, so its effects must be idempotent (appends with
-	// idempotency keys derived from the event, say).
+	// handled a batch: at most once per Config.FlushAfter while batches
+	// stream in, when the feed goes quiet, and when the run ends. A crash
+	// hands the consumer the batches since the last save again, so its
+	// effects must be idempotent (appends with idempotency keys derived
+	// from the event, say).
 	AtLeastOnce
 	// AtLeastOnceAsync: the consumer's effects finish after Handle
 	// returns (deliveries on concurrent lanes), so the consumer saves the

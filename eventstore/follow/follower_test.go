@@ -388,3 +388,47 @@ func TestBoundedRunNeedsNothingPastItsBound(t *testing.T) {
 		t.Fatalf("RunUntil(20) = %v, want a halt at 13", err)
 	}
 }
+
+// countingCheckpoint counts its saves.
+type countingCheckpoint struct {
+	follow.MemoryCheckpoint
+	mu    sync.Mutex
+	saves int
+}
+
+func (c *countingCheckpoint) Save(ctx context.Context, pos uint64) error {
+	c.mu.Lock()
+	c.saves++
+	c.mu.Unlock()
+	return c.MemoryCheckpoint.Save(ctx, pos)
+}
+
+// TestAtLeastOnceCheckpointSavedOncePerInterval: an AtLeastOnce follower
+// saves its checkpoint at most once per FlushAfter while batches stream
+// in, not once per batch, and saves the last batch handled when it stops.
+func TestAtLeastOnceCheckpointSavedOncePerInterval(t *testing.T) {
+	store := openStore(t, t.TempDir(), 200)
+	cp := &countingCheckpoint{}
+	f, err := follow.New(follow.Config[eventstore.RecordedEvent]{
+		Name: "throttled", Store: store, Source: follow.Recorded, Consumer: &recorder{}, Checkpoint: cp,
+		Delivery: follow.AtLeastOnce, PageSize: 7, FlushAfter: time.Hour, Backoff: fastBackoff,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	waitFor(t, "the backlog", func() bool { return f.Position() == 200 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run after ctx ended: %v", err)
+	}
+	pos, found, _ := cp.Load(t.Context())
+	if !found || pos != 200 {
+		t.Fatalf("checkpoint after the stop = %d (found %v), want 200", pos, found)
+	}
+	if cp.saves > 2 { // the first batch's, and the stop's
+		t.Fatalf("checkpoint saved %d times for %d batches, want at most 2", cp.saves, (200+6)/7)
+	}
+}

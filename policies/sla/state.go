@@ -22,6 +22,44 @@ import (
 // being UUIDs), and open matters for tickets only.
 type slaState struct {
 	db *sql.DB
+	q  slaStmts
+}
+
+// slaStmts are the state's statements, prepared once: the follower's
+// batches run them for every event, and preparing one costs more than
+// running it.
+type slaStmts struct {
+	upsertDue, upsertOpen, link, openTickets, saveCheckpoint *sql.Stmt
+}
+
+const (
+	sqlUpsertDue = `INSERT INTO sla_tickets (ticket_id, open, due_at) VALUES (?, 1, ?)
+		ON CONFLICT (ticket_id) DO UPDATE SET due_at = excluded.due_at`
+	sqlUpsertOpen = `INSERT INTO sla_tickets (ticket_id, open) VALUES (?, ?)
+		ON CONFLICT (ticket_id) DO UPDATE SET open = excluded.open`
+	sqlLink        = `INSERT INTO sla_links (interaction_id, ticket_id) VALUES (?, ?) ON CONFLICT DO NOTHING`
+	sqlOpenTickets = `SELECT l.ticket_id FROM sla_links l JOIN sla_tickets t ON t.ticket_id = l.ticket_id
+		WHERE l.interaction_id = ? AND t.open = 1 ORDER BY l.ticket_id`
+	sqlSaveCheckpoint = `INSERT INTO sla_checkpoint (id, position) VALUES (1, ?)
+		ON CONFLICT (id) DO UPDATE SET position = excluded.position`
+)
+
+func prepareSlaStmts(ctx context.Context, db *sql.DB) (slaStmts, error) {
+	var q slaStmts
+	for _, p := range []struct {
+		stmt  **sql.Stmt
+		query string
+	}{
+		{&q.upsertDue, sqlUpsertDue}, {&q.upsertOpen, sqlUpsertOpen}, {&q.link, sqlLink},
+		{&q.openTickets, sqlOpenTickets}, {&q.saveCheckpoint, sqlSaveCheckpoint},
+	} {
+		st, err := db.PrepareContext(ctx, p.query)
+		if err != nil {
+			return q, fmt.Errorf("prepare sla state statement: %w", err)
+		}
+		*p.stmt = st
+	}
+	return q, nil
 }
 
 const slaSchema = `
@@ -59,9 +97,14 @@ func openSlaState(ctx context.Context, path string) (*slaState, error) {
 	if _, err := db.ExecContext(ctx, slaSchema); err != nil {
 		return nil, errors.Join(fmt.Errorf("create sla state in %s: %w", path, err), db.Close())
 	}
-	return &slaState{db: db}, nil
+	q, err := prepareSlaStmts(ctx, db)
+	if err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	return &slaState{db: db, q: q}, nil
 }
 
+// close closes the database, and with it the prepared statements.
 func (s *slaState) close() error { return s.db.Close() }
 
 // checkpoint returns the saved position; ok is false before the first save.
@@ -79,9 +122,7 @@ func (s *slaState) checkpoint(ctx context.Context) (uint64, bool, error) {
 
 // saveCheckpoint records a position outside a batch (the first start).
 func (s *slaState) saveCheckpoint(ctx context.Context, position uint64) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO sla_checkpoint (id, position) VALUES (1, ?)
-		ON CONFLICT (id) DO UPDATE SET position = excluded.position`, int64(position))
-	if err != nil {
+	if _, err := s.q.saveCheckpoint.ExecContext(ctx, int64(position)); err != nil {
 		return fmt.Errorf("sla checkpoint at %d: %w", position, err)
 	}
 	return nil
@@ -111,21 +152,15 @@ func (s *slaState) nextDue(ctx context.Context) (time.Time, bool, error) {
 
 // setDue records a ticket's next due time outside a batch (the timer).
 func (s *slaState) setDue(ctx context.Context, ticketID string, due time.Time, ok bool) error {
-	return setDue(ctx, s.db, ticketID, due, ok)
+	return setDue(ctx, s.q.upsertDue, ticketID, due, ok)
 }
 
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-func setDue(ctx context.Context, db execer, ticketID string, due time.Time, ok bool) error {
+func setDue(ctx context.Context, upsert *sql.Stmt, ticketID string, due time.Time, ok bool) error {
 	var v any
 	if ok {
 		v = due.UnixNano()
 	}
-	_, err := db.ExecContext(ctx, `INSERT INTO sla_tickets (ticket_id, open, due_at) VALUES (?, 1, ?)
-		ON CONFLICT (ticket_id) DO UPDATE SET due_at = excluded.due_at`, ticketID, v)
-	if err != nil {
+	if _, err := upsert.ExecContext(ctx, ticketID, v); err != nil {
 		return fmt.Errorf("sla due time of %s: %w", ticketID, err)
 	}
 	return nil
@@ -133,19 +168,26 @@ func setDue(ctx context.Context, db execer, ticketID string, due time.Time, ok b
 
 // slaBatch is the state change of one batch of events, committed with
 // the checkpoint.
-type slaBatch struct{ tx *sql.Tx }
+type slaBatch struct {
+	tx *sql.Tx
+	q  slaStmts
+}
+
+// stmt is st bound to the batch's transaction.
+func (b *slaBatch) stmt(ctx context.Context, st *sql.Stmt) *sql.Stmt {
+	return b.tx.StmtContext(ctx, st)
+}
 
 func (s *slaState) begin(ctx context.Context) (*slaBatch, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("sla state: %w", err)
 	}
-	return &slaBatch{tx: tx}, nil
+	return &slaBatch{tx: tx, q: s.q}, nil
 }
 
 func (b *slaBatch) commit(ctx context.Context, position uint64) error {
-	if _, err := b.tx.ExecContext(ctx, `INSERT INTO sla_checkpoint (id, position) VALUES (1, ?)
-		ON CONFLICT (id) DO UPDATE SET position = excluded.position`, int64(position)); err != nil {
+	if _, err := b.stmt(ctx, b.q.saveCheckpoint).ExecContext(ctx, int64(position)); err != nil {
 		_ = b.tx.Rollback()
 		return fmt.Errorf("sla checkpoint at %d: %w", position, err)
 	}
@@ -158,7 +200,7 @@ func (b *slaBatch) commit(ctx context.Context, position uint64) error {
 func (b *slaBatch) rollback() { _ = b.tx.Rollback() }
 
 func (b *slaBatch) link(ctx context.Context, interactionID, ticketID string) error {
-	_, err := b.tx.ExecContext(ctx, `INSERT INTO sla_links (interaction_id, ticket_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, interactionID, ticketID)
+	_, err := b.stmt(ctx, b.q.link).ExecContext(ctx, interactionID, ticketID)
 	if err != nil {
 		return fmt.Errorf("link %s to ticket %s: %w", interactionID, ticketID, err)
 	}
@@ -166,8 +208,7 @@ func (b *slaBatch) link(ctx context.Context, interactionID, ticketID string) err
 }
 
 func (b *slaBatch) setOpen(ctx context.Context, ticketID string, open bool) error {
-	_, err := b.tx.ExecContext(ctx, `INSERT INTO sla_tickets (ticket_id, open) VALUES (?, ?)
-		ON CONFLICT (ticket_id) DO UPDATE SET open = excluded.open`, ticketID, open)
+	_, err := b.stmt(ctx, b.q.upsertOpen).ExecContext(ctx, ticketID, open)
 	if err != nil {
 		return fmt.Errorf("ticket %s open=%t: %w", ticketID, open, err)
 	}
@@ -175,13 +216,12 @@ func (b *slaBatch) setOpen(ctx context.Context, ticketID string, open bool) erro
 }
 
 func (b *slaBatch) setDue(ctx context.Context, ticketID string, due time.Time, ok bool) error {
-	return setDue(ctx, b.tx, ticketID, due, ok)
+	return setDue(ctx, b.stmt(ctx, b.q.upsertDue), ticketID, due, ok)
 }
 
 // openTicketsOf returns the open tickets an interaction is linked to.
 func (b *slaBatch) openTicketsOf(ctx context.Context, interactionID string) ([]string, error) {
-	rows, err := b.tx.QueryContext(ctx, `SELECT l.ticket_id FROM sla_links l JOIN sla_tickets t ON t.ticket_id = l.ticket_id
-		WHERE l.interaction_id = ? AND t.open = 1 ORDER BY l.ticket_id`, interactionID)
+	rows, err := b.stmt(ctx, b.q.openTickets).QueryContext(ctx, interactionID)
 	if err != nil {
 		return nil, fmt.Errorf("tickets of interaction %s: %w", interactionID, err)
 	}
