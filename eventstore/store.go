@@ -91,7 +91,9 @@ type Store interface {
 	ReadStream(ctx context.Context, stream string, from int64, max int) ([]RecordedEvent, error)
 
 	// ReadAll returns up to max events with position > after, in position
-	// order.
+	// order. The events' Data and Metadata may be shared with other
+	// readers (a store may serve the newest events from memory): read
+	// them, never modify them.
 	ReadAll(ctx context.Context, after uint64, max int) ([]RecordedEvent, error)
 
 	// SubscribeAll delivers every event with position > after: first the

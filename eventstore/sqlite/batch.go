@@ -230,3 +230,16 @@ func (b *batch) accept(r *request, cur streamHead) eventstore.AppendResult {
 	res.NextExpectedVersion = cur.version
 	return res
 }
+
+// recorded returns the batch's events as stored, in position order.
+func (b *batch) recorded() []eventstore.RecordedEvent {
+	out := make([]eventstore.RecordedEvent, len(b.rows))
+	for i, r := range b.rows {
+		out[i] = eventstore.RecordedEvent{
+			ID: r.ev.id, Stream: r.stream, Version: r.version, Position: r.position,
+			Type: r.ev.typ, Schema: r.ev.schema, Data: []byte(r.ev.data), Metadata: []byte(r.ev.meta),
+			RecordedAt: b.at, PrevHash: r.prevHash, Hash: r.hash,
+		}
+	}
+	return out
+}

@@ -109,9 +109,11 @@ func WithRegisterer(r prometheus.Registerer) Option {
 // WithSoleWriter makes the store the only writer of its file for as long
 // as it is open: Open fails with ErrWriterLocked while another process
 // has the file open for writing, and other stores' appends fail with it
-// until this one closes. In return, a stream read that starts past the
-// stream's last committed version is answered from memory. A server that
-// owns its data directory opens its ledger this way.
+// until this one closes. In return, it answers from memory a stream read
+// that starts past the stream's last committed version, and ReadAll of
+// the newest events (the last 16,384, or 32 MiB), where every follower of
+// the log reads. A server that owns its data directory opens its ledger
+// this way.
 func WithSoleWriter() Option {
 	return func(c *config) { c.soleWriter = true }
 }

@@ -99,6 +99,11 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, max int) ([]eventstor
 	if err := s.readable(max); err != nil {
 		return nil, fmt.Errorf("read $all after %d: %w", after, err)
 	}
+	if s.recent != nil {
+		if events, ok := s.recent.read(after, max); ok {
+			return events, nil // see recentEvents
+		}
+	}
 	rows, err := s.reads.all.QueryContext(ctx, int64(after), max)
 	if err != nil {
 		return nil, fmt.Errorf("read $all after %d: %w", after, s.mapErr(err))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"testing"
 
@@ -122,4 +123,64 @@ func TestSoleWriterNewStreamsRacingReads(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestSoleWriterServesTheLogTailAsStored: what a sole writer answers
+// from its in-memory tail of the log, while appends race with the reads,
+// is event for event what the database holds.
+func TestSoleWriterServesTheLogTailAsStored(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	sole := openAt(t, path, sqlite.WithSoleWriter())
+	const writers, appends = 8, 60
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range appends {
+				events := oneEvent()
+				if i%3 == 0 {
+					events = append(events, oneEvent()...)
+				}
+				if _, err := sole.Append(ctx, fmt.Sprintf("w%d-%d", w, i/10), eventstore.Any, events); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	var fromTail []eventstore.RecordedEvent
+	tailDone := make(chan struct{})
+	go func() { // a follower reading as the log grows, in small pages
+		defer close(tailDone)
+		want := writers * (appends + appends/3)
+		for after := uint64(0); len(fromTail) < want; {
+			page, err := sole.ReadAll(ctx, after, 7)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for _, e := range page {
+				if e.Position != after+1 {
+					t.Errorf("read after %d got position %d", after, e.Position)
+					return
+				}
+				after = e.Position
+			}
+			fromTail = append(fromTail, page...)
+		}
+	}()
+	wg.Wait()
+	<-tailDone
+	stored, err := openAt(t, path).ReadAll(ctx, 0, 100_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fromTail) != len(stored) {
+		t.Fatalf("read %d events from the sole writer, %d are stored", len(fromTail), len(stored))
+	}
+	for i := range stored {
+		if !reflect.DeepEqual(fromTail[i], stored[i]) {
+			t.Fatalf("event %d:\n read   %+v\n stored %+v", i, fromTail[i], stored[i])
+		}
+	}
 }

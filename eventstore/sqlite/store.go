@@ -30,6 +30,9 @@ type Store struct {
 	// committed is the heads of the streams this store wrote, when it
 	// is the sole writer (else nil).
 	committed *committedHeads
+	// recent is the tail of the log, when the store is the sole writer
+	// (else nil).
+	recent *recentEvents
 
 	// sendMu is held shared while an Append hands its request to the
 	// writer and exclusively by Close, so no request is sent on a closed
@@ -59,6 +62,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 			return nil, fmt.Errorf("open event store %s: %w", path, err)
 		}
 		s.committed = newCommittedHeads(cfg.streamCacheSize)
+		s.recent = &recentEvents{}
 	}
 	if err := s.open(ctx, path, m); err != nil {
 		s.closeDBs()
@@ -92,7 +96,7 @@ func (s *Store) open(ctx context.Context, path string, m *metrics) error {
 	}
 	s.w, err = newWriter(ctx, conn, s.cfg, m, s.log, s.notifier.Notify, s.ckpt.request)
 	if s.w != nil {
-		s.w.committed = s.committed
+		s.w.committed, s.w.recent = s.committed, s.recent
 	}
 	return err
 }

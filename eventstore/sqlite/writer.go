@@ -46,6 +46,9 @@ type writer struct {
 	// committed, if set, is told every commit's stream heads (see
 	// WithSoleWriter).
 	committed *committedHeads
+	// recent, if set, is given every commit's events (see
+	// WithSoleWriter).
+	recent *recentEvents
 }
 
 func newWriter(ctx context.Context, conn *sql.Conn, cfg config, m *metrics, log *slog.Logger, notify, checkpoint func()) (*writer, error) {
@@ -215,6 +218,9 @@ func (w *writer) publish(b *batch) {
 	}
 	if w.committed != nil {
 		w.committed.publish(b.heads)
+	}
+	if w.recent != nil {
+		w.recent.add(b.recorded())
 	}
 	w.tail = b.tail()
 	w.heads.trim()
@@ -452,5 +458,8 @@ func (w *writer) loadHeads(reqs []*request, pending map[string]streamHead) error
 func (w *writer) forgetCommitted() {
 	if w.committed != nil {
 		w.committed.reset()
+	}
+	if w.recent != nil {
+		w.recent.reset()
 	}
 }
