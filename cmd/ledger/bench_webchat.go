@@ -151,7 +151,7 @@ func serverAddress(stdout *bufio.Reader, marker string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("ledger serve printed %q: %v", line, err)
 	}
-	addr, _, _ := strings.Cut(rest, " ")
+	addr, _, _ := strings.Cut(strings.TrimSpace(rest), " ")
 	return addr, nil
 }
 

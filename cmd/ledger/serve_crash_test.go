@@ -1,0 +1,652 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/interactionledger/ledger/channels/app"
+	"github.com/interactionledger/ledger/channels/sms"
+	"github.com/interactionledger/ledger/channels/webchat"
+	"github.com/interactionledger/ledger/domain"
+)
+
+const (
+	// crashKills is how often the server is killed; each kill is followed
+	// by a restart on the same data directory.
+	crashKills = 3
+	// crashWorkers post concurrently; crashChatWorkers of them chat over
+	// WebSocket, the others post the app's and the SMS provider's webhooks.
+	crashWorkers     = 32
+	crashChatWorkers = 8
+	// crashAcksPerRun is how many new acknowledgements each run of the
+	// server gives before it is killed (or, the last run, stopped).
+	crashAcksPerRun = 300
+	// crashNewIdentity is the chance that a message comes from a customer
+	// never seen before; the rest come from returning ones.
+	crashNewIdentity = 0.3
+	// crashResendAcked is the chance that a webhook worker redelivers a
+	// message the server already acknowledged, as providers do.
+	crashResendAcked = 0.05
+)
+
+// TestServeKilledUnderChannelLoadLosesNoAckedMessage is issue #12's "done
+// means": the real `ledger serve` binary, under concurrent load on the
+// app, SMS and web chat channels from new and returning customers, is
+// killed with SIGKILL three times and restarted on the same data
+// directory. Clients resend what was in flight at the kill (and sometimes
+// what was already acknowledged), as providers and the chat widget do.
+// Afterwards every acknowledged message is in the ledger exactly once, in
+// an interaction of its channel and sender; no message is recorded twice;
+// every sender is one customer; `ledger verify` passes; and the
+// projections caught up after every restart.
+func TestServeKilledUnderChannelLoadLosesNoAckedMessage(t *testing.T) {
+	if testing.Short() && os.Getenv("CI") != "true" {
+		t.Skip("builds the binary and runs it under load")
+	}
+	started := time.Now()
+	bin := crashLedgerBinary(t)
+	dir := t.TempDir()
+	load := newCrashLoad()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	stop := make(chan struct{})
+	var workers sync.WaitGroup
+	for w := range crashWorkers {
+		workers.Go(func() { load.work(ctx, stop, w) })
+	}
+	t.Cleanup(func() { cancel(); workers.Wait() })
+
+	var srv *crashServer
+	for run := range crashKills + 1 {
+		srv = startCrashServer(t, bin, dir, run)
+		load.up(srv.base)
+		waitReady(t, srv.admin+"/readyz", srv.exited, srv.log) // the projections caught up with what the last run left
+		want := load.acks() + crashAcksPerRun
+		load.waitAcks(t, want, srv)
+		if run == crashKills {
+			break // the last run serves the resends, then stops cleanly
+		}
+		inFlight := load.inFlight.Load()
+		srv.kill(t)
+		load.down()
+		t.Logf("run %d: killed with %d requests in flight, %d messages acknowledged so far", run, inFlight, load.acks())
+	}
+	close(stop)
+	if !waitGroupWithin(&workers, time.Minute) {
+		t.Fatalf("the clients could not deliver their last messages within a minute: %d in flight", load.inFlight.Load())
+	}
+	load.failOnRefusals(t)
+	srv.stop(t)
+	verifyCrashedLedger(t, bin, dir, load)
+	t.Logf("%d messages acknowledged (%d acknowledgements of redeliveries), %d resends after a failed attempt, %d identities, in %s",
+		load.acks(), load.reacked.Load(), load.resent.Load(), load.identities(), time.Since(started).Round(time.Millisecond))
+}
+
+// crashLedgerBinary returns the ledger binary to kill: LEDGER_BIN, or one
+// built now, as TestSIGTERMLosesNothing does.
+func crashLedgerBinary(t *testing.T) string {
+	t.Helper()
+	if bin := os.Getenv("LEDGER_BIN"); bin != "" {
+		return bin
+	}
+	goTool := requireTool(t, "go")
+	bin := filepath.Join(t.TempDir(), "ledger")
+	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build ledger: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// crashServer is one run of `ledger serve` as a child process.
+type crashServer struct {
+	cmd         *exec.Cmd
+	base, admin string // http://ADDR of the public and the admin listener
+	log         string // its stderr
+	exited      chan error
+}
+
+// startCrashServer starts `ledger serve` on dir with the app (server key),
+// SMS (signed webhooks) and web chat channels, and returns once it
+// listens.
+func startCrashServer(t *testing.T, bin, dir string, run int) *crashServer {
+	t.Helper()
+	logPath := filepath.Join(t.TempDir(), fmt.Sprintf("serve-%d.log", run))
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	// --limit-exempt: every customer of the load comes from loopback; the
+	// abuse limits would (rightly) cut it off.
+	cmd := exec.Command(bin, "serve", "--data", dir, "--http", "127.0.0.1:0", "--admin-http", "127.0.0.1:0",
+		"--limit-exempt", "127.0.0.0/8,::1", "--app-server-key", testAppServerKey, "--sms-auth-token", testSMSToken)
+	cmd.Env = append(os.Environ(), "LEDGER_LOG_LEVEL=warn")
+	cmd.Stderr = logFile
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &crashServer{cmd: cmd, log: logPath, exited: make(chan error, 1)}
+	lines := bufio.NewReader(stdout)
+	drained := make(chan struct{})
+	go func() {
+		<-drained
+		s.exited <- cmd.Wait() // after the last read of stdout, as Wait requires
+	}()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	addr, err := serverAddress(lines, "serving on http://")
+	admin := ""
+	if err == nil {
+		admin, err = serverAddress(lines, " on http://")
+	}
+	go func() { _, _ = io.Copy(io.Discard, lines); close(drained) }()
+	if err != nil {
+		t.Fatalf("run %d of ledger serve did not start: %v\n%s", run, err, readTail(logPath))
+	}
+	s.base, s.admin = "http://"+addr, "http://"+admin
+	return s
+}
+
+// kill sends SIGKILL and waits for the process to die.
+func (s *crashServer) kill(t *testing.T) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatalf("SIGKILL: %v", err)
+	}
+	select {
+	case err := <-s.exited:
+		if ws, ok := s.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGKILL {
+			t.Fatalf("ledger serve ended with %v before the SIGKILL; log:\n%s", err, readTail(s.log))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ledger serve still runs 10s after SIGKILL")
+	}
+}
+
+// stop ends the last run with SIGTERM: the server must still shut down
+// cleanly on a ledger that went through the kills.
+func (s *crashServer) stop(t *testing.T) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-s.exited:
+		if err != nil {
+			t.Fatalf("ledger serve exited with %v after SIGTERM; log:\n%s", err, readTail(s.log))
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("ledger serve did not stop within 30s of SIGTERM; log:\n%s", readTail(s.log))
+	}
+	if log, _ := os.ReadFile(s.log); strings.Contains(string(log), "halted") {
+		t.Fatalf("a follower halted in the last run:\n%s", readTail(s.log))
+	}
+}
+
+func readTail(path string) string {
+	b, _ := os.ReadFile(path)
+	return tail(string(b), 3000)
+}
+
+// waitGroupWithin waits for wg, up to d; false when it timed out.
+func waitGroupWithin(wg *sync.WaitGroup, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+// crashMessage is one customer message; a resend is the same value, so
+// the provider's message id repeats.
+type crashMessage struct {
+	channel domain.Channel
+	from    string // phone (app, SMS) or web chat visitor id
+	id      string // app messageId, SMS MessageSid or chat frame id
+	text    string
+}
+
+// crashLoad is the customers' side: who wrote, what the server
+// acknowledged, and where the server is now.
+type crashLoad struct {
+	mu       sync.Mutex
+	base     string // the running server's public listener; "" while it is down
+	acked    map[crashMessage]int
+	phones   []string // app and SMS senders so far: one customer per phone, on both channels
+	visitors []string // web chat visitors so far
+	refusals []string // answers other than an acknowledgement from a running server
+
+	inFlight atomic.Int64 // requests sent and not yet answered
+	resent   atomic.Int64 // sends after a failed attempt (the kill)
+	reacked  atomic.Int64 // acknowledgements of a message acknowledged before
+	client   *http.Client
+}
+
+func newCrashLoad() *crashLoad {
+	return &crashLoad{
+		acked:  map[crashMessage]int{},
+		client: &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: crashWorkers}},
+	}
+}
+
+func (l *crashLoad) up(base string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.base = base
+}
+
+func (l *crashLoad) down() { l.up("") }
+
+func (l *crashLoad) current() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.base
+}
+
+// acks is the count of distinct messages acknowledged.
+func (l *crashLoad) acks() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.acked)
+}
+
+func (l *crashLoad) identities() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.phones) + len(l.visitors)
+}
+
+// waitAcks waits until want distinct messages were acknowledged, failing
+// on a refusal or if the server dies.
+func (l *crashLoad) waitAcks(t *testing.T, want int, s *crashServer) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for l.acks() < want {
+		l.failOnRefusals(t)
+		select {
+		case err := <-s.exited:
+			t.Fatalf("ledger serve exited unasked (%v); log:\n%s", err, readTail(s.log))
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d messages acknowledged within a minute; log:\n%s", l.acks(), want, readTail(s.log))
+		}
+	}
+}
+
+func (l *crashLoad) failOnRefusals(t *testing.T) {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.refusals) > 0 {
+		t.Fatalf("the server refused %d messages, first: %s", len(l.refusals), l.refusals[0])
+	}
+}
+
+func (l *crashLoad) ack(m crashMessage) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.acked[m]++
+	if l.acked[m] > 1 {
+		l.reacked.Add(1)
+	}
+}
+
+func (l *crashLoad) refuse(m crashMessage, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.refusals = append(l.refusals, fmt.Sprintf("%s message %s from %s: %v", m.channel, m.id, m.from, err))
+}
+
+// identity picks the sender of the next message: a new one, or one of
+// those seen before. A new one joins the pool at once, so another worker
+// may write as it before its first message is recorded.
+func (l *crashLoad) identity(rng *rand.Rand, pool *[]string, format string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(*pool) == 0 || rng.Float64() < crashNewIdentity {
+		*pool = append(*pool, fmt.Sprintf(format, len(*pool)))
+		return (*pool)[len(*pool)-1]
+	}
+	return (*pool)[rng.IntN(len(*pool))]
+}
+
+// work sends messages until stop closes; the message in hand is still
+// delivered after that.
+func (l *crashLoad) work(ctx context.Context, stop <-chan struct{}, w int) {
+	rng := rand.New(rand.NewPCG(uint64(w), uint64(time.Now().UnixNano())))
+	if w < crashChatWorkers {
+		l.chatWorker(ctx, stop, w, rng)
+		return
+	}
+	l.webhookWorker(ctx, stop, w, rng)
+}
+
+func stopped(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// webhookWorker posts app and SMS messages; one phone writes on both, so
+// a returning customer may open a conversation on the other channel.
+func (l *crashLoad) webhookWorker(ctx context.Context, stop <-chan struct{}, w int, rng *rand.Rand) {
+	var mine []crashMessage
+	for n := 0; !stopped(stop); n++ {
+		if len(mine) > 0 && rng.Float64() < crashResendAcked {
+			l.deliver(ctx, mine[rng.IntN(len(mine))])
+			continue
+		}
+		m := crashMessage{channel: domain.ChannelApp, from: l.identity(rng, &l.phones, "+86139%08d"),
+			id: fmt.Sprintf("app-%d-%d", w, n), text: fmt.Sprintf("app message %d of worker %d", n, w)}
+		if rng.IntN(2) == 0 {
+			m.channel, m.id, m.text = domain.ChannelSMS, fmt.Sprintf("SM%dx%d", w, n), fmt.Sprintf("sms %d of worker %d", n, w)
+		}
+		if l.deliver(ctx, m) {
+			mine = append(mine, m)
+		}
+	}
+}
+
+// deliver posts m until the server acknowledges it, as a provider
+// redelivers a webhook that got no answer; false if ctx ended first.
+func (l *crashLoad) deliver(ctx context.Context, m crashMessage) bool {
+	for attempt := 0; ctx.Err() == nil; attempt++ {
+		if attempt > 0 {
+			time.Sleep(20 * time.Millisecond)
+		}
+		base := l.current()
+		if base == "" {
+			continue
+		}
+		if attempt > 0 {
+			l.resent.Add(1)
+		}
+		l.inFlight.Add(1)
+		err := l.post(ctx, base, m)
+		l.inFlight.Add(-1)
+		var refused *crashRefusal
+		switch {
+		case err == nil:
+			l.ack(m)
+			return true
+		case errors.As(err, &refused):
+			l.refuse(m, err)
+		}
+	}
+	return false
+}
+
+// crashRefusal is an answer of a running server other than an
+// acknowledgement (a lost connection is not one: the message may or may
+// not be recorded, and is resent).
+type crashRefusal struct {
+	status int
+	body   string
+}
+
+func (r *crashRefusal) Error() string { return fmt.Sprintf("%d %s", r.status, r.body) }
+
+// post sends m on its webhook once; nil means acknowledged.
+func (l *crashLoad) post(ctx context.Context, base string, m crashMessage) error {
+	req, err := crashRequest(ctx, base, m)
+	if err != nil {
+		return err
+	}
+	resp, err := l.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err // cut off by the kill: not an answer
+	}
+	if resp.StatusCode != http.StatusOK {
+		return &crashRefusal{status: resp.StatusCode, body: string(body)}
+	}
+	if m.channel == domain.ChannelApp {
+		var a app.Accepted
+		if err := json.Unmarshal(body, &a); err != nil || a.InteractionID == "" || a.Position == 0 {
+			return &crashRefusal{status: resp.StatusCode, body: "not an acknowledgement: " + string(body)}
+		}
+	}
+	return nil
+}
+
+// crashRequest builds the webhook request: the app's, posted by the
+// company's backend with the server key, or the SMS provider's, signed.
+func crashRequest(ctx context.Context, base string, m crashMessage) (*http.Request, error) {
+	if m.channel == domain.ChannelApp {
+		body, _ := json.Marshal(map[string]any{"messageId": m.id, "identity": map[string]string{"kind": "PHONE", "value": m.from}, "text": m.text})
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/channels/app", strings.NewReader(string(body)))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(app.KeyHeader, testAppServerKey)
+		return req, nil
+	}
+	form := url.Values{"MessageSid": {m.id}, "AccountSid": {"AC1"}, "From": {m.from}, "To": {"+10005550100"}, "Body": {m.text}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/channels/sms", strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set(sms.SignatureHeader, sms.Signature(testSMSToken, base+"/channels/sms", form))
+	return req, nil
+}
+
+// chatWorker chats as web chat visitors, new and returning: a socket per
+// visit, a few messages per visit, each sent once the last was
+// acknowledged.
+func (l *crashLoad) chatWorker(ctx context.Context, stop <-chan struct{}, w int, rng *rand.Rand) {
+	for n := 0; !stopped(stop); {
+		visitor := l.identity(rng, &l.visitors, "crash-visitor-%08d")
+		msgs := make([]crashMessage, 1+rng.IntN(4))
+		for i := range msgs {
+			msgs[i] = crashMessage{channel: domain.ChannelWebchat, from: visitor, id: fmt.Sprintf("c-%d-%d", w, n), text: fmt.Sprintf("chat %d of worker %d", n, w)}
+			n++
+		}
+		l.visit(ctx, msgs)
+	}
+}
+
+// visit delivers msgs from one visitor; when the socket drops, it
+// reconnects as the widget does and resends from the first message not
+// acknowledged, with its id.
+func (l *crashLoad) visit(ctx context.Context, msgs []crashMessage) {
+	sent := map[string]bool{}
+	for attempt := 0; len(msgs) > 0 && ctx.Err() == nil; attempt++ {
+		if attempt > 0 {
+			time.Sleep(20 * time.Millisecond)
+		}
+		base := l.current()
+		if base == "" {
+			continue
+		}
+		msgs = l.chat(ctx, base, msgs, sent)
+	}
+}
+
+// chat opens a socket as msgs' visitor and sends them one by one; it
+// returns those not acknowledged.
+func (l *crashLoad) chat(ctx context.Context, base string, msgs []crashMessage, sent map[string]bool) []crashMessage {
+	dialer := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
+	conn, _, err := dialer.DialContext(ctx, "ws"+strings.TrimPrefix(base, "http")+"/channels/webchat", nil)
+	if err != nil {
+		return msgs
+	}
+	defer conn.Close()
+	if err := conn.WriteJSON(map[string]any{"type": "hello", "visitorId": msgs[0].from}); err != nil {
+		return msgs
+	}
+	for len(msgs) > 0 {
+		m := msgs[0]
+		if sent[m.id] {
+			l.resent.Add(1)
+		}
+		sent[m.id] = true
+		l.inFlight.Add(1)
+		err := chatSend(conn, m)
+		l.inFlight.Add(-1)
+		var refused *crashRefusal
+		switch {
+		case err == nil:
+			l.ack(m)
+			msgs = msgs[1:]
+		case errors.As(err, &refused):
+			l.refuse(m, err)
+			return msgs
+		default:
+			return msgs
+		}
+	}
+	return nil
+}
+
+// chatSend sends m and reads frames up to its ack; nil means
+// acknowledged.
+func chatSend(conn *websocket.Conn, m crashMessage) error {
+	if err := conn.WriteJSON(map[string]any{"type": "message", "id": m.id, "text": m.text}); err != nil {
+		return err
+	}
+	for {
+		var f struct{ Type, ID, Code, Message string }
+		_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+		if err := conn.ReadJSON(&f); err != nil {
+			return err
+		}
+		switch {
+		case f.Type == "ack" && f.ID == m.id:
+			return nil
+		case f.Type == "error":
+			return &crashRefusal{status: 0, body: f.Code + ": " + f.Message}
+		}
+	}
+}
+
+// verifyCrashedLedger checks the ledger in dir against what was
+// acknowledged: each acknowledged message recorded once, in an interaction
+// of its channel started for its sender; no message id recorded twice;
+// one customer per sender; an intact hash chain.
+func verifyCrashedLedger(t *testing.T, bin, dir string, l *crashLoad) {
+	t.Helper()
+	if out, err := exec.Command(bin, "verify", "--data", dir, "--quiet").CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "OK:") {
+		t.Fatalf("ledger verify after the kills: %v\n%s", err, out)
+	}
+	key, err := webchat.LoadOrCreateVisitorKey(filepath.Join(dir, webchatVisitorKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := readCrashLedger(t, dir)
+	minAcks := (crashKills + 1) * crashAcksPerRun
+	if len(l.acked) < minAcks {
+		t.Fatalf("%d messages acknowledged, want at least %d", len(l.acked), minAcks)
+	}
+	for m := range l.acked {
+		id, sender := m.id, domain.Identity{Kind: domain.IdentityPhone, Value: m.from}
+		if m.channel == domain.ChannelWebchat {
+			device := webchat.VisitorDigest(key, m.from)
+			id, sender = device+":"+m.id, domain.Identity{Kind: domain.IdentityDevice, Value: device}
+		}
+		got := rec.received[id]
+		if len(got) != 1 {
+			t.Fatalf("acknowledged %s message %s from %s is in the ledger %d times, want once", m.channel, id, m.from, len(got))
+		}
+		it := rec.started[got[0].InteractionID]
+		if it.Channel != m.channel || it.Identity != sender || got[0].Text != m.text {
+			t.Fatalf("acknowledged %s message %s from %s (%q) recorded as %q in interaction %+v", m.channel, id, sender, m.text, got[0].Text, it)
+		}
+	}
+	// Every message sent was at last acknowledged, so the ledger holds
+	// nothing more.
+	if len(rec.received) != len(l.acked) {
+		t.Fatalf("the ledger holds %d distinct messages, %d were acknowledged", len(rec.received), len(l.acked))
+	}
+	for id, got := range rec.received {
+		if len(got) != 1 {
+			t.Fatalf("message %s is in the ledger %d times", id, len(got))
+		}
+	}
+	if want := len(l.phones) + len(l.visitors); rec.customers != want {
+		t.Fatalf("%d customers registered for %d senders (%d phones, %d chat visitors)", rec.customers, want, len(l.phones), len(l.visitors))
+	}
+	if l.resent.Load() == 0 {
+		t.Fatal("no message was resent after a kill: the kills hit no request in flight")
+	}
+	if l.reacked.Load() == 0 {
+		t.Fatal("no acknowledged message was redelivered")
+	}
+}
+
+// crashLedger is what the ledger recorded of the load.
+type crashLedger struct {
+	received  map[string][]domain.MessageReceived // by message id
+	started   map[string]domain.InteractionStarted
+	customers int
+}
+
+func readCrashLedger(t *testing.T, dir string) crashLedger {
+	t.Helper()
+	store, err := openExistingStore(t.Context(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	out := crashLedger{received: map[string][]domain.MessageReceived{}, started: map[string]domain.InteractionStarted{}}
+	for after := uint64(0); ; {
+		page, err := store.ReadAll(t.Context(), after, 5000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			return out
+		}
+		for _, r := range page {
+			after = r.Position
+			if r.Type != "MessageReceived" && r.Type != "InteractionStarted" && r.Type != "CustomerRegistered" {
+				continue
+			}
+			e, err := domain.DecodeEvent(r.Type, r.Schema, r.Data)
+			if err != nil {
+				t.Fatalf("event %d (%s): %v", r.Position, r.Type, err)
+			}
+			switch e := e.(type) {
+			case domain.MessageReceived:
+				out.received[e.MessageID] = append(out.received[e.MessageID], e)
+			case domain.InteractionStarted:
+				out.started[e.InteractionID] = e
+			case domain.CustomerRegistered:
+				out.customers++
+			}
+		}
+	}
+}
