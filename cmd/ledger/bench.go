@@ -20,10 +20,13 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		return runBenchWebchat(ctx, args[1:], out)
 	case len(args) > 0 && args[0] == "graphql":
 		return runBenchGraphQL(ctx, args[1:], out)
+	case len(args) > 0 && args[0] == "app":
+		return runBenchApp(ctx, args[1:], out)
 	}
 	fmt.Fprintln(out, "usage: ledger bench append [--writers N] [--events M] [--workload conversations|random] [--data DIR]")
 	fmt.Fprintln(out, "       ledger bench webchat [--url ws://HOST:PORT/channels/webchat --pid PID] [--clients N] [--messages M] [--interval D]")
 	fmt.Fprintln(out, "       ledger bench graphql [--url http://HOST:PORT/graphql] [--clients N] [--duration D] [--server-pid PID]")
+	fmt.Fprintln(out, "       ledger bench app [--url http://HOST:PORT --app-server-key K --pid PID] [--clients N] [--customers M] [--duration D]")
 	return &exitError{code: 2, err: errors.New("bench: unknown or missing benchmark")}
 }
 

@@ -9,14 +9,12 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -97,48 +95,13 @@ func runBenchWebchat(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-// startServer runs `ledger serve` (this binary) on a scratch data
-// directory inside dataDir and points the benchmark at it.
+// startServer starts a scratch `ledger serve` for the benchmark.
 func (b *webchatBench) startServer(ctx context.Context, dataDir string) (func(), error) {
-	if err := os.MkdirAll(dataDir, 0o750); err != nil {
-		return nil, err
-	}
-	dir, err := os.MkdirTemp(dataDir, "bench-webchat-")
+	srv, stop, err := startScratchServer(ctx, dataDir, "bench-webchat-", nil, b.serverProfile, b.serverOut)
 	if err != nil {
 		return nil, err
 	}
-	self, err := os.Executable()
-	if err != nil {
-		return nil, errors.Join(err, os.RemoveAll(dir))
-	}
-	// Every benchmark socket comes from loopback: exempt it from the
-	// per-address abuse limits, which would (rightly) cut it off.
-	cmd := exec.CommandContext(ctx, self, "serve", "--data", dir, "--http", "127.0.0.1:0", "--admin-http", "127.0.0.1:0", "--limit-exempt", "127.0.0.0/8,::1")
-	cmd.Env = append(os.Environ(), "LEDGER_LOG_LEVEL=warn", cpuProfileEnv+"="+b.serverProfile) // the last of a name wins
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, errors.Join(err, os.RemoveAll(dir))
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, errors.Join(fmt.Errorf("start ledger serve: %w", err), os.RemoveAll(dir))
-	}
-	stop := func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-		_ = os.RemoveAll(dir)
-	}
-	lines := bufio.NewReader(stdout)
-	addr, err := serverAddress(lines, "serving on http://")
-	if err == nil {
-		b.admin, err = serverAddress(lines, " on http://")
-	}
-	if err != nil {
-		stop()
-		return nil, err
-	}
-	go func() { _, _ = io.Copy(b.serverOut, lines) }()
-	b.url, b.pid, b.admin = "ws://"+addr+"/channels/webchat", cmd.Process.Pid, "http://"+b.admin
+	b.url, b.pid, b.admin = "ws://"+srv.addr+"/channels/webchat", srv.pid, srv.admin
 	return stop, nil
 }
 
