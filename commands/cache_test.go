@@ -494,19 +494,37 @@ func TestAggregateCacheEvictsLeastRecentlyUsedOverBudget(t *testing.T) {
 }
 
 // racingStore appends a competing event to a stream just before the
-// first append of the handler under test, as a second node would.
+// first append of the handler under test, as a second node would, and
+// records where the stream reads after the race began.
 type racingStore struct {
 	eventstore.Store
-	once sync.Once
-	race func()
+	once  sync.Once
+	race  func()
+	mu    sync.Mutex
+	raced bool
+	reads []int64 // the from of each ReadStream after the race
 }
 
 func (s *racingStore) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []eventstore.EventData) (eventstore.AppendResult, error) {
-	s.once.Do(s.race)
+	s.once.Do(func() {
+		s.race()
+		s.mu.Lock()
+		s.raced = true
+		s.mu.Unlock()
+	})
 	return s.Store.Append(ctx, stream, expected, events)
 }
 
-func TestAggregateCacheConflictEvictsAndRetriesOnFreshState(t *testing.T) {
+func (s *racingStore) ReadStream(ctx context.Context, stream string, from int64, max int) ([]eventstore.RecordedEvent, error) {
+	s.mu.Lock()
+	if s.raced {
+		s.reads = append(s.reads, from)
+	}
+	s.mu.Unlock()
+	return s.Store.ReadStream(ctx, stream, from, max)
+}
+
+func TestAggregateCacheConflictRetriesOnFreshState(t *testing.T) {
 	ctx := t.Context()
 	store := openTestStore(t)
 	other := cacheHandler(store, 100)
@@ -524,13 +542,17 @@ func TestAggregateCacheConflictEvictsAndRetriesOnFreshState(t *testing.T) {
 		}
 	}
 	// Decided on version 0 (no tags), the append meets version 1: the
-	// entry goes, and the retry decides on the fresh state.
+	// entry stays, and the retry decides on the fresh state, reading only
+	// what the winner appended after the entry's version.
 	res, state, err := execute(ctx, h, customers, "c1", Meta{}, domain.CustomerCommand(domain.TagCustomer{Tag: "b2b"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := counterValue(h.metrics.cacheEvictions.WithLabelValues("conflict")); n != 1 {
-		t.Errorf("conflict evictions = %v, want 1", n)
+	if n := counterValue(h.metrics.cacheEvictions.WithLabelValues("conflict")); n != 0 {
+		t.Errorf("conflict evictions = %v, want 0", n)
+	}
+	if !reflect.DeepEqual(racing.reads, []int64{1}) {
+		t.Errorf("the retry read the stream from versions %v, want from 1 only (the winner's event)", racing.reads)
 	}
 	if n := counterValue(h.metrics.retries.WithLabelValues("TagCustomer")); n != 1 {
 		t.Errorf("retries = %v, want 1", n)
