@@ -41,7 +41,8 @@ type serveConfig struct {
 	drain       time.Duration
 	callingCode string
 	// aggregateCache is the command handler's aggregate state cache
-	// budget in entries (streams); 0: no cache.
+	// budget in entries (streams); 0: the default (so that servers the
+	// tests start run as served), cacheOff: no cache.
 	aggregateCache int
 	// limits are the inbound channels' abuse limits; nil: none (tests).
 	limits *limitSettings
@@ -71,6 +72,9 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	cfg.data = *data
 	if cfg.aggregateCache < 0 {
 		return &exitError{code: 2, err: fmt.Errorf("--aggregate-cache must be 0 (off) or more")}
+	}
+	if cfg.aggregateCache == 0 {
+		cfg.aggregateCache = cacheOff
 	}
 	var err error
 	if cfg.limits, err = limits.parse(); err != nil {
@@ -228,7 +232,7 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	}
 	s.ready = func() bool { return s.runner.Position() >= startHead }
 	handler := commands.NewHandler(store, commands.WithRegisterer(reg), commands.WithCallingCode(cfg.callingCode),
-		commands.WithInteractionLimits(cfg.limits.interactionLimits()), commands.WithAggregateCache(cfg.aggregateCache))
+		commands.WithInteractionLimits(cfg.limits.interactionLimits()), commands.WithAggregateCache(cacheEntries(cfg.aggregateCache)))
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
 	mux := s.routes()
@@ -239,7 +243,7 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	}
 	core := &serveCore{
 		ctx: bg, dataDir: cfg.data, store: store, readDB: s.readDB, runner: s.runner,
-		handler: handler, aggregateCache: cfg.aggregateCache, limits: cfg.limits, registry: reg, mux: mux, goRun: s.goRun,
+		handler: handler, aggregateCache: cacheEntries(cfg.aggregateCache), limits: cfg.limits, registry: reg, mux: mux, goRun: s.goRun,
 		lease: follow.FileLease{Dir: cfg.data}, followMetrics: followMetrics,
 	}
 	if err := startComponents(core, components); err != nil {
@@ -413,7 +417,7 @@ func runFollower(ctx context.Context, name string, run func(context.Context) err
 }
 
 func (s *server) runDemo(ctx context.Context, cfg serveConfig) {
-	traffic := newDemoTraffic(demoConfig{Customers: cfg.customers, Seed: cfg.demoSeed, Workers: 4, Pace: cfg.demoPace, AggregateCache: cfg.aggregateCache}, s.store)
+	traffic := newDemoTraffic(demoConfig{Customers: cfg.customers, Seed: cfg.demoSeed, Workers: 4, Pace: cfg.demoPace, AggregateCache: cacheEntries(cfg.aggregateCache)}, s.store)
 	if err := traffic.run(ctx, nil); err != nil && ctx.Err() == nil {
 		slog.Error("demo traffic stopped", "err", err)
 	}
@@ -452,6 +456,22 @@ func (s *server) closeStores() error {
 
 // addAggregateCacheFlag defines --aggregate-cache, the budget of the
 // command layer's aggregate state cache.
+// cacheOff is serveConfig.aggregateCache for --aggregate-cache 0.
+const cacheOff = -1
+
+// cacheEntries is the aggregate cache budget a serveConfig.aggregateCache
+// stands for.
+func cacheEntries(configured int) int {
+	switch {
+	case configured == 0:
+		return commands.DefaultAggregateCacheEntries
+	case configured < 0:
+		return 0
+	default:
+		return configured
+	}
+}
+
 func addAggregateCacheFlag(fs *flag.FlagSet, entries *int) {
 	fs.IntVar(entries, "aggregate-cache", commands.DefaultAggregateCacheEntries,
 		"streams whose folded state the command layer keeps in memory, least recently used out first, so a command reads only the events after it; 0: off")
