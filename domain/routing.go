@@ -90,13 +90,13 @@ type RoutingDecision struct {
 // depends only on its inputs: the same ledger state routes the same way.
 func Route(rules RoutingRules, waiting []WaitingItem, agents []RoutingAgent, now time.Time) RoutingDecision {
 	var out RoutingDecision
-	pool := cloneAgents(agents)
+	pool := slices.Clone(agents) // Load maps shared until an assignment changes one: see withOneMore
 	for _, item := range servingOrder(waiting) {
 		policy := rules.Queues[item.Queue]
 		required := policy.requirements(now.Sub(item.QueuedAt))
 		if i := bestAgent(pool, item, required, rules.VoiceBlocksOthers); i >= 0 {
 			out.Assignments = append(out.Assignments, Assignment{InteractionID: item.InteractionID, AgentID: pool[i].ID, Queue: item.Queue})
-			pool[i].Load[item.Channel]++
+			pool[i].Load = withOneMore(pool[i].Load, item.Channel)
 			pool[i].IdleSince = now
 			continue
 		}
@@ -195,14 +195,13 @@ func (a RoutingAgent) idleBefore(b RoutingAgent) bool {
 	return a.ID < b.ID
 }
 
-func cloneAgents(agents []RoutingAgent) []RoutingAgent {
-	out := make([]RoutingAgent, len(agents))
-	for i, a := range agents {
-		a.Load = maps.Clone(a.Load)
-		if a.Load == nil {
-			a.Load = map[Channel]int{}
-		}
-		out[i] = a
-	}
+// withOneMore returns a copy of load with one more interaction on ch:
+// the caller's maps stay as they were, and only the agents a decision
+// assigns to are copied (the phone channel decides for one call among
+// thousands of agents, a thousand times a second).
+func withOneMore(load map[Channel]int, ch Channel) map[Channel]int {
+	out := make(map[Channel]int, len(load)+1)
+	maps.Copy(out, load)
+	out[ch]++
 	return out
 }

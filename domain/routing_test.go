@@ -155,3 +155,22 @@ func TestRoute(t *testing.T) {
 		})
 	}
 }
+
+// TestRouteLeavesTheCallersAgentsAlone: a round counts its own
+// assignments against each agent's capacity without changing the agents
+// it was given, which the caller may hand to the next round.
+func TestRouteLeavesTheCallersAgentsAlone(t *testing.T) {
+	t0 := time.Date(2026, 5, 6, 10, 0, 0, 0, time.UTC)
+	chat := func(id string) domain.WaitingItem {
+		return domain.WaitingItem{InteractionID: id, Channel: domain.ChannelWebchat, Queue: "general", Priority: domain.PriorityNormal, QueuedAt: t0}
+	}
+	load := map[domain.Channel]int{domain.ChannelWebchat: 1}
+	agents := []domain.RoutingAgent{{ID: "a", Capacity: map[domain.Channel]int{domain.ChannelWebchat: 2}, Load: load, Presence: domain.PresenceAvailable}}
+	got := domain.Route(domain.RoutingRules{}, []domain.WaitingItem{chat("i1"), chat("i2")}, agents, t0)
+	if want := []domain.Assignment{{InteractionID: "i1", AgentID: "a", Queue: "general"}}; !reflect.DeepEqual(got.Assignments, want) {
+		t.Fatalf("assignments = %+v, want %+v (one free slot)", got.Assignments, want)
+	}
+	if load[domain.ChannelWebchat] != 1 || agents[0].Load[domain.ChannelWebchat] != 1 {
+		t.Fatalf("the caller's load changed to %v", agents[0].Load)
+	}
+}

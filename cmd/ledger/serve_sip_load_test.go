@@ -125,7 +125,15 @@ func TestSippLoadServe(t *testing.T) {
 	exited := make(chan error, 1)
 	go func() { exited <- serve.Wait() }()
 	t.Cleanup(func() {
-		if serve.ProcessState == nil {
+		if serve.ProcessState != nil {
+			return
+		}
+		// Stopped as an operator would (it writes its CPU profile, with
+		// LEDGER_CPUPROFILE set), killed if it hangs.
+		_ = serve.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(30 * time.Second):
 			_ = serve.Process.Kill()
 			<-exited
 		}
