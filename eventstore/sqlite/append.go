@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/interactionledger/ledger/eventstore"
@@ -27,6 +28,17 @@ type newEvent struct {
 	schema int
 	data   string
 	meta   string
+	// chained is set for an imported event: the recording time and hashes
+	// it already carries, which the writer checks instead of assigning.
+	chained *chainedEvent
+}
+
+// chainedEvent is what an imported event brings of its own.
+type chainedEvent struct {
+	at       time.Time
+	atText   string
+	prevHash string
+	hash     string
 }
 
 // response is the writer's answer to a request.

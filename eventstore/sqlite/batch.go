@@ -27,6 +27,8 @@ type row struct {
 	version  int64
 	prevHash string
 	hash     string
+	at       time.Time
+	atText   string
 }
 
 // batch is one group commit being decided: the requests' outcomes and the
@@ -105,7 +107,13 @@ func (b *batch) events() int { return b.nEvents }
 
 // tail returns where the log ends once the batch is committed.
 func (b *batch) tail() tail {
-	return tail{position: b.next - 1, streamID: b.nextStream - 1, at: b.at}
+	at := b.at
+	for i := range b.rows {
+		if b.rows[i].at.After(at) {
+			at = b.rows[i].at
+		}
+	}
+	return tail{position: b.next - 1, streamID: b.nextStream - 1, at: at}
 }
 
 func (b *batch) decide(r *request) (eventstore.AppendResult, string, error) {
@@ -119,6 +127,9 @@ func (b *batch) decide(r *request) (eventstore.AppendResult, string, error) {
 	cur := b.head(r.stream)
 	if !expectationHolds(r.expected, cur.version) {
 		return res, resultConflict, &eventstore.VersionConflictError{Stream: r.stream, Expected: r.expected, Actual: cur.version}
+	}
+	if err := checkChained(r, cur); err != nil {
+		return res, resultConflict, err
 	}
 	return b.accept(r, cur), resultOK, nil
 }
@@ -216,11 +227,17 @@ func (b *batch) accept(r *request, cur streamHead) eventstore.AppendResult {
 	for i := range r.events {
 		ev := &r.events[i]
 		version := cur.version + 1
-		hash := eventstore.ComputeHash(cur.hash, eventstore.RecordedEvent{
-			ID: ev.id, Stream: r.stream, Version: version, Type: ev.typ, Schema: ev.schema,
-			Data: []byte(ev.data), Metadata: []byte(ev.meta), RecordedAt: b.at,
-		})
-		b.rows = append(b.rows, row{position: b.next, ev: ev, stream: r.stream, streamID: cur.id, version: version, prevHash: cur.hash, hash: hash})
+		at, atText, hash := b.at, b.atText, ""
+		if ev.chained != nil {
+			// checkChained has recomputed it.
+			at, atText, hash = ev.chained.at, ev.chained.atText, ev.chained.hash
+		} else {
+			hash = eventstore.ComputeHash(cur.hash, eventstore.RecordedEvent{
+				ID: ev.id, Stream: r.stream, Version: version, Type: ev.typ, Schema: ev.schema,
+				Data: []byte(ev.data), Metadata: []byte(ev.meta), RecordedAt: at,
+			})
+		}
+		b.rows = append(b.rows, row{position: b.next, ev: ev, stream: r.stream, streamID: cur.id, version: version, prevHash: cur.hash, hash: hash, at: at, atText: atText})
 		b.ids[ev.idStr] = len(b.rows) - 1
 		cur = streamHead{id: cur.id, version: version, hash: hash}
 		b.next++
@@ -238,8 +255,36 @@ func (b *batch) recorded() []eventstore.RecordedEvent {
 		out[i] = eventstore.RecordedEvent{
 			ID: r.ev.id, Stream: r.stream, Version: r.version, Position: r.position,
 			Type: r.ev.typ, Schema: r.ev.schema, Data: []byte(r.ev.data), Metadata: []byte(r.ev.meta),
-			RecordedAt: b.at, PrevHash: r.prevHash, Hash: r.hash,
+			RecordedAt: r.at, PrevHash: r.prevHash, Hash: r.hash,
 		}
 	}
 	return out
+}
+
+// checkChained refuses an imported request whose events do not continue
+// the stream's chain from cur exactly as they claim: each must name the
+// previous event's hash and carry the hash its content gives at the
+// version it gets here.
+func checkChained(r *request, cur streamHead) error {
+	prev, version := cur.hash, cur.version
+	for i := range r.events {
+		ev := &r.events[i]
+		if ev.chained == nil {
+			return nil
+		}
+		version++
+		if ev.chained.prevHash != prev {
+			return fmt.Errorf("%w: import %s version %d: prev_hash %q does not continue the stream, whose last hash is %q",
+				eventstore.ErrInvalidAppend, r.stream, version, ev.chained.prevHash, prev)
+		}
+		h := eventstore.ComputeHash(prev, eventstore.RecordedEvent{
+			ID: ev.id, Stream: r.stream, Version: version, Type: ev.typ, Schema: ev.schema,
+			Data: []byte(ev.data), Metadata: []byte(ev.meta), RecordedAt: ev.chained.at,
+		})
+		if h != ev.chained.hash {
+			return fmt.Errorf("%w: import %s version %d: hash %s is not the event's hash %s", eventstore.ErrInvalidAppend, r.stream, version, ev.chained.hash, h)
+		}
+		prev = h
+	}
+	return nil
 }

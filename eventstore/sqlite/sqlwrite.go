@@ -159,7 +159,7 @@ func (ws *writeStmts) insert(ctx context.Context, b *batch) error {
 		err := ws.events.insert(ctx, int64(rows[0].position), len(rows), func(i int, dst []any) []any {
 			r := &rows[i]
 			return append(dst, r.ev.idStr, r.stream, r.streamID, r.version, r.ev.typ,
-				int64(r.ev.schema), r.ev.data, r.ev.meta, b.atText, r.prevHash, r.hash)
+				int64(r.ev.schema), r.ev.data, r.ev.meta, r.atText, r.prevHash, r.hash)
 		})
 		if err != nil {
 			return fmt.Errorf("insert events: %w", err)
