@@ -18,11 +18,6 @@ import (
 // maxAppendBytes bounds the data and metadata of one append.
 const maxAppendBytes = 16 << 20
 
-// IDConflictPrefix starts the message of the AlreadyExists status an
-// append gets when one of its event ids is stored with other content: the
-// esdb store turns it back into an *eventstore.EventIDConflictError.
-const IDConflictPrefix = "ledger: event id conflict: "
-
 // proposed is an append as received: where, and the events.
 type proposed struct {
 	stream   string
@@ -47,7 +42,7 @@ func (s streamsService) Append(in api.Streams_AppendServer) error {
 	case errors.As(err, &vc):
 		return in.SendAndClose(wrongVersion(p.expected, vc.Actual))
 	case errors.As(err, &ic):
-		return status.Errorf(codes.AlreadyExists, "%s%s %s: %s", IDConflictPrefix, ic.ID, ic.Stream, ic.Reason)
+		return status.Errorf(codes.AlreadyExists, "%s%s %s: %s", esdbwire.IDConflictPrefix, ic.ID, ic.Stream, ic.Reason)
 	case errors.Is(err, eventstore.ErrInvalidAppend):
 		return status.Error(codes.InvalidArgument, err.Error())
 	case err != nil:

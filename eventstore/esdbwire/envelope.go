@@ -74,3 +74,9 @@ const (
 	KeyCreated     = "created"
 	ContentJSON    = "application/json"
 )
+
+// IDConflictPrefix starts the message of the AlreadyExists status the
+// ledger's endpoint answers an append with when one of its event ids is
+// stored with other content: "<prefix><id> <stream>: <reason>". The esdb
+// store turns it back into an *eventstore.EventIDConflictError.
+const IDConflictPrefix = "ledger: event id conflict: "
