@@ -135,4 +135,3 @@ func (s *Store) untrack(sub *subscription) {
 	delete(s.subs, sub)
 	s.subsMu.Unlock()
 }
-

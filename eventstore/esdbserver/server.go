@@ -108,4 +108,3 @@ func (s *Server) NewGRPCServer(extra ...grpc.ServerOption) *grpc.Server {
 // maxMessageBytes bounds one gRPC message, as EventStoreDB's
 // MaxAppendSize does (default 16 MiB here).
 const maxMessageBytes = 16 << 20
-

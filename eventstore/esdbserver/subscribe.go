@@ -135,4 +135,3 @@ func (r *read) subscribeStream(stream string, o *api.ReadReq_Options_StreamOptio
 		return true
 	})
 }
-
