@@ -1,6 +1,12 @@
 package main
 
 import (
+	"flag"
+	"net/url"
+
+	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/esdb"
+
 	"context"
 	"fmt"
 	"os"
@@ -39,6 +45,41 @@ func openStore(ctx context.Context, dir string, reg prometheus.Registerer, opts 
 // reports) may still open it.
 func openStoreToWrite(ctx context.Context, dir string, reg prometheus.Registerer) (*sqlite.Store, error) {
 	return openStore(ctx, dir, reg, sqlite.WithSoleWriter())
+}
+
+// openLedger opens the ledger a command is pointed at: the EventStoreDB
+// (or ledger protocol endpoint) at location when it is an esdb:// URL, or
+// the embedded SQLite ledger in dir. The embedded one is opened as the
+// sole writer when write is set.
+func openLedger(ctx context.Context, location, dir string, reg prometheus.Registerer, write bool) (eventstore.Store, error) {
+	if esdb.IsURL(location) {
+		s, err := esdb.Open(ctx, location)
+		if err != nil {
+			return nil, fmt.Errorf("open ledger on %s: %w", redactURL(location), err)
+		}
+		return s, nil
+	}
+	if location != "" && location != "sqlite" {
+		return nil, &exitError{code: 2, err: fmt.Errorf("--store %q: want sqlite (the ledger in --data) or an esdb:// connection string", location)}
+	}
+	if write {
+		return openStoreToWrite(ctx, dir, reg)
+	}
+	return openStore(ctx, dir, reg)
+}
+
+// redactURL hides the password of a connection string in messages.
+func redactURL(location string) string {
+	u, err := url.Parse(location)
+	if err != nil {
+		return "the given esdb connection string"
+	}
+	return u.Redacted()
+}
+
+// addStoreFlag adds --store: where the ledger lives.
+func addStoreFlag(fs *flag.FlagSet, store *string) {
+	fs.StringVar(store, "store", envOr("LEDGER_STORE", "sqlite"), "the event store: sqlite (the ledger in --data) or an EventStoreDB connection string such as esdb://host:2113?tls=false (env LEDGER_STORE)")
 }
 
 // openExistingStore opens the ledger in dir, refusing to create one: verify

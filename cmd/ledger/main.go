@@ -28,6 +28,7 @@ func subcommands() []subcommand {
 		{"serve", "run the ledger: HTTP API, projections, health and metrics", runServe},
 		{"demo", "append realistic synthetic traffic through the command layer", runDemo},
 		{"verify", "recompute every hash chain; exit 1 naming the first bad event", runVerify},
+		{"migrate", "copy a ledger between stores (SQLite, EventStoreDB) keeping ids, order and hashes: migrate --from --to", runMigrate},
 		{"replay", "print a stream's events and state as of a time", runReplay},
 		{"projections", "manage read models: projections rebuild", runProjections},
 		{"bench", "benchmarks: bench append --writers N --events M", runBench},

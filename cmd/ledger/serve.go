@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -24,14 +25,17 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/follow"
-	"github.com/interactionledger/ledger/eventstore/sqlite"
+	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/policies/routing"
 	"github.com/interactionledger/ledger/projections"
 )
 
 // serveConfig is what `ledger serve` was asked to do.
 type serveConfig struct {
-	data        string
+	data string
+	// store is --store: "sqlite" for the ledger in data, or an esdb://
+	// connection string.
+	store       string
 	addr        string
 	adminAddr   string
 	demo        bool
@@ -51,6 +55,7 @@ type serveConfig struct {
 func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs, data := newFlagSet("serve", out)
 	cfg := serveConfig{}
+	addStoreFlag(fs, &cfg.store)
 	fs.StringVar(&cfg.addr, "http", envOr("LEDGER_HTTP", "127.0.0.1:8080"), "HTTP listen address (env LEDGER_HTTP)")
 	fs.StringVar(&cfg.adminAddr, "admin-http", envOr("LEDGER_ADMIN_HTTP", ""), "admin listen address for /metrics, /healthz and /readyz, e.g. 127.0.0.1:9090 (env LEDGER_ADMIN_HTTP); empty: not served")
 	fs.BoolVar(&cfg.demo, "demo", false, "generate live demo traffic while serving")
@@ -110,7 +115,7 @@ type server struct {
 	// with --admin-http.
 	adminAddr string
 	admin     *http.Server
-	store     *sqlite.Store
+	store     eventstore.Store
 	readDB    *projections.ReadDB
 	runner    *projections.Runner
 	cancel    context.CancelFunc
@@ -178,7 +183,7 @@ func (all *offers) merge(o offers) error {
 type serveCore struct {
 	ctx     context.Context // ends at shutdown, after the HTTP server drained
 	dataDir string
-	store   *sqlite.Store
+	store   eventstore.Store
 	readDB  *projections.ReadDB
 	runner  *projections.Runner
 	handler *commands.Handler
@@ -208,6 +213,7 @@ func serveComponents() []serveComponent {
 		newSLAComponent(),
 		newNotifyComponent(),
 		newOutboundComponent(),
+		newESDBComponent(),
 	}
 }
 
@@ -216,7 +222,10 @@ func serveComponents() []serveComponent {
 func startServer(ctx context.Context, cfg serveConfig, components ...serveComponent) (*server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	store, err := openStoreToWrite(ctx, cfg.data, reg)
+	if err := os.MkdirAll(cfg.data, 0o750); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	store, err := openLedger(ctx, cfg.store, cfg.data, reg, true)
 	if err != nil {
 		return nil, err
 	}

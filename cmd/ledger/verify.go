@@ -13,10 +13,18 @@ import (
 func runVerify(ctx context.Context, args []string, out io.Writer) error {
 	fs, data := newFlagSet("verify", out)
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	var location string
+	addStoreFlag(fs, &location)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, err := openExistingStore(ctx, *data)
+	var store eventstore.Store
+	var err error
+	if location == "sqlite" || location == "" {
+		store, err = openExistingStore(ctx, *data)
+	} else {
+		store, err = openLedger(ctx, location, *data, nil, false)
+	}
 	if err != nil {
 		return err
 	}

@@ -168,9 +168,19 @@ func (s *Store) lastSeen(ctx context.Context, from client.AllPosition, n int) (u
 // HeadPosition implements eventstore.Store: the position of the newest
 // event that is not a system event.
 func (s *Store) HeadPosition(ctx context.Context) (uint64, error) {
+	e, ok, err := s.LastEvent(ctx)
+	if err != nil || !ok {
+		return 0, err
+	}
+	return e.Position, nil
+}
+
+// LastEvent returns the newest event that is not a system event; false
+// when there is none.
+func (s *Store) LastEvent(ctx context.Context) (eventstore.RecordedEvent, bool, error) {
 	leave, err := s.enter()
 	if err != nil {
-		return 0, fmt.Errorf("head position: %w", err)
+		return eventstore.RecordedEvent{}, false, fmt.Errorf("last event: %w", err)
 	}
 	defer leave()
 	const page = 32
@@ -178,20 +188,20 @@ func (s *Store) HeadPosition(ctx context.Context) (uint64, error) {
 	for {
 		rs, err := s.client.ReadAll(ctx, client.ReadAllOptions{Direction: client.Backwards, From: from}, page)
 		if err != nil {
-			return 0, fmt.Errorf("head position: %w", err)
+			return eventstore.RecordedEvent{}, false, fmt.Errorf("last event: %w", err)
 		}
 		evs, seen, err := collect(rs, func(e *client.RecordedEvent) bool {
 			from = e.Position
 			return !isSystem(e)
 		})
 		if err != nil {
-			return 0, fmt.Errorf("head position: %w", err)
+			return eventstore.RecordedEvent{}, false, fmt.Errorf("last event: %w", err)
 		}
 		if len(evs) > 0 {
-			return evs[0].Position, nil
+			return evs[0], true, nil
 		}
 		if seen < page {
-			return 0, nil
+			return eventstore.RecordedEvent{}, false, nil
 		}
 	}
 }

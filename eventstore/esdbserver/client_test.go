@@ -150,15 +150,21 @@ func TestOfficialClientReadsForwardsAndBackwards(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	fwd := readAllOf(t, func() (*client.ReadStream, error) { return c.ReadStream(ctx, "a", client.ReadStreamOptions{From: client.Revision(1)}, 3) })
+	fwd := readAllOf(t, func() (*client.ReadStream, error) {
+		return c.ReadStream(ctx, "a", client.ReadStreamOptions{From: client.Revision(1)}, 3)
+	})
 	if len(fwd) != 3 || fwd[0].EventID != ids[2] || fwd[0].EventNumber != 1 || fwd[2].EventNumber != 3 {
 		t.Fatalf("forwards from revision 1: %d events, first %v", len(fwd), fwd)
 	}
-	back := readAllOf(t, func() (*client.ReadStream, error) { return c.ReadStream(ctx, "b", client.ReadStreamOptions{Direction: client.Backwards, From: client.End{}}, 2) })
+	back := readAllOf(t, func() (*client.ReadStream, error) {
+		return c.ReadStream(ctx, "b", client.ReadStreamOptions{Direction: client.Backwards, From: client.End{}}, 2)
+	})
 	if len(back) != 2 || back[0].EventID != ids[9] || back[1].EventID != ids[7] {
 		t.Fatalf("backwards from the end of b: %v", back)
 	}
-	all := readAllOf(t, func() (*client.ReadStream, error) { return c.ReadAll(ctx, client.ReadAllOptions{From: client.Start{}}, 100) })
+	all := readAllOf(t, func() (*client.ReadStream, error) {
+		return c.ReadAll(ctx, client.ReadAllOptions{From: client.Start{}}, 100)
+	})
 	if len(all) != 10 || all[0].EventID != ids[0] || all[9].Position.Commit != 10 {
 		t.Fatalf("$all forwards: %d events", len(all))
 	}
@@ -168,11 +174,15 @@ func TestOfficialClientReadsForwardsAndBackwards(t *testing.T) {
 	if d := time.Since(all[0].CreatedDate); d < 0 || d > time.Minute {
 		t.Fatalf("created %v is not the recording time", all[0].CreatedDate)
 	}
-	allBack := readAllOf(t, func() (*client.ReadStream, error) { return c.ReadAll(ctx, client.ReadAllOptions{Direction: client.Backwards, From: client.End{}}, 3) })
+	allBack := readAllOf(t, func() (*client.ReadStream, error) {
+		return c.ReadAll(ctx, client.ReadAllOptions{Direction: client.Backwards, From: client.End{}}, 3)
+	})
 	if len(allBack) != 3 || allBack[0].EventID != ids[9] || allBack[2].EventID != ids[7] {
 		t.Fatalf("$all backwards: %v", allBack)
 	}
-	from := readAllOf(t, func() (*client.ReadStream, error) { return c.ReadAll(ctx, client.ReadAllOptions{From: all[4].Position}, 2) })
+	from := readAllOf(t, func() (*client.ReadStream, error) {
+		return c.ReadAll(ctx, client.ReadAllOptions{From: all[4].Position}, 2)
+	})
 	if len(from) != 2 || from[0].EventID != ids[4] {
 		t.Fatalf("$all forwards from the 5th event's position: %v", from)
 	}
@@ -403,4 +413,3 @@ func selfSigned(t *testing.T) tls.Certificate {
 	}
 	return cert
 }
-
