@@ -119,3 +119,11 @@ type Subscription interface {
 	// Close ends the subscription.
 	Close()
 }
+
+// TailReader is implemented by stores that read a stream's newest events
+// directly, without first finding where the stream ends.
+type TailReader interface {
+	// ReadStreamTail returns up to max (positive) of stream's newest
+	// events, in version order; none for a stream that does not exist.
+	ReadStreamTail(ctx context.Context, stream string, max int) ([]RecordedEvent, error)
+}

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
+
+	"github.com/interactionledger/ledger/eventstore"
 
 	"github.com/interactionledger/ledger/eventstore/appendbench"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
@@ -22,8 +25,11 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		return runBenchGraphQL(ctx, args[1:], out)
 	case len(args) > 0 && args[0] == "app":
 		return runBenchApp(ctx, args[1:], out)
+	case len(args) > 0 && args[0] == "catchup":
+		return runBenchCatchUp(ctx, args[1:], out)
 	}
-	fmt.Fprintln(out, "usage: ledger bench append [--writers N] [--events M] [--workload conversations|random] [--data DIR]")
+	fmt.Fprintln(out, "usage: ledger bench append [--writers N] [--events M] [--workload conversations|random] [--data DIR | --store esdb://...]")
+	fmt.Fprintln(out, "       ledger bench catchup [--data DIR | --store esdb://...]")
 	fmt.Fprintln(out, "       ledger bench webchat [--url ws://HOST:PORT/channels/webchat --pid PID] [--clients N] [--messages M] [--interval D]")
 	fmt.Fprintln(out, "       ledger bench graphql [--url http://HOST:PORT/graphql] [--clients N] [--duration D] [--server-pid PID]")
 	fmt.Fprintln(out, "       ledger bench app [--url http://HOST:PORT --app-server-key K --pid PID] [--clients N] [--customers M] [--duration D]")
@@ -44,6 +50,7 @@ func runBenchAppend(ctx context.Context, args []string, out io.Writer) error {
 	streamEvents := fs.Int("stream-events", 10, "conversations workload: events per stream")
 	randomIDs := fs.Bool("random-ids", false, "random UUIDv4 event ids (worst case) instead of time-ordered UUIDv7")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	location := fs.String("store", "", "append to this EventStoreDB (or ledger endpoint) instead of a scratch SQLite store: it keeps the benchmark's events")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,19 +61,11 @@ func runBenchAppend(ctx context.Context, args []string, out io.Writer) error {
 	if *writers < 1 || *events < 1 {
 		return &exitError{code: 2, err: errors.New("bench append: --writers and --events must be at least 1")}
 	}
-	if err := os.MkdirAll(*data, 0o750); err != nil {
-		return err
-	}
-	dir, err := os.MkdirTemp(*data, "bench-")
+	store, cleanup, err := benchStore(ctx, *location, *data)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	store, err := sqlite.Open(ctx, dir+"/events.db")
-	if err != nil {
-		return err
-	}
-	defer store.Close()
+	defer cleanup()
 	bar := newProgress(int64(*events), "appending", *quiet)
 	cfg := appendbench.Config{
 		Writers: *writers, Events: *events, EventsPerAppend: *perAppend, Streams: *streams, PayloadBytes: *payload,
@@ -78,5 +77,77 @@ func runBenchAppend(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(out, res.String())
+	return nil
+}
+
+// benchStore opens the store a benchmark appends to: the EventStoreDB at
+// location, or a scratch SQLite store inside data, removed afterwards.
+func benchStore(ctx context.Context, location, data string) (eventstore.Store, func(), error) {
+	if location != "" {
+		s, err := openLedger(ctx, location, "", nil, false)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, func() { s.Close() }, nil
+	}
+	if err := os.MkdirAll(data, 0o750); err != nil {
+		return nil, nil, err
+	}
+	dir, err := os.MkdirTemp(data, "bench-")
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := sqlite.Open(ctx, dir+"/events.db")
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	return store, func() { store.Close(); os.RemoveAll(dir) }, nil
+}
+
+// runBenchCatchUp measures how fast a follower catches up on $all: one
+// subscription from the start to the head as of the start.
+func runBenchCatchUp(ctx context.Context, args []string, out io.Writer) error {
+	fs, data := newFlagSet("bench catchup", out)
+	location := fs.String("store", "sqlite", "the ledger to read: sqlite (the one in --data) or an esdb:// connection string")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var store eventstore.Store
+	var err error
+	if *location == "sqlite" {
+		store, err = openExistingStore(ctx, *data)
+	} else {
+		store, err = openLedger(ctx, *location, *data, nil, false)
+	}
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	head, err := store.HeadPosition(ctx)
+	if err != nil {
+		return err
+	}
+	if head == 0 {
+		return errors.New("bench catchup: the ledger is empty")
+	}
+	start := time.Now()
+	sub := store.SubscribeAll(ctx, 0)
+	defer sub.Close()
+	var n, bytes int
+	for pos := uint64(0); pos < head; {
+		batch, err := sub.Next(ctx)
+		if err != nil {
+			return err
+		}
+		for _, e := range batch {
+			n++
+			bytes += len(e.Data) + len(e.Metadata)
+		}
+		pos = batch[len(batch)-1].Position
+	}
+	d := time.Since(start)
+	fmt.Fprintf(out, "caught up on %d events (%.1f MiB of data and metadata) in %s: %.0f events/s\n",
+		n, float64(bytes)/(1<<20), d.Round(time.Millisecond), float64(n)/d.Seconds())
 	return nil
 }

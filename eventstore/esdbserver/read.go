@@ -77,13 +77,29 @@ func (r *read) backwards() bool {
 // either direction, count events at most.
 func (r *read) readStream(stream string, o *api.ReadReq_Options_StreamOptions) error {
 	count := r.opts.GetCount()
+	if tr, ok := r.store.(eventstore.TailReader); ok && o.GetEnd() != nil && r.backwards() && count > 0 {
+		// The usual read of a writer about to append: the newest events.
+		tail, err := tr.ReadStreamTail(r.ctx, stream, int(min(count, readPage)))
+		if err != nil {
+			return err
+		}
+		if len(tail) == 0 {
+			return r.notFound(stream)
+		}
+		if err := r.sendAll(reversed(tail), false); err != nil {
+			return err
+		}
+		if count -= uint64(len(tail)); count == 0 || tail[0].Version == 0 {
+			return nil
+		}
+		return r.streamBackwards(stream, tail[0].Version-1, count)
+	}
 	last, err := lastVersion(r.ctx, r.store, stream)
 	if err != nil {
 		return err
 	}
 	if last < 0 {
-		return r.out.Send(&api.ReadResp{Content: &api.ReadResp_StreamNotFound_{StreamNotFound: &api.ReadResp_StreamNotFound{
-			StreamIdentifier: &shared.StreamIdentifier{StreamName: []byte(stream)}}}})
+		return r.notFound(stream)
 	}
 	from := int64(0)
 	switch {
@@ -109,6 +125,11 @@ func (r *read) readStream(stream string, o *api.ReadReq_Options_StreamOptions) e
 		from = page[len(page)-1].Version + 1
 	}
 	return nil
+}
+
+func (r *read) notFound(stream string) error {
+	return r.out.Send(&api.ReadResp{Content: &api.ReadResp_StreamNotFound_{StreamNotFound: &api.ReadResp_StreamNotFound{
+		StreamIdentifier: &shared.StreamIdentifier{StreamName: []byte(stream)}}}})
 }
 
 // streamBackwards sends versions from, from-1, ... down to 0, count at
@@ -240,6 +261,13 @@ func reversed(events []eventstore.RecordedEvent) []eventstore.RecordedEvent {
 // lastVersion finds a stream's last version (-1 when it has no events)
 // with the reads every store has: doubling probes, then a binary search.
 func lastVersion(ctx context.Context, store eventstore.Store, stream string) (int64, error) {
+	if tr, ok := store.(eventstore.TailReader); ok {
+		tail, err := tr.ReadStreamTail(ctx, stream, 1)
+		if err != nil || len(tail) == 0 {
+			return -1, err
+		}
+		return tail[0].Version, nil
+	}
 	exists := func(v int64) (bool, error) {
 		evs, err := store.ReadStream(ctx, stream, v, 1)
 		if err != nil {

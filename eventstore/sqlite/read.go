@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,6 +22,7 @@ const streamIDOf = `(SELECT id FROM streams WHERE name = %s)`
 type readStmts struct {
 	all      *sql.Stmt
 	stream   *sql.Stmt
+	tail     *sql.Stmt
 	head     *sql.Stmt
 	misfiled *sql.Stmt
 }
@@ -43,6 +45,8 @@ func prepareReads(ctx context.Context, db *sql.DB) (readStmts, error) {
 	// its number, on the (stream_id, version) index.
 	r.stream = prep(`SELECT ` + eventColumns + ` FROM events WHERE stream_id = ` + fmt.Sprintf(streamIDOf, "?") +
 		` AND version >= ? ORDER BY version LIMIT ?`)
+	r.tail = prep(`SELECT ` + eventColumns + ` FROM events WHERE stream_id = ` + fmt.Sprintf(streamIDOf, "?") +
+		` ORDER BY version DESC LIMIT ?`)
 	r.head = prep(`SELECT COALESCE(MAX(position), 0) FROM events`)
 	r.misfiled = prep(`SELECT position, stream, stream_id, ` + fmt.Sprintf(streamIDOf, "e.stream") + `
 		FROM events AS e WHERE position > ? AND position <= ? AND stream_id IS NOT ` + fmt.Sprintf(streamIDOf, "e.stream"))
@@ -53,7 +57,7 @@ func prepareReads(ctx context.Context, db *sql.DB) (readStmts, error) {
 }
 
 func (r readStmts) close() {
-	for _, st := range []*sql.Stmt{r.all, r.stream, r.head, r.misfiled} {
+	for _, st := range []*sql.Stmt{r.all, r.stream, r.tail, r.head, r.misfiled} {
 		if st != nil {
 			st.Close()
 		}
@@ -90,6 +94,23 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from int64, max i
 		// answered from memory until its first commit.
 		s.committed.markEmpty(stream, gen)
 	}
+	return events, nil
+}
+
+// ReadStreamTail implements eventstore.TailReader.
+func (s *Store) ReadStreamTail(ctx context.Context, stream string, max int) ([]eventstore.RecordedEvent, error) {
+	if err := s.readable(max); err != nil {
+		return nil, fmt.Errorf("read the tail of %s: %w", stream, err)
+	}
+	rows, err := s.reads.tail.QueryContext(ctx, stream, max)
+	if err != nil {
+		return nil, fmt.Errorf("read the tail of %s: %w", stream, s.mapErr(err))
+	}
+	events, err := scanEvents(rows, max)
+	if err != nil {
+		return nil, fmt.Errorf("read the tail of %s: %w", stream, s.mapErr(err))
+	}
+	slices.Reverse(events)
 	return events, nil
 }
 
