@@ -2,17 +2,9 @@ package esdbserver_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"path/filepath"
 	"strings"
@@ -27,6 +19,7 @@ import (
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/esdbserver"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
+	"github.com/interactionledger/ledger/internal/testcert"
 )
 
 // endpoint starts the protocol endpoint over a fresh SQLite ledger.
@@ -331,8 +324,7 @@ func TestCredentialsAreCheckedOverTLS(t *testing.T) {
 		}
 		return u.perm, nil
 	}
-	cert := selfSigned(t)
-	host, port, _ := endpoint(t, esdbserver.Config{Check: check}, grpc.Creds(credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}})))
+	host, port, _ := endpoint(t, esdbserver.Config{Check: check}, grpc.Creds(credentials.NewTLS(testcert.SelfSigned(t).ServerConfig())))
 	as := func(user, password string) *client.Client {
 		return connect(t, fmt.Sprintf("esdb://%s:%s@%s:%d?tls=true&tlsVerifyCert=false", user, password, host, port))
 	}
@@ -387,29 +379,4 @@ func code(err error) client.ErrorCode {
 		return e.Code()
 	}
 	return client.ErrorCodeUnknown
-}
-
-// selfSigned makes a certificate for 127.0.0.1.
-func selfSigned(t *testing.T) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ledger"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := tls.X509KeyPair(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cert
 }
