@@ -52,6 +52,14 @@ type FilingChecker interface {
 	MisfiledEvents(ctx context.Context, after, upto uint64) (map[uint64]string, error)
 }
 
+// SparsePositioned is implemented by stores whose $all positions grow with
+// every event but may have gaps (EventStoreDB's commit positions are byte
+// offsets). Verify then checks that positions increase instead of that
+// they follow one another.
+type SparsePositioned interface {
+	SparsePositions() bool
+}
+
 // streamTip is what Verify remembers of a stream: its last event.
 type streamTip struct {
 	version int64
@@ -70,6 +78,8 @@ type streamTip struct {
 func Verify(ctx context.Context, store Store, progress func(checked uint64)) (VerifyReport, error) {
 	var rep VerifyReport
 	tips := make(map[string]streamTip)
+	sp, ok := store.(SparsePositioned)
+	sparse := ok && sp.SparsePositions()
 	for {
 		page, err := store.ReadAll(ctx, rep.LastPosition, verifyPageSize)
 		if err != nil {
@@ -84,7 +94,7 @@ func Verify(ctx context.Context, store Store, progress func(checked uint64)) (Ve
 		}
 		for _, e := range page {
 			rep.CheckedEvents++
-			reason := checkEvent(tips, rep.LastPosition, e)
+			reason := checkEvent(tips, rep.LastPosition, sparse, e)
 			if reason == "" {
 				reason = misfiled[e.Position]
 			}
@@ -117,9 +127,13 @@ func misfiledIn(ctx context.Context, store Store, after, upto uint64) (map[uint6
 }
 
 // checkEvent returns why e is bad, or "" when it is good. prevPos is the
-// position of the event before it in $all.
-func checkEvent(tips map[string]streamTip, prevPos uint64, e RecordedEvent) string {
-	if e.Position != prevPos+1 {
+// position of the event before it in $all; sparse positions need only
+// grow.
+func checkEvent(tips map[string]streamTip, prevPos uint64, sparse bool, e RecordedEvent) string {
+	switch {
+	case sparse && e.Position <= prevPos:
+		return fmt.Sprintf("position %d does not follow position %d", e.Position, prevPos)
+	case !sparse && e.Position != prevPos+1:
 		return fmt.Sprintf("position gap: expected %d, found %d", prevPos+1, e.Position)
 	}
 	tip, seen := tips[e.Stream]

@@ -125,3 +125,36 @@ func TestVerifyAsksFilingChecker(t *testing.T) {
 		t.Fatalf("report %+v, %v; want the hash mismatch at 1700", rep.FirstBad, err)
 	}
 }
+
+// sparseStore is a log whose positions have gaps, as EventStoreDB's do.
+type sparseStore struct{ *logStore }
+
+func (sparseStore) SparsePositions() bool { return true }
+
+func TestVerifySparsePositionsNeedOnlyGrow(t *testing.T) {
+	spread := func(positions ...uint64) *logStore {
+		s := chained(len(positions))
+		for i := range s.events {
+			s.events[i].Position = positions[i]
+		}
+		return s
+	}
+	cases := []struct {
+		name   string
+		store  eventstore.Store
+		wantOK bool
+	}{
+		{"gaps in a sparse store", sparseStore{spread(7, 19, 20, 311)}, true},
+		{"gaps in a gap-free store", spread(7, 19, 20, 311), false},
+		{"a repeated position in a sparse store", sparseStore{spread(7, 19, 19, 311)}, false},
+	}
+	for _, tc := range cases {
+		rep, err := eventstore.Verify(context.Background(), tc.store, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.OK != tc.wantOK {
+			t.Errorf("%s: OK = %v, want %v (%s)", tc.name, rep.OK, tc.wantOK, rep.FirstBad)
+		}
+	}
+}

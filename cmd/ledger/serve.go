@@ -26,6 +26,7 @@ import (
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/follow"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/esdb"
 	"github.com/interactionledger/ledger/policies/routing"
 	"github.com/interactionledger/ledger/projections"
 )
@@ -228,6 +229,10 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	store, err := openLedger(ctx, cfg.store, cfg.data, reg, true)
 	if err != nil {
 		return nil, err
+	}
+	if esdb.IsURL(cfg.store) {
+		slog.Warn("the singletons (router, SLA timers, notifications, outbound delivery, QA, analytics sink) are elected by a lease in --data, not in the shared store: run one writing node per shared ledger",
+			"store", redactURL(cfg.store), "data", cfg.data)
 	}
 	s := &server{store: store}
 	if err := s.openReadSide(ctx, cfg, reg); err != nil {

@@ -109,6 +109,11 @@ func clientLog(level client.LogLevel, format string, args ...any) {
 	slog.Log(context.Background(), lvl, "esdb client: "+fmt.Sprintf(format, args...))
 }
 
+// SparsePositions implements eventstore.SparsePositioned: EventStoreDB's
+// commit positions have gaps (the ledger's own endpoint's do not, but the
+// store cannot tell the two apart).
+func (s *Store) SparsePositions() bool { return true }
+
 // Close implements eventstore.Store: calls in flight finish first, live
 // subscriptions end with ErrClosed.
 func (s *Store) Close() error {
