@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/interactionledger/ledger/internal/netaddr"
+
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
@@ -113,7 +115,7 @@ func (c RelayConfig) String() string {
 }
 
 func (c RelayConfig) validate() error {
-	if c.Username != "" && c.Security == SecurityNone && !isLoopback(c.Addr) {
+	if c.Username != "" && c.Security == SecurityNone && !netaddr.IsLoopback(c.Addr) {
 		return fmt.Errorf("relay %s: credentials over plain SMTP to a non-loopback host would cross the network in clear; use smtp+starttls:// or smtps://", c.Addr)
 	}
 	return nil
@@ -126,18 +128,6 @@ func redact(u *url.URL) string {
 	v := *u
 	v.User = url.User(u.User.Username())
 	return v.String()
-}
-
-func isLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Relay hands messages to an SMTP relay, one connection per message (the

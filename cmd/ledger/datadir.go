@@ -68,6 +68,15 @@ func openLedger(ctx context.Context, location, dir string, reg prometheus.Regist
 	return openStore(ctx, dir, reg)
 }
 
+// openLedgerToRead opens an existing ledger to read: the one in dir for
+// location "sqlite", else the EventStoreDB at location.
+func openLedgerToRead(ctx context.Context, location, dir string) (eventstore.Store, error) {
+	if location == "sqlite" || location == "" {
+		return openExistingStore(ctx, dir)
+	}
+	return openLedger(ctx, location, dir, nil, false)
+}
+
 // redactURL hides the password of a connection string in messages.
 func redactURL(location string) string {
 	u, err := url.Parse(location)

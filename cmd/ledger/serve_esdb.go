@@ -10,6 +10,8 @@ import (
 	"net"
 	"path/filepath"
 
+	"github.com/interactionledger/ledger/internal/netaddr"
+
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 
@@ -53,7 +55,7 @@ func (c *esdbComponent) start(core *serveCore, _ offers) error {
 		}
 		opts = append(opts, grpc.Creds(credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})))
 		cfg.Check = ledgerUsers(accounts.Open(filepath.Join(core.dataDir, accounts.File)))
-	case !c.insecure && !isLoopback(c.listen):
+	case !c.insecure && !netaddr.IsLoopback(c.listen):
 		return &exitError{code: 2, err: fmt.Errorf("--esdb-listen %s without TLS would let anyone who reaches it read and append: give --esdb-tls-cert and --esdb-tls-key, listen on a loopback address, or pass --esdb-insecure", c.listen)}
 	}
 	ln, err := net.Listen("tcp", c.listen)
@@ -96,17 +98,4 @@ func ledgerUsers(users *accounts.Store) esdbserver.Checker {
 		}
 		return esdbserver.Permission{}, nil
 	}
-}
-
-// isLoopback reports whether addr's host is a loopback address.
-func isLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

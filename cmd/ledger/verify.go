@@ -18,13 +18,7 @@ func runVerify(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	var store eventstore.Store
-	var err error
-	if location == "sqlite" || location == "" {
-		store, err = openExistingStore(ctx, *data)
-	} else {
-		store, err = openLedger(ctx, location, *data, nil, false)
-	}
+	store, err := openLedgerToRead(ctx, location, *data)
 	if err != nil {
 		return err
 	}
