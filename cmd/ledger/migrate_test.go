@@ -106,3 +106,37 @@ func allEvents(t *testing.T, dir string) []eventstore.RecordedEvent {
 		all = append(all, page...)
 	}
 }
+
+// TestServeOnTheEventStoreDBStore runs a second `ledger serve` on the
+// first one's ledger through the protocol endpoint: its projections
+// follow the shared ledger and build the same read models.
+func TestServeOnTheEventStoreDBStore(t *testing.T) {
+	original := demoLedger(t)
+	url := serveESDB(t)
+	if out, err := ledger(t, "migrate", "--from", original, "--to", url, "--quiet"); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	events := allEvents(t, original)
+	node, err := startServer(t.Context(), serveConfig{data: t.TempDir(), addr: "127.0.0.1:0", store: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer node.shutdown(5 * time.Second)
+	deadline := time.Now().Add(time.Minute)
+	for !node.ready() {
+		if time.Now().After(deadline) {
+			t.Fatalf("projections at %d of %d after a minute", node.runner.Position(), len(events))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := node.runner.Position(); got != events[len(events)-1].Position {
+		t.Fatalf("projections at position %d, want %d", got, events[len(events)-1].Position)
+	}
+	page, err := node.readDB.Customers(t.Context(), "", 100, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Customers) < 20 {
+		t.Fatalf("the node on the shared store sees %d customers, want the demo's 25 less merges", len(page.Customers))
+	}
+}
