@@ -56,6 +56,9 @@ type Store struct {
 	// subs are the live subscriptions, ended with ErrClosed by Close.
 	subsMu sync.Mutex
 	subs   map[*subscription]struct{}
+	// coordinated are the coordination streams (leases, checkpoints)
+	// whose $maxCount this process set.
+	coordinated sync.Map
 }
 
 // Option configures Open.

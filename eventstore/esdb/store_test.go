@@ -41,11 +41,16 @@ func serveLedger(t testing.TB) (string, *sqlite.Store) {
 		t.Fatal(err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
-	g := esdbserver.New(esdbserver.Config{Store: backing, AdvertiseHost: "127.0.0.1", AdvertisePort: uint32(port)}).NewGRPCServer()
+	system, err := esdbserver.OpenSystemStreams(context.Background(), filepath.Join(t.TempDir(), "system.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := esdbserver.New(esdbserver.Config{Store: backing, System: system, AdvertiseHost: "127.0.0.1", AdvertisePort: uint32(port)}).NewGRPCServer()
 	go g.Serve(ln)
 	t.Cleanup(func() {
 		g.Stop()
 		backing.Close()
+		system.Close()
 	})
 	return fmt.Sprintf("esdb://127.0.0.1:%d?tls=false", port), backing
 }

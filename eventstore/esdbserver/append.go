@@ -115,6 +115,9 @@ func (p *proposed) add(msg *api.AppendReq_ProposedMessage) error {
 // appendProposed appends p, or imports it when its events carry their
 // own chain.
 func (s *Server) appendProposed(ctx context.Context, p *proposed) (eventstore.AppendResult, error) {
+	if IsSystemStream(p.stream) {
+		return s.appendSystem(ctx, p)
+	}
 	if p.chained == 0 {
 		return s.appendPlain(ctx, p)
 	}
@@ -154,23 +157,46 @@ func (s *Server) appendPlain(ctx context.Context, p *proposed) (eventstore.Appen
 	case p.expected.GetNoStream() != nil:
 		expected = eventstore.NoStream
 	case p.expected.GetStreamExists() != nil:
-		return s.appendToExisting(ctx, p)
+		return s.appendToExisting(ctx, s.store, p)
 	default:
 		expected = eventstore.Exact(int64(p.expected.GetRevision()))
 	}
 	return s.store.Append(ctx, p.stream, expected, p.events)
 }
 
-func (s *Server) appendToExisting(ctx context.Context, p *proposed) (eventstore.AppendResult, error) {
+// appendSystem appends to a system stream, kept apart from the ledger.
+func (s *Server) appendSystem(ctx context.Context, p *proposed) (eventstore.AppendResult, error) {
+	if s.system == nil {
+		return eventstore.AppendResult{}, status.Errorf(codes.PermissionDenied, "append %s: this endpoint keeps no system streams", p.stream)
+	}
+	switch {
+	case p.expected.GetAny() != nil:
+		return s.system.Append(ctx, p.stream, eventstore.Any, p.events)
+	case p.expected.GetNoStream() != nil:
+		return s.system.Append(ctx, p.stream, eventstore.NoStream, p.events)
+	case p.expected.GetStreamExists() != nil:
+		return s.appendToExisting(ctx, s.system, p)
+	}
+	return s.system.Append(ctx, p.stream, eventstore.Exact(int64(p.expected.GetRevision())), p.events)
+}
+
+// appender is where appendToExisting appends: the ledger or the system
+// streams.
+type appender interface {
+	streamReader
+	Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []eventstore.EventData) (eventstore.AppendResult, error)
+}
+
+func (s *Server) appendToExisting(ctx context.Context, to appender, p *proposed) (eventstore.AppendResult, error) {
 	for {
-		last, err := lastVersion(ctx, s.store, p.stream)
+		last, err := lastVersion(ctx, to, p.stream)
 		if err != nil {
 			return eventstore.AppendResult{}, err
 		}
 		if last < 0 {
 			return eventstore.AppendResult{}, &eventstore.VersionConflictError{Stream: p.stream, Actual: -1}
 		}
-		res, err := s.store.Append(ctx, p.stream, eventstore.Exact(last), p.events)
+		res, err := to.Append(ctx, p.stream, eventstore.Exact(last), p.events)
 		if !eventstore.IsVersionConflict(err) {
 			return res, err
 		}

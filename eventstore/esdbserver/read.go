@@ -76,8 +76,15 @@ func (r *read) backwards() bool {
 // readStream answers a read of one stream: from a revision (inclusive) in
 // either direction, count events at most.
 func (r *read) readStream(stream string, o *api.ReadReq_Options_StreamOptions) error {
+	var src streamReader = r.store
+	if IsSystemStream(stream) {
+		if r.system == nil {
+			return r.notFound(stream)
+		}
+		src = r.system
+	}
 	count := r.opts.GetCount()
-	if tr, ok := r.store.(eventstore.TailReader); ok && o.GetEnd() != nil && r.backwards() && count > 0 {
+	if tr, ok := src.(eventstore.TailReader); ok && o.GetEnd() != nil && r.backwards() && count > 0 {
 		// The usual read of a writer about to append: the newest events.
 		tail, err := tr.ReadStreamTail(r.ctx, stream, int(min(count, readPage)))
 		if err != nil {
@@ -92,9 +99,9 @@ func (r *read) readStream(stream string, o *api.ReadReq_Options_StreamOptions) e
 		if count -= uint64(len(tail)); count == 0 || tail[0].Version == 0 {
 			return nil
 		}
-		return r.streamBackwards(stream, tail[0].Version-1, count)
+		return r.streamBackwards(src, stream, tail[0].Version-1, count)
 	}
-	last, err := lastVersion(r.ctx, r.store, stream)
+	last, err := lastVersion(r.ctx, src, stream)
 	if err != nil {
 		return err
 	}
@@ -111,10 +118,10 @@ func (r *read) readStream(stream string, o *api.ReadReq_Options_StreamOptions) e
 		from = int64(min(o.GetRevision(), uint64(last)+1))
 	}
 	if r.backwards() {
-		return r.streamBackwards(stream, min(from, last), count)
+		return r.streamBackwards(src, stream, min(from, last), count)
 	}
 	for count > 0 {
-		page, err := r.store.ReadStream(r.ctx, stream, from, int(min(count, readPage)))
+		page, err := src.ReadStream(r.ctx, stream, from, int(min(count, readPage)))
 		if err != nil || len(page) == 0 {
 			return err
 		}
@@ -134,12 +141,15 @@ func (r *read) notFound(stream string) error {
 
 // streamBackwards sends versions from, from-1, ... down to 0, count at
 // most.
-func (r *read) streamBackwards(stream string, from int64, count uint64) error {
+func (r *read) streamBackwards(src streamReader, stream string, from int64, count uint64) error {
 	for count > 0 && from >= 0 {
 		n := int64(min(count, readPage, uint64(from)+1))
-		page, err := r.store.ReadStream(r.ctx, stream, from-n+1, int(n))
+		page, err := src.ReadStream(r.ctx, stream, from-n+1, int(n))
 		if err != nil {
 			return err
+		}
+		for len(page) > 0 && page[len(page)-1].Version > from {
+			page = page[:len(page)-1] // a stream keeping its newest events only read on past from
 		}
 		if len(page) == 0 {
 			return nil
@@ -258,9 +268,14 @@ func reversed(events []eventstore.RecordedEvent) []eventstore.RecordedEvent {
 	return out
 }
 
+// streamReader reads one stream: the ledger, or the system streams.
+type streamReader interface {
+	ReadStream(ctx context.Context, stream string, from int64, max int) ([]eventstore.RecordedEvent, error)
+}
+
 // lastVersion finds a stream's last version (-1 when it has no events)
 // with the reads every store has: doubling probes, then a binary search.
-func lastVersion(ctx context.Context, store eventstore.Store, stream string) (int64, error) {
+func lastVersion(ctx context.Context, store streamReader, stream string) (int64, error) {
 	if tr, ok := store.(eventstore.TailReader); ok {
 		tail, err := tr.ReadStreamTail(ctx, stream, 1)
 		if err != nil || len(tail) == 0 {

@@ -37,6 +37,9 @@ type Config struct {
 	// Store is the ledger served. Appends of chained events need it to be
 	// an eventstore.Importer.
 	Store eventstore.Store
+	// System keeps the system streams (names starting with "$"): the
+	// coordination of nodes sharing the ledger. Nil refuses them.
+	System *SystemStreams
 	// Check authenticates basic credentials; nil serves anonymous clients
 	// with every permission (EventStoreDB's insecure mode; the official
 	// clients send no credentials without TLS).
@@ -49,13 +52,14 @@ type Config struct {
 
 // Server implements the protocol's services over a Store.
 type Server struct {
-	store eventstore.Store
-	check Checker
-	creds credentialCache
-	node  uuid.UUID
-	host  string
-	port  uint32
-	log   *slog.Logger
+	store  eventstore.Store
+	system *SystemStreams
+	check  Checker
+	creds  credentialCache
+	node   uuid.UUID
+	host   string
+	port   uint32
+	log    *slog.Logger
 }
 
 // New returns a Server for cfg.
@@ -64,7 +68,7 @@ func New(cfg Config) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{store: cfg.Store, check: cfg.Check, node: uuid.New(), host: cfg.AdvertiseHost, port: cfg.AdvertisePort, log: log}
+	return &Server{store: cfg.Store, system: cfg.System, check: cfg.Check, node: uuid.New(), host: cfg.AdvertiseHost, port: cfg.AdvertisePort, log: log}
 }
 
 // The protocol's services, each a view of the Server (their methods'

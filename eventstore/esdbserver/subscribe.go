@@ -3,6 +3,8 @@ package esdbserver
 import (
 	api "github.com/EventStore/EventStore-Client-Go/v4/protos/streams"
 	"github.com/google/uuid"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/interactionledger/ledger/eventstore"
 )
@@ -89,6 +91,9 @@ func (r *read) follow(after, head uint64, keep func(*eventstore.RecordedEvent) b
 // revision, or from the end: its stored events up to the ledger's head as
 // of the subscription, then its events among those committed later.
 func (r *read) subscribeStream(stream string, o *api.ReadReq_Options_StreamOptions) error {
+	if IsSystemStream(stream) {
+		return status.Errorf(codes.Unimplemented, "subscribe to %s: system streams are read, not followed", stream)
+	}
 	head, err := r.store.HeadPosition(r.ctx)
 	if err != nil {
 		return err
