@@ -25,7 +25,6 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
-	"github.com/interactionledger/ledger/eventstore/esdb"
 	"github.com/interactionledger/ledger/eventstore/follow"
 	"github.com/interactionledger/ledger/policies/routing"
 	"github.com/interactionledger/ledger/projections"
@@ -51,6 +50,8 @@ type serveConfig struct {
 	aggregateCache int
 	// limits are the inbound channels' abuse limits; nil: none (tests).
 	limits *limitSettings
+	// leaseTTL is --lease-ttl (0: defaultLeaseTTL).
+	leaseTTL time.Duration
 }
 
 func runServe(ctx context.Context, args []string, out io.Writer) error {
@@ -66,6 +67,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&cfg.drain, "shutdown-timeout", 30*time.Second, "how long a SIGTERM waits for in-flight requests")
 	fs.StringVar(&cfg.callingCode, "calling-code", envOr("LEDGER_CALLING_CODE", domain.DefaultCallingCode), "country calling code of phone numbers written without one (env LEDGER_CALLING_CODE)")
 	addAggregateCacheFlag(fs, &cfg.aggregateCache)
+	fs.DurationVar(&cfg.leaseTTL, "lease-ttl", defaultLeaseTTL, "with a shared --store: how long the singletons' leader may go without renewing its lease before another node takes over")
 	var limits limitFlags
 	limits.addFlags(fs)
 	components := serveComponents()
@@ -196,10 +198,19 @@ type serveCore struct {
 	mux            *http.ServeMux
 	goRun          func(func())
 	// lease elects the node that runs the singletons (router, SLA,
-	// notifications, QA, analytics sink, outbound delivery).
-	lease follow.Lease
+	// notifications, QA, analytics sink, outbound delivery): singletons'.
+	lease      follow.Lease
+	singletons singletons
+	leaseTTL   time.Duration
 	// followMetrics are every follower's metrics.
 	followMetrics *follow.Metrics
+}
+
+// elect sets how this node elects the singletons' leader. Components'
+// provide may change it (the protocol endpoint does); their start must
+// not.
+func (c *serveCore) elect(s singletons) {
+	c.singletons, c.lease = s, s.lease
 }
 
 // serveComponents lists the components `ledger serve` runs.
@@ -230,10 +241,6 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	if err != nil {
 		return nil, err
 	}
-	if esdb.IsURL(cfg.store) {
-		slog.Warn("the singletons (router, SLA timers, notifications, outbound delivery, QA, analytics sink) are elected by a lease in --data, not in the shared store: run one writing node per shared ledger",
-			"store", redactURL(cfg.store), "data", cfg.data)
-	}
 	s := &server{store: store}
 	if err := s.openReadSide(ctx, cfg, reg); err != nil {
 		_ = store.Close()
@@ -258,8 +265,13 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	core := &serveCore{
 		ctx: bg, dataDir: cfg.data, store: store, readDB: s.readDB, runner: s.runner,
 		handler: handler, aggregateCache: cacheEntries(cfg.aggregateCache), limits: cfg.limits, registry: reg, mux: mux, goRun: s.goRun,
-		lease: follow.FileLease{Dir: cfg.data}, followMetrics: followMetrics,
+		followMetrics: followMetrics,
 	}
+	core.leaseTTL = cfg.leaseTTL
+	if core.leaseTTL <= 0 {
+		core.leaseTTL = defaultLeaseTTL
+	}
+	core.elect(singletonsFor(store, cfg.data, core.leaseTTL))
 	if err := startComponents(core, components); err != nil {
 		s.stopBackground()
 		s.closeStores()

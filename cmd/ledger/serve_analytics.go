@@ -66,9 +66,16 @@ func (c *analyticsComponent) start(core *serveCore, _ offers) error {
 			return err
 		}
 		policy = qa.NewPolicy(core.store, commands.NewHandler(core.store, commands.WithAggregateCache(core.aggregateCache)), cards, qa.CheckpointPath(core.dataDir), slog.Default(),
-			follow.Options{Lease: core.lease, Metrics: core.followMetrics})
+			follow.Options{Lease: core.lease, Metrics: core.followMetrics,
+				Checkpoint: core.singletons.checkpoint("qa", follow.FileCheckpoint(qa.CheckpointPath(core.dataDir)))})
 	}
-	sink := analytics.NewSink(core.store, c.backend, key, analytics.WithLease(core.lease), analytics.WithFollowerMetrics(core.followMetrics))
+	sinkLease := core.lease
+	if c.dsn == "" && core.singletons.shared != nil {
+		// Embedded analytics are this node's own, like its read models:
+		// every node fills its own.
+		sinkLease = nil
+	}
+	sink := analytics.NewSink(core.store, c.backend, key, analytics.WithLease(sinkLease), analytics.WithFollowerMetrics(core.followMetrics))
 	if err := registerSinkMetrics(core.registry, sink, policy); err != nil {
 		return err
 	}

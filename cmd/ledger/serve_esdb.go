@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"sync"
 
 	"github.com/interactionledger/ledger/internal/netaddr"
 
@@ -20,6 +21,10 @@ import (
 	"github.com/interactionledger/ledger/graphql/auth/accounts"
 )
 
+// esdbSystemFile keeps the endpoint's system streams in the data
+// directory: the leases and checkpoints of the nodes sharing the ledger.
+const esdbSystemFile = "esdb-system.db"
+
 // esdbComponent serves the ledger over EventStoreDB's gRPC protocol
 // (--esdb-listen), so that EventStoreDB clients and other ledger nodes
 // (--store esdb://...) read, follow and append to it.
@@ -30,6 +35,10 @@ type esdbComponent struct {
 	insecure bool
 	// addr is where it listens once started (tests listen on port 0).
 	addr string
+	// system keeps the endpoint's system streams; stopped is done once
+	// the endpoint no longer uses them.
+	system  *esdbserver.SystemStreams
+	stopped sync.WaitGroup
 }
 
 func newESDBComponent() serveComponent { return &esdbComponent{} }
@@ -41,11 +50,34 @@ func (c *esdbComponent) addFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.insecure, "esdb-insecure", false, "with --esdb-listen and no TLS: allow a non-loopback address (clients send no credentials without TLS, so anyone who reaches it may read and append)")
 }
 
+// provide opens the endpoint's system streams, and elects this node's
+// singletons there (unless its own store is shared already): the nodes
+// on this ledger and this one take part in one election.
+func (c *esdbComponent) provide(core *serveCore) (offers, error) {
+	if c.listen == "" {
+		return offers{}, nil
+	}
+	system, err := esdbserver.OpenSystemStreams(core.ctx, filepath.Join(core.dataDir, esdbSystemFile))
+	if err != nil {
+		return offers{}, err
+	}
+	c.system = system
+	if core.singletons.shared == nil {
+		core.elect(sharedSingletons(system, core.leaseTTL))
+	}
+	core.goRun(func() {
+		<-core.ctx.Done()
+		c.stopped.Wait()
+		_ = system.Close()
+	})
+	return offers{}, nil
+}
+
 func (c *esdbComponent) start(core *serveCore, _ offers) error {
 	if c.listen == "" {
 		return nil
 	}
-	cfg := esdbserver.Config{Store: core.store, Log: slog.Default().With("component", "esdb")}
+	cfg := esdbserver.Config{Store: core.store, System: c.system, Log: slog.Default().With("component", "esdb")}
 	var opts []grpc.ServerOption
 	switch {
 	case c.certFile != "" || c.keyFile != "":
@@ -68,6 +100,7 @@ func (c *esdbComponent) start(core *serveCore, _ offers) error {
 	fmt.Sscan(port, &portNum)
 	cfg.AdvertiseHost, cfg.AdvertisePort = host, portNum
 	g := esdbserver.New(cfg).NewGRPCServer(opts...)
+	c.stopped.Add(1)
 	core.goRun(func() {
 		if err := g.Serve(ln); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
 			slog.Error("esdb endpoint stopped", "err", err)
@@ -76,6 +109,7 @@ func (c *esdbComponent) start(core *serveCore, _ offers) error {
 	core.goRun(func() {
 		<-core.ctx.Done()
 		g.Stop() // subscriptions are endless: a graceful stop would wait for them
+		c.stopped.Done()
 	})
 	slog.Info("serving the ledger over EventStoreDB's protocol", "addr", c.addr, "tls", c.certFile != "")
 	return nil

@@ -42,7 +42,8 @@ func (c *notifyComponent) start(core *serveCore, o offers) error {
 	finder := newReadSideContacts(core.readDB, o.senders)
 	channels := finder.channels()
 	policy := notify.NewPolicy(core.handler, finder, filepath.Join(core.dataDir, notifyCheckpointFile), slog.Default(),
-		follow.Options{Lease: core.lease, Metrics: core.followMetrics})
+		follow.Options{Lease: core.lease, Metrics: core.followMetrics,
+			Checkpoint: core.singletons.checkpoint("notify", follow.FileCheckpoint(filepath.Join(core.dataDir, notifyCheckpointFile)))})
 	policy.WaitForReadSide(core.runner.WaitFor)
 	if core.registry != nil {
 		if err := core.registry.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{

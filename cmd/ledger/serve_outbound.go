@@ -44,10 +44,11 @@ func (outboundComponent) start(core *serveCore, o offers) error {
 		return nil
 	}
 	logger := slog.Default().With("component", "outbound")
-	own, err := outboundCheckpoint(core.ctx, core.dataDir, logger)
+	local, err := outboundCheckpoint(core.ctx, core.dataDir, logger)
 	if err != nil {
 		return err
 	}
+	own := core.singletons.checkpoint("outbound", local)
 	cfg := outbound.Config{Store: core.store, Ledger: core.handler, Checkpoints: own, Senders: o.senders, Logger: logger, Registerer: core.registry,
 		Lease: core.lease, FollowerMetrics: core.followMetrics}
 	if err := takeOverEmailCheckpoint(core, own, &cfg, logger); err != nil {

@@ -170,3 +170,18 @@ func (s *SystemStreams) query(ctx context.Context, stream, q string, args ...any
 	}
 	return out, nil
 }
+
+// Last implements coordination.Streams.
+func (s *SystemStreams) Last(ctx context.Context, stream string) (eventstore.RecordedEvent, bool, error) {
+	tail, err := s.ReadStreamTail(ctx, stream, 1)
+	if err != nil || len(tail) == 0 {
+		return eventstore.RecordedEvent{}, false, err
+	}
+	return tail[0], true, nil
+}
+
+// Put implements coordination.Streams.
+func (s *SystemStreams) Put(ctx context.Context, stream string, expected eventstore.ExpectedVersion, typ string, data []byte) (int64, error) {
+	res, err := s.Append(ctx, stream, expected, []eventstore.EventData{{ID: uuid.New(), Type: typ, Data: data, Metadata: []byte("{}")}})
+	return res.NextExpectedVersion, err
+}

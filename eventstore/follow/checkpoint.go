@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 
+	"github.com/interactionledger/ledger/eventstore"
+
 	"github.com/interactionledger/ledger/eventstore/filecheckpoint"
 )
 
@@ -97,4 +99,46 @@ func (c CheckpointFuncs) Save(ctx context.Context, pos uint64) error {
 		return nil
 	}
 	return c.SaveFunc(ctx, pos)
+}
+
+// Seeded is a checkpoint that starts from another: Load returns Seed's
+// position until Checkpoint has one of its own; Save saves to Checkpoint.
+// A checkpoint moved (from a node's file into the shared store, say)
+// keeps its place.
+type Seeded struct {
+	Checkpoint Checkpoint
+	Seed       Checkpoint
+}
+
+// Load implements Checkpoint.
+func (s Seeded) Load(ctx context.Context) (uint64, bool, error) {
+	pos, found, err := s.Checkpoint.Load(ctx)
+	if err != nil || found || s.Seed == nil {
+		return pos, found, err
+	}
+	return s.Seed.Load(ctx)
+}
+
+// Save implements Checkpoint.
+func (s Seeded) Save(ctx context.Context, pos uint64) error { return s.Checkpoint.Save(ctx, pos) }
+
+// FirstPosition is where a consumer with state of its own (the SLA
+// clocks, the wrap-up timer) starts the first time it runs on this node
+// without history: the position origin holds, which is where it first
+// started on any node sharing the ledger, so that every node's state
+// covers the same history and a node taking the lease over knows every
+// clock; else the ledger's head, then saved to origin. A nil origin
+// (one node): the head.
+func FirstPosition(ctx context.Context, store eventstore.Store, origin Checkpoint) (uint64, error) {
+	if origin != nil {
+		pos, found, err := origin.Load(ctx)
+		if err != nil || found {
+			return pos, err
+		}
+	}
+	head, err := store.HeadPosition(ctx)
+	if err != nil || origin == nil {
+		return head, err
+	}
+	return head, origin.Save(ctx, head)
 }

@@ -476,6 +476,10 @@ func (f *Follower[E]) noteHead(pos uint64) {
 type Options struct {
 	Lease   Lease
 	Metrics *Metrics
+	// Checkpoint, when set, is where the follower keeps its position
+	// instead of the consumer's own file: the shared store's, for a
+	// singleton of nodes sharing a ledger.
+	Checkpoint Checkpoint
 }
 
 // EachEvent adapts a function that handles one event to a Consumer; a
@@ -494,11 +498,14 @@ func (h EachEvent[E]) Handle(ctx context.Context, events []E) error {
 
 // NewEventPolicy returns the follower of a policy that reacts to events
 // one at a time with idempotent effects (AtLeastOnce), keeping its
-// position in checkpointFile ("" keeps it in memory). startAtHead: see
+// position in checkpointFile ("" keeps it in memory) or o.Checkpoint. startAtHead: see
 // Config.StartAtHead.
 func NewEventPolicy(name string, store eventstore.Store, handle EachEvent[eventstore.RecordedEvent], checkpointFile string, startAtHead bool, o Options, log *slog.Logger) *Follower[eventstore.RecordedEvent] {
 	var cp Checkpoint = &MemoryCheckpoint{}
-	if checkpointFile != "" {
+	switch {
+	case o.Checkpoint != nil:
+		cp = o.Checkpoint
+	case checkpointFile != "":
 		cp = FileCheckpoint(checkpointFile)
 	}
 	f, err := New(Config[eventstore.RecordedEvent]{

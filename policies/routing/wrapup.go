@@ -45,6 +45,7 @@ type WrapUp struct {
 	log      *slog.Logger
 	every    time.Duration
 	history  bool
+	origin   follow.Checkpoint
 	wake     chan struct{}
 	opts     follow.Options
 	position atomic.Uint64
@@ -67,6 +68,12 @@ func WithWrapUpFollower(o follow.Options) WrapUpOption { return func(w *WrapUp) 
 // were never closed) expire too. By default a first start begins at the
 // ledger's head.
 func WithWrapUpHistory() WrapUpOption { return func(w *WrapUp) { w.history = true } }
+
+// WithWrapUpOrigin shares a first start's position with the other nodes
+// of a shared ledger (see follow.FirstPosition).
+func WithWrapUpOrigin(origin follow.Checkpoint) WrapUpOption {
+	return func(w *WrapUp) { w.origin = origin }
+}
 
 // NewWrapUp returns the wrap-up timer expiring after timeout (positive),
 // appending through h (whose clock is the timer's clock) and keeping its
@@ -91,8 +98,8 @@ func NewWrapUp(ctx context.Context, h *commands.Handler, timeout time.Duration, 
 	if err == nil && !ok && !w.history {
 		// Saved at once, so a crash before the first batch does not move
 		// the start to a later head.
-		if pos, err = h.Store().HeadPosition(ctx); err == nil {
-			w.log.Info("wrap-up timer starts at the ledger's head; calls that ended before keep their capacity until closed", "position", pos)
+		if pos, err = follow.FirstPosition(ctx, h.Store(), w.origin); err == nil {
+			w.log.Info("wrap-up timer starts here; calls that ended before keep their capacity until closed", "position", pos)
 			err = state.saveCheckpoint(ctx, pos)
 		}
 	}

@@ -72,6 +72,7 @@ type Runner struct {
 	log      *slog.Logger
 	every    time.Duration
 	history  bool
+	origin   follow.Checkpoint
 	wake     chan struct{}
 	opts     follow.Options
 	position atomic.Uint64
@@ -98,6 +99,11 @@ func WithFollower(o follow.Options) Option { return func(r *Runner) { r.opts = o
 // before SLA clocks were enabled run without them.
 func WithHistory() Option { return func(r *Runner) { r.history = true } }
 
+// WithOrigin shares a first start's position with the other nodes of a
+// shared ledger (see follow.FirstPosition): every node's clocks cover
+// the tickets opened since the policy first ran on any of them.
+func WithOrigin(origin follow.Checkpoint) Option { return func(r *Runner) { r.origin = origin } }
+
 // NewRunner returns the SLA policy, appending through h (whose
 // clock is the timer's clock) and keeping its state in statePath ("" for
 // memory only: the policy then starts afresh on every start).
@@ -123,8 +129,8 @@ func NewRunner(ctx context.Context, h *commands.Handler, cfg Config, statePath s
 	if err == nil && !ok && !r.history {
 		// Saved at once, so a crash before the first batch does not move
 		// the start to a later head.
-		if pos, err = h.Store().HeadPosition(ctx); err == nil {
-			r.log.Info("SLA clocks start at the ledger's head; tickets opened before run without clocks", "position", pos)
+		if pos, err = follow.FirstPosition(ctx, h.Store(), r.origin); err == nil {
+			r.log.Info("SLA clocks start here; tickets opened before run without clocks", "position", pos)
 			err = state.saveCheckpoint(ctx, pos)
 		}
 	}

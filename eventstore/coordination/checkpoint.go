@@ -1,12 +1,11 @@
-package esdb
+package coordination
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 
-	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
+	"github.com/interactionledger/ledger/eventstore"
 )
 
 // Checkpoint is a singleton follower's position (follow.Checkpoint) kept
@@ -15,22 +14,22 @@ import (
 // $ledger-checkpoint-<name>, whose newest event holds the position.
 // Followers save at most once a second while events stream in.
 type Checkpoint struct {
-	store  *Store
-	stream string
-	meta   *sync.Map
+	streams Streams
+	stream  string
 }
 
-// checkpointEventType is a checkpoint record's type, a system event type
-// (see leaseEventType).
-const checkpointEventType = "$ledger-checkpoint"
+// CheckpointEventType is a checkpoint record's type: a system event
+// type, so that EventStoreDB's system-event filter keeps it out of every
+// $all read.
+const CheckpointEventType = "$ledger-checkpoint"
 
 type checkpointRecord struct {
 	Position uint64 `json:"position"`
 }
 
-// Checkpoint returns the shared checkpoint called name.
-func (s *Store) Checkpoint(name string) Checkpoint {
-	return Checkpoint{store: s, stream: CheckpointStream(name), meta: &s.coordinated}
+// NewCheckpoint returns the shared checkpoint called name.
+func NewCheckpoint(streams Streams, name string) Checkpoint {
+	return Checkpoint{streams: streams, stream: CheckpointStream(name)}
 }
 
 // CheckpointStream is the system stream of the checkpoint called name.
@@ -38,13 +37,13 @@ func CheckpointStream(name string) string { return "$ledger-checkpoint-" + name 
 
 // Load implements follow.Checkpoint.
 func (c Checkpoint) Load(ctx context.Context) (uint64, bool, error) {
-	tail, err := c.store.systemTail(ctx, c.stream)
-	if err != nil || tail == nil {
+	last, found, err := c.streams.Last(ctx, c.stream)
+	if err != nil || !found {
 		return 0, false, err
 	}
 	var rec checkpointRecord
-	if err := json.Unmarshal(tail.Data, &rec); err != nil {
-		return 0, false, fmt.Errorf("checkpoint %s: revision %d: %w", c.stream, tail.EventNumber, err)
+	if err := json.Unmarshal(last.Data, &rec); err != nil {
+		return 0, false, fmt.Errorf("checkpoint %s: version %d: %w", c.stream, last.Version, err)
 	}
 	return rec.Position, true, nil
 }
@@ -55,7 +54,6 @@ func (c Checkpoint) Save(ctx context.Context, pos uint64) error {
 	if err != nil {
 		return err
 	}
-	c.store.keepNewest(ctx, c.meta, c.stream)
-	_, err = c.store.systemAppend(ctx, c.stream, client.Any{}, checkpointEventType, data)
+	_, err = c.streams.Put(ctx, c.stream, eventstore.Any, CheckpointEventType, data)
 	return err
 }

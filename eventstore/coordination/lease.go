@@ -1,4 +1,4 @@
-package esdb
+package coordination
 
 import (
 	"context"
@@ -9,13 +9,11 @@ import (
 	"sync"
 	"time"
 
-	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
-	"github.com/google/uuid"
+	"github.com/interactionledger/ledger/eventstore"
 )
 
-// Lease is the lease (follow.Lease) of nodes that share a ledger on
-// EventStoreDB: the lease called name is the system stream
-// $ledger-lease-<name>, outside the ledger and its $all.
+// Lease is the lease (follow.Lease) of nodes that share a ledger: the
+// lease called name is the system stream $ledger-lease-<name>.
 //
 //   - Its holder appends a renewal every TTL/3, each expecting the
 //     revision of the one before, so a renewal fails once another node
@@ -34,16 +32,16 @@ import (
 // its last renewal; one that stops cleanly releases the lease, and a
 // watcher takes it within a poll.
 type Lease struct {
-	store *Store
-	node  string
+	streams Streams
+	node    string
 	ttl   time.Duration
 	poll  time.Duration
 	log   *slog.Logger
 }
 
-// leaseEventType is a lease record's type: a system event type, so that
-// EventStoreDB's system-event filter keeps it out of every $all read.
-const leaseEventType = "$ledger-lease"
+// LeaseEventType is a lease record's type, a system event type (see
+// CheckpointEventType).
+const LeaseEventType = "$ledger-lease"
 
 // leaseRecord is one event of a lease stream.
 type leaseRecord struct {
@@ -52,18 +50,14 @@ type leaseRecord struct {
 	Released  bool   `json:"released,omitempty"`
 }
 
-// coordinationKeep is the $maxCount set on lease and checkpoint streams:
-// only their newest events mean anything.
-const coordinationKeep = 100
-
 // errLeaseTaken is a lease write that expected a revision the stream has
 // moved past.
 var errLeaseTaken = errors.New("lease taken by another node")
 
-// Lease returns the lease of node (a name unique to this process, shown
-// in logs) with time to live ttl.
-func (s *Store) Lease(node string, ttl time.Duration) *Lease {
-	return &Lease{store: s, node: node, ttl: ttl, poll: max(ttl/8, 50*time.Millisecond), log: slog.Default()}
+// NewLease returns the lease of node (a name unique to this process,
+// shown in logs) with time to live ttl, kept in streams.
+func NewLease(streams Streams, node string, ttl time.Duration) *Lease {
+	return &Lease{streams: streams, node: node, ttl: ttl, poll: max(ttl/8, 50*time.Millisecond), log: slog.Default()}
 }
 
 // LeaseStream is the system stream of the lease called name.
@@ -178,94 +172,34 @@ func (l *Lease) renew(ctx context.Context, stream string, rev int64) (int64, err
 	return 0, err
 }
 
-// current returns the stream's last revision (-1 when it has none) and
+// current returns the stream's last version (-1 when it has none) and
 // record.
 func (l *Lease) current(ctx context.Context, stream string) (int64, leaseRecord, error) {
 	var rec leaseRecord
-	tail, err := l.store.systemTail(ctx, stream)
-	if err != nil || tail == nil {
+	last, found, err := l.streams.Last(ctx, stream)
+	if err != nil || !found {
 		return -1, rec, err
 	}
-	if err := json.Unmarshal(tail.Data, &rec); err != nil {
-		return 0, rec, fmt.Errorf("lease %s: revision %d: %w", stream, tail.EventNumber, err)
+	if err := json.Unmarshal(last.Data, &rec); err != nil {
+		return 0, rec, fmt.Errorf("lease %s: version %d: %w", stream, last.Version, err)
 	}
-	return int64(tail.EventNumber), rec, nil
+	return last.Version, rec, nil
 }
 
-// write appends a record expecting revision after (-1: no stream) and
-// returns the new revision.
+// write appends a record expecting version after (-1: no stream) and
+// returns the new version.
 func (l *Lease) write(ctx context.Context, stream string, after int64, released bool) (int64, error) {
 	data, err := json.Marshal(leaseRecord{Node: l.node, TTLMillis: l.ttl.Milliseconds(), Released: released})
 	if err != nil {
 		return 0, err
 	}
-	var expected client.ExpectedRevision = client.NoStream{}
+	expected := eventstore.NoStream
 	if after >= 0 {
-		expected = client.Revision(uint64(after))
+		expected = eventstore.Exact(after)
 	}
-	l.store.keepNewest(ctx, &l.store.coordinated, stream)
-	rev, err := l.store.systemAppend(ctx, stream, expected, leaseEventType, data)
-	if esdbCode(err) == client.ErrorCodeWrongExpectedVersion {
+	v, err := l.streams.Put(ctx, stream, expected, LeaseEventType, data)
+	if eventstore.IsVersionConflict(err) {
 		return 0, errLeaseTaken
 	}
-	return rev, err
-}
-
-// systemTail returns a system stream's newest event, nil when it has none.
-func (s *Store) systemTail(ctx context.Context, stream string) (*client.RecordedEvent, error) {
-	leave, err := s.enter()
-	if err != nil {
-		return nil, err
-	}
-	defer leave()
-	rs, err := s.client.ReadStream(ctx, stream, client.ReadStreamOptions{Direction: client.Backwards, From: client.End{}}, 1)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", stream, err)
-	}
-	defer rs.Close()
-	ev, err := rs.Recv()
-	if esdbCode(err) == client.ErrorCodeResourceNotFound {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", stream, err)
-	}
-	return ev.Event, nil
-}
-
-// systemAppend appends one event of type typ to a system stream and
-// returns its revision.
-func (s *Store) systemAppend(ctx context.Context, stream string, expected client.ExpectedRevision, typ string, data []byte) (int64, error) {
-	leave, err := s.enter()
-	if err != nil {
-		return 0, err
-	}
-	defer leave()
-	w, err := s.client.AppendToStream(ctx, stream, client.AppendToStreamOptions{ExpectedRevision: expected},
-		client.EventData{EventID: uuid.New(), EventType: typ, ContentType: client.ContentTypeJson, Data: data})
-	if err != nil {
-		return 0, fmt.Errorf("append %s: %w", stream, err)
-	}
-	return int64(w.NextExpectedVersion), nil
-}
-
-// keepNewest sets a coordination stream's $maxCount once per process, so
-// that EventStoreDB scavenges its old records (the ledger's endpoint
-// keeps a fixed number of them anyway). It is best effort: a stream
-// without it only grows.
-func (s *Store) keepNewest(ctx context.Context, done *sync.Map, stream string) {
-	if _, ok := done.LoadOrStore(stream, true); ok {
-		return
-	}
-	var meta client.StreamMetadata
-	meta.SetMaxCount(coordinationKeep)
-	leave, err := s.enter()
-	if err != nil {
-		return
-	}
-	defer leave()
-	if _, err := s.client.SetStreamMetadata(ctx, stream, client.AppendToStreamOptions{ExpectedRevision: client.Any{}}, meta); err != nil {
-		done.Delete(stream)
-		slog.Debug("esdb: $maxCount not set", "stream", stream, "err", err)
-	}
+	return v, err
 }
