@@ -52,6 +52,8 @@ type serveConfig struct {
 	limits *limitSettings
 	// leaseTTL is --lease-ttl (0: defaultLeaseTTL).
 	leaseTTL time.Duration
+	// noSingletons is --singletons=false.
+	noSingletons bool
 }
 
 func runServe(ctx context.Context, args []string, out io.Writer) error {
@@ -67,7 +69,8 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&cfg.drain, "shutdown-timeout", 30*time.Second, "how long a SIGTERM waits for in-flight requests")
 	fs.StringVar(&cfg.callingCode, "calling-code", envOr("LEDGER_CALLING_CODE", domain.DefaultCallingCode), "country calling code of phone numbers written without one (env LEDGER_CALLING_CODE)")
 	addAggregateCacheFlag(fs, &cfg.aggregateCache)
-	fs.DurationVar(&cfg.leaseTTL, "lease-ttl", defaultLeaseTTL, "with a shared --store: how long the singletons' leader may go without renewing its lease before another node takes over")
+	fs.DurationVar(&cfg.leaseTTL, "lease-ttl", defaultLeaseTTL, "with a shared ledger: how long the singletons' leader may go without renewing its lease before another node takes over")
+	singletonsOn := fs.Bool("singletons", true, "take part in electing the node that runs the singletons (router, SLA timers, notifications, outbound delivery, QA); false: this node never runs them (a store host or a read-only node)")
 	var limits limitFlags
 	limits.addFlags(fs)
 	components := serveComponents()
@@ -78,6 +81,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	cfg.data = *data
+	cfg.noSingletons = !*singletonsOn
 	if cfg.aggregateCache < 0 {
 		return &exitError{code: 2, err: fmt.Errorf("--aggregate-cache must be 0 (off) or more")}
 	}
@@ -271,7 +275,11 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	if core.leaseTTL <= 0 {
 		core.leaseTTL = defaultLeaseTTL
 	}
-	core.elect(singletonsFor(store, cfg.data, core.leaseTTL))
+	if cfg.noSingletons {
+		core.elect(noSingletons())
+	} else {
+		core.elect(singletonsFor(store, cfg.data, core.leaseTTL))
+	}
 	if err := startComponents(core, components); err != nil {
 		s.stopBackground()
 		s.closeStores()

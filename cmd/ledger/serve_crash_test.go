@@ -128,16 +128,24 @@ type crashServer struct {
 // listens.
 func startCrashServer(t *testing.T, bin, dir string, run int) *crashServer {
 	t.Helper()
-	logPath := filepath.Join(t.TempDir(), fmt.Sprintf("serve-%d.log", run))
+	// --limit-exempt: every customer of the load comes from loopback; the
+	// abuse limits would (rightly) cut it off.
+	return startServeProcess(t, bin, fmt.Sprintf("serve-%d", run), "--data", dir, "--http", "127.0.0.1:0", "--admin-http", "127.0.0.1:0",
+		"--limit-exempt", "127.0.0.0/8,::1", "--app-server-key", testAppServerKey, "--sms-auth-token", testSMSToken)
+}
+
+// startServeProcess starts `ledger serve args...` as a child process
+// called name (in failures and its log file's name) and returns once it
+// listens; it needs --http and --admin-http.
+func startServeProcess(t *testing.T, bin, name string, args ...string) *crashServer {
+	t.Helper()
+	logPath := filepath.Join(t.TempDir(), name+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer logFile.Close()
-	// --limit-exempt: every customer of the load comes from loopback; the
-	// abuse limits would (rightly) cut it off.
-	cmd := exec.Command(bin, "serve", "--data", dir, "--http", "127.0.0.1:0", "--admin-http", "127.0.0.1:0",
-		"--limit-exempt", "127.0.0.0/8,::1", "--app-server-key", testAppServerKey, "--sms-auth-token", testSMSToken)
+	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
 	cmd.Env = append(os.Environ(), "LEDGER_LOG_LEVEL=warn")
 	cmd.Stderr = logFile
 	stdout, err := cmd.StdoutPipe()
@@ -162,7 +170,7 @@ func startCrashServer(t *testing.T, bin, dir string, run int) *crashServer {
 	}
 	go func() { _, _ = io.Copy(io.Discard, lines); close(drained) }()
 	if err != nil {
-		t.Fatalf("run %d of ledger serve did not start: %v\n%s", run, err, readTail(logPath))
+		t.Fatalf("%s of ledger serve did not start: %v\n%s", name, err, readTail(logPath))
 	}
 	s.base, s.admin = "http://"+addr, "http://"+admin
 	return s

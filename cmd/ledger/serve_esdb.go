@@ -62,7 +62,7 @@ func (c *esdbComponent) provide(core *serveCore) (offers, error) {
 		return offers{}, err
 	}
 	c.system = system
-	if core.singletons.shared == nil {
+	if core.singletons.shared == nil && !core.singletons.off {
 		core.elect(sharedSingletons(system, core.leaseTTL))
 	}
 	core.goRun(func() {

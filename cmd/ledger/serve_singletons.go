@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -30,6 +31,20 @@ type singletons struct {
 	lease follow.Lease
 	// shared holds leases and checkpoints; nil: --data.
 	shared coordination.Streams
+	// off: this node never runs the singletons (--singletons=false).
+	off bool
+}
+
+// noSingletons is the election of a node that stays out of it: a store
+// host or a read-only API node.
+func noSingletons() singletons { return singletons{lease: neverLease{}, off: true} }
+
+// neverLease is never granted: the singletons wait until shutdown.
+type neverLease struct{}
+
+func (neverLease) Acquire(ctx context.Context, _ string) (context.Context, func(), error) {
+	<-ctx.Done()
+	return nil, nil, ctx.Err()
 }
 
 // localSingletons elects among the processes that open dataDir.

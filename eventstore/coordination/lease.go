@@ -34,9 +34,9 @@ import (
 type Lease struct {
 	streams Streams
 	node    string
-	ttl   time.Duration
-	poll  time.Duration
-	log   *slog.Logger
+	ttl     time.Duration
+	poll    time.Duration
+	log     *slog.Logger
 }
 
 // LeaseEventType is a lease record's type, a system event type (see

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"google.golang.org/protobuf/types/known/emptypb"
+
 	api "github.com/EventStore/EventStore-Client-Go/v4/protos/streams"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -56,9 +58,28 @@ func (s *Server) authorizeUnary(ctx context.Context, req any, info *grpc.UnarySe
 
 func (s *Server) authorizeStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	if err := s.authorize(ss.Context(), info.FullMethod); err != nil {
+		if info.IsClientStream {
+			drainRefused(ss)
+		}
 		return err
 	}
 	return handler(srv, ss)
+}
+
+// refusedDrainMessages bounds what drainRefused reads.
+const refusedDrainMessages = 64
+
+// drainRefused reads what a refused client-streaming call (an append)
+// sends before its refusal is answered: a client whose send meets a
+// stream the server already ended gets io.EOF instead of the refusal
+// (the official client reports it as an unknown error). A client that
+// sends more than refusedDrainMessages messages gets the EOF.
+func drainRefused(ss grpc.ServerStream) {
+	for range refusedDrainMessages {
+		if err := ss.RecvMsg(&emptypb.Empty{}); err != nil {
+			return
+		}
+	}
 }
 
 // authorize checks the call's basic credentials against what its method

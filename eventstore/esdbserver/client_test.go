@@ -360,8 +360,8 @@ func TestCredentialsAreCheckedOverTLS(t *testing.T) {
 		{"no credentials", connect(t, fmt.Sprintf("esdb://%s:%d?tls=true&tlsVerifyCert=false", host, port)), client.ErrorCodeUnauthenticated, client.ErrorCodeUnauthenticated},
 	}
 	for _, tc := range cases {
-		if got := code(appendAs(tc.c)); got != tc.appendErr {
-			t.Errorf("%s appends: code %d, want %d", tc.who, got, tc.appendErr)
+		if err := appendAs(tc.c); code(err) != tc.appendErr {
+			t.Errorf("%s appends: code %d, want %d (%v)", tc.who, code(err), tc.appendErr, err)
 		}
 		if got := code(readAs(tc.c)); got != tc.readE {
 			t.Errorf("%s reads: code %d, want %d", tc.who, got, tc.readE)
