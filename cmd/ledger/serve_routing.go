@@ -86,7 +86,7 @@ func (c *routingComponent) start(core *serveCore, _ offers) error {
 		return nil
 	}
 	timer, err := routing.NewWrapUp(core.ctx, core.handler, c.cfg.WrapUpTimeout, filepath.Join(core.dataDir, wrapUpStateFile), slog.Default(),
-		routing.WithWrapUpFollower(follow.Options{Lease: core.lease, Metrics: core.followMetrics}), routing.WithWrapUpOrigin(core.singletons.origin("wrap-up")))
+		routing.WithWrapUpFollower(follow.Options{Lease: core.lease, Metrics: core.followMetrics}), routing.WithWrapUpOrigin(core.singletons.origin("wrap-up")), core.singletons.wrapUpStandby())
 	if err != nil {
 		return err
 	}

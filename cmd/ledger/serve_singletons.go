@@ -12,6 +12,8 @@ import (
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/coordination"
 	"github.com/interactionledger/ledger/eventstore/follow"
+	"github.com/interactionledger/ledger/policies/routing"
+	"github.com/interactionledger/ledger/policies/sla"
 )
 
 // defaultLeaseTTL is --lease-ttl: how long a dead leader's singletons wait
@@ -97,4 +99,22 @@ func (s singletons) origin(name string) follow.Checkpoint {
 		return nil
 	}
 	return coordination.NewCheckpoint(s.shared, name+"-origin")
+}
+
+// wrapUpStandby makes every node of a shared ledger keep the wrap-up
+// schedule, so that the one taking the lease over fires at once.
+func (s singletons) wrapUpStandby() routing.WrapUpOption {
+	if s.shared == nil {
+		return func(*routing.WrapUp) {}
+	}
+	return routing.WithWrapUpStandby()
+}
+
+// slaHandover hands the SLA policy over between the nodes of a shared
+// ledger (sla.WithHandover), through a checkpoint in the shared store.
+func (s singletons) slaHandover() sla.Option {
+	if s.shared == nil {
+		return func(*sla.Runner) {}
+	}
+	return sla.WithHandover(coordination.NewCheckpoint(s.shared, "sla-handover"))
 }

@@ -57,7 +57,7 @@ func (c *slaComponent) start(core *serveCore, _ offers) error {
 		}
 	}
 	runner, err := sla.NewRunner(core.ctx, core.handler, cfg, filepath.Join(core.dataDir, slaStateFile), slog.Default(),
-		sla.WithFollower(follow.Options{Lease: core.lease, Metrics: core.followMetrics}), sla.WithOrigin(core.singletons.origin("sla")))
+		sla.WithFollower(follow.Options{Lease: core.lease, Metrics: core.followMetrics}), sla.WithOrigin(core.singletons.origin("sla")), core.singletons.slaHandover())
 	if err != nil {
 		return err
 	}

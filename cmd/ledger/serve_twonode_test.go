@@ -23,7 +23,7 @@ const twoNodeLeaseTTL = 2 * time.Second
 
 // singletonFollowers are the singletons every node of the test may run;
 // each must run on exactly one.
-var singletonFollowers = []string{"router", "sla", "notify", "outbound", "qa"}
+var singletonFollowers = []string{"router", "wrap-up", "sla", "notify", "outbound", "qa"}
 
 // TestTwoNodesServeOneLedger runs two `ledger serve` processes on one
 // shared ledger, through the protocol endpoint of a third (a store host
@@ -55,7 +55,7 @@ func TestTwoNodesServeOneLedger(t *testing.T) {
 		waitFor(t, nodes[name].admin+"/readyz", http.StatusOK)
 	}
 	leader := waitForOneLeader(t, nodes)
-	t.Logf("node %s leads the singletons", leader)
+	t.Logf("node %s leads the singletons: A %v, B %v", leader, leaderGauges(t, nodes["A"]), leaderGauges(t, nodes["B"]))
 
 	// A customer texts node A; a supervisor on node B answers.
 	smsMessage(t, nodes["A"].base, "SMtwo1", "+8613800000042", "sms: my router is down")

@@ -46,6 +46,7 @@ type WrapUp struct {
 	every    time.Duration
 	history  bool
 	origin   follow.Checkpoint
+	standby  bool
 	wake     chan struct{}
 	opts     follow.Options
 	position atomic.Uint64
@@ -74,6 +75,12 @@ func WithWrapUpHistory() WrapUpOption { return func(w *WrapUp) { w.history = tru
 func WithWrapUpOrigin(origin follow.Checkpoint) WrapUpOption {
 	return func(w *WrapUp) { w.origin = origin }
 }
+
+// WithWrapUpStandby is for nodes sharing a ledger, each with its own
+// state file: every node keeps the schedule, which is a pure function of
+// the ledger, and only the holder of the lease fires it. A node that
+// takes the lease over fires at once from a current schedule.
+func WithWrapUpStandby() WrapUpOption { return func(w *WrapUp) { w.standby = true } }
 
 // NewWrapUp returns the wrap-up timer expiring after timeout (positive),
 // appending through h (whose clock is the timer's clock) and keeping its
@@ -129,7 +136,32 @@ func (w *WrapUp) Pending(ctx context.Context) (int, error) { return w.state.pend
 // event halts it; failures are retried from the checkpoint with backoff.
 // Given a lease (WithWrapUpFollower), it runs only while it holds it.
 func (w *WrapUp) Run(ctx context.Context) error {
-	return w.follower(&wrapUpTimed{w: w}).Run(ctx)
+	if !w.standby || w.opts.Lease == nil {
+		return w.follower(&wrapUpTimed{w: w}).Run(ctx)
+	}
+	fired := make(chan struct{})
+	go func() {
+		defer close(fired)
+		follow.Lead(ctx, w.opts.Lease, "wrap-up", w.opts.Metrics, w.log, w.runTimerUntilLost)
+	}()
+	defer func() { <-fired }()
+	schedule := w.opts
+	schedule.Lease = nil // every node keeps the schedule
+	return w.followerWith(wrapUpReactions{w}, schedule, "wrap-up-schedule").Run(ctx)
+}
+
+// runTimerUntilLost fires due wrap-ups while ctx (the lease) lasts,
+// retrying after a failed firing.
+func (w *WrapUp) runTimerUntilLost(ctx context.Context) {
+	for ctx.Err() == nil {
+		if err := w.runTimer(ctx); err != nil && ctx.Err() == nil {
+			w.log.Error("wrap-up timer failed; trying again", "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}
 }
 
 // Follow handles the ledger's events from the checkpoint on, without the
@@ -144,10 +176,14 @@ func (w *WrapUp) Follow(ctx context.Context, stopAt uint64) error {
 }
 
 func (w *WrapUp) follower(consumer follow.Consumer[eventstore.RecordedEvent]) *follow.Follower[eventstore.RecordedEvent] {
+	return w.followerWith(consumer, w.opts, "wrap-up")
+}
+
+func (w *WrapUp) followerWith(consumer follow.Consumer[eventstore.RecordedEvent], o follow.Options, name string) *follow.Follower[eventstore.RecordedEvent] {
 	f, err := follow.New(follow.Config[eventstore.RecordedEvent]{
-		Name: "wrap-up", Store: w.h.Store(), Source: follow.Recorded, Consumer: consumer,
+		Name: name, Store: w.h.Store(), Source: follow.Recorded, Consumer: consumer,
 		Checkpoint: follow.CheckpointFuncs{LoadFunc: w.state.checkpoint}, Delivery: follow.ExactlyOnce,
-		Singleton: w.opts.Lease != nil, Lease: w.opts.Lease, Metrics: w.opts.Metrics, Logger: w.log,
+		Singleton: o.Lease != nil, Lease: o.Lease, Metrics: o.Metrics, Logger: w.log,
 	})
 	if err != nil {
 		panic(err) // the configuration above is complete

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -66,13 +67,18 @@ const Actor = "system:sla"
 // nothing new; the checkpoint and the due times are saved in one
 // transaction.
 type Runner struct {
-	h        *commands.Handler
-	cfg      Config
-	state    *slaState
-	log      *slog.Logger
-	every    time.Duration
-	history  bool
-	origin   follow.Checkpoint
+	h       *commands.Handler
+	cfg     Config
+	state   *slaState
+	log     *slog.Logger
+	every   time.Duration
+	history bool
+	origin  follow.Checkpoint
+	// handover, stateMu, leading, savedAt: see WithHandover.
+	handover follow.Checkpoint
+	stateMu  sync.Mutex
+	leading  atomic.Bool
+	savedAt  time.Time
 	wake     chan struct{}
 	opts     follow.Options
 	position atomic.Uint64
@@ -103,6 +109,21 @@ func WithHistory() Option { return func(r *Runner) { r.history = true } }
 // shared ledger (see follow.FirstPosition): every node's clocks cover
 // the tickets opened since the policy first ran on any of them.
 func WithOrigin(origin follow.Checkpoint) Option { return func(r *Runner) { r.origin = origin } }
+
+// WithHandover hands the policy from node to node of a shared ledger,
+// each with its own state file: the leader records in handover how far it
+// has reacted (at most once every handoverEvery); a node that takes the
+// lease first brings its state up to there without reacting (its clocks'
+// due times, its tickets' links), then reacts from there on, as a restart
+// would. While it waits for the lease it keeps its state close behind the
+// leader's handover (a warm standby), so taking over is quick.
+func WithHandover(handover follow.Checkpoint) Option {
+	return func(r *Runner) { r.handover = handover }
+}
+
+// handoverEvery bounds how often the leader saves its handover position,
+// and how often a standby catches up to it.
+const handoverEvery = time.Second
 
 // NewRunner returns the SLA policy, appending through h (whose
 // clock is the timer's clock) and keeping its state in statePath ("" for
@@ -155,7 +176,75 @@ func (r *Runner) Fired() int64 { return r.fired.Load() }
 // backoff. Given a lease (WithFollower), it runs only while it holds it:
 // one node of many keeps the clocks.
 func (r *Runner) Run(ctx context.Context) error {
+	if r.handover == nil {
+		return r.follower(&timedEvents{r: r}).Run(ctx)
+	}
+	standby := make(chan struct{})
+	go func() {
+		defer close(standby)
+		r.standBy(ctx)
+	}()
+	defer func() { <-standby }()
 	return r.follower(&timedEvents{r: r}).Run(ctx)
+}
+
+// standBy keeps the state close behind the leader's handover while this
+// node does not lead, until ctx ends.
+func (r *Runner) standBy(ctx context.Context) {
+	tick := time.NewTicker(5 * handoverEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		r.stateMu.Lock()
+		if !r.leading.Load() {
+			if err := r.catchUp(ctx); err != nil && ctx.Err() == nil {
+				r.log.Warn("SLA standby: state not brought up to the leader's handover; trying again", "err", err)
+			}
+		}
+		r.stateMu.Unlock()
+	}
+}
+
+// catchUp brings the state up to the handover position without reacting.
+// The caller holds stateMu.
+func (r *Runner) catchUp(ctx context.Context) error {
+	until, found, err := r.handover.Load(ctx)
+	if err != nil || !found {
+		return err
+	}
+	f, err := follow.New(follow.Config[eventstore.RecordedEvent]{
+		Name: "sla-standby", Store: r.h.Store(), Source: follow.Recorded, Consumer: stateOnly{r},
+		Checkpoint: follow.CheckpointFuncs{LoadFunc: r.state.checkpoint}, Delivery: follow.ExactlyOnce,
+		Metrics: r.opts.Metrics, Logger: r.log,
+	})
+	if err != nil {
+		return err
+	}
+	return f.RunUntil(ctx, until)
+}
+
+// stateOnly is the standby's consumer: the state, without reactions.
+type stateOnly struct{ r *Runner }
+
+func (c stateOnly) Handle(ctx context.Context, batch []eventstore.RecordedEvent) error {
+	return c.r.applyBatch(ctx, batch, false)
+}
+
+// saveHandover records pos as reacted to, at most once every
+// handoverEvery unless now is set. The caller holds stateMu.
+func (r *Runner) saveHandover(ctx context.Context, pos uint64, now bool) {
+	if r.handover == nil || (!now && time.Since(r.savedAt) < handoverEvery) {
+		return
+	}
+	if err := r.handover.Save(ctx, pos); err != nil {
+		r.log.Warn("SLA handover position not saved; a node taking over reacts again from the last one saved", "position", pos, "err", err)
+		return
+	}
+	r.savedAt = time.Now()
 }
 
 // Follow handles the ledger's events from the checkpoint on, without the
@@ -203,8 +292,19 @@ func (t *timedEvents) Handle(ctx context.Context, batch []eventstore.RecordedEve
 	return t.r.handleBatch(ctx, batch)
 }
 
-// Begin starts the timer.
+// Begin brings a taking-over node's state up to the last leader's
+// handover, then starts the timer.
 func (t *timedEvents) Begin(ctx context.Context) (context.Context, error) {
+	if t.r.handover != nil {
+		t.r.stateMu.Lock()
+		t.r.leading.Store(true)
+		err := t.r.catchUp(ctx)
+		t.r.stateMu.Unlock()
+		if err != nil {
+			t.r.leading.Store(false)
+			return nil, fmt.Errorf("catch up to the last leader: %w", err)
+		}
+	}
 	runCtx, cancel := context.WithCancelCause(ctx)
 	t.cancel, t.done = cancel, make(chan struct{})
 	go func() {
@@ -216,20 +316,40 @@ func (t *timedEvents) Begin(ctx context.Context) (context.Context, error) {
 	return runCtx, nil
 }
 
-// End stops the timer.
-func (t *timedEvents) End(context.Context, error) error {
+// End stops the timer and records how far this leader reacted.
+func (t *timedEvents) End(ctx context.Context, _ error) error {
 	t.cancel(nil)
 	<-t.done
+	if t.r.handover != nil {
+		t.r.stateMu.Lock()
+		t.r.saveHandover(ctx, t.r.position.Load(), true)
+		t.r.leading.Store(false)
+		t.r.stateMu.Unlock()
+	}
 	return nil
 }
 
+// handleBatch reacts to a batch of events and commits the state changes
+// with the checkpoint.
 func (r *Runner) handleBatch(ctx context.Context, events []eventstore.RecordedEvent) error {
+	r.stateMu.Lock()
+	defer r.stateMu.Unlock()
+	if err := r.applyBatch(ctx, events, true); err != nil {
+		return err
+	}
+	r.saveHandover(ctx, r.position.Load(), false)
+	return nil
+}
+
+// applyBatch applies a batch to the state, reacting to it when react is
+// set, and commits the state changes with the checkpoint.
+func (r *Runner) applyBatch(ctx context.Context, events []eventstore.RecordedEvent, react bool) error {
 	batch, err := r.state.begin(ctx)
 	if err != nil {
 		return err
 	}
 	for _, rec := range events {
-		if err := r.handle(ctx, batch, rec); err != nil {
+		if err := r.handle(ctx, batch, rec, react); err != nil {
 			batch.rollback()
 			return fmt.Errorf("sla policy at position %d (%s %s): %w", rec.Position, rec.Stream, rec.Type, err)
 		}
@@ -243,6 +363,13 @@ func (r *Runner) handleBatch(ctx context.Context, events []eventstore.RecordedEv
 	return nil
 }
 
+// stateEvents are the relevant events that change the policy's state
+// (links, open tickets, due times): what a standby applies.
+var stateEvents = map[string]bool{
+	"TicketOpened": true, "TicketInteractionLinked": true, "TicketResolved": true, "TicketClosed": true, "TicketReopened": true,
+	"SlaStarted": true, "SlaPaused": true, "SlaResumed": true, "SlaWarning": true, "SlaFulfilled": true, "SlaBreached": true,
+}
+
 // relevant lists the event types the policy reacts to; others are not
 // even decoded.
 var relevant = map[string]bool{
@@ -253,8 +380,8 @@ var relevant = map[string]bool{
 	"SlaStarted":           true, "SlaPaused": true, "SlaResumed": true, "SlaWarning": true, "SlaBreached": true, "SlaFulfilled": true,
 }
 
-func (r *Runner) handle(ctx context.Context, b *slaBatch, rec eventstore.RecordedEvent) error {
-	if !relevant[rec.Type] {
+func (r *Runner) handle(ctx context.Context, b *slaBatch, rec eventstore.RecordedEvent, react bool) error {
+	if !relevant[rec.Type] || !react && !stateEvents[rec.Type] {
 		return nil
 	}
 	e, err := domain.DecodeEvent(rec.Type, rec.Schema, rec.Data)
@@ -267,17 +394,17 @@ func (r *Runner) handle(ctx context.Context, b *slaBatch, rec eventstore.Recorde
 	}
 	switch e := e.(type) {
 	case domain.TicketOpened:
-		return r.ticketOpened(ctx, b, e, meta)
+		return r.ticketOpened(ctx, b, e, meta, react)
 	case domain.TicketInteractionLinked:
 		return b.link(ctx, e.InteractionID, e.TicketID)
 	case domain.TicketStatusChanged:
 		return r.statusChanged(ctx, e, meta)
 	case domain.TicketResolved:
-		return r.finished(ctx, b, e.TicketID, e.At, meta)
+		return r.finished(ctx, b, e.TicketID, e.At, meta, react)
 	case domain.TicketClosed:
-		return r.finished(ctx, b, e.TicketID, e.At, meta)
+		return r.finished(ctx, b, e.TicketID, e.At, meta, react)
 	case domain.TicketReopened:
-		if err := b.setOpen(ctx, e.TicketID, true); err != nil {
+		if err := b.setOpen(ctx, e.TicketID, true); err != nil || !react {
 			return err
 		}
 		return r.restart(ctx, e.TicketID, domain.SlaResolution, e.At, meta)
@@ -309,7 +436,7 @@ func (r *Runner) handle(ctx context.Context, b *slaBatch, rec eventstore.Recorde
 	case domain.InteractionAbandoned:
 		return r.fulfil(ctx, e.InteractionID, e.At, meta, domain.SlaMetrics...)
 	case domain.SlaBreached:
-		if e.TicketID != "" { // an interaction's breach is recorded, not escalated
+		if e.TicketID != "" && react { // an interaction's breach is recorded, not escalated
 			if err := r.escalate(ctx, e, meta); err != nil {
 				return err
 			}
@@ -337,15 +464,20 @@ func (r *Runner) forTickets(ctx context.Context, b *slaBatch, interactionID stri
 }
 
 // ticketOpened starts the ticket's first-response and resolution clocks.
-func (r *Runner) ticketOpened(ctx context.Context, b *slaBatch, e domain.TicketOpened, meta commands.Meta) error {
+func (r *Runner) ticketOpened(ctx context.Context, b *slaBatch, e domain.TicketOpened, meta commands.Meta, react bool) error {
 	if err := b.setOpen(ctx, e.TicketID, true); err != nil {
 		return err
 	}
-	var channel domain.Channel
 	if e.InteractionID != "" {
 		if err := b.link(ctx, e.InteractionID, e.TicketID); err != nil {
 			return err
 		}
+	}
+	if !react {
+		return nil
+	}
+	var channel domain.Channel
+	if e.InteractionID != "" {
 		it, err := r.h.LoadInteraction(ctx, e.InteractionID)
 		if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
 			return err
@@ -497,8 +629,8 @@ func (r *Runner) resume(ctx context.Context, ticketID string, at time.Time, meta
 
 // finished fulfils every clock of a resolved or closed ticket: the
 // resolution answers the customer too.
-func (r *Runner) finished(ctx context.Context, b *slaBatch, ticketID string, at time.Time, meta commands.Meta) error {
-	if err := b.setOpen(ctx, ticketID, false); err != nil {
+func (r *Runner) finished(ctx context.Context, b *slaBatch, ticketID string, at time.Time, meta commands.Meta, react bool) error {
+	if err := b.setOpen(ctx, ticketID, false); err != nil || !react {
 		return err
 	}
 	return r.fulfil(ctx, ticketID, at, meta, domain.SlaMetrics...)
