@@ -91,3 +91,17 @@ func CountType[E domain.Event](events []domain.Event) int {
 	}
 	return n
 }
+
+// Eventually waits (up to 20 s, for slow race-detector runs) until cond
+// holds, failing the test with what otherwise. It asserts an outcome, not
+// how fast it came.
+func Eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting: %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/interactionledger/ledger/commands/commandstest"
 	eventfollow "github.com/interactionledger/ledger/eventstore/follow"
 	"github.com/interactionledger/ledger/policies/routing"
 )
@@ -39,7 +40,7 @@ func TestWrapUpStandbyFiresOnTakeover(t *testing.T) {
 	clock.Set(t0.Add(time.Minute))
 	endCall(t, h, "call1")
 	b, _, _ := start("b")
-	waitUntil(t, "both nodes scheduled the wrap-up", func() bool {
+	commandstest.Eventually(t, "both nodes scheduled the wrap-up", func() bool {
 		pa, _ := a.Pending(t.Context())
 		pb, _ := b.Pending(t.Context())
 		return pa == 1 && pb == 1
@@ -47,7 +48,7 @@ func TestWrapUpStandbyFiresOnTakeover(t *testing.T) {
 	stopA()
 	waitA()
 	clock.Set(t0.Add(5 * time.Minute))
-	waitUntil(t, "node B expired the wrap-up", func() bool { _, got, _ := expiries(t, store); return len(got) == 1 })
+	commandstest.Eventually(t, "node B expired the wrap-up", func() bool { _, got, _ := expiries(t, store); return len(got) == 1 })
 	time.Sleep(50 * time.Millisecond) // a second firing would come by now
 	if _, got, released := expiries(t, store); len(got) != 1 || len(released) != 1 {
 		t.Fatalf("%d expiries and %d releases, want one each", len(got), len(released))
@@ -55,16 +56,5 @@ func TestWrapUpStandbyFiresOnTakeover(t *testing.T) {
 	if a.Expired() != 0 || b.Expired() != 1 {
 		t.Fatalf("expired: A %d, B %d; want B's one", a.Expired(), b.Expired())
 	}
-	waitUntil(t, "node B's schedule forgot the expired wrap-up", func() bool { n, _ := b.Pending(t.Context()); return n == 0 })
-}
-
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting: %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	commandstest.Eventually(t, "node B's schedule forgot the expired wrap-up", func() bool { n, _ := b.Pending(t.Context()); return n == 0 })
 }

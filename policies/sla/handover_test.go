@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/commands/commandstest"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/follow"
@@ -59,7 +60,7 @@ func TestSlaHandoverToAStandbyNode(t *testing.T) {
 	if _, err := h.Interaction(ctx, chat, commands.Meta{Actor: "agent:a1"}, domain.SendMessage{MessageID: "reply-a", AgentID: "a1", Text: "on it"}); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "node A reacted to the ticket", func() bool { return a.Position() >= head(t, store) })
+	commandstest.Eventually(t, "node A reacted to the ticket", func() bool { return a.Position() >= head(t, store) })
 	started := slaEvents(t, store, ticket, "SlaStarted")
 	if len(started) == 0 {
 		t.Fatal("node A started no clock")
@@ -77,9 +78,9 @@ func TestSlaHandoverToAStandbyNode(t *testing.T) {
 	if pos, found, _ := handover.Load(ctx); !found || pos < a.Position() {
 		t.Fatalf("A stopped with its handover at %d (found %v); it had reacted up to %d", pos, found, a.Position())
 	}
-	waitUntil(t, "node B took over", func() bool { return b.Position() >= a.Position() })
+	commandstest.Eventually(t, "node B took over", func() bool { return b.Position() >= a.Position() })
 	clock.Set(t0.Add(5 * time.Hour)) // past the resolution's target
-	waitUntil(t, "node B fired the ticket's resolution breach", func() bool {
+	commandstest.Eventually(t, "node B fired the ticket's resolution breach", func() bool {
 		return len(slaEvents(t, store, ticket, "SlaBreached")) > 0
 	})
 	time.Sleep(100 * time.Millisecond) // a second firing would come by now
@@ -92,17 +93,6 @@ func TestSlaHandoverToAStandbyNode(t *testing.T) {
 	warnings := len(slaEvents(t, store, ticket, "SlaWarning"))
 	if a.Fired() != 0 || b.Fired() != int64(warnings+1) {
 		t.Fatalf("fired: A %d, B %d; want B's %d warnings and the breach", a.Fired(), b.Fired(), warnings)
-	}
-}
-
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting: %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/commands/commandstest"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
@@ -113,18 +114,10 @@ func (l *Ledger) Reply(t testing.TB, interactionID, agentID, text string) uint64
 	return res.Position
 }
 
-// Eventually waits (up to 20 s, for slow race-detector runs) until cond
-// holds, failing the test with what otherwise. It asserts an outcome, not
-// how fast it came.
+// Eventually is commandstest.Eventually.
 func Eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting: %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	commandstest.Eventually(t, what, cond)
 }
 
 // ClientFrom returns an HTTP client whose connections come from the local
