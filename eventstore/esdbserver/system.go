@@ -2,6 +2,7 @@ package esdbserver
 
 import (
 	"context"
+	"errors"
 	"database/sql"
 	"fmt"
 	"strings"
@@ -9,7 +10,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+	sqlitedrv "modernc.org/sqlite" // also the database/sql driver "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/interactionledger/ledger/eventstore"
 )
@@ -97,6 +99,10 @@ func (s *SystemStreams) Append(ctx context.Context, stream string, expected even
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO system_events (stream, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			stream, last+1+int64(i), id.String(), e.Type, nonNil(e.Data), nonNil(e.Metadata), at)
+		if isTaken(err) {
+			// Another process on the same file appended first.
+			return eventstore.AppendResult{}, &eventstore.VersionConflictError{Stream: stream, Expected: expected, Actual: -2}
+		}
 		if err != nil {
 			return eventstore.AppendResult{}, fmt.Errorf("append %s: %w", stream, err)
 		}
@@ -109,6 +115,13 @@ func (s *SystemStreams) Append(ctx context.Context, stream string, expected even
 		return eventstore.AppendResult{}, fmt.Errorf("append %s: %w", stream, err)
 	}
 	return eventstore.AppendResult{NextExpectedVersion: next}, nil
+}
+
+// isTaken reports whether err is an insert refused because the revision
+// is taken.
+func isTaken(err error) bool {
+	var se *sqlitedrv.Error
+	return errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE)
 }
 
 func nonNil(b []byte) []byte {

@@ -2,6 +2,8 @@ package esdbserver_test
 
 import (
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/interactionledger/ledger/eventstore"
@@ -45,5 +47,54 @@ func TestSystemStreamsKeepTheNewestAndCheckVersions(t *testing.T) {
 	}
 	if got, err := s.ReadStream(t.Context(), "$ledger-lease-sla", 0, 10); err != nil || len(got) != 0 {
 		t.Fatalf("another stream: %v, %v", got, err)
+	}
+}
+
+// Two processes' handles on one system streams file (nodes on one data
+// directory) race for the same revisions: each revision is taken once,
+// the losers see version conflicts, nothing else fails.
+func TestSystemStreamsSharedFileRaces(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "system.db")
+	var handles []*esdbserver.SystemStreams
+	for range 2 {
+		s, err := esdbserver.OpenSystemStreams(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		handles = append(handles, s)
+	}
+	const stream, rounds = "$ledger-lease-router", 40
+	var wg sync.WaitGroup
+	var won atomic.Int64
+	errs := make(chan error, 8*rounds)
+	for w := range 8 {
+		wg.Add(1)
+		go func(s *esdbserver.SystemStreams) {
+			defer wg.Done()
+			for range rounds {
+				last, found, err := s.Last(t.Context(), stream)
+				expected := eventstore.NoStream
+				if err == nil && found {
+					expected = eventstore.Exact(last.Version)
+				}
+				_, err = s.Put(t.Context(), stream, expected, "$ledger-lease", []byte(`{}`))
+				switch {
+				case err == nil:
+					won.Add(1)
+				case !eventstore.IsVersionConflict(err):
+					errs <- err
+				}
+			}
+		}(handles[w%2])
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("a racing append failed with %v; want a version conflict or success", err)
+	}
+	tail, err := handles[0].ReadStreamTail(t.Context(), stream, 1)
+	if err != nil || len(tail) != 1 || tail[0].Version != won.Load()-1 {
+		t.Fatalf("last revision %v (%v) after %d successful appends", tail, err, won.Load())
 	}
 }
