@@ -2,8 +2,8 @@ package esdbserver
 
 import (
 	"context"
-	"errors"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
