@@ -27,7 +27,10 @@ func subcommands() []subcommand {
 	return []subcommand{
 		{"serve", "run the ledger: HTTP API, projections, health and metrics", runServe},
 		{"demo", "append realistic synthetic traffic through the command layer", runDemo},
-		{"verify", "recompute every hash chain; exit 1 naming the first bad event", runVerify},
+		{"verify", "recompute every hash chain and check the signed tree heads; exit 1 naming the first bad event", runVerify},
+		{"tree-head", "sign a Merkle tree head of the ledger now and print it", runTreeHead},
+		{"prove", "print the inclusion proof of an event in a signed tree head: prove --event ID", runProve},
+		{"verify-proof", "check an inclusion proof offline: verify-proof [--key treehead.pub] FILE", runVerifyProof},
 		{"migrate", "copy a ledger between stores (SQLite, EventStoreDB) keeping ids, order and hashes: migrate --from --to", runMigrate},
 		{"replay", "print a stream's events and state as of a time", runReplay},
 		{"projections", "manage read models: projections rebuild", runProjections},

@@ -230,6 +230,7 @@ func serveComponents() []serveComponent {
 		newNotifyComponent(),
 		newOutboundComponent(),
 		newESDBComponent(),
+		newTreeHeadComponent(),
 	}
 }
 
