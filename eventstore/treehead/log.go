@@ -31,6 +31,8 @@ type Log struct {
 	ids    []uuid.UUID
 	// positions are where the leaves' events were when recorded.
 	positions []uint64
+	// index finds a leaf by event id; built when first asked.
+	index map[uuid.UUID]uint64
 	// after is the $all position of the last leaf.
 	after uint64
 }
@@ -199,10 +201,14 @@ func (l *Log) LeafID(i uint64) uuid.UUID { return l.ids[i] }
 // IndexOf returns the leaf index of the event id, false when the tree has
 // no leaf for it.
 func (l *Log) IndexOf(id uuid.UUID) (uint64, bool) {
-	for i, got := range l.ids {
-		if got == id {
-			return uint64(i), true
+	if len(l.index) < len(l.ids) {
+		if l.index == nil {
+			l.index = make(map[uuid.UUID]uint64, len(l.ids))
+		}
+		for i := len(l.index); i < len(l.ids); i++ {
+			l.index[l.ids[i]] = uint64(i)
 		}
 	}
-	return 0, false
+	i, ok := l.index[id]
+	return i, ok
 }
