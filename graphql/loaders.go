@@ -72,6 +72,15 @@ func loadersFrom(ctx context.Context) *loaders {
 	return l
 }
 
+// loaders returns the request's loaders for r's reads: none for a
+// resolver over as-of read models, which the loaders do not read.
+func (r *resolver) loaders(ctx context.Context) *loaders {
+	if r.historical {
+		return nil
+	}
+	return loadersFrom(ctx)
+}
+
 // loadOne reads one entity through the request's loader, or directly when
 // the request has none (subscriptions).
 func loadOne[V any](ctx context.Context, l *dataloader.Loader[string, V], fetch func(context.Context, []string) (map[string]V, error), kind, id string) (V, error) {
@@ -107,7 +116,7 @@ func prime[V any](ctx context.Context, l *dataloader.Loader[string, V], ids []st
 
 func (r *resolver) customerRecord(ctx context.Context, id string) (projections.Customer, error) {
 	var l *dataloader.Loader[string, projections.Customer]
-	if ls := loadersFrom(ctx); ls != nil {
+	if ls := r.loaders(ctx); ls != nil {
 		l = ls.customers
 	}
 	return loadOne(ctx, l, r.db.CustomersByID, "customer", id)
@@ -115,7 +124,7 @@ func (r *resolver) customerRecord(ctx context.Context, id string) (projections.C
 
 func (r *resolver) interactionRecord(ctx context.Context, id string) (projections.Interaction, error) {
 	var l *dataloader.Loader[string, projections.Interaction]
-	if ls := loadersFrom(ctx); ls != nil {
+	if ls := r.loaders(ctx); ls != nil {
 		l = ls.interactions
 	}
 	return loadOne(ctx, l, r.db.InteractionsByID, "interaction", id)
@@ -123,7 +132,7 @@ func (r *resolver) interactionRecord(ctx context.Context, id string) (projection
 
 func (r *resolver) agentRecord(ctx context.Context, id string) (projections.Agent, error) {
 	var l *dataloader.Loader[string, projections.Agent]
-	if ls := loadersFrom(ctx); ls != nil {
+	if ls := r.loaders(ctx); ls != nil {
 		l = ls.agents
 	}
 	return loadOne(ctx, l, r.agentsByID, "agent", id)

@@ -34,6 +34,11 @@ type resolver struct {
 	// contacts (optional) finds where confirmPromise writes to.
 	selfService *clientLimiter
 	contacts    commands.ContactFinder
+	// asOfViews are the read models rebuilt for customerAsOf and
+	// ticketAsOf; historical marks a resolver over one of them, whose
+	// reads skip the request's loaders (those read the live models).
+	asOfViews  *asOfViews
+	historical bool
 }
 
 // pageArgs are the arguments of every paginated field.

@@ -179,7 +179,7 @@ func New(cfg Config) (*Server, error) {
 		hub:      newHub(cfg.Store, cfg.ReadDB, cfg.Runner, now, log, limits.SubscriberBuffer, limits.MaxFirst, m),
 		verifier: &verifier{store: cfg.Store, life: life},
 		limits:   limits, now: now, log: log,
-		selfService: newClientLimiter(), contacts: cfg.Contacts,
+		selfService: newClientLimiter(), contacts: cfg.Contacts, asOfViews: newAsOfViews(),
 	}
 	root.hub.followMetrics = followMetrics
 	schema, err := parseSchema(root, limits, log)
@@ -216,4 +216,5 @@ func (s *Server) Run(ctx context.Context) {
 	s.root.hub.run(ctx)
 	s.endLife()
 	s.transport.Close()
+	s.root.asOfViews.closeAll()
 }
