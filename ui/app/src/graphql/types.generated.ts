@@ -1008,6 +1008,15 @@ export type Query = {
    */
   customer?: Maybe<Customer>;
   /**
+   * The customer 360 (profile, timeline, open tickets, interactions) exactly as it stood at `at`:
+   * every read model rebuilt, in a scratch database, from the events recorded up to then, so an
+   * auditor can put what an agent was shown next to what the ledger says they read. The first
+   * call for a moment reads the ledger up to it (about 120,000 events a second); the last few
+   * moments asked are kept. Null when the customer did not exist yet. Auditors and admins,
+   * unmasked.
+   */
+  customerAsOf?: Maybe<Customer>;
+  /**
    * The customer who holds an identity now (a phone number, an email address, a WeChat openid, a
    * device id or an account id). The value is normalised first, so `138 0013 8000` finds
    * `+8613800138000`. Null when nobody holds it (a new caller): that is an answer, not an error.
@@ -1069,6 +1078,8 @@ export type Query = {
    * auditors, admins; analysts masked.
    */
   ticket?: Maybe<Ticket>;
+  /** A ticket exactly as it stood at `at` (see `customerAsOf`). Auditors and admins, unmasked. */
+  ticketAsOf?: Maybe<Ticket>;
   /**
    * One ticket by the number the customer quotes (e.g. `T0123456789`). Fails with NOT_FOUND when
    * there is no such ticket. Agents, supervisors, auditors, admins; analysts masked.
@@ -1113,6 +1124,13 @@ export type QueryAuditTrailArgs = {
 
 /** The entry points for reading the ledger's projections and, for auditors, the ledger itself. */
 export type QueryCustomerArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** The entry points for reading the ledger's projections and, for auditors, the ledger itself. */
+export type QueryCustomerAsOfArgs = {
+  at: Scalars['Time']['input'];
   id: Scalars['ID']['input'];
 };
 
@@ -1170,6 +1188,13 @@ export type QuerySlaAlertsArgs = {
 
 /** The entry points for reading the ledger's projections and, for auditors, the ledger itself. */
 export type QueryTicketArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** The entry points for reading the ledger's projections and, for auditors, the ledger itself. */
+export type QueryTicketAsOfArgs = {
+  at: Scalars['Time']['input'];
   id: Scalars['ID']['input'];
 };
 
