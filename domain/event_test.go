@@ -21,6 +21,8 @@ func sampleEvents() []domain.Event {
 	ids := []domain.Identity{phone, email}
 	return []domain.Event{
 		domain.CustomerRegistered{CustomerID: "c1", DisplayName: "李雷", Tier: domain.TierGold, At: at},
+		domain.CustomerDataAccessed{Accesses: []domain.DataAccess{{Subject: "a1", Role: "agent", CustomerIDs: []string{"c1", "c2"},
+			Fields: []string{"displayName", "identities"}, Operation: "ScreenPop", Masked: true, ClientAddr: "10.0.0.7", At: at}}},
 		domain.IdentityLinked{CustomerID: "c1", Identity: phone, At: at},
 		domain.IdentityUnlinked{CustomerID: "c1", Identity: email, Reason: "typo", At: at},
 		domain.CustomerRenamed{CustomerID: "c1", DisplayName: "Li Lei", At: at},

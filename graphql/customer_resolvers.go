@@ -102,7 +102,8 @@ func (c *customerResolver) profile(ctx context.Context) (projections.Customer, e
 
 func (c *customerResolver) ID() gql.ID { return gql.ID(c.c.ID) }
 
-func (c *customerResolver) DisplayName() string {
+func (c *customerResolver) DisplayName(ctx context.Context) string {
+	noteAccess(ctx, c.c.ID, "displayName", c.masked)
 	if c.masked {
 		return auth.MaskName(c.c.DisplayName)
 	}
@@ -118,7 +119,8 @@ func (c *customerResolver) Tags() []string {
 	return c.c.Tags
 }
 
-func (c *customerResolver) Identities() []*identityResolver {
+func (c *customerResolver) Identities(ctx context.Context) []*identityResolver {
+	noteAccess(ctx, c.c.ID, "identities", c.masked)
 	out := make([]*identityResolver, len(c.c.Identities))
 	for i, id := range c.c.Identities {
 		out[i] = &identityResolver{id: id, masked: c.masked}

@@ -31,6 +31,11 @@ func (e executor) Prepare(ctx context.Context, v auth.Viewer, req transport.Requ
 	ctx = withCorrelation(auth.WithViewer(ctx, v), p.Correlation)
 	if p.Kind != "subscription" {
 		ctx = withLoaders(ctx, newLoaders(s.root, s.metrics, s.limits.LoaderWait))
+		name := op.Name
+		if name == "" {
+			name = "(unnamed " + op.Kind + ")"
+		}
+		ctx = withAccessNotes(ctx, name)
 	}
 	p.Context = ctx
 	return p, nil
@@ -38,7 +43,9 @@ func (e executor) Prepare(ctx context.Context, v auth.Viewer, req transport.Requ
 
 // Exec runs a prepared query or mutation.
 func (e executor) Exec(p transport.Prepared, req transport.Request) *gql.Response {
-	return e.s.schema.Exec(p.Context, req.Query, req.OperationName, req.Variables)
+	resp := e.s.schema.Exec(p.Context, req.Query, req.OperationName, req.Variables)
+	e.s.access.record(p.Context, accesses(p.Context, e.s.root.now().UTC()))
+	return resp
 }
 
 // Subscribe runs a prepared operation as a stream of responses.

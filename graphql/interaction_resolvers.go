@@ -71,11 +71,15 @@ func (i *interactionResolver) Customer(ctx context.Context) (*customerResolver, 
 
 func (i *interactionResolver) Channel() string { return string(i.i.Channel) }
 
-func (i *interactionResolver) Identity() *identityResolver {
+func (i *interactionResolver) Identity(ctx context.Context) *identityResolver {
+	noteAccess(ctx, i.i.CustomerID, "interaction.identity", i.masked)
 	return &identityResolver{id: i.i.Identity, masked: i.masked}
 }
 
-func (i *interactionResolver) Subject() string  { return auth.MaskText(i.i.Subject, i.masked) }
+func (i *interactionResolver) Subject(ctx context.Context) string {
+	noteAccess(ctx, i.i.CustomerID, "interaction.subject", i.masked)
+	return auth.MaskText(i.i.Subject, i.masked)
+}
 func (i *interactionResolver) Status() string   { return string(i.i.Status) }
 func (i *interactionResolver) Queue() *string   { return strOf(i.i.Queue) }
 func (i *interactionResolver) Priority() string { return string(i.i.Priority) }
@@ -97,9 +101,13 @@ func (i *interactionResolver) WrapUpExpiredAt() *gql.Time {
 }
 func (i *interactionResolver) ClosedAt() *gql.Time  { return timeOf(i.i.ClosedAt) }
 func (i *interactionResolver) Disposition() *string { return strOf(string(i.i.Disposition)) }
-func (i *interactionResolver) Summary() *string     { return strOf(auth.MaskText(i.i.Summary, i.masked)) }
-func (i *interactionResolver) Csat() *int32         { return int32Of(i.i.Csat) }
-func (i *interactionResolver) CsatComment() *string {
+func (i *interactionResolver) Summary(ctx context.Context) *string {
+	noteAccess(ctx, i.i.CustomerID, "interaction.summary", i.masked)
+	return strOf(auth.MaskText(i.i.Summary, i.masked))
+}
+func (i *interactionResolver) Csat() *int32 { return int32Of(i.i.Csat) }
+func (i *interactionResolver) CsatComment(ctx context.Context) *string {
+	noteAccess(ctx, i.i.CustomerID, "interaction.csatComment", i.masked)
 	return strOf(auth.MaskText(i.i.CsatComment, i.masked))
 }
 func (i *interactionResolver) MessageCount() int32      { return int32(i.i.MessageCount) }
@@ -118,7 +126,7 @@ func (i *interactionResolver) Messages(ctx context.Context, args listArgs) ([]*m
 	out := make([]*messageResolver, len(list))
 	shared := &deliveries{r: i.r, interactionID: i.i.ID}
 	for k, m := range list {
-		out[k] = &messageResolver{m: m, masked: i.masked, deliveries: shared}
+		out[k] = &messageResolver{m: m, masked: i.masked, deliveries: shared, customerID: i.i.CustomerID}
 	}
 	return out, nil
 }
@@ -127,6 +135,8 @@ func (i *interactionResolver) Messages(ctx context.Context, args listArgs) ([]*m
 type messageResolver struct {
 	m      projections.Message
 	masked bool
+	// customerID is whose message it is, for the access ledger.
+	customerID string
 	// deliveries is the interaction's delivery record, read once for
 	// the whole list when a message asks for it.
 	deliveries *deliveries
@@ -136,7 +146,10 @@ func (m *messageResolver) ID() string        { return m.m.MessageID }
 func (m *messageResolver) Position() Long    { return Long(m.m.Position) }
 func (m *messageResolver) Direction() string { return m.m.Direction }
 func (m *messageResolver) AgentID() *gql.ID  { return idOf(m.m.AgentID) }
-func (m *messageResolver) Text() string      { return auth.MaskText(m.m.Text, m.masked) }
+func (m *messageResolver) Text(ctx context.Context) string {
+	noteAccess(ctx, m.customerID, "message.text", m.masked)
+	return auth.MaskText(m.m.Text, m.masked)
+}
 func (m *messageResolver) SentAt() *gql.Time { return timeOf(m.m.SentAt) }
 func (m *messageResolver) At() gql.Time      { return gql.Time{Time: m.m.At} }
 

@@ -147,6 +147,8 @@ type Server struct {
 	// life ends when Run returns: a verification in flight stops.
 	life    context.Context
 	endLife context.CancelFunc
+	// access appends the access ledger.
+	access *accessRecorder
 }
 
 // New returns the API on cfg: the resolvers bound to the schema, served
@@ -191,6 +193,7 @@ func New(cfg Config) (*Server, error) {
 		schema: schema, root: root, limits: limits, log: log, metrics: m,
 		costs: costModel{schema: schema.AST(), maxFirst: limits.MaxFirst},
 		life:  life, endLife: stop,
+		access: newAccessRecorder(cfg.Store, now, log),
 	}
 	s.transport, err = transport.New(transport.Config{
 		Executor: executor{s: s}, Auth: cfg.Auth, Logger: log, Registerer: cfg.Registerer,
@@ -213,8 +216,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.transport
 // closes the WebSockets and waits for their handlers, so that the stores
 // can be closed safely after it returns.
 func (s *Server) Run(ctx context.Context) {
+	recording, stopRecording := context.WithCancel(context.WithoutCancel(ctx))
+	go s.access.run(recording)
 	s.root.hub.run(ctx)
 	s.endLife()
 	s.transport.Close()
+	stopRecording() // after the last request: its reads are recorded
+	<-s.access.done
 	s.root.asOfViews.closeAll()
 }

@@ -170,8 +170,12 @@ func (t *ticketResolver) Customer(ctx context.Context) (*customerResolver, error
 func (t *ticketResolver) Category() string        { return string(t.t.Category) }
 func (t *ticketResolver) Priority() string        { return string(t.t.Priority) }
 func (t *ticketResolver) BusinessDomain() *string { return strOf(t.t.BusinessDomain) }
-func (t *ticketResolver) Subject() string         { return auth.MaskText(t.t.Subject, t.masked) }
-func (t *ticketResolver) Description() *string {
+func (t *ticketResolver) Subject(ctx context.Context) string {
+	noteAccess(ctx, t.t.CustomerID, "ticket.subject", t.masked)
+	return auth.MaskText(t.t.Subject, t.masked)
+}
+func (t *ticketResolver) Description(ctx context.Context) *string {
+	noteAccess(ctx, t.t.CustomerID, "ticket.description", t.masked)
 	return strOf(auth.MaskText(t.t.Description, t.masked))
 }
 func (t *ticketResolver) Status() string { return string(t.t.Status) }

@@ -129,5 +129,6 @@ func Standard() []Projection {
 		NewTickets(),
 		NewQueues(),
 		NewAgents(),
+		NewAccessLog(),
 	}
 }

@@ -31,6 +31,8 @@ func subcommands() []subcommand {
 		{"tree-head", "sign a Merkle tree head of the ledger now and print it", runTreeHead},
 		{"prove", "print the inclusion proof of an event in a signed tree head: prove --event ID", runProve},
 		{"verify-proof", "check an inclusion proof offline: verify-proof [--key treehead.pub] FILE", runVerifyProof},
+		{"access-log", "who read a customer's personal data: access-log --customer ID [--from T] [--to T]", runAccessLog},
+		{"export-subject", "a customer's own data and who read it, as JSON, for a data-subject request: export-subject --customer ID", runExportSubject},
 		{"audit", "audit bundles: audit export (--stream S | --customer ID) [--from T] [--to T] --out FILE; audit verify [--key treehead.pub] FILE", runAudit},
 		{"migrate", "copy a ledger between stores (SQLite, EventStoreDB) keeping ids, order and hashes: migrate --from --to", runMigrate},
 		{"replay", "print a stream's events and state as of a time", runReplay},

@@ -1,0 +1,1 @@
+-- access_log is read by its primary key (customer, time).
