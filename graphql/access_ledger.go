@@ -113,18 +113,29 @@ func newAccessRecorder(store eventstore.Store, now func() time.Time, log *slog.L
 	return &accessRecorder{store: store, in: make(chan domain.DataAccess, 4*accessBatch), log: log, now: now, done: make(chan struct{})}
 }
 
-// record queues a, waiting while the queue is full (a read is not
-// answered before its record is queued) unless ctx ends.
-func (a *accessRecorder) record(ctx context.Context, accesses []domain.DataAccess) {
+// record queues the accesses, waiting while the queue is full: a read
+// is answered only once its record is queued. A client that went away
+// meanwhile still read the data, so its record is queued all the same;
+// only a recorder stuck for recordWait loses one, and says so.
+func (a *accessRecorder) record(accesses []domain.DataAccess) {
 	for _, x := range accesses {
 		select {
 		case a.in <- x:
-		case <-ctx.Done():
-			a.log.Error("access record dropped: the request ended while the access ledger was behind", "subject", x.Subject, "customers", x.CustomerIDs)
-			return
+			continue
+		default:
 		}
+		timer := time.NewTimer(recordWait)
+		select {
+		case a.in <- x:
+		case <-timer.C:
+			a.log.Error("access record dropped: the access ledger has not taken a record for a while", "wait", recordWait, "subject", x.Subject, "customers", x.CustomerIDs)
+		}
+		timer.Stop()
 	}
 }
+
+// recordWait bounds how long a read waits for the access ledger.
+const recordWait = 30 * time.Second
 
 // run appends batches until ctx ends, then appends what is queued.
 func (a *accessRecorder) run(ctx context.Context) {

@@ -44,7 +44,7 @@ func (e executor) Prepare(ctx context.Context, v auth.Viewer, req transport.Requ
 // Exec runs a prepared query or mutation.
 func (e executor) Exec(p transport.Prepared, req transport.Request) *gql.Response {
 	resp := e.s.schema.Exec(p.Context, req.Query, req.OperationName, req.Variables)
-	e.s.access.record(p.Context, accesses(p.Context, e.s.root.now().UTC()))
+	e.s.access.record(accesses(p.Context, e.s.root.now().UTC()))
 	return resp
 }
 
