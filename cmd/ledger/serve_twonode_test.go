@@ -81,7 +81,13 @@ func TestTwoNodesServeOneLedger(t *testing.T) {
 	}
 	gqlOn(t, nodes["B"].base, token, fmt.Sprintf(`mutation { openTicket(customerId: %q, category: COMPLAINT, subject: "Router down", interactionId: %q,
 		idempotencyKey: "two-ticket", consistency: READ_YOUR_WRITES) { ticket { id } } }`, reply.ReplyToInteraction.Interaction.Customer.ID, interaction), &opened)
-	eventually(t, "the reply and the ticket's notification delivered", func() bool { s, _, _ := p.counts(); return s >= 2 })
+	// Delivered and recorded: outbound delivery is at least once, so a
+	// leader killed between the provider's acceptance and the record
+	// would rightly have its successor send again (README, "Scale-out").
+	eventually(t, "the reply and the ticket's notification delivered and recorded", func() bool {
+		s, _, _ := p.counts()
+		return s >= 2 && countType(allLedgerEvents(t, host.store), "MessageDelivered") >= 2
+	})
 
 	// kill -9 the leader; the other node takes every singleton over.
 	survivor := map[string]string{"A": "B", "B": "A"}[leader]
