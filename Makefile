@@ -5,7 +5,7 @@ RUN_DATA  ?= data-run
 RUN_HTTP  ?= 127.0.0.1:8080
 RUN_ADMIN ?= 127.0.0.1:9090
 
-.PHONY: run test build lint test-deps bench bench-desktop bench-write-path bench-esdb clean ui ui-widget ui-app
+.PHONY: run test build lint test-deps bench bench-desktop bench-write-path bench-esdb bench-access-ledger clean ui ui-widget ui-app
 
 # build: the UI first (node and npm), then the binary that embeds it. A
 # plain `go build ./cmd/ledger` works without node: it embeds placeholders.
@@ -65,6 +65,11 @@ bench-desktop: ui
 		LEDGER_DESKTOP_PERF_CPUPROFILE=$(CURDIR)/desktop-perf.prof \
 		$(GO) test -count=1 -timeout 10m -run '^TestDesktopPerformanceInBrowser$$' -v ./cmd/ledger/ >desktop-perf.log 2>&1; \
 		status=$$?; grep -E 'PERF|FAIL|^ok|_test.go' desktop-perf.log; exit $$status
+
+# bench-access-ledger: the screen-pop query with and without the access
+# ledger (BENCHMARKS.md), three runs each; about five minutes.
+bench-access-ledger:
+	./scripts/bench-access-ledger.sh 2>&1 | tee bench-access-ledger.log
 
 # bench-esdb: appends and $all catch-up through the EventStoreDB protocol
 # endpoint, next to the embedded store (BENCHMARKS.md, "EventStoreDB").
