@@ -1,0 +1,183 @@
+package datakeys_test
+
+import (
+	"bytes"
+	"database/sql"
+	"crypto/rand"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/interactionledger/ledger/eventstore/datakeys"
+)
+
+func master(t *testing.T) *datakeys.LocalMaster {
+	t.Helper()
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	m, err := datakeys.NewLocalMaster(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestSealOpenAndErase(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "datakeys.db")
+	m := master(t)
+	s, err := datakeys.Open(t.Context(), path, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := s.KeyFor(t.Context(), "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const name = "李雷 +8613800138000"
+	sealed := k.Seal("displayName", name)
+	if !datakeys.IsSealed(sealed) || strings.Contains(sealed, "8613800138000") {
+		t.Fatalf("sealed %q", sealed)
+	}
+	if again := k.Seal("displayName", name); again == sealed {
+		t.Fatal("two seals of one value are equal: the nonce is reused")
+	}
+	if got, err := k.Open("displayName", sealed); err != nil || got != name {
+		t.Fatalf("open: %q, %v", got, err)
+	}
+	if _, err := k.Open("identity", sealed); err == nil {
+		t.Fatal("a sealed value opened as another field")
+	}
+	other, _ := s.KeyFor(t.Context(), "c2")
+	if _, err := other.Open("displayName", sealed); err == nil {
+		t.Fatal("another customer's key opened the value")
+	}
+	// The key survives a restart, unwrapped by the same master key.
+	s.Close()
+	if s, err = datakeys.Open(t.Context(), path, m); err != nil {
+		t.Fatal(err)
+	}
+	k, err = s.KeyFor(t.Context(), "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := k.Open("displayName", sealed); err != nil || got != name {
+		t.Fatalf("open after a restart: %q, %v", got, err)
+	}
+	// Another master key cannot unwrap it.
+	wrong, _ := datakeys.Open(t.Context(), path, master(t))
+	if _, err := wrong.KeyFor(t.Context(), "c1"); err == nil {
+		t.Fatal("another master key unwrapped the data key")
+	}
+	wrong.Close()
+
+	wrapped := wrappedKey(t, path, "c1")
+	if !bytes.Contains(fileBytes(t, dir), wrapped) {
+		t.Fatal("the test cannot find the wrapped key in the files before the erasure")
+	}
+	if err := s.Erase(t.Context(), "c1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.KeyFor(t.Context(), "c1"); !errors.Is(err, datakeys.ErrErased) {
+		t.Fatalf("key of an erased customer: %v, want ErrErased", err)
+	}
+	s.Close()
+	if s, err = datakeys.Open(t.Context(), path, m); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.KeyFor(t.Context(), "c1"); !errors.Is(err, datakeys.ErrErased) {
+		t.Fatalf("after a restart, key of an erased customer: %v, want ErrErased (a new key must never be made)", err)
+	}
+	if _, err := s.KeyFor(t.Context(), "c2"); err != nil {
+		t.Fatalf("the other customer's key: %v", err)
+	}
+	if bytes.Contains(fileBytes(t, dir), wrapped) {
+		t.Fatal("the erased customer's wrapped key is still in the key store's files")
+	}
+}
+
+func wrappedKey(t *testing.T, path, customer string) []byte {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var w []byte
+	if err := db.QueryRow(`SELECT wrapped FROM data_keys WHERE customer_id = ?`, customer).Scan(&w); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// fileBytes is everything the key store's files hold.
+func fileBytes(t *testing.T, dir string) []byte {
+	t.Helper()
+	var all []byte
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err == nil {
+			all = append(all, b...)
+		}
+	}
+	return all
+}
+
+
+func TestParseMaster(t *testing.T) {
+	hex64 := strings.Repeat("ab", 32)
+	cases := []struct {
+		name, text string
+		ok         bool
+	}{
+		{"hex", hex64, true},
+		{"hex with a newline", hex64 + "\n", true},
+		{"base64", "q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s=", true},
+		{"base64 unpadded", "q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s", true},
+		{"too short", strings.Repeat("ab", 16), false},
+		{"not a key", "correct horse battery staple", false},
+		{"empty", "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := datakeys.ParseMaster(tc.text)
+			if (err == nil) != tc.ok {
+				t.Fatalf("ParseMaster(%q) = %v, want ok %v", tc.text, err, tc.ok)
+			}
+		})
+	}
+}
+
+// FuzzOpen: sealed values come from event data, outside input to a
+// reader; opening never panics, and only what was sealed opens.
+func FuzzOpen(f *testing.F) {
+	s, err := datakeys.Open(f.Context(), filepath.Join(f.TempDir(), "k.db"), masterF(f))
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer s.Close()
+	k, _ := s.KeyFor(f.Context(), "c1")
+	f.Add(k.Seal("text", "hello"))
+	f.Add("enc:v1:")
+	f.Add("enc:v1:AAAA")
+	f.Fuzz(func(t *testing.T, v string) {
+		if got, err := k.Open("text", v); err == nil && got != "hello" {
+			t.Fatalf("opened %q to %q, which was never sealed", v, got)
+		}
+	})
+}
+
+func masterF(f *testing.F) *datakeys.LocalMaster {
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	m, err := datakeys.NewLocalMaster(secret)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return m
+}
