@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/interactionledger/ledger/domain"
@@ -70,11 +69,8 @@ func runAuditExport(ctx context.Context, args []string, out io.Writer) error {
 		return &exitError{code: 2, err: errors.New("ledger audit export: give --stream or --customer, and --out")}
 	}
 	var err error
-	if sel.from, err = optionalTime("--from", *from); err == nil {
-		sel.to, err = optionalTime("--to", *to)
-	}
-	if err != nil {
-		return &exitError{code: 2, err: err}
+	if sel.from, sel.to, err = timeWindow(*from, *to); err != nil {
+		return err
 	}
 	store, err := openExistingStore(ctx, *data)
 	if err != nil {
@@ -94,6 +90,19 @@ func runAuditExport(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "%d events of %s written to %s, proved in a tree head of %d events\n", len(bundle.Events), sel, *file, head.Size)
 	return nil
+}
+
+// timeWindow parses --from and --to, each optional (zero: open).
+func timeWindow(from, to string) (time.Time, time.Time, error) {
+	lo, err := optionalTime("--from", from)
+	if err != nil {
+		return time.Time{}, time.Time{}, &exitError{code: 2, err: err}
+	}
+	hi, err := optionalTime("--to", to)
+	if err != nil {
+		return time.Time{}, time.Time{}, &exitError{code: 2, err: err}
+	}
+	return lo, hi, nil
 }
 
 func optionalTime(flag, v string) (time.Time, error) {
@@ -205,15 +214,7 @@ func addCustomerStreams(streams map[string]bool, customer string, e eventstore.R
 
 // runAuditVerify checks a bundle offline.
 func runAuditVerify(args []string, out io.Writer) error {
-	fs, _ := newFlagSet("audit verify", out)
-	keyFile := fs.String("key", "", "the tree heads' verifier key you trust (treehead.pub); without it the key in the bundle is used, which proves only that the bundle is consistent")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return &exitError{code: 2, err: errors.New("usage: ledger audit verify [--key treehead.pub] BUNDLE.json")}
-	}
-	raw, err := readInput(fs.Arg(0))
+	raw, keyFile, err := offlineCheck("audit verify", "BUNDLE.json", args, out)
 	if err != nil {
 		return err
 	}
@@ -222,13 +223,9 @@ func runAuditVerify(args []string, out io.Writer) error {
 		fmt.Fprintf(out, "FAILED: the bundle is not readable: %v\n", err)
 		return &exitError{code: 1, err: err}
 	}
-	key := b.PublicKey
-	if *keyFile != "" {
-		k, err := os.ReadFile(*keyFile)
-		if err != nil {
-			return err
-		}
-		key = string(k)
+	key, err := trustedKey(keyFile, b.PublicKey)
+	if err != nil {
+		return err
 	}
 	verifier, err := treehead.ParseVerifier(key)
 	if err != nil {
@@ -243,12 +240,7 @@ func runAuditVerify(args []string, out io.Writer) error {
 	for _, e := range b.Events {
 		streams[e.Stream] = true
 	}
-	names := make([]string, 0, len(streams))
-	for s := range streams {
-		names = append(names, s)
-	}
-	slices.Sort(names)
 	fmt.Fprintf(out, "OK: %d events of %d streams (%s), each intact and in the tree of %d events signed at %s\n",
-		len(b.Events), len(names), b.Selection, head.Size, head.Time.UTC().Format(time.RFC3339))
+		len(b.Events), len(streams), b.Selection, head.Size, head.Time.UTC().Format(time.RFC3339))
 	return nil
 }

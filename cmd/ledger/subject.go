@@ -37,13 +37,9 @@ func runAccessLog(ctx context.Context, args []string, out io.Writer) error {
 	if *customer == "" {
 		return &exitError{code: 2, err: errors.New("ledger access-log: give --customer")}
 	}
-	lo, err := optionalTime("--from", *from)
+	lo, hi, err := timeWindow(*from, *to)
 	if err != nil {
-		return &exitError{code: 2, err: err}
-	}
-	hi, err := optionalTime("--to", *to)
-	if err != nil {
-		return &exitError{code: 2, err: err}
+		return err
 	}
 	db, err := openReadModels(ctx, *data)
 	if err != nil {

@@ -157,15 +157,7 @@ func treeVerifier(dir string) (v note.Verifier, key string, err error) {
 // (by --key, else by the key the proof carries), then that the event's
 // leaf is in the signed tree.
 func runVerifyProof(_ context.Context, args []string, out io.Writer) error {
-	fs, _ := newFlagSet("verify-proof", out)
-	keyFile := fs.String("key", "", "the tree heads' verifier key you trust (treehead.pub); without it the key in the proof is used, which proves only that the proof is consistent")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return &exitError{code: 2, err: errors.New("usage: ledger verify-proof [--key treehead.pub] PROOF.json (- for standard input)")}
-	}
-	raw, err := readInput(fs.Arg(0))
+	raw, keyFile, err := offlineCheck("verify-proof", "PROOF.json", args, out)
 	if err != nil {
 		return err
 	}
@@ -173,13 +165,9 @@ func runVerifyProof(_ context.Context, args []string, out io.Writer) error {
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return &exitError{code: 1, err: fmt.Errorf("proof: %w", err)}
 	}
-	key := p.PublicKey
-	if *keyFile != "" {
-		b, err := os.ReadFile(*keyFile)
-		if err != nil {
-			return err
-		}
-		key = string(b)
+	key, err := trustedKey(keyFile, p.PublicKey)
+	if err != nil {
+		return err
 	}
 	if err := checkInclusion(p, key); err != nil {
 		fmt.Fprintf(out, "FAILED: %v\n", err)
@@ -187,6 +175,32 @@ func runVerifyProof(_ context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "OK: event %s (stream %s, version %d) is leaf %d of the tree of %d events signed in the head\n", p.EventID, p.Stream, p.Version, p.LeafIndex, p.TreeSize)
 	return nil
+}
+
+// offlineCheck parses the arguments of a command that checks a file
+// offline (verify-proof, audit verify): --key and the file, whose bytes
+// it returns with the key file named ("" for none).
+func offlineCheck(name, file string, args []string, out io.Writer) (raw []byte, keyFile string, err error) {
+	fs, _ := newFlagSet(name, out)
+	key := fs.String("key", "", "the tree heads' verifier key you trust (treehead.pub); without it the key in the file is used, which proves only that the file is consistent")
+	if err := fs.Parse(args); err != nil {
+		return nil, "", err
+	}
+	if fs.NArg() != 1 {
+		return nil, "", &exitError{code: 2, err: fmt.Errorf("usage: ledger %s [--key treehead.pub] %s (- for standard input)", name, file)}
+	}
+	raw, err = readInput(fs.Arg(0))
+	return raw, *key, err
+}
+
+// trustedKey is the verifier key to check with: the one in keyFile when
+// given, else the one the checked file carries.
+func trustedKey(keyFile, carried string) (string, error) {
+	if keyFile == "" {
+		return carried, nil
+	}
+	b, err := os.ReadFile(keyFile)
+	return string(b), err
 }
 
 func checkInclusion(p inclusionProof, key string) error {

@@ -2,8 +2,8 @@ package datakeys_test
 
 import (
 	"bytes"
-	"database/sql"
 	"crypto/rand"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -127,7 +127,6 @@ func fileBytes(t *testing.T, dir string) []byte {
 	}
 	return all
 }
-
 
 func TestParseMaster(t *testing.T) {
 	hex64 := strings.Repeat("ab", 32)
