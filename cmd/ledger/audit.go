@@ -119,23 +119,11 @@ func optionalTime(flag, v string) (time.Time, error) {
 // exportBundle signs a head over the whole ledger and proves the
 // selected events in it.
 func exportBundle(ctx context.Context, store eventstore.Store, dir string, sel auditSelection) (treehead.Bundle, treehead.Head, error) {
-	signed, err := signTreeHead(ctx, store, dir, time.Now())
+	tree, err := signTree(ctx, store, dir)
 	if err != nil {
 		return treehead.Bundle{}, treehead.Head{}, err
 	}
-	verifier, key, err := treeVerifier(dir)
-	if err != nil {
-		return treehead.Bundle{}, treehead.Head{}, err
-	}
-	head, err := treehead.Open(signed, verifier)
-	if err != nil {
-		return treehead.Bundle{}, treehead.Head{}, err
-	}
-	log, err := treehead.OpenLog(ctx, dir)
-	if err != nil {
-		return treehead.Bundle{}, treehead.Head{}, err
-	}
-	defer log.Close()
+	defer tree.log.Close()
 	events, err := selectEvents(ctx, store, sel)
 	if err != nil {
 		return treehead.Bundle{}, treehead.Head{}, err
@@ -143,19 +131,15 @@ func exportBundle(ctx context.Context, store eventstore.Store, dir string, sel a
 	if len(events) == 0 {
 		return treehead.Bundle{}, treehead.Head{}, &exitError{code: 1, err: fmt.Errorf("no events of %s", sel)}
 	}
-	bundle := treehead.Bundle{Format: treehead.BundleFormat, Selection: sel.String(), SignedHead: string(signed), PublicKey: key}
+	bundle := treehead.Bundle{Format: treehead.BundleFormat, Selection: sel.String(), SignedHead: string(tree.signed), PublicKey: tree.key}
 	for _, e := range events {
-		index, ok := log.IndexOf(e.ID)
-		if !ok || index >= head.Size {
-			return treehead.Bundle{}, treehead.Head{}, fmt.Errorf("event %s is not in the signed tree", e.ID)
-		}
-		proof, err := log.Tree().InclusionProof(index, head.Size)
+		index, proof, err := tree.prove(e.ID)
 		if err != nil {
 			return treehead.Bundle{}, treehead.Head{}, err
 		}
 		bundle.Events = append(bundle.Events, treehead.NewBundleEvent(e, index, proof))
 	}
-	return bundle, head, nil
+	return bundle, tree.head, nil
 }
 
 // selectEvents walks $all for the selection's events, in order.

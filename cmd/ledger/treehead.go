@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -29,26 +28,67 @@ func runTreeHead(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	signed, err := signTreeHead(ctx, store, *data, time.Now())
+	tree, err := signTree(ctx, store, *data)
 	if err != nil {
 		return err
 	}
-	_, err = out.Write(signed)
+	defer tree.log.Close()
+	_, err = out.Write(tree.signed)
 	return err
 }
 
-// signTreeHead brings the tree log in dir up to the ledger and signs its
-// head.
-func signTreeHead(ctx context.Context, store eventstore.Store, dir string, now time.Time) ([]byte, error) {
-	log, err := treehead.OpenLog(ctx, dir)
+// signedTree is the tree log in a data directory brought up to the
+// ledger, with a head signed now, opened with the directory's verifier
+// key: what tree-head, prove and audit export work from.
+type signedTree struct {
+	log    *treehead.Log
+	signed []byte
+	head   treehead.Head
+	key    string // the verifier key's text
+}
+
+// signTree opens the tree log in dir, brings it up to store and signs
+// its head. The caller closes the log.
+func signTree(ctx context.Context, store eventstore.Store, dir string) (*signedTree, error) {
+	log, err := treehead.OpenLog(ctx, dir) // makes the key pair the first time
 	if err != nil {
 		return nil, err
 	}
-	defer log.Close()
+	t, err := signLog(ctx, store, dir, log)
+	if err != nil {
+		_ = log.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
+func signLog(ctx context.Context, store eventstore.Store, dir string, log *treehead.Log) (*signedTree, error) {
+	verifier, key, err := treeVerifier(dir)
+	if err != nil {
+		return nil, err
+	}
 	if err := log.CatchUp(ctx, store); err != nil {
 		return nil, err
 	}
-	return log.SignHead(ctx, now)
+	signed, err := log.SignHead(ctx, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	head, err := treehead.Open(signed, verifier)
+	if err != nil {
+		return nil, err
+	}
+	return &signedTree{log: log, signed: signed, head: head, key: key}, nil
+}
+
+// prove returns the inclusion proof of the event id in the signed head.
+func (t *signedTree) prove(id uuid.UUID) (uint64, [][]byte, error) {
+	index, ok := t.log.IndexOf(id)
+	if !ok || index >= t.head.Size {
+		return 0, nil, &exitError{code: 1, err: fmt.Errorf("event %s is not in the signed tree", id)}
+	}
+	proof, err := t.log.Tree().InclusionProof(index, t.head.Size)
+	return index, proof, err
 }
 
 // inclusionProof is what `ledger prove` prints and `ledger verify-proof`
@@ -93,54 +133,27 @@ func runProve(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func proveEvent(ctx context.Context, store eventstore.Store, dir string, id uuid.UUID) (inclusionProof, error) {
-	signed, err := signTreeHead(ctx, store, dir, time.Now())
+	tree, err := signTree(ctx, store, dir)
 	if err != nil {
 		return inclusionProof{}, err
 	}
-	log, err := treehead.OpenLog(ctx, dir)
+	defer tree.log.Close()
+	index, proof, err := tree.prove(id)
 	if err != nil {
 		return inclusionProof{}, err
 	}
-	defer log.Close()
-	index, ok := log.IndexOf(id)
-	if !ok {
-		return inclusionProof{}, &exitError{code: 1, err: fmt.Errorf("event %s is not in the ledger", id)}
-	}
-	verifier, key, err := treeVerifier(dir)
+	// The leaf's position, when recorded: ReadAll after the one before
+	// starts at the event.
+	page, err := store.ReadAll(ctx, tree.log.Position(index)-1, 1)
 	if err != nil {
 		return inclusionProof{}, err
 	}
-	head, err := treehead.Open(signed, verifier)
-	if err != nil {
-		return inclusionProof{}, err
+	if len(page) == 0 || page[0].ID != id {
+		return inclusionProof{}, fmt.Errorf("event %s is no longer at position %d: run ledger verify", id, tree.log.Position(index))
 	}
-	proof, err := log.Tree().InclusionProof(index, head.Size)
-	if err != nil {
-		return inclusionProof{}, err
-	}
-	e, err := eventAt(ctx, store, id)
-	if err != nil {
-		return inclusionProof{}, err
-	}
-	return inclusionProof{EventID: id, Stream: e.Stream, Version: e.Version, EventHash: e.Hash, LeafIndex: index, TreeSize: head.Size,
-		Proof: proof, SignedHead: string(signed), PublicKey: key}, nil
-}
-
-// eventAt finds an event by id (a walk of $all: proofs are rare).
-func eventAt(ctx context.Context, store eventstore.Store, id uuid.UUID) (eventstore.RecordedEvent, error) {
-	after := uint64(0)
-	for {
-		page, err := store.ReadAll(ctx, after, 1000)
-		if err != nil || len(page) == 0 {
-			return eventstore.RecordedEvent{}, errors.Join(err, fmt.Errorf("event %s not found", id))
-		}
-		for _, e := range page {
-			if e.ID == id {
-				return e, nil
-			}
-		}
-		after = page[len(page)-1].Position
-	}
+	e := page[0]
+	return inclusionProof{EventID: id, Stream: e.Stream, Version: e.Version, EventHash: e.Hash, LeafIndex: index, TreeSize: tree.head.Size,
+		Proof: proof, SignedHead: string(tree.signed), PublicKey: tree.key}, nil
 }
 
 // treeVerifier reads the tree heads' verifier key from dir.

@@ -195,8 +195,8 @@ func (l *Log) SignedHeads(ctx context.Context) ([][]byte, error) {
 	return out, rows.Err()
 }
 
-// LeafID is the id of the event leaf i was recorded for.
-func (l *Log) LeafID(i uint64) uuid.UUID { return l.ids[i] }
+// Position is where leaf i's event was in $all when it was recorded.
+func (l *Log) Position(i uint64) uint64 { return l.positions[i] }
 
 // IndexOf returns the leaf index of the event id, false when the tree has
 // no leaf for it.

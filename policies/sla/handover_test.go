@@ -12,7 +12,6 @@ import (
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/follow"
-	"github.com/interactionledger/ledger/eventstore/sqlite"
 	"github.com/interactionledger/ledger/policies/sla"
 )
 
@@ -23,13 +22,7 @@ import (
 // when it comes due: once, with the clocks started once.
 func TestSlaHandoverToAStandbyNode(t *testing.T) {
 	ctx := t.Context()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "events.db"), sqlite.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	clock := &fakeClock{now: t0}
-	h := commands.NewHandler(store, commands.WithClock(clock.Now), commands.WithLogger(slog.New(slog.DiscardHandler)))
+	store, h, clock := clockedLedger(t)
 	handover := &follow.MemoryCheckpoint{}
 	lease := follow.FileLease{Dir: t.TempDir(), Poll: 10 * time.Millisecond}
 	node := func(name string) (*sla.Runner, context.CancelFunc, func() error) {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
-	"github.com/interactionledger/ledger/eventstore/sqlite"
 	"github.com/interactionledger/ledger/policies/sla"
 )
 
@@ -22,13 +21,7 @@ var interactionSlaConfig = sla.Config{SupervisorQueue: "supervisors", Policies: 
 // nothing, a restart that appends nothing, and the close.
 func TestInteractionSlaClocks(t *testing.T) {
 	ctx := t.Context()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "events.db"), sqlite.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	clock := &fakeClock{now: t0}
-	h := commands.NewHandler(store, commands.WithClock(clock.Now), commands.WithLogger(slog.New(slog.DiscardHandler)))
+	store, h, clock := clockedLedger(t)
 	statePath := filepath.Join(t.TempDir(), "sla.db")
 	agent := commands.Meta{Actor: "agent:a1"}
 	customer := commands.Meta{Actor: "customer"}
@@ -217,13 +210,7 @@ func TestInteractionSlaCallAndAbandon(t *testing.T) {
 // assignment; queueing it later (after a transfer) does not restart it.
 func TestInteractionSlaStartsAtDirectAssignment(t *testing.T) {
 	ctx := t.Context()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "events.db"), sqlite.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	clock := &fakeClock{now: t0}
-	h := commands.NewHandler(store, commands.WithClock(clock.Now), commands.WithLogger(slog.New(slog.DiscardHandler)))
+	store, h, clock := clockedLedger(t)
 	r, err := sla.NewRunner(ctx, h, interactionSlaConfig, "", slog.New(slog.DiscardHandler), sla.WithHistory())
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,6 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
-	"github.com/interactionledger/ledger/eventstore/sqlite"
 	"github.com/interactionledger/ledger/policies/sla"
 )
 
@@ -103,13 +102,7 @@ func openTicketFromChat(t *testing.T, h *commands.Handler, who string) (string, 
 // exactly once, and every breach escalate its ticket exactly once.
 func TestSlaRestartLosesNoBreachAndFiresNoneTwice(t *testing.T) {
 	ctx := t.Context()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "events.db"), sqlite.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	clock := &fakeClock{now: t0}
-	h := commands.NewHandler(store, commands.WithClock(clock.Now), commands.WithLogger(slog.New(slog.DiscardHandler)))
+	store, h, clock := clockedLedger(t)
 	dir := t.TempDir()
 	statePath := filepath.Join(dir, "sla.db")
 	agent := commands.Meta{Actor: "agent:a1"}
