@@ -1,8 +1,6 @@
 package domain
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"time"
 )
 
@@ -18,10 +16,9 @@ type Conversation struct {
 }
 
 // ConversationStream names the stream of the conversation with the given
-// channel and key.
+// channel and key in a ledger without stream-name key (see StreamNames).
 func ConversationStream(channel Channel, key string) string {
-	sum := sha256.Sum256([]byte(string(channel) + "|" + key))
-	return CategoryConversation + "-" + hex.EncodeToString(sum[:16])
+	return StreamNames{}.Conversation(channel, key)
 }
 
 // ConversationInteractionOpened makes an interaction the conversation's

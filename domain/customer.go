@@ -22,6 +22,9 @@ type Customer struct {
 	// Absorbed lists customers merged into this one and the identities each
 	// brought, so a merge can be undone.
 	Absorbed map[string][]Identity
+	// Erased is set once the customer's personal data was erased; an
+	// erased customer takes no further commands.
+	Erased bool
 }
 
 // HasIdentity reports whether the customer holds id.
@@ -200,7 +203,16 @@ func DecideCustomer(c Customer, cmd CustomerCommand, now time.Time) ([]Event, er
 	if !c.Registered {
 		return nil, notFound("customer %s does not exist", c.ID)
 	}
+	if c.Erased {
+		if _, ok := cmd.(EraseCustomer); ok {
+			return nil, nil // a retried erasure changes nothing
+		}
+		return nil, conflict("customer %s was erased", c.ID)
+	}
 	if c.MergedInto != "" {
+		if _, ok := cmd.(EraseCustomer); ok {
+			return nil, conflict("customer %s was merged into %s: erase that customer", c.ID, c.MergedInto)
+		}
 		if undo, ok := cmd.(UndoMerge); ok {
 			return []Event{CustomerMergeUndone{CustomerID: c.ID, TargetID: c.MergedInto, Reason: undo.Reason, At: now}}, nil
 		}
@@ -233,6 +245,8 @@ func DecideCustomer(c Customer, cmd CustomerCommand, now time.Time) ([]Event, er
 		return nil, conflict("customer %s is not merged into another customer", c.ID)
 	case Release:
 		return decideRelease(c, cmd, now)
+	case EraseCustomer:
+		return decideErase(c, cmd, now)
 	default:
 		return nil, invalid("unknown customer command %T", cmd)
 	}
@@ -406,6 +420,8 @@ func EvolveCustomer(c Customer, e Event) Customer {
 		for _, id := range e.Identities {
 			c.Identities = removeAll(c.Identities, id)
 		}
+	case CustomerErased:
+		c = evolveErased(c)
 	}
 	return c
 }

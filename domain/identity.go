@@ -1,8 +1,6 @@
 package domain
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"net/mail"
 	"strings"
 	"unicode"
@@ -193,9 +191,7 @@ func isOpenIDRune(r rune) bool {
 func isPrintableNonSpace(r rune) bool { return unicode.IsPrint(r) && !unicode.IsSpace(r) }
 
 // IdentityStream names the reservation stream that makes an identity
-// unique. The value is digested so the stream name does not carry the
-// customer's phone number or email address.
-func IdentityStream(id Identity) string {
-	sum := sha256.Sum256([]byte(string(id.Kind) + ":" + id.Value))
-	return "identity-" + strings.ToLower(string(id.Kind)) + "-" + hex.EncodeToString(sum[:16])
-}
+// unique in a ledger without stream-name key (see StreamNames). The value
+// is digested so the stream name does not carry the customer's phone
+// number or email address.
+func IdentityStream(id Identity) string { return StreamNames{}.Identity(id) }

@@ -1,10 +1,6 @@
 package domain
 
-import (
-	"crypto/sha256"
-	"encoding/hex"
-	"time"
-)
+import "time"
 
 // CategorySubscription holds whether a customer follows a channel account
 // (a WeChat official account), one stream per channel and identity.
@@ -14,8 +10,7 @@ const CategorySubscription = "subscription"
 // follows the contact centre's account on channel. Like identity streams,
 // the name is a digest so it carries no personal data.
 func SubscriptionStream(channel Channel, id Identity) string {
-	sum := sha256.Sum256([]byte(string(channel) + "|" + id.String()))
-	return CategorySubscription + "-" + hex.EncodeToString(sum[:16])
+	return StreamNames{}.Subscription(channel, id)
 }
 
 // Subscription is whether one identity follows the account on one channel,
