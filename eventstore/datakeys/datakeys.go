@@ -15,7 +15,9 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
@@ -36,11 +38,18 @@ var ErrErased = errors.New("the customer's data was erased")
 type MasterKey interface {
 	Wrap(key, aad []byte) ([]byte, error)
 	Unwrap(wrapped, aad []byte) ([]byte, error)
+	// StreamNameKey is the key of the HMAC that names identity and
+	// conversation streams (domain.StreamNames): the same on every node
+	// that shares the master key, so they name streams alike.
+	StreamNameKey() ([]byte, error)
 }
 
 // LocalMaster is a MasterKey held in memory: AES-256-GCM under 32 bytes
 // read from a file or the environment.
-type LocalMaster struct{ aead cipher.AEAD }
+type LocalMaster struct {
+	aead    cipher.AEAD
+	nameKey []byte
+}
 
 // NewLocalMaster returns the master key of 32 secret bytes.
 func NewLocalMaster(secret []byte) (*LocalMaster, error) {
@@ -51,8 +60,14 @@ func NewLocalMaster(secret []byte) (*LocalMaster, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &LocalMaster{aead: aead}, nil
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("interaction ledger: stream names v1"))
+	return &LocalMaster{aead: aead, nameKey: mac.Sum(nil)}, nil
 }
+
+// StreamNameKey implements MasterKey: an HMAC of a fixed label under the
+// secret, so the secret itself never keys two things.
+func (m *LocalMaster) StreamNameKey() ([]byte, error) { return m.nameKey, nil }
 
 // Wrap implements MasterKey.
 func (m *LocalMaster) Wrap(key, aad []byte) ([]byte, error) { return seal(m.aead, key, aad), nil }
@@ -93,42 +108,64 @@ type Key struct {
 // sealedPrefix marks a sealed field in event data.
 const sealedPrefix = "enc:v1:"
 
-// Seal returns field sealed for the key's customer, as text for JSON;
-// field names what it is (the AAD), so a sealed value cannot be moved to
-// another field or customer.
-func (k Key) Seal(field, plaintext string) string {
-	return sealedPrefix + base64.RawStdEncoding.EncodeToString(seal(k.aead, []byte(plaintext), k.aad(field)))
+// Seal returns plaintext sealed for the key's customer, as text for JSON:
+// "enc:v1:" + base64(nonce | ciphertext) + ":" + customer id. The text
+// names its customer, so a reader finds the key without knowing the
+// event; the customer id is the AAD, so a sealed value cannot be moved to
+// another customer.
+func (k Key) Seal(plaintext string) string {
+	return sealedPrefix + base64.RawStdEncoding.EncodeToString(seal(k.aead, []byte(plaintext), []byte(k.customer))) + ":" + k.customer
 }
 
 // Open returns the plaintext of a value Seal returned.
-func (k Key) Open(field, sealed string) (string, error) {
-	rest, ok := strings.CutPrefix(sealed, sealedPrefix)
-	if !ok {
-		return "", fmt.Errorf("%s of %s is not sealed", field, k.customer)
+func (k Key) Open(sealed string) (string, error) {
+	body, customer, ok := splitSealed(sealed)
+	if !ok || customer != k.customer {
+		return "", fmt.Errorf("not a value sealed for customer %s", k.customer)
 	}
-	raw, err := base64.RawStdEncoding.DecodeString(rest)
+	raw, err := base64.RawStdEncoding.DecodeString(body)
 	if err != nil {
-		return "", fmt.Errorf("%s of %s: %w", field, k.customer, err)
+		return "", fmt.Errorf("sealed value of %s: %w", k.customer, err)
 	}
-	plain, err := open(k.aead, raw, k.aad(field))
+	plain, err := open(k.aead, raw, []byte(k.customer))
 	if err != nil {
-		return "", fmt.Errorf("%s of %s: %w", field, k.customer, err)
+		return "", fmt.Errorf("sealed value of %s: %w", k.customer, err)
 	}
 	return string(plain), nil
+}
+
+// SealedFor returns the customer a sealed value names; ok is false for a
+// value that is not sealed.
+func SealedFor(v string) (customer string, ok bool) {
+	_, customer, ok = splitSealed(v)
+	return customer, ok
+}
+
+func splitSealed(v string) (body, customer string, ok bool) {
+	rest, ok := strings.CutPrefix(v, sealedPrefix)
+	if !ok {
+		return "", "", false
+	}
+	body, customer, ok = strings.Cut(rest, ":")
+	return body, customer, ok && customer != ""
 }
 
 // IsSealed reports whether a value is sealed.
 func IsSealed(v string) bool { return strings.HasPrefix(v, sealedPrefix) }
 
-func (k Key) aad(field string) []byte { return []byte(k.customer + "\x00" + field) }
-
-// Store keeps the wrapped data keys.
+// Store keeps the wrapped data keys, and the unwrapped ones it used in
+// memory (up to maxCached; erasures are remembered too, so that reading
+// an erased customer's events does not ask the file each time).
 type Store struct {
 	db     *sql.DB
 	master MasterKey
 	mu     sync.Mutex
-	keys   map[string]Key // unwrapped, by customer
+	keys   map[string]Key  // unwrapped, by customer
+	erased map[string]bool // customers known erased
 }
+
+// maxCached bounds the unwrapped keys kept in memory (about 1 KiB each).
+const maxCached = 100_000
 
 const schema = `
 CREATE TABLE IF NOT EXISTS data_keys (
@@ -149,29 +186,67 @@ func Open(ctx context.Context, path string, master MasterKey) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("data keys %s: %w", path, err)
 	}
-	return &Store{db: db, master: master, keys: map[string]Key{}}, nil
+	return &Store{db: db, master: master, keys: map[string]Key{}, erased: map[string]bool{}}, nil
 }
 
 // Close closes the file.
 func (s *Store) Close() error { return s.db.Close() }
 
+// ErrNoKey is the error for a customer who has no data key: nothing was
+// ever sealed for them here.
+var ErrNoKey = errors.New("no data key")
+
 // KeyFor returns the customer's key, making one the first time; ErrErased
 // once the customer was erased.
 func (s *Store) KeyFor(ctx context.Context, customerID string) (Key, error) {
+	return s.get(ctx, customerID, true)
+}
+
+// Lookup returns the customer's key without making one: ErrErased once
+// the customer was erased, ErrNoKey when there never was one.
+func (s *Store) Lookup(ctx context.Context, customerID string) (Key, error) {
+	return s.get(ctx, customerID, false)
+}
+
+// Seal seals plaintext with the customer's key (made the first time).
+func (s *Store) Seal(ctx context.Context, customerID, plaintext string) (string, error) {
+	k, err := s.KeyFor(ctx, customerID)
+	if err != nil {
+		return "", err
+	}
+	return k.Seal(plaintext), nil
+}
+
+// Forget drops what the store remembers of a customer, so that the next
+// use reads the file: another process may have erased them.
+func (s *Store) Forget(customerID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.keys, customerID)
+	delete(s.erased, customerID)
+}
+
+func (s *Store) get(ctx context.Context, customerID string, create bool) (Key, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if k, ok := s.keys[customerID]; ok {
 		return k, nil
 	}
+	if s.erased[customerID] {
+		return Key{}, fmt.Errorf("data key of %s: %w", customerID, ErrErased)
+	}
 	var wrapped []byte
 	var erased sql.NullInt64
 	err := s.db.QueryRowContext(ctx, `SELECT wrapped, erased_at FROM data_keys WHERE customer_id = ?`, customerID).Scan(&wrapped, &erased)
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	case errors.Is(err, sql.ErrNoRows) && create:
 		return s.create(ctx, customerID)
+	case errors.Is(err, sql.ErrNoRows):
+		return Key{}, fmt.Errorf("data key of %s: %w", customerID, ErrNoKey)
 	case err != nil:
 		return Key{}, fmt.Errorf("data key of %s: %w", customerID, err)
 	case erased.Valid:
+		s.erased[customerID] = true
 		return Key{}, fmt.Errorf("data key of %s: %w", customerID, ErrErased)
 	}
 	raw, err := s.master.Unwrap(wrapped, []byte(customerID))
@@ -203,6 +278,9 @@ func (s *Store) remember(customerID string, raw []byte) (Key, error) {
 		return Key{}, err
 	}
 	k := Key{customer: customerID, aead: aead}
+	if len(s.keys) >= maxCached {
+		clear(s.keys)
+	}
 	s.keys[customerID] = k
 	return k, nil
 }
@@ -214,6 +292,7 @@ func (s *Store) Erase(ctx context.Context, customerID string, at time.Time) erro
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.keys, customerID)
+	s.erased[customerID] = true
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO data_keys (customer_id, wrapped, created_at, erased_at) VALUES (?, NULL, ?, ?)
 		ON CONFLICT (customer_id) DO UPDATE SET wrapped = NULL, erased_at = excluded.erased_at`, customerID, at.UnixNano(), at.UnixNano()); err != nil {
 		return fmt.Errorf("erase the data key of %s: %w", customerID, err)

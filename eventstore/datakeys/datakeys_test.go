@@ -38,22 +38,31 @@ func TestSealOpenAndErase(t *testing.T) {
 		t.Fatal(err)
 	}
 	const name = "李雷 +8613800138000"
-	sealed := k.Seal("displayName", name)
+	sealed := k.Seal(name)
 	if !datakeys.IsSealed(sealed) || strings.Contains(sealed, "8613800138000") {
 		t.Fatalf("sealed %q", sealed)
 	}
-	if again := k.Seal("displayName", name); again == sealed {
+	if c, ok := datakeys.SealedFor(sealed); !ok || c != "c1" {
+		t.Fatalf("SealedFor = %q, %v; want c1", c, ok)
+	}
+	if again := k.Seal(name); again == sealed {
 		t.Fatal("two seals of one value are equal: the nonce is reused")
 	}
-	if got, err := k.Open("displayName", sealed); err != nil || got != name {
+	if got, err := k.Open(sealed); err != nil || got != name {
 		t.Fatalf("open: %q, %v", got, err)
 	}
-	if _, err := k.Open("identity", sealed); err == nil {
-		t.Fatal("a sealed value opened as another field")
-	}
 	other, _ := s.KeyFor(t.Context(), "c2")
-	if _, err := other.Open("displayName", sealed); err == nil {
+	if _, err := other.Open(sealed); err == nil {
 		t.Fatal("another customer's key opened the value")
+	}
+	// Renaming the customer in the text does not move it to them: the
+	// customer id is authenticated.
+	moved := strings.TrimSuffix(sealed, "c1") + "c2"
+	if _, err := other.Open(moved); err == nil {
+		t.Fatal("a value sealed for c1 opened as c2's")
+	}
+	if _, err := s.Lookup(t.Context(), "c3"); !errors.Is(err, datakeys.ErrNoKey) {
+		t.Fatalf("Lookup of a customer without a key: %v, want ErrNoKey", err)
 	}
 	// The key survives a restart, unwrapped by the same master key.
 	s.Close()
@@ -64,7 +73,7 @@ func TestSealOpenAndErase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := k.Open("displayName", sealed); err != nil || got != name {
+	if got, err := k.Open(sealed); err != nil || got != name {
 		t.Fatalf("open after a restart: %q, %v", got, err)
 	}
 	// Another master key cannot unwrap it.
@@ -83,6 +92,9 @@ func TestSealOpenAndErase(t *testing.T) {
 	}
 	if _, err := s.KeyFor(t.Context(), "c1"); !errors.Is(err, datakeys.ErrErased) {
 		t.Fatalf("key of an erased customer: %v, want ErrErased", err)
+	}
+	if _, err := s.Lookup(t.Context(), "c1"); !errors.Is(err, datakeys.ErrErased) {
+		t.Fatalf("Lookup of an erased customer: %v, want ErrErased", err)
 	}
 	s.Close()
 	if s, err = datakeys.Open(t.Context(), path, m); err != nil {
@@ -161,11 +173,11 @@ func FuzzOpen(f *testing.F) {
 	}
 	defer s.Close()
 	k, _ := s.KeyFor(f.Context(), "c1")
-	f.Add(k.Seal("text", "hello"))
+	f.Add(k.Seal("hello"))
 	f.Add("enc:v1:")
 	f.Add("enc:v1:AAAA")
 	f.Fuzz(func(t *testing.T, v string) {
-		if got, err := k.Open("text", v); err == nil && got != "hello" {
+		if got, err := k.Open(v); err == nil && got != "hello" {
 			t.Fatalf("opened %q to %q, which was never sealed", v, got)
 		}
 	})
