@@ -23,6 +23,10 @@ type aggregate[S any, C any] struct {
 	// clone deep-copies a state (see cache.go); nil when S holds no
 	// maps, slices or pointers, so that a copy of the value is enough.
 	clone func(S) S
+	// customer is the customer whose data key seals the personal fields
+	// of the aggregate's events, from the state after them; nil for
+	// aggregates whose events hold no personal data.
+	customer func(S) string
 }
 
 // copyState returns a copy of s that shares nothing with it.
@@ -31,6 +35,14 @@ func (a aggregate[S, C]) copyState(s S) S {
 		return s
 	}
 	return a.clone(s)
+}
+
+// customerOf returns the customer whose key seals events leading to s.
+func (a aggregate[S, C]) customerOf(s S) string {
+	if a.customer == nil {
+		return ""
+	}
+	return a.customer(s)
 }
 
 // eventIDs returns how the aggregate's event ids are derived.
@@ -43,25 +55,28 @@ func (a aggregate[S, C]) eventIDs() eventIDs {
 
 var (
 	customers = aggregate[domain.Customer, domain.CustomerCommand]{
-		stream:  domain.CustomerStream,
-		initial: func(id string) domain.Customer { return domain.Customer{ID: id} },
-		evolve:  domain.EvolveCustomer,
-		clone:   domain.Customer.Clone,
-		decide:  domain.DecideCustomer,
+		stream:   domain.CustomerStream,
+		initial:  func(id string) domain.Customer { return domain.Customer{ID: id} },
+		evolve:   domain.EvolveCustomer,
+		clone:    domain.Customer.Clone,
+		decide:   domain.DecideCustomer,
+		customer: func(c domain.Customer) string { return c.ID },
 	}
 	interactions = aggregate[domain.Interaction, domain.InteractionCommand]{
-		stream:  domain.InteractionStream,
-		initial: func(id string) domain.Interaction { return domain.Interaction{ID: id} },
-		evolve:  domain.EvolveInteraction,
-		clone:   domain.Interaction.Clone,
-		decide:  domain.DecideInteraction,
+		stream:   domain.InteractionStream,
+		initial:  func(id string) domain.Interaction { return domain.Interaction{ID: id} },
+		evolve:   domain.EvolveInteraction,
+		clone:    domain.Interaction.Clone,
+		decide:   domain.DecideInteraction,
+		customer: func(i domain.Interaction) string { return i.CustomerID },
 	}
 	tickets = aggregate[domain.Ticket, domain.TicketCommand]{
-		stream:  domain.TicketStream,
-		initial: func(id string) domain.Ticket { return domain.Ticket{ID: id} },
-		evolve:  domain.EvolveTicket,
-		clone:   domain.Ticket.Clone,
-		decide:  domain.DecideTicket,
+		stream:   domain.TicketStream,
+		initial:  func(id string) domain.Ticket { return domain.Ticket{ID: id} },
+		evolve:   domain.EvolveTicket,
+		clone:    domain.Ticket.Clone,
+		decide:   domain.DecideTicket,
+		customer: func(t domain.Ticket) string { return t.CustomerID },
 	}
 	agents = aggregate[domain.Agent, domain.AgentCommand]{
 		stream:  domain.AgentStream,

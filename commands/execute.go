@@ -73,7 +73,11 @@ func executeOnce[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C],
 	if len(events) == 0 {
 		return Result{Stream: stream, Version: cur.version}, cur.state, nil
 	}
-	res, written, err := h.appendEvents(ctx, stream, cur.version, events, meta, name, agg.eventIDs())
+	sealed, err := h.seal(ctx, agg.customerOf(state), events)
+	if err != nil {
+		return Result{Stream: stream, Version: cur.version}, cur.state, fmt.Errorf("%s on %s: %w", name, stream, err)
+	}
+	res, written, err := h.appendEvents(ctx, stream, cur.version, sealed, meta, name, agg.eventIDs())
 	var idConflict *eventstore.EventIDConflictError
 	if applied != uuid.Nil && errors.As(err, &idConflict) {
 		// A concurrent copy of this request was appended first (its

@@ -47,6 +47,10 @@ type Handler struct {
 	// copies of the handler share it.
 	cacheSize int
 	cache     *stateCache
+	// sealer seals personal fields (sealing.go); nil for a ledger in
+	// clear. names follow it: keyed when it is set.
+	sealer Sealer
+	names  domain.StreamNames
 }
 
 // Option configures a Handler.
@@ -104,6 +108,10 @@ func NewHandler(store eventstore.Store, opts ...Option) *Handler {
 		h.metrics = newMetrics(nil)
 	}
 	h.cache = newStateCache(h.cacheSize, h.metrics)
+	if sealer, ok := store.(Sealer); ok {
+		h.sealer = sealer
+		h.names = domain.KeyedStreamNames(sealer.StreamNameKey())
+	}
 	return h
 }
 

@@ -27,7 +27,7 @@ func (h *Handler) linkIdentity(ctx context.Context, customerID string, identity 
 	if _, err := h.activeCustomer(ctx, customerID); err != nil {
 		return Result{}, err
 	}
-	stream := domain.IdentityStream(norm)
+	stream := h.names.Identity(norm)
 	reserved, _, err := execute(ctx, h, reservations, stream, meta.withKey("reserve"),
 		domain.ReservationCommand(domain.ReserveIdentity{Kind: norm.Kind, CustomerID: customerID}))
 	if err != nil {
@@ -56,7 +56,7 @@ func (h *Handler) UnlinkIdentity(ctx context.Context, customerID string, identit
 		if err != nil {
 			return unlinked, unlinked, err
 		}
-		released, _, err := execute(ctx, h, reservations, domain.IdentityStream(norm), meta.withKey("release"),
+		released, _, err := execute(ctx, h, reservations, h.names.Identity(norm), meta.withKey("release"),
 			domain.ReservationCommand(domain.ReleaseIdentity{Kind: norm.Kind, CustomerID: customerID}))
 		unlinked.Position = maxPosition(unlinked, released)
 		return unlinked, unlinked, err

@@ -102,7 +102,7 @@ func (h *Handler) transferIdentities(ctx context.Context, ids []domain.Identity,
 	var last Result
 	var skipped []domain.Identity
 	for _, id := range ids {
-		res, _, err := execute(ctx, h, reservations, domain.IdentityStream(id), meta.withKey(id.String()),
+		res, _, err := execute(ctx, h, reservations, h.names.Identity(id), meta.withKey(id.String()),
 			domain.ReservationCommand(domain.TransferIdentity{Kind: id.Kind, From: from, To: to}))
 		if isCode(err, domain.ECONFLICT) {
 			skipped = append(skipped, id)

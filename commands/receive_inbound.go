@@ -87,7 +87,7 @@ func (h *Handler) receiveInbound(ctx context.Context, msg InboundMessage, meta M
 	if convKey == "" {
 		convKey = claim.Identity.String()
 	}
-	convStream := domain.ConversationStream(msg.Channel, convKey)
+	convStream := h.names.Conversation(msg.Channel, convKey)
 	var (
 		res        InboundResult
 		registered Result
@@ -127,7 +127,7 @@ func (h *Handler) appendToConversation(ctx context.Context, convStream string, w
 	if err != nil {
 		return InboundResult{}, false, err
 	}
-	interactionID, open, err := h.currentInteraction(ctx, convStream, conv, msg)
+	interactionID, open, err := h.currentInteraction(ctx, convStream, conv, who, msg)
 	if err != nil {
 		return InboundResult{}, false, err
 	}
@@ -163,18 +163,40 @@ func (h *Handler) appendToConversation(ctx context.Context, convStream string, w
 // interaction to open in its place and the command that makes it current.
 // The new id is derived from the conversation and its count of
 // interactions, so concurrent messages agree on it.
-func (h *Handler) currentInteraction(ctx context.Context, convStream string, conv loaded[domain.Conversation], msg InboundMessage) (string, *domain.OpenConversationInteraction, error) {
+func (h *Handler) currentInteraction(ctx context.Context, convStream string, conv loaded[domain.Conversation], who Resolution, msg InboundMessage) (string, *domain.OpenConversationInteraction, error) {
 	if current := conv.state.Current; current != "" {
 		it, err := load(ctx, h, interactions, current, uuid.Nil)
 		if err != nil {
 			return "", nil, err
 		}
-		if !it.state.Status.Ended() || it.state.HasMessage(msg.ProviderMessageID) {
+		if it.state.HasMessage(msg.ProviderMessageID) {
+			return current, nil, nil
+		}
+		gone, err := h.ofErasedCustomer(ctx, it.state, who)
+		if err != nil {
+			return "", nil, err
+		}
+		if !it.state.Status.Ended() && !gone {
 			return current, nil, nil
 		}
 	}
 	next := DeriveID("interaction", convStream+"#"+strconv.Itoa(conv.state.Count))
 	return next, &domain.OpenConversationInteraction{Channel: msg.Channel, InteractionID: next, Replaces: conv.state.Current}, nil
+}
+
+// ofErasedCustomer reports whether an interaction belongs to an erased
+// customer and not to who: the number they wrote from was released by the
+// erasure, and its next message is a new customer's, in an interaction of
+// its own. (Only asked when the customers differ, which is rare.)
+func (h *Handler) ofErasedCustomer(ctx context.Context, it domain.Interaction, who Resolution) (bool, error) {
+	if it.CustomerID == "" || it.CustomerID == who.CustomerID {
+		return false, nil
+	}
+	owner, err := load(ctx, h, customers, it.CustomerID, uuid.Nil)
+	if err != nil {
+		return false, err
+	}
+	return owner.state.Erased, nil
 }
 
 // openInteraction makes a new interaction the conversation's current one;

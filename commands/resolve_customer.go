@@ -76,7 +76,7 @@ func (h *Handler) claimIdentity(ctx context.Context, identity domain.Identity, d
 	if err != nil {
 		return identityClaim{}, err
 	}
-	reserved, owner, err := h.reserveIdentity(ctx, domain.IdentityStream(norm), norm, meta.withKey("reserve"))
+	reserved, owner, err := h.reserveIdentity(ctx, h.names.Identity(norm), norm, meta.withKey("reserve"))
 	if err != nil {
 		return identityClaim{Resolution: Resolution{Position: reserved.Position}}, err
 	}

@@ -26,7 +26,7 @@ func (h *Handler) TicketForPhone(ctx context.Context, number, phone string) (dom
 	if err != nil {
 		return domain.Ticket{}, errNoSuchTicket()
 	}
-	owner, err := load(ctx, h, reservations, domain.IdentityStream(id), uuid.Nil)
+	owner, err := load(ctx, h, reservations, h.names.Identity(id), uuid.Nil)
 	if err != nil {
 		return domain.Ticket{}, err
 	}

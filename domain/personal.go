@@ -50,9 +50,6 @@ func MapPersonal(e Event, f func(field, value string) string) Event {
 	case CustomerMergeUndone:
 		m("reason", &e.Reason)
 		return e
-	case CustomerErased:
-		m("reason", &e.Reason)
-		return e
 	}
 	return mapWorkPersonal(e, m)
 }

@@ -28,6 +28,7 @@ var notPersonal = map[string]string{
 	"QaScored/note":                "written by the QA rules",
 	"QaOverridden/reason":          "a supervisor's judgement of an agent",
 	"AgentWorkReleased/reason":     "routing's own reason",
+	"CustomerErased/reason":        "the erasure's own record, which outlives the key; say what was asked, not who asked",
 	"CustomerDataAccessed/subject": "the user who read, not the customer read",
 	"AgentPresenceChanged/reason":  "an agent's own presence reason",
 }

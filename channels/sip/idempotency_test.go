@@ -119,8 +119,8 @@ func TestFirstInteractionIDMatchesCommandLayer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.InteractionID != firstInteractionID("pin@test") {
-		t.Fatalf("ReceiveInbound opened %s, firstInteractionID says %s", res.InteractionID, firstInteractionID("pin@test"))
+	if res.InteractionID != firstInteractionID(domain.StreamNames{}, "pin@test") {
+		t.Fatalf("ReceiveInbound opened %s, firstInteractionID says %s", res.InteractionID, firstInteractionID(domain.StreamNames{}, "pin@test"))
 	}
 }
 

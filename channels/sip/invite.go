@@ -250,7 +250,7 @@ func (s *Server) record(c *call, in inviteInfo) bool {
 // interaction DeriveID("interaction", <conversation stream>#0); a test
 // pins this so a change there is noticed here.
 func (s *Server) endedBefore(ctx context.Context, callID string) (bool, error) {
-	it, err := s.h.LoadInteraction(ctx, firstInteractionID(callID))
+	it, err := s.h.LoadInteraction(ctx, firstInteractionID(s.h.StreamNames(), callID))
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return false, nil
 	}
@@ -260,8 +260,8 @@ func (s *Server) endedBefore(ctx context.Context, callID string) (bool, error) {
 	return it.Status.Ended() || !it.CallEndedAt.IsZero(), nil
 }
 
-func firstInteractionID(callID string) string {
-	return commands.DeriveID("interaction", domain.ConversationStream(domain.ChannelPhone, callID)+"#0")
+func firstInteractionID(names domain.StreamNames, callID string) string {
+	return commands.DeriveID("interaction", names.Conversation(domain.ChannelPhone, callID)+"#0")
 }
 
 // rejectEarly answers a call that never got to the queue.

@@ -15,7 +15,7 @@ const serviceNumber = "4008001234"
 // callID opened.
 func (l *testLedger) callInteraction(t testing.TB, callID string) []recorded {
 	t.Helper()
-	return l.streamEvents(t, domain.InteractionStream(firstInteractionID(callID)))
+	return l.streamEvents(t, domain.InteractionStream(firstInteractionID(domain.StreamNames{}, callID)))
 }
 
 // sippTransports are the transports the phone channel serves, with the

@@ -24,9 +24,9 @@ const readPage = 512
 
 // loadTranscript reads the current interaction of the conversation key
 // names, keeping its last limit messages.
-func loadTranscript(ctx context.Context, store eventstore.Store, key string, limit int) (transcript, error) {
+func loadTranscript(ctx context.Context, store eventstore.Store, names domain.StreamNames, key string, limit int) (transcript, error) {
 	var conv domain.Conversation
-	convStream := domain.ConversationStream(domain.ChannelWebchat, key)
+	convStream := names.Conversation(domain.ChannelWebchat, key)
 	err := readStream(ctx, store, convStream, func(_ eventstore.RecordedEvent, e domain.Event) {
 		conv = domain.EvolveConversation(conv, e)
 	})

@@ -29,6 +29,7 @@ type Ledger interface {
 	edge.Receiver
 	LinkIdentity(ctx context.Context, customerID string, identity domain.Identity, meta commands.Meta) (commands.Result, error)
 	Store() eventstore.Store
+	StreamNames() domain.StreamNames
 }
 
 // Config configures the server. Zero values pick the defaults named on
@@ -218,7 +219,7 @@ func (s *Server) serveConn(ctx context.Context, conn *websocket.Conn, remote, so
 		s.hub.remove(sess)
 		s.metrics.sessions.Dec()
 	}()
-	t, err := loadTranscript(ctx, s.cfg.Ledger.Store(), sess.key, s.cfg.HistoryLimit)
+	t, err := loadTranscript(ctx, s.cfg.Ledger.Store(), s.cfg.Ledger.StreamNames(), sess.key, s.cfg.HistoryLimit)
 	if err != nil {
 		s.cfg.Logger.Error("web chat history unavailable", "err", err)
 		sess.kill(websocket.CloseInternalServerErr, "the conversation could not be loaded; try again")

@@ -4,6 +4,7 @@
 package commandstest
 
 import (
+	"crypto/rand"
 	"log/slog"
 	"path/filepath"
 	"testing"
@@ -12,7 +13,9 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/datakeys"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
+	"github.com/interactionledger/ledger/eventstore/unseal"
 )
 
 // T0 is the time NewHandler's handler decides at.
@@ -36,6 +39,31 @@ func NewHandler(t testing.TB) (*commands.Handler, eventstore.Store) {
 	t.Helper()
 	store := NewStore(t)
 	return commands.NewHandler(store, commands.WithClock(func() time.Time { return T0 }), commands.WithLogger(slog.New(slog.DiscardHandler))), store
+}
+
+// NewEncryptedHandler is NewHandler on an encrypted ledger: it returns the
+// handler, the store it reads through (fields opened) and the store
+// underneath (fields as stored, sealed).
+func NewEncryptedHandler(t testing.TB) (*commands.Handler, eventstore.Store, eventstore.Store) {
+	t.Helper()
+	raw := NewStore(t)
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		t.Fatal(err)
+	}
+	master, err := datakeys.NewLocalMaster(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := datakeys.Open(t.Context(), filepath.Join(t.TempDir(), "datakeys.db"), master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { keys.Close() })
+	nameKey, _ := master.StreamNameKey()
+	store := unseal.New(raw, keys, nameKey)
+	h := commands.NewHandler(store, commands.WithClock(func() time.Time { return T0 }), commands.WithLogger(slog.New(slog.DiscardHandler)))
+	return h, store, raw
 }
 
 // AllEvents returns every event of the store, decoded, in $all order.
