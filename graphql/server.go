@@ -14,6 +14,7 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/follow"
+	"github.com/interactionledger/ledger/eventstore/unseal"
 	"github.com/interactionledger/ledger/graphql/auth"
 	"github.com/interactionledger/ledger/graphql/transport"
 	"github.com/interactionledger/ledger/projections"
@@ -179,7 +180,7 @@ func New(cfg Config) (*Server, error) {
 	root := &resolver{
 		db: cfg.ReadDB, store: cfg.Store, waiter: cfg.Runner, cmds: cfg.Commands, reporter: cfg.Reporter,
 		hub:      newHub(cfg.Store, cfg.ReadDB, cfg.Runner, now, log, limits.SubscriberBuffer, limits.MaxFirst, m),
-		verifier: &verifier{store: cfg.Store, life: life},
+		verifier: &verifier{store: unseal.Stored(cfg.Store), life: life},
 		limits:   limits, now: now, log: log,
 		selfService: newClientLimiter(), contacts: cfg.Contacts, asOfViews: newAsOfViews(),
 	}

@@ -60,10 +60,11 @@ func runAnalyticsSync(ctx context.Context, args []string, out io.Writer) error {
 	scoreQA := fs.Bool("qa", false, "first score closed interactions not scored yet (appends QaScored events to the ledger)")
 	cardsFile := fs.String("qa-scorecards", "", "with --qa: scorecard file, JSON or YAML (default: the built-in scorecards)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	masterKeyFile := addMasterKeyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, err := openExistingStore(ctx, *data)
+	store, err := openExistingSealed(ctx, keySource{dir: *data, file: *masterKeyFile})
 	if err != nil {
 		return err
 	}

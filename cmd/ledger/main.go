@@ -33,6 +33,7 @@ func subcommands() []subcommand {
 		{"verify-proof", "check an inclusion proof offline: verify-proof [--key treehead.pub] FILE", runVerifyProof},
 		{"access-log", "who read a customer's personal data: access-log --customer ID [--from T] [--to T]", runAccessLog},
 		{"export-subject", "a customer's own data and who read it, as JSON, for a data-subject request: export-subject --customer ID", runExportSubject},
+		{"erase", "erase a customer's personal data at their request (crypto-shredding): erase --customer ID --reason TEXT", runErase},
 		{"audit", "audit bundles: audit export (--stream S | --customer ID) [--from T] [--to T] --out FILE; audit verify [--key treehead.pub] FILE", runAudit},
 		{"migrate", "copy a ledger between stores (SQLite, EventStoreDB) keeping ids, order and hashes: migrate --from --to", runMigrate},
 		{"replay", "print a stream's events and state as of a time", runReplay},

@@ -29,10 +29,11 @@ func runProjections(ctx context.Context, args []string, out io.Writer) error {
 func runRebuild(ctx context.Context, args []string, out io.Writer) error {
 	fs, data := newFlagSet("projections rebuild", out)
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	masterKeyFile := addMasterKeyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, err := openExistingStore(ctx, *data)
+	store, err := openExistingSealed(ctx, keySource{dir: *data, file: *masterKeyFile})
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ func runReplay(ctx context.Context, args []string, out io.Writer) error {
 	fs, data := newFlagSet("replay", out)
 	stream := fs.String("stream", "", "stream to replay, e.g. ticket-<id> (required)")
 	asOf := fs.String("as-of", "", "RFC 3339 time; default now")
+	masterKeyFile := addMasterKeyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -28,7 +29,7 @@ func runReplay(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	store, err := openExistingStore(ctx, *data)
+	store, err := openExistingSealed(ctx, keySource{dir: *data, file: *masterKeyFile})
 	if err != nil {
 		return err
 	}

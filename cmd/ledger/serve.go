@@ -54,6 +54,9 @@ type serveConfig struct {
 	leaseTTL time.Duration
 	// noSingletons is --singletons=false.
 	noSingletons bool
+	// masterKeyFile is --master-key-file ("": the environment or the
+	// data directory's key).
+	masterKeyFile string
 }
 
 func runServe(ctx context.Context, args []string, out io.Writer) error {
@@ -69,6 +72,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&cfg.drain, "shutdown-timeout", 30*time.Second, "how long a SIGTERM waits for in-flight requests")
 	fs.StringVar(&cfg.callingCode, "calling-code", envOr("LEDGER_CALLING_CODE", domain.DefaultCallingCode), "country calling code of phone numbers written without one (env LEDGER_CALLING_CODE)")
 	addAggregateCacheFlag(fs, &cfg.aggregateCache)
+	masterKeyFile := addMasterKeyFlag(fs)
 	fs.DurationVar(&cfg.leaseTTL, "lease-ttl", defaultLeaseTTL, "with a shared ledger: how long the singletons' leader may go without renewing its lease before another node takes over")
 	singletonsOn := fs.Bool("singletons", true, "take part in electing the node that runs the singletons (router, SLA timers, notifications, outbound delivery, QA); false: this node never runs them (a store host or a read-only node)")
 	var limits limitFlags
@@ -82,6 +86,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	}
 	cfg.data = *data
 	cfg.noSingletons = !*singletonsOn
+	cfg.masterKeyFile = *masterKeyFile
 	if cfg.aggregateCache < 0 {
 		return &exitError{code: 2, err: fmt.Errorf("--aggregate-cache must be 0 (off) or more")}
 	}
@@ -190,10 +195,14 @@ func (all *offers) merge(o offers) error {
 type serveCore struct {
 	ctx     context.Context // ends at shutdown, after the HTTP server drained
 	dataDir string
-	store   eventstore.Store
-	readDB  *projections.ReadDB
-	runner  *projections.Runner
-	handler *commands.Handler
+	// store is the ledger as the command layer and readers use it (on an
+	// encrypted ledger, personal fields opened); rawStore is it as stored
+	// (ciphertext), for verification, tree heads and serving other nodes.
+	store    eventstore.Store
+	rawStore eventstore.Store
+	readDB   *projections.ReadDB
+	runner   *projections.Runner
+	handler  *commands.Handler
 	// aggregateCache is --aggregate-cache, for the components that make
 	// handlers of their own.
 	aggregateCache int
@@ -242,8 +251,13 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	if err := os.MkdirAll(cfg.data, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	store, err := openLedger(ctx, cfg.store, cfg.data, reg, true)
+	raw, err := openLedger(ctx, cfg.store, cfg.data, reg, true)
 	if err != nil {
+		return nil, err
+	}
+	store, err := openSealed(ctx, raw, keySource{dir: cfg.data, file: cfg.masterKeyFile}, true)
+	if err != nil {
+		_ = raw.Close()
 		return nil, err
 	}
 	s := &server{store: store}
@@ -268,7 +282,7 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 		return nil, err
 	}
 	core := &serveCore{
-		ctx: bg, dataDir: cfg.data, store: store, readDB: s.readDB, runner: s.runner,
+		ctx: bg, dataDir: cfg.data, store: store, rawStore: raw, readDB: s.readDB, runner: s.runner,
 		handler: handler, aggregateCache: cacheEntries(cfg.aggregateCache), limits: cfg.limits, registry: reg, mux: mux, goRun: s.goRun,
 		followMetrics: followMetrics,
 	}
@@ -279,7 +293,7 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	if cfg.noSingletons {
 		core.elect(noSingletons())
 	} else {
-		core.elect(singletonsFor(store, cfg.data, core.leaseTTL))
+		core.elect(singletonsFor(raw, cfg.data, core.leaseTTL))
 	}
 	if err := startComponents(core, components); err != nil {
 		s.stopBackground()

@@ -77,7 +77,7 @@ func (c *esdbComponent) start(core *serveCore, _ offers) error {
 	if c.listen == "" {
 		return nil
 	}
-	cfg := esdbserver.Config{Store: core.store, System: c.system, Log: slog.Default().With("component", "esdb")}
+	cfg := esdbserver.Config{Store: core.rawStore, System: c.system, Log: slog.Default().With("component", "esdb")}
 	var opts []grpc.ServerOption
 	switch {
 	case c.certFile != "" || c.keyFile != "":

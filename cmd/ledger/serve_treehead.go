@@ -38,7 +38,7 @@ func (c *treeHeadComponent) start(core *serveCore, _ offers) error {
 				return
 			case <-tick.C:
 			}
-			if err := log.CatchUp(core.ctx, core.store); err != nil {
+			if err := log.CatchUp(core.ctx, core.rawStore); err != nil {
 				if core.ctx.Err() == nil {
 					slog.Warn("tree head not signed; trying again", "err", err)
 				}

@@ -14,6 +14,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"time"
 
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/datakeys"
@@ -28,6 +30,7 @@ type Keys interface {
 	KeyFor(ctx context.Context, customerID string) (datakeys.Key, error)
 	Lookup(ctx context.Context, customerID string) (datakeys.Key, error)
 	Forget(customerID string)
+	Erase(ctx context.Context, customerID string, at time.Time) error
 }
 
 // Store is an event store whose reads come back opened.
@@ -59,8 +62,27 @@ func New(store eventstore.Store, keys Keys, nameKey []byte) eventstore.Store {
 	return s
 }
 
+// Close closes the wrapped store and the key store (when it is an
+// io.Closer).
+func (s *Store) Close() error {
+	err := s.Store.Close()
+	if c, ok := s.keys.(io.Closer); ok {
+		err = errors.Join(err, c.Close())
+	}
+	return err
+}
+
 // Underlying returns the wrapped store: the ciphertext as stored.
 func (s *Store) Underlying() eventstore.Store { return s.Store }
+
+// Stored returns the store under s when s is a Store (the ciphertext as
+// stored: what verification checks), else s itself.
+func Stored(s eventstore.Store) eventstore.Store {
+	if u, ok := s.(interface{ Underlying() eventstore.Store }); ok {
+		return u.Underlying()
+	}
+	return s
+}
 
 // StreamNameKey is the key of the HMAC that names identity and
 // conversation streams.
@@ -74,6 +96,12 @@ func (s *Store) Seal(ctx context.Context, customerID, plaintext string) (string,
 		return "", fmt.Errorf("seal a field of customer %s: %w", customerID, err)
 	}
 	return k.Seal(plaintext), nil
+}
+
+// EraseKey destroys a customer's data key for good (the command layer's
+// erasure, commands.EraseCustomer).
+func (s *Store) EraseKey(ctx context.Context, customerID string, at time.Time) error {
+	return s.keys.Erase(ctx, customerID, at)
 }
 
 // ReadStream implements eventstore.Store.
