@@ -70,6 +70,24 @@ func (r *resolver) MergeCustomers(ctx context.Context, args struct {
 	return &customerPayload{settled: r.settle(ctx, args.Consistency, res.Position), r: r, id: string(args.TargetID)}, nil
 }
 
+// EraseCustomer erases a customer's personal data (commands.EraseCustomer).
+func (r *resolver) EraseCustomer(ctx context.Context, args struct {
+	CustomerID     gql.ID
+	Reason         string
+	IdempotencyKey *string
+	Consistency    string
+}) (*customerPayload, error) {
+	meta, _, err := r.authorizeMutation(ctx, auth.OpEraseCustomer, args.IdempotencyKey)
+	if err != nil {
+		return nil, err
+	}
+	res, err := r.cmds.EraseCustomer(ctx, string(args.CustomerID), args.Reason, meta)
+	if err != nil {
+		return nil, err
+	}
+	return &customerPayload{settled: r.settle(ctx, args.Consistency, res.Position), r: r, id: string(args.CustomerID)}, nil
+}
+
 // UndoMerge reverts the merge of a customer.
 func (r *resolver) UndoMerge(ctx context.Context, args struct {
 	SourceID       gql.ID

@@ -86,6 +86,7 @@ func setDefault[T int | time.Duration](v *T, def T) {
 type Dispatcher struct {
 	cfg     Config
 	recips  *recipients
+	erased  erasures
 	sends   chan struct{} // attempts in flight
 	metrics *metrics
 }
@@ -214,6 +215,12 @@ func (r *run) End(ctx context.Context, err error) error {
 // handle queues the reply e records, if it is one for a channel with a
 // sender.
 func (r *run) handle(e eventstore.RecordedEvent) error {
+	if e.Type == (domain.CustomerErased{}).EventType() {
+		if err := r.d.noteErasure(e); err != nil {
+			return follow.Poison(e.Position, fmt.Errorf("erasure at position %d: %w", e.Position, err))
+		}
+		return nil
+	}
 	if e.Type != (domain.MessageSent{}).EventType() {
 		return nil
 	}
@@ -289,6 +296,12 @@ func (r *run) deliver(job Delivery) error {
 // reply is settled, a backoff.Permanent error when the dispatcher must
 // stop, and the send's error when it is worth another attempt.
 func (r *run) attempt(job Delivery) error {
+	if r.d.toErased(job) {
+		if err := r.d.record(r.ctx, job, Receipt{}, errErased, true); err != nil {
+			return backoff.Permanent(err)
+		}
+		return nil
+	}
 	receipt, sendErr := r.d.send(r.ctx, job)
 	if sendErr != nil && r.ctx.Err() != nil {
 		return backoff.Permanent(context.Cause(r.ctx)) // interrupted by us, not a provider failure

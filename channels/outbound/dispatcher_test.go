@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/interactionledger/ledger/channels/internal/chantest"
 	"github.com/interactionledger/ledger/channels/outbound"
+	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/follow"
@@ -344,5 +346,41 @@ func TestFailedFirstStartSavesNoCheckpoint(t *testing.T) {
 	}
 	if pos, found, _ := cp.Load(context.Background()); found {
 		t.Fatalf("a failed first start saved checkpoint %d", pos)
+	}
+}
+
+// TestGivesUpRepliesToAnErasedCustomer: a reply retrying when its
+// customer is erased is given up, never sent to the erased address again,
+// and so is a reply read after the erasure.
+func TestGivesUpRepliesToAnErasedCustomer(t *testing.T) {
+	l := chantest.NewEncryptedLedger(t)
+	it := l.Inbound(t, domain.ChannelSMS, smsCustomer, "SM-in-1", "hello")
+	down := errors.New("provider answered 503")
+	sms := &fakeSender{outcome: func(outbound.Delivery) error { return down }}
+	start(t, l, atHead(t, l), map[domain.Channel]outbound.Sender{domain.ChannelSMS: sms}, func(c *outbound.Config) { c.MaxAttempts = 1000 })
+	l.Reply(t, it.InteractionID, "a1", "your parcel is at the depot")
+	chantest.Eventually(t, "a failed attempt", func() bool { return len(chantest.Of[domain.MessageDeliveryFailed](t, l)) > 0 })
+
+	if _, err := l.Handler.EraseCustomer(t.Context(), it.CustomerID, "request 9", commands.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	chantest.Eventually(t, "given up", func() bool {
+		f := chantest.Of[domain.MessageDeliveryFailed](t, l)
+		return f[len(f)-1].GaveUp
+	})
+	sends := len(sms.calls())
+	failed := chantest.Of[domain.MessageDeliveryFailed](t, l)
+	last := failed[len(failed)-1]
+	if !last.Permanent || !strings.Contains(last.Reason, "erased") {
+		t.Fatalf("last failure %+v, want a permanent one saying the customer was erased", last)
+	}
+	time.Sleep(50 * time.Millisecond) // ten backoffs' worth: no attempt may follow
+	if n := len(sms.calls()); n != sends {
+		t.Fatalf("%d sends after the reply was given up", n-sends)
+	}
+	for _, c := range sms.calls() {
+		if c.To != smsCustomer {
+			t.Fatalf("sent to %+v", c.To)
+		}
 	}
 }

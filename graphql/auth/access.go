@@ -28,6 +28,7 @@ const (
 	OpReassignTicket   Operation = "reassignTicket"   // any other assignTicket
 	OpEditIdentities   Operation = "editIdentities"   // linkIdentity, unlinkIdentity, mergeCustomers
 	OpUndoMerge        Operation = "undoMerge"        // undoMerge
+	OpEraseCustomer    Operation = "eraseCustomer"    // eraseCustomer
 	OpSetOwnPresence   Operation = "setOwnPresence"   // setPresence of oneself
 	OpManageAgents     Operation = "manageAgents"     // registerAgent, setPresence of another agent
 	OpOverrideQa       Operation = "overrideQa"       // overrideQaCriterion
@@ -67,6 +68,7 @@ var rules = map[Operation]map[Role]Access{
 	OpReassignTicket:   {RoleSupervisor: Full, RoleAdmin: Full},
 	OpEditIdentities:   {RoleAgent: Full, RoleSupervisor: Full, RoleAdmin: Full},
 	OpUndoMerge:        {RoleSupervisor: Full, RoleAdmin: Full},
+	OpEraseCustomer:    {RoleAdmin: Full},
 	OpSetOwnPresence:   {RoleAgent: Full, RoleSupervisor: Full, RoleAdmin: Full},
 	OpManageAgents:     {RoleSupervisor: Full, RoleAdmin: Full},
 	OpOverrideQa:       {RoleSupervisor: Full, RoleAdmin: Full},

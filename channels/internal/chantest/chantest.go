@@ -21,7 +21,7 @@ import (
 
 // Ledger is a real event store and the command handler on it.
 type Ledger struct {
-	Store   *sqlite.Store
+	Store   eventstore.Store
 	Handler *commands.Handler
 }
 
@@ -36,6 +36,14 @@ func NewLedger(t testing.TB, opts ...commands.Option) *Ledger {
 	}
 	t.Cleanup(func() { _ = store.Close() })
 	return &Ledger{Store: store, Handler: commands.NewHandler(store, append([]commands.Option{commands.WithLogger(quiet)}, opts...)...)}
+}
+
+// NewEncryptedLedger is NewLedger on an encrypted ledger: personal fields
+// are sealed with customers' data keys, which EraseCustomer destroys.
+func NewEncryptedLedger(t testing.TB) *Ledger {
+	t.Helper()
+	h, store, _ := commandstest.NewEncryptedHandler(t)
+	return &Ledger{Store: store, Handler: h}
 }
 
 // Event is a stored event with its decoded data.
