@@ -8,6 +8,7 @@ package qa
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -96,10 +97,17 @@ func (p *Policy) ScoreInteraction(ctx context.Context, interactionID, causation 
 	team := ""
 	if t.AgentID != "" {
 		agent, err := p.handler.LoadAgent(ctx, t.AgentID)
-		if err != nil {
+		var de *domain.Error
+		switch {
+		case errors.As(err, &de) && de.Code == domain.ENOTFOUND:
+			// Someone not registered as an agent (an admin, a
+			// supervisor) handled it: scored, without a team. Halting
+			// here would stop QA for everyone.
+		case err != nil:
 			return err
+		default:
+			team = agent.Team
 		}
-		team = agent.Team
 	}
 	verdicts, err := p.scorer.Score(t, team)
 	if err != nil {

@@ -134,3 +134,31 @@ func TestPolicyScoresClosedInteractionsOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestPolicyScoresInteractionsOfUnregisteredHandlers: an interaction
+// closed by someone who is not a registered agent (a supervisor on the
+// desktop) is scored without a team, instead of stopping QA for everyone
+// at that interaction.
+func TestPolicyScoresInteractionsOfUnregisteredHandlers(t *testing.T) {
+	ctx := t.Context()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "events.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	h := commands.NewHandler(store, commands.WithClock(c.now))
+	id := chat(t, h, c, "k1", "sup-7", []string{"Hi, my router is broken", "Hello, thank you for contacting us."}, domain.DispositionResolved)
+	head, _ := store.HeadPosition(ctx)
+	p := qa.NewPolicy(store, h, config.DefaultScorecards(), "", nil)
+	if err := p.RunUntil(ctx, head); err != nil {
+		t.Fatalf("QA stopped at an interaction of an unregistered handler: %v", err)
+	}
+	review, err := h.LoadQaReview(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := review.Scorecards["written"]; !ok || v.AgentID != "sup-7" || v.Team != "" {
+		t.Fatalf("scored %+v, want the written scorecard for sup-7 without a team", review.Scorecards)
+	}
+}
