@@ -139,6 +139,13 @@ func startCrashServer(t *testing.T, bin, dir string, run int) *crashServer {
 // listens; it needs --http and --admin-http.
 func startServeProcess(t *testing.T, bin, name string, args ...string) *crashServer {
 	t.Helper()
+	return startServeProcessEnv(t, bin, name, []string{"LEDGER_LOG_LEVEL=warn"}, args...)
+}
+
+// startServeProcessEnv is startServeProcess with env added to the
+// process's environment.
+func startServeProcessEnv(t *testing.T, bin, name string, env []string, args ...string) *crashServer {
+	t.Helper()
 	logPath := filepath.Join(t.TempDir(), name+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -146,7 +153,7 @@ func startServeProcess(t *testing.T, bin, name string, args ...string) *crashSer
 	}
 	defer logFile.Close()
 	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
-	cmd.Env = append(os.Environ(), "LEDGER_LOG_LEVEL=warn")
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = logFile
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

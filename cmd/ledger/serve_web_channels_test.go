@@ -212,11 +212,14 @@ func countEvents(t *testing.T, srv *server, typ string) int {
 	return n
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t *testing.T, what string, cond func() bool, state ...func() string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
+			for _, s := range state {
+				what += "; " + s()
+			}
 			t.Fatalf("gave up waiting: %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
