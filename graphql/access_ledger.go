@@ -64,7 +64,8 @@ func noteAccess(ctx context.Context, customerID, field string, masked bool) {
 	r.customers[customerID], r.fields[field] = true, true
 }
 
-// accesses turns the operation's notes into access records.
+// accesses turns the operation's notes into access records and starts
+// afresh: a subscription is recorded response by response.
 func accesses(ctx context.Context, at time.Time) []domain.DataAccess {
 	n, _ := ctx.Value(accessNotesKey{}).(*accessNotes)
 	if n == nil {
@@ -82,6 +83,7 @@ func accesses(ctx context.Context, at time.Time) []domain.DataAccess {
 		out = append(out, domain.DataAccess{Subject: v.Subject, Role: string(v.Role), CustomerIDs: sortedKeys(r.customers),
 			Fields: sortedKeys(r.fields), Operation: n.operation, Masked: masked, ClientAddr: transport.ClientIP(ctx), At: at})
 	}
+	clear(n.reads)
 	return out
 }
 

@@ -2,10 +2,12 @@ package graphql
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/interactionledger/ledger/graphql/auth"
+	"github.com/interactionledger/ledger/graphql/transport/transporttest"
 )
 
 type loggedAccess struct {
@@ -69,5 +71,36 @@ func TestAccessLedgerRecordsWhoReadWhat(t *testing.T) {
 	time.Sleep(3 * accessFlushEvery) // a record of that read would be appended by now
 	if again := e.accessLog(f.customerID, 0); len(again) != 3 {
 		t.Errorf("after reading the access log it holds %d records, want 3", len(again))
+	}
+}
+
+// TestAccessLedgerRecordsSubscriptionUpdates: an update a subscription
+// pushes with personal data is a read like a query's, recorded with the
+// subscription's name; the subscription's start, before any update, is
+// not.
+func TestAccessLedgerRecordsSubscriptionUpdates(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	c := e.dialWS()
+	c.Init(e.token(auth.RoleAgent, f.agentID))
+	c.Subscribe("t1", `subscription WatchTicket($id: ID!) { ticketUpdated(id: $id) { id subject } }`, map[string]any{"id": f.ticketID})
+	c.Send(map[string]any{"type": transporttest.Ping})
+	if m := c.Read(); m.Type != transporttest.Pong {
+		t.Fatalf("got %+v, want pong", m)
+	}
+	e.post(e.token(auth.RoleSupervisor, "s-1"), `mutation($t: ID!, $a: ID!) { assignTicket(ticketId: $t, agentId: $a) { position } }`,
+		map[string]any{"t": f.ticketID, "a": f.agentID}).ok(t)
+	if m := c.Read(); m.Type != transporttest.Next || !strings.Contains(string(m.Payload), "Refund please") {
+		t.Fatalf("got %+v, want the update with the subject", m)
+	}
+	var found *loggedAccess
+	for _, a := range e.accessLog(f.customerID, 1) {
+		if a.Operation == "WatchTicket" {
+			found = &a
+		}
+	}
+	if found == nil || found.Subject != f.agentID || found.Role != "agent" || !slices.Contains(found.Fields, "ticket.subject") ||
+		found.ClientAddress == nil || *found.ClientAddress == "" {
+		t.Fatalf("the subscription's update is recorded as %+v, want WatchTicket by %s with ticket.subject and the client's address", found, f.agentID)
 	}
 }

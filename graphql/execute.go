@@ -31,12 +31,12 @@ func (e executor) Prepare(ctx context.Context, v auth.Viewer, req transport.Requ
 	ctx = withCorrelation(auth.WithViewer(ctx, v), p.Correlation)
 	if p.Kind != "subscription" {
 		ctx = withLoaders(ctx, newLoaders(s.root, s.metrics, s.limits.LoaderWait))
-		name := op.Name
-		if name == "" {
-			name = "(unnamed " + op.Kind + ")"
-		}
-		ctx = withAccessNotes(ctx, name)
 	}
+	name := op.Name
+	if name == "" {
+		name = "(unnamed " + op.Kind + ")"
+	}
+	ctx = withAccessNotes(ctx, name)
 	p.Context = ctx
 	return p, nil
 }
@@ -48,9 +48,29 @@ func (e executor) Exec(p transport.Prepared, req transport.Request) *gql.Respons
 	return resp
 }
 
-// Subscribe runs a prepared operation as a stream of responses.
+// Subscribe runs a prepared operation as a stream of responses. Each
+// response's reads of personal data are recorded before it is passed on,
+// as a query's are (a subscription's updates are reads like any other).
 func (e executor) Subscribe(p transport.Prepared, req transport.Request) (<-chan any, error) {
-	return e.s.schema.Subscribe(p.Context, req.Query, req.OperationName, req.Variables)
+	responses, err := e.s.schema.Subscribe(p.Context, req.Query, req.OperationName, req.Variables)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan any)
+	go func() {
+		defer close(out)
+		for r := range responses {
+			e.s.access.record(accesses(p.Context, e.s.root.now().UTC()))
+			select {
+			case out <- r:
+			case <-p.Context.Done():
+				for range responses { // let the schema's goroutine end
+				}
+				return
+			}
+		}
+	}()
+	return out, nil
 }
 
 // AllowsAnonymous reports whether req asks only for self-service fields.
