@@ -291,6 +291,25 @@ export type CustomerPayload = {
   position: Scalars['Long']['output'];
 };
 
+/** One recorded read of a customer's personal data. */
+export type DataAccess = {
+  __typename?: 'DataAccess';
+  /** When it was read. */
+  at: Scalars['Time']['output'];
+  /** The client's address, when the read came over HTTP. */
+  clientAddress?: Maybe<Scalars['String']['output']>;
+  /** Which fields, e.g. `displayName`, `identities`, `message.text`, `ticket.subject`. */
+  fields: Array<Scalars['String']['output']>;
+  /** Whether the reader saw the data masked (analysts). */
+  masked: Scalars['Boolean']['output'];
+  /** The GraphQL operation's name. */
+  operation: Scalars['String']['output'];
+  /** Their role. */
+  role: Scalars['String']['output'];
+  /** Who read it: the token's subject. */
+  subject: Scalars['String']['output'];
+};
+
 /**
  * How an agent's reply reached the customer's channel, from the attempts the
  * outbound dispatcher recorded on delivery-<interactionId>.
@@ -554,6 +573,14 @@ export type Mutation = {
    */
   confirmPromise: PromiseConfirmation;
   /**
+   * Erases a customer's personal data at their request (PIPL art. 47, GDPR art. 17): their
+   * identities are released for reuse, the data keys of the customer and of the customers merged
+   * into them are destroyed, so that every personal field they ever wrote reads "[erased]"
+   * everywhere, and CustomerErased is recorded. Events, hashes and report counts stay. Cannot be
+   * undone. Admins.
+   */
+  eraseCustomer: CustomerPayload;
+  /**
    * Attaches an identity to a customer; fails with CONFLICT when another customer holds it.
    * Agents, supervisors, admins.
    */
@@ -703,6 +730,24 @@ export type MutationConfirmPromiseArgs = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   interactionId: Scalars['ID']['input'];
   promise: Scalars['String']['input'];
+};
+
+
+/**
+ * The commands agents and supervisors issue. Every mutation is recorded as events whose metadata
+ * names the caller (`agent:<subject>`, `supervisor:<subject>`, `admin:<subject>`) and the
+ * request's correlation id.
+ *
+ * Every mutation takes `idempotencyKey`: the same key (per mutation and entity) makes a retried
+ * request append nothing new and answer with what the first one wrote. It takes `consistency`
+ * (default EVENTUAL): READ_YOUR_WRITES waits until the read models show the change before the
+ * payload's entity is read. Every payload carries the ledger `position` the mutation wrote.
+ */
+export type MutationEraseCustomerArgs = {
+  consistency?: InputMaybe<Consistency>;
+  customerId: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  reason: Scalars['String']['input'];
 };
 
 
@@ -989,6 +1034,14 @@ export type QaScorecard = {
 /** The entry points for reading the ledger's projections and, for auditors, the ledger itself. */
 export type Query = {
   __typename?: 'Query';
+  /**
+   * Who read a customer's personal data through this API, oldest first: every query that returned
+   * their name, identities, message text, ticket subjects and descriptions, interaction subjects,
+   * summaries or CSAT comments is recorded in the access ledger (`CustomerDataAccessed` events,
+   * hash-chained like every event), masked reads as masked. Reads are recorded within a fraction
+   * of a second. At most `first` (default and limit: the server's page limit). Auditors and admins.
+   */
+  accessLog: Array<DataAccess>;
   /** One agent. Fails with NOT_FOUND when there is no such agent. Every role. */
   agent?: Maybe<Agent>;
   /** Every agent, by name, with presence and load. Every role. */
@@ -1106,6 +1159,15 @@ export type Query = {
    * concurrent calls share one run. Auditors and admins.
    */
   verifyLedger: LedgerVerification;
+};
+
+
+/** The entry points for reading the ledger's projections and, for auditors, the ledger itself. */
+export type QueryAccessLogArgs = {
+  customerId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from?: InputMaybe<Scalars['Time']['input']>;
+  to?: InputMaybe<Scalars['Time']['input']>;
 };
 
 
