@@ -25,6 +25,7 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/esdb"
 	"github.com/interactionledger/ledger/eventstore/follow"
 	"github.com/interactionledger/ledger/policies/routing"
 	"github.com/interactionledger/ledger/projections"
@@ -255,7 +256,9 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	if err != nil {
 		return nil, err
 	}
-	store, err := openSealed(ctx, raw, keySource{dir: cfg.data, file: cfg.masterKeyFile}, true)
+	// A shared ledger is not made encrypted: its nodes would each make
+	// their own data keys (README, "Erasure").
+	store, err := openSealed(ctx, raw, keySource{dir: cfg.data, file: cfg.masterKeyFile}, !esdb.IsURL(cfg.store))
 	if err != nil {
 		_ = raw.Close()
 		return nil, err
