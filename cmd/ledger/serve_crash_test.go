@@ -631,7 +631,7 @@ type crashLedger struct {
 
 func readCrashLedger(t *testing.T, dir string) crashLedger {
 	t.Helper()
-	store, err := openExistingStore(t.Context(), dir)
+	store, err := openExistingSealed(t.Context(), keySource{dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

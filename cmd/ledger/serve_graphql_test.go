@@ -421,6 +421,11 @@ func TestGraphQLRoleOperationTable(t *testing.T) {
 				}
 				return `mutation($s: ID!) { undoMerge(sourceId: $s, reason: "not the same") { position } }`, map[string]any{"s": source}
 			}, wantWrite},
+		{"eraseCustomer", [5]roleCell{denied, denied, denied, denied, full},
+			func(role, _ string) (string, map[string]any) {
+				id := h.inbound("erase-"+role, fmt.Sprintf("+8613900%02d0004", roleIndex(role)), "Erased "+role, "hi").CustomerID
+				return `mutation($c: ID!) { eraseCustomer(customerId: $c, reason: "DSR-1") { position } }`, map[string]any{"c": id}
+			}, wantWrite},
 		{"setOwnPresence", [5]roleCell{full, full, denied, denied, full},
 			func(string, string) (string, map[string]any) {
 				return `mutation { setPresence(presence: BREAK, reason: "lunch") { position agent { presence } } }`, nil
