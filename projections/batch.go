@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/interactionledger/ledger/domain"
 )
 
 // applyBatch applies one batch of the feed under writeMu.
@@ -45,7 +47,7 @@ func (r *Runner) applyBatchLocked(ctx context.Context, events []Event, active []
 	// between events instead, and the transaction itself still rolls
 	// back when ctx ends.
 	stmtCtx := context.WithoutCancel(ctx)
-	counts, err := r.applyEvents(ctx, stmtCtx, tx, events, active, cps)
+	counts, erased, err := r.applyEvents(ctx, stmtCtx, tx, events, active, cps)
 	if err != nil {
 		return err
 	}
@@ -63,10 +65,35 @@ func (r *Runner) applyBatchLocked(ctx context.Context, events []Event, active []
 		}
 	}
 	copy(r.cps, cps)
+	if erased || r.erasureWAL {
+		r.truncateWAL(ctx)
+	}
 	r.metrics.batchSeconds.Observe(time.Since(start).Seconds())
 	r.metrics.batchEvents.Observe(float64(len(events)))
 	r.publish()
 	return nil
+}
+
+// truncateWAL runs after a batch that applied a CustomerErased: the WAL
+// still holds the pages as they were before the erasure overwrote them,
+// personal data included, until a checkpoint copies the new pages into the
+// database file (where secure_delete zeroed the old bytes) and TRUNCATE
+// empties the WAL file. It runs before the batch is published, so whoever
+// waits for the erasure's position finds the file clean. It is one
+// attempt: the checkpoint waits for readers in the middle of a snapshot
+// as long as the write connection's busy timeout; if they still hold it
+// back, r.erasureWAL stays set and every later batch tries again, until
+// one succeeds. The batch itself is committed either way. Batches without
+// an erasure pay nothing.
+func (r *Runner) truncateWAL(ctx context.Context) {
+	done, err := r.db.truncateWAL(context.WithoutCancel(ctx))
+	switch {
+	case err != nil:
+		r.log.Warn("read database: WAL checkpoint after an erasure failed; will retry after the next batch", "err", err)
+	case !done:
+		r.log.Warn("read database: readers kept the WAL checkpoint after an erasure from completing; will retry after the next batch")
+	}
+	r.erasureWAL = err != nil || !done
 }
 
 // storedCheckpoints reads the checkpoints inside the batch's transaction:
@@ -104,23 +131,30 @@ func (r *Runner) storedCheckpoints(ctx context.Context, tx *Tx) ([]uint64, error
 	return cps, nil
 }
 
-func (r *Runner) applyEvents(ctx, stmtCtx context.Context, tx *Tx, events []Event, active []bool, cps []uint64) ([]int, error) {
-	counts := make([]int, len(r.projs))
+// applyEvents applies events to the projections that need them, and
+// reports whether it applied a CustomerErased (see truncateWAL).
+func (r *Runner) applyEvents(ctx, stmtCtx context.Context, tx *Tx, events []Event, active []bool, cps []uint64) (counts []int, erased bool, err error) {
+	counts = make([]int, len(r.projs))
 	for _, e := range events {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, false, err
 		}
+		applied := false
 		for i, p := range r.projs {
 			if e.Position <= cps[i] || active != nil && !active[i] {
 				continue
 			}
 			if err := p.Apply(stmtCtx, tx, e); err != nil {
-				return nil, &applyError{projection: i, err: fmt.Errorf("apply %s at position %d (stream %s) to %s: %w", e.Type, e.Position, e.Stream, p.Name(), err)}
+				return nil, false, &applyError{projection: i, err: fmt.Errorf("apply %s at position %d (stream %s) to %s: %w", e.Type, e.Position, e.Stream, p.Name(), err)}
 			}
 			counts[i]++
+			applied = true
+		}
+		if _, ok := e.Data.(domain.CustomerErased); ok && applied {
+			erased = true
 		}
 	}
-	return counts, nil
+	return counts, erased, nil
 }
 
 // finishBatch flushes the projections' buffers and moves their

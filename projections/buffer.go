@@ -245,6 +245,21 @@ func (c *rowCache[V]) flush(ctx context.Context, tx *Tx) error {
 	return nil
 }
 
+// forget drops the cached rows for which drop returns true, so that they
+// are read again from the database; the caller flushed the cache first,
+// and changed those rows in the database.
+func (c *rowCache[V]) forget(drop func(*V) bool) error {
+	if len(c.dirty) > 0 {
+		return fmt.Errorf("projections: %d cached rows forgotten before they were written", len(c.dirty))
+	}
+	for key, r := range c.rows {
+		if drop(&r.val) {
+			delete(c.rows, key)
+		}
+	}
+	return nil
+}
+
 // reset forgets everything, written or not.
 func (c *rowCache[V]) reset() {
 	clear(c.rows)

@@ -210,6 +210,17 @@ func (db *ReadDB) checkpoint(ctx context.Context, mode string) (bool, error) {
 	return false, nil
 }
 
+// truncateWAL runs one TRUNCATE checkpoint and reports whether it
+// completed: every frame copied into the database file and the WAL file
+// emptied.
+func (db *ReadDB) truncateWAL(ctx context.Context) (bool, error) {
+	var busy, logFrames, copied int
+	if err := db.w.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &copied); err != nil {
+		return false, fmt.Errorf("checkpoint TRUNCATE: %w", err)
+	}
+	return busy == 0 && copied == logFrames, nil
+}
+
 // recoverBulkLoad deals with a bulk load that did not finish (see the top
 // of this file): a damaged file is started afresh; in an intact one the
 // projections the marker names are reset, to be rebuilt from the log.

@@ -26,3 +26,12 @@ func (b *boundedMap[K, V]) put(k K, v V) {
 }
 
 func (b *boundedMap[K, V]) reset() { clear(b.m) }
+
+// deleteFunc forgets the entries for which del returns true.
+func (b *boundedMap[K, V]) deleteFunc(del func(K, V) bool) {
+	for k, v := range b.m {
+		if del(k, v) {
+			delete(b.m, k)
+		}
+	}
+}

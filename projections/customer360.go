@@ -90,6 +90,8 @@ func (p *Customer360) Apply(ctx context.Context, tx *Tx, e Event) error {
 		return tx.Exec(ctx, sqlCustomerAbsorb, d.SourceID, d.CustomerID, eventTime(d.At, e))
 	case domain.CustomerReleased:
 		return tx.Exec(ctx, sqlCustomerRelease, d.SourceID, d.CustomerID)
+	case domain.CustomerErased:
+		return p.erase(ctx, tx, d)
 	}
 	return p.applyTicketTimeline(ctx, tx, e)
 }

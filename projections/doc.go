@@ -13,4 +13,9 @@
 // cannot be rebuilt, which is why the read database runs with
 // synchronous=NORMAL: a crash may lose the last batches, but it loses the
 // checkpoint with them, and the runner applies them again.
+//
+// A customer's erasure (domain.CustomerErased) overwrites their personal
+// data in every read model with "[erased]", as a rebuild reads it once
+// their keys are destroyed, and leaves none of it in the database's files
+// (erasure.go).
 package projections

@@ -13,7 +13,10 @@ import (
 // IdentityIndex is the projection that maps every identity to the customer
 // holding it. It follows IdentityLinked and IdentityUnlinked, and
 // CustomerAbsorbed and CustomerReleased, which move the source customer's
-// identities to the merge target and back.
+// identities to the merge target and back. CustomerErased releases the
+// erased customers' identities; an identity whose value reads "[erased]"
+// (an erased customer's, in a rebuild) is never indexed: it names nobody,
+// and would be one key for every erased customer.
 type IdentityIndex struct {
 	sqlSchema
 	rows *rowCache[identityOwner]
@@ -84,8 +87,14 @@ func (p *IdentityIndex) Flush(ctx context.Context, tx *Tx) error { return p.rows
 func (p *IdentityIndex) Apply(ctx context.Context, tx *Tx, e Event) error {
 	switch d := e.Data.(type) {
 	case domain.IdentityLinked:
+		if isErased(d.Identity.Value) {
+			return nil
+		}
 		p.rows.create(identityKey(d.Identity), identityOwner{customer: d.CustomerID, linkedAt: eventTime(d.At, e)})
 	case domain.IdentityUnlinked:
+		if isErased(d.Identity.Value) {
+			return nil // never indexed
+		}
 		// Only from that customer: if the identity was meanwhile linked
 		// to another customer (a corrected link), it stays there.
 		key := identityKey(d.Identity)
@@ -100,6 +109,8 @@ func (p *IdentityIndex) Apply(ctx context.Context, tx *Tx, e Event) error {
 		return p.move(ctx, tx, d.Identities, d.SourceID, d.CustomerID, eventTime(d.At, e))
 	case domain.CustomerReleased:
 		return p.move(ctx, tx, d.Identities, d.CustomerID, d.SourceID, eventTime(d.At, e))
+	case domain.CustomerErased:
+		return p.erase(ctx, tx, d)
 	}
 	return nil
 }
@@ -111,6 +122,9 @@ func (p *IdentityIndex) Apply(ctx context.Context, tx *Tx, e Event) error {
 // new holder.
 func (p *IdentityIndex) move(ctx context.Context, tx *Tx, ids []domain.Identity, from, to string, at int64) error {
 	for _, id := range ids {
+		if isErased(id.Value) {
+			continue // never indexed
+		}
 		key := identityKey(id)
 		r, err := p.rows.get(ctx, tx, key)
 		if err != nil {

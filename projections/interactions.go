@@ -154,6 +154,8 @@ func (p *Interactions) Apply(ctx context.Context, tx *Tx, e Event) error {
 		return p.addMessage(ctx, tx, e, d.InteractionID, d.MessageID, DirectionIn, "", d.Text, attachments, nanos(d.SentAt), d.At)
 	case domain.MessageSent:
 		return p.addMessage(ctx, tx, e, d.InteractionID, d.MessageID, DirectionOut, d.AgentID, d.Text, "", 0, d.At)
+	case domain.CustomerErased:
+		return p.erase(ctx, tx, d)
 	}
 	id, change := interactionChange(e)
 	if change == nil {

@@ -68,10 +68,16 @@ func OpenReadDB(ctx context.Context, path string, opts ...ReadDBOption) (*ReadDB
 // writePragmas configure the write connection. synchronous=NORMAL does not
 // fsync at commit: read models are rebuildable and each projection
 // checkpoint commits with its changes, so a crash rolls both back together.
+// secure_delete overwrites with zeros what a write removes (a deleted row,
+// the old copy of an updated one, a freed page), so that the personal data
+// an erasure overwrites (erasure.go) does not linger in the file's free
+// space; the WAL's old frames go with the checkpoint the Runner takes after
+// an erasure. The writer alone needs it: the query pool never writes.
 var writePragmas = []string{
 	"PRAGMA page_size = 16384", // only takes effect on a new file, before WAL
 	"PRAGMA journal_mode = WAL",
 	"PRAGMA synchronous = NORMAL",
+	"PRAGMA secure_delete = ON",
 	"PRAGMA cache_size = -65536", // KiB
 	"PRAGMA temp_store = MEMORY",
 }

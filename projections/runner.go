@@ -55,6 +55,9 @@ type Runner struct {
 	// batches, Rebuild and loading checkpoints. It guards cps.
 	writeMu sync.Mutex
 	cps     []uint64 // per projection: last applied position
+	// erasureWAL is set while the WAL may still hold what an erasure
+	// overwrote (see truncateWAL); guarded by writeMu.
+	erasureWAL bool
 
 	followOnce    sync.Once
 	follow        *follow.Follower[Event]

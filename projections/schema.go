@@ -34,9 +34,14 @@ type sqlSchema struct {
 	indexes string
 	names   []string // tables, for Drop
 	version string
+	// indexDDL is the statement of each secondary index, by name.
+	indexDDL map[string]string
 }
 
-var createTableRE = regexp.MustCompile(`(?i)CREATE\s+TABLE\s+IF\s+NOT\s+EXISTS\s+(\w+)`)
+var (
+	createTableRE = regexp.MustCompile(`(?i)CREATE\s+TABLE\s+IF\s+NOT\s+EXISTS\s+(\w+)`)
+	createIndexRE = regexp.MustCompile(`(?is)CREATE\s+INDEX\s+IF\s+NOT\s+EXISTS\s+(\w+)\s[^;]*;`)
+)
 
 func loadSchema(name string) sqlSchema {
 	s := sqlSchema{
@@ -45,6 +50,10 @@ func loadSchema(name string) sqlSchema {
 	}
 	for _, m := range createTableRE.FindAllStringSubmatch(s.tables, -1) {
 		s.names = append(s.names, m[1])
+	}
+	s.indexDDL = make(map[string]string)
+	for _, m := range createIndexRE.FindAllStringSubmatch(s.indexes, -1) {
+		s.indexDDL[m[1]] = m[0]
 	}
 	sum := sha256.Sum256([]byte(s.tables + "\x00" + s.indexes))
 	s.version = hex.EncodeToString(sum[:8])
@@ -70,6 +79,24 @@ func (s sqlSchema) createTables(ctx context.Context, tx *sql.Tx) error {
 func (s sqlSchema) createIndexes(ctx context.Context, tx *sql.Tx) error {
 	if _, err := tx.ExecContext(ctx, s.indexes); err != nil {
 		return fmt.Errorf("create indexes: %w", err)
+	}
+	return nil
+}
+
+// ensureIndexes creates the named secondary indexes if they do not exist
+// yet: a rebuild creates them only once the tables are loaded, and a
+// statement that needs one in the middle of the load (an erasure, which
+// finds a customer's rows by them) would otherwise scan the whole table
+// each time. Once they exist this costs a look-up in the schema.
+func (s sqlSchema) ensureIndexes(ctx context.Context, tx *Tx, names ...string) error {
+	for _, name := range names {
+		ddl, ok := s.indexDDL[name]
+		if !ok {
+			return fmt.Errorf("no index %s in the schema", name)
+		}
+		if _, err := tx.ExecContext(ctx, ddl); err != nil {
+			return fmt.Errorf("create index %s: %w", name, err)
+		}
 	}
 	return nil
 }

@@ -44,7 +44,7 @@ const (
 )
 
 // Apply implements Projection.
-func (*Tickets) Apply(ctx context.Context, tx *Tx, e Event) error {
+func (p *Tickets) Apply(ctx context.Context, tx *Tx, e Event) error {
 	if ok, err := applySla(ctx, tx, e); ok {
 		return err
 	}
@@ -87,6 +87,8 @@ func (*Tickets) Apply(ctx context.Context, tx *Tx, e Event) error {
 	case domain.TicketClosed:
 		at := eventTime(d.At, e)
 		return tx.Exec(ctx, sqlTicketClose, at, at, d.TicketID)
+	case domain.CustomerErased:
+		return p.erase(ctx, tx, d)
 	}
 	return nil
 }
