@@ -25,7 +25,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	arrivals := fs.Int("arrivals", 2_000_000, "with --mmc: arrivals measured per load (a twentieth more warm the queue up first)")
 	var cacheEntries int
 	addAggregateCacheFlag(fs, &cacheEntries)
-	masterKeyFile := addMasterKeyFlag(fs)
+	keys := addNewLedgerFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -38,7 +38,8 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if *customers < 1 || *interactions < 1 || *workers < 1 {
 		return &exitError{code: 2, err: fmt.Errorf("demo: --customers, --interactions and --workers must be at least 1")}
 	}
-	store, err := openSealedToWrite(ctx, keySource{dir: *data, file: *masterKeyFile})
+	keys.dir = *data
+	store, err := openSealedToWrite(ctx, *keys)
 	if err != nil {
 		return err
 	}

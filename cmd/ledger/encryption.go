@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/datakeys"
@@ -30,16 +31,37 @@ const (
 	masterKeyEnv = "LEDGER_MASTER_KEY"
 )
 
+const masterKeyUsage = "file holding the master key that wraps customers' data keys, 64 hex digits (env LEDGER_MASTER_KEY_FILE; or the key itself in env " +
+	masterKeyEnv + "); default: " + masterKeyFile + " in --data, made on a new ledger"
+
 // addMasterKeyFlag adds --master-key-file.
 func addMasterKeyFlag(fs *flag.FlagSet) *string {
 	return fs.String("master-key-file", envOr("LEDGER_MASTER_KEY_FILE", ""),
-		"file holding the master key that wraps customers' data keys, 64 hex digits (env LEDGER_MASTER_KEY_FILE; or the key itself in env "+masterKeyEnv+"); default: "+masterKeyFile+" in --data, made on a new ledger")
+		masterKeyUsage)
 }
 
-// keySource says where to find the master key of the ledger in dir.
+// addNewLedgerFlags adds --master-key-file and --encrypt, for the
+// commands that may make a new ledger; the key source is complete once
+// fs is parsed.
+func addNewLedgerFlags(fs *flag.FlagSet) *keySource {
+	k := &keySource{keepClear: envOr("LEDGER_ENCRYPT", "true") == "false"}
+	fs.StringVar(&k.file, "master-key-file", envOr("LEDGER_MASTER_KEY_FILE", ""),
+		masterKeyUsage)
+	fs.BoolFunc("encrypt", "make a new ledger encrypting customers' personal data (env LEDGER_ENCRYPT; default true); --encrypt=false keeps it in clear, and nobody can be erased from it",
+		func(v string) error {
+			on, err := strconv.ParseBool(v)
+			k.keepClear = !on
+			return err
+		})
+	return k
+}
+
+// keySource says where to find the master key of the ledger in dir, and
+// whether a new ledger there is kept in clear.
 type keySource struct {
-	dir  string
-	file string // --master-key-file; "" for the environment or the default
+	dir       string
+	file      string // --master-key-file; "" for the environment or the default
+	keepClear bool   // --encrypt=false
 }
 
 // master loads the master key; with create set and no key anywhere, it
@@ -155,7 +177,7 @@ func openSealedToWrite(ctx context.Context, keys keySource) (eventstore.Store, e
 	if err != nil {
 		return nil, err
 	}
-	s, err := openSealed(ctx, raw, keys, true)
+	s, err := openSealed(ctx, raw, keys, !keys.keepClear)
 	if err != nil {
 		_ = raw.Close()
 		return nil, err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/sqlite"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -35,6 +36,9 @@ func runErase(ctx context.Context, args []string, out io.Writer) error {
 		*actor = "cli"
 	}
 	raw, err := openStoreToWrite(ctx, *data, nil)
+	if errors.Is(err, sqlite.ErrWriterLocked) {
+		return fmt.Errorf("erase %s: %w: erase through that server's admin eraseCustomer mutation, or stop it first", *customer, err)
+	}
 	if err != nil {
 		return err
 	}

@@ -55,9 +55,9 @@ type serveConfig struct {
 	leaseTTL time.Duration
 	// noSingletons is --singletons=false.
 	noSingletons bool
-	// masterKeyFile is --master-key-file ("": the environment or the
-	// data directory's key).
-	masterKeyFile string
+	// keys are --master-key-file and --encrypt (the zero value: the
+	// defaults, a new ledger encrypted).
+	keys keySource
 }
 
 func runServe(ctx context.Context, args []string, out io.Writer) error {
@@ -73,7 +73,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&cfg.drain, "shutdown-timeout", 30*time.Second, "how long a SIGTERM waits for in-flight requests")
 	fs.StringVar(&cfg.callingCode, "calling-code", envOr("LEDGER_CALLING_CODE", domain.DefaultCallingCode), "country calling code of phone numbers written without one (env LEDGER_CALLING_CODE)")
 	addAggregateCacheFlag(fs, &cfg.aggregateCache)
-	masterKeyFile := addMasterKeyFlag(fs)
+	keys := addNewLedgerFlags(fs)
 	fs.DurationVar(&cfg.leaseTTL, "lease-ttl", defaultLeaseTTL, "with a shared ledger: how long the singletons' leader may go without renewing its lease before another node takes over")
 	singletonsOn := fs.Bool("singletons", true, "take part in electing the node that runs the singletons (router, SLA timers, notifications, outbound delivery, QA); false: this node never runs them (a store host or a read-only node)")
 	var limits limitFlags
@@ -87,7 +87,8 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	}
 	cfg.data = *data
 	cfg.noSingletons = !*singletonsOn
-	cfg.masterKeyFile = *masterKeyFile
+	cfg.keys = *keys
+	cfg.keys.dir = cfg.data
 	if cfg.aggregateCache < 0 {
 		return &exitError{code: 2, err: fmt.Errorf("--aggregate-cache must be 0 (off) or more")}
 	}
@@ -258,7 +259,9 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	}
 	// A shared ledger is not made encrypted: its nodes would each make
 	// their own data keys (README, "Erasure").
-	store, err := openSealed(ctx, raw, keySource{dir: cfg.data, file: cfg.masterKeyFile}, !esdb.IsURL(cfg.store))
+	keys := cfg.keys
+	keys.dir = cfg.data
+	store, err := openSealed(ctx, raw, keys, !keys.keepClear && !esdb.IsURL(cfg.store))
 	if err != nil {
 		_ = raw.Close()
 		return nil, err
