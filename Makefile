@@ -5,7 +5,7 @@ RUN_DATA  ?= data-run
 RUN_HTTP  ?= 127.0.0.1:8080
 RUN_ADMIN ?= 127.0.0.1:9090
 
-.PHONY: run test build lint test-deps bench bench-desktop bench-write-path bench-esdb bench-access-ledger clean ui ui-widget ui-app
+.PHONY: run test build lint test-deps bench bench-desktop bench-write-path bench-esdb bench-access-ledger bench-encryption clean ui ui-widget ui-app
 
 # build: the UI first (node and npm), then the binary that embeds it. A
 # plain `go build ./cmd/ledger` works without node: it embeds placeholders.
@@ -70,6 +70,11 @@ bench-desktop: ui
 # ledger (BENCHMARKS.md), three runs each; about five minutes.
 bench-access-ledger:
 	./scripts/bench-access-ledger.sh 2>&1 | tee bench-access-ledger.log
+
+# bench-encryption: appends and rebuilds with personal data in clear and
+# encrypted (BENCHMARKS.md, "Encryption"; about ten minutes, quiet machine).
+bench-encryption: build
+	./scripts/bench-encryption.sh 2>&1 | tee bench-encryption.log
 
 # bench-esdb: appends and $all catch-up through the EventStoreDB protocol
 # endpoint, next to the embedded store (BENCHMARKS.md, "EventStoreDB").

@@ -12,7 +12,7 @@ git -C "$root" worktree add -q "$work/before" "$BEFORE"
 (cd "$work/before" && go build -o "$work/ledger-before" ./cmd/ledger)
 git -C "$root" worktree remove --force "$work/before"
 (cd "$root" && go build -o "$work/ledger-after" ./cmd/ledger)
-"$work/ledger-after" demo --data "$work/data" --customers 20000 --interactions 30000 --workers 16 --seed 3 --quiet
+"$work/ledger-after" demo --data "$work/data" --customers 20000 --interactions 30000 --workers 16 --seed 3 --encrypt=false --quiet
 for run in 1 2 3; do
   for which in before after; do
     rm -rf "$work/d" && cp -r "$work/data" "$work/d"
