@@ -56,7 +56,7 @@ type Notification struct {
 // MessageDelivered or MessageDeliveryFailed, failures retried with backoff.
 func (h *Handler) SendNotification(ctx context.Context, n Notification, meta Meta) (Result, error) {
 	if !domain.WrittenChannel(n.Contact.Channel) || n.Contact.Identity.Value == "" {
-		return Result{}, domain.Errorf(domain.EINVALID, "a notification needs a written channel and an address, not %s %q", n.Contact.Channel, n.Contact.Identity.Value)
+		return Result{}, domain.Errorf(domain.EINVALID, "a notification needs a written channel and an address (got channel %s, an address of %d bytes)", n.Contact.Channel, len(n.Contact.Identity.Value))
 	}
 	if n.CustomerID == "" || n.MessageID == "" || n.Topic == "" {
 		return Result{}, domain.Errorf(domain.EINVALID, "a notification needs a customer, a topic and a message id")

@@ -382,7 +382,7 @@ func requireNormalized(id Identity) error {
 		return err
 	}
 	if norm != id {
-		return invalid("identity %s is not normalised (want %s)", id, norm)
+		return invalid("%s identity is not normalised", id.Kind)
 	}
 	return nil
 }

@@ -95,10 +95,10 @@ func NormalizePhone(raw, defaultCallingCode string) (string, error) {
 		digits = defaultCallingCode + digits
 	}
 	if len(digits) < 8 || len(digits) > 15 {
-		return "", invalid("phone number %q must have 8 to 15 digits with its country code", raw)
+		return "", invalid("phone number must have 8 to 15 digits with its country code")
 	}
 	if digits[0] == '0' {
-		return "", invalid("phone number %q has no valid country code", raw)
+		return "", invalid("phone number has no valid country code")
 	}
 	return "+" + digits, nil
 }
@@ -135,7 +135,7 @@ func phoneDigits(raw string) (string, bool, error) {
 			b.WriteRune('0' + (r - '０'))
 		case strings.ContainsRune(" -.()/\u00a0\u3000（）－", r):
 		default:
-			return "", false, invalid("phone number %q contains %q", raw, r)
+			return "", false, invalid("phone number contains %q", r)
 		}
 	}
 	if b.Len() == 0 {
@@ -150,23 +150,31 @@ func normalizeEmail(raw string) (string, error) {
 	}
 	addr, err := mail.ParseAddress(raw)
 	if err != nil {
-		return "", invalid("email address %q: %v", raw, err)
+		return "", invalid("email address is not valid: %s", mailReason(err))
 	}
 	value := strings.ToLower(addr.Address)
 	// net/mail unquotes quoted local parts ("a b"@x.org becomes a b@x.org),
 	// which is no address any more: accept only what parses back to itself,
 	// so a normalised address is normalised again unchanged.
 	if again, err := mail.ParseAddress(value); err != nil || again.Address != value {
-		return "", invalid("email address %q needs quoting, which is not supported", raw)
+		return "", invalid("email address needs quoting, which is not supported")
 	}
 	if len(value) > 254 {
 		return "", invalid("email address is longer than 254 characters")
 	}
 	at := strings.LastIndexByte(value, '@')
 	if at <= 0 || at == len(value)-1 {
-		return "", invalid("email address %q has no domain", raw)
+		return "", invalid("email address has no domain")
 	}
 	return value, nil
+}
+
+// mailReason is net/mail's reason without the part of the address it
+// quotes: identity errors reach logs, which must not hold the address.
+func mailReason(err error) string {
+	reason, _, _ := strings.Cut(err.Error(), ", got ")
+	reason, _, _ = strings.Cut(reason, ": \"")
+	return reason
 }
 
 func normalizeToken(value, what string, allowed func(rune) bool) (string, error) {
@@ -178,7 +186,7 @@ func normalizeToken(value, what string, allowed func(rune) bool) (string, error)
 	}
 	for _, r := range value {
 		if !allowed(r) {
-			return "", invalid("%s %q contains %q", what, value, r)
+			return "", invalid("%s contains %q", what, r)
 		}
 	}
 	return value, nil

@@ -22,7 +22,7 @@ var notPersonal = map[string]string{
 	"AgentStatusChanged/reason":    "an agent's own status reason",
 	"InteractionAbandoned/reason":  "written by the channel (hang-up, timeout)",
 	"TicketEscalated/reason":       "written by the SLA policy",
-	"MessageDeliveryFailed/reason": "the provider's error",
+	"MessageDeliveryFailed/reason": "the provider's error, numbers and addresses blanked (channels/outbound)",
 	"MessageDelivered/detail":      "the provider's answer",
 	"QaScored/phrase":              "a phrase of the scorecard's rule",
 	"QaScored/note":                "written by the QA rules",

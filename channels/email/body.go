@@ -84,7 +84,7 @@ func (c *collector) attachment(body io.Reader, mediaType, name string) error {
 	sum := sha256.New()
 	n, err := io.Copy(sum, body)
 	if err != nil {
-		return parseErr(err, "attachment %q", name)
+		return parseErr(err, "attachment")
 	}
 	c.attachments = append(c.attachments, domain.Attachment{
 		Name:        cleanLine(name, 255),

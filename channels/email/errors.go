@@ -3,6 +3,8 @@ package email
 import (
 	"errors"
 	"fmt"
+
+	"github.com/interactionledger/ledger/internal/pii"
 )
 
 // ParseError says why a message is not acceptable MIME (broken multipart,
@@ -23,6 +25,17 @@ func (e *ParseError) Error() string {
 
 func (e *ParseError) Unwrap() error { return e.Err }
 
+// logReason is what the log says about a refused message. A decoder error
+// may quote the header or body line it choked on, so a ParseError is
+// logged by its reason only, and anything else redacted.
+func logReason(err error) string {
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		return "malformed message: " + pe.Reason
+	}
+	return pii.Redact(err.Error())
+}
+
 func parseErr(err error, format string, args ...any) *ParseError {
 	return &ParseError{Reason: fmt.Sprintf(format, args...), Err: err}
 }
@@ -34,11 +47,12 @@ type SenderError struct {
 	Err     error
 }
 
+// Error leaves Address out: the text reaches the log.
 func (e *SenderError) Error() string {
 	if e.Address == "" {
 		return "no sender address: " + e.Err.Error()
 	}
-	return fmt.Sprintf("sender address %q: %v", e.Address, e.Err)
+	return fmt.Sprintf("sender address: %v", e.Err)
 }
 
 func (e *SenderError) Unwrap() error { return e.Err }

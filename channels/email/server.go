@@ -15,6 +15,7 @@ import (
 
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/internal/limit"
+	"github.com/interactionledger/ledger/internal/pii"
 )
 
 // ServerConfig configures the SMTP server. Zero values pick defaults.
@@ -211,6 +212,6 @@ func replyText(s string) string {
 type slogWriter struct{ l *slog.Logger }
 
 func (w slogWriter) Write(p []byte) (int, error) {
-	w.l.Warn("smtp server", "msg", strings.TrimSpace(string(p)))
+	w.l.Warn("smtp server", "msg", pii.Redact(strings.TrimSpace(string(p))))
 	return len(p), nil
 }

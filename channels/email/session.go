@@ -9,6 +9,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/pii"
 )
 
 // session is one SMTP connection's transaction state.
@@ -47,7 +48,7 @@ func (s *session) Data(r io.Reader) error {
 	if err != nil {
 		var se *smtp.SMTPError
 		if errors.As(err, &se) {
-			log.Info("email refused", "reason", se.Message)
+			log.Info("email refused", "reason", pii.Redact(se.Message))
 			return se // 552 for a message over MaxMessageBytes
 		}
 		if errors.Is(err, smtp.ErrTooLongLine) {
@@ -66,9 +67,9 @@ func (s *session) Data(r io.Reader) error {
 	if reply != nil {
 		var se *smtp.SMTPError
 		if errors.As(reply, &se) && se.Temporary() && domain.ErrorCode(err) != domain.ELIMITED {
-			log.Error("email not recorded", "err", err)
+			log.Error("email not recorded", "err", logReason(err))
 		} else {
-			log.Info("email refused", "reason", err)
+			log.Info("email refused", "reason", logReason(err))
 		}
 		return reply
 	}

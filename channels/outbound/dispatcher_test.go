@@ -384,3 +384,21 @@ func TestGivesUpRepliesToAnErasedCustomer(t *testing.T) {
 		}
 	}
 }
+
+// TestProviderErrorsAreRecordedWithoutTheAddress: a provider's error may
+// quote the recipient; the ledger keeps failure reasons for good, outside
+// any customer's key, so the number is blanked before it is recorded.
+func TestProviderErrorsAreRecordedWithoutTheAddress(t *testing.T) {
+	l := chantest.NewLedger(t)
+	it := l.Inbound(t, domain.ChannelSMS, smsCustomer, "SM-in-1", "hello")
+	sms := &fakeSender{outcome: func(outbound.Delivery) error {
+		return outbound.Permanent(errors.New("The 'To' number +8613800000001 is not a valid mobile number"))
+	}}
+	start(t, l, atHead(t, l), map[domain.Channel]outbound.Sender{domain.ChannelSMS: sms})
+	l.Reply(t, it.InteractionID, "a1", "hi")
+	chantest.Eventually(t, "given up", func() bool { return len(chantest.Of[domain.MessageDeliveryFailed](t, l)) == 1 })
+	reason := chantest.Of[domain.MessageDeliveryFailed](t, l)[0].Reason
+	if strings.Contains(reason, "13800000001") || !strings.Contains(reason, "is not a valid mobile number") {
+		t.Fatalf("recorded reason %q: want the provider's words without the number", reason)
+	}
+}

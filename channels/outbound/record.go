@@ -9,6 +9,7 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/pii"
 )
 
 // Ledger records delivery attempts through the command layer, with its
@@ -35,7 +36,9 @@ func (d *Dispatcher) record(ctx context.Context, job Delivery, receipt Receipt, 
 		ProviderMessageID: receipt.ProviderMessageID, Detail: receipt.Detail, Permanent: IsPermanent(sendErr), GaveUp: gaveUp,
 	}
 	if sendErr != nil {
-		cmd.Err = sendErr.Error()
+		// The ledger keeps this for good, outside any customer's key:
+		// providers' errors may quote the recipient's number or address.
+		cmd.Err = pii.Redact(sendErr.Error())
 	}
 	meta := commands.Meta{
 		Actor: Actor, Channel: job.Channel, CorrelationID: job.CorrelationID, CausationID: job.SourceEventID,
@@ -60,9 +63,9 @@ func (d *Dispatcher) observe(job Delivery, sendErr error, gaveUp bool) {
 		if IsPermanent(sendErr) {
 			level = slog.LevelInfo // the channel's definite answer, for agents more than operators
 		}
-		log.Log(context.Background(), level, "reply not delivered; giving up", "err", sendErr)
+		log.Log(context.Background(), level, "reply not delivered; giving up", "err", pii.RedactErr(sendErr))
 	default:
 		d.metrics.attempts.WithLabelValues(string(job.Channel), "failed").Inc()
-		log.Info("reply delivery failed; will retry", "err", sendErr)
+		log.Info("reply delivery failed; will retry", "err", pii.RedactErr(sendErr))
 	}
 }

@@ -71,7 +71,7 @@ func assertedNumber(values []string) (string, bool, error) {
 	for _, v := range values {
 		var uri siplib.Uri
 		if _, err := siplib.ParseAddressValue(strings.TrimSpace(v), &uri, nil); err != nil {
-			return "", false, fmt.Errorf("P-Asserted-Identity %q: %w", v, err)
+			return "", false, errors.New("P-Asserted-Identity: malformed address")
 		}
 		switch uri.Scheme {
 		case "tel":
@@ -102,7 +102,8 @@ func addressUser(value string) (string, string, error) {
 	params := siplib.NewParams()
 	display, err := siplib.ParseAddressValue(value, &uri, &params)
 	if err != nil {
-		return "", "", err
+		// sipgo's parse errors quote the address: only the fact is kept.
+		return "", "", errors.New("malformed address")
 	}
 	switch uri.Scheme {
 	case "sip", "sips":
@@ -135,12 +136,12 @@ func phoneNumber(user string) (string, error) {
 			b.WriteRune(r)
 		case r == '-' || r == '.' || r == '(' || r == ')':
 		default:
-			return "", fmt.Errorf("caller %q is not a phone number", truncate(user, 64))
+			return "", errors.New("caller is not a phone number")
 		}
 	}
 	digits := strings.TrimPrefix(b.String(), "+")
 	if digits == "" || len(digits) > 32 {
-		return "", fmt.Errorf("caller %q is not a phone number", truncate(user, 64))
+		return "", errors.New("caller is not a phone number")
 	}
 	return b.String(), nil
 }

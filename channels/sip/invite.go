@@ -154,7 +154,7 @@ func (s *Server) checkInvite(req *siplib.Request, tx siplib.ServerTransaction) (
 	}
 	identity, err := s.h.NormalizeIdentity(domain.Identity{Kind: domain.IdentityPhone, Value: caller.Number})
 	if err != nil {
-		s.log.Info("sip: caller number does not normalise", "call_id", in.callID, "number", caller.Number, "err", err)
+		s.log.Info("sip: caller number does not normalise", "call_id", in.callID, "err", err)
 		reply(tx, req, 400, "Caller Number Invalid")
 		return in, false
 	}

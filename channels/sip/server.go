@@ -18,6 +18,7 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/internal/limit"
+	"github.com/interactionledger/ledger/internal/pii"
 )
 
 // Config configures the phone channel.
@@ -173,7 +174,7 @@ func Listen(h *commands.Handler, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: cfg, h: h, log: cfg.Logger, ctx: context.Background(),
+		cfg: cfg, h: h, log: pii.Logger(cfg.Logger), ctx: context.Background(),
 		pending: make(chan struct{}, cfg.MaxPendingCalls), calls: map[string]*call{}, legs: map[string]legRef{},
 	}
 	if err := s.listen(); err != nil {
@@ -258,6 +259,10 @@ func (s *Server) build() error {
 		sipgo.WithUserAgent("interaction-ledger"),
 		sipgo.WithUserAgentHostname(s.host),
 		sipgo.WithUserAgentParser(siplib.NewParser(siplib.WithHeadersParsers(lenientHeaderParsers()))),
+		// sipgo logs what fails to parse whole (From, Contact, body):
+		// its layers log through the redacting logger.
+		sipgo.WithUserAgentTransportLayerOptions(siplib.WithTransportLayerLogger(s.log)),
+		sipgo.WithUserAgentTransactionLayerOptions(siplib.WithTransactionLayerLogger(s.log)),
 	)
 	if err != nil {
 		return fmt.Errorf("sip: user agent: %w", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/internal/limit"
+	"github.com/interactionledger/ledger/internal/pii"
 )
 
 // session is one customer socket. Only its writer goroutine writes frames
@@ -249,7 +250,7 @@ func (s *session) linkDevice(ctx context.Context, customerID string) {
 func (s *session) refuse(id string, err error) {
 	code := domain.ErrorCode(err)
 	if code == domain.EINTERNAL {
-		s.srv.cfg.Logger.Error("web chat message failed", "device", s.device, "err", err)
+		s.srv.cfg.Logger.Error("web chat message failed", "device_digest", pii.Digest(s.device), "err", pii.RedactErr(err))
 	}
 	frame := ErrorFrame{Type: "error", ID: id, Code: code, Message: domain.ErrorMessage(err)}
 	if d, ok := edge.RetryAfter(err); ok {

@@ -12,6 +12,7 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/internal/limit"
+	"github.com/interactionledger/ledger/internal/pii"
 )
 
 // DefaultMaxBodyBytes bounds a push's body (a text message is at most a
@@ -147,7 +148,7 @@ func (h *Handler) record(ctx context.Context, in Inbound, remote string) error {
 	case KindSubscribe, KindUnsubscribe:
 		return recordSubscription(ctx, h.cfg.Ledger, from, in)
 	default:
-		h.cfg.Logger.Debug("wechat push ignored", "openid", in.OpenID)
+		h.cfg.Logger.Debug("wechat push ignored", "openid_digest", pii.Digest(in.OpenID))
 		return nil
 	}
 }

@@ -106,7 +106,9 @@ func usage(out io.Writer) {
 }
 
 // logLevel is LEDGER_LOG_LEVEL, or by default INFO for the server and WARN
-// for one-shot commands, whose output is their report.
+// for one-shot commands, whose output is their report. DEBUG is for
+// troubleshooting: sipgo then logs header parse errors that may quote a
+// caller's number or name (personal data no erasure reaches).
 func logLevel(args []string) slog.Level {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(os.Getenv("LEDGER_LOG_LEVEL"))); err == nil && os.Getenv("LEDGER_LOG_LEVEL") != "" {

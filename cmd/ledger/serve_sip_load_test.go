@@ -205,6 +205,12 @@ func TestSippLoadServe(t *testing.T) {
 	case <-time.After(2 * time.Minute):
 		t.Fatalf("ledger serve did not stop; log %s", logPath)
 	}
+	// The callers' numbers, E.164 and national, appear nowhere in the log.
+	national := make([]string, len(numbers))
+	for i, n := range numbers {
+		national[i] = n[3:]
+	}
+	assertLogHoldsNone(t, logPath, append(numbers, national...)...)
 	t.Logf("sipp: %d calls requested at %d/s to %d agents (router %t, wrap-up timeout %s): %s successful, %s failed; %s from the first INVITE to the last BYE (%.0f calls/s); sipp's cumulative rate %s",
 		calls, rate, agents, router, wrapUp, stats["Successful call"], stats["Failed call"], sent.Round(time.Millisecond), float64(calls)/sent.Seconds(), stats["Call Rate"])
 	t.Logf("ledger serve: %.1f s CPU during the calls (%.0f%% of one core), peak RSS %d MiB, stopped %s after the last call",

@@ -17,6 +17,7 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/internal/limit"
+	"github.com/interactionledger/ledger/internal/pii"
 )
 
 // Receiver records customers' messages; *commands.Handler implements it.
@@ -164,5 +165,5 @@ func logFailure(r *http.Request, logger *slog.Logger, status int, err error) {
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	logger.Log(r.Context(), level, "channel request refused", "path", r.URL.Path, "status", status, "err", err)
+	logger.Log(r.Context(), level, "channel request refused", "path", r.URL.Path, "status", status, "err", pii.RedactErr(err))
 }
