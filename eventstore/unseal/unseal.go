@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"time"
+	"unicode/utf8"
 
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/datakeys"
@@ -262,10 +263,12 @@ func stringEnd(data []byte, i int) int {
 	return -1
 }
 
-// openString opens one JSON string token.
+// openString opens one JSON string token. Sealed tokens have no escapes
+// (base64 and an id), so the common case needs no JSON decoder; the
+// plaintext is written back as encoding/json writes strings.
 func (s *Store) openString(ctx context.Context, token []byte) ([]byte, error) {
-	var v string
-	if err := json.Unmarshal(token, &v); err != nil {
+	v, ok := unquote(token)
+	if !ok {
 		return token, nil
 	}
 	customer, ok := datakeys.SealedFor(v)
@@ -275,7 +278,7 @@ func (s *Store) openString(ctx context.Context, token []byte) ([]byte, error) {
 	k, err := s.keys.Lookup(ctx, customer)
 	switch {
 	case errors.Is(err, datakeys.ErrErased):
-		return json.Marshal(ErasedText)
+		return appendJSONString(nil, ErasedText), nil
 	case errors.Is(err, datakeys.ErrNoKey):
 		return token, nil
 	case err != nil:
@@ -285,7 +288,51 @@ func (s *Store) openString(ctx context.Context, token []byte) ([]byte, error) {
 	if err != nil {
 		return token, nil
 	}
-	return json.Marshal(plain)
+	return appendJSONString(make([]byte, 0, len(plain)+8), plain), nil
+}
+
+// unquote returns the string a JSON string token holds.
+func unquote(token []byte) (string, bool) {
+	inner := token[1 : len(token)-1]
+	if bytes.IndexByte(inner, '\\') < 0 {
+		return string(inner), true
+	}
+	var v string
+	if err := json.Unmarshal(token, &v); err != nil {
+		return "", false
+	}
+	return v, true
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes it (HTML characters, U+2028 and U+2029 included; invalid UTF-8
+// as U+FFFD), so opened data reads the same as data never sealed.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = append(dst, `\ufffd`...)
+		case r == '"' || r == '\\':
+			dst = append(dst, '\\', byte(r))
+		case r == '\n':
+			dst = append(dst, '\\', 'n')
+		case r == '\r':
+			dst = append(dst, '\\', 'r')
+		case r == '\t':
+			dst = append(dst, '\\', 't')
+		case r < 0x20 || r == '<' || r == '>' || r == '&':
+			dst = append(dst, '\\', 'u', '0', '0', hex[r>>4], hex[r&0xf])
+		case r == '\u2028' || r == '\u2029':
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			dst = utf8.AppendRune(dst, r)
+		}
+	}
+	return append(dst, '"')
 }
 
 func (s *Store) forgetErased(data []byte) {

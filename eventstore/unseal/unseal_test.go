@@ -212,3 +212,31 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+// TestOpenedStringsAreWrittenAsEncodingJSONWritesThem: opened data reads
+// byte for byte as the same event never sealed.
+func TestOpenedStringsAreWrittenAsEncodingJSONWritesThem(t *testing.T) {
+	s, _ := open(t)
+	sealer := s.(interface {
+		Seal(ctx context.Context, customerID, plaintext string) (string, error)
+	})
+	opener := s.(interface {
+		Open(ctx context.Context, eventType string, data []byte) ([]byte, error)
+	})
+	for _, text := range []string{"", "plain", `"quoted" \ back`, "tab\tnew\nline\rcr", "<b>&amp;</b>", "\u2028\u2029 \x00\x1f\x7f",
+		"你好 😀", "bad \xff utf-8", "é\u0301"} {
+		want, _ := json.Marshal(message{CustomerID: "c1", Text: text})
+		sealed, err := sealer.Seal(t.Context(), "c1", text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := json.Marshal(message{CustomerID: "c1", Text: sealed})
+		got, err := opener.Open(t.Context(), "MessageReceived", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%q opened to %s, want %s", text, got, want)
+		}
+	}
+}
