@@ -21,11 +21,19 @@ func runMigrate(ctx context.Context, args []string, out io.Writer) error {
 	from := fs.String("from", "", "the ledger to copy: a data directory (SQLite) or an esdb:// connection string")
 	to := fs.String("to", "", "where to copy it: a data directory (SQLite, created if needed) or an esdb:// connection string")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	encrypt := fs.Bool("encrypt", false, "write an encrypted copy of a ledger kept in clear, from one data directory into a new one (README, \"Erasure\")")
+	masterKeyFile := addMasterKeyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *from == "" || *to == "" || *from == *to {
 		return &exitError{code: 2, err: errors.New("migrate: give --from and --to, two different stores")}
+	}
+	if *encrypt {
+		if esdb.IsURL(*from) || esdb.IsURL(*to) {
+			return &exitError{code: 2, err: errors.New("migrate --encrypt: give two data directories")}
+		}
+		return runEncryptCopy(ctx, *from, *to, *masterKeyFile, *quiet, out)
 	}
 	src, err := openMigrationEnd(ctx, *from, false)
 	if err != nil {

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/domain"
+)
+
+// TestMigrateEncrypt: a ledger kept in clear (two customers on SMS and
+// email, a ticket, a merge) is copied encrypted; the copy holds none of
+// their personal data in clear, verifies, reads as the original, still
+// resolves the same phone number to the same customer (renamed identity
+// streams), and can erase; a second copy into it is refused.
+func TestMigrateEncrypt(t *testing.T) {
+	from, to := t.TempDir(), t.TempDir()
+	raw, err := openStore(t.Context(), from, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := commands.NewHandler(raw)
+	sms := func(id, phone, text string) commands.InboundResult {
+		t.Helper()
+		in, err := h.ReceiveInbound(t.Context(), commands.InboundMessage{Channel: domain.ChannelSMS,
+			From: domain.Identity{Kind: domain.IdentityPhone, Value: phone}, ProviderMessageID: id, Text: text}, commands.Meta{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	a := sms("m1", "+8613911112222", "my modem blinks red")
+	mail, err := h.ReceiveInbound(t.Context(), commands.InboundMessage{Channel: domain.ChannelEmail,
+		From: domain.Identity{Kind: domain.IdentityEmail, Value: "lin.tao@example.com"}, DisplayName: "Lin Tao",
+		ProviderMessageID: "<e1@x>", ConversationKey: "<e1@x>", Subject: "Invoice 88", Text: "wrong invoice amount"}, commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := h.OpenTicket(t.Context(), domain.OpenTicket{CustomerID: a.CustomerID, Category: domain.CategoryComplaint,
+		Priority: domain.PriorityNormal, Subject: "modem blinks red"}, commands.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.MergeCustomers(t.Context(), mail.CustomerID, a.CustomerID, "same person", commands.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	out, err := ledger(t, "migrate", "--encrypt", "--from", from, "--to", to, "--quiet")
+	if err != nil || !strings.HasPrefix(out, "OK:") {
+		t.Fatalf("migrate --encrypt: %v\n%s", err, out)
+	}
+	events := readAllFiles(t, filepath.Join(to)) // the ledger, keys and map
+	for _, s := range []string{"13911112222", "lin.tao@example.com", "Lin Tao", "modem blinks", "wrong invoice", "Invoice 88"} {
+		if bytes.Contains(events, []byte(s)) {
+			t.Errorf("the encrypted copy holds %q in clear", s)
+		}
+	}
+	if out, err := ledger(t, "verify", "--data", to); err != nil {
+		t.Fatalf("verify the copy: %v\n%s", err, out)
+	}
+
+	store, err := openSealedToWrite(t.Context(), keySource{dir: to})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied := commands.NewHandler(store)
+	if !copied.Encrypted() {
+		t.Fatal("a handler on the copy does not seal")
+	}
+	again, err := copied.ReceiveInbound(t.Context(), commands.InboundMessage{Channel: domain.ChannelSMS,
+		From: domain.Identity{Kind: domain.IdentityPhone, Value: "+8613911112222"}, ProviderMessageID: "m2", Text: "still red"}, commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.CustomerID != a.CustomerID || again.InteractionID != a.InteractionID {
+		t.Fatalf("in the copy the number resolves to %s in %s, want %s in %s (the renamed streams must be found)", again.CustomerID, again.InteractionID, a.CustomerID, a.InteractionID)
+	}
+	c, err := copied.LoadCustomer(t.Context(), a.CustomerID)
+	if err != nil || len(c.Identities) != 2 {
+		t.Fatalf("the merged customer reads %+v, %v", c, err)
+	}
+	if _, err := copied.EraseCustomer(t.Context(), a.CustomerID, "DSR-9", commands.Meta{}); err != nil {
+		t.Fatalf("erase on the copy: %v", err)
+	}
+	store.Close()
+
+	if out, err := ledger(t, "migrate", "--encrypt", "--from", from, "--to", to, "--quiet"); exitCode(err) != 2 {
+		t.Fatalf("a second copy into the same directory exited %d: %v\n%s", exitCode(err), err, out)
+	}
+	if out, err := ledger(t, "migrate", "--encrypt", "--from", to, "--to", t.TempDir(), "--quiet"); exitCode(err) != 2 {
+		t.Fatalf("copying an encrypted ledger exited %d: %v\n%s", exitCode(err), err, out)
+	}
+}
