@@ -134,10 +134,21 @@ func (c *encryptCopy) learnIdentities(ctx context.Context) error {
 			for _, id := range e.Identities {
 				add(id)
 			}
+		case domain.CustomerAbsorbed:
+			for _, id := range e.Identities {
+				add(id)
+			}
+		case domain.CustomerReleased:
+			for _, id := range e.Identities {
+				add(id)
+			}
 		case domain.InteractionStarted:
 			add(e.Identity)
 			c.renamed[c.clear.Conversation(e.Channel, e.Identity.String())] = c.keyed.Conversation(e.Channel, e.Identity.String())
 		case domain.ChannelSubscribed:
+			c.renamed[c.clear.Subscription(e.Channel, e.Identity)] = c.keyed.Subscription(e.Channel, e.Identity)
+		case domain.ChannelUnsubscribed:
+			// An unfollow may come with no follow before it.
 			c.renamed[c.clear.Subscription(e.Channel, e.Identity)] = c.keyed.Subscription(e.Channel, e.Identity)
 		}
 		return nil
