@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/google/uuid"
+
+	"github.com/interactionledger/ledger/domain"
 )
 
 // The aggregate state cache keeps, per stream, the state a fold produced
@@ -14,6 +16,8 @@ import (
 // entry is at worst behind the stream, never wrong about it: the command
 // reads the tail, and the append's expected version still decides. A
 // failed append evicts the entry; a restart starts with an empty cache.
+// The one exception is an erasure: the events stay, but what their
+// personal fields read changes, so it evicts its customers' entries.
 //
 // The budget is a number of entries (streams), least recently used first
 // out. States are small and of bounded size (on the heap, an entry for a
@@ -195,6 +199,39 @@ func (c *stateCache) evict(stream, reason string) {
 	delete(c.entries, stream)
 	c.metrics.cacheEvictions.WithLabelValues(reason).Inc()
 	c.metrics.cacheEntries.Set(float64(c.order.Len()))
+}
+
+// evictCustomers drops the entries of the aggregates that belong to any
+// of the customers (their customer, interaction and ticket streams).
+func (c *stateCache) evictCustomers(ids map[string]bool, reason string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for stream, el := range c.entries {
+		if !ids[customerOfState(el.Value.(*cacheEntry).state)] {
+			continue
+		}
+		c.order.Remove(el)
+		delete(c.entries, stream)
+		c.metrics.cacheEvictions.WithLabelValues(reason).Inc()
+	}
+	c.metrics.cacheEntries.Set(float64(c.order.Len()))
+}
+
+// customerOfState is the customer whose personal data a cached state
+// holds, "" for states of no customer.
+func customerOfState(state any) string {
+	switch s := state.(type) {
+	case domain.Customer:
+		return s.ID
+	case domain.Interaction:
+		return s.CustomerID
+	case domain.Ticket:
+		return s.CustomerID
+	}
+	return ""
 }
 
 // len returns the number of entries.

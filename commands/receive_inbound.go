@@ -185,19 +185,31 @@ func (h *Handler) currentInteraction(ctx context.Context, convStream string, con
 }
 
 // ofErasedCustomer reports whether an interaction belongs to an erased
-// customer and not to who: the number they wrote from was released by the
-// erasure, and its next message is a new customer's, in an interaction of
-// its own. (Only asked when the customers differ, which is rare.)
+// customer (or to one merged into an erased customer, at any depth) and
+// not to who: the number they wrote from was released by the erasure, and
+// its next message is a new customer's, in an interaction of its own.
+// (Only asked when the customers differ, which is rare.)
 func (h *Handler) ofErasedCustomer(ctx context.Context, it domain.Interaction, who Resolution) (bool, error) {
 	if it.CustomerID == "" || it.CustomerID == who.CustomerID {
 		return false, nil
 	}
-	owner, err := load(ctx, h, customers, it.CustomerID, uuid.Nil)
-	if err != nil {
-		return false, err
+	id := it.CustomerID
+	for range maxMergeDepth {
+		owner, err := load(ctx, h, customers, id, uuid.Nil)
+		if err != nil {
+			return false, err
+		}
+		if owner.state.MergedInto == "" {
+			return owner.state.Erased, nil
+		}
+		id = owner.state.MergedInto
 	}
-	return owner.state.Erased, nil
+	return false, nil
 }
+
+// maxMergeDepth bounds the walk along a chain of merges: deeper chains
+// are not made by people merging duplicates.
+const maxMergeDepth = 64
 
 // openInteraction makes a new interaction the conversation's current one;
 // count is the conversation's count of interactions it was decided on.

@@ -22,6 +22,9 @@ type Customer struct {
 	// Absorbed lists customers merged into this one and the identities each
 	// brought, so a merge can be undone.
 	Absorbed map[string][]Identity
+	// Erasing is set while the customer is being erased
+	// (CustomerErasureStarted): it takes no command but the erasure.
+	Erasing bool
 	// Erased is set once the customer's personal data was erased; an
 	// erased customer takes no further commands.
 	Erased bool
@@ -204,13 +207,18 @@ func DecideCustomer(c Customer, cmd CustomerCommand, now time.Time) ([]Event, er
 		return nil, notFound("customer %s does not exist", c.ID)
 	}
 	if c.Erased {
-		if _, ok := cmd.(EraseCustomer); ok {
+		switch cmd.(type) {
+		case StartErasure, EraseCustomer:
 			return nil, nil // a retried erasure changes nothing
 		}
 		return nil, conflict("customer %s was erased", c.ID)
 	}
+	if c.Erasing {
+		return decideErasing(c, cmd, now)
+	}
 	if c.MergedInto != "" {
-		if _, ok := cmd.(EraseCustomer); ok {
+		switch cmd.(type) {
+		case EraseCustomer, StartErasure:
 			return nil, conflict("customer %s was merged into %s: erase that customer", c.ID, c.MergedInto)
 		}
 		if undo, ok := cmd.(UndoMerge); ok {
@@ -245,6 +253,8 @@ func DecideCustomer(c Customer, cmd CustomerCommand, now time.Time) ([]Event, er
 		return nil, conflict("customer %s is not merged into another customer", c.ID)
 	case Release:
 		return decideRelease(c, cmd, now)
+	case StartErasure:
+		return decideStartErasure(c, now)
 	case EraseCustomer:
 		return decideErase(c, cmd, now)
 	default:
@@ -420,6 +430,8 @@ func EvolveCustomer(c Customer, e Event) Customer {
 		for _, id := range e.Identities {
 			c.Identities = removeAll(c.Identities, id)
 		}
+	case CustomerErasureStarted:
+		c.Erasing = true
 	case CustomerErased:
 		c = evolveErased(c)
 	}

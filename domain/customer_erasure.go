@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"sort"
 	"time"
 )
@@ -25,25 +26,62 @@ func (CustomerErased) EventType() string { return "CustomerErased" }
 
 func init() { register[CustomerErased]() }
 
-// EraseCustomer erases a customer (see CustomerErased). The caller
-// releases the identities and destroys the keys first; the event records
-// that it is done.
+// CustomerErasureStarted freezes a customer that is being erased: until
+// CustomerErased it takes no command but the erasure itself, so no link
+// or merge can widen what the erasure has to release and destroy after it
+// decided that.
+type CustomerErasureStarted struct {
+	CustomerID string    `json:"customerId"`
+	At         time.Time `json:"at"`
+}
+
+func (CustomerErasureStarted) EventType() string { return "CustomerErasureStarted" }
+
+func init() { register[CustomerErasureStarted]() }
+
+// StartErasure freezes the customer (CustomerErasureStarted).
+type StartErasure struct{}
+
+func (StartErasure) customerCommand() {}
+
+// EraseCustomer erases a customer (see CustomerErased). The caller begins
+// the erasure, releases the identities and destroys the keys first; the
+// event records what it did: the customers merged in whose keys it
+// destroyed (Sources) and how many identities it released.
 type EraseCustomer struct {
-	Reason   string
-	ErasedBy string
+	Reason     string
+	ErasedBy   string
+	Sources    []string
+	Identities int
 }
 
 func (EraseCustomer) customerCommand() {}
 
-// ErasedCustomers lists the customers whose data keys an erasure of c
-// destroys: c and the customers merged into it.
-func (c Customer) ErasedCustomers() []string {
-	ids := []string{c.ID}
+// AbsorbedSources lists, sorted, the customers merged into c directly;
+// an erasure of c destroys their keys too, and those of the customers
+// merged into them.
+func (c Customer) AbsorbedSources() []string {
+	ids := make([]string, 0, len(c.Absorbed))
 	for source := range c.Absorbed {
 		ids = append(ids, source)
 	}
-	sort.Strings(ids[1:])
+	sort.Strings(ids)
 	return ids
+}
+
+// decideErasing is DecideCustomer for a customer whose erasure has begun.
+func decideErasing(c Customer, cmd CustomerCommand, now time.Time) ([]Event, error) {
+	switch cmd := cmd.(type) {
+	case StartErasure:
+		return nil, nil
+	case EraseCustomer:
+		return decideErase(c, cmd, now)
+	}
+	return nil, conflict("customer %s is being erased: finish the erasure (ledger erase)", c.ID)
+}
+
+func decideStartErasure(c Customer, now time.Time) ([]Event, error) {
+	return []Event{CustomerErasureStarted{CustomerID: c.ID, At: now}}, nil
 }
 
 func decideErase(c Customer, cmd EraseCustomer, now time.Time) ([]Event, error) {
@@ -51,9 +89,13 @@ func decideErase(c Customer, cmd EraseCustomer, now time.Time) ([]Event, error) 
 	if err != nil {
 		return nil, err
 	}
-	ids := c.ErasedCustomers()
+	if cmd.Identities < 0 || slices.Contains(cmd.Sources, c.ID) || slices.Contains(cmd.Sources, "") {
+		return nil, invalid("an erasure names the customers merged in and a count of identities")
+	}
+	sources := slices.Clone(cmd.Sources)
+	sort.Strings(sources)
 	return []Event{CustomerErased{
-		CustomerID: c.ID, Sources: ids[1:], Identities: len(c.Identities),
+		CustomerID: c.ID, Sources: slices.Compact(sources), Identities: cmd.Identities,
 		Reason: reason, ErasedBy: cmd.ErasedBy, At: now,
 	}}, nil
 }
@@ -61,7 +103,7 @@ func decideErase(c Customer, cmd EraseCustomer, now time.Time) ([]Event, error) 
 // evolveErased leaves an erased customer with nothing personal: no name,
 // no identities, nothing that could undo a merge.
 func evolveErased(c Customer) Customer {
-	c.Erased = true
+	c.Erased, c.Erasing = true, false
 	c.DisplayName = ErasedText
 	c.Identities = nil
 	c.Absorbed = nil

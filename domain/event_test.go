@@ -33,6 +33,7 @@ func sampleEvents() []domain.Event {
 		domain.CustomerAbsorbed{CustomerID: "c2", SourceID: "c1", Identities: ids, At: at},
 		domain.CustomerMergeUndone{CustomerID: "c1", TargetID: "c2", Reason: "wrong", At: at},
 		domain.CustomerReleased{CustomerID: "c2", SourceID: "c1", Identities: ids, At: at},
+		domain.CustomerErasureStarted{CustomerID: "c2", At: at},
 		domain.CustomerErased{CustomerID: "c2", Sources: []string{"c1"}, Identities: 2, Reason: "request 7", ErasedBy: "dpo", At: at},
 
 		domain.InteractionStarted{InteractionID: "i1", CustomerID: "c1", Channel: domain.ChannelEmail, Identity: email, Subject: "Refund", At: at},

@@ -76,21 +76,23 @@ func (s *Sender) Send(ctx context.Context, d outbound.Delivery) (outbound.Receip
 	if err != nil {
 		return outbound.Receipt{}, outbound.Permanent(fmt.Errorf("email reply: source event id %q: %w", d.SourceEventID, err))
 	}
-	messageID, to, err := s.send(ctx, eventID, d.InteractionID, d.Text, d.SentAt)
+	messageID, err := s.send(ctx, eventID, d.InteractionID, d.Text, d.SentAt)
 	if err != nil {
 		if IsPermanent(err) || errors.Is(err, ErrNotEmail) {
 			return outbound.Receipt{}, outbound.Permanent(err)
 		}
 		return outbound.Receipt{}, err
 	}
-	return outbound.Receipt{ProviderMessageID: messageID, Detail: "handed to the relay for " + to}, nil
+	// The recipient stays out of Detail: delivery records are kept in clear
+	// and outlive the customer's erasure.
+	return outbound.Receipt{ProviderMessageID: messageID, Detail: "handed to the relay"}, nil
 }
 
 // send composes and relays the reply recorded by event eventID.
-func (s *Sender) send(ctx context.Context, eventID uuid.UUID, interactionID, text string, at time.Time) (messageID, to string, err error) {
+func (s *Sender) send(ctx context.Context, eventID uuid.UUID, interactionID, text string, at time.Time) (messageID string, err error) {
 	th, err := s.thread(ctx, eventID, interactionID)
 	if err != nil {
-		return "", "", err
+		return "", err
 	}
 	reply := Reply{
 		From:       s.from,
@@ -107,13 +109,13 @@ func (s *Sender) send(ctx context.Context, eventID uuid.UUID, interactionID, tex
 	}
 	raw, err := compose(reply)
 	if err != nil {
-		return "", "", &SendError{Op: "compose", Permanent: true, Err: err}
+		return "", &SendError{Op: "compose", Permanent: true, Err: err}
 	}
 	if err := s.relay.Deliver(ctx, s.from.Address, th.customer, raw); err != nil {
-		return "", "", err
+		return "", err
 	}
 	s.logger.InfoContext(ctx, "email reply sent", "interaction", interactionID, "message_id", reply.MessageID)
-	return reply.MessageID, th.customer, nil
+	return reply.MessageID, nil
 }
 
 // thread is what a reply needs to know of its interaction.

@@ -291,12 +291,14 @@ func (s *Store) remember(customerID string, raw []byte) (Key, error) {
 func (s *Store) Erase(ctx context.Context, customerID string, at time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.keys, customerID)
-	s.erased[customerID] = true
+	// The file first: a failed write leaves the key usable in memory as
+	// it still is on disk, instead of erased until the next restart.
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO data_keys (customer_id, wrapped, created_at, erased_at) VALUES (?, NULL, ?, ?)
 		ON CONFLICT (customer_id) DO UPDATE SET wrapped = NULL, erased_at = excluded.erased_at`, customerID, at.UnixNano(), at.UnixNano()); err != nil {
 		return fmt.Errorf("erase the data key of %s: %w", customerID, err)
 	}
+	delete(s.keys, customerID)
+	s.erased[customerID] = true
 	if _, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		return fmt.Errorf("erase the data key of %s: checkpoint: %w", customerID, err)
 	}

@@ -192,3 +192,28 @@ func masterF(f *testing.F) *datakeys.LocalMaster {
 	}
 	return m
 }
+
+// TestFailedEraseKeepsTheKey: an erasure the key file did not take leaves
+// the key in use, as the file still holds it, rather than erased in memory
+// until the next restart brings it back.
+func TestFailedEraseKeepsTheKey(t *testing.T) {
+	s, err := datakeys.Open(t.Context(), filepath.Join(t.TempDir(), "keys.db"), master(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := s.Seal(t.Context(), "c1", "Li Lei")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := s.Erase(t.Context(), "c1", time.Now()); err == nil {
+		t.Fatal("erasing with the key file closed succeeded")
+	}
+	k, err := s.Lookup(t.Context(), "c1")
+	if err != nil {
+		t.Fatalf("after a failed erasure the key reads %v, want the key still in use", err)
+	}
+	if got, err := k.Open(sealed); err != nil || got != "Li Lei" {
+		t.Fatalf("open after a failed erasure: %q, %v", got, err)
+	}
+}
