@@ -37,7 +37,7 @@ func TestDecideCustomerErasure(t *testing.T) {
 			// The event records what the flow destroyed, which may reach
 			// further than this customer's own state (merges of merges).
 			name: "erase records the scope it is given", given: started,
-			cmd: domain.EraseCustomer{Reason: " request 7 ", ErasedBy: "dpo", Sources: []string{"c9", "c4", "c9"}, Identities: 3},
+			cmd:  domain.EraseCustomer{Reason: " request 7 ", ErasedBy: "dpo", Sources: []string{"c9", "c4", "c9"}, Identities: 3},
 			want: events(domain.CustomerErased{CustomerID: "c1", Sources: []string{"c4", "c9"}, Identities: 3, Reason: "request 7", ErasedBy: "dpo", At: now}),
 			check: func(t *testing.T, c domain.Customer) {
 				eq(t, "Erased", c.Erased, true)
