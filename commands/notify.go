@@ -2,12 +2,14 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore/datakeys"
 )
 
 // Contact is where a customer is written to: a written channel and their
@@ -114,11 +116,17 @@ func (h *Handler) NotifyTicket(ctx context.Context, finder ContactFinder, ticket
 	if domain.LanguageOf(t.Subject) == domain.LanguageChinese {
 		subject = "工单 " + t.Number
 	}
-	return h.SendNotification(ctx, Notification{
+	res, err := h.SendNotification(ctx, Notification{
 		CustomerID: t.CustomerID, Contact: contact, Topic: "ticket:" + t.ID, Subject: subject,
 		MessageID: "notify:" + sourceEventID, Text: domain.TicketNoticeText(t, notice, detail),
 		Close: notice == domain.NoticeResolved,
 	}, meta)
+	if errors.Is(err, datakeys.ErrErased) {
+		// Erased while the notice waited (the read side had not caught
+		// up): there is nobody left to tell, and trying again cannot help.
+		return Result{}, nil
+	}
+	return res, err
 }
 
 // ConfirmPromise sends the customer of an interaction (a phone call,

@@ -110,13 +110,15 @@ func chooseContact(c projections.Customer, recent []projections.Interaction, del
 			continue
 		}
 		for _, it := range recent {
-			if it.Channel == ch && it.Identity.Value != "" {
+			if it.Channel == ch && writable(it.Identity) {
 				return commands.Contact{Channel: ch, Identity: it.Identity}, nil
 			}
 		}
 	}
 	for _, id := range c.Identities {
 		switch {
+		case !writable(id):
+			continue
 		case id.Kind == domain.IdentityPhone && usable(domain.ChannelSMS):
 			return commands.Contact{Channel: domain.ChannelSMS, Identity: id}, nil
 		case id.Kind == domain.IdentityEmail && usable(domain.ChannelEmail):
@@ -126,4 +128,10 @@ func chooseContact(c projections.Customer, recent []projections.Interaction, del
 		}
 	}
 	return commands.Contact{}, domain.Errorf(domain.ENOTFOUND, "customer %s has no written channel we can deliver on", c.ID)
+}
+
+// writable reports whether an address can be written to: one that reads
+// as erased is gone with its customer's key.
+func writable(id domain.Identity) bool {
+	return id.Value != "" && id.Value != domain.ErasedText
 }

@@ -32,6 +32,12 @@ func TestChooseContact(t *testing.T) {
 			commands.Contact{Channel: domain.ChannelEmail, Identity: mail}, false},
 		{"only ever phoned: SMS to the number", projections.Customer{PreferredChannel: domain.ChannelPhone, Identities: []domain.Identity{phone}}, []projections.Interaction{calls}, all,
 			commands.Contact{Channel: domain.ChannelSMS, Identity: phone}, false},
+		{"an erased customer's addresses are skipped", projections.Customer{ID: "c1", PreferredChannel: domain.ChannelSMS, Identities: []domain.Identity{{Kind: domain.IdentityPhone, Value: domain.ErasedText}}},
+			[]projections.Interaction{{Channel: domain.ChannelSMS, Identity: domain.Identity{Kind: domain.IdentityPhone, Value: domain.ErasedText}}}, all,
+			commands.Contact{}, true},
+		{"an erased address is passed over for the next channel", projections.Customer{PreferredChannel: domain.ChannelSMS},
+			[]projections.Interaction{{Channel: domain.ChannelSMS, Identity: domain.Identity{Kind: domain.IdentityPhone, Value: domain.ErasedText}}, email}, all,
+			commands.Contact{Channel: domain.ChannelEmail, Identity: mail}, false},
 		{"nothing to write to", projections.Customer{ID: "c1", PreferredChannel: domain.ChannelPhone, Identities: []domain.Identity{phone}}, []projections.Interaction{calls}, []domain.Channel{domain.ChannelEmail},
 			commands.Contact{}, true},
 	}

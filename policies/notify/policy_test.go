@@ -13,6 +13,7 @@ import (
 
 	"github.com/interactionledger/ledger/channels/outbound"
 	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/commands/commandstest"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/follow"
 	"github.com/interactionledger/ledger/policies/notify"
@@ -268,5 +269,57 @@ func TestNotificationThreadAfterReopen(t *testing.T) {
 	}
 	if total != 3 {
 		t.Fatalf("%d notices, want opened, resolved, reopened: %v", total, threads)
+	}
+}
+
+// TestNoticesToAnErasedCustomerAreDropped: notices of a customer erased
+// before the policy reached them (the read side still giving their old
+// number) are dropped as final, and the notices after them go out.
+func TestNoticesToAnErasedCustomerAreDropped(t *testing.T) {
+	ctx := t.Context()
+	h, store, _ := commandstest.NewEncryptedHandler(t)
+	phones := map[string]string{}
+	openTicket := func(phone, msgID string) domain.Ticket {
+		t.Helper()
+		in, err := h.ReceiveInbound(ctx, inbound(domain.ChannelSMS, domain.IdentityPhone, phone, msgID), commands.Meta{Actor: "customer"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		phones[in.CustomerID] = phone
+		_, ticket, err := h.OpenTicketFromInteraction(ctx, in.InteractionID, domain.OpenTicket{Category: domain.CategoryFaultReport, Subject: "Broadband down"}, commands.Meta{Actor: "agent:a1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ticket
+	}
+	gone := openTicket("+8613900000001", "sms-1")
+	if _, err := h.EraseCustomer(ctx, gone.CustomerID, "request 3", commands.Meta{Actor: "dpo"}); err != nil {
+		t.Fatal(err)
+	}
+	kept := openTicket("+8613900000002", "sms-2")
+	stale := commands.ContactFinderFunc(func(_ context.Context, customerID string) (commands.Contact, error) {
+		return commands.Contact{Channel: domain.ChannelSMS, Identity: domain.Identity{Kind: domain.IdentityPhone, Value: phones[customerID]}}, nil
+	})
+	checkpoint := filepath.Join(t.TempDir(), "notify.checkpoint")
+	if err := os.WriteFile(checkpoint, []byte("0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	policy := notify.NewPolicy(h, stale, checkpoint, slog.New(slog.DiscardHandler))
+	if err := policy.RunUntil(ctx, head(t, store)); err != nil {
+		t.Fatalf("the policy stopped at the erased customer's notice: %v", err)
+	}
+	_, events := allEvents(t, store)
+	told := map[string]int{}
+	for _, e := range events {
+		if m, ok := e.(domain.MessageSent); ok && m.AgentID == domain.NotifyAgent {
+			it, err := h.LoadInteraction(ctx, m.InteractionID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			told[it.CustomerID]++
+		}
+	}
+	if told[gone.CustomerID] != 0 || told[kept.CustomerID] != 1 {
+		t.Fatalf("notices: %d to the erased customer, %d to the next one; want 0 and 1", told[gone.CustomerID], told[kept.CustomerID])
 	}
 }
