@@ -116,14 +116,17 @@ func encrypted(dir string) bool {
 // and serving the ledger to other nodes use raw, the ciphertext.
 func openSealed(ctx context.Context, raw eventstore.Store, keys keySource, create bool) (eventstore.Store, error) {
 	if !encrypted(keys.dir) {
-		if !create {
-			return raw, nil
-		}
 		head, err := raw.HeadPosition(ctx)
 		if err != nil {
 			return nil, err
 		}
+		if !create {
+			return raw, refuseWithoutKeys(ctx, raw, keys.dir, head)
+		}
 		if head > 0 {
+			if err := refuseWithoutKeys(ctx, raw, keys.dir, head); err != nil {
+				return nil, err
+			}
 			slog.Warn("this ledger keeps personal data in clear: customers cannot be erased from it until it is migrated to an encrypted copy (see README, Erasure)", "data", keys.dir)
 			return raw, nil
 		}
@@ -136,6 +139,34 @@ func openSealed(ctx context.Context, raw eventstore.Store, keys keySource, creat
 		return nil, fmt.Errorf("the ledger in %s is encrypted: give its master key with --master-key-file or %s", keys.dir, masterKeyEnv)
 	}
 	return sealedStore(ctx, raw, keys.dir, master)
+}
+
+// sealedSample is how many events at each end of a ledger are looked at
+// for sealed fields: any encrypted ledger seals the first message it
+// records, and a working one seals most of what it records each day.
+const sealedSample = 4096
+
+// refuseWithoutKeys fails when the ledger holds sealed fields although its
+// data directory has no data keys (a restore that left datakeys.db
+// behind): read, it would show ciphertext; written, it would record
+// personal data in clear beside data that nobody could read.
+func refuseWithoutKeys(ctx context.Context, raw eventstore.Store, dir string, head uint64) error {
+	if head == 0 {
+		return nil
+	}
+	for _, after := range []uint64{0, head - min(head, sealedSample)} {
+		events, err := raw.ReadAll(ctx, after, sealedSample)
+		if err != nil {
+			return fmt.Errorf("look for sealed data: %w", err)
+		}
+		for _, e := range events {
+			if datakeys.HoldsSealed(e.Data) {
+				return fmt.Errorf("the ledger in %s holds encrypted personal data (%s@%d) but its data keys (%s) are missing: restore %s beside it from the same backup; started without it, the ledger would write personal data in clear",
+					dir, e.Stream, e.Version, dataKeysFile, dataKeysFile)
+			}
+		}
+	}
+	return nil
 }
 
 // sealedStore wraps raw with the data keys in dir under master.

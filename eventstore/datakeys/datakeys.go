@@ -12,6 +12,7 @@
 package datakeys
 
 import (
+	"bytes"
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
@@ -152,6 +153,11 @@ func splitSealed(v string) (body, customer string, ok bool) {
 
 // IsSealed reports whether a value is sealed.
 func IsSealed(v string) bool { return strings.HasPrefix(v, sealedPrefix) }
+
+// HoldsSealed reports whether JSON event data holds a sealed string.
+func HoldsSealed(data []byte) bool { return bytes.Contains(data, sealedQuoted) }
+
+var sealedQuoted = []byte(`"` + sealedPrefix)
 
 // Store keeps the wrapped data keys, and the unwrapped ones it used in
 // memory (up to maxCached; erasures are remembered too, so that reading
