@@ -51,6 +51,8 @@ type Handler struct {
 	// clear. names follow it: keyed when it is set.
 	sealer Sealer
 	names  domain.StreamNames
+	// migrated: see WithMigratedConversations.
+	migrated bool
 }
 
 // Option configures a Handler.
@@ -58,6 +60,12 @@ type Option func(*Handler)
 
 // WithClock sets the clock decisions are made with (tests, demo replays).
 func WithClock(now func() time.Time) Option { return func(h *Handler) { h.now = now } }
+
+// WithMigratedConversations tells the handler that its ledger was migrated
+// from clear to encrypted: conversations keyed by a call id, an email
+// thread or a chat session that began before are looked for under their
+// clear names too (domain.StreamNames.WithClearConversations).
+func WithMigratedConversations() Option { return func(h *Handler) { h.migrated = true } }
 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.logger = l } }
@@ -111,6 +119,9 @@ func NewHandler(store eventstore.Store, opts ...Option) *Handler {
 	if sealer, ok := store.(Sealer); ok {
 		h.sealer = sealer
 		h.names = domain.KeyedStreamNames(sealer.StreamNameKey())
+		if h.migrated {
+			h.names = h.names.WithClearConversations()
+		}
 	}
 	return h
 }

@@ -83,11 +83,12 @@ func (h *Handler) receiveInbound(ctx context.Context, msg InboundMessage, meta M
 		return InboundResult{}, err
 	}
 	meta.Actor = "customer:" + claim.CustomerID
-	convKey := msg.ConversationKey
-	if convKey == "" {
-		convKey = claim.Identity.String()
+	convStream := h.names.Conversation(msg.Channel, claim.Identity.String())
+	if msg.ConversationKey != "" {
+		if convStream, err = h.conversationStream(ctx, msg.Channel, msg.ConversationKey); err != nil {
+			return InboundResult{}, err
+		}
 	}
-	convStream := h.names.Conversation(msg.Channel, convKey)
 	var (
 		res        InboundResult
 		registered Result
@@ -102,6 +103,26 @@ func (h *Handler) receiveInbound(ctx context.Context, msg InboundMessage, meta M
 	}
 	res.Position = max(res.Position, claim.Position, registered.Position)
 	return res, err
+}
+
+// conversationStream is the stream of the conversation with a key of its
+// own: the first of its possible names (domain.StreamNames.
+// ConversationStreams) that exists, or its name when none does.
+func (h *Handler) conversationStream(ctx context.Context, channel domain.Channel, key string) (string, error) {
+	streams := h.names.ConversationStreams(channel, key)
+	if len(streams) == 1 {
+		return streams[0], nil
+	}
+	for _, stream := range streams {
+		conv, err := load(ctx, h, conversations, stream, uuid.Nil)
+		if err != nil {
+			return "", err
+		}
+		if conv.version >= 0 {
+			return stream, nil
+		}
+	}
+	return streams[0], nil
 }
 
 // recordInConversation appends msg to the conversation's current

@@ -14,10 +14,26 @@ import (
 // cannot be found again from a stream name by hashing every number; with
 // none (a ledger written before encryption) it is the plain SHA-256 those
 // ledgers were written with.
-type StreamNames struct{ key []byte }
+type StreamNames struct {
+	key []byte
+	// clearConversations is set on a ledger migrated to encryption: its
+	// conversations keyed by a token of their own kept their clear names.
+	clearConversations bool
+}
 
 // KeyedStreamNames returns names digested with an HMAC under key.
 func KeyedStreamNames(key []byte) StreamNames { return StreamNames{key: key} }
+
+// WithClearConversations returns the names of a ledger migrated from
+// clear to encrypted (ledger migrate --encrypt): the migration renames the
+// streams named by an identity, but a conversation keyed by a call id, an
+// email thread or a chat session cannot be renamed (the ledger does not
+// keep the key), so one that began before the migration is still found
+// under its clear name (ConversationStreams).
+func (n StreamNames) WithClearConversations() StreamNames {
+	n.clearConversations = n.Keyed()
+	return n
+}
 
 // Keyed reports whether names are HMACs.
 func (n StreamNames) Keyed() bool { return len(n.key) > 0 }
@@ -42,6 +58,16 @@ func (n StreamNames) Identity(id Identity) string {
 // channel and key.
 func (n StreamNames) Conversation(channel Channel, key string) string {
 	return CategoryConversation + "-" + n.digest(string(channel)+"|"+key)
+}
+
+// ConversationStreams lists the streams the conversation with the given
+// channel and key of its own may be found in, in the order to look: its
+// name, then on a migrated ledger its name from before the migration.
+func (n StreamNames) ConversationStreams(channel Channel, key string) []string {
+	if !n.clearConversations {
+		return []string{n.Conversation(channel, key)}
+	}
+	return []string{n.Conversation(channel, key), StreamNames{}.Conversation(channel, key)}
 }
 
 // Subscription names the stream recording whether the holder of id

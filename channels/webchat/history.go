@@ -26,16 +26,23 @@ const readPage = 512
 // names, keeping its last limit messages.
 func loadTranscript(ctx context.Context, store eventstore.Store, names domain.StreamNames, key string, limit int) (transcript, error) {
 	var conv domain.Conversation
-	convStream := names.Conversation(domain.ChannelWebchat, key)
-	err := readStream(ctx, store, convStream, func(_ eventstore.RecordedEvent, e domain.Event) {
-		conv = domain.EvolveConversation(conv, e)
-	})
-	if err != nil || conv.Current == "" {
-		return transcript{}, err
+	for _, convStream := range names.ConversationStreams(domain.ChannelWebchat, key) {
+		err := readStream(ctx, store, convStream, func(_ eventstore.RecordedEvent, e domain.Event) {
+			conv = domain.EvolveConversation(conv, e)
+		})
+		if err != nil {
+			return transcript{}, err
+		}
+		if conv.Current != "" {
+			break
+		}
+	}
+	if conv.Current == "" {
+		return transcript{}, nil
 	}
 	t := transcript{interactionID: conv.Current}
 	state := domain.Interaction{ID: conv.Current}
-	err = readStream(ctx, store, domain.InteractionStream(conv.Current), func(rec eventstore.RecordedEvent, e domain.Event) {
+	err := readStream(ctx, store, domain.InteractionStream(conv.Current), func(rec eventstore.RecordedEvent, e domain.Event) {
 		state = domain.EvolveInteraction(state, e)
 		t.position = rec.Position
 		if f, ok := messageFrame(rec, e); ok {

@@ -20,6 +20,15 @@ import (
 // ledger in clear went: auditors match old tree heads and bundles with it.
 const migrationMapFile = "migration-map.jsonl"
 
+// migratedToEncryption reports whether the ledger in dir is an encrypted
+// copy made by migrate --encrypt (its migration map is there): the server
+// then looks for conversations begun before the migration under their
+// clear names too (commands.WithMigratedConversations).
+func migratedToEncryption(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, migrationMapFile))
+	return err == nil
+}
+
 // encryptCopy is `ledger migrate --encrypt`: it writes an encrypted copy
 // of a ledger kept in clear (README, "Erasure"). Each event keeps its id,
 // type, metadata, recording time, place in $all and version; its personal
@@ -36,12 +45,17 @@ type encryptCopy struct {
 	renamed map[string]string
 	// owners are the customers of interactions and tickets, as met.
 	owners map[string]string
+	// left are the streams left out of the copy.
+	left  map[string]bool
 	quiet  bool
 }
 
 // encryptedCopyCounts is what an encrypted copy wrote.
 type encryptedCopyCounts struct {
 	events, sealed, renamedStreams int
+	// orphans are reservation streams left out (encryptCopy.newStream),
+	// with their events.
+	orphans, orphanEvents int
 }
 
 func runEncryptCopy(ctx context.Context, from, to, masterFile string, quiet bool, out io.Writer) error {
@@ -75,7 +89,7 @@ func runEncryptCopy(ctx context.Context, from, to, masterFile string, quiet bool
 		return err
 	}
 	c := &encryptCopy{src: src, dst: dst, keys: keys, keyed: domain.KeyedStreamNames(nameKey),
-		renamed: map[string]string{}, owners: map[string]string{}, quiet: quiet}
+		renamed: map[string]string{}, owners: map[string]string{}, left: map[string]bool{}, quiet: quiet}
 	if err := c.learnIdentities(ctx); err != nil {
 		return err
 	}
@@ -89,6 +103,10 @@ func runEncryptCopy(ctx context.Context, from, to, masterFile string, quiet bool
 	fmt.Fprintf(out, "OK: copied %d events into an encrypted ledger in %s: %d personal fields sealed, %d streams renamed; every chain verifies and every event reads as before.\n"+
 		"The map from old to new events is %s. Signed tree heads start afresh: copy treehead.key and treehead.pub over to keep the auditors' key, then see README, \"Erasure\", for the next steps.\n",
 		counts.events, to, counts.sealed, counts.renamedStreams, filepath.Join(to, migrationMapFile))
+	if counts.orphans > 0 {
+		fmt.Fprintf(out, "Left out: %d events of %d identity reservations that no identity in the ledger names (links given back or never completed); those identities are free in the copy. The map lists them with no new stream.\n",
+			counts.orphanEvents, counts.orphans)
+	}
 	return nil
 }
 
@@ -161,7 +179,14 @@ func (c *encryptCopy) newStream(stream string) (string, error) {
 		return name, nil
 	}
 	switch category, _ := domain.StreamCategory(stream); category {
-	case domain.CategoryIdentity, domain.CategorySubscription:
+	case domain.CategoryIdentity:
+		// A reservation no identity in the ledger names: a link given
+		// back when the customer refused it, or one never completed.
+		// Nobody holds that identity, so the copy leaves it out (which
+		// frees the identity) rather than keep it under a name nobody
+		// will look for.
+		return "", nil
+	case domain.CategorySubscription:
 		return "", fmt.Errorf("migrate --encrypt: no identity in the ledger names stream %s, so it cannot be renamed", stream)
 	}
 	return stream, nil
@@ -196,6 +221,8 @@ type mappedEvent struct {
 	NewStream   string `json:"newStream"`
 	NewPosition uint64 `json:"newPosition"`
 	NewHash     string `json:"newHash"`
+	// LeftOut says why an event is not in the copy.
+	LeftOut string `json:"leftOut,omitempty"`
 }
 
 func (c *encryptCopy) copy(ctx context.Context, mapPath string) (encryptedCopyCounts, error) {
@@ -219,15 +246,21 @@ func (c *encryptCopy) copy(ctx context.Context, mapPath string) (encryptedCopyCo
 	var page []eventstore.RecordedEvent
 	var lines []mappedEvent
 	flush := func() error {
-		if len(page) == 0 {
+		if len(lines) == 0 {
 			return nil
 		}
-		res, err := imp.Import(ctx, page)
-		if err != nil {
-			return fmt.Errorf("migrate --encrypt: write events %d to %d: %w", lines[0].OldPosition, lines[len(lines)-1].OldPosition, err)
+		var res eventstore.AppendResult
+		if len(page) > 0 {
+			if res, err = imp.Import(ctx, page); err != nil {
+				return fmt.Errorf("migrate --encrypt: write events %d to %d: %w", lines[0].OldPosition, lines[len(lines)-1].OldPosition, err)
+			}
 		}
+		next := res.FirstPosition
 		for i := range lines {
-			lines[i].NewPosition = res.FirstPosition + uint64(i)
+			if lines[i].LeftOut == "" {
+				lines[i].NewPosition = next
+				next++
+			}
 			if err := enc.Encode(lines[i]); err != nil {
 				return err
 			}
@@ -240,6 +273,16 @@ func (c *encryptCopy) copy(ctx context.Context, mapPath string) (encryptedCopyCo
 		stream, err := c.newStream(r.Stream)
 		if err != nil {
 			return err
+		}
+		if stream == "" {
+			if !c.left[r.Stream] {
+				c.left[r.Stream] = true
+				counts.orphans++
+			}
+			counts.orphanEvents++
+			lines = append(lines, mappedEvent{ID: r.ID.String(), OldStream: r.Stream, OldPosition: r.Position, OldHash: r.Hash,
+				LeftOut: "a reservation no identity in the ledger names"})
+			return nil
 		}
 		if stream != r.Stream {
 			renamed[r.Stream] = true
@@ -317,6 +360,9 @@ func (c *encryptCopy) check(ctx context.Context, master *datakeys.LocalMaster, d
 	}
 	i := 0
 	err = forEach(ctx, c.src, func(r eventstore.RecordedEvent, _ domain.Event) error {
+		if c.left[r.Stream] {
+			return nil
+		}
 		if i >= len(copied) {
 			return fmt.Errorf("migrate --encrypt: the copy lacks %s@%d", r.Stream, r.Version)
 		}

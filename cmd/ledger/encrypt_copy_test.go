@@ -77,6 +77,32 @@ func TestMigrateEncrypt(t *testing.T) {
 	if again.CustomerID != a.CustomerID || again.InteractionID != a.InteractionID {
 		t.Fatalf("in the copy the number resolves to %s in %s, want %s in %s (the renamed streams must be found)", again.CustomerID, again.InteractionID, a.CustomerID, a.InteractionID)
 	}
+	// The email thread begun before the migration carries on: a reply
+	// lands in its interaction, although the conversation kept the name
+	// it had in clear.
+	if !migratedToEncryption(to) {
+		t.Fatalf("the copy in %s is not known as migrated", to)
+	}
+	threaded := commands.NewHandler(store, commands.WithMigratedConversations())
+	reply, err := threaded.ReceiveInbound(t.Context(), commands.InboundMessage{Channel: domain.ChannelEmail,
+		From: domain.Identity{Kind: domain.IdentityEmail, Value: "lin.tao@example.com"},
+		ProviderMessageID: "<e2@x>", ConversationKey: "<e1@x>", Subject: "Re: Invoice 88", Text: "any news?"}, commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reply.InteractionID != mail.InteractionID || reply.NewInteraction {
+		t.Fatalf("a reply on the thread begun before the migration landed in %s (new: %v), want %s", reply.InteractionID, reply.NewInteraction, mail.InteractionID)
+	}
+	// A thread begun after it is named by the HMAC, as on any encrypted ledger.
+	fresh, err := threaded.ReceiveInbound(t.Context(), commands.InboundMessage{Channel: domain.ChannelEmail,
+		From: domain.Identity{Kind: domain.IdentityEmail, Value: "lin.tao@example.com"},
+		ProviderMessageID: "<e3@x>", ConversationKey: "<e3@x>", Subject: "New order", Text: "hello"}, commands.Meta{})
+	if err != nil || !fresh.NewInteraction {
+		t.Fatalf("a new thread: %+v, %v", fresh, err)
+	}
+	if events, err := store.ReadStream(t.Context(), threaded.StreamNames().Conversation(domain.ChannelEmail, "<e3@x>"), 0, 10); err != nil || len(events) == 0 {
+		t.Errorf("the thread begun after the migration is not under its HMAC name: %d events, %v", len(events), err)
+	}
 	c, err := copied.LoadCustomer(t.Context(), a.CustomerID)
 	if err != nil || len(c.Identities) != 2 {
 		t.Fatalf("the merged customer reads %+v, %v", c, err)

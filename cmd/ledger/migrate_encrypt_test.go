@@ -3,11 +3,17 @@ package main
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/commands/commandstest"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
 )
 
 // TestMigrateEncryptRenamesEveryIdentityStream: the streams TestMigrateEncrypt
@@ -48,11 +54,40 @@ func TestMigrateEncryptRenamesEveryIdentityStream(t *testing.T) {
 	must(h.UnlinkIdentity(t.Context(), a.CustomerID, typo, "typo", commands.Meta{}))
 	must(h.MergeCustomers(t.Context(), b.CustomerID, a.CustomerID, "looked alike", commands.Meta{}))
 	must(h.UndoMerge(t.Context(), b.CustomerID, "not the same person", commands.Meta{}))
+	// A link given back: the reservation was made, the customer refused
+	// the link, and the reservation was released. No event names the
+	// identity, so its stream cannot be renamed.
+	orphan := domain.StreamNames{}.Identity(domain.Identity{Kind: domain.IdentityEmail, Value: "given.back@example.org"})
+	var given []eventstore.EventData
+	for _, e := range []domain.Event{
+		domain.IdentityReserved{Kind: domain.IdentityEmail, CustomerID: a.CustomerID, At: commandstest.T0},
+		domain.IdentityReleased{Kind: domain.IdentityEmail, CustomerID: a.CustomerID, At: commandstest.T0},
+	} {
+		typ, schema, data, err := domain.EncodeEvent(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		given = append(given, eventstore.EventData{ID: uuid.New(), Type: typ, Schema: schema, Data: data, Metadata: []byte("{}")})
+	}
+	if _, err := raw.Append(t.Context(), orphan, eventstore.NoStream, given); err != nil {
+		t.Fatal(err)
+	}
+	must(h.LinkIdentity(t.Context(), a.CustomerID, domain.Identity{Kind: domain.IdentityEmail, Value: "after.orphan@example.org"}, commands.Meta{}))
 	raw.Close()
 
 	out, err := ledger(t, "migrate", "--encrypt", "--from", from, "--to", to, "--quiet")
 	if err != nil || !strings.HasPrefix(out, "OK:") {
 		t.Fatalf("migrate --encrypt: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "Left out: 2 events of 1 identity reservations") {
+		t.Errorf("the summary does not report the reservation left out:\n%s", out)
+	}
+	mapped, err := os.ReadFile(filepath.Join(to, migrationMapFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(mapped), `"oldStream":"`+orphan+`"`); n != 2 || strings.Count(string(mapped), `"leftOut":`) != 2 {
+		t.Errorf("the map lists %d events of the reservation left out, want 2 marked leftOut", n)
 	}
 	files := readAllFiles(t, to)
 	for _, s := range []string{"13933334444", "oWx-follower", "oWx-unfollower", "zhou.typo", "router reboots", "refund for order"} {

@@ -277,8 +277,12 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 		return nil, err
 	}
 	s.ready = func() bool { return s.runner.Position() >= startHead }
-	handler := commands.NewHandler(store, commands.WithRegisterer(reg), commands.WithCallingCode(cfg.callingCode),
-		commands.WithInteractionLimits(cfg.limits.interactionLimits()), commands.WithAggregateCache(cacheEntries(cfg.aggregateCache)))
+	handlerOpts := []commands.Option{commands.WithRegisterer(reg), commands.WithCallingCode(cfg.callingCode),
+		commands.WithInteractionLimits(cfg.limits.interactionLimits()), commands.WithAggregateCache(cacheEntries(cfg.aggregateCache))}
+	if migratedToEncryption(cfg.data) {
+		handlerOpts = append(handlerOpts, commands.WithMigratedConversations())
+	}
+	handler := commands.NewHandler(store, handlerOpts...)
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
 	mux := s.routes()
