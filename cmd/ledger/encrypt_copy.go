@@ -47,7 +47,7 @@ type encryptCopy struct {
 	owners map[string]string
 	// left are the streams left out of the copy.
 	left  map[string]bool
-	quiet  bool
+	quiet bool
 }
 
 // encryptedCopyCounts is what an encrypted copy wrote.

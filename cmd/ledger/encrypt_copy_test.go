@@ -85,7 +85,7 @@ func TestMigrateEncrypt(t *testing.T) {
 	}
 	threaded := commands.NewHandler(store, commands.WithMigratedConversations())
 	reply, err := threaded.ReceiveInbound(t.Context(), commands.InboundMessage{Channel: domain.ChannelEmail,
-		From: domain.Identity{Kind: domain.IdentityEmail, Value: "lin.tao@example.com"},
+		From:              domain.Identity{Kind: domain.IdentityEmail, Value: "lin.tao@example.com"},
 		ProviderMessageID: "<e2@x>", ConversationKey: "<e1@x>", Subject: "Re: Invoice 88", Text: "any news?"}, commands.Meta{})
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +95,7 @@ func TestMigrateEncrypt(t *testing.T) {
 	}
 	// A thread begun after it is named by the HMAC, as on any encrypted ledger.
 	fresh, err := threaded.ReceiveInbound(t.Context(), commands.InboundMessage{Channel: domain.ChannelEmail,
-		From: domain.Identity{Kind: domain.IdentityEmail, Value: "lin.tao@example.com"},
+		From:              domain.Identity{Kind: domain.IdentityEmail, Value: "lin.tao@example.com"},
 		ProviderMessageID: "<e3@x>", ConversationKey: "<e3@x>", Subject: "New order", Text: "hello"}, commands.Meta{})
 	if err != nil || !fresh.NewInteraction {
 		t.Fatalf("a new thread: %+v, %v", fresh, err)
