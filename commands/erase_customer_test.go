@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -203,11 +204,11 @@ func TestEraseDuringAMerge(t *testing.T) {
 	ctx := t.Context()
 	b := customerFrom(t, h, "+8613900000021", "Bei")
 	c := customerFrom(t, h, "+8613900000022", "Cai")
-	store.crashAfter = domain.CustomerStream(c) // the merge stops once the target recorded the absorption
+	store.crashAt(domain.CustomerStream(c)) // the merge stops once the target recorded the absorption
 	if _, err := h.MergeCustomers(ctx, b, c, "same person", commands.Meta{}); err == nil {
 		t.Fatal("the merge went through a crash")
 	}
-	store.crashAfter, store.crashed = "", false
+	store.crashAt("")
 	if source, err := h.LoadCustomer(ctx, b); err != nil || source.MergedInto != "" {
 		t.Fatalf("the source after the crash: %+v, %v; want it not yet marked merged", source, err)
 	}
@@ -265,6 +266,7 @@ type keyEraseHook struct {
 	erasable
 	before     func()
 	erased     []string
+	mu         sync.Mutex // appends run concurrently
 	crashAfter string
 	crashed    bool
 }
@@ -279,10 +281,19 @@ func (s *keyEraseHook) EraseKey(ctx context.Context, customerID string, at time.
 }
 
 func (s *keyEraseHook) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []eventstore.EventData) (eventstore.AppendResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.crashed {
 		return eventstore.AppendResult{}, errors.New("the process stopped")
 	}
 	res, err := s.erasable.Append(ctx, stream, expected, events)
 	s.crashed = err == nil && stream == s.crashAfter
 	return res, err
+}
+
+// crashAt makes the appends stop after one to stream ("" to resume).
+func (s *keyEraseHook) crashAt(stream string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.crashAfter, s.crashed = stream, false
 }

@@ -109,9 +109,25 @@ func allEvents(t *testing.T, dir string) []eventstore.RecordedEvent {
 
 // TestServeOnTheEventStoreDBStore runs a second `ledger serve` on the
 // first one's ledger through the protocol endpoint: its projections
-// follow the shared ledger and build the same read models.
+// follow the shared ledger and build the same read models. A shared
+// ledger is kept in clear (README, "Erasure"): one copied from an
+// encrypted ledger is refused by a node without its data keys.
 func TestServeOnTheEventStoreDBStore(t *testing.T) {
-	original := demoLedger(t)
+	sealed := serveESDB(t)
+	if out, err := ledger(t, "migrate", "--from", demoLedger(t), "--to", sealed, "--quiet"); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	if node, err := startServer(t.Context(), serveConfig{data: t.TempDir(), addr: "127.0.0.1:0", store: sealed}); err == nil || !strings.Contains(err.Error(), dataKeysFile) {
+		if err == nil {
+			node.shutdown(5 * time.Second)
+		}
+		t.Fatalf("a node without keys on a shared ledger of sealed data: %v, want a refusal naming %s", err, dataKeysFile)
+	}
+
+	original := t.TempDir()
+	if out, err := ledger(t, "demo", "--data", original, "--encrypt=false", "--customers", "25", "--interactions", "80", "--seed", "7", "--quiet"); err != nil {
+		t.Fatalf("demo in clear: %v\n%s", err, out)
+	}
 	url := serveESDB(t)
 	if out, err := ledger(t, "migrate", "--from", original, "--to", url, "--quiet"); err != nil {
 		t.Fatalf("migrate: %v\n%s", err, out)
