@@ -3,6 +3,8 @@ package eventstore
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/google/uuid"
 )
@@ -75,28 +77,32 @@ type streamTip struct {
 // reports it. progress, if not nil, is called after every page with the
 // number of events checked so far. The error is for failures to read, not
 // for a broken chain.
+//
+// The work is pipelined: one goroutine reads the pages ahead, the hashes
+// of a page are recomputed on every core at once (each needs only the
+// event and the prev_hash it stores), and the checks that follow the
+// chains run in order on the results.
 func Verify(ctx context.Context, store Store, progress func(checked uint64)) (VerifyReport, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	var reader sync.WaitGroup
+	defer reader.Wait() // the store is the caller's again once Verify returns
+	defer cancel()
 	var rep VerifyReport
 	tips := make(map[string]streamTip)
 	sp, ok := store.(SparsePositioned)
 	sparse := ok && sp.SparsePositions()
-	for {
-		page, err := store.ReadAll(ctx, rep.LastPosition, verifyPageSize)
-		if err != nil {
-			return rep, fmt.Errorf("verify after position %d: %w", rep.LastPosition, err)
+	pages := make(chan verifyPage, verifyReadAhead)
+	reader.Go(func() { readVerifyPages(ctx, store, pages) })
+	for page := range pages {
+		if page.err != nil {
+			return rep, page.err
 		}
-		if len(page) == 0 {
-			break
-		}
-		misfiled, err := misfiledIn(ctx, store, rep.LastPosition, page[len(page)-1].Position)
-		if err != nil {
-			return rep, fmt.Errorf("verify after position %d: %w", rep.LastPosition, err)
-		}
-		for _, e := range page {
+		hashes := computeHashes(page.events)
+		for i, e := range page.events {
 			rep.CheckedEvents++
-			reason := checkEvent(tips, rep.LastPosition, sparse, e)
+			reason := checkEvent(tips, rep.LastPosition, sparse, e, hashes[i])
 			if reason == "" {
-				reason = misfiled[e.Position]
+				reason = page.misfiled[e.Position]
 			}
 			if reason != "" {
 				rep.FirstBad = &BadEvent{Position: e.Position, Stream: e.Stream, Version: e.Version, ID: e.ID, Reason: reason}
@@ -116,6 +122,63 @@ func Verify(ctx context.Context, store Store, progress func(checked uint64)) (Ve
 	return rep, nil
 }
 
+// verifyReadAhead is how many pages the reader of Verify may be ahead.
+const verifyReadAhead = 4
+
+// verifyPage is one page of $all, with what the store says of its filing,
+// or the error that ended the reading.
+type verifyPage struct {
+	events   []RecordedEvent
+	misfiled map[uint64]string
+	err      error
+}
+
+// readVerifyPages reads $all page by page into pages, and closes it at the
+// end, after an error, or when ctx is done.
+func readVerifyPages(ctx context.Context, store Store, pages chan<- verifyPage) {
+	defer close(pages)
+	var after uint64
+	for {
+		events, err := store.ReadAll(ctx, after, verifyPageSize)
+		var misfiled map[uint64]string
+		if err == nil && len(events) > 0 {
+			misfiled, err = misfiledIn(ctx, store, after, events[len(events)-1].Position)
+		}
+		if err != nil {
+			err = fmt.Errorf("verify after position %d: %w", after, err)
+		}
+		if err == nil && len(events) == 0 {
+			return
+		}
+		select {
+		case pages <- verifyPage{events: events, misfiled: misfiled, err: err}:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil {
+			return
+		}
+		after = events[len(events)-1].Position
+	}
+}
+
+// computeHashes recomputes the hash of every event from its content and
+// stored prev_hash, spread over the cores.
+func computeHashes(events []RecordedEvent) []string {
+	hashes := make([]string, len(events))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(events)/64))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(events); i += workers {
+				hashes[i] = ComputeHash(events[i].PrevHash, events[i])
+			}
+		})
+	}
+	wg.Wait()
+	return hashes
+}
+
 // misfiledIn asks store, if it is a FilingChecker, which events with
 // after < position <= upto are misfiled; nil when it is not one.
 func misfiledIn(ctx context.Context, store Store, after, upto uint64) (map[uint64]string, error) {
@@ -128,8 +191,8 @@ func misfiledIn(ctx context.Context, store Store, after, upto uint64) (map[uint6
 
 // checkEvent returns why e is bad, or "" when it is good. prevPos is the
 // position of the event before it in $all; sparse positions need only
-// grow.
-func checkEvent(tips map[string]streamTip, prevPos uint64, sparse bool, e RecordedEvent) string {
+// grow; computed is e's hash as recomputed from its content.
+func checkEvent(tips map[string]streamTip, prevPos uint64, sparse bool, e RecordedEvent, computed string) string {
 	switch {
 	case sparse && e.Position <= prevPos:
 		return fmt.Sprintf("position %d does not follow position %d", e.Position, prevPos)
@@ -147,8 +210,8 @@ func checkEvent(tips map[string]streamTip, prevPos uint64, sparse bool, e Record
 	if e.PrevHash != wantPrev {
 		return fmt.Sprintf("prev_hash %q does not match the previous event's hash %q", e.PrevHash, wantPrev)
 	}
-	if h := ComputeHash(e.PrevHash, e); h != e.Hash {
-		return fmt.Sprintf("hash mismatch: stored %s, computed %s (content was changed)", e.Hash, h)
+	if computed != e.Hash {
+		return fmt.Sprintf("hash mismatch: stored %s, computed %s (content was changed)", e.Hash, computed)
 	}
 	return ""
 }

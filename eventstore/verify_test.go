@@ -115,7 +115,8 @@ func TestVerifyAsksFilingChecker(t *testing.T) {
 	if rep.OK || rep.FirstBad.Position != 1700 || rep.FirstBad.Reason != "filed under stream_id 9" || rep.CheckedEvents != 1700 {
 		t.Fatalf("report %+v, first bad %v; want position 1700 named as misfiled", rep, rep.FirstBad)
 	}
-	if fmt.Sprint(s.asked) != "[[0 1000] [1000 2000]]" {
+	// The pages up to the bad one, and perhaps those read ahead of it.
+	if len(s.asked) < 2 || fmt.Sprint(s.asked[:2]) != "[[0 1000] [1000 2000]]" || (len(s.asked) == 3 && s.asked[2] != [2]uint64{2000, 2500}) || len(s.asked) > 3 {
 		t.Fatalf("asked about %v, want one range per page read", s.asked)
 	}
 
