@@ -91,16 +91,17 @@ func Verify(ctx context.Context, store Store, progress func(checked uint64)) (Ve
 	tips := make(map[string]streamTip)
 	sp, ok := store.(SparsePositioned)
 	sparse := ok && sp.SparsePositions()
-	pages := make(chan verifyPage, verifyReadAhead)
-	reader.Go(func() { readVerifyPages(ctx, store, pages) })
-	for page := range pages {
+	read := make(chan verifyPage, verifyReadAhead)
+	prepared := make(chan verifyPage, verifyReadAhead)
+	reader.Go(func() { readVerifyPages(ctx, store, read) })
+	reader.Go(func() { prepareVerifyPages(ctx, store, read, prepared) })
+	for page := range prepared {
 		if page.err != nil {
 			return rep, page.err
 		}
-		hashes := computeHashes(page.events)
 		for i, e := range page.events {
 			rep.CheckedEvents++
-			reason := checkEvent(tips, rep.LastPosition, sparse, e, hashes[i])
+			reason := checkEvent(tips, rep.LastPosition, sparse, e, page.hashes[i])
 			if reason == "" {
 				reason = page.misfiled[e.Position]
 			}
@@ -125,10 +126,13 @@ func Verify(ctx context.Context, store Store, progress func(checked uint64)) (Ve
 // verifyReadAhead is how many pages the reader of Verify may be ahead.
 const verifyReadAhead = 4
 
-// verifyPage is one page of $all, with what the store says of its filing,
-// or the error that ended the reading.
+// verifyPage is one page of $all (the events after position after), with
+// their recomputed hashes and what the store says of their filing, or the
+// error that ended the reading.
 type verifyPage struct {
+	after    uint64
 	events   []RecordedEvent
+	hashes   []string
 	misfiled map[uint64]string
 	err      error
 }
@@ -140,25 +144,48 @@ func readVerifyPages(ctx context.Context, store Store, pages chan<- verifyPage) 
 	var after uint64
 	for {
 		events, err := store.ReadAll(ctx, after, verifyPageSize)
-		var misfiled map[uint64]string
-		if err == nil && len(events) > 0 {
-			misfiled, err = misfiledIn(ctx, store, after, events[len(events)-1].Position)
-		}
 		if err != nil {
 			err = fmt.Errorf("verify after position %d: %w", after, err)
 		}
 		if err == nil && len(events) == 0 {
 			return
 		}
-		select {
-		case pages <- verifyPage{events: events, misfiled: misfiled, err: err}:
-		case <-ctx.Done():
-			return
-		}
-		if err != nil {
+		if !send(ctx, pages, verifyPage{after: after, events: events, err: err}) || err != nil {
 			return
 		}
 		after = events[len(events)-1].Position
+	}
+}
+
+// prepareVerifyPages recomputes the hashes of each page read and asks the
+// store about its filing, at once, and passes it on.
+func prepareVerifyPages(ctx context.Context, store Store, read <-chan verifyPage, prepared chan<- verifyPage) {
+	defer close(prepared)
+	for page := range read {
+		if page.err == nil {
+			var filing sync.WaitGroup
+			filing.Go(func() {
+				page.misfiled, page.err = misfiledIn(ctx, store, page.after, page.events[len(page.events)-1].Position)
+			})
+			page.hashes = computeHashes(page.events)
+			filing.Wait()
+			if page.err != nil {
+				page.err = fmt.Errorf("verify after position %d: %w", page.after, page.err)
+			}
+		}
+		if !send(ctx, prepared, page) || page.err != nil {
+			return
+		}
+	}
+}
+
+// send passes page on, unless ctx is done first.
+func send(ctx context.Context, pages chan<- verifyPage, page verifyPage) bool {
+	select {
+	case pages <- page:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/treehead"
@@ -31,6 +32,9 @@ func runVerify(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// A batch run over the whole ledger whose live heap is the streams'
+	// tips: collecting less often costs memory it can spare.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	bar := newProgress(int64(head), "verifying", *quiet)
 	rep, err := eventstore.Verify(ctx, store, func(checked uint64) { _ = bar.Set64(int64(checked)) })
 	_ = bar.Finish()
