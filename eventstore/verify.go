@@ -93,7 +93,11 @@ func Verify(ctx context.Context, store Store, progress func(checked uint64)) (Ve
 	sparse := ok && sp.SparsePositions()
 	read := make(chan verifyPage, verifyReadAhead)
 	prepared := make(chan verifyPage, verifyReadAhead)
-	reader.Go(func() { readVerifyPages(ctx, store, read) })
+	if sparse {
+		reader.Go(func() { readVerifyPages(ctx, store, read) })
+	} else {
+		reader.Go(func() { readDensePages(ctx, store, &reader, read) })
+	}
 	reader.Go(func() { prepareVerifyPages(ctx, store, read, prepared) })
 	for page := range prepared {
 		if page.err != nil {
@@ -154,6 +158,55 @@ func readVerifyPages(ctx context.Context, store Store, pages chan<- verifyPage) 
 			return
 		}
 		after = events[len(events)-1].Position
+	}
+}
+
+// denseReaders is how many goroutines read a ledger whose positions
+// follow one another: reading is the slowest stage, and the driver's work
+// for one page does not wait on another's.
+const denseReaders = 2
+
+// readDensePages reads $all into pages with denseReaders goroutines, each
+// taking every denseReaders-th page by position (page k holds positions
+// k·verifyPageSize+1 to (k+1)·verifyPageSize), and passes the pages on in
+// order. It stops at the first page that comes back empty, so events
+// appended meanwhile beyond it are not checked. A gap in positions shows
+// as such in the page that holds it.
+func readDensePages(ctx context.Context, store Store, group *sync.WaitGroup, pages chan<- verifyPage) {
+	defer close(pages)
+	lanes := make([]chan verifyPage, denseReaders)
+	for i := range lanes {
+		lanes[i] = make(chan verifyPage, verifyReadAhead/denseReaders)
+		group.Go(func() { readLane(ctx, store, uint64(i), lanes[i]) })
+	}
+	for k := 0; ; k++ {
+		page, ok := <-lanes[k%denseReaders]
+		if !ok || !send(ctx, pages, page) || page.err != nil {
+			return
+		}
+	}
+}
+
+// readLane reads the pages of one of readDensePages' goroutines.
+func readLane(ctx context.Context, store Store, lane uint64, pages chan<- verifyPage) {
+	defer close(pages)
+	for k := lane; ; k += denseReaders {
+		after := k * verifyPageSize
+		events, err := store.ReadAll(ctx, after, verifyPageSize)
+		if err != nil {
+			err = fmt.Errorf("verify after position %d: %w", after, err)
+		}
+		// Past a gap a page reaches into the next one's positions: those
+		// are the next page's to check.
+		for len(events) > 0 && events[len(events)-1].Position > after+verifyPageSize {
+			events = events[:len(events)-1]
+		}
+		if err == nil && len(events) == 0 {
+			return
+		}
+		if !send(ctx, pages, verifyPage{after: after, events: events, err: err}) || err != nil {
+			return
+		}
 	}
 }
 

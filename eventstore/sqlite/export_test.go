@@ -23,3 +23,6 @@ func (s *SyncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// BulkReadMin is the page size from which ReadAll reads in bulk.
+const BulkReadMin = bulkReadMin

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/sqlite"
 )
 
 // TestReadAllLeanMatchesReadAll: every page of ReadAllLean holds the same
@@ -89,5 +90,52 @@ func TestReadAllLeanRefusesBadInput(t *testing.T) {
 	}
 	if _, err := s.ReadAllLean(ctx, 0, 10, nil); !errors.Is(err, eventstore.ErrClosed) {
 		t.Errorf("ReadAllLean after Close = %v, want ErrClosed", err)
+	}
+}
+
+// TestReadAllBulkMatchesReadAll: ReadAll reads pages of bulkReadMin events
+// or more from the driver directly, smaller ones through database/sql;
+// both give the same events.
+func TestReadAllBulkMatchesReadAll(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	for i := range 600 {
+		e := eventstore.EventData{ID: uuid.New(), Type: fmt.Sprintf("Type%d", i%3), Schema: 1 + i%2,
+			Data: fmt.Appendf(nil, `{"n":%d,"text":"héllo %d"}`, i, i), Metadata: fmt.Appendf(nil, `{"actor":"a%d"}`, i)}
+		if i%7 == 0 {
+			e.Metadata = nil
+		}
+		if _, err := s.Append(ctx, fmt.Sprintf("stream-%d", i%5), eventstore.Any, []eventstore.EventData{e}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var small []eventstore.RecordedEvent
+	for after := uint64(0); ; {
+		page, err := s.ReadAll(ctx, after, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		small, after = append(small, page...), page[len(page)-1].Position
+	}
+	bulk, err := s.ReadAll(ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bulk) != 600 || len(small) != 600 {
+		t.Fatalf("read %d events in bulk and %d in small pages, want 600", len(bulk), len(small))
+	}
+	for i := range bulk {
+		b, w := bulk[i], small[i]
+		if b.Position != w.Position || b.ID != w.ID || b.Stream != w.Stream || b.Version != w.Version || b.Type != w.Type ||
+			b.Schema != w.Schema || !bytes.Equal(b.Data, w.Data) || !bytes.Equal(b.Metadata, w.Metadata) ||
+			!b.RecordedAt.Equal(w.RecordedAt) || b.PrevHash != w.PrevHash || b.Hash != w.Hash {
+			t.Fatalf("event %d reads %+v in bulk, %+v in a small page", i, b, w)
+		}
+	}
+	if after, err := s.ReadAll(ctx, 590, sqlite.BulkReadMin); err != nil || len(after) != 10 || after[0].Position != 591 {
+		t.Fatalf("a bulk read near the head: %d events, %v", len(after), err)
 	}
 }

@@ -129,6 +129,13 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, max int) ([]eventstor
 			return events, nil // see recentEvents
 		}
 	}
+	if max >= bulkReadMin {
+		events, err := s.readAllBulk(ctx, after, max)
+		if err != nil {
+			return nil, fmt.Errorf("read $all after %d: %w", after, s.mapErr(err))
+		}
+		return events, nil
+	}
 	rows, err := s.reads.all.QueryContext(ctx, int64(after), max)
 	if err != nil {
 		return nil, fmt.Errorf("read $all after %d: %w", after, s.mapErr(err))
