@@ -41,6 +41,9 @@ type benchGraphQLConfig struct {
 	// ready bounds the wait for the server's /readyz (projections caught
 	// up) before anything is measured.
 	ready time.Duration
+	// cpus and serverCPUs, when set, pin the load generator and the
+	// server (serverPID) to those CPUs.
+	cpus, serverCPUs string
 	// rate, when positive, paces the clients to that many requests a
 	// second in all (open loop) instead of each sending its next request
 	// as soon as the last one answered.
@@ -62,12 +65,20 @@ func runBenchGraphQL(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&cfg.identities, "identities", 100000, "how many customer identities to draw from (read through the API first, by pages of customers)")
 	fs.IntVar(&cfg.serverPID, "server-pid", 0, "the server's process id, to report its CPU time per request and peak RSS (VmHWM)")
 	fs.DurationVar(&cfg.ready, "ready-timeout", 10*time.Minute, "how long to wait for the server's /readyz (projections caught up)")
+	fs.StringVar(&cfg.cpus, "cpus", "", "pin the load generator to these CPUs, as taskset does (e.g. 1 or 0-1); empty: wherever the kernel puts it")
+	fs.StringVar(&cfg.serverCPUs, "server-cpus", "", "pin the server (--server-pid) to these CPUs, every thread of it, e.g. 0")
 	fs.Float64Var(&cfg.rate, "rate", 0, "requests per second in all, paced (0: closed loop, as fast as answers come)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if cfg.clients < 1 || cfg.duration <= 0 || cfg.identities < 1 || cfg.rate < 0 {
 		return &exitError{code: 2, err: errors.New("bench graphql: --clients, --duration and --identities must be positive, --rate not negative")}
+	}
+	if cfg.serverCPUs != "" && cfg.serverPID == 0 {
+		return &exitError{code: 2, err: errors.New("bench graphql: --server-cpus needs --server-pid")}
+	}
+	if err := pinBench(cfg); err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("bench graphql: %w", err)}
 	}
 	if cfg.token == "" {
 		token, err := benchToken(*data)
@@ -77,6 +88,30 @@ func runBenchGraphQL(ctx context.Context, args []string, out io.Writer) error {
 		cfg.token = token
 	}
 	return benchGraphQL(ctx, cfg, out)
+}
+
+// pinning says where the load generator and the server run.
+func pinning(cfg benchGraphQLConfig) string {
+	where := func(cpus string) string {
+		if cpus == "" {
+			return "unpinned"
+		}
+		return "on CPUs " + cpus
+	}
+	return "load generator " + where(cfg.cpus) + ", server " + where(cfg.serverCPUs)
+}
+
+// pinBench pins the load generator and the server as cfg asks.
+func pinBench(cfg benchGraphQLConfig) error {
+	if cfg.cpus != "" {
+		if err := pinProcess(0, cfg.cpus); err != nil {
+			return err
+		}
+	}
+	if cfg.serverCPUs != "" {
+		return pinProcess(cfg.serverPID, cfg.serverCPUs)
+	}
+	return nil
 }
 
 func benchToken(dataDir string) (string, error) {
@@ -109,7 +144,7 @@ func benchGraphQL(ctx context.Context, cfg benchGraphQLConfig, out io.Writer) er
 	if cfg.rate > 0 {
 		pacing = fmt.Sprintf("paced at %.0f requests/s", cfg.rate)
 	}
-	fmt.Fprintf(out, "%d identities; %d clients, %s, warm-up %s, measuring %s\n", len(ids), cfg.clients, pacing, cfg.warmup, cfg.duration)
+	fmt.Fprintf(out, "%d identities; %d clients, %s, warm-up %s, measuring %s; %s\n", len(ids), cfg.clients, pacing, cfg.warmup, cfg.duration, pinning(cfg))
 	if cfg.warmup > 0 {
 		c.load(ctx, ids, cfg.clients, cfg.rate, cfg.warmup)
 	}
