@@ -40,7 +40,7 @@ func (r *resolver) CustomerAsOf(ctx context.Context, args struct {
 	if err != nil {
 		return nil, err
 	}
-	return view.newCustomer(c, auth.Full), nil
+	return view.newCustomerRecord(c, auth.Full), nil
 }
 
 // TicketAsOf returns a ticket exactly as it stood at a moment (see

@@ -80,7 +80,15 @@ func (r *resolver) customerByID(ctx context.Context, id string) (*customerResolv
 	if err != nil {
 		return nil, err
 	}
-	return r.newCustomer(c, access), nil
+	return r.newCustomerRecord(c, access), nil
+}
+
+// newCustomerRecord answers for a customer read by customerRecord, which
+// leaves tags and identities to be read if the query asks for them.
+func (r *resolver) newCustomerRecord(c projections.Customer, access auth.Access) *customerResolver {
+	cr := r.newCustomer(c, access)
+	cr.withoutDetails = true
+	return cr
 }
 
 func (r *resolver) newCustomer(c projections.Customer, access auth.Access) *customerResolver {
@@ -88,12 +96,24 @@ func (r *resolver) newCustomer(c projections.Customer, access auth.Access) *cust
 }
 
 // customerResolver is a Customer. c holds the stored profile; the 360
-// aggregates are read on first use.
+// aggregates are read on first use, and so are the tags and identities
+// when c came without them (withoutDetails).
 type customerResolver struct {
-	r      *resolver
-	c      projections.Customer
-	masked bool
-	full   lazy[projections.Customer]
+	r              *resolver
+	c              projections.Customer
+	masked         bool
+	full           lazy[projections.Customer]
+	withoutDetails bool
+	details        lazy[projections.Customer]
+}
+
+// tagsAndIdentities returns the customer's tags and identities, reading
+// them if c came without.
+func (c *customerResolver) tagsAndIdentities(ctx context.Context) (projections.Customer, error) {
+	if !c.withoutDetails {
+		return c.c, nil
+	}
+	return c.details.get(func() (projections.Customer, error) { return c.r.customerDetails(ctx, c.c.ID) })
 }
 
 func (c *customerResolver) profile(ctx context.Context) (projections.Customer, error) {
@@ -112,20 +132,25 @@ func (c *customerResolver) DisplayName(ctx context.Context) string {
 
 func (c *customerResolver) Tier() string { return string(c.c.Tier) }
 
-func (c *customerResolver) Tags() []string {
-	if c.c.Tags == nil {
-		return []string{}
+func (c *customerResolver) Tags(ctx context.Context) ([]string, error) {
+	d, err := c.tagsAndIdentities(ctx)
+	if err != nil || d.Tags == nil {
+		return []string{}, err
 	}
-	return c.c.Tags
+	return d.Tags, nil
 }
 
-func (c *customerResolver) Identities(ctx context.Context) []*identityResolver {
+func (c *customerResolver) Identities(ctx context.Context) ([]*identityResolver, error) {
+	d, err := c.tagsAndIdentities(ctx)
+	if err != nil {
+		return nil, err
+	}
 	noteAccess(ctx, c.c.ID, "identities", c.masked)
-	out := make([]*identityResolver, len(c.c.Identities))
-	for i, id := range c.c.Identities {
+	out := make([]*identityResolver, len(d.Identities))
+	for i, id := range d.Identities {
 		out[i] = &identityResolver{id: id, masked: c.masked}
 	}
-	return out
+	return out, nil
 }
 
 func (c *customerResolver) MergedInto(ctx context.Context) (*customerResolver, error) {

@@ -16,14 +16,18 @@ import (
 // request only; subscriptions, which live long, read without them so an
 // update is never answered from an old cache.
 type loaders struct {
-	customers    *dataloader.Loader[string, projections.Customer]
+	customers *dataloader.Loader[string, projections.Customer]
+	// customerDetails are the tags and identities, read only for the
+	// requests that ask for them.
+	customerDetails *dataloader.Loader[string, projections.Customer]
 	interactions *dataloader.Loader[string, projections.Interaction]
 	agents       *dataloader.Loader[string, projections.Agent]
 }
 
 func newLoaders(r *resolver, m *metrics, wait time.Duration) *loaders {
 	return &loaders{
-		customers:    newLoader(r.db.CustomersByID, "customer", m, wait),
+		customers:       newLoader(r.db.CustomersByID, "customer", m, wait),
+		customerDetails: newLoader(r.db.CustomerDetailsByID, "customer details", m, wait),
 		interactions: newLoader(r.db.InteractionsByID, "interaction", m, wait),
 		agents:       newLoader(r.agentsByID, "agent", m, wait),
 	}
@@ -120,6 +124,15 @@ func (r *resolver) customerRecord(ctx context.Context, id string) (projections.C
 		l = ls.customers
 	}
 	return loadOne(ctx, l, r.db.CustomersByID, "customer", id)
+}
+
+// customerDetails reads a customer's tags and identities.
+func (r *resolver) customerDetails(ctx context.Context, id string) (projections.Customer, error) {
+	var l *dataloader.Loader[string, projections.Customer]
+	if ls := r.loaders(ctx); ls != nil {
+		l = ls.customerDetails
+	}
+	return loadOne(ctx, l, r.db.CustomerDetailsByID, "customer", id)
 }
 
 func (r *resolver) interactionRecord(ctx context.Context, id string) (projections.Interaction, error) {

@@ -14,14 +14,38 @@ import (
 const MaxBatchIDs = 500
 
 // CustomersByID returns the stored profile of each customer in ids that
-// exists, keyed by id, read from one snapshot in three queries whatever the
-// number of ids: id, display name, tier, tags, identities, merged-into and
-// creation time. The 360 aggregates computed across a merge group
-// (MergedFrom, last contact, channel statistics, CSAT) are left zero; ask
-// Customer for those. It is the batch behind the API's data loaders, so a
-// list of tickets with their customers costs three queries, not one per
-// ticket.
+// exists, keyed by id, read in one query whatever the number of ids: id,
+// display name, tier, merged-into and creation time. Tags and identities
+// are left nil (CustomerDetailsByID reads them, for the requests that ask
+// for them), and so are the 360 aggregates computed across a merge group
+// (MergedFrom, last contact, channel statistics, CSAT; ask Customer). It
+// is the batch behind the API's data loaders, so a list of tickets with
+// their customers costs one query, not one per ticket.
 func (db *ReadDB) CustomersByID(ctx context.Context, ids []string) (map[string]Customer, error) {
+	return customersBatch(ctx, db, ids, "customers by id", func(q querier, list string, out map[string]Customer) error {
+		return scanCustomerRows(ctx, q, list, out)
+	})
+}
+
+// CustomerDetailsByID returns the tags and identities of each customer in
+// ids, keyed by id, in two queries whatever the number of ids: every id
+// asked has an entry, with only ID, Tags and Identities set (nil when it
+// has none, or does not exist).
+func (db *ReadDB) CustomerDetailsByID(ctx context.Context, ids []string) (map[string]Customer, error) {
+	return customersBatch(ctx, db, ids, "customer details by id", func(q querier, list string, out map[string]Customer) error {
+		for _, id := range ids {
+			out[id] = Customer{ID: id}
+		}
+		if err := scanCustomerTags(ctx, q, list, out); err != nil {
+			return err
+		}
+		return scanCustomerIdentities(ctx, q, list, out)
+	})
+}
+
+// customersBatch runs read for a batch of customer ids in one read
+// transaction.
+func customersBatch(ctx context.Context, db *ReadDB, ids []string, what string, read func(q querier, list string, out map[string]Customer) error) (map[string]Customer, error) {
 	out := make(map[string]Customer, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -33,18 +57,9 @@ func (db *ReadDB) CustomersByID(ctx context.Context, ids []string) (map[string]C
 	if err != nil {
 		return nil, err
 	}
-	err = db.readTx(ctx, func(tx *sql.Tx) error {
-		q := db.cached(tx)
-		if err := scanCustomerRows(ctx, q, list, out); err != nil {
-			return err
-		}
-		if err := scanCustomerTags(ctx, q, list, out); err != nil {
-			return err
-		}
-		return scanCustomerIdentities(ctx, q, list, out)
-	})
+	err = db.readTx(ctx, func(tx *sql.Tx) error { return read(db.cached(tx), list, out) })
 	if err != nil {
-		return nil, fmt.Errorf("customers by id: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
 }

@@ -27,16 +27,26 @@ func TestCustomersByID(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("got %d customers, want 2 (the missing id is absent): %+v", len(got), got)
 	}
+	details, err := h.db.CustomerDetailsByID(h.ctx, []string{"c1", "c2", "missing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(details) != 3 || details["missing"].ID != "missing" || details["missing"].Identities != nil {
+		t.Fatalf("details: %+v, want an empty entry for every id asked", details)
+	}
 	for _, id := range []string{"c1", "c2"} {
 		full, err := h.db.Customer(h.ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := got[id]
+		c, d := got[id], details[id]
 		if c.ID != full.ID || c.DisplayName != full.DisplayName || c.Tier != full.Tier || !c.CreatedAt.Equal(full.CreatedAt) ||
-			!slices.Equal(c.Tags, full.Tags) || !slices.Equal(c.Identities, full.Identities) || c.MergedInto != full.MergedInto {
-			t.Errorf("CustomersByID[%s] = %+v, Customer = %+v", id, c, full)
+			!slices.Equal(d.Tags, full.Tags) || !slices.Equal(d.Identities, full.Identities) || c.MergedInto != full.MergedInto {
+			t.Errorf("CustomersByID[%s] = %+v with details %+v, Customer = %+v", id, c, d, full)
 		}
+	}
+	if len(details["c1"].Identities) != 2 || len(details["c1"].Tags) != 1 {
+		t.Errorf("c1's details: %+v, want 2 identities and a tag", details["c1"])
 	}
 	if empty, err := h.db.CustomersByID(h.ctx, nil); err != nil || len(empty) != 0 {
 		t.Errorf("no ids: %v, %v", empty, err)

@@ -224,6 +224,10 @@ func TestCustomerErased(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	details, err := h.db.CustomerDetailsByID(h.ctx, []string{"c1", "c2"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	i1, err := h.db.Interaction(h.ctx, "i1")
 	if err != nil {
 		t.Fatal(err)
@@ -293,7 +297,7 @@ func TestCustomerErased(t *testing.T) {
 		{"source identities", source.Identities, []domain.Identity(nil)},
 		{"by id name", byID["c1"].DisplayName, erased},
 		{"by id source name", byID["c2"].DisplayName, erased},
-		{"by id identities", byID["c1"].Identities, []domain.Identity(nil)},
+		{"by id identities", details["c1"].Identities, []domain.Identity(nil)},
 		{"interaction identity", i1.Identity, domain.Identity{Kind: domain.IdentityPhone, Value: erased}},
 		{"interaction subject", i1.Subject, erased},
 		{"interaction summary", i1.Summary, erased},
