@@ -20,16 +20,16 @@ type loaders struct {
 	// customerDetails are the tags and identities, read only for the
 	// requests that ask for them.
 	customerDetails *dataloader.Loader[string, projections.Customer]
-	interactions *dataloader.Loader[string, projections.Interaction]
-	agents       *dataloader.Loader[string, projections.Agent]
+	interactions    *dataloader.Loader[string, projections.Interaction]
+	agents          *dataloader.Loader[string, projections.Agent]
 }
 
 func newLoaders(r *resolver, m *metrics, wait time.Duration) *loaders {
 	return &loaders{
 		customers:       newLoader(r.db.CustomersByID, "customer", m, wait),
 		customerDetails: newLoader(r.db.CustomerDetailsByID, "customer details", m, wait),
-		interactions: newLoader(r.db.InteractionsByID, "interaction", m, wait),
-		agents:       newLoader(r.agentsByID, "agent", m, wait),
+		interactions:    newLoader(r.db.InteractionsByID, "interaction", m, wait),
+		agents:          newLoader(r.agentsByID, "agent", m, wait),
 	}
 }
 
