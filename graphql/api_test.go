@@ -353,9 +353,10 @@ func TestAuditTrail(t *testing.T) {
 }
 
 // TestListsAreBatched checks that the customers and assignees of a page of
-// tickets are read in one batch each, not one query per ticket.
+// tickets are read in one batch each, not one query per ticket, even when
+// the loaders' batch window is far too short to gather them one by one.
 func TestListsAreBatched(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, withLimits(Limits{LoaderWait: time.Nanosecond}))
 	f := e.seed()
 	const n = 30
 	for i := range n {

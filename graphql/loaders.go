@@ -16,12 +16,19 @@ import (
 // request only; subscriptions, which live long, read without them so an
 // update is never answered from an old cache.
 type loaders struct {
-	customers *dataloader.Loader[string, projections.Customer]
+	customers *loader[projections.Customer]
 	// customerDetails are the tags and identities, read only for the
 	// requests that ask for them.
-	customerDetails *dataloader.Loader[string, projections.Customer]
-	interactions    *dataloader.Loader[string, projections.Interaction]
-	agents          *dataloader.Loader[string, projections.Agent]
+	customerDetails *loader[projections.Customer]
+	interactions    *loader[projections.Interaction]
+	agents          *loader[projections.Agent]
+}
+
+// loader is a request's data loader of one kind, with the batch read
+// behind it (counted in the metrics), which prime runs directly.
+type loader[V any] struct {
+	*dataloader.Loader[string, V]
+	fetch func(context.Context, []string) (map[string]V, error)
 }
 
 func newLoaders(r *resolver, m *metrics, wait time.Duration) *loaders {
@@ -33,15 +40,18 @@ func newLoaders(r *resolver, m *metrics, wait time.Duration) *loaders {
 	}
 }
 
-func newLoader[V any](fetch func(context.Context, []string) (map[string]V, error), kind string, m *metrics, wait time.Duration) *dataloader.Loader[string, V] {
+func newLoader[V any](fetch func(context.Context, []string) (map[string]V, error), kind string, m *metrics, wait time.Duration) *loader[V] {
 	counted := func(ctx context.Context, ids []string) (map[string]V, error) {
 		m.batches.WithLabelValues(kind).Inc()
 		m.batchKeys.WithLabelValues(kind).Add(float64(len(ids)))
 		return fetch(ctx, ids)
 	}
-	return dataloader.NewBatchedLoader(batchByID(counted, kind),
-		dataloader.WithWait[string, V](wait),
-		dataloader.WithBatchCapacity[string, V](projections.MaxBatchIDs))
+	return &loader[V]{
+		Loader: dataloader.NewBatchedLoader(batchByID(counted, kind),
+			dataloader.WithWait[string, V](wait),
+			dataloader.WithBatchCapacity[string, V](projections.MaxBatchIDs)),
+		fetch: counted,
+	}
 }
 
 // batchByID adapts a lookup of many ids to a dataloader batch function;
@@ -87,7 +97,7 @@ func (r *resolver) loaders(ctx context.Context) *loaders {
 
 // loadOne reads one entity through the request's loader, or directly when
 // the request has none (subscriptions).
-func loadOne[V any](ctx context.Context, l *dataloader.Loader[string, V], fetch func(context.Context, []string) (map[string]V, error), kind, id string) (V, error) {
+func loadOne[V any](ctx context.Context, l *loader[V], fetch func(context.Context, []string) (map[string]V, error), kind, id string) (V, error) {
 	if l != nil {
 		return l.Load(ctx, id)()
 	}
@@ -103,23 +113,39 @@ func loadOne[V any](ctx context.Context, l *dataloader.Loader[string, V], fetch 
 	return v, nil
 }
 
-// prime queues ids into the loader's current batch without waiting, so
-// the entities a whole list of siblings needs are read in one batch: the
-// resolvers of a list run at most MaxParallelism at a time, which alone
-// would cut the batch into small ones.
-func prime[V any](ctx context.Context, l *dataloader.Loader[string, V], ids []string) {
+// prime reads, in one batch and at once, the entities a whole list of
+// siblings needs, and puts them in the loader's cache, so that each
+// sibling's own load finds its entity there. The resolvers of a list run
+// at most MaxParallelism at a time, which alone would cut the list into
+// small batches; and queueing the ids into the loader's batch window one
+// by one would cut it too when that takes longer than the window. An id
+// the batch did not find, or a batch that failed, is left to the
+// sibling's own load, which reports it.
+func prime[V any](ctx context.Context, l *loader[V], ids []string) {
 	if l == nil {
 		return
 	}
+	want := make([]string, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
 	for _, id := range ids {
-		if id != "" {
-			l.Load(ctx, id)
+		if id != "" && !seen[id] {
+			seen[id] = true
+			want = append(want, id)
+		}
+	}
+	for start := 0; start < len(want); start += projections.MaxBatchIDs {
+		found, err := l.fetch(ctx, want[start:min(start+projections.MaxBatchIDs, len(want))])
+		if err != nil {
+			return
+		}
+		for id, v := range found {
+			l.Prime(ctx, id, v)
 		}
 	}
 }
 
 func (r *resolver) customerRecord(ctx context.Context, id string) (projections.Customer, error) {
-	var l *dataloader.Loader[string, projections.Customer]
+	var l *loader[projections.Customer]
 	if ls := r.loaders(ctx); ls != nil {
 		l = ls.customers
 	}
@@ -128,7 +154,7 @@ func (r *resolver) customerRecord(ctx context.Context, id string) (projections.C
 
 // customerDetails reads a customer's tags and identities.
 func (r *resolver) customerDetails(ctx context.Context, id string) (projections.Customer, error) {
-	var l *dataloader.Loader[string, projections.Customer]
+	var l *loader[projections.Customer]
 	if ls := r.loaders(ctx); ls != nil {
 		l = ls.customerDetails
 	}
@@ -136,7 +162,7 @@ func (r *resolver) customerDetails(ctx context.Context, id string) (projections.
 }
 
 func (r *resolver) interactionRecord(ctx context.Context, id string) (projections.Interaction, error) {
-	var l *dataloader.Loader[string, projections.Interaction]
+	var l *loader[projections.Interaction]
 	if ls := r.loaders(ctx); ls != nil {
 		l = ls.interactions
 	}
@@ -144,7 +170,7 @@ func (r *resolver) interactionRecord(ctx context.Context, id string) (projection
 }
 
 func (r *resolver) agentRecord(ctx context.Context, id string) (projections.Agent, error) {
-	var l *dataloader.Loader[string, projections.Agent]
+	var l *loader[projections.Agent]
 	if ls := r.loaders(ctx); ls != nil {
 		l = ls.agents
 	}
