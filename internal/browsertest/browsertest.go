@@ -136,6 +136,10 @@ func Start(t testing.TB, extra ...chromedp.ExecAllocatorOption) *Page {
 		chromedp.ExecPath(path),
 		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(Width, Height),
+		// Chromium makes a directory of its own in TMPDIR for its
+		// singleton socket and leaves it behind when it is stopped: in
+		// the profile directory, it goes with it.
+		chromedp.Env("TMPDIR=" + profile),
 	}
 	for _, f := range Flags {
 		name, value, hasValue := strings.Cut(f, "=")
