@@ -41,10 +41,18 @@ func (e executor) Prepare(ctx context.Context, v auth.Viewer, req transport.Requ
 	return p, nil
 }
 
-// Exec runs a prepared query or mutation.
+// Exec runs a prepared query or mutation. A query's reads share one read
+// transaction (projections.ReadDB.WithSnapshot); a mutation's do not, as
+// they must see the writes it waits for.
 func (e executor) Exec(p transport.Prepared, req transport.Request) *gql.Response {
-	resp := e.s.schema.Exec(p.Context, req.Query, req.OperationName, req.Variables)
-	e.s.access.record(accesses(p.Context, e.s.root.now().UTC()))
+	ctx := p.Context
+	if p.Kind == "query" {
+		var end func()
+		ctx, end = e.s.root.db.WithSnapshot(ctx)
+		defer end()
+	}
+	resp := e.s.schema.Exec(ctx, req.Query, req.OperationName, req.Variables)
+	e.s.access.record(accesses(ctx, e.s.root.now().UTC()))
 	return resp
 }
 

@@ -26,8 +26,16 @@ func anys[T ~string](values []T) []any {
 }
 
 // readTx runs fn in a read-only transaction on the query pool, so that a
-// query made of several statements sees one consistent snapshot.
+// query made of several statements sees one consistent snapshot: the
+// request's, when ctx carries one (WithSnapshot), else one of its own.
 func (db *ReadDB) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s := db.snapshotOf(ctx); s != nil {
+		tx, err := s.begin()
+		if err != nil {
+			return err
+		}
+		return fn(tx)
+	}
 	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
