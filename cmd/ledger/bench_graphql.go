@@ -430,14 +430,34 @@ func serverCPU(pid int) (time.Duration, error) {
 
 // serverPeakRSS reads a process's peak resident set size from /proc.
 func serverPeakRSS(pid int) (string, error) {
+	fields, err := procStatus(pid, "VmHWM", "RssAnon", "RssFile")
+	if err != nil {
+		return "", err
+	}
+	// The read pools map their database files: pages read through the
+	// map count in RSS as the file's (page cache the kernel can take
+	// back), apart from the process's own memory.
+	return fmt.Sprintf("%s (now: %s of its own memory, %s of mapped files)", fields[0], fields[1], fields[2]), nil
+}
+
+// procStatus returns the values of the named fields of /proc/PID/status,
+// in order.
+func procStatus(pid int, names ...string) ([]string, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return "", fmt.Errorf("server status: %w", err)
+		return nil, fmt.Errorf("server status: %w", err)
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			return strings.TrimSpace(v), nil
+	values := make([]string, len(names))
+	for line := range strings.SplitSeq(string(b), "\n") {
+		name, v, ok := strings.Cut(line, ":")
+		if i := slices.Index(names, name); ok && i >= 0 {
+			values[i] = strings.TrimSpace(v)
 		}
 	}
-	return "", fmt.Errorf("no VmHWM in /proc/%d/status", pid)
+	for i, v := range values {
+		if v == "" {
+			return nil, fmt.Errorf("no %s in /proc/%d/status", names[i], pid)
+		}
+	}
+	return values, nil
 }

@@ -67,3 +67,19 @@ func TestPinProcess(t *testing.T) {
 		t.Fatal("a bad CPU list was accepted")
 	}
 }
+
+// TestProcStatus reads this process's own status fields.
+func TestProcStatus(t *testing.T) {
+	v, err := procStatus(os.Getpid(), "VmHWM", "RssAnon", "RssFile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range []string{"VmHWM", "RssAnon", "RssFile"} {
+		if !strings.HasSuffix(v[i], " kB") {
+			t.Errorf("%s = %q, want a size in kB", name, v[i])
+		}
+	}
+	if _, err := procStatus(os.Getpid(), "NoSuchField"); err == nil {
+		t.Error("a missing field was not reported")
+	}
+}
