@@ -196,11 +196,7 @@ func readLane(ctx context.Context, store Store, lane uint64, pages chan<- verify
 		if err != nil {
 			err = fmt.Errorf("verify after position %d: %w", after, err)
 		}
-		// Past a gap a page reaches into the next one's positions: those
-		// are the next page's to check.
-		for len(events) > 0 && events[len(events)-1].Position > after+verifyPageSize {
-			events = events[:len(events)-1]
-		}
+		events = ownPositions(events, after)
 		if err == nil && len(events) == 0 {
 			return
 		}
@@ -208,6 +204,23 @@ func readLane(ctx context.Context, store Store, lane uint64, pages chan<- verify
 			return
 		}
 	}
+}
+
+// ownPositions trims a dense page read after position after to the
+// positions it owns (up to after+verifyPageSize): past a gap a read
+// reaches into the next page's positions, which are that page's to check.
+// A read that finds none of its own positions (a gap of a page or more)
+// is kept whole: its first event is where the checks find the gap, not
+// the end of the ledger.
+func ownPositions(events []RecordedEvent, after uint64) []RecordedEvent {
+	n := len(events)
+	for n > 0 && events[n-1].Position > after+verifyPageSize {
+		n--
+	}
+	if n == 0 {
+		return events
+	}
+	return events[:n]
 }
 
 // prepareVerifyPages recomputes the hashes of each page read and asks the

@@ -159,3 +159,26 @@ func TestVerifySparsePositionsNeedOnlyGrow(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyNamesAGapOfWholePages: events deleted by the page (more than
+// one of Verify's pages of positions, none left in between) are named as
+// a gap, not taken for the end of the ledger.
+func TestVerifyNamesAGapOfWholePages(t *testing.T) {
+	for _, gap := range [][2]uint64{{1001, 2000}, {1001, 3000}, {501, 2700}} {
+		s := chained(5000)
+		var kept []eventstore.RecordedEvent
+		for _, e := range s.events {
+			if e.Position < gap[0] || e.Position > gap[1] {
+				kept = append(kept, e)
+			}
+		}
+		s.events = kept
+		rep, err := eventstore.Verify(context.Background(), s, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.OK || rep.FirstBad == nil || rep.FirstBad.Position != gap[1]+1 || !strings.Contains(rep.FirstBad.Reason, "position gap") {
+			t.Errorf("positions %d to %d deleted: report %+v, first bad %v; want the gap named at %d", gap[0], gap[1], rep, rep.FirstBad, gap[1]+1)
+		}
+	}
+}
