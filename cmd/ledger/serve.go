@@ -125,6 +125,9 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 type server struct {
 	addr string
 	http *http.Server
+	// unused are the HTTP connections without a request yet, closed at
+	// shutdown.
+	unused unusedConns
 	// adminAddr and admin serve /metrics, /healthz and /readyz, only
 	// with --admin-http.
 	adminAddr string
@@ -334,7 +337,11 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
+		ConnState:         s.unused.track,
 	}
+	// Shutdown runs it once the listener is closed: a connection unused
+	// by then never will be.
+	s.http.RegisterOnShutdown(s.unused.closeAll)
 	if adminLn != nil {
 		s.adminAddr = adminLn.Addr().String()
 		s.admin = &http.Server{
