@@ -162,8 +162,7 @@ func TestEraseFollowsMergesToAnyDepth(t *testing.T) {
 // names exactly the keys that were destroyed.
 func TestEraseFreezesTheCustomer(t *testing.T) {
 	h0, sealed, _ := commandstest.NewEncryptedHandler(t)
-	store := &keyEraseHook{erasable: sealed.(erasable)}
-	h := commands.NewHandler(store, commands.WithClock(func() time.Time { return commandstest.T0 }), commands.WithLogger(slog.New(slog.DiscardHandler)))
+	h, store := hookedHandler(sealed)
 	ctx := t.Context()
 	c := customerFrom(t, h, "+8613900000011", "Cai")
 	d := customerFrom(t, h, "+8613900000012", "Dong")
@@ -199,8 +198,7 @@ func TestEraseFreezesTheCustomer(t *testing.T) {
 // and its phone number is released wherever its reservation was.
 func TestEraseDuringAMerge(t *testing.T) {
 	_, sealed, _ := commandstest.NewEncryptedHandler(t)
-	store := &keyEraseHook{erasable: sealed.(erasable)}
-	h := commands.NewHandler(store, commands.WithClock(func() time.Time { return commandstest.T0 }), commands.WithLogger(slog.New(slog.DiscardHandler)))
+	h, store := hookedHandler(sealed)
 	ctx := t.Context()
 	b := customerFrom(t, h, "+8613900000021", "Bei")
 	c := customerFrom(t, h, "+8613900000022", "Cai")
@@ -257,6 +255,12 @@ type erasable interface {
 	eventstore.Store
 	commands.Sealer
 	commands.KeyEraser
+}
+
+// hookedHandler is a handler over sealed through a keyEraseHook.
+func hookedHandler(sealed eventstore.Store) (*commands.Handler, *keyEraseHook) {
+	store := &keyEraseHook{erasable: sealed.(erasable)}
+	return commands.NewHandler(store, commands.WithClock(func() time.Time { return commandstest.T0 }), commands.WithLogger(slog.New(slog.DiscardHandler))), store
 }
 
 // keyEraseHook runs before once, at the first key the erasure destroys,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
 )
 
 // TestMigrateEncrypt: a ledger kept in clear (two customers on SMS and
@@ -16,12 +17,7 @@ import (
 // resolves the same phone number to the same customer (renamed identity
 // streams), and can erase; a second copy into it is refused.
 func TestMigrateEncrypt(t *testing.T) {
-	from, to := t.TempDir(), t.TempDir()
-	raw, err := openStore(t.Context(), from, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := commands.NewHandler(raw)
+	from, to, raw, h := clearLedger(t)
 	sms := func(id, phone, text string) commands.InboundResult {
 		t.Helper()
 		in, err := h.ReceiveInbound(t.Context(), commands.InboundMessage{Channel: domain.ChannelSMS,
@@ -118,4 +114,17 @@ func TestMigrateEncrypt(t *testing.T) {
 	if out, err := ledger(t, "migrate", "--encrypt", "--from", to, "--to", t.TempDir(), "--quiet"); exitCode(err) != 2 {
 		t.Fatalf("copying an encrypted ledger exited %d: %v\n%s", exitCode(err), err, out)
 	}
+}
+
+// clearLedger opens a new ledger kept in clear in a directory of its own,
+// with a handler over it, and names an empty directory for its encrypted
+// copy.
+func clearLedger(t *testing.T) (from, to string, raw eventstore.Store, h *commands.Handler) {
+	t.Helper()
+	from, to = t.TempDir(), t.TempDir()
+	raw, err := openStore(t.Context(), from, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return from, to, raw, commands.NewHandler(raw)
 }

@@ -22,12 +22,7 @@ import (
 // only event of its stream), an identity linked then unlinked, and a merge
 // undone (CustomerAbsorbed, CustomerReleased).
 func TestMigrateEncryptRenamesEveryIdentityStream(t *testing.T) {
-	from, to := t.TempDir(), t.TempDir()
-	raw, err := openStore(t.Context(), from, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := commands.NewHandler(raw)
+	from, to, raw, h := clearLedger(t)
 	phone := domain.Identity{Kind: domain.IdentityPhone, Value: "+8613933334444"}
 	openid := domain.Identity{Kind: domain.IdentityWeChat, Value: "oWx-follower-7731"}
 	gone := domain.Identity{Kind: domain.IdentityWeChat, Value: "oWx-unfollower-5512"}
