@@ -65,6 +65,7 @@ func (r *Runner) applyBatchLocked(ctx context.Context, events []Event, active []
 		}
 	}
 	copy(r.cps, cps)
+	r.db.views.commit(events)
 	if erased || r.erasureWAL {
 		r.truncateWAL(ctx)
 	}
@@ -125,6 +126,7 @@ func (r *Runner) storedCheckpoints(ctx context.Context, tx *Tx) ([]uint64, error
 		}
 		if pos > r.cps[i] { // another process applied events: what we cached may be stale
 			resetCache(p)
+			r.db.views.clear()
 		}
 		cps[i] = pos
 	}

@@ -22,9 +22,33 @@ const MaxBatchIDs = 500
 // is the batch behind the API's data loaders, so a list of tickets with
 // their customers costs one query, not one per ticket.
 func (db *ReadDB) CustomersByID(ctx context.Context, ids []string) (map[string]Customer, error) {
-	return customersBatch(ctx, db, ids, "customers by id", func(q querier, list string, out map[string]Customer) error {
+	if len(ids) > MaxBatchIDs {
+		return nil, domain.Errorf(domain.EINVALID, "at most %d customers at once, got %d", MaxBatchIDs, len(ids))
+	}
+	out := make(map[string]Customer, len(ids))
+	var missed []string
+	for _, id := range ids {
+		if c, ok := getView(db.views, &db.views.customers, id); ok {
+			out[id] = c
+		} else {
+			missed = append(missed, id)
+		}
+	}
+	if len(missed) == 0 {
+		return out, nil
+	}
+	epoch := db.viewEpoch(ctx)
+	read, err := customersBatch(ctx, db, missed, "customers by id", func(q querier, list string, out map[string]Customer) error {
 		return scanCustomerRows(ctx, q, list, out)
 	})
+	if err != nil {
+		return nil, err
+	}
+	for id, c := range read {
+		putView(db.views, &db.views.customers, id, c, epoch, customerViewDeps(id))
+		out[id] = c
+	}
+	return out, nil
 }
 
 // CustomerDetailsByID returns the tags and identities of each customer in

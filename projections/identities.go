@@ -144,6 +144,20 @@ func (db *ReadDB) CustomerByIdentity(ctx context.Context, id domain.Identity) (c
 	if norm, nerr := domain.NormalizeIdentity(id, db.callingCode); nerr == nil {
 		id = norm
 	}
+	key := identityKeyT{string(id.Kind), id.Value}
+	if customerID, ok := getView(db.views, &db.views.identities, key); ok {
+		return customerID, true, nil
+	}
+	epoch := db.views.currentEpoch()
+	customerID, found, err = db.identityHolder(ctx, id)
+	if found {
+		putView(db.views, &db.views.identities, key, customerID, epoch, identityViewDeps(id, customerID))
+	}
+	return customerID, found, err
+}
+
+// identityHolder reads who holds the normalised identity id.
+func (db *ReadDB) identityHolder(ctx context.Context, id domain.Identity) (customerID string, found bool, err error) {
 	err = db.queryRow(ctx, `SELECT customer_id FROM identities WHERE kind = ? AND value = ?`, id.Kind, id.Value).Scan(&customerID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

@@ -11,11 +11,14 @@ import (
 // under a context (WithSnapshot): begun at the first read, ended by the
 // function WithSnapshot returned.
 type readSnapshot struct {
-	db    *ReadDB
-	ctx   context.Context
-	once  sync.Once
-	tx    *sql.Tx
-	err   error
+	db   *ReadDB
+	ctx  context.Context
+	once sync.Once
+	tx   *sql.Tx
+	err  error
+	// epoch is the view cache's epoch taken before the transaction began
+	// (viewcache.go): every read of the snapshot is at least that recent.
+	epoch uint64
 	ended bool
 	mu    sync.Mutex // guards ended and the end of tx
 }
@@ -59,11 +62,24 @@ func (s *readSnapshot) begin() (*sql.Tx, error) {
 			s.err = fmt.Errorf("begin read: the request's snapshot was released")
 			return
 		}
+		s.epoch = s.db.views.currentEpoch()
 		if s.tx, s.err = s.db.r.BeginTx(s.ctx, &sql.TxOptions{ReadOnly: true}); s.err != nil {
 			s.err = fmt.Errorf("begin read: %w", s.err)
 		}
 	})
 	return s.tx, s.err
+}
+
+// viewEpoch is the view cache's epoch a read under ctx is at least as
+// recent as: its snapshot's, begun now if it was not (so that no read of
+// the snapshot can predate the epoch returned), or the current one.
+func (db *ReadDB) viewEpoch(ctx context.Context) uint64 {
+	if s := db.snapshotOf(ctx); s != nil {
+		if _, err := s.begin(); err == nil {
+			return s.epoch
+		}
+	}
+	return db.views.currentEpoch()
 }
 
 // end rolls the transaction back (it only read), if it was begun.

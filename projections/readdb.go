@@ -33,6 +33,8 @@ type ReadDB struct {
 	callingCode string
 	// stmts are the read pool's prepared statements (stmt_cache.go).
 	stmts stmtCache
+	// views caches the screen pop's reads (viewcache.go).
+	views *viewCache
 }
 
 // ReadDBOption configures OpenReadDB.
@@ -49,7 +51,7 @@ func WithCallingCode(code string) ReadDBOption { return func(db *ReadDB) { db.ca
 // re-created empty with its checkpoint at 0, so the next Runner.Run
 // rebuilds it from the log.
 func OpenReadDB(ctx context.Context, path string, opts ...ReadDBOption) (*ReadDB, error) {
-	db := &ReadDB{path: path, callingCode: domain.DefaultCallingCode}
+	db := &ReadDB{path: path, callingCode: domain.DefaultCallingCode, views: newViewCache()}
 	for _, opt := range opts {
 		opt(db)
 	}
@@ -132,6 +134,7 @@ func (db *ReadDB) recreate(ctx context.Context) error {
 		return err
 	}
 	db.r, db.w = nil, nil
+	db.views.clear()
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Remove(db.path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("remove damaged read database: %w", err)

@@ -158,6 +158,7 @@ func (r *Runner) resetLocked(ctx context.Context, active []bool) error {
 			resetCache(p)
 		}
 	}
+	r.db.views.clear()
 	r.publish()
 	return nil
 }

@@ -229,6 +229,7 @@ func (r *Runner) loadLocked(ctx context.Context) (uint64, error) {
 		r.cps[i] = st.checkpoints[p.Name()]
 		resetCache(p)
 	}
+	r.db.views.clear()
 	r.publish()
 	return slices.Min(append([]uint64{^uint64(0)}, r.cps...)), nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,6 +99,15 @@ func (db *ReadDB) Timeline(ctx context.Context, customerID string, first int, af
 		return page, err
 	}
 	n := pageSize(first)
+	key := timelineKey{customerID, n}
+	cacheable := !hasCursor && n <= timelineCacheMax
+	if cacheable {
+		if page, ok := getView(db.views, &db.views.timelines, key); ok {
+			return page, nil
+		}
+	}
+	epoch := db.viewEpoch(ctx)
+	var deps []string
 	err = db.readTx(ctx, func(tx *sql.Tx) error {
 		q := db.cached(tx) // the agent desktop's hottest query: parse it once
 		group, err := customerGroup(ctx, q, customerID)
@@ -109,12 +119,24 @@ func (db *ReadDB) Timeline(ctx context.Context, customerID string, first int, af
 			c = &cur
 		}
 		query, args := timelineQuery(group, c)
-		page.Entries, err = scanTimeline(ctx, q, query, append(args, n+1)...)
+		if page.Entries, err = scanTimeline(ctx, q, query, append(args, n+1)...); err != nil || !cacheable {
+			return err
+		}
+		deps, err = groupViewDeps(ctx, q, group)
 		return err
 	})
 	if err != nil {
 		return TimelinePage{}, fmt.Errorf("timeline of %s: %w", customerID, err)
 	}
+	page = finishTimelinePage(page, n)
+	if cacheable {
+		putView(db.views, &db.views.timelines, key, page, epoch, deps)
+	}
+	return page, nil
+}
+
+// finishTimelinePage cuts the n+1 entries read to n and sets the cursor.
+func finishTimelinePage(page TimelinePage, n int) TimelinePage {
 	if len(page.Entries) > n {
 		page.Entries, page.HasNextPage = page.Entries[:n], true
 	}
@@ -122,7 +144,8 @@ func (db *ReadDB) Timeline(ctx context.Context, customerID string, first int, af
 		last := page.Entries[k-1]
 		page.EndCursor = cursor{Kind: "timeline", Num: nanos(last.At), Pos: int64(last.Position)}.encode()
 	}
-	return page, nil
+	page.Entries = slices.Clip(page.Entries) // cached and shared: an append must copy
+	return page
 }
 
 // timelineArms are the parts of the timeline: ticket entries from the
