@@ -98,7 +98,9 @@ func TestViewCacheNeverAnswersStale(t *testing.T) {
 						Position int64
 						Ticket   struct {
 							ID       string
-							Customer struct{ Timeline struct{ Nodes []timelineNode } }
+							Customer struct {
+								Timeline struct{ Nodes []timelineNode }
+							}
 						}
 					}
 				}
