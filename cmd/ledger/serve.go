@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"sync"
@@ -65,7 +66,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	cfg := serveConfig{}
 	addStoreFlag(fs, &cfg.store)
 	fs.StringVar(&cfg.addr, "http", envOr("LEDGER_HTTP", "127.0.0.1:8080"), "HTTP listen address (env LEDGER_HTTP)")
-	fs.StringVar(&cfg.adminAddr, "admin-http", envOr("LEDGER_ADMIN_HTTP", ""), "admin listen address for /metrics, /healthz and /readyz, e.g. 127.0.0.1:9090 (env LEDGER_ADMIN_HTTP); empty: not served")
+	fs.StringVar(&cfg.adminAddr, "admin-http", envOr("LEDGER_ADMIN_HTTP", ""), "admin listen address for /metrics, /healthz, /readyz and /debug/pprof/, e.g. 127.0.0.1:9090 (env LEDGER_ADMIN_HTTP); empty: not served")
 	fs.BoolVar(&cfg.demo, "demo", false, "generate live demo traffic while serving")
 	fs.DurationVar(&cfg.demoPace, "demo-pace", 2*time.Second, "with --demo: longest pause between two steps of a demo interaction")
 	fs.Uint64Var(&cfg.demoSeed, "demo-seed", uint64(time.Now().UnixNano()), "with --demo: random seed")
@@ -108,7 +109,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "ledger serving on http://%s (data %s)\n", srv.addr, cfg.data)
 	if srv.adminAddr != "" {
-		fmt.Fprintf(out, "admin endpoints (/metrics /healthz /readyz) on http://%s\n", srv.adminAddr)
+		fmt.Fprintf(out, "admin endpoints (/metrics /healthz /readyz /debug/pprof/) on http://%s\n", srv.adminAddr)
 	}
 	if cfg.demo {
 		if err := ensureDemoAccounts(cfg.data, out); err != nil {
@@ -434,9 +435,13 @@ func (s *server) adminRoutes(reg *prometheus.Registry) *http.ServeMux {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	// The runtime's profiles, for what limits a server under load (CPU,
+	// heap, goroutines): the admin listener is for operators only.
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(w, "Interaction Ledger admin\n\n/healthz  liveness\n/readyz   readiness (projections caught up)\n/metrics  Prometheus metrics\n")
+		_, _ = io.WriteString(w, "Interaction Ledger admin\n\n/healthz       liveness\n/readyz        readiness (projections caught up)\n/metrics       Prometheus metrics\n/debug/pprof/  runtime profiles (heap, goroutine, profile?seconds=N)\n")
 	})
 	return mux
 }

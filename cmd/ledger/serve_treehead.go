@@ -24,7 +24,7 @@ func (c *treeHeadComponent) start(core *serveCore, _ offers) error {
 	if c.every <= 0 {
 		return nil
 	}
-	log, err := treehead.OpenLog(core.ctx, core.dataDir)
+	log, err := treehead.OpenLog(core.ctx, core.dataDir, treehead.SigningOnly())
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,9 @@ func (r CheckReport) OK() bool { return len(r.Problems) == 0 }
 // The error is for failures to read, not for what was found.
 func Check(ctx context.Context, store eventstore.Store, log *Log, verifier note.Verifier) (CheckReport, error) {
 	rep := CheckReport{Leaves: log.tree.Size()}
+	if log.signingOnly {
+		return rep, errFrontierOnly
+	}
 	heads, err := openHeads(ctx, log, verifier, &rep)
 	if err != nil {
 		return rep, err

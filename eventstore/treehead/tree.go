@@ -20,6 +20,7 @@ package treehead
 import (
 	"crypto"
 	_ "crypto/sha256" // the tree's hash
+	"errors"
 	"fmt"
 
 	"github.com/transparency-dev/merkle/compact"
@@ -48,8 +49,15 @@ var factory = &compact.RangeFactory{Hash: hasher.HashChildren}
 // Tree is the Merkle tree of a ledger's first Size events, with every
 // leaf kept, so that it can prove inclusions and consistency.
 type Tree struct {
-	leaves [][]byte
-	rng    *compact.Range
+	// leaves are held by value: a ledger of millions of events keeps one
+	// flat array, not millions of small allocations the garbage
+	// collector has to walk.
+	leaves [][HashSize]byte
+	size   uint64
+	// frontierOnly trees keep no leaves: enough for the root of the
+	// whole tree (what a head signs), not for proofs.
+	frontierOnly bool
+	rng          *compact.Range
 	// subtrees remembers the hashes of perfect subtrees of memoLevel
 	// levels or more that proofs needed: many proofs share them.
 	subtrees map[compact.NodeID][]byte
@@ -64,21 +72,41 @@ func NewTree() *Tree {
 	return &Tree{rng: factory.NewEmptyRange(0), subtrees: map[compact.NodeID][]byte{}}
 }
 
-// Append adds the next leaf.
+// newFrontier returns the empty tree that keeps only what its root needs
+// (log2 of its size hashes): it can sign heads, not prove.
+func newFrontier() *Tree {
+	t := NewTree()
+	t.frontierOnly = true
+	return t
+}
+
+// errFrontierOnly is what a tree without its leaves answers a proof.
+var errFrontierOnly = errors.New("treehead: this tree keeps no leaves (opened to sign heads only)")
+
+// HashSize is the size of a leaf hash (SHA-256).
+const HashSize = 32
+
+// Append adds the next leaf, a hash of HashSize bytes.
 func (t *Tree) Append(leaf []byte) {
-	t.leaves = append(t.leaves, leaf)
+	if len(leaf) != HashSize {
+		panic(fmt.Sprintf("treehead: a leaf hash of %d bytes", len(leaf)))
+	}
+	if !t.frontierOnly {
+		t.leaves = append(t.leaves, [HashSize]byte(leaf))
+	}
+	t.size++
 	_ = t.rng.Append(leaf, nil) // cannot fail: the range starts at 0
 }
 
 // Size is the number of leaves.
-func (t *Tree) Size() uint64 { return uint64(len(t.leaves)) }
+func (t *Tree) Size() uint64 { return t.size }
 
 // Leaf returns leaf i.
-func (t *Tree) Leaf(i uint64) []byte { return t.leaves[i] }
+func (t *Tree) Leaf(i uint64) []byte { return t.leaves[i][:] }
 
 // Root is the root of the whole tree.
 func (t *Tree) Root() []byte {
-	if len(t.leaves) == 0 {
+	if t.size == 0 {
 		return EmptyRoot()
 	}
 	root, err := t.rng.GetRootHash(nil)
@@ -92,8 +120,8 @@ func (t *Tree) Root() []byte {
 // end).
 func (t *Tree) perfectRoot(begin, end uint64) []byte {
 	r := factory.NewEmptyRange(begin)
-	for _, l := range t.leaves[begin:end] {
-		_ = r.Append(l, nil)
+	for i := range t.leaves[begin:end] {
+		_ = r.Append(t.leaves[begin+uint64(i)][:], nil)
 	}
 	return r.Hashes()[0] // one node covers a perfect subtree
 }
@@ -102,6 +130,9 @@ func (t *Tree) perfectRoot(begin, end uint64) []byte {
 func (t *Tree) RootAt(size uint64) ([]byte, error) {
 	if size > t.Size() {
 		return nil, fmt.Errorf("tree of %d leaves has no root at size %d", t.Size(), size)
+	}
+	if t.frontierOnly {
+		return nil, errFrontierOnly
 	}
 	if size == 0 {
 		return EmptyRoot(), nil
@@ -121,6 +152,9 @@ func (t *Tree) InclusionProof(index, size uint64) ([][]byte, error) {
 	if size > t.Size() {
 		return nil, fmt.Errorf("tree of %d leaves cannot prove at size %d", t.Size(), size)
 	}
+	if t.frontierOnly {
+		return nil, errFrontierOnly
+	}
 	nodes, err := proof.Inclusion(index, size)
 	if err != nil {
 		return nil, err
@@ -133,6 +167,9 @@ func (t *Tree) InclusionProof(index, size uint64) ([][]byte, error) {
 func (t *Tree) ConsistencyProof(size1, size2 uint64) ([][]byte, error) {
 	if size2 > t.Size() {
 		return nil, fmt.Errorf("tree of %d leaves cannot prove at size %d", t.Size(), size2)
+	}
+	if t.frontierOnly {
+		return nil, errFrontierOnly
 	}
 	nodes, err := proof.Consistency(size1, size2)
 	if err != nil {
@@ -152,7 +189,7 @@ func (t *Tree) rehash(nodes proof.Nodes) ([][]byte, error) {
 // subtree is the hash of a perfect subtree within the tree.
 func (t *Tree) subtree(id compact.NodeID) []byte {
 	if id.Level == 0 {
-		return t.leaves[id.Index]
+		return t.leaves[id.Index][:]
 	}
 	if id.Level < memoLevel {
 		begin, end := id.Coverage()
