@@ -208,19 +208,43 @@ func scanTimeline(ctx context.Context, q querier, query string, args ...any) ([]
 	}
 	defer rows.Close()
 	var out []TimelineEntry
+	var names interner
+	var customer, channel, kind, interaction, ticket sql.RawBytes
 	for rows.Next() {
 		var t TimelineEntry
 		var at int64
 		var s1, s2 string
 		var n1 float64
-		if err := rows.Scan(&t.Position, &t.CustomerID, &at, &t.Channel, &t.Kind, &t.InteractionID, &t.TicketID, &s1, &s2, &n1); err != nil {
+		if err := rows.Scan(&t.Position, &customer, &at, &channel, &kind, &interaction, &ticket, &s1, &s2, &n1); err != nil {
 			return nil, err
 		}
+		t.CustomerID, t.InteractionID, t.TicketID = names.of(customer), names.of(interaction), names.of(ticket)
+		t.Channel, t.Kind = domain.Channel(names.of(channel)), TimelineKind(names.of(kind))
 		t.At = fromNanos(at)
 		t.Summary = entrySummary(t.Kind, t.Channel, s1, s2, n1)
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// interner gives one string per distinct value: a page of a timeline
+// names the same customer, interactions, channels and kinds over and
+// over, and the view cache keeps pages.
+type interner map[string]string
+
+func (n *interner) of(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if s, ok := (*n)[string(b)]; ok {
+		return s
+	}
+	if *n == nil {
+		*n = make(map[string]string, 8)
+	}
+	s := string(b)
+	(*n)[s] = s
+	return s
 }
 
 // entrySummary writes the one-line summary of an entry from what its arm

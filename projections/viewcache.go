@@ -3,6 +3,8 @@ package projections
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/interactionledger/ledger/domain"
@@ -26,10 +28,15 @@ import (
 // that changed it, and whoever waited for a position (READ_YOUR_WRITES)
 // finds every entry older than that position's batch already void.
 //
-// The keys are streams because every event names its own: interaction,
-// ticket and customer streams, plus, from the event data, the customer an
-// interaction or ticket begins for, both sides of a merge, an erasure's
-// customers and the identities a link moves (see viewKeys).
+// The keys are stream ids (a stream's name after its category): every
+// event names its own stream, and the streams that feed a customer's
+// views are named by the ids of the customer, its interactions and its
+// tickets (customer-<id>; interaction-, delivery-, qa-, sla-<interaction
+// id>; ticket-, sla-<ticket id>). Beyond its own stream an event touches
+// what its data names: the customer an interaction or ticket begins for,
+// both sides of a merge, an erasure's customers and the identities a link
+// moves (see viewKeys). An id shared by unrelated streams only voids more
+// than it must.
 //
 // The cache trusts that this process's runner is the only writer of the
 // read database (each node keeps its own); when the runner finds otherwise
@@ -186,10 +193,10 @@ func identityViewKey(id domain.Identity) string {
 // viewKeys calls add with every key e changes: its own stream, and what
 // its data names in other streams' read models.
 func viewKeys(e Event, add func(string)) {
-	add(e.Stream)
+	add(streamID(e.Stream))
 	customer := func(id string) {
 		if id != "" {
-			add(domain.CustomerStream(id))
+			add(id)
 		}
 	}
 	identities := func(ids []domain.Identity) {
@@ -231,57 +238,46 @@ func viewKeys(e Event, add func(string)) {
 	}
 }
 
+// streamID is a stream's name after its category ("customer-42" -> "42").
+func streamID(stream string) string {
+	if _, id, ok := strings.Cut(stream, "-"); ok {
+		return id
+	}
+	return stream
+}
+
 // customerViewDeps are the keys a customer's stored profile is read from.
-func customerViewDeps(id string) []string { return []string{domain.CustomerStream(id)} }
+func customerViewDeps(id string) []string { return []string{id} }
 
 // identityViewDeps are the keys an identity lookup that found customer is
 // read from: the identity (links, merges) and the customer (an erasure
 // removes its identities).
 func identityViewDeps(id domain.Identity, customer string) []string {
-	return []string{identityViewKey(id), domain.CustomerStream(customer)}
+	return []string{identityViewKey(id), customer}
 }
 
-// timelineViewDeps are the keys a merge group's timeline is read from:
-// the customers' streams (merges, new interactions and tickets) and every
-// stream of their interactions and tickets.
-func timelineViewDeps(group, interactions, tickets []string) []string {
-	deps := make([]string, 0, len(group)+4*len(interactions)+2*len(tickets))
-	for _, c := range group {
-		deps = append(deps, domain.CustomerStream(c))
-	}
-	for _, i := range interactions {
-		deps = append(deps, domain.InteractionStream(i), domain.DeliveryStream(i), domain.QaStream(i), domain.SlaStream(i))
-	}
-	for _, t := range tickets {
-		deps = append(deps, domain.TicketStream(t), domain.SlaStream(t))
-	}
-	return deps
-}
-
-// groupViewDeps reads the keys a merge group's timeline depends on.
+// groupViewDeps reads the keys a merge group's timeline is read from: the
+// ids of its customers (merges, new interactions and tickets), and of
+// their interactions and tickets (every stream about them).
 func groupViewDeps(ctx context.Context, q querier, group []string) ([]string, error) {
 	in := placeholders(len(group))
 	args := append(anys(group), anys(group)...)
-	rows, err := q.QueryContext(ctx, `SELECT 'i', id FROM interactions WHERE customer_id IN (`+in+`)
-		UNION ALL SELECT 't', id FROM tickets WHERE customer_id IN (`+in+`)`, args...)
+	rows, err := q.QueryContext(ctx, `SELECT id FROM interactions WHERE customer_id IN (`+in+`)
+		UNION ALL SELECT id FROM tickets WHERE customer_id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("streams of %v: %w", group, err)
 	}
 	defer rows.Close()
-	var interactions, tickets []string
+	deps := slices.Clone(group)
 	for rows.Next() {
-		var kind, id string
-		if err := rows.Scan(&kind, &id); err != nil {
+		var id string
+		if err := rows.Scan(&id); err != nil {
 			return nil, fmt.Errorf("streams of %v: %w", group, err)
 		}
-		if kind == "i" {
-			interactions = append(interactions, id)
-		} else {
-			tickets = append(tickets, id)
-		}
+		deps = append(deps, id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("streams of %v: %w", group, err)
 	}
-	return timelineViewDeps(group, interactions, tickets), nil
+	return slices.Clip(deps), nil
 }
