@@ -2,12 +2,17 @@ package transport
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	gql "github.com/graph-gophers/graphql-go"
+	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 	"github.com/interactionledger/ledger/graphql/apierror"
 	"github.com/interactionledger/ledger/graphql/auth"
 )
@@ -66,5 +71,34 @@ func TestHTTPTransport(t *testing.T) {
 	resp.Body.Close()
 	if got := resp.Header.Get("WWW-Authenticate"); !strings.Contains(got, `error="invalid_token"`) {
 		t.Errorf("WWW-Authenticate %q", got)
+	}
+}
+
+// TestWriteResponseAsEncodingJSONWould checks that a response written
+// without re-encoding its data says what encoding/json would say of it.
+func TestWriteResponseAsEncodingJSONWould(t *testing.T) {
+	for _, resp := range []*gql.Response{
+		{Data: json.RawMessage(`{"customerByIdentity":{"id":"c1","timeline":{"nodes":[{"at":"2026-12-05T10:00:00Z"}]}}}`)},
+		{Data: json.RawMessage(`{"customerByIdentity":null}`), Errors: []*gqlerrors.QueryError{{Message: "no \"such\" thing", Path: []any{"customerByIdentity"}}}},
+		{Data: json.RawMessage(`null`), Errors: []*gqlerrors.QueryError{{Message: "forbidden"}}},
+		{Errors: []*gqlerrors.QueryError{{Message: "bad request"}}},
+		{Data: json.RawMessage(`{"a":1}`), Extensions: map[string]any{"cost": 3}},
+	} {
+		rec := httptest.NewRecorder()
+		writeResponse(rec, resp)
+		want, err := json.Marshal(resp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, wantV any
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+			t.Fatalf("%s: %v", rec.Body, err)
+		}
+		if err := json.Unmarshal(want, &wantV); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, wantV) || rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/json; charset=utf-8" {
+			t.Fatalf("wrote %d %q %s, encoding/json says %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body, want)
+		}
 	}
 }
