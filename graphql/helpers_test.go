@@ -66,6 +66,9 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 		t.Fatal(err)
 	}
 	e.runner = projections.NewRunner(e.store, e.db, quietLogger, projections.Standard()...)
+	if err := e.runner.RegisterMetrics(e.reg); err != nil {
+		t.Fatal(err)
+	}
 	e.cmds = commands.NewHandler(e.store, commands.WithLogger(quietLogger))
 	if e.auth, err = auth.NewAuthenticator(testSecret); err != nil {
 		t.Fatal(err)

@@ -150,4 +150,9 @@ func TestViewCacheNeverAnswersStale(t *testing.T) {
 	if pops < customers*rounds {
 		t.Fatalf("the readers made %d screen pops while %d writes ran: too few to race them", pops, 2*customers*rounds)
 	}
+	hits := e.counter("ledger_view_cache_lookups_total", map[string]string{"view": "timeline", "result": "hit"})
+	if hits == 0 {
+		t.Fatalf("%d screen pops and no timeline served from the view cache: the race did not involve it", pops)
+	}
+	t.Logf("%d screen pops, %v timelines from the view cache", pops, hits)
 }

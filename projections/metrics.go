@@ -72,7 +72,8 @@ func (m *runnerMetrics) register(reg prometheus.Registerer, lag prometheus.Colle
 // position, read at scrape time), ledger_projection_events_applied_total,
 // ledger_projection_blocked{projection} (1 while a projection is stopped
 // before an event it cannot decode or apply: alert on it),
-// ledger_projection_batch_failures_total{reason} and the batch histograms.
+// ledger_projection_batch_failures_total{reason}, the batch histograms,
+// and the read database's ledger_view_cache_lookups_total{view, result}.
 func (r *Runner) RegisterMetrics(reg prometheus.Registerer) error {
 	lag := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "ledger_projection_lag_events",
@@ -83,6 +84,9 @@ func (r *Runner) RegisterMetrics(reg prometheus.Registerer) error {
 		return err
 	}
 	r.followMetrics = m
+	if err := reg.Register(r.db.views.lookups); err != nil {
+		return fmt.Errorf("register view cache metrics: %w", err)
+	}
 	return r.metrics.register(reg, lag)
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // viewCache keeps what the agent's screen pop reads (who holds an
@@ -51,6 +52,9 @@ type viewCache struct {
 	identities boundedViews[identityKeyT, string]
 	customers  boundedViews[string, Customer]
 	timelines  boundedViews[timelineKey, TimelinePage]
+
+	// lookups counts hits and misses by view (RegisterMetrics).
+	lookups *prometheus.CounterVec
 }
 
 type identityKeyT struct{ kind, value string }
@@ -70,11 +74,16 @@ const (
 )
 
 func newViewCache() *viewCache {
+	lookups := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ledger_view_cache_lookups_total",
+		Help: "Reads of the screen pop's views, by view (identity, customer, timeline) and result (hit: served from the view cache, no SQL; miss: read from the read models).",
+	}, []string{"view", "result"})
 	return &viewCache{
 		touched:    make(map[string]uint64),
-		identities: newBoundedViews[identityKeyT, string](maxCachedViews),
-		customers:  newBoundedViews[string, Customer](maxCachedViews),
-		timelines:  newBoundedViews[timelineKey, TimelinePage](maxCachedViews),
+		identities: newBoundedViews[identityKeyT, string]("identity", lookups, maxCachedViews),
+		customers:  newBoundedViews[string, Customer]("customer", lookups, maxCachedViews),
+		timelines:  newBoundedViews[timelineKey, TimelinePage]("timeline", lookups, maxCachedViews),
+		lookups:    lookups,
 	}
 }
 
@@ -90,12 +99,14 @@ type view[V any] struct {
 // at random (map iteration order), which keeps the hit rate of a hot set
 // larger than the bound proportional instead of emptying the cache.
 type boundedViews[K comparable, V any] struct {
-	max int
-	m   map[K]view[V]
+	max          int
+	m            map[K]view[V]
+	hits, misses prometheus.Counter
 }
 
-func newBoundedViews[K comparable, V any](max int) boundedViews[K, V] {
-	return boundedViews[K, V]{max: max, m: make(map[K]view[V])}
+func newBoundedViews[K comparable, V any](name string, lookups *prometheus.CounterVec, max int) boundedViews[K, V] {
+	return boundedViews[K, V]{max: max, m: make(map[K]view[V]),
+		hits: lookups.WithLabelValues(name, "hit"), misses: lookups.WithLabelValues(name, "miss")}
 }
 
 // currentEpoch is the epoch a read about to begin must record.
@@ -124,9 +135,11 @@ func getView[K comparable, V any](c *viewCache, b *boundedViews[K, V], key K) (V
 	defer c.mu.Unlock()
 	v, ok := b.m[key]
 	if !ok || !c.fresh(v.epoch, v.deps) {
+		b.misses.Inc()
 		var zero V
 		return zero, false
 	}
+	b.hits.Inc()
 	return v.val, true
 }
 
