@@ -201,7 +201,8 @@ func (h *contactHistory) ensure(ctx context.Context, customers map[int64]bool) e
 
 // addStarted adds the contacts met since the last flush, in the order
 // they started in the ledger, calling moved(id, position) for every
-// contact whose links one of them may change.
+// contact whose links one of them may change. Adding them again (after a
+// flush failed) changes nothing and calls nothing.
 func (h *contactHistory) addStarted(moved func(id string, position uint64)) {
 	for _, s := range h.started {
 		cs := h.customers[s.customer]

@@ -34,7 +34,12 @@ type folder struct {
 	events            *eventColumns
 	transitions       *Columns // fact_ticket_transitions rows of the batch
 	contacts          *contactHistory
-	last              uint64
+	// linksMoved holds the interactions whose links the batch's new
+	// contacts moved, with the position of the last that did, until their
+	// rows are made: a flush that fails part-way (its context ended while
+	// it read a stream) leaves them to the next.
+	linksMoved map[string]uint64
+	last       uint64
 	// batchHint bounds how many events a batch holds; the event columns
 	// of the next batch are allocated as large as the last batch was (up
 	// to it) rather than grown: large while catching up, small when live.
@@ -45,7 +50,10 @@ type folder struct {
 type streamLoader func(ctx context.Context, stream string, before uint64) ([]eventstore.RecordedEvent, error)
 
 func newFolder(loader streamLoader, contacts contactLoader, pseudo *pseudonymizer, maxKeep, batchHint int) *folder {
-	f := &folder{loader: loader, pseudo: pseudo, maxKeep: maxKeep, batchHint: batchHint, contacts: newContactHistory(contacts)}
+	f := &folder{
+		loader: loader, pseudo: pseudo, maxKeep: maxKeep, batchHint: batchHint,
+		contacts: newContactHistory(contacts), linksMoved: map[string]uint64{},
+	}
 	f.resetCache()
 	f.resetDirty(batchHint)
 	return f
@@ -191,15 +199,15 @@ func (f *folder) linkContacts(ctx context.Context) error {
 	if err := f.contacts.ensure(ctx, customers); err != nil {
 		return err
 	}
-	moved := map[string]uint64{}
-	f.contacts.addStarted(func(id string, position uint64) { moved[id] = max(moved[id], position) })
-	for id, position := range moved {
+	f.contacts.addStarted(func(id string, position uint64) { f.linksMoved[id] = max(f.linksMoved[id], position) })
+	for id, position := range f.linksMoved {
 		s, err := f.interaction(ctx, id, -1, f.last+1)
 		if err != nil {
 			return err
 		}
 		s.linkedAt = max(s.linkedAt, position)
 		f.dirtyInteractions[id] = true
+		delete(f.linksMoved, id)
 	}
 	return nil
 }
