@@ -12,6 +12,7 @@ import (
 	"github.com/interactionledger/ledger/analytics"
 	"github.com/interactionledger/ledger/analytics/analyticstest"
 	"github.com/interactionledger/ledger/analytics/embedded"
+	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
 )
 
@@ -200,6 +201,76 @@ func TestLinkedReportsAtTheEdges(t *testing.T) {
 	for _, tc := range tests {
 		if got := rows(tc.report, tc.days)[tc.key]; got != tc.want {
 			t.Errorf("%s days=%s, row %s: %q, want %q", tc.report, tc.days, tc.key, got, tc.want)
+		}
+	}
+}
+
+// stoppingStore stops the sync (cancels its context) from its n-th stream
+// read, which then fails like a read cut short: a sink stopped while it
+// reads a stream, its last batch's links included, then writing what it
+// had folded.
+type stoppingStore struct {
+	*sqlite.Store
+	reads, n int
+	stop     context.CancelFunc
+}
+
+func (s *stoppingStore) ReadStream(ctx context.Context, stream string, from int64, max int) ([]eventstore.RecordedEvent, error) {
+	if s.reads++; s.reads >= s.n {
+		s.stop()
+		return nil, context.Canceled
+	}
+	return s.Store.ReadStream(ctx, stream, from, max)
+}
+
+// TestSinkStoppedWhileLinkingLosesNoLink stops syncs at each of their
+// stream reads in turn (the sink reads streams to fold interactions it
+// no longer holds, neighbours whose links moved among them) and resumes
+// each time with a new sink: the reports must still equal the joins.
+func TestSinkStoppedWhileLinkingLosesNoLink(t *testing.T) {
+	ctx := t.Context()
+	store := analyticstest.NewLedger(t, analyticstest.Config{Customers: 30, Interactions: 120, Seed: 12})
+	if err := analyticstest.AppendEdgeContacts(ctx, store, analyticstest.EdgeContacts()); err != nil {
+		t.Fatal(err)
+	}
+	b, err := embedded.Open(ctx, filepath.Join(t.TempDir(), embedded.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	head, _ := store.HeadPosition(ctx)
+	stops := 0
+	for n := 1; ; n++ {
+		stop, cancel := context.WithCancel(ctx)
+		s := &stoppingStore{Store: store, n: n, stop: cancel}
+		sink := analytics.NewSink(s, b, analyticstest.Key, analytics.WithBatchEvents(100), analytics.WithCacheLimit(40))
+		err := sink.Sync(stop, nil)
+		cancel()
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("sync stopped at stream read %d: %v", n, err)
+		}
+		if stops++; stops > 400 {
+			t.Fatal("the sink never caught up")
+		}
+	}
+	if cp, _ := b.Checkpoint(ctx, analytics.DefaultSinkName); cp != head || stops < 10 {
+		t.Fatalf("checkpoint %d of %d after %d stops", cp, head, stops)
+	}
+	rep := analytics.NewReporter(b)
+	for _, req := range linkedRequests() {
+		want, err := analytics.ReferenceReport(ctx, b, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := rep.Report(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cw, cg := analyticstest.Canonical(want), analyticstest.Canonical(got); cw != cg {
+			t.Errorf("%s differs from the joins:\njoins:\n%s\nreport:\n%s", analyticstest.RequestLabel(req), cw, cg)
 		}
 	}
 }
