@@ -34,6 +34,15 @@ type contact struct {
 	position  uint64 // of its InteractionStarted
 	id        string
 	channel   string
+	lane      int // index of channel in domain.Channels, -1 for another
+}
+
+func newContact(startedAt int64, position uint64, id, channel string) contact {
+	lane, ok := channelIndex[channel]
+	if !ok {
+		lane = -1
+	}
+	return contact{startedAt: startedAt, position: position, id: id, channel: channel, lane: lane}
 }
 
 // customerContacts are a customer's contacts, ordered by start (ties by
@@ -86,7 +95,7 @@ func (cs customerContacts) links(at int64, l *contactLinks) {
 	}
 	missing := len(l.nextOn)
 	for j := hi; j < len(cs) && missing > 0; j++ {
-		if k, ok := channelIndex[cs[j].channel]; ok && l.nextOn[k] == 0 {
+		if k := cs[j].lane; k >= 0 && l.nextOn[k] == 0 {
 			l.nextOn[k] = cs[j].startedAt
 			missing--
 		}
@@ -172,17 +181,21 @@ func (h *contactHistory) start(customer int64, c contact) {
 	h.started = append(h.started, startedContact{customer: customer, contact: c})
 }
 
-// ensure makes sure the contacts of customers are held, reading those
-// missing from the back end in one go.
+// holds reports whether the contacts of customer are held.
+func (h *contactHistory) holds(customer int64) bool {
+	_, ok := h.customers[customer]
+	return ok
+}
+
+// ensure makes the contacts of customers (not held yet) held, reading
+// them from the back end in one go.
 func (h *contactHistory) ensure(ctx context.Context, customers map[int64]bool) error {
-	var missing []int64
-	for k := range customers {
-		if _, ok := h.customers[k]; !ok {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) == 0 {
+	if len(customers) == 0 {
 		return nil
+	}
+	missing := make([]int64, 0, len(customers))
+	for k := range customers {
+		missing = append(missing, k)
 	}
 	var loaded map[int64]customerContacts
 	if h.storedUpTo > 0 {
@@ -274,12 +287,11 @@ func scanContacts(ctx context.Context, b Backend, query string, args []any, out 
 	defer rows.Close()
 	for rows.Next() {
 		var key, at, pos int64
-		var c contact
-		if err := rows.Scan(&key, &at, &c.id, &c.channel, &pos); err != nil {
+		var id, channel string
+		if err := rows.Scan(&key, &at, &id, &channel, &pos); err != nil {
 			return err
 		}
-		c.startedAt, c.position = at, uint64(pos)
-		out[key] = append(out[key], c)
+		out[key] = append(out[key], newContact(at, uint64(pos), id, channel))
 	}
 	return rows.Err()
 }

@@ -189,14 +189,18 @@ func (f *folder) flush(ctx context.Context) (*Batch, error) {
 // interactions whose links they moved, stamped with the position of the
 // contact that moved them.
 func (f *folder) linkContacts(ctx context.Context) error {
-	customers := map[int64]bool{}
+	missing := map[int64]bool{}
 	for _, s := range f.contacts.started {
-		customers[s.customer] = true
+		if !f.contacts.holds(s.customer) {
+			missing[s.customer] = true
+		}
 	}
 	for id := range f.dirtyInteractions {
-		customers[f.interactions[id].customerKey] = true
+		if k := f.interactions[id].customerKey; !f.contacts.holds(k) {
+			missing[k] = true
+		}
 	}
-	if err := f.contacts.ensure(ctx, customers); err != nil {
+	if err := f.contacts.ensure(ctx, missing); err != nil {
 		return err
 	}
 	f.contacts.addStarted(func(id string, position uint64) { f.linksMoved[id] = max(f.linksMoved[id], position) })

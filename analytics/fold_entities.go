@@ -125,7 +125,7 @@ func (f *folder) applyInteraction(ctx context.Context, e eventstore.LeanEvent, i
 	s.fold(ev, e.Position, f.pseudo)
 	s.version = e.Version
 	if _, ok := ev.(domain.InteractionStarted); ok {
-		f.contacts.start(s.customerKey, contact{startedAt: s.startedAt, position: e.Position, id: id, channel: s.channel})
+		f.contacts.start(s.customerKey, newContact(s.startedAt, e.Position, id, s.channel))
 	}
 	f.dirtyInteractions[id] = true
 	fact.at, fact.channel, fact.customerKey = eventTime(ev, e), s.channel, s.customerKey
