@@ -69,8 +69,9 @@ type Dialect interface {
 	// Int returns an aggregate expression as a 64-bit integer, 0 over no
 	// rows.
 	Int(aggregate string) string
-	// CountDistinct returns the number of distinct values of expr.
-	CountDistinct(expr string) string
+	// CountDistinctIf returns the number of distinct values of expr over
+	// the rows where cond holds.
+	CountDistinctIf(expr, cond string) string
 }
 
 // ErrUnknownReport is returned for a report name not in the catalogue.

@@ -1,16 +1,22 @@
 package analytics
 
 import (
+	"cmp"
 	"context"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/interactionledger/ledger/domain"
 )
 
 // Reports that relate contacts to each other (the same customer's other
-// contacts) or accumulate over time. ClickHouse 18.16 has no window
-// functions, so "another contact within N days" is a self-join on the
-// customer key with the time condition after it, and running totals are
-// summed in Go.
+// contacts) or accumulate over time. They read tables shaped for them, so
+// each is one aggregation over one table, without FINAL on a large table
+// or a join: the link columns of fact_interactions (the customer's
+// previous and next contacts, see contacts.go) and fact_ticket_transitions.
+// ClickHouse 18.16 has no window functions: running totals are summed in
+// Go.
 
 var daysOption = Option{Name: "days", Default: "7", Description: "the repeat window N, in days"}
 
@@ -24,19 +30,17 @@ var fcrReport = report{
 		Options:        []Option{daysOption},
 		Columns:        []Column{{"handled", "int"}, {"repeated", "int"}, {"fcr", "float"}},
 	},
-	run: func(ctx context.Context, q *query) (Table, error) {
-		window := q.optionMs("days", 24*time.Hour)
-		var args []any
-		repeats := "SELECT id1 FROM (SELECT interaction_id AS id1, customer_key, started_at AS s1 FROM fact_interactions" + q.d.Final() +
-			" WHERE started_at >= ? AND started_at < ? AND handled = 1) " + q.d.InnerJoin() +
-			" (SELECT customer_key, started_at AS s2 FROM fact_interactions" + q.d.Final() +
-			" WHERE started_at > ? AND started_at <= ?) USING (customer_key) WHERE s2 > s1 AND s2 <= s1 + ?"
-		args = append(args, q.from, q.to, q.from, q.to+window, window)
-		measures := []string{"count()", "sum(CASE WHEN interaction_id IN (" + repeats + ") THEN 1 ELSE 0 END)"}
-		return runInteractionJoin(ctx, q, measures, args, " AND handled = 1", func(m []int64) []any {
-			return []any{m[0], m[1], ratio(m[0]-m[1], m[0])}
-		})
-	},
+	// A contact is repeated when the customer's next contact, which
+	// started strictly after it, started at most N days after it.
+	run: aggSpec{
+		table: InteractionsTable, timeCol: "started_at", dims: interactionDims, filters: interactionFilters,
+		where: sql(" AND handled = 1"),
+		measures: func(q *query, args *[]any) []string {
+			*args = append(*args, q.optionMs("days", 24*time.Hour))
+			return []string{"count()", "sum(CASE WHEN next_started_at > 0 AND next_started_at - started_at <= ? THEN 1 ELSE 0 END)"}
+		},
+		derive: func(_ *query, m []int64) []any { return []any{m[0], m[1], ratio(m[0]-m[1], m[0])} },
+	}.run,
 }
 
 var repeatContactRate = report{
@@ -49,38 +53,16 @@ var repeatContactRate = report{
 		Options:        []Option{daysOption},
 		Columns:        []Column{{"contacts", "int"}, {"repeat_contacts", "int"}, {"repeat_contact_rate", "float"}},
 	},
-	run: func(ctx context.Context, q *query) (Table, error) {
-		window := q.optionMs("days", 24*time.Hour)
-		var args []any
-		repeats := "SELECT id1 FROM (SELECT interaction_id AS id1, customer_key, started_at AS s1 FROM fact_interactions" + q.d.Final() +
-			" WHERE started_at >= ? AND started_at < ?) " + q.d.InnerJoin() +
-			" (SELECT customer_key, started_at AS s2 FROM fact_interactions" + q.d.Final() +
-			" WHERE started_at >= ? AND started_at < ?) USING (customer_key) WHERE s2 < s1 AND s2 >= s1 - ?"
-		args = append(args, q.from, q.to, q.from-window, q.to, window)
-		measures := []string{"count()", "sum(CASE WHEN interaction_id IN (" + repeats + ") THEN 1 ELSE 0 END)"}
-		return runInteractionJoin(ctx, q, measures, args, "", func(m []int64) []any {
-			return []any{m[0], m[1], ratio(m[1], m[0])}
-		})
-	},
-}
-
-// runInteractionJoin groups fact_interactions over the period with
-// measures that hold a sub-query (whose args come first: the select list
-// precedes the WHERE clause).
-func runInteractionJoin(ctx context.Context, q *query, measures []string, args []any, where string, derive func([]int64) []any) (Table, error) {
-	dims := q.dims(interactionDims, "started_at")
-	from := "FROM fact_interactions" + q.d.Final() + " WHERE started_at >= ? AND started_at < ?" + where
-	args = append(args, q.from, q.to)
-	from += q.filterSQL(interactionFilters, &args)
-	rows, err := q.runGrouped(ctx, dims, measures, from, args)
-	if err != nil {
-		return Table{}, err
-	}
-	t := Table{Report: q.def.Name, Columns: append(q.groupColumns(dims), q.def.Columns...)}
-	for _, r := range rows {
-		t.Rows = append(t.Rows, append(slices.Clone(r.groups), derive(r.measures)...))
-	}
-	return t, nil
+	// A contact is a repeat when the customer's previous contact, which
+	// started strictly before it, started at most N days before it.
+	run: aggSpec{
+		table: InteractionsTable, timeCol: "started_at", dims: interactionDims, filters: interactionFilters,
+		measures: func(q *query, args *[]any) []string {
+			*args = append(*args, q.optionMs("days", 24*time.Hour))
+			return []string{"count()", "sum(CASE WHEN prev_started_at > 0 AND started_at - prev_started_at <= ? THEN 1 ELSE 0 END)"}
+		},
+		derive: func(_ *query, m []int64) []any { return []any{m[0], m[1], ratio(m[1], m[0])} },
+	}.run,
 }
 
 var crossChannelJourneys = report{
@@ -97,49 +79,44 @@ var crossChannelJourneys = report{
 	run: runJourneys,
 }
 
-const unresolvedSQL = " AND resolved = 0 AND (status = 'CLOSED' OR status = 'ABANDONED')"
-
+// runJourneys counts, per channel of the unresolved contacts, how many
+// had a contact of the same customer on each channel within the window
+// (the next contact on that channel, which started strictly after,
+// started at most N days after), and their distinct customers: one
+// aggregation, then a row per (from_channel, to_channel) with journeys,
+// other than staying on the same channel.
 func runJourneys(ctx context.Context, q *query) (Table, error) {
 	window := q.optionMs("days", 24*time.Hour)
 	var args []any
-	first := "SELECT interaction_id AS id1, customer_key, started_at AS s1, channel AS c1 FROM fact_interactions" + q.d.Final() +
-		" WHERE started_at >= ? AND started_at < ?" + unresolvedSQL
+	measures := []string{"count()"}
+	for _, ch := range domain.Channels {
+		col := NextOnColumn(ch)
+		followed := col + " > 0 AND " + col + " - started_at <= ?"
+		measures = append(measures, "sum(CASE WHEN "+followed+" THEN 1 ELSE 0 END)", q.d.CountDistinctIf("customer_key", followed))
+		args = append(args, window, window)
+	}
+	from := "FROM fact_interactions" + q.d.Final() + " WHERE started_at >= ? AND started_at < ? AND unresolved = 1"
 	args = append(args, q.from, q.to)
-	first += q.filterSQL(interactionFilters, &args)
-	from := "FROM (" + first + ") " + q.d.InnerJoin() +
-		" (SELECT customer_key, started_at AS s2, channel AS c2 FROM fact_interactions" + q.d.Final() +
-		" WHERE started_at > ? AND started_at <= ?) USING (customer_key) WHERE s2 > s1 AND s2 <= s1 + ? AND c2 <> c1"
-	args = append(args, q.from, q.to+window, window)
-	dims := []dim{{name: "from_channel", expr: "c1"}, {name: "to_channel", expr: "c2"}}
-	rows, err := q.runGrouped(ctx, dims, []string{q.d.CountDistinct("id1"), q.d.CountDistinct("customer_key")}, from, args)
+	from += q.filterSQL(interactionFilters, &args)
+	rows, err := q.runGrouped(ctx, []dim{{name: "channel", expr: "channel"}}, measures, from, args)
 	if err != nil {
 		return Table{}, err
 	}
-	unresolved, err := unresolvedByChannel(ctx, q)
-	if err != nil {
-		return Table{}, err
-	}
+	dims := []dim{{name: "from_channel"}, {name: "to_channel"}}
 	t := Table{Report: q.def.Name, Columns: append(q.groupColumns(dims), q.def.Columns...)}
 	for _, r := range rows {
-		den := unresolved[r.groups[0].(string)]
-		t.Rows = append(t.Rows, []any{r.groups[0], r.groups[1], r.measures[0], r.measures[1], ratio(r.measures[0], den)})
+		unresolved := r.measures[0]
+		for i, ch := range domain.Channels {
+			journeys, customers := r.measures[1+2*i], r.measures[2+2*i]
+			if journeys > 0 && string(ch) != r.groups[0] {
+				t.Rows = append(t.Rows, []any{r.groups[0], string(ch), journeys, customers, ratio(journeys, unresolved)})
+			}
+		}
 	}
+	slices.SortStableFunc(t.Rows, func(a, b []any) int {
+		return cmp.Or(strings.Compare(a[0].(string), b[0].(string)), strings.Compare(a[1].(string), b[1].(string)))
+	})
 	return t, nil
-}
-
-func unresolvedByChannel(ctx context.Context, q *query) (map[string]int64, error) {
-	args := []any{q.from, q.to}
-	from := "FROM fact_interactions" + q.d.Final() + " WHERE started_at >= ? AND started_at < ?" + unresolvedSQL
-	from += q.filterSQL(interactionFilters, &args)
-	rows, err := q.runGrouped(ctx, []dim{{name: "channel", expr: "channel"}}, []string{"count()"}, from, args)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]int64{}
-	for _, r := range rows {
-		out[r.groups[0].(string)] = r.measures[0]
-	}
-	return out, nil
 }
 
 var backlogReport = report{
@@ -153,24 +130,20 @@ var backlogReport = report{
 	run: runBacklog,
 }
 
-var backlogMeasures = []string{
-	"sum(CASE WHEN type = 'TicketOpened' THEN 1 ELSE 0 END)",
-	"sum(CASE WHEN type = 'TicketReopened' THEN 1 ELSE 0 END)",
-	"sum(CASE WHEN type = 'TicketResolved' THEN 1 ELSE 0 END)",
-}
+var backlogMeasures = []string{"sum(opened)", "sum(reopened)", "sum(resolved)"}
 
 func runBacklog(ctx context.Context, q *query) (Table, error) {
 	unit := "day"
 	if len(q.groups) == 1 {
 		unit = q.groups[0]
 	}
-	base := "FROM fact_events" + q.d.Final() + " WHERE stream_category = 'ticket' AND type IN ('TicketOpened', 'TicketReopened', 'TicketResolved')"
-	before, err := q.runGrouped(ctx, nil, backlogMeasures, base+" AND at < ?", []any{q.from})
+	base := "FROM " + TicketTransitionsTable.Name + q.d.Final() + " WHERE "
+	before, err := q.runGrouped(ctx, nil, backlogMeasures, base+"at < ?", []any{q.from})
 	if err != nil {
 		return Table{}, err
 	}
 	dims := []dim{{name: unit, expr: q.d.Bucket(unit, "at", q.tz), time: true}}
-	rows, err := q.runGrouped(ctx, dims, backlogMeasures, base+" AND at >= ? AND at < ?", []any{q.from, q.to})
+	rows, err := q.runGrouped(ctx, dims, backlogMeasures, base+"at >= ? AND at < ?", []any{q.from, q.to})
 	if err != nil {
 		return Table{}, err
 	}

@@ -32,7 +32,14 @@ type folder struct {
 	dirtyReviews      map[string]bool
 	dirtyCustomers    map[string]bool
 	events            *eventColumns
-	last              uint64
+	transitions       *Columns // fact_ticket_transitions rows of the batch
+	contacts          *contactHistory
+	// linksMoved holds the interactions whose links the batch's new
+	// contacts moved, with the position of the last that did, until their
+	// rows are made: a flush that fails part-way (its context ended while
+	// it read a stream) leaves them to the next.
+	linksMoved map[string]uint64
+	last       uint64
 	// batchHint bounds how many events a batch holds; the event columns
 	// of the next batch are allocated as large as the last batch was (up
 	// to it) rather than grown: large while catching up, small when live.
@@ -42,8 +49,11 @@ type folder struct {
 // streamLoader reads the events of a stream with position < before.
 type streamLoader func(ctx context.Context, stream string, before uint64) ([]eventstore.RecordedEvent, error)
 
-func newFolder(loader streamLoader, pseudo *pseudonymizer, maxKeep, batchHint int) *folder {
-	f := &folder{loader: loader, pseudo: pseudo, maxKeep: maxKeep, batchHint: batchHint}
+func newFolder(loader streamLoader, contacts contactLoader, pseudo *pseudonymizer, maxKeep, batchHint int) *folder {
+	f := &folder{
+		loader: loader, pseudo: pseudo, maxKeep: maxKeep, batchHint: batchHint,
+		contacts: newContactHistory(contacts), linksMoved: map[string]uint64{},
+	}
 	f.resetCache()
 	f.resetDirty(batchHint)
 	return f
@@ -62,6 +72,7 @@ func (f *folder) resetDirty(capacity int) {
 	f.dirtyReviews = map[string]bool{}
 	f.dirtyCustomers = map[string]bool{}
 	f.events = newEventColumns(min(max(capacity, 64), f.batchHint))
+	f.transitions = NewColumns(TicketTransitionsTable)
 }
 
 // pending is how many events were folded since the last flush.
@@ -136,16 +147,24 @@ func (f *folder) restore(ctx context.Context, stream string, before uint64, fold
 
 // flush returns the rows of everything changed since the last flush and
 // forgets the changes; the cache is dropped when it outgrew maxKeep.
-func (f *folder) flush() *Batch {
+func (f *folder) flush(ctx context.Context) (*Batch, error) {
+	if err := f.linkContacts(ctx); err != nil {
+		return nil, fmt.Errorf("link the contacts of the batch ending at %d: %w", f.last, err)
+	}
 	b := &Batch{Rows: map[*FactTable]*Columns{}, Position: f.last, Events: f.events.Len()}
 	b.Rows[EventsTable] = f.events.Columns
+	b.Rows[TicketTransitionsTable] = f.transitions
+	b.Rows[ContactsTable] = f.contacts.rows()
 	b.Rows[InteractionsTable] = NewColumnsCap(InteractionsTable, len(f.dirtyInteractions))
 	b.Rows[TicketsTable] = NewColumnsCap(TicketsTable, len(f.dirtyTickets))
 	b.Rows[QaTable] = NewColumnsCap(QaTable, len(f.dirtyReviews))
 	b.Rows[QaCriteriaTable] = NewColumnsCap(QaCriteriaTable, 8*len(f.dirtyReviews))
 	b.Rows[CustomersTable] = NewColumnsCap(CustomersTable, len(f.dirtyCustomers))
+	links := newContactLinks()
 	for id := range f.dirtyInteractions {
-		f.interactions[id].appendRow(b.Rows[InteractionsTable])
+		s := f.interactions[id]
+		f.contacts.links(s.customerKey, s.startedAt, links)
+		s.appendRow(b.Rows[InteractionsTable], links)
 	}
 	for id := range f.dirtyTickets {
 		f.tickets[id].appendRow(b.Rows[TicketsTable])
@@ -157,10 +176,44 @@ func (f *folder) flush() *Batch {
 		f.customers[id].appendRow(b.Rows[CustomersTable])
 	}
 	f.resetDirty(b.Events)
-	if len(f.interactions)+len(f.tickets)+len(f.reviews)+len(f.customers) > f.maxKeep {
+	if len(f.interactions)+len(f.tickets)+len(f.reviews)+len(f.customers)+f.contacts.size > f.maxKeep {
 		f.resetCache()
+		f.contacts.forget(f.last)
 	}
-	return b
+	return b, nil
+}
+
+// linkContacts adds the contacts started in the batch to their customers'
+// (read back first where the sink does not hold them, as it does not for
+// the customers of the batch's other interactions either) and marks the
+// interactions whose links they moved, stamped with the position of the
+// contact that moved them.
+func (f *folder) linkContacts(ctx context.Context) error {
+	missing := map[int64]bool{}
+	for _, s := range f.contacts.started {
+		if !f.contacts.holds(s.customer) {
+			missing[s.customer] = true
+		}
+	}
+	for id := range f.dirtyInteractions {
+		if k := f.interactions[id].customerKey; !f.contacts.holds(k) {
+			missing[k] = true
+		}
+	}
+	if err := f.contacts.ensure(ctx, missing); err != nil {
+		return err
+	}
+	f.contacts.addStarted(func(id string, position uint64) { f.linksMoved[id] = max(f.linksMoved[id], position) })
+	for id, position := range f.linksMoved {
+		s, err := f.interaction(ctx, id, -1, f.last+1)
+		if err != nil {
+			return err
+		}
+		s.linkedAt = max(s.linkedAt, position)
+		f.dirtyInteractions[id] = true
+		delete(f.linksMoved, id)
+	}
+	return nil
 }
 
 // eventFact is one row of fact_events.

@@ -20,6 +20,10 @@ type interactionState struct {
 	startedAt, arrivedAt, answeredAt, endedAt int64
 	abandoned, csat, messagesIn, messagesOut  int64
 	transfers                                 int64
+	// linkedAt is the position of the last contact of the same customer
+	// that moved this one's links (see contacts.go); the row's version is
+	// the later of it and pos.
+	linkedAt uint64
 }
 
 func (s *interactionState) fold(e domain.Event, pos uint64, pseudo *pseudonymizer) {
@@ -68,17 +72,25 @@ func (s *interactionState) fold(e domain.Event, pos uint64, pseudo *pseudonymize
 	}
 }
 
-func (s *interactionState) appendRow(c *Columns) {
-	handled, resolved := int64(0), int64(0)
+func (s *interactionState) appendRow(c *Columns, links *contactLinks) {
+	handled, resolved, unresolved := int64(0), int64(0), int64(0)
 	if s.status == string(domain.InteractionStatusClosed) && s.answeredAt > 0 {
 		handled = 1
 	}
 	if s.disposition == string(domain.DispositionResolved) {
 		resolved = 1
 	}
-	c.Row().S(s.id).I(s.customerKey).S(s.channel).S(s.queue).S(s.priority).S(s.agent).S(s.status).S(s.disposition).
+	ended := s.status == string(domain.InteractionStatusClosed) || s.status == string(domain.InteractionStatusAbandoned)
+	if ended && resolved == 0 {
+		unresolved = 1
+	}
+	w := c.Row().S(s.id).I(s.customerKey).S(s.channel).S(s.queue).S(s.priority).S(s.agent).S(s.status).S(s.disposition).
 		I(s.startedAt).I(s.arrivedAt).I(s.answeredAt).I(s.endedAt).I(s.abandoned).I(handled).I(resolved).I(s.csat).
-		I(s.messagesIn).I(s.messagesOut).I(s.transfers).I(int64(s.pos)).End()
+		I(s.messagesIn).I(s.messagesOut).I(s.transfers).I(unresolved).I(links.prev).I(links.next)
+	for _, at := range links.nextOn {
+		w = w.I(at)
+	}
+	w.I(int64(max(s.pos, s.linkedAt))).End()
 }
 
 // interaction returns the state of interaction id as of just before
@@ -112,6 +124,9 @@ func (f *folder) applyInteraction(ctx context.Context, e eventstore.LeanEvent, i
 	}
 	s.fold(ev, e.Position, f.pseudo)
 	s.version = e.Version
+	if _, ok := ev.(domain.InteractionStarted); ok {
+		f.contacts.start(s.customerKey, newContact(s.startedAt, e.Position, id, s.channel))
+	}
 	f.dirtyInteractions[id] = true
 	fact.at, fact.channel, fact.customerKey = eventTime(ev, e), s.channel, s.customerKey
 	return nil
@@ -193,7 +208,25 @@ func (f *folder) applyTicket(ctx context.Context, e eventstore.LeanEvent, id str
 	}
 	f.dirtyTickets[id] = true
 	fact.at, fact.customerKey, fact.ticketCat = eventTime(ev, e), s.customerKey, s.category
+	f.addTransition(ev, e.Position, fact.at)
 	return nil
+}
+
+// addTransition records an event that opens, reopens or resolves a
+// ticket, for the backlog.
+func (f *folder) addTransition(ev domain.Event, position uint64, at int64) {
+	var opened, reopened, resolved int64
+	switch ev.(type) {
+	case domain.TicketOpened:
+		opened = 1
+	case domain.TicketReopened:
+		reopened = 1
+	case domain.TicketResolved:
+		resolved = 1
+	default:
+		return
+	}
+	f.transitions.Row().I(int64(position)).I(at).I(opened).I(reopened).I(resolved).I(int64(position)).End()
 }
 
 // ticketOrigin copies the channel and first queue of the interaction a

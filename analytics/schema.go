@@ -1,5 +1,14 @@
 package analytics
 
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/interactionledger/ledger/domain"
+)
+
 // The fact tables, described once for both back ends: each back end turns
 // a FactTable into its own DDL (ClickHouse: ReplacingMergeTree(version) ordered
 // by the key; SQLite: a primary key on the key, upserts that keep the
@@ -7,7 +16,9 @@ package analytics
 // are milliseconds since the epoch (UTC), 0 meaning "not yet".
 //
 // Rows are snapshots: the sink writes an entity's whole row, stamped with
-// the $all position of the last event folded into it (version). Writing
+// the $all position of the last event that changed it (version): its own
+// events, and for an interaction also the starts of its customer's other
+// contacts that moved its links. Writing
 // the same snapshot twice is harmless, and readers keep only the highest
 // version of a key, so a batch written again after a crash counts once.
 
@@ -64,15 +75,28 @@ var (
 		Indexes: [][]string{{"type", "at"}},
 	}
 	// InteractionsTable has one row per interaction (contact).
+	//
+	// unresolved marks a contact that ended unresolved: abandoned, or
+	// closed with a disposition other than RESOLVED.
+	//
+	// Its link columns place it among the same customer's other contacts
+	// (see contacts.go), so that the reports relating contacts to each
+	// other (fcr, repeat contacts, journeys) read one row per contact
+	// instead of joining the table with itself: prev_started_at is the
+	// start of the customer's latest contact that started strictly before
+	// this one, next_started_at the start of the earliest that started
+	// strictly after it, and next_<channel>_at the same on each channel of
+	// domain.Channels (0: none).
 	InteractionsTable = &FactTable{
 		Name: "fact_interactions",
-		Columns: []TableColumn{
+		Columns: append([]TableColumn{
 			s("interaction_id"), n("customer_key"), s("channel"), s("queue"), s("priority"), s("agent_id"),
 			s("status"), s("disposition"), n("started_at"), n("arrived_at"), n("answered_at"), n("ended_at"),
-			n("abandoned"), n("handled"), n("resolved"), n("csat"), n("messages_in"), n("messages_out"), n("transfers"), n("version"),
-		},
+			n("abandoned"), n("handled"), n("resolved"), n("csat"), n("messages_in"), n("messages_out"), n("transfers"),
+			n("unresolved"), n("prev_started_at"), n("next_started_at"),
+		}, append(nextOnColumns(), n("version"))...),
 		Key:     []string{"interaction_id"},
-		Indexes: [][]string{{"started_at"}, {"customer_key", "started_at"}},
+		Indexes: [][]string{{"started_at"}},
 	}
 	// TicketsTable has one row per ticket.
 	TicketsTable = &FactTable{
@@ -105,6 +129,28 @@ var (
 		Key:     []string{"interaction_id", "scorecard", "criterion"},
 		Indexes: [][]string{{"closed_at"}},
 	}
+	// ContactsTable lists each customer's contacts by start time, one
+	// row per interaction, written once when it starts: the sink's memory
+	// of who contacted us when, read back after a restart to link new
+	// contacts to earlier ones (version is the position of the
+	// InteractionStarted event).
+	ContactsTable = &FactTable{
+		Name: "fact_customer_contacts",
+		Columns: []TableColumn{
+			n("customer_key"), n("started_at"), s("interaction_id"), s("channel"), n("version"),
+		},
+		Key: []string{"customer_key", "started_at", "interaction_id"},
+	}
+	// TicketTransitionsTable has one row per event that opens, reopens or
+	// resolves a ticket, at its business time: the backlog report sums it
+	// instead of reading every event.
+	TicketTransitionsTable = &FactTable{
+		Name: "fact_ticket_transitions",
+		Columns: []TableColumn{
+			n("position"), n("at"), n("opened"), n("reopened"), n("resolved"), n("version"),
+		},
+		Key: []string{"at", "position"},
+	}
 	// CustomersTable is the pseudonymised customer dimension: a keyed
 	// hash of the customer id and non-personal attributes only.
 	CustomersTable = &FactTable{
@@ -117,4 +163,42 @@ var (
 )
 
 // FactTables lists every table the sink writes, in write order.
-var FactTables = []*FactTable{EventsTable, InteractionsTable, TicketsTable, QaTable, QaCriteriaTable, CustomersTable}
+var FactTables = []*FactTable{
+	EventsTable, InteractionsTable, ContactsTable, TicketsTable, TicketTransitionsTable, QaTable, QaCriteriaTable, CustomersTable,
+}
+
+// nextOnColumns are the interaction's next_<channel>_at columns, in the
+// order of domain.Channels.
+func nextOnColumns() []TableColumn {
+	cols := make([]TableColumn, len(domain.Channels))
+	for i, ch := range domain.Channels {
+		cols[i] = n(NextOnColumn(ch))
+	}
+	return cols
+}
+
+// NextOnColumn names the interaction column holding the start of the
+// customer's next contact on channel ch.
+func NextOnColumn(ch domain.Channel) string { return "next_" + strings.ToLower(string(ch)) + "_at" }
+
+// foldRevision changes when the sink folds events into different rows
+// while the tables keep their shape, so that SchemaVersion changes too.
+const foldRevision = 1
+
+// SchemaVersion identifies the fact tables' shape and the fold that fills
+// them. A back end holding tables of another version drops them and its
+// checkpoints when it is set up, so the sink writes them again from the
+// start of the ledger: rows of the old shape, or missing the rows of a new
+// table, would give wrong numbers.
+func SchemaVersion() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "fold %d\n", foldRevision)
+	for _, t := range FactTables {
+		fmt.Fprintf(h, "%s key %v:", t.Name, t.Key)
+		for _, c := range t.Columns {
+			fmt.Fprintf(h, " %s/%d", c.Name, c.Kind)
+		}
+		fmt.Fprintln(h)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}

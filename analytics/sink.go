@@ -185,7 +185,7 @@ func (r *sinkRun) Begin(ctx context.Context) (context.Context, error) {
 	}
 	runCtx, fail := context.WithCancelCause(ctx)
 	r.stopped = func() bool { return ctx.Err() != nil }
-	r.fold = newFolder(r.s.loadStream, r.s.pseudo, r.s.maxKeep, r.s.batchEvents)
+	r.fold = newFolder(r.s.loadStream, r.s.loadContacts, r.s.pseudo, r.s.maxKeep, r.s.batchEvents)
 	r.writer = r.s.startWriter(ctx, r.stopAt, r.progress, fail)
 	return runCtx, nil
 }
@@ -196,6 +196,8 @@ func (r *sinkRun) loadCheckpoint(ctx context.Context) (uint64, bool, error) {
 		return 0, false, fmt.Errorf("analytics sink: %w", err)
 	}
 	r.s.publish(from)
+	// The back end holds every contact started up to the checkpoint.
+	r.fold.contacts.forget(from)
 	r.s.log.Info("analytics sink starting", "from", from, "until", r.stopAt)
 	return from, true, nil
 }
@@ -208,7 +210,7 @@ func (r *sinkRun) Handle(ctx context.Context, events []eventstore.LeanEvent) err
 			return err
 		}
 		if r.fold.pending() >= r.s.batchEvents {
-			if err := r.writer.send(r.fold); err != nil {
+			if err := r.writer.send(ctx, r.fold); err != nil {
 				return err
 			}
 		}
@@ -217,7 +219,7 @@ func (r *sinkRun) Handle(ctx context.Context, events []eventstore.LeanEvent) err
 }
 
 // Flush hands what is folded to the writer: the feed has been quiet.
-func (r *sinkRun) Flush(context.Context) error { return r.writer.send(r.fold) }
+func (r *sinkRun) Flush(ctx context.Context) error { return r.writer.send(ctx, r.fold) }
 
 // End writes what was folded when the run ended well or was stopped (the
 // events are applied, only their rows are missing, and the next start
@@ -231,7 +233,7 @@ func (r *sinkRun) End(ctx context.Context, err error) error {
 		stop := context.AfterFunc(ctx, r.writer.cancel)
 		defer stop()
 	}
-	if err := r.writer.finish(r.writer.send(r.fold)); err != nil {
+	if err := r.writer.finish(r.writer.send(ctx, r.fold)); err != nil {
 		r.s.log.Warn("analytics sink: final write failed; the next start writes it again", "err", err)
 		return err
 	}
@@ -273,12 +275,16 @@ func (s *Sink) startWriter(ctx context.Context, stopAt uint64, progress func(don
 
 // send hands the folded rows to the writer, waiting while it is busy with
 // an earlier batch and one more is queued.
-func (w *batchWriter) send(f *folder) error {
+func (w *batchWriter) send(ctx context.Context, f *folder) error {
 	if f.pending() == 0 {
 		return nil
 	}
+	b, err := f.flush(ctx)
+	if err != nil {
+		return err
+	}
 	select {
-	case w.queue <- f.flush():
+	case w.queue <- b:
 		return nil
 	case err := <-w.failed:
 		w.failed <- err // finish and abort read it again

@@ -66,9 +66,28 @@ func (b *Backend) Ping(ctx context.Context) error { return b.conn.Ping(ctx) }
 // Dialect implements analytics.Backend.
 func (b *Backend) Dialect() analytics.Dialect { return dialect{} }
 
-// Setup implements analytics.Backend.
+// Setup implements analytics.Backend. Tables of another
+// analytics.SchemaVersion are dropped with the checkpoints and created
+// again, and the version is written last, so that a crash in between
+// drops them again at the next start: the sink then writes them from the
+// start of the ledger.
 func (b *Backend) Setup(ctx context.Context) error {
-	stmts := []string{"CREATE TABLE IF NOT EXISTS sink_checkpoint (sink String, position Int64) ENGINE = ReplacingMergeTree(position) ORDER BY sink"}
+	if err := b.conn.Exec(ctx, createSchemaTable); err != nil {
+		return fmt.Errorf("clickhouse schema: %w", err)
+	}
+	have, err := b.schemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("clickhouse schema: %w", err)
+	}
+	want := analytics.SchemaVersion()
+	var stmts []string
+	if have != want {
+		for _, t := range analytics.FactTables {
+			stmts = append(stmts, "DROP TABLE IF EXISTS "+t.Name)
+		}
+		stmts = append(stmts, "DROP TABLE IF EXISTS sink_checkpoint", "DROP TABLE analytics_schema", createSchemaTable)
+	}
+	stmts = append(stmts, "CREATE TABLE IF NOT EXISTS sink_checkpoint (sink String, position Int64) ENGINE = ReplacingMergeTree(position) ORDER BY sink")
 	for _, t := range analytics.FactTables {
 		stmts = append(stmts, createTable(t))
 	}
@@ -77,7 +96,44 @@ func (b *Backend) Setup(ctx context.Context) error {
 			return fmt.Errorf("clickhouse schema: %w", err)
 		}
 	}
+	if have != want {
+		if err := b.writeSchemaVersion(ctx, want); err != nil {
+			return fmt.Errorf("clickhouse schema: %w", err)
+		}
+	}
 	return nil
+}
+
+// createSchemaTable creates the table holding the schema version.
+const createSchemaTable = "CREATE TABLE IF NOT EXISTS analytics_schema (version String) ENGINE = TinyLog"
+
+func (b *Backend) schemaVersion(ctx context.Context) (string, error) {
+	rows, err := b.conn.Query(ctx, "SELECT version FROM analytics_schema")
+	if err != nil {
+		return "", fmt.Errorf("read schema version: %w", err)
+	}
+	defer rows.Close()
+	var v string
+	if rows.Next() {
+		if err := rows.Scan(&v); err != nil {
+			return "", fmt.Errorf("read schema version: %w", err)
+		}
+	}
+	return v, rows.Err()
+}
+
+// writeSchemaVersion writes the version as a batch of one: an INSERT with
+// inline VALUES through Exec hangs on 18.16's native protocol.
+func (b *Backend) writeSchemaVersion(ctx context.Context, version string) error {
+	batch, err := b.conn.PrepareBatch(ctx, "INSERT INTO analytics_schema (version)")
+	if err != nil {
+		return err
+	}
+	if err := batch.Append(version); err != nil {
+		_ = batch.Abort()
+		return err
+	}
+	return batch.Send()
 }
 
 func createTable(t *analytics.FactTable) string {
@@ -208,8 +264,10 @@ func (dialect) Bucket(unit, msExpr, tz string) string {
 	return "toInt64(toUInt32(" + start + "))"
 }
 
-func (dialect) Int(aggregate string) string      { return "toInt64(" + aggregate + ")" }
-func (dialect) CountDistinct(expr string) string { return "uniqExact(" + expr + ")" }
+func (dialect) Int(aggregate string) string { return "toInt64(" + aggregate + ")" }
+func (dialect) CountDistinctIf(expr, cond string) string {
+	return "uniqExactIf(" + expr + ", " + cond + ")"
+}
 
 // zeros reads head, then n zero bytes: the encoding presize decodes,
 // without allocating it.

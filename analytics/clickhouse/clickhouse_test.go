@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	chgo "github.com/ClickHouse/clickhouse-go/v2"
+
 	"github.com/interactionledger/ledger/analytics"
 	"github.com/interactionledger/ledger/analytics/analyticstest"
 	"github.com/interactionledger/ledger/analytics/clickhouse"
@@ -226,4 +228,98 @@ func TestLargeBatchRoundTrips(t *testing.T) {
 	if err := got.Err(); err != nil || i != n {
 		t.Fatalf("read %d rows (%v), want %d", i, err, n)
 	}
+}
+
+// TestLinkedContactsAcrossCrashes loads a ledger with the edge contacts
+// (analyticstest.EdgeContacts) into ClickHouse with crashes in the middle
+// of batches, a cache small enough that the sink reads contacts back, and
+// the later edge contacts appended after a sync, so links to contacts
+// written by an earlier sink are made from fact_customer_contacts; every
+// report must equal the embedded back end's, loaded in one go.
+func TestLinkedContactsAcrossCrashes(t *testing.T) {
+	srv := chtest.Start(t)
+	ctx := t.Context()
+	store := analyticstest.NewLedger(t, analyticstest.Config{Customers: 40, Interactions: 200, Seed: 9})
+	edges := analyticstest.EdgeContacts()
+	if err := analyticstest.AppendEdgeContacts(ctx, store, edges[:analyticstest.FirstEdgeContacts]); err != nil {
+		t.Fatal(err)
+	}
+	ch := openClickHouse(t, srv)
+	crashes := syncWithCrashes(t, store, ch)
+	if err := analyticstest.AppendEdgeContacts(ctx, store, edges[analyticstest.FirstEdgeContacts:]); err != nil {
+		t.Fatal(err)
+	}
+	crashes += syncWithCrashes(t, store, ch)
+	if crashes < 3 {
+		t.Fatalf("only %d crashes: the test did not interrupt batches", crashes)
+	}
+	assertSame(t, store, ch)
+}
+
+// syncWithCrashes syncs store into ch with a new sink after each crash
+// (each run gets a few inserts further), and returns how many there were.
+func syncWithCrashes(t *testing.T, store eventstore.Store, ch analytics.Backend) int {
+	t.Helper()
+	for crashes := 0; crashes <= 100; crashes++ {
+		cb := &crashingBackend{Backend: ch, failAt: int64(3 + 5*crashes)}
+		err := analytics.NewSink(store, cb, analyticstest.Key, analytics.WithBatchEvents(150), analytics.WithCacheLimit(80)).Sync(t.Context(), nil)
+		if err == nil {
+			return crashes
+		}
+		if !errors.Is(err, errCrash) {
+			t.Fatalf("sync: %v", err)
+		}
+	}
+	t.Fatal("the sink never caught up")
+	return 0
+}
+
+// TestSetupResyncsTablesOfAnotherSchema: tables written by another version
+// of the sink (here: from before the schema was versioned, fact_interactions
+// without its link columns) are dropped by Setup with the checkpoints, so
+// the sink writes them again from the start; tables of the current
+// version keep their rows.
+func TestSetupResyncsTablesOfAnotherSchema(t *testing.T) {
+	srv := chtest.Start(t)
+	ctx := t.Context()
+	store := analyticstest.NewLedger(t, analyticstest.Config{Customers: 10, Interactions: 30, Seed: 6})
+	ch := openClickHouse(t, srv)
+	if err := analytics.NewSink(store, ch, analyticstest.Key).Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	head, _ := store.HeadPosition(ctx)
+	if err := ch.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if cp, err := ch.Checkpoint(ctx, analytics.DefaultSinkName); err != nil || cp != head {
+		t.Fatalf("checkpoint %d (%v) after setting up the same schema again, want %d", cp, err, head)
+	}
+	conn, err := chgo.Open(&chgo.Options{Addr: []string{strings.TrimPrefix(strings.TrimSuffix(srv.DSN(), "/default"), "clickhouse://")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, stmt := range []string{
+		"DROP TABLE analytics_schema",
+		"DROP TABLE fact_interactions",
+		"CREATE TABLE fact_interactions (interaction_id String, customer_key Int64, version Int64) ENGINE = ReplacingMergeTree(version) ORDER BY interaction_id",
+	} {
+		if err := conn.Exec(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	if err := ch.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if cp, err := ch.Checkpoint(ctx, analytics.DefaultSinkName); err != nil || cp != 0 {
+		t.Fatalf("checkpoint %d (%v) after setting up over an older schema, want 0", cp, err)
+	}
+	var events uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM fact_events").Scan(&events); err != nil || events != 0 {
+		t.Fatalf("%d event rows (%v) kept from the older schema", events, err)
+	}
+	if err := analytics.NewSink(store, ch, analyticstest.Key).Sync(ctx, nil); err != nil {
+		t.Fatalf("resync: %v", err)
+	}
+	assertSame(t, store, ch)
 }

@@ -88,9 +88,43 @@ func Open(ctx context.Context, path string) (*Backend, error) {
 // Dialect implements analytics.Backend.
 func (b *Backend) Dialect() analytics.Dialect { return dialect{} }
 
-// Setup implements analytics.Backend.
+// Setup implements analytics.Backend. Tables of another
+// analytics.SchemaVersion are dropped with the checkpoints, in the same
+// transaction as the new ones are created: the sink then writes them from
+// the start of the ledger.
 func (b *Backend) Setup(ctx context.Context) error {
-	stmts := []string{`CREATE TABLE IF NOT EXISTS sink_checkpoint (sink TEXT PRIMARY KEY, position INTEGER NOT NULL) STRICT`}
+	tx, err := b.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("analytics schema: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := b.setup(ctx, tx); err != nil {
+		return fmt.Errorf("analytics schema: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("analytics schema: %w", err)
+	}
+	return nil
+}
+
+func (b *Backend) setup(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS analytics_schema (version TEXT NOT NULL) STRICT`); err != nil {
+		return err
+	}
+	want := analytics.SchemaVersion()
+	var have string
+	err := tx.QueryRowContext(ctx, `SELECT version FROM analytics_schema`).Scan(&have)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	var stmts []string
+	if have != want {
+		for _, t := range analytics.FactTables {
+			stmts = append(stmts, "DROP TABLE IF EXISTS "+t.Name)
+		}
+		stmts = append(stmts, "DROP TABLE IF EXISTS sink_checkpoint", "DELETE FROM analytics_schema")
+	}
+	stmts = append(stmts, `CREATE TABLE IF NOT EXISTS sink_checkpoint (sink TEXT PRIMARY KEY, position INTEGER NOT NULL) STRICT`)
 	for _, t := range analytics.FactTables {
 		stmts = append(stmts, createTable(t))
 		for i, idx := range t.Indexes {
@@ -98,8 +132,13 @@ func (b *Backend) Setup(ctx context.Context) error {
 		}
 	}
 	for _, s := range stmts {
-		if _, err := b.db.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("analytics schema: %w", err)
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return err
+		}
+	}
+	if have != want {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO analytics_schema (version) VALUES (?)`, want); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -230,5 +269,7 @@ func (dialect) InnerJoin() string { return "INNER JOIN" }
 func (dialect) Bucket(unit, msExpr, tz string) string {
 	return fmt.Sprintf("ledger_bucket(%s, '%s', '%s')", msExpr, unit, tz)
 }
-func (dialect) Int(aggregate string) string      { return "coalesce(" + aggregate + ", 0)" }
-func (dialect) CountDistinct(expr string) string { return "count(DISTINCT " + expr + ")" }
+func (dialect) Int(aggregate string) string { return "coalesce(" + aggregate + ", 0)" }
+func (dialect) CountDistinctIf(expr, cond string) string {
+	return "count(DISTINCT CASE WHEN " + cond + " THEN " + expr + " END)"
+}

@@ -142,3 +142,74 @@ func TestSyncTakesInteractionSlaEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestSetupResyncsTablesOfAnotherSchema: a back end whose tables were
+// written by another version of the sink (here: an analytics file from
+// before the schema was versioned, its fact_interactions without the link
+// columns) is emptied by Setup, checkpoint included, so the sink writes
+// every table again from the start; one of the current version keeps
+// its rows and checkpoint.
+func TestSetupResyncsTablesOfAnotherSchema(t *testing.T) {
+	ctx := t.Context()
+	store := analyticstest.NewLedger(t, analyticstest.Config{Customers: 10, Interactions: 30, Seed: 6})
+	b := openBackend(t)
+	sink := analytics.NewSink(store, b, analyticstest.Key)
+	if err := sink.Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	head, _ := store.HeadPosition(ctx)
+	if err := b.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if cp, err := b.Checkpoint(ctx, analytics.DefaultSinkName); err != nil || cp != head {
+		t.Fatalf("checkpoint %d (%v) after setting up the same schema again, want %d", cp, err, head)
+	}
+	for _, stmt := range []string{
+		"DROP TABLE analytics_schema",
+		"DROP TABLE fact_interactions",
+		"CREATE TABLE fact_interactions (interaction_id TEXT PRIMARY KEY, customer_key INTEGER, version INTEGER)",
+	} {
+		exec(t, b, stmt)
+	}
+	if err := b.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if cp, err := b.Checkpoint(ctx, analytics.DefaultSinkName); err != nil || cp != 0 {
+		t.Fatalf("checkpoint %d (%v) after setting up over an older schema, want 0", cp, err)
+	}
+	if n := count(t, b, "SELECT count(*) FROM fact_events"); n != 0 {
+		t.Fatalf("%d event rows kept from the older schema", n)
+	}
+	if err := analytics.NewSink(store, b, analyticstest.Key).Sync(ctx, nil); err != nil {
+		t.Fatalf("resync: %v", err)
+	}
+	if n := count(t, b, "SELECT count(*) FROM fact_interactions WHERE next_started_at > 0"); n == 0 {
+		t.Fatal("no interaction has a next contact after the resync")
+	}
+}
+
+func exec(t *testing.T, b *embedded.Backend, stmt string) {
+	t.Helper()
+	rows, err := b.Query(t.Context(), stmt)
+	if err != nil {
+		t.Fatalf("%s: %v", stmt, err)
+	}
+	_ = rows.Close()
+}
+
+func count(t *testing.T, b *embedded.Backend, query string) int64 {
+	t.Helper()
+	rows, err := b.Query(t.Context(), query)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var n int64
+	if !rows.Next() {
+		t.Fatalf("%s: no row (%v)", query, rows.Err())
+	}
+	if err := rows.Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
