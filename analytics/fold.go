@@ -40,6 +40,11 @@ type folder struct {
 	// it read a stream) leaves them to the next.
 	linksMoved map[string]uint64
 	last       uint64
+	// seenAll is set while the folder has folded every event of the
+	// ledger up to last and dropped nothing it folded (a run from the
+	// ledger's start, until the cache is dropped): a stream it holds no
+	// state of has no events yet, and need not be read to know it.
+	seenAll bool
 	// batchHint bounds how many events a batch holds; the event columns
 	// of the next batch are allocated as large as the last batch was (up
 	// to it) rather than grown: large while catching up, small when live.
@@ -60,6 +65,7 @@ func newFolder(loader streamLoader, contacts contactLoader, pseudo *pseudonymize
 }
 
 func (f *folder) resetCache() {
+	f.seenAll = false
 	f.interactions = map[string]*interactionState{}
 	f.tickets = map[string]*ticketState{}
 	f.reviews = map[string]*reviewState{}

@@ -104,6 +104,11 @@ func (f *folder) interaction(ctx context.Context, id string, version int64, befo
 		f.interactions[id] = s
 		return s, nil
 	}
+	if version < 0 && f.seenAll { // no event of it yet: nothing to read
+		s.version = -1
+		f.interactions[id] = s
+		return s, nil
+	}
 	v, err := f.restore(ctx, domain.InteractionStream(id), before, func(e domain.Event, pos uint64) { s.fold(e, pos, f.pseudo) })
 	if err != nil {
 		return nil, err

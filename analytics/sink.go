@@ -198,6 +198,7 @@ func (r *sinkRun) loadCheckpoint(ctx context.Context) (uint64, bool, error) {
 	r.s.publish(from)
 	// The back end holds every contact started up to the checkpoint.
 	r.fold.contacts.forget(from)
+	r.fold.seenAll = from == 0
 	r.s.log.Info("analytics sink starting", "from", from, "until", r.stopAt)
 	return from, true, nil
 }

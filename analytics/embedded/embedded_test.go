@@ -7,11 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/interactionledger/ledger/analytics"
 	"github.com/interactionledger/ledger/analytics/analyticstest"
 	"github.com/interactionledger/ledger/analytics/embedded"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/sqlite"
 )
 
 func openBackend(t *testing.T) *embedded.Backend {
@@ -212,4 +215,79 @@ func count(t *testing.T, b *embedded.Backend, query string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestTicketOriginTheSameWhateverTheRunStart folds tickets opened from
+// interactions into two back ends: one in a single run from the start of
+// the ledger (where the sink knows an interaction it holds nothing of has
+// no events yet, and reads nothing), one in runs that restart after the
+// interactions began (where it reads them back from the ledger). A ticket
+// opened from an interaction that starts only later in the ledger has no
+// origin in either; one opened from an earlier interaction has its
+// channel and queue in both.
+func TestTicketOriginTheSameWhateverTheRunStart(t *testing.T) {
+	ctx := t.Context()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "events.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	at := analyticstest.Period[0].Add(time.Hour)
+	appendEvent := func(stream string, e domain.Event) {
+		t.Helper()
+		typ, schema, data, err := domain.EncodeEvent(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.Append(ctx, stream, eventstore.Any, []eventstore.EventData{{ID: uuid.New(), Type: typ, Schema: schema, Data: data, Metadata: []byte(`{}`)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	phone := domain.Identity{Kind: domain.IdentityPhone, Value: "+8613800138000"}
+	appendEvent(domain.CustomerStream("c1"), domain.CustomerRegistered{CustomerID: "c1", DisplayName: "Wang", Tier: domain.TierStandard, At: at})
+	appendEvent(domain.InteractionStream("early"), domain.InteractionStarted{InteractionID: "early", CustomerID: "c1", Channel: domain.ChannelPhone, Identity: phone, At: at})
+	appendEvent(domain.InteractionStream("early"), domain.InteractionQueued{InteractionID: "early", Queue: "billing", Priority: domain.PriorityNormal, At: at})
+
+	restarted := openBackend(t)
+	if err := analytics.NewSink(store, restarted, analyticstest.Key).Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	open := func(ticket, interaction string) domain.Event {
+		return domain.TicketOpened{TicketID: ticket, Number: ticket, CustomerID: "c1", Category: domain.CategoryComplaint, Priority: domain.PriorityNormal, Subject: "s", InteractionID: interaction, At: at}
+	}
+	appendEvent(domain.TicketStream("t-early"), open("t-early", "early"))
+	appendEvent(domain.TicketStream("t-later"), open("t-later", "later"))
+	appendEvent(domain.InteractionStream("later"), domain.InteractionStarted{InteractionID: "later", CustomerID: "c1", Channel: domain.ChannelEmail, At: at.Add(time.Minute)})
+	appendEvent(domain.InteractionStream("later"), domain.InteractionQueued{InteractionID: "later", Queue: "support", Priority: domain.PriorityNormal, At: at.Add(time.Minute)})
+	if err := analytics.NewSink(store, restarted, analyticstest.Key).Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	oneRun := openBackend(t)
+	if err := analytics.NewSink(store, oneRun, analyticstest.Key).Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := "t-early PHONE billing|t-later  |"
+	for name, b := range map[string]*embedded.Backend{"one run": oneRun, "restarted": restarted} {
+		if got := ticketOrigins(t, b); got != want {
+			t.Errorf("%s: tickets' origins %q, want %q", name, got, want)
+		}
+	}
+}
+
+func ticketOrigins(t *testing.T, b *embedded.Backend) string {
+	t.Helper()
+	rows, err := b.Query(t.Context(), `SELECT ticket_id, channel, queue FROM fact_tickets ORDER BY ticket_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out string
+	for rows.Next() {
+		var id, channel, queue string
+		if err := rows.Scan(&id, &channel, &queue); err != nil {
+			t.Fatal(err)
+		}
+		out += id + " " + channel + " " + queue + "|"
+	}
+	return out
 }
