@@ -47,6 +47,11 @@ type FactTable struct {
 	// Indexes lists extra columns the embedded back end indexes (ClickHouse
 	// scans columns instead).
 	Indexes [][]string
+	// Immutable tables have one version of each row: written again (a
+	// batch folded again after a restart), a key carries the same row, so
+	// the embedded back end keeps the first instead of replacing it, which
+	// spares SQLite an update and the statement journal an upsert needs.
+	Immutable bool
 }
 
 // ColumnNames returns the table's column names in order.
@@ -71,8 +76,9 @@ var (
 			n("position"), n("at"), s("type"), s("stream_category"), s("entity_id"),
 			s("channel"), s("actor_kind"), n("customer_key"), s("ticket_category"), n("version"),
 		},
-		Key:     []string{"position"},
-		Indexes: [][]string{{"type", "at"}},
+		Key:       []string{"position"},
+		Indexes:   [][]string{{"type", "at"}},
+		Immutable: true,
 	}
 	// InteractionsTable has one row per interaction (contact).
 	//
@@ -139,7 +145,8 @@ var (
 		Columns: []TableColumn{
 			n("customer_key"), n("started_at"), s("interaction_id"), s("channel"), n("version"),
 		},
-		Key: []string{"customer_key", "started_at", "interaction_id"},
+		Key:       []string{"customer_key", "started_at", "interaction_id"},
+		Immutable: true,
 	}
 	// TicketTransitionsTable has one row per event that opens, reopens or
 	// resolves a ticket, at its business time: the backlog report sums it
@@ -149,7 +156,8 @@ var (
 		Columns: []TableColumn{
 			n("position"), n("at"), n("opened"), n("reopened"), n("resolved"), n("version"),
 		},
-		Key: []string{"at", "position"},
+		Key:       []string{"at", "position"},
+		Immutable: true,
 	}
 	// CustomersTable is the pseudonymised customer dimension: a keyed
 	// hash of the customer id and non-personal attributes only.

@@ -282,6 +282,12 @@ func upsert(t *analytics.FactTable, n int) string {
 	}
 	names := t.ColumnNames()
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ") + ")"
+	values := strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+	if t.Immutable {
+		s := fmt.Sprintf("INSERT OR IGNORE INTO %s (%s) VALUES %s", t.Name, strings.Join(names, ", "), values)
+		upserts.Store(key, s)
+		return s
+	}
 	var set []string
 	for _, c := range names {
 		if !containsStr(t.Key, c) {
@@ -289,7 +295,7 @@ func upsert(t *analytics.FactTable, n int) string {
 		}
 	}
 	s := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s ON CONFLICT (%s) DO UPDATE SET %s WHERE excluded.version >= %s.version",
-		t.Name, strings.Join(names, ", "), strings.TrimSuffix(strings.Repeat(row+", ", n), ", "),
+		t.Name, strings.Join(names, ", "), values,
 		strings.Join(t.Key, ", "), strings.Join(set, ", "), t.Name)
 	upserts.Store(key, s)
 	return s
