@@ -37,6 +37,9 @@ func (h *Handler) openTicket(ctx context.Context, cmd domain.OpenTicket, meta Me
 	if cmd.CustomerID, err = h.followMerges(ctx, customer); err != nil {
 		return Result{}, domain.Ticket{}, err
 	}
+	if err := h.checkTicketOrigin(ctx, cmd.InteractionID, cmd.CustomerID); err != nil {
+		return Result{}, domain.Ticket{}, err
+	}
 	cmd = h.classify(cmd)
 	if cmd.TicketID == "" {
 		cmd.TicketID = NewID()
@@ -59,6 +62,34 @@ func (h *Handler) openTicket(ctx context.Context, cmd domain.OpenTicket, meta Me
 	opened, ticket, err := execute(ctx, h, tickets, cmd.TicketID, meta.withKey("open"), domain.TicketCommand(cmd))
 	opened.Position = maxPosition(reserved, opened)
 	return opened, ticket, err
+}
+
+// checkTicketOrigin refuses a ticket opened from an interaction that does
+// not exist, or that is another customer's: the interaction's customer,
+// followed through merges, must be the ticket's.
+func (h *Handler) checkTicketOrigin(ctx context.Context, interactionID, customerID string) error {
+	if interactionID == "" {
+		return nil
+	}
+	it, err := h.LoadInteraction(ctx, interactionID)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return domain.Errorf(domain.EINVALID, "interaction %s does not exist", interactionID)
+	}
+	if err != nil {
+		return err
+	}
+	owner, err := h.LoadCustomer(ctx, it.CustomerID)
+	if err != nil {
+		return fmt.Errorf("customer of interaction %s: %w", interactionID, err)
+	}
+	holder, err := h.followMerges(ctx, owner)
+	if err != nil {
+		return err
+	}
+	if holder != customerID {
+		return domain.Errorf(domain.EINVALID, "interaction %s is another customer's", interactionID)
+	}
+	return nil
 }
 
 // reserveTicketNumber claims the first free candidate number for the

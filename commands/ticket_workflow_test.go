@@ -117,3 +117,44 @@ func TestOpenTicketFromInteractionOfAnotherCustomerIsRefused(t *testing.T) {
 		t.Fatalf("err = %v, want EINVALID", err)
 	}
 }
+
+// TestOpenTicketNamesARealInteractionOfTheCustomer: a ticket may name the
+// interaction it came from only if that interaction exists and is the
+// ticket's customer's, directly or through a merge.
+func TestOpenTicketNamesARealInteractionOfTheCustomer(t *testing.T) {
+	ctx := t.Context()
+	h, _ := newHandler(t)
+	mine, err := h.ReceiveInbound(ctx, inbound(domain.ChannelWebchat, domain.IdentityAccount, "acct-1", "m1"), commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := h.ReceiveInbound(ctx, inbound(domain.ChannelWebchat, domain.IdentityAccount, "acct-2", "m2"), commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func(customer, interaction string) error {
+		_, _, err := h.OpenTicket(ctx, domain.OpenTicket{CustomerID: customer, Category: domain.CategoryInquiry, Subject: "x", InteractionID: interaction}, commands.Meta{})
+		return err
+	}
+	for _, tc := range []struct {
+		name, customer, interaction string
+		want                        string
+	}{
+		{"its own", mine.CustomerID, mine.InteractionID, ""},
+		{"none", mine.CustomerID, "", ""},
+		{"one that does not exist", mine.CustomerID, "no-such-interaction", domain.EINVALID},
+		{"another customer's", mine.CustomerID, theirs.InteractionID, domain.EINVALID},
+	} {
+		if err := open(tc.customer, tc.interaction); domain.ErrorCode(err) != tc.want {
+			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	// Once the other customer is merged into this one, their interaction
+	// is this customer's too.
+	if _, err := h.MergeCustomers(ctx, theirs.CustomerID, mine.CustomerID, "same person", commands.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := open(mine.CustomerID, theirs.InteractionID); err != nil {
+		t.Fatalf("after the merge: %v", err)
+	}
+}
