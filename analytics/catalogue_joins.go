@@ -133,17 +133,24 @@ var backlogReport = report{
 var backlogMeasures = []string{"sum(opened)", "sum(reopened)", "sum(resolved)"}
 
 func runBacklog(ctx context.Context, q *query) (Table, error) {
+	return backlogFrom(ctx, q, "FROM "+TicketTransitionsTable.Name+q.d.Final()+" WHERE ", backlogMeasures)
+}
+
+// backlogFrom runs the backlog over the rows of base (a FROM clause and
+// the start of a WHERE that a condition on at completes), whose measures
+// count the tickets opened, reopened and resolved: the tickets open before
+// the period, then the running total through each bucket.
+func backlogFrom(ctx context.Context, q *query, base string, measures []string) (Table, error) {
 	unit := "day"
 	if len(q.groups) == 1 {
 		unit = q.groups[0]
 	}
-	base := "FROM " + TicketTransitionsTable.Name + q.d.Final() + " WHERE "
-	before, err := q.runGrouped(ctx, nil, backlogMeasures, base+"at < ?", []any{q.from})
+	before, err := q.runGrouped(ctx, nil, measures, base+"at < ?", []any{q.from})
 	if err != nil {
 		return Table{}, err
 	}
 	dims := []dim{{name: unit, expr: q.d.Bucket(unit, "at", q.tz), time: true}}
-	rows, err := q.runGrouped(ctx, dims, backlogMeasures, base+"at >= ? AND at < ?", []any{q.from, q.to})
+	rows, err := q.runGrouped(ctx, dims, measures, base+"at >= ? AND at < ?", []any{q.from, q.to})
 	if err != nil {
 		return Table{}, err
 	}

@@ -131,38 +131,5 @@ var refBacklogMeasures = []string{
 }
 
 func refBacklog(ctx context.Context, q *query) (Table, error) {
-	unit := "day"
-	if len(q.groups) == 1 {
-		unit = q.groups[0]
-	}
-	base := "FROM fact_events" + q.d.Final() + " WHERE stream_category = 'ticket' AND type IN ('TicketOpened', 'TicketReopened', 'TicketResolved')"
-	before, err := q.runGrouped(ctx, nil, refBacklogMeasures, base+" AND at < ?", []any{q.from})
-	if err != nil {
-		return Table{}, err
-	}
-	dims := []dim{{name: unit, expr: q.d.Bucket(unit, "at", q.tz), time: true}}
-	rows, err := q.runGrouped(ctx, dims, refBacklogMeasures, base+" AND at >= ? AND at < ?", []any{q.from, q.to})
-	if err != nil {
-		return Table{}, err
-	}
-	byBucket := map[int64][]int64{}
-	for _, r := range rows {
-		byBucket[r.groups[0].(time.Time).Unix()] = r.measures
-	}
-	open := int64(0)
-	if len(before) == 1 {
-		m := before[0].measures
-		open = m[0] + m[1] - m[2]
-	}
-	t := Table{Report: q.def.Name, Columns: append(q.groupColumns(dims), q.def.Columns...)}
-	end := time.UnixMilli(q.to)
-	for b := BucketStart(time.UnixMilli(q.from), unit, q.loc); b.Before(end); b = nextBucket(b, unit, q.loc) {
-		m := byBucket[b.Unix()]
-		if m == nil {
-			m = []int64{0, 0, 0}
-		}
-		open += m[0] + m[1] - m[2]
-		t.Rows = append(t.Rows, []any{b, m[0], m[1], m[2], open})
-	}
-	return t, nil
+	return backlogFrom(ctx, q, "FROM fact_events"+q.d.Final()+" WHERE stream_category = 'ticket' AND type IN ('TicketOpened', 'TicketReopened', 'TicketResolved') AND ", refBacklogMeasures)
 }
