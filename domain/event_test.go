@@ -95,6 +95,11 @@ func sampleEvents() []domain.Event {
 		domain.QaScored{InteractionID: "i1", ScorecardID: "written", AgentID: "a1", Team: "T", Channel: domain.ChannelWeChat, Queue: "billing", ClosedAt: at, Score: 6667,
 			Results: []domain.QaCriterionResult{{CriterionID: "greeting", Kind: domain.QaGreeting, Weight: 10, Result: domain.QaPass, Evidence: []domain.QaEvidence{{MessageID: "r1", Phrase: "您好", Seconds: 1.5, Sentiment: -0.5, Note: "n"}}, Overridden: true}}, At: at},
 		domain.QaOverridden{InteractionID: "i1", ScorecardID: "written", CriterionID: "greeting", From: domain.QaFail, To: domain.QaPass, Reason: "r", SupervisorID: "s1", Score: 10000, At: at},
+
+		domain.KnowledgeDrafted{ItemID: "k1", Kind: domain.KnowledgeTemplate, Version: 1, Content: domain.KnowledgeContent{Title: "订单延迟", Body: "{{customer.displayName}}您好，您的订单已延迟。",
+			Language: "zh", Category: "delivery", BusinessDomain: "ecommerce", Tags: []string{"delay"}, Channels: []domain.Channel{domain.ChannelWeChat}}, By: "supervisor:s1", At: at},
+		domain.KnowledgePublished{ItemID: "k1", Version: 1, By: "supervisor:s1", At: at},
+		domain.KnowledgeRetired{ItemID: "k1", Reason: "replaced", By: "supervisor:s1", At: at},
 	}
 }
 

@@ -31,6 +31,7 @@ var notPersonal = map[string]string{
 	"CustomerErased/reason":        "the erasure's own record, which outlives the key; say what was asked, not who asked",
 	"CustomerDataAccessed/subject": "the user who read, not the customer read",
 	"AgentPresenceChanged/reason":  "an agent's own presence reason",
+	"KnowledgeRetired/reason":      "why an author retired an article or a template, about no customer",
 }
 
 func TestMapPersonalCoversEveryPersonalField(t *testing.T) {
