@@ -106,7 +106,9 @@ func TestKnowledgeLifecycle(t *testing.T) {
 		return domain.KnowledgeDrafted{ItemID: "k1", Kind: domain.KnowledgeArticle, Version: n, By: "s1", At: at.Add(time.Duration(n) * time.Minute),
 			Content: domain.KnowledgeContent{Title: "Refunds", Body: body, Language: "en"}}
 	}
-	publish := func(n int) domain.Event { return domain.KnowledgePublished{ItemID: "k1", Version: n, By: "s1", At: at.Add(time.Hour)} }
+	publish := func(n int) domain.Event {
+		return domain.KnowledgePublished{ItemID: "k1", Version: n, By: "s1", At: at.Add(time.Hour)}
+	}
 	tests := []struct {
 		name    string
 		history []domain.Event
