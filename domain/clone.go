@@ -73,3 +73,13 @@ func (r QaReview) Clone() QaReview {
 	r.Scorecards = cards
 	return r
 }
+
+// Clone returns a deep copy of k.
+func (k KnowledgeItem) Clone() KnowledgeItem {
+	k.Versions = slices.Clone(k.Versions)
+	for i := range k.Versions {
+		c := &k.Versions[i].Content
+		c.Tags, c.Channels = slices.Clone(c.Tags), slices.Clone(c.Channels)
+	}
+	return k
+}

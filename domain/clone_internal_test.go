@@ -37,6 +37,9 @@ func TestCloneSharesNothing(t *testing.T) {
 	cases = append(cases, cloneCase{"SlaClocks", sla, func() any { return sla.Clone() }})
 	qa := QaReview{InteractionID: "i1", Scorecards: map[string]QaScored{"card": {Results: []QaCriterionResult{{CriterionID: "greet", Evidence: []QaEvidence{{MessageID: "m1"}}}}}}}
 	cases = append(cases, cloneCase{"QaReview", qa, func() any { return qa.Clone() }})
+	knowledge := KnowledgeItem{ID: "k1", Kind: KnowledgeTemplate, Live: 1, Versions: []KnowledgeVersion{{Number: 1,
+		Content: KnowledgeContent{Title: "t", Body: "b", Language: "zh", Tags: []string{"delay"}, Channels: []Channel{ChannelWeChat}}, DraftedAt: at}}}
+	cases = append(cases, cloneCase{"KnowledgeItem", knowledge, func() any { return knowledge.Clone() }})
 
 	for _, c := range cases {
 		got := c.clone()
