@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/interactionledger/ledger/internal/textseg"
+
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
 )
@@ -13,13 +15,13 @@ import (
 type Scorer struct {
 	cards []domain.Scorecard
 	lex   domain.SentimentLexicon
-	seg   *Segmenter
+	seg   *textseg.Segmenter
 }
 
 // NewScorer returns a scorer with cards, the default lexicon and the
 // shared segmenter.
 func NewScorer(cards []domain.Scorecard) *Scorer {
-	return &Scorer{cards: cards, lex: domain.DefaultSentimentLexicon(), seg: SharedSegmenter()}
+	return &Scorer{cards: cards, lex: domain.DefaultSentimentLexicon(), seg: textseg.Shared()}
 }
 
 // Segment fills in each message's tokens.

@@ -1,7 +1,6 @@
 package qa
 
 import (
-	"slices"
 	"testing"
 	"time"
 
@@ -12,27 +11,6 @@ import (
 var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
 func at(sec int) time.Time { return t0.Add(time.Duration(sec) * time.Second) }
-
-// TestSegmenterCutsChinese: Chinese is cut into words by the dictionary,
-// not on spaces (there are none), and lexicon words come out whole.
-func TestSegmenterCutsChinese(t *testing.T) {
-	toks, err := SharedSegmenter().Tokens("您好，我对你们的服务很不满意，太不负责任了！")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"您好", "服务", "满意", "不负责任"} {
-		if !slices.Contains(toks, want) {
-			t.Errorf("tokens %q lack %q", toks, want)
-		}
-	}
-	if slices.Contains(toks, "，") || slices.Contains(toks, "！") {
-		t.Errorf("tokens %q keep punctuation", toks)
-	}
-	en, _ := SharedSegmenter().Tokens("Hello, I'm NOT happy!")
-	if !slices.Equal(en, []string{"hello", "i", "m", "not", "happy"}) {
-		t.Errorf("english tokens %q", en)
-	}
-}
 
 func TestScoreConversations(t *testing.T) {
 	scorer := NewScorer(config.DefaultScorecards())

@@ -1,4 +1,6 @@
-package qa
+// Package textseg cuts Chinese and English text into words, for the QA
+// rules' phrases and the knowledge base's search.
+package textseg
 
 import (
 	"fmt"
@@ -33,9 +35,9 @@ var shared struct {
 	seg  *Segmenter
 }
 
-// SharedSegmenter returns one process-wide segmenter that knows the
-// default lexicon: the dictionary is large, load it once.
-func SharedSegmenter() *Segmenter {
+// Shared returns one process-wide segmenter that knows the default
+// sentiment lexicon's words: the dictionary is large, load it once.
+func Shared() *Segmenter {
 	shared.once.Do(func() { shared.seg = NewSegmenter(domain.DefaultSentimentLexicon().Words()...) })
 	return shared.seg
 }
@@ -48,7 +50,7 @@ func (s *Segmenter) load() error {
 			return
 		}
 		for _, w := range s.words {
-			if hasHan(w) {
+			if HasHan(w) {
 				_ = seg.AddToken(w, 100000)
 			}
 		}
@@ -60,7 +62,7 @@ func (s *Segmenter) load() error {
 // Tokens returns text's words, lower-cased, punctuation and spaces
 // dropped.
 func (s *Segmenter) Tokens(text string) ([]string, error) {
-	if !hasHan(text) {
+	if !HasHan(text) {
 		return strings.FieldsFunc(strings.ToLower(text), notWord), nil
 	}
 	if err := s.load(); err != nil {
@@ -78,7 +80,8 @@ func (s *Segmenter) Tokens(text string) ([]string, error) {
 
 func notWord(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
 
-func hasHan(s string) bool {
+// HasHan reports whether s holds a Chinese character.
+func HasHan(s string) bool {
 	for _, r := range s {
 		if unicode.Is(unicode.Han, r) {
 			return true
