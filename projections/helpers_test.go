@@ -58,7 +58,7 @@ func (h *harness) openReadDB(name string) *ReadDB {
 }
 
 // streamOf names the stream an event belongs to, from the first of its
-// TicketID, InteractionID, AgentID, CustomerID fields.
+// TicketID, InteractionID, AgentID, CustomerID, ItemID fields.
 func streamOf(e domain.Event) string {
 	v := reflect.ValueOf(e)
 	for _, f := range []struct {
@@ -69,6 +69,7 @@ func streamOf(e domain.Event) string {
 		{"InteractionID", domain.InteractionStream},
 		{"AgentID", domain.AgentStream},
 		{"CustomerID", domain.CustomerStream},
+		{"ItemID", domain.KnowledgeStream},
 	} {
 		if fv := v.FieldByName(f.field); fv.IsValid() && fv.String() != "" {
 			return f.stream(fv.String())

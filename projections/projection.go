@@ -130,5 +130,6 @@ func Standard() []Projection {
 		NewQueues(),
 		NewAgents(),
 		NewAccessLog(),
+		NewKnowledge(),
 	}
 }

@@ -39,7 +39,7 @@ type sqlSchema struct {
 }
 
 var (
-	createTableRE = regexp.MustCompile(`(?i)CREATE\s+TABLE\s+IF\s+NOT\s+EXISTS\s+(\w+)`)
+	createTableRE = regexp.MustCompile(`(?i)CREATE\s+(?:VIRTUAL\s+)?TABLE\s+IF\s+NOT\s+EXISTS\s+(\w+)`)
 	createIndexRE = regexp.MustCompile(`(?is)CREATE\s+INDEX\s+IF\s+NOT\s+EXISTS\s+(\w+)\s[^;]*;`)
 )
 

@@ -1,0 +1,1 @@
+-- The knowledge base's items are found through knowledge_fts.

@@ -1,0 +1,27 @@
+-- The knowledge base. knowledge_versions keeps every version an author
+-- saved (a publication names only the version's number);
+-- knowledge_items holds each searchable item's live version (published
+-- and not retired), and knowledge_fts its words, segmented (textseg) and
+-- joined by spaces, for FTS5 to rank with BM25.
+CREATE TABLE IF NOT EXISTS knowledge_versions (
+    id      TEXT    NOT NULL,
+    version INTEGER NOT NULL,
+    kind    TEXT    NOT NULL,
+    content TEXT    NOT NULL, -- JSON domain.KnowledgeContent
+    PRIMARY KEY (id, version)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS knowledge_items (
+    doc             INTEGER PRIMARY KEY, -- the rowid of the item's words in knowledge_fts
+    id              TEXT    NOT NULL UNIQUE,
+    kind            TEXT    NOT NULL,
+    version         INTEGER NOT NULL, -- the live one
+    title           TEXT    NOT NULL,
+    body            TEXT    NOT NULL,
+    language        TEXT    NOT NULL,
+    category        TEXT    NOT NULL,
+    business_domain TEXT    NOT NULL,
+    tags            TEXT    NOT NULL, -- JSON array
+    channels        TEXT    NOT NULL, -- JSON array; [] = every channel
+    published_at    INTEGER NOT NULL  -- Unix ns
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS knowledge_fts USING fts5(title, body, tags, tokenize = 'unicode61 remove_diacritics 2');
