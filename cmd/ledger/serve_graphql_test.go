@@ -453,6 +453,15 @@ func TestGraphQLRoleOperationTable(t *testing.T) {
 				}
 				return `query($i: ID!) { qaReview(interactionId: $i) { scorecard score criteria { id kind result overridden } } }`, map[string]any{"i": id}
 			}, wantContains(`"criteria":[{"id":"greeting","kind":"greeting","result":"FAIL","overridden":false}]`)},
+		{"readKnowledge", [5]roleCell{full, full, full, full, full},
+			func(string, string) (string, map[string]any) {
+				return `{ searchKnowledge(text: "订单延迟") { id title } }`, nil
+			}, wantContains(`"searchKnowledge":[`)},
+		{"authorKnowledge", [5]roleCell{denied, full, denied, denied, full},
+			func(role, _ string) (string, map[string]any) {
+				return `mutation($t: String!) { draftKnowledge(kind: TEMPLATE, title: $t, body: "{{customer.displayName}}您好，订单已延迟。", language: "zh") { id status latestVersion position } }`,
+					map[string]any{"t": "订单延迟 " + role}
+			}, wantContains(`"status":"DRAFT","latestVersion":1`)},
 		{"manageAgents", [5]roleCell{denied, full, denied, denied, full},
 			func(role, _ string) (string, map[string]any) {
 				return `mutation($id: ID!) { registerAgent(id: $id, name: "New Hire", skills: [{name: "billing", level: 3}]) { position } }`,

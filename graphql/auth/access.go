@@ -34,6 +34,8 @@ const (
 	OpOverrideQa       Operation = "overrideQa"       // overrideQaCriterion
 	OpReadQa           Operation = "readQa"           // qaReview
 	OpReadSlaAlerts    Operation = "readSlaAlerts"    // slaAlerts, slaAlertsChanged: the wallboard's, across every agent's work
+	OpReadKnowledge    Operation = "readKnowledge"    // searchKnowledge
+	OpAuthorKnowledge  Operation = "authorKnowledge"  // draftKnowledge, publishKnowledge, retireKnowledge
 )
 
 // Access is how much of an operation a role gets.
@@ -74,6 +76,8 @@ var rules = map[Operation]map[Role]Access{
 	OpOverrideQa:       {RoleSupervisor: Full, RoleAdmin: Full},
 	OpReadQa:           {RoleSupervisor: Full, RoleAdmin: Full},
 	OpReadSlaAlerts:    {RoleSupervisor: Full, RoleAdmin: Full},
+	OpReadKnowledge:    {RoleAgent: Full, RoleSupervisor: Full, RoleAnalyst: Full, RoleAuditor: Full, RoleAdmin: Full},
+	OpAuthorKnowledge:  {RoleSupervisor: Full, RoleAdmin: Full},
 }
 
 // AccessOf returns what role gets of op.

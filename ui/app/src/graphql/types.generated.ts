@@ -486,6 +486,66 @@ export type InteractionStatus =
   /** Waiting in a queue. */
   | 'QUEUED';
 
+/** A live knowledge item found by a search. */
+export type KnowledgeHit = {
+  __typename?: 'KnowledgeHit';
+  /** Markdown for an article, the template's text with its variables for a template. */
+  body: Scalars['String']['output'];
+  /** The business domain, e.g. `broadband`; empty when none. */
+  businessDomain: Scalars['String']['output'];
+  /** The item's category, e.g. `delivery`; empty when none. */
+  category: Scalars['String']['output'];
+  /** The channels a template is worded for; empty: every channel. */
+  channels: Array<Channel>;
+  /** The item's id; its ledger stream is `knowledge-<id>`. */
+  id: Scalars['ID']['output'];
+  /** An article or a reply template. */
+  kind: KnowledgeKind;
+  /** `zh` or `en`. */
+  language: Scalars['String']['output'];
+  /** The passage of the body around the first word found. */
+  snippet: Scalars['String']['output'];
+  /** Tags, lower-cased and sorted. */
+  tags: Array<Scalars['String']['output']>;
+  /** One line. */
+  title: Scalars['String']['output'];
+  /** The live version's number. */
+  version: Scalars['Int']['output'];
+};
+
+/** A knowledge item after a change. */
+export type KnowledgeItemPayload = {
+  __typename?: 'KnowledgeItemPayload';
+  /** The item's id (made by draftKnowledge when it created the item). */
+  id: Scalars['ID']['output'];
+  /** The number of the newest version saved. */
+  latestVersion: Scalars['Int']['output'];
+  /** The number of the live version; null when none is. */
+  liveVersion?: Maybe<Scalars['Int']['output']>;
+  /** The $all position of the last event written; 0 when the command changed nothing. */
+  position: Scalars['Long']['output'];
+  /** Where the item is in its lifecycle. */
+  status: KnowledgeStatus;
+};
+
+/** What the knowledge base holds. */
+export type KnowledgeKind =
+  /** Reading for agents: how things work, what to check. */
+  | 'ARTICLE'
+  /** Approved wording an agent inserts into a reply, with its variables filled. */
+  | 'TEMPLATE';
+
+/** Where a knowledge item is in its lifecycle. */
+export type KnowledgeStatus =
+  /** Never published. */
+  | 'DRAFT'
+  /** A version is live (a newer draft may wait). */
+  | 'PUBLISHED'
+  /** Out of search for good. */
+  | 'RETIRED'
+  /** A later version replaced the one first published. */
+  | 'REVISED';
+
 /** The outcome of recomputing every hash chain. */
 export type LedgerVerification = {
   __typename?: 'LedgerVerification';
@@ -573,6 +633,14 @@ export type Mutation = {
    */
   confirmPromise: PromiseConfirmation;
   /**
+   * Saves a new version of a knowledge item: an article (Markdown) or a reply template (text
+   * with variables such as `{{customer.displayName}}`, `{{ticket.number}}`, `{{agent.name}}`).
+   * Without `id` it creates an item (then `kind` is required; an `idempotencyKey` names the same
+   * item on a retry). A version is not live until published. Saving the same content again
+   * records nothing. Supervisors and admins.
+   */
+  draftKnowledge: KnowledgeItemPayload;
+  /**
    * Erases a customer's personal data at their request (PIPL art. 47, GDPR art. 17): their
    * identities are released for reuse, the data keys of the customer and of the customers merged
    * into them are destroyed, so that every personal field they ever wrote reads "[erased]"
@@ -603,10 +671,20 @@ export type Mutation = {
    * scorecard or the scorecard has no such criterion. Supervisors and admins.
    */
   overrideQaCriterion: QaOverride;
+  /**
+   * Makes a version of a knowledge item the live one (default: its newest); the version live
+   * before is kept. Publishing an earlier version rolls back to it. Supervisors and admins.
+   */
+  publishKnowledge: KnowledgeItemPayload;
   /** Registers an agent; they start OFFLINE. Supervisors, admins. */
   registerAgent: AgentPayload;
   /** Sends an agent's reply on an interaction, as the caller. Agents, supervisors, admins. */
   replyToInteraction: InteractionPayload;
+  /**
+   * Takes a knowledge item out of search and suggestions for good; its versions stay in the
+   * ledger and the audit trail. Supervisors and admins.
+   */
+  retireKnowledge: KnowledgeItemPayload;
   /**
    * Sets an agent's presence. Agents set their own (`agentId` absent or their subject);
    * supervisors and admins anyone's.
@@ -743,6 +821,30 @@ export type MutationConfirmPromiseArgs = {
  * (default EVENTUAL): READ_YOUR_WRITES waits until the read models show the change before the
  * payload's entity is read. Every payload carries the ledger `position` the mutation wrote.
  */
+export type MutationDraftKnowledgeArgs = {
+  body: Scalars['String']['input'];
+  businessDomain?: InputMaybe<Scalars['String']['input']>;
+  category?: InputMaybe<Scalars['String']['input']>;
+  channels?: InputMaybe<Array<Channel>>;
+  id?: InputMaybe<Scalars['ID']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<KnowledgeKind>;
+  language: Scalars['String']['input'];
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+  title: Scalars['String']['input'];
+};
+
+
+/**
+ * The commands agents and supervisors issue. Every mutation is recorded as events whose metadata
+ * names the caller (`agent:<subject>`, `supervisor:<subject>`, `admin:<subject>`) and the
+ * request's correlation id.
+ *
+ * Every mutation takes `idempotencyKey`: the same key (per mutation and entity) makes a retried
+ * request append nothing new and answer with what the first one wrote. It takes `consistency`
+ * (default EVENTUAL): READ_YOUR_WRITES waits until the read models show the change before the
+ * payload's entity is read. Every payload carries the ledger `position` the mutation wrote.
+ */
 export type MutationEraseCustomerArgs = {
   consistency?: InputMaybe<Consistency>;
   customerId: Scalars['ID']['input'];
@@ -842,6 +944,23 @@ export type MutationOverrideQaCriterionArgs = {
  * (default EVENTUAL): READ_YOUR_WRITES waits until the read models show the change before the
  * payload's entity is read. Every payload carries the ledger `position` the mutation wrote.
  */
+export type MutationPublishKnowledgeArgs = {
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  version?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * The commands agents and supervisors issue. Every mutation is recorded as events whose metadata
+ * names the caller (`agent:<subject>`, `supervisor:<subject>`, `admin:<subject>`) and the
+ * request's correlation id.
+ *
+ * Every mutation takes `idempotencyKey`: the same key (per mutation and entity) makes a retried
+ * request append nothing new and answer with what the first one wrote. It takes `consistency`
+ * (default EVENTUAL): READ_YOUR_WRITES waits until the read models show the change before the
+ * payload's entity is read. Every payload carries the ledger `position` the mutation wrote.
+ */
 export type MutationRegisterAgentArgs = {
   capacity?: InputMaybe<Array<CapacityInput>>;
   consistency?: InputMaybe<Consistency>;
@@ -868,6 +987,23 @@ export type MutationReplyToInteractionArgs = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   interactionId: Scalars['ID']['input'];
   text: Scalars['String']['input'];
+};
+
+
+/**
+ * The commands agents and supervisors issue. Every mutation is recorded as events whose metadata
+ * names the caller (`agent:<subject>`, `supervisor:<subject>`, `admin:<subject>`) and the
+ * request's correlation id.
+ *
+ * Every mutation takes `idempotencyKey`: the same key (per mutation and entity) makes a retried
+ * request append nothing new and answer with what the first one wrote. It takes `consistency`
+ * (default EVENTUAL): READ_YOUR_WRITES waits until the read models show the change before the
+ * payload's entity is read. Every payload carries the ledger `position` the mutation wrote.
+ */
+export type MutationRetireKnowledgeArgs = {
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  reason: Scalars['String']['input'];
 };
 
 
@@ -1120,6 +1256,13 @@ export type Query = {
    */
   reports: Array<ReportDefinition>;
   /**
+   * Searches the knowledge base's live articles and reply templates (published, not retired) in
+   * Chinese and English: the items holding more of the text's words, and rarer ones, first.
+   * Filters narrow by kind, language (`zh`, `en`), category, and the channel a template is worded
+   * for (templates for every channel match any). `first` is 1 to 100, default 20. Every role.
+   */
+  searchKnowledge: Array<KnowledgeHit>;
+  /**
    * The running SLA clocks of tickets and interactions that need a supervisor: at risk (their
    * warning fired) or late (breached, or past their deadline before the SLA policy recorded the
    * breach), most urgent (earliest deadline) first: the wallboard's SLA alerts. `first` is 1 to
@@ -1239,6 +1382,17 @@ export type QueryReportArgs = {
   options?: InputMaybe<Array<ReportOptionInput>>;
   timeZone?: InputMaybe<Scalars['String']['input']>;
   to: Scalars['Time']['input'];
+};
+
+
+/** The entry points for reading the ledger's projections and, for auditors, the ledger itself. */
+export type QuerySearchKnowledgeArgs = {
+  category?: InputMaybe<Scalars['String']['input']>;
+  channel?: InputMaybe<Channel>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  kind?: InputMaybe<KnowledgeKind>;
+  language?: InputMaybe<Scalars['String']['input']>;
+  text: Scalars['String']['input'];
 };
 
 
