@@ -101,7 +101,7 @@ func (p *Knowledge) words(c domain.KnowledgeContent) (title, body, tags string, 
 			return ""
 		}
 		var toks []string
-		toks, err = p.seg.Tokens(text)
+		toks, err = p.seg.SearchTokens(text)
 		return strings.Join(toks, " ")
 	}
 	title, body, tags = join(c.Title), join(c.Body), join(strings.Join(c.Tags, " "))

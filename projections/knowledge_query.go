@@ -51,7 +51,7 @@ func (db *ReadDB) SearchKnowledge(ctx context.Context, q KnowledgeQuery) ([]Know
 	if utf8.RuneCountInString(q.Text) > maxKnowledgeQuery || !utf8.ValidString(q.Text) {
 		return nil, domain.Errorf(domain.EINVALID, "a search of at most %d characters of text", maxKnowledgeQuery)
 	}
-	words, err := textseg.Shared().Tokens(q.Text)
+	words, err := textseg.Shared().SearchTokens(q.Text)
 	if err != nil {
 		return nil, fmt.Errorf("search knowledge: %w", err)
 	}

@@ -55,6 +55,7 @@ func TestKnowledgeSearch(t *testing.T) {
 		want []string
 	}{
 		{"Chinese words inside a sentence", KnowledgeQuery{Text: "我的订单延迟了怎么办"}, []string{"k-delay"}},
+		{"traditional spelling finds simplified", KnowledgeQuery{Text: "我的訂單延遲了怎麼辦"}, []string{"k-delay"}},
 		{"English, any case", KnowledgeQuery{Text: "REFUND"}, []string{"k-refund"}},
 		{"a tag", KnowledgeQuery{Text: "物流"}, []string{"k-delay"}},
 		{"a draft is not found", KnowledgeQuery{Text: "草稿"}, nil},

@@ -25,3 +25,25 @@ func TestSegmenterCutsChinese(t *testing.T) {
 		t.Errorf("english tokens %q", en)
 	}
 }
+
+// TestSearchTokensMeetAcrossSpellings: traditional and simplified
+// spellings of a message give the same words.
+func TestSearchTokensMeetAcrossSpellings(t *testing.T) {
+	for _, pair := range [][2]string{
+		{"我的訂單延遲了，請幫忙處理", "我的订单延迟了，请帮忙处理"},
+		{"寬頻斷線", "宽频断线"},
+		{"Refund DELAY", "refund delay"},
+	} {
+		trad, err := Shared().SearchTokens(pair[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		simple, err := Shared().SearchTokens(pair[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(trad, simple) {
+			t.Errorf("%q gives %q, %q gives %q", pair[0], trad, pair[1], simple)
+		}
+	}
+}

@@ -1,8 +1,9 @@
 -- The knowledge base. knowledge_versions keeps every version an author
 -- saved (a publication names only the version's number);
 -- knowledge_items holds each searchable item's live version (published
--- and not retired), and knowledge_fts its words, segmented (textseg) and
--- joined by spaces, for FTS5 to rank with BM25.
+-- and not retired), and knowledge_fts its words, written in simplified
+-- Chinese and segmented (textseg.SearchTokens) and joined by spaces, for
+-- FTS5 to rank with BM25.
 CREATE TABLE IF NOT EXISTS knowledge_versions (
     id      TEXT    NOT NULL,
     version INTEGER NOT NULL,
