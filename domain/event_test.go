@@ -49,7 +49,7 @@ func sampleEvents() []domain.Event {
 		domain.CallEnded{InteractionID: "i1", EndedBy: "AGENT", TalkSeconds: 301, At: at},
 		domain.WrapUpExpired{InteractionID: "i1", AgentID: "a1", CallEndedAt: at.Add(-time.Minute), TimeoutSeconds: 60, At: at},
 		domain.InteractionAbandoned{InteractionID: "i1", Reason: "hung up", WaitSeconds: 45, At: at},
-		domain.InteractionClosed{InteractionID: "i1", Disposition: domain.DispositionResolved, AgentID: "a1", Summary: "done", At: at},
+		domain.InteractionClosed{InteractionID: "i1", Disposition: domain.DispositionResolved, AgentID: "a1", Summary: "done", SummaryDrafted: true, SummaryEdited: true, At: at},
 		domain.CsatRecorded{InteractionID: "i1", Score: 4, Comment: "ok", At: at},
 		domain.InteractionLimitReached{InteractionID: "i1", Limit: domain.LimitMessages, Max: 500, At: at},
 
@@ -100,6 +100,7 @@ func sampleEvents() []domain.Event {
 			Language: "zh", Category: "delivery", BusinessDomain: "ecommerce", Tags: []string{"delay"}, Channels: []domain.Channel{domain.ChannelWeChat}}, By: "supervisor:s1", At: at},
 		domain.KnowledgePublished{ItemID: "k1", Version: 1, By: "supervisor:s1", At: at},
 		domain.KnowledgeRetired{ItemID: "k1", Reason: "replaced", By: "supervisor:s1", At: at},
+		domain.ReplyTemplateUsed{InteractionID: "i1", MessageID: "r1", TemplateID: "k1", Version: 2, Category: "delivery", AgentID: "a1", At: at},
 	}
 }
 

@@ -181,7 +181,11 @@ type (
 		Disposition   Disposition `json:"disposition"`
 		AgentID       string      `json:"agentId,omitempty"`
 		Summary       string      `json:"summary,omitempty"`
-		At            time.Time   `json:"at"`
+		// SummaryDrafted says the agent was offered a drafted summary;
+		// SummaryEdited, that the summary closed with is not that draft.
+		SummaryDrafted bool      `json:"summaryDrafted,omitempty"`
+		SummaryEdited  bool      `json:"summaryEdited,omitempty"`
+		At             time.Time `json:"at"`
 	}
 	// InteractionLimitReached tells supervisors that the customer's
 	// messages on the interaction hit one of its caps (Limit is
@@ -260,6 +264,11 @@ type (
 		MessageID string
 		AgentID   string
 		Text      string
+		// Template, when set, is the reply template the text was written
+		// from (checked usable by the caller: it lives in another stream),
+		// with the category of its version.
+		Template         *TemplateUse
+		TemplateCategory string
 	}
 	// QueueInteraction puts the interaction in a queue (again, if an
 	// offered agent did not answer).
@@ -293,6 +302,10 @@ type (
 		Disposition Disposition
 		AgentID     string
 		Summary     string
+		// DraftSummary is the summary the desktop drafted and offered the
+		// agent ("" when none was): the event records whether the agent
+		// kept it as it was.
+		DraftSummary string
 	}
 	// RecordCsat records the customer's satisfaction score.
 	RecordCsat struct {
@@ -433,7 +446,17 @@ func decideSendMessage(i Interaction, cmd SendMessage, now time.Time) ([]Event, 
 	if err != nil {
 		return nil, err
 	}
-	return []Event{MessageSent{InteractionID: i.ID, MessageID: cmd.MessageID, AgentID: cmd.AgentID, Text: text, At: now}}, nil
+	events := []Event{MessageSent{InteractionID: i.ID, MessageID: cmd.MessageID, AgentID: cmd.AgentID, Text: text, At: now}}
+	if t := cmd.Template; t != nil {
+		if t.TemplateID == "" || t.Version < 1 {
+			return nil, invalid("a reply from a template names the template and its version")
+		}
+		events = append(events, ReplyTemplateUsed{
+			InteractionID: i.ID, MessageID: cmd.MessageID, TemplateID: t.TemplateID, Version: t.Version,
+			Category: cmd.TemplateCategory, AgentID: cmd.AgentID, At: now,
+		})
+	}
+	return events, nil
 }
 
 func decideQueue(i Interaction, cmd QueueInteraction, now time.Time) ([]Event, error) {
@@ -576,7 +599,11 @@ func decideClose(i Interaction, cmd CloseInteraction, now time.Time) ([]Event, e
 	if !i.AnsweredAt.IsZero() && i.CallEndedAt.IsZero() {
 		events = append(events, CallEnded{InteractionID: i.ID, EndedBy: "AGENT", TalkSeconds: seconds(now.Sub(i.AnsweredAt)), At: now})
 	}
-	return append(events, InteractionClosed{InteractionID: i.ID, Disposition: cmd.Disposition, AgentID: cmd.AgentID, Summary: summary, At: now}), nil
+	closed := InteractionClosed{InteractionID: i.ID, Disposition: cmd.Disposition, AgentID: cmd.AgentID, Summary: summary, At: now}
+	if draft := strings.TrimSpace(cmd.DraftSummary); draft != "" {
+		closed.SummaryDrafted, closed.SummaryEdited = true, draft != summary
+	}
+	return append(events, closed), nil
 }
 
 func decideCsat(i Interaction, cmd RecordCsat, now time.Time) ([]Event, error) {

@@ -104,6 +104,15 @@ func TestDecideInteraction(t *testing.T) {
 			want:  events(domain.MessageSent{InteractionID: "i1", MessageID: "r1", AgentID: "a1", Text: "Your refund is on its way.", At: now}),
 			check: func(t *testing.T, i domain.Interaction) { eq(t, "Messages", i.Messages, 1) },
 		},
+		{
+			name: "send reply from a template", given: chatAssigned,
+			cmd: domain.SendMessage{MessageID: "r1", AgentID: "a1", Text: "Your parcel is late.", Template: &domain.TemplateUse{TemplateID: "k1", Version: 2}, TemplateCategory: "delivery"},
+			want: events(
+				domain.MessageSent{InteractionID: "i1", MessageID: "r1", AgentID: "a1", Text: "Your parcel is late.", At: now},
+				domain.ReplyTemplateUsed{InteractionID: "i1", MessageID: "r1", TemplateID: "k1", Version: 2, Category: "delivery", AgentID: "a1", At: now},
+			),
+		},
+		{name: "send reply from an unnamed template", given: chatAssigned, cmd: domain.SendMessage{MessageID: "r1", AgentID: "a1", Text: "x", Template: &domain.TemplateUse{Version: 1}}, code: domain.EINVALID},
 		{name: "send reply retried", given: chatWithReply, cmd: domain.SendMessage{MessageID: "r1", AgentID: "a1", Text: "hello"}},
 		{name: "send reply without agent", given: chatAssigned, cmd: domain.SendMessage{Text: "x"}, code: domain.EINVALID},
 		{name: "send empty reply", given: chatAssigned, cmd: domain.SendMessage{AgentID: "a1", Text: ""}, code: domain.EINVALID},
@@ -293,6 +302,21 @@ func TestDecideInteraction(t *testing.T) {
 				eq(t, "Disposition", i.Disposition, domain.DispositionResolved)
 				eq(t, "ClosedAt", i.ClosedAt, now)
 			},
+		},
+		{
+			name: "close with the drafted summary kept", given: chatAssigned,
+			cmd:  domain.CloseInteraction{Disposition: domain.DispositionResolved, AgentID: "a1", Summary: "Refund sent.", DraftSummary: " Refund sent. "},
+			want: events(domain.InteractionClosed{InteractionID: "i1", Disposition: domain.DispositionResolved, AgentID: "a1", Summary: "Refund sent.", SummaryDrafted: true, At: now}),
+		},
+		{
+			name: "close with the drafted summary edited", given: chatAssigned,
+			cmd:  domain.CloseInteraction{Disposition: domain.DispositionResolved, AgentID: "a1", Summary: "Refund sent by post.", DraftSummary: "Refund sent."},
+			want: events(domain.InteractionClosed{InteractionID: "i1", Disposition: domain.DispositionResolved, AgentID: "a1", Summary: "Refund sent by post.", SummaryDrafted: true, SummaryEdited: true, At: now}),
+		},
+		{
+			name: "close with the drafted summary cleared", given: chatAssigned,
+			cmd:  domain.CloseInteraction{Disposition: domain.DispositionResolved, AgentID: "a1", DraftSummary: "Refund sent."},
+			want: events(domain.InteractionClosed{InteractionID: "i1", Disposition: domain.DispositionResolved, AgentID: "a1", SummaryDrafted: true, SummaryEdited: true, At: now}),
 		},
 		{
 			name: "close a call in progress ends it", given: answered, cmd: domain.CloseInteraction{Disposition: domain.DispositionFollowUp},

@@ -219,3 +219,38 @@ func FuzzTemplate(f *testing.F) {
 		}
 	})
 }
+
+func TestUsableTemplate(t *testing.T) {
+	at := now
+	draft := func(kind domain.KnowledgeKind, n int) domain.Event {
+		return domain.KnowledgeDrafted{ItemID: "k1", Kind: kind, Version: n, By: "s1", At: at,
+			Content: domain.KnowledgeContent{Title: "Delay", Body: "v" + string(rune('0'+n)), Language: "en", Category: "delivery"}}
+	}
+	publish := func(n int) domain.Event { return domain.KnowledgePublished{ItemID: "k1", Version: n, By: "s1", At: at} }
+	tests := []struct {
+		name    string
+		history []domain.Event
+		version int
+		body    string // of the version answered
+		code    string
+	}{
+		{"the live version", []domain.Event{draft(domain.KnowledgeTemplate, 1), publish(1)}, 1, "v1", ""},
+		{"a version live before a revision", []domain.Event{draft(domain.KnowledgeTemplate, 1), publish(1), draft(domain.KnowledgeTemplate, 2), publish(2)}, 1, "v1", ""},
+		{"a draft never published", []domain.Event{draft(domain.KnowledgeTemplate, 1), publish(1), draft(domain.KnowledgeTemplate, 2)}, 2, "", domain.EINVALID},
+		{"a version that does not exist", []domain.Event{draft(domain.KnowledgeTemplate, 1), publish(1)}, 3, "", domain.EINVALID},
+		{"a retired template", []domain.Event{draft(domain.KnowledgeTemplate, 1), publish(1), domain.KnowledgeRetired{ItemID: "k1", Reason: "r", At: at}}, 1, "", domain.ECONFLICT},
+		{"an article", []domain.Event{draft(domain.KnowledgeArticle, 1), publish(1)}, 1, "", domain.EINVALID},
+		{"no such item", nil, 1, "", domain.ENOTFOUND},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := foldKnowledge(tc.history...).UsableTemplate(tc.version)
+			if got := domain.ErrorCode(err); got != tc.code {
+				t.Fatalf("error %v (code %q), want code %q", err, got, tc.code)
+			}
+			if c.Body != tc.body {
+				t.Fatalf("body %q, want %q", c.Body, tc.body)
+			}
+		})
+	}
+}
