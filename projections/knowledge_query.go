@@ -35,8 +35,9 @@ type KnowledgeHit struct {
 	BusinessDomain string
 	Tags           []string
 	Channels       []domain.Channel
-	// Snippet is the passage of the body around the first word found.
-	Snippet string
+	// Snippet is the passage of the body around the first word found,
+	// the words found marked.
+	Snippet []SnippetPart
 	// Score ranks the hit (BM25: lower is better).
 	Score float64
 }
@@ -116,37 +117,10 @@ func scanKnowledgeHits(ctx context.Context, tx *sql.Tx, query string, args []any
 		if err := json.Unmarshal([]byte(channels), &h.Channels); err != nil {
 			return nil, fmt.Errorf("channels of %s: %w", h.ID, err)
 		}
-		h.Snippet = snippetAround(h.Body, words, snippetRunes)
+		if words != nil {
+			h.Snippet = snippetOf(h.Body, words, snippetRunes)
+		}
 		hits = append(hits, h)
 	}
 	return hits, rows.Err()
-}
-
-// snippetRunes is how long a hit's snippet is.
-const snippetRunes = 80
-
-// snippetAround returns at most n runes of text, starting a little before
-// the first of words it holds (case-insensitively), or its start.
-func snippetAround(text string, words []string, n int) string {
-	lower := strings.ToLower(text)
-	first := -1
-	for _, w := range words {
-		if i := strings.Index(lower, w); i >= 0 && (first < 0 || i < first) {
-			first = i
-		}
-	}
-	runes := []rune(text)
-	start := 0
-	if first > 0 && len(lower) == len(text) { // byte offsets agree: lower-casing kept every length
-		start = max(0, utf8.RuneCountInString(text[:first])-n/4)
-	}
-	end := min(len(runes), start+n)
-	s := string(runes[start:end])
-	if start > 0 {
-		s = "…" + s
-	}
-	if end < len(runes) {
-		s += "…"
-	}
-	return s
 }

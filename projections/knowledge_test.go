@@ -1,7 +1,9 @@
 package projections
 
 import (
+	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/interactionledger/ledger/domain"
@@ -103,19 +105,83 @@ func TestKnowledgeSearch(t *testing.T) {
 	}
 }
 
-func TestSnippetAround(t *testing.T) {
+func TestSnippetMarksTheWordsFound(t *testing.T) {
 	body := "Refunds are paid within 7 days of the return arriving at the warehouse in Shanghai."
 	for _, tc := range []struct {
+		name  string
+		body  string
 		words []string
 		n     int
-		want  string
+		want  string // the snippet, matched runs in [brackets]
 	}{
-		{[]string{"warehouse"}, 20, "… the warehouse in Sh…"},
-		{[]string{"refunds"}, 12, "Refunds are …"},
-		{[]string{"absent"}, 200, body},
+		{"starts a little before the first word", body, []string{"warehouse"}, 20, "… the [warehouse] in Sh…"},
+		{"at the start", body, []string{"refunds"}, 12, "[Refunds] are …"},
+		{"another form of the word", body, []string{"refunded", "arrive"}, 200, "[Refunds] are paid within 7 days of the return [arriving] at the warehouse in Shanghai."},
+		{"short words are not stemmed", body, []string{"pay"}, 200, body},
+		{"nothing found: the start", body, []string{"absent"}, 200, body},
+		{"every occurrence in Chinese", "订单延迟了吗？订单号是多少", []string{"订单"}, 80, "[订单]延迟了吗？[订单]号是多少"},
+		{"traditional text, simplified words", "您的訂單已延遲", []string{"订单", "延迟"}, 80, "您的[訂單]已[延遲]"},
 	} {
-		if got := snippetAround(body, tc.words, tc.n); got != tc.want {
-			t.Errorf("snippet of %v in %d runes: %q, want %q", tc.words, tc.n, got, tc.want)
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			for _, p := range snippetOf(tc.body, tc.words, tc.n) {
+				if p.Match {
+					b.WriteString("[" + p.Text + "]")
+				} else {
+					b.WriteString(p.Text)
+				}
+			}
+			if got := b.String(); got != tc.want {
+				t.Errorf("snippet of %v in %d runes: %q, want %q", tc.words, tc.n, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestSuggestKnowledge ranks items for a conversation: words of several
+// texts count by the texts' weights, English words meet in other forms,
+// and filters hold.
+func TestSuggestKnowledge(t *testing.T) {
+	h := newHarness(t)
+	items := map[string]domain.KnowledgeContent{
+		"t-delay":   {Title: "Order delayed", Body: "Hello {{customer.displayName}}, your parcel is delayed by the courier.", Language: "en", Category: "delivery"},
+		"t-refund":  {Title: "Refund issued", Body: "We have refunded your payment; it arrives in 7 days.", Language: "en", Category: "refunds"},
+		"t-address": {Title: "Change delivery address", Body: "We can change the address while the parcel is in the warehouse.", Language: "en", Category: "delivery"},
+		"t-zh":      {Title: "订单延迟", Body: "您好，您的订单因物流原因延迟。", Language: "zh", Category: "delivery"},
+	}
+	r := h.start(h.db)
+	for _, id := range slices.Sorted(maps.Keys(items)) {
+		h.emit(r, knowledgeDraft(id, domain.KnowledgeTemplate, 1, items[id]), knowledgePublish(id, 1))
+	}
+	suggest := func(q SuggestQuery) []string {
+		t.Helper()
+		hits, err := h.db.SuggestKnowledge(h.ctx, q)
+		if err != nil {
+			t.Fatal(err)
 		}
+		return hitIDs(hits)
+	}
+	for _, tc := range []struct {
+		name string
+		q    SuggestQuery
+		want []string
+	}{
+		{"another form of a word", SuggestQuery{Texts: []SuggestionText{{"my refunds?", 1}}}, []string{"t-refund"}},
+		{"the heavier text leads",
+			SuggestQuery{Texts: []SuggestionText{{"where is my parcel, it is delayed", 1}, {"change the address", 3}}, Language: "en"},
+			[]string{"t-address", "t-delay"}},
+		{"both texts' words add up",
+			SuggestQuery{Texts: []SuggestionText{{"parcel delayed", 1}, {"courier", 1}}, Limit: 1},
+			[]string{"t-delay"}},
+		{"filtered by language", SuggestQuery{Texts: []SuggestionText{{"订单延迟 delayed", 1}}, Language: "zh"}, []string{"t-zh"}},
+		{"a text without words, or weight, counts for nothing", SuggestQuery{Texts: []SuggestionText{{"?!", 1}, {"refund", 0}}}, nil},
+	} {
+		if got := suggest(tc.q); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: suggested %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	hits, err := h.db.SuggestKnowledge(h.ctx, SuggestQuery{Texts: []SuggestionText{{"refund", 1}}})
+	if err != nil || len(hits) != 1 || snippetText(hits[0].Snippet) != items["t-refund"].Body || !hits[0].Snippet[1].Match {
+		t.Fatalf("the snippet marks the word in another form: %+v, %v", hits, err)
 	}
 }

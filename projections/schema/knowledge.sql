@@ -3,7 +3,8 @@
 -- knowledge_items holds each searchable item's live version (published
 -- and not retired), and knowledge_fts its words, written in simplified
 -- Chinese and segmented (textseg.SearchTokens) and joined by spaces, for
--- FTS5 to rank with BM25.
+-- FTS5 to rank with BM25 (English words stemmed by FTS5's porter
+-- tokenizer, so "refunded" finds "refund"; Chinese words pass unchanged).
 CREATE TABLE IF NOT EXISTS knowledge_versions (
     id      TEXT    NOT NULL,
     version INTEGER NOT NULL,
@@ -25,4 +26,4 @@ CREATE TABLE IF NOT EXISTS knowledge_items (
     channels        TEXT    NOT NULL, -- JSON array; [] = every channel
     published_at    INTEGER NOT NULL  -- Unix ns
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS knowledge_fts USING fts5(title, body, tags, tokenize = 'unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS knowledge_fts USING fts5(title, body, tags, tokenize = 'porter unicode61 remove_diacritics 2');
