@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 
+	"github.com/google/uuid"
 	"github.com/interactionledger/ledger/domain"
 )
 
@@ -53,4 +54,23 @@ func byActor(cmd domain.KnowledgeCommand, actor string) domain.KnowledgeCommand 
 		return c
 	}
 	return cmd
+}
+
+// TemplateCategory checks that a reply may be recorded as written from
+// the template use names (a published version of a template that is not
+// retired: domain.KnowledgeItem.UsableTemplate) and returns that
+// version's category, for domain.SendMessage.
+func (h *Handler) TemplateCategory(ctx context.Context, use domain.TemplateUse) (string, error) {
+	if use.TemplateID == "" {
+		return "", domain.Errorf(domain.EINVALID, "which reply template? an id is needed")
+	}
+	cur, err := load(ctx, h, knowledgeItems, use.TemplateID, uuid.Nil)
+	if err != nil {
+		return "", err
+	}
+	content, err := cur.state.UsableTemplate(use.Version)
+	if err != nil {
+		return "", err
+	}
+	return content.Category, nil
 }

@@ -59,7 +59,14 @@ func (k *knowledgeHitResolver) Body() string           { return k.h.Body }
 func (k *knowledgeHitResolver) Language() string       { return k.h.Language }
 func (k *knowledgeHitResolver) Category() string       { return k.h.Category }
 func (k *knowledgeHitResolver) BusinessDomain() string { return k.h.BusinessDomain }
-func (k *knowledgeHitResolver) Snippet() string        { return k.h.Snippet }
+func (k *knowledgeHitResolver) Snippet() string        { return projections.SnippetString(k.h.Snippet) }
+func (k *knowledgeHitResolver) SnippetParts() []*snippetPartResolver {
+	out := make([]*snippetPartResolver, len(k.h.Snippet))
+	for i, p := range k.h.Snippet {
+		out[i] = &snippetPartResolver{p}
+	}
+	return out
+}
 func (k *knowledgeHitResolver) Tags() []string {
 	if k.h.Tags == nil {
 		return []string{}
@@ -73,6 +80,12 @@ func (k *knowledgeHitResolver) Channels() []string {
 	}
 	return out
 }
+
+// snippetPartResolver is a SnippetPart.
+type snippetPartResolver struct{ p projections.SnippetPart }
+
+func (s *snippetPartResolver) Text() string { return s.p.Text }
+func (s *snippetPartResolver) Match() bool  { return s.p.Match }
 
 // DraftKnowledge answers Mutation.draftKnowledge.
 func (r *resolver) DraftKnowledge(ctx context.Context, args struct {

@@ -14,6 +14,7 @@ import (
 func (r *resolver) ReplyToInteraction(ctx context.Context, args struct {
 	InteractionID  gql.ID
 	Text           string
+	Template       *templateUseInput
 	IdempotencyKey *string
 	Consistency    string
 }) (*interactionPayload, error) {
@@ -28,11 +29,24 @@ func (r *resolver) ReplyToInteraction(ctx context.Context, args struct {
 		messageID = commands.DeriveID("message", meta.IdempotencyKey)
 	}
 	id := string(args.InteractionID)
-	res, err := r.cmds.Interaction(ctx, id, meta, domain.SendMessage{MessageID: messageID, AgentID: v.Subject, Text: args.Text})
+	cmd := domain.SendMessage{MessageID: messageID, AgentID: v.Subject, Text: args.Text}
+	if t := args.Template; t != nil {
+		cmd.Template = &domain.TemplateUse{TemplateID: string(t.ID), Version: int(t.Version)}
+		if cmd.TemplateCategory, err = r.cmds.TemplateCategory(ctx, *cmd.Template); err != nil {
+			return nil, err
+		}
+	}
+	res, err := r.cmds.Interaction(ctx, id, meta, cmd)
 	if err != nil {
 		return nil, err
 	}
 	return &interactionPayload{settled: r.settle(ctx, args.Consistency, res.Position), r: r, id: id}, nil
+}
+
+// templateUseInput is a TemplateUseInput.
+type templateUseInput struct {
+	ID      gql.ID
+	Version int32
 }
 
 // CloseInteraction closes an interaction.
@@ -40,6 +54,7 @@ func (r *resolver) CloseInteraction(ctx context.Context, args struct {
 	InteractionID  gql.ID
 	Disposition    string
 	Summary        *string
+	DraftSummary   *string
 	IdempotencyKey *string
 	Consistency    string
 }) (*interactionPayload, error) {
@@ -48,7 +63,7 @@ func (r *resolver) CloseInteraction(ctx context.Context, args struct {
 		return nil, err
 	}
 	id := string(args.InteractionID)
-	cmd := domain.CloseInteraction{Disposition: domain.Disposition(args.Disposition), AgentID: v.Subject, Summary: deref(args.Summary)}
+	cmd := domain.CloseInteraction{Disposition: domain.Disposition(args.Disposition), AgentID: v.Subject, Summary: deref(args.Summary), DraftSummary: deref(args.DraftSummary)}
 	res, err := r.cmds.Interaction(ctx, id, meta, cmd)
 	if err != nil {
 		return nil, err

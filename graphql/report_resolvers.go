@@ -171,9 +171,10 @@ func (o *reportOption) Name() string         { return o.o.Name }
 func (o *reportOption) DefaultValue() string { return o.o.Default }
 func (o *reportOption) Description() string  { return o.o.Description }
 
-func nonNil(l []string) []string {
+// nonNil answers a list field with [] rather than null.
+func nonNil[T any](l []T) []T {
 	if l == nil {
-		return []string{}
+		return []T{}
 	}
 	return l
 }

@@ -61,8 +61,8 @@ func appendPart(parts []SnippetPart, p SnippetPart) []SnippetPart {
 	return append(parts, p)
 }
 
-// snippetText is a snippet's parts written out.
-func snippetText(parts []SnippetPart) string {
+// SnippetString is a snippet's parts written out.
+func SnippetString(parts []SnippetPart) string {
 	var b strings.Builder
 	for _, p := range parts {
 		b.WriteString(p.Text)

@@ -181,7 +181,7 @@ func TestSuggestKnowledge(t *testing.T) {
 		}
 	}
 	hits, err := h.db.SuggestKnowledge(h.ctx, SuggestQuery{Texts: []SuggestionText{{"refund", 1}}})
-	if err != nil || len(hits) != 1 || snippetText(hits[0].Snippet) != items["t-refund"].Body || !hits[0].Snippet[1].Match {
+	if err != nil || len(hits) != 1 || SnippetString(hits[0].Snippet) != items["t-refund"].Body || !hits[0].Snippet[1].Match {
 		t.Fatalf("the snippet marks the word in another form: %+v, %v", hits, err)
 	}
 }

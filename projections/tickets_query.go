@@ -363,3 +363,31 @@ func (db *ReadDB) OpenTickets(ctx context.Context, customerID string) ([]Ticket,
 	}
 	return list, nil
 }
+
+// TicketOfInteraction returns the newest ticket of the customer's (or of
+// the customers merged into it) that the interaction is linked to, false
+// when none is.
+func (db *ReadDB) TicketOfInteraction(ctx context.Context, customerID, interactionID string) (Ticket, bool, error) {
+	var list []Ticket
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		group, err := customerGroup(ctx, tx, customerID)
+		if err != nil {
+			return err
+		}
+		// From the customer's few tickets (tickets_customer) to their links
+		// (keyed by ticket), not from the links, which have no index by
+		// interaction.
+		list, err = scanTickets(ctx, tx, `SELECT `+ticketColumns+`0 FROM tickets
+			WHERE customer_id IN (`+placeholders(len(group))+`)
+			AND EXISTS (SELECT 1 FROM ticket_interactions ti WHERE ti.ticket_id = tickets.id AND ti.interaction_id = ?)
+			ORDER BY opened_at DESC, id LIMIT 1`, append(anys(group), interactionID)...)
+		return err
+	})
+	if err != nil {
+		return Ticket{}, false, fmt.Errorf("ticket of interaction %s: %w", interactionID, err)
+	}
+	if len(list) == 0 {
+		return Ticket{}, false, nil
+	}
+	return list[0], true, nil
+}

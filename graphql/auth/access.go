@@ -22,7 +22,7 @@ const (
 	OpReadReports      Operation = "readReports"      // reports, report
 	OpReadAuditTrail   Operation = "readAuditTrail"   // auditTrail
 	OpVerifyLedger     Operation = "verifyLedger"     // verifyLedger
-	OpActOnInteraction Operation = "actOnInteraction" // replyToInteraction, closeInteraction, confirmPromise
+	OpActOnInteraction Operation = "actOnInteraction" // replyToInteraction, closeInteraction, confirmPromise, suggestReplies
 	OpActOnTicket      Operation = "actOnTicket"      // openTicket, changeTicketStatus, commentOnTicket, addCollaborator
 	OpTakeTicket       Operation = "takeTicket"       // assignTicket of an unassigned ticket to oneself
 	OpReassignTicket   Operation = "reassignTicket"   // any other assignTicket
