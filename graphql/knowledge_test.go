@@ -80,4 +80,30 @@ func TestKnowledgeThroughTheAPI(t *testing.T) {
 	if got := search("加急"); got != nil {
 		t.Fatalf("a retired template is found: %v", got)
 	}
+
+	// Its versions stay readable in the audit trail, both wordings.
+	var trail struct {
+		AuditTrail struct {
+			State  map[string]any
+			Events struct {
+				Nodes []struct {
+					Type string
+					Data map[string]any
+				}
+			}
+		}
+	}
+	e.post(e.token(auth.RoleAuditor, "au-1"), `query($s: String!) { auditTrail(stream: $s) { state events { nodes { type data } } } }`,
+		map[string]any{"s": "knowledge-" + item.ID}).ok(t).decode(t, &trail)
+	var bodies, types []string
+	for _, n := range trail.AuditTrail.Events.Nodes {
+		types = append(types, n.Type)
+		if c, ok := n.Data["content"].(map[string]any); ok {
+			bodies = append(bodies, c["body"].(string))
+		}
+	}
+	if !slices.Equal(types, []string{"KnowledgeDrafted", "KnowledgePublished", "KnowledgeDrafted", "KnowledgePublished", "KnowledgeRetired"}) ||
+		len(bodies) != 2 || bodies[0] != first["body"] || trail.AuditTrail.State["Retired"] != true {
+		t.Fatalf("the retired item's audit trail: %v %q %v", types, bodies, trail.AuditTrail.State)
+	}
 }
