@@ -29,12 +29,10 @@ func benchText(rng *rand.Rand, words []string, n int, sep string) string {
 	return strings.Join(out, sep)
 }
 
-// BenchmarkKnowledgeSearch searches 10,000 published articles and
-// templates, half in Chinese, half in English, with queries written like
-// customers' messages; it reports the latency percentiles of one search.
-func BenchmarkKnowledgeSearch(b *testing.B) {
+// benchKnowledgeBase indexes 10,000 published articles and templates,
+// half in Chinese, half in English.
+func benchKnowledgeBase(b *testing.B, rng *rand.Rand) *harness {
 	h := newHarness(b)
-	rng := rand.New(rand.NewPCG(7, 8))
 	const items = 10_000
 	var events []domain.Event
 	for i := range items {
@@ -53,29 +51,87 @@ func BenchmarkKnowledgeSearch(b *testing.B) {
 	h.append(events...)
 	h.runToHead(h.db)
 	b.Logf("indexed %d items in %v", items, time.Since(start).Round(time.Millisecond))
-	queries := make([]KnowledgeQuery, 200)
-	for i := range queries {
-		if i%2 == 0 {
-			queries[i] = KnowledgeQuery{Text: "您好，" + benchText(rng, benchZhWords, 4, "") + "怎么办？", Limit: 5}
-		} else {
-			queries[i] = KnowledgeQuery{Text: "Hi, my " + benchText(rng, benchEnWords, 4, " ") + ", what now?", Limit: 5}
-		}
+	return h
+}
+
+// benchCustomerText is a message as a customer writes it, in Chinese or
+// English.
+func benchCustomerText(rng *rand.Rand, chinese bool) string {
+	if chinese {
+		return "您好，" + benchText(rng, benchZhWords, 4, "") + "怎么办？"
 	}
-	if _, err := h.db.SearchKnowledge(h.ctx, queries[0]); err != nil { // loads the dictionary
+	return "Hi, my " + benchText(rng, benchEnWords, 4, " ") + ", what now?"
+}
+
+// measureLatency runs op in the benchmark's loop and reports the p50 and
+// p99 of one call.
+func measureLatency(b *testing.B, op func(i int) error) {
+	if err := op(0); err != nil { // loads the dictionary
 		b.Fatal(err)
 	}
 	var took []time.Duration
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		t0 := time.Now()
-		hits, err := h.db.SearchKnowledge(h.ctx, queries[i%len(queries)])
+		err := op(i)
 		took = append(took, time.Since(t0))
-		if err != nil || len(hits) == 0 {
-			b.Fatalf("search %q: %d hits, %v", queries[i%len(queries)].Text, len(hits), err)
+		if err != nil {
+			b.Fatal(err)
 		}
 	}
 	slices.Sort(took)
 	pct := func(p float64) float64 { return float64(took[int(p*float64(len(took)-1))].Microseconds()) / 1000 }
 	b.ReportMetric(pct(0.5), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
+}
+
+// BenchmarkKnowledgeSearch searches 10,000 published articles and
+// templates with queries written like customers' messages; it reports
+// the latency percentiles of one search.
+func BenchmarkKnowledgeSearch(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	h := benchKnowledgeBase(b, rng)
+	queries := make([]KnowledgeQuery, 200)
+	for i := range queries {
+		queries[i] = KnowledgeQuery{Text: benchCustomerText(rng, i%2 == 0), Limit: 5}
+	}
+	measureLatency(b, func(i int) error {
+		hits, err := h.db.SearchKnowledge(h.ctx, queries[i%len(queries)])
+		if err == nil && len(hits) == 0 {
+			err = fmt.Errorf("search %q: no hits", queries[i%len(queries)].Text)
+		}
+		return err
+	})
+}
+
+// BenchmarkSuggestKnowledge asks for one interaction's suggestions as
+// suggestReplies does (templates for the channel, then articles) over the
+// same 10,000 items, for the agent's draft and the customer's last three
+// messages; it reports the latency percentiles of the pair.
+func BenchmarkSuggestKnowledge(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	h := benchKnowledgeBase(b, rng)
+	queries := make([]SuggestQuery, 200)
+	for i := range queries {
+		zh := i%2 == 0
+		language := map[bool]string{true: "zh", false: "en"}[zh]
+		queries[i] = SuggestQuery{Language: language, Channel: domain.ChannelWeChat, Limit: 3, Texts: []SuggestionText{
+			{benchText(rng, map[bool][]string{true: benchZhWords, false: benchEnWords}[zh], 2, " "), 2},
+			{benchCustomerText(rng, zh), 1.5}, {benchCustomerText(rng, zh), 1.125}, {benchCustomerText(rng, zh), 0.84},
+		}}
+	}
+	measureLatency(b, func(i int) error {
+		q := queries[i%len(queries)]
+		q.Kind = domain.KnowledgeTemplate
+		templates, err := h.db.SuggestKnowledge(h.ctx, q)
+		if err != nil {
+			return err
+		}
+		q.Kind, q.Channel = domain.KnowledgeArticle, ""
+		articles, err := h.db.SuggestKnowledge(h.ctx, q)
+		if err == nil && (len(templates) == 0 || len(articles) == 0) {
+			err = fmt.Errorf("suggest %v: %d templates, %d articles", q.Texts, len(templates), len(articles))
+		}
+		return err
+	})
 }

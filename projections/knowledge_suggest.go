@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"math"
 	"slices"
 	"unicode/utf8"
 
@@ -29,23 +31,29 @@ type SuggestQuery struct {
 	Limit    int
 }
 
-// suggestionPool is how many items each text's search ranks before the
-// texts' scores are combined: enough that an item second to each text
-// can still come first overall.
-const suggestionPool = 50
+// Weights become repetitions of a word in one FTS5 query: bm25() sums
+// over the query's phrases, so a word written twice counts twice, and one
+// query ranks for every text at once. weightUnit is the weight of one
+// repetition; maxQueryWords bounds the query (the heaviest words kept).
+const (
+	weightUnit    = 1.0
+	maxQueryWords = 32
+)
 
-// SuggestKnowledge ranks the live items for several texts at once: each
-// text is searched on its own (BM25, as SearchKnowledge), and an item's
-// scores are summed by the texts' weights, so an item answering both the
-// customer's message and the agent's draft beats one answering either.
-// Stop words are dropped; texts with no other words count for nothing,
-// and none at all finds nothing.
+// SuggestKnowledge ranks the live items for several texts at once: an
+// item's relevance is the sum, over the texts, of the text's weight times
+// the item's BM25 score for the text's words, so an item answering both
+// the customer's message and the agent's draft beats one answering
+// either. Stop words are dropped; texts with no other words count for
+// nothing, and none at all finds nothing.
 func (db *ReadDB) SuggestKnowledge(ctx context.Context, q SuggestQuery) ([]KnowledgeHit, error) {
-	var searches []weightedWords
-	var allWords []string
+	weights := map[string]float64{}
 	for _, t := range q.Texts {
 		if utf8.RuneCountInString(t.Text) > maxKnowledgeQuery || !utf8.ValidString(t.Text) {
 			return nil, domain.Errorf(domain.EINVALID, "suggestions for a text of at most %d characters", maxKnowledgeQuery)
+		}
+		if t.Weight <= 0 {
+			continue
 		}
 		words, err := textseg.Shared().SearchTokens(t.Text)
 		if err != nil {
@@ -53,63 +61,43 @@ func (db *ReadDB) SuggestKnowledge(ctx context.Context, q SuggestQuery) ([]Knowl
 		}
 		// Whole messages, not keywords: their filler words would match
 		// every item.
-		words = textseg.WithoutStopWords(words)
-		if len(words) > 0 && t.Weight > 0 {
-			searches = append(searches, weightedWords{words, t.Weight})
-			allWords = append(allWords, words...)
+		for _, w := range textseg.WithoutStopWords(words) {
+			weights[w] += t.Weight
 		}
 	}
-	if len(searches) == 0 {
+	words := repeatedByWeight(weights)
+	if len(words) == 0 {
 		return nil, nil
 	}
-	filters := KnowledgeQuery{Kind: q.Kind, Language: q.Language, Channel: q.Channel, Limit: suggestionPool}
-	var ranked []KnowledgeHit
+	query, args := knowledgeSearchSQL(words, KnowledgeQuery{Kind: q.Kind, Language: q.Language, Channel: q.Channel, Limit: q.Limit})
+	var hits []KnowledgeHit
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		ranked, err = rankAcross(ctx, tx, searches, filters)
+		hits, err = scanKnowledgeHits(ctx, tx, query, args, slices.Collect(maps.Keys(weights)))
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("suggest knowledge: %w", err)
 	}
-	ranked = ranked[:min(len(ranked), pageSize(q.Limit))]
-	for i := range ranked {
-		ranked[i].Snippet = snippetOf(ranked[i].Body, allWords, snippetRunes)
-	}
-	return ranked, nil
+	return hits, nil
 }
 
-type weightedWords struct {
-	words  []string
-	weight float64
-}
-
-// rankAcross runs each search and orders the items found by their summed,
-// weighted relevance (BM25 is negative, lower better: -score is the
-// relevance), best first, ties by id.
-func rankAcross(ctx context.Context, tx *sql.Tx, searches []weightedWords, filters KnowledgeQuery) ([]KnowledgeHit, error) {
-	byID := map[string]*KnowledgeHit{}
-	relevance := map[string]float64{}
-	for _, s := range searches {
-		query, args := knowledgeSearchSQL(s.words, filters)
-		hits, err := scanKnowledgeHits(ctx, tx, query, args, nil)
-		if err != nil {
-			return nil, err
-		}
-		for _, h := range hits {
-			if _, ok := byID[h.ID]; !ok {
-				byID[h.ID] = &h
-			}
-			relevance[h.ID] += s.weight * -h.Score
-		}
-	}
-	out := make([]KnowledgeHit, 0, len(byID))
-	for id, h := range byID {
-		h.Score = -relevance[id]
-		out = append(out, *h)
-	}
-	slices.SortFunc(out, func(a, b KnowledgeHit) int {
-		return cmp.Or(cmp.Compare(a.Score, b.Score), cmp.Compare(a.ID, b.ID))
+// repeatedByWeight writes each word as many times as its weight holds
+// weightUnit (at least once), the heaviest first, at most maxQueryWords
+// in all.
+func repeatedByWeight(weights map[string]float64) []string {
+	byWeight := slices.SortedFunc(maps.Keys(weights), func(a, b string) int {
+		return cmp.Or(cmp.Compare(weights[b], weights[a]), cmp.Compare(a, b))
 	})
-	return out, nil
+	var out []string
+	for _, w := range byWeight {
+		n := max(1, int(math.Round(weights[w]/weightUnit)))
+		for range n {
+			if len(out) == maxQueryWords {
+				return out
+			}
+			out = append(out, w)
+		}
+	}
+	return out
 }
