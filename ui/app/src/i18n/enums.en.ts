@@ -38,6 +38,7 @@ export const enumsEn = {
   "qaKind.next_response_time": "Next response time",
   "qaKind.sentiment": "Sentiment",
   "qaKind.resolution": "Resolution",
+  "qaKind.template_used": "Approved template used",
 
   "reportTitle.channel_volume": "Channel volume",
   "reportTitle.service_level": "Service level",

@@ -37,6 +37,7 @@ export const enumsZhCN: Record<keyof typeof enumsEn, string> = {
   "qaKind.next_response_time": "后续响应时间",
   "qaKind.sentiment": "情绪",
   "qaKind.resolution": "问题解决",
+  "qaKind.template_used": "使用已审核话术",
 
   "reportTitle.channel_volume": "渠道量",
   "reportTitle.service_level": "服务水平",
