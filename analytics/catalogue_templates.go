@@ -25,7 +25,7 @@ var templateUsage = report{
 		Name: "template_usage", Title: "Reply templates: use, FCR and CSAT",
 		Description: "Per reply template: the agent replies sent from it (uses), the contacts with at least one (interactions), and those contacts' first contact resolution and satisfaction as the fcr and csat reports count them: " +
 			"handled (closed after being answered), repeated (the same customer came back, on any channel, within N days: option days, default 7) and fcr; responses, average_score (1-5) and csat (the share of 4 and 5). " +
-			"The row with no template is the baseline: contacts with written agent replies none of which came from a template, in the same period, filters and other groups. " +
+			"The row whose template is empty is the baseline: contacts with written agent replies none of which came from a template, in the same period, filters and other groups (uses 0). " +
 			"Rows are always per template; category (the template version's), channel, queue, agent (the contact's) and a time unit split them further. " +
 			"A contact that used several templates counts once for each. " + interactionPeriod,
 		GroupBy:        groupsOf(templateDims),
