@@ -74,7 +74,7 @@ func fixed(ms ...string) func(*query, *[]any) []string {
 // The catalogue, in the order `ledger report --list` prints it.
 var catalogue = []report{
 	channelVolume, serviceLevel, asaReport, ahtReport, abandonmentRate, fcrReport, repeatContactRate,
-	csatReport, qaByAgent, qaByTeam, slaBreaches, backlogReport, crossChannelJourneys, topCategories,
+	csatReport, templateUsage, closingSummaries, qaByAgent, qaByTeam, slaBreaches, backlogReport, crossChannelJourneys, topCategories,
 }
 
 var interactionPeriod = "Interactions are counted in the period they started in (started_at in [from, to))."
@@ -160,8 +160,15 @@ var csatReport = aggReport(Definition{
 	table: InteractionsTable, timeCol: "started_at", dims: interactionDims, filters: interactionFilters,
 	where:    sql(" AND csat > 0"),
 	measures: fixed("count()", "sum(csat)", "sum(CASE WHEN csat >= 4 THEN 1 ELSE 0 END)"),
-	derive:   func(_ *query, m []int64) []any { return []any{m[0], ratio(m[1], m[0]), ratio(m[2], m[0])} },
+	derive:   func(_ *query, m []int64) []any { return csatOf(m[0], m[1], m[2]) },
 })
+
+// csatOf is the csat report's columns (responses, average_score, csat)
+// from the responses (scores above 0), the sum of their scores and how
+// many were 4 or 5.
+func csatOf(responses, sum, satisfied int64) []any {
+	return []any{responses, ratio(sum, responses), ratio(satisfied, responses)}
+}
 
 var qaColumns = []Column{{"scored", "int"}, {"average_score", "float"}, {"criteria_passed", "int"}, {"criteria_failed", "int"}, {"pass_rate", "float"}, {"overrides", "int"}}
 

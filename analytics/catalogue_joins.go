@@ -30,17 +30,29 @@ var fcrReport = report{
 		Options:        []Option{daysOption},
 		Columns:        []Column{{"handled", "int"}, {"repeated", "int"}, {"fcr", "float"}},
 	},
-	// A contact is repeated when the customer's next contact, which
-	// started strictly after it, started at most N days after it.
 	run: aggSpec{
 		table: InteractionsTable, timeCol: "started_at", dims: interactionDims, filters: interactionFilters,
 		where: sql(" AND handled = 1"),
 		measures: func(q *query, args *[]any) []string {
-			*args = append(*args, q.optionMs("days", 24*time.Hour))
-			return []string{"count()", "sum(CASE WHEN next_started_at > 0 AND next_started_at - started_at <= ? THEN 1 ELSE 0 END)"}
+			return []string{"count()", "sum(CASE WHEN " + repeatedSQL(q, args) + " THEN 1 ELSE 0 END)"}
 		},
-		derive: func(_ *query, m []int64) []any { return []any{m[0], m[1], ratio(m[0]-m[1], m[0])} },
+		derive: func(_ *query, m []int64) []any { return fcrOf(m[0], m[1]) },
 	}.run,
+}
+
+// repeatedSQL is the fcr report's condition for a repeated contact (to be
+// counted among handled ones): the customer's next contact, which started
+// strictly after it, started at most N days (option days) after it. It
+// adds the window to args.
+func repeatedSQL(q *query, args *[]any) string {
+	*args = append(*args, q.optionMs("days", 24*time.Hour))
+	return "next_started_at > 0 AND next_started_at - started_at <= ?"
+}
+
+// fcrOf is the fcr report's columns (handled, repeated, fcr) from the
+// handled contacts and how many of them were repeated.
+func fcrOf(handled, repeated int64) []any {
+	return []any{handled, repeated, ratio(handled-repeated, handled)}
 }
 
 var repeatContactRate = report{

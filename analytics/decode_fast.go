@@ -16,20 +16,27 @@ type fastFields struct {
 	businessDomain, to, tier, targetID                           string
 	at                                                           time.Time
 	score                                                        int
+	summaryDrafted, summaryEdited                                bool
 }
 
 // fastKeys are the keys fastFields reads. A key that matches one of them
 // only without regard to case makes the scanner give up: encoding/json
 // would match it, the scanner would not.
 var fastKeys = []string{"interactionId", "customerId", "channel", "queue", "priority", "agentId", "toQueue", "toAgentId",
-	"disposition", "ticketId", "category", "businessDomain", "to", "tier", "targetId", "at", "score"}
+	"disposition", "ticketId", "category", "businessDomain", "to", "tier", "targetId", "at", "score",
+	"summaryDrafted", "summaryEdited"}
 
 func (f *fastFields) set(key, val []byte, str bool) bool {
 	k := string(key)
-	if k == "score" {
+	switch k {
+	case "score":
 		n, ok := plainInt(val)
 		f.score = n
 		return ok && !str
+	case "summaryDrafted":
+		return plainBool(val, str, &f.summaryDrafted)
+	case "summaryEdited":
+		return plainBool(val, str, &f.summaryEdited)
 	}
 	var dst *string
 	switch k {
@@ -119,7 +126,8 @@ var fastTypes = map[string]func(*fastFields) domain.Event{
 		return domain.InteractionAbandoned{InteractionID: f.interactionID, At: f.at}
 	},
 	"InteractionClosed": func(f *fastFields) domain.Event {
-		return domain.InteractionClosed{InteractionID: f.interactionID, Disposition: domain.Disposition(f.disposition), AgentID: f.agentID, At: f.at}
+		return domain.InteractionClosed{InteractionID: f.interactionID, Disposition: domain.Disposition(f.disposition), AgentID: f.agentID,
+			SummaryDrafted: f.summaryDrafted, SummaryEdited: f.summaryEdited, At: f.at}
 	},
 	"CsatRecorded": func(f *fastFields) domain.Event {
 		return domain.CsatRecorded{InteractionID: f.interactionID, Score: f.score, At: f.at}
@@ -178,4 +186,20 @@ func plainInt(b []byte) (int, bool) {
 		n = -n
 	}
 	return n, true
+}
+
+// plainBool reads a JSON true or false into dst; anything else (null, a
+// string) it leaves to encoding/json.
+func plainBool(val []byte, str bool, dst *bool) bool {
+	switch {
+	case str:
+		return false
+	case string(val) == "true":
+		*dst = true
+	case string(val) == "false":
+		*dst = false
+	default:
+		return false
+	}
+	return true
 }

@@ -71,3 +71,31 @@ func TestScanAtReadsEveryEventsTime(t *testing.T) {
 		}
 	}
 }
+
+// TestFastDecodeReadsSummaryFlags: the fast path reads a closing's
+// drafted-summary flags as encoding/json does, and gives up on anything
+// but a JSON boolean.
+func TestFastDecodeReadsSummaryFlags(t *testing.T) {
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	for _, flags := range [][2]bool{{false, false}, {true, false}, {true, true}} {
+		e := domain.InteractionClosed{InteractionID: "i1", Disposition: domain.DispositionResolved, AgentID: "a1", Summary: "Refund sent.",
+			SummaryDrafted: flags[0], SummaryEdited: flags[1], At: at}
+		got, ok := fastDecode(e.EventType(), domain.CurrentSchema, encode(t, e))
+		if !ok {
+			t.Fatalf("%+v: the fast path gave up", flags)
+		}
+		c := got.(domain.InteractionClosed)
+		if c.SummaryDrafted != flags[0] || c.SummaryEdited != flags[1] || c.Disposition != e.Disposition || !c.At.Equal(at) {
+			t.Errorf("fast path read %+v from %+v", c, e)
+		}
+	}
+	for _, data := range []string{
+		`{"interactionId":"i1","disposition":"RESOLVED","summaryDrafted":"true","at":"2026-03-01T10:00:00Z"}`,
+		`{"interactionId":"i1","disposition":"RESOLVED","summaryEdited":null,"at":"2026-03-01T10:00:00Z"}`,
+		`{"interactionId":"i1","disposition":"RESOLVED","SummaryDrafted":true,"at":"2026-03-01T10:00:00Z"}`,
+	} {
+		if _, ok := fastDecode("InteractionClosed", domain.CurrentSchema, []byte(data)); ok {
+			t.Errorf("the fast path read %s, which encoding/json should decide", data)
+		}
+	}
+}

@@ -33,6 +33,7 @@ type folder struct {
 	dirtyCustomers    map[string]bool
 	events            *eventColumns
 	transitions       *Columns // fact_ticket_transitions rows of the batch
+	templateUses      *Columns // fact_template_uses rows of the batch
 	contacts          *contactHistory
 	// linksMoved holds the interactions whose links the batch's new
 	// contacts moved, with the position of the last that did, until their
@@ -79,6 +80,7 @@ func (f *folder) resetDirty(capacity int) {
 	f.dirtyCustomers = map[string]bool{}
 	f.events = newEventColumns(min(max(capacity, 64), f.batchHint))
 	f.transitions = NewColumns(TicketTransitionsTable)
+	f.templateUses = NewColumns(TemplateUsesTable)
 }
 
 // pending is how many events were folded since the last flush.
@@ -160,6 +162,7 @@ func (f *folder) flush(ctx context.Context) (*Batch, error) {
 	b := &Batch{Rows: map[*FactTable]*Columns{}, Position: f.last, Events: f.events.Len()}
 	b.Rows[EventsTable] = f.events.Columns
 	b.Rows[TicketTransitionsTable] = f.transitions
+	b.Rows[TemplateUsesTable] = f.templateUses
 	b.Rows[ContactsTable] = f.contacts.rows()
 	b.Rows[InteractionsTable] = NewColumnsCap(InteractionsTable, len(f.dirtyInteractions))
 	b.Rows[TicketsTable] = NewColumnsCap(TicketsTable, len(f.dirtyTickets))

@@ -19,7 +19,8 @@ type interactionState struct {
 	agent, status, disposition                string
 	startedAt, arrivedAt, answeredAt, endedAt int64
 	abandoned, csat, messagesIn, messagesOut  int64
-	transfers                                 int64
+	transfers, templateReplies                int64
+	summaryDrafted, summaryEdited             bool
 	// linkedAt is the position of the last contact of the same customer
 	// that moved this one's links (see contacts.go); the row's version is
 	// the later of it and pos.
@@ -62,11 +63,14 @@ func (s *interactionState) fold(e domain.Event, pos uint64, pseudo *pseudonymize
 		}
 	case domain.InteractionAbandoned:
 		s.status, s.disposition, s.endedAt, s.abandoned = string(domain.InteractionStatusAbandoned), string(domain.DispositionAbandoned), ms(e.At), 1
+	case domain.ReplyTemplateUsed:
+		s.templateReplies++
 	case domain.InteractionClosed:
 		s.status, s.disposition, s.endedAt = string(domain.InteractionStatusClosed), string(e.Disposition), ms(e.At)
 		if e.AgentID != "" {
 			s.agent = e.AgentID
 		}
+		s.summaryDrafted, s.summaryEdited = e.SummaryDrafted, e.SummaryEdited
 	case domain.CsatRecorded:
 		s.csat = int64(e.Score)
 	}
@@ -86,11 +90,20 @@ func (s *interactionState) appendRow(c *Columns, links *contactLinks) {
 	}
 	w := c.Row().S(s.id).I(s.customerKey).S(s.channel).S(s.queue).S(s.priority).S(s.agent).S(s.status).S(s.disposition).
 		I(s.startedAt).I(s.arrivedAt).I(s.answeredAt).I(s.endedAt).I(s.abandoned).I(handled).I(resolved).I(s.csat).
-		I(s.messagesIn).I(s.messagesOut).I(s.transfers).I(unresolved).I(links.prev).I(links.next)
+		I(s.messagesIn).I(s.messagesOut).I(s.transfers).I(s.templateReplies).I(flag(s.summaryDrafted)).I(flag(s.summaryEdited)).
+		I(unresolved).I(links.prev).I(links.next)
 	for _, at := range links.nextOn {
 		w = w.I(at)
 	}
 	w.I(int64(max(s.pos, s.linkedAt))).End()
+}
+
+// flag is a boolean as a 0/1 column.
+func flag(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // interaction returns the state of interaction id as of just before
@@ -129,8 +142,12 @@ func (f *folder) applyInteraction(ctx context.Context, e eventstore.LeanEvent, i
 	}
 	s.fold(ev, e.Position, f.pseudo)
 	s.version = e.Version
-	if _, ok := ev.(domain.InteractionStarted); ok {
+	switch ev := ev.(type) {
+	case domain.InteractionStarted:
 		f.contacts.start(s.customerKey, newContact(s.startedAt, e.Position, id, s.channel))
+	case domain.ReplyTemplateUsed:
+		f.templateUses.Row().S(id).I(int64(e.Position)).S(ev.MessageID).S(ev.TemplateID).I(int64(ev.Version)).S(ev.Category).
+			S(ev.AgentID).I(ms(ev.At)).I(int64(e.Position)).End()
 	}
 	f.dirtyInteractions[id] = true
 	fact.at, fact.channel, fact.customerKey = eventTime(ev, e), s.channel, s.customerKey

@@ -219,8 +219,13 @@ type dim struct {
 // dims renders the query's groups with cols (dimension -> column); time
 // units bucket timeCol.
 func (q *query) dims(cols map[string]string, timeCol string) []dim {
-	out := make([]dim, 0, len(q.groups))
-	for _, g := range q.groups {
+	return q.dimsOf(q.groups, cols, timeCol)
+}
+
+// dimsOf renders groups as dims does the query's.
+func (q *query) dimsOf(groups []string, cols map[string]string, timeCol string) []dim {
+	out := make([]dim, 0, len(groups))
+	for _, g := range groups {
 		if slices.Contains(TimeUnits, g) {
 			out = append(out, dim{name: g, expr: q.d.Bucket(g, timeCol, q.tz), time: true})
 			continue

@@ -82,6 +82,12 @@ var (
 	}
 	// InteractionsTable has one row per interaction (contact).
 	//
+	// template_replies counts the agent replies sent from a reply
+	// template (ReplyTemplateUsed; see fact_template_uses for which).
+	// summary_drafted is 1 when the agent was offered a drafted closing
+	// summary, summary_edited when the summary it closed with was not
+	// that draft (InteractionClosed).
+	//
 	// unresolved marks a contact that ended unresolved: abandoned, or
 	// closed with a disposition other than RESOLVED.
 	//
@@ -99,10 +105,27 @@ var (
 			s("interaction_id"), n("customer_key"), s("channel"), s("queue"), s("priority"), s("agent_id"),
 			s("status"), s("disposition"), n("started_at"), n("arrived_at"), n("answered_at"), n("ended_at"),
 			n("abandoned"), n("handled"), n("resolved"), n("csat"), n("messages_in"), n("messages_out"), n("transfers"),
+			n("template_replies"), n("summary_drafted"), n("summary_edited"),
 			n("unresolved"), n("prev_started_at"), n("next_started_at"),
 		}, append(nextOnColumns(), n("version"))...),
 		Key:     []string{"interaction_id"},
 		Indexes: [][]string{{"started_at"}},
+	}
+	// TemplateUsesTable has one row per agent reply sent from a reply
+	// template (ReplyTemplateUsed), written once, keyed by the event's
+	// position: template_version is the template's version, category that
+	// version's, agent_id the agent who sent the reply and at when. Reports
+	// read it with the interaction's row (USING interaction_id), so a use
+	// counts in the period its interaction started in, like the
+	// interaction's other facts.
+	TemplateUsesTable = &FactTable{
+		Name: "fact_template_uses",
+		Columns: []TableColumn{
+			s("interaction_id"), n("position"), s("message_id"), s("template_id"), n("template_version"), s("category"),
+			s("agent_id"), n("at"), n("version"),
+		},
+		Key:       []string{"interaction_id", "position"},
+		Immutable: true,
 	}
 	// TicketsTable has one row per ticket.
 	TicketsTable = &FactTable{
@@ -172,7 +195,7 @@ var (
 
 // FactTables lists every table the sink writes, in write order.
 var FactTables = []*FactTable{
-	EventsTable, InteractionsTable, ContactsTable, TicketsTable, TicketTransitionsTable, QaTable, QaCriteriaTable, CustomersTable,
+	EventsTable, InteractionsTable, ContactsTable, TemplateUsesTable, TicketsTable, TicketTransitionsTable, QaTable, QaCriteriaTable, CustomersTable,
 }
 
 // nextOnColumns are the interaction's next_<channel>_at columns, in the

@@ -37,6 +37,9 @@ func TestParseScorecards(t *testing.T) {
 		{"broken yaml", "scorecards: [", "scorecard file"},
 		{"trailing json", jsonCards + "{}", "after the top-level"},
 		{"non-string keys", "scorecards:\n  - {1: a}", "keys must be strings"},
+		{"template criterion misspelt key", "scorecards: [{id: a, criteria: [{id: t, kind: template_used, weight: 1, category: [delivery]}]}]", "unknown field"},
+		{"template criterion with phrases", "scorecards: [{id: a, criteria: [{id: t, kind: template_used, weight: 1, phrases: [快递]}]}]", "not phrases"},
+		{"categories on another rule", "scorecards: [{id: a, criteria: [{id: r, kind: resolution, weight: 1, categories: [delivery]}]}]", "belong to rule template_used"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -99,4 +102,39 @@ func FuzzParseScorecards(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDefaultScorecardsTemplateExample: the commented template_used
+// example at the end of the default scorecards file parses once
+// uncommented beside the defaults, while the defaults themselves hold no
+// template_used criterion (it is optional: existing scores do not move).
+func TestDefaultScorecardsTemplateExample(t *testing.T) {
+	for _, c := range DefaultScorecards() {
+		for _, cr := range c.Criteria {
+			if cr.Kind == domain.QaTemplateUsed {
+				t.Fatalf("default scorecard %s scores %s: the criterion is meant to be optional", c.ID, cr.ID)
+			}
+		}
+	}
+	src := string(defaultScorecards)
+	start := strings.Index(src, "#  - id: delivery_templates")
+	if start < 0 {
+		t.Fatal("the example is missing from default_scorecards.yaml")
+	}
+	var example []string
+	for _, line := range strings.Split(src[start:], "\n") {
+		if line == "" {
+			continue
+		}
+		example = append(example, strings.TrimPrefix(line, "#"))
+	}
+	cards, err := ParseScorecards([]byte(src + strings.Join(example, "\n") + "\n"))
+	if err != nil {
+		t.Fatalf("the uncommented example does not parse: %v", err)
+	}
+	last := cards[len(cards)-1]
+	if len(cards) != len(DefaultScorecards())+1 || last.ID != "delivery_templates" || last.Criteria[0].Kind != domain.QaTemplateUsed ||
+		last.Criteria[0].Categories[0] != "delivery" || len(last.Criteria[0].CustomerPhrases) == 0 {
+		t.Fatalf("parsed %+v", last)
+	}
 }

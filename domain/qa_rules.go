@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // QaRuleKind names what a scorecard criterion checks.
@@ -32,10 +33,42 @@ const (
 	// QaResolution: the interaction closed with one of Dispositions
 	// (default RESOLVED).
 	QaResolution QaRuleKind = "resolution"
+	// QaTemplateUsed: an agent's written reply was sent from an approved
+	// reply template whose category is one of Categories (any category
+	// when none is listed).
+	//
+	// Approved: the ledger records ReplyTemplateUsed only for a published
+	// version of a template that was not retired (KnowledgeItem.
+	// UsableTemplate, checked when the reply is sent), so every recorded
+	// use counts; QA does not read the knowledge base again, and a
+	// template retired since still counts (it was approved when used).
+	// The agent may have adapted the wording: the event does not say, and
+	// the rule does not ask. Categories match without regard to case or
+	// surrounding spaces.
+	//
+	// Applicability, so that conversations that had nothing to do with
+	// those categories are not penalised:
+	//   - the criterion is NA when no agent reply was written (a call):
+	//     templates are for written replies;
+	//   - with CustomerPhrases, it applies only when a customer message
+	//     contains one of them (matched as the greeting's phrases are;
+	//     e.g. "delivery", "parcel", "快递", "物流" for the delivery
+	//     templates), and is NA otherwise;
+	//   - without CustomerPhrases it applies to every written
+	//     conversation the scorecard scores: narrow it with the
+	//     scorecard's appliesTo (e.g. the queue those conversations go
+	//     to), or give the criterion its own scorecard.
+	//
+	// It passes on the first reply from a template of a listed category
+	// (evidence: that reply, then the customer message that made it
+	// apply) and fails otherwise (evidence: what was missing, the
+	// customer message that made it apply, and any replies from
+	// templates of other categories).
+	QaTemplateUsed QaRuleKind = "template_used"
 )
 
 // QaRuleKinds lists every rule.
-var QaRuleKinds = []QaRuleKind{QaGreeting, QaCompliance, QaForbidden, QaFirstResponse, QaNextResponse, QaSentiment, QaResolution}
+var QaRuleKinds = []QaRuleKind{QaGreeting, QaCompliance, QaForbidden, QaFirstResponse, QaNextResponse, QaSentiment, QaResolution, QaTemplateUsed}
 
 // Valid reports whether k is a known rule.
 func (k QaRuleKind) Valid() bool { return oneOf(k, QaRuleKinds) }
@@ -48,6 +81,12 @@ type QaCriterion struct {
 	Phrases      []string      `json:"phrases,omitempty"`
 	MaxSeconds   float64       `json:"maxSeconds,omitempty"`
 	Dispositions []Disposition `json:"dispositions,omitempty"`
+	// Categories (template_used only) are the reply-template categories
+	// whose use passes the criterion; none means any category.
+	Categories []string `json:"categories,omitempty"`
+	// CustomerPhrases (template_used only) make the criterion apply only
+	// to conversations where the customer wrote one of them.
+	CustomerPhrases []string `json:"customerPhrases,omitempty"`
 }
 
 // QaScope selects the interactions a scorecard scores; empty lists match
@@ -122,6 +161,22 @@ func (c QaCriterion) validate() error {
 				return invalid("unknown disposition %q", d)
 			}
 		}
+	case QaTemplateUsed:
+		if len(c.Phrases) > 0 {
+			return invalid("rule %s takes categories and customerPhrases, not phrases", c.Kind)
+		}
+		for _, cat := range c.Categories {
+			cat = strings.TrimSpace(cat)
+			if cat == "" || utf8.RuneCountInString(cat) > maxKnowledgeLabel || !utf8.ValidString(cat) {
+				return invalid("rule %s needs categories of 1 to %d characters", c.Kind, maxKnowledgeLabel)
+			}
+		}
+		if slices.ContainsFunc(c.CustomerPhrases, func(p string) bool { return normalizeText(p) == "" }) {
+			return invalid("rule %s needs non-empty customerPhrases", c.Kind)
+		}
+	}
+	if c.Kind != QaTemplateUsed && (len(c.Categories) > 0 || len(c.CustomerPhrases) > 0) {
+		return invalid("categories and customerPhrases belong to rule %s, not %s", QaTemplateUsed, c.Kind)
 	}
 	return nil
 }
@@ -150,6 +205,27 @@ type QaTranscript struct {
 	ClosedAt      time.Time
 	Disposition   Disposition
 	Messages      []QaMessage
+	// TemplateUses are the agent replies sent from reply templates
+	// (ReplyTemplateUsed), in the order they were sent.
+	TemplateUses []QaTemplateUse
+}
+
+// QaTemplateUse is an agent reply written from a reply template: the
+// message, the template's id and version, and that version's category.
+type QaTemplateUse struct {
+	MessageID  string
+	TemplateID string
+	Version    int
+	Category   string
+}
+
+// describe names the template for evidence notes (never message text).
+func (u QaTemplateUse) describe() string {
+	s := fmt.Sprintf("template %s v%d", u.TemplateID, u.Version)
+	if u.Category != "" {
+		s += " (" + u.Category + ")"
+	}
+	return s
 }
 
 // EvaluateScorecard scores a transcript: one result per criterion, in the
@@ -179,6 +255,8 @@ func evaluateCriterion(c QaCriterion, t QaTranscript, lex SentimentLexicon) (QaR
 		return ruleSentiment(t, lex)
 	case QaResolution:
 		return ruleResolution(c, t)
+	case QaTemplateUsed:
+		return ruleTemplateUsed(c, t)
 	}
 	return QaNA, nil
 }
@@ -349,6 +427,55 @@ func ruleResolution(c QaCriterion, t QaTranscript) (QaResult, []QaEvidence) {
 		return QaPass, ev
 	}
 	return QaFail, ev
+}
+
+// ruleTemplateUsed: see QaTemplateUsed.
+func ruleTemplateUsed(c QaCriterion, t QaTranscript) (QaResult, []QaEvidence) {
+	if len(t.agentMessages()) == 0 {
+		return QaNA, []QaEvidence{{Note: "no written agent reply"}}
+	}
+	var topic []QaEvidence
+	if len(c.CustomerPhrases) > 0 {
+		m, phrase, ok := findPhrase(t.customerTextMessages(), c.CustomerPhrases)
+		if !ok {
+			return QaNA, []QaEvidence{{Note: "the customer wrote none of the phrases the criterion applies to"}}
+		}
+		topic = []QaEvidence{{MessageID: m.ID, Phrase: phrase, Note: "customer raised the topic"}}
+	}
+	var others []QaEvidence
+	for _, u := range t.TemplateUses {
+		if c.countsCategory(u.Category) {
+			return QaPass, append([]QaEvidence{{MessageID: u.MessageID, Note: u.describe()}}, topic...)
+		}
+		others = append(others, QaEvidence{MessageID: u.MessageID, Note: u.describe() + ": category not listed"})
+	}
+	missing := "no reply from an approved template"
+	if len(c.Categories) > 0 {
+		missing += " of category " + strings.Join(c.Categories, ", ")
+	}
+	return QaFail, append(append([]QaEvidence{{Note: missing}}, topic...), others...)
+}
+
+// countsCategory reports whether a template of category passes a
+// template_used criterion.
+func (c QaCriterion) countsCategory(category string) bool {
+	if len(c.Categories) == 0 {
+		return true
+	}
+	category = strings.TrimSpace(category)
+	return slices.ContainsFunc(c.Categories, func(want string) bool { return strings.EqualFold(strings.TrimSpace(want), category) })
+}
+
+// findPhrase finds the first message containing one of phrases.
+func findPhrase(messages []QaMessage, phrases []string) (QaMessage, string, bool) {
+	for _, m := range messages {
+		for _, p := range phrases {
+			if containsPhrase(m, p) {
+				return m, p, true
+			}
+		}
+	}
+	return QaMessage{}, "", false
 }
 
 // containsPhrase matches a phrase in a message. A phrase with Han (or other

@@ -35,6 +35,27 @@ func TestQaRules(t *testing.T) {
 		},
 	}
 	phone := QaTranscript{Channel: ChannelPhone, StartedAt: qaT0, ArrivedAt: qaT0.Add(5 * time.Second), AnsweredAt: qaT0.Add(30 * time.Second), ClosedAt: qaT0.Add(10 * time.Minute), Disposition: DispositionResolved}
+	// delivery: the agent's second reply came from a delivery template,
+	// the first from a greeting template.
+	delivery := QaTranscript{
+		Channel: ChannelWeChat, StartedAt: qaT0, ArrivedAt: qaT0, ClosedAt: qaT0.Add(time.Hour), Disposition: DispositionResolved,
+		Messages: []QaMessage{
+			msg("c1", false, 0, "我的快递三天了还没到", "我 的 快递 三天 了 还 没到"),
+			msg("a1", true, 30, "您好，请稍等", "您好 请 稍等"),
+			msg("a2", true, 90, "非常抱歉，您的包裹因天气延误", "非常 抱歉 您 的 包裹 因 天气 延误"),
+		},
+		TemplateUses: []QaTemplateUse{
+			{MessageID: "a1", TemplateID: "tpl-greeting-zh", Version: 1, Category: "greeting"},
+			{MessageID: "a2", TemplateID: "tpl-delivery-delay-zh", Version: 3, Category: "delivery"},
+		},
+	}
+	noTemplate := delivery
+	noTemplate.TemplateUses = nil
+	greetingOnly := delivery
+	greetingOnly.TemplateUses = delivery.TemplateUses[:1]
+	uncategorised := delivery
+	uncategorised.TemplateUses = []QaTemplateUse{{MessageID: "a2", TemplateID: "tpl-x", Version: 1}}
+	deliveryTopic := []string{"delivery", "parcel", "快递", "物流"}
 
 	tests := []struct {
 		name      string
@@ -67,6 +88,19 @@ func TestQaRules(t *testing.T) {
 		{"resolution follow-up fails", chinese, QaCriterion{Kind: QaResolution}, QaFail, "", "", 0},
 		{"resolution configured", chinese, QaCriterion{Kind: QaResolution, Dispositions: []Disposition{DispositionFollowUp}}, QaPass, "", "", 0},
 		{"greeting n/a on a call", phone, QaCriterion{Kind: QaGreeting, Phrases: []string{"hello"}}, QaNA, "", "", 0},
+		{"template of a listed category", delivery, QaCriterion{Kind: QaTemplateUsed, Categories: []string{"delivery"}}, QaPass, "a2", "", 0},
+		{"template category matched without regard to case", delivery, QaCriterion{Kind: QaTemplateUsed, Categories: []string{"billing", " Delivery "}}, QaPass, "a2", "", 0},
+		{"any template when no category is listed", delivery, QaCriterion{Kind: QaTemplateUsed}, QaPass, "a1", "", 0},
+		{"uncategorised template counts when no category is listed", uncategorised, QaCriterion{Kind: QaTemplateUsed}, QaPass, "a2", "", 0},
+		{"uncategorised template is not of a listed category", uncategorised, QaCriterion{Kind: QaTemplateUsed, Categories: []string{"delivery"}}, QaFail, "", "", 0},
+		{"only a template of another category", greetingOnly, QaCriterion{Kind: QaTemplateUsed, Categories: []string{"delivery"}}, QaFail, "", "", 0},
+		{"no template at all", noTemplate, QaCriterion{Kind: QaTemplateUsed, Categories: []string{"delivery"}}, QaFail, "", "", 0},
+		{"topic raised, template used", delivery, QaCriterion{Kind: QaTemplateUsed, Categories: []string{"delivery"}, CustomerPhrases: deliveryTopic}, QaPass, "a2", "", 0},
+		{"topic raised, no template", noTemplate, QaCriterion{Kind: QaTemplateUsed, Categories: []string{"delivery"}, CustomerPhrases: deliveryTopic}, QaFail, "", "", 0},
+		{"topic not raised: n/a", noTemplate, QaCriterion{Kind: QaTemplateUsed, Categories: []string{"delivery"}, CustomerPhrases: []string{"refund", "退款"}}, QaNA, "", "", 0},
+		{"english topic matched as whole words", english, QaCriterion{Kind: QaTemplateUsed, CustomerPhrases: []string{"internet"}}, QaFail, "", "", 0},
+		{"english topic is not part of a word", english, QaCriterion{Kind: QaTemplateUsed, CustomerPhrases: []string{"net"}}, QaNA, "", "", 0},
+		{"template n/a on a call", phone, QaCriterion{Kind: QaTemplateUsed}, QaNA, "", "", 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -195,6 +229,14 @@ func TestScorecardValidate(t *testing.T) {
 		{"duplicate criterion", Scorecard{ID: "s", Criteria: []QaCriterion{ok, ok}}, "used twice"},
 		{"unknown channel", Scorecard{ID: "s", AppliesTo: QaScope{Channels: []Channel{"FAX"}}, Criteria: []QaCriterion{ok}}, "unknown channel"},
 		{"unknown disposition", Scorecard{ID: "s", Criteria: []QaCriterion{{ID: "x", Kind: QaResolution, Weight: 1, Dispositions: []Disposition{"MAYBE"}}}}, "unknown disposition"},
+		{"template used, any category", Scorecard{ID: "s", Criteria: []QaCriterion{{ID: "x", Kind: QaTemplateUsed, Weight: 1}}}, ""},
+		{"template used with categories and topic", Scorecard{ID: "s", Criteria: []QaCriterion{{ID: "x", Kind: QaTemplateUsed, Weight: 1, Categories: []string{"delivery", "退款"}, CustomerPhrases: []string{"快递", "parcel"}}}}, ""},
+		{"template used, blank category", Scorecard{ID: "s", Criteria: []QaCriterion{{ID: "x", Kind: QaTemplateUsed, Weight: 1, Categories: []string{"delivery", " "}}}}, "categories of 1 to 80"},
+		{"template used, category too long", Scorecard{ID: "s", Criteria: []QaCriterion{{ID: "x", Kind: QaTemplateUsed, Weight: 1, Categories: []string{strings.Repeat("长", 81)}}}}, "categories of 1 to 80"},
+		{"template used, blank customer phrase", Scorecard{ID: "s", Criteria: []QaCriterion{{ID: "x", Kind: QaTemplateUsed, Weight: 1, CustomerPhrases: []string{"快递", "  "}}}}, "non-empty customerPhrases"},
+		{"template used takes no phrases", Scorecard{ID: "s", Criteria: []QaCriterion{{ID: "x", Kind: QaTemplateUsed, Weight: 1, Phrases: []string{"快递"}}}}, "not phrases"},
+		{"categories on another rule", Scorecard{ID: "s", Criteria: []QaCriterion{{ID: "x", Kind: QaResolution, Weight: 1, Categories: []string{"delivery"}}}}, "belong to rule template_used"},
+		{"customer phrases on another rule", Scorecard{ID: "s", Criteria: []QaCriterion{{ID: "g", Kind: QaGreeting, Weight: 1, Phrases: []string{"hello"}, CustomerPhrases: []string{"hi"}}}}, "belong to rule template_used"},
 	}
 	for _, tc := range tests {
 		err := tc.card.Validate()
@@ -203,6 +245,35 @@ func TestScorecardValidate(t *testing.T) {
 		}
 		if err != nil && ErrorCode(err) != EINVALID {
 			t.Errorf("%s: code %q, want %q", tc.name, ErrorCode(err), EINVALID)
+		}
+	}
+}
+
+// TestTemplateUsedEvidence: a failed template_used criterion says what was
+// missing, which customer message made it apply and which replies came
+// from templates of other categories; it never copies message text.
+func TestTemplateUsedEvidence(t *testing.T) {
+	tr := QaTranscript{
+		Channel: ChannelWebchat, StartedAt: qaT0, ArrivedAt: qaT0, ClosedAt: qaT0.Add(time.Hour), Disposition: DispositionResolved,
+		Messages: []QaMessage{
+			msg("c1", false, 0, "Where is my parcel?", "where is my parcel"),
+			msg("a1", true, 30, "Hello, let me check.", "hello let me check"),
+		},
+		TemplateUses: []QaTemplateUse{{MessageID: "a1", TemplateID: "tpl-greeting-en", Version: 2, Category: "greeting"}},
+	}
+	c := QaCriterion{ID: "delivery_template", Kind: QaTemplateUsed, Weight: 10, Categories: []string{"delivery"}, CustomerPhrases: []string{"parcel"}}
+	got := EvaluateScorecard(Scorecard{ID: "s", Criteria: []QaCriterion{c}}, tr, DefaultSentimentLexicon())[0]
+	want := []QaEvidence{
+		{Note: "no reply from an approved template of category delivery"},
+		{MessageID: "c1", Phrase: "parcel", Note: "customer raised the topic"},
+		{MessageID: "a1", Note: "template tpl-greeting-en v2 (greeting): category not listed"},
+	}
+	if got.Result != QaFail || len(got.Evidence) != len(want) {
+		t.Fatalf("result %s, evidence %+v; want FAIL with %+v", got.Result, got.Evidence, want)
+	}
+	for i := range want {
+		if got.Evidence[i] != want[i] {
+			t.Errorf("evidence %d: %+v, want %+v", i, got.Evidence[i], want[i])
 		}
 	}
 }

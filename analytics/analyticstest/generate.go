@@ -2,8 +2,10 @@
 // contact-centre traffic appended through the command layer (customers
 // who come back on other channels, calls and chats, abandoned contacts,
 // tickets that are resolved, reopened and closed, satisfaction scores, QA
-// scores and supervisor overrides), on a simulated clock, so the same seed
-// always gives the same ledger contents and the same report numbers.
+// scores and supervisor overrides, replies sent from published reply
+// templates, closings with drafted summaries kept or edited), on a
+// simulated clock, so the same seed always gives the same ledger contents
+// and the same report numbers.
 package analyticstest
 
 import (
@@ -43,6 +45,9 @@ func Generate(ctx context.Context, store eventstore.Store, cfg Config) error {
 	if err := g.registerAgents(ctx); err != nil {
 		return err
 	}
+	if err := g.publishTemplates(ctx); err != nil {
+		return err
+	}
 	for i := range cfg.Customers {
 		// Identities are numbered from the seed, so ledgers generated with
 		// different seeds into one store have different customers.
@@ -62,6 +67,12 @@ var (
 	teams    = []string{"Tier 1", "Technical", "Billing"}
 	queues   = []string{"general", "billing", "technical"}
 	replies  = []string{"您好，感谢您的耐心等待，问题已经为您处理。", "Hello, thank you for contacting us. I have fixed it.", "Sorry, please wait."}
+	// Templates are the published reply templates each reply above can
+	// be sent from (the same text), with their categories: the last has
+	// none.
+	Templates = []struct{ ID, Category string }{
+		{"tpl-resolved-zh", "resolution"}, {"tpl-fixed-en", "resolution"}, {"tpl-please-wait-en", ""},
+	}
 	openings = []string{"我的宽带一直断线，太失望了", "My bill is wrong, I am very disappointed.", "Hi, can you help me change my plan?"}
 )
 
@@ -96,6 +107,44 @@ func (g *generator) registerAgents(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// publishTemplates drafts and publishes the reply templates; drafting
+// and publishing the same content again (a second Generate into one
+// store) appends nothing.
+func (g *generator) publishTemplates(ctx context.Context) error {
+	meta := commands.Meta{Actor: "supervisor:sup-1"}
+	langs := []string{"zh", "en", "en"}
+	for i, tpl := range Templates {
+		content := domain.KnowledgeContent{Title: "Reply " + tpl.ID, Body: replies[i], Language: langs[i], Category: tpl.Category}
+		if _, _, err := g.h.Knowledge(ctx, tpl.ID, domain.DraftKnowledge{Kind: domain.KnowledgeTemplate, Content: content}, meta); err != nil {
+			return err
+		}
+		if _, _, err := g.h.Knowledge(ctx, tpl.ID, domain.PublishKnowledge{Version: 1}, meta); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FromTemplate says whether reply r of the interaction generated in slot
+// is sent from its reply template: none of every fourth interaction's
+// replies (contacts answered without templates), else its first and
+// third replies (the second typed by hand). No random draw decides it,
+// so the rest of the ledger is what it was before templates.
+func FromTemplate(slot, r int) bool { return slot%4 != 0 && r%2 == 0 }
+
+// draftSummary is the closing summary the desktop drafts in slot, and the
+// summary the agent closes with: none drafted in every third slot, kept
+// as drafted in the next, edited in the one after.
+func draftSummary(slot int) (draft, summary string) {
+	switch slot % 3 {
+	case 1:
+		return "Customer asked about their bill; explained the charges.", "Customer asked about their bill; explained the charges."
+	case 2:
+		return "Customer asked about their bill; explained the charges.", "Customer asked about their bill; refund of the roaming charge promised."
+	}
+	return "", ""
 }
 
 func identity(c *customer, ch domain.Channel) domain.Identity {
@@ -163,7 +212,7 @@ func (g *generator) interaction(ctx context.Context, slot int) error {
 	if _, err := g.h.Interaction(ctx, it, meta, domain.AssignInteraction{AgentID: agent}); err != nil {
 		return err
 	}
-	if err := g.converse(ctx, ch, conv, c, it, agent, meta); err != nil {
+	if err := g.converse(ctx, slot, ch, conv, c, it, agent, meta); err != nil {
 		return err
 	}
 	if g.rng.IntN(100) < 35 {
@@ -171,10 +220,10 @@ func (g *generator) interaction(ctx context.Context, slot int) error {
 			return err
 		}
 	}
-	return g.close(ctx, c, it, agent, ch)
+	return g.close(ctx, slot, c, it, agent, ch)
 }
 
-func (g *generator) converse(ctx context.Context, ch domain.Channel, conv string, c *customer, it, agent string, meta commands.Meta) error {
+func (g *generator) converse(ctx context.Context, slot int, ch domain.Channel, conv string, c *customer, it, agent string, meta commands.Meta) error {
 	if ch == domain.ChannelPhone {
 		g.advance(time.Second, 40*time.Second)
 		if _, err := g.h.Interaction(ctx, it, meta, domain.AnswerCall{AgentID: agent}); err != nil {
@@ -186,7 +235,11 @@ func (g *generator) converse(ctx context.Context, ch domain.Channel, conv string
 	}
 	for r := range 1 + g.rng.IntN(3) {
 		g.advance(10*time.Second, 5*time.Minute)
-		reply := domain.SendMessage{MessageID: conv + "-r" + strconv.Itoa(r), AgentID: agent, Text: replies[g.rng.IntN(len(replies))]}
+		text := g.rng.IntN(len(replies))
+		reply := domain.SendMessage{MessageID: conv + "-r" + strconv.Itoa(r), AgentID: agent, Text: replies[text]}
+		if FromTemplate(slot, r) {
+			reply.Template, reply.TemplateCategory = &domain.TemplateUse{TemplateID: Templates[text].ID, Version: 1}, Templates[text].Category
+		}
 		if _, err := g.h.Interaction(ctx, it, meta, reply); err != nil {
 			return err
 		}
@@ -233,7 +286,7 @@ func (g *generator) ticket(ctx context.Context, c *customer, it, agent string) e
 	return nil
 }
 
-func (g *generator) close(ctx context.Context, c *customer, it, agent string, ch domain.Channel) error {
+func (g *generator) close(ctx context.Context, slot int, c *customer, it, agent string, ch domain.Channel) error {
 	g.advance(10*time.Second, 2*time.Minute)
 	if ch == domain.ChannelPhone {
 		// A call closed more than a minute after it ended had its wrap-up
@@ -245,7 +298,9 @@ func (g *generator) close(ctx context.Context, c *customer, it, agent string, ch
 		}
 	}
 	disp := []domain.Disposition{domain.DispositionResolved, domain.DispositionResolved, domain.DispositionFollowUp, domain.DispositionEscalated}[g.rng.IntN(4)]
-	if _, err := g.h.Interaction(ctx, it, commands.Meta{Actor: "agent:" + agent}, domain.CloseInteraction{Disposition: disp, AgentID: agent}); err != nil {
+	draft, summary := draftSummary(slot)
+	closing := domain.CloseInteraction{Disposition: disp, AgentID: agent, Summary: summary, DraftSummary: draft}
+	if _, err := g.h.Interaction(ctx, it, commands.Meta{Actor: "agent:" + agent}, closing); err != nil {
 		return err
 	}
 	closedAt := g.clock

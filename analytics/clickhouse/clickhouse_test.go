@@ -323,3 +323,23 @@ func TestSetupResyncsTablesOfAnotherSchema(t *testing.T) {
 	}
 	assertSame(t, store, ch)
 }
+
+// TestTemplateUsageKnownAnswers loads a generated ledger and the template
+// contacts (analyticstest.TemplateContacts) into ClickHouse with crashes
+// in the middle of batches (so template uses are written more than once),
+// and checks template_usage and closing_summaries against the numbers
+// worked out by hand, and every report against the embedded back end.
+func TestTemplateUsageKnownAnswers(t *testing.T) {
+	srv := chtest.Start(t)
+	ctx := t.Context()
+	store := analyticstest.NewLedger(t, analyticstest.Config{Customers: 30, Interactions: 120, Seed: 13})
+	if err := analyticstest.AppendTemplateContacts(ctx, store); err != nil {
+		t.Fatal(err)
+	}
+	ch := openClickHouse(t, srv)
+	if crashes := syncWithCrashes(t, store, ch); crashes < 3 {
+		t.Fatalf("only %d crashes: the test did not interrupt batches", crashes)
+	}
+	analyticstest.AssertTemplateUsageAnswers(t, analytics.NewReporter(ch))
+	assertSame(t, store, ch)
+}

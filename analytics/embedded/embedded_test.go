@@ -291,3 +291,55 @@ func ticketOrigins(t *testing.T, b *embedded.Backend) string {
 	}
 	return out
 }
+
+// TestTemplateUsageKnownAnswers loads a generated ledger, then the
+// template contacts (analyticstest.TemplateContacts) in small batches
+// with a small cache, so the sink reads interactions back: template_usage
+// and closing_summaries give the numbers worked out by hand for the
+// template day, and over the generated traffic every reply template
+// (and the baseline) has its row.
+func TestTemplateUsageKnownAnswers(t *testing.T) {
+	ctx := t.Context()
+	store := analyticstest.NewLedger(t, analyticstest.Config{Customers: 20, Interactions: 80, Seed: 6})
+	b := openBackend(t)
+	if err := analytics.NewSink(store, b, analyticstest.Key).Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := analyticstest.AppendTemplateContacts(ctx, store); err != nil {
+		t.Fatal(err)
+	}
+	if err := analytics.NewSink(store, b, analyticstest.Key, analytics.WithBatchEvents(7), analytics.WithCacheLimit(5)).Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	rep := analytics.NewReporter(b)
+	analyticstest.AssertTemplateUsageAnswers(t, rep)
+
+	tab, err := rep.Report(ctx, analytics.Request{Name: "template_usage", From: analyticstest.Period[0], To: analyticstest.TemplateDay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string][]any{}
+	for _, r := range tab.Rows {
+		rows[r[0].(string)] = r
+	}
+	for _, tpl := range append([]string{""}, templateIDs()...) {
+		r, ok := rows[tpl]
+		if !ok || r[2].(int64) == 0 || r[3].(int64) == 0 || (tpl == "") != (r[1].(int64) == 0) {
+			t.Errorf("template %q: row %v, want interactions, handled ones, and uses unless the baseline:\n%s", tpl, r, analyticstest.Canonical(tab))
+		}
+	}
+	if len(rows) != len(analyticstest.Templates)+1 {
+		t.Errorf("%d rows, want one per template and the baseline:\n%s", len(rows), analyticstest.Canonical(tab))
+	}
+	if n := count(t, b, "SELECT count(*) FROM fact_template_uses"); n != count(t, b, "SELECT sum(template_replies) FROM fact_interactions") || n == 0 {
+		t.Fatalf("%d template uses, their interactions count another number", n)
+	}
+}
+
+func templateIDs() []string {
+	var out []string
+	for _, tpl := range analyticstest.Templates {
+		out = append(out, tpl.ID)
+	}
+	return out
+}

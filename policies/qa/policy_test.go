@@ -162,3 +162,115 @@ func TestPolicyScoresInteractionsOfUnregisteredHandlers(t *testing.T) {
 		t.Fatalf("scored %+v, want the written scorecard for sup-7 without a team", review.Scorecards)
 	}
 }
+
+// deliveryCards are the default scorecards and, beside them, an optional
+// one with a template_used criterion, as a QA lead would add it.
+const deliveryCards = `
+scorecards:
+  - id: delivery_templates
+    name: Delivery conversations answered with approved wording
+    appliesTo:
+      channels: [WEBCHAT]
+    criteria:
+      - id: delivery_template
+        kind: template_used
+        weight: 10
+        categories: [delivery]
+        customerPhrases: ["parcel", "delivery", "快递", "包裹"]
+`
+
+// TestTemplateUsedCriterion: the policy folds ReplyTemplateUsed into the
+// transcript, so a template_used criterion passes for the chat answered
+// from a published delivery template, fails for the delivery chat
+// answered without one, and does not apply to a chat about something
+// else; the default scorecards score the three chats as they would have
+// without the criterion.
+func TestTemplateUsedCriterion(t *testing.T) {
+	ctx := t.Context()
+	store, err := sqlite.Open(ctx, filepath.Join(analyticstest.FastDir(t), "events.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	h := commands.NewHandler(store, commands.WithClock(c.now))
+	supervisor := commands.Meta{Actor: "supervisor:s1"}
+	content := domain.KnowledgeContent{Title: "Parcel delayed", Body: "Hello, your parcel is delayed by the weather; thank you for waiting.", Language: "en", Category: "delivery"}
+	_, tpl, err := h.Knowledge(ctx, "tpl-delivery-delay-en", domain.DraftKnowledge{Kind: domain.KnowledgeTemplate, Content: content}, supervisor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, tpl, err = h.Knowledge(ctx, tpl.ID, domain.PublishKnowledge{}, supervisor); err != nil {
+		t.Fatal(err)
+	}
+	live, err := tpl.UsableTemplate(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// fromTemplate plays a chat whose first reply is the template's.
+	fromTemplate := func(key string) string {
+		in, err := h.ReceiveInbound(ctx, commands.InboundMessage{Channel: domain.ChannelWebchat, From: domain.Identity{Kind: domain.IdentityDevice, Value: "dev-" + key},
+			ProviderMessageID: key + "-0", ConversationKey: key, Text: "Where is my parcel? It is late."}, commands.Meta{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		meta := commands.Meta{Actor: "agent:a1"}
+		c.advance(10 * time.Second)
+		if _, err := h.Interaction(ctx, in.InteractionID, meta, domain.AssignInteraction{AgentID: "a1"}); err != nil {
+			t.Fatal(err)
+		}
+		c.advance(30 * time.Second)
+		reply := domain.SendMessage{AgentID: "a1", MessageID: key + "-r", Text: live.Body, Template: &domain.TemplateUse{TemplateID: tpl.ID, Version: 1}, TemplateCategory: live.Category}
+		if _, err := h.Interaction(ctx, in.InteractionID, meta, reply); err != nil {
+			t.Fatal(err)
+		}
+		c.advance(time.Minute)
+		if _, err := h.Interaction(ctx, in.InteractionID, meta, domain.CloseInteraction{Disposition: domain.DispositionResolved, AgentID: "a1"}); err != nil {
+			t.Fatal(err)
+		}
+		return in.InteractionID
+	}
+	used := fromTemplate("k1")
+	// The same words typed by hand: no ReplyTemplateUsed.
+	typed := chat(t, h, c, "k2", "a1", []string{"Where is my parcel? It is late.", live.Body}, domain.DispositionResolved)
+	unrelated := chat(t, h, c, "k3", "a1", []string{"Hi, I want to change my plan", "Hello, thank you for contacting us."}, domain.DispositionResolved)
+
+	cards, err := config.ParseScorecards([]byte(deliveryCards))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _ := store.HeadPosition(ctx)
+	if err := qa.NewPolicy(store, h, append(config.DefaultScorecards(), cards...), "", nil).RunUntil(ctx, head); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		id   string
+		want domain.QaResult
+	}{{used, domain.QaPass}, {typed, domain.QaFail}, {unrelated, domain.QaNA}} {
+		review, err := h.LoadQaReview(ctx, tc.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, ok := review.Scorecards["delivery_templates"]
+		if !ok || len(v.Results) != 1 || v.Results[0].Result != tc.want {
+			t.Fatalf("interaction %s: delivery_templates %+v, want %s", tc.id, v, tc.want)
+		}
+		if tc.want == domain.QaPass && (len(v.Results[0].Evidence) == 0 || v.Results[0].Evidence[0].MessageID != "k1-r") {
+			t.Errorf("evidence %+v, want the reply k1-r first", v.Results[0].Evidence)
+		}
+	}
+	// The default scorecards give the chats from the template and typed
+	// by hand the same results: the template use changes nothing there.
+	withTemplate, _ := h.LoadQaReview(ctx, used)
+	byHand, _ := h.LoadQaReview(ctx, typed)
+	a, b := withTemplate.Scorecards["written"], byHand.Scorecards["written"]
+	if a.Score != b.Score || len(a.Results) != len(b.Results) {
+		t.Fatalf("written scorecard: %d from the template, %d typed by hand", a.Score, b.Score)
+	}
+	for i := range a.Results {
+		if a.Results[i].Kind == domain.QaTemplateUsed || a.Results[i].Result != b.Results[i].Result {
+			t.Errorf("written %s: %s from the template, %s by hand", a.Results[i].CriterionID, a.Results[i].Result, b.Results[i].Result)
+		}
+	}
+}

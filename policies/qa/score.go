@@ -93,6 +93,8 @@ func Transcript(events []eventstore.RecordedEvent) (domain.QaTranscript, bool, e
 			}
 		case domain.MessageSent:
 			t.Messages = append(t.Messages, domain.QaMessage{ID: e.MessageID, FromAgent: true, At: e.At, Text: e.Text})
+		case domain.ReplyTemplateUsed:
+			t.TemplateUses = append(t.TemplateUses, domain.QaTemplateUse{MessageID: e.MessageID, TemplateID: e.TemplateID, Version: e.Version, Category: e.Category})
 		case domain.InteractionClosed:
 			closed, t.ClosedAt, t.Disposition = true, e.At, e.Disposition
 			if e.AgentID != "" {

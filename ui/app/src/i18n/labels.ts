@@ -44,8 +44,10 @@ const dimensionFamilies: Record<string, string> = {
   channel: "channel", from_channel: "channel", to_channel: "channel", priority: "priority", disposition: "disposition", category: "ticketCategory", status: "ticketStatus",
 };
 
-/** reportValueLabel is a report cell of a dimension column, its enum value labelled. */
+/** reportValueLabel is a report cell of a dimension column, its enum value labelled;
+ * template_usage's baseline row (no template: an empty template id) says so. */
 export function reportValueLabel(t: T, column: string, value: string) {
+  if (column === "template" && value === "") return t("reportValue.noTemplate");
   const family = dimensionFamilies[column];
   return family ? labelOr(t, family, value) : value;
 }

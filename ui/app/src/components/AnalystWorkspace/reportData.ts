@@ -7,15 +7,17 @@ export type Table = { report: string; columns: Column[]; rows: unknown[][] };
 
 export const timeUnits = ["hour", "day", "week", "month"];
 
-/** groupIndexes are the columns the table is grouped by (the dimensions asked for). */
+/** groupIndexes are the columns the table is grouped by: the dimensions asked for, and any
+ * other time or string column (measures are numbers; template_usage is always per template). */
 export function groupIndexes(t: Table, dims: string[]): number[] {
-  return t.columns.flatMap((c, i) => (c.type === "time" || dims.includes(c.name) ? [i] : []));
+  return t.columns.flatMap((c, i) => (c.type === "time" || c.type === "string" || dims.includes(c.name) ? [i] : []));
 }
 
 /** defaultMeasure is the column a chart shows first: the volume or backlog for
- * the reports over time, else the rate (the last float), else the first measure. */
+ * the reports over time, FCR for the templates against their baseline, else the
+ * rate (the last float), else the first measure. */
 export function defaultMeasure(report: string, measures: Column[]): string {
-  const preferred: Record<string, string> = { channel_volume: "interactions", backlog: "backlog", top_categories: "tickets" };
+  const preferred: Record<string, string> = { channel_volume: "interactions", backlog: "backlog", top_categories: "tickets", template_usage: "fcr" };
   const p = preferred[report];
   if (p && measures.some((m) => m.name === p)) return p;
   const floats = measures.filter((m) => m.type === "float");
