@@ -2,12 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/interactionledger/ledger/config"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
 )
@@ -229,5 +232,38 @@ func TestKnowledgeImportExport(t *testing.T) {
 	}
 	if _, err := ledger(t, "knowledge", "import", "--data", data, t.TempDir()); err == nil || !strings.Contains(err.Error(), "no *.md files") {
 		t.Fatalf("import of an empty directory: %v", err)
+	}
+}
+
+// TestKnowledgeStarterSet: the starter knowledge base shipped with the
+// ledger imports cleanly into a fresh ledger (every template valid), a
+// second import changes nothing, and an export gives back the same items.
+func TestKnowledgeStarterSet(t *testing.T) {
+	starter := filepath.Join("..", "..", "config", "knowledge", "starter")
+	files, err := filepath.Glob(filepath.Join(starter, "*.md"))
+	if err != nil || len(files) < 60 {
+		t.Fatalf("%d starter files (%v)", len(files), err)
+	}
+	data := t.TempDir()
+	out := mustLedger(t, "knowledge", "import", "--data", data, starter)
+	wantLines(t, out, fmt.Sprintf(`knowledge import: %d files: %d created, 0 revised, 0 published, 0 retired, 0 unchanged`, len(files), len(files)))
+	out = mustLedger(t, "knowledge", "import", "--data", data, starter)
+	wantLines(t, out, fmt.Sprintf(`knowledge import: %d files: 0 created, 0 revised, 0 published, 0 retired, %d unchanged`, len(files), len(files)))
+	exported := t.TempDir()
+	mustLedger(t, "knowledge", "export", "--data", data, "--quiet", exported)
+	for _, path := range files {
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(exported, filepath.Base(path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, errA := config.ParseKnowledgeFile(want)
+		b, errB := config.ParseKnowledgeFile(got)
+		if errA != nil || errB != nil || !reflect.DeepEqual(a, b) {
+			t.Fatalf("%s exported as\n%s\n(%v, %v)", path, got, errA, errB)
+		}
 	}
 }
