@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/textseg"
 )
 
 // starterDir holds the starter knowledge base shipped with the ledger
@@ -96,5 +97,89 @@ func TestStarterKnowledge(t *testing.T) {
 	}
 	if len(items) < 60 || len(items) > 90 {
 		t.Errorf("%d starter items, want 60 to 90", len(items))
+	}
+}
+
+// labelledSet is the labelled retrieval set: customer messages, each with
+// the starter template that is the right reply.
+const labelledSet = "../testdata/knowledge/labelled.tsv"
+
+// TestLabelledRetrievalSet: every line of the labelled set names a
+// language, a channel, a message and a starter template of that language
+// worded for that channel; the set is large enough, about half Chinese,
+// with some traditional characters, and every starter template is the
+// label of several messages.
+func TestLabelledRetrievalSet(t *testing.T) {
+	items := loadStarter(t)
+	data, err := os.ReadFile(labelledSet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perTemplate := map[string]int{}
+	perLanguage := map[string]int{}
+	seen := map[string]int{}
+	traditional, header := 0, false
+	for i, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		n := i + 1
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		if !header {
+			if line != "language\tchannel\tmessage\texpected" {
+				t.Fatalf("line %d: the header row is %q", n, line)
+			}
+			header = true
+			continue
+		}
+		fields := strings.Split(line, "\t")
+		if len(fields) != 4 {
+			t.Fatalf("line %d: %d fields, want 4: %q", n, len(fields), line)
+		}
+		lang, channel, message, id := fields[0], domain.Channel(fields[1]), fields[2], fields[3]
+		if !slices.Contains(domain.KnowledgeLanguages, lang) || !channel.Valid() {
+			t.Errorf("line %d: language %q, channel %q", n, lang, channel)
+		}
+		if message == "" || strings.TrimSpace(message) != message {
+			t.Errorf("line %d: message %q", n, message)
+		}
+		if first, dup := seen[message]; dup {
+			t.Errorf("line %d: the message of line %d again", n, first)
+		}
+		seen[message] = n
+		f, ok := items[id]
+		switch {
+		case !ok:
+			t.Errorf("line %d: no starter item %s", n, id)
+			continue
+		case f.Kind != domain.KnowledgeTemplate:
+			t.Errorf("line %d: %s is an article, not a reply template", n, id)
+		case f.Content.Language != lang:
+			t.Errorf("line %d: a %s message labelled with %s, a %s template", n, lang, id, f.Content.Language)
+		case len(f.Content.Channels) > 0 && !slices.Contains(f.Content.Channels, channel):
+			t.Errorf("line %d: a %s message labelled with %s, worded for %v", n, channel, id, f.Content.Channels)
+		}
+		perTemplate[id]++
+		perLanguage[lang]++
+		if lang == "zh" {
+			simple, err := textseg.Simplified(message)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if simple != message {
+				traditional++
+			}
+		}
+	}
+	total := perLanguage["zh"] + perLanguage["en"]
+	if total < 240 || perLanguage["zh"]*10 < total*4 || perLanguage["en"]*10 < total*4 {
+		t.Errorf("%d labelled messages (%v), want at least 240, about half of them Chinese", total, perLanguage)
+	}
+	if traditional < 10 {
+		t.Errorf("%d messages in traditional characters, want at least 10", traditional)
+	}
+	for id, f := range items {
+		if f.Kind == domain.KnowledgeTemplate && perTemplate[id] < 3 {
+			t.Errorf("%s is the label of %d messages, want at least 3", id, perTemplate[id])
+		}
 	}
 }
