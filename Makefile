@@ -34,12 +34,14 @@ ui/app/node_modules/.package-lock.json: ui/app/package-lock.json ui/app/package.
 ui/app/dist/index.html: ui/app/node_modules/.package-lock.json ui/app/index.html ui/app/vite.config.ts ui/app/tsconfig.json $(shell find ui/app/src -type f 2>/dev/null)
 	cd ui/app && npm run build
 
-# run: a fresh ledger with a month of demo history, then serve it with live
+# run: a fresh ledger with a month of demo history and the starter
+# knowledge base (config/knowledge/starter), then serve it with live
 # demo traffic on the embedded defaults (SQLite ledger and read models);
 # /metrics, /healthz and /readyz on the admin listener, RUN_ADMIN.
 run: build
 	rm -rf $(RUN_DATA)
 	./$(BIN) demo --data $(RUN_DATA) --customers 300 --interactions 3000 --seed 1
+	./$(BIN) knowledge import --data $(RUN_DATA) config/knowledge/starter
 	./$(BIN) serve --data $(RUN_DATA) --http $(RUN_HTTP) --admin-http $(RUN_ADMIN) --demo
 
 # test: everything CI runs. Installs the servers and the browser

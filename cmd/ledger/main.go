@@ -44,6 +44,7 @@ func subcommands() []subcommand {
 		{"analytics", "analytics sink: analytics sync [--clickhouse DSN] until caught up", runAnalytics},
 		{"token", "GraphQL API bearer tokens: token --role R --subject S [--ttl 8h], token revoke --subject S", runToken},
 		{"users", "desktop sign-in accounts: users add|set-password|disable|enable|list", runUsers},
+		{"knowledge", "the knowledge base as Markdown files: knowledge import DIR, knowledge export DIR", runKnowledge},
 	}
 }
 
