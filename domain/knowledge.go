@@ -85,9 +85,10 @@ type KnowledgeItem struct {
 	Versions []KnowledgeVersion // by number, from 1
 	// Live is the number of the version agents see, 0 when none is
 	// published or the item is retired.
-	Live      int
-	Retired   bool
-	RetiredAt time.Time
+	Live         int
+	Retired      bool
+	RetiredAt    time.Time
+	RetireReason string
 }
 
 // Exists reports whether the item was ever drafted.
@@ -192,7 +193,7 @@ func EvolveKnowledge(k KnowledgeItem, e Event) KnowledgeItem {
 			k.Live = e.Version
 		}
 	case KnowledgeRetired:
-		k.Retired, k.RetiredAt, k.Live = true, e.At, 0
+		k.Retired, k.RetiredAt, k.RetireReason, k.Live = true, e.At, e.Reason, 0
 	}
 	return k
 }
@@ -255,7 +256,7 @@ func decideDraftKnowledge(k KnowledgeItem, cmd DraftKnowledge, now time.Time) ([
 	if err != nil {
 		return nil, err
 	}
-	if k.Exists() && sameContent(k.Versions[len(k.Versions)-1].Content, content) {
+	if k.Exists() && k.Versions[len(k.Versions)-1].Content.Equal(content) {
 		return nil, nil // saved already: a retry, or nothing changed
 	}
 	return []Event{KnowledgeDrafted{ItemID: k.ID, Kind: kind, Version: len(k.Versions) + 1, Content: content, By: cmd.By, At: now}}, nil
@@ -375,7 +376,9 @@ func knowledgeChannels(kind KnowledgeKind, channels []Channel) ([]Channel, error
 	return slices.Compact(out), nil
 }
 
-func sameContent(a, b KnowledgeContent) bool {
+// Equal reports whether two versions' contents are the same (both
+// normalized, as the domain stores them).
+func (a KnowledgeContent) Equal(b KnowledgeContent) bool {
 	return a.Title == b.Title && a.Body == b.Body && a.Language == b.Language && a.Category == b.Category &&
 		a.BusinessDomain == b.BusinessDomain && slices.Equal(a.Tags, b.Tags) && slices.Equal(a.Channels, b.Channels)
 }

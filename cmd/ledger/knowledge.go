@@ -208,7 +208,7 @@ func importKnowledgeFile(ctx context.Context, h *commands.Handler, store eventst
 	}
 	k := st.item
 	if k.Retired {
-		if f.Status == config.KnowledgeFileRetired && sameKnowledgeContent(st.content(), f.Content) && k.Kind == f.Kind {
+		if f.Status == config.KnowledgeFileRetired && st.content().Equal(f.Content) && k.Kind == f.Kind {
 			return importUnchanged, k, nil
 		}
 		return "", k, domain.Errorf(domain.ECONFLICT, "knowledge item %s is retired in the ledger: it cannot change, nor be drafted or published again (retire it in its file, with its content as exported, or give the file a new id)", f.ID)
@@ -282,18 +282,11 @@ func importAction(before domain.KnowledgeItem, changes []domain.Event) string {
 	return importUnchanged
 }
 
-// sameKnowledgeContent reports whether two normalized contents are equal.
-func sameKnowledgeContent(a, b domain.KnowledgeContent) bool {
-	return a.Title == b.Title && a.Body == b.Body && a.Language == b.Language && a.Category == b.Category &&
-		a.BusinessDomain == b.BusinessDomain && slices.Equal(a.Tags, b.Tags) && slices.Equal(a.Channels, b.Channels)
-}
-
-// knowledgeState is a knowledge item folded from its stream, with what
-// the item itself does not keep: why it was retired.
+// knowledgeState is a knowledge item folded from its stream, with the
+// stream's version.
 type knowledgeState struct {
-	item         domain.KnowledgeItem
-	retireReason string
-	version      int64 // the stream's version, -1 when it has no events
+	item    domain.KnowledgeItem
+	version int64 // -1 when it has no events
 }
 
 func newKnowledgeState(id string) *knowledgeState {
@@ -305,9 +298,6 @@ func (s *knowledgeState) apply(rec eventstore.RecordedEvent) error {
 	e, err := domain.DecodeEvent(rec.Type, rec.Schema, rec.Data)
 	if err != nil {
 		return fmt.Errorf("%s at version %d: %w", rec.Stream, rec.Version, err)
-	}
-	if r, ok := e.(domain.KnowledgeRetired); ok && !s.item.Retired {
-		s.retireReason = r.Reason
 	}
 	s.item = domain.EvolveKnowledge(s.item, e)
 	s.version = rec.Version
@@ -331,7 +321,7 @@ func (s *knowledgeState) file() config.KnowledgeFile {
 	f := config.KnowledgeFile{ID: s.item.ID, Kind: s.item.Kind, Content: s.content()}
 	switch {
 	case s.item.Retired:
-		f.Status, f.RetireReason = config.KnowledgeFileRetired, s.retireReason
+		f.Status, f.RetireReason = config.KnowledgeFileRetired, s.item.RetireReason
 	case s.item.Live > 0:
 		f.Status = config.KnowledgeFilePublished
 	default:
