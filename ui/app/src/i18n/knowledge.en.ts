@@ -5,7 +5,7 @@ export const knowledgeEn = {
   "knowledge.title": "Suggested replies",
   "knowledge.hint": "Alt+1 to Alt+3 insert a reply into the box; edit it before sending.",
   "knowledge.loading": "Finding replies…",
-  "knowledge.count": "Suggested: {templates} replies, {articles} articles.",
+  "knowledge.count": "Suggested replies: {templates}; articles: {articles}.",
   "knowledge.templates": "Reply templates",
   "knowledge.articles": "Articles",
   "knowledge.none": "No reply template fits yet: keep typing, or search the knowledge base.",

@@ -163,7 +163,34 @@ export function FilledText({ text }: { text: string }) {
 
 /** Snippet shows a hit's snippet, the words found highlighted (text only, never markup). */
 function Snippet({ parts }: { parts: SuggestedHitFragment["snippetParts"] }) {
-  return <>{parts.map((p, i) => (p.match ? <mark key={i}>{p.text}</mark> : p.text))}</>;
+  return <>{readable(parts).map((p, i) => (p.match ? <mark key={i}>{p.text}</mark> : p.text))}</>;
+}
+
+const markStart = "\uE000", markEnd = "\uE001";
+
+/**
+ * readable drops the Markdown syntax an article's snippet carries (it is cut
+ * from the source): headings' #, list markers, emphasis, a link's address
+ * (its text stays). The parts are joined with private-use marks around the
+ * words found, cleaned as one text, and cut again at the marks.
+ */
+export function readable(parts: SuggestedHitFragment["snippetParts"]) {
+  const text = parts.map((p) => (p.match ? markStart + p.text + markEnd : p.text)).join("")
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/(^|\s)#{1,6}\s+/g, "$1")
+    .replace(/(^|\n)\s*(?:[-*+]|\d+\.)\s+/g, "$1")
+    .replace(/(^|\s)[-*+]\s+/g, "$1")
+    .replace(/\*\*|__|`+/g, "");
+  const out: { text: string; match: boolean }[] = [];
+  let cur = "", match = false;
+  for (const ch of text) {
+    if (ch !== markStart && ch !== markEnd) { cur += ch; continue; }
+    if (cur) out.push({ text: cur, match });
+    cur = "";
+    match = ch === markStart;
+  }
+  if (cur) out.push({ text: cur, match });
+  return out;
 }
 
 /** Article is a hit's title, which opens its body in place, and its snippet. */
