@@ -159,9 +159,14 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 	page.Screenshot("docs/screenshots/desktop-agent-zh.png")
 
 	// Close with an outcome and a summary: the interaction leaves the inbox.
+	// The form offers a summary drafted from the conversation; the agent
+	// writes their own over it.
 	clickJS(t, page, `details.close > summary`)
+	page.WaitJS("the drafted summary", `document.querySelector("#close-summary").value !== ""`, 20*time.Second)
 	page.Do(
-		chromedp.SendKeys(chromedp.CSS("#close-summary"), "parcel traced"),
+		chromedp.Focus(chromedp.CSS("#close-summary")),
+		chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+		chromedp.KeyEvent("parcel traced"),
 	)
 	clickJS(t, page, `details.close button[type="submit"]`)
 	page.WaitJS("the inbox emptied", `document.querySelectorAll(".inbox li").length === 0`, 20*time.Second)

@@ -61,8 +61,11 @@ func TestDesktopKeyboardOnlyInBrowser(t *testing.T) {
 	tabTo(t, page, "details.close > summary")
 	page.Do(chromedp.KeyEvent(kb.Enter))
 	page.WaitJS("the closing form", `document.querySelector("details.close").open`, 5*time.Second)
+	// The summary drafted from the conversation fills the field; the agent
+	// writes their own over it.
+	page.WaitJS("the drafted summary", `document.querySelector("#close-summary").value !== ""`, 20*time.Second)
 	tabTo(t, page, "#close-summary")
-	page.Do(chromedp.KeyEvent("address changed"))
+	page.Do(chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent("address changed"))
 	tabTo(t, page, `details.close button[type="submit"]`)
 	page.Do(chromedp.KeyEvent(kb.Enter))
 	page.WaitJS("the inbox emptied", `document.querySelectorAll(".inbox li").length === 0`, 20*time.Second)

@@ -437,6 +437,12 @@ export type Interaction = {
   /** The agent's closing summary, or why it was abandoned; `[masked]` for analysts. */
   summary?: Maybe<Scalars['String']['output']>;
   /**
+   * A draft of the closing summary for the agent to edit: the customer's and the agent's
+   * sentences that best cover the conversation, labelled, at most 300 characters. Null when
+   * the conversation has nothing to summarise, or for callers who see it masked.
+   */
+  summaryDraft?: Maybe<Scalars['String']['output']>;
+  /**
    * When the call's after-call work (wrap-up) ran past the wrap-up timeout with the interaction
    * still open (phone): from then on it no longer takes the agent's voice capacity, so the router
    * may give them the next call. It stays open and theirs to close with a disposition. Null when
@@ -505,6 +511,8 @@ export type KnowledgeHit = {
   language: Scalars['String']['output'];
   /** The passage of the body around the first word found. */
   snippet: Scalars['String']['output'];
+  /** The snippet cut into runs, the words found marked (to highlight them). */
+  snippetParts: Array<SnippetPart>;
   /** Tags, lower-cased and sorted. */
   tags: Array<Scalars['String']['output']>;
   /** One line. */
@@ -770,6 +778,7 @@ export type MutationChangeTicketStatusArgs = {
 export type MutationCloseInteractionArgs = {
   consistency?: InputMaybe<Consistency>;
   disposition: Disposition;
+  draftSummary?: InputMaybe<Scalars['String']['input']>;
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   interactionId: Scalars['ID']['input'];
   summary?: InputMaybe<Scalars['String']['input']>;
@@ -986,6 +995,7 @@ export type MutationReplyToInteractionArgs = {
   consistency?: InputMaybe<Consistency>;
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   interactionId: Scalars['ID']['input'];
+  template?: InputMaybe<TemplateUseInput>;
   text: Scalars['String']['input'];
 };
 
@@ -1270,6 +1280,16 @@ export type Query = {
    */
   slaAlerts: Array<SlaAlert>;
   /**
+   * Replies for an interaction as the agent writes one: the live reply templates and articles
+   * that best answer the customer's last messages and the agent's draft (the draft's words count
+   * most), in the conversation's language (the draft's, else the customer's last message's), and
+   * templates worded for the interaction's channel or for every channel. A template comes with
+   * its text filled from the interaction, its customer, its ticket and the caller; a variable
+   * with no value stays written as `{{name}}` and is listed in `missingVariables`. `first` is 1
+   * to 10 of each kind, default 3. Agents, supervisors, admins.
+   */
+  suggestReplies: ReplySuggestions;
+  /**
    * One ticket by id. Fails with NOT_FOUND when there is no such ticket. Agents, supervisors,
    * auditors, admins; analysts masked.
    */
@@ -1403,6 +1423,14 @@ export type QuerySlaAlertsArgs = {
 
 
 /** The entry points for reading the ledger's projections and, for auditors, the ledger itself. */
+export type QuerySuggestRepliesArgs = {
+  draft?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  interactionId: Scalars['ID']['input'];
+};
+
+
+/** The entry points for reading the ledger's projections and, for auditors, the ledger itself. */
 export type QueryTicketArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1474,6 +1502,17 @@ export type QueueEntry = {
   queuedAt: Scalars['Time']['output'];
   /** How long it has waited, in seconds, now. */
   waitSeconds: Scalars['Float']['output'];
+};
+
+/** Suggested replies for an interaction. */
+export type ReplySuggestions = {
+  __typename?: 'ReplySuggestions';
+  /** Articles, the best first, for the agent to read. */
+  articles: Array<KnowledgeHit>;
+  /** The language they were chosen in (`zh`, `en`); empty when there was no text to go on. */
+  language: Scalars['String']['output'];
+  /** Reply templates, the best first, filled for the interaction. */
+  templates: Array<TemplateSuggestion>;
 };
 
 /** One column of a report. */
@@ -1682,6 +1721,15 @@ export type SlaSubjectKind =
   /** A ticket's clock (first response or resolution). */
   | 'TICKET';
 
+/** A run of a snippet's text. */
+export type SnippetPart = {
+  __typename?: 'SnippetPart';
+  /** Whether it is one of the words searched for. */
+  match: Scalars['Boolean']['output'];
+  /** Plain text, never markup. */
+  text: Scalars['String']['output'];
+};
+
 /** A sort direction. */
 export type SortDirection =
   /** Smallest first. */
@@ -1813,6 +1861,25 @@ export type SubscriptionSlaAlertsChangedArgs = {
  */
 export type SubscriptionTicketUpdatedArgs = {
   id: Scalars['ID']['input'];
+};
+
+/** A reply template suggested for an interaction. */
+export type TemplateSuggestion = {
+  __typename?: 'TemplateSuggestion';
+  /** The variables without a value, still written as `{{name}}` in `text` for the agent to complete. */
+  missingVariables: Array<Scalars['String']['output']>;
+  /** The template (its `id` and `version` go to replyToInteraction's `template`). */
+  template: KnowledgeHit;
+  /** The template's text with its variables filled, ready to send. */
+  text: Scalars['String']['output'];
+};
+
+/** The reply template a reply was written from. */
+export type TemplateUseInput = {
+  /** The template's id. */
+  id: Scalars['ID']['input'];
+  /** The version the agent inserted. */
+  version: Scalars['Int']['input'];
 };
 
 /**

@@ -8,6 +8,7 @@ import { analystEn } from "./analyst.en";
 import { supervisorEn } from "./supervisor.en";
 import { ticketsEn } from "./tickets.en";
 import { enumsEn } from "./enums.en";
+import { knowledgeEn } from "./knowledge.en";
 
 export const en = {
   ...analystEn,
@@ -147,6 +148,7 @@ export const en = {
   ...linksEn,
   ...deliveryEn,
   ...supCustomersEn,
+  ...knowledgeEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

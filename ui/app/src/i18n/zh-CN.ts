@@ -7,6 +7,7 @@ import { analystZhCN } from "./analyst.zh-CN";
 import { supervisorZhCN } from "./supervisor.zh-CN";
 import { ticketsZh } from "./tickets.zh-CN";
 import { enumsZhCN } from "./enums.zh-CN";
+import { knowledgeZhCN } from "./knowledge.zh-CN";
 
 // 简体中文目录：与 en.ts 键一一对应。
 
@@ -148,4 +149,5 @@ export const zhCN: Record<MessageKey, string> = {
   ...linksZhCN,
   ...deliveryZhCN,
   ...supCustomersZhCN,
+  ...knowledgeZhCN,
 };

@@ -1,0 +1,37 @@
+import type { knowledgeEn } from "./knowledge.en";
+
+// 会话中的知识面板（推荐话术、知识文章、知识库搜索）与结束摘要草稿（简体中文），
+// 与 knowledge.en.ts 键一一对应。
+export const knowledgeZhCN: Record<keyof typeof knowledgeEn, string> = {
+  "knowledge.title": "推荐话术",
+  "knowledge.hint": "按 Alt+1 至 Alt+3 将话术插入回复框，发送前可修改。",
+  "knowledge.loading": "正在查找话术…",
+  "knowledge.count": "推荐 {templates} 条话术、{articles} 篇文章。",
+  "knowledge.templates": "话术模板",
+  "knowledge.articles": "知识文章",
+  "knowledge.none": "暂无合适的话术：请继续输入，或搜索知识库。",
+  "knowledge.insert": "插入",
+  "knowledge.insertLabel": "插入第 {n} 条话术：{title}",
+  "knowledge.missing": "待填写：{names}",
+  "knowledge.separator": "、",
+  "knowledge.missingMark": "待填写：",
+  "knowledge.read": "阅读文章",
+  "knowledge.articleBody": "文章：{title}",
+  "knowledge.rendering": "正在打开…",
+  "knowledge.search": "搜索知识库",
+  "knowledge.searchButton": "搜索",
+  "knowledge.searchPlaceholder": "如：退款、物流",
+  "knowledge.noHits": "未找到与“{text}”相关的内容。",
+  "knowledge.hits": "找到 {count} 条与“{text}”相关的内容。",
+  "knowledge.kind.ARTICLE": "文章",
+  "knowledge.kind.TEMPLATE": "话术",
+  "knowledge.fromTemplate": "使用话术“{title}”（第 {version} 版）。",
+  "knowledge.var.customer.displayName": "客户称呼",
+  "knowledge.var.customer.tier": "客户等级",
+  "knowledge.var.ticket.number": "工单号",
+  "knowledge.var.ticket.subject": "工单主题",
+  "knowledge.var.agent.name": "坐席姓名",
+  "knowledge.var.interaction.channel": "渠道",
+  "conversation.summaryDrafting": "正在根据对话生成摘要草稿…",
+  "conversation.summaryDrafted": "已根据对话生成摘要草稿，请核对，必要时修改。",
+};
