@@ -40,8 +40,7 @@ ui/app/dist/index.html: ui/app/node_modules/.package-lock.json ui/app/index.html
 # /metrics, /healthz and /readyz on the admin listener, RUN_ADMIN.
 run: build
 	rm -rf $(RUN_DATA)
-	./$(BIN) demo --data $(RUN_DATA) --customers 300 --interactions 3000 --seed 1
-	./$(BIN) knowledge import --data $(RUN_DATA) config/knowledge/starter
+	./$(BIN) demo --data $(RUN_DATA) --customers 300 --interactions 3000 --seed 1 --knowledge config/knowledge/starter
 	./$(BIN) serve --data $(RUN_DATA) --http $(RUN_HTTP) --admin-http $(RUN_ADMIN) --demo
 
 # test: everything CI runs. Installs the servers and the browser

@@ -19,6 +19,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	rate := fs.Float64("rate", 0, "arrivals per hour of the Poisson process (default: interactions/span); with --mmc, overrides --loads")
 	aht := fs.Duration("aht", 0, "mean of the exponential handling (talk) time (default 5m; with --mmc 3m)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	knowledgeDir := fs.String("knowledge", "", "a directory of knowledge files (as knowledge import reads them) published before the first contact; its reply templates write some of the agents' first replies")
 	mmc := fs.Bool("mmc", false, "instead of writing traffic, run the M/M/c queueing check: Poisson arrivals, exponential handling, --agents identical agents, every assignment decided by the router; prints measured P(wait) and ASA against Erlang C")
 	agentsN := fs.Int("agents", 10, "with --mmc: the number of agents (c)")
 	loads := fs.String("loads", "0.7,0.8,0.9", "with --mmc: utilisations to run, comma separated")
@@ -38,6 +39,10 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if *customers < 1 || *interactions < 1 || *workers < 1 {
 		return &exitError{code: 2, err: fmt.Errorf("demo: --customers, --interactions and --workers must be at least 1")}
 	}
+	knowledge, err := readDemoKnowledge(*knowledgeDir)
+	if err != nil {
+		return err
+	}
 	keys.dir = *data
 	store, err := openSealedToWrite(ctx, *keys)
 	if err != nil {
@@ -54,7 +59,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	cfg := demoConfig{
 		Customers: *customers, Interactions: *interactions, Seed: *seed, Workers: *workers,
 		Start: time.Now().UTC().Add(-*span), Span: *span, ArrivalsPerHour: *rate, MeanHandle: *aht,
-		AggregateCache: cacheEntries,
+		AggregateCache: cacheEntries, Knowledge: knowledge,
 	}
 	traffic := newDemoTraffic(cfg, store)
 	bar := newProgress(int64(*interactions), "demo interactions", *quiet)

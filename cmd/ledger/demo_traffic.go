@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/config"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
 )
@@ -36,6 +37,9 @@ type demoConfig struct {
 	// entries, shared out among the workers' handlers (each has its own
 	// clock, so its own handler and cache); 0: no cache.
 	AggregateCache int
+	// Knowledge is imported before the first contact; its published
+	// reply templates write some of the agents' replies.
+	Knowledge []config.KnowledgeFile
 }
 
 // cacheOption shares the aggregate cache budget out among n handlers.
@@ -64,6 +68,8 @@ type demoTraffic struct {
 	// arrivals holds each interaction's arrival time after Start: the
 	// Poisson process, drawn once from the seed.
 	arrivals []time.Duration
+	// templates are the published reply templates of cfg.Knowledge.
+	templates []demoTemplate
 }
 
 type demoAgent struct {
@@ -141,6 +147,9 @@ func (d *demoTraffic) run(ctx context.Context, done func()) error {
 	if err := d.registerAgents(ctx); err != nil {
 		return err
 	}
+	if err := d.publishKnowledge(ctx); err != nil {
+		return err
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, d.cfg.Workers)
@@ -215,9 +224,7 @@ func (d *demoTraffic) slotTime(i int) time.Time {
 }
 
 func (d *demoTraffic) registerAgents(ctx context.Context) error {
-	clock := &demoClock{}
-	clock.set(d.slotTime(0).Add(-time.Hour))
-	h := commands.NewHandler(d.store, commands.WithClock(clock.now), d.cfg.cacheOption(d.cfg.Workers))
+	h := commands.NewHandler(d.store, commands.WithClock(d.beforeFirstContact().now), d.cfg.cacheOption(d.cfg.Workers))
 	for _, a := range d.agents {
 		meta := commands.Meta{Actor: "system:demo", IdempotencyKey: "demo-agent-" + a.id}
 		reg := domain.RegisterAgent{AgentID: a.id, Name: a.name, Team: a.team, Skills: a.skills}
@@ -241,7 +248,8 @@ func (d *demoTraffic) playInteraction(ctx context.Context, h *commands.Handler, 
 	}
 	topic := demoTopics[rng.IntN(len(demoTopics))]
 	conv := "demo-" + strconv.FormatUint(d.cfg.Seed, 10) + "-" + strconv.Itoa(slot)
-	in, err := d.inbound(ctx, h, c, channel, conv, topic.opening(rng), topic.subject, 0)
+	opening := topic.opening(rng)
+	in, err := d.inbound(ctx, h, c, channel, conv, opening, topic.subject, 0)
 	if err != nil {
 		return err
 	}
@@ -271,7 +279,7 @@ func (d *demoTraffic) playInteraction(ctx context.Context, h *commands.Handler, 
 		}
 		agent = routed
 	}
-	if err := d.converse(ctx, h, clock, rng, c, channel, conv, it, agent, topic); err != nil {
+	if err := d.converse(ctx, h, clock, rng, c, channel, conv, it, agent, topic, opening); err != nil {
 		return err
 	}
 	if rng.IntN(100) < 35 {
@@ -313,7 +321,7 @@ func (d *demoTraffic) inbound(ctx context.Context, h *commands.Handler, c *demoC
 
 // converse plays the exchange: a phone call is answered and talked through;
 // written channels trade a few messages.
-func (d *demoTraffic) converse(ctx context.Context, h *commands.Handler, clock *demoClock, rng *rand.Rand, c *demoCustomer, channel domain.Channel, conv, it string, agent demoAgent, topic demoTopic) error {
+func (d *demoTraffic) converse(ctx context.Context, h *commands.Handler, clock *demoClock, rng *rand.Rand, c *demoCustomer, channel domain.Channel, conv, it string, agent demoAgent, topic demoTopic, opening string) error {
 	meta := commands.Meta{Actor: "agent:" + agent.id, Channel: channel}
 	if channel == domain.ChannelPhone {
 		clock.advance(rng, 3*time.Second, 25*time.Second)
@@ -328,6 +336,12 @@ func (d *demoTraffic) converse(ctx context.Context, h *commands.Handler, clock *
 	for r := range rounds {
 		clock.advance(rng, 20*time.Second, 3*time.Minute)
 		reply := domain.SendMessage{MessageID: conv + "-r" + strconv.Itoa(r), AgentID: agent.id, Text: topic.reply(rng)}
+		if r == 0 {
+			var err error
+			if reply, err = d.templateReply(rng, reply, topic, opening, channel, c, agent); err != nil {
+				return err
+			}
+		}
 		if _, err := h.Interaction(ctx, it, meta, reply); err != nil {
 			return err
 		}
