@@ -94,15 +94,8 @@ func AppendEdgeContacts(ctx context.Context, store eventstore.Store, contacts []
 func appendEdgeContact(ctx context.Context, h *commands.Handler, c EdgeContact) error {
 	const agent = "agent-01"
 	meta := commands.Meta{Actor: "system:test", Channel: c.Channel}
-	at := c.At
-	step := func(cmds ...domain.InteractionCommand) error {
-		_, err := h.At(at).Interaction(ctx, c.ID, meta, cmds...)
-		at = at.Add(time.Minute)
-		return err
-	}
-	if err := step(domain.StartInteraction{
-		InteractionID: c.ID, CustomerID: c.Customer, Channel: c.Channel, Identity: domain.Identity{Kind: domain.IdentityAccount, Value: "acct-" + c.Customer},
-	}); err != nil {
+	step, err := startContact(ctx, h, meta, c.ID, c.Customer, c.Channel, c.At)
+	if err != nil {
 		return err
 	}
 	if c.Ending == "abandoned" {
@@ -122,4 +115,19 @@ func appendEdgeContact(ctx context.Context, h *commands.Handler, c EdgeContact) 
 		return err
 	}
 	return step(domain.CloseInteraction{Disposition: c.Disposition, AgentID: agent})
+}
+
+// startContact starts an interaction of customer's on channel at start,
+// by an account identity, and returns the step that applies the contact's
+// next commands a minute apart.
+func startContact(ctx context.Context, h *commands.Handler, meta commands.Meta, id, customer string, channel domain.Channel, start time.Time) (func(...domain.InteractionCommand) error, error) {
+	at := start
+	step := func(cmds ...domain.InteractionCommand) error {
+		_, err := h.At(at).Interaction(ctx, id, meta, cmds...)
+		at = at.Add(time.Minute)
+		return err
+	}
+	return step, step(domain.StartInteraction{
+		InteractionID: id, CustomerID: customer, Channel: channel, Identity: domain.Identity{Kind: domain.IdentityAccount, Value: "acct-" + customer},
+	})
 }

@@ -215,15 +215,8 @@ var templateCategory = map[TemplateReply]string{
 
 func appendTemplateContact(ctx context.Context, h *commands.Handler, c TemplateContact) error {
 	meta := commands.Meta{Actor: "agent:" + c.Agent, Channel: c.Channel}
-	at := c.At
-	step := func(cmds ...domain.InteractionCommand) error {
-		_, err := h.At(at).Interaction(ctx, c.ID, meta, cmds...)
-		at = at.Add(time.Minute)
-		return err
-	}
-	if err := step(domain.StartInteraction{
-		InteractionID: c.ID, CustomerID: c.Customer, Channel: c.Channel, Identity: domain.Identity{Kind: domain.IdentityAccount, Value: "acct-" + c.Customer},
-	}); err != nil {
+	step, err := startContact(ctx, h, meta, c.ID, c.Customer, c.Channel, c.At)
+	if err != nil {
 		return err
 	}
 	if c.Ending == "abandoned" {

@@ -129,19 +129,7 @@ const (
 func readKnowledgeDir(dir string) ([]knowledgeSource, error) {
 	var sources []knowledgeSource
 	seen := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if path != dir && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if filepath.Ext(path) != ".md" {
-			return nil
-		}
+	err := walkKnowledgeFiles(dir, func(path string, d fs.DirEntry) error {
 		data, err := readBounded(path, config.MaxKnowledgeFile)
 		if err != nil {
 			return err
@@ -167,6 +155,26 @@ func readKnowledgeDir(dir string) ([]knowledgeSource, error) {
 		return nil, fmt.Errorf("knowledge import: no *.md files in %s", dir)
 	}
 	return sources, nil
+}
+
+// walkKnowledgeFiles calls fn for every *.md file under dir, in path
+// order, hidden directories left out.
+func walkKnowledgeFiles(dir string, fn func(path string, d fs.DirEntry) error) error {
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != dir && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if filepath.Ext(path) != ".md" {
+			return nil
+		}
+		return fn(path, d)
+	})
 }
 
 // readBounded reads a regular file of at most limit bytes.
@@ -464,19 +472,7 @@ func checkExportDir(dir string, files map[string][]byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("knowledge export: %w", err)
 	}
-	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if path != dir && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if filepath.Ext(path) != ".md" {
-			return nil
-		}
+	return walkKnowledgeFiles(dir, func(path string, d fs.DirEntry) error {
 		if filepath.Dir(path) == filepath.Clean(dir) && files[d.Name()] != nil {
 			return nil // rewritten by this export
 		}
