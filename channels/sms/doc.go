@@ -1,8 +1,9 @@
 // Package sms owns the SMS channel in the widely used Twilio shape:
 //
 //   - Inbound: POST /channels/sms, form-encoded (MessageSid, AccountSid,
-//     From, To, Body, NumMedia, MediaUrlN, MediaContentTypeN, ...). When an
-//     auth token is configured, X-Twilio-Signature must be the base64
+//     From, To, Body, NumMedia, MediaUrlN, MediaContentTypeN, ...). Without
+//     an auth token the endpoint is disabled (503) unless explicitly made
+//     insecure. X-Twilio-Signature must be the base64
 //     HMAC-SHA1, keyed with the token, of the full request URL followed by
 //     every POST parameter, sorted by name, as name+value; a missing or
 //     forged signature is refused with 403 and appends nothing. The sender's

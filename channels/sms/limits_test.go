@@ -18,7 +18,7 @@ func serveLimited(t *testing.T, g *limit.Guard) (*chantest.Ledger, string) {
 	t.Helper()
 	l := chantest.NewLedger(t)
 	mux := http.NewServeMux()
-	mux.Handle("POST /channels/sms", sms.NewWebhook(sms.Config{Receiver: l.Handler, Logger: slog.New(slog.DiscardHandler), Limits: g}))
+	mux.Handle("POST /channels/sms", sms.NewWebhook(sms.Config{Receiver: l.Handler, Insecure: true, Logger: slog.New(slog.DiscardHandler), Limits: g}))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return l, srv.URL + "/channels/sms"

@@ -20,9 +20,13 @@ const DefaultMaxBodyBytes = 64 << 10
 // Config configures the inbound webhook.
 type Config struct {
 	Receiver edge.Receiver
-	// AuthToken checks X-Twilio-Signature; "" accepts unsigned requests
-	// (only for a provider that cannot sign, on a trusted network).
-	AuthToken    string
+	// AuthToken checks X-Twilio-Signature. Without one the endpoint is
+	// disabled (503): anyone who could reach it could otherwise write into
+	// any customer's history by giving their number.
+	AuthToken string
+	// Insecure accepts unsigned requests when there is no AuthToken: for
+	// local trials, or a provider that cannot sign on a trusted network.
+	Insecure     bool
 	Logger       *slog.Logger
 	MaxBodyBytes int64
 	// Limits bound requests per source address (the provider's, shared
@@ -58,6 +62,9 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Webhook) serve(r *http.Request, w http.ResponseWriter) error {
+	if h.cfg.AuthToken == "" && !h.cfg.Insecure {
+		return edge.Errorf(http.StatusServiceUnavailable, "the SMS channel is disabled: no SMS auth token is configured")
+	}
 	if err := h.cfg.Limits.Source(r.RemoteAddr); err != nil {
 		return err
 	}

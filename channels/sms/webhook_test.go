@@ -19,10 +19,17 @@ const token = "test-auth-token"
 // serve runs the webhook on a real HTTP server, as the provider would
 // reach it.
 func serve(t *testing.T, authToken string) (*chantest.Ledger, string) {
+	return serveConfig(t, sms.Config{AuthToken: authToken})
+}
+
+// serveConfig runs the webhook configured by cfg (its receiver the test
+// ledger).
+func serveConfig(t *testing.T, cfg sms.Config) (*chantest.Ledger, string) {
 	t.Helper()
 	l := chantest.NewLedger(t)
 	mux := http.NewServeMux()
-	mux.Handle("POST /channels/sms", sms.NewWebhook(sms.Config{Receiver: l.Handler, AuthToken: authToken, Logger: slog.New(slog.DiscardHandler)}))
+	cfg.Receiver, cfg.Logger = l.Handler, slog.New(slog.DiscardHandler)
+	mux.Handle("POST /channels/sms", sms.NewWebhook(cfg))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return l, srv.URL + "/channels/sms"
@@ -144,8 +151,24 @@ func TestSignatureBehindATLSProxy(t *testing.T) {
 	}
 }
 
-func TestUnsignedAcceptedWithoutToken(t *testing.T) {
+// TestDisabledWithoutToken: with no auth token the endpoint fails closed,
+// signed or not, and records nothing.
+func TestDisabledWithoutToken(t *testing.T) {
 	l, endpoint := serve(t, "")
+	for _, p := range []post{{form: message("SM8", "+8613800000001", "no token")}, {form: message("SM9", "+8613800000001", "signed"), signWith: token}} {
+		if status, body := p.do(t, endpoint); status != http.StatusServiceUnavailable || !strings.Contains(body, "disabled") {
+			t.Fatalf("status %d: %s; want 503, disabled", status, body)
+		}
+	}
+	if n := len(chantest.Of[domain.MessageReceived](t, l)); n != 0 {
+		t.Fatalf("%d messages recorded", n)
+	}
+}
+
+// TestUnsignedAcceptedWhenInsecure: made insecure on purpose, the
+// endpoint takes unsigned posts.
+func TestUnsignedAcceptedWhenInsecure(t *testing.T) {
+	l, endpoint := serveConfig(t, sms.Config{Insecure: true})
 	if status, body := (post{form: message("SM8", "+8613800000001", "no token")}).do(t, endpoint); status != http.StatusOK {
 		t.Fatalf("status %d: %s", status, body)
 	}

@@ -27,6 +27,7 @@ type webChannelsComponent struct {
 	appServerKey, appAssertionSecret                  string
 	appIssuer, appAudience, appPush, appPushSecret    string
 	smsAuthToken, smsAPI, smsFrom                     string
+	smsInsecure                                       bool
 	wechatToken, wechatAPI, wechatAppID, wechatSecret string
 	webchatSecret, webchatOrigins, webchatVisitorKey  string
 
@@ -54,6 +55,8 @@ func (c *webChannelsComponent) addFlags(fs *flag.FlagSet) {
 	str(&c.appPush, "app-push", "URL agents' replies on the app channel are POSTed to (signed with --app-push-secret); without it the app fetches them")
 	str(&c.appPushSecret, "app-push-secret", "HMAC secret (32+ bytes) signing pushes to --app-push (X-Ledger-Signature); must differ from the inbound secrets")
 	str(&c.smsAuthToken, "sms-auth-token", "SMS provider auth token: checks X-Twilio-Signature on /channels/sms and authenticates --sms-api")
+	fs.BoolVar(&c.smsInsecure, "sms-insecure", envOr("LEDGER_SMS_INSECURE", "") == "true",
+		"without --sms-auth-token, accept unsigned posts on /channels/sms (anyone who reaches it can then write as any phone number): for local trials only; without either the endpoint is disabled (env LEDGER_SMS_INSECURE=true)")
 	str(&c.smsAPI, "sms-api", "SMS provider REST base for replies, e.g. https://api.twilio.com/2010-04-01/Accounts/AC...")
 	str(&c.smsFrom, "sms-from", "with --sms-api: number (or messaging service id MG...) replies are sent from")
 	str(&c.wechatToken, "wechat-token", "WeChat official account server token; /channels/wechat refuses every request without one")
@@ -119,13 +122,16 @@ func (c *webChannelsComponent) mount(core *serveCore, chat *webchat.Server, logg
 	if !widget.Built() {
 		logger.Warn("the web chat widget is not built into this binary: /widget.js is a placeholder; run make ui-widget, then rebuild")
 	}
-	core.mux.Handle("POST /channels/sms", sms.NewWebhook(sms.Config{Receiver: core.handler, AuthToken: c.smsAuthToken, Logger: logger.With("channel", "sms"),
+	core.mux.Handle("POST /channels/sms", sms.NewWebhook(sms.Config{Receiver: core.handler, AuthToken: c.smsAuthToken, Insecure: c.smsInsecure, Logger: logger.With("channel", "sms"),
 		Limits: core.limits.guard(providerRate)}))
 	core.mux.Handle("/channels/wechat", wechat.NewHandler(wechat.Config{Ledger: core.handler, Token: c.wechatToken, Logger: logger.With("channel", "wechat"),
 		Limits: core.limits.guard(providerRate)}))
 	core.mux.Handle("/channels/app", c.appIn)
-	if c.smsAuthToken == "" {
-		logger.Warn("/channels/sms accepts unsigned requests: set --sms-auth-token")
+	switch {
+	case c.smsAuthToken == "" && c.smsInsecure:
+		logger.Warn("/channels/sms accepts unsigned requests (--sms-insecure): anyone who reaches it can write as any phone number; set --sms-auth-token")
+	case c.smsAuthToken == "":
+		logger.Info("/channels/sms is disabled: no --sms-auth-token")
 	}
 	if c.wechatToken == "" {
 		logger.Info("/channels/wechat is disabled: no --wechat-token")
