@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +15,8 @@ import (
 	"github.com/interactionledger/ledger/analytics/clickhouse"
 	"github.com/interactionledger/ledger/analytics/clickhouse/chtest"
 	"github.com/interactionledger/ledger/analytics/embedded"
+	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/domain"
 )
 
 // TestReportCommand: demo traffic, `ledger analytics sync --qa`, then
@@ -256,4 +259,48 @@ func waitSink(t *testing.T, base string, want float64) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("the analytics sink never reached %v (at %v)", want, metricValue(t, base, "ledger_analytics_sink_position"))
+}
+
+// TestReportCatchesUpAndSaysHowCurrent: right after `ledger demo` a
+// report brings the embedded analytics store up to the ledger first and
+// says so; while a server holds the ledger it leaves the store to the
+// server's sink and says how far behind it is.
+func TestReportCatchesUpAndSaysHowCurrent(t *testing.T) {
+	dir := demoLedger(t)
+	from := time.Now().AddDate(0, 0, -40).Format("2006-01-02")
+	out, err := ledger(t, "report", "channel_volume", "--data", dir, "--from", from, "--group-by", "channel", "--format", "json", "--quiet")
+	if err != nil {
+		t.Fatalf("report: %v\n%s", err, out)
+	}
+	var res struct {
+		Rows []map[string]any
+		AsOf struct{ Position, LedgerHead uint64 }
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("json output: %v\n%s", err, out)
+	}
+	total := 0.0
+	for _, r := range res.Rows {
+		total += r["interactions"].(float64)
+	}
+	if total != 80 || res.AsOf.Position == 0 || res.AsOf.Position != res.AsOf.LedgerHead {
+		t.Fatalf("right after the demo: %v interactions as of %+v, want the demo's 80 at the head", total, res.AsOf)
+	}
+
+	// A server's writer holds the ledger and appends: the report does not
+	// write the store under its sink, and says what it lacks.
+	store, err := openStoreToWrite(t.Context(), dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	h := commands.NewHandler(store)
+	if _, err := h.Agent(t.Context(), "late-agent", domain.RegisterAgent{AgentID: "late-agent", Name: "Late", Skills: map[string]int{"billing": 1}}, commands.Meta{Actor: "system:test"}); err != nil {
+		t.Fatal(err)
+	}
+	out, err = ledger(t, "report", "channel_volume", "--data", dir, "--from", from, "--quiet")
+	want := fmt.Sprintf("as of ledger position %d of %d: 1 event not in the analytics store yet", res.AsOf.Position, res.AsOf.Position+1)
+	if err != nil || !strings.Contains(out, want) {
+		t.Fatalf("report beside a server: %v\n%s\nwant %q", err, out, want)
+	}
 }

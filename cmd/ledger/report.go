@@ -16,8 +16,9 @@ import (
 )
 
 // runReport prints one report of the catalogue, or the catalogue itself
-// with --list. It reads the analytics store as the sink left it: run
-// `ledger analytics sync` (or `ledger serve`) to bring it up to date.
+// with --list, and how current it is (freshAnalytics): an embedded store
+// is brought up to the ledger's head first, unless a server runs on the
+// ledger.
 func runReport(ctx context.Context, args []string, out io.Writer) error {
 	fs, data := newFlagSet("report", out)
 	dsn := clickHouseFlag(fs)
@@ -31,6 +32,8 @@ func runReport(ctx context.Context, args []string, out io.Writer) error {
 	agents := fs.String("agent", "", "comma-separated agent ids to keep")
 	options := fs.String("option", "", "comma-separated report options, name=value (see --list)")
 	format := fs.String("format", "table", "table, csv or json")
+	quiet := fs.Bool("quiet", false, "no progress bar while the embedded analytics store catches up")
+	masterKeyFile := addMasterKeyFlag(fs)
 	name := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
@@ -61,6 +64,10 @@ func runReport(ctx context.Context, args []string, out io.Writer) error {
 	if err := backend.Setup(ctx); err != nil {
 		return err
 	}
+	fresh, err := freshAnalytics(ctx, keySource{dir: *data, file: *masterKeyFile}, backend, *dsn == "", *quiet)
+	if err != nil {
+		return err
+	}
 	table, err := analytics.NewReporter(backend).Report(ctx, req)
 	var reqErr *analytics.RequestError
 	if errors.Is(err, analytics.ErrUnknownReport) || errors.As(err, &reqErr) {
@@ -69,7 +76,11 @@ func runReport(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return writeTable(out, table, *format)
+	if err := writeTable(out, table, *format, fresh); err != nil {
+		return err
+	}
+	writeFreshness(out, fresh, *format)
+	return nil
 }
 
 func reportRequest(name, from, to, tz, groupBy, channels, queues, agents, options string) (analytics.Request, error) {
@@ -141,14 +152,14 @@ func printCatalogue(out io.Writer) {
 	}
 }
 
-func writeTable(out io.Writer, t analytics.Table, format string) error {
+func writeTable(out io.Writer, t analytics.Table, format string, fresh reportFreshness) error {
 	switch format {
 	case "table":
 		return writeText(out, t)
 	case "csv":
 		return writeCSV(out, t)
 	case "json":
-		return writeJSON(out, t)
+		return writeJSON(out, t, fresh)
 	default:
 		return &exitError{code: 2, err: fmt.Errorf("unknown --format %q (table, csv, json)", format)}
 	}
@@ -211,7 +222,7 @@ func writeCSV(out io.Writer, t analytics.Table) error {
 	return w.Error()
 }
 
-func writeJSON(out io.Writer, t analytics.Table) error {
+func writeJSON(out io.Writer, t analytics.Table, fresh reportFreshness) error {
 	rows := make([]map[string]any, len(t.Rows))
 	for i, r := range t.Rows {
 		rows[i] = make(map[string]any, len(r))
@@ -221,5 +232,6 @@ func writeJSON(out io.Writer, t analytics.Table) error {
 	}
 	enc := json.NewEncoder(out)
 	enc.SetIndent("", "  ")
-	return enc.Encode(map[string]any{"report": t.Report, "columns": t.Columns, "rows": rows})
+	return enc.Encode(map[string]any{"report": t.Report, "columns": t.Columns, "rows": rows,
+		"asOf": map[string]uint64{"position": fresh.position, "ledgerHead": fresh.head}})
 }

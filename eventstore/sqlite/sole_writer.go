@@ -141,3 +141,17 @@ func (c *committedHeads) clear() {
 	c.versions = make(map[string]int64)
 	c.gen++
 }
+
+// SoleWriterActive reports whether a process holds the ledger at dbPath
+// open as its sole writer (a running `ledger serve`), without waiting and
+// without taking anything a writer would then miss.
+func SoleWriterActive(dbPath string) (bool, error) {
+	l := newWriterLock(dbPath)
+	switch err := l.take(false); {
+	case errors.Is(err, ErrWriterLocked):
+		return true, nil
+	case err != nil:
+		return false, err
+	}
+	return false, l.release()
+}
