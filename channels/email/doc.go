@@ -5,7 +5,9 @@
 // Inbound, a message is parsed with github.com/emersion/go-message: the text
 // is the message's text/plain parts (else its HTML made readable), decoded
 // from its transfer encoding and charset (GB2312, GBK, GB18030, Big5, UTF-8,
-// ...); every other part is an attachment, of which the ledger keeps the
+// ..., and the aliases mailers write, such as Python's eucgb2312_cn; an
+// unknown label is guessed from the bytes: UTF-8, GB18030, Windows-1252),
+// in the body and in RFC 2047 words of the headers alike; every other part is an attachment, of which the ledger keeps the
 // name, type, size and SHA-256, never the bytes. Broken MIME is refused with
 // a 5xx reply and appends nothing. A message is answered 250 only after its
 // events are appended, so nothing acknowledged can be lost; a redelivery

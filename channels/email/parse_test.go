@@ -82,8 +82,18 @@ func TestParseFixtures(t *testing.T) {
 		{file: "gb18030_8bit.eml", want: Message{
 			MessageID: "gb18030-0001@example.cn", From: "zhao@example.cn", Subject: "gb18030 8bit", Text: "赵堃的包裹𠀀到了吗？",
 		}},
+		// An unknown label is guessed from the bytes, not shown encoded:
+		// Windows-1252 when neither UTF-8 nor GB18030 reads them.
 		{file: "unknown_charset.eml", want: Message{
-			MessageID: "unknown-charset@example.com", From: "odd@example.com", Subject: "=?x-unknown?Q?caf=E9?=", Text: "plain ascii survives",
+			MessageID: "unknown-charset@example.com", From: "odd@example.com", Subject: "café", Text: "plain ascii survives",
+		}},
+		// Python's email.header writes GB2312 as eucgb2312_cn.
+		{file: "python_charset_alias.eml", want: Message{
+			MessageID: "python-alias-0001@example.cn", From: "zhangwei@example.cn", FromName: "张伟", Subject: "订单延迟了", Text: "您好，我的订单延迟一周了。",
+		}},
+		// An unknown label on GBK bytes: GB18030 reads them whole.
+		{file: "guessed_charset.eml", want: Message{
+			MessageID: "guessed-charset-0001@example.cn", From: "li@example.cn", Subject: "退款", Text: "请问退款什么时候到账？",
 		}},
 	}
 	for _, tc := range cases {
