@@ -88,10 +88,14 @@ func runAnalyticsSync(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	sink := analytics.NewSink(store, backend, key)
-	bar := newProgress(int64(head), "analytics sync", *quiet)
+	from, err := backend.Checkpoint(ctx, analytics.DefaultSinkName)
+	if err != nil {
+		return err
+	}
+	bar := newPositionBar(from, head, "analytics sync", *quiet)
 	start := time.Now()
-	err = sink.Sync(ctx, func(done, _ uint64) { _ = bar.Set64(int64(done)) })
-	_ = bar.Set64(int64(sink.Position()))
+	err = sink.Sync(ctx, func(done, _ uint64) { bar.SetPosition(done) })
+	bar.SetPosition(sink.Position())
 	_ = bar.Finish()
 	if err != nil {
 		return err

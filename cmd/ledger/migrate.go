@@ -97,8 +97,7 @@ func (m migration) copy(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	bar := newProgress(int64(head), "copying", m.quiet)
-	_ = bar.Set64(int64(after))
+	bar := newPositionBar(after, head, "copying", m.quiet)
 	defer bar.Finish()
 	var copied uint64
 	for {
@@ -114,7 +113,7 @@ func (m migration) copy(ctx context.Context) (uint64, error) {
 		}
 		copied += uint64(len(page))
 		after = page[len(page)-1].Position
-		_ = bar.Set64(int64(after))
+		bar.SetPosition(after)
 	}
 }
 

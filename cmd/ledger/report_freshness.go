@@ -52,8 +52,12 @@ func freshAnalytics(ctx context.Context, keys keySource, backend analytics.Backe
 		return reportFreshness{}, err
 	}
 	sink := analytics.NewSink(store, backend, key)
-	bar := newProgress(int64(head), "analytics catching up", quiet)
-	err = sink.Sync(ctx, func(done, _ uint64) { _ = bar.Set64(int64(done)) })
+	from, err := backend.Checkpoint(ctx, analytics.DefaultSinkName)
+	if err != nil {
+		return reportFreshness{}, err
+	}
+	bar := newPositionBar(from, head, "analytics catching up", quiet)
+	err = sink.Sync(ctx, func(done, _ uint64) { bar.SetPosition(done) })
 	_ = bar.Finish()
 	return reportFreshness{position: sink.Position(), head: head}, err
 }
