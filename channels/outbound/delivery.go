@@ -53,7 +53,10 @@ func (f SenderFunc) Send(ctx context.Context, d Delivery) (Receipt, error) { ret
 
 // PermanentError marks a failure that retrying cannot fix (the provider
 // refused the recipient or the message).
-type PermanentError struct{ Err error }
+type PermanentError struct {
+	Err      error
+	expected bool // ReachesLater
+}
 
 func (e *PermanentError) Error() string { return e.Err.Error() }
 func (e *PermanentError) Unwrap() error { return e.Err }
@@ -64,6 +67,24 @@ func Permanent(err error) error {
 		return nil
 	}
 	return &PermanentError{Err: err}
+}
+
+// ReachesLater marks a failure that is no fault of anyone's and needs no
+// retry: the customer gets the reply another way (a web chat customer
+// with no socket open sees it when they come back). It is permanent, and
+// logged at debug: it is the common case of a channel, not news for an
+// operator.
+func ReachesLater(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &PermanentError{Err: err, expected: true}
+}
+
+// isExpected reports whether err was marked ReachesLater.
+func isExpected(err error) bool {
+	var p *PermanentError
+	return errors.As(err, &p) && p.expected
 }
 
 // IsPermanent reports whether err was marked Permanent.

@@ -163,6 +163,7 @@ func TestGivesUp(t *testing.T) {
 		permanent bool
 	}{
 		{"permanent failure is not retried", outbound.Permanent(errors.New("unknown recipient")), 1, true},
+		{"a reply that reaches the customer later is not retried", outbound.ReachesLater(errors.New("no live session")), 1, true},
 		{"transient failures up to the attempt limit", errors.New("timeout"), 3, false},
 	}
 	for _, tc := range cases {
@@ -401,4 +402,64 @@ func TestProviderErrorsAreRecordedWithoutTheAddress(t *testing.T) {
 	if strings.Contains(reason, "13800000001") || !strings.Contains(reason, "is not a valid mobile number") {
 		t.Fatalf("recorded reason %q: want the provider's words without the number", reason)
 	}
+}
+
+// TestGivingUpIsLoggedByWhatItMeans: retries exhausted is a warning (the
+// provider is failing), a permanent refusal is information, and a reply
+// the customer gets later anyway (web chat without a socket: the common
+// case) is only a debug line, so it does not flood the log.
+func TestGivingUpIsLoggedByWhatItMeans(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		want slog.Level
+	}{
+		{"retries exhausted", errors.New("timeout"), slog.LevelWarn},
+		{"refused for good", outbound.Permanent(errors.New("unknown recipient")), slog.LevelInfo},
+		{"reaches the customer later", outbound.ReachesLater(errors.New("no live session")), slog.LevelDebug},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var logged levelRecorder
+			l := chantest.NewLedger(t)
+			it := l.Inbound(t, domain.ChannelSMS, smsCustomer, "SM-in-1", "hello")
+			sms := &fakeSender{outcome: func(outbound.Delivery) error { return tc.err }}
+			start(t, l, atHead(t, l), map[domain.Channel]outbound.Sender{domain.ChannelSMS: sms}, func(c *outbound.Config) {
+				c.MaxAttempts, c.Logger = 2, slog.New(&logged)
+			})
+			l.Reply(t, it.InteractionID, "a1", "hi")
+			chantest.Eventually(t, "given up", func() bool { return logged.levelOf("reply not delivered; giving up") != nil })
+			if got := *logged.levelOf("reply not delivered; giving up"); got != tc.want {
+				t.Fatalf("giving up logged at %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// levelRecorder is a slog handler that keeps each message's level.
+type levelRecorder struct {
+	mu     sync.Mutex
+	levels map[string]slog.Level
+}
+
+func (r *levelRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (r *levelRecorder) Handle(_ context.Context, rec slog.Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.levels == nil {
+		r.levels = map[string]slog.Level{}
+	}
+	r.levels[rec.Message] = rec.Level
+	return nil
+}
+func (r *levelRecorder) WithAttrs([]slog.Attr) slog.Handler { return r }
+func (r *levelRecorder) WithGroup(string) slog.Handler      { return r }
+
+func (r *levelRecorder) levelOf(msg string) *slog.Level {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if l, ok := r.levels[msg]; ok {
+		return &l
+	}
+	return nil
 }

@@ -60,7 +60,10 @@ func (d *Dispatcher) observe(job Delivery, sendErr error, gaveUp bool) {
 	case gaveUp:
 		d.metrics.attempts.WithLabelValues(string(job.Channel), "gave_up").Inc()
 		level := slog.LevelWarn // retries exhausted: something is wrong with the provider
-		if IsPermanent(sendErr) {
+		switch {
+		case isExpected(sendErr):
+			level = slog.LevelDebug // the channel's common case: the customer gets it later
+		case IsPermanent(sendErr):
 			level = slog.LevelInfo // the channel's definite answer, for agents more than operators
 		}
 		log.Log(context.Background(), level, "reply not delivered; giving up", "err", pii.RedactErr(sendErr))

@@ -338,7 +338,7 @@ func (s *Server) Send(_ context.Context, d outbound.Delivery) (outbound.Receipt,
 		AgentID: d.AgentID, Text: d.Text, At: d.SentAt, Position: d.Position}
 	n := s.hub.offer(ConversationKey(d.To), encode(frame), d.Position, nil)
 	if n == 0 {
-		return outbound.Receipt{}, outbound.Permanent(ErrNoLiveSession)
+		return outbound.Receipt{}, outbound.ReachesLater(ErrNoLiveSession)
 	}
 	return outbound.Receipt{Detail: fmt.Sprintf("%d live session(s)", n)}, nil
 }
