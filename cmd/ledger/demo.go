@@ -70,6 +70,9 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := playDemoPolicies(ctx, store, *data, before); err != nil {
+		return err
+	}
 	after, err := store.HeadPosition(ctx)
 	if err != nil {
 		return err
