@@ -163,6 +163,12 @@ func (c *call) legAnswered(ctx context.Context, l *leg, res *siplib.Response) {
 		return
 	}
 	l.answered = true
+	if !l.rang && l.ringing.Load() {
+		// The phone rang, but its 180 was overtaken by its 200 inside
+		// sipgo: the ring is recorded all the same, before the answer.
+		l.rang = true
+		c.journal.record(fmt.Sprintf("ring#%d", l.n), actorAgent(l.agentID), domain.RingCall{AgentID: l.agentID})
+	}
 	if !c.answered {
 		c.journal.record(fmt.Sprintf("answer#%d", l.n), actorAgent(l.agentID), domain.AnswerCall{AgentID: l.agentID})
 		c.talkSince = true

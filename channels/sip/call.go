@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -76,6 +77,9 @@ type leg struct {
 	cancel   context.CancelFunc
 	dlg      *sipgo.DialogClientSession
 	rang     bool
+	// ringing is set by the transport when the phone sent 180 or 183
+	// (Server.noteRinging), whether or not sipgo passed it on.
+	ringing  atomic.Bool
 	answered bool
 	acked    bool
 	gone     bool // no longer part of the call (cancelled, failed, hung up)

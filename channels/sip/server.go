@@ -279,6 +279,10 @@ func (s *Server) build() error {
 	if err != nil {
 		return err
 	}
+	// Responses reach sipgo's transactions on a goroutine each, so a 200
+	// OK right behind a 180 can be handled first and the 180 dropped; the
+	// transport sees them in order (notedRinging).
+	ua.TransportLayer().OnMessage(s.noteRinging)
 	s.ua, s.sip = ua, srv
 	s.dialogUA = &sipgo.DialogUA{
 		Client:     client,
@@ -487,6 +491,27 @@ func (s *Server) remember(legCallID string, c *call, l *leg) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.legs[legCallID] = legRef{call: c, leg: l}
+}
+
+// noteRinging marks an agent leg whose phone answered its INVITE with 180
+// Ringing or 183 Session Progress, as the transport reads the response:
+// before any later response of the leg is read, so before its answer can
+// be handled (see legAnswered).
+func (s *Server) noteRinging(msg siplib.Message) {
+	res, ok := msg.(*siplib.Response)
+	if !ok || res.StatusCode != 180 && res.StatusCode != 183 {
+		return
+	}
+	cseq, id := res.CSeq(), res.CallID()
+	if cseq == nil || cseq.MethodName != siplib.INVITE || id == nil {
+		return
+	}
+	s.mu.Lock()
+	ref, ok := s.legs[id.Value()]
+	s.mu.Unlock()
+	if ok && ref.leg != nil {
+		ref.leg.ringing.Store(true)
+	}
 }
 
 func (s *Server) forgetLeg(legCallID string) {
