@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 
 	"github.com/interactionledger/ledger/domain"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	sqlitedrv "modernc.org/sqlite" // also registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // DefaultReadConns is the size of the read database's query pool.
@@ -55,16 +57,45 @@ func OpenReadDB(ctx context.Context, path string, opts ...ReadDBOption) (*ReadDB
 	for _, opt := range opts {
 		opt(db)
 	}
-	if err := db.open(ctx); err != nil {
-		return nil, errors.Join(fmt.Errorf("open read database %s: %w", path, err), db.Close())
+	err := db.openExisting(ctx)
+	if isDamaged(err) {
+		// Read models are derived from the ledger: a damaged file is
+		// removed and everything rebuilt, not a reason to stay down.
+		slog.Warn("the read models' database is damaged: removing it; every read model is rebuilt from the ledger", "path", path, "err", err)
+		if err = db.recreate(ctx); err == nil {
+			err = db.openExisting(ctx)
+		}
 	}
-	if err := db.recoverBulkLoad(ctx); err != nil {
-		return nil, errors.Join(fmt.Errorf("open read database %s: %w", path, err), db.Close())
-	}
-	if _, err := db.ensureSchema(ctx, Standard()); err != nil {
+	if err != nil {
 		return nil, errors.Join(fmt.Errorf("open read database %s: %w", path, err), db.Close())
 	}
 	return db, nil
+}
+
+// openExisting opens the database, finishes an interrupted bulk load and
+// brings the schema up to date.
+func (db *ReadDB) openExisting(ctx context.Context) error {
+	if db.w == nil {
+		if err := db.open(ctx); err != nil {
+			return err
+		}
+	}
+	if err := db.recoverBulkLoad(ctx); err != nil {
+		return err
+	}
+	_, err := db.ensureSchema(ctx, Standard())
+	return err
+}
+
+// isDamaged reports whether err is SQLite finding the file damaged, or
+// not a database at all.
+func isDamaged(err error) bool {
+	var se *sqlitedrv.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	code := se.Code() & 0xff // the primary code of an extended one
+	return code == sqlite3.SQLITE_CORRUPT || code == sqlite3.SQLITE_NOTADB
 }
 
 // writePragmas configure the write connection. synchronous=NORMAL does not

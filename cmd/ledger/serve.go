@@ -396,7 +396,11 @@ func startComponents(core *serveCore, components []serveComponent) error {
 }
 
 func (s *server) openReadSide(ctx context.Context, cfg serveConfig, reg prometheus.Registerer) error {
-	db, err := projections.OpenReadDB(ctx, filepath.Join(cfg.data, readModelsFile), projections.WithCallingCode(cfg.callingCode))
+	path := filepath.Join(cfg.data, readModelsFile)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		slog.Info("no read models in the data directory: building every read model from the ledger", "path", path)
+	}
+	db, err := projections.OpenReadDB(ctx, path, projections.WithCallingCode(cfg.callingCode))
 	if err != nil {
 		return fmt.Errorf("open read models: %w", err)
 	}
