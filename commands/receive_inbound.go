@@ -39,6 +39,9 @@ type InboundMessage struct {
 	// NORMAL.
 	Queue    string
 	Priority domain.Priority
+	// IdentityCheck says how far the channel vouched for From; recorded
+	// on a new interaction.
+	IdentityCheck domain.IdentityCheck
 }
 
 // InboundResult says where an inbound message landed.
@@ -284,7 +287,8 @@ func inboundCommands(it domain.Interaction, interactionID string, who Resolution
 	if queue == "" {
 		queue = DefaultQueue
 	}
-	start := domain.StartInteraction{InteractionID: interactionID, CustomerID: who.CustomerID, Channel: msg.Channel, Identity: who.Identity, Subject: msg.Subject}
+	start := domain.StartInteraction{InteractionID: interactionID, CustomerID: who.CustomerID, Channel: msg.Channel, Identity: who.Identity,
+		IdentityCheck: msg.IdentityCheck, Subject: msg.Subject}
 	cmds := append([]domain.InteractionCommand{start}, receive...)
 	return append(cmds, domain.QueueInteraction{Queue: queue, Priority: msg.Priority})
 }

@@ -203,3 +203,25 @@ func isPrintableNonSpace(r rune) bool { return unicode.IsPrint(r) && !unicode.Is
 // is digested so the stream name does not carry the customer's phone
 // number or email address.
 func IdentityStream(id Identity) string { return StreamNames{}.Identity(id) }
+
+// IdentityCheck says how far the channel a contact came in on vouched
+// for the identity it carries: the desktop shows an unverified identity
+// as such, so an agent knows before disclosing account details.
+type IdentityCheck string
+
+// Identity checks. Unchecked is a channel that cannot tell (the number an
+// SMS provider gives, a web chat visitor's device).
+const (
+	IdentityUnchecked IdentityCheck = ""
+	// IdentityAsserted: a trusted peer vouched for it (a SIP trunk's
+	// P-Asserted-Identity, RFC 3325).
+	IdentityAsserted IdentityCheck = "ASSERTED"
+	// IdentityClaimed: only the sender says so (a SIP From header written
+	// by the calling device).
+	IdentityClaimed IdentityCheck = "CLAIMED"
+)
+
+// Valid reports whether c is a known identity check.
+func (c IdentityCheck) Valid() bool {
+	return c == IdentityUnchecked || c == IdentityAsserted || c == IdentityClaimed
+}

@@ -92,12 +92,14 @@ type Attachment struct {
 type (
 	// InteractionStarted opens a conversation on a channel.
 	InteractionStarted struct {
-		InteractionID string    `json:"interactionId"`
-		CustomerID    string    `json:"customerId"`
-		Channel       Channel   `json:"channel"`
-		Identity      Identity  `json:"identity"`
-		Subject       string    `json:"subject,omitempty"`
-		At            time.Time `json:"at"`
+		InteractionID string   `json:"interactionId"`
+		CustomerID    string   `json:"customerId"`
+		Channel       Channel  `json:"channel"`
+		Identity      Identity `json:"identity"`
+		// IdentityCheck says how far the channel vouched for Identity.
+		IdentityCheck IdentityCheck `json:"identityCheck,omitempty"`
+		Subject       string        `json:"subject,omitempty"`
+		At            time.Time     `json:"at"`
 	}
 	// MessageReceived is a message from the customer.
 	MessageReceived struct {
@@ -249,6 +251,7 @@ type (
 		CustomerID    string
 		Channel       Channel
 		Identity      Identity
+		IdentityCheck IdentityCheck
 		Subject       string
 	}
 	// ReceiveMessage records a customer's message, within Limits.
@@ -405,13 +408,16 @@ func decideStartInteraction(i Interaction, cmd StartInteraction, now time.Time) 
 	if err := requireNormalized(cmd.Identity); err != nil {
 		return nil, err
 	}
+	if !cmd.IdentityCheck.Valid() {
+		return nil, invalid("unknown identity check %q", cmd.IdentityCheck)
+	}
 	subject, err := cleanText(cmd.Subject, "subject", 998, true)
 	if err != nil {
 		return nil, err
 	}
 	return []Event{InteractionStarted{
 		InteractionID: cmd.InteractionID, CustomerID: cmd.CustomerID, Channel: cmd.Channel,
-		Identity: cmd.Identity, Subject: subject, At: now,
+		Identity: cmd.Identity, IdentityCheck: cmd.IdentityCheck, Subject: subject, At: now,
 	}}, nil
 }
 

@@ -53,6 +53,12 @@ func TestDecideInteraction(t *testing.T) {
 				eq(t, "StartedAt", i.StartedAt, now)
 			},
 		},
+		{
+			name: "start a call whose number a trunk asserted",
+			cmd:  domain.StartInteraction{InteractionID: "i1", CustomerID: "c1", Channel: domain.ChannelPhone, Identity: phone, IdentityCheck: domain.IdentityAsserted},
+			want: events(domain.InteractionStarted{InteractionID: "i1", CustomerID: "c1", Channel: domain.ChannelPhone, Identity: phone, IdentityCheck: domain.IdentityAsserted, At: now}),
+		},
+		{name: "start with an unknown identity check", cmd: domain.StartInteraction{InteractionID: "i1", CustomerID: "c1", Channel: domain.ChannelPhone, Identity: phone, IdentityCheck: "TRUSTED"}, code: domain.EINVALID},
 		{name: "start twice", given: started, cmd: domain.StartInteraction{InteractionID: "i1", CustomerID: "c1", Channel: domain.ChannelPhone, Identity: phone}, code: domain.ECONFLICT},
 		{name: "start without id", cmd: domain.StartInteraction{CustomerID: "c1", Channel: domain.ChannelPhone, Identity: phone}, code: domain.EINVALID},
 		{name: "start another interaction's id on this stream", cmd: domain.StartInteraction{InteractionID: "i2", CustomerID: "c1", Channel: domain.ChannelPhone, Identity: phone}, code: domain.EINVALID},

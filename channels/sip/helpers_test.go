@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,6 +93,8 @@ func startServer(t testing.TB, l *testLedger, creds []Credential, dir Directory,
 	cfg := Config{
 		Addr: "127.0.0.1:0", Credentials: NewCredentialStore(path), Directory: dir,
 		RingTimeout: 10 * time.Second, Logger: quietLogger(),
+		// The callers (sipp, sipgo) play the carrier's trunk, on loopback.
+		Trunks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
 	}
 	if tweak != nil {
 		tweak(&cfg)

@@ -25,6 +25,8 @@ type Caller struct {
 	Number string
 	// DisplayName is the From display name, if any and printable.
 	DisplayName string
+	// Asserted says the number came from a P-Asserted-Identity, not From.
+	Asserted bool
 }
 
 // CallerIdentity extracts the caller from the From header value and the
@@ -53,7 +55,7 @@ func CallerIdentity(from string, pai []string) (Caller, error) {
 		asserted = append(asserted, splitAddressList(v)...)
 	}
 	if number, ok, err := assertedNumber(asserted); err != nil || ok {
-		c.Number = number
+		c.Number, c.Asserted = number, ok
 		return c, err
 	}
 	c.Number, err = phoneNumber(fromUser)

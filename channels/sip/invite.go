@@ -101,6 +101,7 @@ type inviteInfo struct {
 	callID   string
 	caller   Caller
 	identity domain.Identity
+	check    domain.IdentityCheck
 	queue    string
 	sdp      []byte
 	sdpType  string
@@ -138,9 +139,15 @@ func (s *Server) checkInvite(req *siplib.Request, tx siplib.ServerTransaction) (
 		return in, false
 	}
 	in.queue = queue
+	trunk := s.fromTrunk(req)
+	if !trunk && !s.authenticDevice(req, tx) {
+		return in, false
+	}
 	var pai []string
-	for _, h := range req.GetHeaders("P-Asserted-Identity") {
-		pai = append(pai, h.Value())
+	if trunk { // elsewhere the header is whatever the caller wrote
+		for _, h := range req.GetHeaders("P-Asserted-Identity") {
+			pai = append(pai, h.Value())
+		}
 	}
 	caller, err := CallerIdentity(from.Value(), pai)
 	switch {
@@ -160,6 +167,10 @@ func (s *Server) checkInvite(req *siplib.Request, tx siplib.ServerTransaction) (
 	}
 	in.caller, in.identity = caller, identity
 	in.caller.Number = identity.Value
+	in.check = domain.IdentityClaimed
+	if caller.Asserted {
+		in.check = domain.IdentityAsserted
+	}
 	if body := req.Body(); len(body) > 0 {
 		in.sdp = body
 		in.sdpType = "application/sdp"
@@ -206,6 +217,7 @@ func (s *Server) record(c *call, in inviteInfo) bool {
 		DisplayName:       in.caller.DisplayName,
 		ProviderMessageID: in.callID,
 		ConversationKey:   in.callID,
+		IdentityCheck:     in.check,
 		Queue:             in.queue,
 	}, commands.Meta{})
 	if err != nil {

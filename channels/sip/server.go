@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,6 +76,13 @@ type Config struct {
 	// Retry-After at once, so an overloaded ledger sheds calls instead of
 	// timing every caller out.
 	MaxPendingCalls int
+	// Trunks are the addresses (carriers, the PBX) INVITEs are taken from
+	// as they come, and the only ones whose P-Asserted-Identity counts
+	// (RFC 3325: an asserted identity means something only inside the
+	// trust domain). An INVITE from anywhere else must authenticate as an
+	// agent's device (digest, as REGISTER); its P-Asserted-Identity is
+	// ignored and its number recorded as only claimed.
+	Trunks []netip.Prefix
 	// Limits bound INVITEs and REGISTERs per source address (PerSource:
 	// a trunk sends every caller's calls from one address, so size it for
 	// the trunk) and new calls per caller (PerIdentity, the caller's

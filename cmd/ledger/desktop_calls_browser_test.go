@@ -41,7 +41,7 @@ func TestDesktopScreenPopInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := newProviders(t, testAppPushSecret)
-	phone := &sIPComponent{addr: "127.0.0.1:0", realm: "ledger", ringTimeout: 40 * time.Second, queueTimeout: time.Minute}
+	phone := &sIPComponent{addr: "127.0.0.1:0", trunks: "127.0.0.0/8", realm: "ledger", ringTimeout: 40 * time.Second, queueTimeout: time.Minute}
 	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"},
 		channelsComponent(p), newOutboundComponent(), &routingComponent{enabled: true}, phone, newGraphQLComponent())
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/interactionledger/ledger/channels/sip"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/limit"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -30,6 +31,7 @@ type sIPComponent struct {
 	realm        string
 	credentials  string
 	numbers      string
+	trunks       string
 	ringTimeout  time.Duration
 	queueTimeout time.Duration
 
@@ -47,6 +49,7 @@ func (c *sIPComponent) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.realm, "sip-realm", envOr("LEDGER_SIP_REALM", "ledger"), "digest realm agents' phones authenticate in (env LEDGER_SIP_REALM)")
 	fs.StringVar(&c.credentials, "sip-credentials", envOr("LEDGER_SIP_CREDENTIALS", ""), "agents' SIP credentials file (htdigest: agent:realm:ha1); default DATA/"+sip.CredentialsFileName+", managed by `ledger sip-credentials` (env LEDGER_SIP_CREDENTIALS)")
 	fs.StringVar(&c.numbers, "sip-numbers", envOr("LEDGER_SIP_NUMBERS", ""), "service numbers and their queues, NUMBER=QUEUE,...; empty: every dialled number goes to the default queue (env LEDGER_SIP_NUMBERS)")
+	fs.StringVar(&c.trunks, "sip-trunks", envOr("LEDGER_SIP_TRUNKS", ""), "comma-separated addresses and CIDR prefixes of the carriers' trunks and the PBX: INVITEs are taken from them, and their P-Asserted-Identity counts; from anywhere else a call must authenticate as an agent's device and its number is recorded as only claimed (env LEDGER_SIP_TRUNKS)")
 	fs.DurationVar(&c.ringTimeout, "sip-ring-timeout", 20*time.Second, "how long an agent's phone rings before the call goes back to the queue")
 	fs.DurationVar(&c.queueTimeout, "sip-queue-timeout", 5*time.Minute, "how long a caller waits for an agent before the call is let go")
 }
@@ -57,6 +60,13 @@ func (c *sIPComponent) start(core *serveCore, o offers) error {
 			return &exitError{code: 2, err: errors.New("--sip-tls, --sip-tls-cert and --sip-tls-key need --sip")}
 		}
 		return nil
+	}
+	trunks, err := limit.ParsePrefixes(c.trunks)
+	if err != nil {
+		return fmt.Errorf("--sip-trunks: %w", err)
+	}
+	if len(trunks) == 0 {
+		slog.Warn("sip: no --sip-trunks: only agents' authenticated devices may place calls; name your carrier's trunk or PBX")
 	}
 	numbers, err := parseSIPNumbers(c.numbers)
 	if err != nil {
@@ -81,6 +91,7 @@ func (c *sIPComponent) start(core *serveCore, o offers) error {
 		Chooser:      sipAgentChooser(o, directory),
 		Directory:    directory,
 		Numbers:      numbers,
+		Trunks:       trunks,
 		RingTimeout:  c.ringTimeout,
 		QueueTimeout: c.queueTimeout,
 		Limits:       core.limits.guard(sipRate),

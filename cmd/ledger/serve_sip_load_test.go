@@ -116,7 +116,7 @@ func TestSippLoadServe(t *testing.T) {
 	// wrap-up timeout or so.
 	// --limit-exempt: sipp is one source sending every call; the abuse
 	// limits would (rightly) cut it off.
-	serve := exec.Command(bin, "serve", "--data", data, "--http", "127.0.0.1:"+strconv.Itoa(httpPort), "--admin-http", "127.0.0.1:"+strconv.Itoa(adminPort), "--sip", sipAddr,
+	serve := exec.Command(bin, "serve", "--data", data, "--http", "127.0.0.1:"+strconv.Itoa(httpPort), "--admin-http", "127.0.0.1:"+strconv.Itoa(adminPort), "--sip", sipAddr, "--sip-trunks", "127.0.0.0/8",
 		"--router="+strconv.FormatBool(router), "--wrap-up-timeout", wrapUp.String(), "--limit-exempt", "127.0.0.0/8,::1")
 	serve.Stdout, serve.Stderr = logFile, logFile
 	if err := serve.Start(); err != nil {

@@ -96,7 +96,7 @@ func TestCrossChannelCustomerCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := newProviders(t, testAppPushSecret)
-	phone := &sIPComponent{addr: "127.0.0.1:0", realm: "ledger", ringTimeout: 10 * time.Second, queueTimeout: time.Minute}
+	phone := &sIPComponent{addr: "127.0.0.1:0", trunks: "127.0.0.0/8", realm: "ledger", ringTimeout: 10 * time.Second, queueTimeout: time.Minute}
 	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"}, channelsComponent(p), phone)
 	if err != nil {
 		t.Fatal(err)
@@ -285,7 +285,7 @@ func TestSIPChooserSeam(t *testing.T) {
 	if err := sip.WriteCredentialsFile(filepath.Join(dir, sip.CredentialsFileName), []sip.Credential{cred}); err != nil {
 		t.Fatal(err)
 	}
-	phone := &sIPComponent{addr: "127.0.0.1:0", realm: "ledger", ringTimeout: 10 * time.Second, queueTimeout: time.Minute}
+	phone := &sIPComponent{addr: "127.0.0.1:0", trunks: "127.0.0.0/8", realm: "ledger", ringTimeout: 10 * time.Second, queueTimeout: time.Minute}
 	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"}, phone)
 	if err != nil {
 		t.Fatal(err)

@@ -71,7 +71,7 @@ func TestSIPOverTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	certFile, keyFile, pool := writeSelfSigned(t, t.TempDir())
-	phone := &sIPComponent{addr: "127.0.0.1:0", tlsAddr: "127.0.0.1:0", tlsCert: certFile, tlsKey: keyFile,
+	phone := &sIPComponent{addr: "127.0.0.1:0", trunks: "127.0.0.0/8", tlsAddr: "127.0.0.1:0", tlsCert: certFile, tlsKey: keyFile,
 		realm: "ledger", ringTimeout: 10 * time.Second, queueTimeout: time.Minute}
 	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0"}, phone)
 	if err != nil {
