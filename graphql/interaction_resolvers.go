@@ -71,6 +71,13 @@ func (i *interactionResolver) Customer(ctx context.Context) (*customerResolver, 
 
 func (i *interactionResolver) Channel() string { return string(i.i.Channel) }
 
+func (i *interactionResolver) IdentityCheck() string {
+	if i.i.IdentityCheck == domain.IdentityUnchecked {
+		return "UNCHECKED"
+	}
+	return string(i.i.IdentityCheck)
+}
+
 func (i *interactionResolver) Identity(ctx context.Context) *identityResolver {
 	noteAccess(ctx, i.i.CustomerID, "interaction.identity", i.masked)
 	return &identityResolver{id: i.i.Identity, masked: i.masked}

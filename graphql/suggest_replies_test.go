@@ -184,3 +184,28 @@ func (e *env) streamEvents(stream string) []domain.Event {
 	}
 	return out
 }
+
+// TestInteractionIdentityCheck: the API says how far the channel vouched
+// for the identity a contact came in with.
+func TestInteractionIdentityCheck(t *testing.T) {
+	e := newEnv(t)
+	agent := e.token(auth.RoleAgent, "a-1")
+	call := func(key string, check domain.IdentityCheck) string {
+		res, err := e.cmds.ReceiveInbound(e.ctx, commands.InboundMessage{
+			Channel: domain.ChannelPhone, From: domain.Identity{Kind: domain.IdentityPhone, Value: "+8613800138000"},
+			ProviderMessageID: key, ConversationKey: key, IdentityCheck: check, SentAt: time.Now().UTC(),
+		}, commands.Meta{})
+		must(t, err, "call %s", key)
+		return res.InteractionID
+	}
+	ids := map[string]string{"ASSERTED": call("call-1", domain.IdentityAsserted), "CLAIMED": call("call-2", domain.IdentityClaimed)}
+	ids["UNCHECKED"] = e.inbound("chat-1", "+8613800138001", "Wang", "hello").InteractionID
+	e.settle()
+	for want, id := range ids {
+		var got struct{ Interaction struct{ IdentityCheck string } }
+		e.post(agent, `query($id: ID!) { interaction(id: $id) { identityCheck } }`, map[string]any{"id": id}).ok(t).decode(t, &got)
+		if got.Interaction.IdentityCheck != want {
+			t.Errorf("interaction %s: identityCheck %s, want %s", id, got.Interaction.IdentityCheck, want)
+		}
+	}
+}

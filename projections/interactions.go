@@ -25,6 +25,7 @@ type Interactions struct {
 type interactionRow struct {
 	seq                                                     int64
 	customer, channel, identityKind, identityValue, subject string
+	identityCheck                                           string
 	status, queue, priority, agent                          string
 	started, queued, assigned                               int64
 	answered, answeredPos                                   int64
@@ -46,7 +47,7 @@ const interactionCacheSize = 50_000
 
 // interactionRowColumns are the columns of an interactions row, the key
 // (seq) first: see schema/interactions.sql.
-var interactionRowColumns = []string{"seq", "id", "customer_id", "channel", "identity_kind", "identity_value", "subject", "status",
+var interactionRowColumns = []string{"seq", "id", "customer_id", "channel", "identity_kind", "identity_value", "identity_check", "subject", "status",
 	"queue", "priority", "agent_id", "started_at", "queued_at", "assigned_at", "answered_at", "answered_pos", "answered_by",
 	"call_ended_at", "call_ended_pos", "ended_by", "talk_seconds", "closed_at", "closed_pos", "disposition", "summary",
 	"csat", "csat_comment", "csat_at", "csat_pos", "wrap_up_expired_at"}
@@ -80,7 +81,7 @@ func newSeqRowBuffer(table string, columns []string, tail string) *rowBuffer {
 // interactionUpsertTail updates a row by its key, seq, leaving out the
 // columns fixed when the interaction starts.
 var interactionUpsertTail = upsertTail(slices.DeleteFunc(slices.Clone(interactionRowColumns), func(c string) bool {
-	return slices.Contains([]string{"id", "customer_id", "channel", "identity_kind", "identity_value", "subject", "started_at"}, c)
+	return slices.Contains([]string{"id", "customer_id", "channel", "identity_kind", "identity_value", "identity_check", "subject", "started_at"}, c)
 }), 1)
 
 // interactionLoadColumns are the columns loadInteractionRow reads: all
@@ -93,7 +94,7 @@ func loadInteractionRow(ctx context.Context, tx *Tx, id string) (interactionRow,
 	if err != nil {
 		return r, false, err
 	}
-	err = row.Scan(&r.seq, &r.customer, &r.channel, &r.identityKind, &r.identityValue, &r.subject, &r.status, &r.queue, &r.priority,
+	err = row.Scan(&r.seq, &r.customer, &r.channel, &r.identityKind, &r.identityValue, &r.identityCheck, &r.subject, &r.status, &r.queue, &r.priority,
 		&r.agent, &r.started, &r.queued, &r.assigned, &r.answered, &r.answeredPos, &r.answeredBy,
 		&r.callEnded, &r.callEndedPos, &r.endedBy, &r.talkSeconds, &r.closed, &r.closedPos, &r.disposition, &r.summary,
 		&r.csat, &r.csatComment, &r.csatAt, &r.csatPos, &r.wrapUpExpired)
@@ -107,7 +108,7 @@ func loadInteractionRow(ctx context.Context, tx *Tx, id string) (interactionRow,
 }
 
 func saveInteractionRow(b *rowBuffer, id string, r interactionRow) {
-	b.add(r.seq, id, r.customer, r.channel, r.identityKind, r.identityValue, r.subject, r.status, r.queue, r.priority, r.agent,
+	b.add(r.seq, id, r.customer, r.channel, r.identityKind, r.identityValue, r.identityCheck, r.subject, r.status, r.queue, r.priority, r.agent,
 		r.started, r.queued, r.assigned, r.answered, r.answeredPos, r.answeredBy,
 		r.callEnded, r.callEndedPos, r.endedBy, r.talkSeconds, r.closed, r.closedPos, r.disposition, r.summary,
 		r.csat, r.csatComment, r.csatAt, r.csatPos, r.wrapUpExpired)
@@ -142,7 +143,7 @@ func (p *Interactions) Apply(ctx context.Context, tx *Tx, e Event) error {
 	case domain.InteractionStarted:
 		p.rows.create(d.InteractionID, interactionRow{
 			seq: int64(e.Position), customer: d.CustomerID, channel: string(d.Channel), identityKind: string(d.Identity.Kind),
-			identityValue: d.Identity.Value, subject: d.Subject, status: string(domain.InteractionStatusActive),
+			identityValue: d.Identity.Value, identityCheck: string(d.IdentityCheck), subject: d.Subject, status: string(domain.InteractionStatusActive),
 			priority: string(domain.PriorityNormal), started: eventTime(d.At, e),
 		})
 		return nil
@@ -240,20 +241,22 @@ func attachmentsJSON(a []domain.Attachment) (string, error) {
 
 // Interaction is one conversation on one channel, as the read model has it.
 type Interaction struct {
-	ID          string
-	CustomerID  string
-	Channel     domain.Channel
-	Identity    domain.Identity // the handle the customer came in with
-	Subject     string
-	Status      domain.InteractionStatus
-	Queue       string
-	Priority    domain.Priority
-	AgentID     string
-	StartedAt   time.Time
-	QueuedAt    time.Time
-	AssignedAt  time.Time
-	AnsweredAt  time.Time
-	CallEndedAt time.Time
+	ID         string
+	CustomerID string
+	Channel    domain.Channel
+	Identity   domain.Identity // the handle the customer came in with
+	// IdentityCheck is how far the channel vouched for Identity.
+	IdentityCheck domain.IdentityCheck
+	Subject       string
+	Status        domain.InteractionStatus
+	Queue         string
+	Priority      domain.Priority
+	AgentID       string
+	StartedAt     time.Time
+	QueuedAt      time.Time
+	AssignedAt    time.Time
+	AnsweredAt    time.Time
+	CallEndedAt   time.Time
 	// WrapUpExpiredAt is when the call's wrap-up (after-call work) timed
 	// out with the interaction still open (domain.WrapUpExpired); zero if
 	// it did not.
@@ -287,7 +290,7 @@ type InteractionPage struct {
 	HasNextPage  bool
 }
 
-const interactionColumns = `i.id, i.customer_id, i.channel, i.identity_kind, i.identity_value, i.subject, i.status, i.queue,
+const interactionColumns = `i.id, i.customer_id, i.channel, i.identity_kind, i.identity_value, i.identity_check, i.subject, i.status, i.queue,
 	i.priority, i.agent_id, i.started_at, i.queued_at, i.assigned_at, i.answered_at, i.call_ended_at, i.closed_at,
 	i.disposition, i.summary, i.csat, i.csat_comment, i.wrap_up_expired_at,
 	(SELECT COUNT(*) FROM messages m WHERE m.interaction_seq = i.seq),
@@ -315,7 +318,7 @@ func scanInteractions(ctx context.Context, q querier, query string, args ...any)
 	for rows.Next() {
 		var i Interaction
 		var t [8]int64
-		if err := rows.Scan(&i.ID, &i.CustomerID, &i.Channel, &i.Identity.Kind, &i.Identity.Value, &i.Subject, &i.Status, &i.Queue,
+		if err := rows.Scan(&i.ID, &i.CustomerID, &i.Channel, &i.Identity.Kind, &i.Identity.Value, &i.IdentityCheck, &i.Subject, &i.Status, &i.Queue,
 			&i.Priority, &i.AgentID, &t[0], &t[1], &t[2], &t[3], &t[4], &t[5],
 			&i.Disposition, &i.Summary, &i.Csat, &i.CsatComment, &t[7], &i.MessageCount, &t[6]); err != nil {
 			return nil, err

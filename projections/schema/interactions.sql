@@ -16,6 +16,7 @@ CREATE TABLE IF NOT EXISTS interactions (
     channel        TEXT    NOT NULL,
     identity_kind  TEXT    NOT NULL,
     identity_value TEXT    NOT NULL,
+    identity_check TEXT    NOT NULL DEFAULT '', -- domain.IdentityCheck: how far the channel vouched for the identity
     subject        TEXT    NOT NULL,
     status         TEXT    NOT NULL,            -- domain.InteractionStatus
     queue          TEXT    NOT NULL DEFAULT '',

@@ -361,6 +361,15 @@ export type Identity = {
   value: Scalars['String']['output'];
 };
 
+/** How far a channel vouched for the identity a contact came in with. */
+export type IdentityCheck =
+  /** A trusted peer vouched for it (a SIP trunk's P-Asserted-Identity). */
+  | 'ASSERTED'
+  /** Only the sender says so. */
+  | 'CLAIMED'
+  /** The channel cannot tell. */
+  | 'UNCHECKED';
+
 /** The kind of handle a customer is known by. */
 export type IdentityKind =
   /** An account id in our own systems. */
@@ -404,6 +413,12 @@ export type Interaction = {
   id: Scalars['ID']['output'];
   /** The handle the customer came in with (masked for analysts). */
   identity: Identity;
+  /**
+   * How far the channel vouched for `identity`: ASSERTED by a trusted peer (a SIP trunk's
+   * P-Asserted-Identity), only CLAIMED by the sender (a SIP From from a device: confirm who is
+   * calling before disclosing account details), or UNCHECKED (the channel cannot tell).
+   */
+  identityCheck: IdentityCheck;
   /** When the last message came. */
   lastMessageAt?: Maybe<Scalars['Time']['output']>;
   /** How many messages it holds. */
