@@ -115,6 +115,11 @@ func TestDesktopScreenPopInBrowser(t *testing.T) {
 	if got := browsertest.Eval[string](page, `document.querySelector(".screen-pop").textContent`); !strings.Contains(got, "Ringing") {
 		t.Errorf("the screen pop reads %q, want it ringing", got)
 	}
+	// The caller's number came in From only (no trunk asserted it): the
+	// agent is told before sharing account details.
+	if got := browsertest.Eval[string](page, `(document.querySelector(".screen-pop [data-identity-check]") || {}).textContent || ""`); !strings.Contains(got, "Number not verified") {
+		t.Errorf("the screen pop's identity note reads %q, want the number marked not verified", got)
+	}
 	page.AssertAccessible("agent workspace with a screen pop")
 	page.Screenshot("docs/screenshots/desktop-screen-pop.png")
 

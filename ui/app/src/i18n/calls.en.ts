@@ -4,4 +4,5 @@ export const callsEn = {
   "screenPop.ringing": "Ringing: answer on your phone",
   "screenPop.answered": "On the call",
   "screenPop.ended": "The call has ended",
+  "identity.claimed": "Number not verified: confirm who is calling before sharing account details",
 } as const;

@@ -29,6 +29,7 @@ export function ScreenPop({ call }: { call: OfferedCallFragment }) {
         {" · "}
         <span class="state">{t(`screenPop.${state}`)}</span>
       </p>
+      {live.identityCheck === "CLAIMED" && <p class="identity-claimed" data-identity-check="CLAIMED">{t("identity.claimed")}</p>}
       <ErrorText error={s.error} />
     </section>
   );
