@@ -5,12 +5,12 @@
 // save a draft (draftKnowledge), publish (publishKnowledge), retire with a
 // reason (retireKnowledge). The server's refusal (an unknown template
 // variable, say) is shown beside the form as the server words it.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { CombinedError } from "@urql/core";
-import { useMutation, useQuery } from "@urql/preact";
+import { useClient, useMutation, useQuery } from "@urql/preact";
 import {
   KnowledgeEditorDraftDocument, KnowledgeEditorItemDocument, KnowledgeEditorListDocument,
-  KnowledgeEditorPublishDocument, KnowledgeEditorRetireDocument, type KnowledgeEditorItemQuery,
+  KnowledgeEditorPublishDocument, KnowledgeEditorRetireDocument, type KnowledgeEditorItemQuery, type KnowledgeEditorListQuery,
 } from "./knowledgeEditor.generated";
 import type { Channel, KnowledgeKind, KnowledgeStatus } from "../../graphql/types.generated";
 import { errorKey } from "../../api/client";
@@ -47,12 +47,31 @@ export function KnowledgeEditor() {
   const [first, setFirst] = useState(pageStep);
   const [sel, setSel] = useState<Selection>(null);
   const vars = { kind: kind || null, status: status || null, text: text.trim() || null, first };
-  const [list, refetchList] = useQuery({ query: KnowledgeEditorListDocument, variables: vars, requestPolicy: "cache-and-network" });
-  // The list is a projection: read it again now and once it has caught up.
-  const refresh = () => {
-    refetchList({ requestPolicy: "network-only" });
-    setTimeout(() => refetchList({ requestPolicy: "network-only" }), 800);
-  };
+  // After a change the list is read again (a new context, from the
+  // network): at once, and again once its projection has caught up.
+  const [reads, setReads] = useState(0);
+  const client = useClient();
+  const [list, setList] = useState<{ data?: KnowledgeEditorListQuery; error?: CombinedError }>({});
+  const key = JSON.stringify(vars);
+  useEffect(() => {
+    let live = true;
+    client.query(KnowledgeEditorListDocument, vars, { requestPolicy: "network-only" }).toPromise()
+      .then((r) => { if (live) setList((l) => ({ data: r.data ?? l.data, error: r.error })); });
+    return () => { live = false; };
+  }, [key, reads]);
+  const refresh = () => setReads((n) => n + 1);
+  // The list is a projection, a moment behind the item's stream: until its
+  // row says what the item does, it is read again (for up to 10 s).
+  const [want, setWant] = useState<{ id: string; status: KnowledgeStatus; latest: number; tries: number } | null>(null);
+  useEffect(() => {
+    if (!want || !list.data) return;
+    const row = list.data.knowledgeItems.nodes.find((n) => n.id === want.id);
+    if ((row && row.status === want.status && row.latestVersion === want.latest) || want.tries >= 20) return;
+    const timer = setTimeout(() => { setWant({ ...want, tries: want.tries + 1 }); refresh(); }, 500);
+    return () => clearTimeout(timer);
+  }, [list, want]);
+  const seen = (id: string, status: KnowledgeStatus, latest: number) =>
+    setWant((w) => (w && w.id === id && w.status === status && w.latest === latest ? w : { id, status, latest, tries: 0 }));
   const items = list.data?.knowledgeItems.nodes ?? [];
   const selectedID = sel && "id" in sel ? sel.id : "";
   const create = (k: KnowledgeKind) => setSel({ kind: k, key: `kb-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}` });
@@ -102,7 +121,7 @@ export function KnowledgeEditor() {
         </div>
         <div class="kb-editor-detail">
           {sel === null ? <p class="muted">{t("kbEditor.pick")}</p>
-            : "id" in sel ? <ItemEditor key={sel.id} id={sel.id} onChanged={refresh} />
+            : "id" in sel ? <ItemEditor key={sel.id} id={sel.id} onChanged={refresh} onSeen={seen} />
             : <Editor key={sel.key} kind={sel.kind} idempotencyKey={sel.key} form={emptyForm("zh")}
                 onChanged={(id) => { refresh(); if (id) setSel({ id }); }} />}
         </div>
@@ -138,13 +157,16 @@ function Refusal({ error }: { error: CombinedError | undefined }) {
 }
 
 /** ItemEditor: an item of the ledger, its versions and the editor on its newest. */
-function ItemEditor({ id, onChanged }: { id: string; onChanged: () => void }) {
+function ItemEditor({ id, onChanged, onSeen }: {
+  id: string; onChanged: () => void; onSeen: (id: string, status: KnowledgeStatus, latest: number) => void;
+}) {
   const { t, time } = useI18n();
   const [q, refetch] = useQuery({ query: KnowledgeEditorItemDocument, variables: { id }, requestPolicy: "network-only" });
   const [from, setFrom] = useState<number | null>(null); // the version the editor starts from; null: the newest
   const [pub, publish] = useMutation(KnowledgeEditorPublishDocument);
   const [note, setNote] = useState("");
   const item = q.data?.knowledgeItem;
+  useEffect(() => { if (item) onSeen(item.id, item.status, item.latestVersion); }, [item?.status, item?.latestVersion]);
   if (q.error) return <Refusal error={q.error} />;
   if (!item) return <p class="muted" role="status">{t("kbEditor.loading")}</p>;
   const base = item.versions.find((v) => v.version === from) ?? item.versions[0];
@@ -218,6 +240,7 @@ function Editor({ id, kind, form: initial, latest = 0, retired = false, idempote
   const [retRes, retire] = useMutation(KnowledgeEditorRetireDocument);
   const [failed, setFailed] = useState<CombinedError | undefined>(undefined);
   const body = useRef<HTMLTextAreaElement>(null);
+  const caret = useRef<number | null>(null);
   const busy = draftRes.fetching || pubRes.fetching || retRes.fetching;
   const p = `kb-${id ?? "new"}`;
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => ({ ...f, [k]: v }));
@@ -233,9 +256,14 @@ function Editor({ id, kind, form: initial, latest = 0, retired = false, idempote
     const el = body.current, token = `{{${variable}}}`;
     const start = el?.selectionStart ?? form.body.length, end = el?.selectionEnd ?? form.body.length;
     const next = form.body.slice(0, start) + token + form.body.slice(end);
+    caret.current = start + token.length;
     set("body", next);
-    requestAnimationFrame(() => { if (el) { el.focus(); el.setSelectionRange(start + token.length, start + token.length); } });
   }
+  // After a variable is inserted, the cursor goes back into the text, after it.
+  useLayoutEffect(() => {
+    const el = body.current, at = caret.current;
+    if (el && at !== null) { caret.current = null; el.focus(); el.setSelectionRange(at, at); }
+  }, [form.body]);
 
   // save drafts the form when it differs from the version it came from (or
   // the item is new); it returns the item's id and newest version.
