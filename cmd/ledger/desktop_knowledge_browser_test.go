@@ -123,7 +123,7 @@ func TestDesktopKnowledgeEditorInBrowser(t *testing.T) {
 		t.Errorf("with a revision waiting, a search finds %+v, want version 1 of %s", hits, id)
 	}
 	page.WaitJS("the list up to date", fmt.Sprintf(`document.querySelector('tr[data-kb-item=%q]')?.dataset.status === "PUBLISHED"`, id), 10*time.Second)
-	page.Do(chromedp.Evaluate[chromedp.Void](`document.querySelector("#kb-editor-title").scrollIntoView({block: "start"})`))
+	page.Do(chromedp.Evaluate[chromedp.Void](`document.querySelector(".kb-editor").scrollIntoView({block: "start"})`))
 	page.AssertAccessible("the knowledge editor with a revision waiting")
 	page.Screenshot("docs/screenshots/desktop-knowledge.png")
 
@@ -133,7 +133,7 @@ func TestDesktopKnowledgeEditorInBrowser(t *testing.T) {
 	if got := browsertest.Eval[string](page, `[...document.querySelectorAll(".kb-actions button")].map(b => b.textContent).join("|") + "|" + document.querySelector("[data-kb-detail] .kb-status").textContent`); got != "保存草稿|发布|停用…|已发布" {
 		t.Errorf("the editor in Chinese reads %q", got)
 	}
-	page.Do(chromedp.Evaluate[chromedp.Void](`document.querySelector("#kb-editor-title").scrollIntoView({block: "start"})`))
+	page.Do(chromedp.Evaluate[chromedp.Void](`document.querySelector(".kb-editor").scrollIntoView({block: "start"})`))
 	page.AssertAccessible("the knowledge editor in Chinese")
 	page.Screenshot("docs/screenshots/desktop-knowledge-zh.png")
 

@@ -164,16 +164,16 @@ function ItemEditor({ id, onChanged, onSeen }: {
   const [q, refetch] = useQuery({ query: KnowledgeEditorItemDocument, variables: { id }, requestPolicy: "network-only" });
   const [from, setFrom] = useState<number | null>(null); // the version the editor starts from; null: the newest
   const [pub, publish] = useMutation(KnowledgeEditorPublishDocument);
-  const [note, setNote] = useState("");
+  const [note, setNote] = useState<Note>(null);
   const item = q.data?.knowledgeItem;
   useEffect(() => { if (item) onSeen(item.id, item.status, item.latestVersion); }, [item?.status, item?.latestVersion]);
   if (q.error) return <Refusal error={q.error} />;
   if (!item) return <p class="muted" role="status">{t("kbEditor.loading")}</p>;
   const base = item.versions.find((v) => v.version === from) ?? item.versions[0];
-  const changed = (msg: string) => { setNote(msg); setFrom(null); refetch({ requestPolicy: "network-only" }); onChanged(); };
+  const changed = (msg: Note) => { setNote(msg); setFrom(null); refetch({ requestPolicy: "network-only" }); onChanged(); };
   async function rollback(version: number) {
     const r = await publish({ id, version });
-    if (r.data) changed(t("kbEditor.published", { version }));
+    if (r.data) changed({ key: "kbEditor.published", params: { version } });
   }
   return (
     <div class="kb-item-detail" data-kb-detail={id} data-status={item.status}>
@@ -184,7 +184,7 @@ function ItemEditor({ id, onChanged, onSeen }: {
       </p>
       {item.pendingRevision ? <p class="muted" data-kb-pending>{t("kbEditor.pending", { version: item.pendingRevision })}</p> : null}
       {item.retiredAt ? <p class="muted" data-kb-retired>{t("kbEditor.retiredNote", { at: time(item.retiredAt), reason: item.retireReason ?? "" })}</p> : null}
-      <p class="ok" role="status" aria-live="polite">{note}</p>
+      <p class="ok" role="status" aria-live="polite">{note ? t(note.key, note.params) : ""}</p>
       <Refusal error={pub.error} />
       <details class="kb-versions" open>
         <summary>{t("kbEditor.versions")} ({item.versions.length})</summary>
@@ -214,15 +214,18 @@ function ItemEditor({ id, onChanged, onSeen }: {
       </details>
       {base ? (
         <Editor key={`${id}/${base.version}/${item.latestVersion}/${item.status}`} id={id} kind={item.kind} form={formOf(base)}
-          latest={item.latestVersion} retired={item.status === "RETIRED"} onChanged={(_, msg) => changed(msg ?? "")} />
+          latest={item.latestVersion} retired={item.status === "RETIRED"} onChanged={(_, msg) => changed(msg ?? null)} />
       ) : null}
     </div>
   );
 }
 
+// A note on what a change did, worded in the language shown when shown.
+type Note = { key: MessageKey; params?: Record<string, string | number> } | null;
+
 type EditorProps = {
   id?: string; kind: KnowledgeKind; form: Form; latest?: number; retired?: boolean; idempotencyKey?: string;
-  onChanged: (id: string, note?: string) => void;
+  onChanged: (id: string, note?: Note) => void;
 };
 
 /** Editor: the form of a version, with save, publish and retire. */
@@ -234,7 +237,7 @@ function Editor({ id, kind, form: initial, latest = 0, retired = false, idempote
   const [retiring, setRetiring] = useState(false);
   const [reason, setReason] = useState("");
   const [missing, setMissing] = useState<MessageKey | null>(null);
-  const [note, setNote] = useState("");
+  const [note, setNote] = useState<Note>(null);
   const [draftRes, draft] = useMutation(KnowledgeEditorDraftDocument);
   const [pubRes, publish] = useMutation(KnowledgeEditorPublishDocument);
   const [retRes, retire] = useMutation(KnowledgeEditorRetireDocument);
@@ -268,7 +271,7 @@ function Editor({ id, kind, form: initial, latest = 0, retired = false, idempote
   // save drafts the form when it differs from the version it came from (or
   // the item is new); it returns the item's id and newest version.
   async function save(): Promise<{ id: string; latest: number; saved: boolean } | null> {
-    setFailed(undefined); setNote(""); setMissing(null);
+    setFailed(undefined); setNote(null); setMissing(null);
     if (!form.title.trim() || !form.body.trim()) { setMissing("kbEditor.titleRequired"); return null; }
     if (id && sameForm(form, initial)) return { id, latest, saved: false };
     const tags = form.tags.split(/[,，]/).map((s) => s.trim()).filter(Boolean);
@@ -285,7 +288,7 @@ function Editor({ id, kind, form: initial, latest = 0, retired = false, idempote
     e.preventDefault();
     const s = await save();
     if (!s) return;
-    const msg = s.saved ? t("kbEditor.saved", { version: s.latest }) : t("kbEditor.unchanged", { version: s.latest });
+    const msg: Note = { key: s.saved ? "kbEditor.saved" : "kbEditor.unchanged", params: { version: s.latest } };
     setNote(msg);
     onChanged(s.id, msg);
   }
@@ -294,7 +297,7 @@ function Editor({ id, kind, form: initial, latest = 0, retired = false, idempote
     if (!s) return;
     const r = await publish({ id: s.id, version: s.latest });
     if (r.error || !r.data) { setFailed(r.error); if (s.saved) onChanged(s.id); return; }
-    const msg = t("kbEditor.published", { version: s.latest });
+    const msg: Note = { key: "kbEditor.published", params: { version: s.latest } };
     setNote(msg);
     onChanged(s.id, msg);
   }
@@ -306,7 +309,7 @@ function Editor({ id, kind, form: initial, latest = 0, retired = false, idempote
     const r = await retire({ id, reason: reason.trim() });
     if (r.error || !r.data) { setFailed(r.error); return; }
     setRetiring(false);
-    onChanged(id, t("kbEditor.retired"));
+    onChanged(id, { key: "kbEditor.retired" });
   }
 
   const errId = `${p}-error`;
@@ -375,7 +378,7 @@ function Editor({ id, kind, form: initial, latest = 0, retired = false, idempote
       <div id={errId}>
         {missing ? <p class="error" role="alert">{t(missing)}</p> : null}
         <Refusal error={failed} />
-        {!id && note ? <p class="ok" role="status">{note}</p> : null}
+        {!id && note ? <p class="ok" role="status">{t(note.key, note.params)}</p> : null}
       </div>
       {retired ? null : (
         <div class="row kb-actions">
