@@ -14,7 +14,8 @@ import (
 	"github.com/interactionledger/ledger/ui/app"
 )
 
-// TestDesktopKnowledgeEditorInBrowser: a supervisor authors a reply
+// TestDesktopKnowledgeEditorInBrowser: a supervisor previews a new
+// article's Markdown (rendered, its raw HTML inert), then authors a reply
 // template from the supervisor workspace as a user would: a new Chinese
 // template whose unknown variable {{custmer.name}} the server refuses
 // (its words shown beside the form, nothing recorded); the variable
@@ -61,6 +62,16 @@ func TestDesktopKnowledgeEditorInBrowser(t *testing.T) {
 	}
 	value := func(selector string) string {
 		return browsertest.Eval[string](page, fmt.Sprintf(`document.querySelector(%q).value`, selector))
+	}
+
+	// A new article's Markdown previews safely (markdown-it, raw HTML off).
+	clickJS(t, page, `.kb-new button:nth-child(1)`)
+	page.WaitJS("the new article's form", `document.querySelector(".kb-form h3")?.textContent === "New article" && !document.querySelector(".kb-var")`, 10*time.Second)
+	typeInto("#kb-new-body", "# 退款\n\n- 七天内可退 <img src=x onerror=\"window.__xss=1\">")
+	clickJS(t, page, `.kb-form button[aria-controls="kb-new-preview"]`)
+	page.WaitJS("the preview", `document.querySelector("#kb-new-preview h4")?.textContent === "退款" && !!document.querySelector("#kb-new-preview li")`, 10*time.Second)
+	if !browsertest.Eval[bool](page, `!document.querySelector("#kb-new-preview img") && window.__xss === undefined && document.querySelector("#kb-new-preview li").textContent.includes("<img")`) {
+		t.Errorf("the preview: %s", browsertest.Eval[string](page, `document.querySelector("#kb-new-preview").innerHTML`))
 	}
 
 	// A new template; a misspelt variable is refused by the server.
