@@ -25,3 +25,9 @@ func (h *Handler) LoadTicket(ctx context.Context, id string) (domain.Ticket, err
 func (h *Handler) LoadAgent(ctx context.Context, id string) (domain.Agent, error) {
 	return loadExisting(ctx, h, agents, id, domain.Agent.Registered)
 }
+
+// LoadKnowledge returns a knowledge item's current state (every version)
+// from the ledger.
+func (h *Handler) LoadKnowledge(ctx context.Context, id string) (domain.KnowledgeItem, error) {
+	return loadExisting(ctx, h, knowledgeItems, id, domain.KnowledgeItem.Exists)
+}

@@ -159,3 +159,127 @@ func (p *knowledgePayload) LiveVersion() *int32 {
 	v := int32(p.item.Live)
 	return &v
 }
+
+// KnowledgeItems answers Query.knowledgeItems.
+func (r *resolver) KnowledgeItems(ctx context.Context, args struct {
+	Kind   *string
+	Status *string
+	Text   *string
+	pageArgs
+}) (*knowledgeConnection, error) {
+	if _, err := auth.Authorize(ctx, auth.OpAuthorKnowledge); err != nil {
+		return nil, err
+	}
+	first, after, err := r.page(args.pageArgs)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.db.KnowledgeItems(ctx, projections.KnowledgeListFilter{
+		Kind: domain.KnowledgeKind(deref(args.Kind)), Status: domain.KnowledgeStatus(deref(args.Status)), Text: deref(args.Text),
+	}, first, after)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*knowledgeListItemResolver, len(p.Items))
+	for i, it := range p.Items {
+		out[i] = &knowledgeListItemResolver{it}
+	}
+	return &knowledgeConnection{nodes: out, info: pageInfo{p.EndCursor, p.HasNextPage}}, nil
+}
+
+// knowledgeConnection is a KnowledgeItemConnection.
+type knowledgeConnection struct {
+	nodes []*knowledgeListItemResolver
+	info  pageInfo
+}
+
+func (c *knowledgeConnection) Nodes() []*knowledgeListItemResolver { return c.nodes }
+func (c *knowledgeConnection) PageInfo() pageInfo                  { return c.info }
+
+// knowledgeListItemResolver is a KnowledgeListItem.
+type knowledgeListItemResolver struct{ it projections.KnowledgeListItem }
+
+func (k *knowledgeListItemResolver) ID() gql.ID           { return gql.ID(k.it.ID) }
+func (k *knowledgeListItemResolver) Kind() string         { return string(k.it.Kind) }
+func (k *knowledgeListItemResolver) Status() string       { return string(k.it.Status) }
+func (k *knowledgeListItemResolver) LiveVersion() *int32  { return versionOf(k.it.LiveVersion) }
+func (k *knowledgeListItemResolver) LatestVersion() int32 { return int32(k.it.LatestVersion) }
+func (k *knowledgeListItemResolver) Title() string        { return k.it.Title }
+func (k *knowledgeListItemResolver) Language() string     { return k.it.Language }
+func (k *knowledgeListItemResolver) Category() string     { return k.it.Category }
+func (k *knowledgeListItemResolver) UpdatedAt() gql.Time  { return gql.Time{Time: k.it.UpdatedAt} }
+
+// versionOf is a version number, nil for 0 (none).
+func versionOf(n int) *int32 {
+	if n == 0 {
+		return nil
+	}
+	v := int32(n)
+	return &v
+}
+
+// KnowledgeItem answers Query.knowledgeItem: the item folded from its
+// stream, every version.
+func (r *resolver) KnowledgeItem(ctx context.Context, args struct{ ID gql.ID }) (*knowledgeItemResolver, error) {
+	if _, err := auth.Authorize(ctx, auth.OpAuthorKnowledge); err != nil {
+		return nil, err
+	}
+	item, err := r.cmds.LoadKnowledge(ctx, string(args.ID))
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &knowledgeItemResolver{item}, nil
+}
+
+// knowledgeItemResolver is a KnowledgeItem.
+type knowledgeItemResolver struct{ k domain.KnowledgeItem }
+
+func (k *knowledgeItemResolver) ID() gql.ID              { return gql.ID(k.k.ID) }
+func (k *knowledgeItemResolver) Kind() string            { return string(k.k.Kind) }
+func (k *knowledgeItemResolver) Status() string          { return string(k.k.Status()) }
+func (k *knowledgeItemResolver) LiveVersion() *int32     { return versionOf(k.k.Live) }
+func (k *knowledgeItemResolver) LatestVersion() int32    { return int32(len(k.k.Versions)) }
+func (k *knowledgeItemResolver) PendingRevision() *int32 { return versionOf(k.k.PendingRevision()) }
+func (k *knowledgeItemResolver) RetiredAt() *gql.Time    { return timeOf(k.k.RetiredAt) }
+func (k *knowledgeItemResolver) RetireReason() *string {
+	if !k.k.Retired {
+		return nil
+	}
+	return &k.k.RetireReason
+}
+func (k *knowledgeItemResolver) Versions() []*knowledgeVersionResolver {
+	out := make([]*knowledgeVersionResolver, 0, len(k.k.Versions))
+	for i := len(k.k.Versions) - 1; i >= 0; i-- {
+		out = append(out, &knowledgeVersionResolver{k.k.Versions[i]})
+	}
+	return out
+}
+
+// knowledgeVersionResolver is a KnowledgeItemVersion.
+type knowledgeVersionResolver struct{ v domain.KnowledgeVersion }
+
+func (v *knowledgeVersionResolver) Version() int32         { return int32(v.v.Number) }
+func (v *knowledgeVersionResolver) Title() string          { return v.v.Content.Title }
+func (v *knowledgeVersionResolver) Body() string           { return v.v.Content.Body }
+func (v *knowledgeVersionResolver) Language() string       { return v.v.Content.Language }
+func (v *knowledgeVersionResolver) Category() string       { return v.v.Content.Category }
+func (v *knowledgeVersionResolver) BusinessDomain() string { return v.v.Content.BusinessDomain }
+func (v *knowledgeVersionResolver) DraftedBy() string      { return v.v.DraftedBy }
+func (v *knowledgeVersionResolver) DraftedAt() gql.Time    { return gql.Time{Time: v.v.DraftedAt} }
+func (v *knowledgeVersionResolver) PublishedAt() *gql.Time { return timeOf(v.v.PublishedAt) }
+func (v *knowledgeVersionResolver) Tags() []string {
+	if v.v.Content.Tags == nil {
+		return []string{}
+	}
+	return v.v.Content.Tags
+}
+func (v *knowledgeVersionResolver) Channels() []string {
+	out := make([]string, len(v.v.Content.Channels))
+	for i, ch := range v.v.Content.Channels {
+		out[i] = string(ch)
+	}
+	return out
+}

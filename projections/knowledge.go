@@ -37,14 +37,50 @@ func (p *Knowledge) Apply(ctx context.Context, tx *Tx, e Event) error {
 		if err != nil {
 			return fmt.Errorf("knowledge %s version %d: %w", d.ItemID, d.Version, err)
 		}
-		return tx.Exec(ctx, `INSERT OR REPLACE INTO knowledge_versions (id, version, kind, content) VALUES (?, ?, ?, ?)`,
-			d.ItemID, d.Version, string(d.Kind), string(content))
+		if err := tx.Exec(ctx, `INSERT INTO knowledge_versions (id, version, kind, content) VALUES (?, ?, ?, ?)
+			ON CONFLICT (id, version) DO UPDATE SET kind = excluded.kind, content = excluded.content`,
+			d.ItemID, d.Version, string(d.Kind), string(content)); err != nil {
+			return err
+		}
+		return p.catalogDrafted(ctx, tx, d, eventTime(d.At, e))
 	case domain.KnowledgePublished:
-		return p.publish(ctx, tx, d, eventTime(d.At, e))
+		if err := p.publish(ctx, tx, d, eventTime(d.At, e)); err != nil {
+			return err
+		}
+		return p.catalogPublished(ctx, tx, d, eventTime(d.At, e))
 	case domain.KnowledgeRetired:
-		return p.unlist(ctx, tx, d.ItemID)
+		if err := p.unlist(ctx, tx, d.ItemID); err != nil {
+			return err
+		}
+		return tx.Exec(ctx, `UPDATE knowledge_catalog SET status = ?, live_version = 0, retired = 1, updated_at = ? WHERE id = ?`,
+			string(domain.KnowledgeStatusRetired), eventTime(d.At, e), d.ItemID)
 	}
 	return nil
+}
+
+// catalogDrafted lists an item's newest version (a new item is a draft).
+func (p *Knowledge) catalogDrafted(ctx context.Context, tx *Tx, d domain.KnowledgeDrafted, at int64) error {
+	return tx.Exec(ctx, `INSERT INTO knowledge_catalog (id, kind, status, live_version, latest_version, title, language, category, updated_at, retired)
+		VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, 0)
+		ON CONFLICT (id) DO UPDATE SET latest_version = max(latest_version, excluded.latest_version),
+			title = CASE WHEN excluded.latest_version >= latest_version THEN excluded.title ELSE title END,
+			language = CASE WHEN excluded.latest_version >= latest_version THEN excluded.language ELSE language END,
+			category = CASE WHEN excluded.latest_version >= latest_version THEN excluded.category ELSE category END,
+			updated_at = excluded.updated_at`,
+		d.ItemID, string(d.Kind), string(domain.KnowledgeStatusDraft), d.Version, d.Content.Title, d.Content.Language, d.Content.Category, at)
+}
+
+// catalogPublished marks the published version live in the list: the
+// item is REVISED once another version was published before
+// (domain.KnowledgeItem.Status).
+func (p *Knowledge) catalogPublished(ctx context.Context, tx *Tx, d domain.KnowledgePublished, at int64) error {
+	if err := tx.Exec(ctx, `UPDATE knowledge_versions SET published = 1 WHERE id = ? AND version = ?`, d.ItemID, d.Version); err != nil {
+		return err
+	}
+	return tx.Exec(ctx, `UPDATE knowledge_catalog SET live_version = ?, updated_at = ?,
+			status = CASE WHEN (SELECT count(*) FROM knowledge_versions WHERE id = ? AND published = 1 AND version <> ?) > 0 THEN ? ELSE ? END
+		WHERE id = ? AND retired = 0`,
+		d.Version, at, d.ItemID, d.Version, string(domain.KnowledgeStatusRevised), string(domain.KnowledgeStatusPublished), d.ItemID)
 }
 
 // publish makes a version the item's searchable one.

@@ -35,7 +35,7 @@ const (
 	OpReadQa           Operation = "readQa"           // qaReview
 	OpReadSlaAlerts    Operation = "readSlaAlerts"    // slaAlerts, slaAlertsChanged: the wallboard's, across every agent's work
 	OpReadKnowledge    Operation = "readKnowledge"    // searchKnowledge
-	OpAuthorKnowledge  Operation = "authorKnowledge"  // draftKnowledge, publishKnowledge, retireKnowledge
+	OpAuthorKnowledge  Operation = "authorKnowledge"  // draftKnowledge, publishKnowledge, retireKnowledge, knowledgeItems, knowledgeItem
 )
 
 // Access is how much of an operation a role gets.

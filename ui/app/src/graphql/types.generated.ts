@@ -536,6 +536,38 @@ export type KnowledgeHit = {
   version: Scalars['Int']['output'];
 };
 
+/** A knowledge item with every version, for its authors. */
+export type KnowledgeItem = {
+  __typename?: 'KnowledgeItem';
+  /** The item's id; its ledger stream is `knowledge-<id>`. */
+  id: Scalars['ID']['output'];
+  /** An article or a reply template. */
+  kind: KnowledgeKind;
+  /** The number of the newest version saved. */
+  latestVersion: Scalars['Int']['output'];
+  /** The number of the live version; null when none is (never published, or retired). */
+  liveVersion?: Maybe<Scalars['Int']['output']>;
+  /** The newest version, when it is newer than the live one and was never published; null when none. */
+  pendingRevision?: Maybe<Scalars['Int']['output']>;
+  /** Why the item was retired; null while it is not. */
+  retireReason?: Maybe<Scalars['String']['output']>;
+  /** When the item was retired; null while it is not. */
+  retiredAt?: Maybe<Scalars['Time']['output']>;
+  /** Where the item is in its lifecycle. */
+  status: KnowledgeStatus;
+  /** Every version, the newest first. */
+  versions: Array<KnowledgeItemVersion>;
+};
+
+/** A page of knowledge items. */
+export type KnowledgeItemConnection = {
+  __typename?: 'KnowledgeItemConnection';
+  /** The items of this page. */
+  nodes: Array<KnowledgeListItem>;
+  /** Where the page ended. */
+  pageInfo: PageInfo;
+};
+
 /** A knowledge item after a change. */
 export type KnowledgeItemPayload = {
   __typename?: 'KnowledgeItemPayload';
@@ -551,12 +583,62 @@ export type KnowledgeItemPayload = {
   status: KnowledgeStatus;
 };
 
+/** A version of a knowledge item, as saved. */
+export type KnowledgeItemVersion = {
+  __typename?: 'KnowledgeItemVersion';
+  /** Markdown for an article, the template's text with its variables for a template. */
+  body: Scalars['String']['output'];
+  /** Empty when none. */
+  businessDomain: Scalars['String']['output'];
+  /** Empty when none. */
+  category: Scalars['String']['output'];
+  /** The channels a template is worded for; empty: every channel. */
+  channels: Array<Channel>;
+  /** When it was saved. */
+  draftedAt: Scalars['Time']['output'];
+  /** Who saved it. */
+  draftedBy: Scalars['String']['output'];
+  /** `zh` or `en`. */
+  language: Scalars['String']['output'];
+  /** When it was last made live; null when never. */
+  publishedAt?: Maybe<Scalars['Time']['output']>;
+  /** Tags, lower-cased and sorted. */
+  tags: Array<Scalars['String']['output']>;
+  /** One line. */
+  title: Scalars['String']['output'];
+  /** Its number, from 1. */
+  version: Scalars['Int']['output'];
+};
+
 /** What the knowledge base holds. */
 export type KnowledgeKind =
   /** Reading for agents: how things work, what to check. */
   | 'ARTICLE'
   /** Approved wording an agent inserts into a reply, with its variables filled. */
   | 'TEMPLATE';
+
+/** A knowledge item as its authors' list shows it. */
+export type KnowledgeListItem = {
+  __typename?: 'KnowledgeListItem';
+  /** The newest version's category; empty when none. */
+  category: Scalars['String']['output'];
+  /** The item's id; its ledger stream is `knowledge-<id>`. */
+  id: Scalars['ID']['output'];
+  /** An article or a reply template. */
+  kind: KnowledgeKind;
+  /** The newest version's language (`zh`, `en`). */
+  language: Scalars['String']['output'];
+  /** The number of the newest version saved. */
+  latestVersion: Scalars['Int']['output'];
+  /** The number of the live version; null when none is. */
+  liveVersion?: Maybe<Scalars['Int']['output']>;
+  /** Where the item is in its lifecycle. */
+  status: KnowledgeStatus;
+  /** The newest version's title. */
+  title: Scalars['String']['output'];
+  /** When the item last changed (a version saved or published, or the item retired). */
+  updatedAt: Scalars['Time']['output'];
+};
 
 /** Where a knowledge item is in its lifecycle. */
 export type KnowledgeStatus =
@@ -1251,6 +1333,17 @@ export type Query = {
    * interaction. Agents, supervisors, auditors, admins; analysts masked.
    */
   interaction?: Maybe<Interaction>;
+  /**
+   * A knowledge item with every version, read from its ledger stream `knowledge-<id>`; null when
+   * there is none. Supervisors and admins.
+   */
+  knowledgeItem?: Maybe<KnowledgeItem>;
+  /**
+   * Every knowledge item, drafts and retired ones too, for its authors: the most recently changed
+   * first, a page of `first` (default 20) after the cursor `after`. Filters narrow by kind, status
+   * and a part of the newest version's title (`text`). Supervisors and admins.
+   */
+  knowledgeItems: KnowledgeItemConnection;
   /** Who the caller is, as the token says. Every role. */
   me: Viewer;
   /**
@@ -1393,6 +1486,22 @@ export type QueryCustomersArgs = {
 /** The entry points for reading the ledger's projections and, for auditors, the ledger itself. */
 export type QueryInteractionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** The entry points for reading the ledger's projections and, for auditors, the ledger itself. */
+export type QueryKnowledgeItemArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** The entry points for reading the ledger's projections and, for auditors, the ledger itself. */
+export type QueryKnowledgeItemsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  kind?: InputMaybe<KnowledgeKind>;
+  status?: InputMaybe<KnowledgeStatus>;
+  text?: InputMaybe<Scalars['String']['input']>;
 };
 
 

@@ -9,10 +9,12 @@ import { supervisorEn } from "./supervisor.en";
 import { ticketsEn } from "./tickets.en";
 import { enumsEn } from "./enums.en";
 import { knowledgeEn } from "./knowledge.en";
+import { kbEditorEn } from "./kbeditor.en";
 
 export const en = {
   ...analystEn,
   ...supervisorEn,
+  ...kbEditorEn,
   ...ticketsEn,
   ...enumsEn,
   "app.title": "Interaction Ledger",

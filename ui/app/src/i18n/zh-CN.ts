@@ -8,12 +8,14 @@ import { supervisorZhCN } from "./supervisor.zh-CN";
 import { ticketsZh } from "./tickets.zh-CN";
 import { enumsZhCN } from "./enums.zh-CN";
 import { knowledgeZhCN } from "./knowledge.zh-CN";
+import { kbEditorZhCN } from "./kbeditor.zh-CN";
 
 // 简体中文目录：与 en.ts 键一一对应。
 
 export const zhCN: Record<MessageKey, string> = {
   ...analystZhCN,
   ...supervisorZhCN,
+  ...kbEditorZhCN,
   ...ticketsZh,
   ...enumsZhCN,
   "app.title": "交互账本",

@@ -1,7 +1,8 @@
 // SupervisorWorkspace: the live wallboard (queues with today's service
 // level, agents by presence with their load per channel, and anyone's
 // presence set from the row), SLA clocks breached and at risk (tickets' and
-// interactions'), tickets past a deadline, and reassignment.
+// interactions'), tickets past a deadline, reassignment, and the knowledge
+// base's editor.
 // Agents' rows are live through agentPresenceChanged.
 import { useMemo, useRef, useState } from "preact/hooks";
 import { useMutation, useQuery, useSubscription } from "@urql/preact";
@@ -19,6 +20,7 @@ import { QaReview } from "./QaReview";
 import { SupervisorCustomers } from "../SupervisorCustomers/SupervisorCustomers";
 import { ReassignForm } from "./ReassignForm";
 import { SlaAlerts } from "./SlaAlerts";
+import { KnowledgeEditor } from "../KnowledgeEditor/KnowledgeEditor";
 
 const presences: Presence[] = ["AVAILABLE", "BUSY", "AFTER_CALL_WORK", "BREAK", "OFFLINE"];
 const presenceOrder = (p: Presence) => presences.indexOf(p);
@@ -33,6 +35,7 @@ export function SupervisorWorkspace() {
       <SupervisorTickets />
       <SupervisorCustomers />
       <QaReview />
+      <KnowledgeEditor />
       <ReportExplorer />
     </div>
   );
