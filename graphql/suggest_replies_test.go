@@ -202,7 +202,9 @@ func TestInteractionIdentityCheck(t *testing.T) {
 	ids["UNCHECKED"] = e.inbound("chat-1", "+8613800138001", "Wang", "hello").InteractionID
 	e.settle()
 	for want, id := range ids {
-		var got struct{ Interaction struct{ IdentityCheck string } }
+		var got struct {
+			Interaction struct{ IdentityCheck string }
+		}
 		e.post(agent, `query($id: ID!) { interaction(id: $id) { identityCheck } }`, map[string]any{"id": id}).ok(t).decode(t, &got)
 		if got.Interaction.IdentityCheck != want {
 			t.Errorf("interaction %s: identityCheck %s, want %s", id, got.Interaction.IdentityCheck, want)
