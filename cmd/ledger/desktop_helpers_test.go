@@ -45,13 +45,20 @@ func startDesktopServer(t *testing.T) (*server, string) {
 // submits agent a-001's credentials.
 func signInAgentEnglish(t *testing.T, page *browsertest.Page, base string) {
 	t.Helper()
+	signInEnglish(t, page, base, "a-001")
+}
+
+// signInEnglish opens the sign-in page with the English catalogue and
+// submits subject's credentials (testPassword).
+func signInEnglish(t *testing.T, page *browsertest.Page, base, subject string) {
+	t.Helper()
 	page.Do(chromedp.Navigate(base + "/signin"))
 	waitAfterLoad(t, page, "the sign-in form", `!!document.querySelector("#signin-subject")`)
 	page.Do(chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ledger.locale", "en"); window.__old = 1`))
 	page.Do(chromedp.Reload())
 	waitAfterLoad(t, page, "the sign-in form in English", `!window.__old && document.querySelector("#signin-subject") && document.documentElement.lang === "en"`)
 	page.Do(
-		chromedp.SendKeys(chromedp.CSS("#signin-subject"), "a-001"),
+		chromedp.SendKeys(chromedp.CSS("#signin-subject"), subject),
 		chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
 	)
 	clickJS(t, page, `form button[type="submit"]`)

@@ -35,16 +35,7 @@ func TestDesktopKnowledgeEditorInBrowser(t *testing.T) {
 	addUser(t, h.dir, "sup", "supervisor", testPassword)
 	base := "http://" + h.srv.addr
 
-	page.Do(chromedp.Navigate(base + "/signin"))
-	waitAfterLoad(t, page, "the sign-in form", `!!document.querySelector("#signin-subject")`)
-	page.Do(chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ledger.locale", "en"); window.__old = 1`))
-	page.Do(chromedp.Reload())
-	waitAfterLoad(t, page, "the sign-in form in English", `!window.__old && document.querySelector("#signin-subject") && document.documentElement.lang === "en"`)
-	page.Do(
-		chromedp.SendKeys(chromedp.CSS("#signin-subject"), "sup"),
-		chromedp.SendKeys(chromedp.CSS("#signin-password"), testPassword),
-	)
-	clickJS(t, page, `form button[type="submit"]`)
+	signInEnglish(t, page, base, "sup")
 	page.WaitJS("the knowledge editor", `location.pathname === "/supervisor" && document.querySelector("#kb-editor-title")?.textContent === "Knowledge"`, 15*time.Second)
 	page.WaitJS("the empty list", `document.querySelector(".kb-editor-list [role=status]")?.textContent === "No item matches."`, 10*time.Second)
 
