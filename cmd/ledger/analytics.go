@@ -88,6 +88,9 @@ func runAnalyticsSync(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	sink := analytics.NewSink(store, backend, key)
+	if err := backend.Setup(ctx); err != nil { // a new store has no checkpoint table yet
+		return err
+	}
 	from, err := backend.Checkpoint(ctx, analytics.DefaultSinkName)
 	if err != nil {
 		return err
