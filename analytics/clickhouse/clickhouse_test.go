@@ -182,6 +182,62 @@ func TestClickHouseKilledMidStream(t *testing.T) {
 	assertSame(t, store, ch)
 }
 
+// TestClickHouseStoppedMidStream is issue #17's SIGSTOP drill: ClickHouse
+// stops answering (SIGSTOP) while traffic is appended; the ledger goes on,
+// the sink waits without writing past what ClickHouse took, and once the
+// server continues (SIGCONT) it catches up: every report equals the
+// embedded back end's, nothing counted twice, nothing missing.
+func TestClickHouseStoppedMidStream(t *testing.T) {
+	srv := chtest.Start(t)
+	ch := openClickHouse(t, srv)
+	store := analyticstest.NewLedger(t, analyticstest.Config{Customers: 30, Interactions: 60, Seed: 31})
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	sink := analytics.NewSink(store, ch, analyticstest.Key, analytics.WithBatchEvents(200), analytics.WithFlushInterval(20*time.Millisecond))
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for ctx.Err() == nil {
+			if err := sink.RunOnce(ctx); err != nil {
+				select {
+				case <-ctx.Done():
+				case <-time.After(100 * time.Millisecond):
+				}
+			}
+		}
+	})
+	more := func(seed uint64, start time.Time) {
+		t.Helper()
+		cfg := analyticstest.Config{Customers: 30, Interactions: 80, Seed: seed, Start: start, Span: 4 * 24 * time.Hour}
+		if err := analyticstest.Generate(t.Context(), store, cfg); err != nil {
+			t.Fatalf("append: %v", err)
+		}
+	}
+	head, _ := store.HeadPosition(t.Context())
+	wait, cancelWait := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancelWait()
+	if err := sink.WaitFor(wait, head); err != nil {
+		t.Fatalf("sink did not catch up before the stop: %v", err)
+	}
+	srv.Pause()
+	more(32, time.Date(2026, 3, 7, 0, 0, 0, 0, time.UTC)) // the ledger does not wait for ClickHouse
+	time.Sleep(time.Second)
+	paused, _ := store.HeadPosition(t.Context())
+	if got := sink.Position(); got >= paused {
+		srv.Resume()
+		t.Fatalf("the sink reached %d of %d while ClickHouse was stopped", got, paused)
+	}
+	srv.Resume()
+	more(33, time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC))
+	head, _ = store.HeadPosition(t.Context())
+	if err := sink.WaitFor(wait, head); err != nil {
+		t.Fatalf("sink did not catch up after SIGCONT: %v", err)
+	}
+	cancel()
+	wg.Wait()
+	assertSame(t, store, ch)
+}
+
 // TestLargeBatchRoundTrips writes one batch large enough for the writer to
 // reserve its string columns' room up front (presize), with empty, ASCII
 // and Chinese values, and reads every value back.

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -184,6 +185,26 @@ func (s *Server) Kill() {
 	_ = cmd.Process.Kill()
 	for i := 0; i < 100 && s.ping() == nil; i++ {
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Pause stops the server with SIGSTOP: it holds its connections and
+// answers nothing, as a server that hangs would, until Resume.
+func (s *Server) Pause() { s.signal(syscall.SIGSTOP) }
+
+// Resume continues a paused server (SIGCONT).
+func (s *Server) Resume() { s.signal(syscall.SIGCONT) }
+
+func (s *Server) signal(sig syscall.Signal) {
+	s.t.Helper()
+	s.mu.Lock()
+	cmd := s.cmd
+	s.mu.Unlock()
+	if cmd == nil || cmd.Process == nil {
+		s.t.Fatalf("clickhouse is not running: no %s", sig)
+	}
+	if err := cmd.Process.Signal(sig); err != nil {
+		s.t.Fatalf("clickhouse %s: %v", sig, err)
 	}
 }
 
