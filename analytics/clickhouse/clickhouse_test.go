@@ -138,30 +138,8 @@ func TestClickHouseKilledMidStream(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	sink := analytics.NewSink(store, ch, analyticstest.Key, analytics.WithBatchEvents(200), analytics.WithFlushInterval(20*time.Millisecond))
-	var failures atomic.Int64
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for ctx.Err() == nil {
-			if err := sink.RunOnce(ctx); err != nil {
-				failures.Add(1)
-				select {
-				case <-ctx.Done():
-				case <-time.After(100 * time.Millisecond):
-				}
-			}
-		}
-	}()
-
-	more := func(seed uint64, start time.Time) {
-		t.Helper()
-		cfg := analyticstest.Config{Customers: 30, Interactions: 80, Seed: seed, Start: start, Span: 4 * 24 * time.Hour}
-		if err := analyticstest.Generate(t.Context(), store, cfg); err != nil {
-			t.Fatalf("append while ClickHouse is %s: %v", map[bool]string{true: "up", false: "down"}[seed == 22], err)
-		}
-	}
+	sink, failures, wg := runLiveSink(ctx, store, ch)
+	more := func(seed uint64, start time.Time) { appendMore(t, store, seed, start) }
 	more(22, time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC))
 	srv.Kill()
 	more(23, time.Date(2026, 3, 7, 0, 0, 0, 0, time.UTC))
@@ -194,25 +172,8 @@ func TestClickHouseStoppedMidStream(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	sink := analytics.NewSink(store, ch, analyticstest.Key, analytics.WithBatchEvents(200), analytics.WithFlushInterval(20*time.Millisecond))
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for ctx.Err() == nil {
-			if err := sink.RunOnce(ctx); err != nil {
-				select {
-				case <-ctx.Done():
-				case <-time.After(100 * time.Millisecond):
-				}
-			}
-		}
-	})
-	more := func(seed uint64, start time.Time) {
-		t.Helper()
-		cfg := analyticstest.Config{Customers: 30, Interactions: 80, Seed: seed, Start: start, Span: 4 * 24 * time.Hour}
-		if err := analyticstest.Generate(t.Context(), store, cfg); err != nil {
-			t.Fatalf("append: %v", err)
-		}
-	}
+	sink, _, wg := runLiveSink(ctx, store, ch)
+	more := func(seed uint64, start time.Time) { appendMore(t, store, seed, start) }
 	head, _ := store.HeadPosition(t.Context())
 	wait, cancelWait := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancelWait()
@@ -236,6 +197,35 @@ func TestClickHouseStoppedMidStream(t *testing.T) {
 	cancel()
 	wg.Wait()
 	assertSame(t, store, ch)
+}
+
+// runLiveSink runs a sink into ch until ctx ends, retrying each failed run
+// after a short pause; failures counts them. Wait on wg after ending ctx.
+func runLiveSink(ctx context.Context, store eventstore.Store, ch analytics.Backend) (*analytics.Sink, *atomic.Int64, *sync.WaitGroup) {
+	sink := analytics.NewSink(store, ch, analyticstest.Key, analytics.WithBatchEvents(200), analytics.WithFlushInterval(20*time.Millisecond))
+	failures := new(atomic.Int64)
+	wg := new(sync.WaitGroup)
+	wg.Go(func() {
+		for ctx.Err() == nil {
+			if err := sink.RunOnce(ctx); err != nil {
+				failures.Add(1)
+				select {
+				case <-ctx.Done():
+				case <-time.After(100 * time.Millisecond):
+				}
+			}
+		}
+	})
+	return sink, failures, wg
+}
+
+// appendMore appends 80 more generated contacts over four days from start.
+func appendMore(t *testing.T, store eventstore.Store, seed uint64, start time.Time) {
+	t.Helper()
+	cfg := analyticstest.Config{Customers: 30, Interactions: 80, Seed: seed, Start: start, Span: 4 * 24 * time.Hour}
+	if err := analyticstest.Generate(t.Context(), store, cfg); err != nil {
+		t.Fatalf("append seed %d: %v", seed, err)
+	}
 }
 
 // TestLargeBatchRoundTrips writes one batch large enough for the writer to
