@@ -1,11 +1,12 @@
 # The two commands of the README: `make run` and `make test`.
+SHELL     := /bin/bash
 GO        ?= go
 BIN       := bin/ledger
 RUN_DATA  ?= data-run
 RUN_HTTP  ?= 127.0.0.1:8080
 RUN_ADMIN ?= 127.0.0.1:9090
 
-.PHONY: run test build lint test-deps bench bench-desktop bench-write-path bench-esdb bench-access-ledger bench-encryption clean ui ui-widget ui-app
+.PHONY: run test build lint test-deps faults soak bench bench-desktop bench-write-path bench-esdb bench-access-ledger bench-encryption clean ui ui-widget ui-app
 
 # build: the UI first (node and npm), then the binary that embeds it. A
 # plain `go build ./cmd/ledger` works without node: it embeds placeholders.
@@ -56,6 +57,14 @@ test-deps:
 lint:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+
+# faults: the fault drills (issue #17) at full length: disk full, outside
+# services down or slow, slow and abusive clients, ClickHouse stopped and
+# killed, read models damaged, SIGKILL and SIGTERM under load. The test
+# command runs the same tests with short durations.
+FAULT_TESTS := TestFault|TestServeKilledUnderChannelLoad|TestServeStoppedUnderChannelLoad|TestServeRebuildsDamagedReadModels|TestClickHouseStoppedMidStream|TestClickHouseKilled
+faults: test-deps ui
+	CI=true LEDGER_FAULTS_FULL=1 $(GO) test -race -count=1 -timeout 80m -run '^($(FAULT_TESTS))' -v ./cmd/ledger/ ./analytics/clickhouse/ 2>&1 | tee faults.log | grep -E '^(=== RUN|--- |ok|FAIL|PASS)|FAULT'; exit $${PIPESTATUS[0]}
 
 # bench-desktop: the agent desktop in Chromium against a real server: five
 # cold sign-ins and a minute of inbox probes under 50 messages/s of
