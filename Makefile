@@ -66,6 +66,15 @@ FAULT_TESTS := TestFault|TestServeKilledUnderChannelLoad|TestServeStoppedUnderCh
 faults: test-deps ui
 	CI=true LEDGER_FAULTS_FULL=1 $(GO) test -race -count=1 -timeout 80m -run '^($(FAULT_TESTS))' -v ./cmd/ledger/ ./analytics/clickhouse/ 2>&1 | tee faults.log | grep -E '^(=== RUN|--- |ok|FAIL|PASS)|FAULT'; exit $${PIPESTATUS[0]}
 
+# soak: an hour of mixed load on every channel against `ledger serve`
+# (TestSoak), sampled every ten seconds; the samples and their plot go to
+# soak/ (soak.csv, soak.png; BENCHMARKS.md). Quiet machine. The test
+# command runs a 90-second version.
+soak:
+	mkdir -p soak
+	CI=true LEDGER_SOAK_DURATION=$${LEDGER_SOAK_DURATION:-1h} LEDGER_SOAK_OUT=$(CURDIR)/soak \
+		$(GO) test -count=1 -timeout 80m -run '^TestSoak$$' -v ./cmd/ledger/ 2>&1 | tee soak/soak.log | grep -E '^(=== RUN|--- |ok|FAIL)|SOAK|_test.go'; exit $${PIPESTATUS[0]}
+
 # bench-desktop: the agent desktop in Chromium against a real server: five
 # cold sign-ins and a minute of inbox probes under 50 messages/s of
 # background traffic, failing when a goal is missed (BENCHMARKS.md). Run

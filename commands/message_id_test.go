@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -83,6 +84,51 @@ func TestInboundReusedIDAfterCloseIsConflict(t *testing.T) {
 	wantReusedID(t, err)
 	if after := commandstest.Head(t, store); after != head {
 		t.Fatalf("a refused message appended %d events", after-head)
+	}
+}
+
+// TestInboundLateRedeliveryAfterConversationMovedOn: a provider
+// redelivers a message after the interaction it went to was closed and the
+// customer wrote again (a new interaction is current). The redelivery is
+// the first delivery's retry, answered with its interaction; nothing is
+// appended, and it is not recorded a second time in the new interaction.
+// The soak found it: agents closing interactions while providers
+// redelivered.
+func TestInboundLateRedeliveryAfterConversationMovedOn(t *testing.T) {
+	for _, rounds := range []int{1, 3} {
+		t.Run(fmt.Sprintf("%d interactions later", rounds), func(t *testing.T) {
+			h, store := newHandler(t)
+			msg := inbound(domain.ChannelSMS, domain.IdentityPhone, "+8613900000004", "SM-8")
+			first, err := h.ReceiveInbound(t.Context(), msg, commands.Meta{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			current := first.InteractionID
+			for n := range rounds {
+				if _, err := h.Interaction(t.Context(), current, commands.Meta{}, domain.AssignInteraction{AgentID: "a1"},
+					domain.CloseInteraction{Disposition: domain.DispositionResolved}); err != nil {
+					t.Fatal(err)
+				}
+				next := inbound(domain.ChannelSMS, domain.IdentityPhone, "+8613900000004", fmt.Sprintf("SM-9-%d", n))
+				res, err := h.ReceiveInbound(t.Context(), next, commands.Meta{})
+				if err != nil || res.InteractionID == current {
+					t.Fatalf("a new message after the close: %+v, %v; want a new interaction", res, err)
+				}
+				current = res.InteractionID
+			}
+			head := commandstest.Head(t, store)
+			again, err := h.ReceiveInbound(t.Context(), msg, commands.Meta{})
+			if err != nil || again.InteractionID != first.InteractionID {
+				t.Fatalf("the late redelivery: %+v, %v; want the first delivery's interaction %s", again, err, first.InteractionID)
+			}
+			if after := commandstest.Head(t, store); after != head {
+				t.Fatalf("the late redelivery appended %d events", after-head)
+			}
+			other := msg
+			other.Text = "something new"
+			_, err = h.ReceiveInbound(t.Context(), other, commands.Meta{})
+			wantReusedID(t, err)
+		})
 	}
 }
 

@@ -196,6 +196,9 @@ func (h *Handler) currentInteraction(ctx context.Context, convStream string, con
 		if it.state.HasMessage(msg.ProviderMessageID) {
 			return current, nil, nil
 		}
+		if earlier, err := h.earlierHolder(ctx, convStream, conv.state, msg); err != nil || earlier != "" {
+			return earlier, nil, err
+		}
 		gone, err := h.ofErasedCustomer(ctx, it.state, who)
 		if err != nil {
 			return "", nil, err
@@ -204,8 +207,39 @@ func (h *Handler) currentInteraction(ctx context.Context, convStream string, con
 			return current, nil, nil
 		}
 	}
-	next := DeriveID("interaction", convStream+"#"+strconv.Itoa(conv.state.Count))
+	next := conversationInteractionID(convStream, conv.state.Count)
 	return next, &domain.OpenConversationInteraction{Channel: msg.Channel, InteractionID: next, Replaces: conv.state.Current}, nil
+}
+
+// redeliveryLookback is how many of a conversation's interactions before
+// the current one a message is looked for before it is taken for new: a
+// provider redelivers a message it got no answer for within minutes or
+// hours, in which the conversation may have ended and started again a few
+// times, but not dozens.
+const redeliveryLookback = 4
+
+// earlierHolder returns the interaction before the conversation's current
+// one that already holds msg (a provider's late redelivery, after the
+// interaction it went to ended and the customer wrote again), or "". The
+// interactions' ids follow from the conversation's count.
+func (h *Handler) earlierHolder(ctx context.Context, convStream string, conv domain.Conversation, msg InboundMessage) (string, error) {
+	for n := conv.Count - 2; n >= max(0, conv.Count-1-redeliveryLookback); n-- {
+		id := conversationInteractionID(convStream, n)
+		it, err := load(ctx, h, interactions, id, uuid.Nil)
+		if err != nil {
+			return "", err
+		}
+		if it.state.HasMessage(msg.ProviderMessageID) {
+			return id, nil
+		}
+	}
+	return "", nil
+}
+
+// conversationInteractionID is the id of a conversation's n-th
+// interaction (from 0), derived so that concurrent messages agree on it.
+func conversationInteractionID(convStream string, n int) string {
+	return DeriveID("interaction", convStream+"#"+strconv.Itoa(n))
 }
 
 // ofErasedCustomer reports whether an interaction belongs to an erased

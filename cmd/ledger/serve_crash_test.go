@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
 
 	"github.com/interactionledger/ledger/channels/app"
 	"github.com/interactionledger/ledger/channels/sms"
@@ -271,6 +272,11 @@ type crashLoad struct {
 	visitors []string // web chat visitors so far
 	refusals []string // answers other than an acknowledgement from a running server
 
+	// pace, when set, spaces the messages out (a soak's steady rate);
+	// latency, when set, gets the time each acknowledgement took.
+	pace    *rate.Limiter
+	latency *latencies
+
 	inFlight atomic.Int64 // requests sent and not yet answered
 	resent   atomic.Int64 // sends after a failed attempt (the kill)
 	reacked  atomic.Int64 // acknowledgements of a message acknowledged before
@@ -338,6 +344,20 @@ func (l *crashLoad) failOnRefusals(t *testing.T) {
 	}
 }
 
+// wait holds the next message back to the load's pace, if it has one.
+func (l *crashLoad) wait(ctx context.Context) {
+	if l.pace != nil {
+		_ = l.pace.Wait(ctx)
+	}
+}
+
+// observe notes how long an acknowledgement took, if latencies are kept.
+func (l *crashLoad) observe(d time.Duration) {
+	if l.latency != nil {
+		l.latency.add(d)
+	}
+}
+
 func (l *crashLoad) ack(m crashMessage) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -395,6 +415,7 @@ func (l *crashLoad) webhookWorker(ctx context.Context, stop <-chan struct{}, w i
 			l.deliver(ctx, mine[rng.IntN(len(mine))])
 			continue
 		}
+		l.wait(ctx)
 		m := crashMessage{channel: domain.ChannelApp, from: l.identity(rng, &l.phones, "+86139%08d"),
 			id: fmt.Sprintf("app-%d-%d", w, n), text: fmt.Sprintf("app message %d of worker %d", n, w)}
 		if rng.IntN(2) == 0 {
@@ -421,11 +442,13 @@ func (l *crashLoad) deliver(ctx context.Context, m crashMessage) bool {
 			l.resent.Add(1)
 		}
 		l.inFlight.Add(1)
+		sent := time.Now()
 		err := l.post(ctx, base, m)
 		l.inFlight.Add(-1)
 		var refused *crashRefusal
 		switch {
 		case err == nil:
+			l.observe(time.Since(sent))
 			l.ack(m)
 			return true
 		case errors.As(err, &refused):
@@ -545,12 +568,15 @@ func (l *crashLoad) chat(ctx context.Context, base string, msgs []crashMessage, 
 			l.resent.Add(1)
 		}
 		sent[m.id] = true
+		l.wait(ctx)
 		l.inFlight.Add(1)
+		began := time.Now()
 		err := chatSend(conn, m)
 		l.inFlight.Add(-1)
 		var refused *crashRefusal
 		switch {
 		case err == nil:
+			l.observe(time.Since(began))
 			l.ack(m)
 			msgs = msgs[1:]
 		case errors.As(err, &refused):

@@ -140,22 +140,14 @@ func TestSippLoadServe(t *testing.T) {
 	})
 	waitReady(t, "http://127.0.0.1:"+strconv.Itoa(adminPort)+"/readyz", exited, logPath)
 
-	sippArgs := func(scenario string, args ...string) []string {
-		abs, err := filepath.Abs(filepath.Join("..", "..", "channels", "sip", "testdata", scenario))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return append([]string{"-sf", abs, "-nostdin", "-trace_err", "-i", "127.0.0.1", "-mi", "127.0.0.1",
-			"-buff_size", "4194304", "-max_recv_loops", "10000", "-max_sched_loops", "10000"}, args...)
-	}
 	phonePort := freeUDPPort(t)
-	phones := exec.Command(sippBin, sippArgs("agent_load.xml", "-p", strconv.Itoa(phonePort))...)
+	phones := exec.Command(sippBin, sippArgs(t, "agent_load.xml", "-p", strconv.Itoa(phonePort))...)
 	phones.Dir = t.TempDir()
 	if err := phones.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = phones.Process.Kill(); _ = phones.Wait() })
-	register := exec.Command(sippBin, sippArgs("agent_register.xml", sipAddr, "-p", strconv.Itoa(freeUDPPort(t)),
+	register := exec.Command(sippBin, sippArgs(t, "agent_register.xml", sipAddr, "-p", strconv.Itoa(freeUDPPort(t)),
 		"-inf", agentsCSV, "-key", "contact_port", strconv.Itoa(phonePort), "-m", strconv.Itoa(agents), "-r", "200",
 		"-timeout", "60s", "-timeout_error")...)
 	register.Dir = t.TempDir()
@@ -173,7 +165,7 @@ func TestSippLoadServe(t *testing.T) {
 	}
 	cpuBefore := processCPU(t, serve.Process.Pid)
 	start := time.Now()
-	caller := exec.Command(sippBin, sippArgs("caller_load.xml", sipAddr, "-p", strconv.Itoa(freeUDPPort(t)),
+	caller := exec.Command(sippBin, sippArgs(t, "caller_load.xml", sipAddr, "-p", strconv.Itoa(freeUDPPort(t)),
 		"-s", "4008001234", "-inf", callersCSV, "-r", strconv.Itoa(rate), "-m", strconv.Itoa(calls), "-l", "20000",
 		"-timeout", strconv.Itoa(calls/rate+120)+"s", "-timeout_error", "-trace_stat", "-fd", "1")...)
 	caller.Dir = t.TempDir()
@@ -278,6 +270,18 @@ func prepareLoadLedger(t *testing.T, dir string, n int) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// sippArgs are the arguments of a sipp process playing scenario (a file
+// of channels/sip/testdata) on loopback, with buffers for load, then args.
+func sippArgs(t *testing.T, scenario string, args ...string) []string {
+	t.Helper()
+	abs, err := filepath.Abs(filepath.Join("..", "..", "channels", "sip", "testdata", scenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append([]string{"-sf", abs, "-nostdin", "-trace_err", "-i", "127.0.0.1", "-mi", "127.0.0.1",
+		"-buff_size", "4194304", "-max_recv_loops", "10000", "-max_sched_loops", "10000"}, args...)
 }
 
 // waitReady waits until the server answers url with 200 (its projections
