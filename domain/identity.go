@@ -219,9 +219,27 @@ const (
 	// IdentityClaimed: only the sender says so (a SIP From header written
 	// by the calling device).
 	IdentityClaimed IdentityCheck = "CLAIMED"
+	// IdentityVerified: the sender's domain vouched for the address (an
+	// email whose From domain passed DMARC: an aligned DKIM signature or
+	// SPF pass).
+	IdentityVerified IdentityCheck = "VERIFIED"
+	// IdentityUnverified: nothing vouched for the address, and nothing
+	// contradicted it either (an email from a domain that publishes no
+	// DMARC policy, or whose DNS could not be read). The message joins
+	// the customer who owns the address, and the desktop says "not
+	// verified".
+	IdentityUnverified IdentityCheck = "UNVERIFIED"
+	// IdentityFailed: the sender's domain says the message is not its own
+	// (an email that fails DMARC: a forged From). It never joins the
+	// customer who owns the address; see commands.ReceiveInbound.
+	IdentityFailed IdentityCheck = "FAILED"
 )
 
 // Valid reports whether c is a known identity check.
 func (c IdentityCheck) Valid() bool {
-	return c == IdentityUnchecked || c == IdentityAsserted || c == IdentityClaimed
+	switch c {
+	case IdentityUnchecked, IdentityAsserted, IdentityClaimed, IdentityVerified, IdentityUnverified, IdentityFailed:
+		return true
+	}
+	return false
 }

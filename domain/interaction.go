@@ -98,8 +98,12 @@ type (
 		Identity      Identity `json:"identity"`
 		// IdentityCheck says how far the channel vouched for Identity.
 		IdentityCheck IdentityCheck `json:"identityCheck,omitempty"`
-		Subject       string        `json:"subject,omitempty"`
-		At            time.Time     `json:"at"`
+		// Authentication is the evidence behind IdentityCheck when the
+		// channel has any: for email the DKIM, SPF and DMARC results
+		// ("dkim=pass spf=none dmarc=pass").
+		Authentication string    `json:"authentication,omitempty"`
+		Subject        string    `json:"subject,omitempty"`
+		At             time.Time `json:"at"`
 	}
 	// MessageReceived is a message from the customer.
 	MessageReceived struct {
@@ -252,7 +256,10 @@ type (
 		Channel       Channel
 		Identity      Identity
 		IdentityCheck IdentityCheck
-		Subject       string
+		// Authentication is the evidence behind IdentityCheck (see
+		// InteractionStarted.Authentication).
+		Authentication string
+		Subject        string
 	}
 	// ReceiveMessage records a customer's message, within Limits.
 	ReceiveMessage struct {
@@ -415,9 +422,13 @@ func decideStartInteraction(i Interaction, cmd StartInteraction, now time.Time) 
 	if err != nil {
 		return nil, err
 	}
+	auth, err := cleanText(cmd.Authentication, "authentication results", 512, true)
+	if err != nil {
+		return nil, err
+	}
 	return []Event{InteractionStarted{
 		InteractionID: cmd.InteractionID, CustomerID: cmd.CustomerID, Channel: cmd.Channel,
-		Identity: cmd.Identity, IdentityCheck: cmd.IdentityCheck, Subject: subject, At: now,
+		Identity: cmd.Identity, IdentityCheck: cmd.IdentityCheck, Authentication: auth, Subject: subject, At: now,
 	}}, nil
 }
 

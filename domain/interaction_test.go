@@ -58,6 +58,11 @@ func TestDecideInteraction(t *testing.T) {
 			cmd:  domain.StartInteraction{InteractionID: "i1", CustomerID: "c1", Channel: domain.ChannelPhone, Identity: phone, IdentityCheck: domain.IdentityAsserted},
 			want: events(domain.InteractionStarted{InteractionID: "i1", CustomerID: "c1", Channel: domain.ChannelPhone, Identity: phone, IdentityCheck: domain.IdentityAsserted, At: now}),
 		},
+		{
+			name: "start an email whose sender failed DMARC",
+			cmd:  domain.StartInteraction{InteractionID: "i1", CustomerID: "c1", Channel: domain.ChannelEmail, Identity: phone, IdentityCheck: domain.IdentityFailed, Authentication: "dkim=none spf=fail dmarc=fail"},
+			want: events(domain.InteractionStarted{InteractionID: "i1", CustomerID: "c1", Channel: domain.ChannelEmail, Identity: phone, IdentityCheck: domain.IdentityFailed, Authentication: "dkim=none spf=fail dmarc=fail", At: now}),
+		},
 		{name: "start with an unknown identity check", cmd: domain.StartInteraction{InteractionID: "i1", CustomerID: "c1", Channel: domain.ChannelPhone, Identity: phone, IdentityCheck: "TRUSTED"}, code: domain.EINVALID},
 		{name: "start twice", given: started, cmd: domain.StartInteraction{InteractionID: "i1", CustomerID: "c1", Channel: domain.ChannelPhone, Identity: phone}, code: domain.ECONFLICT},
 		{name: "start without id", cmd: domain.StartInteraction{CustomerID: "c1", Channel: domain.ChannelPhone, Identity: phone}, code: domain.EINVALID},
