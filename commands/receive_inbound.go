@@ -336,7 +336,8 @@ func concurrently(steps ...func()) {
 func inboundCommands(it domain.Interaction, interactionID string, who Resolution, msg InboundMessage, limits domain.InteractionLimits) []domain.InteractionCommand {
 	var receive []domain.InteractionCommand
 	if !isBareCall(msg) {
-		receive = append(receive, domain.ReceiveMessage{MessageID: msg.ProviderMessageID, Text: msg.Text, Attachments: msg.Attachments, SentAt: msg.SentAt, Limits: limits})
+		receive = append(receive, domain.ReceiveMessage{MessageID: msg.ProviderMessageID, Text: msg.Text, Attachments: msg.Attachments, SentAt: msg.SentAt, Limits: limits,
+			IdentityCheck: msg.IdentityCheck, Authentication: msg.Authentication})
 	}
 	if it.Exists() {
 		return receive

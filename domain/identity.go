@@ -243,3 +243,27 @@ func (c IdentityCheck) Valid() bool {
 	}
 	return false
 }
+
+// Weaker returns the weaker of two checks: an interaction shows the
+// weakest check of any of the customer's messages in it, so an unverified
+// mail arriving in a thread a verified one began is not shown as verified.
+// The empty check of a message that carries none changes nothing.
+func (c IdentityCheck) Weaker(other IdentityCheck) IdentityCheck {
+	if other == IdentityUnchecked || other.strength() >= c.strength() {
+		return c
+	}
+	return other
+}
+
+// strength orders checks from FAILED (0) to a vouched-for identity (3).
+func (c IdentityCheck) strength() int {
+	switch c {
+	case IdentityFailed:
+		return 0
+	case IdentityClaimed, IdentityUnverified:
+		return 1
+	case IdentityAsserted, IdentityVerified:
+		return 3
+	}
+	return 2
+}

@@ -112,7 +112,12 @@ type (
 		Text          string       `json:"text"`
 		Attachments   []Attachment `json:"attachments,omitempty"`
 		SentAt        time.Time    `json:"sentAt,omitzero"`
-		At            time.Time    `json:"at"`
+		// IdentityCheck and Authentication are how far the channel
+		// vouched for this message's sender (see InteractionStarted);
+		// empty for channels that check per contact, not per message.
+		IdentityCheck  IdentityCheck `json:"identityCheck,omitempty"`
+		Authentication string        `json:"authentication,omitempty"`
+		At             time.Time     `json:"at"`
 	}
 	// MessageSent is a message from an agent to the customer.
 	MessageSent struct {
@@ -268,6 +273,9 @@ type (
 		Attachments []Attachment
 		SentAt      time.Time
 		Limits      InteractionLimits
+		// IdentityCheck and Authentication: see MessageReceived.
+		IdentityCheck  IdentityCheck
+		Authentication string
 	}
 	// SendMessage records an agent's reply.
 	SendMessage struct {
@@ -444,12 +452,20 @@ func decideReceiveMessage(i Interaction, cmd ReceiveMessage, now time.Time) ([]E
 			return nil, invalid("an attachment needs a name or a hash and a size >= 0")
 		}
 	}
+	if !cmd.IdentityCheck.Valid() {
+		return nil, invalid("unknown identity check %q", cmd.IdentityCheck)
+	}
+	auth, err := cleanText(cmd.Authentication, "authentication results", 512, true)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkInteractionLimits(i, cmd.Limits, int64(len(text)), now); err != nil {
 		return nil, err
 	}
 	return []Event{MessageReceived{
 		InteractionID: i.ID, MessageID: cmd.MessageID, Text: text,
-		Attachments: cmd.Attachments, SentAt: cmd.SentAt.UTC(), At: now,
+		Attachments: cmd.Attachments, SentAt: cmd.SentAt.UTC(),
+		IdentityCheck: cmd.IdentityCheck, Authentication: auth, At: now,
 	}}, nil
 }
 
