@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"flag"
 	"io"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/interactionledger/ledger/channels/email"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/follow"
@@ -275,18 +277,38 @@ func TestLegacyOutboundCheckpointIsMigrated(t *testing.T) {
 func TestEmailFlagsFromEnvironment(t *testing.T) {
 	t.Setenv("LEDGER_SMTP", "127.0.0.1:2525")
 	t.Setenv("LEDGER_SMTP_RELAY", "smtp://relay.example:25")
+	t.Setenv("LEDGER_EMAIL_AUTH", "record")
 	c := &emailComponent{}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	c.addFlags(fs)
 	if err := fs.Parse(nil); err != nil {
 		t.Fatal(err)
 	}
-	if c.listen != "127.0.0.1:2525" || c.relay != "smtp://relay.example:25" {
-		t.Fatalf("flags from the environment: --smtp %q, --smtp-relay %q", c.listen, c.relay)
+	if c.listen != "127.0.0.1:2525" || c.relay != "smtp://relay.example:25" || c.auth != "record" {
+		t.Fatalf("flags from the environment: --smtp %q, --smtp-relay %q, --email-auth %q", c.listen, c.relay, c.auth)
 	}
-	for _, name := range []string{"smtp", "smtp-relay"} {
+	for _, name := range []string{"smtp", "smtp-relay", "email-auth"} {
 		if f := fs.Lookup(name); f == nil || !strings.Contains(f.Usage, "LEDGER_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))) {
 			t.Errorf("flag --%s missing or without its environment variable", name)
 		}
+	}
+}
+
+// TestEmailAuthFlag: --email-auth defaults to enforce and refuses a mode
+// it does not know, with the usage exit code.
+func TestEmailAuthFlag(t *testing.T) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c := &emailComponent{}
+	c.addFlags(fs)
+	if err := fs.Parse([]string{"--smtp", "127.0.0.1:0"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.provide(nil); err != nil || c.authMode != email.AuthEnforce {
+		t.Fatalf("default --email-auth: mode %q, err %v; want enforce", c.authMode, err)
+	}
+	c = &emailComponent{listen: "127.0.0.1:0", maxBytes: "1024", auth: "lenient"}
+	var exit *exitError
+	if _, err := c.provide(nil); !errors.As(err, &exit) || exit.code != 2 {
+		t.Fatalf("--email-auth lenient: %v, want a usage error", err)
 	}
 }
