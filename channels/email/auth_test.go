@@ -1,9 +1,17 @@
 package email
 
 import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
+	"net"
+	"strings"
 	"testing"
 
+	"github.com/emersion/go-msgauth/dkim"
 	"github.com/emersion/go-msgauth/dmarc"
 
 	"github.com/interactionledger/ledger/domain"
@@ -99,4 +107,72 @@ func TestAddrDomain(t *testing.T) {
 			t.Errorf("addrDomain(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// authDNS publishes shop.example's DKIM key, DMARC p=reject and SPF -all.
+type authDNS map[string][]string
+
+func (d authDNS) LookupTXT(_ context.Context, name string) ([]string, error) {
+	if txt, ok := d[strings.TrimSuffix(strings.ToLower(name), ".")]; ok {
+		return txt, nil
+	}
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func (authDNS) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func (authDNS) LookupIPAddr(_ context.Context, name string) ([]net.IPAddr, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func (authDNS) LookupAddr(_ context.Context, name string) ([]string, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+// FuzzAuthCheck feeds arbitrary messages to the checks (the DKIM
+// signature and key parsers read outside input): they never panic, always
+// give a known check, and never call a message VERIFIED without a DKIM
+// pass when SPF cannot pass. The seeds, a signed and a forged mail among
+// them, run as a test.
+func FuzzAuthCheck(f *testing.F) {
+	pub, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		f.Fatal(err)
+	}
+	dns := authDNS{
+		"s1._domainkey.shop.example": {"v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)},
+		"_dmarc.shop.example":        {"v=DMARC1; p=reject"},
+		"shop.example":               {"v=spf1 -all"},
+	}
+	plain := "From: alice@shop.example\r\nTo: support@example.com\r\nSubject: hi\r\nMessage-ID: <a@shop.example>\r\n\r\nhello\r\n"
+	var signed bytes.Buffer
+	if err := dkim.Sign(&signed, strings.NewReader(plain), &dkim.SignOptions{Domain: "shop.example", Selector: "s1", Signer: key}); err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range []string{
+		plain,
+		signed.String(),
+		strings.Replace(signed.String(), "hello", "hellO", 1),
+		"DKIM-Signature: v=1; a=rsa-sha256; d=shop.example; s=s1; h=from; bh=; b=\r\nFrom: alice@shop.example\r\n\r\n",
+		"DKIM-Signature: v=1; d=shop.example; s=s1;; b==\r\n\r\n",
+		"",
+		"\r\n\r\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	a := NewAuthenticator(AuthOptions{Resolver: dns})
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		res := a.Check(t.Context(), raw, "alice@shop.example", Envelope{IP: net.IPv4(127, 0, 0, 1), Helo: "client.test", MailFrom: "alice@shop.example"})
+		if !res.Check.Valid() || res.Check == domain.IdentityUnchecked {
+			t.Fatalf("check %q", res.Check)
+		}
+		if res.Check == domain.IdentityVerified && res.DKIM != "pass" {
+			t.Fatalf("VERIFIED without a DKIM pass: %s", res)
+		}
+		if res.SPF != "fail" {
+			t.Fatalf("spf=%s for a client shop.example's SPF refuses", res.SPF)
+		}
+	})
 }
