@@ -30,6 +30,7 @@ type emailComponent struct {
 
 	maxMessageBytes int64          // --smtp-max-bytes, checked by provide
 	authMode        email.AuthMode // --email-auth, checked by provide
+	resolver        email.Resolver // DNS for the checks; nil: net.DefaultResolver (tests give a fake)
 	addr            string         // the SMTP listener's address, once started (tests read it)
 }
 
@@ -106,7 +107,7 @@ func (c *emailComponent) startServer(core *serveCore, name string, maxBytes int6
 		return fmt.Errorf("--smtp: listen on %s: %w", c.listen, err)
 	}
 	c.addr = ln.Addr().String()
-	auth := email.NewAuthenticator(email.AuthOptions{Mode: c.authMode, Resolver: net.DefaultResolver, Timeout: 10 * time.Second})
+	auth := email.NewAuthenticator(email.AuthOptions{Mode: c.authMode, Resolver: c.resolver, Timeout: 10 * time.Second})
 	recv := email.NewReceiver(core.handler, email.ReceiverOptions{SupportAddress: c.from, Auth: auth})
 	srv := email.NewServer(recv, email.ServerConfig{Domain: name, MaxMessageBytes: maxBytes, Limits: core.limits.guard(clientRate)})
 	core.goRun(func() {

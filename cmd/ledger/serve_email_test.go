@@ -76,7 +76,7 @@ func (s *mailSinkSession) Data(r io.Reader) error {
 // (relay: the sink, or none when relay is "") and the outbound delivery.
 func serveEmail(t *testing.T, dir, relay string) (*server, *emailComponent) {
 	t.Helper()
-	c := &emailComponent{listen: "127.0.0.1:0", relay: relay, from: "Support <support@shop.example>", maxBytes: "1048576"}
+	c := &emailComponent{listen: "127.0.0.1:0", relay: relay, from: "Support <support@shop.example>", maxBytes: "1048576", resolver: noDNS{}}
 	// The web chat sender keeps the dispatcher running while the relay is
 	// off, as in a deployment with both channels.
 	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"}, &webChannelsComponent{}, c, newOutboundComponent())
@@ -111,6 +111,9 @@ func TestEmailThroughServe(t *testing.T) {
 		t.Fatalf("%d messages recorded after the server's 250, want 1", n)
 	}
 	interaction := interactionOn(t, srv, domain.ChannelEmail)
+	if check, results := startedCheck(t, srv, interaction); check != domain.IdentityUnverified || results != "dkim=none spf=none dmarc=none" {
+		t.Errorf("the unsigned mail from a domain without DMARC: check %q, results %q; want UNVERIFIED, dkim=none spf=none dmarc=none", check, results)
+	}
 	agent := commands.NewHandler(srv.store)
 	reply := func(id, text string) {
 		t.Helper()
@@ -311,4 +314,48 @@ func TestEmailAuthFlag(t *testing.T) {
 	if _, err := c.provide(nil); !errors.As(err, &exit) || exit.code != 2 {
 		t.Fatalf("--email-auth lenient: %v, want a usage error", err)
 	}
+}
+
+// noDNS knows no record, so serve tests never ask the network: every
+// sender is UNVERIFIED (no DMARC policy) and joins its customer.
+type noDNS struct{}
+
+func (noDNS) LookupTXT(_ context.Context, name string) ([]string, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func (noDNS) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func (noDNS) LookupIPAddr(_ context.Context, name string) ([]net.IPAddr, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func (noDNS) LookupAddr(_ context.Context, name string) ([]string, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+// startedCheck is the identity check and authentication results an
+// interaction started with.
+func startedCheck(t *testing.T, srv *server, interaction string) (domain.IdentityCheck, string) {
+	t.Helper()
+	page, err := srv.store.ReadAll(t.Context(), 0, 10_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range page {
+		if rec.Type != "InteractionStarted" {
+			continue
+		}
+		e, err := domain.DecodeEvent(rec.Type, rec.Schema, rec.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := e.(domain.InteractionStarted); s.InteractionID == interaction {
+			return s.IdentityCheck, s.Authentication
+		}
+	}
+	t.Fatalf("interaction %s never started", interaction)
+	return "", ""
 }
