@@ -163,6 +163,13 @@ func TestForgedFromNeverJoinsTheCustomer(t *testing.T) {
 			t.Errorf("forged %s recorded as %v, want the address it claims (%v) shown as failed", id, f.Identity, real.Identity)
 		}
 	}
+	before := len(l.events(t))
+	if err := deliver(t, addr, "bounce@evil.example", forged); err != nil {
+		t.Fatalf("redeliver the forged mail: %v", err)
+	}
+	if after := len(l.events(t)); after != before {
+		t.Errorf("the forged mail's redelivery appended %d events", after-before)
+	}
 	var forger string
 	for _, r := range l.events(t) {
 		switch e := r.event.(type) {
