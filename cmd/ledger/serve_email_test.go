@@ -76,7 +76,13 @@ func (s *mailSinkSession) Data(r io.Reader) error {
 // (relay: the sink, or none when relay is "") and the outbound delivery.
 func serveEmail(t *testing.T, dir, relay string) (*server, *emailComponent) {
 	t.Helper()
-	c := &emailComponent{listen: "127.0.0.1:0", relay: relay, from: "Support <support@shop.example>", maxBytes: "1048576", resolver: noDNS{}}
+	return serveEmailWith(t, dir, relay, noDNS{})
+}
+
+// serveEmailWith is serveEmail checking senders against dns.
+func serveEmailWith(t *testing.T, dir, relay string, dns email.Resolver) (*server, *emailComponent) {
+	t.Helper()
+	c := &emailComponent{listen: "127.0.0.1:0", relay: relay, from: "Support <support@shop.example>", maxBytes: "1048576", resolver: dns}
 	// The web chat sender keeps the dispatcher running while the relay is
 	// off, as in a deployment with both channels.
 	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"}, &webChannelsComponent{}, c, newOutboundComponent())
