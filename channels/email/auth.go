@@ -57,8 +57,8 @@ type Resolver interface {
 // ledger checks for itself: it does not trust Authentication-Results
 // fields, which anybody upstream can write. Behind a relay that keeps the
 // message intact DKIM still passes; SPF then judges the relay's address,
-// so a relayed message from a domain that signs nothing is FAILED under
-// DMARC (run with AuthRecord in such a setup).
+// so a relayed message from a domain that signs nothing but publishes a
+// DMARC policy is FAILED (run with AuthRecord in such a setup).
 type Authenticator struct {
 	mode     AuthMode
 	resolver Resolver
