@@ -3,6 +3,7 @@ module github.com/interactionledger/ledger
 go 1.26.8
 
 require (
+	blitiri.com.ar/go/spf v1.5.1
 	github.com/ClickHouse/ch-go v0.67.0
 	github.com/ClickHouse/clickhouse-go/v2 v2.40.1
 	github.com/EventStore/EventStore-Client-Go/v4 v4.2.0
@@ -10,6 +11,7 @@ require (
 	github.com/chromedp/cdproto v0.160.1
 	github.com/chromedp/chromedp v0.23.1
 	github.com/emersion/go-message v0.18.2
+	github.com/emersion/go-msgauth v0.7.0
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
 	github.com/emersion/go-smtp v0.22.0
 	github.com/emiago/sipgo v1.7.2

@@ -40,8 +40,12 @@ type InboundMessage struct {
 	Queue    string
 	Priority domain.Priority
 	// IdentityCheck says how far the channel vouched for From; recorded
-	// on a new interaction.
+	// on a new interaction. A sender whose check FAILED (a forged email
+	// From) never joins the customer who owns From: see ReceiveInbound.
 	IdentityCheck domain.IdentityCheck
+	// Authentication is the evidence behind IdentityCheck, recorded on a
+	// new interaction (for email: "dkim=... spf=... dmarc=...").
+	Authentication string
 }
 
 // InboundResult says where an inbound message landed.
@@ -69,6 +73,13 @@ const maxRollovers = 4
 // a crash between them loses nothing: the channel has not acknowledged the
 // message, and its redelivery derives the same ids and completes the rest.
 // A message on an open conversation waits for one append.
+//
+// A sender whose identity check FAILED (an email that fails DMARC) does
+// not resolve through the identity's reservation: the message goes to an
+// unverified customer of its own (one per address, holding no identity,
+// named "Unverified: ..."), in conversations of its own, so a forged From
+// never reads or joins the real owner's history. An agent who finds it
+// genuine merges the two customers deliberately.
 func (h *Handler) ReceiveInbound(ctx context.Context, msg InboundMessage, meta Meta) (InboundResult, error) {
 	return runFlow(ctx, h, "ReceiveInbound", func() (InboundResult, Result, error) {
 		res, err := h.receiveInbound(ctx, msg, meta)
@@ -81,7 +92,7 @@ func (h *Handler) receiveInbound(ctx context.Context, msg InboundMessage, meta M
 		return InboundResult{}, err
 	}
 	meta = inboundMeta(msg, meta)
-	claim, err := h.claimIdentity(ctx, msg.From, msg.DisplayName, meta.withKey("customer"))
+	claim, err := h.claimSender(ctx, &msg, meta.withKey("customer"))
 	if err != nil {
 		return InboundResult{}, err
 	}
@@ -106,6 +117,53 @@ func (h *Handler) receiveInbound(ctx context.Context, msg InboundMessage, meta M
 	}
 	res.Position = max(res.Position, claim.Position, registered.Position)
 	return res, err
+}
+
+// claimSender resolves the customer msg comes from: the identity's owner,
+// or for a sender whose identity check failed an unverified customer of
+// its own (and msg's conversation is moved apart from the owner's).
+func (h *Handler) claimSender(ctx context.Context, msg *InboundMessage, meta Meta) (identityClaim, error) {
+	if msg.IdentityCheck != domain.IdentityFailed {
+		return h.claimIdentity(ctx, msg.From, msg.DisplayName, meta)
+	}
+	norm, err := h.NormalizeIdentity(msg.From)
+	if err != nil {
+		return identityClaim{}, err
+	}
+	stream := h.names.Identity(norm)
+	key := msg.ConversationKey
+	if key == "" {
+		key = stream
+	}
+	msg.ConversationKey = "unverified:" + key
+	customerID := DeriveID("customer", "unverified#"+stream)
+	name := unverifiedName(msg.DisplayName, norm)
+	claim := identityClaim{Resolution: Resolution{CustomerID: customerID, Identity: norm}}
+	claim.pending = func(ctx context.Context) (Result, error) {
+		res, _, err := executePlan(ctx, h, customers, customerID, meta.withKey("register"), "RegisterCustomer",
+			func(cur loaded[domain.Customer]) []domain.CustomerCommand {
+				if cur.state.Registered {
+					return nil
+				}
+				return []domain.CustomerCommand{domain.RegisterCustomer{CustomerID: customerID, DisplayName: name}}
+			})
+		return res, err
+	}
+	return claim, nil
+}
+
+// unverifiedName is the display name of an unverified sender's customer:
+// what the sender calls themselves, marked as unverified.
+func unverifiedName(displayName string, id domain.Identity) string {
+	name := strings.TrimSpace(displayName)
+	if name == "" {
+		name = id.Value
+	}
+	const maxName = 120
+	if len(name) > maxName {
+		name = strings.ToValidUTF8(name[:maxName], "")
+	}
+	return "Unverified: " + name
 }
 
 // conversationStream is the stream of the conversation with a key of its
@@ -312,7 +370,8 @@ func concurrently(steps ...func()) {
 func inboundCommands(it domain.Interaction, interactionID string, who Resolution, msg InboundMessage, limits domain.InteractionLimits) []domain.InteractionCommand {
 	var receive []domain.InteractionCommand
 	if !isBareCall(msg) {
-		receive = append(receive, domain.ReceiveMessage{MessageID: msg.ProviderMessageID, Text: msg.Text, Attachments: msg.Attachments, SentAt: msg.SentAt, Limits: limits})
+		receive = append(receive, domain.ReceiveMessage{MessageID: msg.ProviderMessageID, Text: msg.Text, Attachments: msg.Attachments, SentAt: msg.SentAt, Limits: limits,
+			IdentityCheck: msg.IdentityCheck, Authentication: msg.Authentication})
 	}
 	if it.Exists() {
 		return receive
@@ -322,7 +381,7 @@ func inboundCommands(it domain.Interaction, interactionID string, who Resolution
 		queue = DefaultQueue
 	}
 	start := domain.StartInteraction{InteractionID: interactionID, CustomerID: who.CustomerID, Channel: msg.Channel, Identity: who.Identity,
-		IdentityCheck: msg.IdentityCheck, Subject: msg.Subject}
+		IdentityCheck: msg.IdentityCheck, Authentication: msg.Authentication, Subject: msg.Subject}
 	cmds := append([]domain.InteractionCommand{start}, receive...)
 	return append(cmds, domain.QueueInteraction{Queue: queue, Priority: msg.Priority})
 }

@@ -219,9 +219,51 @@ const (
 	// IdentityClaimed: only the sender says so (a SIP From header written
 	// by the calling device).
 	IdentityClaimed IdentityCheck = "CLAIMED"
+	// IdentityVerified: the sender's domain vouched for the address (an
+	// email whose From domain passed DMARC: an aligned DKIM signature or
+	// SPF pass).
+	IdentityVerified IdentityCheck = "VERIFIED"
+	// IdentityUnverified: nothing vouched for the address, and nothing
+	// contradicted it either (an email from a domain that publishes no
+	// DMARC policy, or whose DNS could not be read). The message joins
+	// the customer who owns the address, and the desktop says "not
+	// verified".
+	IdentityUnverified IdentityCheck = "UNVERIFIED"
+	// IdentityFailed: the sender's domain says the message is not its own
+	// (an email that fails DMARC: a forged From). It never joins the
+	// customer who owns the address; see commands.ReceiveInbound.
+	IdentityFailed IdentityCheck = "FAILED"
 )
 
 // Valid reports whether c is a known identity check.
 func (c IdentityCheck) Valid() bool {
-	return c == IdentityUnchecked || c == IdentityAsserted || c == IdentityClaimed
+	switch c {
+	case IdentityUnchecked, IdentityAsserted, IdentityClaimed, IdentityVerified, IdentityUnverified, IdentityFailed:
+		return true
+	}
+	return false
+}
+
+// Weaker returns the weaker of two checks: an interaction shows the
+// weakest check of any of the customer's messages in it, so an unverified
+// mail arriving in a thread a verified one began is not shown as verified.
+// The empty check of a message that carries none changes nothing.
+func (c IdentityCheck) Weaker(other IdentityCheck) IdentityCheck {
+	if other == IdentityUnchecked || other.strength() >= c.strength() {
+		return c
+	}
+	return other
+}
+
+// strength orders checks from FAILED (0) to a vouched-for identity (3).
+func (c IdentityCheck) strength() int {
+	switch c {
+	case IdentityFailed:
+		return 0
+	case IdentityClaimed, IdentityUnverified:
+		return 1
+	case IdentityAsserted, IdentityVerified:
+		return 3
+	}
+	return 2
 }

@@ -303,3 +303,22 @@ func FuzzNormalizeIdentity(f *testing.F) {
 		}
 	})
 }
+
+// TestIdentityCheckWeaker: an interaction shows the weakest check of its
+// customer's messages; a message without one changes nothing.
+func TestIdentityCheckWeaker(t *testing.T) {
+	for _, tc := range []struct{ cur, msg, want domain.IdentityCheck }{
+		{domain.IdentityVerified, domain.IdentityVerified, domain.IdentityVerified},
+		{domain.IdentityVerified, domain.IdentityUnverified, domain.IdentityUnverified},
+		{domain.IdentityVerified, domain.IdentityFailed, domain.IdentityFailed},
+		{domain.IdentityUnverified, domain.IdentityVerified, domain.IdentityUnverified},
+		{domain.IdentityVerified, domain.IdentityUnchecked, domain.IdentityVerified},
+		{domain.IdentityUnchecked, domain.IdentityUnverified, domain.IdentityUnverified},
+		{domain.IdentityUnchecked, domain.IdentityVerified, domain.IdentityUnchecked},
+		{domain.IdentityFailed, domain.IdentityUnverified, domain.IdentityFailed},
+	} {
+		if got := tc.cur.Weaker(tc.msg); got != tc.want {
+			t.Errorf("%q.Weaker(%q) = %q, want %q", tc.cur, tc.msg, got, tc.want)
+		}
+	}
+}

@@ -98,8 +98,12 @@ type (
 		Identity      Identity `json:"identity"`
 		// IdentityCheck says how far the channel vouched for Identity.
 		IdentityCheck IdentityCheck `json:"identityCheck,omitempty"`
-		Subject       string        `json:"subject,omitempty"`
-		At            time.Time     `json:"at"`
+		// Authentication is the evidence behind IdentityCheck when the
+		// channel has any: for email the DKIM, SPF and DMARC results
+		// ("dkim=pass spf=none dmarc=pass").
+		Authentication string    `json:"authentication,omitempty"`
+		Subject        string    `json:"subject,omitempty"`
+		At             time.Time `json:"at"`
 	}
 	// MessageReceived is a message from the customer.
 	MessageReceived struct {
@@ -108,7 +112,12 @@ type (
 		Text          string       `json:"text"`
 		Attachments   []Attachment `json:"attachments,omitempty"`
 		SentAt        time.Time    `json:"sentAt,omitzero"`
-		At            time.Time    `json:"at"`
+		// IdentityCheck and Authentication are how far the channel
+		// vouched for this message's sender (see InteractionStarted);
+		// empty for channels that check per contact, not per message.
+		IdentityCheck  IdentityCheck `json:"identityCheck,omitempty"`
+		Authentication string        `json:"authentication,omitempty"`
+		At             time.Time     `json:"at"`
 	}
 	// MessageSent is a message from an agent to the customer.
 	MessageSent struct {
@@ -252,7 +261,10 @@ type (
 		Channel       Channel
 		Identity      Identity
 		IdentityCheck IdentityCheck
-		Subject       string
+		// Authentication is the evidence behind IdentityCheck (see
+		// InteractionStarted.Authentication).
+		Authentication string
+		Subject        string
 	}
 	// ReceiveMessage records a customer's message, within Limits.
 	ReceiveMessage struct {
@@ -261,6 +273,9 @@ type (
 		Attachments []Attachment
 		SentAt      time.Time
 		Limits      InteractionLimits
+		// IdentityCheck and Authentication: see MessageReceived.
+		IdentityCheck  IdentityCheck
+		Authentication string
 	}
 	// SendMessage records an agent's reply.
 	SendMessage struct {
@@ -415,9 +430,13 @@ func decideStartInteraction(i Interaction, cmd StartInteraction, now time.Time) 
 	if err != nil {
 		return nil, err
 	}
+	auth, err := cleanText(cmd.Authentication, "authentication results", 512, true)
+	if err != nil {
+		return nil, err
+	}
 	return []Event{InteractionStarted{
 		InteractionID: cmd.InteractionID, CustomerID: cmd.CustomerID, Channel: cmd.Channel,
-		Identity: cmd.Identity, IdentityCheck: cmd.IdentityCheck, Subject: subject, At: now,
+		Identity: cmd.Identity, IdentityCheck: cmd.IdentityCheck, Authentication: auth, Subject: subject, At: now,
 	}}, nil
 }
 
@@ -433,12 +452,20 @@ func decideReceiveMessage(i Interaction, cmd ReceiveMessage, now time.Time) ([]E
 			return nil, invalid("an attachment needs a name or a hash and a size >= 0")
 		}
 	}
+	if !cmd.IdentityCheck.Valid() {
+		return nil, invalid("unknown identity check %q", cmd.IdentityCheck)
+	}
+	auth, err := cleanText(cmd.Authentication, "authentication results", 512, true)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkInteractionLimits(i, cmd.Limits, int64(len(text)), now); err != nil {
 		return nil, err
 	}
 	return []Event{MessageReceived{
 		InteractionID: i.ID, MessageID: cmd.MessageID, Text: text,
-		Attachments: cmd.Attachments, SentAt: cmd.SentAt.UTC(), At: now,
+		Attachments: cmd.Attachments, SentAt: cmd.SentAt.UTC(),
+		IdentityCheck: cmd.IdentityCheck, Authentication: auth, At: now,
 	}}, nil
 }
 

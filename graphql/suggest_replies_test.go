@@ -211,3 +211,46 @@ func TestInteractionIdentityCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestInteractionEmailIdentityCheck: an email interaction carries its
+// sender's DMARC verdict, and the weakest of its messages': an unverified
+// mail joining a verified thread makes the thread UNVERIFIED.
+func TestInteractionEmailIdentityCheck(t *testing.T) {
+	e := newEnv(t)
+	agent := e.token(auth.RoleAgent, "a-1")
+	mail := func(key, thread string, check domain.IdentityCheck) string {
+		res, err := e.cmds.ReceiveInbound(e.ctx, commands.InboundMessage{
+			Channel: domain.ChannelEmail, From: domain.Identity{Kind: domain.IdentityEmail, Value: "alice@shop.example"},
+			ProviderMessageID: key, ConversationKey: thread, Text: "hello " + key, IdentityCheck: check,
+			Authentication: "dkim=none spf=none dmarc=" + strings.ToLower(string(check)), SentAt: time.Now().UTC(),
+		}, commands.Meta{})
+		must(t, err, "mail %s", key)
+		return res.InteractionID
+	}
+	verified := mail("m-1", "thread-1", domain.IdentityVerified)
+	weakened := mail("m-2", "thread-2", domain.IdentityVerified)
+	if again := mail("m-3", "thread-2", domain.IdentityUnverified); again != weakened {
+		t.Fatalf("the unverified reply started %s, not joined thread %s", again, weakened)
+	}
+	mail("m-4", "thread-2", domain.IdentityVerified) // a verified mail does not lift it back
+	forged := mail("m-5", "thread-1", domain.IdentityFailed)
+	if forged == verified {
+		t.Fatal("a forged mail joined the verified thread")
+	}
+	e.settle()
+	for id, want := range map[string]string{verified: "VERIFIED", weakened: "UNVERIFIED", forged: "FAILED"} {
+		var got struct {
+			Interaction struct {
+				IdentityCheck string
+				Customer      struct{ DisplayName string }
+			}
+		}
+		e.post(agent, `query($id: ID!) { interaction(id: $id) { identityCheck customer { displayName } } }`, map[string]any{"id": id}).ok(t).decode(t, &got)
+		if got.Interaction.IdentityCheck != want {
+			t.Errorf("interaction %s: identityCheck %s, want %s", id, got.Interaction.IdentityCheck, want)
+		}
+		if name := got.Interaction.Customer.DisplayName; (want == "FAILED") != strings.HasPrefix(name, "Unverified: ") {
+			t.Errorf("interaction %s (%s) is on customer %q", id, want, name)
+		}
+	}
+}

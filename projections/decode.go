@@ -41,6 +41,10 @@ func fastMessageReceived(data []byte) (domain.MessageReceived, bool) {
 			e.MessageID = string(val)
 		case "text":
 			e.Text = string(val)
+		case "identityCheck":
+			e.IdentityCheck = domain.IdentityCheck(val)
+		case "authentication":
+			e.Authentication = string(val)
 		case "sentAt":
 			return parseTime(val, &e.SentAt)
 		case "at":

@@ -25,6 +25,8 @@ var decodeSeeds = []struct {
 	{"MessageReceived", `{"text":null}`},
 	{"MessageReceived", `{"text":"x","attachments":[{"name":"a.png","size":3}]}`},
 	{"MessageReceived", `{"text":"x","extra":1}`},
+	{"MessageReceived", `{"interactionId":"i1","messageId":"m1","text":"hi","identityCheck":"FAILED","authentication":"dkim=none spf=fail dmarc=fail","at":"2026-03-02T09:00:00Z"}`},
+	{"MessageReceived", `{"text":"hi","identityCheck":"NOT A CHECK"}`},
 	{"MessageReceived", `{"at":"not a time"}`},
 	{"MessageReceived", `{"at":"2026-03-02 09:00:00Z"}`},
 	{"MessageReceived", `{"text":"x"`},

@@ -79,9 +79,10 @@ func newSeqRowBuffer(table string, columns []string, tail string) *rowBuffer {
 }
 
 // interactionUpsertTail updates a row by its key, seq, leaving out the
-// columns fixed when the interaction starts.
+// columns fixed when the interaction starts (identity_check is not: a
+// weaker message lowers it, see weakenCheck).
 var interactionUpsertTail = upsertTail(slices.DeleteFunc(slices.Clone(interactionRowColumns), func(c string) bool {
-	return slices.Contains([]string{"id", "customer_id", "channel", "identity_kind", "identity_value", "identity_check", "subject", "started_at"}, c)
+	return slices.Contains([]string{"id", "customer_id", "channel", "identity_kind", "identity_value", "subject", "started_at"}, c)
 }), 1)
 
 // interactionLoadColumns are the columns loadInteractionRow reads: all
@@ -152,7 +153,10 @@ func (p *Interactions) Apply(ctx context.Context, tx *Tx, e Event) error {
 		if err != nil {
 			return err
 		}
-		return p.addMessage(ctx, tx, e, d.InteractionID, d.MessageID, DirectionIn, "", d.Text, attachments, nanos(d.SentAt), d.At)
+		if err := p.addMessage(ctx, tx, e, d.InteractionID, d.MessageID, DirectionIn, "", d.Text, attachments, nanos(d.SentAt), d.At); err != nil {
+			return err
+		}
+		return p.weakenCheck(ctx, tx, d.InteractionID, d.IdentityCheck)
 	case domain.MessageSent:
 		return p.addMessage(ctx, tx, e, d.InteractionID, d.MessageID, DirectionOut, d.AgentID, d.Text, "", 0, d.At)
 	case domain.CustomerErased:
@@ -179,6 +183,25 @@ func (p *Interactions) addMessage(ctx context.Context, tx *Tx, e Event, interact
 		return err
 	}
 	p.messages.add(r.val.seq, int64(e.Position), messageID, direction, agent, text, attachments, sentAt, eventTime(at, e))
+	return nil
+}
+
+// weakenCheck lowers an interaction's identity check to a message's when
+// that is weaker (domain.IdentityCheck.Weaker): a thread begun by a
+// verified mail shows "not verified" once an unverified one joins it.
+func (p *Interactions) weakenCheck(ctx context.Context, tx *Tx, interactionID string, check domain.IdentityCheck) error {
+	if check == domain.IdentityUnchecked {
+		return nil
+	}
+	r, err := p.rows.get(ctx, tx, interactionID)
+	if err != nil || !r.live {
+		return err
+	}
+	cur := domain.IdentityCheck(r.val.identityCheck)
+	if weaker := cur.Weaker(check); weaker != cur {
+		r.val.identityCheck = string(weaker)
+		p.rows.touch(interactionID, r)
+	}
 	return nil
 }
 

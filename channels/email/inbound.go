@@ -25,6 +25,7 @@ type Receiver struct {
 	in     Inbound
 	limits Limits
 	self   string // normalised support address; mail from it is a loop
+	auth   *Authenticator
 	logger *slog.Logger
 }
 
@@ -35,12 +36,15 @@ type ReceiverOptions struct {
 	// it is refused: it is our own reply come back (a mail loop), not a
 	// customer.
 	SupportAddress string
-	Logger         *slog.Logger
+	// Auth checks DKIM, SPF and DMARC and decides the sender's identity
+	// check; nil checks nothing (every sender UNCHECKED).
+	Auth   *Authenticator
+	Logger *slog.Logger
 }
 
 // NewReceiver returns a Receiver appending through in.
 func NewReceiver(in Inbound, opts ReceiverOptions) *Receiver {
-	r := &Receiver{in: in, limits: opts.Limits.withDefaults(), logger: opts.Logger}
+	r := &Receiver{in: in, limits: opts.Limits.withDefaults(), auth: opts.Auth, logger: opts.Logger}
 	if r.logger == nil {
 		r.logger = slog.Default()
 	}
@@ -64,14 +68,16 @@ type Receipt struct {
 // or *SenderError for a message that can never be accepted, a domain error
 // with code EINVALID for content the ledger refuses, and any other error
 // for a failure worth retrying. When it returns nil the message is durable.
+// Without the client's address there is no SPF: DMARC rests on DKIM.
 func (r *Receiver) Receive(ctx context.Context, raw []byte, envelopeFrom string) (Receipt, error) {
-	return r.receive(ctx, raw, envelopeFrom, nil, "")
+	return r.receive(ctx, raw, Envelope{MailFrom: envelopeFrom}, nil, "")
 }
 
 // receive is Receive within g's limit of messages per sender (the From
 // address) for a message from the client address remote: a sender over
 // it gets a *limit.Error and nothing is appended.
-func (r *Receiver) receive(ctx context.Context, raw []byte, envelopeFrom string, g *limit.Guard, remote string) (Receipt, error) {
+func (r *Receiver) receive(ctx context.Context, raw []byte, env Envelope, g *limit.Guard, remote string) (Receipt, error) {
+	envelopeFrom := env.MailFrom
 	m, err := Parse(raw, r.limits)
 	if err != nil {
 		return Receipt{}, err
@@ -92,6 +98,7 @@ func (r *Receiver) receive(ctx context.Context, raw []byte, envelopeFrom string,
 	if text == "" && len(m.Attachments) == 0 {
 		return Receipt{}, parseErr(nil, "the message has no text, no subject and no attachments")
 	}
+	auth := r.auth.Check(ctx, raw, from.Value, env)
 	root := threadRoot(m)
 	msg := commands.InboundMessage{
 		Channel:           domain.ChannelEmail,
@@ -103,13 +110,15 @@ func (r *Receiver) receive(ctx context.Context, raw []byte, envelopeFrom string,
 		Text:              text,
 		Attachments:       m.Attachments,
 		SentAt:            m.Date,
+		IdentityCheck:     auth.Check,
+		Authentication:    auth.String(),
 	}
 	res, err := r.in.ReceiveInbound(ctx, msg, commands.Meta{CorrelationID: threadCorrelation(root)})
 	if err != nil {
 		return Receipt{}, fmt.Errorf("record email %s: %w", m.MessageID, err)
 	}
 	r.logger.DebugContext(ctx, "email received", "message_id", m.MessageID, "derived_id", m.Derived,
-		"interaction", res.InteractionID, "new_interaction", res.NewInteraction, "attachments", len(m.Attachments), "cut", m.Truncated)
+		"interaction", res.InteractionID, "new_interaction", res.NewInteraction, "auth", auth.String(), "attachments", len(m.Attachments), "cut", m.Truncated)
 	return Receipt{InboundResult: res, MessageID: m.MessageID, Root: root}, nil
 }
 

@@ -153,7 +153,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
-	return &session{srv: s, remote: c.Conn().RemoteAddr().String()}, nil
+	sess := &session{srv: s, conn: c, remote: c.Conn().RemoteAddr().String()}
+	if tcp, ok := c.Conn().RemoteAddr().(*net.TCPAddr); ok {
+		sess.ip = tcp.IP
+	}
+	return sess, nil
 }
 
 // smtpReply maps a Receive error to the SMTP reply: permanent (5xx) for

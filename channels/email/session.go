@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -16,7 +17,9 @@ import (
 type session struct {
 	srv    *Server
 	remote string
-	from   string // envelope sender of the current transaction
+	conn   *smtp.Conn // for the HELO/EHLO name, known only once sent
+	ip     net.IP     // the client's address, for SPF
+	from   string     // envelope sender of the current transaction
 }
 
 // Mail starts a transaction. The envelope sender is kept only as the
@@ -62,7 +65,8 @@ func (s *session) Data(r io.Reader) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.srv.cfg.RecordTimeout)
 	defer cancel()
 	start := time.Now()
-	rec, err := s.srv.recv.receive(ctx, raw, s.from, s.srv.cfg.Limits, s.remote)
+	env := Envelope{IP: s.ip, Helo: s.conn.Hostname(), MailFrom: s.from}
+	rec, err := s.srv.recv.receive(ctx, raw, env, s.srv.cfg.Limits, s.remote)
 	reply := s.srv.smtpReply(err)
 	if reply != nil {
 		var se *smtp.SMTPError

@@ -26,9 +26,12 @@ type emailComponent struct {
 	from     string
 	domain   string
 	maxBytes string
+	auth     string
 
-	maxMessageBytes int64  // --smtp-max-bytes, checked by provide
-	addr            string // the SMTP listener's address, once started (tests read it)
+	maxMessageBytes int64          // --smtp-max-bytes, checked by provide
+	authMode        email.AuthMode // --email-auth, checked by provide
+	resolver        email.Resolver // DNS for the checks; nil: net.DefaultResolver (tests give a fake)
+	addr            string         // the SMTP listener's address, once started (tests read it)
 }
 
 func newEmailComponent() serveComponent { return &emailComponent{} }
@@ -38,6 +41,7 @@ func (c *emailComponent) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.relay, "smtp-relay", envOr("LEDGER_SMTP_RELAY", ""), "relay agents' email replies go through: HOST:PORT, smtp://[user:pass@]host[:port], smtp+starttls://user:pass@host[:port] or smtps://user:pass@host[:port]; prefer the env LEDGER_SMTP_RELAY for a password")
 	fs.StringVar(&c.from, "smtp-from", envOr("LEDGER_SMTP_FROM", ""), "support address email replies come from, e.g. 'Support <support@example.com>' (env LEDGER_SMTP_FROM)")
 	fs.StringVar(&c.domain, "smtp-domain", envOr("LEDGER_SMTP_DOMAIN", ""), "name the SMTP server greets with and the relay client introduces itself with (default: the --smtp-from domain, else localhost) (env LEDGER_SMTP_DOMAIN)")
+	fs.StringVar(&c.auth, "email-auth", envOr("LEDGER_EMAIL_AUTH", string(email.AuthEnforce)), "DKIM, SPF and DMARC on inbound mail: enforce (a sender failing DMARC never joins the customer who owns the address), record (check and record, join anyway) or off (env LEDGER_EMAIL_AUTH)")
 	fs.StringVar(&c.maxBytes, "smtp-max-bytes", envOr("LEDGER_SMTP_MAX_BYTES", strconv.Itoa(25<<20)), "largest inbound email accepted, in bytes (env LEDGER_SMTP_MAX_BYTES)")
 }
 
@@ -52,6 +56,12 @@ func (c *emailComponent) provide(core *serveCore) (offers, error) {
 		return offers{}, &exitError{code: 2, err: fmt.Errorf("--smtp-max-bytes %q: want a positive number of bytes", c.maxBytes)}
 	}
 	c.maxMessageBytes = maxBytes
+	c.authMode = email.AuthEnforce
+	if c.auth != "" {
+		if c.authMode, err = email.ParseAuthMode(c.auth); err != nil {
+			return offers{}, &exitError{code: 2, err: fmt.Errorf("--email-auth: %w", err)}
+		}
+	}
 	if c.relay == "" {
 		return offers{}, nil
 	}
@@ -97,7 +107,8 @@ func (c *emailComponent) startServer(core *serveCore, name string, maxBytes int6
 		return fmt.Errorf("--smtp: listen on %s: %w", c.listen, err)
 	}
 	c.addr = ln.Addr().String()
-	recv := email.NewReceiver(core.handler, email.ReceiverOptions{SupportAddress: c.from})
+	auth := email.NewAuthenticator(email.AuthOptions{Mode: c.authMode, Resolver: c.resolver, Timeout: 10 * time.Second})
+	recv := email.NewReceiver(core.handler, email.ReceiverOptions{SupportAddress: c.from, Auth: auth})
 	srv := email.NewServer(recv, email.ServerConfig{Domain: name, MaxMessageBytes: maxBytes, Limits: core.limits.guard(clientRate)})
 	core.goRun(func() {
 		if err := srv.Serve(ln); err != nil {
@@ -114,7 +125,7 @@ func (c *emailComponent) startServer(core *serveCore, name string, maxBytes int6
 			slog.Error("smtp shutdown", "err", err)
 		}
 	})
-	slog.Info("smtp listening", "addr", ln.Addr().String(), "max_bytes", maxBytes)
+	slog.Info("smtp listening", "addr", ln.Addr().String(), "max_bytes", maxBytes, "email_auth", c.authMode)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"flag"
 	"io"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/interactionledger/ledger/channels/email"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/follow"
@@ -74,7 +76,13 @@ func (s *mailSinkSession) Data(r io.Reader) error {
 // (relay: the sink, or none when relay is "") and the outbound delivery.
 func serveEmail(t *testing.T, dir, relay string) (*server, *emailComponent) {
 	t.Helper()
-	c := &emailComponent{listen: "127.0.0.1:0", relay: relay, from: "Support <support@shop.example>", maxBytes: "1048576"}
+	return serveEmailWith(t, dir, relay, noDNS{})
+}
+
+// serveEmailWith is serveEmail checking senders against dns.
+func serveEmailWith(t *testing.T, dir, relay string, dns email.Resolver) (*server, *emailComponent) {
+	t.Helper()
+	c := &emailComponent{listen: "127.0.0.1:0", relay: relay, from: "Support <support@shop.example>", maxBytes: "1048576", resolver: dns}
 	// The web chat sender keeps the dispatcher running while the relay is
 	// off, as in a deployment with both channels.
 	srv, err := startServer(t.Context(), serveConfig{data: dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"}, &webChannelsComponent{}, c, newOutboundComponent())
@@ -109,6 +117,9 @@ func TestEmailThroughServe(t *testing.T) {
 		t.Fatalf("%d messages recorded after the server's 250, want 1", n)
 	}
 	interaction := interactionOn(t, srv, domain.ChannelEmail)
+	if check, results := startedCheck(t, srv, interaction); check != domain.IdentityUnverified || results != "dkim=none spf=none dmarc=none" {
+		t.Errorf("the unsigned mail from a domain without DMARC: check %q, results %q; want UNVERIFIED, dkim=none spf=none dmarc=none", check, results)
+	}
 	agent := commands.NewHandler(srv.store)
 	reply := func(id, text string) {
 		t.Helper()
@@ -275,18 +286,82 @@ func TestLegacyOutboundCheckpointIsMigrated(t *testing.T) {
 func TestEmailFlagsFromEnvironment(t *testing.T) {
 	t.Setenv("LEDGER_SMTP", "127.0.0.1:2525")
 	t.Setenv("LEDGER_SMTP_RELAY", "smtp://relay.example:25")
+	t.Setenv("LEDGER_EMAIL_AUTH", "record")
 	c := &emailComponent{}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	c.addFlags(fs)
 	if err := fs.Parse(nil); err != nil {
 		t.Fatal(err)
 	}
-	if c.listen != "127.0.0.1:2525" || c.relay != "smtp://relay.example:25" {
-		t.Fatalf("flags from the environment: --smtp %q, --smtp-relay %q", c.listen, c.relay)
+	if c.listen != "127.0.0.1:2525" || c.relay != "smtp://relay.example:25" || c.auth != "record" {
+		t.Fatalf("flags from the environment: --smtp %q, --smtp-relay %q, --email-auth %q", c.listen, c.relay, c.auth)
 	}
-	for _, name := range []string{"smtp", "smtp-relay"} {
+	for _, name := range []string{"smtp", "smtp-relay", "email-auth"} {
 		if f := fs.Lookup(name); f == nil || !strings.Contains(f.Usage, "LEDGER_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))) {
 			t.Errorf("flag --%s missing or without its environment variable", name)
 		}
 	}
+}
+
+// TestEmailAuthFlag: --email-auth defaults to enforce and refuses a mode
+// it does not know, with the usage exit code.
+func TestEmailAuthFlag(t *testing.T) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c := &emailComponent{}
+	c.addFlags(fs)
+	if err := fs.Parse([]string{"--smtp", "127.0.0.1:0"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.provide(nil); err != nil || c.authMode != email.AuthEnforce {
+		t.Fatalf("default --email-auth: mode %q, err %v; want enforce", c.authMode, err)
+	}
+	c = &emailComponent{listen: "127.0.0.1:0", maxBytes: "1024", auth: "lenient"}
+	var exit *exitError
+	if _, err := c.provide(nil); !errors.As(err, &exit) || exit.code != 2 {
+		t.Fatalf("--email-auth lenient: %v, want a usage error", err)
+	}
+}
+
+// noDNS knows no record, so serve tests never ask the network: every
+// sender is UNVERIFIED (no DMARC policy) and joins its customer.
+type noDNS struct{}
+
+func (noDNS) LookupTXT(_ context.Context, name string) ([]string, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func (noDNS) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func (noDNS) LookupIPAddr(_ context.Context, name string) ([]net.IPAddr, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func (noDNS) LookupAddr(_ context.Context, name string) ([]string, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+// startedCheck is the identity check and authentication results an
+// interaction started with.
+func startedCheck(t *testing.T, srv *server, interaction string) (domain.IdentityCheck, string) {
+	t.Helper()
+	page, err := srv.store.ReadAll(t.Context(), 0, 10_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range page {
+		if rec.Type != "InteractionStarted" {
+			continue
+		}
+		e, err := domain.DecodeEvent(rec.Type, rec.Schema, rec.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := e.(domain.InteractionStarted); s.InteractionID == interaction {
+			return s.IdentityCheck, s.Authentication
+		}
+	}
+	t.Fatalf("interaction %s never started", interaction)
+	return "", ""
 }

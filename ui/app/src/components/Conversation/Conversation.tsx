@@ -15,6 +15,7 @@ import { ChannelIcon, writtenChannels } from "../channelIcon";
 import { ErrorText } from "../ErrorText";
 import { DeliveryState } from "../DeliveryState/DeliveryState";
 import { useI18n } from "../../i18n";
+import { IdentityNote } from "../IdentityNote/IdentityNote";
 
 const dispositions: Disposition[] = ["RESOLVED", "FOLLOW_UP", "ESCALATED", "NO_ACTION", "SPAM"];
 
@@ -129,7 +130,7 @@ export function Conversation({ id, onCustomer }: { id: string; onCustomer: (id: 
       <header>
         <h2 id="conv-title"><ChannelIcon channel={it.channel} /> {it.customer.displayName || it.identity.value}</h2>
         <p class="muted">{it.subject ? `${it.subject} · ` : ""}{t("conversation.status", { status: t(`status.${it.status}`) })}</p>
-        {it.identityCheck === "CLAIMED" && <p class="identity-claimed" data-identity-check="CLAIMED">{t("identity.claimed")}</p>}
+        <IdentityNote check={it.identityCheck} />
       </header>
       <ol class="messages" aria-live="polite" aria-label={t("conversation.reply")}>
         {it.messages.map((m) => (

@@ -52,10 +52,16 @@ export type Disposition =
 export type IdentityCheck =
   /** A trusted peer vouched for it (a SIP trunk's P-Asserted-Identity). */
   | 'ASSERTED'
-  /** Only the sender says so. */
+  /** Only the sender says so (a SIP From header). */
   | 'CLAIMED'
+  /** The sender's domain says it did not send it: an email that failed DMARC (a forged From). The contact is on an unverified customer of its own, never the address's owner. */
+  | 'FAILED'
   /** The channel cannot tell. */
-  | 'UNCHECKED';
+  | 'UNCHECKED'
+  /** Nothing vouched for it and nothing contradicted it: an email from a domain with no DMARC policy, or whose DNS could not be read. The contact joined the customer who owns the address; treat it as not verified. */
+  | 'UNVERIFIED'
+  /** The sender's domain vouched for it: an email that passed DMARC (an aligned DKIM signature or SPF pass). */
+  | 'VERIFIED';
 
 /** The kind of handle a customer is known by. */
 export type IdentityKind =

@@ -6,6 +6,7 @@ import { useSubscription } from "@urql/preact";
 import { CallOfferedDocument, OfferedCallUpdatedDocument, type OfferedCallFragment } from "./screenpop.generated";
 import { ErrorText } from "../ErrorText";
 import { useI18n } from "../../i18n";
+import { IdentityNote } from "../IdentityNote/IdentityNote";
 
 /** useCallOffer follows the calls offered to an agent's phone: the latest one, or null. */
 export function useCallOffer(agentId: string) {
@@ -29,7 +30,7 @@ export function ScreenPop({ call }: { call: OfferedCallFragment }) {
         {" · "}
         <span class="state">{t(`screenPop.${state}`)}</span>
       </p>
-      {live.identityCheck === "CLAIMED" && <p class="identity-claimed" data-identity-check="CLAIMED">{t("identity.claimed")}</p>}
+      <IdentityNote check={live.identityCheck} />
       <ErrorText error={s.error} />
     </section>
   );
