@@ -291,7 +291,11 @@ func loadAgentLoad(ctx context.Context, tx *sql.Tx, agents []Agent, index map[st
 // AgentWork returns the open interactions assigned to an agent now, oldest
 // assignment first (by id when equal), at most MaxBatchIDs of them.
 func (db *ReadDB) AgentWork(ctx context.Context, agentID string) ([]Interaction, error) {
-	list, err := scanInteractions(ctx, db.r, `SELECT `+interactionColumns+` FROM interactions i
+	r, err := db.reader(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("agent work %s: %w", agentID, err)
+	}
+	list, err := scanInteractions(ctx, r, `SELECT `+interactionColumns+` FROM interactions i
 		WHERE i.id IN (SELECT interaction_id FROM agent_work WHERE agent_id = ?)
 		ORDER BY i.assigned_at, i.id LIMIT ?`, agentID, MaxBatchIDs)
 	if err != nil {

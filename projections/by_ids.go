@@ -172,7 +172,11 @@ func (db *ReadDB) InteractionsByID(ctx context.Context, ids []string) (map[strin
 	if err != nil {
 		return nil, err
 	}
-	list, err := scanInteractions(ctx, db.r, `SELECT `+interactionColumns+` FROM interactions i WHERE i.id `+inIDList, idJSON)
+	r, err := db.reader(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("interactions by id: %w", err)
+	}
+	list, err := scanInteractions(ctx, r, `SELECT `+interactionColumns+` FROM interactions i WHERE i.id `+inIDList, idJSON)
 	if err != nil {
 		return nil, fmt.Errorf("interactions by id: %w", err)
 	}

@@ -148,7 +148,7 @@ func (db *ReadDB) CustomerByIdentity(ctx context.Context, id domain.Identity) (c
 	if customerID, ok := getView(db.views, &db.views.identities, key); ok {
 		return customerID, true, nil
 	}
-	epoch := db.views.currentEpoch()
+	epoch := db.viewEpoch(ctx) // the read may be the request's snapshot's
 	customerID, found, err = db.identityHolder(ctx, id)
 	if found {
 		putView(db.views, &db.views.identities, key, customerID, epoch, identityViewDeps(id, customerID))

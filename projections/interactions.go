@@ -321,7 +321,11 @@ const interactionColumns = `i.id, i.customer_id, i.channel, i.identity_kind, i.i
 
 // Interaction returns one interaction, or a domain ENOTFOUND error.
 func (db *ReadDB) Interaction(ctx context.Context, id string) (Interaction, error) {
-	list, err := scanInteractions(ctx, db.r, `SELECT `+interactionColumns+` FROM interactions i WHERE i.id = ?`, id)
+	r, err := db.reader(ctx)
+	if err != nil {
+		return Interaction{}, fmt.Errorf("interaction %s: %w", id, err)
+	}
+	list, err := scanInteractions(ctx, r, `SELECT `+interactionColumns+` FROM interactions i WHERE i.id = ?`, id)
 	if err != nil {
 		return Interaction{}, fmt.Errorf("interaction %s: %w", id, err)
 	}
@@ -357,7 +361,11 @@ func scanInteractions(ctx context.Context, q querier, query string, args ...any)
 // Messages returns an interaction's messages in order; none (and no error)
 // for an unknown interaction.
 func (db *ReadDB) Messages(ctx context.Context, interactionID string) ([]Message, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT m.position, m.message_id, m.direction, m.agent_id, m.text, m.attachments, m.sent_at, m.at
+	r, err := db.reader(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("messages of %s: %w", interactionID, err)
+	}
+	rows, err := r.QueryContext(ctx, `SELECT m.position, m.message_id, m.direction, m.agent_id, m.text, m.attachments, m.sent_at, m.at
 		FROM interactions i JOIN messages m ON m.interaction_seq = i.seq WHERE i.id = ? ORDER BY m.position`, interactionID)
 	if err != nil {
 		return nil, fmt.Errorf("messages of %s: %w", interactionID, err)

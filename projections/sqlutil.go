@@ -44,6 +44,23 @@ func (db *ReadDB) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return fn(tx)
 }
 
+// reader is what a single-statement read under ctx runs on: the request's
+// snapshot when ctx carries one (WithSnapshot), else the pool. A read that
+// took a pool connection of its own while its request held the snapshot's
+// would wait for the pool while holding part of it: as many such requests
+// as the pool has connections wait for each other until they time out (the
+// soak saw GraphQL stall for 30 s).
+func (db *ReadDB) reader(ctx context.Context) (querier, error) {
+	if s := db.snapshotOf(ctx); s != nil {
+		tx, err := s.begin()
+		if err != nil {
+			return nil, err
+		}
+		return db.cached(tx), nil
+	}
+	return db.r, nil
+}
+
 // writeTx runs fn in a transaction on the write connection and commits it;
 // on any error the transaction is rolled back and the error names what.
 func (db *ReadDB) writeTx(ctx context.Context, what string, fn func(tx *sql.Tx) error) (err error) {

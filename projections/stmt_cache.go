@@ -120,9 +120,15 @@ func (q cachedTx) QueryRowContext(ctx context.Context, query string, args ...any
 	return q.tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
 }
 
-// queryRow runs a one-row query outside a transaction, as a cached
-// prepared statement.
+// queryRow runs a one-row query as a cached prepared statement: in the
+// request's snapshot when ctx carries one (see reader), else outside a
+// transaction.
 func (db *ReadDB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := db.snapshotOf(ctx); s != nil {
+		if tx, err := s.begin(); err == nil {
+			return db.cached(tx).QueryRowContext(ctx, query, args...)
+		}
+	}
 	s := db.stmts.get(db.r, query)
 	if s == nil {
 		return db.r.QueryRowContext(ctx, query, args...)
