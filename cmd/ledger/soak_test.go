@@ -57,11 +57,11 @@ const (
 
 // soakSample is what the sampler saw at one moment.
 type soakSample struct {
-	at                    time.Duration // since the load started
-	rssMiB                float64
-	goroutines, openFiles float64
-	followerLag           float64 // the largest lag of any follower, in events
-	projectionLag         float64
+	at                     time.Duration // since the load started
+	rssMiB                 float64
+	goroutines, openFiles  float64
+	followerLag            float64 // the largest lag of any follower, in events
+	projectionLag          float64
 	channelP99, graphqlP99 time.Duration // over the interval before the sample
 	acked                  int
 }
