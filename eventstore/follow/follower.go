@@ -84,7 +84,17 @@ type Follower[E any] struct {
 	position atomic.Uint64
 	head     atomic.Uint64
 	notifier eventstore.Notifier
+	// failures counts the failed runs since the last handled batch: an
+	// episode (a full disk, a database away) is logged when it starts,
+	// again every failureRelog while it lasts, and when it ends, not at
+	// every retry.
+	failures  atomic.Int64
+	lastNoted atomic.Int64 // unix nanoseconds of the last failure logged at ERROR
 }
+
+// failureRelog is how often a failure episode that goes on is logged
+// again at ERROR.
+const failureRelog = 5 * time.Minute
 
 // New returns a follower; it reads nothing until Run.
 func New[E any](cfg Config[E]) (*Follower[E], error) {
@@ -169,12 +179,32 @@ func (f *Follower[E]) Run(ctx context.Context) error {
 		if next == backoff.Stop {
 			return fmt.Errorf("%s: giving up: %w", f.cfg.Name, err)
 		}
-		f.log.Error("follower failed; retrying from its checkpoint", "err", err, "retry_in", next)
+		f.noteFailure(err, next)
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-time.After(next):
 		}
+	}
+}
+
+// noteFailure logs a failed run: at ERROR when it starts an episode or
+// the last such log is failureRelog old, else at DEBUG.
+func (f *Follower[E]) noteFailure(err error, retryIn time.Duration) {
+	n := f.failures.Add(1)
+	now := time.Now()
+	if n > 1 && now.Sub(time.Unix(0, f.lastNoted.Load())) < failureRelog {
+		f.log.Debug("follower failed again; retrying from its checkpoint", "err", err, "retry_in", retryIn, "failures", n)
+		return
+	}
+	f.lastNoted.Store(now.UnixNano())
+	f.log.Error("follower failed; retrying from its checkpoint", "err", err, "retry_in", retryIn, "failures", n)
+}
+
+// noteProgress ends a failure episode once a batch is handled again.
+func (f *Follower[E]) noteProgress() {
+	if n := f.failures.Swap(0); n > 0 {
+		f.log.Warn("follower resumed", "failed_runs", n)
 	}
 }
 
@@ -394,6 +424,7 @@ func (f *Follower[E]) handle(ctx context.Context, src Source[E], events []E, sav
 	}
 	f.m.events.Add(float64(len(events)))
 	f.publish(last)
+	f.noteProgress()
 	return nil
 }
 
