@@ -295,7 +295,9 @@ func (w *writer) transact(reqs []*request, lookup bool) (b *batch, _ []*request,
 	}
 	defer func() {
 		if err != nil {
-			if _, rbErr := w.conn.ExecContext(w.ctx, "ROLLBACK"); rbErr != nil {
+			// SQLite rolls back by itself after some failures (SQLITE_FULL
+			// at COMMIT): then there is nothing left to roll back.
+			if _, rbErr := w.conn.ExecContext(w.ctx, "ROLLBACK"); rbErr != nil && !strings.Contains(rbErr.Error(), "no transaction is active") {
 				err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 			}
 		}
