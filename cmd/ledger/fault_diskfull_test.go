@@ -100,6 +100,9 @@ func TestFaultDiskFull(t *testing.T) {
 	}
 	load.failOnRefusals(t)
 	gql.failOnErrors(t)
+	if load.chatRetryLater.Load() == 0 {
+		t.Fatal("no web chat message was refused with an \"unavailable\" error frame while the disk was full")
+	}
 	log, _ := os.ReadFile(srv.log)
 	episodes := strings.Count(string(log), "event store disk full")
 	if episodes < cycles || strings.Count(string(log), "event store writes resumed") < cycles {
@@ -107,10 +110,10 @@ func TestFaultDiskFull(t *testing.T) {
 	}
 	srv.stop(t)
 	verifyCrashedLedger(t, bin, dir, load)
-	t.Logf("FAULT disk-full: %d cycles of %s full; %d messages acknowledged, %d retry-later refusals (503/unavailable), %d resends; "+
+	t.Logf("FAULT disk-full: %d cycles of %s full; %d messages acknowledged, %d retry-later refusals (%d of them web chat frames, the rest 503 with Retry-After), %d resends; "+
 		"GraphQL %d mutations ok, %d UNAVAILABLE; SIP INVITE 503 with Retry-After; worst resume %s after space was freed; "+
 		"%d disk-full log lines, %d log lines in all; verify OK; %s",
-		cycles, fillFor, load.acks(), load.retryLater.Load(), load.resent.Load(), gql.ok.Load(), gql.unavailable.Load(),
+		cycles, fillFor, load.acks(), load.retryLater.Load(), load.chatRetryLater.Load(), load.resent.Load(), gql.ok.Load(), gql.unavailable.Load(),
 		resumeWorst.Round(time.Millisecond), episodes, strings.Count(string(log), "\n"), time.Since(started).Round(time.Millisecond))
 }
 

@@ -283,6 +283,7 @@ type crashLoad struct {
 	// it. retryLater counts those refusals.
 	acceptRetryLater bool
 	retryLater       atomic.Int64
+	chatRetryLater   atomic.Int64 // of retryLater, those in web chat error frames
 }
 
 func newCrashLoad() *crashLoad {
@@ -589,6 +590,7 @@ func (l *crashLoad) chat(ctx context.Context, base string, msgs []crashMessage, 
 			l.ack(m)
 			msgs = msgs[1:]
 		case errors.As(err, &refused) && l.laterAccepted(refused):
+			l.chatRetryLater.Add(1)
 			return msgs
 		case errors.As(err, &refused):
 			l.refuse(m, err)
