@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
 )
 
 type metrics struct {
@@ -67,7 +68,9 @@ func (h *Handler) observe(ctx context.Context, command, stream string, start tim
 	h.metrics.commands.WithLabelValues(command, outcome).Inc()
 	h.metrics.duration.WithLabelValues(command).Observe(elapsed.Seconds())
 	level := slog.LevelDebug
-	if err != nil && outcome == domain.EINTERNAL {
+	if _, unavailable := eventstore.Unavailable(err); err != nil && outcome == domain.EINTERNAL && !unavailable {
+		// A full disk is logged once per episode by the store, not once
+		// per refused command.
 		level = slog.LevelWarn
 	}
 	h.logger.Log(ctx, level, "command", "command", command, "stream", stream,

@@ -3,6 +3,7 @@ package eventstore
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -60,4 +61,48 @@ func (v ExpectedVersion) String() string {
 	default:
 		return fmt.Sprintf("%d", int64(v))
 	}
+}
+
+// ErrStorageFull is the cause of an UnavailableError raised because the
+// disk (or the file system's quota) under the store is full.
+var ErrStorageFull = errors.New("the ledger's disk is full")
+
+// DefaultRetryAfter is how long a caller refused with an UnavailableError
+// is told to wait: long enough for an operator to free space, short
+// enough that a provider's redelivery finds the ledger writing again soon
+// after.
+const DefaultRetryAfter = 30 * time.Second
+
+// UnavailableError reports that the store cannot take writes now, for a
+// reason that passes without a restart (a full disk). Nothing of the
+// failed append was written and the store stays usable: callers answer
+// "try again later" (HTTP 503 with Retry-After, SIP 503, GraphQL
+// UNAVAILABLE, SMTP 451) instead of a 500, so that senders retry.
+type UnavailableError struct {
+	// RetryAfter is the wait to suggest to the caller.
+	RetryAfter time.Duration
+	// Err is the cause: ErrStorageFull wrapping the driver's error.
+	Err error
+}
+
+func (e *UnavailableError) Error() string {
+	return fmt.Sprintf("storage unavailable, retry in %s: %v", e.RetryAfter, e.Err)
+}
+
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// StorageFull returns an *UnavailableError for cause, a write refused for
+// lack of space.
+func StorageFull(cause error) *UnavailableError {
+	return &UnavailableError{RetryAfter: DefaultRetryAfter, Err: fmt.Errorf("%w: %w", ErrStorageFull, cause)}
+}
+
+// Unavailable reports whether err is (or wraps) an UnavailableError, and
+// the wait it suggests.
+func Unavailable(err error) (time.Duration, bool) {
+	var u *UnavailableError
+	if errors.As(err, &u) {
+		return u.RetryAfter, true
+	}
+	return 0, false
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/internal/limit"
 	"github.com/interactionledger/ledger/internal/pii"
 )
@@ -161,8 +162,8 @@ func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
 }
 
 // smtpReply maps a Receive error to the SMTP reply: permanent (5xx) for
-// what can never be accepted, temporary (451) for everything else, so the
-// client keeps the message and retries.
+// what can never be accepted, temporary (452 for a full disk, 451 for
+// everything else), so the client keeps the message and retries.
 func (s *Server) smtpReply(err error) error {
 	var pe *ParseError
 	var se *SenderError
@@ -190,6 +191,11 @@ func (s *Server) smtpReply(err error) error {
 		return limitReply(err)
 	case domain.ErrorCode(err) == domain.EINVALID:
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: replyText("message refused: " + domain.ErrorMessage(err))}
+	case errors.Is(err, eventstore.ErrStorageFull):
+		// RFC 5321's "insufficient system storage" and RFC 3463's "mail
+		// system full": temporary, so the sending MTA queues the message
+		// and retries.
+		return &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1}, Message: "Insufficient storage, message not recorded; try again later"}
 	default:
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Message not recorded, try again later"}
 	}

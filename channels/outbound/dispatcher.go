@@ -344,6 +344,7 @@ func (r *run) flushLoop(done chan<- struct{}) {
 	tick := time.NewTicker(r.d.cfg.CheckpointEvery)
 	defer tick.Stop()
 	saved := r.marks.position()
+	failing := false // logged once per episode (a full disk), not every tick
 	for {
 		select {
 		case <-r.ctx.Done():
@@ -352,8 +353,17 @@ func (r *run) flushLoop(done chan<- struct{}) {
 		}
 		if pos := r.marks.position(); pos != saved && r.started.Load() {
 			if err := r.d.saveCheckpoint(r.ctx, pos); err != nil {
-				r.d.cfg.Logger.Warn("outbound checkpoint not saved; retrying", "position", pos, "err", err)
+				level := slog.LevelWarn
+				if failing {
+					level = slog.LevelDebug
+				}
+				failing = true
+				r.d.cfg.Logger.Log(r.ctx, level, "outbound checkpoint not saved; retrying", "position", pos, "err", err)
 				continue
+			}
+			if failing {
+				failing = false
+				r.d.cfg.Logger.Warn("outbound checkpoint saved again; resumed", "position", pos)
 			}
 			saved = pos
 		}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/internal/limit"
 )
 
 // maxBodyBytes bounds the session description we pass on; real SDP is a
@@ -220,6 +222,13 @@ func (s *Server) record(c *call, in inviteInfo) bool {
 		IdentityCheck:     in.check,
 		Queue:             in.queue,
 	}, commands.Meta{})
+	if d, unavailable := eventstore.Unavailable(err); unavailable {
+		// The ledger's disk is full (logged once by the store): the
+		// caller's side may try again later, as with a busy ledger.
+		s.log.Debug("sip: ledger cannot record now, new call refused", "call_id", in.callID, "err", err)
+		c.rejectEarly(503, "Service Unavailable", siplib.NewHeader("Retry-After", limit.RetryAfterSeconds(d)))
+		return false
+	}
 	if err != nil {
 		code, reason := 500, "Server Internal Error"
 		if domain.ErrorCode(err) == domain.EINVALID {
@@ -276,9 +285,10 @@ func firstInteractionID(names domain.StreamNames, callID string) string {
 	return commands.DeriveID("interaction", names.Conversation(domain.ChannelPhone, callID)+"#0")
 }
 
-// rejectEarly answers a call that never got to the queue.
-func (c *call) rejectEarly(code int, reason string) {
-	if err := c.dlg.Respond(code, reason, nil); err != nil {
+// rejectEarly answers a call that never got to the queue, with headers
+// (a Retry-After, say).
+func (c *call) rejectEarly(code int, reason string, headers ...siplib.Header) {
+	if err := c.dlg.Respond(code, reason, nil, headers...); err != nil {
 		c.log.Debug("sip: final response failed", "call_id", c.id, "err", err)
 	}
 }

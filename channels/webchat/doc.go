@@ -42,6 +42,11 @@
 // same conversation arrive with direction IN. Clients drop frames whose id
 // they already have.
 //
+// An error frame with code "limited" or "unavailable" (the ledger's disk is
+// full) carries "retryAfter" in seconds: the message was not recorded and
+// is to be sent again, with the same id, after that wait. Other codes are
+// final.
+//
 // # Verified identity
 //
 // The assertion is a JWT (RFC 7519) signed with HS256 under the secret the

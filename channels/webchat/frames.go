@@ -140,6 +140,11 @@ type AckFrame struct {
 	Position      uint64 `json:"position"`
 }
 
+// CodeUnavailable is the error frame code of a message the ledger cannot
+// record now (its disk is full): like "limited", the widget sends the same
+// message again after RetryAfter seconds, where other codes are final.
+const CodeUnavailable = "unavailable"
+
 // ErrorFrame refuses a frame.
 type ErrorFrame struct {
 	Type    string `json:"type"` // "error"
@@ -147,7 +152,8 @@ type ErrorFrame struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	// RetryAfter, in seconds, says when a refusal over a limit (code
-	// "limited") may be retried; absent when it may not be.
+	// "limited") or of a ledger that cannot write now (code
+	// "unavailable") may be retried; absent when it may not be.
 	RetryAfter int64 `json:"retryAfter,omitempty"`
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -279,6 +280,21 @@ func (s *Server) identify(hello ClientFrame) (domain.Identity, string, bool, err
 	return a.Identity, a.Name, true, nil
 }
 
+// rejectUnavailable answers a hello the ledger could not serve for now (a
+// full disk) with an "unavailable" error frame carrying RetryAfter, and
+// closes with 1013 Try Again Later, so the widget reconnects after the
+// wait rather than giving up.
+func (s *Server) rejectUnavailable(conn *websocket.Conn, err error, msg string) {
+	frame := ErrorFrame{Type: "error", Code: CodeUnavailable, Message: msg}
+	if d, ok := edge.RetryAfter(err); ok {
+		frame.RetryAfter, _ = strconv.ParseInt(limit.RetryAfterSeconds(d), 10, 64)
+	}
+	deadline := time.Now().Add(s.cfg.WriteWait)
+	_ = conn.SetWriteDeadline(deadline)
+	_ = conn.WriteMessage(websocket.TextMessage, encode(frame))
+	_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "try again later"), deadline)
+}
+
 // ConversationKey names the web chat conversation with a (normalised)
 // identity: one running conversation per customer identity.
 func ConversationKey(id domain.Identity) string { return "webchat|" + id.String() }
@@ -287,6 +303,10 @@ func ConversationKey(id domain.Identity) string { return "webchat|" + id.String(
 func (s *Server) reject(conn *websocket.Conn, err error) {
 	defer conn.Close()
 	code := domain.ErrorCode(err)
+	if msg, ok := edge.UnavailableMessage(err); ok {
+		s.rejectUnavailable(conn, err, msg)
+		return
+	}
 	if code == domain.EINTERNAL {
 		// The client left, stayed silent or sent too much (the library
 		// answered that with 1009): nobody to tell.

@@ -248,11 +248,15 @@ func (s *session) linkDevice(ctx context.Context, customerID string) {
 
 // refuse answers a frame with an error frame; the socket stays open.
 func (s *session) refuse(id string, err error) {
-	code := domain.ErrorCode(err)
-	if code == domain.EINTERNAL {
+	code, msg := domain.ErrorCode(err), domain.ErrorMessage(err)
+	if m, ok := edge.UnavailableMessage(err); ok {
+		// The ledger cannot write now (a full disk, logged by the store):
+		// the widget keeps the message and sends it again after RetryAfter.
+		code, msg = CodeUnavailable, m
+	} else if code == domain.EINTERNAL {
 		s.srv.cfg.Logger.Error("web chat message failed", "device_digest", pii.Digest(s.device), "err", pii.RedactErr(err))
 	}
-	frame := ErrorFrame{Type: "error", ID: id, Code: code, Message: domain.ErrorMessage(err)}
+	frame := ErrorFrame{Type: "error", ID: id, Code: code, Message: msg}
 	if d, ok := edge.RetryAfter(err); ok {
 		frame.RetryAfter, _ = strconv.ParseInt(limit.RetryAfterSeconds(d), 10, 64)
 	}

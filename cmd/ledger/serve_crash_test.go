@@ -281,6 +281,15 @@ type crashLoad struct {
 	resent   atomic.Int64 // sends after a failed attempt (the kill)
 	reacked  atomic.Int64 // acknowledgements of a message acknowledged before
 	client   *http.Client
+
+	// acceptRetryLater makes a "try again later" refusal (HTTP 503 with
+	// Retry-After, a web chat error frame of code "unavailable" with
+	// retryAfter) a reason to resend, as a provider and the widget do,
+	// instead of a refusal that fails the test: the disk-full drill sets
+	// it. retryLater counts those refusals.
+	acceptRetryLater bool
+	retryLater       atomic.Int64
+	chatRetryLater   atomic.Int64 // of retryLater, those in web chat error frames
 }
 
 func newCrashLoad() *crashLoad {
@@ -323,7 +332,7 @@ func (l *crashLoad) waitAcks(t *testing.T, want int, s *crashServer) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for l.acks() < want {
-		l.failOnRefusals(t)
+		l.failOnRefusalsLog(t, s.log)
 		select {
 		case err := <-s.exited:
 			t.Fatalf("ledger serve exited unasked (%v); log:\n%s", err, readTail(s.log))
@@ -337,10 +346,21 @@ func (l *crashLoad) waitAcks(t *testing.T, want int, s *crashServer) {
 
 func (l *crashLoad) failOnRefusals(t *testing.T) {
 	t.Helper()
+	l.failOnRefusalsLog(t, "")
+}
+
+// failOnRefusalsLog is failOnRefusals showing the tail of the server's
+// log at logPath, if given, with the failure.
+func (l *crashLoad) failOnRefusalsLog(t *testing.T, logPath string) {
+	t.Helper()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.refusals) > 0 {
-		t.Fatalf("the server refused %d messages, first: %s", len(l.refusals), l.refusals[0])
+		log := ""
+		if logPath != "" {
+			log = "; log:\n" + readTail(logPath)
+		}
+		t.Fatalf("the server refused %d messages, first: %s%s", len(l.refusals), l.refusals[0], log)
 	}
 }
 
@@ -451,11 +471,23 @@ func (l *crashLoad) deliver(ctx context.Context, m crashMessage) bool {
 			l.observe(time.Since(sent))
 			l.ack(m)
 			return true
+		case errors.As(err, &refused) && l.laterAccepted(refused):
 		case errors.As(err, &refused):
 			l.refuse(m, err)
 		}
 	}
 	return false
+}
+
+// laterAccepted counts a "try again later" refusal and reports true when
+// the load takes it as one (acceptRetryLater); the sender then resends.
+func (l *crashLoad) laterAccepted(r *crashRefusal) bool {
+	if !r.retryLater || !l.acceptRetryLater {
+		return false
+	}
+	l.retryLater.Add(1)
+	time.Sleep(50 * time.Millisecond) // sooner than Retry-After: the drill measures when writing resumes
+	return true
 }
 
 // crashRefusal is an answer of a running server other than an
@@ -464,6 +496,9 @@ func (l *crashLoad) deliver(ctx context.Context, m crashMessage) bool {
 type crashRefusal struct {
 	status int
 	body   string
+	// retryLater: the server said "try again later" (503 with
+	// Retry-After, or a chat error frame "unavailable" with retryAfter).
+	retryLater bool
 }
 
 func (r *crashRefusal) Error() string { return fmt.Sprintf("%d %s", r.status, r.body) }
@@ -484,7 +519,8 @@ func (l *crashLoad) post(ctx context.Context, base string, m crashMessage) error
 		return err // cut off by the kill: not an answer
 	}
 	if resp.StatusCode != http.StatusOK {
-		return &crashRefusal{status: resp.StatusCode, body: string(body)}
+		later := resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != ""
+		return &crashRefusal{status: resp.StatusCode, body: string(body), retryLater: later}
 	}
 	if m.channel == domain.ChannelApp {
 		var a app.Accepted
@@ -579,6 +615,9 @@ func (l *crashLoad) chat(ctx context.Context, base string, msgs []crashMessage, 
 			l.observe(time.Since(began))
 			l.ack(m)
 			msgs = msgs[1:]
+		case errors.As(err, &refused) && l.laterAccepted(refused):
+			l.chatRetryLater.Add(1)
+			return msgs
 		case errors.As(err, &refused):
 			l.refuse(m, err)
 			return msgs
@@ -596,7 +635,10 @@ func chatSend(conn *websocket.Conn, m crashMessage) error {
 		return err
 	}
 	for {
-		var f struct{ Type, ID, Code, Message string }
+		var f struct {
+			Type, ID, Code, Message string
+			RetryAfter              int64
+		}
 		_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
 		if err := conn.ReadJSON(&f); err != nil {
 			return err
@@ -605,7 +647,8 @@ func chatSend(conn *websocket.Conn, m crashMessage) error {
 		case f.Type == "ack" && f.ID == m.id:
 			return nil
 		case f.Type == "error":
-			return &crashRefusal{status: 0, body: f.Code + ": " + f.Message}
+			later := f.Code == webchat.CodeUnavailable && f.RetryAfter > 0
+			return &crashRefusal{status: 0, body: f.Code + ": " + f.Message, retryLater: later}
 		}
 	}
 }

@@ -28,6 +28,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/interactionledger/ledger/internal/diskfull"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
 
@@ -273,7 +274,9 @@ func (s *Store) create(ctx context.Context, customerID string) (Key, error) {
 	}
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO data_keys (customer_id, wrapped, created_at) VALUES (?, ?, ?)`,
 		customerID, wrapped, time.Now().UnixNano()); err != nil {
-		return Key{}, fmt.Errorf("data key of %s: %w", customerID, err)
+		// A full disk is "try again later" for whoever registers the
+		// customer, as for the ledger's own appends.
+		return Key{}, fmt.Errorf("data key of %s: %w", customerID, diskfull.Classify(err))
 	}
 	return s.remember(customerID, raw)
 }

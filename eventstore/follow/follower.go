@@ -84,7 +84,23 @@ type Follower[E any] struct {
 	position atomic.Uint64
 	head     atomic.Uint64
 	notifier eventstore.Notifier
+	// failures counts the failed runs since the last handled batch: an
+	// episode (a full disk, a database away) is logged when it starts,
+	// again every failureRelog while it lasts, and when it ends, not at
+	// every retry.
+	failures  atomic.Int64
+	lastNoted atomic.Int64 // unix nanoseconds of the last failure logged at ERROR
+	runBegan  atomic.Int64 // unix nanoseconds the current run began
 }
+
+// settledRun is how long a run of a consumer that buffers (see buffers)
+// must go on before a flush counts as the end of a failure episode: its
+// writes may be asynchronous and fail after the flush returned.
+const settledRun = 10 * time.Second
+
+// failureRelog is how often a failure episode that goes on is logged
+// again at ERROR.
+const failureRelog = 5 * time.Minute
 
 // New returns a follower; it reads nothing until Run.
 func New[E any](cfg Config[E]) (*Follower[E], error) {
@@ -162,6 +178,9 @@ func (f *Follower[E]) Run(ctx context.Context) error {
 			return halt
 		}
 		f.failed(err)
+		if time.Since(began) > healthyRun {
+			f.noteProgress() // it ran well for a while: the episode before is over
+		}
 		if f.position.Load() != before || time.Since(began) > healthyRun {
 			wait.Reset() // it made progress, or ran well for a while: a new failure
 		}
@@ -169,12 +188,32 @@ func (f *Follower[E]) Run(ctx context.Context) error {
 		if next == backoff.Stop {
 			return fmt.Errorf("%s: giving up: %w", f.cfg.Name, err)
 		}
-		f.log.Error("follower failed; retrying from its checkpoint", "err", err, "retry_in", next)
+		f.noteFailure(err, next)
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-time.After(next):
 		}
+	}
+}
+
+// noteFailure logs a failed run: at ERROR when it starts an episode or
+// the last such log is failureRelog old, else at DEBUG.
+func (f *Follower[E]) noteFailure(err error, retryIn time.Duration) {
+	n := f.failures.Add(1)
+	now := time.Now()
+	if n > 1 && now.Sub(time.Unix(0, f.lastNoted.Load())) < failureRelog {
+		f.log.Debug("follower failed again; retrying from its checkpoint", "err", err, "retry_in", retryIn, "failures", n)
+		return
+	}
+	f.lastNoted.Store(now.UnixNano())
+	f.log.Error("follower failed; retrying from its checkpoint", "err", err, "retry_in", retryIn, "failures", n)
+}
+
+// noteProgress ends a failure episode once a batch is handled again.
+func (f *Follower[E]) noteProgress() {
+	if n := f.failures.Swap(0); n > 0 {
+		f.log.Warn("follower resumed", "failed_runs", n)
 	}
 }
 
@@ -250,6 +289,7 @@ func (f *Follower[E]) failed(err error) {
 // runOnce is one run: take the lease, load the checkpoint, feed the
 // consumer until ctx ends, the bounded feed ends, or a failure.
 func (f *Follower[E]) runOnce(ctx context.Context, until uint64) (err error) {
+	f.runBegan.Store(time.Now().UnixNano())
 	if f.cfg.Singleton {
 		held, release, err := f.cfg.Lease.Acquire(ctx, f.cfg.Name)
 		if err != nil {
@@ -291,7 +331,11 @@ func (f *Follower[E]) end(ctx context.Context, s Session, err error) error {
 	endErr := s.End(endCtx, ended)
 	if err != nil || ctx.Err() != nil {
 		if endErr != nil {
-			f.log.Warn("follower's consumer did not end cleanly", "err", endErr)
+			level := slog.LevelWarn
+			if f.failures.Load() > 0 {
+				level = slog.LevelDebug // the failure episode is logged already
+			}
+			f.log.Log(ctx, level, "follower's consumer did not end cleanly", "err", endErr)
 		}
 		return err
 	}
@@ -377,7 +421,19 @@ func (f *Follower[E]) settle(ctx context.Context, flusher Flusher, saver *checkp
 	if err := saver.save(ctx); err != nil {
 		return fmt.Errorf("%s: save checkpoint: %w", f.cfg.Name, err)
 	}
+	if time.Since(time.Unix(0, f.runBegan.Load())) >= settledRun {
+		f.noteProgress()
+	}
 	return nil
+}
+
+// buffers reports whether the consumer holds effects beyond Handle (a
+// Flusher, a Session): a handled batch is then no sign that writing works
+// again, a flush in a run that has lasted settledRun is.
+func (f *Follower[E]) buffers() bool {
+	_, flusher := f.cfg.Consumer.(Flusher)
+	_, session := f.cfg.Consumer.(Session)
+	return flusher || session
 }
 
 // handle gives the consumer one batch and records it as handled.
@@ -394,6 +450,9 @@ func (f *Follower[E]) handle(ctx context.Context, src Source[E], events []E, sav
 	}
 	f.m.events.Add(float64(len(events)))
 	f.publish(last)
+	if !f.buffers() {
+		f.noteProgress()
+	}
 	return nil
 }
 
@@ -404,7 +463,11 @@ func (f *Follower[E]) saveOnExit(ctx context.Context, saver *checkpointSaver, er
 	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.cfg.StopTimeout)
 	defer cancel()
 	if serr := saver.save(saveCtx); serr != nil {
-		f.log.Warn("follower's checkpoint not saved at the end of its run; the next run repeats the last batches", "err", serr)
+		level := slog.LevelWarn
+		if f.failures.Load() > 0 {
+			level = slog.LevelDebug // the failure episode is logged already
+		}
+		f.log.Log(ctx, level, "follower's checkpoint not saved at the end of its run; the next run repeats the last batches", "err", serr)
 		if err == nil && ctx.Err() == nil {
 			return fmt.Errorf("%s: save checkpoint: %w", f.cfg.Name, serr)
 		}

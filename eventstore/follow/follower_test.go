@@ -432,3 +432,25 @@ func TestAtLeastOnceCheckpointSavedOncePerInterval(t *testing.T) {
 		t.Fatalf("checkpoint saved %d times for %d batches, want at most 2", cp.saves, (200+6)/7)
 	}
 }
+
+// TestFailureEpisodeIsLoggedOnceAndItsEnd: a consumer that fails many
+// times in a row (a full disk) is logged at ERROR once for the episode,
+// the retries at DEBUG only, and "follower resumed" once when a batch is
+// handled again.
+func TestFailureEpisodeIsLoggedOnceAndItsEnd(t *testing.T) {
+	store := openStore(t, t.TempDir(), 20)
+	rec := &recorder{failFor: 25}
+	logs := &syncWriter{w: &bytes.Buffer{}}
+	f := newFollower(t, store, rec, &follow.MemoryCheckpoint{}, nil, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = f.Run(ctx) }()
+	waitFor(t, "all events after the retries", func() bool { return f.Position() == 20 })
+	out := logs.String()
+	if n := strings.Count(out, "level=ERROR"); n != 1 {
+		t.Fatalf("%d ERROR lines for one episode of 25 failures, want 1:\n%s", n, out)
+	}
+	if n := strings.Count(out, "follower resumed"); n != 1 || !strings.Contains(out, "failed_runs=25") {
+		t.Fatalf("want one \"follower resumed\" after 25 failed runs:\n%s", out)
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	sqlitedrv "modernc.org/sqlite"
+
+	"github.com/interactionledger/ledger/eventstore"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
@@ -49,6 +51,10 @@ type writer struct {
 	// recent, if set, is given every commit's events (see
 	// WithSoleWriter).
 	recent *recentEvents
+	// full is set while batches fail for lack of space: the episode is
+	// logged once when it starts and once when a commit succeeds again,
+	// not for every refused batch.
+	full bool
 }
 
 func newWriter(ctx context.Context, conn *sql.Conn, cfg config, m *metrics, log *slog.Logger, notify, checkpoint func()) (*writer, error) {
@@ -172,6 +178,7 @@ func (w *writer) process(first *request) {
 		w.fail(reqs, err)
 		return
 	}
+	w.resumed()
 	w.publish(b)
 	if len(b.rows) > 0 {
 		w.notify()
@@ -201,10 +208,27 @@ func (w *writer) answerCallers(answered chan<- struct{}) {
 func (w *writer) fail(reqs []*request, err error) {
 	w.valid = false
 	w.forgetCommitted()
-	w.log.Error("event store group commit failed", "requests", len(reqs), "err", err)
+	err = classify(err)
+	switch _, unavailable := eventstore.Unavailable(err); {
+	case unavailable && !w.full:
+		w.full = true
+		w.log.Error("event store disk full: appends are refused until space is freed", "requests", len(reqs), "err", err)
+	case unavailable:
+		w.log.Debug("event store disk still full", "requests", len(reqs))
+	default:
+		w.log.Error("event store group commit failed", "requests", len(reqs), "err", err)
+	}
 	for _, r := range reqs {
 		w.metrics.observeAppend(resultError)
 		r.done <- response{err: fmt.Errorf("append %s: %w", r.stream, err)}
+	}
+}
+
+// resumed ends a disk-full episode after a successful batch.
+func (w *writer) resumed() {
+	if w.full {
+		w.full = false
+		w.log.Warn("event store writes resumed: the disk has space again")
 	}
 }
 
@@ -271,7 +295,9 @@ func (w *writer) transact(reqs []*request, lookup bool) (b *batch, _ []*request,
 	}
 	defer func() {
 		if err != nil {
-			if _, rbErr := w.conn.ExecContext(w.ctx, "ROLLBACK"); rbErr != nil {
+			// SQLite rolls back by itself after some failures (SQLITE_FULL
+			// at COMMIT): then there is nothing left to roll back.
+			if _, rbErr := w.conn.ExecContext(w.ctx, "ROLLBACK"); rbErr != nil && !strings.Contains(rbErr.Error(), "no transaction is active") {
 				err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 			}
 		}

@@ -17,6 +17,7 @@ import (
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
 )
 
 // Codes of extensions.code.
@@ -83,6 +84,13 @@ func Classify(err error) (code, message string, internal bool) {
 	}
 	if code, ok := domainCodes[domain.ErrorCode(err)]; ok {
 		return code, domain.ErrorMessage(err), false
+	}
+	if _, ok := eventstore.Unavailable(err); ok {
+		// Nothing was written; the store logs the episode once.
+		if errors.Is(err, eventstore.ErrStorageFull) {
+			return CodeUnavailable, "the ledger's disk is full; try again later", false
+		}
+		return CodeUnavailable, "the ledger cannot record changes now; try again later", false
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return CodeTimeout, "the request ran out of time", false

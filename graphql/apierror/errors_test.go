@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
 )
 
 func TestClassify(t *testing.T) {
@@ -24,6 +25,7 @@ func TestClassify(t *testing.T) {
 		{Unauthenticated("expired"), CodeUnauthenticated, "expired", false},
 		{fmt.Errorf("wait: %w", context.DeadlineExceeded), CodeTimeout, "the request ran out of time", false},
 		{errors.New("disk I/O error at /data/readmodels.db"), CodeInternal, "internal error", true},
+		{fmt.Errorf("append x: %w", eventstore.StorageFull(errors.New("database or disk is full (13)"))), CodeUnavailable, "the ledger's disk is full; try again later", false},
 	} {
 		code, msg, internal := Classify(c.err)
 		if code != c.code || msg != c.message || internal != c.internal {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/internal/limit"
 	"github.com/interactionledger/ledger/internal/pii"
 )
@@ -75,6 +76,9 @@ func Status(err error) (int, string) {
 	if errors.As(err, &le) {
 		return http.StatusTooManyRequests, le.Error()
 	}
+	if msg, ok := UnavailableMessage(err); ok {
+		return http.StatusServiceUnavailable, msg
+	}
 	switch domain.ErrorCode(err) {
 	case domain.ELIMITED:
 		return http.StatusTooManyRequests, domain.ErrorMessage(err)
@@ -93,14 +97,31 @@ func Status(err error) (int, string) {
 	return http.StatusInternalServerError, "internal error"
 }
 
+// UnavailableMessage returns the caller-safe message for an error of a
+// ledger that cannot take writes now (a full disk), and false for any
+// other error. The sender is to retry, so the message says so.
+func UnavailableMessage(err error) (string, bool) {
+	if _, ok := eventstore.Unavailable(err); !ok {
+		return "", false
+	}
+	if errors.Is(err, eventstore.ErrStorageFull) {
+		return "the ledger's disk is full; try again later", true
+	}
+	return "the ledger cannot record messages now; try again later", true
+}
+
 // RetryAfter returns when the caller may try again after err, for a
 // Retry-After header: a rate limit's wait, what is left of an interaction's
-// hourly byte window; false when err says nothing of it (a message cap
-// lasts as long as the interaction).
+// hourly byte window, the wait a ledger that cannot write now suggests;
+// false when err says nothing of it (a message cap lasts as long as the
+// interaction).
 func RetryAfter(err error) (time.Duration, bool) {
 	var le *limit.Error
 	if errors.As(err, &le) {
 		return le.RetryAfter, true
+	}
+	if d, ok := eventstore.Unavailable(err); ok {
+		return d, true
 	}
 	var over *domain.InteractionLimitError
 	if errors.As(err, &over) && over.RetryAfter > 0 {
@@ -162,7 +183,9 @@ func codeOf(status int) string {
 
 func logFailure(r *http.Request, logger *slog.Logger, status int, err error) {
 	level := slog.LevelDebug
-	if status >= 500 {
+	if _, unavailable := eventstore.Unavailable(err); status >= 500 && !unavailable {
+		// A full disk is logged once per episode by the store, not once
+		// per refused request.
 		level = slog.LevelError
 	}
 	logger.Log(r.Context(), level, "channel request refused", "path", r.URL.Path, "status", status, "err", pii.RedactErr(err))

@@ -188,8 +188,9 @@ export class Connection {
         break;
       case "error":
         if (f.retryAfter) this.minDelayUntil = Date.now() + f.retryAfter * 1000;
-        if (f.id && f.code === "limited") {
-          // over a rate limit: the same message again, once allowed
+        if (f.id && (f.code === "limited" || f.code === "unavailable")) {
+          // over a rate limit, or the ledger cannot write now (its disk is
+          // full): the same message again, once allowed
           const m = this.outbox.get(f.id);
           if (m) window.setTimeout(() => this.welcomed && this.write({ type: "message", ...m }), (f.retryAfter ?? 5) * 1000);
         } else if (f.id) {
