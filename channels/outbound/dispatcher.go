@@ -46,7 +46,9 @@ type Config struct {
 	MaxBackoff     time.Duration
 	// SendTimeout bounds one attempt (default 30 s).
 	SendTimeout time.Duration
-	// Concurrency bounds the attempts in flight at once (default 32).
+	// Concurrency bounds the attempts in flight at once on each channel
+	// (default 32): a provider that hangs holds its own channel's slots,
+	// never another channel's.
 	Concurrency int
 	// MaxPending bounds the replies read but not settled; the feed waits
 	// beyond it (default 10,000).
@@ -87,7 +89,7 @@ type Dispatcher struct {
 	cfg     Config
 	recips  *recipients
 	erased  erasures
-	sends   chan struct{} // attempts in flight
+	sends   map[domain.Channel]chan struct{} // attempts in flight, per channel
 	metrics *metrics
 }
 
@@ -104,7 +106,11 @@ func New(cfg Config) (*Dispatcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("outbound metrics: %w", err)
 	}
-	return &Dispatcher{cfg: cfg, recips: newRecipients(cfg.Store, 4096), sends: make(chan struct{}, cfg.Concurrency), metrics: m}, nil
+	sends := make(map[domain.Channel]chan struct{}, len(cfg.Senders))
+	for ch := range cfg.Senders {
+		sends[ch] = make(chan struct{}, cfg.Concurrency)
+	}
+	return &Dispatcher{cfg: cfg, recips: newRecipients(cfg.Store, 4096), sends: sends, metrics: m}, nil
 }
 
 // Run follows the ledger and delivers replies until ctx ends (then it
@@ -320,13 +326,15 @@ func (r *run) attempt(job Delivery) error {
 	return sendErr
 }
 
+// send makes one attempt, waiting for a slot of the job's channel first.
 func (d *Dispatcher) send(ctx context.Context, job Delivery) (Receipt, error) {
+	slots := d.sends[job.Channel]
 	select {
-	case d.sends <- struct{}{}:
+	case slots <- struct{}{}:
 	case <-ctx.Done():
 		return Receipt{}, context.Cause(ctx)
 	}
-	defer func() { <-d.sends }()
+	defer func() { <-slots }()
 	sctx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
 	defer cancel()
 	return d.cfg.Senders[job.Channel].Send(sctx, job)
