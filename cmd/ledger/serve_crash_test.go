@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -269,6 +270,7 @@ type crashLoad struct {
 	acked    map[crashMessage]int
 	phones   []string // app and SMS senders so far: one customer per phone, on both channels
 	visitors []string // web chat visitors so far
+	others   []string // senders on other channels (a drill's email and WeChat customers)
 	refusals []string // answers other than an acknowledgement from a running server
 
 	inFlight atomic.Int64 // requests sent and not yet answered
@@ -308,7 +310,28 @@ func (l *crashLoad) acks() int {
 func (l *crashLoad) identities() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.phones) + len(l.visitors)
+	return len(l.phones) + len(l.visitors) + len(l.others)
+}
+
+// record counts m as acknowledged, sent by a drill on a channel the load
+// does not write on (email, WeChat), from a sender of its own.
+func (l *crashLoad) record(m crashMessage) {
+	l.mu.Lock()
+	if !slices.Contains(l.others, m.from) {
+		l.others = append(l.others, m.from)
+	}
+	l.mu.Unlock()
+	l.ack(m)
+}
+
+// note adds phone to the load's senders, for a drill writing as a
+// customer of its own on the app or SMS.
+func (l *crashLoad) note(phone string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !slices.Contains(l.phones, phone) {
+		l.phones = append(l.phones, phone)
+	}
 }
 
 // waitAcks waits until want distinct messages were acknowledged, failing
@@ -604,9 +627,14 @@ func verifyCrashedLedger(t *testing.T, bin, dir string, l *crashLoad) {
 	}
 	for m := range l.acked {
 		id, sender := m.id, domain.Identity{Kind: domain.IdentityPhone, Value: m.from}
-		if m.channel == domain.ChannelWebchat {
+		switch m.channel {
+		case domain.ChannelWebchat:
 			device := webchat.VisitorDigest(key, m.from)
 			id, sender = device+":"+m.id, domain.Identity{Kind: domain.IdentityDevice, Value: device}
+		case domain.ChannelWeChat:
+			sender = domain.Identity{Kind: domain.IdentityWeChat, Value: m.from}
+		case domain.ChannelEmail:
+			sender = domain.Identity{Kind: domain.IdentityEmail, Value: m.from}
 		}
 		got := rec.received[id]
 		if len(got) != 1 {
@@ -627,8 +655,8 @@ func verifyCrashedLedger(t *testing.T, bin, dir string, l *crashLoad) {
 			t.Fatalf("message %s is in the ledger %d times", id, len(got))
 		}
 	}
-	if want := len(l.phones) + len(l.visitors); rec.customers != want {
-		t.Fatalf("%d customers registered for %d senders (%d phones, %d chat visitors)", rec.customers, want, len(l.phones), len(l.visitors))
+	if want := len(l.phones) + len(l.visitors) + len(l.others); rec.customers != want {
+		t.Fatalf("%d customers registered for %d senders (%d phones, %d chat visitors, %d others)", rec.customers, want, len(l.phones), len(l.visitors), len(l.others))
 	}
 	if l.resent.Load() == 0 {
 		t.Fatal("no message was resent after a kill: the kills hit no request in flight")
