@@ -169,10 +169,10 @@ type outsideDrill struct {
 	token    string
 
 	mu           sync.Mutex
-	base         string                            // the running server; "" while it is down
-	interactions map[domain.Channel][]string       // the interactions agents answer
+	base         string                             // the running server; "" while it is down
+	interactions map[domain.Channel][]string        // the interactions agents answer
 	replies      map[domain.Channel]map[string]bool // idempotency keys of replies written, by channel
-	lostAtKill   int                               // failures being answered when the server was killed
+	lostAtKill   int                                // failures being answered when the server was killed
 }
 
 func newOutsideDrill(t *testing.T, bin, dir string) *outsideDrill {
@@ -275,7 +275,9 @@ func (d *outsideDrill) interactionOf(t *testing.T, srv *crashServer, kind, value
 	eventually(t, fmt.Sprintf("the %s interaction of %s", ch, value), func() bool {
 		var r struct {
 			CustomerByIdentity *struct {
-				Interactions struct{ Nodes []struct{ ID, Channel string } }
+				Interactions struct {
+					Nodes []struct{ ID, Channel string }
+				}
 			}
 		}
 		gqlOn(t, srv.base, d.token, fmt.Sprintf(`{ customerByIdentity(kind: %s, value: %q) { interactions(first: 10) { nodes { id channel } } } }`, kind, value), &r)
