@@ -367,6 +367,7 @@ func (d *Dispatcher) send(ctx context.Context, job Delivery) (Receipt, error) {
 func (d *Dispatcher) newBackoff() backoff.BackOff {
 	b := backoff.NewExponentialBackOff()
 	b.InitialInterval, b.MaxInterval = d.cfg.InitialBackoff, d.cfg.MaxBackoff
+	b.Multiplier = 2 // the documented schedule; the library's default is 1.5
 	return b
 }
 

@@ -28,6 +28,10 @@ const (
 	outsideSendTimeout = 3 * time.Second
 	// outsideSlowAnswer is how long a slow service takes: under the timeout.
 	outsideSlowAnswer = 1500 * time.Millisecond
+	// outsideBackoff and outsideMaxBackoff are the drill's retry schedule
+	// (--outbound-backoff, --outbound-max-backoff): doubling, with jitter.
+	outsideBackoff    = 200 * time.Millisecond
+	outsideMaxBackoff = 2 * time.Second
 	// outsideCustomers is how many customers per channel agents answer.
 	outsideCustomers = 6
 )
@@ -148,8 +152,8 @@ func TestFaultOutsideServices(t *testing.T) {
 	if limit := 2 * time.Second; pIn > limit || pQ > limit {
 		t.Errorf("while every outside service hung, p99 of inbound acknowledgements was %s and of the GraphQL query %s; want both under %s", pIn, pQ, limit)
 	}
-	t.Logf("FAULT outside-services: %d replies (%v per channel) delivered once each; %d attempts recorded (%d failed) vs %d failures answered by the stand-ins (%d in flight at the kills); most attempts of one reply %d; %d restarts; while hung p99 inbound %s (n=%d), GraphQL %s (n=%d); %d messages acknowledged; %s",
-		got.replies, got.perChannel, got.attempts, got.failed, got.fakeFailures, d.lostAtKill, got.maxAttempts, 2*restartRounds,
+	t.Logf("FAULT outside-services: %d replies (%v per channel) delivered once each; %d attempts recorded (%d failed) vs %d failures answered by the stand-ins (%d in flight at the kills); most attempts of one reply %d, %d waits between attempts at least as long as the schedule's; %d restarts; while hung p99 inbound %s (n=%d), GraphQL %s (n=%d); %d messages acknowledged; %s",
+		got.replies, got.perChannel, got.attempts, got.failed, got.fakeFailures, d.lostAtKill, got.maxAttempts, got.waitsChecked, 2*restartRounds,
 		pIn.Round(time.Millisecond), len(in), pQ.Round(time.Millisecond), len(q), load.acks(), time.Since(started).Round(time.Second))
 }
 
@@ -173,6 +177,7 @@ type outsideDrill struct {
 	interactions map[domain.Channel][]string        // the interactions agents answer
 	replies      map[domain.Channel]map[string]bool // idempotency keys of replies written, by channel
 	lostAtKill   int                                // failures being answered when the server was killed
+	starts       []time.Time                        // when each run of the server was started
 }
 
 func newOutsideDrill(t *testing.T, bin, dir string) *outsideDrill {
@@ -214,12 +219,15 @@ func (d *outsideDrill) setAll(t *testing.T, m outsideMode) {
 // and a retry schedule short enough for a drill.
 func (d *outsideDrill) start(t *testing.T, run int) *crashServer {
 	t.Helper()
+	d.mu.Lock()
+	d.starts = append(d.starts, time.Now())
+	d.mu.Unlock()
 	s := startServeProcess(t, d.bin, fmt.Sprintf("outside-%d", run), "--data", d.dir, "--http", "127.0.0.1:0", "--admin-http", "127.0.0.1:0",
 		"--limit-exempt", "127.0.0.0/8,::1", "--app-server-key", testAppServerKey, "--sms-auth-token", testSMSToken, "--wechat-token", testWeChatToken,
 		"--smtp", d.smtpAddr, "--smtp-relay", d.relay.addr, "--smtp-from", "Support <support@shop.example>",
 		"--sms-api", "http://"+d.sms.addr+"/2010-04-01/Accounts/AC1", "--sms-from", "+10005550100",
 		"--wechat-api", "http://"+d.wechat.addr, "--app-push", "http://"+d.push.addr+"/push", "--app-push-secret", testAppPushSecret,
-		"--outbound-send-timeout", outsideSendTimeout.String(), "--outbound-backoff", "200ms", "--outbound-max-backoff", "2s", "--outbound-attempts", "1000")
+		"--outbound-send-timeout", outsideSendTimeout.String(), "--outbound-backoff", outsideBackoff.String(), "--outbound-max-backoff", outsideMaxBackoff.String(), "--outbound-attempts", "1000")
 	d.mu.Lock()
 	d.base = s.base
 	d.mu.Unlock()
@@ -406,6 +414,7 @@ func (d *outsideDrill) waitDelivered(t *testing.T, srv *crashServer) {
 // outsideResult is what the ledger and the stand-ins say of the replies.
 type outsideResult struct {
 	replies, attempts, failed, fakeFailures, maxAttempts int
+	waitsChecked                                         int // waits between attempts checked against the schedule
 	perChannel                                           map[domain.Channel]int
 }
 
@@ -415,6 +424,7 @@ type outsideAttempt struct {
 	delivered bool
 	gaveUp    bool
 	provider  string
+	at        time.Time
 }
 
 // check reads the ledger in dir: every reply written is in it once, its
@@ -458,9 +468,9 @@ func (d *outsideDrill) check(t *testing.T, dir string) outsideResult {
 					sent[r.ID.String()] = ch
 				}
 			case domain.MessageDelivered:
-				attempts[e.SourceEventID] = append(attempts[e.SourceEventID], outsideAttempt{n: e.Attempt, delivered: true, provider: e.ProviderMessageID})
+				attempts[e.SourceEventID] = append(attempts[e.SourceEventID], outsideAttempt{n: e.Attempt, delivered: true, provider: e.ProviderMessageID, at: e.At})
 			case domain.MessageDeliveryFailed:
-				attempts[e.SourceEventID] = append(attempts[e.SourceEventID], outsideAttempt{n: e.Attempt, gaveUp: e.GaveUp || e.Permanent})
+				attempts[e.SourceEventID] = append(attempts[e.SourceEventID], outsideAttempt{n: e.Attempt, gaveUp: e.GaveUp || e.Permanent, at: e.At})
 			}
 		}
 	}
@@ -484,6 +494,7 @@ func (d *outsideDrill) check(t *testing.T, dir string) outsideResult {
 		res.replies++
 		res.perChannel[ch]++
 		key := checkAttempts(t, id, ch, attempts[id], &res)
+		res.waitsChecked += d.checkSchedule(t, id, ch, attempts[id])
 		if n := fakes[ch].delivered[key]; n != 1 {
 			t.Errorf("%s reply %s (key %q) reached the service %d times, want once", ch, id, key, n)
 		}
@@ -497,6 +508,9 @@ func (d *outsideDrill) check(t *testing.T, dir string) outsideResult {
 	// answering when the server was killed.
 	if res.failed < res.fakeFailures-d.lostAtKill {
 		t.Errorf("%d failed attempts recorded; the services answered %d failures (%d of them in flight at a kill)", res.failed, res.fakeFailures, d.lostAtKill)
+	}
+	if res.waitsChecked == 0 {
+		t.Error("no reply was retried within one run of the server: the schedule went unchecked")
 	}
 	if res.fakeFailures == 0 || res.maxAttempts < 2 {
 		t.Errorf("no reply needed a retry (%d failures answered, at most %d attempts): the services never failed", res.fakeFailures, res.maxAttempts)
@@ -539,4 +553,41 @@ func countChannel(sent map[string]domain.Channel, ch domain.Channel) int {
 		}
 	}
 	return n
+}
+
+// checkSchedule checks that the retries of one reply waited as the
+// schedule says: between two attempts of one run of the server at least
+// the smallest jittered wait (half the interval, which doubles from
+// --outbound-backoff up to --outbound-max-backoff). Only a lower bound:
+// a loaded machine makes every wait longer, never shorter. A restart
+// starts the schedule afresh.
+func (d *outsideDrill) checkSchedule(t *testing.T, id string, ch domain.Channel, got []outsideAttempt) (checked int) {
+	t.Helper()
+	interval := outsideBackoff
+	for i := 1; i < len(got); i++ {
+		prev, next := got[i-1].at, got[i].at
+		if d.restartedBetween(prev, next) {
+			interval = outsideBackoff
+			continue
+		}
+		checked++
+		if gap := next.Sub(prev); gap < interval/2 {
+			t.Errorf("%s reply %s: attempt %d came %s after attempt %d; the schedule waits at least %s", ch, id, got[i].n, gap, got[i-1].n, interval/2)
+		}
+		interval = min(2*interval, outsideMaxBackoff)
+	}
+	return checked
+}
+
+// restartedBetween reports whether a run of the server started between
+// a and b.
+func (d *outsideDrill) restartedBetween(a, b time.Time) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, s := range d.starts {
+		if s.After(a) && s.Before(b) {
+			return true
+		}
+	}
+	return false
 }
