@@ -380,6 +380,7 @@ func (d *outsideDrill) probeQueries(ctx context.Context, stop <-chan struct{}, l
 	for !stopped(stop) && ctx.Err() == nil {
 		t0 := time.Now()
 		if err := postGraphQL(ctx, d.client, d.current(), d.token, q); err != nil {
+			time.Sleep(20 * time.Millisecond)
 			continue
 		}
 		lat.add(time.Since(t0))
@@ -479,6 +480,9 @@ func (d *outsideDrill) check(t *testing.T, dir string) outsideResult {
 	for _, ch := range outsideReplyChannels {
 		if want := len(d.replies[ch]); countChannel(sent, ch) != want {
 			t.Errorf("%d %s replies in the ledger, %d written", countChannel(sent, ch), ch, want)
+		}
+		if n := len(d.replies[ch]); n < 2*outsideCustomers {
+			t.Errorf("agents wrote only %d %s replies: replyToInteraction kept failing", n, ch)
 		}
 	}
 	d.mu.Unlock()
