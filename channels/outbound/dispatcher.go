@@ -46,7 +46,14 @@ type Config struct {
 	MaxBackoff     time.Duration
 	// SendTimeout bounds one attempt (default 30 s).
 	SendTimeout time.Duration
-	// Concurrency bounds the attempts in flight at once (default 32).
+	// StopGrace is how long an attempt in flight goes on once the
+	// dispatcher stops (default 5 s, at most SendTimeout): cutting off a
+	// provider that is taking the reply would leave it unrecorded, and
+	// sent again after the restart.
+	StopGrace time.Duration
+	// Concurrency bounds the attempts in flight at once on each channel
+	// (default 32): a provider that hangs holds its own channel's slots,
+	// never another channel's.
 	Concurrency int
 	// MaxPending bounds the replies read but not settled; the feed waits
 	// beyond it (default 10,000).
@@ -71,6 +78,8 @@ func (c *Config) defaults() {
 	setDefault(&c.InitialBackoff, 2*time.Second)
 	setDefault(&c.MaxBackoff, 5*time.Minute)
 	setDefault(&c.SendTimeout, 30*time.Second)
+	setDefault(&c.StopGrace, 5*time.Second)
+	c.StopGrace = min(c.StopGrace, c.SendTimeout)
 	setDefault(&c.Concurrency, 32)
 	setDefault(&c.MaxPending, 10_000)
 	setDefault(&c.CheckpointEvery, time.Second)
@@ -87,7 +96,7 @@ type Dispatcher struct {
 	cfg     Config
 	recips  *recipients
 	erased  erasures
-	sends   chan struct{} // attempts in flight
+	sends   map[domain.Channel]chan struct{} // attempts in flight, per channel
 	metrics *metrics
 }
 
@@ -104,7 +113,11 @@ func New(cfg Config) (*Dispatcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("outbound metrics: %w", err)
 	}
-	return &Dispatcher{cfg: cfg, recips: newRecipients(cfg.Store, 4096), sends: make(chan struct{}, cfg.Concurrency), metrics: m}, nil
+	sends := make(map[domain.Channel]chan struct{}, len(cfg.Senders))
+	for ch := range cfg.Senders {
+		sends[ch] = make(chan struct{}, cfg.Concurrency)
+	}
+	return &Dispatcher{cfg: cfg, recips: newRecipients(cfg.Store, 4096), sends: sends, metrics: m}, nil
 }
 
 // Run follows the ledger and delivers replies until ctx ends (then it
@@ -303,7 +316,7 @@ func (r *run) attempt(job Delivery) error {
 		return nil
 	}
 	receipt, sendErr := r.d.send(r.ctx, job)
-	if sendErr != nil && r.ctx.Err() != nil {
+	if errors.Is(sendErr, errInterrupted) {
 		return backoff.Permanent(context.Cause(r.ctx)) // interrupted by us, not a provider failure
 	}
 	gaveUp := sendErr != nil && (IsPermanent(sendErr) || job.Attempt >= r.d.cfg.MaxAttempts)
@@ -320,21 +333,41 @@ func (r *run) attempt(job Delivery) error {
 	return sendErr
 }
 
+// errInterrupted marks an attempt the dispatcher cut off as it stopped:
+// not the provider's failure, and not recorded.
+var errInterrupted = errors.New("outbound: attempt interrupted by the dispatcher stopping")
+
+// send makes one attempt, waiting for a slot of the job's channel first.
+// Once ctx ends the attempt goes on for StopGrace (bounded by SendTimeout
+// as ever), so a stop does not cut off a provider taking the reply.
 func (d *Dispatcher) send(ctx context.Context, job Delivery) (Receipt, error) {
+	slots := d.sends[job.Channel]
 	select {
-	case d.sends <- struct{}{}:
+	case slots <- struct{}{}:
 	case <-ctx.Done():
-		return Receipt{}, context.Cause(ctx)
+		return Receipt{}, fmt.Errorf("%w: %w", errInterrupted, context.Cause(ctx))
 	}
-	defer func() { <-d.sends }()
-	sctx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
+	defer func() { <-slots }()
+	sctx, cancel := context.WithTimeoutCause(context.WithoutCancel(ctx), d.cfg.SendTimeout, context.DeadlineExceeded)
 	defer cancel()
-	return d.cfg.Senders[job.Channel].Send(sctx, job)
+	gctx, interrupt := context.WithCancelCause(sctx)
+	defer interrupt(nil)
+	stop := context.AfterFunc(ctx, func() {
+		timer := time.AfterFunc(d.cfg.StopGrace, func() { interrupt(errInterrupted) })
+		context.AfterFunc(gctx, func() { timer.Stop() })
+	})
+	defer stop()
+	receipt, err := d.cfg.Senders[job.Channel].Send(gctx, job)
+	if err != nil && errors.Is(context.Cause(gctx), errInterrupted) {
+		return receipt, fmt.Errorf("%w: %w", errInterrupted, err)
+	}
+	return receipt, err
 }
 
 func (d *Dispatcher) newBackoff() backoff.BackOff {
 	b := backoff.NewExponentialBackOff()
 	b.InitialInterval, b.MaxInterval = d.cfg.InitialBackoff, d.cfg.MaxBackoff
+	b.Multiplier = 2 // the documented schedule; the library's default is 1.5
 	return b
 }
 

@@ -463,3 +463,59 @@ func (r *levelRecorder) levelOf(msg string) *slog.Level {
 	}
 	return nil
 }
+
+// A provider that hangs on as many replies as a channel has slots holds
+// up only its own channel: the slots are per channel.
+func TestAHungProviderHoldsUpNoOtherChannel(t *testing.T) {
+	l := chantest.NewLedger(t)
+	var hung []string
+	for i := range 2 {
+		it := l.Inbound(t, domain.ChannelSMS, domain.Identity{Kind: domain.IdentityPhone, Value: fmt.Sprintf("+861380000010%d", i)}, fmt.Sprintf("SM-in-%d", i), "hello")
+		hung = append(hung, it.InteractionID)
+	}
+	other := l.Inbound(t, domain.ChannelWeChat, wechatCustomer, "W-in-1", "你好")
+	release := make(chan struct{})
+	defer close(release)
+	sms := &fakeSender{outcome: func(outbound.Delivery) error { <-release; return nil }}
+	wechat := &fakeSender{}
+	start(t, l, atHead(t, l), map[domain.Channel]outbound.Sender{domain.ChannelSMS: sms, domain.ChannelWeChat: wechat}, func(c *outbound.Config) {
+		c.Concurrency = 2
+	})
+	for _, it := range hung {
+		l.Reply(t, it, "a1", "stuck")
+	}
+	chantest.Eventually(t, "both SMS slots taken", func() bool { return len(sms.calls()) == 2 })
+	l.Reply(t, other.InteractionID, "a2", "goes through")
+	chantest.Eventually(t, "the WeChat reply delivered while SMS hangs", func() bool { return len(chantest.Of[domain.MessageDelivered](t, l)) == 1 })
+}
+
+// A stop does not cut off a provider that is taking a reply: the attempt
+// finishes within the grace and is recorded, so it is not sent again.
+func TestAStopLetsAnAttemptInFlightFinish(t *testing.T) {
+	l := chantest.NewLedger(t)
+	it := l.Inbound(t, domain.ChannelSMS, smsCustomer, "SM-in-1", "hello")
+	sending := make(chan struct{})
+	var once sync.Once
+	// A provider that takes 100 ms to answer, and drops the reply if the
+	// caller hangs up first.
+	sms := outbound.SenderFunc(func(ctx context.Context, d outbound.Delivery) (outbound.Receipt, error) {
+		once.Do(func() { close(sending) })
+		select {
+		case <-ctx.Done():
+			return outbound.Receipt{}, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+			return outbound.Receipt{ProviderMessageID: "P-" + d.MessageID}, nil
+		}
+	})
+	r := start(t, l, atHead(t, l), map[domain.Channel]outbound.Sender{domain.ChannelSMS: sms}, func(c *outbound.Config) {
+		c.StopGrace = 10 * time.Second
+	})
+	l.Reply(t, it.InteractionID, "a1", "in flight at the stop")
+	<-sending
+	if err := r.stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if got := chantest.Of[domain.MessageDelivered](t, l); len(got) != 1 {
+		t.Fatalf("%d deliveries recorded after a stop during the attempt, want 1", len(got))
+	}
+}

@@ -143,6 +143,11 @@ func (s *Sender) post(ctx context.Context, d outbound.Delivery) (apiAnswer, erro
 		return apiAnswer{}, outbound.Permanent(fmt.Errorf("build WeChat request: %w", err))
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	// The same key on every attempt of one reply, as the other channels
+	// send: WeChat ignores it, but a gateway in front of the API (or a
+	// test's stand-in) can drop a resend after a crash between WeChat's
+	// answer and our record of it.
+	req.Header.Set("Idempotency-Key", d.SourceEventID)
 	return call(s.client, req)
 }
 

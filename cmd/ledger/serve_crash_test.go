@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -270,6 +272,7 @@ type crashLoad struct {
 	acked    map[crashMessage]int
 	phones   []string // app and SMS senders so far: one customer per phone, on both channels
 	visitors []string // web chat visitors so far
+	others   []string // senders on other channels (a drill's email and WeChat customers)
 	refusals []string // answers other than an acknowledgement from a running server
 
 	// pace, when set, spaces the messages out (a soak's steady rate);
@@ -323,7 +326,28 @@ func (l *crashLoad) acks() int {
 func (l *crashLoad) identities() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.phones) + len(l.visitors)
+	return len(l.phones) + len(l.visitors) + len(l.others)
+}
+
+// record counts m as acknowledged, sent by a drill on a channel the load
+// does not write on (email, WeChat), from a sender of its own.
+func (l *crashLoad) record(m crashMessage) {
+	l.mu.Lock()
+	if !slices.Contains(l.others, m.from) {
+		l.others = append(l.others, m.from)
+	}
+	l.mu.Unlock()
+	l.ack(m)
+}
+
+// note adds phone to the load's senders, for a drill writing as a
+// customer of its own on the app or SMS.
+func (l *crashLoad) note(phone string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !slices.Contains(l.phones, phone) {
+		l.phones = append(l.phones, phone)
+	}
 }
 
 // waitAcks waits until want distinct messages were acknowledged, failing
@@ -688,9 +712,14 @@ func verifyLedgerHoldsAcked(t *testing.T, bin, dir string, l *crashLoad) {
 	senders := map[domain.Identity]bool{}
 	for m := range l.acked {
 		id, sender := m.id, domain.Identity{Kind: domain.IdentityPhone, Value: m.from}
-		if m.channel == domain.ChannelWebchat {
+		switch m.channel {
+		case domain.ChannelWebchat:
 			device := webchat.VisitorDigest(key, m.from)
 			id, sender = device+":"+m.id, domain.Identity{Kind: domain.IdentityDevice, Value: device}
+		case domain.ChannelWeChat:
+			sender = domain.Identity{Kind: domain.IdentityWeChat, Value: m.from}
+		case domain.ChannelEmail:
+			sender = domain.Identity{Kind: domain.IdentityEmail, Value: m.from}
 		}
 		senders[sender] = true
 		got := rec.received[id]
@@ -705,12 +734,16 @@ func verifyLedgerHoldsAcked(t *testing.T, bin, dir string, l *crashLoad) {
 	// Every message sent on the load's channels was at last acknowledged,
 	// so the ledger holds nothing more there (a drill may add email and
 	// calls of its own).
+	channels := maps.Clone(crashChannels)
+	for m := range l.acked {
+		channels[m.channel] = true // a drill's own email and WeChat messages
+	}
 	ofLoad := 0
 	for id, got := range rec.received {
 		if len(got) != 1 {
 			t.Fatalf("message %s is in the ledger %d times", id, len(got))
 		}
-		if crashChannels[rec.started[got[0].InteractionID].Channel] {
+		if channels[rec.started[got[0].InteractionID].Channel] {
 			ofLoad++
 		}
 	}
@@ -723,8 +756,8 @@ func verifyLedgerHoldsAcked(t *testing.T, bin, dir string, l *crashLoad) {
 			t.Fatalf("%d customers hold %s, want one", n, sender)
 		}
 	}
-	if want := len(l.phones) + len(l.visitors); len(senders) != want {
-		t.Fatalf("%d senders wrote, %d were chosen (%d phones, %d chat visitors)", len(senders), want, len(l.phones), len(l.visitors))
+	if want := len(l.phones) + len(l.visitors) + len(l.others); len(senders) != want {
+		t.Fatalf("%d senders wrote, %d were chosen (%d phones, %d chat visitors, %d others)", len(senders), want, len(l.phones), len(l.visitors), len(l.others))
 	}
 	if bare := rec.customers - len(rec.linked); bare != 0 {
 		t.Fatalf("%d customers registered without any handle", bare)

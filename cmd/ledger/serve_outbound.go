@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/interactionledger/ledger/channels/outbound"
 	"github.com/interactionledger/ledger/domain"
@@ -33,13 +34,23 @@ const retiredEmailOutboundFile = "outbound-email.db"
 // outboundComponent runs the one dispatcher that delivers agents' replies
 // on every channel a component added a sender for; it records every
 // attempt in the ledger and keeps its position in --data/outbound.db.
-type outboundComponent struct{}
+type outboundComponent struct {
+	// The retry schedule and the bound of one attempt: the documented
+	// defaults suit providers; a drill against stand-ins shortens them.
+	sendTimeout, backoff, maxBackoff time.Duration
+	attempts                         int
+}
 
-func newOutboundComponent() serveComponent { return outboundComponent{} }
+func newOutboundComponent() serveComponent { return &outboundComponent{} }
 
-func (outboundComponent) addFlags(*flag.FlagSet) {}
+func (c *outboundComponent) addFlags(fs *flag.FlagSet) {
+	fs.DurationVar(&c.sendTimeout, "outbound-send-timeout", 30*time.Second, "longest one attempt to hand a reply to its channel's provider may take")
+	fs.DurationVar(&c.backoff, "outbound-backoff", 2*time.Second, "wait before the second attempt of a reply that failed; it doubles (with jitter) up to --outbound-max-backoff")
+	fs.DurationVar(&c.maxBackoff, "outbound-max-backoff", 5*time.Minute, "longest wait between two attempts of a reply")
+	fs.IntVar(&c.attempts, "outbound-attempts", 8, "attempts of a reply before it is given up (recorded as such)")
+}
 
-func (outboundComponent) start(core *serveCore, o offers) error {
+func (c *outboundComponent) start(core *serveCore, o offers) error {
 	if len(o.senders) == 0 {
 		return nil
 	}
@@ -50,7 +61,8 @@ func (outboundComponent) start(core *serveCore, o offers) error {
 	}
 	own := core.singletons.checkpoint("outbound", local)
 	cfg := outbound.Config{Store: core.store, Ledger: core.handler, Checkpoints: own, Senders: o.senders, Logger: logger, Registerer: core.registry,
-		Lease: core.lease, FollowerMetrics: core.followMetrics}
+		Lease: core.lease, FollowerMetrics: core.followMetrics,
+		SendTimeout: c.sendTimeout, InitialBackoff: c.backoff, MaxBackoff: c.maxBackoff, MaxAttempts: c.attempts}
 	if err := takeOverEmailCheckpoint(core, own, &cfg, logger); err != nil {
 		return err
 	}

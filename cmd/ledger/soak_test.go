@@ -290,13 +290,6 @@ func soakMailer(ctx context.Context, stop <-chan struct{}, addr string, sent *at
 	}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) {
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
-	}
-}
-
 var soakClient = &http.Client{Timeout: 30 * time.Second}
 
 // soakQuery posts a GraphQL request, decoding its data into v (when not
