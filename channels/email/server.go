@@ -153,7 +153,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
-	return &session{srv: s, remote: c.Conn().RemoteAddr().String()}, nil
+	return &session{srv: s, conn: c.Conn(), remote: c.Conn().RemoteAddr().String()}, nil
 }
 
 // smtpReply maps a Receive error to the SMTP reply: permanent (5xx) for

@@ -26,6 +26,9 @@ type emailComponent struct {
 	from     string
 	domain   string
 	maxBytes string
+	// readTimeout is --smtp-read-timeout: how long a client may take to
+	// send one command, or a whole message after DATA.
+	readTimeout time.Duration
 
 	maxMessageBytes int64  // --smtp-max-bytes, checked by provide
 	addr            string // the SMTP listener's address, once started (tests read it)
@@ -39,6 +42,7 @@ func (c *emailComponent) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.from, "smtp-from", envOr("LEDGER_SMTP_FROM", ""), "support address email replies come from, e.g. 'Support <support@example.com>' (env LEDGER_SMTP_FROM)")
 	fs.StringVar(&c.domain, "smtp-domain", envOr("LEDGER_SMTP_DOMAIN", ""), "name the SMTP server greets with and the relay client introduces itself with (default: the --smtp-from domain, else localhost) (env LEDGER_SMTP_DOMAIN)")
 	fs.StringVar(&c.maxBytes, "smtp-max-bytes", envOr("LEDGER_SMTP_MAX_BYTES", strconv.Itoa(25<<20)), "largest inbound email accepted, in bytes (env LEDGER_SMTP_MAX_BYTES)")
+	fs.DurationVar(&c.readTimeout, "smtp-read-timeout", 5*time.Minute, "how long an SMTP client may take to send one command, or the whole message after DATA, before it is cut off")
 }
 
 // provide checks the flags and offers the relay's sender for email
@@ -98,7 +102,7 @@ func (c *emailComponent) startServer(core *serveCore, name string, maxBytes int6
 	}
 	c.addr = ln.Addr().String()
 	recv := email.NewReceiver(core.handler, email.ReceiverOptions{SupportAddress: c.from})
-	srv := email.NewServer(recv, email.ServerConfig{Domain: name, MaxMessageBytes: maxBytes, Limits: core.limits.guard(clientRate)})
+	srv := email.NewServer(recv, email.ServerConfig{Domain: name, MaxMessageBytes: maxBytes, ReadTimeout: c.readTimeout, Limits: core.limits.guard(clientRate)})
 	core.goRun(func() {
 		if err := srv.Serve(ln); err != nil {
 			slog.Error("smtp server stopped", "err", err)
