@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"golang.org/x/sys/unix"
 
 	"github.com/interactionledger/ledger/channels/app"
 	"github.com/interactionledger/ledger/channels/wechat"
@@ -135,16 +136,17 @@ func TestFaultAbusiveClients(t *testing.T) {
 		t.Fatalf("the clients could not deliver their last messages within a minute: %d in flight", load.inFlight.Load())
 	}
 	load.failOnRefusals(t)
+	fd := exhaustFiles(t, srv)
 	srv.stop(t)
 	verifyCrashedLedger(t, bin, dir, load)
 	t.Logf("FAULT abusive clients: slowloris %d header + %d body connections cut off after max %s/%s (timeouts %s/%s); "+
 		"web chat sockets held %d, refused %d (cap %d per address, %d addresses), %d silent closed after max %s, %d GraphQL without connection_init closed after max %s; "+
 		"RSS before %d MiB, peak %d MiB, after %d MiB; goroutines before %d, peak %d, after %d; "+
-		"well-behaved p99 %s under slowloris, %s with idle sockets, %s at the end; %d messages acknowledged, in %s",
+		"well-behaved p99 %s under slowloris, %s with idle sockets, %s at the end; out of file descriptors (limit %d, %d connections queued): %d CPU ticks in 1 s (%d before), served again %s after; %d messages acknowledged, in %s",
 		sz.slowHeaders, sz.slowBodies, slow.headerMax.Round(time.Millisecond), slow.bodyMax.Round(time.Millisecond), abuseHeaderTimeout, abuseReadTimeout,
 		held.held, held.refused, sz.socketCap, sz.addrs, held.silentClosed, held.silentMax.Round(time.Millisecond), held.graphqlClosed, held.graphqlMax.Round(time.Millisecond),
 		base.rss>>20, held.peak.rss>>20, held.after.rss>>20, base.goroutines, held.peak.goroutines, held.after.goroutines,
-		slowP99.Round(time.Millisecond), socketsP99.Round(time.Millisecond), endP99.Round(time.Millisecond), load.acks(), time.Since(started).Round(time.Second))
+		slowP99.Round(time.Millisecond), socketsP99.Round(time.Millisecond), endP99.Round(time.Millisecond), fd.limit, fd.queued, fd.ticks, fd.idle, fd.recovered.Round(time.Millisecond), load.acks(), time.Since(started).Round(time.Second))
 }
 
 // raiseOpenFileLimit lifts this process's soft limit on open files to the
@@ -754,4 +756,86 @@ func (l *crashLoad) ackEmail(from, messageID, text string) {
 	l.emails = append(l.emails, from)
 	l.mu.Unlock()
 	l.ack(crashMessage{channel: domain.ChannelEmail, from: from, id: messageID, text: text})
+}
+
+// fdResult is what the server did out of file descriptors.
+type fdResult struct {
+	limit, queued int
+	idle, ticks   int64 // CPU clock ticks (1/100 s) it used in a second before and while out of file descriptors
+	recovered     time.Duration
+}
+
+// exhaustFiles lowers the server's open-file limit (prlimit) to a few
+// more than it holds and opens more connections than that: its accept
+// loop must back off (net/http sleeps 5 ms doubling up to 1 s on
+// EMFILE), not spin or die, and serve again once the limit is back. It
+// runs after the well-behaved load stopped, whose appends would fail
+// out of file descriptors.
+func exhaustFiles(t *testing.T, srv *crashServer) fdResult {
+	t.Helper()
+	pid := srv.cmd.Process.Pid
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old unix.Rlimit
+	if err := unix.Prlimit(pid, unix.RLIMIT_NOFILE, nil, &old); err != nil {
+		t.Fatal(err)
+	}
+	res := fdResult{limit: len(fds) + 20, queued: 100}
+	before := cpuTicks(t, pid)
+	time.Sleep(time.Second)
+	res.idle = cpuTicks(t, pid) - before
+	if err := unix.Prlimit(pid, unix.RLIMIT_NOFILE, &unix.Rlimit{Cur: uint64(res.limit), Max: old.Max}, nil); err != nil {
+		t.Fatal(err)
+	}
+	addr := strings.TrimPrefix(srv.base, "http://")
+	var conns []net.Conn
+	for range res.queued {
+		c, err := dialFrom(t.Context(), abuserAddr(243), addr)
+		if err != nil {
+			t.Fatalf("dial with the server out of file descriptors: %v", err)
+		}
+		conns = append(conns, c)
+	}
+	time.Sleep(200 * time.Millisecond)
+	before = cpuTicks(t, pid)
+	time.Sleep(time.Second)
+	res.ticks = cpuTicks(t, pid) - before
+	if err := unix.Prlimit(pid, unix.RLIMIT_NOFILE, &old, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range conns {
+		_ = c.Close()
+	}
+	start := time.Now()
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(srv.base + "/widget-demo.html")
+	if err != nil {
+		t.Fatalf("the server does not serve after it ran out of file descriptors: %v; log:\n%s", err, readTail(srv.log))
+	}
+	resp.Body.Close()
+	res.recovered = time.Since(start)
+	// A spinning accept loop would take a core: 100 ticks a second.
+	if res.ticks > res.idle+50 {
+		t.Fatalf("the server used %d CPU ticks in a second out of file descriptors, %d before: its accept loop spins", res.ticks, res.idle)
+	}
+	select {
+	case err := <-srv.exited:
+		t.Fatalf("ledger serve died out of file descriptors (%v); log:\n%s", err, readTail(srv.log))
+	default:
+	}
+	return res
+}
+
+// cpuTicks is the user and system CPU time of process pid in clock ticks.
+func cpuTicks(t *testing.T, pid int) int64 {
+	t.Helper()
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return utime + stime
 }
