@@ -141,11 +141,11 @@ func TestFaultAbusiveClients(t *testing.T) {
 	verifyCrashedLedger(t, bin, dir, load)
 	t.Logf("FAULT abusive clients: slowloris %d header + %d body connections cut off after max %s/%s (timeouts %s/%s); "+
 		"web chat sockets held %d, refused %d (cap %d per address, %d addresses), %d silent closed after max %s, %d GraphQL without connection_init closed after max %s; "+
-		"RSS before %d MiB, peak %d MiB, after %d MiB; goroutines before %d, peak %d, after %d; "+
+		"RSS before %d MiB, peak %d MiB, after %d MiB; heap in use before %d MiB, peak %d MiB, after %d MiB; goroutines before %d, peak %d, after %d; "+
 		"well-behaved p99 %s under slowloris, %s with idle sockets, %s at the end; out of file descriptors (limit %d, %d connections queued): %d CPU ticks in 1 s (%d before), served again %s after; %d messages acknowledged, in %s",
 		sz.slowHeaders, sz.slowBodies, slow.headerMax.Round(time.Millisecond), slow.bodyMax.Round(time.Millisecond), abuseHeaderTimeout, abuseReadTimeout,
 		held.held, held.refused, sz.socketCap, sz.addrs, held.silentClosed, held.silentMax.Round(time.Millisecond), held.graphqlClosed, held.graphqlMax.Round(time.Millisecond),
-		base.rss>>20, held.peak.rss>>20, held.after.rss>>20, base.goroutines, held.peak.goroutines, held.after.goroutines,
+		base.rss>>20, held.peak.rss>>20, held.after.rss>>20, base.heap>>20, held.peak.heap>>20, held.after.heap>>20, base.goroutines, held.peak.goroutines, held.after.goroutines,
 		slowP99.Round(time.Millisecond), socketsP99.Round(time.Millisecond), endP99.Round(time.Millisecond), fd.limit, fd.queued, fd.ticks, fd.idle, fd.recovered.Round(time.Millisecond), load.acks(), time.Since(started).Round(time.Second))
 }
 
@@ -196,7 +196,7 @@ func (tt timedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // abuserAddr is the source address of abusive client i: 127.0.0.2 and up,
 // never the well-behaved load's 127.0.0.1.
-func abuserAddr(i int) net.IP { return net.IPv4(127, 0, byte(1+(i/250)), byte(2+i%250)) }
+func abuserAddr(i int) net.IP { return net.IPv4(127, 0, byte(i/250), byte(2+i%250)) }
 
 // dialFrom opens a TCP connection to addr from source address src.
 func dialFrom(ctx context.Context, src net.IP, addr string) (net.Conn, error) {
@@ -207,6 +207,7 @@ func dialFrom(ctx context.Context, src net.IP, addr string) (net.Conn, error) {
 // serverSample is the server's resident memory and goroutines at a time.
 type serverSample struct {
 	rss        int64 // bytes
+	heap       int64 // bytes of heap in use (go_memstats_heap_inuse_bytes): unlike RSS, it falls after a GC
 	goroutines int
 }
 
@@ -232,7 +233,12 @@ func sampleServer(t *testing.T, srv *crashServer) serverSample {
 		t.Fatal("no go_goroutines in /metrics")
 	}
 	n, _ := strconv.Atoi(string(g[1]))
-	return serverSample{rss: kb << 10, goroutines: n}
+	h := regexp.MustCompile(`(?m)^go_memstats_heap_inuse_bytes (\S+)`).FindSubmatch(body)
+	if h == nil {
+		t.Fatal("no go_memstats_heap_inuse_bytes in /metrics")
+	}
+	heap, _ := strconv.ParseFloat(string(h[1]), 64)
+	return serverSample{rss: kb << 10, heap: int64(heap), goroutines: n}
 }
 
 // slowResult is how long the server let the slowest slowloris
