@@ -154,7 +154,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
-	sess := &session{srv: s, conn: c, remote: c.Conn().RemoteAddr().String()}
+	sess := &session{srv: s, smtp: c, conn: c.Conn(), remote: c.Conn().RemoteAddr().String()}
 	if tcp, ok := c.Conn().RemoteAddr().(*net.TCPAddr); ok {
 		sess.ip = tcp.IP
 	}

@@ -3,6 +3,7 @@ package email
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"time"
@@ -16,10 +17,11 @@ import (
 // session is one SMTP connection's transaction state.
 type session struct {
 	srv    *Server
+	smtp   *smtp.Conn // for the HELO/EHLO name, known only once sent
+	conn   net.Conn   // closed when the client is too slow to send DATA
 	remote string
-	conn   *smtp.Conn // for the HELO/EHLO name, known only once sent
-	ip     net.IP     // the client's address, for SPF
-	from   string     // envelope sender of the current transaction
+	ip     net.IP // the client's address, for SPF
+	from   string // envelope sender of the current transaction
 }
 
 // Mail starts a transaction. The envelope sender is kept only as the
@@ -54,6 +56,11 @@ func (s *session) Data(r io.Reader) error {
 			log.Info("email refused", "reason", pii.Redact(se.Message))
 			return se // 552 for a message over MaxMessageBytes
 		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			log.Info("email refused", "reason", "the message was not sent within the read timeout")
+			return s.hangUp()
+		}
 		if errors.Is(err, smtp.ErrTooLongLine) {
 			log.Info("email refused", "reason", err)
 			return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Line longer than RFC 5321 allows"}
@@ -65,7 +72,7 @@ func (s *session) Data(r io.Reader) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.srv.cfg.RecordTimeout)
 	defer cancel()
 	start := time.Now()
-	env := Envelope{IP: s.ip, Helo: s.conn.Hostname(), MailFrom: s.from}
+	env := Envelope{IP: s.ip, Helo: s.smtp.Hostname(), MailFrom: s.from}
 	rec, err := s.srv.recv.receive(ctx, raw, env, s.srv.cfg.Limits, s.remote)
 	reply := s.srv.smtpReply(err)
 	if reply != nil {
@@ -87,3 +94,18 @@ func (s *session) Reset() { s.from = "" }
 
 // Logout ends the session.
 func (s *session) Logout() error { return nil }
+
+// hangUp answers 421 and closes the connection of a client that did not
+// send its whole message within the read timeout. Left open, go-smtp
+// would read on: a trickled line that never ends is taken for a command
+// each timeout (bufio drops the timeout when it has part of a line), so
+// a slow client could hold its connection several timeouts more. The
+// reply returned is for go-smtp, whose write then fails on the closed
+// connection.
+func (s *session) hangUp() error {
+	reply := &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "Timeout reading the message, closing connection"}
+	_ = s.conn.SetWriteDeadline(time.Now().Add(time.Second))
+	_, _ = fmt.Fprintf(s.conn, "421 4.4.2 %s\r\n", reply.Message)
+	_ = s.conn.Close()
+	return reply
+}

@@ -59,7 +59,24 @@ type serveConfig struct {
 	// keys are --master-key-file and --encrypt (the zero value: the
 	// defaults, a new ledger encrypted).
 	keys keySource
+	// readHeaderTimeout and readTimeout are the public listener's
+	// --http-read-header-timeout and --http-read-timeout (0: the
+	// defaults): they cut off clients that send a request slowly
+	// (slowloris) before they pile up.
+	readHeaderTimeout, readTimeout time.Duration
 }
+
+// The public listener's limits on a request: a client gets
+// defaultReadHeaderTimeout for its request line and headers and
+// defaultReadTimeout for the whole request, body included; headers past
+// maxHeaderBytes get 431. 64 KiB holds any real cookie and bearer token,
+// and keeps what a connection that never finishes its headers can make
+// the server buffer small (net/http's own default is 1 MiB).
+const (
+	defaultReadHeaderTimeout = 10 * time.Second
+	defaultReadTimeout       = 60 * time.Second
+	maxHeaderBytes           = 64 << 10
+)
 
 func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs, data := newFlagSet("serve", out)
@@ -72,6 +89,8 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs.Uint64Var(&cfg.demoSeed, "demo-seed", uint64(time.Now().UnixNano()), "with --demo: random seed")
 	fs.IntVar(&cfg.customers, "demo-customers", 500, "with --demo: distinct customers")
 	fs.DurationVar(&cfg.drain, "shutdown-timeout", 30*time.Second, "how long a SIGTERM waits for in-flight requests")
+	fs.DurationVar(&cfg.readHeaderTimeout, "http-read-header-timeout", defaultReadHeaderTimeout, "how long a client may take to send a request's line and headers before the connection is closed")
+	fs.DurationVar(&cfg.readTimeout, "http-read-timeout", defaultReadTimeout, "how long a client may take to send a whole request, body included, before the connection is closed")
 	fs.StringVar(&cfg.callingCode, "calling-code", envOr("LEDGER_CALLING_CODE", domain.DefaultCallingCode), "country calling code of phone numbers written without one (env LEDGER_CALLING_CODE)")
 	addAggregateCacheFlag(fs, &cfg.aggregateCache)
 	keys := addNewLedgerFlags(fs)
@@ -335,9 +354,10 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	s.addr = ln.Addr().String()
 	s.http = &http.Server{
 		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
+		ReadHeaderTimeout: orDefault(cfg.readHeaderTimeout, defaultReadHeaderTimeout),
+		ReadTimeout:       orDefault(cfg.readTimeout, defaultReadTimeout),
 		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ConnState:         s.unused.track,
 	}
 	// Shutdown runs it once the listener is closed: a connection unused
@@ -351,6 +371,7 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 			ReadTimeout:       30 * time.Second,
 			WriteTimeout:      30 * time.Second,
 			IdleTimeout:       120 * time.Second,
+			MaxHeaderBytes:    maxHeaderBytes,
 		}
 		s.goRun(func() {
 			if err := s.admin.Serve(adminLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -550,4 +571,13 @@ func cacheEntries(configured int) int {
 func addAggregateCacheFlag(fs *flag.FlagSet, entries *int) {
 	fs.IntVar(entries, "aggregate-cache", commands.DefaultAggregateCacheEntries,
 		"streams whose folded state the command layer keeps in memory, least recently used out first, so a command reads only the events after it; 0: off")
+}
+
+// orDefault is d, or def when d is not positive (a serveConfig built in a
+// test leaves its durations zero).
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
 }

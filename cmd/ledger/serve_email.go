@@ -27,6 +27,9 @@ type emailComponent struct {
 	domain   string
 	maxBytes string
 	auth     string
+	// readTimeout is --smtp-read-timeout: how long a client may take to
+	// send one command, or a whole message after DATA.
+	readTimeout time.Duration
 
 	maxMessageBytes int64          // --smtp-max-bytes, checked by provide
 	authMode        email.AuthMode // --email-auth, checked by provide
@@ -43,6 +46,7 @@ func (c *emailComponent) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.domain, "smtp-domain", envOr("LEDGER_SMTP_DOMAIN", ""), "name the SMTP server greets with and the relay client introduces itself with (default: the --smtp-from domain, else localhost) (env LEDGER_SMTP_DOMAIN)")
 	fs.StringVar(&c.auth, "email-auth", envOr("LEDGER_EMAIL_AUTH", string(email.AuthEnforce)), "DKIM, SPF and DMARC on inbound mail: enforce (a sender failing DMARC never joins the customer who owns the address), record (check and record, join anyway) or off (env LEDGER_EMAIL_AUTH)")
 	fs.StringVar(&c.maxBytes, "smtp-max-bytes", envOr("LEDGER_SMTP_MAX_BYTES", strconv.Itoa(25<<20)), "largest inbound email accepted, in bytes (env LEDGER_SMTP_MAX_BYTES)")
+	fs.DurationVar(&c.readTimeout, "smtp-read-timeout", 5*time.Minute, "how long an SMTP client may take to send one command, or the whole message after DATA, before it is cut off")
 }
 
 // provide checks the flags and offers the relay's sender for email
@@ -109,7 +113,7 @@ func (c *emailComponent) startServer(core *serveCore, name string, maxBytes int6
 	c.addr = ln.Addr().String()
 	auth := email.NewAuthenticator(email.AuthOptions{Mode: c.authMode, Resolver: c.resolver, Timeout: 10 * time.Second})
 	recv := email.NewReceiver(core.handler, email.ReceiverOptions{SupportAddress: c.from, Auth: auth})
-	srv := email.NewServer(recv, email.ServerConfig{Domain: name, MaxMessageBytes: maxBytes, Limits: core.limits.guard(clientRate)})
+	srv := email.NewServer(recv, email.ServerConfig{Domain: name, MaxMessageBytes: maxBytes, ReadTimeout: c.readTimeout, Limits: core.limits.guard(clientRate)})
 	core.goRun(func() {
 		if err := srv.Serve(ln); err != nil {
 			slog.Error("smtp server stopped", "err", err)
