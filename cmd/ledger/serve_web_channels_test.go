@@ -44,9 +44,10 @@ func newProviders(t *testing.T, pushSecret string) *providers {
 		_ = r.ParseForm()
 		p.mu.Lock()
 		p.sms = append(p.sms, r.PostForm)
+		n := len(p.sms)
 		p.mu.Unlock()
 		w.WriteHeader(http.StatusCreated)
-		fmt.Fprintf(w, `{"sid":"SMout%d","status":"queued"}`, len(p.sms))
+		fmt.Fprintf(w, `{"sid":"SMout%d","status":"queued"}`, n)
 	})
 	mux.HandleFunc("GET /wechat/cgi-bin/token", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, `{"access_token":"AT","expires_in":7200}`)
