@@ -72,7 +72,7 @@ faults: test-deps ui
 # command runs a 90-second version.
 soak:
 	mkdir -p soak
-	CI=true LEDGER_SOAK_DURATION=$${LEDGER_SOAK_DURATION:-1h} LEDGER_SOAK_OUT=$(CURDIR)/soak LEDGER_CPUPROFILE=$(CURDIR)/soak/cpu.prof \
+	CI=true LEDGER_SOAK_DURATION=$${LEDGER_SOAK_DURATION:-1h} LEDGER_SOAK_OUT=$(CURDIR)/soak LEDGER_SOAK_CPUPROFILE=$(CURDIR)/soak/cpu.prof \
 		$(GO) test -count=1 -timeout 80m -run '^TestSoak$$' -v ./cmd/ledger/ 2>&1 | tee soak/soak.log | grep -E '^(=== RUN|--- |ok|FAIL)|SOAK|_test.go'; exit $${PIPESTATUS[0]}
 
 # bench-desktop: the agent desktop in Chromium against a real server: five

@@ -32,7 +32,8 @@ import (
 // sampled every ten seconds. `make soak` runs the hour; the test command
 // runs a short version. LEDGER_SOAK_DURATION and LEDGER_SOAK_SAMPLE
 // override the lengths, LEDGER_SOAK_OUT names the directory the samples
-// (soak.csv) and their plot (soak.png) are written to.
+// (soak.csv) and their plot (soak.png) are written to,
+// LEDGER_SOAK_CPUPROFILE the server's CPU profile.
 const (
 	soakShort       = 90 * time.Second
 	soakShortSample = 5 * time.Second
@@ -95,7 +96,13 @@ func TestSoak(t *testing.T) {
 	p := newProviders(t, testAppPushSecret)
 	sipAddr := "127.0.0.1:" + strconv.Itoa(freeBothPort(t))
 	smtpAddr := "127.0.0.1:" + strconv.Itoa(freeBothPort(t))
-	srv := startServeProcess(t, bin, "soak", "--data", dir, "--http", "127.0.0.1:0", "--admin-http", "127.0.0.1:0",
+	// LEDGER_SOAK_CPUPROFILE: the server's CPU profile, written when it
+	// stops (only the server's: every ledger command would write one).
+	env := []string{"LEDGER_LOG_LEVEL=warn"}
+	if path := os.Getenv("LEDGER_SOAK_CPUPROFILE"); path != "" {
+		env = append(env, cpuProfileEnv+"="+path)
+	}
+	srv := startServeProcessEnv(t, bin, "soak", env, "--data", dir, "--http", "127.0.0.1:0", "--admin-http", "127.0.0.1:0",
 		"--limit-exempt", "127.0.0.0/8,::1", "--app-server-key", testAppServerKey, "--sms-auth-token", testSMSToken,
 		"--sms-api", p.srv.URL+"/sms/2010-04-01/Accounts/AC1", "--sms-from", "+10005550100",
 		"--app-push", p.srv.URL+"/push", "--app-push-secret", testAppPushSecret,
