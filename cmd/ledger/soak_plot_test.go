@@ -28,7 +28,10 @@ func plotSoak(t *testing.T, path string, samples []soakSample) {
 		title, unit string
 		series      []soakSeries
 	}{
-		{"Resident memory", "MiB", []soakSeries{{"RSS", func(s soakSample) float64 { return s.rssMiB }}}},
+		{"Resident memory", "MiB", []soakSeries{
+			{"RSS", func(s soakSample) float64 { return s.rssMiB }},
+			{"anonymous", func(s soakSample) float64 { return s.anonMiB }},
+			{"Go heap in use", func(s soakSample) float64 { return s.heapMiB }}}},
 		{"Goroutines and open files", "count", []soakSeries{
 			{"goroutines", func(s soakSample) float64 { return s.goroutines }},
 			{"open files", func(s soakSample) float64 { return s.openFiles }}}},
@@ -77,7 +80,7 @@ func plotSoak(t *testing.T, path string, samples []soakSample) {
 	}
 }
 
-var soakColors = []color.Color{color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}, color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}}
+var soakColors = []color.Color{color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}, color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}, color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}}
 
 func soakPoints(samples []soakSample, of func(soakSample) float64) plotter.XYs {
 	pts := make(plotter.XYs, len(samples))
@@ -92,7 +95,7 @@ func soakPoints(samples []soakSample, of func(soakSample) float64) plotter.XYs {
 func TestPlotSoak(t *testing.T) {
 	var samples []soakSample
 	for i := range 30 {
-		samples = append(samples, soakSample{at: time.Duration(i) * 10 * time.Second, rssMiB: 80 + float64(i%3), goroutines: 120, openFiles: 40,
+		samples = append(samples, soakSample{at: time.Duration(i) * 10 * time.Second, rssMiB: 80 + float64(i%3), anonMiB: 60, heapMiB: 30, goroutines: 120, openFiles: 40,
 			channelP99: time.Duration(10+i%5) * time.Millisecond, graphqlP99: 20 * time.Millisecond})
 	}
 	path := t.TempDir() + "/soak.png"

@@ -60,13 +60,18 @@ const (
 
 // soakSample is what the sampler saw at one moment.
 type soakSample struct {
-	at                     time.Duration // since the load started
-	rssMiB                 float64
-	goroutines, openFiles  float64
-	followerLag            float64 // the largest lag of any follower, in events
-	projectionLag          float64
-	channelP99, graphqlP99 time.Duration // over the interval before the sample
-	acked                  int
+	at time.Duration // since the load started
+	// rssMiB is all resident memory; anonMiB its anonymous part (Go's heap
+	// and stacks, SQLite's page caches: what a leak grows), the rest being
+	// pages of the databases' files mapped for reading (mmap_size), which
+	// grow with the files and which the kernel reclaims; heapMiB is the Go
+	// heap in use.
+	rssMiB, anonMiB, heapMiB float64
+	goroutines, openFiles    float64
+	followerLag              float64 // the largest lag of any follower, in events
+	projectionLag            float64
+	channelP99, graphqlP99   time.Duration // over the interval before the sample
+	acked                    int
 }
 
 // TestSoak runs `ledger serve` under mixed load on every channel (app,
@@ -360,15 +365,34 @@ func sampleSoak(t *testing.T, srv *crashServer, length, every time.Duration, cha
 			dumpGoroutines(t, srv.admin, filepath.Join(dir, "stall-goroutines.txt"))
 		}
 		s := soakSample{at: time.Since(began), rssMiB: m["process_resident_memory_bytes"] / (1 << 20), goroutines: m["go_goroutines"],
+			anonMiB: float64(processAnonRSS(t, srv.cmd.Process.Pid)) / (1 << 20), heapMiB: m["go_memstats_heap_inuse_bytes"] / (1 << 20),
 			openFiles: m["process_open_fds"], followerLag: m["ledger_follower_lag_events"], projectionLag: m["ledger_projection_lag_events"],
 			channelP99: percentile(ch, 0.99), graphqlP99: percentile(q, 0.99), acked: channels.acks()}
 		out = append(out, s)
 		if faultsFull() || length >= 30*time.Minute {
-			t.Logf("soak %s: RSS %.0f MiB, %0.f goroutines, %0.f files, lag %0.f/%0.f, p99 channels %s graphql %s, %d acked",
-				s.at.Round(time.Second), s.rssMiB, s.goroutines, s.openFiles, s.followerLag, s.projectionLag, s.channelP99, s.graphqlP99, s.acked)
+			t.Logf("soak %s: RSS %.0f MiB (anonymous %.0f, Go heap %.0f), %0.f goroutines, %0.f files, lag %0.f/%0.f, p99 channels %s graphql %s, %d acked",
+				s.at.Round(time.Second), s.rssMiB, s.anonMiB, s.heapMiB, s.goroutines, s.openFiles, s.followerLag, s.projectionLag, s.channelP99, s.graphqlP99, s.acked)
 		}
 	}
 	return out
+}
+
+// processAnonRSS is the anonymous part of a process's resident memory
+// (RssAnon in /proc/PID/status), in bytes.
+func processAnonRSS(t *testing.T, pid int) int64 {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	t.Fatalf("no RssAnon in /proc/%d/status", pid)
+	return 0
 }
 
 // dumpGoroutines saves the server's goroutines, for the first interval in
@@ -421,7 +445,8 @@ func scrapeMetrics(t *testing.T, admin string) map[string]float64 {
 	return out
 }
 
-// assertSoakFlat fails when memory (judged only when memory is), goroutines
+// assertSoakFlat fails when memory (anonymous and Go heap; judged only when
+// memory is), goroutines
 // or open files grew after the warm-up: the last third of the samples
 // against the middle of the run. A run too short to judge memory must keep
 // RSS under soakShortMaxRSS.
@@ -445,7 +470,8 @@ func assertSoakFlat(t *testing.T, samples []soakSample, memory bool) {
 		slack     float64 // absolute growth allowed
 		judged    bool
 	}{
-		{"RSS (MiB)", func(s soakSample) float64 { return s.rssMiB }, 0.10, 16, memory},
+		{"anonymous memory (MiB)", func(s soakSample) float64 { return s.anonMiB }, 0.10, 16, memory},
+		{"Go heap in use (MiB)", func(s soakSample) float64 { return s.heapMiB }, 0.10, 8, memory},
 		{"goroutines", func(s soakSample) float64 { return s.goroutines }, 0.10, 30, true},
 		{"open files", func(s soakSample) float64 { return s.openFiles }, 0.10, 10, true},
 	} {
@@ -479,8 +505,8 @@ func logSoakSummary(t *testing.T, samples []soakSample) {
 		ch, q = append(ch, s.channelP99), append(q, s.graphqlP99)
 		maxLag = max(maxLag, s.followerLag, s.projectionLag)
 	}
-	t.Logf("SOAK after warm-up (%s) → end (%s): RSS %.0f → %.0f MiB, goroutines %.0f → %.0f, open files %.0f → %.0f; interval p99 median/max: channels %s/%s, GraphQL %s/%s; largest lag %.0f events",
-		warm.at.Round(time.Second), end.at.Round(time.Second), warm.rssMiB, end.rssMiB, warm.goroutines, end.goroutines, warm.openFiles, end.openFiles,
+	t.Logf("SOAK after warm-up (%s) → end (%s): RSS %.0f → %.0f MiB (anonymous %.0f → %.0f, Go heap %.0f → %.0f), goroutines %.0f → %.0f, open files %.0f → %.0f; interval p99 median/max: channels %s/%s, GraphQL %s/%s; largest lag %.0f events",
+		warm.at.Round(time.Second), end.at.Round(time.Second), warm.rssMiB, end.rssMiB, warm.anonMiB, end.anonMiB, warm.heapMiB, end.heapMiB, warm.goroutines, end.goroutines, warm.openFiles, end.openFiles,
 		median(ch), slices.Max(ch), median(q), slices.Max(q), maxLag)
 }
 
@@ -492,9 +518,10 @@ func writeSoakCSV(t *testing.T, path string, samples []soakSample) {
 	}
 	defer f.Close()
 	w := csv.NewWriter(f)
-	_ = w.Write([]string{"seconds", "rss_mib", "goroutines", "open_files", "follower_lag", "projection_lag", "channel_p99_ms", "graphql_p99_ms", "acked"})
+	_ = w.Write([]string{"seconds", "rss_mib", "anon_mib", "heap_mib", "goroutines", "open_files", "follower_lag", "projection_lag", "channel_p99_ms", "graphql_p99_ms", "acked"})
 	for _, s := range samples {
 		_ = w.Write([]string{strconv.FormatFloat(s.at.Seconds(), 'f', 0, 64), strconv.FormatFloat(s.rssMiB, 'f', 1, 64),
+			strconv.FormatFloat(s.anonMiB, 'f', 1, 64), strconv.FormatFloat(s.heapMiB, 'f', 1, 64),
 			strconv.FormatFloat(s.goroutines, 'f', 0, 64), strconv.FormatFloat(s.openFiles, 'f', 0, 64),
 			strconv.FormatFloat(s.followerLag, 'f', 0, 64), strconv.FormatFloat(s.projectionLag, 'f', 0, 64),
 			strconv.FormatFloat(ms(s.channelP99), 'f', 1, 64), strconv.FormatFloat(ms(s.graphqlP99), 'f', 1, 64), strconv.Itoa(s.acked)})
