@@ -47,6 +47,9 @@ const (
 	// crashResendAcked is the chance that a webhook worker redelivers a
 	// message the server already acknowledged, as providers do.
 	crashResendAcked = 0.05
+	// crashResendWindow is how many of a worker's latest acknowledged
+	// messages a redelivery is picked from.
+	crashResendWindow = 50
 )
 
 // TestServeKilledUnderChannelLoadLosesNoAckedMessage is issue #12's "done
@@ -463,7 +466,12 @@ func (l *crashLoad) webhookWorker(ctx context.Context, stop <-chan struct{}, w i
 	var mine []crashMessage
 	for n := 0; !stopped(stop); n++ {
 		if len(mine) > 0 && rng.Float64() < crashResendAcked {
-			l.deliver(ctx, mine[rng.IntN(len(mine))])
+			// A provider redelivers what it saw no answer for, soon: one
+			// of the worker's latest messages, not one from an hour ago
+			// (README, "Message ids and retries": a retry is recognised
+			// while the conversation is at most four interactions on).
+			recent := mine[max(0, len(mine)-crashResendWindow):]
+			l.deliver(ctx, recent[rng.IntN(len(recent))])
 			continue
 		}
 		l.wait(ctx)

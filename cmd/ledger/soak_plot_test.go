@@ -1,8 +1,12 @@
 package main
 
 import (
+	"encoding/csv"
 	"image/color"
 	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -91,14 +95,59 @@ func soakPoints(samples []soakSample, of func(soakSample) float64) plotter.XYs {
 	return pts
 }
 
-// TestPlotSoak draws a plot of made-up samples: a PNG comes out.
+// readSoakCSV reads samples writeSoakCSV wrote.
+func readSoakCSV(t *testing.T, path string) []soakSample {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) < 2 {
+		t.Fatalf("%s: %d rows, %v", path, len(rows), err)
+	}
+	var out []soakSample
+	for _, r := range rows[1:] {
+		v := make([]float64, len(r))
+		for i, cell := range r {
+			if v[i], err = strconv.ParseFloat(cell, 64); err != nil {
+				t.Fatalf("%s: %q: %v", path, cell, err)
+			}
+		}
+		ms := func(x float64) time.Duration { return time.Duration(x * float64(time.Millisecond)) }
+		out = append(out, soakSample{at: time.Duration(v[0]) * time.Second, rssMiB: v[1], anonMiB: v[2], heapMiB: v[3], goroutines: v[4], openFiles: v[5],
+			followerLag: v[6], projectionLag: v[7], channelP99: ms(v[8]), graphqlP99: ms(v[9]), acked: int(v[10])})
+	}
+	return out
+}
+
+// TestReplotSoak redraws the plot of a soak's samples: LEDGER_SOAK_REPLOT
+// names a soak.csv, and soak.png is written beside it.
+func TestReplotSoak(t *testing.T) {
+	path := os.Getenv("LEDGER_SOAK_REPLOT")
+	if path == "" {
+		t.Skip("LEDGER_SOAK_REPLOT names no soak.csv to redraw")
+	}
+	samples := readSoakCSV(t, path)
+	plotSoak(t, filepath.Join(filepath.Dir(path), "soak.png"), samples)
+	logSoakSummary(t, samples)
+}
+
+// TestPlotSoak draws a plot of made-up samples, and reads back the CSV
+// they are written to: a PNG comes out, and the samples round-trip.
 func TestPlotSoak(t *testing.T) {
 	var samples []soakSample
 	for i := range 30 {
 		samples = append(samples, soakSample{at: time.Duration(i) * 10 * time.Second, rssMiB: 80 + float64(i%3), anonMiB: 60, heapMiB: 30, goroutines: 120, openFiles: 40,
-			channelP99: time.Duration(10+i%5) * time.Millisecond, graphqlP99: 20 * time.Millisecond})
+			channelP99: time.Duration(10+i%5) * time.Millisecond, graphqlP99: 20 * time.Millisecond, acked: 100 * i})
 	}
-	path := t.TempDir() + "/soak.png"
+	dir := t.TempDir()
+	writeSoakCSV(t, filepath.Join(dir, "soak.csv"), samples)
+	if back := readSoakCSV(t, filepath.Join(dir, "soak.csv")); !reflect.DeepEqual(back, samples) {
+		t.Fatalf("samples read back:\n%+v\nwant\n%+v", back[:2], samples[:2])
+	}
+	path := filepath.Join(dir, "soak.png")
 	plotSoak(t, path, samples)
 	b, err := os.ReadFile(path)
 	if err != nil || len(b) < 1000 || string(b[1:4]) != "PNG" {

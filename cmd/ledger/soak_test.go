@@ -157,10 +157,11 @@ func TestSoak(t *testing.T) {
 	_ = calls.Wait()
 	channels.failOnRefusals(t)
 	srv.stop(t)
-	verifyLedgerHoldsAcked(t, bin, dir, channels)
-
+	// The samples first: a run that fails below still leaves its curves.
 	writeSoakCSV(t, filepath.Join(out, "soak.csv"), samples)
 	plotSoak(t, filepath.Join(out, "soak.png"), samples)
+	verifyLedgerHoldsAcked(t, bin, dir, channels)
+
 	t.Logf("SOAK %s: %d channel messages, %d mails, %d agent replies, %d closed, %d subscription updates; samples in %s",
 		length, channels.acks(), mails.Load(), replies.Load(), closes.Load(), updates.Load(), out)
 	logSoakSummary(t, samples)

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	sqlitedrv "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/interactionledger/ledger/eventstore"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // writer is the one goroutine that writes: it owns the write connection,
