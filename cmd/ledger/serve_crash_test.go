@@ -48,8 +48,11 @@ const (
 	// message the server already acknowledged, as providers do.
 	crashResendAcked = 0.05
 	// crashResendWindow is how many of a worker's latest acknowledged
-	// messages a redelivery is picked from.
-	crashResendWindow = 50
+	// messages a redelivery is picked from: a provider whose
+	// acknowledgement got lost retries within seconds, while the
+	// conversation is still where the message went (a retry is recognised
+	// up to four interactions on; the soak's agents close one a second).
+	crashResendWindow = 3
 )
 
 // TestServeKilledUnderChannelLoadLosesNoAckedMessage is issue #12's "done
@@ -468,8 +471,7 @@ func (l *crashLoad) webhookWorker(ctx context.Context, stop <-chan struct{}, w i
 		if len(mine) > 0 && rng.Float64() < crashResendAcked {
 			// A provider redelivers what it saw no answer for, soon: one
 			// of the worker's latest messages, not one from an hour ago
-			// (README, "Message ids and retries": a retry is recognised
-			// while the conversation is at most four interactions on).
+			// (README, "Message ids and retries").
 			recent := mine[max(0, len(mine)-crashResendWindow):]
 			l.deliver(ctx, recent[rng.IntN(len(recent))])
 			continue

@@ -140,29 +140,8 @@ func TestSippLoadServe(t *testing.T) {
 	})
 	waitReady(t, "http://127.0.0.1:"+strconv.Itoa(adminPort)+"/readyz", exited, logPath)
 
-	phonePort := freeUDPPort(t)
-	phones := exec.Command(sippBin, sippArgs(t, "agent_load.xml", "-p", strconv.Itoa(phonePort))...)
-	phones.Dir = t.TempDir()
-	if err := phones.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = phones.Process.Kill(); _ = phones.Wait() })
-	register := exec.Command(sippBin, sippArgs(t, "agent_register.xml", sipAddr, "-p", strconv.Itoa(freeUDPPort(t)),
-		"-inf", agentsCSV, "-key", "contact_port", strconv.Itoa(phonePort), "-m", strconv.Itoa(agents), "-r", "200",
-		"-timeout", "60s", "-timeout_error")...)
-	register.Dir = t.TempDir()
-	if out, err := register.CombinedOutput(); err != nil {
-		t.Fatalf("registering %d phones: %v\n%s", agents, err, tail(string(out), 3000))
-	}
-
-	numbers := make([]string, callers)
-	for i := range numbers {
-		numbers[i] = fmt.Sprintf("+86139%08d", i)
-	}
-	callersCSV := filepath.Join(t.TempDir(), "callers.csv")
-	if err := os.WriteFile(callersCSV, []byte("RANDOM\n"+strings.Join(numbers, "\n")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	startSippPhones(t, sippBin, sipAddr, agentsCSV, agents, 200)
+	numbers, callersCSV := sippCallers(t, "+86139", callers)
 	cpuBefore := processCPU(t, serve.Process.Pid)
 	start := time.Now()
 	caller := exec.Command(sippBin, sippArgs(t, "caller_load.xml", sipAddr, "-p", strconv.Itoa(freeUDPPort(t)),
@@ -270,6 +249,42 @@ func prepareLoadLedger(t *testing.T, dir string, n int) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// startSippPhones starts one sipp process answering for every agent's
+// phone and registers the n agents of agentsCSV (agent;password lines) to
+// it with digest auth, at rate registrations a second.
+func startSippPhones(t *testing.T, sippBin, sipAddr, agentsCSV string, n, rate int) {
+	t.Helper()
+	phonePort := freeUDPPort(t)
+	phones := exec.Command(sippBin, sippArgs(t, "agent_load.xml", "-p", strconv.Itoa(phonePort))...)
+	phones.Dir = t.TempDir()
+	if err := phones.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = phones.Process.Kill(); _ = phones.Wait() })
+	register := exec.Command(sippBin, sippArgs(t, "agent_register.xml", sipAddr, "-p", strconv.Itoa(freeUDPPort(t)),
+		"-inf", agentsCSV, "-key", "contact_port", strconv.Itoa(phonePort), "-m", strconv.Itoa(n), "-r", strconv.Itoa(rate),
+		"-timeout", "60s", "-timeout_error")...)
+	register.Dir = t.TempDir()
+	if out, err := register.CombinedOutput(); err != nil {
+		t.Fatalf("registering %d phones: %v\n%s", n, err, tail(string(out), 3000))
+	}
+}
+
+// sippCallers makes n callers' numbers (prefix and eight digits) and a
+// sipp injection file that picks among them at random.
+func sippCallers(t *testing.T, prefix string, n int) (numbers []string, csvPath string) {
+	t.Helper()
+	numbers = make([]string, n)
+	for i := range numbers {
+		numbers[i] = fmt.Sprintf("%s%08d", prefix, i)
+	}
+	csvPath = filepath.Join(t.TempDir(), "callers.csv")
+	if err := os.WriteFile(csvPath, []byte("RANDOM\n"+strings.Join(numbers, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return numbers, csvPath
 }
 
 // sippArgs are the arguments of a sipp process playing scenario (a file

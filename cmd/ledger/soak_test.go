@@ -189,28 +189,8 @@ func envDuration(t *testing.T, name string, def time.Duration) time.Duration {
 // at the end.
 func startSoakCalls(t *testing.T, sippBin, sipAddr, agentsCSV string, length time.Duration) *exec.Cmd {
 	t.Helper()
-	phonePort := freeUDPPort(t)
-	phones := exec.Command(sippBin, sippArgs(t, "agent_load.xml", "-p", strconv.Itoa(phonePort))...)
-	phones.Dir = t.TempDir()
-	if err := phones.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = phones.Process.Kill(); _ = phones.Wait() })
-	register := exec.Command(sippBin, sippArgs(t, "agent_register.xml", sipAddr, "-p", strconv.Itoa(freeUDPPort(t)),
-		"-inf", agentsCSV, "-key", "contact_port", strconv.Itoa(phonePort), "-m", strconv.Itoa(soakAgents), "-r", "50",
-		"-timeout", "60s", "-timeout_error")...)
-	register.Dir = t.TempDir()
-	if out, err := register.CombinedOutput(); err != nil {
-		t.Fatalf("registering the phones: %v\n%s", err, tail(string(out), 3000))
-	}
-	numbers := make([]string, 200)
-	for i := range numbers {
-		numbers[i] = fmt.Sprintf("+86137%08d", i)
-	}
-	callersCSV := filepath.Join(t.TempDir(), "callers.csv")
-	if err := os.WriteFile(callersCSV, []byte("RANDOM\n"+strings.Join(numbers, "\n")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	startSippPhones(t, sippBin, sipAddr, agentsCSV, soakAgents, 50)
+	_, callersCSV := sippCallers(t, "+86137", 200)
 	calls := int(length.Seconds())*soakCallRate + 10
 	caller := exec.Command(sippBin, sippArgs(t, "caller_load.xml", sipAddr, "-p", strconv.Itoa(freeUDPPort(t)),
 		"-s", "4008001234", "-inf", callersCSV, "-r", strconv.Itoa(soakCallRate), "-m", strconv.Itoa(calls))...)
