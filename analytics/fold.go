@@ -3,6 +3,8 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
@@ -154,7 +156,7 @@ func (f *folder) restore(ctx context.Context, stream string, before uint64, fold
 }
 
 // flush returns the rows of everything changed since the last flush and
-// forgets the changes; the cache is dropped when it outgrew maxKeep.
+// forgets the changes; evict keeps the cache within maxKeep.
 func (f *folder) flush(ctx context.Context) (*Batch, error) {
 	if err := f.linkContacts(ctx); err != nil {
 		return nil, fmt.Errorf("link the contacts of the batch ending at %d: %w", f.last, err)
@@ -185,11 +187,55 @@ func (f *folder) flush(ctx context.Context) (*Batch, error) {
 		f.customers[id].appendRow(b.Rows[CustomersTable])
 	}
 	f.resetDirty(b.Events)
-	if len(f.interactions)+len(f.tickets)+len(f.reviews)+len(f.customers)+f.contacts.size > f.maxKeep {
-		f.resetCache()
-		f.contacts.forget(f.last)
-	}
+	f.evict()
 	return b, nil
+}
+
+// evictedShare is the part of the budget evict frees when the cache
+// outgrew it: small enough that the entities still in play stay, large
+// enough that the sort it costs is paid once per thousands of entities.
+const evictedShare = 10 // percent
+
+// evict keeps the cache within maxKeep: when it outgrew it, the contacts
+// are forgotten and the entities changed longest ago are dropped, until
+// evictedShare of the budget is free. A live sink so keeps what is still
+// in play (open interactions, reviews being scored) and its memory levels
+// off instead of emptying and refilling. Whatever it drops is folded again
+// from its stream when an event touches it, which is why seenAll ends.
+func (f *folder) evict() {
+	held := len(f.interactions) + len(f.tickets) + len(f.reviews) + len(f.customers)
+	if held+f.contacts.size <= f.maxKeep {
+		return
+	}
+	f.seenAll = false
+	f.contacts.forget(f.last)
+	keep := max(f.maxKeep*(100-evictedShare)/100, 0)
+	if held <= keep {
+		return
+	}
+	changed := make([]uint64, 0, held)
+	changed = appendPositions(changed, f.interactions, func(s *interactionState) uint64 { return s.pos })
+	changed = appendPositions(changed, f.tickets, func(s *ticketState) uint64 { return s.pos })
+	changed = appendPositions(changed, f.reviews, func(s *reviewState) uint64 { return s.pos })
+	changed = appendPositions(changed, f.customers, func(s *customerState) uint64 { return s.pos })
+	slices.Sort(changed)
+	cutoff := changed[held-keep-1] // dropping up to it drops held-keep or more (ties)
+	dropChangedBy(f.interactions, func(s *interactionState) uint64 { return s.pos }, cutoff)
+	dropChangedBy(f.tickets, func(s *ticketState) uint64 { return s.pos }, cutoff)
+	dropChangedBy(f.reviews, func(s *reviewState) uint64 { return s.pos }, cutoff)
+	dropChangedBy(f.customers, func(s *customerState) uint64 { return s.pos }, cutoff)
+}
+
+func appendPositions[S any](to []uint64, m map[string]*S, pos func(*S) uint64) []uint64 {
+	for _, s := range m {
+		to = append(to, pos(s))
+	}
+	return to
+}
+
+// dropChangedBy drops the entities whose last event is at cutoff or before.
+func dropChangedBy[S any](m map[string]*S, pos func(*S) uint64, cutoff uint64) {
+	maps.DeleteFunc(m, func(_ string, s *S) bool { return pos(s) <= cutoff })
 }
 
 // linkContacts adds the contacts started in the batch to their customers'

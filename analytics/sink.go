@@ -65,9 +65,20 @@ func WithLease(l follow.Lease) SinkOption { return func(s *Sink) { s.lease = l }
 func WithFollowerMetrics(m *follow.Metrics) SinkOption { return func(s *Sink) { s.metrics = m } }
 
 // WithCacheLimit bounds the entities the sink keeps folded in memory
-// (default 500,000); past it the cache is dropped and entities are folded
-// again from their streams as their events arrive.
+// (default DefaultCacheLimit); past it those changed longest ago are
+// dropped and folded again from their streams when their events arrive.
 func WithCacheLimit(n int) SinkOption { return func(s *Sink) { s.maxKeep = n } }
+
+// Cache budgets, in entities (interactions, tickets, QA reviews, customers
+// and contacts). An entity takes about 1 KiB on the heap, a QA review with
+// its evidence several. DefaultCacheLimit suits a sync of a whole ledger,
+// which touches every entity once and ends; LiveCacheLimit suits a sink
+// that follows the ledger for months, where only the entities still in
+// play are touched again and the budget is what it keeps for good.
+const (
+	DefaultCacheLimit = 500_000
+	LiveCacheLimit    = 20_000
+)
 
 // NewSink returns a sink from store into backend. key is the secret that
 // pseudonymises customer ids (LoadOrCreateKey).
@@ -75,7 +86,7 @@ func NewSink(store eventstore.Store, backend Backend, key []byte, opts ...SinkOp
 	s := &Sink{
 		store: store, backend: backend, log: slog.Default(), name: DefaultSinkName,
 		pseudo: newPseudonymizer(key), batchEvents: 100_000, flushEvery: 500 * time.Millisecond,
-		pageSize: 8192, maxKeep: 500_000,
+		pageSize: 8192, maxKeep: DefaultCacheLimit,
 	}
 	for _, o := range opts {
 		o(s)

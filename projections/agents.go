@@ -33,7 +33,7 @@ type agentWork struct {
 
 // agentWorkCacheSize bounds the open interactions kept in memory between
 // batches.
-const agentWorkCacheSize = 50_000
+const agentWorkCacheSize = rowCacheSize
 
 var agentWorkColumns = []string{"interaction_id", "channel", "agent_id", "released"}
 

@@ -1,5 +1,14 @@
 package projections
 
+// rowCacheSize bounds each projection's cache of rows kept between batches,
+// so that the events of one interaction, which arrive seconds or minutes
+// apart, do not each read its row again. What needs to stay is what is
+// still in play (open interactions, their queue items and agents, the
+// identities writing in): 20,000 rows cover thousands of conversations open
+// at once, and at a few hundred bytes a row a full cache is some 8 MiB. A
+// cache emptied when full refills from the read model.
+const rowCacheSize = 20_000
+
 // boundedMap is a cache that forgets everything when it outgrows its bound:
 // it holds immutable facts (which customer an interaction belongs to) that
 // can always be read again from the read model, so forgetting is safe and

@@ -25,7 +25,7 @@ type Customer360 struct {
 }
 
 // ownerCacheSize bounds Customer360's cache of ticket owners.
-const ownerCacheSize = 200_000
+const ownerCacheSize = 50_000
 
 // NewCustomer360 returns the customer 360 projection.
 func NewCustomer360() *Customer360 {

@@ -29,7 +29,7 @@ type identityOwner struct {
 }
 
 // identityCacheSize bounds the identities kept in memory between batches.
-const identityCacheSize = 50_000
+const identityCacheSize = rowCacheSize
 
 var identityColumns = []string{"kind", "value", "customer_id", "linked_at"}
 

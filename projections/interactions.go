@@ -43,7 +43,7 @@ type interactionRow struct {
 
 // interactionCacheSize bounds the interactions kept in memory between
 // batches.
-const interactionCacheSize = 50_000
+const interactionCacheSize = rowCacheSize
 
 // interactionRowColumns are the columns of an interactions row, the key
 // (seq) first: see schema/interactions.sql.

@@ -29,7 +29,7 @@ type queueItem struct {
 }
 
 // queueCacheSize bounds the queue items kept in memory between batches.
-const queueCacheSize = 50_000
+const queueCacheSize = rowCacheSize
 
 var queueItemColumns = []string{"interaction_id", "queue", "priority", "priority_rank", "queued_at", "waiting"}
 

@@ -317,6 +317,10 @@ func TestDemoAggregateCacheFlag(t *testing.T) {
 	if code := exitCode(runServe(t.Context(), []string{"--data", t.TempDir(), "--aggregate-cache", "-5"}, io.Discard)); code != 2 {
 		t.Errorf("serve --aggregate-cache -5: exit %d, want 2", code)
 	}
+	var out strings.Builder
+	if code := exitCode(runServe(t.Context(), []string{"--data", t.TempDir(), "--analytics-cache", "0"}, &out)); code != 2 {
+		t.Errorf("serve --analytics-cache 0: exit %d, want 2\n%s", code, out.String())
+	}
 }
 
 // TestServeRebuildsDamagedReadModels is the drill of read models damaged

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"log/slog"
 	"sync"
 
@@ -23,10 +24,17 @@ type analyticsComponent struct {
 	dsn       string
 	qa        bool
 	scorecard string
+	cache     int // entities the sink keeps folded
 
 	backend analytics.Backend // opened by provide
 	running sync.WaitGroup    // the sink, which writes to backend
 }
+
+// qaPolicyCacheEntries is the QA policy's aggregate cache: the agents it
+// looks up stay in it, while a review's stream, written once when its
+// interaction closes, passes through instead of filling the serve-wide
+// budget with states nothing reads again.
+const qaPolicyCacheEntries = 1000
 
 func newAnalyticsComponent() serveComponent { return &analyticsComponent{} }
 
@@ -34,12 +42,17 @@ func (c *analyticsComponent) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.dsn, "clickhouse", envOr("LEDGER_CLICKHOUSE", ""),
 		"ClickHouse DSN for analytics, e.g. clickhouse://127.0.0.1:9000/default (env LEDGER_CLICKHOUSE); empty: the embedded back end in the data directory")
 	fs.BoolVar(&c.qa, "qa", true, "score closed interactions with the QA scorecards")
+	fs.IntVar(&c.cache, "analytics-cache", analytics.LiveCacheLimit,
+		"entities (interactions, tickets, QA reviews, customers) the analytics sink keeps folded in memory, those changed longest ago out first; a start-up catch-up of a long history runs faster with more")
 	fs.StringVar(&c.scorecard, "qa-scorecards", envOr("LEDGER_QA_SCORECARDS", ""), "QA scorecard file, JSON or YAML (env LEDGER_QA_SCORECARDS; default: the built-in scorecards)")
 }
 
 // provide opens the back end and offers its reports. The back end closes
 // at shutdown, once the sink has stopped.
 func (c *analyticsComponent) provide(core *serveCore) (offers, error) {
+	if c.cache < 1 {
+		return offers{}, &exitError{code: 2, err: fmt.Errorf("--analytics-cache must be 1 or more, not %d", c.cache)}
+	}
 	backend, err := openAnalytics(core.ctx, core.dataDir, c.dsn)
 	if err != nil {
 		return offers{}, err
@@ -65,7 +78,7 @@ func (c *analyticsComponent) start(core *serveCore, _ offers) error {
 		if err != nil {
 			return err
 		}
-		policy = qa.NewPolicy(core.store, commands.NewHandler(core.store, commands.WithAggregateCache(core.aggregateCache)), cards, qa.CheckpointPath(core.dataDir), slog.Default(),
+		policy = qa.NewPolicy(core.store, commands.NewHandler(core.store, commands.WithAggregateCache(min(core.aggregateCache, qaPolicyCacheEntries))), cards, qa.CheckpointPath(core.dataDir), slog.Default(),
 			follow.Options{Lease: core.lease, Metrics: core.followMetrics,
 				Checkpoint: core.singletons.checkpoint("qa", follow.FileCheckpoint(qa.CheckpointPath(core.dataDir)))})
 	}
@@ -75,7 +88,8 @@ func (c *analyticsComponent) start(core *serveCore, _ offers) error {
 		// every node fills its own.
 		sinkLease = nil
 	}
-	sink := analytics.NewSink(core.store, c.backend, key, analytics.WithLease(sinkLease), analytics.WithFollowerMetrics(core.followMetrics))
+	sink := analytics.NewSink(core.store, c.backend, key, analytics.WithLease(sinkLease), analytics.WithFollowerMetrics(core.followMetrics),
+		analytics.WithCacheLimit(c.cache))
 	if err := registerSinkMetrics(core.registry, sink, policy); err != nil {
 		return err
 	}

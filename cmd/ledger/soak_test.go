@@ -350,12 +350,36 @@ func sampleSoak(t *testing.T, srv *crashServer, length, every time.Duration, cha
 			openFiles: m["process_open_fds"], followerLag: m["ledger_follower_lag_events"], projectionLag: m["ledger_projection_lag_events"],
 			channelP99: percentile(ch, 0.99), graphqlP99: percentile(q, 0.99), acked: channels.acks()}
 		out = append(out, s)
+		if warmedUp := time.Duration(float64(length) * soakWarmUp); s.at >= warmedUp && s.at-every < warmedUp {
+			saveHeapProfile(t, srv.admin, filepath.Join(dir, "heap-warm.pb.gz"))
+		}
 		if faultsFull() || length >= 30*time.Minute {
 			t.Logf("soak %s: RSS %.0f MiB (anonymous %.0f, Go heap %.0f), %0.f goroutines, %0.f files, lag %0.f/%0.f, p99 channels %s graphql %s, %d acked",
 				s.at.Round(time.Second), s.rssMiB, s.anonMiB, s.heapMiB, s.goroutines, s.openFiles, s.followerLag, s.projectionLag, s.channelP99, s.graphqlP99, s.acked)
 		}
 	}
+	saveHeapProfile(t, srv.admin, filepath.Join(dir, "heap-end.pb.gz"))
 	return out
+}
+
+// saveHeapProfile writes the server's heap profile: the one at the end of
+// the warm-up and the last one show, with `go tool pprof -base`, what grew.
+func saveHeapProfile(t *testing.T, admin, path string) {
+	t.Helper()
+	resp, err := soakClient.Get(admin + "/debug/pprof/heap")
+	if err != nil {
+		t.Logf("heap profile: %v", err)
+		return
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatalf("heap profile: %v", err)
+	}
+	defer f.Close()
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		t.Logf("heap profile: %v", err)
+	}
 }
 
 // processAnonRSS is the anonymous part of a process's resident memory

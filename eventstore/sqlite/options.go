@@ -7,10 +7,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Defaults for the options.
+// Defaults for the options. DefaultStreamCacheSize matches the command
+// layer's aggregate cache (50,000 streams): the streams being written to
+// are the ones whose heads the writer checks; at some 130 bytes a head in
+// each of two maps, a full cache is about 13 MiB.
 const (
 	DefaultMaxBatchEvents  = 10_000
-	DefaultStreamCacheSize = 200_000
+	DefaultStreamCacheSize = 50_000
 	DefaultReadConns       = 4
 	defaultQueueLen        = 4096
 )
