@@ -354,8 +354,8 @@ func sampleSoak(t *testing.T, srv *crashServer, length, every time.Duration, cha
 			saveHeapProfile(t, srv.admin, filepath.Join(dir, "heap-warm.pb.gz"))
 		}
 		if faultsFull() || length >= 30*time.Minute {
-			t.Logf("soak %s: RSS %.0f MiB (anonymous %.0f, Go heap %.0f), %0.f goroutines, %0.f files, lag %0.f/%0.f, p99 channels %s graphql %s, %d acked",
-				s.at.Round(time.Second), s.rssMiB, s.anonMiB, s.heapMiB, s.goroutines, s.openFiles, s.followerLag, s.projectionLag, s.channelP99, s.graphqlP99, s.acked)
+			t.Logf("soak %s: RSS %.0f MiB (anonymous %.0f, Go heap %.0f), %0.f goroutines, %0.f files, lag %0.f/%0.f, p99 channels %s graphql %s, %d acked, %.0f aggregates cached",
+				s.at.Round(time.Second), s.rssMiB, s.anonMiB, s.heapMiB, s.goroutines, s.openFiles, s.followerLag, s.projectionLag, s.channelP99, s.graphqlP99, s.acked, m["ledger_aggregate_cache_entries"])
 		}
 	}
 	saveHeapProfile(t, srv.admin, filepath.Join(dir, "heap-end.pb.gz"))
