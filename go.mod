@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	blitiri.com.ar/go/spf v1.5.1
+	filippo.io/age v1.2.1
 	github.com/ClickHouse/ch-go v0.67.0
 	github.com/ClickHouse/clickhouse-go/v2 v2.40.1
 	github.com/EventStore/EventStore-Client-Go/v4 v4.2.0

@@ -214,28 +214,37 @@ func (f *folder) evict() {
 		return
 	}
 	changed := make([]uint64, 0, held)
-	changed = appendPositions(changed, f.interactions, func(s *interactionState) uint64 { return s.pos })
-	changed = appendPositions(changed, f.tickets, func(s *ticketState) uint64 { return s.pos })
-	changed = appendPositions(changed, f.reviews, func(s *reviewState) uint64 { return s.pos })
-	changed = appendPositions(changed, f.customers, func(s *customerState) uint64 { return s.pos })
+	changed = appendPositions(changed, f.interactions)
+	changed = appendPositions(changed, f.tickets)
+	changed = appendPositions(changed, f.reviews)
+	changed = appendPositions(changed, f.customers)
 	slices.Sort(changed)
 	cutoff := changed[held-keep-1] // dropping up to it drops held-keep or more (ties)
-	dropChangedBy(f.interactions, func(s *interactionState) uint64 { return s.pos }, cutoff)
-	dropChangedBy(f.tickets, func(s *ticketState) uint64 { return s.pos }, cutoff)
-	dropChangedBy(f.reviews, func(s *reviewState) uint64 { return s.pos }, cutoff)
-	dropChangedBy(f.customers, func(s *customerState) uint64 { return s.pos }, cutoff)
+	dropChangedBy(f.interactions, cutoff)
+	dropChangedBy(f.tickets, cutoff)
+	dropChangedBy(f.reviews, cutoff)
+	dropChangedBy(f.customers, cutoff)
 }
 
-func appendPositions[S any](to []uint64, m map[string]*S, pos func(*S) uint64) []uint64 {
+// folded is an entity's state: lastPosition is that of the last event
+// folded into it.
+type folded interface{ lastPosition() uint64 }
+
+func (s *interactionState) lastPosition() uint64 { return s.pos }
+func (s *ticketState) lastPosition() uint64      { return s.pos }
+func (s *reviewState) lastPosition() uint64      { return s.pos }
+func (s *customerState) lastPosition() uint64    { return s.pos }
+
+func appendPositions[S folded](to []uint64, m map[string]S) []uint64 {
 	for _, s := range m {
-		to = append(to, pos(s))
+		to = append(to, s.lastPosition())
 	}
 	return to
 }
 
 // dropChangedBy drops the entities whose last event is at cutoff or before.
-func dropChangedBy[S any](m map[string]*S, pos func(*S) uint64, cutoff uint64) {
-	maps.DeleteFunc(m, func(_ string, s *S) bool { return pos(s) <= cutoff })
+func dropChangedBy[S folded](m map[string]S, cutoff uint64) {
+	maps.DeleteFunc(m, func(_ string, s S) bool { return s.lastPosition() <= cutoff })
 }
 
 // linkContacts adds the contacts started in the batch to their customers'

@@ -27,12 +27,7 @@ func TestEvictKeepsTheEntitiesChangedLast(t *testing.T) {
 	f.evict()
 	held := 0
 	oldest := uint64(1 << 62)
-	for _, m := range []map[string]uint64{
-		positions(f.interactions, func(s *interactionState) uint64 { return s.pos }),
-		positions(f.tickets, func(s *ticketState) uint64 { return s.pos }),
-		positions(f.reviews, func(s *reviewState) uint64 { return s.pos }),
-		positions(f.customers, func(s *customerState) uint64 { return s.pos }),
-	} {
+	for _, m := range []map[string]uint64{positions(f.interactions), positions(f.tickets), positions(f.reviews), positions(f.customers)} {
 		held += len(m)
 		for _, p := range m {
 			oldest = min(oldest, p)
@@ -51,10 +46,10 @@ func TestEvictKeepsTheEntitiesChangedLast(t *testing.T) {
 	}
 }
 
-func positions[S any](m map[string]*S, pos func(*S) uint64) map[string]uint64 {
+func positions[S folded](m map[string]S) map[string]uint64 {
 	out := map[string]uint64{}
 	for id, s := range m {
-		out[id] = pos(s)
+		out[id] = s.lastPosition()
 	}
 	return out
 }

@@ -1,0 +1,243 @@
+// Package blobs owns the contents of attachments: the files customers
+// send and agents attach. The ledger's events keep a reference (hash,
+// name, sniffed type, size); the bytes are here.
+//
+// A blob is addressed by its customer and the SHA-256 of its content, so
+// a file sent twice is stored once. It is sealed with the customer's data
+// key (package datakeys) in age's streaming format, so erasing the
+// customer makes their files unreadable with the rest of their personal
+// data, and contents are streamed both ways in 64 KiB chunks: no file is
+// ever held whole in memory. Where the sealed objects live is a Backend: a
+// directory under the data directory, or an S3-compatible object store.
+package blobs
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"regexp"
+
+	"filippo.io/age"
+
+	"github.com/interactionledger/ledger/eventstore/datakeys"
+)
+
+// Ref is what an event keeps of a blob.
+type Ref struct {
+	SHA256      string // hex, of the content
+	Size        int64  // bytes of content
+	ContentType string // sniffed from the content, never taken from the sender
+}
+
+// Backend keeps sealed objects. Put and Open name an object by key
+// (ObjectKey); Put must be atomic (a reader finds the whole object or
+// none) and keeps an object that exists already, whose content is the
+// same by construction.
+type Backend interface {
+	// Stage writes r to a new staging object and returns its name.
+	Stage(ctx context.Context, r io.Reader) (string, error)
+	// Commit makes a staged object the object key; when key exists, the
+	// staged one is discarded instead.
+	Commit(ctx context.Context, staged, key string) error
+	// Discard removes a staged object.
+	Discard(ctx context.Context, staged string) error
+	// Open reads an object: ErrNotFound when there is none.
+	Open(ctx context.Context, key string) (io.ReadCloser, error)
+	// DeleteCustomer removes every object of a customer (erasure).
+	DeleteCustomer(ctx context.Context, customerID string) error
+}
+
+// Keys gives customers' data keys (datakeys.Store).
+type Keys interface {
+	KeyFor(ctx context.Context, customerID string) (datakeys.Key, error)
+	Lookup(ctx context.Context, customerID string) (datakeys.Key, error)
+}
+
+// Errors callers branch on. A blob of an erased customer fails with
+// datakeys.ErrErased.
+var (
+	ErrNotFound = errors.New("blob not found")
+	ErrInvalid  = errors.New("invalid blob reference")
+)
+
+// TooLargeError is the error for content over the limit Put was given.
+type TooLargeError struct{ Limit int64 }
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("attachment larger than the limit of %d bytes", e.Limit)
+}
+
+// Store seals contents into a Backend and opens them again.
+type Store struct {
+	backend Backend
+	keys    Keys
+}
+
+// New returns a Store over backend, sealing with keys.
+func New(backend Backend, keys Keys) *Store { return &Store{backend: backend, keys: keys} }
+
+var (
+	customerIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$`)
+	sha256Pattern     = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
+
+// ObjectKey is where a customer's blob lives in a Backend:
+// "customerID/sha256". Both parts are checked, so that no reference a
+// client sends can name anything else.
+func ObjectKey(customerID, sha string) (string, error) {
+	if !customerIDPattern.MatchString(customerID) || !sha256Pattern.MatchString(sha) {
+		return "", fmt.Errorf("%w: customer %q, sha256 %q", ErrInvalid, customerID, sha)
+	}
+	return customerID + "/" + sha, nil
+}
+
+// Put reads r to its end, at most limit bytes, and stores it sealed for
+// the customer: a *TooLargeError past the limit, with nothing stored.
+func (s *Store) Put(ctx context.Context, customerID string, r io.Reader, limit int64) (Ref, error) {
+	if !customerIDPattern.MatchString(customerID) {
+		return Ref{}, fmt.Errorf("%w: customer %q", ErrInvalid, customerID)
+	}
+	key, err := s.keys.KeyFor(ctx, customerID)
+	if err != nil {
+		return Ref{}, fmt.Errorf("store a blob of %s: %w", customerID, err)
+	}
+	content := newMeasured(io.LimitReader(r, limit+1))
+	sealed, sealing := io.Pipe()
+	sealErr := make(chan error, 1)
+	go func() {
+		err := seal(sealing, content, key)
+		if err == nil && content.n > limit {
+			err = &TooLargeError{Limit: limit}
+		}
+		sealing.CloseWithError(err) // the stage fails with it, or ends at EOF
+		sealErr <- err
+	}()
+	staged, stageErr := s.backend.Stage(ctx, sealed)
+	_ = sealed.CloseWithError(io.ErrClosedPipe) // a failed stage stops the sealing
+	if err := <-sealErr; err != nil || stageErr != nil {
+		if staged != "" {
+			_ = s.backend.Discard(context.WithoutCancel(ctx), staged)
+		}
+		return Ref{}, fmt.Errorf("store a blob of %s: %w", customerID, errors.Join(err, stageErr))
+	}
+	ref := Ref{SHA256: hex.EncodeToString(content.hash.Sum(nil)), Size: content.n, ContentType: http.DetectContentType(content.head)}
+	objectKey, _ := ObjectKey(customerID, ref.SHA256)
+	if err := s.backend.Commit(ctx, staged, objectKey); err != nil {
+		_ = s.backend.Discard(context.WithoutCancel(ctx), staged)
+		return Ref{}, fmt.Errorf("store a blob of %s: %w", customerID, err)
+	}
+	return ref, nil
+}
+
+// seal writes content to w, sealed for the key's customer.
+func seal(w io.Writer, content io.Reader, key datakeys.Key) error {
+	enc, err := age.Encrypt(w, recipient{key})
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(enc, content); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+// Open returns the content of a customer's blob. It is read and checked as
+// it streams: a reader that reaches the end without an error had the
+// content whose hash it asked for. datakeys.ErrErased once the customer
+// was erased; ErrNotFound when there is no such blob.
+func (s *Store) Open(ctx context.Context, customerID, sha string) (io.ReadCloser, error) {
+	objectKey, err := ObjectKey(customerID, sha)
+	if err != nil {
+		return nil, err
+	}
+	key, err := s.keys.Lookup(ctx, customerID)
+	if errors.Is(err, datakeys.ErrNoKey) {
+		return nil, fmt.Errorf("blob %s: %w", objectKey, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("blob %s: %w", objectKey, err)
+	}
+	obj, err := s.backend.Open(ctx, objectKey)
+	if err != nil {
+		return nil, fmt.Errorf("blob %s: %w", objectKey, err)
+	}
+	plain, err := age.Decrypt(obj, identity{key})
+	if err != nil {
+		_ = obj.Close()
+		return nil, fmt.Errorf("blob %s: %w", objectKey, err)
+	}
+	return &checked{r: plain, closer: obj, hash: sha256.New(), want: sha, name: objectKey}, nil
+}
+
+// Erase removes every blob of a customer. Their data key is destroyed by
+// the erasure itself (datakeys.Store.Erase), which already leaves the
+// blobs unreadable; this frees their space.
+func (s *Store) Erase(ctx context.Context, customerID string) error {
+	if !customerIDPattern.MatchString(customerID) {
+		return fmt.Errorf("%w: customer %q", ErrInvalid, customerID)
+	}
+	if err := s.backend.DeleteCustomer(ctx, customerID); err != nil {
+		return fmt.Errorf("erase the blobs of %s: %w", customerID, err)
+	}
+	return nil
+}
+
+// sniffBytes is how much of the content http.DetectContentType reads.
+const sniffBytes = 512
+
+// measured hashes and counts what is read through it, and keeps the
+// first sniffBytes for the type.
+type measured struct {
+	r    io.Reader
+	hash hash.Hash
+	n    int64
+	head []byte
+}
+
+func newMeasured(r io.Reader) *measured {
+	return &measured{r: r, hash: sha256.New(), head: make([]byte, 0, sniffBytes)}
+}
+
+func (m *measured) Read(p []byte) (int, error) {
+	n, err := m.r.Read(p)
+	m.hash.Write(p[:n])
+	m.n += int64(n)
+	if room := sniffBytes - len(m.head); room > 0 {
+		m.head = append(m.head, p[:min(n, room)]...)
+	}
+	return n, err
+}
+
+// checked hashes the content as it is read and fails the read that
+// reaches the end when the hash is not the one asked for.
+type checked struct {
+	r      io.Reader
+	closer io.Closer
+	hash   hash.Hash
+	want   string
+	name   string
+}
+
+func (c *checked) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.hash.Write(p[:n])
+	if errors.Is(err, io.EOF) {
+		if got := hex.EncodeToString(c.hash.Sum(nil)); got != c.want {
+			return n, fmt.Errorf("blob %s: content hashes to %s: the object is not the blob", c.name, got)
+		}
+	}
+	return n, err
+}
+
+func (c *checked) Close() error { return c.closer.Close() }
+
+// SHA256Hex is the hex SHA-256 of b, as a Ref names content.
+func SHA256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
