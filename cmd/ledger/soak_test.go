@@ -366,19 +366,27 @@ func sampleSoak(t *testing.T, srv *crashServer, length, every time.Duration, cha
 // the warm-up and the last one show, with `go tool pprof -base`, what grew.
 func saveHeapProfile(t *testing.T, admin, path string) {
 	t.Helper()
-	resp, err := soakClient.Get(admin + "/debug/pprof/heap")
+	saveProfile(t, admin+"/debug/pprof/heap", path)
+}
+
+// saveProfile writes what one of the admin listener's /debug/pprof/ pages
+// answers to path; a server that does not answer is logged, not fatal, as
+// the profiles only explain what the samples show.
+func saveProfile(t *testing.T, url, path string) {
+	t.Helper()
+	resp, err := soakClient.Get(url)
 	if err != nil {
-		t.Logf("heap profile: %v", err)
+		t.Logf("profile %s: %v", url, err)
 		return
 	}
 	defer resp.Body.Close()
 	f, err := os.Create(path)
 	if err != nil {
-		t.Fatalf("heap profile: %v", err)
+		t.Fatalf("profile %s: %v", url, err)
 	}
 	defer f.Close()
 	if _, err := io.Copy(f, resp.Body); err != nil {
-		t.Logf("heap profile: %v", err)
+		t.Logf("profile %s: %v", url, err)
 	}
 }
 
@@ -404,18 +412,7 @@ func processAnonRSS(t *testing.T, pid int) int64 {
 // which GraphQL answered nothing or slowly: what it waited on.
 func dumpGoroutines(t *testing.T, admin, path string) {
 	t.Helper()
-	resp, err := soakClient.Get(admin + "/debug/pprof/goroutine?debug=2")
-	if err != nil {
-		t.Logf("goroutine dump: %v", err)
-		return
-	}
-	defer resp.Body.Close()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	_, _ = io.Copy(f, resp.Body)
+	saveProfile(t, admin+"/debug/pprof/goroutine?debug=2", path)
 	t.Logf("SOAK GraphQL stalled; the server's goroutines are in %s", path)
 }
 
