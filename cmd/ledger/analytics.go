@@ -60,9 +60,13 @@ func runAnalyticsSync(ctx context.Context, args []string, out io.Writer) error {
 	scoreQA := fs.Bool("qa", false, "first score closed interactions not scored yet (appends QaScored events to the ledger)")
 	cardsFile := fs.String("qa-scorecards", "", "with --qa: scorecard file, JSON or YAML (default: the built-in scorecards)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	cache := fs.Int("cache", analytics.DefaultCacheLimit, "entities (interactions, tickets, QA reviews, customers) kept folded in memory, those changed longest ago out first")
 	masterKeyFile := addMasterKeyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cache < 1 {
+		return &exitError{code: 2, err: fmt.Errorf("analytics sync: --cache must be 1 or more, not %d", *cache)}
 	}
 	store, err := openExistingSealed(ctx, keySource{dir: *data, file: *masterKeyFile})
 	if err != nil {
@@ -87,7 +91,7 @@ func runAnalyticsSync(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sink := analytics.NewSink(store, backend, key)
+	sink := analytics.NewSink(store, backend, key, analytics.WithCacheLimit(*cache))
 	if err := backend.Setup(ctx); err != nil { // a new store has no checkpoint table yet
 		return err
 	}
