@@ -318,8 +318,8 @@ func TestDemoAggregateCacheFlag(t *testing.T) {
 		t.Errorf("serve --aggregate-cache -5: exit %d, want 2", code)
 	}
 	var out strings.Builder
-	if code := exitCode(runServe(t.Context(), []string{"--data", t.TempDir(), "--analytics-cache", "0"}, &out)); code != 2 {
-		t.Errorf("serve --analytics-cache 0: exit %d, want 2\n%s", code, out.String())
+	if code := exitCode(runServe(t.Context(), []string{"--data", t.TempDir(), "--analytics-cache", "-1"}, &out)); code != 2 {
+		t.Errorf("serve --analytics-cache -1: exit %d, want 2\n%s", code, out.String())
 	}
 }
 

@@ -43,15 +43,18 @@ func (c *analyticsComponent) addFlags(fs *flag.FlagSet) {
 		"ClickHouse DSN for analytics, e.g. clickhouse://127.0.0.1:9000/default (env LEDGER_CLICKHOUSE); empty: the embedded back end in the data directory")
 	fs.BoolVar(&c.qa, "qa", true, "score closed interactions with the QA scorecards")
 	fs.IntVar(&c.cache, "analytics-cache", analytics.LiveCacheLimit,
-		"entities (interactions, tickets, QA reviews, customers) the analytics sink keeps folded in memory, those changed longest ago out first; a start-up catch-up of a long history runs faster with more")
+		"entities (interactions, tickets, QA reviews, customers) the analytics sink keeps folded in memory, those changed longest ago out first; a start-up catch-up of a long history runs faster with more; 0: the default")
 	fs.StringVar(&c.scorecard, "qa-scorecards", envOr("LEDGER_QA_SCORECARDS", ""), "QA scorecard file, JSON or YAML (env LEDGER_QA_SCORECARDS; default: the built-in scorecards)")
 }
 
 // provide opens the back end and offers its reports. The back end closes
 // at shutdown, once the sink has stopped.
 func (c *analyticsComponent) provide(core *serveCore) (offers, error) {
-	if c.cache < 1 {
-		return offers{}, &exitError{code: 2, err: fmt.Errorf("--analytics-cache must be 1 or more, not %d", c.cache)}
+	if c.cache < 0 {
+		return offers{}, &exitError{code: 2, err: fmt.Errorf("--analytics-cache must not be negative, not %d", c.cache)}
+	}
+	if c.cache == 0 { // a component built without its flags
+		c.cache = analytics.LiveCacheLimit
 	}
 	backend, err := openAnalytics(core.ctx, core.dataDir, c.dsn)
 	if err != nil {
