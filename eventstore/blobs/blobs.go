@@ -123,7 +123,10 @@ func (s *Store) Put(ctx context.Context, customerID string, r io.Reader, limit i
 		if staged != "" {
 			_ = s.backend.Discard(context.WithoutCancel(ctx), staged)
 		}
-		return Ref{}, fmt.Errorf("store a blob of %s: %w", customerID, errors.Join(err, stageErr))
+		if err == nil || errors.Is(err, io.ErrClosedPipe) { // the stage failed first
+			err = stageErr
+		}
+		return Ref{}, fmt.Errorf("store a blob of %s: %w", customerID, err)
 	}
 	ref := Ref{SHA256: hex.EncodeToString(content.hash.Sum(nil)), Size: content.n, ContentType: http.DetectContentType(content.head)}
 	objectKey, _ := ObjectKey(customerID, ref.SHA256)
