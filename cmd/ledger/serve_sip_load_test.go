@@ -380,16 +380,24 @@ func processCPU(t *testing.T, pid int) time.Duration {
 // processPeakRSS returns the peak resident set size of process pid.
 func processPeakRSS(t *testing.T, pid int) int64 {
 	t.Helper()
+	return procStatusBytes(t, pid, "VmHWM")
+}
+
+// procStatusBytes reads one of the memory fields of /proc/PID/status
+// ("VmHWM", "RssAnon", ...), in bytes.
+func procStatusBytes(t *testing.T, pid int, field string) int64 {
+	t.Helper()
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			return kb << 10
 		}
 	}
+	t.Fatalf("no %s in /proc/%d/status", field, pid)
 	return 0
 }
 

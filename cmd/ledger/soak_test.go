@@ -394,18 +394,7 @@ func saveProfile(t *testing.T, url, path string) {
 // (RssAnon in /proc/PID/status), in bytes.
 func processAnonRSS(t *testing.T, pid int) int64 {
 	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	t.Fatalf("no RssAnon in /proc/%d/status", pid)
-	return 0
+	return procStatusBytes(t, pid, "RssAnon")
 }
 
 // dumpGoroutines saves the server's goroutines, for the first interval in

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/interactionledger/ledger/internal/atomicfile"
 )
 
 // Dir is the embedded Backend: a directory (blobs/ under the data
@@ -69,7 +71,7 @@ func (d *Dir) Commit(_ context.Context, staged, key string) error {
 	if err := os.Rename(from, to); err != nil {
 		return fmt.Errorf("commit blob %s: %w", key, err)
 	}
-	return syncDir(filepath.Dir(to))
+	return atomicfile.SyncDir(filepath.Dir(to))
 }
 
 // Discard implements Backend.
@@ -118,15 +120,6 @@ func (d *Dir) stagedPath(name string) (string, error) {
 		return "", fmt.Errorf("%w: staged object %q", ErrInvalid, name)
 	}
 	return filepath.Join(d.staging, name), nil
-}
-
-func syncDir(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
 }
 
 // readerWithContext stops a copy when its context ends.

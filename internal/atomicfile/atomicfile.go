@@ -21,7 +21,7 @@ func Write(path string, data []byte, perm os.FileMode) error {
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return syncDir(filepath.Dir(path))
+	return SyncDir(filepath.Dir(path))
 }
 
 // Create writes data to path, mode perm, unless path exists: then it
@@ -37,7 +37,7 @@ func Create(path string, data []byte, perm os.FileMode) error {
 	if err := os.Link(tmp, path); err != nil {
 		return fmt.Errorf("create %s: %w", path, err)
 	}
-	return syncDir(filepath.Dir(path))
+	return SyncDir(filepath.Dir(path))
 }
 
 func writeTemp(path string, data []byte, perm os.FileMode) (string, error) {
@@ -64,8 +64,9 @@ func writeTemp(path string, data []byte, perm os.FileMode) (string, error) {
 	return f.Name(), nil
 }
 
-// syncDir makes a rename or link in dir durable.
-func syncDir(dir string) error {
+// SyncDir makes a rename or link in dir durable (best effort: the file
+// itself was synced).
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return nil // best effort: the file itself is synced
