@@ -73,6 +73,9 @@ func (h *Handler) eraseCustomer(ctx context.Context, customerID, reason string, 
 		// Cached states hold what the keys opened: they go with the keys.
 		h.cache.evictCustomers(scope.member, "erased")
 	}
+	if err := h.eraseFiles(ctx, scope.customers); err != nil {
+		return released, err
+	}
 	erased, _, err := execute(ctx, h, customers, customerID, meta.withKey("erase"), domain.CustomerCommand(domain.EraseCustomer{
 		Reason: reason, ErasedBy: meta.Actor, Sources: scope.customers[1:], Identities: len(root.Identities),
 	}))
@@ -167,4 +170,19 @@ func (h *Handler) releaseAll(ctx context.Context, scope erasureScope, meta Meta)
 		last.Position = maxPosition(last, res)
 	}
 	return last, nil
+}
+
+// eraseFiles deletes the kept files of the customers. Their keys are gone
+// already, so what is left is unreadable; deleting it frees the space and
+// leaves no ciphertext behind. A rerun after a crash deletes the rest.
+func (h *Handler) eraseFiles(ctx context.Context, customerIDs []string) error {
+	if h.files == nil {
+		return nil
+	}
+	for _, id := range customerIDs {
+		if err := h.files.Erase(ctx, id); err != nil {
+			return fmt.Errorf("delete the files of %s: %w", id, err)
+		}
+	}
+	return nil
 }

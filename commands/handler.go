@@ -53,6 +53,9 @@ type Handler struct {
 	names  domain.StreamNames
 	// migrated: see WithMigratedConversations.
 	migrated bool
+	// files keeps attachments' contents (WithFiles); nil: descriptions
+	// only.
+	files FileStore
 }
 
 // Option configures a Handler.

@@ -33,8 +33,14 @@ type InboundMessage struct {
 	ConversationKey string
 	Subject         string
 	Text            string
-	Attachments     []domain.Attachment
-	SentAt          time.Time
+	// Attachments describe files whose contents the ledger does not keep;
+	// Files, when the handler keeps files (WithFiles), replace them with
+	// the files themselves, kept under the sender's customer.
+	Attachments []domain.Attachment
+	Files       InboundFiles
+	// MaxFileBytes bounds each of Files (default DefaultMaxFileBytes).
+	MaxFileBytes int64
+	SentAt       time.Time
 	// Queue and Priority place a new interaction; defaults: DefaultQueue,
 	// NORMAL.
 	Queue    string
@@ -97,6 +103,12 @@ func (h *Handler) receiveInbound(ctx context.Context, msg InboundMessage, meta M
 		return InboundResult{}, err
 	}
 	meta.Actor = "customer:" + claim.CustomerID
+	// Files go before the events that name them: an event never refers
+	// to bytes that are not kept. A crash in between leaves a blob that
+	// the redelivery finds stored already.
+	if err := h.storeFiles(ctx, claim.CustomerID, &msg); err != nil {
+		return InboundResult{}, err
+	}
 	convStream := h.names.Conversation(msg.Channel, claim.Identity.String())
 	if msg.ConversationKey != "" {
 		if convStream, err = h.conversationStream(ctx, msg.Channel, msg.ConversationKey); err != nil {

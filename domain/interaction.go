@@ -80,13 +80,25 @@ func (i Interaction) HasMessage(messageID string) bool {
 func (i Interaction) Exists() bool { return i.Status != "" }
 
 // Attachment describes a file that came with a message; the bytes are kept
-// outside the ledger, the ledger keeps what identifies them.
+// outside the ledger (package blobs), the ledger keeps what identifies
+// them. ContentType is sniffed from the bytes when the ledger kept them,
+// else it is what the sender declared.
 type Attachment struct {
 	Name        string `json:"name"`
 	ContentType string `json:"contentType"`
 	Size        int64  `json:"size"`
 	SHA256      string `json:"sha256"`
+	// Owner is the customer whose data key seals the kept bytes; empty
+	// when the ledger kept only the description (a ledger in clear, or a
+	// file recorded before contents were kept).
+	Owner string `json:"owner,omitempty"`
+	// Quarantined names the malware signature the file matched: its bytes
+	// were not kept and nobody can download it.
+	Quarantined string `json:"quarantined,omitempty"`
 }
+
+// Kept reports whether the attachment's bytes can be asked for.
+func (a Attachment) Kept() bool { return a.Owner != "" && a.Quarantined == "" && a.SHA256 != "" }
 
 // Interaction events.
 type (
@@ -447,10 +459,8 @@ func decideReceiveMessage(i Interaction, cmd ReceiveMessage, now time.Time) ([]E
 	if err != nil {
 		return nil, err
 	}
-	for _, a := range cmd.Attachments {
-		if a.Size < 0 || a.Name == "" && a.SHA256 == "" {
-			return nil, invalid("an attachment needs a name or a hash and a size >= 0")
-		}
+	if err := checkAttachments(cmd.Attachments); err != nil {
+		return nil, err
 	}
 	if !cmd.IdentityCheck.Valid() {
 		return nil, invalid("unknown identity check %q", cmd.IdentityCheck)
@@ -467,6 +477,24 @@ func decideReceiveMessage(i Interaction, cmd ReceiveMessage, now time.Time) ([]E
 		Attachments: cmd.Attachments, SentAt: cmd.SentAt.UTC(),
 		IdentityCheck: cmd.IdentityCheck, Authentication: auth, At: now,
 	}}, nil
+}
+
+// MaxAttachments bounds the files of one message.
+const MaxAttachments = 100
+
+func checkAttachments(as []Attachment) error {
+	if len(as) > MaxAttachments {
+		return invalid("a message carries at most %d attachments, not %d", MaxAttachments, len(as))
+	}
+	for _, a := range as {
+		if a.Size < 0 || a.Name == "" && a.SHA256 == "" {
+			return invalid("an attachment needs a name or a hash and a size >= 0")
+		}
+		if (a.Owner != "" || a.Quarantined != "") && a.SHA256 == "" {
+			return invalid("a kept or quarantined attachment needs its hash")
+		}
+	}
+	return nil
 }
 
 // decideSendMessage records an agent's reply (a recorded message id was

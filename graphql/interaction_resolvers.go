@@ -133,7 +133,7 @@ func (i *interactionResolver) Messages(ctx context.Context, args listArgs) ([]*m
 	out := make([]*messageResolver, len(list))
 	shared := &deliveries{r: i.r, interactionID: i.i.ID}
 	for k, m := range list {
-		out[k] = &messageResolver{m: m, masked: i.masked, deliveries: shared, customerID: i.i.CustomerID}
+		out[k] = &messageResolver{m: m, masked: i.masked, deliveries: shared, customerID: i.i.CustomerID, keepsFiles: i.r.files != nil}
 	}
 	return out, nil
 }
@@ -147,6 +147,8 @@ type messageResolver struct {
 	// deliveries is the interaction's delivery record, read once for
 	// the whole list when a message asks for it.
 	deliveries *deliveries
+	// keepsFiles is whether the server serves attachments' contents.
+	keepsFiles bool
 }
 
 func (m *messageResolver) ID() string        { return m.m.MessageID }
@@ -163,15 +165,33 @@ func (m *messageResolver) At() gql.Time      { return gql.Time{Time: m.m.At} }
 func (m *messageResolver) Attachments() []*attachmentResolver {
 	out := make([]*attachmentResolver, len(m.m.Attachments))
 	for i, a := range m.m.Attachments {
-		out[i] = &attachmentResolver{a: a, masked: m.masked}
+		out[i] = &attachmentResolver{a: a, masked: m.masked, interactionID: m.m.InteractionID, keeps: m.keepsFiles}
 	}
 	return out
 }
 
 // attachmentResolver is an Attachment.
 type attachmentResolver struct {
-	a      domain.Attachment
-	masked bool
+	a             domain.Attachment
+	masked        bool
+	interactionID string
+	// keeps is whether the server serves kept files.
+	keeps bool
+}
+
+func (a *attachmentResolver) Quarantined() *string { return strOf(a.a.Quarantined) }
+
+// DownloadURL is where the file is downloaded from (GET, signed in), or
+// null when its bytes were not kept or are quarantined.
+func (a *attachmentResolver) DownloadURL(ctx context.Context) (*string, error) {
+	if _, err := auth.Authorize(ctx, auth.OpDownloadFiles); err != nil {
+		return nil, err
+	}
+	if !a.keeps || !a.a.Kept() {
+		return nil, nil
+	}
+	u := downloadURL(a.interactionID, a.a)
+	return &u, nil
 }
 
 func (a *attachmentResolver) Name() string        { return auth.MaskText(a.a.Name, a.masked) }

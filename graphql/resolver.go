@@ -39,6 +39,8 @@ type resolver struct {
 	// reads skip the request's loaders (those read the live models).
 	asOfViews  *asOfViews
 	historical bool
+	// files opens kept attachments; nil when the server keeps none.
+	files Files
 }
 
 // pageArgs are the arguments of every paginated field.

@@ -44,6 +44,9 @@ type Config struct {
 	// Contacts finds where a customer is written to (confirmPromise); nil
 	// makes confirmPromise UNAVAILABLE.
 	Contacts commands.ContactFinder
+	// Files opens kept attachments (GET /files/..., ServeFile); nil:
+	// downloads are UNAVAILABLE.
+	Files Files
 }
 
 // Limits protect the server from expensive or abusive requests. Zero
@@ -150,6 +153,8 @@ type Server struct {
 	endLife context.CancelFunc
 	// access appends the access ledger.
 	access *accessRecorder
+	// auth authenticates the requests beside /graphql (ServeFile).
+	auth *auth.Authenticator
 }
 
 // New returns the API on cfg: the resolvers bound to the schema, served
@@ -182,7 +187,7 @@ func New(cfg Config) (*Server, error) {
 		hub:      newHub(cfg.Store, cfg.ReadDB, cfg.Runner, now, log, limits.SubscriberBuffer, limits.MaxFirst, m),
 		verifier: &verifier{store: unseal.Stored(cfg.Store), life: life},
 		limits:   limits, now: now, log: log,
-		selfService: newClientLimiter(), contacts: cfg.Contacts, asOfViews: newAsOfViews(),
+		selfService: newClientLimiter(), contacts: cfg.Contacts, asOfViews: newAsOfViews(), files: cfg.Files,
 	}
 	root.hub.followMetrics = followMetrics
 	schema, err := parseSchema(root, limits, log)
@@ -194,7 +199,7 @@ func New(cfg Config) (*Server, error) {
 		schema: schema, root: root, limits: limits, log: log, metrics: m,
 		costs: costModel{schema: schema.AST(), maxFirst: limits.MaxFirst},
 		life:  life, endLife: stop,
-		access: newAccessRecorder(cfg.Store, now, log),
+		access: newAccessRecorder(cfg.Store, now, log), auth: cfg.Auth,
 	}
 	s.transport, err = transport.New(transport.Config{
 		Executor: executor{s: s}, Auth: cfg.Auth, Logger: log, Registerer: cfg.Registerer,

@@ -21,6 +21,9 @@ type collector struct {
 	parts       int
 	plain, html []textRun
 	attachments []domain.Attachment
+	// file, when set, is handed each attachment's decoded content instead
+	// of it being hashed (Files).
+	file func(name string, content io.Reader) error
 }
 
 // entity visits one MIME entity and, for a multipart one, its parts.
@@ -81,6 +84,9 @@ func (c *collector) multipart(e *message.Entity, params map[string]string, depth
 // attachment records a part's metadata, hashing its decoded bytes as they
 // stream past; a transfer-encoding error is broken MIME.
 func (c *collector) attachment(body io.Reader, mediaType, name string) error {
+	if c.file != nil {
+		return c.keep(body, mediaType, name)
+	}
 	sum := sha256.New()
 	n, err := io.Copy(sum, body)
 	if err != nil {
@@ -93,6 +99,33 @@ func (c *collector) attachment(body io.Reader, mediaType, name string) error {
 		SHA256:      hex.EncodeToString(sum.Sum(nil)),
 	})
 	return nil
+}
+
+// keep hands an attachment's content to c.file, then reads what it left,
+// so that a transfer-encoding error anywhere in the part is still noticed.
+func (c *collector) keep(body io.Reader, mediaType, name string) error {
+	name = cleanLine(name, 255)
+	if name == "" {
+		name = unnamedPart(len(c.attachments)+1, mediaType)
+	}
+	c.attachments = append(c.attachments, domain.Attachment{Name: name})
+	if err := c.file(name, body); err != nil {
+		return err
+	}
+	if _, err := io.Copy(io.Discard, body); err != nil {
+		return parseErr(err, "attachment")
+	}
+	return nil
+}
+
+// unnamedPart names a part sent without a file name (an inline image
+// usually): "part-2.png".
+func unnamedPart(n int, mediaType string) string {
+	ext := ""
+	if exts, _ := mime.ExtensionsByType(mediaType); len(exts) > 0 {
+		ext = exts[0]
+	}
+	return fmt.Sprintf("part-%d%s", n, ext)
 }
 
 // textRun is one text part as read: its text, and whether bytes past what

@@ -3,6 +3,7 @@ package email
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 
@@ -110,8 +111,14 @@ func (r *Receiver) receive(ctx context.Context, raw []byte, env Envelope, g *lim
 		Text:              text,
 		Attachments:       m.Attachments,
 		SentAt:            m.Date,
-		IdentityCheck:     auth.Check,
-		Authentication:    auth.String(),
+		// The whole message is within the server's size limit, and so
+		// is each of its parts.
+		MaxFileBytes:   int64(len(raw)),
+		IdentityCheck:  auth.Check,
+		Authentication: auth.String(),
+	}
+	if len(m.Attachments) > 0 {
+		msg.Files = func(each func(string, io.Reader) error) error { return Files(raw, r.limits, each) }
 	}
 	res, err := r.in.ReceiveInbound(ctx, msg, commands.Meta{CorrelationID: threadCorrelation(root)})
 	if err != nil {

@@ -2,6 +2,7 @@ package email
 
 import (
 	"bytes"
+	"io"
 
 	"mime"
 	"net/mail"
@@ -102,6 +103,30 @@ func Parse(raw []byte, lim Limits) (*Message, error) {
 	m.Text, m.Truncated = c.text(lim.MaxTextBytes)
 	m.Attachments = c.attachments
 	return m, nil
+}
+
+// Files walks raw's MIME tree again (Parse accepted it) and hands each
+// attachment's decoded content to each, streaming: parts and inline
+// images alike, in the order Parse described them. An error of each stops
+// the walk and is returned as it is.
+func Files(raw []byte, lim Limits, each func(name string, content io.Reader) error) error {
+	lim = lim.withDefaults()
+	entity, err := message.Read(bytes.NewReader(raw))
+	if err != nil && !lenient(err) {
+		return parseErr(err, "header")
+	}
+	var eachErr error
+	c := collector{lim: lim, file: func(name string, content io.Reader) error {
+		eachErr = each(name, content)
+		return eachErr
+	}}
+	if err := c.entity(entity, 0); err != nil {
+		if eachErr != nil {
+			return eachErr
+		}
+		return err
+	}
+	return nil
 }
 
 // lenient reports whether a go-message error still leaves a readable

@@ -4,8 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -264,5 +266,41 @@ func TestFromAddressFallbacks(t *testing.T) {
 		if m.From != tc.addr || m.FromName != tc.name {
 			t.Errorf("From %q: got %q %q, want %q %q", tc.from, m.From, m.FromName, tc.addr, tc.name)
 		}
+	}
+}
+
+// TestFilesHandsOverEveryPart: Files streams the decoded content of every
+// part Parse describes, inline images included, in the same order, with
+// the unnamed image named after its place and type; an error of the
+// callback stops the walk and comes back as it is.
+func TestFilesHandsOverEveryPart(t *testing.T) {
+	raw := readFixture(t, "attachments.eml")
+	m, err := Parse(raw, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	err = Files(raw, Limits{}, func(name string, content io.Reader) error {
+		b, err := io.ReadAll(content)
+		if err != nil {
+			return err
+		}
+		a := m.Attachments[len(names)]
+		if int64(len(b)) != a.Size || a.SHA256 != "" && sha(b) != a.SHA256 {
+			t.Errorf("%s: %d bytes, want %d with hash %s", name, len(b), a.Size, a.SHA256)
+		}
+		names = append(names, name)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"part-1.png", "发票.pdf", "报告.txt"}; !slices.Equal(names, want) {
+		t.Fatalf("files %q, want %q", names, want)
+	}
+	stop := errors.New("full")
+	calls := 0
+	if err := Files(raw, Limits{}, func(string, io.Reader) error { calls++; return stop }); err != stop || calls != 1 {
+		t.Fatalf("err %v after %d calls, want the callback's error after 1", err, calls)
 	}
 }

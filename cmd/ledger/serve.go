@@ -26,6 +26,7 @@ import (
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/blobs"
 	"github.com/interactionledger/ledger/eventstore/esdb"
 	"github.com/interactionledger/ledger/eventstore/follow"
 	"github.com/interactionledger/ledger/policies/routing"
@@ -59,6 +60,9 @@ type serveConfig struct {
 	// keys are --master-key-file and --encrypt (the zero value: the
 	// defaults, a new ledger encrypted).
 	keys keySource
+	// blobs is --blobs: where attachments' contents are kept ("": a
+	// directory under data).
+	blobs string
 	// readHeaderTimeout and readTimeout are the public listener's
 	// --http-read-header-timeout and --http-read-timeout (0: the
 	// defaults): they cut off clients that send a request slowly
@@ -93,6 +97,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&cfg.readTimeout, "http-read-timeout", defaultReadTimeout, "how long a client may take to send a whole request, body included, before the connection is closed")
 	fs.StringVar(&cfg.callingCode, "calling-code", envOr("LEDGER_CALLING_CODE", domain.DefaultCallingCode), "country calling code of phone numbers written without one (env LEDGER_CALLING_CODE)")
 	addAggregateCacheFlag(fs, &cfg.aggregateCache)
+	fs.StringVar(&cfg.blobs, "blobs", envOr(blobsEnv, ""), "where attachments' contents are kept, sealed with the customers' data keys: empty for <data>/blobs, or s3://bucket?endpoint=host:port[&region=...&secure=false] with credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (env "+blobsEnv+")")
 	keys := addNewLedgerFlags(fs)
 	fs.DurationVar(&cfg.leaseTTL, "lease-ttl", defaultLeaseTTL, "with a shared ledger: how long the singletons' leader may go without renewing its lease before another node takes over")
 	singletonsOn := fs.Bool("singletons", true, "take part in electing the node that runs the singletons (router, SLA timers, notifications, outbound delivery, QA); false: this node never runs them (a store host or a read-only node)")
@@ -155,9 +160,11 @@ type server struct {
 	store     eventstore.Store
 	readDB    *projections.ReadDB
 	runner    *projections.Runner
-	cancel    context.CancelFunc
-	workers   sync.WaitGroup
-	ready     func() bool
+	// files keeps attachments' contents (nil on a ledger in clear).
+	files   *blobs.Store
+	cancel  context.CancelFunc
+	workers sync.WaitGroup
+	ready   func() bool
 }
 
 // serveComponent is a part of `ledger serve` beyond the core: it has its own
@@ -228,6 +235,8 @@ type serveCore struct {
 	readDB   *projections.ReadDB
 	runner   *projections.Runner
 	handler  *commands.Handler
+	// files keeps attachments' contents; nil on a ledger in clear.
+	files *blobs.Store
 	// aggregateCache is --aggregate-cache, for the components that make
 	// handlers of their own.
 	aggregateCache int
@@ -305,6 +314,15 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	if migratedToEncryption(cfg.data) {
 		handlerOpts = append(handlerOpts, commands.WithMigratedConversations())
 	}
+	files, err := openFiles(ctx, cfg.blobs, cfg.data, store)
+	if err != nil {
+		s.closeStores()
+		return nil, err
+	}
+	if files != nil {
+		handlerOpts = append(handlerOpts, commands.WithFiles(files))
+	}
+	s.files = files
 	handler := commands.NewHandler(store, handlerOpts...)
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
@@ -316,7 +334,7 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	}
 	core := &serveCore{
 		ctx: bg, dataDir: cfg.data, store: store, rawStore: raw, readDB: s.readDB, runner: s.runner,
-		handler: handler, aggregateCache: cacheEntries(cfg.aggregateCache), limits: cfg.limits, registry: reg, mux: mux, goRun: s.goRun,
+		handler: handler, files: files, aggregateCache: cacheEntries(cfg.aggregateCache), limits: cfg.limits, registry: reg, mux: mux, goRun: s.goRun,
 		followMetrics: followMetrics,
 	}
 	core.leaseTTL = cfg.leaseTTL

@@ -48,12 +48,13 @@ func (c *graphQLComponent) start(core *serveCore, o offers) error {
 	api, err := graphql.New(graphql.Config{
 		Store: core.store, ReadDB: core.readDB, Runner: core.runner, Commands: core.handler,
 		Reporter: o.reporter, Auth: authn, Logger: slog.Default(), Registerer: core.registry,
-		Contacts: newReadSideContacts(core.readDB, o.senders),
+		Contacts: newReadSideContacts(core.readDB, o.senders), Files: filesOf(core),
 	})
 	if err != nil {
 		return fmt.Errorf("graphql: %w", err)
 	}
 	core.mux.Handle("/graphql", api)
+	core.mux.HandleFunc(graphql.FilesPattern, api.ServeFile)
 	if err := c.mountSignIn(core, authn); err != nil {
 		return err
 	}
@@ -81,4 +82,13 @@ func (c *graphQLComponent) mountSignIn(core *serveCore, authn *auth.Authenticato
 	}
 	h.Register(core.mux)
 	return nil
+}
+
+// filesOf is the API's view of the server's kept files: none (nil) on a
+// ledger in clear, which keeps none.
+func filesOf(core *serveCore) graphql.Files {
+	if core.files == nil {
+		return nil
+	}
+	return core.files
 }

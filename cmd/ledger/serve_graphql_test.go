@@ -36,9 +36,17 @@ type apiHarness struct {
 
 func startAPI(t *testing.T, components ...serveComponent) *apiHarness {
 	t.Helper()
+	return startAPIWith(t, serveConfig{}, components...)
+}
+
+// startAPIWith is startAPI with cfg's settings (its data and listen
+// addresses are the harness's).
+func startAPIWith(t *testing.T, cfg serveConfig, components ...serveComponent) *apiHarness {
+	t.Helper()
 	t.Setenv("LEDGER_JWT_SECRET", "") // the generated secret, shared with `ledger token`
 	h := &apiHarness{t: t, ctx: t.Context(), dir: t.TempDir()}
-	srv, err := startServer(h.ctx, serveConfig{data: h.dir, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0"}, append(components, newGraphQLComponent())...)
+	cfg.data, cfg.addr, cfg.adminAddr = h.dir, "127.0.0.1:0", "127.0.0.1:0"
+	srv, err := startServer(h.ctx, cfg, append(components, newGraphQLComponent())...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,6 +61,9 @@ func startAPI(t *testing.T, components ...serveComponent) *apiHarness {
 	})
 	h.srv, h.url = srv, "http://"+srv.addr+"/graphql"
 	h.cmds = commands.NewHandler(srv.store)
+	if srv.files != nil {
+		h.cmds = commands.NewHandler(srv.store, commands.WithFiles(srv.files))
+	}
 	return h
 }
 
@@ -180,6 +191,20 @@ func (h *apiHarness) inbound(messageID, phone, name, text string) commands.Inbou
 	res, err := h.cmds.ReceiveInbound(h.ctx, commands.InboundMessage{
 		Channel: domain.ChannelWebchat, From: domain.Identity{Kind: domain.IdentityPhone, Value: phone},
 		DisplayName: name, ProviderMessageID: messageID, Text: text, SentAt: time.Now().UTC(),
+	}, commands.Meta{})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return res
+}
+
+// inboundFile records a web chat message carrying one file, kept.
+func (h *apiHarness) inboundFile(messageID, phone, name string, content []byte) commands.InboundResult {
+	h.t.Helper()
+	res, err := h.cmds.ReceiveInbound(h.ctx, commands.InboundMessage{
+		Channel: domain.ChannelWebchat, From: domain.Identity{Kind: domain.IdentityPhone, Value: phone},
+		ProviderMessageID: messageID, SentAt: time.Now().UTC(),
+		Files: func(each func(string, io.Reader) error) error { return each(name, bytes.NewReader(content)) },
 	}, commands.Meta{})
 	if err != nil {
 		h.t.Fatal(err)
@@ -462,6 +487,12 @@ func TestGraphQLRoleOperationTable(t *testing.T) {
 				return `mutation($t: String!) { draftKnowledge(kind: TEMPLATE, title: $t, body: "{{customer.displayName}}您好，订单已延迟。", language: "zh") { id status latestVersion position } }`,
 					map[string]any{"t": "订单延迟 " + role}
 			}, wantContains(`"status":"DRAFT","latestVersion":1`)},
+		{"downloadFiles", [5]roleCell{full, full, denied, full, full},
+			func(role, _ string) (string, map[string]any) {
+				id := h.inboundFile("file-"+role, fmt.Sprintf("+8613900%02d0005", roleIndex(role)), "note.txt", []byte("see the serial number")).InteractionID
+				h.settle()
+				return `query($i: ID!) { interaction(id: $i) { messages(first: 5) { attachments { name downloadUrl } } } }`, map[string]any{"i": id}
+			}, wantContains(`"name":"note.txt","downloadUrl":"/files/interactions/`)},
 		{"manageAgents", [5]roleCell{denied, full, denied, denied, full},
 			func(role, _ string) (string, map[string]any) {
 				return `mutation($id: ID!) { registerAgent(id: $id, name: "New Hire", skills: [{name: "billing", level: 3}]) { position } }`,

@@ -32,6 +32,11 @@ type Ref struct {
 	SHA256      string // hex, of the content
 	Size        int64  // bytes of content
 	ContentType string // sniffed from the content, never taken from the sender
+	// Infected names the malware signature the content matched (its
+	// bytes were not kept); empty when clean or not scanned.
+	Infected string
+	// Scanned is whether a malware scanner looked at the content.
+	Scanned bool
 }
 
 // Backend keeps sealed objects. Put and Open name an object by key

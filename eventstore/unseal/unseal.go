@@ -347,3 +347,7 @@ func (s *Store) forgetErased(data []byte) {
 		s.keys.Forget(id)
 	}
 }
+
+// DataKeys returns the customers' data keys the store opens with, for
+// what is sealed beside the ledger with the same keys (attachments).
+func (s *Store) DataKeys() Keys { return s.keys }

@@ -36,6 +36,7 @@ const (
 	OpReadSlaAlerts    Operation = "readSlaAlerts"    // slaAlerts, slaAlertsChanged: the wallboard's, across every agent's work
 	OpReadKnowledge    Operation = "readKnowledge"    // searchKnowledge
 	OpAuthorKnowledge  Operation = "authorKnowledge"  // draftKnowledge, publishKnowledge, retireKnowledge, knowledgeItems, knowledgeItem
+	OpDownloadFiles    Operation = "downloadFiles"    // GET /files/..., Attachment.downloadUrl
 )
 
 // Access is how much of an operation a role gets.
@@ -78,6 +79,7 @@ var rules = map[Operation]map[Role]Access{
 	OpReadSlaAlerts:    {RoleSupervisor: Full, RoleAdmin: Full},
 	OpReadKnowledge:    {RoleAgent: Full, RoleSupervisor: Full, RoleAnalyst: Full, RoleAuditor: Full, RoleAdmin: Full},
 	OpAuthorKnowledge:  {RoleSupervisor: Full, RoleAdmin: Full},
+	OpDownloadFiles:    {RoleAgent: Full, RoleSupervisor: Full, RoleAuditor: Full, RoleAdmin: Full},
 }
 
 // AccessOf returns what role gets of op.

@@ -42,7 +42,7 @@ func (h *Handler) serveRequest(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, status, gql.Response{Errors: apierror.RequestErrors(apierror.CodeBadUserInput, "%v", err)})
 		return
 	}
-	ctx, cancel := context.WithTimeout(withClientIP(r.Context(), r), h.limits.RequestTimeout)
+	ctx, cancel := context.WithTimeout(WithClientIP(r.Context(), r), h.limits.RequestTimeout)
 	defer cancel()
 	p, errs := h.exec.Prepare(ctx, v, req)
 	if errs != nil {
@@ -99,10 +99,17 @@ func writeResponse(w http.ResponseWriter, resp *gql.Response) {
 // cookie, which must then follow the CSRF rules (auth.CheckCookieRequest;
 // a FORBIDDEN error when it does not).
 func (h *Handler) authenticate(r *http.Request) (auth.Viewer, error) {
+	return AuthenticateRequest(h.auth, r)
+}
+
+// AuthenticateRequest returns the caller of an HTTP request as the API
+// authenticates it (see Handler.authenticate), for the endpoints beside
+// /graphql.
+func AuthenticateRequest(a *auth.Authenticator, r *http.Request) (auth.Viewer, error) {
 	header := r.Header.Get("Authorization")
 	if header == "" {
 		if token, ok := auth.SessionToken(r); ok {
-			v, err := h.auth.Verify(token)
+			v, err := a.Verify(token)
 			if err != nil {
 				return auth.Viewer{}, err
 			}
@@ -112,7 +119,7 @@ func (h *Handler) authenticate(r *http.Request) (auth.Viewer, error) {
 			return v, nil
 		}
 	}
-	return h.auth.Authenticate(header)
+	return a.Authenticate(header)
 }
 
 // writeUnauthenticated answers 401, telling a client that sent a token
@@ -190,9 +197,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 type clientIPKey struct{}
 
-// withClientIP records the request's client address (the peer's, not a
+// WithClientIP records the request's client address (the peer's, not a
 // forwarded header a client could set) for per-client limits.
-func withClientIP(ctx context.Context, r *http.Request) context.Context {
+func WithClientIP(ctx context.Context, r *http.Request) context.Context {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr

@@ -70,7 +70,7 @@ func (h *Handler) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 			c.cookieRefused = true
 		}
 	}
-	c.ctx, c.cancel = context.WithCancel(withClientIP(h.life, r)) // the access ledger records where reads come from
+	c.ctx, c.cancel = context.WithCancel(WithClientIP(h.life, r)) // the access ledger records where reads come from
 	c.serve()
 }
 

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-message/mail"
+
+	"github.com/interactionledger/ledger/domain"
+)
+
+// attachmentFiles are what the customer's email carries: a PDF invoice
+// as an attachment and a PNG screenshot inline in the HTML.
+type attachmentFiles struct {
+	pdf, png []byte
+}
+
+func newAttachmentFiles(t *testing.T) attachmentFiles {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, 2))
+	pdf := []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n")
+	for range 300 << 10 { // past the blob store's 64 KiB chunks
+		pdf = append(pdf, byte(rng.IntN(256)))
+	}
+	pdf = append(pdf, "\n%%EOF\n"...)
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for i := range img.Pix {
+		img.Pix[i] = byte(rng.IntN(256))
+	}
+	img.Set(0, 0, color.Black)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return attachmentFiles{pdf: pdf, png: buf.Bytes()}
+}
+
+// mailWithFiles composes, with go-message's writer as a mail client
+// would, a message with an HTML body showing the PNG inline (cid:) and
+// the PDF attached.
+func mailWithFiles(t *testing.T, messageID string, f attachmentFiles) string {
+	t.Helper()
+	var out bytes.Buffer
+	var h mail.Header
+	h.SetAddressList("From", []*mail.Address{{Name: "Li Wei", Address: "li.wei@example.com"}})
+	h.SetAddressList("To", []*mail.Address{{Address: "support@shop.example"}})
+	h.SetSubject("发票和截图")
+	h.SetMessageID(messageID)
+	h.SetDate(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+	w, err := mail.CreateWriter(&out, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inline, err := w.CreateInline()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var th mail.InlineHeader
+	th.Set("Content-Type", "text/html; charset=utf-8")
+	tw, err := inline.CreatePart(th)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(tw, `<p>The invoice is attached; the error looks like this:</p><img src="cid:shot@example.com">`)
+	tw.Close()
+	var ih mail.InlineHeader
+	ih.Set("Content-Type", "image/png")
+	ih.Set("Content-ID", "<shot@example.com>")
+	ih.Set("Content-Disposition", "inline")
+	iw, err := inline.CreatePart(ih)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iw.Write(f.png)
+	iw.Close()
+	inline.Close()
+	var ah mail.AttachmentHeader
+	ah.Set("Content-Type", "application/octet-stream") // the sender's label; the ledger sniffs
+	ah.SetFilename("发票 2026-11.pdf")
+	aw, err := w.CreateAttachment(ah)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aw.Write(f.pdf)
+	aw.Close()
+	w.Close()
+	return out.String()
+}
+
+// TestEmailAttachmentsDownload: an email with a PDF and an inline image,
+// sent by a real SMTP client into `ledger serve`, is downloaded
+// byte-identical through the API by an agent, with the headers that make
+// it safe to open; an analyst is refused; every download is an access
+// record; erasing the customer makes the files unreadable and deletes
+// them, and `ledger verify` still passes.
+func TestEmailAttachmentsDownload(t *testing.T) {
+	testEmailAttachments(t, "")
+}
+
+func testEmailAttachments(t *testing.T, blobsSpec string) {
+	c := &emailComponent{listen: "127.0.0.1:0", from: "Support <support@shop.example>", maxBytes: "4194304", resolver: noDNS{}}
+	h := startAPIWith(t, serveConfig{blobs: blobsSpec}, c)
+	files := newAttachmentFiles(t)
+	if err := sendMail(c.addr, mailWithFiles(t, "files-1@example.com", files)); err != nil {
+		t.Fatalf("SMTP delivery: %v", err)
+	}
+	h.settle()
+	interaction := interactionOn(t, h.srv, domain.ChannelEmail)
+	agent, analyst := h.token("agent", "a-agent"), h.token("analyst", "ana")
+
+	var got struct {
+		Interaction struct {
+			Customer struct{ ID string }
+			Messages []struct {
+				Attachments []struct {
+					Name, ContentType, Sha256 string
+					Size                      int64
+					DownloadURL               *string `json:"downloadUrl"`
+				}
+			}
+		}
+	}
+	h.post(agent, `query($id: ID!) { interaction(id: $id) { customer { id } messages(first: 5) { attachments { name contentType size sha256 downloadUrl } } } }`,
+		map[string]any{"id": interaction}).ok(t).decode(t, &got)
+	if len(got.Interaction.Messages) != 1 || len(got.Interaction.Messages[0].Attachments) != 2 {
+		t.Fatalf("messages %+v, want one with two attachments", got.Interaction.Messages)
+	}
+	want := map[string]struct {
+		body        []byte
+		contentType string
+		inline      string // disposition asked inline
+	}{
+		"part-1.png":     {files.png, "image/png", "inline"},
+		"发票 2026-11.pdf": {files.pdf, "application/pdf", "inline"},
+	}
+	for _, a := range got.Interaction.Messages[0].Attachments {
+		w, ok := want[a.Name]
+		if !ok {
+			t.Fatalf("attachment %q not sent", a.Name)
+		}
+		if a.ContentType != w.contentType || a.Size != int64(len(w.body)) || a.DownloadURL == nil {
+			t.Fatalf("attachment %+v, want %s of %d bytes with a download URL", a, w.contentType, len(w.body))
+		}
+		resp, body := download(t, h, agent, *a.DownloadURL)
+		if resp.StatusCode != 200 || !bytes.Equal(body, w.body) {
+			t.Fatalf("download of %s: %d, %d bytes, identical %v", a.Name, resp.StatusCode, len(body), bytes.Equal(body, w.body))
+		}
+		for header, value := range map[string]string{
+			"Content-Type": w.contentType, "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
+		} {
+			if got := resp.Header.Get(header); got != value {
+				t.Errorf("%s of %s: %q, want %q", header, a.Name, got, value)
+			}
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.HasPrefix(csp, "sandbox") {
+			t.Errorf("CSP %q does not sandbox", csp)
+		}
+		if d := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(d, "attachment;") {
+			t.Errorf("disposition %q, want an attachment", d)
+		}
+		resp, _ = download(t, h, agent, *a.DownloadURL+"?inline=1")
+		if d := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(d, w.inline+";") {
+			t.Errorf("inline disposition of %s: %q", a.Name, d)
+		}
+		if resp, body := download(t, h, analyst, *a.DownloadURL); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("analyst download: %d %s, want 403", resp.StatusCode, body)
+		}
+	}
+	res := h.post(analyst, `query($id: ID!) { interaction(id: $id) { messages(first: 5) { attachments { name downloadUrl } } } }`, map[string]any{"id": interaction})
+	if codes := res.codes(); len(codes) == 0 || codes[0] != "FORBIDDEN" {
+		t.Errorf("analyst's downloadUrl: errors %+v, want FORBIDDEN", res.Errors)
+	}
+	customer := got.Interaction.Customer.ID
+	eventually(t, "four download records", func() bool { return downloadRecords(t, h, customer) == 4 })
+
+	url := *got.Interaction.Messages[0].Attachments[0].DownloadURL
+	h.post(h.token("admin", "a-admin"), `mutation($c: ID!) { eraseCustomer(customerId: $c, reason: "DSR-7") { position } }`,
+		map[string]any{"c": customer}).ok(t)
+	h.settle()
+	if resp, body := download(t, h, agent, url); resp.StatusCode != http.StatusGone {
+		t.Errorf("download after erasure: %d %s, want 410", resp.StatusCode, body)
+	}
+	if blobsSpec == "" {
+		if left, _ := filepath.Glob(filepath.Join(h.dir, "blobs", "objects", customer, "*")); len(left) != 0 {
+			t.Errorf("erasure left %d files of the customer: %v", len(left), left)
+		}
+	}
+	h.srv.shutdown(5 * time.Second)
+	if out, err := ledger(t, "verify", "--data", h.dir); err != nil {
+		t.Fatalf("verify after erasure: %v\n%s", err, out)
+	}
+}
+
+// download GETs a file with a bearer token.
+func download(t *testing.T, h *apiHarness, token, path string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(h.ctx, http.MethodGet, "http://"+h.srv.addr+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+// downloadRecords counts the access records of downloads of the
+// customer's files.
+func downloadRecords(t *testing.T, h *apiHarness, customerID string) int {
+	t.Helper()
+	page, err := h.srv.store.ReadAll(h.ctx, 0, 100_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, rec := range page {
+		if rec.Type != "CustomerDataAccessed" {
+			continue
+		}
+		e, err := domain.DecodeEvent(rec.Type, rec.Schema, rec.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range e.(domain.CustomerDataAccessed).Accesses {
+			if strings.HasPrefix(a.Operation, "download ") && len(a.CustomerIDs) == 1 && a.CustomerIDs[0] == customerID {
+				n++
+			}
+		}
+	}
+	return n
+}

@@ -1,0 +1,89 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore/blobs"
+)
+
+// FileStore keeps the contents of attachments (a *blobs.Store): sealed
+// with the customer's data key, addressed by their hash.
+type FileStore interface {
+	Put(ctx context.Context, customerID string, r io.Reader, limit int64) (blobs.Ref, error)
+	Erase(ctx context.Context, customerID string) error
+}
+
+// WithFiles makes the handler keep the contents of inbound messages'
+// files (InboundMessage.Files) in files; without it only their
+// descriptions (InboundMessage.Attachments) are recorded.
+func WithFiles(files FileStore) Option { return func(h *Handler) { h.files = files } }
+
+// KeepsFiles reports whether the handler keeps attachments' contents.
+func (h *Handler) KeepsFiles() bool { return h.files != nil }
+
+// DefaultMaxFileBytes bounds one inbound file when the channel sets no
+// limit of its own.
+const DefaultMaxFileBytes = 25 << 20
+
+// InboundFiles hands a message's files over one at a time: it calls each
+// with a file's name and its content, which each must read before the next
+// file is handed over, and stops at the first error each returns. It is
+// called at most once per ReceiveInbound, so a request body can be
+// streamed through it.
+type InboundFiles func(each func(name string, content io.Reader) error) error
+
+// storeFiles keeps the message's files under the customer's key and
+// describes them as the message's attachments. A file over the limit
+// refuses the message (EINVALID): the channel says so to the sender
+// rather than dropping the file quietly. Infected files are described as
+// quarantined; their bytes are not kept.
+func (h *Handler) storeFiles(ctx context.Context, customerID string, msg *InboundMessage) error {
+	if msg.Files == nil || h.files == nil {
+		return nil
+	}
+	limit := msg.MaxFileBytes
+	if limit <= 0 {
+		limit = DefaultMaxFileBytes
+	}
+	var kept []domain.Attachment
+	err := msg.Files(func(name string, content io.Reader) error {
+		if len(kept) >= domain.MaxAttachments {
+			return domain.Errorf(domain.EINVALID, "a message carries at most %d attachments", domain.MaxAttachments)
+		}
+		ref, err := h.files.Put(ctx, customerID, content, limit)
+		if err != nil {
+			return fileError(name, err)
+		}
+		kept = append(kept, attachmentOf(name, customerID, ref))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	msg.Attachments = kept
+	return nil
+}
+
+// attachmentOf describes a kept (or quarantined) file.
+func attachmentOf(name, customerID string, ref blobs.Ref) domain.Attachment {
+	a := domain.Attachment{Name: name, ContentType: ref.ContentType, Size: ref.Size, SHA256: ref.SHA256, Owner: customerID}
+	if ref.Infected != "" {
+		a.Owner, a.Quarantined = "", ref.Infected
+	}
+	if a.Name == "" {
+		a.Name = "attachment"
+	}
+	return a
+}
+
+func fileError(name string, err error) error {
+	var tooLarge *blobs.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return domain.Errorf(domain.EINVALID, "attachment %q is larger than the channel's limit of %d bytes", name, tooLarge.Limit)
+	}
+	return fmt.Errorf("keep attachment %q: %w", name, err)
+}

@@ -1,0 +1,173 @@
+package graphql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore/blobs"
+	"github.com/interactionledger/ledger/eventstore/datakeys"
+	"github.com/interactionledger/ledger/graphql/apierror"
+	"github.com/interactionledger/ledger/graphql/auth"
+	"github.com/interactionledger/ledger/graphql/transport"
+)
+
+// Files opens kept attachments (a *blobs.Store).
+type Files interface {
+	Open(ctx context.Context, customerID, sha string) (io.ReadCloser, error)
+}
+
+// FilesPattern is the download endpoint's route (http.ServeMux):
+// GET /files/interactions/{id}/{sha256} serves an attachment of one of the
+// interaction's messages.
+const FilesPattern = "GET /files/interactions/{id}/{sha256}"
+
+// downloadURL is where an interaction's attachment is downloaded.
+func downloadURL(interactionID string, a domain.Attachment) string {
+	return "/files/interactions/" + interactionID + "/" + a.SHA256
+}
+
+// inlineTypes are the sniffed types a browser may show in the page
+// (?inline=1): images and PDFs. Anything else is only ever downloaded.
+var inlineTypes = map[string]bool{
+	"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true, "image/bmp": true,
+	"application/pdf": true,
+}
+
+// ServeFile answers FilesPattern: the caller must be allowed to download
+// attachments (not analysts), the file must belong to the interaction,
+// be kept and not quarantined. Every download is recorded in the access
+// ledger before a byte is sent. The answer is built to be opened safely:
+// the sniffed type, nosniff, a sandboxing CSP, and "attachment" unless an
+// image or PDF is asked for inline.
+func (s *Server) ServeFile(w http.ResponseWriter, r *http.Request) {
+	if err := s.serveFile(w, r); err != nil {
+		writeFileError(w, err, s.log)
+	}
+}
+
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) error {
+	if s.root.files == nil {
+		return apierror.New(apierror.CodeUnavailable, "this server keeps no attachments' contents")
+	}
+	v, err := transport.AuthenticateRequest(s.auth, r)
+	if err != nil {
+		return err
+	}
+	ctx := auth.WithViewer(transport.WithClientIP(r.Context(), r), v)
+	if _, err := auth.Authorize(ctx, auth.OpDownloadFiles); err != nil {
+		return err
+	}
+	interactionID, sha := r.PathValue("id"), r.PathValue("sha256")
+	a, err := s.interactionAttachment(ctx, interactionID, sha)
+	if err != nil {
+		return err
+	}
+	content, err := s.root.files.Open(ctx, a.Owner, a.SHA256)
+	if err != nil {
+		return fileOpenError(err)
+	}
+	defer content.Close()
+	s.access.record([]domain.DataAccess{{
+		Subject: v.Subject, Role: string(v.Role), CustomerIDs: []string{a.Owner}, Fields: []string{"attachment"},
+		Operation: "download " + interactionID + "/" + a.SHA256, ClientAddr: transport.ClientIP(ctx), At: s.root.now().UTC(),
+	}})
+	writeFileHeaders(w, a, r.URL.Query().Get("inline") == "1")
+	if _, err := io.Copy(w, content); err != nil {
+		// The length was announced: the client sees a cut download, not
+		// a whole one.
+		s.log.WarnContext(ctx, "attachment download cut", "interaction", interactionID, "sha256", a.SHA256, "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	return nil
+}
+
+// interactionAttachment finds the attachment with hash sha among the
+// interaction's messages.
+func (s *Server) interactionAttachment(ctx context.Context, interactionID, sha string) (domain.Attachment, error) {
+	msgs, err := s.root.db.Messages(ctx, interactionID)
+	if err != nil {
+		return domain.Attachment{}, err
+	}
+	for _, m := range msgs {
+		for _, a := range m.Attachments {
+			if a.SHA256 == sha {
+				return keptAttachment(a)
+			}
+		}
+	}
+	return domain.Attachment{}, apierror.NotFound("interaction %s has no attachment %s", interactionID, sha)
+}
+
+// keptAttachment refuses a file whose bytes cannot be served.
+func keptAttachment(a domain.Attachment) (domain.Attachment, error) {
+	switch {
+	case a.Quarantined != "":
+		return a, apierror.Forbidden("this file is quarantined: it matched the malware signature %s", a.Quarantined)
+	case !a.Kept():
+		return a, apierror.NotFound("the contents of this file were not kept (it was recorded by name, type and size only)")
+	}
+	return a, nil
+}
+
+func fileOpenError(err error) error {
+	switch {
+	case errors.Is(err, datakeys.ErrErased):
+		return apierror.New(codeGone, "the customer was erased: their files can no longer be read")
+	case errors.Is(err, blobs.ErrNotFound):
+		return apierror.NotFound("the file's contents are missing from the blob store")
+	}
+	return fmt.Errorf("open attachment: %w", err)
+}
+
+// writeFileHeaders sets what makes a download safe to open: the type the
+// ledger sniffed (never the sender's), nosniff, a CSP that sandboxes the
+// document and lets it load nothing, and the file name as an attachment.
+func writeFileHeaders(w http.ResponseWriter, a domain.Attachment, inline bool) {
+	h := w.Header()
+	h.Set("Content-Type", a.ContentType)
+	h.Set("Content-Length", strconv.FormatInt(a.Size, 10))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	disposition := "attachment"
+	if inline && inlineTypes[a.ContentType] {
+		disposition = "inline"
+	}
+	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": a.Name}))
+}
+
+// writeFileError answers an error as plain text with the status of its
+// code.
+func writeFileError(w http.ResponseWriter, err error, log *slog.Logger) {
+	code, msg, _ := apierror.Classify(err)
+	status, ok := fileStatus[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if status >= 500 {
+		log.Error("attachment download failed", "err", err)
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, msg+"\n")
+}
+
+// codeGone answers a download of an erased customer's file.
+const codeGone = "GONE"
+
+// fileStatus is the HTTP status of each error code of a download.
+var fileStatus = map[string]int{
+	apierror.CodeBadUserInput: http.StatusBadRequest, apierror.CodeNotFound: http.StatusNotFound,
+	apierror.CodeForbidden: http.StatusForbidden, apierror.CodeUnauthenticated: http.StatusUnauthorized,
+	apierror.CodeTimeout: http.StatusGatewayTimeout, apierror.CodeUnavailable: http.StatusServiceUnavailable,
+	codeGone: http.StatusGone,
+}
