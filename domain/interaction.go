@@ -133,11 +133,14 @@ type (
 	}
 	// MessageSent is a message from an agent to the customer.
 	MessageSent struct {
-		InteractionID string    `json:"interactionId"`
-		MessageID     string    `json:"messageId"`
-		AgentID       string    `json:"agentId"`
-		Text          string    `json:"text"`
-		At            time.Time `json:"at"`
+		InteractionID string `json:"interactionId"`
+		MessageID     string `json:"messageId"`
+		AgentID       string `json:"agentId"`
+		Text          string `json:"text"`
+		// Attachments are files the agent sent (kept under the
+		// interaction's customer).
+		Attachments []Attachment `json:"attachments,omitempty"`
+		At          time.Time    `json:"at"`
 	}
 	// InteractionQueued puts the interaction in a queue to wait for an agent.
 	InteractionQueued struct {
@@ -291,9 +294,10 @@ type (
 	}
 	// SendMessage records an agent's reply.
 	SendMessage struct {
-		MessageID string
-		AgentID   string
-		Text      string
+		MessageID   string
+		AgentID     string
+		Text        string
+		Attachments []Attachment
 		// Template, when set, is the reply template the text was written
 		// from (checked usable by the caller: it lives in another stream),
 		// with the category of its version.
@@ -503,11 +507,14 @@ func decideSendMessage(i Interaction, cmd SendMessage, now time.Time) ([]Event, 
 	if cmd.AgentID == "" {
 		return nil, invalid("a reply needs the agent who sends it")
 	}
-	text, err := cleanText(cmd.Text, "reply", MaxMessageBytes, false)
+	text, err := cleanText(cmd.Text, "reply", MaxMessageBytes, len(cmd.Attachments) > 0)
 	if err != nil {
 		return nil, err
 	}
-	events := []Event{MessageSent{InteractionID: i.ID, MessageID: cmd.MessageID, AgentID: cmd.AgentID, Text: text, At: now}}
+	if err := checkAttachments(cmd.Attachments); err != nil {
+		return nil, err
+	}
+	events := []Event{MessageSent{InteractionID: i.ID, MessageID: cmd.MessageID, AgentID: cmd.AgentID, Text: text, Attachments: cmd.Attachments, At: now}}
 	if t := cmd.Template; t != nil {
 		if t.TemplateID == "" || t.Version < 1 {
 			return nil, invalid("a reply from a template names the template and its version")
@@ -705,7 +712,7 @@ func EvolveInteraction(i Interaction, e Event) Interaction {
 		}
 	case MessageSent:
 		i.Messages++
-		i.seenMessages = markSeen(i.seenMessages, e.MessageID, messageFingerprint(senderAgent(e.AgentID), e.Text, nil))
+		i.seenMessages = markSeen(i.seenMessages, e.MessageID, messageFingerprint(senderAgent(e.AgentID), e.Text, e.Attachments))
 	case InteractionQueued:
 		i.Status, i.Queue, i.Priority, i.QueuedAt, i.AgentID = InteractionStatusQueued, e.Queue, e.Priority, e.At, ""
 		i.OfferedAt, i.RingingAt = time.Time{}, time.Time{}

@@ -66,7 +66,7 @@ func recordedMessage(i Interaction, cmd InteractionCommand) (seen bool, err erro
 	case ReceiveMessage:
 		return checkMessageID(i, cmd.MessageID, messageFingerprint(senderCustomer(), strings.TrimSpace(cmd.Text), cmd.Attachments))
 	case SendMessage:
-		return checkMessageID(i, cmd.MessageID, messageFingerprint(senderAgent(cmd.AgentID), strings.TrimSpace(cmd.Text), nil))
+		return checkMessageID(i, cmd.MessageID, messageFingerprint(senderAgent(cmd.AgentID), strings.TrimSpace(cmd.Text), cmd.Attachments))
 	default:
 		return false, nil
 	}

@@ -67,6 +67,7 @@ func mapWorkPersonal(e Event, m func(string, *string)) Event {
 		return e
 	case MessageSent:
 		m("text", &e.Text)
+		e.Attachments = mapAttachments(e.Attachments, m)
 		return e
 	case InteractionTransferred:
 		m("reason", &e.Reason)
@@ -83,6 +84,7 @@ func mapWorkPersonal(e Event, m func(string, *string)) Event {
 		return e
 	case TicketNoteAdded:
 		m("text", &e.Text)
+		e.Attachments = mapAttachments(e.Attachments, m)
 		return e
 	case TicketResolved:
 		m("resolution", &e.Resolution)

@@ -79,10 +79,13 @@ type (
 	}
 	// TicketNoteAdded is an internal note, never shown to the customer.
 	TicketNoteAdded struct {
-		TicketID string    `json:"ticketId"`
-		AuthorID string    `json:"authorId"`
-		Text     string    `json:"text"`
-		At       time.Time `json:"at"`
+		TicketID string `json:"ticketId"`
+		AuthorID string `json:"authorId"`
+		Text     string `json:"text"`
+		// Attachments are files attached with the note (kept under the
+		// ticket's customer).
+		Attachments []Attachment `json:"attachments,omitempty"`
+		At          time.Time    `json:"at"`
 	}
 	// TicketCollaboratorAdded brings another department in.
 	TicketCollaboratorAdded struct {
@@ -174,8 +177,9 @@ type (
 	}
 	// AddTicketNote adds an internal note.
 	AddTicketNote struct {
-		AuthorID string
-		Text     string
+		AuthorID    string
+		Text        string
+		Attachments []Attachment
 	}
 	// AddCollaborator brings another department in.
 	AddCollaborator struct{ Collaborator Collaborator }
@@ -339,11 +343,14 @@ func decideTicketNote(t Ticket, cmd AddTicketNote, now time.Time) ([]Event, erro
 	if cmd.AuthorID == "" {
 		return nil, invalid("a note needs its author")
 	}
-	text, err := cleanText(cmd.Text, "note", MaxMessageBytes, false)
+	text, err := cleanText(cmd.Text, "note", MaxMessageBytes, len(cmd.Attachments) > 0)
 	if err != nil {
 		return nil, err
 	}
-	return []Event{TicketNoteAdded{TicketID: t.ID, AuthorID: cmd.AuthorID, Text: text, At: now}}, nil
+	if err := checkAttachments(cmd.Attachments); err != nil {
+		return nil, err
+	}
+	return []Event{TicketNoteAdded{TicketID: t.ID, AuthorID: cmd.AuthorID, Text: text, Attachments: cmd.Attachments, At: now}}, nil
 }
 
 func decideCollaborator(t Ticket, c Collaborator, now time.Time) ([]Event, error) {

@@ -107,6 +107,10 @@ const (
 	sqlEraseTicketNotes = `UPDATE ticket_notes SET text = ?1
 		WHERE ticket_id IN (SELECT id FROM tickets WHERE customer_id IN (SELECT value FROM json_each(?2)))
 			AND text NOT IN ('', ?1)`
+	sqlEraseNoteAttachmentRows = `SELECT position, position, attachments FROM ticket_notes
+		WHERE ticket_id IN (SELECT id FROM tickets WHERE customer_id IN (SELECT value FROM json_each(?1)))
+			AND attachments != ''`
+	sqlEraseNoteAttachmentRow = `UPDATE ticket_notes SET attachments = ? WHERE position = ? AND position = ?`
 )
 
 // erase forgets the identities of the erased customers.
@@ -246,58 +250,76 @@ func (p *Interactions) erase(ctx context.Context, tx *Tx, d domain.CustomerErase
 // eraseAttachments erases the names of the attachments of the customers'
 // messages, keeping their type, size and digest.
 func eraseAttachments(ctx context.Context, tx *Tx, list string) error {
-	rows, err := tx.QueryContext(ctx, sqlEraseAttachmentRows, list)
+	return eraseAttachmentColumn(ctx, tx, "messages", sqlEraseAttachmentRows, sqlEraseAttachmentRow, list)
+}
+
+// eraseAttachmentColumn erases the attachment names of the rows selectSQL
+// finds for the customers in list: it selects (key, key, attachments) and
+// update sets attachments by those keys.
+func eraseAttachmentColumn(ctx context.Context, tx *Tx, what, selectSQL, update, list string) error {
+	rows, err := tx.QueryContext(ctx, selectSQL, list)
 	if err != nil {
-		return fmt.Errorf("erase attachments: %w", err)
+		return fmt.Errorf("erase attachments of %s: %w", what, err)
 	}
 	type change struct {
-		seq, position int64
-		attachments   string
+		k1, k2      int64
+		attachments string
 	}
 	var changes []change
 	for rows.Next() {
 		var c change
 		var old string
-		if err := rows.Scan(&c.seq, &c.position, &old); err != nil {
+		if err := rows.Scan(&c.k1, &c.k2, &old); err != nil {
 			rows.Close()
-			return fmt.Errorf("erase attachments: %w", err)
+			return fmt.Errorf("erase attachments of %s: %w", what, err)
 		}
-		var as []domain.Attachment
-		if err := json.Unmarshal([]byte(old), &as); err != nil {
+		as, changed, err := eraseAttachmentNames(old)
+		if err != nil {
 			rows.Close()
-			return fmt.Errorf("erase attachments of message %d: %w", c.position, err)
-		}
-		changed := false
-		for i := range as {
-			if as[i].Name != "" && !isErased(as[i].Name) {
-				as[i].Name, changed = domain.ErasedText, true
-			}
+			return fmt.Errorf("erase attachments of %s %d: %w", what, c.k2, err)
 		}
 		if !changed {
 			continue
 		}
-		if c.attachments, err = attachmentsJSON(as); err != nil {
-			rows.Close()
-			return err
-		}
+		c.attachments = as
 		changes = append(changes, c)
 	}
 	if err := rows.Close(); err != nil {
-		return fmt.Errorf("erase attachments: %w", err)
+		return fmt.Errorf("erase attachments of %s: %w", what, err)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("erase attachments: %w", err)
+		return fmt.Errorf("erase attachments of %s: %w", what, err)
 	}
 	for _, c := range changes {
-		if err := tx.Exec(ctx, sqlEraseAttachmentRow, c.attachments, c.seq, c.position); err != nil {
-			return fmt.Errorf("erase attachments: %w", err)
+		if err := tx.Exec(ctx, update, c.attachments, c.k1, c.k2); err != nil {
+			return fmt.Errorf("erase attachments of %s: %w", what, err)
 		}
 	}
 	return nil
 }
 
+// eraseAttachmentNames returns the attachments JSON with every name
+// erased, and whether any was not already.
+func eraseAttachmentNames(old string) (string, bool, error) {
+	var as []domain.Attachment
+	if err := json.Unmarshal([]byte(old), &as); err != nil {
+		return "", false, err
+	}
+	changed := false
+	for i := range as {
+		if as[i].Name != "" && !isErased(as[i].Name) {
+			as[i].Name, changed = domain.ErasedText, true
+		}
+	}
+	if !changed {
+		return old, false, nil
+	}
+	out, err := attachmentsJSON(as)
+	return out, true, err
+}
+
 // erase erases the personal columns of the customers' tickets (subject,
-// description, resolution) and their notes' text. The reasons of status,
+// description, resolution) and their notes' text and attachment names. The reasons of status,
 // priority and reopening changes are not stored.
 func (p *Tickets) erase(ctx context.Context, tx *Tx, d domain.CustomerErased) error {
 	list, err := idList(erasedCustomers(d))
@@ -313,5 +335,5 @@ func (p *Tickets) erase(ctx context.Context, tx *Tx, d domain.CustomerErased) er
 	if err := tx.Exec(ctx, sqlEraseTicketNotes, domain.ErasedText, list); err != nil {
 		return fmt.Errorf("erase ticket notes: %w", err)
 	}
-	return nil
+	return eraseAttachmentColumn(ctx, tx, "ticket notes", sqlEraseNoteAttachmentRows, sqlEraseNoteAttachmentRow, list)
 }

@@ -158,7 +158,11 @@ func (p *Interactions) Apply(ctx context.Context, tx *Tx, e Event) error {
 		}
 		return p.weakenCheck(ctx, tx, d.InteractionID, d.IdentityCheck)
 	case domain.MessageSent:
-		return p.addMessage(ctx, tx, e, d.InteractionID, d.MessageID, DirectionOut, d.AgentID, d.Text, "", 0, d.At)
+		attachments, err := attachmentsJSON(d.Attachments)
+		if err != nil {
+			return err
+		}
+		return p.addMessage(ctx, tx, e, d.InteractionID, d.MessageID, DirectionOut, d.AgentID, d.Text, attachments, 0, d.At)
 	case domain.CustomerErased:
 		return p.erase(ctx, tx, d)
 	}
@@ -391,12 +395,23 @@ func scanMessage(rows *sql.Rows) (Message, error) {
 		return m, err
 	}
 	m.SentAt, m.At = fromNanos(sent), fromNanos(at)
-	if attachments != "" {
-		if err := json.Unmarshal([]byte(attachments), &m.Attachments); err != nil {
-			return m, fmt.Errorf("attachments of message %d: %w", m.Position, err)
-		}
+	var err error
+	if m.Attachments, err = parseAttachments(attachments); err != nil {
+		return m, fmt.Errorf("attachments of message %d: %w", m.Position, err)
 	}
 	return m, nil
+}
+
+// parseAttachments reads an attachments column: JSON, or ” for none.
+func parseAttachments(column string) ([]domain.Attachment, error) {
+	if column == "" {
+		return nil, nil
+	}
+	var as []domain.Attachment
+	if err := json.Unmarshal([]byte(column), &as); err != nil {
+		return nil, err
+	}
+	return as, nil
 }
 
 // CustomerInteractions returns a page of a customer's interactions (those

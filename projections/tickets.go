@@ -26,7 +26,7 @@ const (
 		status = CASE WHEN status IN ('NEW', 'REOPENED') THEN 'ASSIGNED' ELSE status END WHERE id = ?`
 	sqlTicketStatus   = `UPDATE tickets SET status = ?, is_open = ?, updated_at = ? WHERE id = ?`
 	sqlTicketPriority = `UPDATE tickets SET priority = ?, priority_rank = ?, updated_at = ? WHERE id = ?`
-	sqlTicketNote     = `INSERT INTO ticket_notes (position, ticket_id, author_id, text, at) VALUES (?, ?, ?, ?, ?)`
+	sqlTicketNote     = `INSERT INTO ticket_notes (position, ticket_id, author_id, text, attachments, at) VALUES (?, ?, ?, ?, ?, ?)`
 	sqlTicketNoted    = `UPDATE tickets SET note_count = note_count + 1, updated_at = ? WHERE id = ?`
 	sqlTicketCollab   = `INSERT INTO ticket_collaborators (position, ticket_id, department, agent_id, due_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`
@@ -59,7 +59,11 @@ func (p *Tickets) Apply(ctx context.Context, tx *Tx, e Event) error {
 		return tx.Exec(ctx, sqlTicketPriority, d.To, priorityRank(d.To), eventTime(d.At, e), d.TicketID)
 	case domain.TicketNoteAdded:
 		at := eventTime(d.At, e)
-		if err := tx.Exec(ctx, sqlTicketNote, e.Position, d.TicketID, d.AuthorID, d.Text, at); err != nil {
+		attachments, err := attachmentsJSON(d.Attachments)
+		if err != nil {
+			return err
+		}
+		if err := tx.Exec(ctx, sqlTicketNote, e.Position, d.TicketID, d.AuthorID, d.Text, attachments, at); err != nil {
 			return err
 		}
 		return tx.Exec(ctx, sqlTicketNoted, at, d.TicketID)

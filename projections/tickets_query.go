@@ -39,10 +39,11 @@ type Ticket struct {
 
 // TicketNote is an internal note on a ticket.
 type TicketNote struct {
-	Position uint64
-	AuthorID string
-	Text     string
-	At       time.Time
+	Position    uint64
+	AuthorID    string
+	Text        string
+	Attachments []domain.Attachment
+	At          time.Time
 }
 
 // TicketFilter selects tickets; zero fields do not filter. Within a slice
@@ -157,7 +158,7 @@ func ticketCollaborators(ctx context.Context, tx *sql.Tx, id string) ([]domain.C
 }
 
 func ticketNotes(ctx context.Context, tx *sql.Tx, id string) ([]TicketNote, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT position, author_id, text, at FROM ticket_notes WHERE ticket_id = ? ORDER BY position`, id)
+	rows, err := tx.QueryContext(ctx, `SELECT position, author_id, text, attachments, at FROM ticket_notes WHERE ticket_id = ? ORDER BY position`, id)
 	if err != nil {
 		return nil, fmt.Errorf("notes: %w", err)
 	}
@@ -166,8 +167,12 @@ func ticketNotes(ctx context.Context, tx *sql.Tx, id string) ([]TicketNote, erro
 	for rows.Next() {
 		var n TicketNote
 		var at int64
-		if err := rows.Scan(&n.Position, &n.AuthorID, &n.Text, &at); err != nil {
+		var attachments string
+		if err := rows.Scan(&n.Position, &n.AuthorID, &n.Text, &attachments, &at); err != nil {
 			return nil, fmt.Errorf("notes: %w", err)
+		}
+		if n.Attachments, err = parseAttachments(attachments); err != nil {
+			return nil, fmt.Errorf("notes of %s: %w", id, err)
 		}
 		n.At = fromNanos(at)
 		out = append(out, n)

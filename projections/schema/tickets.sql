@@ -45,6 +45,8 @@ CREATE TABLE IF NOT EXISTS ticket_notes (
     ticket_id TEXT    NOT NULL,
     author_id TEXT    NOT NULL,
     text      TEXT    NOT NULL,
+    -- JSON array of domain.Attachment; '' when none.
+    attachments TEXT  NOT NULL DEFAULT '',
     at        INTEGER NOT NULL
 );
 
