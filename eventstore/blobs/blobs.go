@@ -9,6 +9,8 @@
 // data, and contents are streamed both ways in 64 KiB chunks: no file is
 // ever held whole in memory. Where the sealed objects live is a Backend: a
 // directory under the data directory, or an S3-compatible object store.
+// A Store given a Scanner (clamd) scans each content in the same pass and
+// keeps nothing of what is infected.
 package blobs
 
 import (
@@ -175,21 +177,26 @@ func (s *Store) Put(ctx context.Context, customerID string, r io.Reader, limit i
 	if scan != nil {
 		ref.Infected, ref.Scanned = <-scan.result, true
 	}
-	if err := fail.cause(); err != nil || ref.Infected != "" {
-		if staged != "" {
-			_ = s.backend.Discard(context.WithoutCancel(ctx), staged)
-		}
-		if err != nil {
-			return Ref{}, fmt.Errorf("store a blob of %s: %w", customerID, err)
-		}
-		return ref, nil // quarantined: the caller records it, nothing is stored
-	}
-	objectKey, _ := ObjectKey(customerID, ref.SHA256)
-	if err := s.backend.Commit(ctx, staged, objectKey); err != nil {
-		_ = s.backend.Discard(context.WithoutCancel(ctx), staged)
+	if err := s.settle(ctx, customerID, staged, ref, fail.cause()); err != nil {
 		return Ref{}, fmt.Errorf("store a blob of %s: %w", customerID, err)
 	}
 	return ref, nil
+}
+
+// settle ends a Put's pass: the staged object is committed when the pass
+// succeeded and the content is clean, and discarded otherwise (infected
+// content is quarantined by the caller, from its Ref; nothing is stored).
+func (s *Store) settle(ctx context.Context, customerID, staged string, ref Ref, cause error) error {
+	if cause == nil && ref.Infected == "" {
+		objectKey, _ := ObjectKey(customerID, ref.SHA256)
+		if cause = s.backend.Commit(ctx, staged, objectKey); cause == nil {
+			return nil
+		}
+	}
+	if staged != "" {
+		_ = s.backend.Discard(context.WithoutCancel(ctx), staged)
+	}
+	return cause
 }
 
 // seal writes content to w, sealed for the key's customer.

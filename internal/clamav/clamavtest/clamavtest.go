@@ -49,8 +49,9 @@ type Server struct {
 	tcpPort int
 	started time.Duration
 
-	mu  sync.Mutex
-	cmd *exec.Cmd
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	exited chan struct{} // closed once cmd was waited for
 }
 
 // Start starts clamd, waits until it answers PING and kills it when the
@@ -171,7 +172,7 @@ func (s *Server) start(bin string) error {
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); out.Close(); close(done) }()
 	s.mu.Lock()
-	s.cmd = cmd
+	s.cmd, s.exited = cmd, done
 	s.mu.Unlock()
 	client, err := clamav.New(s.Addr())
 	if err != nil {
@@ -204,28 +205,20 @@ func (s *Server) logTail() string {
 	return strings.Join(lines[max(0, len(lines)-10):], "\n")
 }
 
-// Kill stops clamd with SIGKILL, as a crash would, and waits until its
-// socket no longer answers.
+// Kill stops clamd with SIGKILL, as a crash would, and waits until it has
+// exited: its socket no longer answers, and its files can be removed.
 func (s *Server) Kill() {
 	s.mu.Lock()
-	cmd := s.cmd
+	cmd, exited := s.cmd, s.exited
 	s.cmd = nil
 	s.mu.Unlock()
 	if cmd == nil || cmd.Process == nil {
 		return
 	}
 	_ = cmd.Process.Kill()
-	client, err := clamav.New(s.Addr())
-	if err != nil {
-		return
-	}
-	for i := 0; i < 100; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		err := client.Ping(ctx)
-		cancel()
-		if err != nil {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		s.t.Errorf("clamd (pid %d) did not exit within 10s of SIGKILL", cmd.Process.Pid)
 	}
 }
