@@ -119,7 +119,8 @@ func (c *Client) Ping(ctx context.Context) error {
 // Scan streams r to clamd to its end and returns the name of the
 // signature it matched: "" when the content is clean. Errors wrap
 // ErrUnavailable, ErrSizeLimit, ErrMalformedReply, a *ServerError, the
-// context's error, or r's own read error.
+// context's error, or r's own read error. The end of ctx interrupts the
+// exchange with clamd, not a read of r that blocks: r's owner ends that.
 func (c *Client) Scan(ctx context.Context, r io.Reader) (string, error) {
 	conn, stop, err := c.dial(ctx)
 	if err != nil {
