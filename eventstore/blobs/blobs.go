@@ -9,6 +9,8 @@
 // data, and contents are streamed both ways in 64 KiB chunks: no file is
 // ever held whole in memory. Where the sealed objects live is a Backend: a
 // directory under the data directory, or an S3-compatible object store.
+// A Store given a Scanner (clamd) scans each content in the same pass and
+// keeps nothing of what is infected.
 package blobs
 
 import (
@@ -32,10 +34,11 @@ type Ref struct {
 	SHA256      string // hex, of the content
 	Size        int64  // bytes of content
 	ContentType string // sniffed from the content, never taken from the sender
-	// Infected names the malware signature the content matched (its
-	// bytes were not kept); empty when clean or not scanned.
+	// Infected names the malware signature the content matched: it was
+	// not stored, and the file is quarantined. Empty when clean.
 	Infected string
-	// Scanned is whether a malware scanner looked at the content.
+	// Scanned: the content went through the Store's scanner. False when
+	// the Store has none.
 	Scanned bool
 }
 
@@ -68,6 +71,9 @@ type Keys interface {
 var (
 	ErrNotFound = errors.New("blob not found")
 	ErrInvalid  = errors.New("invalid blob reference")
+	// ErrScanUnavailable: the malware scanner could not scan the content,
+	// which was not stored. The put can be tried again later.
+	ErrScanUnavailable = errors.New("malware scan unavailable")
 )
 
 // TooLargeError is the error for content over the limit Put was given.
@@ -81,10 +87,23 @@ func (e *TooLargeError) Error() string {
 type Store struct {
 	backend Backend
 	keys    Keys
+	scanner Scanner
 }
 
+// Option configures a Store.
+type Option func(*Store)
+
+// WithScanner has every Put scan its content with sc.
+func WithScanner(sc Scanner) Option { return func(s *Store) { s.scanner = sc } }
+
 // New returns a Store over backend, sealing with keys.
-func New(backend Backend, keys Keys) *Store { return &Store{backend: backend, keys: keys} }
+func New(backend Backend, keys Keys, opts ...Option) *Store {
+	s := &Store{backend: backend, keys: keys}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
 
 var (
 	customerIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$`)
@@ -103,6 +122,14 @@ func ObjectKey(customerID, sha string) (string, error) {
 
 // Put reads r to its end, at most limit bytes, and stores it sealed for
 // the customer: a *TooLargeError past the limit, with nothing stored.
+//
+// With a scanner (WithScanner), the content goes to it in the same pass
+// as it is hashed, sealed and staged, never held whole. Infected content
+// is not stored: Put returns its Ref with Infected naming the signature
+// and no error, for the caller to record the file as quarantined. A
+// scanner that fails (clamd down, its stream limit) fails the Put with an
+// error wrapping ErrScanUnavailable, so that the channel does not
+// acknowledge the message and its sender tries again later.
 func (s *Store) Put(ctx context.Context, customerID string, r io.Reader, limit int64) (Ref, error) {
 	if !customerIDPattern.MatchString(customerID) {
 		return Ref{}, fmt.Errorf("%w: customer %q", ErrInvalid, customerID)
@@ -111,35 +138,65 @@ func (s *Store) Put(ctx context.Context, customerID string, r io.Reader, limit i
 	if err != nil {
 		return Ref{}, fmt.Errorf("store a blob of %s: %w", customerID, err)
 	}
-	content := newMeasured(io.LimitReader(r, limit+1))
+	work, cancel := context.WithCancel(ctx)
+	defer cancel()
+	fail := &failure{}
+	fail.onFirst(func(error) { cancel() })
+
 	sealed, sealing := io.Pipe()
-	sealErr := make(chan error, 1)
+	fail.onFirst(func(err error) { _ = sealed.CloseWithError(err) })
+	content := newMeasured(io.LimitReader(r, limit+1))
+	var src io.Reader = content
+	var scan *scanning
+	if s.scanner != nil {
+		scan = s.startScan(ctx, work, fail)
+		src = io.TeeReader(content, scan.feed)
+	}
+	sealDone := make(chan struct{})
 	go func() {
-		err := seal(sealing, content, key)
+		defer close(sealDone)
+		err := seal(sealing, src, key)
 		if err == nil && content.n > limit {
 			err = &TooLargeError{Limit: limit}
 		}
-		sealing.CloseWithError(err) // the stage fails with it, or ends at EOF
-		sealErr <- err
+		if err != nil {
+			fail.record(err) // before the others learn of it, so that it is the cause
+		}
+		_ = sealing.CloseWithError(err) // the stage fails with it, or ends at EOF
+		if scan != nil {
+			_ = scan.feed.CloseWithError(err)
+		}
 	}()
-	staged, stageErr := s.backend.Stage(ctx, sealed)
-	_ = sealed.CloseWithError(io.ErrClosedPipe) // a failed stage stops the sealing
-	if err := <-sealErr; err != nil || stageErr != nil {
-		if staged != "" {
-			_ = s.backend.Discard(context.WithoutCancel(ctx), staged)
-		}
-		if err == nil || errors.Is(err, io.ErrClosedPipe) { // the stage failed first
-			err = stageErr
-		}
-		return Ref{}, fmt.Errorf("store a blob of %s: %w", customerID, err)
+	staged, err := s.backend.Stage(work, sealed)
+	if err != nil {
+		fail.record(err)
 	}
+	_ = sealed.CloseWithError(io.ErrClosedPipe) // a stage that returned reads no more
+	<-sealDone
 	ref := Ref{SHA256: hex.EncodeToString(content.hash.Sum(nil)), Size: content.n, ContentType: http.DetectContentType(content.head)}
-	objectKey, _ := ObjectKey(customerID, ref.SHA256)
-	if err := s.backend.Commit(ctx, staged, objectKey); err != nil {
-		_ = s.backend.Discard(context.WithoutCancel(ctx), staged)
+	if scan != nil {
+		ref.Infected, ref.Scanned = <-scan.result, true
+	}
+	if err := s.settle(ctx, customerID, staged, ref, fail.cause()); err != nil {
 		return Ref{}, fmt.Errorf("store a blob of %s: %w", customerID, err)
 	}
 	return ref, nil
+}
+
+// settle ends a Put's pass: the staged object is committed when the pass
+// succeeded and the content is clean, and discarded otherwise (infected
+// content is quarantined by the caller, from its Ref; nothing is stored).
+func (s *Store) settle(ctx context.Context, customerID, staged string, ref Ref, cause error) error {
+	if cause == nil && ref.Infected == "" {
+		objectKey, _ := ObjectKey(customerID, ref.SHA256)
+		if cause = s.backend.Commit(ctx, staged, objectKey); cause == nil {
+			return nil
+		}
+	}
+	if staged != "" {
+		_ = s.backend.Discard(context.WithoutCancel(ctx), staged)
+	}
+	return cause
 }
 
 // seal writes content to w, sealed for the key's customer.

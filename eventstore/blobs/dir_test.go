@@ -2,6 +2,9 @@ package blobs_test
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"os"
 	"path/filepath"
@@ -25,6 +28,26 @@ func openDir(t *testing.T) blobs.Backend {
 }
 
 func TestDirConformance(t *testing.T) { blobstest.Run(t, openDir) }
+
+// TestDirScanning runs the scanning cases, and checks after each that no
+// staged object was left behind: what is infected or could not be
+// scanned is discarded, not only left uncommitted.
+func TestDirScanning(t *testing.T) {
+	blobstest.RunScanning(t, func(t *testing.T) blobs.Backend {
+		root := t.TempDir()
+		d, err := blobs.OpenDir(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			left, err := os.ReadDir(filepath.Join(root, "staging"))
+			if err != nil || len(left) > 0 {
+				t.Errorf("staging holds %d objects (%v) after the test", len(left), err)
+			}
+		})
+		return d
+	})
+}
 
 // TestDirObjectsAreSealed: what lies on disk is neither the content nor
 // readable as another blob: a sealed object moved under another blob's
@@ -85,7 +108,21 @@ func TestDirObjectsAreSealed(t *testing.T) {
 // meanwhile, so the heap follows what is live rather than the garbage of
 // the chunks passed.)
 func TestDirStreamsWithoutBuffering(t *testing.T) {
-	s := blobs.New(openDir(t), blobstest.Keys(t))
+	t.Run("unscanned", func(t *testing.T) { streamsWithoutBuffering(t, blobs.New(openDir(t), blobstest.Keys(t)), nil) })
+	t.Run("scanned", func(t *testing.T) {
+		// The scanner hashes what it is given: the content reaches it
+		// whole, in the same pass, and is not buffered for it either.
+		h := sha256.New()
+		sc := blobstest.ScannerFunc(func(_ context.Context, r io.Reader) (string, error) {
+			_, err := io.Copy(h, r)
+			return "", err
+		})
+		s := blobs.New(openDir(t), blobstest.Keys(t), blobs.WithScanner(sc))
+		streamsWithoutBuffering(t, s, func() string { return hex.EncodeToString(h.Sum(nil)) })
+	})
+}
+
+func streamsWithoutBuffering(t *testing.T, s *blobs.Store, scanned func() string) {
 	const size = 64 << 20
 	defer debug.SetGCPercent(debug.SetGCPercent(5))
 	runtime.GC()
@@ -96,6 +133,9 @@ func TestDirStreamsWithoutBuffering(t *testing.T) {
 	ref, err := s.Put(t.Context(), "customer-1", io.LimitReader(zeros{}, size), size)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if scanned != nil && scanned() != ref.SHA256 {
+		t.Errorf("the scanner saw content hashing to %s, not the %s stored", scanned(), ref.SHA256)
 	}
 	r, err := s.Open(t.Context(), "customer-1", ref.SHA256)
 	if err != nil {
