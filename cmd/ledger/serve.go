@@ -63,6 +63,8 @@ type serveConfig struct {
 	// blobs is --blobs: where attachments' contents are kept ("": a
 	// directory under data).
 	blobs string
+	// clamd is --clamd: the malware scanner's address ("": none).
+	clamd string
 	// readHeaderTimeout and readTimeout are the public listener's
 	// --http-read-header-timeout and --http-read-timeout (0: the
 	// defaults): they cut off clients that send a request slowly
@@ -98,6 +100,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs.StringVar(&cfg.callingCode, "calling-code", envOr("LEDGER_CALLING_CODE", domain.DefaultCallingCode), "country calling code of phone numbers written without one (env LEDGER_CALLING_CODE)")
 	addAggregateCacheFlag(fs, &cfg.aggregateCache)
 	fs.StringVar(&cfg.blobs, "blobs", envOr(blobsEnv, ""), "where attachments' contents are kept, sealed with the customers' data keys: empty for <data>/blobs, or s3://bucket?endpoint=host:port[&region=...&secure=false] with credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (env "+blobsEnv+")")
+	fs.StringVar(&cfg.clamd, "clamd", envOr(clamdEnv, ""), "clamd's address for scanning attachments for malware: unix:///run/clamav/clamd.ctl or tcp://host:3310; an infected file is recorded as quarantined and never served (env "+clamdEnv+"; empty: files are not scanned)")
 	keys := addNewLedgerFlags(fs)
 	fs.DurationVar(&cfg.leaseTTL, "lease-ttl", defaultLeaseTTL, "with a shared ledger: how long the singletons' leader may go without renewing its lease before another node takes over")
 	singletonsOn := fs.Bool("singletons", true, "take part in electing the node that runs the singletons (router, SLA timers, notifications, outbound delivery, QA); false: this node never runs them (a store host or a read-only node)")
@@ -314,7 +317,7 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	if migratedToEncryption(cfg.data) {
 		handlerOpts = append(handlerOpts, commands.WithMigratedConversations())
 	}
-	files, err := openFiles(ctx, cfg.blobs, cfg.data, store)
+	files, err := openFiles(ctx, cfg.blobs, cfg.clamd, cfg.data, store)
 	if err != nil {
 		s.closeStores()
 		return nil, err

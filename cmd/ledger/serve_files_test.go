@@ -16,6 +16,8 @@ import (
 	"github.com/emersion/go-message/mail"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore/blobs"
+	"github.com/interactionledger/ledger/internal/clamav/clamavtest"
 )
 
 // attachmentFiles are what the customer's email carries: a PDF invoice
@@ -244,4 +246,61 @@ func downloadRecords(t *testing.T, h *apiHarness, customerID string) int {
 		}
 	}
 	return n
+}
+
+// TestEmailEICARQuarantined: with clamd scanning (a real daemon with a
+// local EICAR signature), an email carrying the EICAR test file next to a
+// clean PDF records the EICAR file as quarantined, without its bytes; its
+// download is refused to everyone, and the clean PDF is served as usual.
+func TestEmailEICARQuarantined(t *testing.T) {
+	clamd := clamavtest.Start(t)
+	c := &emailComponent{listen: "127.0.0.1:0", from: "Support <support@shop.example>", maxBytes: "4194304", resolver: noDNS{}}
+	h := startAPIWith(t, serveConfig{clamd: clamd.Addr()}, c)
+	files := newAttachmentFiles(t)
+	files.png = clamavtest.EICAR() // in place of the screenshot
+	if err := sendMail(c.addr, mailWithFiles(t, "eicar-1@example.com", files)); err != nil {
+		t.Fatalf("SMTP delivery: %v", err)
+	}
+	h.settle()
+	interaction := interactionOn(t, h.srv, domain.ChannelEmail)
+	var got struct {
+		Interaction struct {
+			Messages []struct {
+				Attachments []struct {
+					Name, Sha256 string
+					Quarantined  *string
+					DownloadURL  *string `json:"downloadUrl"`
+				}
+			}
+		}
+	}
+	for _, role := range []string{"agent", "admin"} {
+		token := h.token(role, "a-"+role)
+		h.post(token, `query($id: ID!) { interaction(id: $id) { messages(first: 5) { attachments { name sha256 quarantined downloadUrl } } } }`,
+			map[string]any{"id": interaction}).ok(t).decode(t, &got)
+		as := got.Interaction.Messages[0].Attachments
+		if len(as) != 2 {
+			t.Fatalf("attachments %+v, want 2", as)
+		}
+		for _, a := range as {
+			infected := a.Name == "part-1.png" // the inline part, declared an image
+			switch {
+			case infected && (a.Quarantined == nil || *a.Quarantined != clamavtest.Signature || a.DownloadURL != nil):
+				t.Errorf("%s sees the EICAR file as %+v, want quarantined as %s without a download", role, a, clamavtest.Signature)
+			case !infected && (a.Quarantined != nil || a.DownloadURL == nil):
+				t.Errorf("%s sees the clean PDF as %+v", role, a)
+			}
+			if infected {
+				resp, body := download(t, h, token, "/files/interactions/"+interaction+"/"+a.Sha256)
+				if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "quarantined") {
+					t.Errorf("%s downloading the EICAR file: %d %s, want 403 quarantined", role, resp.StatusCode, body)
+				}
+			} else if resp, body := download(t, h, token, *a.DownloadURL); resp.StatusCode != 200 || !bytes.Equal(body, files.pdf) {
+				t.Errorf("%s downloading the PDF: %d, %d bytes", role, resp.StatusCode, len(body))
+			}
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(h.dir, "blobs", "objects", "*", blobs.SHA256Hex(clamavtest.EICAR()))); len(left) != 0 {
+		t.Errorf("the EICAR file was kept: %v", left)
+	}
 }
