@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/blobs"
@@ -18,19 +19,28 @@ import (
 	"github.com/interactionledger/ledger/graphql/transport"
 )
 
-// Files opens kept attachments (a *blobs.Store).
+// Files keeps and opens attachments' contents (a *blobs.Store).
 type Files interface {
 	Open(ctx context.Context, customerID, sha string) (io.ReadCloser, error)
+	Put(ctx context.Context, customerID string, r io.Reader, limit int64) (blobs.Ref, error)
 }
 
 // FilesPattern is the download endpoint's route (http.ServeMux):
 // GET /files/interactions/{id}/{sha256} serves an attachment of one of the
-// interaction's messages.
-const FilesPattern = "GET /files/interactions/{id}/{sha256}"
+// interaction's messages, GET /files/tickets/{id}/{sha256} one of the
+// ticket's notes.
+const FilesPattern = "GET /files/{kind}/{id}/{sha256}"
 
-// downloadURL is where an interaction's attachment is downloaded.
-func downloadURL(interactionID string, a domain.Attachment) string {
-	return "/files/interactions/" + interactionID + "/" + a.SHA256
+// The kinds of things files are attached to, as named in their URLs.
+const (
+	kindInteractions = "interactions"
+	kindTickets      = "tickets"
+)
+
+// downloadURL is where an attachment of the interaction or ticket id is
+// downloaded.
+func downloadURL(kind, id string, a domain.Attachment) string {
+	return "/files/" + kind + "/" + id + "/" + a.SHA256
 }
 
 // inlineTypes are the sniffed types a browser may show in the page
@@ -64,8 +74,8 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) error {
 	if _, err := auth.Authorize(ctx, auth.OpDownloadFiles); err != nil {
 		return err
 	}
-	interactionID, sha := r.PathValue("id"), r.PathValue("sha256")
-	a, err := s.interactionAttachment(ctx, interactionID, sha)
+	kind, id, sha := r.PathValue("kind"), r.PathValue("id"), r.PathValue("sha256")
+	a, err := s.attachment(ctx, kind, id, sha)
 	if err != nil {
 		return err
 	}
@@ -76,33 +86,50 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) error {
 	defer content.Close()
 	s.access.record([]domain.DataAccess{{
 		Subject: v.Subject, Role: string(v.Role), CustomerIDs: []string{a.Owner}, Fields: []string{"attachment"},
-		Operation: "download " + interactionID + "/" + a.SHA256, ClientAddr: transport.ClientIP(ctx), At: s.root.now().UTC(),
+		Operation: "download " + kind + "/" + id + "/" + a.SHA256, ClientAddr: transport.ClientIP(ctx), At: s.root.now().UTC(),
 	}})
 	writeFileHeaders(w, a, r.URL.Query().Get("inline") == "1")
 	if _, err := io.Copy(w, content); err != nil {
 		// The length was announced: the client sees a cut download, not
 		// a whole one.
-		s.log.WarnContext(ctx, "attachment download cut", "interaction", interactionID, "sha256", a.SHA256, "err", err)
+		s.log.WarnContext(ctx, "attachment download cut", kind, id, "sha256", a.SHA256, "err", err)
 		panic(http.ErrAbortHandler)
 	}
 	return nil
 }
 
-// interactionAttachment finds the attachment with hash sha among the
-// interaction's messages.
-func (s *Server) interactionAttachment(ctx context.Context, interactionID, sha string) (domain.Attachment, error) {
-	msgs, err := s.root.db.Messages(ctx, interactionID)
-	if err != nil {
-		return domain.Attachment{}, err
+// attachment finds the attachment with hash sha among the files of the
+// interaction's messages or the ticket's notes.
+func (s *Server) attachment(ctx context.Context, kind, id, sha string) (domain.Attachment, error) {
+	var lists [][]domain.Attachment
+	switch kind {
+	case kindInteractions:
+		msgs, err := s.root.db.Messages(ctx, id)
+		if err != nil {
+			return domain.Attachment{}, err
+		}
+		for _, m := range msgs {
+			lists = append(lists, m.Attachments)
+		}
+	case kindTickets:
+		t, err := s.root.db.Ticket(ctx, id)
+		if err != nil {
+			return domain.Attachment{}, err
+		}
+		for _, n := range t.Notes {
+			lists = append(lists, n.Attachments)
+		}
+	default:
+		return domain.Attachment{}, apierror.NotFound("no files of %q", kind)
 	}
-	for _, m := range msgs {
-		for _, a := range m.Attachments {
+	for _, list := range lists {
+		for _, a := range list {
 			if a.SHA256 == sha {
 				return keptAttachment(a)
 			}
 		}
 	}
-	return domain.Attachment{}, apierror.NotFound("interaction %s has no attachment %s", interactionID, sha)
+	return domain.Attachment{}, apierror.NotFound("%s %s has no attachment %s", strings.TrimSuffix(kind, "s"), id, sha)
 }
 
 // keptAttachment refuses a file whose bytes cannot be served.
@@ -161,13 +188,19 @@ func writeFileError(w http.ResponseWriter, err error, log *slog.Logger) {
 	_, _ = io.WriteString(w, msg+"\n")
 }
 
-// codeGone answers a download of an erased customer's file.
-const codeGone = "GONE"
+// Codes of the file endpoints' own: an erased customer's file, an upload
+// over the limit, an infected upload.
+const (
+	codeGone     = "GONE"
+	codeTooLarge = "TOO_LARGE"
+	codeInfected = "INFECTED"
+)
 
 // fileStatus is the HTTP status of each error code of a download.
 var fileStatus = map[string]int{
 	apierror.CodeBadUserInput: http.StatusBadRequest, apierror.CodeNotFound: http.StatusNotFound,
 	apierror.CodeForbidden: http.StatusForbidden, apierror.CodeUnauthenticated: http.StatusUnauthorized,
 	apierror.CodeTimeout: http.StatusGatewayTimeout, apierror.CodeUnavailable: http.StatusServiceUnavailable,
-	codeGone: http.StatusGone,
+	codeGone: http.StatusGone, codeTooLarge: http.StatusRequestEntityTooLarge, codeInfected: http.StatusUnprocessableEntity,
+	apierror.CodeConflict: http.StatusConflict,
 }

@@ -165,16 +165,18 @@ func (m *messageResolver) At() gql.Time      { return gql.Time{Time: m.m.At} }
 func (m *messageResolver) Attachments() []*attachmentResolver {
 	out := make([]*attachmentResolver, len(m.m.Attachments))
 	for i, a := range m.m.Attachments {
-		out[i] = &attachmentResolver{a: a, masked: m.masked, interactionID: m.m.InteractionID, keeps: m.keepsFiles}
+		out[i] = &attachmentResolver{a: a, masked: m.masked, kind: kindInteractions, ownerID: m.m.InteractionID, keeps: m.keepsFiles}
 	}
 	return out
 }
 
 // attachmentResolver is an Attachment.
 type attachmentResolver struct {
-	a             domain.Attachment
-	masked        bool
-	interactionID string
+	a      domain.Attachment
+	masked bool
+	// kind and ownerID name what the file is attached to (an
+	// interaction's message or a ticket's note) for its download URL.
+	kind, ownerID string
 	// keeps is whether the server serves kept files.
 	keeps bool
 }
@@ -190,7 +192,7 @@ func (a *attachmentResolver) DownloadURL(ctx context.Context) (*string, error) {
 	if !a.keeps || !a.a.Kept() {
 		return nil, nil
 	}
-	u := downloadURL(a.interactionID, a.a)
+	u := downloadURL(a.kind, a.ownerID, a.a)
 	return &u, nil
 }
 

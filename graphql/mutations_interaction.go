@@ -15,10 +15,15 @@ func (r *resolver) ReplyToInteraction(ctx context.Context, args struct {
 	InteractionID  gql.ID
 	Text           string
 	Template       *templateUseInput
+	Files          *[]string
 	IdempotencyKey *string
 	Consistency    string
 }) (*interactionPayload, error) {
 	meta, v, err := r.authorizeMutation(ctx, auth.OpActOnInteraction, args.IdempotencyKey)
+	if err != nil {
+		return nil, err
+	}
+	files, err := r.attachments(ctx, args.Files, "interaction:"+string(args.InteractionID))
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +34,7 @@ func (r *resolver) ReplyToInteraction(ctx context.Context, args struct {
 		messageID = commands.DeriveID("message", meta.IdempotencyKey)
 	}
 	id := string(args.InteractionID)
-	cmd := domain.SendMessage{MessageID: messageID, AgentID: v.Subject, Text: args.Text}
+	cmd := domain.SendMessage{MessageID: messageID, AgentID: v.Subject, Text: args.Text, Attachments: files}
 	if t := args.Template; t != nil {
 		cmd.Template = &domain.TemplateUse{TemplateID: string(t.ID), Version: int(t.Version)}
 		if cmd.TemplateCategory, err = r.cmds.TemplateCategory(ctx, *cmd.Template); err != nil {

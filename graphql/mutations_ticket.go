@@ -94,6 +94,7 @@ func (r *resolver) ChangeTicketStatus(ctx context.Context, args struct {
 func (r *resolver) CommentOnTicket(ctx context.Context, args struct {
 	TicketID       gql.ID
 	Text           string
+	Files          *[]string
 	IdempotencyKey *string
 	Consistency    string
 }) (*ticketPayload, error) {
@@ -101,7 +102,11 @@ func (r *resolver) CommentOnTicket(ctx context.Context, args struct {
 	if err != nil {
 		return nil, err
 	}
-	return r.ticketCommand(ctx, string(args.TicketID), domain.AddTicketNote{AuthorID: v.Subject, Text: args.Text}, meta, args.Consistency)
+	files, err := r.attachments(ctx, args.Files, "ticket:"+string(args.TicketID))
+	if err != nil {
+		return nil, err
+	}
+	return r.ticketCommand(ctx, string(args.TicketID), domain.AddTicketNote{AuthorID: v.Subject, Text: args.Text, Attachments: files}, meta, args.Consistency)
 }
 
 // AddCollaborator brings another department in on a ticket.

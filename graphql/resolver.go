@@ -39,8 +39,10 @@ type resolver struct {
 	// reads skip the request's loaders (those read the live models).
 	asOfViews  *asOfViews
 	historical bool
-	// files opens kept attachments; nil when the server keeps none.
-	files Files
+	// files keeps and opens attachments; nil when the server keeps none.
+	// uploads signs the tokens of files agents upload to attach.
+	files   Files
+	uploads *uploads
 }
 
 // pageArgs are the arguments of every paginated field.

@@ -187,7 +187,7 @@ func New(cfg Config) (*Server, error) {
 		hub:      newHub(cfg.Store, cfg.ReadDB, cfg.Runner, now, log, limits.SubscriberBuffer, limits.MaxFirst, m),
 		verifier: &verifier{store: unseal.Stored(cfg.Store), life: life},
 		limits:   limits, now: now, log: log,
-		selfService: newClientLimiter(), contacts: cfg.Contacts, asOfViews: newAsOfViews(), files: cfg.Files,
+		selfService: newClientLimiter(), contacts: cfg.Contacts, asOfViews: newAsOfViews(), files: cfg.Files, uploads: newUploads(),
 	}
 	root.hub.followMetrics = followMetrics
 	schema, err := parseSchema(root, limits, log)

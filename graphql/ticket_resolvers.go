@@ -245,7 +245,7 @@ func (t *ticketResolver) Notes(ctx context.Context, args listArgs) ([]*noteResol
 	notes := pageAfter(d.Notes, args.After, func(n projections.TicketNote) uint64 { return n.Position }, first)
 	out := make([]*noteResolver, len(notes))
 	for i, n := range notes {
-		out[i] = &noteResolver{n: n, masked: t.masked}
+		out[i] = &noteResolver{n: n, masked: t.masked, ticketID: t.t.ID, keepsFiles: t.r.files != nil}
 	}
 	return out, nil
 }
@@ -259,8 +259,18 @@ func (c *collaboratorResolver) DueAt() *gql.Time   { return timeOf(c.c.DueAt) }
 
 // noteResolver is a TicketNote.
 type noteResolver struct {
-	n      projections.TicketNote
-	masked bool
+	n          projections.TicketNote
+	masked     bool
+	ticketID   string
+	keepsFiles bool
+}
+
+func (n *noteResolver) Attachments() []*attachmentResolver {
+	out := make([]*attachmentResolver, len(n.n.Attachments))
+	for i, a := range n.n.Attachments {
+		out[i] = &attachmentResolver{a: a, masked: n.masked, kind: kindTickets, ownerID: n.ticketID, keeps: n.keepsFiles}
+	}
+	return out
 }
 
 func (n *noteResolver) Position() Long   { return Long(n.n.Position) }

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
 	"math/rand/v2"
 	"net/http"
+	neturl "net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/blobs"
+	"github.com/interactionledger/ledger/graphql"
 	"github.com/interactionledger/ledger/internal/clamav/clamavtest"
 )
 
@@ -303,4 +306,111 @@ func TestEmailEICARQuarantined(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(h.dir, "blobs", "objects", "*", blobs.SHA256Hex(clamavtest.EICAR()))); len(left) != 0 {
 		t.Errorf("the EICAR file was kept: %v", left)
 	}
+}
+
+// TestTicketFileUploadAndAttach: an agent uploads a file for a ticket and
+// attaches it to a note; a supervisor downloads it byte-identical, an
+// analyst is refused. A token is good only for its ticket and its
+// uploader; uploads without a name, over the limit or for nothing are
+// refused with clear errors.
+func TestTicketFileUploadAndAttach(t *testing.T) {
+	h := startAPI(t)
+	f := h.seed("a-agent", "a-super")
+	agent := h.token("agent", "a-agent")
+	content := bytes.Repeat([]byte("serial 42, line 7\n"), 10_000)
+
+	up := upload(t, h, agent, "?ticket="+f.ticketID+"&name="+neturl.QueryEscape("C:\\scans\\保修单.txt"), content)
+	if up.status != 200 || up.Name != "保修单.txt" || up.Size != int64(len(content)) || up.ContentType != "text/plain; charset=utf-8" || up.Token == "" {
+		t.Fatalf("upload: %+v", up)
+	}
+	other := h.openTicket(f.customerID)
+	res := h.post(agent, `mutation($t: ID!, $f: [String!]) { commentOnTicket(ticketId: $t, text: "", files: $f) { position } }`,
+		map[string]any{"t": other, "f": []string{up.Token}})
+	if codes := res.codes(); len(codes) != 1 || codes[0] != "BAD_USER_INPUT" {
+		t.Errorf("token used on another ticket: %+v, want BAD_USER_INPUT", res.Errors)
+	}
+	res = h.post(h.token("supervisor", "a-super"), `mutation($t: ID!, $f: [String!]) { commentOnTicket(ticketId: $t, text: "", files: $f) { position } }`,
+		map[string]any{"t": f.ticketID, "f": []string{up.Token}})
+	if codes := res.codes(); len(codes) != 1 || codes[0] != "BAD_USER_INPUT" {
+		t.Errorf("token used by another person: %+v, want BAD_USER_INPUT", res.Errors)
+	}
+	h.post(agent, `mutation($t: ID!, $f: [String!]) { commentOnTicket(ticketId: $t, text: "warranty card", files: $f, consistency: READ_YOUR_WRITES) { position } }`,
+		map[string]any{"t": f.ticketID, "f": []string{up.Token}}).ok(t)
+
+	var got struct {
+		Ticket struct {
+			Notes []struct {
+				Text        string
+				Attachments []struct {
+					Name        string
+					DownloadURL *string `json:"downloadUrl"`
+				}
+			}
+		}
+	}
+	h.post(agent, `query($t: ID!) { ticket(id: $t) { notes(first: 10) { text attachments { name downloadUrl } } } }`, map[string]any{"t": f.ticketID}).ok(t).decode(t, &got)
+	notes := got.Ticket.Notes
+	last := notes[len(notes)-1]
+	if last.Text != "warranty card" || len(last.Attachments) != 1 || last.Attachments[0].Name != "保修单.txt" || last.Attachments[0].DownloadURL == nil {
+		t.Fatalf("last note %+v", last)
+	}
+	url := *last.Attachments[0].DownloadURL
+	if !strings.HasPrefix(url, "/files/tickets/"+f.ticketID+"/") {
+		t.Errorf("download URL %s", url)
+	}
+	if resp, body := download(t, h, h.token("supervisor", "a-super"), url); resp.StatusCode != 200 || !bytes.Equal(body, content) {
+		t.Errorf("supervisor's download: %d, %d bytes", resp.StatusCode, len(body))
+	}
+	if resp, _ := download(t, h, h.token("analyst", "ana"), url); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("analyst's download: %d, want 403", resp.StatusCode)
+	}
+
+	for _, bad := range []struct {
+		name, query string
+		body        []byte
+		status      int
+	}{
+		{"no name", "?ticket=" + f.ticketID, content, http.StatusBadRequest},
+		{"for nothing", "?name=a.txt", content, http.StatusBadRequest},
+		{"unknown ticket", "?name=a.txt&ticket=nope", content, http.StatusNotFound},
+		{"too large", "?name=big.bin&ticket=" + f.ticketID, make([]byte, graphql.MaxUploadBytes+1), http.StatusRequestEntityTooLarge},
+	} {
+		if up := upload(t, h, agent, bad.query, bad.body); up.status != bad.status {
+			t.Errorf("%s: %d %s, want %d", bad.name, up.status, up.raw, bad.status)
+		}
+	}
+	if up := upload(t, h, h.token("analyst", "ana"), "?name=a.txt&ticket="+f.ticketID, content); up.status != http.StatusForbidden {
+		t.Errorf("analyst's upload: %d, want 403", up.status)
+	}
+}
+
+type uploadResult struct {
+	status                   int
+	raw                      string
+	Token, Name, ContentType string
+	Size                     int64
+	SHA256                   string `json:"sha256"`
+}
+
+// upload POSTs content to /files/uploads with query.
+func upload(t *testing.T, h *apiHarness, token, query string, content []byte) uploadResult {
+	t.Helper()
+	req, err := http.NewRequestWithContext(h.ctx, http.MethodPost, "http://"+h.srv.addr+"/files/uploads"+query, bytes.NewReader(content))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	r := uploadResult{status: resp.StatusCode, raw: string(raw)}
+	if resp.StatusCode == 200 {
+		if err := json.Unmarshal(raw, &r); err != nil {
+			t.Fatalf("upload answer %s: %v", raw, err)
+		}
+	}
+	return r
 }

@@ -55,6 +55,7 @@ func (c *graphQLComponent) start(core *serveCore, o offers) error {
 	}
 	core.mux.Handle("/graphql", api)
 	core.mux.HandleFunc(graphql.FilesPattern, api.ServeFile)
+	core.mux.HandleFunc(graphql.UploadPattern, api.ServeUpload)
 	if err := c.mountSignIn(core, authn); err != nil {
 		return err
 	}
