@@ -1,8 +1,8 @@
 package email
 
 import (
-	"bytes"
 	"fmt"
+	"io"
 	"mime"
 	"strings"
 	"time"
@@ -20,12 +20,57 @@ type Reply struct {
 	InReplyTo  string
 	References []string
 	Date       time.Time
+	// Files are the reply's attachments, opened as they are written.
+	Files []ReplyFile
 }
 
-// compose renders the reply as an RFC 5322 message: one text/plain part in
-// UTF-8, quoted-printable (lines stay short whatever the agent typed), the
-// subject RFC 2047-encoded when it is not ASCII.
-func compose(r Reply) ([]byte, error) {
+// ReplyFile is an attachment of a reply: its name and sniffed type, and
+// how to read its content.
+type ReplyFile struct {
+	Name        string
+	ContentType string
+	Open        func() (io.ReadCloser, error)
+}
+
+// compose writes the reply as an RFC 5322 message to w: one text/plain
+// part in UTF-8, quoted-printable (lines stay short whatever the agent
+// typed), the subject RFC 2047-encoded when it is not ASCII; with files, a
+// multipart/mixed of the text and each file (base64, streamed from Open).
+func compose(w io.Writer, r Reply) error {
+	h := replyHeader(r)
+	if len(r.Files) == 0 {
+		h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+		body, err := gomail.CreateSingleInlineWriter(w, h)
+		if err != nil {
+			return fmt.Errorf("compose reply header: %w", err)
+		}
+		return writeText(body, r.Text)
+	}
+	mw, err := gomail.CreateWriter(w, h)
+	if err != nil {
+		return fmt.Errorf("compose reply header: %w", err)
+	}
+	var th gomail.InlineHeader
+	th.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+	tw, err := mw.CreateSingleInline(th)
+	if err != nil {
+		return fmt.Errorf("compose reply body: %w", err)
+	}
+	if err := writeText(tw, r.Text); err != nil {
+		return err
+	}
+	for _, f := range r.Files {
+		if err := writeFile(mw, f); err != nil {
+			return err
+		}
+	}
+	if err := mw.Close(); err != nil {
+		return fmt.Errorf("compose reply: %w", err)
+	}
+	return nil
+}
+
+func replyHeader(r Reply) gomail.Header {
 	var h gomail.Header
 	h.SetDate(r.Date)
 	h.SetAddressList("From", []*gomail.Address{r.From})
@@ -38,24 +83,56 @@ func compose(r Reply) ([]byte, error) {
 	if len(r.References) > 0 {
 		h.SetMsgIDList("References", r.References)
 	}
-	h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
-	var buf bytes.Buffer
-	w, err := gomail.CreateSingleInlineWriter(&buf, h)
-	if err != nil {
-		return nil, fmt.Errorf("compose reply header: %w", err)
-	}
-	text := strings.ReplaceAll(r.Text, "\r\n", "\n")
+	return h
+}
+
+// writeText writes the reply's text with CRLF line breaks and closes w.
+func writeText(w io.WriteCloser, text string) error {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\n", "\r\n")
 	if !strings.HasSuffix(text, "\r\n") {
 		text += "\r\n" // a body ends with a line break
 	}
 	if _, err := w.Write([]byte(text)); err != nil {
-		return nil, fmt.Errorf("compose reply body: %w", err)
+		return fmt.Errorf("compose reply body: %w", err)
 	}
 	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("compose reply body: %w", err)
+		return fmt.Errorf("compose reply body: %w", err)
 	}
-	return buf.Bytes(), nil
+	return nil
+}
+
+// writeFile streams one attachment into the message.
+func writeFile(mw *gomail.Writer, f ReplyFile) error {
+	var ah gomail.AttachmentHeader
+	ah.SetContentType(mediaTypeOf(f.ContentType), nil)
+	ah.SetFilename(f.Name)
+	aw, err := mw.CreateAttachment(ah)
+	if err != nil {
+		return fmt.Errorf("compose attachment %q: %w", f.Name, err)
+	}
+	content, err := f.Open()
+	if err != nil {
+		return fmt.Errorf("open attachment %q: %w", f.Name, err)
+	}
+	defer content.Close()
+	if _, err := io.Copy(aw, content); err != nil {
+		return fmt.Errorf("attach %q: %w", f.Name, err)
+	}
+	if err := aw.Close(); err != nil {
+		return fmt.Errorf("attach %q: %w", f.Name, err)
+	}
+	return nil
+}
+
+// mediaTypeOf is the media type of a sniffed type without its parameters
+// ("text/plain; charset=utf-8" is text/plain), application/octet-stream
+// when there is none.
+func mediaTypeOf(contentType string) string {
+	if t, _, err := mime.ParseMediaType(contentType); err == nil {
+		return t
+	}
+	return "application/octet-stream"
 }
 
 // setSubject writes the subject, RFC 2047-encoded when it is not ASCII.

@@ -2,6 +2,7 @@ package email
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -22,10 +23,11 @@ func TestComposeRoundTrip(t *testing.T) {
 		References: []string{"m1@example.cn", "m2@example.cn"},
 		Date:       time.Date(2025, 1, 6, 12, 0, 0, 0, time.UTC),
 	}
-	raw, err := compose(r)
-	if err != nil {
+	var buf bytes.Buffer
+	if err := compose(&buf, r); err != nil {
 		t.Fatal(err)
 	}
+	raw := buf.Bytes()
 	for _, line := range bytes.Split(raw, []byte("\r\n")) {
 		if len(line) > 78 {
 			t.Errorf("line longer than 78 bytes: %q", line)
@@ -87,5 +89,69 @@ func TestReplySubject(t *testing.T) {
 		if got := replySubject(in); got != want {
 			t.Errorf("replySubject(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestComposeWithFiles: a reply with files is a multipart/mixed of the
+// text and each file, named (RFC 2231 for Chinese names) and typed as
+// sniffed, the files' bytes identical once decoded.
+func TestComposeWithFiles(t *testing.T) {
+	pdf := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte{0, 1, 2, 0xff}, 50_000)...)
+	files := map[string][]byte{"报价单.pdf": pdf, "notes.txt": []byte("line 1\nline 2\n")}
+	open := func(b []byte) func() (io.ReadCloser, error) {
+		return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	}
+	r := Reply{
+		From: &gomail.Address{Address: "support@example.com"}, To: &gomail.Address{Address: "lilei@example.cn"},
+		Subject: "Re: quote", Text: "Attached.", MessageID: "ledger.y@example.com", Date: time.Date(2025, 1, 6, 12, 0, 0, 0, time.UTC),
+		Files: []ReplyFile{
+			{Name: "报价单.pdf", ContentType: "application/pdf", Open: open(pdf)},
+			{Name: "notes.txt", ContentType: "text/plain; charset=utf-8", Open: open(files["notes.txt"])},
+		},
+	}
+	var buf bytes.Buffer
+	if err := compose(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	mr, err := gomail.CreateReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	got := map[string][]byte{}
+	types := map[string]string{}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(p.Body)
+		switch h := p.Header.(type) {
+		case *gomail.InlineHeader:
+			text = string(b)
+		case *gomail.AttachmentHeader:
+			name, _ := h.Filename()
+			got[name] = b
+			types[name], _, _ = h.ContentType()
+		}
+	}
+	if strings.TrimSpace(text) != "Attached." {
+		t.Errorf("text %q", text)
+	}
+	for name, want := range files {
+		if !bytes.Equal(got[name], want) {
+			t.Errorf("%s: %d bytes, want %d identical", name, len(got[name]), len(want))
+		}
+	}
+	if types["报价单.pdf"] != "application/pdf" || types["notes.txt"] != "text/plain" {
+		t.Errorf("types %v", types)
+	}
+	failing := r
+	failing.Files = []ReplyFile{{Name: "gone.pdf", Open: func() (io.ReadCloser, error) { return nil, errors.New("erased") }}}
+	if err := compose(io.Discard, failing); err == nil || !strings.Contains(err.Error(), "gone.pdf") {
+		t.Errorf("compose with a file that cannot be opened: %v", err)
 	}
 }

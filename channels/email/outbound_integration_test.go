@@ -309,7 +309,7 @@ func TestSendRefusesOtherChannels(t *testing.T) {
 
 type failingRelay struct{}
 
-func (failingRelay) Deliver(context.Context, string, string, []byte) error {
+func (failingRelay) Deliver(context.Context, string, string, email.Outgoing) error {
 	return errors.New("must not be called")
 }
 
@@ -345,7 +345,7 @@ func TestRelayConnections(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = relay.Deliver(t.Context(), "support@example.com", "c@example.com", msg)
+			err = relay.Deliver(t.Context(), "support@example.com", "c@example.com", email.RawMessage(msg))
 			if tc.delivered {
 				if err != nil {
 					t.Fatalf("Deliver: %v", err)
@@ -366,7 +366,7 @@ func TestRelayConnections(t *testing.T) {
 	}
 	t.Run("nobody listening", func(t *testing.T) {
 		relay, _ := email.NewRelay(email.RelayConfig{Addr: "127.0.0.1:1"})
-		err := relay.Deliver(t.Context(), "a@b.example", "c@d.example", msg)
+		err := relay.Deliver(t.Context(), "a@b.example", "c@d.example", email.RawMessage(msg))
 		if err == nil || email.IsPermanent(err) {
 			t.Errorf("Deliver = %v, want a temporary failure", err)
 		}

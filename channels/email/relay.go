@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"strings"
@@ -156,10 +157,23 @@ func NewRelay(cfg RelayConfig) (*Relay, error) {
 	return &Relay{cfg: cfg}, nil
 }
 
-// Deliver hands msg (a complete RFC 5322 message) to the relay for
-// delivery from the envelope sender from to the recipient to. It returns a
-// *SendError; its Permanent says whether trying again can help.
-func (r *Relay) Deliver(ctx context.Context, from, to string, msg []byte) (err error) {
+// Outgoing writes a complete RFC 5322 message (streaming: a reply's
+// attachments are read from the blob store as the relay takes them).
+type Outgoing func(w io.Writer) error
+
+// RawMessage is a message already composed.
+func RawMessage(b []byte) Outgoing {
+	return func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	}
+}
+
+// Deliver hands msg to the relay for delivery from the envelope sender
+// from to the recipient to. It returns a *SendError; its Permanent says
+// whether trying again can help (a message that cannot be written, such
+// as one whose attachment is gone, is permanent).
+func (r *Relay) Deliver(ctx context.Context, from, to string, msg Outgoing) (err error) {
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
 	c, err := r.connect(ctx)
@@ -195,9 +209,13 @@ func (r *Relay) Deliver(ctx context.Context, from, to string, msg []byte) (err e
 	if err != nil {
 		return sendErr("data", err)
 	}
-	if _, err := w.Write(msg); err != nil {
+	if err := msg(connWriter{w}); err != nil {
 		_ = w.Close()
-		return sendErr("data", err)
+		var werr *writeError
+		if errors.As(err, &werr) {
+			return sendErr("data", werr.err)
+		}
+		return &SendError{Op: "compose", Permanent: true, Err: err}
 	}
 	if err := w.Close(); err != nil {
 		return sendErr("data", err)
@@ -280,4 +298,21 @@ func sendErr(op string, err error) *SendError {
 		return &SendError{Op: op, Permanent: true, Err: err}
 	}
 	return &SendError{Op: op, Err: err}
+}
+
+// writeError is a failure to write to the relay's connection, as opposed
+// to a failure to compose what is written.
+type writeError struct{ err error }
+
+func (e *writeError) Error() string { return e.err.Error() }
+
+// connWriter marks its writer's failures as writeErrors.
+type connWriter struct{ w io.Writer }
+
+func (c connWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	if err != nil {
+		err = &writeError{err}
+	}
+	return n, err
 }

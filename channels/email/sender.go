@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"time"
@@ -21,9 +22,14 @@ type StreamReader interface {
 	ReadStream(ctx context.Context, stream string, from int64, max int) ([]eventstore.RecordedEvent, error)
 }
 
-// Deliverer hands a composed message over for delivery (*Relay is one).
+// Deliverer hands a message over for delivery (*Relay is one).
 type Deliverer interface {
-	Deliver(ctx context.Context, from, to string, msg []byte) error
+	Deliver(ctx context.Context, from, to string, msg Outgoing) error
+}
+
+// FileOpener opens a kept attachment (*blobs.Store is one).
+type FileOpener interface {
+	Open(ctx context.Context, customerID, sha string) (io.ReadCloser, error)
 }
 
 // SenderConfig configures a Sender.
@@ -33,6 +39,9 @@ type SenderConfig struct {
 	// the ledger's Message-IDs.
 	From   string
 	Logger *slog.Logger
+	// Files opens the attachments replies carry; without it a reply
+	// with attachments fails for good.
+	Files FileOpener
 }
 
 // Sender sends agents' replies on email interactions through a relay. It
@@ -43,6 +52,7 @@ type Sender struct {
 	from   *gomail.Address
 	domain string
 	logger *slog.Logger
+	files  FileOpener
 }
 
 // NewSender returns a Sender that reads interactions from ledger and
@@ -60,7 +70,7 @@ func NewSender(ledger StreamReader, relay Deliverer, cfg SenderConfig) (*Sender,
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Sender{ledger: ledger, relay: relay, from: from, domain: from.Address[at+1:], logger: logger}, nil
+	return &Sender{ledger: ledger, relay: relay, from: from, domain: from.Address[at+1:], logger: logger, files: cfg.Files}, nil
 }
 
 // Send delivers the reply d to the interaction's customer; it is the email
@@ -76,7 +86,11 @@ func (s *Sender) Send(ctx context.Context, d outbound.Delivery) (outbound.Receip
 	if err != nil {
 		return outbound.Receipt{}, outbound.Permanent(fmt.Errorf("email reply: source event id %q: %w", d.SourceEventID, err))
 	}
-	messageID, err := s.send(ctx, eventID, d.InteractionID, d.Text, d.SentAt)
+	files, err := s.replyFiles(ctx, d.Attachments)
+	if err != nil {
+		return outbound.Receipt{}, outbound.Permanent(err)
+	}
+	messageID, err := s.send(ctx, eventID, d.InteractionID, d.Text, files, d.SentAt)
 	if err != nil {
 		if IsPermanent(err) || errors.Is(err, ErrNotEmail) {
 			return outbound.Receipt{}, outbound.Permanent(err)
@@ -89,7 +103,7 @@ func (s *Sender) Send(ctx context.Context, d outbound.Delivery) (outbound.Receip
 }
 
 // send composes and relays the reply recorded by event eventID.
-func (s *Sender) send(ctx context.Context, eventID uuid.UUID, interactionID, text string, at time.Time) (messageID string, err error) {
+func (s *Sender) send(ctx context.Context, eventID uuid.UUID, interactionID, text string, files []ReplyFile, at time.Time) (messageID string, err error) {
 	th, err := s.thread(ctx, eventID, interactionID)
 	if err != nil {
 		return "", err
@@ -103,19 +117,37 @@ func (s *Sender) send(ctx context.Context, eventID uuid.UUID, interactionID, tex
 		InReplyTo:  th.lastInbound,
 		References: th.references(),
 		Date:       at,
+		Files:      files,
 	}
 	if reply.Date.IsZero() {
 		reply.Date = time.Now()
 	}
-	raw, err := compose(reply)
-	if err != nil {
-		return "", &SendError{Op: "compose", Permanent: true, Err: err}
-	}
-	if err := s.relay.Deliver(ctx, s.from.Address, th.customer, raw); err != nil {
+	msg := func(w io.Writer) error { return compose(w, reply) }
+	if err := s.relay.Deliver(ctx, s.from.Address, th.customer, msg); err != nil {
 		return "", err
 	}
 	s.logger.InfoContext(ctx, "email reply sent", "interaction", interactionID, "message_id", reply.MessageID)
 	return reply.MessageID, nil
+}
+
+// replyFiles are the reply's attachments, opened from the blob store as
+// the message is written (each attempt reads them afresh).
+func (s *Sender) replyFiles(ctx context.Context, as []domain.Attachment) ([]ReplyFile, error) {
+	if len(as) == 0 {
+		return nil, nil
+	}
+	if s.files == nil {
+		return nil, errors.New("email reply: it has attachments, and this sender keeps no files")
+	}
+	out := make([]ReplyFile, 0, len(as))
+	for _, a := range as {
+		if !a.Kept() {
+			return nil, fmt.Errorf("email reply: attachment %q was not kept", a.Name)
+		}
+		out = append(out, ReplyFile{Name: a.Name, ContentType: a.ContentType,
+			Open: func() (io.ReadCloser, error) { return s.files.Open(ctx, a.Owner, a.SHA256) }})
+	}
+	return out, nil
 }
 
 // thread is what a reply needs to know of its interaction.

@@ -25,7 +25,9 @@ type Delivery struct {
 	MessageID string
 	AgentID   string
 	Text      string
-	SentAt    time.Time
+	// Attachments are the reply's files (kept: see domain.Attachment).
+	Attachments []domain.Attachment
+	SentAt      time.Time
 	// Attempt counts from 1.
 	Attempt int
 }

@@ -256,7 +256,7 @@ func (r *run) handle(e eventstore.RecordedEvent) error {
 	job := Delivery{
 		SourceEventID: e.ID.String(), Position: e.Position, CorrelationID: md.CorrelationID,
 		InteractionID: sent.InteractionID, CustomerID: to.customerID, Channel: to.channel, To: to.identity,
-		MessageID: sent.MessageID, AgentID: sent.AgentID, Text: sent.Text, SentAt: sent.At,
+		MessageID: sent.MessageID, AgentID: sent.AgentID, Text: sent.Text, Attachments: sent.Attachments, SentAt: sent.At,
 	}
 	select {
 	case r.pending <- struct{}{}:

@@ -97,7 +97,11 @@ func (c *emailComponent) newSender(core *serveCore, helo string) (*email.Sender,
 	if err != nil {
 		return nil, fmt.Errorf("--smtp-relay: %w", err)
 	}
-	sender, err := email.NewSender(core.store, relay, email.SenderConfig{From: c.from})
+	senderCfg := email.SenderConfig{From: c.from}
+	if core.files != nil {
+		senderCfg.Files = core.files
+	}
+	sender, err := email.NewSender(core.store, relay, senderCfg)
 	if err != nil {
 		return nil, fmt.Errorf("--smtp-from: %w", err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -29,6 +30,7 @@ import (
 type mailSink struct {
 	mu   sync.Mutex
 	msgs []*mail.Message
+	raw  [][]byte
 	addr string
 }
 
@@ -60,7 +62,11 @@ func (*mailSinkSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
 func (*mailSinkSession) Reset()                               {}
 func (*mailSinkSession) Logout() error                        { return nil }
 func (s *mailSinkSession) Data(r io.Reader) error {
-	m, err := mail.ReadMessage(r)
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
 		return err
 	}
@@ -68,8 +74,16 @@ func (s *mailSinkSession) Data(r io.Reader) error {
 	m.Body = strings.NewReader(string(body))
 	s.sink.mu.Lock()
 	s.sink.msgs = append(s.sink.msgs, m)
+	s.sink.raw = append(s.sink.raw, raw)
 	s.sink.mu.Unlock()
 	return nil
+}
+
+// rawReceived returns the messages as they were handed over.
+func (s *mailSink) rawReceived() [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([][]byte(nil), s.raw...)
 }
 
 // serveEmail starts `ledger serve` in-process with the email channel

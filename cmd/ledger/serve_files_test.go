@@ -414,3 +414,73 @@ func upload(t *testing.T, h *apiHarness, token, query string, content []byte) up
 	}
 	return r
 }
+
+// TestEmailReplyCarriesFiles: an agent uploads a file for an email
+// conversation and replies with it through GraphQL; the reply leaves
+// through the relay as a multipart message whose attachment is the file,
+// byte for byte, under its name; the conversation shows the reply's file
+// with its download link.
+func TestEmailReplyCarriesFiles(t *testing.T) {
+	sink := startMailSink(t)
+	c := &emailComponent{listen: "127.0.0.1:0", relay: sink.addr, from: "Support <support@shop.example>", maxBytes: "4194304", resolver: noDNS{}}
+	h := startAPIWith(t, serveConfig{}, c, newOutboundComponent())
+	h.seed("a-agent")
+	if err := sendMail(c.addr, customerMail); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	interaction := interactionOn(t, h.srv, domain.ChannelEmail)
+	agent := h.token("agent", "a-agent")
+	quote := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("报价 quote line\n"), 20_000)...)
+	up := upload(t, h, agent, "?interaction="+interaction+"&name="+neturl.QueryEscape("报价单.pdf"), quote)
+	if up.status != 200 || up.ContentType != "application/pdf" {
+		t.Fatalf("upload: %+v", up)
+	}
+	h.post(agent, `mutation($i: ID!, $f: [String!]) { replyToInteraction(interactionId: $i, text: "Here is the quote.", files: $f) { position } }`,
+		map[string]any{"i": interaction, "f": []string{up.Token}}).ok(t)
+	eventually(t, "the reply relayed", func() bool { return len(sink.received()) == 1 })
+	r, err := mail.CreateReader(bytes.NewReader(sink.rawReceived()[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotName string
+	var gotBody []byte
+	for {
+		p, err := r.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ah, ok := p.Header.(*mail.AttachmentHeader); ok {
+			gotName, _ = ah.Filename()
+			gotBody, _ = io.ReadAll(p.Body)
+		}
+	}
+	if gotName != "报价单.pdf" || !bytes.Equal(gotBody, quote) {
+		t.Fatalf("relayed attachment %q of %d bytes, want 报价单.pdf of %d identical bytes", gotName, len(gotBody), len(quote))
+	}
+	eventually(t, "the delivery recorded", func() bool { return countEvents(t, h.srv, "MessageDelivered") == 1 })
+	var got struct {
+		Interaction struct {
+			Messages []struct {
+				Direction   string
+				Attachments []struct {
+					Name        string
+					DownloadURL *string `json:"downloadUrl"`
+				}
+			}
+		}
+	}
+	h.settle()
+	h.post(agent, `query($id: ID!) { interaction(id: $id) { messages(first: 5) { direction attachments { name downloadUrl } } } }`,
+		map[string]any{"id": interaction}).ok(t).decode(t, &got)
+	out := got.Interaction.Messages[len(got.Interaction.Messages)-1]
+	if out.Direction != "OUT" || len(out.Attachments) != 1 || out.Attachments[0].DownloadURL == nil {
+		t.Fatalf("the reply as the conversation shows it: %+v", out)
+	}
+	if resp, body := download(t, h, agent, *out.Attachments[0].DownloadURL); resp.StatusCode != 200 || !bytes.Equal(body, quote) {
+		t.Errorf("download of the reply's file: %d, %d bytes", resp.StatusCode, len(body))
+	}
+}
