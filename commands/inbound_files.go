@@ -25,6 +25,12 @@ func WithFiles(files FileStore) Option { return func(h *Handler) { h.files = fil
 // KeepsFiles reports whether the handler keeps attachments' contents.
 func (h *Handler) KeepsFiles() bool { return h.files != nil }
 
+// ErrFileGone, wrapped in an error of InboundFiles, says the provider no
+// longer has a file (an expired media id): the message is recorded with
+// the channel's description of its files (Attachments) instead, rather
+// than refused forever.
+var ErrFileGone = errors.New("the provider no longer has the file")
+
 // DefaultMaxFileBytes bounds one inbound file when the channel sets no
 // limit of its own.
 const DefaultMaxFileBytes = 25 << 20
@@ -61,6 +67,11 @@ func (h *Handler) storeFiles(ctx context.Context, customerID string, msg *Inboun
 		kept = append(kept, attachmentOf(name, customerID, ref))
 		return nil
 	})
+	if errors.Is(err, ErrFileGone) {
+		h.logger.WarnContext(ctx, "an inbound file is gone from its provider: the message is recorded with its description only",
+			"channel", msg.Channel, "message", msg.ProviderMessageID, "err", err)
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,8 @@ package wechat
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -43,6 +45,15 @@ type Config struct {
 	// Limits bound requests per source address (WeChat's servers, shared
 	// by every follower) and messages per follower; nil: no limits.
 	Limits *limit.Guard
+	// Media fetches images, voice and videos (a *Sender with the
+	// account's credentials), kept when the ledger keeps files; nil: they
+	// are recorded by MediaId only.
+	Media MediaFetcher
+}
+
+// MediaFetcher fetches a customer's media by MediaId.
+type MediaFetcher interface {
+	Media(ctx context.Context, mediaID string) (io.ReadCloser, error)
 }
 
 // Handler is the /channels/wechat endpoint.
@@ -140,6 +151,7 @@ func (h *Handler) record(ctx context.Context, in Inbound, remote string) error {
 		res, err := edge.ReceiveWithin(ctx, h.cfg.Ledger, h.cfg.Limits, remote, commands.InboundMessage{
 			Channel: domain.ChannelWeChat, From: from, ProviderMessageID: in.ID,
 			Text: in.Text, Attachments: in.Attachments, SentAt: in.CreateTime,
+			Files: h.mediaFiles(ctx, in), MaxFileBytes: MaxMediaBytes,
 		})
 		if err == nil {
 			h.cfg.Logger.Debug("wechat message received", "msgid", in.ID, "interaction", res.InteractionID)
@@ -152,3 +164,31 @@ func (h *Handler) record(ctx context.Context, in Inbound, remote string) error {
 		return nil
 	}
 }
+
+// mediaFiles fetches the message's media as its file, when there is one
+// and a fetcher. A media id WeChat no longer knows records the message
+// with its description (commands.ErrFileGone); any other failure refuses
+// it, and WeChat pushes it again.
+func (h *Handler) mediaFiles(ctx context.Context, in Inbound) commands.InboundFiles {
+	if h.cfg.Media == nil || in.MediaID == "" {
+		return nil
+	}
+	return func(each func(string, io.Reader) error) error { return h.fetchMedia(ctx, in, each) }
+}
+
+func (h *Handler) fetchMedia(ctx context.Context, in Inbound, each func(string, io.Reader) error) error {
+	ctx, cancel := context.WithTimeout(ctx, mediaTimeout)
+	defer cancel()
+	body, err := h.cfg.Media.Media(ctx, in.MediaID)
+	if errors.Is(err, ErrMediaGone) {
+		return fmt.Errorf("%w: %w", commands.ErrFileGone, err)
+	}
+	if err != nil {
+		return fmt.Errorf("fetch the media of message %s: %w", in.ID, err)
+	}
+	defer body.Close()
+	return each(in.MediaName, body)
+}
+
+// mediaTimeout bounds fetching one media file.
+const mediaTimeout = 30 * time.Second

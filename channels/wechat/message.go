@@ -60,6 +60,9 @@ type Inbound struct {
 	CreateTime  time.Time
 	Text        string
 	Attachments []domain.Attachment
+	// MediaID names the image, voice or video to fetch through the media
+	// API (Sender.Media), and MediaName the file it becomes.
+	MediaID, MediaName string
 }
 
 // ParseMessage validates a push body (plaintext mode). Every error is a
@@ -117,30 +120,38 @@ func event(in Inbound, m rawMessage) (Inbound, error) {
 	return in, nil
 }
 
-// content turns a customer's message into text and attachments. Media stay
-// with WeChat; the ledger keeps their MediaId (and the picture URL).
+// content turns a customer's message into text and attachments: the
+// description of its media (MediaId, the picture URL), and the MediaId to
+// fetch its content by.
 func content(in Inbound, m rawMessage) (Inbound, error) {
 	in.Kind, in.ID = KindMessage, strings.TrimSpace(m.MsgID)
 	if in.ID == "" || len(in.ID) > 64 {
 		return Inbound{}, invalid("a %s message needs its MsgId (at most 64 characters)", m.MsgType)
 	}
-	media := func(name, contentType string) {
+	media := func(name, contentType, file string) {
 		if name = strings.TrimSpace(name); name != "" {
 			in.Attachments = []domain.Attachment{{Name: name, ContentType: contentType}}
+		}
+		if id := strings.TrimSpace(m.MediaID); id != "" {
+			in.MediaID, in.MediaName = id, file+"-"+in.ID
 		}
 	}
 	switch m.MsgType {
 	case "text":
 		in.Text = m.Content
 	case "image":
-		// The picture URL is what an agent can open; the MediaId only
-		// through the API, and only for three days.
-		media(cmp.Or(m.PicURL, m.MediaID), "image/*")
+		// Without the media API, the picture URL is what an agent can
+		// open; the MediaId is good only through the API, for three days.
+		media(cmp.Or(m.PicURL, m.MediaID), "image/*", "image")
+		in.MediaName += ".jpg"
 	case "voice":
-		media(m.MediaID, "audio/"+cmp.Or(strings.ToLower(strings.TrimSpace(m.Format)), "*"))
+		format := cmp.Or(strings.ToLower(strings.TrimSpace(m.Format)), "amr")
+		media(m.MediaID, "audio/"+format, "voice")
+		in.MediaName += "." + format
 		in.Text = m.Recognition // speech recognition, when enabled
 	case "video", "shortvideo":
-		media(m.MediaID, "video/*")
+		media(m.MediaID, "video/*", "video")
+		in.MediaName += ".mp4"
 	case "location":
 		in.Text = strings.TrimSpace(fmt.Sprintf("[location] %s (%s, %s)", m.Label, m.LocationX, m.LocationY))
 	case "link":

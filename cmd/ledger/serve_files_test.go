@@ -484,3 +484,44 @@ func TestEmailReplyCarriesFiles(t *testing.T) {
 		t.Errorf("download of the reply's file: %d, %d bytes", resp.StatusCode, len(body))
 	}
 }
+
+// TestWeChatImageKept: a WeChat image message's picture is fetched through
+// the media API with the access token and kept; an agent downloads it
+// byte for byte. An image whose media id WeChat no longer knows is still
+// recorded, by its description.
+func TestWeChatImageKept(t *testing.T) {
+	p := newProviders(t, testAppPushSecret)
+	h := startAPIWith(t, serveConfig{}, channelsComponent(p))
+	base := "http://" + h.srv.addr
+	wechatImage(t, base, "24000000000000101", "oWeChatFan9", testWeChatMediaID)
+	wechatImage(t, base, "24000000000000102", "oWeChatFan9", "media-expired")
+	h.settle()
+	interaction := interactionOn(t, h.srv, domain.ChannelWeChat)
+	agent := h.token("agent", "a-agent")
+	var got struct {
+		Interaction struct {
+			Messages []struct {
+				Attachments []struct {
+					Name, ContentType string
+					DownloadURL       *string `json:"downloadUrl"`
+				}
+			}
+		}
+	}
+	h.post(agent, `query($id: ID!) { interaction(id: $id) { messages(first: 5) { attachments { name contentType downloadUrl } } } }`,
+		map[string]any{"id": interaction}).ok(t).decode(t, &got)
+	msgs := got.Interaction.Messages
+	if len(msgs) != 2 || len(msgs[0].Attachments) != 1 || len(msgs[1].Attachments) != 1 {
+		t.Fatalf("messages %+v, want two with one attachment each", msgs)
+	}
+	kept, gone := msgs[0].Attachments[0], msgs[1].Attachments[0]
+	if kept.Name != "image-24000000000000101.jpg" || kept.ContentType != "image/png" || kept.DownloadURL == nil {
+		t.Fatalf("kept picture %+v", kept)
+	}
+	if resp, body := download(t, h, agent, *kept.DownloadURL); resp.StatusCode != 200 || !bytes.Equal(body, testWeChatPhoto) {
+		t.Errorf("download: %d, %d bytes", resp.StatusCode, len(body))
+	}
+	if gone.DownloadURL != nil || !strings.Contains(gone.Name, "media-expired") {
+		t.Errorf("expired picture %+v, want its description without a download", gone)
+	}
+}

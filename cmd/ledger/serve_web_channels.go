@@ -33,6 +33,9 @@ type webChannelsComponent struct {
 
 	chat  *webchat.Server // built by provide
 	appIn *app.Handler    // built by provide
+	// wechatMedia fetches customers' WeChat media: the sender, when the
+	// API is configured (built by provide); nil otherwise.
+	wechatMedia wechat.MediaFetcher
 }
 
 // webchatVisitorKeyFile holds, in the data directory, the key web chat
@@ -125,7 +128,7 @@ func (c *webChannelsComponent) mount(core *serveCore, chat *webchat.Server, logg
 	core.mux.Handle("POST /channels/sms", sms.NewWebhook(sms.Config{Receiver: core.handler, AuthToken: c.smsAuthToken, Insecure: c.smsInsecure, Logger: logger.With("channel", "sms"),
 		Limits: core.limits.guard(providerRate)}))
 	core.mux.Handle("/channels/wechat", wechat.NewHandler(wechat.Config{Ledger: core.handler, Token: c.wechatToken, Logger: logger.With("channel", "wechat"),
-		Limits: core.limits.guard(providerRate)}))
+		Limits: core.limits.guard(providerRate), Media: c.wechatMedia}))
 	core.mux.Handle("/channels/app", c.appIn)
 	switch {
 	case c.smsAuthToken == "" && c.smsInsecure:
@@ -159,6 +162,7 @@ func (c *webChannelsComponent) senders(chat *webchat.Server) (map[domain.Channel
 			return nil, fmt.Errorf("--wechat-api: %w", err)
 		}
 		out[domain.ChannelWeChat] = s
+		c.wechatMedia = s
 	}
 	if c.appPush != "" {
 		p, err := app.NewPusher(c.appPush, c.appPushSecret, nil)

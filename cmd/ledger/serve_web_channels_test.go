@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -60,6 +61,15 @@ func newProviders(t *testing.T, pushSecret string) *providers {
 		p.mu.Unlock()
 		_, _ = io.WriteString(w, `{"errcode":0,"errmsg":"ok"}`)
 	})
+	mux.HandleFunc("GET /wechat/cgi-bin/media/get", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("access_token") != "AT" || r.URL.Query().Get("media_id") != testWeChatMediaID {
+			w.Header().Set("Content-Type", "text/plain")
+			_, _ = io.WriteString(w, `{"errcode":40007,"errmsg":"invalid media_id"}`)
+			return
+		}
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = w.Write(testWeChatPhoto)
+	})
 	mux.HandleFunc("POST /push", func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		if r.Header.Get(app.SignatureHeader) != app.Sign([]byte(pushSecret), body) {
@@ -90,7 +100,12 @@ const (
 	testAppIssuer          = "https://backend.shop.example.com"
 	testSMSToken           = "sms-token"
 	testWeChatToken        = "wechat-token"
+	testWeChatMediaID      = "media-photo-1"
 )
+
+// testWeChatPhoto is the picture the WeChat stand-in serves for
+// testWeChatMediaID: a PNG signature and bytes past one blob chunk.
+var testWeChatPhoto = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte("photo"), 30_000)...)
 
 func channelsComponent(p *providers) *webChannelsComponent {
 	return &webChannelsComponent{
@@ -169,9 +184,19 @@ func smsMessage(t *testing.T, base, sid, from, text string) {
 }
 
 func wechatMessage(t *testing.T, base, msgID, openid, text string) {
+	wechatPush(t, base, msgID, fmt.Sprintf(`<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName><CreateTime>%d</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%s</MsgId></xml>`, openid, time.Now().Unix(), text, msgID))
+}
+
+// wechatImage pushes an image message whose picture is mediaID.
+func wechatImage(t *testing.T, base, msgID, openid, mediaID string) {
+	wechatPush(t, base, msgID, fmt.Sprintf(`<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName><CreateTime>%d</CreateTime><MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[https://mmbiz.example/%s.jpg]]></PicUrl><MediaId><![CDATA[%s]]></MediaId><MsgId>%s</MsgId></xml>`, openid, time.Now().Unix(), mediaID, mediaID, msgID))
+}
+
+// wechatPush posts a signed push, as WeChat's servers do.
+func wechatPush(t *testing.T, base, msgID, body string) {
+	t.Helper()
 	ts := fmt.Sprint(time.Now().Unix())
 	q := url.Values{"signature": {wechat.Signature(testWeChatToken, ts, "n-"+msgID)}, "timestamp": {ts}, "nonce": {"n-" + msgID}}
-	body := fmt.Sprintf(`<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName><CreateTime>%s</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%s</MsgId></xml>`, openid, ts, text, msgID)
 	req, _ := http.NewRequest(http.MethodPost, base+"/channels/wechat?"+q.Encode(), strings.NewReader(body))
 	if status, answer := postTo(t, req); status != http.StatusOK || answer != "success" {
 		t.Fatalf("wechat: %d %s", status, answer)
