@@ -48,8 +48,12 @@ type InboundFiles func(each func(name string, content io.Reader) error) error
 // rather than dropping the file quietly. Infected files are described as
 // quarantined; their bytes are not kept.
 func (h *Handler) storeFiles(ctx context.Context, customerID string, msg *InboundMessage) error {
-	if msg.Files == nil || h.files == nil {
-		return nil
+	if msg.Files == nil || h.files == nil && len(msg.Attachments) > 0 {
+		return nil // described by the channel, or nothing to keep
+	}
+	put := h.putFile
+	if h.files == nil {
+		put = describeFile // a ledger in clear keeps descriptions only
 	}
 	limit := msg.MaxFileBytes
 	if limit <= 0 {
@@ -60,11 +64,15 @@ func (h *Handler) storeFiles(ctx context.Context, customerID string, msg *Inboun
 		if len(kept) >= domain.MaxAttachments {
 			return domain.Errorf(domain.EINVALID, "a message carries at most %d attachments", domain.MaxAttachments)
 		}
-		ref, err := h.files.Put(ctx, customerID, content, limit)
+		ref, err := put(ctx, customerID, content, limit)
 		if err != nil {
 			return fileError(name, err)
 		}
-		kept = append(kept, attachmentOf(name, customerID, ref))
+		a := attachmentOf(name, customerID, ref)
+		if h.files == nil {
+			a.Owner = "" // described, not kept
+		}
+		kept = append(kept, a)
 		return nil
 	})
 	if errors.Is(err, ErrFileGone) {
@@ -77,6 +85,15 @@ func (h *Handler) storeFiles(ctx context.Context, customerID string, msg *Inboun
 	}
 	msg.Attachments = kept
 	return nil
+}
+
+func (h *Handler) putFile(ctx context.Context, customerID string, r io.Reader, limit int64) (blobs.Ref, error) {
+	return h.files.Put(ctx, customerID, r, limit)
+}
+
+// describeFile reads a file through for its description.
+func describeFile(_ context.Context, _ string, r io.Reader, limit int64) (blobs.Ref, error) {
+	return blobs.Describe(r, limit)
 }
 
 // attachmentOf describes a kept (or quarantined) file.

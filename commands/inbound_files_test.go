@@ -61,13 +61,15 @@ func filesOf(named map[string]string) commands.InboundFiles {
 // message's attachments (owner, sniffed type, hash); an infected file is
 // described as quarantined and not kept; a file over the limit refuses the
 // message with EINVALID and records no message; without a file store only
-// the channel's descriptions are recorded.
+// the channel's descriptions are recorded, or when it has none, the
+// files' own (read through, not kept).
 func TestInboundFilesAreKeptBeforeTheirMessage(t *testing.T) {
 	tests := []struct {
 		name      string
 		files     map[string]string
 		limit     int64
 		withStore bool
+		declared  bool // the channel describes the files too (as email does)
 		code      string
 		want      []domain.Attachment // Owner "*" is the sender's customer
 	}{
@@ -82,8 +84,10 @@ func TestInboundFilesAreKeptBeforeTheirMessage(t *testing.T) {
 				{Name: "virus.com", ContentType: "text/plain; charset=utf-8", Size: 9, SHA256: blobs.SHA256Hex([]byte("X5O EICAR")), Quarantined: "Eicar-Test-Signature"},
 			}},
 		{name: "too large", withStore: true, limit: 5, files: map[string]string{"a.txt": "serial 42"}, code: domain.EINVALID},
-		{name: "no store", files: map[string]string{"a.txt": "serial 42"},
+		{name: "no store, described by the channel", files: map[string]string{"a.txt": "serial 42"}, declared: true,
 			want: []domain.Attachment{{Name: "a.txt", Size: 9, SHA256: "declared"}}},
+		{name: "no store, described by reading", files: map[string]string{"a.txt": "serial 42"},
+			want: []domain.Attachment{{Name: "a.txt", ContentType: "text/plain; charset=utf-8", Size: 9, SHA256: blobs.SHA256Hex([]byte("serial 42"))}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,7 +101,9 @@ func TestInboundFilesAreKeptBeforeTheirMessage(t *testing.T) {
 			msg := inbound(domain.ChannelWebchat, domain.IdentityEmail, "li@example.com", "m-1")
 			msg.Text = ""
 			msg.Files, msg.MaxFileBytes = filesOf(tt.files), tt.limit
-			msg.Attachments = []domain.Attachment{{Name: "a.txt", Size: 9, SHA256: "declared"}}
+			if tt.declared {
+				msg.Attachments = []domain.Attachment{{Name: "a.txt", Size: 9, SHA256: "declared"}}
+			}
 			res, err := h.ReceiveInbound(t.Context(), msg, commands.Meta{})
 			if tt.code != "" {
 				_, events := allEvents(t, store)

@@ -6,10 +6,23 @@
 //	 "text": "...", "sentAt": "2026-01-02T03:04:05Z"}
 //
 // (optionally "displayName" and "attachments": [{"name", "contentType",
-// "size", "sha256"}]). messageId is the provider message id: the app may
-// retry a send as often as it likes, the ledger records it once. The answer
-// is 200 with {"customerId", "interactionId", "position"}; errors are
+// "size", "sha256"}], descriptions of files the ledger does not keep).
+// messageId is the provider message id: the app may retry a send as often
+// as it likes, the ledger records it once. The answer is 200 with
+// {"customerId", "interactionId", "position"}; errors are
 // {"error": {"code", "message"}} with a 4xx status.
+//
+// # Files
+//
+// A message with files is posted as multipart/form-data: the first part,
+// named "message", is the JSON above (text may then be empty, and it has
+// no "attachments"); every following part is a file, with its file name
+// (Content-Disposition: form-data; name="file"; filename="receipt.pdf").
+// The files are streamed into the ledger's blob store (sealed with the
+// customer's data key, scanned for malware when the server scans), at most
+// 10 files of Config.MaxFileBytes (default 20 MiB) each; their type is
+// sniffed from their bytes, whatever the part says. A file over the limit
+// refuses the whole message (400), and the app sends it again without it.
 //
 // # Trust
 //

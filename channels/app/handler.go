@@ -41,6 +41,9 @@ type Config struct {
 	ServerKey    string
 	Logger       *slog.Logger
 	MaxBodyBytes int64
+	// MaxFileBytes bounds each file of a multipart post (default
+	// DefaultMaxFileBytes); at most maxAttachments files.
+	MaxFileBytes int64
 	Now          func() time.Time
 	// Limits bound requests per source address and messages per
 	// customer identity; nil: no limits.
@@ -64,6 +67,9 @@ func NewHandler(cfg Config) (*Handler, error) {
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxFileBytes <= 0 {
+		cfg.MaxFileBytes = DefaultMaxFileBytes
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -104,14 +110,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (commands.Inboun
 	if r.Method != http.MethodPost {
 		return commands.InboundResult{}, edge.Errorf(http.StatusMethodNotAllowed, "the app endpoint takes POST")
 	}
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-		return commands.InboundResult{}, edge.Errorf(http.StatusUnsupportedMediaType, "the app endpoint takes application/json, not %q", mt)
-	}
-	body, err := edge.ReadBody(w, r, h.cfg.MaxBodyBytes)
-	if err != nil {
-		return commands.InboundResult{}, err
-	}
-	m, err := ParseMessage(body)
+	m, files, err := h.readMessage(w, r)
 	if err != nil {
 		return commands.InboundResult{}, err
 	}
@@ -126,8 +125,26 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (commands.Inboun
 	}
 	return edge.ReceiveWithin(r.Context(), h.cfg.Receiver, h.cfg.Limits, r.RemoteAddr, commands.InboundMessage{
 		Channel: domain.ChannelApp, From: m.Identity, DisplayName: m.DisplayName, ProviderMessageID: m.MessageID,
-		Text: m.Text, Attachments: m.Attachments, SentAt: sentAt,
+		Text: m.Text, Attachments: m.Attachments, SentAt: sentAt, Files: files, MaxFileBytes: h.cfg.MaxFileBytes,
 	})
+}
+
+// readMessage reads the message of a JSON post, or of a multipart form
+// (its "message" part first, then its files, streamed: see Files).
+func (h *Handler) readMessage(w http.ResponseWriter, r *http.Request) (Message, commands.InboundFiles, error) {
+	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case "application/json":
+		body, err := edge.ReadBody(w, r, h.cfg.MaxBodyBytes)
+		if err != nil {
+			return Message{}, nil, err
+		}
+		m, err := ParseMessage(body)
+		return m, nil, err
+	case "multipart/form-data":
+		return h.readForm(w, r, params["boundary"])
+	}
+	return Message{}, nil, edge.Errorf(http.StatusUnsupportedMediaType, "the app endpoint takes application/json or multipart/form-data, not %q", mt)
 }
 
 // authenticate works out who posts: the company's backend with the server

@@ -32,6 +32,15 @@ const (
 // error naming what is wrong. Unknown fields are ignored, so newer apps can
 // talk to an older ledger.
 func ParseMessage(body []byte) (Message, error) {
+	m, err := decodeMessage(body)
+	if err != nil {
+		return Message{}, err
+	}
+	return m, m.validate(true)
+}
+
+// decodeMessage reads a message's JSON, unchecked.
+func decodeMessage(body []byte) (Message, error) {
 	if !utf8.Valid(body) {
 		// encoding/json would quietly turn bad bytes into U+FFFD.
 		return Message{}, invalid("the body is not valid UTF-8")
@@ -44,10 +53,12 @@ func ParseMessage(body []byte) (Message, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return Message{}, invalid("the body holds more than one JSON value")
 	}
-	return m, m.validate()
+	return m, nil
 }
 
-func (m Message) validate() error {
+// validate checks the message; needContent refuses one with neither text
+// nor attachments (a multipart post's files are its content).
+func (m Message) validate(needContent bool) error {
 	if err := checkMessageID(m.MessageID); err != nil {
 		return err
 	}
@@ -57,7 +68,7 @@ func (m Message) validate() error {
 	if !m.Identity.Kind.Valid() {
 		return invalid("identity kind %q is not one of %v", m.Identity.Kind, domain.IdentityKinds)
 	}
-	if strings.TrimSpace(m.Text) == "" && len(m.Attachments) == 0 {
+	if needContent && strings.TrimSpace(m.Text) == "" && len(m.Attachments) == 0 {
 		return invalid("text is empty and there are no attachments")
 	}
 	if len(m.Attachments) > maxAttachments {

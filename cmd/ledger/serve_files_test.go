@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"io"
 	"math/rand/v2"
+	"mime/multipart"
 	"net/http"
 	neturl "net/url"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/emersion/go-message/mail"
 
+	"github.com/interactionledger/ledger/channels/app"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/blobs"
 	"github.com/interactionledger/ledger/graphql"
@@ -523,5 +525,50 @@ func TestWeChatImageKept(t *testing.T) {
 	}
 	if gone.DownloadURL != nil || !strings.Contains(gone.Name, "media-expired") {
 		t.Errorf("expired picture %+v, want its description without a download", gone)
+	}
+}
+
+// TestAppMultipartFileKept: the app posts a message with a file as a
+// multipart form; the file is kept and an agent downloads it byte for
+// byte.
+func TestAppMultipartFileKept(t *testing.T) {
+	p := newProviders(t, testAppPushSecret)
+	h := startAPIWith(t, serveConfig{}, channelsComponent(p))
+	receipt := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("receipt "), 40_000)...)
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	part, _ := w.CreateFormField("message")
+	io.WriteString(part, `{"messageId": "app-file-1", "identity": {"kind": "ACCOUNT", "value": "u-42"}, "text": "my receipt"}`)
+	part, _ = w.CreateFormFile("file", "receipt.pdf")
+	part.Write(receipt)
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, "http://"+h.srv.addr+"/channels/app", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set(app.KeyHeader, testAppServerKey)
+	if status, answer := postTo(t, req); status != http.StatusOK {
+		t.Fatalf("app post: %d %s", status, answer)
+	}
+	h.settle()
+	interaction := interactionOn(t, h.srv, domain.ChannelApp)
+	agent := h.token("agent", "a-agent")
+	var got struct {
+		Interaction struct {
+			Messages []struct {
+				Text        string
+				Attachments []struct {
+					Name        string
+					DownloadURL *string `json:"downloadUrl"`
+				}
+			}
+		}
+	}
+	h.post(agent, `query($id: ID!) { interaction(id: $id) { messages(first: 5) { text attachments { name downloadUrl } } } }`,
+		map[string]any{"id": interaction}).ok(t).decode(t, &got)
+	m := got.Interaction.Messages
+	if len(m) != 1 || m[0].Text != "my receipt" || len(m[0].Attachments) != 1 || m[0].Attachments[0].Name != "receipt.pdf" || m[0].Attachments[0].DownloadURL == nil {
+		t.Fatalf("messages %+v", m)
+	}
+	if resp, b := download(t, h, agent, *m[0].Attachments[0].DownloadURL); resp.StatusCode != 200 || !bytes.Equal(b, receipt) {
+		t.Errorf("download: %d, %d bytes", resp.StatusCode, len(b))
 	}
 }

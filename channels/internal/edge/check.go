@@ -40,7 +40,7 @@ func Check(r Receiver, msg commands.InboundMessage) error {
 	if len(msg.Text) > domain.MaxMessageBytes {
 		return invalid("the message is %d bytes, more than the %d allowed", len(msg.Text), domain.MaxMessageBytes)
 	}
-	if strings.TrimSpace(msg.Text) == "" && len(msg.Attachments) == 0 && msg.Channel != domain.ChannelPhone {
+	if strings.TrimSpace(msg.Text) == "" && len(msg.Attachments) == 0 && msg.Files == nil && msg.Channel != domain.ChannelPhone {
 		return invalid("the message is empty")
 	}
 	for _, a := range msg.Attachments {
