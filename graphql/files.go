@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/interactionledger/ledger/domain"
@@ -17,6 +15,7 @@ import (
 	"github.com/interactionledger/ledger/graphql/apierror"
 	"github.com/interactionledger/ledger/graphql/auth"
 	"github.com/interactionledger/ledger/graphql/transport"
+	"github.com/interactionledger/ledger/internal/filehttp"
 )
 
 // Files keeps and opens attachments' contents (a *blobs.Store).
@@ -41,13 +40,6 @@ const (
 // downloaded.
 func downloadURL(kind, id string, a domain.Attachment) string {
 	return "/files/" + kind + "/" + id + "/" + a.SHA256
-}
-
-// inlineTypes are the sniffed types a browser may show in the page
-// (?inline=1): images and PDFs. Anything else is only ever downloaded.
-var inlineTypes = map[string]bool{
-	"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true, "image/bmp": true,
-	"application/pdf": true,
 }
 
 // ServeFile answers FilesPattern: the caller must be allowed to download
@@ -88,7 +80,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) error {
 		Subject: v.Subject, Role: string(v.Role), CustomerIDs: []string{a.Owner}, Fields: []string{"attachment"},
 		Operation: "download " + kind + "/" + id + "/" + a.SHA256, ClientAddr: transport.ClientIP(ctx), At: s.root.now().UTC(),
 	}})
-	writeFileHeaders(w, a, r.URL.Query().Get("inline") == "1")
+	filehttp.SetHeaders(w.Header(), a.Name, a.ContentType, a.Size, r.URL.Query().Get("inline") == "1")
 	if _, err := io.Copy(w, content); err != nil {
 		// The length was announced: the client sees a cut download, not
 		// a whole one.
@@ -151,24 +143,6 @@ func fileOpenError(err error) error {
 		return apierror.NotFound("the file's contents are missing from the blob store")
 	}
 	return fmt.Errorf("open attachment: %w", err)
-}
-
-// writeFileHeaders sets what makes a download safe to open: the type the
-// ledger sniffed (never the sender's), nosniff, a CSP that sandboxes the
-// document and lets it load nothing, and the file name as an attachment.
-func writeFileHeaders(w http.ResponseWriter, a domain.Attachment, inline bool) {
-	h := w.Header()
-	h.Set("Content-Type", a.ContentType)
-	h.Set("Content-Length", strconv.FormatInt(a.Size, 10))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("Referrer-Policy", "no-referrer")
-	disposition := "attachment"
-	if inline && inlineTypes[a.ContentType] {
-		disposition = "inline"
-	}
-	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": a.Name}))
 }
 
 // writeFileError answers an error as plain text with the status of its

@@ -84,19 +84,27 @@ func (f ClientFrame) validateHello() error {
 }
 
 func (f ClientFrame) validateMessage() error {
-	if f.ID == "" || len(f.ID) > maxClientIDLen {
-		return invalid("a message needs an id of 1 to %d characters", maxClientIDLen)
-	}
-	for _, r := range f.ID {
-		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
-			return invalid("message id %q contains %q", f.ID, r)
-		}
+	if err := checkFrameID(f.ID); err != nil {
+		return err
 	}
 	if strings.TrimSpace(f.Text) == "" {
 		return invalid("the message is empty")
 	}
 	if len(f.Text) > domain.MaxMessageBytes {
 		return invalid("the message is %d bytes, more than the %d allowed", len(f.Text), domain.MaxMessageBytes)
+	}
+	return nil
+}
+
+// checkFrameID checks the id a client gives a message.
+func checkFrameID(id string) error {
+	if id == "" || len(id) > maxClientIDLen {
+		return invalid("a message needs an id of 1 to %d characters", maxClientIDLen)
+	}
+	for _, r := range id {
+		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
+			return invalid("message id %q contains %q", id, r)
+		}
 	}
 	return nil
 }
@@ -109,13 +117,16 @@ func invalid(format string, args ...any) error {
 
 // MessageFrame is one message of the conversation, either way.
 type MessageFrame struct {
-	Type      string    `json:"type"` // "message"
-	ID        string    `json:"id"`
-	Direction string    `json:"direction"` // IN (customer) or OUT (agent)
-	AgentID   string    `json:"agentId,omitempty"`
-	Text      string    `json:"text"`
-	At        time.Time `json:"at"`
-	Position  uint64    `json:"position,omitempty"`
+	Type      string `json:"type"` // "message"
+	ID        string `json:"id"`
+	Direction string `json:"direction"` // IN (customer) or OUT (agent)
+	AgentID   string `json:"agentId,omitempty"`
+	Text      string `json:"text"`
+	// Attachments are the message's files; the widget downloads kept
+	// ones from /channels/webchat/files/{sha256}.
+	Attachments []FileAttachment `json:"attachments,omitempty"`
+	At          time.Time        `json:"at"`
+	Position    uint64           `json:"position,omitempty"`
 }
 
 // Directions of a MessageFrame.

@@ -25,24 +25,13 @@ const readPage = 512
 // loadTranscript reads the current interaction of the conversation key
 // names, keeping its last limit messages.
 func loadTranscript(ctx context.Context, store eventstore.Store, names domain.StreamNames, key string, limit int) (transcript, error) {
-	var conv domain.Conversation
-	for _, convStream := range names.ConversationStreams(domain.ChannelWebchat, key) {
-		err := readStream(ctx, store, convStream, func(_ eventstore.RecordedEvent, e domain.Event) {
-			conv = domain.EvolveConversation(conv, e)
-		})
-		if err != nil {
-			return transcript{}, err
-		}
-		if conv.Current != "" {
-			break
-		}
+	current, err := currentInteraction(ctx, store, names, key)
+	if err != nil || current == "" {
+		return transcript{}, err
 	}
-	if conv.Current == "" {
-		return transcript{}, nil
-	}
-	t := transcript{interactionID: conv.Current}
-	state := domain.Interaction{ID: conv.Current}
-	err := readStream(ctx, store, domain.InteractionStream(conv.Current), func(rec eventstore.RecordedEvent, e domain.Event) {
+	t := transcript{interactionID: current}
+	state := domain.Interaction{ID: current}
+	err = readStream(ctx, store, domain.InteractionStream(current), func(rec eventstore.RecordedEvent, e domain.Event) {
 		state = domain.EvolveInteraction(state, e)
 		t.position = rec.Position
 		if f, ok := messageFrame(rec, e); ok {
@@ -56,13 +45,51 @@ func loadTranscript(ctx context.Context, store eventstore.Store, names domain.St
 	return t, err
 }
 
+// currentAttachments returns the files of the messages of the
+// conversation's current interaction, both ways.
+func currentAttachments(ctx context.Context, store eventstore.Store, names domain.StreamNames, key string) ([]domain.Attachment, error) {
+	current, err := currentInteraction(ctx, store, names, key)
+	if err != nil || current == "" {
+		return nil, err
+	}
+	var out []domain.Attachment
+	err = readStream(ctx, store, domain.InteractionStream(current), func(_ eventstore.RecordedEvent, e domain.Event) {
+		switch e := e.(type) {
+		case domain.MessageReceived:
+			out = append(out, e.Attachments...)
+		case domain.MessageSent:
+			out = append(out, e.Attachments...)
+		}
+	})
+	return out, err
+}
+
+// currentInteraction is the conversation's current interaction ("" when
+// it has none yet).
+func currentInteraction(ctx context.Context, store eventstore.Store, names domain.StreamNames, key string) (string, error) {
+	var conv domain.Conversation
+	for _, convStream := range names.ConversationStreams(domain.ChannelWebchat, key) {
+		err := readStream(ctx, store, convStream, func(_ eventstore.RecordedEvent, e domain.Event) {
+			conv = domain.EvolveConversation(conv, e)
+		})
+		if err != nil {
+			return "", err
+		}
+		if conv.Current != "" {
+			break
+		}
+	}
+	return conv.Current, nil
+}
+
 // messageFrame turns a message event into the frame a client gets.
 func messageFrame(rec eventstore.RecordedEvent, e domain.Event) (MessageFrame, bool) {
 	switch e := e.(type) {
 	case domain.MessageReceived:
-		return MessageFrame{Type: frameMessage, ID: e.MessageID, Direction: DirectionIn, Text: e.Text, At: e.At, Position: rec.Position}, true
+		return MessageFrame{Type: frameMessage, ID: e.MessageID, Direction: DirectionIn, Text: e.Text, Attachments: frameAttachments(e.Attachments), At: e.At, Position: rec.Position}, true
 	case domain.MessageSent:
-		return MessageFrame{Type: frameMessage, ID: replyID(e.MessageID, rec.ID.String()), Direction: DirectionOut, AgentID: e.AgentID, Text: e.Text, At: e.At, Position: rec.Position}, true
+		return MessageFrame{Type: frameMessage, ID: replyID(e.MessageID, rec.ID.String()), Direction: DirectionOut, AgentID: e.AgentID, Text: e.Text,
+			Attachments: frameAttachments(e.Attachments), At: e.At, Position: rec.Position}, true
 	}
 	return MessageFrame{}, false
 }

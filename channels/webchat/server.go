@@ -76,6 +76,11 @@ type Config struct {
 	Limits   *limit.Guard
 	Connects *limit.Limiter
 	Sockets  *limit.Counter
+	// Files keeps the files customers upload and opens those of their
+	// conversation (see files.go); nil: the file endpoints answer 503.
+	// MaxFileBytes bounds one upload (default 10 MiB).
+	Files        FileStore
+	MaxFileBytes int64
 }
 
 func (c *Config) defaults() {
@@ -92,6 +97,7 @@ func (c *Config) defaults() {
 	setDefault(&c.MaxFrameBytes, 96<<10)
 	setDefault(&c.SendQueue, 64)
 	setDefault(&c.HistoryLimit, 200)
+	setDefault(&c.MaxFileBytes, 10<<20)
 }
 
 func setDefault[T int | int64 | time.Duration](v *T, def T) {
