@@ -1,0 +1,233 @@
+package blobs
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+)
+
+// DefaultPartSize is the part size of an S3 upload. The sealed content's
+// size is not known before it is written, so it goes up as a multipart
+// upload whose parts are each held in memory while they are sent: memory
+// per concurrent upload is about one part. The largest object is 10,000
+// parts (about 80 GB at 8 MiB), far above any attachment limit.
+const DefaultPartSize = 8 << 20
+
+// S3Config says where an S3 back end's bucket is and how to sign for it.
+type S3Config struct {
+	Endpoint     string // host[:port], without scheme
+	Bucket       string
+	Region       string // empty: asked of the store
+	Secure       bool   // https
+	AccessKey    string
+	SecretKey    string
+	SessionToken string // for temporary credentials; usually empty
+	PartSize     uint64 // 0 means DefaultPartSize; at least 5 MiB (S3's minimum)
+}
+
+// S3 is the Backend on an S3-compatible object store (AWS S3, MinIO,
+// SeaweedFS, ...): an object at its ObjectKey in one bucket, staged
+// uploads under staging/ until they are committed by a server-side copy.
+type S3 struct {
+	client   *minio.Client
+	bucket   string
+	endpoint string
+	partSize uint64
+}
+
+// stagingPrefix holds uploads not yet committed. Its names
+// ("put-" and base32) can never be a blob's sha256, so even a customer
+// named "staging" only ever erases their own objects.
+const stagingPrefix = "staging/"
+
+var stagedPattern = regexp.MustCompile(`^staging/put-[A-Z2-7]{26}$`)
+
+// OpenS3 connects to the store and checks that the bucket exists and the
+// credentials are accepted, so that a misconfiguration fails at start
+// rather than at the first attachment.
+func OpenS3(ctx context.Context, cfg S3Config) (*S3, error) {
+	if cfg.PartSize == 0 {
+		cfg.PartSize = DefaultPartSize
+	}
+	if cfg.PartSize < 5<<20 {
+		return nil, fmt.Errorf("s3 blob store: part size %d is below S3's minimum of 5 MiB", cfg.PartSize)
+	}
+	client, err := minio.New(cfg.Endpoint, &minio.Options{
+		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, cfg.SessionToken),
+		Secure: cfg.Secure,
+		Region: cfg.Region,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("s3 blob store at %s: %w", cfg.Endpoint, err)
+	}
+	s := &S3{client: client, bucket: cfg.Bucket, endpoint: cfg.Endpoint, partSize: cfg.PartSize}
+	exists, err := client.BucketExists(ctx, cfg.Bucket)
+	if err != nil {
+		return nil, s.refused(fmt.Sprintf("check bucket %q", cfg.Bucket), err)
+	}
+	if !exists {
+		return nil, fmt.Errorf("s3 blob store at %s: bucket %q does not exist (the ledger does not create it)", cfg.Endpoint, cfg.Bucket)
+	}
+	return s, nil
+}
+
+// ErrCredentials is what an S3 store refusing our credentials fails with.
+var ErrCredentials = errors.New("the object store refused the credentials")
+
+// refused wraps an error of the store, naming a refusal of the
+// credentials as such: it is the likeliest misconfiguration.
+func (s *S3) refused(what string, err error) error {
+	var resp minio.ErrorResponse
+	if errors.As(err, &resp) {
+		switch resp.Code {
+		case "SignatureDoesNotMatch", "InvalidAccessKeyId", "AccessDenied", "InvalidToken", "ExpiredToken":
+			return fmt.Errorf("s3 blob store at %s: %s: %w (%s: %s)", s.endpoint, what, ErrCredentials, resp.Code, resp.Message)
+		}
+	}
+	return fmt.Errorf("s3 blob store at %s: %s: %w", s.endpoint, what, err)
+}
+
+// Stage implements Backend: r streams up in parts of the part size.
+func (s *S3) Stage(ctx context.Context, r io.Reader) (string, error) {
+	name := stagingPrefix + "put-" + rand.Text()
+	_, err := s.client.PutObject(ctx, s.bucket, name, readerWithContext{ctx, r}, -1, minio.PutObjectOptions{
+		PartSize:    s.partSize,
+		ContentType: "application/octet-stream",
+	})
+	if err != nil {
+		// The client aborts a failed multipart upload, even when the
+		// failure is ctx ending: no object and no parts are left.
+		return "", s.refused("stage a blob", err)
+	}
+	return name, nil
+}
+
+// Commit implements Backend: a server-side copy to the key unless it
+// exists (the same key holds the same content), then the staged object
+// is removed.
+func (s *S3) Commit(ctx context.Context, staged, key string) error {
+	if err := checkStaged(staged); err != nil {
+		return err
+	}
+	if err := checkObjectKey(key); err != nil {
+		return err
+	}
+	_, err := s.client.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})
+	switch {
+	case isNotFound(err):
+		_, err = s.client.CopyObject(ctx,
+			minio.CopyDestOptions{Bucket: s.bucket, Object: key},
+			minio.CopySrcOptions{Bucket: s.bucket, Object: staged})
+		if err != nil {
+			return s.refused("commit blob "+key, err)
+		}
+	case err != nil:
+		return s.refused("commit blob "+key, err)
+	}
+	return s.Discard(ctx, staged)
+}
+
+// Discard implements Backend.
+func (s *S3) Discard(ctx context.Context, staged string) error {
+	if err := checkStaged(staged); err != nil {
+		return err
+	}
+	if err := s.client.RemoveObject(ctx, s.bucket, staged, minio.RemoveObjectOptions{}); err != nil && !isNotFound(err) {
+		return s.refused("discard staged blob", err)
+	}
+	return nil
+}
+
+// Open implements Backend. GetObject sends nothing until the object is
+// first used, so Stat sends the request here: a missing key is
+// ErrNotFound from Open, not from the first Read.
+func (s *S3) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	if err := checkObjectKey(key); err != nil {
+		return nil, err
+	}
+	obj, err := s.client.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
+	if err == nil {
+		_, err = obj.Stat()
+	}
+	if err != nil {
+		if obj != nil {
+			_ = obj.Close()
+		}
+		if isNotFound(err) {
+			return nil, ErrNotFound
+		}
+		return nil, s.refused("open blob "+key, err)
+	}
+	return obj, nil
+}
+
+// DeleteCustomer implements Backend: every blob under the customer's
+// prefix is listed and removed, in batches of the store's multi-delete.
+func (s *S3) DeleteCustomer(ctx context.Context, customerID string) error {
+	if !customerIDPattern.MatchString(customerID) {
+		return fmt.Errorf("%w: customer %q", ErrInvalid, customerID)
+	}
+	prefix := customerID + "/"
+	toRemove := make(chan minio.ObjectInfo)
+	var listErr error
+	go func() {
+		defer close(toRemove)
+		for obj := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+			if obj.Err != nil {
+				listErr = obj.Err
+				return
+			}
+			if !sha256Pattern.MatchString(strings.TrimPrefix(obj.Key, prefix)) {
+				continue // not a blob of this customer's: leave it
+			}
+			select {
+			case toRemove <- obj:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var removeErr error
+	for rerr := range s.client.RemoveObjects(ctx, s.bucket, toRemove, minio.RemoveObjectsOptions{}) {
+		if removeErr == nil && !isNotFound(rerr.Err) {
+			removeErr = fmt.Errorf("remove %s: %w", rerr.ObjectName, rerr.Err)
+		}
+	}
+	// RemoveObjects closed its channel after toRemove was closed, so the
+	// lister has returned and listErr is settled.
+	if err := errors.Join(listErr, removeErr, ctx.Err()); err != nil {
+		return s.refused("delete the blobs of "+customerID, err)
+	}
+	return nil
+}
+
+func isNotFound(err error) bool {
+	var resp minio.ErrorResponse
+	if !errors.As(err, &resp) {
+		return false
+	}
+	return resp.Code == "NoSuchKey" || (resp.StatusCode == http.StatusNotFound && resp.Code != "NoSuchBucket")
+}
+
+func checkStaged(name string) error {
+	if !stagedPattern.MatchString(name) {
+		return fmt.Errorf("%w: staged object %q", ErrInvalid, name)
+	}
+	return nil
+}
+
+func checkObjectKey(key string) error {
+	customer, sha, ok := strings.Cut(key, "/")
+	if _, err := ObjectKey(customer, sha); !ok || err != nil {
+		return fmt.Errorf("%w: object key %q", ErrInvalid, key)
+	}
+	return nil
+}
