@@ -110,7 +110,7 @@ func s3NothingStaged(t *testing.T, srv *s3test.Server) {
 	}
 	s := blobs.New(b, blobstest.Keys(t))
 	big := bytes.Repeat([]byte("x"), blobs.DefaultPartSize+2<<20) // two parts
-	for range 2 {                                                // the second finds the object there
+	for range 2 {                                                 // the second finds the object there
 		if _, err := s.Put(t.Context(), "customer-1", bytes.NewReader(big), 1<<30); err != nil {
 			t.Fatal(err)
 		}

@@ -37,6 +37,7 @@ type Server struct {
 	buckets atomic.Int64
 	cmd     *exec.Cmd
 	done    chan struct{}
+	sockets []string // weed's unix sockets in /tmp, which a killed weed leaves
 }
 
 // Start starts a server and kills it when the test ends.
@@ -128,6 +129,9 @@ func (s *Server) start(bin string) error {
 		return err
 	}
 	s.Endpoint = fmt.Sprintf("127.0.0.1:%d", ports[0])
+	for name, port := range map[string]int{"master": ports[2], "volume": ports[4], "filer": ports[6], "s3": ports[7]} {
+		s.sockets = append(s.sockets, fmt.Sprintf("/tmp/seaweedfs-%s-grpc-%d.sock", name, port))
+	}
 	s.client, err = minio.New(s.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(s.AccessKey, s.SecretKey, ""), Region: "us-east-1", MaxRetries: 1})
 	if err != nil {
 		return err
@@ -223,7 +227,8 @@ func (s *Server) logTail() string {
 	return strings.Join(lines[max(0, len(lines)-15):], "\n")
 }
 
-// Kill stops the server with SIGKILL and waits until it is gone.
+// Kill stops the server with SIGKILL, waits until it is gone and
+// removes the sockets it left in /tmp.
 func (s *Server) Kill() {
 	if s.cmd == nil || s.cmd.Process == nil {
 		return
@@ -232,5 +237,8 @@ func (s *Server) Kill() {
 	select {
 	case <-s.done:
 	case <-time.After(10 * time.Second):
+	}
+	for _, p := range s.sockets {
+		_ = os.Remove(p)
 	}
 }
