@@ -177,23 +177,10 @@ func (s *S3) DeleteCustomer(ctx context.Context, customerID string) error {
 	}
 	prefix := customerID + "/"
 	toRemove := make(chan minio.ObjectInfo)
-	var listErr error
+	listed := make(chan error, 1)
 	go func() {
 		defer close(toRemove)
-		for obj := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
-			if obj.Err != nil {
-				listErr = obj.Err
-				return
-			}
-			if !sha256Pattern.MatchString(strings.TrimPrefix(obj.Key, prefix)) {
-				continue // not a blob of this customer's: leave it
-			}
-			select {
-			case toRemove <- obj:
-			case <-ctx.Done():
-				return
-			}
-		}
+		listed <- s.listBlobs(ctx, prefix, toRemove)
 	}()
 	var removeErr error
 	for rerr := range s.client.RemoveObjects(ctx, s.bucket, toRemove, minio.RemoveObjectsOptions{}) {
@@ -201,10 +188,34 @@ func (s *S3) DeleteCustomer(ctx context.Context, customerID string) error {
 			removeErr = fmt.Errorf("remove %s: %w", rerr.ObjectName, rerr.Err)
 		}
 	}
-	// RemoveObjects closed its channel after toRemove was closed, so the
-	// lister has returned and listErr is settled.
-	if err := errors.Join(listErr, removeErr, ctx.Err()); err != nil {
+	// The remover stops reading when ctx ends, and the lister then stops
+	// too: it always returns.
+	err := errors.Join(<-listed, removeErr)
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
 		return s.refused("delete the blobs of "+customerID, err)
+	}
+	return nil
+}
+
+// listBlobs sends the blobs under prefix to out until the listing ends or
+// ctx does. Only blob keys are sent: whatever else a shared bucket holds
+// there is left alone.
+func (s *S3) listBlobs(ctx context.Context, prefix string, out chan<- minio.ObjectInfo) error {
+	for obj := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+		if obj.Err != nil {
+			return obj.Err
+		}
+		if !sha256Pattern.MatchString(strings.TrimPrefix(obj.Key, prefix)) {
+			continue
+		}
+		select {
+		case out <- obj:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	return nil
 }

@@ -82,6 +82,11 @@ func s3Erase(t *testing.T, srv *s3test.Server) {
 		t.Fatalf("customer-1 has %d objects before the erasure, want 3", n)
 	}
 
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := s.Erase(cancelled, "customer-1"); !errors.Is(err, context.Canceled) {
+		t.Errorf("an erasure whose context had ended: %v, want context.Canceled", err)
+	}
 	for _, customer := range []string{"customer-1", "staging"} {
 		if err := s.Erase(t.Context(), customer); err != nil {
 			t.Fatal(err)
