@@ -1,6 +1,7 @@
 package blobs
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -15,10 +16,12 @@ import (
 )
 
 // DefaultPartSize is the part size of an S3 upload. The sealed content's
-// size is not known before it is written, so it goes up as a multipart
-// upload whose parts are each held in memory while they are sent: memory
-// per concurrent upload is about one part. The largest object is 10,000
-// parts (about 80 GB at 8 MiB), far above any attachment limit.
+// size is not known before it is written: up to 1 MiB it is read whole and
+// sent in one request, above it goes up as a multipart upload whose parts
+// are each held in memory while they are sent. Memory per concurrent
+// upload is about one part (8 MiB; the content itself when it is under
+// 1 MiB). The largest object is 10,000 parts (about 80 GB at 8 MiB), far
+// above any attachment limit.
 const DefaultPartSize = 8 << 20
 
 // S3Config says where an S3 back end's bucket is and how to sign for it.
@@ -95,14 +98,26 @@ func (s *S3) refused(what string, err error) error {
 	return fmt.Errorf("s3 blob store at %s: %s: %w", s.endpoint, what, err)
 }
 
-// Stage implements Backend: r streams up in parts of the part size.
+// singlePutMax is the largest content sent in one request: a smaller one
+// is held whole (it is small), a larger one goes up as a multipart upload
+// holding a part at a time. Below the part size, so that a large upload
+// holds about one part, not this and a part.
+const singlePutMax = 1 << 20
+
+// Stage implements Backend.
 func (s *S3) Stage(ctx context.Context, r io.Reader) (string, error) {
 	name := stagingPrefix + "put-" + rand.Text()
-	_, err := s.client.PutObject(ctx, s.bucket, name, readerWithContext{ctx, r}, -1, minio.PutObjectOptions{
-		PartSize:    s.partSize,
-		ContentType: "application/octet-stream",
-	})
+	src := readerWithContext{ctx, r}
+	head, err := io.ReadAll(io.LimitReader(src, singlePutMax+1))
 	if err != nil {
+		return "", fmt.Errorf("stage a blob: %w", err)
+	}
+	body, size := io.Reader(bytes.NewReader(head)), int64(len(head))
+	if size > singlePutMax {
+		body, size = io.MultiReader(body, src), -1
+	}
+	opts := minio.PutObjectOptions{PartSize: s.partSize, ContentType: "application/octet-stream"}
+	if _, err := s.client.PutObject(ctx, s.bucket, name, body, size, opts); err != nil {
 		// The client aborts a failed multipart upload, even when the
 		// failure is ctx ending: no object and no parts are left.
 		return "", s.refused("stage a blob", err)

@@ -33,6 +33,7 @@ func TestS3(t *testing.T) {
 	t.Run("Conformance", func(t *testing.T) { blobstest.Run(t, open) })
 	t.Run("EraseRemovesEveryObjectOfTheCustomer", func(t *testing.T) { s3Erase(t, srv) })
 	t.Run("NothingLeftInStaging", func(t *testing.T) { s3NothingStaged(t, srv) })
+	t.Run("RoundTripAroundTheSinglePutLimit", func(t *testing.T) { s3AroundSinglePut(t, srv) })
 	t.Run("StreamsWithoutBuffering", func(t *testing.T) { s3Streams(t, open(t)) })
 	t.Run("WrongCredentialsFailClearly", func(t *testing.T) { s3WrongCredentials(t, srv) })
 	t.Run("MissingBucketFailsClearly", func(t *testing.T) { s3MissingBucket(t, srv) })
@@ -140,6 +141,44 @@ func s3NothingStaged(t *testing.T, srv *s3test.Server) {
 	}
 	if n := len(keys(t, srv, bucket, "customer-1/")); n != 1 {
 		t.Errorf("customer-1 has %d objects, want the 1 put twice", n)
+	}
+}
+
+// s3AroundSinglePut: sealed objects of exactly 1 MiB (one request) and 1
+// MiB and a byte (a multipart upload) read back. Sealing adds a fixed
+// overhead for contents of the same number of age chunks, measured first.
+func s3AroundSinglePut(t *testing.T, srv *s3test.Server) {
+	bucket := srv.NewBucket(t)
+	b, err := blobs.OpenBackend(t.Context(), srv.Spec(bucket), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := blobs.New(b, blobstest.Keys(t))
+	put := func(n int) (blobs.Ref, []byte, int64) {
+		t.Helper()
+		content := bytes.Repeat([]byte{byte(n)}, n)
+		ref, err := s.Put(t.Context(), "customer-1", bytes.NewReader(content), 1<<30)
+		if err != nil {
+			t.Fatalf("put %d bytes: %v", n, err)
+		}
+		key, _ := blobs.ObjectKey("customer-1", ref.SHA256)
+		info, err := srv.Client().StatObject(t.Context(), bucket, key, minio.StatObjectOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ref, content, info.Size
+	}
+	const limit = 1 << 20
+	_, _, sealed := put(limit - 4096)
+	overhead := sealed - (limit - 4096)
+	for _, want := range []int64{limit, limit + 1} {
+		ref, content, got := put(int(want - overhead))
+		if got != want {
+			t.Fatalf("sealed %d bytes, want %d: the overhead is not %d", got, want, overhead)
+		}
+		if back := blobstest.ReadAll(t, s, "customer-1", ref.SHA256); !bytes.Equal(back, content) {
+			t.Errorf("a sealed object of %d bytes did not read back", want)
+		}
 	}
 }
 
