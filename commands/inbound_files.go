@@ -93,7 +93,7 @@ func (h *Handler) putFile(ctx context.Context, customerID string, r io.Reader, l
 
 // describeFile reads a file through for its description.
 func describeFile(_ context.Context, _ string, r io.Reader, limit int64) (blobs.Ref, error) {
-	return blobs.Describe(r, limit)
+	return blobs.DescribeContent(r, limit)
 }
 
 // attachmentOf describes a kept (or quarantined) file.

@@ -252,10 +252,10 @@ func (s *Store) Erase(ctx context.Context, customerID string) error {
 	return nil
 }
 
-// Describe reads content through to its end and returns what an event
+// DescribeContent reads content through to its end and returns what an event
 // would keep of it, without keeping it (a ledger in clear keeps files'
 // descriptions only): a *TooLargeError past limit.
-func Describe(r io.Reader, limit int64) (Ref, error) {
+func DescribeContent(r io.Reader, limit int64) (Ref, error) {
 	content := newMeasured(io.LimitReader(r, limit+1))
 	if _, err := io.Copy(io.Discard, content); err != nil {
 		return Ref{}, fmt.Errorf("describe a file: %w", err)

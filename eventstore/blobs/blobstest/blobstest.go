@@ -18,7 +18,7 @@ import (
 )
 
 // Keys returns a data key store in a temporary directory.
-func Keys(t *testing.T) *datakeys.Store {
+func Keys(t testing.TB) *datakeys.Store {
 	t.Helper()
 	master, err := datakeys.NewLocalMaster(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
