@@ -17,10 +17,12 @@ import (
 	"time"
 
 	"github.com/emersion/go-message/mail"
+	"github.com/minio/minio-go/v7"
 
 	"github.com/interactionledger/ledger/channels/app"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/blobs"
+	"github.com/interactionledger/ledger/eventstore/blobs/s3test"
 	"github.com/interactionledger/ledger/graphql"
 	"github.com/interactionledger/ledger/internal/clamav/clamavtest"
 )
@@ -113,7 +115,32 @@ func TestEmailAttachmentsDownload(t *testing.T) {
 	testEmailAttachments(t, "")
 }
 
-func testEmailAttachments(t *testing.T, blobsSpec string) {
+// TestEmailAttachmentsDownloadS3 is TestEmailAttachmentsDownload with the
+// blob store on S3: a real SeaweedFS (weed, built by the test command).
+// Erasure leaves none of the customer's objects in the bucket.
+func TestEmailAttachmentsDownloadS3(t *testing.T) {
+	weed := s3test.Start(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", weed.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", weed.SecretKey)
+	bucket := weed.NewBucket(t)
+	customer := testEmailAttachments(t, weed.Spec(bucket))
+	var left []string
+	for obj := range weed.Client().ListObjects(t.Context(), bucket, minio.ListObjectsOptions{Recursive: true}) {
+		if obj.Err != nil {
+			t.Fatal(obj.Err)
+		}
+		left = append(left, obj.Key)
+	}
+	for _, key := range left {
+		if strings.HasPrefix(key, customer+"/") {
+			t.Errorf("erasure left %s in the bucket", key)
+		}
+	}
+}
+
+// testEmailAttachments runs TestEmailAttachmentsDownload on the blob store
+// blobsSpec names and returns the erased customer.
+func testEmailAttachments(t *testing.T, blobsSpec string) string {
 	c := &emailComponent{listen: "127.0.0.1:0", from: "Support <support@shop.example>", maxBytes: "4194304", resolver: noDNS{}}
 	h := startAPIWith(t, serveConfig{blobs: blobsSpec}, c)
 	files := newAttachmentFiles(t)
@@ -205,6 +232,7 @@ func testEmailAttachments(t *testing.T, blobsSpec string) {
 	if out, err := ledger(t, "verify", "--data", h.dir); err != nil {
 		t.Fatalf("verify after erasure: %v\n%s", err, out)
 	}
+	return customer
 }
 
 // download GETs a file with a bearer token.
