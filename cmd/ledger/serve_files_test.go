@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-message/mail"
+	"github.com/gorilla/websocket"
 	"github.com/minio/minio-go/v7"
 
 	"github.com/interactionledger/ledger/channels/app"
@@ -598,5 +599,100 @@ func TestAppMultipartFileKept(t *testing.T) {
 	}
 	if resp, b := download(t, h, agent, *m[0].Attachments[0].DownloadURL); resp.StatusCode != 200 || !bytes.Equal(b, receipt) {
 		t.Errorf("download: %d, %d bytes", resp.StatusCode, len(b))
+	}
+}
+
+// TestWebChatFiles: a visitor uploads a picture from the widget's page
+// (another origin, allowed: CORS); it is recorded as a message with the
+// file, shown on the visitor's open socket with its attachment, and
+// downloadable byte for byte by the visitor and by an agent. Another
+// visitor cannot download it; a file of a type the widget may not send,
+// or over the limit, is refused with nothing recorded.
+func TestWebChatFiles(t *testing.T) {
+	h := startAPI(t, &webChannelsComponent{webchatOrigins: "https://shop.example.com"})
+	base := "http://" + h.srv.addr
+	const visitor = "v-files-visitor-0123456789"
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+h.srv.addr+"/channels/webchat", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if err := ws.WriteJSON(map[string]any{"type": "hello", "visitorId": visitor}); err != nil {
+		t.Fatal(err)
+	}
+	next := func(typ string) map[string]any {
+		t.Helper()
+		for {
+			var f map[string]any
+			_ = ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+			if err := ws.ReadJSON(&f); err != nil {
+				t.Fatalf("waiting for %s: %v", typ, err)
+			}
+			if f["type"] == typ {
+				return f
+			}
+		}
+	}
+	next("welcome")
+
+	preflight, _ := http.NewRequest(http.MethodOptions, base+"/channels/webchat/files", nil)
+	preflight.Header.Set("Origin", "https://shop.example.com")
+	preflight.Header.Set("Access-Control-Request-Method", "POST")
+	resp, err := http.DefaultClient.Do(preflight)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "https://shop.example.com" ||
+		!strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "X-Visitor-Id") {
+		t.Fatalf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+
+	photo := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte("pixels"), 50_000)...)
+	chatFile := func(method, path, who string, body []byte) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
+		req.Header.Set("Origin", "https://shop.example.com")
+		req.Header.Set("X-Visitor-Id", who)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	resp, ack := chatFile(http.MethodPost, "/channels/webchat/files?id=f-1&name=screen.png", visitor, photo)
+	if resp.StatusCode != 200 || !strings.Contains(string(ack), `"type":"ack"`) || resp.Header.Get("Access-Control-Allow-Origin") == "" {
+		t.Fatalf("upload: %d %s", resp.StatusCode, ack)
+	}
+	shown := next("message")
+	atts, _ := shown["attachments"].([]any)
+	if len(atts) != 1 {
+		t.Fatalf("the socket was shown %v, want the message with its file", shown)
+	}
+	sha := atts[0].(map[string]any)["sha256"].(string)
+	if resp, b := chatFile(http.MethodGet, "/channels/webchat/files/"+sha, visitor, nil); resp.StatusCode != 200 || !bytes.Equal(b, photo) ||
+		resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("visitor's download: %d, %d bytes, %v", resp.StatusCode, len(b), resp.Header)
+	}
+	if resp, _ := chatFile(http.MethodGet, "/channels/webchat/files/"+sha, "v-someone-else-0123456789", nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another visitor's download: %d, want 404", resp.StatusCode)
+	}
+	head, _ := h.srv.store.HeadPosition(h.ctx)
+	if resp, b := chatFile(http.MethodPost, "/channels/webchat/files?id=f-2&name=run.exe", visitor, []byte("MZ\x90\x00\x03\x00\x00\x00binary")); resp.StatusCode != http.StatusUnsupportedMediaType {
+		t.Errorf("an executable: %d %s, want 415", resp.StatusCode, b)
+	}
+	if resp, b := chatFile(http.MethodPost, "/channels/webchat/files?id=f-3&name=big.png", visitor, append(photo[:8:8], make([]byte, 10<<20)...)); resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("a file over 10 MiB: %d %s, want 413", resp.StatusCode, b)
+	}
+	if after, _ := h.srv.store.HeadPosition(h.ctx); after != head {
+		t.Errorf("refused uploads appended %d events", after-head)
+	}
+
+	h.settle()
+	interaction := interactionOn(t, h.srv, domain.ChannelWebchat)
+	if resp, b := download(t, h, h.token("agent", "a-agent"), "/files/interactions/"+interaction+"/"+sha); resp.StatusCode != 200 || !bytes.Equal(b, photo) {
+		t.Errorf("agent's download: %d, %d bytes", resp.StatusCode, len(b))
 	}
 }

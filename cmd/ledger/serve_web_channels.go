@@ -86,7 +86,7 @@ func (c *webChannelsComponent) provide(core *serveCore) (offers, error) {
 	chat, err := webchat.NewServer(webchat.Config{
 		Ledger: core.handler, Secret: c.webchatSecret, VisitorKey: visitorKey, AllowedOrigins: splitList(c.webchatOrigins),
 		Logger: c.logger().With("channel", "webchat"), Registerer: core.registry,
-		Limits: core.limits.guard(clientRate), Connects: connects, Sockets: sockets,
+		Limits: core.limits.guard(clientRate), Connects: connects, Sockets: sockets, Files: webchatFiles(core),
 	})
 	if err != nil {
 		return offers{}, err
@@ -121,6 +121,8 @@ func (c *webChannelsComponent) logger() *slog.Logger {
 // (/widget-demo.html).
 func (c *webChannelsComponent) mount(core *serveCore, chat *webchat.Server, logger *slog.Logger) {
 	core.mux.Handle("GET /channels/webchat", chat)
+	core.mux.HandleFunc("/channels/webchat/files", chat.ServeFiles)
+	core.mux.HandleFunc("/channels/webchat/files/{sha256}", chat.ServeFiles)
 	widget.Mount(core.mux)
 	if !widget.Built() {
 		logger.Warn("the web chat widget is not built into this binary: /widget.js is a placeholder; run make ui-widget, then rebuild")
@@ -210,4 +212,13 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// webchatFiles is the web chat's view of the kept files: none (nil) on a
+// ledger in clear.
+func webchatFiles(core *serveCore) webchat.FileStore {
+	if core.files == nil {
+		return nil
+	}
+	return core.files
 }
