@@ -696,3 +696,64 @@ func TestWebChatFiles(t *testing.T) {
 		t.Errorf("agent's download: %d, %d bytes", resp.StatusCode, len(b))
 	}
 }
+
+// TestWebChatReplyCarriesFiles: an agent's reply with a file reaches the
+// visitor's socket with its attachment, and the visitor downloads it.
+func TestWebChatReplyCarriesFiles(t *testing.T) {
+	h := startAPI(t, &webChannelsComponent{}, newOutboundComponent())
+	h.seed("a-agent")
+	const visitor = "v-reply-files-0123456789"
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+h.srv.addr+"/channels/webchat", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	next := func(typ string) map[string]any {
+		t.Helper()
+		for {
+			var f map[string]any
+			_ = ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+			if err := ws.ReadJSON(&f); err != nil {
+				t.Fatalf("waiting for %s: %v", typ, err)
+			}
+			if f["type"] == typ {
+				return f
+			}
+		}
+	}
+	if err := ws.WriteJSON(map[string]any{"type": "hello", "visitorId": visitor}); err != nil {
+		t.Fatal(err)
+	}
+	next("welcome")
+	if err := ws.WriteJSON(map[string]any{"type": "message", "id": "c-1", "text": "the manual please"}); err != nil {
+		t.Fatal(err)
+	}
+	interaction := next("ack")["interactionId"].(string)
+	h.settle()
+	agent := h.token("agent", "a-agent")
+	manual := append([]byte("%PDF-1.5\n"), bytes.Repeat([]byte("manual page\n"), 30_000)...)
+	up := upload(t, h, agent, "?interaction="+interaction+"&name=manual.pdf", manual)
+	if up.status != 200 {
+		t.Fatalf("upload: %+v", up)
+	}
+	h.post(agent, `mutation($i: ID!, $f: [String!]) { replyToInteraction(interactionId: $i, text: "", files: $f) { position } }`,
+		map[string]any{"i": interaction, "f": []string{up.Token}}).ok(t)
+	var reply map[string]any
+	for reply == nil || reply["direction"] != "OUT" {
+		reply = next("message")
+	}
+	atts, _ := reply["attachments"].([]any)
+	if len(atts) != 1 || atts[0].(map[string]any)["name"] != "manual.pdf" {
+		t.Fatalf("reply frame %v, want manual.pdf attached", reply)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "http://"+h.srv.addr+"/channels/webchat/files/"+up.SHA256, nil)
+	req.Header.Set("X-Visitor-Id", visitor)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if b, _ := io.ReadAll(resp.Body); resp.StatusCode != 200 || !bytes.Equal(b, manual) || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("visitor's download of the reply's file: %d, %d bytes, %v", resp.StatusCode, len(b), resp.Header)
+	}
+}
