@@ -60,7 +60,9 @@ func (h *Handler) RecordBusinessFact(ctx context.Context, identity domain.Identi
 		}
 		fact.CustomerID = owner.CustomerID
 		res, state, err := executePlan(ctx, h, businessContexts, owner.CustomerID, meta, "RecordBusinessFact",
-			func(loaded[domain.BusinessContext]) []domain.RecordBusinessFact { return []domain.RecordBusinessFact{fact} })
+			func(loaded[domain.BusinessContext]) []domain.RecordBusinessFact {
+				return []domain.RecordBusinessFact{fact}
+			})
 		out := FactResult{CustomerID: owner.CustomerID, CustomerCreated: owner.Created, Position: res.Position}
 		if err != nil {
 			return out, res, err

@@ -104,7 +104,9 @@ func TestRecordBusinessFactConcurrentRetries(t *testing.T) {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { results[i], errs[i] = h.RecordBusinessFact(t.Context(), phone, orderFact(4, "40.00"), commands.Meta{}) })
+		wg.Go(func() {
+			results[i], errs[i] = h.RecordBusinessFact(t.Context(), phone, orderFact(4, "40.00"), commands.Meta{})
+		})
 	}
 	wg.Wait()
 	for i := range n {
