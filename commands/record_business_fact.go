@@ -42,8 +42,9 @@ type FactResult struct {
 // It is idempotent by the fact's source, kind, external id and version:
 // those make the event's id, so a retry, even one racing the first
 // request, writes nothing and is answered with the first one's position.
-// A version older than the one recorded is stale: nothing is written and
-// the outcome says so with the newer version. An invalid fact is refused
+// A version older than the newest recorded is stale (even when it was
+// itself recorded once): nothing is written and the outcome says so with
+// the newer version. An invalid fact is refused
 // (EINVALID) before anything is written, a new customer included.
 func (h *Handler) RecordBusinessFact(ctx context.Context, identity domain.Identity, fact domain.RecordBusinessFact, meta Meta) (FactResult, error) {
 	return runFlow(ctx, h, "RecordBusinessFact", func() (FactResult, Result, error) {
@@ -67,17 +68,17 @@ func (h *Handler) RecordBusinessFact(ctx context.Context, identity domain.Identi
 		if err != nil {
 			return out, res, err
 		}
-		out.Version = max(state.VersionOf(fact.Key()), fact.Version)
+		current := state.VersionOf(fact.Key())
+		out.Version = max(current, fact.Version)
 		switch {
 		case len(res.Events) > 0:
 			out.Outcome = domain.FactRecorded
-		case res.Position != 0:
-			out.Outcome = domain.FactUnchanged
+		case current > fact.Version:
+			// Older than the newest, even if this version was recorded
+			// once: the caller must learn its version is not the one kept.
+			out.Outcome, out.Position = domain.FactStale, 0
 		default:
-			out.Outcome = domain.ClassifyFact(state, fact)
-		}
-		if out.Outcome == domain.FactStale {
-			out.Version = state.VersionOf(fact.Key())
+			out.Outcome = domain.FactUnchanged
 		}
 		return out, res, nil
 	})

@@ -49,6 +49,9 @@ func TestRecordBusinessFactIsIdempotentByVersion(t *testing.T) {
 	if stale.Outcome != domain.FactStale || stale.Version != 3 || stale.Position != 0 {
 		t.Fatalf("stale version: %+v", stale)
 	}
+	if resent, err := h.RecordBusinessFact(ctx, phone, orderFact(1, "10.00"), meta); err != nil || resent.Outcome != domain.FactStale || resent.Version != 3 {
+		t.Fatalf("version 1, recorded once, sent after version 3: %+v, %v; want stale", resent, err)
+	}
 	_, events := allEvents(t, store)
 	var facts []domain.BusinessFactRecorded
 	for _, e := range events {

@@ -36,6 +36,7 @@ const (
 	OpReadSlaAlerts    Operation = "readSlaAlerts"    // slaAlerts, slaAlertsChanged: the wallboard's, across every agent's work
 	OpReadKnowledge    Operation = "readKnowledge"    // searchKnowledge
 	OpAuthorKnowledge  Operation = "authorKnowledge"  // draftKnowledge, publishKnowledge, retireKnowledge, knowledgeItems, knowledgeItem
+	OpRecordFacts      Operation = "recordFacts"      // recordBusinessFact, POST /integrations/facts
 )
 
 // Access is how much of an operation a role gets.
@@ -78,6 +79,9 @@ var rules = map[Operation]map[Role]Access{
 	OpReadSlaAlerts:    {RoleSupervisor: Full, RoleAdmin: Full},
 	OpReadKnowledge:    {RoleAgent: Full, RoleSupervisor: Full, RoleAnalyst: Full, RoleAuditor: Full, RoleAdmin: Full},
 	OpAuthorKnowledge:  {RoleSupervisor: Full, RoleAdmin: Full},
+	// The integration role (a CRM, an order system) records facts and
+	// nothing else: it reads no customer, not even the one it wrote to.
+	OpRecordFacts: {RoleIntegration: Full, RoleAdmin: Full},
 }
 
 // AccessOf returns what role gets of op.
