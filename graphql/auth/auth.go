@@ -38,7 +38,7 @@ func ParseRole(s string) (Role, error) {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("unknown role %q: want agent, supervisor, analyst, auditor or admin", s)
+	return "", fmt.Errorf("unknown role %q: want agent, supervisor, analyst, auditor, admin or integration", s)
 }
 
 // Viewer is an authenticated caller.
