@@ -257,6 +257,7 @@ func serveComponents() []serveComponent {
 		newAnalyticsComponent(),
 		newGraphQLComponent(),
 		newWebChannelsComponent(),
+		newIntegrationsComponent(),
 		newRoutingComponent(),
 		newSIPComponent(),
 		newEmailComponent(),
