@@ -1,6 +1,7 @@
 package graphql
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -102,6 +103,17 @@ func TestBusinessContextThroughTheAPI(t *testing.T) {
 	e.post(e.token(auth.RoleAnalyst, "ana"), query, map[string]any{"id": f.customerID}).ok(t).decode(t, &got)
 	if a := got.Customer.BusinessContext.Plans[0].Attributes[0]; a.Name != "planName" || a.Value != auth.MaskedText {
 		t.Errorf("analyst sees %+v, want the value masked", a)
+	}
+
+	var me struct {
+		Me struct {
+			Role       string
+			Operations []string
+		}
+	}
+	e.post(crm, `{ me { role operations } }`, nil).ok(t).decode(t, &me)
+	if me.Me.Role != "INTEGRATION" || fmt.Sprint(me.Me.Operations) != "[recordFacts]" {
+		t.Errorf("me = %+v, want the integration role with recordFacts only", me.Me)
 	}
 
 	// The integration role reads nothing, and others record nothing.

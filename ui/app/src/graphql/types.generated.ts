@@ -1864,6 +1864,8 @@ export type Role =
   | 'ANALYST'
   /** Auditor: the audit trail and hash-chain verification, and every read needed to find a stream; no changes. */
   | 'AUDITOR'
+  /** A CRM or order system: records business facts (recordBusinessFact) and reads nothing. */
+  | 'INTEGRATION'
   /** Supervisor: everything an agent does, plus reassigning tickets, managing agents, undoing merges and reports. */
   | 'SUPERVISOR';
 
