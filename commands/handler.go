@@ -3,9 +3,10 @@
 // with the expected version, retrying on a version conflict by deciding
 // again on fresh state after a short jittered pause (retry.go, the one
 // retry policy). It also owns the flows that span several streams:
-// identity resolution for inbound messages, identity links, customer merges
-// and ticket numbering; and the records the channels write: delivery
-// attempts of replies and channel subscriptions.
+// identity resolution for inbound messages and business facts, identity
+// links, customer merges and ticket numbering; and the records the
+// channels and integrations write: delivery attempts of replies, channel
+// subscriptions and business facts (record_business_fact.go).
 //
 // Logging, metrics, idempotency and retries wrap every command in one
 // place (execute), not in each flow. Loads start from the aggregate state
