@@ -54,6 +54,9 @@ type Handler struct {
 	names  domain.StreamNames
 	// migrated: see WithMigratedConversations.
 	migrated bool
+	// planTiers give plans sent without a tier one by their code
+	// (WithPlanTiers).
+	planTiers domain.PlanTiers
 }
 
 // Option configures a Handler.
@@ -87,6 +90,11 @@ func WithMaxAttempts(n int) Option { return func(h *Handler) { h.maxAttempts = n
 func WithInteractionLimits(l domain.InteractionLimits) Option {
 	return func(h *Handler) { h.limits = l }
 }
+
+// WithPlanTiers maps plan codes to tiers: a plan recorded without a tier
+// gets the one its code (domain.PlanCodeAttribute) maps to, recorded in
+// its event, so a later change of the mapping rewrites nothing.
+func WithPlanTiers(m domain.PlanTiers) Option { return func(h *Handler) { h.planTiers = m } }
 
 // WithAggregateCache sets the budget of the aggregate state cache: how
 // many streams' folded states it keeps, least recently used out first

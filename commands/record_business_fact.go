@@ -52,6 +52,7 @@ func (h *Handler) RecordBusinessFact(ctx context.Context, identity domain.Identi
 		if err != nil {
 			return FactResult{}, Result{}, err
 		}
+		fact.Tier = h.planTiers.TierOf(fact)
 		// The fact's own key, not the caller's, names the events: two
 		// deliveries of one version are one fact whatever keys they carry.
 		meta.IdempotencyKey = factKey(fact)

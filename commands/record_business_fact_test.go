@@ -167,3 +167,29 @@ func TestBusinessFactAttributesAreSealedAndErased(t *testing.T) {
 		t.Fatalf("after the erasure the fact reads %+v", got)
 	}
 }
+
+func TestRecordBusinessFactMapsPlanCodesToTiers(t *testing.T) {
+	store := commandstest.NewStore(t)
+	h := commands.NewHandler(store, commands.WithPlanTiers(domain.PlanTiers{"UNL-FAMILY": domain.TierVIP}))
+	phone := domain.Identity{Kind: domain.IdentityPhone, Value: "+8613800138004"}
+	plan := func(id, code string, tier domain.Tier) domain.RecordBusinessFact {
+		return domain.RecordBusinessFact{Kind: domain.FactPlan, Source: "crm", ExternalID: id, Version: 1, Tier: tier,
+			Attributes: map[string]string{"planCode": code}}
+	}
+	for _, f := range []domain.RecordBusinessFact{plan("P1", "UNL-FAMILY", ""), plan("P2", "UNL-FAMILY", domain.TierSilver), plan("P3", "BASIC", "")} {
+		if _, err := h.RecordBusinessFact(t.Context(), phone, f, commands.Meta{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, events := allEvents(t, store)
+	tiers := map[string]domain.Tier{}
+	for _, e := range events {
+		if f, ok := e.(domain.BusinessFactRecorded); ok {
+			tiers[f.ExternalID] = f.Tier
+		}
+	}
+	want := map[string]domain.Tier{"P1": domain.TierVIP, "P2": domain.TierSilver, "P3": ""}
+	if len(tiers) != 3 || tiers["P1"] != want["P1"] || tiers["P2"] != want["P2"] || tiers["P3"] != want["P3"] {
+		t.Errorf("recorded tiers %v, want %v (mapped, the plan's own, none)", tiers, want)
+	}
+}

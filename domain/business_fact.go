@@ -270,3 +270,42 @@ func EvolveBusinessContext(c BusinessContext, e Event) BusinessContext {
 	}
 	return c
 }
+
+// PlanCodeAttribute names the attribute of a plan that PlanTiers maps to
+// a tier: the CRM's product code of the plan ("UNL-FAMILY"), the same for
+// every customer on it, unlike the plan's external id.
+const PlanCodeAttribute = "planCode"
+
+// PlanTiers maps plan codes to the tier they give, for CRMs that send a
+// plan's code but no tier (`ledger serve --plan-tiers`).
+type PlanTiers map[string]Tier
+
+// TierOf returns the tier a plan fact gives: its own, else the one its
+// code maps to, else "".
+func (m PlanTiers) TierOf(f RecordBusinessFact) Tier {
+	if f.Kind != FactPlan || f.Tier != "" {
+		return f.Tier
+	}
+	return m[strings.TrimSpace(f.Attributes[PlanCodeAttribute])]
+}
+
+// ParsePlanTiers reads "CODE=TIER,CODE=TIER" (tiers by name,
+// case-insensitive); "" is no mapping.
+func ParsePlanTiers(s string) (PlanTiers, error) {
+	out := PlanTiers{}
+	for _, pair := range strings.Split(s, ",") {
+		if strings.TrimSpace(pair) == "" {
+			continue
+		}
+		code, tier, ok := strings.Cut(pair, "=")
+		code, t := strings.TrimSpace(code), Tier(strings.ToUpper(strings.TrimSpace(tier)))
+		if !ok || code == "" || !t.Valid() {
+			return nil, invalid("plan tier %q: want CODE=TIER with a tier of STANDARD, SILVER, GOLD, VIP", strings.TrimSpace(pair))
+		}
+		if _, dup := out[code]; dup {
+			return nil, invalid("plan code %q is mapped twice", code)
+		}
+		out[code] = t
+	}
+	return out, nil
+}

@@ -111,3 +111,43 @@ func TestBusinessFactAttributesAreSealed(t *testing.T) {
 	eq(t, "external id", got.ExternalID, "P")
 	eq(t, "original untouched", e.Attributes["name"], "Gold")
 }
+
+func TestParsePlanTiers(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want domain.PlanTiers
+		bad  bool
+	}{
+		{in: "", want: domain.PlanTiers{}},
+		{in: "UNL-FAMILY=vip, PREM = Gold", want: domain.PlanTiers{"UNL-FAMILY": domain.TierVIP, "PREM": domain.TierGold}},
+		{in: "UNL-FAMILY=VIP,", want: domain.PlanTiers{"UNL-FAMILY": domain.TierVIP}},
+		{in: "UNL-FAMILY", bad: true},
+		{in: "=VIP", bad: true},
+		{in: "X=PLATINUM", bad: true},
+		{in: "X=VIP,X=GOLD", bad: true},
+	} {
+		got, err := domain.ParsePlanTiers(c.in)
+		if c.bad {
+			if domain.ErrorCode(err) != domain.EINVALID {
+				t.Errorf("ParsePlanTiers(%q) = %v, %v; want EINVALID", c.in, got, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ParsePlanTiers(%q): %v", c.in, err)
+		}
+		deepEq(t, "ParsePlanTiers("+c.in+")", got, c.want)
+	}
+}
+
+func TestPlanTiersTierOf(t *testing.T) {
+	m := domain.PlanTiers{"UNL": domain.TierVIP}
+	plan := domain.RecordBusinessFact{Kind: domain.FactPlan, Attributes: map[string]string{"planCode": "UNL"}}
+	eq(t, "mapped", m.TierOf(plan), domain.TierVIP)
+	plan.Tier = domain.TierSilver
+	eq(t, "the fact's own tier first", m.TierOf(plan), domain.TierSilver)
+	order := domain.RecordBusinessFact{Kind: domain.FactOrder, Attributes: map[string]string{"planCode": "UNL"}}
+	eq(t, "not a plan", m.TierOf(order), domain.Tier(""))
+	eq(t, "unknown code", m.TierOf(domain.RecordBusinessFact{Kind: domain.FactPlan, Attributes: map[string]string{"planCode": "X"}}), domain.Tier(""))
+	eq(t, "no mapping", domain.PlanTiers(nil).TierOf(domain.RecordBusinessFact{Kind: domain.FactPlan}), domain.Tier(""))
+}

@@ -46,6 +46,8 @@ type serveConfig struct {
 	customers   int
 	drain       time.Duration
 	callingCode string
+	// planTiers is --plan-tiers: the tiers plans give by their code.
+	planTiers domain.PlanTiers
 	// aggregateCache is the command handler's aggregate state cache
 	// budget in entries (streams); 0: the default (so that servers the
 	// tests start run as served), cacheOff: no cache.
@@ -92,6 +94,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&cfg.readHeaderTimeout, "http-read-header-timeout", defaultReadHeaderTimeout, "how long a client may take to send a request's line and headers before the connection is closed")
 	fs.DurationVar(&cfg.readTimeout, "http-read-timeout", defaultReadTimeout, "how long a client may take to send a whole request, body included, before the connection is closed")
 	fs.StringVar(&cfg.callingCode, "calling-code", envOr("LEDGER_CALLING_CODE", domain.DefaultCallingCode), "country calling code of phone numbers written without one (env LEDGER_CALLING_CODE)")
+	planTiers := fs.String("plan-tiers", envOr("LEDGER_PLAN_TIERS", ""), "tiers that business plans give by their planCode attribute, for CRMs that send no tier, e.g. UNL-FAMILY=VIP,PREMIUM=GOLD (env LEDGER_PLAN_TIERS)")
 	addAggregateCacheFlag(fs, &cfg.aggregateCache)
 	keys := addNewLedgerFlags(fs)
 	fs.DurationVar(&cfg.leaseTTL, "lease-ttl", defaultLeaseTTL, "with a shared ledger: how long the singletons' leader may go without renewing its lease before another node takes over")
@@ -118,6 +121,9 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	var err error
 	if cfg.limits, err = limits.parse(); err != nil {
 		return &exitError{code: 2, err: err}
+	}
+	if cfg.planTiers, err = domain.ParsePlanTiers(*planTiers); err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("--plan-tiers: %w", err)}
 	}
 	if _, err := domain.NormalizePhone("12345678", cfg.callingCode); err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("--calling-code %q: %w", cfg.callingCode, err)}
@@ -302,7 +308,8 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	}
 	s.ready = func() bool { return s.runner.Position() >= startHead }
 	handlerOpts := []commands.Option{commands.WithRegisterer(reg), commands.WithCallingCode(cfg.callingCode),
-		commands.WithInteractionLimits(cfg.limits.interactionLimits()), commands.WithAggregateCache(cacheEntries(cfg.aggregateCache))}
+		commands.WithInteractionLimits(cfg.limits.interactionLimits()), commands.WithAggregateCache(cacheEntries(cfg.aggregateCache)),
+		commands.WithPlanTiers(cfg.planTiers)}
 	if migratedToEncryption(cfg.data) {
 		handlerOpts = append(handlerOpts, commands.WithMigratedConversations())
 	}
