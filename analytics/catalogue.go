@@ -75,6 +75,7 @@ func fixed(ms ...string) func(*query, *[]any) []string {
 var catalogue = []report{
 	channelVolume, serviceLevel, asaReport, ahtReport, abandonmentRate, fcrReport, repeatContactRate,
 	csatReport, templateUsage, closingSummaries, qaByAgent, qaByTeam, slaBreaches, backlogReport, crossChannelJourneys, topCategories,
+	businessFacts,
 }
 
 var interactionPeriod = "Interactions are counted in the period they started in (started_at in [from, to))."
@@ -245,6 +246,22 @@ var topCategories = report{
 		return rankTop(t, len(q.groups), int(q.options["limit"])), nil
 	},
 }
+
+// businessFactDims are the dimensions of fact_business: none personal.
+var businessFactDims = map[string]string{"kind": "kind", "source": "source", "tier": "tier"}
+
+var businessFacts = aggReport(Definition{
+	Name: "business_facts", Title: "Plans, orders and devices",
+	Description:    "Business facts from CRMs and order systems (plans, orders, devices, contracts) whose current version was recorded in the period, per kind, source and plan tier (empty for facts without one), with the distinct customers holding them; no attribute or external id is kept for analytics.",
+	DefaultGroupBy: []string{"kind", "tier"},
+	Columns:        []Column{{"facts", "int"}, {"customers", "int"}},
+}, aggSpec{
+	table: BusinessFactsTable, timeCol: "recorded_at", dims: businessFactDims,
+	measures: func(q *query, _ *[]any) []string {
+		return []string{"count()", q.d.CountDistinctIf("customer_key", "customer_key != 0")}
+	},
+	derive: func(_ *query, m []int64) []any { return []any{m[0], m[1]} },
+})
 
 // rankTop sorts rows by their first measure (tickets), most first, fills in
 // each row's share of the total and keeps the first limit rows.

@@ -36,6 +36,7 @@ type folder struct {
 	events            *eventColumns
 	transitions       *Columns // fact_ticket_transitions rows of the batch
 	templateUses      *Columns // fact_template_uses rows of the batch
+	businessFacts     *Columns // fact_business rows of the batch
 	contacts          *contactHistory
 	// linksMoved holds the interactions whose links the batch's new
 	// contacts moved, with the position of the last that did, until their
@@ -83,6 +84,7 @@ func (f *folder) resetDirty(capacity int) {
 	f.events = newEventColumns(min(max(capacity, 64), f.batchHint))
 	f.transitions = NewColumns(TicketTransitionsTable)
 	f.templateUses = NewColumns(TemplateUsesTable)
+	f.businessFacts = NewColumns(BusinessFactsTable)
 }
 
 // pending is how many events were folded since the last flush.
@@ -104,6 +106,8 @@ func (f *folder) apply(ctx context.Context, e eventstore.LeanEvent) error {
 		err = f.applyCustomer(ctx, e, id, &fact)
 	case domain.CategoryQa:
 		err = f.applyReview(ctx, e, id, &fact)
+	case domain.CategoryBusinessContext:
+		err = f.applyBusinessFact(e, &fact)
 	default:
 		if at, ok := scanAt(e.Data); ok {
 			fact.at = at.UnixMilli()
@@ -165,6 +169,7 @@ func (f *folder) flush(ctx context.Context) (*Batch, error) {
 	b.Rows[EventsTable] = f.events.Columns
 	b.Rows[TicketTransitionsTable] = f.transitions
 	b.Rows[TemplateUsesTable] = f.templateUses
+	b.Rows[BusinessFactsTable] = f.businessFacts
 	b.Rows[ContactsTable] = f.contacts.rows()
 	b.Rows[InteractionsTable] = NewColumnsCap(InteractionsTable, len(f.dirtyInteractions))
 	b.Rows[TicketsTable] = NewColumnsCap(TicketsTable, len(f.dirtyTickets))

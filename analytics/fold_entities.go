@@ -418,3 +418,27 @@ func (f *folder) applyCustomer(ctx context.Context, e eventstore.LeanEvent, id s
 	fact.at, fact.customerKey = eventTime(ev, e), s.key
 	return nil
 }
+
+// applyBusinessFact writes the fact's row: each BusinessFactRecorded is
+// the fact's whole current version, so nothing is restored or cached. The
+// attributes (personal) and the external id stay out.
+func (f *folder) applyBusinessFact(e eventstore.LeanEvent, fact *eventFact) error {
+	ev, err := decode(e)
+	if err != nil {
+		return err
+	}
+	d, ok := ev.(domain.BusinessFactRecorded)
+	if !ok {
+		return nil
+	}
+	effective := int64(0)
+	if !d.EffectiveAt.IsZero() {
+		effective = ms(d.EffectiveAt)
+	}
+	customer := f.pseudo.key(d.CustomerID)
+	at := eventTime(ev, e)
+	f.businessFacts.Row().I(f.pseudo.key("fact|" + string(d.Kind) + "|" + d.Source + "|" + d.ExternalID)).I(customer).
+		S(string(d.Kind)).S(d.Source).S(string(d.Tier)).I(effective).I(at).I(d.Version).I(int64(e.Position)).End()
+	fact.at, fact.customerKey = at, customer
+	return nil
+}

@@ -191,11 +191,26 @@ var (
 		},
 		Key: []string{"customer_key"},
 	}
+	// BusinessFactsTable has the current version of each business fact
+	// a CRM or order system recorded (domain.BusinessFactRecorded): its
+	// kind, source and a plan's tier, without its attributes (personal
+	// data) or external id: fact_key is a keyed hash of kind, source and
+	// external id, like customer_key of the customer id. effective_at is
+	// 0 when the source gave none; fact_version is the source's version.
+	BusinessFactsTable = &FactTable{
+		Name: "fact_business",
+		Columns: []TableColumn{
+			n("fact_key"), n("customer_key"), s("kind"), s("source"), s("tier"),
+			n("effective_at"), n("recorded_at"), n("fact_version"), n("version"),
+		},
+		Key: []string{"fact_key"},
+	}
 )
 
 // FactTables lists every table the sink writes, in write order.
 var FactTables = []*FactTable{
 	EventsTable, InteractionsTable, ContactsTable, TemplateUsesTable, TicketsTable, TicketTransitionsTable, QaTable, QaCriteriaTable, CustomersTable,
+	BusinessFactsTable,
 }
 
 // nextOnColumns are the interaction's next_<channel>_at columns, in the

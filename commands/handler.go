@@ -3,9 +3,10 @@
 // with the expected version, retrying on a version conflict by deciding
 // again on fresh state after a short jittered pause (retry.go, the one
 // retry policy). It also owns the flows that span several streams:
-// identity resolution for inbound messages, identity links, customer merges
-// and ticket numbering; and the records the channels write: delivery
-// attempts of replies and channel subscriptions.
+// identity resolution for inbound messages and business facts, identity
+// links, customer merges and ticket numbering; and the records the
+// channels and integrations write: delivery attempts of replies, channel
+// subscriptions and business facts (record_business_fact.go).
 //
 // Logging, metrics, idempotency and retries wrap every command in one
 // place (execute), not in each flow. Loads start from the aggregate state
@@ -56,6 +57,9 @@ type Handler struct {
 	// files keeps attachments' contents (WithFiles); nil: descriptions
 	// only.
 	files FileStore
+	// planTiers give plans sent without a tier one by their code
+	// (WithPlanTiers).
+	planTiers domain.PlanTiers
 }
 
 // Option configures a Handler.
@@ -89,6 +93,11 @@ func WithMaxAttempts(n int) Option { return func(h *Handler) { h.maxAttempts = n
 func WithInteractionLimits(l domain.InteractionLimits) Option {
 	return func(h *Handler) { h.limits = l }
 }
+
+// WithPlanTiers maps plan codes to tiers: a plan recorded without a tier
+// gets the one its code (domain.PlanCodeAttribute) maps to, recorded in
+// its event, so a later change of the mapping rewrites nothing.
+func WithPlanTiers(m domain.PlanTiers) Option { return func(h *Handler) { h.planTiers = m } }
 
 // WithAggregateCache sets the budget of the aggregate state cache: how
 // many streams' folded states it keeps, least recently used out first

@@ -1,6 +1,7 @@
 // Package domain owns the ledger's business language: the events every
 // channel produces, the aggregates they fold into (Customer, Interaction,
-// Ticket, Agent, and the identity reservations that keep an identity unique),
+// Ticket, Agent, the identity reservations that keep an identity unique, a
+// customer's business context from CRMs and order systems),
 // their invariants, and pure decision functions.
 //
 // Every aggregate has the same two functions:

@@ -91,6 +91,8 @@ func sampleEvents() []domain.Event {
 		domain.MessageDeliveryFailed{InteractionID: "i1", SourceEventID: "e1", MessageID: "r1", Channel: domain.ChannelSMS, Attempt: 1, Reason: "503", Permanent: true, GaveUp: true, At: at},
 		domain.ChannelSubscribed{Channel: domain.ChannelWeChat, Identity: domain.Identity{Kind: domain.IdentityWeChat, Value: "o1"}, CustomerID: "c1", At: at},
 		domain.ChannelUnsubscribed{Channel: domain.ChannelWeChat, Identity: domain.Identity{Kind: domain.IdentityWeChat, Value: "o1"}, CustomerID: "c1", At: at},
+		domain.BusinessFactRecorded{CustomerID: "c1", Kind: domain.FactPlan, Source: "crm", ExternalID: "P-1", Version: 3, PreviousVersion: 2,
+			Tier: domain.TierVIP, Attributes: map[string]string{"name": "尊享 5G", "value": "199.00"}, EffectiveAt: due, At: at},
 
 		domain.QaScored{InteractionID: "i1", ScorecardID: "written", AgentID: "a1", Team: "T", Channel: domain.ChannelWeChat, Queue: "billing", ClosedAt: at, Score: 6667,
 			Results: []domain.QaCriterionResult{{CriterionID: "greeting", Kind: domain.QaGreeting, Weight: 10, Result: domain.QaPass, Evidence: []domain.QaEvidence{{MessageID: "r1", Phrase: "您好", Seconds: 1.5, Sentiment: -0.5, Note: "n"}}, Overridden: true}}, At: at},

@@ -5,7 +5,7 @@ import "fmt"
 // FoldStream folds the events of one stream into the state of the aggregate
 // its name's category says it holds (Customer, Interaction, Ticket, Agent,
 // IdentityReservation, TicketNumber, Conversation, SlaClocks, Deliveries,
-// Subscription, KnowledgeItem). It is what replay and audit use to show the state a stream
+// Subscription, KnowledgeItem, BusinessContext). It is what replay and audit use to show the state a stream
 // had after any prefix of its events.
 func FoldStream(stream string, events []Event) (any, error) {
 	f, err := NewStreamFolder(stream)
@@ -52,6 +52,8 @@ func NewStreamFolder(stream string) (*StreamFolder, error) {
 		return folderOf(Subscription{}, EvolveSubscription), nil
 	case CategoryKnowledge:
 		return folderOf(KnowledgeItem{ID: id}, EvolveKnowledge), nil
+	case CategoryBusinessContext:
+		return folderOf(BusinessContext{CustomerID: id}, EvolveBusinessContext), nil
 	default:
 		return nil, fmt.Errorf("fold %s: unknown stream category %q", stream, category)
 	}

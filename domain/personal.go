@@ -9,7 +9,7 @@ const ErasedText = "[erased]"
 // fields: what identifies or describes a customer, and the free text
 // customers and agents write about them (display names, identity values,
 // message text and subjects, attachment names, notes, summaries,
-// comments, reasons). f is told which field it is given.
+// comments, reasons, the attribute values of business facts). f is told which field it is given.
 //
 // Events not listed carry no personal data: ids, times, enums, counts,
 // queue and agent names, QA evidence (which points to messages and never
@@ -104,8 +104,25 @@ func mapWorkPersonal(e Event, m func(string, *string)) Event {
 	case ChannelUnsubscribed:
 		e.Identity = mapIdentity(e.Identity, m)
 		return e
+	case BusinessFactRecorded:
+		e.Attributes = mapAttributes(e.Attributes, m)
+		return e
 	}
 	return e
+}
+
+// mapAttributes maps the values of a copy of a business fact's
+// attributes; their names are the CRM's vocabulary, not personal.
+func mapAttributes(attrs map[string]string, m func(string, *string)) map[string]string {
+	if len(attrs) == 0 {
+		return attrs
+	}
+	out := make(map[string]string, len(attrs))
+	for k, v := range attrs {
+		m("attribute", &v)
+		out[k] = v
+	}
+	return out
 }
 
 func mapIdentity(id Identity, m func(string, *string)) Identity {

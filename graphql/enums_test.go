@@ -16,9 +16,12 @@ func strs[T ~string](vs []T) []string {
 // domainEnums lists, per schema enum, the values the domain defines.
 func domainEnums() map[string][]string {
 	return map[string][]string{
-		"Channel":        strs(domain.Channels),
-		"IdentityKind":   strs(domain.IdentityKinds),
-		"Tier":           strs(domain.Tiers),
+		"Channel":      strs(domain.Channels),
+		"IdentityKind": strs(domain.IdentityKinds),
+		"Tier":         strs(domain.Tiers),
+		"FactKind":     strs(domain.FactKinds),
+		"FactOutcome": {FactOutcomeName(domain.FactRecorded), FactOutcomeName(domain.FactUnchanged),
+			FactOutcomeName(domain.FactStale)},
 		"Priority":       strs(domain.Priorities),
 		"TicketCategory": strs(domain.TicketCategories),
 		"TicketStatus":   strs(domain.TicketStatuses),

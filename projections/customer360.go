@@ -11,7 +11,8 @@ import (
 )
 
 // Customer360 is the projection behind the customer 360 profile: customers
-// with their tier, tags and merges, and the timeline entries of ticket
+// with their tier, tags and merges, their business context (the facts
+// CRMs and order systems recorded), and the timeline entries of ticket
 // events. The rest of the profile (interactions, messages and what is
 // computed from them) is read from the Interactions projection's tables:
 // see Customer and Timeline.
@@ -92,6 +93,8 @@ func (p *Customer360) Apply(ctx context.Context, tx *Tx, e Event) error {
 		return tx.Exec(ctx, sqlCustomerRelease, d.SourceID, d.CustomerID)
 	case domain.CustomerErased:
 		return p.erase(ctx, tx, d)
+	case domain.BusinessFactRecorded:
+		return p.applyFact(ctx, tx, d, e)
 	}
 	return p.applyTicketTimeline(ctx, tx, e)
 }

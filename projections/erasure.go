@@ -134,8 +134,9 @@ func (p *IdentityIndex) erase(ctx context.Context, tx *Tx, d domain.CustomerEras
 	return p.rows.forget(func(o *identityOwner) bool { return erased(o.customer) })
 }
 
-// erase erases the customers' display names and the summaries of their
-// ticket entries (the ticket's subject, resolution or reopening reason).
+// erase erases the customers' display names, the summaries of their
+// ticket entries (the ticket's subject, resolution or reopening reason)
+// and the attribute values of their business facts.
 func (p *Customer360) erase(ctx context.Context, tx *Tx, d domain.CustomerErased) error {
 	ids, list, err := erasedList(d)
 	if err != nil {
@@ -151,6 +152,9 @@ func (p *Customer360) erase(ctx context.Context, tx *Tx, d domain.CustomerErased
 		return fmt.Errorf("erase customers: %w", err)
 	}
 	if err := p.eraseTimeline(ctx, tx, list); err != nil {
+		return err
+	}
+	if err := eraseFacts(ctx, tx, list); err != nil {
 		return err
 	}
 	erased := erasedIn(ids)

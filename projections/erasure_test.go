@@ -30,6 +30,7 @@ var (
 		"passport-scan-zelda.pdf", "Zelda needs a new card", "Agent Li was very kind to Zelda",
 		"Bart asks about his parcel", "Bart's parcel text",
 		"Refund Zelda's double charge", "Charged twice on card ending 4242", "Called Zelda back at home",
+		"Zelda Unlimited Family Plan", "Bart's phone IMEI 3544",
 		"Refunded to card ending 4242", "Zelda says still charged", "Zelda follow-up subject",
 	}
 )
@@ -78,6 +79,12 @@ func erasureLedger() (before, erasure, after []domain.Event) {
 			domain.SlaStarted{TicketID: "t2", Metric: domain.SlaResolution, Policy: "std", Target: 10 * (at(1).Sub(at(0))), Deadline: at(45), At: at(35)},
 			domain.TicketOpened{TicketID: "t3", Number: "T-3", CustomerID: "c1", Category: domain.CategoryInquiry, Priority: domain.PriorityNormal, At: at(36)},
 
+			domain.BusinessFactRecorded{CustomerID: "c1", Kind: domain.FactPlan, Source: "crm", ExternalID: "PL-1", Version: 1, Tier: domain.TierVIP,
+				Attributes: map[string]string{"name": "Zelda Unlimited Family Plan"}, At: at(37)},
+			domain.BusinessFactRecorded{CustomerID: "c2", Kind: domain.FactDevice, Source: "mdm", ExternalID: "D-1", Version: 2,
+				Attributes: map[string]string{"model": "Bart's phone IMEI 3544", "color": ""}, At: at(38)},
+			domain.BusinessFactRecorded{CustomerID: "c3", Kind: domain.FactOrder, Source: "shop", ExternalID: "O-9", Version: 1,
+				Attributes: map[string]string{"total": "Keeper order 12.00"}, At: at(39)},
 			domain.InteractionStarted{InteractionID: "i9", CustomerID: "c3", Channel: domain.ChannelSMS, Identity: keeperPhone,
 				Subject: "Keeper question", At: at(40)},
 			domain.MessageReceived{InteractionID: "i9", MessageID: "i9-m0", Text: "Keeper text", At: at(41)},

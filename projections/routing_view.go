@@ -18,7 +18,7 @@ type RoutingView struct{ db *ReadDB }
 func NewRoutingView(db *ReadDB) RoutingView { return RoutingView{db: db} }
 
 // Waiting lists the interactions waiting in queues, with their customer's
-// tier (standard when the customer 360 does not know it yet).
+// routing tier (standard when the customer 360 does not know it yet).
 func (v RoutingView) Waiting(ctx context.Context, now time.Time) ([]domain.WaitingItem, error) {
 	queues, err := v.db.Queues(ctx, now)
 	if err != nil {
@@ -54,7 +54,9 @@ func (v RoutingView) Waiting(ctx context.Context, now time.Time) ([]domain.Waiti
 }
 
 // tiers reads the tiers of the customers of ids (repeats allowed), in
-// one query however many: thousands of waiting chats are a busy hour.
+// two queries however many: thousands of waiting chats are a busy hour.
+// A customer's routing tier is the higher of their own and of the tiers
+// their plans give (a CRM's VIP plan routes like a VIP customer).
 func (v RoutingView) tiers(ctx context.Context, ids []string) (map[string]domain.Tier, error) {
 	list, err := idList(slices.Compact(slices.Sorted(slices.Values(ids))))
 	if err != nil {
@@ -75,7 +77,14 @@ func (v RoutingView) tiers(ctx context.Context, ids []string) (map[string]domain
 			}
 			out[id] = tier
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		plans, err := planTiers(ctx, v.db.cached(tx), list)
+		for id, tier := range plans {
+			out[id] = HigherTier(out[id], tier)
+		}
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("customer tiers: %w", err)

@@ -3,7 +3,8 @@
 // who come back on other channels, calls and chats, abandoned contacts,
 // tickets that are resolved, reopened and closed, satisfaction scores, QA
 // scores and supervisor overrides, replies sent from published reply
-// templates, closings with drafted summaries kept or edited), on a
+// templates, closings with drafted summaries kept or edited, and the
+// customers' plans and orders from the CRM), on a
 // simulated clock, so the same seed always gives the same ledger contents
 // and the same report numbers.
 package analyticstest
@@ -57,6 +58,44 @@ func Generate(ctx context.Context, store eventstore.Store, cfg Config) error {
 		g.clock = cfg.Start.Add(cfg.Span * time.Duration(i) / time.Duration(cfg.Interactions))
 		if err := g.interaction(ctx, i); err != nil {
 			return fmt.Errorf("generate interaction %d: %w", i, err)
+		}
+	}
+	return g.businessFacts(ctx)
+}
+
+// businessFacts records, after the traffic, each contacted customer's
+// plan (some upgraded: two versions) and a few orders, as the CRM would,
+// with a random stream of its own so the traffic stays what it was.
+func (g *generator) businessFacts(ctx context.Context) error {
+	rng := rand.New(rand.NewPCG(g.cfg.Seed, 8))
+	tiers := []domain.Tier{domain.TierStandard, domain.TierStandard, domain.TierSilver, domain.TierGold, domain.TierVIP}
+	for _, c := range g.customers {
+		var who domain.Identity
+		for _, ch := range channels {
+			if c.linked[ch] {
+				who = identity(c, ch)
+				break
+			}
+		}
+		if who.Value == "" {
+			continue // never contacted us
+		}
+		g.clock = g.cfg.Start.Add(time.Duration(rng.Int64N(int64(g.cfg.Span))))
+		plan := domain.RecordBusinessFact{Kind: domain.FactPlan, Source: "crm", ExternalID: fmt.Sprintf("PL-%d", c.index), Version: 1,
+			Tier: tiers[rng.IntN(len(tiers))], Attributes: map[string]string{"planName": "Plan of customer " + strconv.Itoa(c.index)}}
+		facts := []domain.RecordBusinessFact{plan}
+		if rng.IntN(4) == 0 {
+			plan.Version, plan.Tier = 2, domain.TierVIP
+			facts = append(facts, plan)
+		}
+		for i := range rng.IntN(3) {
+			facts = append(facts, domain.RecordBusinessFact{Kind: domain.FactOrder, Source: "shop", ExternalID: fmt.Sprintf("SO-%d-%d", c.index, i),
+				Version: 1, Attributes: map[string]string{"total": strconv.Itoa(10 + rng.IntN(500))}})
+		}
+		for _, f := range facts {
+			if _, err := g.h.RecordBusinessFact(ctx, who, f, commands.Meta{Actor: "integration:" + f.Source}); err != nil {
+				return fmt.Errorf("generate facts of customer %d: %w", c.index, err)
+			}
 		}
 	}
 	return nil

@@ -79,9 +79,9 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	}
 	elapsed := time.Since(start)
 	events := after - before
-	fmt.Fprintf(out, "demo: %d interactions (%d abandoned), %d tickets, %d identity links, %d agents; %d events in %s (%.0f events/s)\n",
+	fmt.Fprintf(out, "demo: %d interactions (%d abandoned), %d tickets, %d identity links, %d business facts, %d agents; %d events in %s (%.0f events/s)\n",
 		traffic.stats.interactions.Load(), traffic.stats.abandoned.Load(), traffic.stats.tickets.Load(),
-		traffic.stats.identityLinks.Load(), len(traffic.agents), events, elapsed.Round(time.Millisecond),
+		traffic.stats.identityLinks.Load(), traffic.stats.facts.Load(), len(traffic.agents), events, elapsed.Round(time.Millisecond),
 		float64(events)/elapsed.Seconds())
 	return nil
 }

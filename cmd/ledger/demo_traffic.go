@@ -52,7 +52,7 @@ func (c demoConfig) cacheOption(n int) commands.Option {
 
 // demoStats counts what the demo produced.
 type demoStats struct {
-	interactions, tickets, abandoned, identityLinks atomic.Int64
+	interactions, tickets, abandoned, identityLinks, facts atomic.Int64
 }
 
 // demoTraffic drives realistic contact-centre traffic through the command
@@ -255,6 +255,11 @@ func (d *demoTraffic) playInteraction(ctx context.Context, h *commands.Handler, 
 	}
 	if c.id == "" && c.tier != domain.TierStandard {
 		if _, err := h.UpdateCustomer(ctx, in.CustomerID, domain.ChangeTier{Tier: c.tier}, commands.Meta{Actor: "system:crm"}); err != nil {
+			return err
+		}
+	}
+	if c.id == "" {
+		if err := d.recordContext(ctx, h, c, c.identity(identityKindFor(channel)), clock.now()); err != nil {
 			return err
 		}
 	}

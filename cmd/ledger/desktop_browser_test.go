@@ -75,6 +75,14 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 	clickJS(t, page, `.presence .row button`) // Available again
 	page.WaitJS("presence available again", `document.querySelector(".presence-now").dataset.presence === "AVAILABLE"`, 10*time.Second)
 
+	// The CRM knows the customer before they write: their plan shows in
+	// the 360 when the conversation opens.
+	if _, err := cmds.RecordBusinessFact(t.Context(), domain.Identity{Kind: domain.IdentityPhone, Value: "+8613800138011"},
+		domain.RecordBusinessFact{Kind: domain.FactPlan, Source: "crm", ExternalID: "PL-5G", Version: 1, Tier: domain.TierVIP,
+			Attributes: map[string]string{"planName": "Unlimited 5G", "monthlyFee": "¥298"}}, commands.Meta{Actor: "integration:crm"}); err != nil {
+		t.Fatal(err)
+	}
+
 	// A customer writes in the app: routed to the agent, in the inbox
 	// without a reload.
 	page.Do(chromedp.Evaluate[chromedp.Void](`window.__noReload = 1`))
@@ -125,6 +133,8 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 	if n := countEvents(t, srv, "MessageSent"); n < 1 {
 		t.Errorf("%d MessageSent events, want the reply", n)
 	}
+	page.WaitJS("the customer's plan in the 360", `(() => { const p = document.querySelector('.c360-context [data-kind="PLAN"]');
+		return !!p && p.textContent.includes("Current plan") && p.textContent.includes("Unlimited 5G") && p.textContent.includes("Monthly fee: ¥298"); })()`, 10*time.Second)
 	// The reply fulfilled the first response: no clock runs, the
 	// countdown goes, and the read model says why.
 	page.WaitJS("the countdown gone after the reply", `!`+countdown, 20*time.Second)
@@ -148,6 +158,8 @@ func TestDesktopAgentInBrowser(t *testing.T) {
 	// Enum values in the customer 360 are labelled too: the tier and the
 	// timeline's generated lines, never STANDARD or "started on APP".
 	page.WaitJS("the tier in Chinese", `document.querySelector(".c360-tier")?.textContent === "标准"`, 10*time.Second)
+	page.WaitJS("the plan in Chinese", `(() => { const p = document.querySelector('.c360-context [data-kind="PLAN"]');
+		return !!p && p.textContent.includes("当前套餐") && p.textContent.includes("贵宾") && p.textContent.includes("月费: ¥298"); })()`, 10*time.Second)
 	page.WaitJS("the timeline's start in Chinese", `[...document.querySelectorAll('.timeline li[data-kind="INTERACTION_STARTED"]')].some(e => e.textContent.includes("开始 · 应用"))`, 10*time.Second)
 	if got := browsertest.Eval[string](page, `document.querySelector(".c360").innerText`); strings.Contains(got, "STANDARD") || strings.Contains(got, "started on") || strings.Contains(got, "PHONE") {
 		t.Errorf("the customer 360 in Chinese shows raw values: %q", got)

@@ -205,6 +205,8 @@ func (c *encryptCopy) customerOf(stream string, e domain.Event) string {
 		return e.CustomerID
 	case domain.ChannelUnsubscribed:
 		return e.CustomerID
+	case domain.BusinessFactRecorded:
+		return e.CustomerID
 	}
 	if category == domain.CategoryCustomer {
 		return id

@@ -38,6 +38,11 @@ func TestMigrateEncrypt(t *testing.T) {
 		Priority: domain.PriorityNormal, Subject: "modem blinks red"}, commands.Meta{}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := h.RecordBusinessFact(t.Context(), domain.Identity{Kind: domain.IdentityPhone, Value: "+8613911112222"},
+		domain.RecordBusinessFact{Kind: domain.FactDevice, Source: "mdm", ExternalID: "D-1", Version: 1,
+			Attributes: map[string]string{"model": "Modem Zeta 4471"}}, commands.Meta{}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := h.MergeCustomers(t.Context(), mail.CustomerID, a.CustomerID, "same person", commands.Meta{}); err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +53,7 @@ func TestMigrateEncrypt(t *testing.T) {
 		t.Fatalf("migrate --encrypt: %v\n%s", err, out)
 	}
 	events := readAllFiles(t, filepath.Join(to)) // the ledger, keys and map
-	for _, s := range []string{"13911112222", "lin.tao@example.com", "Lin Tao", "modem blinks", "wrong invoice", "Invoice 88"} {
+	for _, s := range []string{"13911112222", "lin.tao@example.com", "Lin Tao", "modem blinks", "wrong invoice", "Invoice 88", "Modem Zeta 4471"} {
 		if bytes.Contains(events, []byte(s)) {
 			t.Errorf("the encrypted copy holds %q in clear", s)
 		}

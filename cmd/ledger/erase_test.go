@@ -1,10 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/projections"
 )
 
 // TestEraseCommand: `ledger erase` on a stopped demo ledger erases a
@@ -26,6 +28,11 @@ func TestEraseCommand(t *testing.T) {
 	if strings.Contains(before, domain.ErasedText) {
 		t.Fatalf("the customer reads erased before the erasure:\n%s", before)
 	}
+	// The demo gave every customer a plan from the CRM: its attributes
+	// are in the export, and erased with the customer.
+	if !strings.Contains(before, `"planName": "`) {
+		t.Fatalf("the export holds no plan:\n%s", before)
+	}
 	if out, err := ledger(t, "erase", "--data", dir, "--customer", customer); exitCode(err) != 2 {
 		t.Fatalf("erase without a reason exited %d: %v\n%s", exitCode(err), err, out)
 	}
@@ -35,6 +42,20 @@ func TestEraseCommand(t *testing.T) {
 	after := mustLedger(t, "export-subject", "--data", dir, "--customer", customer)
 	if !strings.Contains(after, `"DisplayName": "`+domain.ErasedText+`"`) {
 		t.Fatalf("the read models were not brought up to date by erase:\n%s", after)
+	}
+	var erased struct{ BusinessContext projections.BusinessContext }
+	if err := json.Unmarshal([]byte(after), &erased); err != nil {
+		t.Fatal(err)
+	}
+	if len(erased.BusinessContext.Plans) == 0 {
+		t.Fatalf("no plan in the export after the erasure:\n%s", after)
+	}
+	for _, p := range erased.BusinessContext.Plans {
+		for name, v := range p.Attributes {
+			if v != domain.ErasedText {
+				t.Errorf("after the erasure plan %s reads %s = %q", p.ExternalID, name, v)
+			}
+		}
 	}
 	if out, err := ledger(t, "verify", "--data", dir); err != nil {
 		t.Fatalf("verify after erase: %v\n%s", err, out)

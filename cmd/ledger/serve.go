@@ -47,6 +47,8 @@ type serveConfig struct {
 	customers   int
 	drain       time.Duration
 	callingCode string
+	// planTiers is --plan-tiers: the tiers plans give by their code.
+	planTiers domain.PlanTiers
 	// aggregateCache is the command handler's aggregate state cache
 	// budget in entries (streams); 0: the default (so that servers the
 	// tests start run as served), cacheOff: no cache.
@@ -98,6 +100,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&cfg.readHeaderTimeout, "http-read-header-timeout", defaultReadHeaderTimeout, "how long a client may take to send a request's line and headers before the connection is closed")
 	fs.DurationVar(&cfg.readTimeout, "http-read-timeout", defaultReadTimeout, "how long a client may take to send a whole request, body included, before the connection is closed")
 	fs.StringVar(&cfg.callingCode, "calling-code", envOr("LEDGER_CALLING_CODE", domain.DefaultCallingCode), "country calling code of phone numbers written without one (env LEDGER_CALLING_CODE)")
+	planTiers := fs.String("plan-tiers", envOr("LEDGER_PLAN_TIERS", ""), "tiers that business plans give by their planCode attribute, for CRMs that send no tier, e.g. UNL-FAMILY=VIP,PREMIUM=GOLD (env LEDGER_PLAN_TIERS)")
 	addAggregateCacheFlag(fs, &cfg.aggregateCache)
 	fs.StringVar(&cfg.blobs, "blobs", envOr(blobsEnv, ""), "where attachments' contents are kept, sealed with the customers' data keys: empty for <data>/blobs, or s3://bucket?endpoint=host:port[&region=...&secure=false] with credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (env "+blobsEnv+")")
 	fs.StringVar(&cfg.clamd, "clamd", envOr(clamdEnv, ""), "clamd's address for scanning attachments for malware: unix:///run/clamav/clamd.ctl or tcp://host:3310; an infected file is recorded as quarantined and never served (env "+clamdEnv+"; empty: files are not scanned)")
@@ -126,6 +129,9 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	var err error
 	if cfg.limits, err = limits.parse(); err != nil {
 		return &exitError{code: 2, err: err}
+	}
+	if cfg.planTiers, err = domain.ParsePlanTiers(*planTiers); err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("--plan-tiers: %w", err)}
 	}
 	if _, err := domain.NormalizePhone("12345678", cfg.callingCode); err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("--calling-code %q: %w", cfg.callingCode, err)}
@@ -269,6 +275,7 @@ func serveComponents() []serveComponent {
 		newAnalyticsComponent(),
 		newGraphQLComponent(),
 		newWebChannelsComponent(),
+		newIntegrationsComponent(),
 		newRoutingComponent(),
 		newSIPComponent(),
 		newEmailComponent(),
@@ -313,7 +320,8 @@ func startServer(ctx context.Context, cfg serveConfig, components ...serveCompon
 	}
 	s.ready = func() bool { return s.runner.Position() >= startHead }
 	handlerOpts := []commands.Option{commands.WithRegisterer(reg), commands.WithCallingCode(cfg.callingCode),
-		commands.WithInteractionLimits(cfg.limits.interactionLimits()), commands.WithAggregateCache(cacheEntries(cfg.aggregateCache))}
+		commands.WithInteractionLimits(cfg.limits.interactionLimits()), commands.WithAggregateCache(cacheEntries(cfg.aggregateCache)),
+		commands.WithPlanTiers(cfg.planTiers)}
 	if migratedToEncryption(cfg.data) {
 		handlerOpts = append(handlerOpts, commands.WithMigratedConversations())
 	}

@@ -493,6 +493,12 @@ func TestGraphQLRoleOperationTable(t *testing.T) {
 				h.settle()
 				return `query($i: ID!) { interaction(id: $i) { messages(first: 5) { attachments { name downloadUrl } } } }`, map[string]any{"i": id}
 			}, wantContains(`"name":"note.txt","downloadUrl":"/files/interactions/`)},
+		{"recordFacts", [5]roleCell{denied, denied, denied, denied, full}, // and the integration role, not a column here
+			func(role, _ string) (string, map[string]any) {
+				return `mutation($in: BusinessFactInput!) { recordBusinessFact(input: $in) { outcome } }`,
+					map[string]any{"in": map[string]any{"identityKind": "PHONE", "identityValue": fixturePhone, "kind": "ORDER", "source": "shop",
+						"externalId": "order-" + role, "version": 1, "attributes": []map[string]any{{"name": "total", "value": "99.00"}}}}
+			}, wantContains(`"outcome":"RECORDED"`)},
 		{"manageAgents", [5]roleCell{denied, full, denied, denied, full},
 			func(role, _ string) (string, map[string]any) {
 				return `mutation($id: ID!) { registerAgent(id: $id, name: "New Hire", skills: [{name: "billing", level: 3}]) { position } }`,

@@ -66,7 +66,10 @@ type subjectExport struct {
 	Customer     projections.Customer `json:"customer"`
 	Interactions []subjectInteraction `json:"interactions"`
 	Tickets      []projections.Ticket `json:"tickets"`
-	AccessLog    []domain.DataAccess  `json:"accessLog"`
+	// BusinessContext is what CRMs and order systems recorded about
+	// the customer: their plans, recent orders, devices and contracts.
+	BusinessContext projections.BusinessContext `json:"businessContext"`
+	AccessLog       []domain.DataAccess         `json:"accessLog"`
 }
 
 type subjectInteraction struct {
@@ -131,6 +134,9 @@ func exportSubject(ctx context.Context, db *projections.ReadDB, customerID strin
 			break
 		}
 		after = page.EndCursor
+	}
+	if export.BusinessContext, err = db.CustomerContext(ctx, customerID); err != nil {
+		return subjectExport{}, err
 	}
 	if export.AccessLog, err = db.AccessLog(ctx, customerID, time.Time{}, time.Time{}, 1<<30); err != nil {
 		return subjectExport{}, err

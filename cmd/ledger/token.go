@@ -20,7 +20,7 @@ func runToken(ctx context.Context, args []string, out io.Writer) error {
 		return runTokenRevoke(ctx, args[1:], out)
 	}
 	fs, data := newFlagSet("token", out)
-	role := fs.String("role", "", "agent, supervisor, analyst, auditor or admin (required)")
+	role := fs.String("role", "", "agent, supervisor, analyst, auditor, admin or integration (required)")
 	subject := fs.String("subject", "", "who the token is for; for agents and supervisors their agent id (required)")
 	ttl := fs.Duration("ttl", 0, "how long the token is valid; default and most: 12h for agent and supervisor, 8h for analyst and auditor, 1h for admin")
 	secret := fs.String("jwt-secret", "", "signing secret (env LEDGER_JWT_SECRET; default: <data>/jwt-secret, created if absent)")

@@ -110,7 +110,7 @@ func revokeSubject(data, subject string) (time.Time, error) {
 func runUsersAdd(_ context.Context, args []string, out io.Writer) error {
 	fs, data := newFlagSet("users add", out)
 	subject := fs.String("subject", "", "who signs in: for agents and supervisors their agent id (required)")
-	role := fs.String("role", "", "agent, supervisor, analyst, auditor or admin (required)")
+	role := fs.String("role", "", "agent, supervisor, analyst, auditor, admin or integration (required)")
 	name := fs.String("name", "", "display name (default: the subject)")
 	var pw passwordFlags
 	pw.add(fs)

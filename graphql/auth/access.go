@@ -37,6 +37,7 @@ const (
 	OpReadKnowledge    Operation = "readKnowledge"    // searchKnowledge
 	OpAuthorKnowledge  Operation = "authorKnowledge"  // draftKnowledge, publishKnowledge, retireKnowledge, knowledgeItems, knowledgeItem
 	OpDownloadFiles    Operation = "downloadFiles"    // GET /files/..., Attachment.downloadUrl
+	OpRecordFacts      Operation = "recordFacts"      // recordBusinessFact, POST /integrations/facts
 )
 
 // Access is how much of an operation a role gets.
@@ -80,6 +81,9 @@ var rules = map[Operation]map[Role]Access{
 	OpReadKnowledge:    {RoleAgent: Full, RoleSupervisor: Full, RoleAnalyst: Full, RoleAuditor: Full, RoleAdmin: Full},
 	OpAuthorKnowledge:  {RoleSupervisor: Full, RoleAdmin: Full},
 	OpDownloadFiles:    {RoleAgent: Full, RoleSupervisor: Full, RoleAuditor: Full, RoleAdmin: Full},
+	// The integration role (a CRM, an order system) records facts and
+	// nothing else: it reads no customer, not even the one it wrote to.
+	OpRecordFacts: {RoleIntegration: Full, RoleAdmin: Full},
 }
 
 // AccessOf returns what role gets of op.

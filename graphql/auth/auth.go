@@ -23,10 +23,12 @@ const (
 	RoleAnalyst    Role = "analyst"
 	RoleAuditor    Role = "auditor"
 	RoleAdmin      Role = "admin"
+	// RoleIntegration is a CRM or order system recording business facts.
+	RoleIntegration Role = "integration"
 )
 
 // Roles lists every role.
-var Roles = []Role{RoleAgent, RoleSupervisor, RoleAnalyst, RoleAuditor, RoleAdmin}
+var Roles = []Role{RoleAgent, RoleSupervisor, RoleAnalyst, RoleAuditor, RoleAdmin, RoleIntegration}
 
 // ParseRole returns the role named s (case-insensitive).
 func ParseRole(s string) (Role, error) {
@@ -36,7 +38,7 @@ func ParseRole(s string) (Role, error) {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("unknown role %q: want agent, supervisor, analyst, auditor or admin", s)
+	return "", fmt.Errorf("unknown role %q: want agent, supervisor, analyst, auditor, admin or integration", s)
 }
 
 // Viewer is an authenticated caller.
@@ -65,12 +67,14 @@ const MinSecretBytes = 32
 const MaxTokenTTL = 12 * time.Hour
 
 // MaxTTL is the longest a token of role may live: 12 hours for agents and
-// supervisors (a shift), 8 for analysts and auditors, 1 for admins. A
+// supervisors (a shift) and integrations (which mint again, or sign
+// requests to /integrations/facts instead), 8 for analysts and auditors,
+// 1 for admins. A
 // token minted for longer is refused when it is minted and when it is
 // used.
 func MaxTTL(role Role) time.Duration {
 	switch role {
-	case RoleAgent, RoleSupervisor:
+	case RoleAgent, RoleSupervisor, RoleIntegration:
 		return 12 * time.Hour
 	case RoleAnalyst, RoleAuditor:
 		return 8 * time.Hour

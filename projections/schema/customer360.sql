@@ -48,3 +48,21 @@ CREATE TABLE IF NOT EXISTS timeline (
     ticket_id      TEXT    NOT NULL,
     summary        TEXT    NOT NULL  -- one line, at most SummaryRunes runes
 );
+
+-- Business facts a CRM or order system recorded about the customer
+-- (domain.BusinessFactRecorded): the newest version of each, by its kind,
+-- source and external id. attributes is a JSON object of personal values,
+-- "[erased]" once the customer was erased; tier is a plan's service tier,
+-- which routing adds to the customer's own.
+CREATE TABLE IF NOT EXISTS customer_facts (
+    customer_id  TEXT    NOT NULL,
+    kind         TEXT    NOT NULL, -- ORDER, PLAN, DEVICE, CONTRACT
+    source       TEXT    NOT NULL,
+    external_id  TEXT    NOT NULL,
+    version      INTEGER NOT NULL,
+    tier         TEXT    NOT NULL, -- '' unless a plan gives one
+    attributes   TEXT    NOT NULL, -- JSON object, '{}' when none
+    effective_at INTEGER NOT NULL, -- Unix ns, 0 when the source gave none
+    recorded_at  INTEGER NOT NULL, -- Unix ns, when this version was recorded
+    PRIMARY KEY (customer_id, kind, source, external_id)
+) WITHOUT ROWID;

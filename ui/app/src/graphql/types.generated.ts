@@ -160,6 +160,82 @@ export type BadEvent = {
   version: Scalars['Long']['output'];
 };
 
+/**
+ * A customer's business context: the newest version of each fact their CRM and order systems
+ * recorded. Lists are newest first (by when a fact took effect, else when it was recorded).
+ */
+export type BusinessContext = {
+  __typename?: 'BusinessContext';
+  /** Contracts (at most 20). */
+  contracts: Array<BusinessFact>;
+  /** Devices (at most 20). */
+  devices: Array<BusinessFact>;
+  /** Service plans (at most 20). */
+  plans: Array<BusinessFact>;
+  /** The most recent orders (at most 5). */
+  recentOrders: Array<BusinessFact>;
+};
+
+/** One fact about a customer, in the newest version its source recorded. */
+export type BusinessFact = {
+  __typename?: 'BusinessFact';
+  /** Its attributes, by name (values masked for analysts: they are personal data). */
+  attributes: Array<FactAttribute>;
+  /** The customer it was recorded for: this one or one merged into it. */
+  customerId: Scalars['ID']['output'];
+  /** When it took effect in its system, if the system said. */
+  effectiveAt?: Maybe<Scalars['Time']['output']>;
+  /** Its id in that system. */
+  externalId: Scalars['String']['output'];
+  /** What it describes. */
+  kind: FactKind;
+  /** When this version was recorded. */
+  recordedAt: Scalars['Time']['output'];
+  /** The system that recorded it, e.g. `crm`. */
+  source: Scalars['String']['output'];
+  /** The service tier a plan gives; it raises the customer's routing tier. Null for other facts. */
+  tier?: Maybe<Tier>;
+  /** Its version in that system; only the newest is kept. */
+  version: Scalars['Long']['output'];
+};
+
+/** A fact a CRM or order system knows about a customer. */
+export type BusinessFactInput = {
+  /** Up to 32 attributes: names of letters, digits, `.`, `_`, `-`; values up to 1024 bytes, 8 KiB in all. */
+  attributes?: InputMaybe<Array<FactAttributeInput>>;
+  /** When it took effect in its system. */
+  effectiveAt?: InputMaybe<Scalars['Time']['input']>;
+  /** The fact's id in that system (at most 128 bytes, no white space). */
+  externalId: Scalars['String']['input'];
+  /** The kind of identity the customer is known by in that system. */
+  identityKind: IdentityKind;
+  /** The identity: a phone number, an email address, an account id. */
+  identityValue: Scalars['String']['input'];
+  /** What the fact describes. */
+  kind: FactKind;
+  /** The recording system: 1 to 64 letters, digits, `.`, `_`, `-`. */
+  source: Scalars['String']['input'];
+  /** For a plan: the service tier it gives (VIP raises routing priority). */
+  tier?: InputMaybe<Tier>;
+  /** The fact's version in that system, a positive integer that grows with each change. */
+  version: Scalars['Long']['input'];
+};
+
+/** What recordBusinessFact did. */
+export type BusinessFactPayload = {
+  __typename?: 'BusinessFactPayload';
+  /** Whether this call registered the customer (the identity was unknown). */
+  customerCreated: Scalars['Boolean']['output'];
+  /** The customer the fact was recorded for. */
+  customerId: Scalars['ID']['output'];
+  /** What happened to the fact. */
+  outcome: FactOutcome;
+  /** The $all position of the fact's event (for UNCHANGED, the first recording's); 0 for STALE. */
+  position: Scalars['Long']['output'];
+  /** The fact's newest recorded version (for STALE, the newer one kept). */
+  version: Scalars['Long']['output'];
+};
+
 /** How many interactions of a channel an agent takes at once. */
 export type CapacityInput = {
   /** The channel. */
@@ -217,6 +293,8 @@ export type Consistency =
  */
 export type Customer = {
   __typename?: 'Customer';
+  /** What the CRM and order systems recorded about the customer (recordBusinessFact), across every customer merged into it; attribute values are masked for analysts. */
+  businessContext: BusinessContext;
   /** When the customer was registered. */
   createdAt: Scalars['Time']['output'];
   /** The name the customer is known by (masked for analysts, e.g. `W***`). */
@@ -351,6 +429,43 @@ export type Disposition =
   | 'SPAM'
   /** Handed to another agent or queue. */
   | 'TRANSFERRED';
+
+/** One named value of a business fact. */
+export type FactAttribute = {
+  __typename?: 'FactAttribute';
+  /** The name, e.g. `planName`, `total`, `model`. */
+  name: Scalars['String']['output'];
+  /** The value (masked for analysts). */
+  value: Scalars['String']['output'];
+};
+
+/** One named value of a business fact. */
+export type FactAttributeInput = {
+  /** The name. */
+  name: Scalars['String']['input'];
+  /** The value. */
+  value: Scalars['String']['input'];
+};
+
+/** What a business fact describes. */
+export type FactKind =
+  /** A contract. */
+  | 'CONTRACT'
+  /** A device the customer owns or rents. */
+  | 'DEVICE'
+  /** A purchase. */
+  | 'ORDER'
+  /** A service plan or subscription. */
+  | 'PLAN';
+
+/** What recording a business fact did. */
+export type FactOutcome =
+  /** A new fact, or a newer version of one, was recorded. */
+  | 'RECORDED'
+  /** A newer version was recorded before: this one was ignored. */
+  | 'STALE'
+  /** This version was recorded before: nothing new was written. */
+  | 'UNCHANGED';
 
 /** A handle a customer is known by. */
 export type Identity = {
@@ -790,6 +905,14 @@ export type Mutation = {
    * before is kept. Publishing an earlier version rolls back to it. Supervisors and admins.
    */
   publishKnowledge: KnowledgeItemPayload;
+  /**
+   * Records a fact a CRM or order system knows about the customer holding an identity (a customer
+   * is registered for an unknown identity, as an inbound message would). Facts are idempotent by
+   * source, kind, external id and version: the same version again records nothing and answers
+   * UNCHANGED with the first position; an older version answers STALE. Attribute values are
+   * personal data, sealed like the customer's other data. The integration role, and admins.
+   */
+  recordBusinessFact: BusinessFactPayload;
   /** Registers an agent; they start OFFLINE. Supervisors, admins. */
   registerAgent: AgentPayload;
   /** Sends an agent's reply on an interaction, as the caller. Agents, supervisors, admins. */
@@ -1063,6 +1186,21 @@ export type MutationPublishKnowledgeArgs = {
   id: Scalars['ID']['input'];
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   version?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * The commands agents and supervisors issue. Every mutation is recorded as events whose metadata
+ * names the caller (`agent:<subject>`, `supervisor:<subject>`, `admin:<subject>`) and the
+ * request's correlation id.
+ *
+ * Every mutation takes `idempotencyKey`: the same key (per mutation and entity) makes a retried
+ * request append nothing new and answer with what the first one wrote. It takes `consistency`
+ * (default EVENTUAL): READ_YOUR_WRITES waits until the read models show the change before the
+ * payload's entity is read. Every payload carries the ledger `position` the mutation wrote.
+ */
+export type MutationRecordBusinessFactArgs = {
+  input: BusinessFactInput;
 };
 
 
@@ -1726,6 +1864,8 @@ export type Role =
   | 'ANALYST'
   /** Auditor: the audit trail and hash-chain verification, and every read needed to find a stream; no changes. */
   | 'AUDITOR'
+  /** A CRM or order system: records business facts (recordBusinessFact) and reads nothing. */
+  | 'INTEGRATION'
   /** Supervisor: everything an agent does, plus reassigning tickets, managing agents, undoing merges and reports. */
   | 'SUPERVISOR';
 

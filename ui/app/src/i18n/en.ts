@@ -2,6 +2,7 @@
 // the same keys (its type says so).
 import { callsEn } from "./calls.en";
 import { linksEn } from "./links.en";
+import { contextEn } from "./context.en";
 import { deliveryEn } from "./delivery.en";
 import { supCustomersEn } from "./supcustomers.en";
 import { analystEn } from "./analyst.en";
@@ -148,6 +149,7 @@ export const en = {
   "audit.bad": "The chain breaks at position {position} ({stream}): {reason}",
   ...callsEn,
   ...linksEn,
+  ...contextEn,
   ...deliveryEn,
   ...supCustomersEn,
   ...knowledgeEn,

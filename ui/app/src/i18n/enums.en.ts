@@ -56,6 +56,7 @@ export const enumsEn = {
   "reportTitle.backlog": "Ticket backlog over time",
   "reportTitle.cross_channel_journeys": "Cross-channel journeys",
   "reportTitle.top_categories": "Top ticket categories",
+  "reportTitle.business_facts": "Plans, orders and devices",
 
   "reportDescription.channel_volume": "Contacts started per channel and hour or day, with the customer and agent messages they carried. Interactions count in the period they started in.",
   "reportDescription.service_level": "Share of offered contacts (answered or abandoned) answered within the threshold: 20 s for phone, 60 s for chat, WeChat and app, 1 h for SMS, 24 h for email, or one threshold for all. Answer time runs from entering the queue to the agent picking up a call or sending the first written reply. Interactions count in the period they started in.",
@@ -73,6 +74,7 @@ export const enumsEn = {
   "reportDescription.backlog": "Open tickets at the end of each hour, day, week or month of the period, with the tickets opened, reopened and resolved in it. Every bucket is listed, empty or not.",
   "reportDescription.cross_channel_journeys": "Customers who switched channel before their issue was resolved: contacts that ended unresolved and were followed within the window (default 7 days) by a contact on another channel, per pair of channels. Filters apply to the first contact.",
   "reportDescription.top_categories": "Tickets opened in the period per category (or another ticket dimension), most first, with how many were resolved since and their share; the first rows up to the limit.",
+  "reportDescription.business_facts": "Business facts from the CRM and order systems (plans, orders, devices, contracts) whose current version was recorded in the period, per kind, source and plan tier, with the customers holding them; no attribute or external id is kept.",
 
   "reportOption.threshold_seconds": "Answer threshold (seconds)",
   "reportOption.days": "Repeat window (days)",
@@ -114,6 +116,10 @@ export const enumsEn = {
   "reportColumn.criteria_passed": "Criteria passed",
   "reportColumn.csat": "Satisfied share",
   "reportColumn.customers": "Customers",
+  "reportColumn.kind": "Kind",
+  "reportColumn.source": "Source",
+  "reportColumn.tier": "Plan tier",
+  "reportColumn.facts": "Facts",
   "reportColumn.drafted": "Summary drafted",
   "reportColumn.drafted_share": "Drafted share",
   "reportColumn.fcr": "First contact resolution",

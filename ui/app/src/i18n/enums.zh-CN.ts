@@ -55,6 +55,7 @@ export const enumsZhCN: Record<keyof typeof enumsEn, string> = {
   "reportTitle.backlog": "工单积压趋势",
   "reportTitle.cross_channel_journeys": "跨渠道旅程",
   "reportTitle.top_categories": "工单类别排行",
+  "reportTitle.business_facts": "套餐、订单与设备",
 
   "reportDescription.channel_volume": "按渠道和小时或天统计发起的联系，以及其中客户和坐席的消息数。交互计入其开始的时段。",
   "reportDescription.service_level": "在阈值内接起的联系占已提供联系（接起或放弃）的比例：电话 20 秒，网聊、微信和应用 60 秒，短信 1 小时，邮件 24 小时，或所有渠道统一的阈值。应答时间从进入队列算起，到坐席接起电话或发出第一条书面回复为止。交互计入其开始的时段。",
@@ -72,6 +73,7 @@ export const enumsZhCN: Record<keyof typeof enumsEn, string> = {
   "reportDescription.backlog": "本时段每小时、每天、每周或每月结束时的未结工单数，以及其间开立、重开和解决的工单数。每个时间段都列出，无论是否为空。",
   "reportDescription.cross_channel_journeys": "问题解决前更换渠道的客户：未解决就结束的联系，在窗口期内（默认 7 天）又有同一客户在另一渠道的联系，按渠道对统计。筛选条件作用于第一次联系。",
   "reportDescription.top_categories": "本时段按类别（或其他工单维度）统计开立的工单，从多到少，附其后已解决的数量和占比；最多列出限定的行数。",
+  "reportDescription.business_facts": "本时段记录了当前版本的业务信息（来自 CRM 与订单系统的套餐、订单、设备、合同），按类型、来源和套餐等级统计，并附持有它们的客户数；不保留任何属性或外部编号。",
 
   "reportOption.threshold_seconds": "接听阈值（秒）",
   "reportOption.days": "重复窗口（天）",
@@ -117,6 +119,10 @@ export const enumsZhCN: Record<keyof typeof enumsEn, string> = {
   "reportColumn.kept_unedited": "未修改采用",
   "reportColumn.kept_share": "未修改采用率",
   "reportColumn.customers": "客户数",
+  "reportColumn.kind": "类型",
+  "reportColumn.source": "来源",
+  "reportColumn.tier": "套餐等级",
+  "reportColumn.facts": "条数",
   "reportColumn.fcr": "首次联系解决率",
   "reportColumn.handled": "已处理",
   "reportColumn.interactions": "交互数",

@@ -1,6 +1,7 @@
 import type { MessageKey } from "./en";
 import { callsZhCN } from "./calls.zh-CN";
 import { linksZhCN } from "./links.zh-CN";
+import { contextZhCN } from "./context.zh-CN";
 import { deliveryZhCN } from "./delivery.zh-CN";
 import { supCustomersZhCN } from "./supcustomers.zh-CN";
 import { analystZhCN } from "./analyst.zh-CN";
@@ -149,6 +150,7 @@ export const zhCN: Record<MessageKey, string> = {
   "audit.bad": "哈希链在位置 {position}（{stream}）断开：{reason}",
   ...callsZhCN,
   ...linksZhCN,
+  ...contextZhCN,
   ...deliveryZhCN,
   ...supCustomersZhCN,
   ...knowledgeZhCN,

@@ -1,11 +1,13 @@
 // Customer360: who the customer is (identities, tier, tags, last CSAT,
-// preferred channel), their open tickets, and the cross-channel timeline
-// with "load more" paging.
+// preferred channel), their business context (plan, recent orders,
+// devices), their open tickets, and the cross-channel timeline with
+// "load more" paging.
 import { useEffect, useState } from "preact/hooks";
 import { useClient, useQuery } from "@urql/preact";
 import { Customer360Document, CustomerTimelineDocument, type CustomerTimelineQuery } from "./customer360.generated";
 import { ErrorText } from "../ErrorText";
 import { CustomerLinks } from "../CustomerLinks/CustomerLinks";
+import { BusinessContext } from "../BusinessContext/BusinessContext";
 import { useI18n } from "../../i18n";
 import { tierLabel, timelineDetail, timelineKindLabel } from "../../i18n/labels";
 
@@ -40,6 +42,7 @@ export function Customer360({ id, onTicket, canUndoMerge = false }: { id: string
         <dt>{t("customer.tags")}</dt><dd>{c.tags.join(", ") || "—"}</dd>
       </dl>
       <CustomerLinks id={c.id} canUndoMerge={canUndoMerge} />
+      <BusinessContext context={c.businessContext} />
       <h3>{t("customer.openTickets")}</h3>
       {c.openTickets.length ? (
         <ul class="open-tickets">{c.openTickets.map((tk) => <li data-ticket={tk.id}>
