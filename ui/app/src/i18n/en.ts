@@ -3,6 +3,7 @@
 import { callsEn } from "./calls.en";
 import { linksEn } from "./links.en";
 import { deliveryEn } from "./delivery.en";
+import { filesEn } from "./files.en";
 import { supCustomersEn } from "./supcustomers.en";
 import { analystEn } from "./analyst.en";
 import { supervisorEn } from "./supervisor.en";
@@ -93,7 +94,6 @@ export const en = {
   "conversation.closeButton": "Close",
   "conversation.closed": "This interaction is closed.",
   "conversation.status": "Status: {status}",
-  "conversation.attachment": "{name} ({size})",
 
   "status.ACTIVE": "Active",
   "status.QUEUED": "Queued",
@@ -149,6 +149,7 @@ export const en = {
   ...callsEn,
   ...linksEn,
   ...deliveryEn,
+  ...filesEn,
   ...supCustomersEn,
   ...knowledgeEn,
 } as const;

@@ -2,6 +2,7 @@ import type { MessageKey } from "./en";
 import { callsZhCN } from "./calls.zh-CN";
 import { linksZhCN } from "./links.zh-CN";
 import { deliveryZhCN } from "./delivery.zh-CN";
+import { filesZhCN } from "./files.zh-CN";
 import { supCustomersZhCN } from "./supcustomers.zh-CN";
 import { analystZhCN } from "./analyst.zh-CN";
 import { supervisorZhCN } from "./supervisor.zh-CN";
@@ -94,7 +95,6 @@ export const zhCN: Record<MessageKey, string> = {
   "conversation.closeButton": "结束",
   "conversation.closed": "此会话已结束。",
   "conversation.status": "状态：{status}",
-  "conversation.attachment": "{name}（{size}）",
 
   "status.ACTIVE": "进行中",
   "status.QUEUED": "排队中",
@@ -150,6 +150,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...callsZhCN,
   ...linksZhCN,
   ...deliveryZhCN,
+  ...filesZhCN,
   ...supCustomersZhCN,
   ...knowledgeZhCN,
 };
