@@ -38,11 +38,10 @@ export function Attachments({ files }: { files: readonly AttachmentInfo[] }) {
         const state = f.quarantined ? "quarantined" : f.downloadUrl ? "kept" : "missing";
         return (
           <li key={f.sha256 + f.name} class={`attachment attachment-${state}`} data-sha256={f.sha256} data-state={state}>
-            <span aria-hidden="true">📎 </span>
             <span class="attachment-name">{f.name}</span>{" "}
             <span class="muted attachment-meta">({formatSize(f.size, locale)} · {f.contentType || t("files.unknownType")})</span>
             {f.quarantined ? (
-              <strong class="error attachment-quarantined"> {t("files.quarantined", { signature: f.quarantined })}</strong>
+              <strong class="error quarantine-mark"> {t("files.quarantined", { signature: f.quarantined })}</strong>
             ) : f.downloadUrl ? (
               <span class="attachment-links">
                 {" "}<a class="attachment-download" href={f.downloadUrl} download={f.name}>

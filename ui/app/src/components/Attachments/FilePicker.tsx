@@ -126,7 +126,7 @@ export function FilePicker({ id, uploads }: { id: string; uploads: Uploads }) {
           if (input.files) uploads.add(input.files);
           input.value = ""; // the same file may be chosen again
         }} />
-      <label for={id} class="file-button"><span aria-hidden="true">📎 </span>{t("files.attach")}</label>
+      <label for={id} class="file-button">{t("files.attach")}</label>
       <small id={`${id}-hint`} class="muted">{t("files.hint")}</small>
       {uploads.files.length ? (
         <ul class="pending-files" aria-label={t("files.pending")} aria-live="polite">
