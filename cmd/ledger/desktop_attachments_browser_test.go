@@ -40,11 +40,12 @@ import (
 //     with no link; a click on the PDF's download link saves, through the
 //     browser's own download, the customer's exact bytes;
 //   - in the reply box's picker, a file the server refuses shows the
-//     server's reason and is removed; the agent then replies with a file
-//     alone;
+//     server's reason and is removed; the agent then replies with files
+//     alone: one picked, an image pasted into the reply box;
 //   - the agent opens the customer's ticket, takes it, attaches an image
-//     through the note form's picker (uploaded at once, shown ready) and
-//     adds the note with no text: the note shows the image with its links;
+//     through the note form's picker (uploaded at once, shown ready) and a
+//     text file dropped on the form, and adds the note with no text: the
+//     note shows both with their links;
 //   - a supervisor, signed in, downloads that image (200, identical
 //     bytes); an analyst, signed in, is refused (403) at the same URL and
 //     at the customer's PDF.
@@ -190,16 +191,28 @@ func TestDesktopAttachmentsInBrowser(t *testing.T) {
 	clickJS(t, page, `.reply .pending-file .remove-file`)
 	page.WaitJS("the refused file removed", `!document.querySelector('.reply .pending-file')`, 10*time.Second)
 
-	// A reply that is a file alone, through the reply box's picker.
+	// A reply that is files alone: one through the reply box's picker, an
+	// image pasted into the box (a screenshot on the clipboard).
 	page.Do(chromedp.SetUploadFiles(chromedp.CSS("#reply-files"), []string{files.stepsPath}))
-	page.WaitJS("the reply's file uploaded", `document.querySelector('.reply .pending-file')?.dataset.state === "ready"`, 20*time.Second)
-	if got := browsertest.Eval[string](page, `document.querySelector('.reply .pending-file').textContent`); !strings.Contains(got, "steps.txt") || !strings.Contains(got, "Ready") {
-		t.Errorf("the reply's pending file reads %q, want steps.txt, Ready", got)
+	page.Do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const dt = new DataTransfer();
+		dt.items.add(new File([Uint8Array.from(atob(%q), c => c.charCodeAt(0))], "pasted.png", {type: "image/png"}));
+		document.querySelector("#reply-text").dispatchEvent(new ClipboardEvent("paste", {clipboardData: dt, bubbles: true, cancelable: true}));
+	})()`, base64.StdEncoding.EncodeToString(files.shot))))
+	page.WaitJS("the reply's files uploaded", `(() => { const l = [...document.querySelectorAll('.reply .pending-file')]; return l.length === 2 && l.every(f => f.dataset.state === "ready"); })()`, 20*time.Second)
+	if got := browsertest.Eval[string](page, `document.querySelector('.reply .pending-files').textContent`); !strings.Contains(got, "steps.txt") || !strings.Contains(got, "pasted.png") || !strings.Contains(got, "Ready") {
+		t.Errorf("the reply's pending files read %q, want steps.txt and pasted.png, Ready", got)
 	}
-	page.AssertAccessible("reply box with a file ready")
+	if got := browsertest.Eval[string](page, `document.querySelector("#reply-text").value`); got != "" {
+		t.Errorf("the paste of an image put %q in the reply box, want nothing", got)
+	}
+	page.AssertAccessible("reply box with files ready")
 	clickJS(t, page, `.reply button[type="submit"]`)
-	stepsSHA := sha(files.steps)
-	page.WaitJS("the reply with its file", fmt.Sprintf(`!!document.querySelector('.msg-OUT .attachment[data-sha256=%q] .attachment-download')`, stepsSHA), 20*time.Second)
+	stepsSHA, shotSHA := sha(files.steps), sha(files.shot)
+	page.WaitJS("the reply with its files", fmt.Sprintf(`(() => {
+		const m = document.querySelector('.msg-OUT .attachment[data-sha256=%q] .attachment-download')?.closest(".msg");
+		return !!m && !!m.querySelector('.attachment[data-sha256=%q] .attachment-open');
+	})()`, stepsSHA, shotSHA), 20*time.Second)
 	page.WaitJS("the reply box emptied of files", `!document.querySelector('.reply .pending-file')`, 10*time.Second)
 
 	// In Chinese: the same files, the markers translated.
@@ -218,6 +231,14 @@ func TestDesktopAttachmentsInBrowser(t *testing.T) {
 	page.WaitJS("the ticket taken", `document.querySelector(".ticket")?.dataset.status === "ASSIGNED"`, 20*time.Second)
 	page.Do(chromedp.SetUploadFiles(chromedp.CSS("#ticket-note-files"), []string{files.pngPath}))
 	page.WaitJS("the note's file uploaded", `document.querySelector('.ticket-note-form .pending-file')?.dataset.state === "ready"`, 20*time.Second)
+	// And one dropped on the form.
+	page.Do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const dt = new DataTransfer(), form = document.querySelector(".ticket-note-form");
+		dt.items.add(new File([%q], "dropped.txt", {type: "text/plain"}));
+		form.dispatchEvent(new DragEvent("dragover", {dataTransfer: dt, bubbles: true, cancelable: true}));
+		form.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+	})()`, string(files.dropped))))
+	page.WaitJS("the dropped file uploaded", `(() => { const l = [...document.querySelectorAll('.ticket-note-form .pending-file')]; return l.length === 2 && l.every(f => f.dataset.state === "ready"); })()`, 20*time.Second)
 	if browsertest.Eval[bool](page, `document.querySelector('.ticket-note-form button[type="submit"]').disabled`) {
 		t.Error("the add-note button is disabled with a file ready and no text: a note may be files alone")
 	}
@@ -226,6 +247,9 @@ func TestDesktopAttachmentsInBrowser(t *testing.T) {
 	pngSHA := sha(files.png)
 	noteFile := fmt.Sprintf(`document.querySelector('.ticket-notes .attachment[data-sha256=%q]')`, pngSHA)
 	page.WaitJS("the note with its image", noteFile+`?.querySelector(".attachment-download")`, 20*time.Second)
+	if !browsertest.Eval[bool](page, noteFile+fmt.Sprintf(`.closest("li:not(.attachment)").querySelector('.attachment[data-sha256=%q] .attachment-download') !== null`, sha(files.dropped))) {
+		t.Error("the note lacks the dropped file")
+	}
 	pngURL := fmt.Sprintf("/files/tickets/%s/%s", ticket.ID, pngSHA)
 	if got := show(noteFile); !strings.Contains(got.Text, "refund-form.png") || !strings.Contains(got.Text, "image/png") ||
 		got.Download != pngURL || got.Open != pngURL+"?inline=1" {
@@ -279,6 +303,7 @@ type desktopFiles struct {
 	pdfName, txtName   string
 	pdf, txt           []byte
 	png, steps         []byte
+	shot, dropped      []byte // pasted into the reply box, dropped on the note form
 	pngPath, stepsPath string
 	badPath            string // a name the server refuses
 }
@@ -300,8 +325,16 @@ func newDesktopFiles(t *testing.T) desktopFiles {
 	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)
 	}
+	shot := image.NewGray(image.Rect(0, 0, 8, 8))
+	for i := range shot.Pix {
+		shot.Pix[i] = byte(rng.IntN(256))
+	}
+	var shotPNG bytes.Buffer
+	if err := png.Encode(&shotPNG, shot); err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
-	f := desktopFiles{pdfName: "invoice-2026-11.pdf", txtName: "serial.txt",
+	f := desktopFiles{shot: shotPNG.Bytes(), dropped: []byte("Dropped on the note form.\n"), pdfName: "invoice-2026-11.pdf", txtName: "serial.txt",
 		pdf: pdf, txt: []byte("Serial number: SN-4471-0098\n"),
 		png: buf.Bytes(), steps: []byte("1. Open Settings.\n2. Choose Billing.\n"),
 		pngPath: filepath.Join(dir, "refund-form.png"), stepsPath: filepath.Join(dir, "steps.txt"),

@@ -103,7 +103,7 @@ export function DropZone({ uploads, children, ...props }: { uploads: Uploads; ch
   return (
     <form {...props} class={`${props.class ?? ""}${over ? " dropping" : ""}`}
       onDragOver={(e) => { if (hasFiles(e)) { e.preventDefault(); setOver(true); } }}
-      onDragLeave={() => setOver(false)}
+      onDragLeave={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(false); }}
       onDrop={(e) => {
         setOver(false);
         if (!hasFiles(e)) return;
