@@ -2,8 +2,8 @@
 // note form. Each chosen (or dropped, or pasted) file is uploaded at once
 // (api/files.ts) and listed with its state: uploading, ready, or not
 // uploaded with the reason; each can be removed. The form sends the ready
-// files' tokens with its mutation (useUploads().tokens) and clears the list
-// once it was recorded.
+// files' tokens with its mutation (useUploads().tokens) and drops them from
+// the list once they were recorded (useUploads().sent).
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ComponentChildren, JSX } from "preact";
 import { uploadFile, type UploadTarget } from "../../api/files";
@@ -31,7 +31,8 @@ export type Uploads = {
   busy: boolean;
   add: (files: Iterable<File>) => void;
   remove: (key: string) => void;
-  clear: () => void;
+  /** sent drops the files recorded with these tokens, and those that failed; files added meanwhile stay. */
+  sent: (tokens: string[]) => void;
 };
 
 /** failure turns an upload's refusal into a sentence in the user's language. */
@@ -82,7 +83,7 @@ export function useUploads(target: UploadTarget): Uploads {
     tokens: files.flatMap((f) => (f.state === "ready" && f.token ? [f.token] : [])),
     busy: files.some((f) => f.state === "uploading"),
     add, remove,
-    clear: () => setFiles([]),
+    sent: (tokens) => setFiles((list) => list.filter((f) => f.state === "uploading" || (f.state === "ready" && !tokens.includes(f.token!)))),
   };
 }
 

@@ -85,7 +85,7 @@ export function Conversation({ id, onCustomer }: { id: string; onCustomer: (id: 
     if ((!body && !files.length) || uploads.busy) return;
     const r = await sendReply({ id, text: body, key: `reply-${id}-${crypto.randomUUID()}`,
       template: template ? { id: template.id, version: template.version } : null, files: files.length ? files : null });
-    if (!r.error) { setText(""); setTemplate(null); setSuggestFor(""); uploads.clear(); }
+    if (!r.error) { setText(""); setTemplate(null); setSuggestFor(""); uploads.sent(files); }
   }
 
   function typed(value: string) {

@@ -160,7 +160,7 @@ export function TicketView({ id, agentId, canReassign = false, onClose }: Props)
           const files = uploads.tokens;
           if ((!noteText.trim() && !files.length) || uploads.busy) return;
           note({ id, text: noteText.trim(), files: files.length ? files : null, key: key("note") })
-            .then((r) => { if (!r.error) { setNoteText(""); uploads.clear(); } });
+            .then((r) => { if (!r.error) { setNoteText(""); uploads.sent(files); } });
         }}>
           <label for="ticket-note">{t("ticket.noteLabel")}</label>
           <textarea id="ticket-note" rows={2} value={noteText} onInput={(e) => setNoteText(e.currentTarget.value)}
