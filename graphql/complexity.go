@@ -32,6 +32,13 @@ type costModel struct {
 // identities or open tickets, an interaction's messages).
 const listGuess = 10
 
+// itemGuess is the assumed length of lists of these types, read with
+// the object that holds them rather than looked up: a message's or a
+// note's files (most carry none, few more than one or two). At listGuess
+// the desktop could not show the files of a conversation's page of
+// messages within the cost limit.
+var itemGuess = map[string]int{"Attachment": 2}
+
 // cost returns the estimated cost of running op with vars, saturating at
 // math.MaxInt instead of overflowing.
 func (m costModel) cost(doc *document.Document, op *document.Operation, vars map[string]any) int {
@@ -101,7 +108,11 @@ func (w *costWalk) field(s document.Selection, typeName string, mult, pending in
 	case isList && pending > 0:
 		childMult = mul(mult, pending)
 	case isList:
-		childMult = mul(mult, listGuess)
+		guess, ok := itemGuess[namedType(def.Type)]
+		if !ok {
+			guess = listGuess
+		}
+		childMult = mul(mult, guess)
 	}
 	return add(mult, w.selections(s.Children, namedType(def.Type), childMult, childPending))
 }

@@ -41,6 +41,7 @@ func TestComplexity(t *testing.T) {
 		{"bounded list, null variable", `query($n: Int = 3) { interaction(id: "1") { messages(first: $n) { text } } }`, map[string]any{"n": nil}, 2 + 100},
 		{"bounded list, default variable", `query($n: Int = 3) { interaction(id: "1") { messages(first: $n) { text } } }`, nil, 2 + 3},
 		{"notes", `{ tickets(first: 10) { nodes { notes { text } } } }`, nil, 2 + 10*(1+100)},
+		{"files", `{ interaction(id: "1") { messages(first: 10) { attachments { name size } } } }`, nil, 2 + 10*(1+2*2)},
 		{"unknown field", `{ nothing }`, nil, 1},
 	} {
 		doc, err := document.Parse(c.query)

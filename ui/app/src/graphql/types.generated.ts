@@ -57,13 +57,25 @@ export type AgentPayload = {
   position: Scalars['Long']['output'];
 };
 
-/** A file that came with a message; the bytes are kept outside the ledger. */
+/**
+ * A file that came with a message. The ledger records its description; its
+ * bytes are kept in the blob store, sealed with the customer's data key.
+ */
 export type Attachment = {
   __typename?: 'Attachment';
-  /** The MIME type. */
+  /** The MIME type, sniffed from the bytes when they were kept. */
   contentType: Scalars['String']['output'];
+  /**
+   * Where the signed-in caller downloads the file (GET, with the session
+   * cookie or a bearer token); null when its bytes were not kept or it is
+   * quarantined. FORBIDDEN for analysts. Every download is recorded in the
+   * access ledger.
+   */
+  downloadUrl?: Maybe<Scalars['String']['output']>;
   /** The file name (`[masked]` for analysts). */
   name: Scalars['String']['output'];
+  /** The malware signature the file matched: its bytes were not kept and nobody can download it. */
+  quarantined?: Maybe<Scalars['String']['output']>;
   /** Hex SHA-256 of the bytes. */
   sha256: Scalars['String']['output'];
   /** Size in bytes. */
@@ -1026,6 +1038,7 @@ export type MutationCloseInteractionArgs = {
  */
 export type MutationCommentOnTicketArgs = {
   consistency?: InputMaybe<Consistency>;
+  files?: InputMaybe<Array<Scalars['String']['input']>>;
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   text: Scalars['String']['input'];
   ticketId: Scalars['ID']['input'];
@@ -1237,6 +1250,7 @@ export type MutationRegisterAgentArgs = {
  */
 export type MutationReplyToInteractionArgs = {
   consistency?: InputMaybe<Consistency>;
+  files?: InputMaybe<Array<Scalars['String']['input']>>;
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   interactionId: Scalars['ID']['input'];
   template?: InputMaybe<TemplateUseInput>;
@@ -2275,6 +2289,8 @@ export type TicketNote = {
   __typename?: 'TicketNote';
   /** When it was written. */
   at: Scalars['Time']['output'];
+  /** Files attached with the note. */
+  attachments: Array<Attachment>;
   /** Who wrote it. */
   authorId: Scalars['String']['output'];
   /** The $all position of the note. */

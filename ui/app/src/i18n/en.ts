@@ -4,6 +4,7 @@ import { callsEn } from "./calls.en";
 import { linksEn } from "./links.en";
 import { contextEn } from "./context.en";
 import { deliveryEn } from "./delivery.en";
+import { filesEn } from "./files.en";
 import { supCustomersEn } from "./supcustomers.en";
 import { analystEn } from "./analyst.en";
 import { supervisorEn } from "./supervisor.en";
@@ -94,7 +95,6 @@ export const en = {
   "conversation.closeButton": "Close",
   "conversation.closed": "This interaction is closed.",
   "conversation.status": "Status: {status}",
-  "conversation.attachment": "{name} ({size})",
 
   "status.ACTIVE": "Active",
   "status.QUEUED": "Queued",
@@ -151,6 +151,7 @@ export const en = {
   ...linksEn,
   ...contextEn,
   ...deliveryEn,
+  ...filesEn,
   ...supCustomersEn,
   ...knowledgeEn,
 } as const;

@@ -3,6 +3,7 @@ import { callsZhCN } from "./calls.zh-CN";
 import { linksZhCN } from "./links.zh-CN";
 import { contextZhCN } from "./context.zh-CN";
 import { deliveryZhCN } from "./delivery.zh-CN";
+import { filesZhCN } from "./files.zh-CN";
 import { supCustomersZhCN } from "./supcustomers.zh-CN";
 import { analystZhCN } from "./analyst.zh-CN";
 import { supervisorZhCN } from "./supervisor.zh-CN";
@@ -95,7 +96,6 @@ export const zhCN: Record<MessageKey, string> = {
   "conversation.closeButton": "结束",
   "conversation.closed": "此会话已结束。",
   "conversation.status": "状态：{status}",
-  "conversation.attachment": "{name}（{size}）",
 
   "status.ACTIVE": "进行中",
   "status.QUEUED": "排队中",
@@ -152,6 +152,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...linksZhCN,
   ...contextZhCN,
   ...deliveryZhCN,
+  ...filesZhCN,
   ...supCustomersZhCN,
   ...knowledgeZhCN,
 };

@@ -2,7 +2,10 @@
 // interactionUpdated; a reply box on written channels with the suggested
 // replies under it (ReplySuggestions: a template inserted is remembered and
 // named when the reply is sent); close with an outcome and a summary, the
-// summary drafted from the conversation when the form opens.
+// summary drafted from the conversation when the form opens. Files come
+// with messages in both directions (Attachments); the agent attaches files
+// to a reply through the picker, by dropping them on the reply box or by
+// pasting an image, and a reply may be files alone.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useClient, useMutation, useQuery, useSubscription } from "@urql/preact";
 import {
@@ -16,6 +19,8 @@ import { ErrorText } from "../ErrorText";
 import { DeliveryState } from "../DeliveryState/DeliveryState";
 import { useI18n } from "../../i18n";
 import { IdentityNote } from "../IdentityNote/IdentityNote";
+import { Attachments } from "../Attachments/Attachments";
+import { DropZone, FilePicker, pastedFiles, useUploads } from "../Attachments/FilePicker";
 
 const dispositions: Disposition[] = ["RESOLVED", "FOLLOW_UP", "ESCALATED", "NO_ACTION", "SPAM"];
 
@@ -59,6 +64,7 @@ export function Conversation({ id, onCustomer }: { id: string; onCustomer: (id: 
   const summaryNow = useRef({ summary, offered });
   summaryNow.current = { summary, offered };
   const client = useClient();
+  const uploads = useUploads({ kind: "interaction", id });
   const it = newest(q.data?.interaction, s.data?.interactionUpdated, reply.data?.replyToInteraction.interaction,
     closing.data?.closeInteraction.interaction);
   const customerId = it?.customer.id;
@@ -75,10 +81,11 @@ export function Conversation({ id, onCustomer }: { id: string; onCustomer: (id: 
   async function submitReply(e: Event) {
     e.preventDefault();
     const body = text.trim();
-    if (!body) return;
+    const files = uploads.tokens;
+    if ((!body && !files.length) || uploads.busy) return;
     const r = await sendReply({ id, text: body, key: `reply-${id}-${crypto.randomUUID()}`,
-      template: template ? { id: template.id, version: template.version } : null });
-    if (!r.error) { setText(""); setTemplate(null); setSuggestFor(""); }
+      template: template ? { id: template.id, version: template.version } : null, files: files.length ? files : null });
+    if (!r.error) { setText(""); setTemplate(null); setSuggestFor(""); uploads.sent(files); }
   }
 
   function typed(value: string) {
@@ -137,7 +144,7 @@ export function Conversation({ id, onCustomer }: { id: string; onCustomer: (id: 
           <li key={m.id} class={`msg msg-${m.direction}`} data-direction={m.direction}>
             <span class="sr-only">{t(`conversation.from.${m.direction}`)}: </span>
             <p class="text">{m.text}</p>
-            {m.attachments.map((a) => <p class="att">📎 {t("conversation.attachment", { name: a.name, size: `${a.size} B` })}</p>)}
+            <Attachments files={m.attachments} />
             <small>
               <time dateTime={m.at}>{time(m.at)}</time>
               {m.direction === "OUT" ? <> · {t("conversation.sent")}</> : null}
@@ -151,20 +158,23 @@ export function Conversation({ id, onCustomer }: { id: string; onCustomer: (id: 
         {it.disposition ? ` ${t(`disposition.${it.disposition}`)}` : ""}{it.summary ? ` — ${it.summary}` : ""}</p> : null}
       {open && writtenChannels.includes(it.channel) ? (
         <>
-          <form class="reply" onSubmit={submitReply}>
+          <DropZone class="reply" uploads={uploads} onSubmit={submitReply}>
             <label for="reply-text">{t("conversation.replyLabel")}</label>
             <textarea id="reply-text" ref={box} rows={3} value={text} aria-describedby={shortcutHintId}
               onInput={(e) => typed(e.currentTarget.value)}
+              onPaste={(e) => { const files = pastedFiles(e); if (files.length) { e.preventDefault(); uploads.add(files); } }}
               onKeyDown={(e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) submitReply(e); }} />
+            <FilePicker id="reply-files" uploads={uploads} />
             <div class="row reply-actions">
-              <button type="submit" disabled={reply.fetching || !text.trim()}>
+              <button type="submit" disabled={reply.fetching || uploads.busy || (!text.trim() && !uploads.tokens.length)}>
                 {reply.fetching ? t("conversation.sending") : t("conversation.send")}
               </button>
               {template ? <small class="muted from-template" data-template={template.id}>
                 {t("knowledge.fromTemplate", { title: template.title, version: template.version })}</small> : null}
+              {uploads.busy ? <small class="muted">{t("files.wait")}</small> : null}
             </div>
             <ErrorText error={reply.error} />
-          </form>
+          </DropZone>
           <ReplySuggestions interactionId={id} channel={it.channel} draft={suggestFor} trigger={lastIn}
             replyBox="reply-text" onInsert={insert} />
         </>

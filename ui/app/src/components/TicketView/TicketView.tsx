@@ -1,7 +1,9 @@
 // TicketView: one ticket, kept live by ticketUpdated: take it (or, for
 // supervisors, assign it to anyone),
 // move it through the statuses the domain allows, internal notes,
-// collaborating departments and the SLA clocks.
+// collaborating departments and the SLA clocks. A note may carry files
+// (picked, dropped or pasted; a note may be files alone), shown with it
+// for download.
 import { useState } from "preact/hooks";
 import { useMutation, useQuery, useSubscription } from "@urql/preact";
 import {
@@ -12,6 +14,8 @@ import type { TicketStatus } from "../../graphql/types.generated";
 import { ErrorText } from "../ErrorText";
 import { useNow } from "../useNow";
 import { useI18n } from "../../i18n";
+import { Attachments } from "../Attachments/Attachments";
+import { DropZone, FilePicker, pastedFiles, useUploads } from "../Attachments/FilePicker";
 
 /** moves lists the statuses changeTicketStatus accepts from each status (domain/ticket.go). */
 export const moves: Record<TicketStatus, TicketStatus[]> = {
@@ -66,6 +70,7 @@ export function TicketView({ id, agentId, canReassign = false, onClose }: Props)
   const [deptAgent, setDeptAgent] = useState("");
   const [due, setDue] = useState("");
   const [deptMissing, setDeptMissing] = useState(false);
+  const uploads = useUploads({ kind: "ticket", id });
   // The subscription first: on a tie it is the freshest (it also carries SLA clock changes,
   // which leave updatedAt as it was), whereas the query may be refetched at any time.
   const tk = newest(s.data?.ticketUpdated, q.data?.ticket, assigning.data?.assignTicket.ticket,
@@ -146,19 +151,25 @@ export function TicketView({ id, agentId, canReassign = false, onClose }: Props)
       <h3>{t("ticket.notes", { count: tk.noteCount })}</h3>
       {tk.notes.length ? (
         <ol class="ticket-notes">{tk.notes.map((n) => (
-          <li key={n.position}><p>{n.text}</p><small>{n.authorId} · <time dateTime={n.at}>{time(n.at)}</time></small></li>
+          <li key={n.position}>{n.text ? <p>{n.text}</p> : null}<Attachments files={n.attachments} /><small>{n.authorId} · <time dateTime={n.at}>{time(n.at)}</time></small></li>
         ))}</ol>
       ) : <p class="muted">{t("ticket.noNotes")}</p>}
       {tk.status !== "CLOSED" ? (
-        <form onSubmit={(e) => {
+        <DropZone class="ticket-note-form" uploads={uploads} onSubmit={(e) => {
           e.preventDefault();
-          if (noteText.trim()) note({ id, text: noteText.trim(), key: key("note") }).then((r) => { if (!r.error) setNoteText(""); });
+          const files = uploads.tokens;
+          if ((!noteText.trim() && !files.length) || uploads.busy) return;
+          note({ id, text: noteText.trim(), files: files.length ? files : null, key: key("note") })
+            .then((r) => { if (!r.error) { setNoteText(""); uploads.sent(files); } });
         }}>
           <label for="ticket-note">{t("ticket.noteLabel")}</label>
-          <textarea id="ticket-note" rows={2} value={noteText} onInput={(e) => setNoteText(e.currentTarget.value)} />
-          <button type="submit" disabled={noting.fetching || !noteText.trim()}>{t("ticket.addNote")}</button>
+          <textarea id="ticket-note" rows={2} value={noteText} onInput={(e) => setNoteText(e.currentTarget.value)}
+            onPaste={(e) => { const files = pastedFiles(e); if (files.length) { e.preventDefault(); uploads.add(files); } }} />
+          <FilePicker id="ticket-note-files" uploads={uploads} />
+          <button type="submit" disabled={noting.fetching || uploads.busy || (!noteText.trim() && !uploads.tokens.length)}>{t("ticket.addNote")}</button>
+          {uploads.busy ? <small class="muted"> {t("files.wait")}</small> : null}
           <ErrorText error={noting.error} />
-        </form>
+        </DropZone>
       ) : null}
 
       <h3>{t("ticket.collaborators")}</h3>
