@@ -143,6 +143,18 @@ const (
 	FactStale
 )
 
+// String names the outcome as the API and the integration endpoint answer
+// it: RECORDED, UNCHANGED or STALE.
+func (o FactOutcome) String() string {
+	switch o {
+	case FactUnchanged:
+		return "UNCHANGED"
+	case FactStale:
+		return "STALE"
+	}
+	return "RECORDED"
+}
+
 // ClassifyFact tells what recording cmd does on c, without validating it.
 func ClassifyFact(c BusinessContext, cmd RecordBusinessFact) FactOutcome {
 	switch cur := c.VersionOf(cmd.Key()); {

@@ -80,18 +80,7 @@ func (p *businessFactPayload) CustomerID() gql.ID    { return gql.ID(p.res.Custo
 func (p *businessFactPayload) CustomerCreated() bool { return p.res.CustomerCreated }
 func (p *businessFactPayload) Version() Long         { return Long(p.res.Version) }
 func (p *businessFactPayload) Position() Long        { return Long(p.res.Position) }
-func (p *businessFactPayload) Outcome() string       { return FactOutcomeName(p.res.Outcome) }
-
-// FactOutcomeName is the FactOutcome enum value of o.
-func FactOutcomeName(o domain.FactOutcome) string {
-	switch o {
-	case domain.FactUnchanged:
-		return "UNCHANGED"
-	case domain.FactStale:
-		return "STALE"
-	}
-	return "RECORDED"
-}
+func (p *businessFactPayload) Outcome() string       { return p.res.Outcome.String() }
 
 // BusinessContext is the customer's business context.
 func (c *customerResolver) BusinessContext(ctx context.Context) (*businessContextResolver, error) {

@@ -54,15 +54,24 @@ func (s *Server) ServeFile(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) error {
+// fileCaller authenticates a request of the file endpoints (as /graphql
+// does) on a server that keeps files.
+func (s *Server) fileCaller(r *http.Request) (context.Context, auth.Viewer, error) {
 	if s.root.files == nil {
-		return apierror.New(apierror.CodeUnavailable, "this server keeps no attachments' contents")
+		return nil, auth.Viewer{}, apierror.New(apierror.CodeUnavailable, "this server keeps no attachments' contents")
 	}
 	v, err := transport.AuthenticateRequest(s.auth, r)
 	if err != nil {
+		return nil, v, err
+	}
+	return auth.WithViewer(transport.WithClientIP(r.Context(), r), v), v, nil
+}
+
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) error {
+	ctx, v, err := s.fileCaller(r)
+	if err != nil {
 		return err
 	}
-	ctx := auth.WithViewer(transport.WithClientIP(r.Context(), r), v)
 	if _, err := auth.Authorize(ctx, auth.OpDownloadFiles); err != nil {
 		return err
 	}

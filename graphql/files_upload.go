@@ -19,7 +19,6 @@ import (
 	"github.com/interactionledger/ledger/eventstore/blobs"
 	"github.com/interactionledger/ledger/graphql/apierror"
 	"github.com/interactionledger/ledger/graphql/auth"
-	"github.com/interactionledger/ledger/graphql/transport"
 )
 
 // An agent attaches a file in two steps: the upload endpoint keeps the
@@ -135,14 +134,10 @@ func (s *Server) ServeUpload(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) error {
-	if s.root.files == nil {
-		return apierror.New(apierror.CodeUnavailable, "this server keeps no attachments' contents")
-	}
-	v, err := transport.AuthenticateRequest(s.auth, r)
+	ctx, v, err := s.fileCaller(r)
 	if err != nil {
 		return err
 	}
-	ctx := auth.WithViewer(transport.WithClientIP(r.Context(), r), v)
 	q := r.URL.Query()
 	name, err := cleanFileName(q.Get("name"))
 	if err != nil {

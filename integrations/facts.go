@@ -256,19 +256,9 @@ func (h *handler) record(w http.ResponseWriter, r *http.Request, req FactRequest
 		return
 	}
 	writeJSON(w, http.StatusOK, FactResponse{
-		CustomerID: res.CustomerID, CustomerCreated: res.CustomerCreated, Outcome: outcomeName(res.Outcome),
+		CustomerID: res.CustomerID, CustomerCreated: res.CustomerCreated, Outcome: res.Outcome.String(),
 		Version: res.Version, Position: res.Position,
 	})
-}
-
-func outcomeName(o domain.FactOutcome) string {
-	switch o {
-	case domain.FactUnchanged:
-		return "UNCHANGED"
-	case domain.FactStale:
-		return "STALE"
-	}
-	return "RECORDED"
 }
 
 // statusOf maps a command's error to its HTTP status by domain code.
