@@ -612,27 +612,7 @@ func TestWebChatFiles(t *testing.T) {
 	h := startAPI(t, &webChannelsComponent{webchatOrigins: "https://shop.example.com"})
 	base := "http://" + h.srv.addr
 	const visitor = "v-files-visitor-0123456789"
-	ws, _, err := websocket.DefaultDialer.Dial("ws://"+h.srv.addr+"/channels/webchat", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
-	if err := ws.WriteJSON(map[string]any{"type": "hello", "visitorId": visitor}); err != nil {
-		t.Fatal(err)
-	}
-	next := func(typ string) map[string]any {
-		t.Helper()
-		for {
-			var f map[string]any
-			_ = ws.SetReadDeadline(time.Now().Add(30 * time.Second))
-			if err := ws.ReadJSON(&f); err != nil {
-				t.Fatalf("waiting for %s: %v", typ, err)
-			}
-			if f["type"] == typ {
-				return f
-			}
-		}
-	}
+	_, next := chatSocket(t, h.srv.addr, visitor)
 	next("welcome")
 
 	preflight, _ := http.NewRequest(http.MethodOptions, base+"/channels/webchat/files", nil)
@@ -703,27 +683,7 @@ func TestWebChatReplyCarriesFiles(t *testing.T) {
 	h := startAPI(t, &webChannelsComponent{}, newOutboundComponent())
 	h.seed("a-agent")
 	const visitor = "v-reply-files-0123456789"
-	ws, _, err := websocket.DefaultDialer.Dial("ws://"+h.srv.addr+"/channels/webchat", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
-	next := func(typ string) map[string]any {
-		t.Helper()
-		for {
-			var f map[string]any
-			_ = ws.SetReadDeadline(time.Now().Add(30 * time.Second))
-			if err := ws.ReadJSON(&f); err != nil {
-				t.Fatalf("waiting for %s: %v", typ, err)
-			}
-			if f["type"] == typ {
-				return f
-			}
-		}
-	}
-	if err := ws.WriteJSON(map[string]any{"type": "hello", "visitorId": visitor}); err != nil {
-		t.Fatal(err)
-	}
+	ws, next := chatSocket(t, h.srv.addr, visitor)
 	next("welcome")
 	if err := ws.WriteJSON(map[string]any{"type": "message", "id": "c-1", "text": "the manual please"}); err != nil {
 		t.Fatal(err)
@@ -755,5 +715,32 @@ func TestWebChatReplyCarriesFiles(t *testing.T) {
 	defer resp.Body.Close()
 	if b, _ := io.ReadAll(resp.Body); resp.StatusCode != 200 || !bytes.Equal(b, manual) || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
 		t.Errorf("visitor's download of the reply's file: %d, %d bytes, %v", resp.StatusCode, len(b), resp.Header)
+	}
+}
+
+// chatSocket opens a web chat socket as the visitor, says hello and
+// returns next, which waits for the next frame of a type.
+func chatSocket(t *testing.T, addr, visitor string) (*websocket.Conn, func(typ string) map[string]any) {
+	t.Helper()
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/channels/webchat", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	if err := ws.WriteJSON(map[string]any{"type": "hello", "visitorId": visitor}); err != nil {
+		t.Fatal(err)
+	}
+	return ws, func(typ string) map[string]any {
+		t.Helper()
+		for {
+			var f map[string]any
+			_ = ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+			if err := ws.ReadJSON(&f); err != nil {
+				t.Fatalf("waiting for %s: %v", typ, err)
+			}
+			if f["type"] == typ {
+				return f
+			}
+		}
 	}
 }
