@@ -6,7 +6,7 @@ RUN_DATA  ?= data-run
 RUN_HTTP  ?= 127.0.0.1:8080
 RUN_ADMIN ?= 127.0.0.1:9090
 
-.PHONY: run test build lint test-deps faults soak bench bench-desktop bench-write-path bench-esdb bench-access-ledger bench-encryption clean ui ui-widget ui-app
+.PHONY: run test build lint test-deps faults soak bench bench-blobs bench-desktop bench-write-path bench-esdb bench-access-ledger bench-encryption clean ui ui-widget ui-app
 
 # build: the UI first (node and npm), then the binary that embeds it. A
 # plain `go build ./cmd/ledger` works without node: it embeds placeholders.
@@ -84,6 +84,15 @@ bench-desktop: ui
 		LEDGER_DESKTOP_PERF_CPUPROFILE=$(CURDIR)/desktop-perf.prof \
 		$(GO) test -count=1 -timeout 10m -run '^TestDesktopPerformanceInBrowser$$' -v ./cmd/ledger/ >desktop-perf.log 2>&1; \
 		status=$$?; grep -E 'PERF|FAIL|^ok|_test.go' desktop-perf.log; exit $$status
+
+# bench-blobs: uploading (Put: hash, seal, store) and downloading (Open:
+# read, open, check) a 16 MiB attachment through the blob store, on the
+# embedded directory, with clamd scanning every put, and on SeaweedFS's S3
+# gateway; then the streaming tests' heap peaks (BENCHMARKS.md). Quiet
+# machine.
+bench-blobs: test-deps
+	CI=true $(GO) test -run '^$$' -bench '^BenchmarkStore$$' -benchtime 10x -count 3 ./eventstore/blobs/
+	CI=true $(GO) test -count=1 -v -run 'StreamsWithoutBuffering' ./eventstore/blobs/ | grep -E 'heap|^(--- |ok)'
 
 # bench-access-ledger: the screen-pop query with and without the access
 # ledger (BENCHMARKS.md), three runs each; about five minutes.

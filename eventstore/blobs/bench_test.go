@@ -10,6 +10,7 @@ import (
 	"github.com/interactionledger/ledger/eventstore/blobs"
 	"github.com/interactionledger/ledger/eventstore/blobs/blobstest"
 	"github.com/interactionledger/ledger/eventstore/blobs/s3test"
+	"github.com/interactionledger/ledger/internal/clamav/clamavtest"
 )
 
 // benchSize is the attachment the benchmarks move: large enough that
@@ -27,6 +28,15 @@ func BenchmarkStore(b *testing.B) {
 		}
 		benchBackend(b, d)
 	})
+	// DirScanned: the embedded back end with clamd scanning every put in
+	// the same pass (a real daemon with the test signature).
+	b.Run("DirScanned", func(b *testing.B) {
+		d, err := blobs.OpenDir(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchBackend(b, d, blobs.WithScanner(clamavtest.Start(b).Client()))
+	})
 	b.Run("S3", func(b *testing.B) {
 		srv := s3test.Start(b)
 		b.Setenv(blobs.EnvAccessKey, srv.AccessKey)
@@ -39,8 +49,8 @@ func BenchmarkStore(b *testing.B) {
 	})
 }
 
-func benchBackend(b *testing.B, backend blobs.Backend) {
-	s := blobs.New(backend, blobstest.Keys(b))
+func benchBackend(b *testing.B, backend blobs.Backend, opts ...blobs.Option) {
+	s := blobs.New(backend, blobstest.Keys(b), opts...)
 	content := make([]byte, benchSize)
 	if _, err := rand.Read(content); err != nil {
 		b.Fatal(err)
