@@ -25,11 +25,12 @@ type Reply struct {
 }
 
 // ReplyFile is an attachment of a reply: its name and sniffed type, and
-// how to read its content.
+// its content, opened before the message is handed over (so that a file
+// that cannot be read fails the attempt before the relay sees a byte).
 type ReplyFile struct {
 	Name        string
 	ContentType string
-	Open        func() (io.ReadCloser, error)
+	Content     io.Reader
 }
 
 // compose writes the reply as an RFC 5322 message to w: one text/plain
@@ -111,12 +112,7 @@ func writeFile(mw *gomail.Writer, f ReplyFile) error {
 	if err != nil {
 		return fmt.Errorf("compose attachment %q: %w", f.Name, err)
 	}
-	content, err := f.Open()
-	if err != nil {
-		return fmt.Errorf("open attachment %q: %w", f.Name, err)
-	}
-	defer content.Close()
-	if _, err := io.Copy(aw, content); err != nil {
+	if _, err := io.Copy(aw, f.Content); err != nil {
 		return fmt.Errorf("attach %q: %w", f.Name, err)
 	}
 	if err := aw.Close(); err != nil {

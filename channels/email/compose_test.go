@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/emersion/go-message"
@@ -98,15 +99,12 @@ func TestReplySubject(t *testing.T) {
 func TestComposeWithFiles(t *testing.T) {
 	pdf := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte{0, 1, 2, 0xff}, 50_000)...)
 	files := map[string][]byte{"报价单.pdf": pdf, "notes.txt": []byte("line 1\nline 2\n")}
-	open := func(b []byte) func() (io.ReadCloser, error) {
-		return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-	}
 	r := Reply{
 		From: &gomail.Address{Address: "support@example.com"}, To: &gomail.Address{Address: "lilei@example.cn"},
 		Subject: "Re: quote", Text: "Attached.", MessageID: "ledger.y@example.com", Date: time.Date(2025, 1, 6, 12, 0, 0, 0, time.UTC),
 		Files: []ReplyFile{
-			{Name: "报价单.pdf", ContentType: "application/pdf", Open: open(pdf)},
-			{Name: "notes.txt", ContentType: "text/plain; charset=utf-8", Open: open(files["notes.txt"])},
+			{Name: "报价单.pdf", ContentType: "application/pdf", Content: bytes.NewReader(pdf)},
+			{Name: "notes.txt", ContentType: "text/plain; charset=utf-8", Content: bytes.NewReader(files["notes.txt"])},
 		},
 	}
 	var buf bytes.Buffer
@@ -150,8 +148,8 @@ func TestComposeWithFiles(t *testing.T) {
 		t.Errorf("types %v", types)
 	}
 	failing := r
-	failing.Files = []ReplyFile{{Name: "gone.pdf", Open: func() (io.ReadCloser, error) { return nil, errors.New("erased") }}}
-	if err := compose(io.Discard, failing); err == nil || !strings.Contains(err.Error(), "gone.pdf") {
-		t.Errorf("compose with a file that cannot be opened: %v", err)
+	failing.Files = []ReplyFile{{Name: "cut.pdf", Content: iotest.ErrReader(errors.New("connection reset"))}}
+	if err := compose(io.Discard, failing); err == nil || !strings.Contains(err.Error(), "cut.pdf") {
+		t.Errorf("compose with a file that cannot be read: %v", err)
 	}
 }

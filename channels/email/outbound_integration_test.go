@@ -377,3 +377,31 @@ func TestRelayConnections(t *testing.T) {
 		}
 	})
 }
+
+// TestRelayAbandonsAMessageThatFailsMidway: when writing the message fails
+// after DATA began (an attachment's read breaks off), the relay gets no
+// message (the connection closes without the final dot), and the failure
+// is worth another attempt.
+func TestRelayAbandonsAMessageThatFailsMidway(t *testing.T) {
+	s, addr := startSink(t, sinkOptions{})
+	relay, err := email.NewRelay(email.RelayConfig{Addr: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := func(w io.Writer) error {
+		if _, err := io.WriteString(w, "From: support@example.com\r\nTo: c@example.com\r\nSubject: t\r\n\r\nhalf a "); err != nil {
+			return err
+		}
+		return errors.New("the attachment's read broke off")
+	}
+	err = relay.Deliver(t.Context(), "support@example.com", "c@example.com", broken)
+	if err == nil || email.IsPermanent(err) {
+		t.Fatalf("Deliver = %v, want a temporary failure", err)
+	}
+	if err := relay.Deliver(t.Context(), "support@example.com", "c@example.com", email.RawMessage([]byte("From: support@example.com\r\nTo: c@example.com\r\nSubject: t\r\n\r\nwhole\r\n"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.next(t); !bytes.Contains(got.raw, []byte("whole")) {
+		t.Fatalf("the relay got %q first, want only the whole message", got.raw)
+	}
+}

@@ -171,8 +171,8 @@ func RawMessage(b []byte) Outgoing {
 
 // Deliver hands msg to the relay for delivery from the envelope sender
 // from to the recipient to. It returns a *SendError; its Permanent says
-// whether trying again can help (a message that cannot be written, such
-// as one whose attachment is gone, is permanent).
+// whether trying again can help. A message that fails while it is being
+// written is abandoned, never sent cut short.
 func (r *Relay) Deliver(ctx context.Context, from, to string, msg Outgoing) (err error) {
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
@@ -210,12 +210,14 @@ func (r *Relay) Deliver(ctx context.Context, from, to string, msg Outgoing) (err
 		return sendErr("data", err)
 	}
 	if err := msg(connWriter{w}); err != nil {
-		_ = w.Close()
+		// w.Close would end DATA with its dot and the relay would send
+		// what was written; the connection closes without it instead, so
+		// the relay drops the message, and the attempt can be made again.
 		var werr *writeError
 		if errors.As(err, &werr) {
 			return sendErr("data", werr.err)
 		}
-		return &SendError{Op: "compose", Permanent: true, Err: err}
+		return &SendError{Op: "compose", Err: err}
 	}
 	if err := w.Close(); err != nil {
 		return sendErr("data", err)

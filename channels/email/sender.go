@@ -15,6 +15,8 @@ import (
 	"github.com/interactionledger/ledger/channels/outbound"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/blobs"
+	"github.com/interactionledger/ledger/eventstore/datakeys"
 )
 
 // StreamReader reads one stream of the ledger (eventstore.Store has it).
@@ -86,10 +88,11 @@ func (s *Sender) Send(ctx context.Context, d outbound.Delivery) (outbound.Receip
 	if err != nil {
 		return outbound.Receipt{}, outbound.Permanent(fmt.Errorf("email reply: source event id %q: %w", d.SourceEventID, err))
 	}
-	files, err := s.replyFiles(ctx, d.Attachments)
+	files, closeFiles, err := s.replyFiles(ctx, d.Attachments)
 	if err != nil {
-		return outbound.Receipt{}, outbound.Permanent(err)
+		return outbound.Receipt{}, err
 	}
+	defer closeFiles()
 	messageID, err := s.send(ctx, eventID, d.InteractionID, d.Text, files, d.SentAt)
 	if err != nil {
 		if IsPermanent(err) || errors.Is(err, ErrNotEmail) {
@@ -130,24 +133,42 @@ func (s *Sender) send(ctx context.Context, eventID uuid.UUID, interactionID, tex
 	return reply.MessageID, nil
 }
 
-// replyFiles are the reply's attachments, opened from the blob store as
-// the message is written (each attempt reads them afresh).
-func (s *Sender) replyFiles(ctx context.Context, as []domain.Attachment) ([]ReplyFile, error) {
+// replyFiles opens the reply's attachments from the blob store, before
+// anything is handed to the relay; each attempt opens them afresh. A file
+// that is gone (missing, or its customer erased) fails the reply for
+// good; any other failure to open one is worth another attempt.
+func (s *Sender) replyFiles(ctx context.Context, as []domain.Attachment) ([]ReplyFile, func(), error) {
+	var opened []io.Closer
+	closeAll := func() {
+		for _, c := range opened {
+			_ = c.Close()
+		}
+	}
 	if len(as) == 0 {
-		return nil, nil
+		return nil, closeAll, nil
 	}
 	if s.files == nil {
-		return nil, errors.New("email reply: it has attachments, and this sender keeps no files")
+		return nil, closeAll, outbound.Permanent(errors.New("email reply: it has attachments, and this sender keeps no files"))
 	}
 	out := make([]ReplyFile, 0, len(as))
 	for _, a := range as {
 		if !a.Kept() {
-			return nil, fmt.Errorf("email reply: attachment %q was not kept", a.Name)
+			closeAll()
+			return nil, func() {}, outbound.Permanent(fmt.Errorf("email reply: attachment %q was not kept", a.Name))
 		}
-		out = append(out, ReplyFile{Name: a.Name, ContentType: a.ContentType,
-			Open: func() (io.ReadCloser, error) { return s.files.Open(ctx, a.Owner, a.SHA256) }})
+		content, err := s.files.Open(ctx, a.Owner, a.SHA256)
+		if err != nil {
+			closeAll()
+			err = fmt.Errorf("email reply: open attachment %q: %w", a.Name, err)
+			if errors.Is(err, blobs.ErrNotFound) || errors.Is(err, datakeys.ErrErased) {
+				err = outbound.Permanent(err)
+			}
+			return nil, func() {}, err
+		}
+		opened = append(opened, content)
+		out = append(out, ReplyFile{Name: a.Name, ContentType: a.ContentType, Content: content})
 	}
-	return out, nil
+	return out, closeAll, nil
 }
 
 // thread is what a reply needs to know of its interaction.
