@@ -361,7 +361,7 @@ var ErrNoLiveSession = errors.New("no live web chat session; the customer sees t
 // socket of the conversation.
 func (s *Server) Send(_ context.Context, d outbound.Delivery) (outbound.Receipt, error) {
 	frame := MessageFrame{Type: frameMessage, ID: replyID(d.MessageID, d.SourceEventID), Direction: DirectionOut,
-		AgentID: d.AgentID, Text: d.Text, At: d.SentAt, Position: d.Position}
+		AgentID: d.AgentID, Text: d.Text, Attachments: frameAttachments(d.Attachments), At: d.SentAt, Position: d.Position}
 	n := s.hub.offer(ConversationKey(d.To), encode(frame), d.Position, nil)
 	if n == 0 {
 		return outbound.Receipt{}, outbound.ReachesLater(ErrNoLiveSession)
