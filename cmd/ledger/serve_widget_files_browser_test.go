@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -26,9 +27,19 @@ import (
 )
 
 // shopPage is the company's own page, on another origin than the ledger,
-// embedding the widget with its one script tag.
+// embedding the widget with its one script tag. It notes the widget's
+// uploads as window.uploads ({status, at}) for the tests to see.
 const shopPage = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Shop</title></head>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Shop</title>
+<script>
+window.uploads = [];
+const plainFetch = window.fetch;
+window.fetch = async (url, init) => {
+  const resp = await plainFetch(url, init);
+  if (init?.method === "POST") window.uploads.push({url: String(url), status: resp.status, at: performance.now()});
+  return resp;
+};
+</script></head>
 <body><main><h1>Shop</h1><p>Our products.</p></main>
 <script src="%s/widget.js" data-open="true" async></script></body></html>`
 
@@ -179,6 +190,79 @@ func TestWidgetFilesInBrowser(t *testing.T) {
 	}
 	if n := countEvents(t, h.srv, "MessageReceived"); n != 2 {
 		t.Errorf("%d messages received, want the two pictures", n)
+	}
+}
+
+// TestWidgetFileRetriedAfterRetryAfter: over the client rate (an upload
+// per 5 s, no burst), the second of two pictures chosen together is
+// refused with 429 and Retry-After; the widget, on a shop's page of
+// another origin (the header is exposed to it), shows it sending, waits as
+// told, and sends it again under the same id: exactly one refusal, the
+// retry no sooner than the wait, both pictures recorded once and shown.
+func TestWidgetFileRetriedAfterRetryAfter(t *testing.T) {
+	if !widget.Built() {
+		browsertest.Unavailable(t, "the widget is not built into this test binary: run make ui-widget")
+	}
+	var ledgerBase string
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, shopPage, ledgerBase)
+	}))
+	defer shop.Close()
+	var lf limitFlags
+	fs := flag.NewFlagSet("limits", flag.ContinueOnError)
+	lf.addFlags(fs)
+	if err := fs.Parse([]string{"--limit-client-rate", "12/m:1"}); err != nil {
+		t.Fatal(err)
+	}
+	limits, err := lf.parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := startAPIWith(t, serveConfig{limits: limits}, &webChannelsComponent{webchatOrigins: shop.URL})
+	ledgerBase = "http://" + h.srv.addr
+
+	dir := t.TempDir()
+	files := newAttachmentFiles(t)
+	second := append(bytes.Clone(files.png), "-another"...) // another hash, still a PNG
+	paths := []string{filepath.Join(dir, "one.png"), filepath.Join(dir, "two.png")}
+	for i, b := range [][]byte{files.png, second} {
+		if err := os.WriteFile(paths[i], b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := browsertest.Start(t)
+	page.Do(chromedp.Navigate(shop.URL))
+	page.WaitJS("the connection", `!!document.querySelector("#ledger-webchat") && `+widgetJS+`.querySelector(".status").dataset.kind === "open"`, 15*time.Second)
+	page.Do(chromedp.SetUploadFiles(widgetEl("input.picker"), paths))
+	page.WaitJS("a refusal", `window.uploads.some(u => u.status === 429)`, 15*time.Second)
+	page.WaitJS("one picture sent, the other sending until the wait is over", widgetJS+`.querySelectorAll("li.msg.in[data-state=sent]").length === 1 && `+
+		`[...`+widgetJS+`.querySelectorAll("li.msg.in[data-state=sending] .meta")].map(m => m.textContent.replace(/^.*?· /, "")).join() === "Sending… · trying again in 5 s"`, 4*time.Second)
+	page.WaitJS("both pictures sent and shown", widgetFile("in", sha256hex(files.png), "img.thumb")+`.length === 1 && `+
+		widgetFile("in", sha256hex(second), "img.thumb")+`.some(i => i.complete && i.naturalWidth === 64)`, 20*time.Second)
+	type try struct {
+		URL    string
+		Status int
+		At     float64
+	}
+	// The two go up together, in either order: one is refused, and only
+	// it is sent again, under its id, once the wait is over.
+	tries := browsertest.Eval[[]try](page, `window.uploads`)
+	id := func(u string) string { v, _ := neturl.Parse(u); return v.Query().Get("id") }
+	var refused *try
+	for i := range tries {
+		if tries[i].Status == 429 {
+			refused = &tries[i]
+		}
+	}
+	if len(tries) != 3 || refused == nil || tries[2].Status != 200 || id(tries[2].URL) != id(refused.URL) {
+		t.Fatalf("uploads %+v, want two, one refused (429), then its retry under the same id", tries)
+	}
+	if wait := time.Duration(tries[2].At-refused.At) * time.Millisecond; wait < 4*time.Second {
+		t.Errorf("retried %s after the 429, want the Retry-After wait (about 5 s)", wait)
+	}
+	if n := countEvents(t, h.srv, "MessageReceived"); n != 2 {
+		t.Errorf("%d messages received, want the two pictures once each", n)
 	}
 }
 
