@@ -43,8 +43,9 @@ window.fetch = async (url, init) => {
 <body><main><h1>Shop</h1><p>Our products.</p></main>
 <script src="%s/widget.js" data-open="true" async></script></body></html>`
 
-// widgetFile is a JavaScript test that the widget shows, in a sent
-// message in this direction, a file with this hash.
+// widgetFile is JavaScript for the elements inner (a selector; "" for the
+// file itself) of the files with this hash the widget shows in sent
+// messages in this direction (class "in" or "out").
 func widgetFile(class, sha, inner string) string {
 	return fmt.Sprintf(`!!document.querySelector("#ledger-webchat") && [...%s.querySelectorAll('li.msg.%s[data-state=sent] .file[data-sha256="%s"] %s')]`, widgetJS, class, sha, inner)
 }
@@ -131,6 +132,15 @@ func TestWidgetFilesInBrowser(t *testing.T) {
 		entries, _ := os.ReadDir(downloads)
 		return fmt.Sprintf("downloads: %v", entries)
 	})
+
+	// A file that matched a malware signature is named, blocked, with
+	// nothing to download.
+	blocked := domain.Attachment{Name: "invoice.pdf", ContentType: "application/pdf", Size: 68, SHA256: strings.Repeat("e1", 32), Quarantined: "Eicar-Test-Signature"}
+	if _, err := h.cmds.Interaction(h.ctx, interaction, commands.Meta{Actor: "agent:a-agent"},
+		domain.SendMessage{MessageID: "reply-blocked", AgentID: "a-agent", Text: "forwarded", Attachments: []domain.Attachment{blocked}}); err != nil {
+		t.Fatal(err)
+	}
+	page.WaitJS("the blocked file", widgetFile("out", blocked.SHA256, "")+`.some(f => f.classList.contains("blocked") && f.textContent === "invoice.pdf · blocked (malware)" && !f.querySelector("a"))`, 15*time.Second)
 
 	// Refusals: over 10 MiB in the page, an executable by the server (its
 	// message); nothing recorded.
