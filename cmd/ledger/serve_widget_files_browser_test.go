@@ -141,6 +141,7 @@ func TestWidgetFilesInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	page.WaitJS("the blocked file", widgetFile("out", blocked.SHA256, "")+`.some(f => f.classList.contains("blocked") && f.textContent === "invoice.pdf · blocked (malware)" && !f.querySelector("a"))`, 15*time.Second)
+	page.Screenshot("docs/screenshots/widget-files.png")
 
 	// Refusals: over 10 MiB in the page, an executable by the server (its
 	// message); nothing recorded.

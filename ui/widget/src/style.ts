@@ -25,7 +25,7 @@ header p { margin: 2px 0 0; font-size: 12px; color: #e5edff; }
 .status { margin: 0; padding: 4px 14px; font-size: 12px; color: #374151; background: #f3f4f6; border-bottom: 1px solid #e5e7eb; }
 .status[data-kind="open"] { color: #065f46; }
 .log { flex: 1; overflow-y: auto; padding: 12px 14px; display: flex; flex-direction: column; }
-.list { flex: 1; margin: 0; padding: 0; list-style: none; display: flex; flex-direction: column; gap: 8px; }
+.list { flex: 1 0 auto; margin: 0; padding: 0; list-style: none; display: flex; flex-direction: column; gap: 8px; }
 .empty { color: #4b5563; text-align: center; margin: auto 0; }
 .msg { max-width: 85%; padding: 8px 10px; border-radius: 10px; white-space: pre-wrap; overflow-wrap: anywhere; }
 .msg.in { align-self: flex-end; background: #1a56db; color: #fff; border-bottom-right-radius: 2px; }
@@ -47,7 +47,7 @@ textarea { flex: 1; resize: none; height: 40px; max-height: 120px; padding: 9px 
 .file { display: block; margin: 2px 0; }
 .msg a { color: inherit; text-decoration: underline; }
 .msg a:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
-.thumb { display: block; max-width: 180px; max-height: 140px; border-radius: 6px; background: #e5e7eb; }
+.thumb { display: block; width: 160px; height: 120px; object-fit: contain; border-radius: 6px; background: #e5e7eb; }
 .file.blocked .name { text-decoration: line-through; }
 @media (prefers-reduced-motion: no-preference) { .panel { transition: opacity .15s; } }
 `;

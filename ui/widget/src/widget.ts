@@ -329,6 +329,7 @@ class Widget {
       }
     }
     this.render();
+    this.scrollDown();
   }
 
   // uploadError is the server's word in English; in another language the
@@ -498,7 +499,9 @@ class Widget {
       );
     });
     if (isPicture(a.contentType)) {
-      const img = el("img", { class: "thumb", alt: a.name }) as HTMLImageElement;
+      // A thumbnail's box has its size before the picture comes, so the
+      // log does not move under the reader (nor off its end).
+      const img = el("img", { class: "thumb", alt: a.name, width: "160", height: "120" }) as HTMLImageElement;
       this.thumbs.url(a.sha256).then(
         (u) => (img.src = u),
         () => img.replaceWith(a.name),
