@@ -69,7 +69,7 @@ export class FileClient {
       return { kind: "retry", after: 0, status: resp.status, message: "unexpected answer" };
     }
     const message = await errorMessage(resp);
-    if (resp.status === 429 || resp.status === 503 || resp.status >= 500) {
+    if (transient.has(resp.status)) {
       return { kind: "retry", after: retryAfter(resp), status: resp.status, message };
     }
     return { kind: "failed", status: resp.status, message };
@@ -82,6 +82,10 @@ export class FileClient {
     return resp.blob();
   }
 }
+
+// transient are the refusals to send again: a rate limit, a ledger that
+// cannot write or scan now, a proxy in front of it that cannot reach it.
+const transient = new Set([429, 502, 503, 504]);
 
 async function errorMessage(resp: Response): Promise<string> {
   try {

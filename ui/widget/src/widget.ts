@@ -210,11 +210,12 @@ class Widget {
       this.picker.value = ""; // the same file may be chosen again
       for (const f of chosen) this.attachFile(f, f.name);
     });
-    // A picture pasted into the box (a screenshot) is attached; pasted
-    // text stays text.
+    // A picture pasted into the box (a screenshot) is attached; text
+    // stays text, even when it comes with a picture of itself (cells
+    // copied from a spreadsheet).
     this.input.addEventListener("paste", (e) => {
       const pasted = [...(e.clipboardData?.files ?? [])];
-      if (!pasted.length) return;
+      if (!pasted.length || e.clipboardData?.getData("text/plain")) return;
       e.preventDefault();
       for (const f of pasted) this.attachFile(f, f.name || "pasted.png");
     });
@@ -492,7 +493,7 @@ class Widget {
     link.addEventListener("click", (ev) => {
       ev.preventDefault();
       this.files.fetchFile(a.sha256).then(
-        (blob) => saveBlob(link.parentNode ?? this.log, blob, a.name),
+        (blob) => saveBlob(this.scroller, blob, a.name), // the link may be re-rendered meanwhile
         () => {
           this.status.textContent = t.downloadFailed(a.name);
         },
