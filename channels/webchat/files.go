@@ -113,7 +113,7 @@ func (s *Server) allowCORS(w http.ResponseWriter, r *http.Request) bool {
 	h.Add("Vary", "Origin")
 	h.Set("Access-Control-Allow-Methods", "GET, POST")
 	h.Set("Access-Control-Allow-Headers", VisitorHeader+", "+AssertionHeader+", Content-Type")
-	h.Set("Access-Control-Expose-Headers", "Content-Disposition")
+	h.Set("Access-Control-Expose-Headers", "Content-Disposition, Retry-After") // the widget waits as told
 	h.Set("Access-Control-Max-Age", "600")
 	return true
 }

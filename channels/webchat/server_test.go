@@ -520,3 +520,35 @@ func TestCloseSaysGoodbye(t *testing.T) {
 		t.Errorf("a socket opened after Close: %v", err)
 	}
 }
+
+// TestLiveReplyCarriesItsFiles: an agent's reply with files is shown live
+// with its attachments, as the welcome shows it later (a quarantined file
+// is marked, with no owner to leak).
+func TestLiveReplyCarriesItsFiles(t *testing.T) {
+	e := newEnv(t)
+	c, _, err := e.dial(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.send(hello(visitor))
+	c.next("welcome")
+	files := []domain.Attachment{
+		{Name: "quote.pdf", ContentType: "application/pdf", Size: 1234, SHA256: strings.Repeat("ab", 32), Owner: "cust-1"},
+		{Name: "bad.pdf", ContentType: "application/pdf", Size: 68, SHA256: strings.Repeat("cd", 32), Quarantined: "Eicar-Signature"},
+	}
+	if _, err := e.srv.Send(context.Background(), outbound.Delivery{MessageID: "r-files", To: e.srv.Device(visitor), Text: "the quote", Attachments: files, Position: 7}); err != nil {
+		t.Fatal(err)
+	}
+	f := c.next("message")
+	atts, _ := f["attachments"].([]any)
+	if len(atts) != 2 {
+		t.Fatalf("reply frame %v, want its two files", f)
+	}
+	first, second := atts[0].(map[string]any), atts[1].(map[string]any)
+	if first["name"] != "quote.pdf" || first["sha256"] != files[0].SHA256 || first["size"] != float64(1234) || first["quarantined"] != nil || first["owner"] != nil {
+		t.Errorf("first file %v", first)
+	}
+	if second["name"] != "bad.pdf" || second["quarantined"] != true {
+		t.Errorf("quarantined file %v", second)
+	}
+}

@@ -173,6 +173,9 @@ func TestWidgetChinese(t *testing.T) {
 	}
 	page.Do(chromedp.Click(widgetEl("button.bubble")))
 	page.WaitJS("the connection", widgetJS+`.querySelector(".status").textContent === "已连接"`, 15*time.Second)
+	if label := browsertest.Eval[string](page, widgetJS+`.querySelector("button.attach").getAttribute("aria-label")`); label != "添加文件" {
+		t.Errorf("attach button label %q", label)
+	}
 	for sel, want := range map[string]string{"h2": "在线客服", "button.send": "发送", ".empty": "给我们发消息，客服会在这里回复您。"} {
 		if got := browsertest.Eval[string](page, widgetJS+fmt.Sprintf(`.querySelector(%q).textContent`, sel)); got != want {
 			t.Errorf("%s reads %q, want %q", sel, got, want)

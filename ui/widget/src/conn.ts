@@ -4,12 +4,23 @@
 // exponential backoff and full jitter, and resends what was not
 // acknowledged under the same ids.
 
+// Attachment is a file of a message; quarantined files (malware) are not
+// served.
+export interface Attachment {
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  quarantined?: boolean;
+}
+
 export interface MessageFrame {
   type: "message";
   id: string;
   direction: "IN" | "OUT";
   agentId?: string;
   text: string;
+  attachments?: Attachment[];
   at: string;
   position?: number;
 }

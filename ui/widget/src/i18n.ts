@@ -23,6 +23,14 @@ const en = {
   reconnecting: (s: number) => `Connection lost. Reconnecting in ${s} s…`,
   offline: "You are offline. Messages are sent once you are back.",
   limited: "Too many messages: please wait a moment.",
+  attach: "Attach a file",
+  fileTooLarge: (mib: number) => `This file is too large: a file is at most ${mib} MB.`,
+  fileNotAccepted: "This kind of file cannot be sent here: send a picture, a PDF or a text file.",
+  fileFailed: "The file was not sent.",
+  retrying: (s: number) => `trying again in ${s} s`,
+  fileBlocked: "blocked (malware)",
+  download: (name: string) => `Download ${name}`,
+  downloadFailed: (name: string) => `${name} could not be downloaded.`,
 };
 
 export type Messages = typeof en;
@@ -47,6 +55,14 @@ const zh: Messages = {
   reconnecting: (s: number) => `连接已断开，${s} 秒后重新连接…`,
   offline: "您已离线，恢复网络后会自动发送。",
   limited: "消息太多了，请稍候再试。",
+  attach: "添加文件",
+  fileTooLarge: (mib: number) => `文件太大：每个文件最大 ${mib} MB。`,
+  fileNotAccepted: "不支持发送此类文件：请发送图片、PDF 或文本文件。",
+  fileFailed: "文件未发送。",
+  retrying: (s: number) => `${s} 秒后重试`,
+  fileBlocked: "已拦截（恶意软件）",
+  download: (name: string) => `下载 ${name}`,
+  downloadFailed: (name: string) => `${name} 下载失败。`,
 };
 
 const catalogue: Record<Lang, Messages> = { en, "zh-CN": zh };

@@ -25,7 +25,7 @@ header p { margin: 2px 0 0; font-size: 12px; color: #e5edff; }
 .status { margin: 0; padding: 4px 14px; font-size: 12px; color: #374151; background: #f3f4f6; border-bottom: 1px solid #e5e7eb; }
 .status[data-kind="open"] { color: #065f46; }
 .log { flex: 1; overflow-y: auto; padding: 12px 14px; display: flex; flex-direction: column; }
-.list { flex: 1; margin: 0; padding: 0; list-style: none; display: flex; flex-direction: column; gap: 8px; }
+.list { flex: 1 0 auto; margin: 0; padding: 0; list-style: none; display: flex; flex-direction: column; gap: 8px; }
 .empty { color: #4b5563; text-align: center; margin: auto 0; }
 .msg { max-width: 85%; padding: 8px 10px; border-radius: 10px; white-space: pre-wrap; overflow-wrap: anywhere; }
 .msg.in { align-self: flex-end; background: #1a56db; color: #fff; border-bottom-right-radius: 2px; }
@@ -40,5 +40,14 @@ form { display: flex; gap: 8px; padding: 10px; border-top: 1px solid #e5e7eb; }
 textarea { flex: 1; resize: none; height: 40px; max-height: 120px; padding: 9px 10px; border: 1px solid #6b7280; border-radius: 8px; font: inherit; color: #111827; background: #fff; }
 .send { border: 0; border-radius: 8px; padding: 0 14px; background: #1a56db; color: #fff; font: inherit; font-weight: 600; cursor: pointer; }
 .send:hover { background: #1e429f; }
+.attach { flex: none; width: 40px; height: 40px; border: 1px solid #6b7280; border-radius: 8px; background: #fff; color: #374151; cursor: pointer; display: grid; place-items: center; padding: 0; }
+.attach:hover { background: #f3f4f6; }
+.attach svg { width: 20px; height: 20px; fill: currentColor; }
+.picker { display: none; }
+.file { display: block; margin: 2px 0; }
+.msg a { color: inherit; text-decoration: underline; }
+.msg a:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
+.thumb { display: block; width: 160px; height: 120px; object-fit: contain; border-radius: 6px; background: #e5e7eb; }
+.file.blocked .name { text-decoration: line-through; }
 @media (prefers-reduced-motion: no-preference) { .panel { transition: opacity .15s; } }
 `;

@@ -12,7 +12,8 @@
 // window.LedgerWebChat has open(), close() and logout() (forgets the
 // visitor id, as a site should at its own logout).
 
-import { Connection, type ConnState, type MessageFrame } from "./conn";
+import { backoffDelay, Connection, type Attachment, type ConnState, type MessageFrame } from "./conn";
+import { FileClient, filesURL, isPicture, maxFileBytes, saveBlob, Thumbnails } from "./files";
 import { messages, pickLang, type Messages } from "./i18n";
 import { newMessageId, newVisitorId, validVisitorId } from "./ids";
 import { css } from "./style";
@@ -30,7 +31,24 @@ interface Entry {
   position?: number;
   state: "sent" | "sending" | "failed";
   seq: number;
+  attachments?: Attachment[];
+  // note says why a message is not sent yet, or was not.
+  note?: string;
+  // upload is a file of this page on its way: kept to send it again
+  // under the same id.
+  upload?: Upload;
 }
+
+interface Upload {
+  id: string;
+  name: string;
+  file: Blob;
+  attempt: number;
+}
+
+// accept is what the file picker offers: what the server takes
+// (webchat.UploadTypes); it sniffs the type and decides.
+const accept = "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain";
 
 interface Config {
   url: string;
@@ -83,6 +101,9 @@ function entryKey(direction: string, id: string): string {
   return direction === "IN" ? "in:" + id.slice(id.lastIndexOf(":") + 1) : "out:" + id;
 }
 
+const clipIcon =
+  '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6h-1.5z"/></svg>';
+
 const chatIcon =
   '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z"/></svg>';
 
@@ -103,6 +124,9 @@ class Widget {
   private readonly log: HTMLElement;
   private readonly scroller: HTMLElement;
   private readonly input: HTMLTextAreaElement;
+  private readonly picker: HTMLInputElement;
+  private readonly files: FileClient;
+  private readonly thumbs: Thumbnails;
 
   // returning: this browser chatted before (it has a visitor id), so the
   // widget connects at once to show replies that come while it is closed.
@@ -110,8 +134,11 @@ class Widget {
 
   constructor(private readonly cfg: Config) {
     this.t = messages(cfg.lang);
+    const visitor = visitorId();
+    this.files = new FileClient(filesURL(cfg.url), { visitorId: visitor, identity: cfg.identity });
+    this.thumbs = new Thumbnails(this.files);
     this.conn = new Connection(
-      { url: cfg.url, visitorId: visitorId(), identity: cfg.identity, name: cfg.name },
+      { url: cfg.url, visitorId: visitor, identity: cfg.identity, name: cfg.name },
       {
         state: (s) => this.onState(s),
         welcome: (f) => this.onWelcome(f.history),
@@ -150,7 +177,10 @@ class Widget {
     const label = el("label", { for: "ledger-webchat-input", class: "sr-only" }, t.inputLabel);
     this.input = el("textarea", { id: "ledger-webchat-input", rows: "1", placeholder: t.placeholder, maxlength: "4000", autocomplete: "off" }) as HTMLTextAreaElement;
     const send = el("button", { type: "submit", class: "send" }, t.send);
-    form.append(label, this.input, send);
+    const attach = el("button", { type: "button", class: "attach", "aria-label": t.attach, title: t.attach });
+    attach.innerHTML = clipIcon;
+    this.picker = el("input", { type: "file", accept, multiple: "", hidden: "", tabindex: "-1", "aria-hidden": "true", class: "picker" }) as HTMLInputElement;
+    form.append(label, attach, this.picker, this.input, send);
     this.panel.append(header, this.status, logBox, form);
     root.append(this.bubble, this.panel);
     shadow.append(style, root);
@@ -174,6 +204,21 @@ class Widget {
       }
     });
     window.addEventListener("online", () => this.conn.retryNow());
+    attach.addEventListener("click", () => this.picker.click());
+    this.picker.addEventListener("change", () => {
+      const chosen = [...(this.picker.files ?? [])];
+      this.picker.value = ""; // the same file may be chosen again
+      for (const f of chosen) this.attachFile(f, f.name);
+    });
+    // A picture pasted into the box (a screenshot) is attached; text
+    // stays text, even when it comes with a picture of itself (cells
+    // copied from a spreadsheet).
+    this.input.addEventListener("paste", (e) => {
+      const pasted = [...(e.clipboardData?.files ?? [])];
+      if (!pasted.length || e.clipboardData?.getData("text/plain")) return;
+      e.preventDefault();
+      for (const f of pasted) this.attachFile(f, f.name || "pasted.png");
+    });
 
     // Messages not acknowledged before the last page went away are sent
     // again under their ids: the ledger records each once.
@@ -232,6 +277,70 @@ class Widget {
     this.scrollDown();
   }
 
+  // attachFile sends a file as a message of its own, over HTTP.
+  private attachFile(file: Blob, name: string): void {
+    const id = newMessageId();
+    const e: Entry = {
+      key: entryKey("IN", id),
+      direction: "IN",
+      text: "",
+      at: new Date(),
+      state: "sending",
+      seq: 0,
+      attachments: [{ name, contentType: file.type, size: file.size, sha256: "" }],
+      upload: { id, name, file, attempt: 0 },
+    };
+    this.add(e);
+    if (file.size > maxFileBytes) {
+      e.state = "failed";
+      e.note = this.t.fileTooLarge(maxFileBytes >> 20);
+      e.upload = undefined;
+    } else {
+      this.conn.start(); // the conversation's socket shows the file once recorded
+      void this.sendFile(e);
+    }
+    this.render();
+    this.scrollDown();
+  }
+
+  private async sendFile(e: Entry): Promise<void> {
+    const u = e.upload;
+    if (!u) return;
+    const r = await this.files.upload(u.id, u.name, u.file);
+    if (this.entries.get(e.key) !== e) return; // logged out meanwhile
+    switch (r.kind) {
+      case "ack":
+        e.upload = undefined;
+        e.note = undefined;
+        this.onAck(r.ack.id, r.ack.position);
+        return;
+      case "failed":
+        e.upload = undefined;
+        e.state = "failed";
+        e.note = this.uploadError(r.status, r.message);
+        break;
+      case "retry": {
+        // As messages do: the same file under the same id, after the
+        // server's wait (or a backoff of our own when it gave none).
+        const wait = r.after || backoffDelay(u.attempt++, 1000, 30_000) / 1000;
+        e.note = this.t.retrying(Math.ceil(wait));
+        if (r.status === 429) this.status.textContent = this.t.limited;
+        window.setTimeout(() => void this.sendFile(e), wait * 1000);
+        break;
+      }
+    }
+    this.render();
+    this.scrollDown();
+  }
+
+  // uploadError is the server's word in English; in another language the
+  // catalogue's for what it can name.
+  private uploadError(status: number, server: string): string {
+    const t = this.t;
+    const known = status === 413 ? t.fileTooLarge(maxFileBytes >> 20) : status === 415 ? t.fileNotAccepted : "";
+    return this.cfg.lang === "en" ? server || known || t.fileFailed : known || server || t.fileFailed;
+  }
+
   private onState(s: ConnState): void {
     this.state = s;
     window.clearInterval(this.countdown);
@@ -256,8 +365,10 @@ class Widget {
     if (known) {
       known.state = "sent";
       known.position = f.position ?? known.position;
+      known.attachments = f.attachments ?? known.attachments; // as recorded: with their hashes
+      known.note = undefined;
     } else {
-      this.add({ key, direction: f.direction, text: f.text, at: new Date(f.at), position: f.position, state: "sent", seq: 0 });
+      this.add({ key, direction: f.direction, text: f.text, at: new Date(f.at), position: f.position, state: "sent", seq: 0, attachments: f.attachments });
       if (live && f.direction === "OUT" && this.panel.hidden) this.unread++;
     }
     if (live) {
@@ -272,6 +383,7 @@ class Widget {
     if (e) {
       e.state = "sent";
       e.position = position;
+      e.note = undefined;
     }
     this.saveOutbox();
     this.render();
@@ -340,24 +452,79 @@ class Widget {
       (a, b) => (a.position ?? Number.MAX_SAFE_INTEGER) - (b.position ?? Number.MAX_SAFE_INTEGER) || a.seq - b.seq,
     );
     const fmt = timeFormat(this.cfg.lang);
+    const pictures = new Set<string>();
     const items: HTMLElement[] = list.map((e) => {
       const li = el("li", { class: `msg ${e.direction === "IN" ? "in" : "out"}${e.state === "failed" ? " failed" : ""}`, "data-state": e.state });
       li.append(el("span", { class: "sr-only" }, (e.direction === "IN" ? t.you : t.agent) + ": "));
-      li.append(el("span", { class: "text" }, e.text));
+      if (e.text) li.append(el("span", { class: "text" }, e.text));
+      for (const a of e.attachments ?? []) {
+        li.append(this.renderFile(a));
+        if (a.sha256 && !a.quarantined && isPicture(a.contentType)) pictures.add(a.sha256);
+      }
       const meta = el("span", { class: "meta" });
       const time = el("time", { datetime: e.at.toISOString() }, fmt(e.at));
       meta.append(time);
       if (e.state !== "sent") meta.append(" · " + (e.state === "sending" ? t.sending : t.failed));
+      if (e.note) meta.append(" · " + e.note);
       li.append(meta);
       return li;
     });
     if (!items.length) items.push(el("li", { class: "empty" }, t.empty));
     this.log.replaceChildren(...items);
+    this.thumbs.keepOnly(pictures);
+  }
+
+  // renderFile shows a file of a message: a picture as a thumbnail, other
+  // files as a link; both download the file. A quarantined file is only
+  // named; one on its way (no hash yet) too.
+  private renderFile(a: Attachment): HTMLElement {
+    const t = this.t;
+    const box = el("span", { class: "file", "data-sha256": a.sha256 });
+    if (a.quarantined) {
+      box.classList.add("blocked");
+      box.append(el("span", { class: "name" }, a.name), " · " + t.fileBlocked);
+      return box;
+    }
+    if (!a.sha256) {
+      box.append(el("span", { class: "name" }, a.name), " (" + formatSize(a.size) + ")");
+      return box;
+    }
+    const link = el("a", { href: "#", class: "download", "aria-label": t.download(a.name), title: a.name });
+    link.addEventListener("click", (ev) => {
+      ev.preventDefault();
+      this.files.fetchFile(a.sha256).then(
+        (blob) => saveBlob(this.scroller, blob, a.name), // the link may be re-rendered meanwhile
+        () => {
+          this.status.textContent = t.downloadFailed(a.name);
+        },
+      );
+    });
+    if (isPicture(a.contentType)) {
+      // A thumbnail's box has its size before the picture comes, so the
+      // log does not move under the reader (nor off its end).
+      const img = el("img", { class: "thumb", alt: a.name, width: "160", height: "120" }) as HTMLImageElement;
+      this.thumbs.url(a.sha256).then(
+        (u) => (img.src = u),
+        () => img.replaceWith(a.name),
+      );
+      link.append(img);
+      box.append(link);
+    } else {
+      link.textContent = a.name;
+      box.append(link, " (" + formatSize(a.size) + ")");
+    }
+    return box;
   }
 
   private scrollDown(): void {
     this.scroller.scrollTop = this.scroller.scrollHeight;
   }
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1 << 20) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1 << 20)).toFixed(1)} MB`;
 }
 
 function timeFormat(lang: string): (d: Date) => string {
