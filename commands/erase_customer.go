@@ -73,16 +73,22 @@ func (h *Handler) eraseCustomer(ctx context.Context, customerID, reason string, 
 		// Cached states hold what the keys opened: they go with the keys.
 		h.cache.evictCustomers(scope.member, "erased")
 	}
-	if err := h.eraseFiles(ctx, scope.customers); err != nil {
-		return released, err
-	}
 	erased, _, err := execute(ctx, h, customers, customerID, meta.withKey("erase"), domain.CustomerCommand(domain.EraseCustomer{
 		Reason: reason, ErasedBy: meta.Actor, Sources: scope.customers[1:], Identities: len(root.Identities),
 	}))
 	// Again: a load that read before the keys went may have cached since.
 	h.cache.evictCustomers(scope.member, "erased")
 	erased.Position = maxPosition(started, finished, released, erased)
-	return erased, err
+	if err != nil {
+		return erased, err
+	}
+	// The files go last: their keys are gone, so they are unreadable
+	// already, and a blob store that is down does not hold the erasure
+	// up. A rerun deletes what is left.
+	if err := h.eraseFiles(ctx, scope.customers); err != nil {
+		return erased, fmt.Errorf("the customer is erased (their data keys are destroyed), but deleting their unreadable files failed; erase again to delete them: %w", err)
+	}
+	return erased, nil
 }
 
 // erasureScope is what an erasure releases and destroys.

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/blobs"
@@ -48,6 +51,7 @@ type InboundFiles func(each func(name string, content io.Reader) error) error
 // rather than dropping the file quietly. Infected files are described as
 // quarantined; their bytes are not kept.
 func (h *Handler) storeFiles(ctx context.Context, customerID string, msg *InboundMessage) error {
+	msg.Attachments = described(msg.Attachments)
 	if msg.Files == nil || h.files == nil && len(msg.Attachments) > 0 {
 		return nil // described by the channel, or nothing to keep
 	}
@@ -64,6 +68,7 @@ func (h *Handler) storeFiles(ctx context.Context, customerID string, msg *Inboun
 		if len(kept) >= domain.MaxAttachments {
 			return domain.Errorf(domain.EINVALID, "a message carries at most %d attachments", domain.MaxAttachments)
 		}
+		name = CleanFileName(name)
 		ref, err := put(ctx, customerID, content, limit)
 		if err != nil {
 			return fileError(name, err)
@@ -94,6 +99,48 @@ func (h *Handler) putFile(ctx context.Context, customerID string, r io.Reader, l
 // describeFile reads a file through for its description.
 func describeFile(_ context.Context, _ string, r io.Reader, limit int64) (blobs.Ref, error) {
 	return blobs.DescribeContent(r, limit)
+}
+
+// described keeps what a channel may say of a file it does not hand
+// over: its name, type, size and hash. Whose key seals kept bytes, and
+// whether a scanner quarantined them, only the ledger says (storeFiles):
+// a sender naming an owner would have agents open another customer's
+// file in their conversation.
+func described(as []domain.Attachment) []domain.Attachment {
+	if len(as) == 0 {
+		return as
+	}
+	out := make([]domain.Attachment, len(as))
+	for i, a := range as {
+		out[i] = domain.Attachment{Name: CleanFileName(a.Name), ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256}
+	}
+	return out
+}
+
+// maxFileName bounds a file name, in bytes.
+const maxFileName = 255
+
+// CleanFileName is a file name as the ledger records it, whatever the
+// sender wrote: its last path element, without control or bidirectional
+// formatting characters (which can disguise "exe.pdf" as "fdp.exe"), at
+// most maxFileName bytes.
+func CleanFileName(name string) string {
+	name = strings.ReplaceAll(strings.ToValidUTF8(name, "\uFFFD"), `\`, "/")
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	for len(name) > maxFileName {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	return name
 }
 
 // attachmentOf describes a kept (or quarantined) file.

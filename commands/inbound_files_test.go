@@ -152,3 +152,48 @@ func countQuarantined(as []domain.Attachment) int {
 	}
 	return n
 }
+
+// TestDeclaredAttachmentsNameNoOwner: a channel's description of a file
+// cannot say whose key seals it nor that it was quarantined (an app post
+// naming another customer as owner would have agents open that
+// customer's file); its name is cleaned like any file's.
+func TestDeclaredAttachmentsNameNoOwner(t *testing.T) {
+	store := commandstest.NewStore(t)
+	h := commands.NewHandler(store, commands.WithClock(func() time.Time { return t0 }), commands.WithLogger(slog.New(slog.DiscardHandler)),
+		commands.WithFiles(&fakeFiles{kept: map[string][]byte{}}))
+	msg := inbound(domain.ChannelApp, domain.IdentityAccount, "u-7", "m-1")
+	msg.Attachments = []domain.Attachment{{Name: "../../contract\u202egnp.pdf", ContentType: "application/pdf", Size: 10, SHA256: "ab",
+		Owner: "customer-of-someone-else", Quarantined: "nothing"}}
+	if _, err := h.ReceiveInbound(t.Context(), msg, commands.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	_, events := allEvents(t, store)
+	var got []domain.Attachment
+	for _, e := range events {
+		if m, ok := e.(domain.MessageReceived); ok {
+			got = m.Attachments
+		}
+	}
+	want := domain.Attachment{Name: "contractgnp.pdf", ContentType: "application/pdf", Size: 10, SHA256: "ab"}
+	if len(got) != 1 || got[0] != want {
+		t.Fatalf("recorded %+v, want %+v", got, want)
+	}
+}
+
+func TestCleanFileName(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"invoice.pdf", "invoice.pdf"},
+		{`C:\scans\保修单.txt`, "保修单.txt"},
+		{"../../etc/passwd", "passwd"},
+		{"a\tb\x00c.txt", "abc.txt"},
+		{"exe\u202efdp.pdf", "exefdp.pdf"},
+		{"  spaced.txt  ", "spaced.txt"},
+		{"/", ""},
+		{strings.Repeat("长", 100) + ".txt", strings.Repeat("长", 85)},
+		{"bad\xffutf8.txt", "bad\uFFFDutf8.txt"},
+	} {
+		if got := commands.CleanFileName(tt.in); got != tt.want {
+			t.Errorf("CleanFileName(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

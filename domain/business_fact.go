@@ -198,7 +198,17 @@ func DecideBusinessContext(c BusinessContext, cmd RecordBusinessFact, now time.T
 // before it resolves (and perhaps registers) its customer.
 func CleanBusinessFact(cmd RecordBusinessFact) (RecordBusinessFact, error) { return cleanFact(cmd) }
 
+// Bounds of a fact's EffectiveAt: the times the read models can order
+// (nanoseconds since 1970 in 64 bits), well past any real system's.
+var (
+	minEffectiveAt = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxEffectiveAt = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
 func cleanFact(cmd RecordBusinessFact) (RecordBusinessFact, error) {
+	if !cmd.EffectiveAt.IsZero() && (cmd.EffectiveAt.Before(minEffectiveAt) || !cmd.EffectiveAt.Before(maxEffectiveAt)) {
+		return cmd, invalid("effectiveAt %s is not between 1900 and 2200", cmd.EffectiveAt.UTC().Format(time.RFC3339))
+	}
 	if !cmd.Kind.Valid() {
 		return cmd, invalid("unknown fact kind %q (want one of PLAN, ORDER, DEVICE, CONTRACT)", cmd.Kind)
 	}

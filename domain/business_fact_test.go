@@ -58,6 +58,8 @@ func TestDecideBusinessContext(t *testing.T) {
 		{name: "no customer", cmd: with(func(c *domain.RecordBusinessFact) { c.CustomerID = "" }), code: domain.EINVALID},
 		{name: "another customer's stream", given: events(v2), cmd: with(func(c *domain.RecordBusinessFact) { c.CustomerID = "c2" }), code: domain.EINVALID},
 		{name: "no source", cmd: with(func(c *domain.RecordBusinessFact) { c.Source = "" }), code: domain.EINVALID},
+		{name: "effective before 1900", cmd: with(func(c *domain.RecordBusinessFact) { c.EffectiveAt = time.Date(1677, 1, 1, 0, 0, 0, 0, time.UTC) }), code: domain.EINVALID},
+		{name: "effective after 2200", cmd: with(func(c *domain.RecordBusinessFact) { c.EffectiveAt = time.Date(2263, 1, 1, 0, 0, 0, 0, time.UTC) }), code: domain.EINVALID},
 		{name: "source with spaces", cmd: with(func(c *domain.RecordBusinessFact) { c.Source = "my crm" }), code: domain.EINVALID},
 		{name: "source too long", cmd: with(func(c *domain.RecordBusinessFact) { c.Source = strings.Repeat("s", domain.MaxFactSourceLen+1) }), code: domain.EINVALID},
 		{name: "no external id", cmd: with(func(c *domain.RecordBusinessFact) { c.ExternalID = " " }), code: domain.EINVALID},

@@ -162,7 +162,7 @@ func writeFileError(w http.ResponseWriter, err error, log *slog.Logger) {
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	if status >= 500 {
+	if status == http.StatusInternalServerError { // a client that went away is no server error
 		log.Error("attachment download failed", "err", err)
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

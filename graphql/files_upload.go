@@ -7,16 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"path"
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/blobs"
+	"github.com/interactionledger/ledger/eventstore/datakeys"
 	"github.com/interactionledger/ledger/graphql/apierror"
 	"github.com/interactionledger/ledger/graphql/auth"
 )
@@ -39,8 +39,9 @@ const (
 	MaxUploadBytes = 25 << 20
 	// uploadTTL is how long an upload's token may be attached.
 	uploadTTL = time.Hour
-	// maxFileName bounds a file name in bytes.
-	maxFileName = 255
+	// maxRawFileName bounds the name an upload gives (longer ones are
+	// refused; commands.CleanFileName cuts what it keeps to 255 bytes).
+	maxRawFileName = 1024
 )
 
 // uploadClaims are what an upload token vouches for.
@@ -112,6 +113,28 @@ func (r *resolver) attachments(ctx context.Context, tokens *[]string, target str
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// fileChannels are the channels whose replies carry files to the
+// customer: email (attachments) and web chat (the widget downloads them).
+// SMS, WeChat and app replies are text: a file on one would be recorded
+// as sent and never reach the customer.
+var fileChannels = map[domain.Channel]bool{domain.ChannelEmail: true, domain.ChannelWebchat: true}
+
+// channelCarriesFiles refuses files on a reply whose channel cannot carry
+// them.
+func (r *resolver) channelCarriesFiles(ctx context.Context, interactionID string, files []domain.Attachment) error {
+	if len(files) == 0 {
+		return nil
+	}
+	it, err := r.db.Interaction(ctx, interactionID)
+	if err != nil {
+		return err
+	}
+	if !fileChannels[it.Channel] {
+		return apierror.BadInput("a %s reply carries no files: send them by email or web chat", strings.ToLower(string(it.Channel)))
+	}
+	return nil
 }
 
 // uploadAnswer is the upload endpoint's JSON answer.
@@ -191,19 +214,17 @@ func (s *Server) uploadTarget(ctx context.Context, interactionID, ticketID strin
 	return "", "", apierror.BadInput("name the interaction or the ticket the file is for: ?interaction=ID or ?ticket=ID")
 }
 
-// cleanFileName keeps a file name as the desktop sends it, minus any
-// folders, refusing what no file is called.
+// cleanFileName is the name the desktop sends, as the ledger records it
+// (commands.CleanFileName); nothing left of it is refused.
 func cleanFileName(name string) (string, error) {
-	name = strings.TrimSpace(path.Base(strings.ReplaceAll(name, `\`, "/")))
-	switch {
-	case name == "" || name == "." || name == "/":
-		return "", apierror.BadInput("the upload needs the file's name: ?name=...")
-	case len(name) > maxFileName || !utf8.ValidString(name):
-		return "", apierror.BadInput("a file name is at most %d bytes of UTF-8", maxFileName)
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return "", apierror.BadInput("a file name holds no control characters")
+	if strings.IndexFunc(name, unicode.IsControl) >= 0 || len(name) > maxRawFileName {
+		return "", apierror.BadInput("a file name is at most %d bytes, without control characters", maxRawFileName)
 	}
-	return name, nil
+	clean := commands.CleanFileName(name)
+	if clean == "" || clean == "." || clean == ".." {
+		return "", apierror.BadInput("the upload needs the file's name: ?name=...")
+	}
+	return clean, nil
 }
 
 func uploadError(err error) error {
@@ -214,6 +235,8 @@ func uploadError(err error) error {
 		return apierror.New(codeTooLarge, "a file is at most %d MiB", MaxUploadBytes>>20)
 	case errors.Is(err, blobs.ErrScanUnavailable):
 		return apierror.New(apierror.CodeUnavailable, "the malware scanner does not answer: try again shortly")
+	case errors.Is(err, datakeys.ErrErased):
+		return apierror.New(codeGone, "the customer was erased: no file can be kept for them")
 	}
 	return fmt.Errorf("keep upload: %w", err)
 }

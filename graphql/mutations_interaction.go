@@ -27,6 +27,9 @@ func (r *resolver) ReplyToInteraction(ctx context.Context, args struct {
 	if err != nil {
 		return nil, err
 	}
+	if err := r.channelCarriesFiles(ctx, string(args.InteractionID), files); err != nil {
+		return nil, err
+	}
 	// The message id is derived from the key, so a retry is recognised as
 	// the same message even by a reader of the interaction's state.
 	messageID := commands.NewID()

@@ -32,6 +32,7 @@ import (
 
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/internal/limit"
 )
 
@@ -245,6 +246,13 @@ func (h *handler) record(w http.ResponseWriter, r *http.Request, req FactRequest
 	}
 	meta := commands.Meta{Actor: "integration:" + strings.TrimSpace(req.Source)}
 	res, err := h.cfg.Recorder.RecordBusinessFact(r.Context(), req.Identity, fact, meta)
+	if after, ok := eventstore.Unavailable(err); ok {
+		// The ledger cannot write now (a full disk): nothing was recorded,
+		// and the sender tries again after the wait.
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(after.Seconds()))))
+		writeError(w, http.StatusServiceUnavailable, "the ledger cannot record facts now; try again later")
+		return
+	}
 	if err != nil {
 		status := statusOf(err)
 		msg := domain.ErrorMessage(err)

@@ -133,6 +133,16 @@ type BusinessContext struct {
 
 // CustomerContext returns the business context of customer id.
 func (db *ReadDB) CustomerContext(ctx context.Context, id string) (BusinessContext, error) {
+	return db.customerContext(ctx, id, false)
+}
+
+// CustomerContextAll is CustomerContext with every fact of each kind (a
+// subject-access export): no kind is cut to what the 360 shows.
+func (db *ReadDB) CustomerContextAll(ctx context.Context, id string) (BusinessContext, error) {
+	return db.customerContext(ctx, id, true)
+}
+
+func (db *ReadDB) customerContext(ctx context.Context, id string, all bool) (BusinessContext, error) {
 	var out BusinessContext
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		group, err := customerGroup(ctx, tx, id)
@@ -149,6 +159,9 @@ func (db *ReadDB) CustomerContext(ctx context.Context, id string) (BusinessConte
 			{domain.FactDevice, maxFactsShown, &out.Devices},
 			{domain.FactContract, maxFactsShown, &out.Contracts},
 		} {
+			if all {
+				k.limit = -1 // SQLite: no limit
+			}
 			if *k.into, err = queryFacts(ctx, tx, group, k.kind, k.limit); err != nil {
 				return err
 			}

@@ -49,6 +49,13 @@ func TestCustomer360BusinessContext(t *testing.T) {
 	if fmt.Sprint(orders) != fmt.Sprint(want) {
 		t.Errorf("recent orders = %v, want %v (newest first, by effective time, %d of them)", orders, want, RecentOrders)
 	}
+	all, err := h.db.CustomerContextAll(h.ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Orders) != RecentOrders+2 {
+		t.Errorf("every order (a subject's export): %d, want %d", len(all.Orders), RecentOrders+2)
+	}
 	if len(got.Devices) != 1 || got.Devices[0].Attributes["model"] != "Phone X" || got.Devices[0].Source != "mdm" {
 		t.Errorf("devices = %+v", got.Devices)
 	}

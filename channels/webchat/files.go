@@ -8,15 +8,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"path"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/interactionledger/ledger/channels/internal/edge"
 	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/blobs"
+	"github.com/interactionledger/ledger/eventstore/datakeys"
 	"github.com/interactionledger/ledger/internal/filehttp"
 )
 
@@ -236,8 +235,13 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	content, err := s.cfg.Files.Open(r.Context(), a.Owner, a.SHA256)
-	if err != nil {
+	switch {
+	case errors.Is(err, datakeys.ErrErased):
+		return &edge.Error{Status: http.StatusGone, Message: "this file was erased", Err: err}
+	case errors.Is(err, blobs.ErrNotFound):
 		return &edge.Error{Status: http.StatusNotFound, Message: "this file can no longer be read", Err: err}
+	case err != nil:
+		return &edge.Error{Status: http.StatusServiceUnavailable, Message: "the file cannot be read now: try again shortly", Err: err}
 	}
 	defer content.Close()
 	filehttp.SetHeaders(w.Header(), a.Name, a.ContentType, a.Size, r.URL.Query().Get("inline") == "1")
@@ -263,15 +267,19 @@ func (s *Server) conversationFile(ctx context.Context, id domain.Identity, sha s
 	return domain.Attachment{}, edge.Errorf(http.StatusNotFound, "no such file in this conversation")
 }
 
-// cleanUploadName keeps a file name as the browser gives it, minus any
-// folders; it refuses what no file is called.
+// maxRawFileName bounds the name an upload gives (longer ones are
+// refused; commands.CleanFileName cuts what it keeps to 255 bytes).
+const maxRawFileName = 1024
+
+// cleanUploadName is the name the widget sends, as the ledger records it
+// (commands.CleanFileName); nothing left of it is refused.
 func cleanUploadName(name string) (string, error) {
-	name = strings.TrimSpace(path.Base(strings.ReplaceAll(name, `\`, "/")))
-	switch {
-	case name == "" || name == "." || name == "/":
-		return "", edge.Errorf(http.StatusBadRequest, "the upload needs the file's name: ?name=...")
-	case len(name) > 255 || !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return "", edge.Errorf(http.StatusBadRequest, "a file name is at most 255 bytes of UTF-8 without control characters")
+	if strings.IndexFunc(name, unicode.IsControl) >= 0 || len(name) > maxRawFileName {
+		return "", edge.Errorf(http.StatusBadRequest, "a file name is at most %d bytes, without control characters", maxRawFileName)
 	}
-	return name, nil
+	clean := commands.CleanFileName(name)
+	if clean == "" || clean == "." || clean == ".." {
+		return "", edge.Errorf(http.StatusBadRequest, "the upload needs the file's name: ?name=...")
+	}
+	return clean, nil
 }

@@ -15,8 +15,10 @@ import (
 // own limit for images and videos is 10 MB (voice 2 MB).
 const MaxMediaBytes = 10 << 20
 
-// ErrMediaGone is a media file WeChat no longer has (or never had): its
-// MediaId is kept for three days, and an invalid one is never valid.
+// ErrMediaGone is a media file WeChat no longer has (or never had: its
+// MediaId is kept for three days, and an invalid one is never valid), or
+// one it answers only by a description (a video's URL): the message is
+// recorded with the media's description.
 var ErrMediaGone = errors.New("wechat media gone")
 
 // Media fetches a customer's image, voice or video by its MediaId from the
@@ -68,7 +70,13 @@ func mediaAPIError(body io.Reader) error {
 		return fmt.Errorf("WeChat media API answered neither a file nor an error: %w", err)
 	}
 	apiErr := &APIError{Code: ans.ErrCode, Message: ans.ErrMsg}
-	if ans.ErrCode == errInvalidMediaID {
+	switch ans.ErrCode {
+	case 0:
+		// Not an error, and not a file: a video answers its URL
+		// ({"video_url": ...}), which the ledger records by its
+		// description rather than fetch from wherever it points.
+		return fmt.Errorf("%w: the media API answered a description, not the file", ErrMediaGone)
+	case errInvalidMediaID:
 		return fmt.Errorf("%w: %w", ErrMediaGone, apiErr)
 	}
 	return fmt.Errorf("fetch WeChat media: %w", apiErr)

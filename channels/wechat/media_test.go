@@ -37,6 +37,11 @@ func mediaAPI(t *testing.T, media map[string][]byte) (string, *int) {
 			io.WriteString(w, `{"errcode":40001,"errmsg":"invalid credential"}`)
 			return
 		}
+		if q.Get("media_id") == "m-video" {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"video_url":"http://example.invalid/v.mp4"}`)
+			return
+		}
 		b, ok := media[q.Get("media_id")]
 		if !ok {
 			w.Header().Set("Content-Type", "text/plain")
@@ -52,8 +57,9 @@ func mediaAPI(t *testing.T, media map[string][]byte) (string, *int) {
 }
 
 // TestMediaFetch: a media file is fetched with the access token (fetched
-// again once when WeChat revoked it), byte for byte; an unknown media id
-// is ErrMediaGone; an API failure is an error worth retrying.
+// again once when WeChat revoked it), byte for byte; an unknown media id,
+// and a video WeChat answers by its URL, are ErrMediaGone; an API failure
+// is an error worth retrying.
 func TestMediaFetch(t *testing.T) {
 	photo := bytes.Repeat([]byte{0xff, 0xd8, 0xff, 0xe0, 1, 2, 3}, 100_000)
 	base, tokens := mediaAPI(t, map[string][]byte{"m-photo": photo})
@@ -72,6 +78,9 @@ func TestMediaFetch(t *testing.T) {
 	}
 	if _, err := s.Media(context.Background(), "m-expired"); !errors.Is(err, wechat.ErrMediaGone) {
 		t.Errorf("unknown media id: %v, want ErrMediaGone", err)
+	}
+	if _, err := s.Media(context.Background(), "m-video"); !errors.Is(err, wechat.ErrMediaGone) {
+		t.Errorf("a video answered by its URL: %v, want ErrMediaGone (recorded by its description)", err)
 	}
 	down := newSender(t, "http://127.0.0.1:1")
 	if _, err := down.Media(context.Background(), "m-photo"); err == nil || errors.Is(err, wechat.ErrMediaGone) {

@@ -21,6 +21,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"github.com/interactionledger/ledger/channels/app"
+	"github.com/interactionledger/ledger/commands"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore/blobs"
 	"github.com/interactionledger/ledger/eventstore/blobs/s3test"
@@ -742,5 +743,33 @@ func chatSocket(t *testing.T, addr, visitor string) (*websocket.Conn, func(typ s
 				return f
 			}
 		}
+	}
+}
+
+// TestFilesRefusedOnTextOnlyReplies: a reply with files on a channel whose
+// replies are text only (SMS here) is refused, not recorded as sent with a
+// file the customer never gets.
+func TestFilesRefusedOnTextOnlyReplies(t *testing.T) {
+	p := newProviders(t, testAppPushSecret)
+	h := startAPIWith(t, serveConfig{}, channelsComponent(p))
+	h.seed("a-agent")
+	res, err := h.cmds.ReceiveInbound(h.ctx, commands.InboundMessage{Channel: domain.ChannelSMS,
+		From: domain.Identity{Kind: domain.IdentityPhone, Value: "+8613900990001"}, ProviderMessageID: "sms-files-1", Text: "send me the manual"}, commands.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	agent := h.token("agent", "a-agent")
+	up := upload(t, h, agent, "?interaction="+res.InteractionID+"&name=manual.txt", []byte("page 1"))
+	if up.status != 200 {
+		t.Fatalf("upload: %+v", up)
+	}
+	r := h.post(agent, `mutation($i: ID!, $f: [String!]) { replyToInteraction(interactionId: $i, text: "here", files: $f) { position } }`,
+		map[string]any{"i": res.InteractionID, "f": []string{up.Token}})
+	if codes := r.codes(); len(codes) != 1 || codes[0] != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "sms") {
+		t.Errorf("files on an SMS reply: %+v, want BAD_USER_INPUT naming the channel", r.Errors)
+	}
+	if n := countEvents(t, h.srv, "MessageSent"); n != 0 {
+		t.Errorf("%d replies recorded", n)
 	}
 }

@@ -135,7 +135,7 @@ func exportSubject(ctx context.Context, db *projections.ReadDB, customerID strin
 		}
 		after = page.EndCursor
 	}
-	if export.BusinessContext, err = db.CustomerContext(ctx, customerID); err != nil {
+	if export.BusinessContext, err = db.CustomerContextAll(ctx, customerID); err != nil {
 		return subjectExport{}, err
 	}
 	if export.AccessLog, err = db.AccessLog(ctx, customerID, time.Time{}, time.Time{}, 1<<30); err != nil {

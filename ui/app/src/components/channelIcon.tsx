@@ -17,3 +17,6 @@ export function ChannelIcon({ channel }: { channel: Channel }) {
 
 /** writtenChannels are those an agent answers in text. */
 export const writtenChannels: Channel[] = ["WEBCHAT", "EMAIL", "SMS", "WECHAT", "APP"];
+
+/** fileChannels are those whose replies carry files (the server refuses files on others). */
+export const fileChannels: Channel[] = ["WEBCHAT", "EMAIL"];

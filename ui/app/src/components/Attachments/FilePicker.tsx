@@ -98,9 +98,10 @@ export function pastedFiles(e: ClipboardEvent): File[] {
  * DropZone wraps a form so files dropped anywhere on it are attached.
  * The picker's button stays the keyboard's way in.
  */
-export function DropZone({ uploads, children, ...props }: { uploads: Uploads; children: ComponentChildren } & JSX.HTMLAttributes<HTMLFormElement>) {
+export function DropZone({ uploads, disabled, children, ...props }: { uploads: Uploads; disabled?: boolean; children: ComponentChildren } & JSX.HTMLAttributes<HTMLFormElement>) {
   const [over, setOver] = useState(false);
-  const hasFiles = (e: DragEvent) => !!e.dataTransfer?.types.includes("Files");
+  // disabled: a form whose channel carries no files takes no drops.
+  const hasFiles = (e: DragEvent) => !disabled && !!e.dataTransfer?.types.includes("Files");
   return (
     <form {...props} class={`${props.class ?? ""}${over ? " dropping" : ""}`}
       onDragOver={(e) => { if (hasFiles(e)) { e.preventDefault(); setOver(true); } }}

@@ -14,7 +14,7 @@ import {
 } from "./conversation.generated";
 import { ReplySuggestions, shortcutHintId, type TemplateUse } from "../ReplySuggestions/ReplySuggestions";
 import type { Disposition } from "../../graphql/types.generated";
-import { ChannelIcon, writtenChannels } from "../channelIcon";
+import { ChannelIcon, fileChannels, writtenChannels } from "../channelIcon";
 import { ErrorText } from "../ErrorText";
 import { DeliveryState } from "../DeliveryState/DeliveryState";
 import { useI18n } from "../../i18n";
@@ -158,13 +158,17 @@ export function Conversation({ id, onCustomer }: { id: string; onCustomer: (id: 
         {it.disposition ? ` ${t(`disposition.${it.disposition}`)}` : ""}{it.summary ? ` — ${it.summary}` : ""}</p> : null}
       {open && writtenChannels.includes(it.channel) ? (
         <>
-          <DropZone class="reply" uploads={uploads} onSubmit={submitReply}>
+          <DropZone class="reply" uploads={uploads} disabled={!fileChannels.includes(it.channel)} onSubmit={submitReply}>
             <label for="reply-text">{t("conversation.replyLabel")}</label>
             <textarea id="reply-text" ref={box} rows={3} value={text} aria-describedby={shortcutHintId}
               onInput={(e) => typed(e.currentTarget.value)}
-              onPaste={(e) => { const files = pastedFiles(e); if (files.length) { e.preventDefault(); uploads.add(files); } }}
+              onPaste={(e) => {
+                if (!fileChannels.includes(it.channel)) return;
+                const files = pastedFiles(e);
+                if (files.length) { e.preventDefault(); uploads.add(files); }
+              }}
               onKeyDown={(e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) submitReply(e); }} />
-            <FilePicker id="reply-files" uploads={uploads} />
+            {fileChannels.includes(it.channel) ? <FilePicker id="reply-files" uploads={uploads} /> : null}
             <div class="row reply-actions">
               <button type="submit" disabled={reply.fetching || uploads.busy || (!text.trim() && !uploads.tokens.length)}>
                 {reply.fetching ? t("conversation.sending") : t("conversation.send")}
