@@ -217,8 +217,11 @@ func (s *Server) uploadTarget(ctx context.Context, interactionID, ticketID strin
 // cleanFileName is the name the desktop sends, as the ledger records it
 // (commands.CleanFileName); nothing left of it is refused.
 func cleanFileName(name string) (string, error) {
-	if strings.IndexFunc(name, unicode.IsControl) >= 0 || len(name) > maxRawFileName {
-		return "", apierror.BadInput("a file name is at most %d bytes, without control characters", maxRawFileName)
+	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", apierror.BadInput("a file name holds no control characters")
+	}
+	if len(name) > maxRawFileName {
+		return "", apierror.BadInput("a file name is at most %d bytes", maxRawFileName)
 	}
 	clean := commands.CleanFileName(name)
 	if clean == "" || clean == "." || clean == ".." {

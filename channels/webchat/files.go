@@ -274,8 +274,11 @@ const maxRawFileName = 1024
 // cleanUploadName is the name the widget sends, as the ledger records it
 // (commands.CleanFileName); nothing left of it is refused.
 func cleanUploadName(name string) (string, error) {
-	if strings.IndexFunc(name, unicode.IsControl) >= 0 || len(name) > maxRawFileName {
-		return "", edge.Errorf(http.StatusBadRequest, "a file name is at most %d bytes, without control characters", maxRawFileName)
+	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", edge.Errorf(http.StatusBadRequest, "a file name holds no control characters")
+	}
+	if len(name) > maxRawFileName {
+		return "", edge.Errorf(http.StatusBadRequest, "a file name is at most %d bytes", maxRawFileName)
 	}
 	clean := commands.CleanFileName(name)
 	if clean == "" || clean == "." || clean == ".." {

@@ -103,14 +103,15 @@ func TestDesktopAttachmentsInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cmds.ReceiveInbound(t.Context(), commands.InboundMessage{
-		Channel: domain.ChannelWebchat, From: from, ProviderMessageID: "att-2", SentAt: time.Now().UTC(),
-		Text: "And these two.",
+	// A channel cannot say a file was quarantined (only the ledger's
+	// scanner does), so this message goes to the interaction directly.
+	if _, err := cmds.Interaction(t.Context(), in.InteractionID, meta, domain.ReceiveMessage{
+		MessageID: "att-2", SentAt: time.Now().UTC(), Text: "And these two.",
 		Attachments: []domain.Attachment{
 			{Name: "setup.exe", ContentType: "application/x-msdownload", Size: 68, SHA256: strings.Repeat("e", 64), Quarantined: "Eicar-Test-Signature"},
 			{Name: "old-scan.tif", ContentType: "image/tiff", Size: 2 << 20, SHA256: strings.Repeat("a", 64)},
 		},
-	}, meta); err != nil {
+	}); err != nil {
 		t.Fatal(err)
 	}
 	_, ticket, err := cmds.OpenTicket(t.Context(), domain.OpenTicket{CustomerID: in.CustomerID, Category: domain.CategoryComplaint,
