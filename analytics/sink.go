@@ -261,6 +261,9 @@ type batchWriter struct {
 	done   chan struct{}
 	err    error // set before done closes
 	cancel context.CancelFunc
+	// failedCtx ends when the writer stops: its cause is the write error
+	// after a failed write.
+	failedCtx context.Context
 }
 
 // startWriter starts the writer. Its writes are not cancelled with ctx, so
@@ -268,9 +271,12 @@ type batchWriter struct {
 // and abort bound and cancel them.
 func (s *Sink) startWriter(ctx context.Context, stopAt uint64, progress func(done, head uint64), fail context.CancelCauseFunc) *batchWriter {
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	w := &batchWriter{s: s, queue: make(chan *Batch, 1), failed: make(chan error, 1), done: make(chan struct{}), cancel: cancel}
+	failedCtx, failedCancel := context.WithCancelCause(context.Background())
+	w := &batchWriter{s: s, queue: make(chan *Batch, 1), failed: make(chan error, 1), done: make(chan struct{}), cancel: cancel,
+		failedCtx: failedCtx}
 	go func() {
 		defer close(w.done)
+		defer failedCancel(nil)
 		for b := range w.queue {
 			if w.err != nil {
 				continue // drain: nothing after a failed batch may be written
@@ -278,6 +284,7 @@ func (s *Sink) startWriter(ctx context.Context, stopAt uint64, progress func(don
 			if err := s.write(wctx, b, stopAt, progress); err != nil {
 				w.err = err
 				w.failed <- err
+				failedCancel(err)
 				fail(err)
 			}
 		}
@@ -291,7 +298,7 @@ func (w *batchWriter) send(ctx context.Context, f *folder) error {
 	if f.pending() == 0 {
 		return nil
 	}
-	b, err := f.flush(ctx)
+	b, err := w.flush(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -302,6 +309,25 @@ func (w *batchWriter) send(ctx context.Context, f *folder) error {
 		w.failed <- err // finish and abort read it again
 		return err
 	}
+}
+
+// flush folds the batch, which may wait for the writer (the contacts it
+// links are read back once the batches before are written): a write that
+// fails meanwhile ends the wait with its error, rather than leaving the
+// fold waiting for a position the writer will never reach.
+func (w *batchWriter) flush(ctx context.Context, f *folder) (*Batch, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := context.AfterFunc(w.failedCtx, func() { cancel(context.Cause(w.failedCtx)) })
+	defer stop()
+	b, err := f.flush(ctx)
+	if err != nil {
+		if cause := context.Cause(ctx); cause != nil && cause != context.Canceled {
+			return nil, cause
+		}
+		return nil, err
+	}
+	return b, nil
 }
 
 // finish waits for the queued batches to be written and returns the
