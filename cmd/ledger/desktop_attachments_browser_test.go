@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/png"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -312,32 +311,16 @@ type desktopFiles struct {
 func newDesktopFiles(t *testing.T) desktopFiles {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(18, 18))
-	pdf := []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n")
-	for range 150 << 10 { // past the blob store's 64 KiB chunks
-		pdf = append(pdf, byte(rng.IntN(256)))
-	}
-	pdf = append(pdf, "\n%%EOF\n"...)
+	pdf := testPDF(rng, 150<<10)
 	img := image.NewRGBA(image.Rect(0, 0, 32, 24))
-	for i := range img.Pix {
-		img.Pix[i] = byte(rng.IntN(256))
-	}
+	randomPixels(rng, img.Pix)
 	img.Set(0, 0, color.Black)
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
 	shot := image.NewGray(image.Rect(0, 0, 8, 8))
-	for i := range shot.Pix {
-		shot.Pix[i] = byte(rng.IntN(256))
-	}
-	var shotPNG bytes.Buffer
-	if err := png.Encode(&shotPNG, shot); err != nil {
-		t.Fatal(err)
-	}
+	randomPixels(rng, shot.Pix)
 	dir := t.TempDir()
-	f := desktopFiles{shot: shotPNG.Bytes(), dropped: []byte("Dropped on the note form.\n"), pdfName: "invoice-2026-11.pdf", txtName: "serial.txt",
+	f := desktopFiles{shot: encodePNG(t, shot), dropped: []byte("Dropped on the note form.\n"), pdfName: "invoice-2026-11.pdf", txtName: "serial.txt",
 		pdf: pdf, txt: []byte("Serial number: SN-4471-0098\n"),
-		png: buf.Bytes(), steps: []byte("1. Open Settings.\n2. Choose Billing.\n"),
+		png: encodePNG(t, img), steps: []byte("1. Open Settings.\n2. Choose Billing.\n"),
 		pngPath: filepath.Join(dir, "refund-form.png"), stepsPath: filepath.Join(dir, "steps.txt"),
 		badPath: filepath.Join(dir, "bad\tname.txt")}
 	for path, b := range map[string][]byte{f.pngPath: f.png, f.stepsPath: f.steps, f.badPath: f.steps} {

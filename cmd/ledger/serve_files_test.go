@@ -38,21 +38,36 @@ type attachmentFiles struct {
 func newAttachmentFiles(t *testing.T) attachmentFiles {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
+	pdf := testPDF(rng, 300<<10)
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	randomPixels(rng, img.Pix)
+	img.Set(0, 0, color.Black)
+	return attachmentFiles{pdf: pdf, png: encodePNG(t, img)}
+}
+
+// testPDF is a PDF (as sniffing sees it) of n random bytes past its
+// header: past the blob store's 64 KiB chunks for any n over that.
+func testPDF(rng *rand.Rand, n int) []byte {
 	pdf := []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n")
-	for range 300 << 10 { // past the blob store's 64 KiB chunks
+	for range n {
 		pdf = append(pdf, byte(rng.IntN(256)))
 	}
-	pdf = append(pdf, "\n%%EOF\n"...)
-	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
-	for i := range img.Pix {
-		img.Pix[i] = byte(rng.IntN(256))
+	return append(pdf, "\n%%EOF\n"...)
+}
+
+func randomPixels(rng *rand.Rand, pix []byte) {
+	for i := range pix {
+		pix[i] = byte(rng.IntN(256))
 	}
-	img.Set(0, 0, color.Black)
+}
+
+func encodePNG(t *testing.T, img image.Image) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)
 	}
-	return attachmentFiles{pdf: pdf, png: buf.Bytes()}
+	return buf.Bytes()
 }
 
 // mailWithFiles composes, with go-message's writer as a mail client
@@ -240,7 +255,14 @@ func testEmailAttachments(t *testing.T, blobsSpec string) string {
 // download GETs a file with a bearer token.
 func download(t *testing.T, h *apiHarness, token, path string) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(h.ctx, http.MethodGet, "http://"+h.srv.addr+path, nil)
+	return bearerDo(t, h, http.MethodGet, path, token, nil)
+}
+
+// bearerDo sends a request to the server with a bearer token and reads
+// the whole answer.
+func bearerDo(t *testing.T, h *apiHarness, method, path, token string, body io.Reader) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(h.ctx, method, "http://"+h.srv.addr+path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,11 +272,11 @@ func download(t *testing.T, h *apiHarness, token, path string) (*http.Response, 
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp, body
+	return resp, raw
 }
 
 // downloadRecords counts the access records of downloads of the
@@ -427,17 +449,7 @@ type uploadResult struct {
 // upload POSTs content to /files/uploads with query.
 func upload(t *testing.T, h *apiHarness, token, query string, content []byte) uploadResult {
 	t.Helper()
-	req, err := http.NewRequestWithContext(h.ctx, http.MethodPost, "http://"+h.srv.addr+"/files/uploads"+query, bytes.NewReader(content))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	resp, raw := bearerDo(t, h, http.MethodPost, "/files/uploads"+query, token, bytes.NewReader(content))
 	r := uploadResult{status: resp.StatusCode, raw: string(raw)}
 	if resp.StatusCode == 200 {
 		if err := json.Unmarshal(raw, &r); err != nil {

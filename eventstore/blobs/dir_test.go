@@ -124,6 +124,20 @@ func TestDirStreamsWithoutBuffering(t *testing.T) {
 
 func streamsWithoutBuffering(t *testing.T, s *blobs.Store, scanned func() string) {
 	const size = 64 << 20
+	ref, above := heapOfRoundTrip(t, s, size)
+	if scanned != nil && scanned() != ref.SHA256 {
+		t.Errorf("the scanner saw content hashing to %s, not the %s stored", scanned(), ref.SHA256)
+	}
+	if above > 16<<20 {
+		t.Errorf("storing and reading %d MiB took the heap %d MiB above its start: the content was buffered", size>>20, above>>20)
+	}
+}
+
+// heapOfRoundTrip stores size bytes and reads them back, with the GC
+// running often, and returns the stored blob and how far the heap went
+// above where it started.
+func heapOfRoundTrip(t *testing.T, s *blobs.Store, size int64) (blobs.Ref, int64) {
+	t.Helper()
 	defer debug.SetGCPercent(debug.SetGCPercent(5))
 	runtime.GC()
 	var base runtime.MemStats
@@ -133,9 +147,6 @@ func streamsWithoutBuffering(t *testing.T, s *blobs.Store, scanned func() string
 	ref, err := s.Put(t.Context(), "customer-1", io.LimitReader(zeros{}, size), size)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if scanned != nil && scanned() != ref.SHA256 {
-		t.Errorf("the scanner saw content hashing to %s, not the %s stored", scanned(), ref.SHA256)
 	}
 	r, err := s.Open(t.Context(), "customer-1", ref.SHA256)
 	if err != nil {
@@ -147,10 +158,8 @@ func streamsWithoutBuffering(t *testing.T, s *blobs.Store, scanned func() string
 		t.Fatalf("read back %d bytes (%v), want %d", n, err, size)
 	}
 	above := int64(peak()) - int64(base.HeapAlloc)
-	if above > 16<<20 {
-		t.Errorf("storing and reading %d MiB took the heap %d MiB above its start: the content was buffered", size>>20, above>>20)
-	}
 	t.Logf("heap peak %.1f MiB above its start", float64(above)/(1<<20))
+	return ref, above
 }
 
 // watchHeap samples the heap until the returned function is called, which

@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"runtime"
-	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -203,29 +201,8 @@ func (c *cancelAt) Read(p []byte) (int, error) {
 // Open with the heap never more than the upload's one part and a few
 // chunks above where it started.
 func s3Streams(t *testing.T, b blobs.Backend) {
-	s := blobs.New(b, blobstest.Keys(t))
 	const size = 64 << 20
-	defer debug.SetGCPercent(debug.SetGCPercent(5))
-	runtime.GC()
-	var base runtime.MemStats
-	runtime.ReadMemStats(&base)
-	peak := watchHeap(t)
-
-	ref, err := s.Put(t.Context(), "customer-1", io.LimitReader(zeros{}, size), size)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := s.Open(t.Context(), "customer-1", ref.SHA256)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := io.Copy(io.Discard, r)
-	r.Close()
-	if err != nil || n != size {
-		t.Fatalf("read back %d bytes (%v), want %d", n, err, size)
-	}
-	above := int64(peak()) - int64(base.HeapAlloc)
-	t.Logf("heap peak %d MiB above its start", above>>20)
+	_, above := heapOfRoundTrip(t, blobs.New(b, blobstest.Keys(t)), size)
 	if above > blobs.DefaultPartSize+16<<20 {
 		t.Errorf("storing and reading %d MiB took the heap %d MiB above its start: more than one part was buffered", size>>20, above>>20)
 	}
