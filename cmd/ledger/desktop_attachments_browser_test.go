@@ -220,6 +220,7 @@ func TestDesktopAttachmentsInBrowser(t *testing.T) {
 	page.WaitJS("the files in Chinese", `(document.querySelector('.attachment[data-state="quarantined"]')?.textContent ?? "").includes("已隔离（恶意软件：Eicar-Test-Signature）") &&
 		document.querySelector(".attachment-download").textContent.startsWith("下载")`, 10*time.Second)
 	page.AssertAccessible("conversation with attachments in Chinese")
+	page.Screenshot("docs/screenshots/desktop-attachments-zh.png")
 	setLocale(page, "en")
 	page.WaitJS("English again", `document.documentElement.lang === "en"`, 10*time.Second)
 
