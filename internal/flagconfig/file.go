@@ -73,6 +73,25 @@ func (ps Problems) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// unknownAnchor finds the alias yaml.v3 names, without its line, when
+// it refers to no anchor.
+var unknownAnchor = regexp.MustCompile(`unknown anchor '(.*)' referenced`)
+
+// lineOfAlias is the line of the first use of the alias an error names,
+// else 1.
+func lineOfAlias(data []byte, msg string) int {
+	m := unknownAnchor.FindStringSubmatch(msg)
+	if m == nil {
+		return 1
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		if strings.Contains(line, "*"+m[1]) {
+			return i + 1
+		}
+	}
+	return 1
+}
+
 // yamlLine finds the line yaml.v3 names in its syntax errors.
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
@@ -88,13 +107,13 @@ func Parse(name string, data []byte) (*File, Problems) {
 		if errors.Is(err, io.EOF) {
 			return f, nil // an empty file sets nothing
 		}
-		return f, Problems{syntaxProblem(name, err)}
+		return f, Problems{syntaxProblem(name, data, err)}
 	}
 	var second yaml.Node
 	if err := dec.Decode(&second); err == nil {
 		return f, Problems{{name, max(second.Line, 1), "a second YAML document: the file holds one mapping of flag names to values"}}
 	} else if !errors.Is(err, io.EOF) {
-		return f, Problems{syntaxProblem(name, err)}
+		return f, Problems{syntaxProblem(name, data, err)}
 	}
 	doc := &root
 	if doc.Kind == yaml.DocumentNode {
@@ -169,13 +188,29 @@ func scalarText(key string, v *yaml.Node) (string, string) {
 	return "", fmt.Sprintf("%s: not a value", key)
 }
 
+// parserErrors start the messages of yaml.v3's parser (as opposed to its
+// scanner), which names a line counted from 0: "did not find expected ','
+// or ']'" on the line after the one it names. The scanner's count from 1.
+var parserErrors = []string{
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'", "did not find expected '-' indicator",
+	"did not find expected <document start>", "did not find expected <stream-start>", "did not find expected key",
+	"did not find expected node content", "found duplicate %TAG directive", "found duplicate %YAML directive",
+	"found incompatible YAML document", "found undefined tag handle",
+}
+
 // syntaxProblem names the line of a YAML syntax error.
-func syntaxProblem(name string, err error) Problem {
+func syntaxProblem(name string, data []byte, err error) Problem {
 	msg := err.Error()
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		if line, convErr := strconv.Atoi(m[1]); convErr == nil {
-			return Problem{name, max(line, 1), "YAML: " + m[2]}
+	m := yamlLine.FindStringSubmatch(msg)
+	if m == nil {
+		return Problem{name, lineOfAlias(data, msg), "YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+	}
+	line, _ := strconv.Atoi(m[1]) // \d+
+	for _, prefix := range parserErrors {
+		if strings.HasPrefix(m[2], prefix) {
+			line++
+			break
 		}
 	}
-	return Problem{name, 1, "YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+	return Problem{name, max(line, 1), "YAML: " + m[2]}
 }
