@@ -171,17 +171,21 @@ func lineOfMentionedKey(file *flagconfig.File, msg string) int {
 }
 
 // runConfig is `ledger config print|check`.
-func runConfig(ctx context.Context, args []string, out io.Writer) error {
+func runConfig(_ context.Context, args []string, out io.Writer) error {
+	const usage = "usage: ledger config print [--config FILE] [serve flags...] | ledger config check --config FILE"
 	if len(args) == 0 {
-		return &exitError{code: 2, err: errors.New("config: print [--config FILE] [serve flags...] or check --config FILE")}
+		return &exitError{code: 2, err: errors.New(usage)}
 	}
 	switch args[0] {
 	case "print":
 		return runConfigPrint(args[1:], out)
 	case "check":
 		return runConfigCheck(args[1:], out)
+	case "-h", "--help", "help":
+		fmt.Fprintln(out, usage)
+		return nil
 	}
-	return &exitError{code: 2, err: fmt.Errorf("config: unknown verb %q (print or check)", args[0])}
+	return &exitError{code: 2, err: fmt.Errorf("config: unknown verb %q; %s", args[0], usage)}
 }
 
 // runConfigPrint prints the effective serve configuration: what `ledger
