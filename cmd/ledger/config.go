@@ -114,7 +114,7 @@ func serveConfigSpec() flagconfig.Spec {
 
 // addConfigFlag adds --config.
 func addConfigFlag(fs *flag.FlagSet) {
-	fs.String("config", envOr(configEnv, ""), "YAML file of serve settings, keyed by flag name (see deploy/ledger.example.yaml); a flag on the command line or its environment variable overrides the file; `ledger config check` validates it (env "+configEnv+")")
+	fs.String("config", envOr(configEnv, ""), "YAML `FILE` of serve settings keyed by flag name (see deploy/ledger.example.yaml); a flag on the command line or its environment variable overrides it; 'ledger config check' validates it (env "+configEnv+")")
 }
 
 // parseServeFlags parses the serve command line and lays the --config
