@@ -112,6 +112,8 @@ func TestProblemsNameTheirLine(t *testing.T) {
 		{"a key that is a list", "[a]: 1\n", 1, "a key must be a flag name"},
 		{"unknown key", "http: a\nworkres: 2\n", 2, `unknown key "workres"; did you mean "workers"?`},
 		{"unknown key with dashes", "--http: a\n", 1, `did you mean "http"?`},
+		{"unknown key in capitals", "HTTP: a\n", 1, `did you mean "http"?`},
+		{"unknown key with underscores", "http: a\nworkers_: 2\n", 2, `did you mean "workers"?`},
 		{"unknown key, nothing near", "\n\nfrobnicate: 2\n", 3, "keys are the flag names of `test -h`"},
 		{"omitted key", "http: a\nconfig: other.yaml\n", 2, "config cannot be set in the file"},
 		{"invalid duration", "timeout: soon\n", 1, `timeout: invalid value "soon"`},

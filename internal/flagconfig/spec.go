@@ -65,7 +65,7 @@ func (s Spec) unknownKey(fs *flag.FlagSet, key string) string {
 	if s.Omit[key] {
 		return fmt.Sprintf("%s cannot be set in the file", key)
 	}
-	bare := strings.TrimLeft(key, "-")
+	bare := strings.ToLower(strings.TrimLeft(key, "-"))
 	best, bestDist := "", 0
 	fs.VisitAll(func(fl *flag.Flag) {
 		if s.Omit[fl.Name] {
