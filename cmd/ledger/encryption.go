@@ -47,13 +47,30 @@ func addNewLedgerFlags(fs *flag.FlagSet) *keySource {
 	k := &keySource{keepClear: envOr("LEDGER_ENCRYPT", "true") == "false"}
 	fs.StringVar(&k.file, "master-key-file", envOr("LEDGER_MASTER_KEY_FILE", ""),
 		masterKeyUsage)
-	fs.BoolFunc("encrypt", "make a new ledger encrypting customers' personal data (env LEDGER_ENCRYPT; default true); --encrypt=false keeps it in clear, and nobody can be erased from it",
-		func(v string) error {
-			on, err := strconv.ParseBool(v)
-			k.keepClear = !on
-			return err
-		})
+	fs.Var(encryptFlag{k}, "encrypt", "make a new ledger encrypting customers' personal data (env LEDGER_ENCRYPT; default true); --encrypt=false keeps it in clear, and nobody can be erased from it")
 	return k
+}
+
+// encryptFlag is --encrypt, kept in keySource.keepClear. Its String is
+// the value in force, so that `ledger config print` shows it.
+type encryptFlag struct{ k *keySource }
+
+func (f encryptFlag) IsBoolFlag() bool { return true }
+
+func (f encryptFlag) String() string {
+	if f.k == nil {
+		return "true" // the zero Value flag.isZeroValue makes
+	}
+	return strconv.FormatBool(!f.k.keepClear)
+}
+
+func (f encryptFlag) Set(v string) error {
+	on, err := strconv.ParseBool(v)
+	if err != nil {
+		return err
+	}
+	f.k.keepClear = !on
+	return nil
 }
 
 // keySource says where to find the master key of the ledger in dir, and

@@ -45,6 +45,7 @@ func subcommands() []subcommand {
 		{"token", "GraphQL API bearer tokens: token --role R --subject S [--ttl 8h], token revoke --subject S", runToken},
 		{"users", "desktop sign-in accounts: users add|set-password|disable|enable|list", runUsers},
 		{"knowledge", "the knowledge base as Markdown files: knowledge import DIR, knowledge export DIR", runKnowledge},
+		{"config", "the serve configuration file: config print [--config F] [flags...] (effective settings, secrets redacted); config check --config F", runConfig},
 	}
 }
 

@@ -87,7 +87,40 @@ const (
 )
 
 func runServe(ctx context.Context, args []string, out io.Writer) error {
+	fs, resolve := serveFlags(out)
+	if _, err := parseServeFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, components, err := resolve()
+	if err != nil {
+		return err
+	}
+	srv, err := startServer(ctx, cfg, components...)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "ledger serving on http://%s (data %s)\n", srv.addr, cfg.data)
+	if srv.adminAddr != "" {
+		fmt.Fprintf(out, "admin endpoints (/metrics /healthz /readyz /debug/pprof/) on http://%s\n", srv.adminAddr)
+	}
+	if cfg.demo {
+		if err := ensureDemoAccounts(cfg.data, out); err != nil {
+			_ = srv.shutdown(cfg.drain)
+			return err
+		}
+	}
+	<-ctx.Done()
+	slog.Info("shutting down: draining requests, finishing appends")
+	return srv.shutdown(cfg.drain)
+}
+
+// serveFlags defines every flag of `ledger serve` on a new FlagSet. Once
+// it is parsed (and a --config file laid under it), resolve makes the
+// serveConfig and checks the flags' combinations, opening nothing, so
+// that `ledger config check` runs the same checks.
+func serveFlags(out io.Writer) (*flag.FlagSet, func() (serveConfig, []serveComponent, error)) {
 	fs, data := newFlagSet("serve", out)
+	addConfigFlag(fs)
 	cfg := serveConfig{}
 	addStoreFlag(fs, &cfg.store)
 	fs.StringVar(&cfg.addr, "http", envOr("LEDGER_HTTP", "127.0.0.1:8080"), "HTTP listen address (env LEDGER_HTTP)")
@@ -113,46 +146,29 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	for _, c := range components {
 		c.addFlags(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg.data = *data
-	cfg.noSingletons = !*singletonsOn
-	cfg.keys = *keys
-	cfg.keys.dir = cfg.data
-	if cfg.aggregateCache < 0 {
-		return &exitError{code: 2, err: fmt.Errorf("--aggregate-cache must be 0 (off) or more")}
-	}
-	if cfg.aggregateCache == 0 {
-		cfg.aggregateCache = cacheOff
-	}
-	var err error
-	if cfg.limits, err = limits.parse(); err != nil {
-		return &exitError{code: 2, err: err}
-	}
-	if cfg.planTiers, err = domain.ParsePlanTiers(*planTiers); err != nil {
-		return &exitError{code: 2, err: fmt.Errorf("--plan-tiers: %w", err)}
-	}
-	if _, err := domain.NormalizePhone("12345678", cfg.callingCode); err != nil {
-		return &exitError{code: 2, err: fmt.Errorf("--calling-code %q: %w", cfg.callingCode, err)}
-	}
-	srv, err := startServer(ctx, cfg, components...)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "ledger serving on http://%s (data %s)\n", srv.addr, cfg.data)
-	if srv.adminAddr != "" {
-		fmt.Fprintf(out, "admin endpoints (/metrics /healthz /readyz /debug/pprof/) on http://%s\n", srv.adminAddr)
-	}
-	if cfg.demo {
-		if err := ensureDemoAccounts(cfg.data, out); err != nil {
-			_ = srv.shutdown(cfg.drain)
-			return err
+	return fs, func() (serveConfig, []serveComponent, error) {
+		cfg.data = *data
+		cfg.noSingletons = !*singletonsOn
+		cfg.keys = *keys
+		cfg.keys.dir = cfg.data
+		if cfg.aggregateCache < 0 {
+			return serveConfig{}, nil, &exitError{code: 2, err: fmt.Errorf("--aggregate-cache must be 0 (off) or more")}
 		}
+		if cfg.aggregateCache == 0 {
+			cfg.aggregateCache = cacheOff
+		}
+		var err error
+		if cfg.limits, err = limits.parse(); err != nil {
+			return serveConfig{}, nil, &exitError{code: 2, err: err}
+		}
+		if cfg.planTiers, err = domain.ParsePlanTiers(*planTiers); err != nil {
+			return serveConfig{}, nil, &exitError{code: 2, err: fmt.Errorf("--plan-tiers: %w", err)}
+		}
+		if _, err := domain.NormalizePhone("12345678", cfg.callingCode); err != nil {
+			return serveConfig{}, nil, &exitError{code: 2, err: fmt.Errorf("--calling-code %q: %w", cfg.callingCode, err)}
+		}
+		return cfg, components, nil
 	}
-	<-ctx.Done()
-	slog.Info("shutting down: draining requests, finishing appends")
-	return srv.shutdown(cfg.drain)
 }
 
 // server is a running `ledger serve`.
