@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,6 +33,32 @@ func TestSystemdUnitIsHardened(t *testing.T) {
 	out, err := exec.Command(analyze, "security", "--offline=yes", "--threshold=20", unit).CombinedOutput()
 	if err != nil {
 		t.Fatalf("systemd-analyze security: exposure above 2.0 (%v)\n%s", err, out)
+	}
+}
+
+// TestSystemdUnitFlagsExist parses the unit's command line with serve's
+// own flags, so that renaming a flag breaks this test rather than the
+// service at its next start.
+func TestSystemdUnitFlagsExist(t *testing.T) {
+	b, err := os.ReadFile(systemdUnit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var args []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "ExecStart=/usr/local/bin/ledger serve "); ok {
+			args = strings.Fields(rest)
+		}
+	}
+	if len(args) == 0 {
+		t.Fatalf("%s: no ExecStart running ledger serve with flags", systemdUnit)
+	}
+	fs, _ := serveFlags(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		t.Fatalf("ExecStart flags %q: %v", args, err)
+	}
+	if fs.NArg() != 0 {
+		t.Fatalf("ExecStart has arguments serve does not take: %q", fs.Args())
 	}
 }
 
