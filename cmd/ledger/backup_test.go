@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -193,12 +195,18 @@ func TestBackupUnderLoadRestores(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, rec := range page {
-			if rec.Type == "InteractionStarted" {
-				interactions = append(interactions, decodeEvent(t, rec).(domain.InteractionStarted).InteractionID)
+			if rec.Type != "InteractionStarted" {
+				continue
+			}
+			if e := decodeEvent(t, rec).(domain.InteractionStarted); e.Channel == domain.ChannelSMS {
+				interactions = append(interactions, e.InteractionID)
 			}
 		}
 		return len(interactions) == customers
 	})
+	// A photo by WeChat: an attachment whose contents the backup carries.
+	wechatImage(t, base, "24000000000000077", "oWeChatBackup", testWeChatMediaID)
+	eventually(t, "the photo stored", func() bool { return len(blobFiles(t, dir)) == 1 })
 
 	load := &backupLoad{base: base, token: token, interactions: interactions, smsAcked: map[string]time.Time{}, replies: map[string]uint64{}}
 	stop := make(chan struct{})
@@ -244,6 +252,10 @@ func TestBackupUnderLoadRestores(t *testing.T) {
 		t.Error("the backup holds the read models, which restore rebuilds")
 	}
 
+	if !slices.ContainsFunc(m.Files, func(f manifestItem) bool { return strings.HasPrefix(f.Path, "blobs/objects/") }) {
+		t.Errorf("the backup lacks the attachment's contents: %+v", m.Files)
+	}
+
 	restored := filepath.Join(t.TempDir(), "restored")
 	out, err = exec.Command(bin, "restore", "--from", bk, "--data", restored, "--quiet").CombinedOutput()
 	if err != nil {
@@ -256,6 +268,10 @@ func TestBackupUnderLoadRestores(t *testing.T) {
 	}
 	if out, err := ledger(t, "verify", "--data", restored, "--quiet"); err != nil || !strings.Contains(out, "every hash chain intact") {
 		t.Fatalf("verify of the restored ledger: %v\n%s", err, out)
+	}
+
+	if want, got := blobFiles(t, dir), blobFiles(t, restored); !maps.Equal(want, got) {
+		t.Errorf("restored attachments %v, want %v", got, want)
 	}
 
 	events := readRestored(t, restored)
@@ -339,6 +355,27 @@ func TestBackupUnderLoadRestores(t *testing.T) {
 			len(sent), sent, len(undelivered), want, sentBefore, len(load.replies))
 	}
 	_ = srv2.shutdown(10 * time.Second)
+}
+
+// blobFiles returns the files of the embedded blob store in dir, by path,
+// with their contents' digest.
+func blobFiles(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	root := filepath.Join(dir, blobsDir, "objects")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		_, sum, err := hashFile(path)
+		rel, _ := filepath.Rel(root, path)
+		files[rel] = sum
+		return err
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	return files
 }
 
 func eventAt(events []eventstore.RecordedEvent, pos uint64) eventstore.RecordedEvent {
@@ -512,5 +549,48 @@ func TestBackupRefusesNonEmptyTarget(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(empty, manifestFile)); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestBackupWithoutMasterKey: with the master key kept apart (as in
+// production) a backup holds none and says so; restore then refuses to
+// finish without it, leaving nothing behind, and succeeds with it.
+func TestBackupWithoutMasterKey(t *testing.T) {
+	t.Setenv("LEDGER_MASTER_KEY", "")
+	t.Setenv("LEDGER_MASTER_KEY_FILE", "")
+	key := filepath.Join(t.TempDir(), "master.key")
+	if err := os.WriteFile(key, []byte(strings.Repeat("5a", 32)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	if out, err := ledger(t, "demo", "--data", data, "--master-key-file", key, "--customers", "5", "--interactions", "10", "--seed", "3", "--quiet"); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	bk := filepath.Join(t.TempDir(), "backup")
+	out, err := ledger(t, "backup", "--data", data, "--to", bk)
+	if err != nil || !strings.Contains(out, "this backup holds none") {
+		t.Fatalf("backup of a ledger whose master key is elsewhere: %v\n%s", err, out)
+	}
+	var m manifest
+	if b, err := os.ReadFile(filepath.Join(bk, manifestFile)); err != nil || json.Unmarshal(b, &m) != nil {
+		t.Fatalf("manifest: %v %s", err, b)
+	}
+	if !m.Encrypted || m.MasterKey || slices.ContainsFunc(m.Files, func(f manifestItem) bool { return f.Path == masterKeyFile }) {
+		t.Fatalf("manifest %+v: want an encrypted ledger and no master key", m)
+	}
+	parent := t.TempDir()
+	target := filepath.Join(parent, "restored")
+	_, err = ledger(t, "restore", "--from", bk, "--data", target, "--quiet")
+	if err == nil || !strings.Contains(err.Error(), "give its master key") {
+		t.Fatalf("restore without the master key: %v", err)
+	}
+	if entries, _ := os.ReadDir(parent); len(entries) != 0 {
+		t.Errorf("the failed restore left %v", entries)
+	}
+	if out, err := ledger(t, "restore", "--from", bk, "--data", target, "--master-key-file", key, "--quiet"); err != nil {
+		t.Fatalf("restore with the master key: %v\n%s", err, out)
+	}
+	if out, err := ledger(t, "verify", "--data", target, "--quiet"); err != nil {
+		t.Fatalf("verify of the restored ledger: %v\n%s", err, out)
 	}
 }
