@@ -19,6 +19,7 @@ import (
 
 	"github.com/interactionledger/ledger/analytics/embedded"
 	"github.com/interactionledger/ledger/channels/sip"
+	"github.com/interactionledger/ledger/eventstore/blobs"
 	"github.com/interactionledger/ledger/eventstore/treehead"
 	"github.com/interactionledger/ledger/graphql/auth"
 	"github.com/interactionledger/ledger/graphql/auth/accounts"
@@ -122,8 +123,9 @@ var leftOutSuffixes = []string{"-wal", "-shm", "-journal", ".lock", ".lease", ".
 
 // manifest describes a backup: what restore checks before trusting it.
 type manifest struct {
-	Format int       `json:"format"`
-	Taken  time.Time `json:"taken"`
+	Format int `json:"format"`
+	// Taken is when the ledger's snapshot began.
+	Taken time.Time `json:"taken"`
 	// Head is the last event of the copied ledger.
 	Head manifestHead `json:"head"`
 	// TreeHead is the latest signed tree head copied, if the ledger has
@@ -167,6 +169,7 @@ type manifestItem struct {
 func runBackup(ctx context.Context, args []string, out io.Writer) error {
 	fs, data := newFlagSet("backup", out)
 	to := fs.String("to", "", "directory to write the backup to; it must not exist or be empty")
+	blobSpec := fs.String("blobs", envOr(blobsEnv, ""), "the server's --blobs (env "+blobsEnv+"): attachments in an S3 bucket are not copied, and the output says so")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -192,6 +195,9 @@ func runBackup(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		_ = os.RemoveAll(tmp)
 		return fmt.Errorf("backup: %w", err)
+	}
+	if *blobSpec != "" {
+		fmt.Fprintf(out, "attachments' contents are kept in %s, not in this backup: keep versioning (or replication) on that bucket\n", blobs.Describe(*blobSpec))
 	}
 	fmt.Fprintf(out, "backed up %d events (head %d, event %s) and %d files to %s\n",
 		m.Head.Events, m.Head.Position, m.Head.EventID, len(m.Files), *to)
@@ -221,6 +227,7 @@ func writeBackup(ctx context.Context, dir, tmp string, out io.Writer) (*manifest
 			return nil, err
 		}
 	}
+	m := &manifest{Format: backupFormat, Taken: time.Now().UTC()}
 	if err := sqlitesnap.Snapshot(ctx, filepath.Join(dir, eventsFile), filepath.Join(tmp, eventsFile)); err != nil {
 		return nil, err
 	}
@@ -232,7 +239,7 @@ func writeBackup(ctx context.Context, dir, tmp string, out io.Writer) (*manifest
 	if err := copyConfigFiles(dir, tmp); err != nil {
 		return nil, err
 	}
-	m := &manifest{Format: backupFormat, Taken: time.Now().UTC(), Encrypted: encrypted(tmp)}
+	m.Encrypted = encrypted(tmp)
 	var err error
 	if m.Head, err = copiedHead(ctx, tmp); err != nil {
 		return nil, err

@@ -22,6 +22,7 @@ import (
 	"github.com/interactionledger/ledger/channels/sms"
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/eventstore/filecheckpoint"
 )
 
 // backupLoad is a write load on a running server: customers writing by
@@ -592,5 +593,93 @@ func TestBackupWithoutMasterKey(t *testing.T) {
 	}
 	if out, err := ledger(t, "verify", "--data", target, "--quiet"); err != nil {
 		t.Fatalf("verify of the restored ledger: %v\n%s", err, out)
+	}
+}
+
+// TestBackupInventory: a backup copies configuration kept in the data
+// directory, leaves out the read models and the files of running
+// processes, and names a file it does not know instead of dropping it in
+// silence; with the attachments in S3 it says the bucket is not in it.
+func TestBackupInventory(t *testing.T) {
+	data := demoLedger(t)
+	for name, body := range map[string]string{"routing.yaml": "queues: {}\n", "notes.txt": "mine", "sla.lease": "", "users.json.lock": ""} {
+		if err := os.WriteFile(filepath.Join(data, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bk := filepath.Join(t.TempDir(), "bk")
+	out, err := ledger(t, "backup", "--data", data, "--to", bk, "--blobs", "s3://attachments?endpoint=127.0.0.1:9")
+	if err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "left out "+filepath.Join(data, "notes.txt")) || strings.Count(out, "left out") != 1 {
+		t.Errorf("backup output should name notes.txt, and only it, as left out:\n%s", out)
+	}
+	if !strings.Contains(out, "not in this backup: keep versioning") {
+		t.Errorf("backup output does not say the S3 bucket is not in the backup:\n%s", out)
+	}
+	var m manifest
+	if b, err := os.ReadFile(filepath.Join(bk, manifestFile)); err != nil || json.Unmarshal(b, &m) != nil {
+		t.Fatalf("manifest: %v %s", err, b)
+	}
+	var paths []string
+	for _, f := range m.Files {
+		paths = append(paths, f.Path)
+	}
+	for _, want := range []string{"routing.yaml", eventsFile, dataKeysFile, "sla-policy.db", "qa-policy.checkpoint"} {
+		if !slices.Contains(paths, want) {
+			t.Errorf("the backup lacks %s: %v", want, paths)
+		}
+	}
+	for _, not := range []string{"notes.txt", readModelsFile, "sla.lease", "users.json.lock", "events.db-wal"} {
+		if slices.Contains(paths, not) {
+			t.Errorf("the backup holds %s: %v", not, paths)
+		}
+	}
+}
+
+// TestSettleCheckpoints: after a restore no follower's checkpoint is
+// beyond the restored head (it would skip what is appended next); one at
+// or behind it, or none, is left as it is.
+func TestSettleCheckpoints(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		saved     map[string]uint64
+		head      uint64
+		want      map[string]uint64
+		announced bool
+	}{
+		{"behind or at the head", map[string]uint64{outboundCheckpointFile: 90, notifyCheckpointFile: 100}, 100,
+			map[string]uint64{outboundCheckpointFile: 90, notifyCheckpointFile: 100}, false},
+		{"beyond the head", map[string]uint64{outboundCheckpointFile: 150, "qa-policy.checkpoint": 101}, 100,
+			map[string]uint64{outboundCheckpointFile: 100, "qa-policy.checkpoint": 100}, true},
+		{"none", nil, 100, map[string]uint64{}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, pos := range tc.saved {
+				if err := filecheckpoint.Write(filepath.Join(dir, name), pos); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var out bytes.Buffer
+			if err := settleCheckpoints(dir, tc.head, &out); err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]uint64{}
+			for _, name := range []string{outboundCheckpointFile, notifyCheckpointFile, "qa-policy.checkpoint"} {
+				if pos, found, err := filecheckpoint.Read(filepath.Join(dir, name)); err != nil {
+					t.Fatal(err)
+				} else if found {
+					got[name] = pos
+				}
+			}
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("checkpoints %v, want %v", got, tc.want)
+			}
+			if announced := strings.Contains(out.String(), "beyond the restored head"); announced != tc.announced {
+				t.Errorf("output %q: announced %v, want %v", out.String(), announced, tc.announced)
+			}
+		})
 	}
 }
