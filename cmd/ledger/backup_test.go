@@ -219,7 +219,15 @@ func TestBackupUnderLoadRestores(t *testing.T) {
 	bk := filepath.Join(t.TempDir(), "backup")
 	cmd := exec.Command(bin, "backup", "--data", dir, "--to", bk)
 	out, err := cmd.CombinedOutput()
-	time.Sleep(300 * time.Millisecond) // the load goes on after the backup
+	// The load goes on after the backup: replies beyond its head.
+	load.mu.Lock()
+	atBackup := len(load.replies)
+	load.mu.Unlock()
+	eventually(t, "replies after the backup", func() bool {
+		load.mu.Lock()
+		defer load.mu.Unlock()
+		return len(load.replies) >= atBackup+3 || len(load.errs) > 0
+	})
 	close(stop)
 	wg.Wait()
 	if err != nil {
