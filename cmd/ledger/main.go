@@ -36,6 +36,8 @@ func subcommands() []subcommand {
 		{"erase", "erase a customer's personal data at their request (crypto-shredding): erase --customer ID --reason TEXT", runErase},
 		{"audit", "audit bundles: audit export (--stream S | --customer ID) [--from T] [--to T] --out FILE; audit verify [--key treehead.pub] FILE", runAudit},
 		{"migrate", "copy a ledger between stores (SQLite, EventStoreDB) keeping ids, order and hashes: migrate --from --to", runMigrate},
+		{"backup", "copy the ledger, its keys and secrets while serve runs: backup --to PATH", runBackup},
+		{"restore", "restore a backup into a new data directory, checked and with read models rebuilt: restore --from PATH", runRestore},
 		{"replay", "print a stream's events and state as of a time", runReplay},
 		{"projections", "manage read models: projections rebuild", runProjections},
 		{"bench", "benchmarks: bench append --writers N --events M", runBench},

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -38,7 +39,14 @@ func runRebuild(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	db, err := projections.OpenReadDB(ctx, filepath.Join(*data, readModelsFile))
+	return rebuildReadModels(ctx, store, *data, *quiet, out, fs.Args()...)
+}
+
+// rebuildReadModels drops the named read models of the ledger in dir (all
+// when none is named) and rebuilds them from store with a progress bar:
+// `ledger projections rebuild`, and `ledger restore`.
+func rebuildReadModels(ctx context.Context, store eventstore.Store, dir string, quiet bool, out io.Writer, names ...string) error {
+	db, err := projections.OpenReadDB(ctx, filepath.Join(dir, readModelsFile))
 	if err != nil {
 		return err
 	}
@@ -51,16 +59,16 @@ func runRebuild(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	bar := newProgress(int64(head), "rebuilding", *quiet)
+	bar := newProgress(int64(head), "rebuilding", quiet)
 	start := time.Now()
-	err = runner.Rebuild(ctx, func(done, _ uint64) { _ = bar.Set64(int64(done)) }, fs.Args()...)
+	err = runner.Rebuild(ctx, func(done, _ uint64) { _ = bar.Set64(int64(done)) }, names...)
 	_ = bar.Finish()
 	if err != nil {
 		return err
 	}
 	took := time.Since(start)
 	fmt.Fprintf(out, "rebuilt %s from %d events in %s (%.0f events/s)\n",
-		describeNames(fs.Args()), head, took.Round(time.Millisecond), float64(head)/took.Seconds())
+		describeNames(names), head, took.Round(time.Millisecond), float64(head)/took.Seconds())
 	return nil
 }
 

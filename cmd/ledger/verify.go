@@ -28,6 +28,13 @@ func runVerify(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer store.Close()
+	return verifyLedger(ctx, store, location, *data, *quiet, out)
+}
+
+// verifyLedger recomputes every hash chain of store and checks it against
+// the signed tree heads in dir, printing what it finds: `ledger verify`,
+// and `ledger restore` before it puts a restored ledger in place.
+func verifyLedger(ctx context.Context, store eventstore.Store, location, dir string, quiet bool, out io.Writer) error {
 	head, err := store.HeadPosition(ctx)
 	if err != nil {
 		return err
@@ -35,7 +42,7 @@ func runVerify(ctx context.Context, args []string, out io.Writer) error {
 	// A batch run over the whole ledger whose live heap is the streams'
 	// tips: collecting less often costs memory it can spare.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	bar := newProgress(int64(head), "verifying", *quiet)
+	bar := newProgress(int64(head), "verifying", quiet)
 	rep, err := eventstore.Verify(ctx, store, func(checked uint64) { _ = bar.Set64(int64(checked)) })
 	_ = bar.Finish()
 	if err != nil {
@@ -46,7 +53,7 @@ func runVerify(ctx context.Context, args []string, out io.Writer) error {
 	} else {
 		fmt.Fprintf(out, "FAILED after %d events: first bad event at %s\n", rep.CheckedEvents, rep.FirstBad)
 	}
-	treeOK, err := verifyTree(ctx, store, location, *data, out)
+	treeOK, err := verifyTree(ctx, store, location, dir, out)
 	if err != nil {
 		return err
 	}
