@@ -284,6 +284,7 @@ func serveComponents() []serveComponent {
 		newOutboundComponent(),
 		newESDBComponent(),
 		newTreeHeadComponent(),
+		newReplicaComponent(),
 	}
 }
 

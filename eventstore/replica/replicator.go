@@ -111,6 +111,8 @@ func (r *Replicator) Position() uint64 { return r.position.Load() }
 // replica. It returns nil when ctx ended, or an error that retrying
 // cannot mend (ErrDiverged).
 func (r *Replicator) Run(ctx context.Context) error {
+	// Another node may have shipped since this one last did.
+	r.resumed = false
 	backoff := r.opts.MinBackoff
 	for {
 		wait := r.opts.Every
@@ -204,6 +206,7 @@ func (r *Replicator) resume(ctx context.Context) error {
 	}
 	r.position.Store(last.last)
 	r.metrics.position.Set(float64(last.last))
+	r.pending, r.keys.changes = nil, -1
 	r.resumed = true
 	r.log.Info("replicating", "from", last.last, "segments", len(segs))
 	return nil
