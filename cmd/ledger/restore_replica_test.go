@@ -255,6 +255,9 @@ func TestReplicaDrill(t *testing.T) {
 	srv2 := startServeProcessEnv(t, bin, "replica-drill-restored", append(w.env(), "LEDGER_LOG_LEVEL=warn"), serveArgs(restored)...)
 	waitReady(t, srv2.admin+"/readyz", srv2.exited, srv2.log)
 	recoveryTime := time.Since(started)
+	if metrics, _ := get(t, srv2.admin+"/metrics"); !strings.Contains(metrics, "ledger_replica_position ") || !strings.Contains(metrics, "ledger_replica_errors_total ") {
+		t.Fatalf("the restored server's /metrics has no replica metrics:\n%s", tail(metrics, 2000))
+	}
 	srv2.stop(t)
 
 	if out, err := exec.Command(bin, "verify", "--data", restored, "--quiet").CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "OK:") {
@@ -347,4 +350,21 @@ func restoredMessages(t *testing.T, dir, keyFile string) map[string]bool {
 		ids[e.(domain.MessageReceived).MessageID] = true
 	}
 	return ids
+}
+
+// TestServeRefusesABadReplica: a --replicate that cannot work stops serve
+// at start, saying why, without repeating a secret.
+func TestServeRefusesABadReplica(t *testing.T) {
+	for _, c := range []struct{ spec, access, want string }{
+		{"s3://AKIA:hunter2@ledger-replica/p", "AKIA1", "credentials do not belong in the URL"},
+		{"s3://ledger-replica/p?endpoint=127.0.0.1:1&secure=false", "", "set " + s3spec.EnvAccessKey},
+		{"s3://ledger-replica/a//b", "AKIA1", `prefix "a//b"`},
+	} {
+		t.Setenv(s3spec.EnvAccessKey, c.access)
+		t.Setenv(s3spec.EnvSecretKey, "s3cret")
+		out, err := ledger(t, "serve", "--data", t.TempDir(), "--http", "127.0.0.1:0", "--replicate", c.spec)
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("serve --replicate %s: %v, want an error saying %q\n%s", c.spec, err, c.want, out)
+		}
+	}
 }
