@@ -202,6 +202,15 @@ func TestReplicateAndRestore(t *testing.T) {
 	}
 	sameEvents(t, readAll(t, dst), readAll(t, src))
 	verifies(t, dst)
+	// A replica missing a segment is refused, naming what is missing.
+	segs := segmentsOf(t, tg, 107)
+	if err := tg.remove(t.Context(), segs[1].name); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tg.Restore(t.Context(), time.Time{}, newStore(t, nil), nil)
+	if !errors.Is(err, ErrIncomplete) || !strings.Contains(err.Error(), "positions 41 to 80 are missing") {
+		t.Fatalf("restore without segment 41-80: %v, want ErrIncomplete naming them", err)
+	}
 	// Nothing of the replica lies outside its prefix.
 	for obj := range w.srv.Client().ListObjects(t.Context(), w.bucket, minio.ListObjectsOptions{Recursive: true}) {
 		if !strings.HasPrefix(obj.Key, "ledger/replica/segments/") {
