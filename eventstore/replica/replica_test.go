@@ -547,3 +547,27 @@ func value(t *testing.T, m prometheus.Metric) float64 {
 	}
 	return out.Gauge.GetValue()
 }
+
+// TestShipsSoonerWhenASegmentIsFull: with a long interval, a full
+// segment's worth of new events is shipped without waiting for it.
+func TestShipsSoonerWhenASegmentIsFull(t *testing.T) {
+	w := newWorld(t)
+	c := newClock()
+	src := newStore(t, c)
+	r, err := New(src, w.target(t, "", "sooner"), Options{Every: time.Hour, MaxEvents: 20, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	time.Sleep(time.Second) // Run's first Sync, of the empty ledger
+	appendEvents(t, src, c, 19, "short")
+	time.Sleep(500 * time.Millisecond)
+	if r.Position() != 0 {
+		t.Fatalf("shipped %d events of a segment not yet full", r.Position())
+	}
+	appendEvents(t, src, c, 6, "full")
+	waitPosition(t, r, 25)
+}

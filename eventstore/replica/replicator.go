@@ -130,10 +130,38 @@ func (r *Replicator) Run(ctx context.Context) error {
 		default:
 			backoff = r.opts.MinBackoff
 		}
+		if !r.wait(ctx, wait, err == nil) {
+			return r.last(ctx)
+		}
+	}
+}
+
+// headPoll is how often a waiting replicator looks whether a full
+// segment's worth of events is waiting.
+const headPoll = 100 * time.Millisecond
+
+// wait waits d, or less when early is set and MaxEvents are waiting to be
+// shipped; false when ctx ended.
+func (r *Replicator) wait(ctx context.Context, d time.Duration, early bool) bool {
+	deadline := time.Now().Add(d)
+	for {
+		step := time.Until(deadline)
+		if early {
+			step = min(step, headPoll)
+		}
+		if step <= 0 {
+			return true
+		}
 		select {
 		case <-ctx.Done():
-			return r.last(ctx)
-		case <-time.After(wait):
+			return false
+		case <-time.After(step):
+		}
+		if !early {
+			continue
+		}
+		if head, err := r.store.HeadPosition(ctx); err == nil && head >= r.Position()+uint64(r.opts.MaxEvents) {
+			return true
 		}
 	}
 }
