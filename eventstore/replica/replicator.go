@@ -105,10 +105,12 @@ func New(store eventstore.Store, target *Target, opts Options) (*Replicator, err
 // Position is the last position shipped.
 func (r *Replicator) Position() uint64 { return r.position.Load() }
 
-// Run ships what is new every Every until ctx ends, retrying failed
-// attempts with backoff; then it makes one last attempt (a few seconds at
-// most), so that a server stopped cleanly leaves its last events in the
-// replica. It returns nil when ctx ended, or an error that retrying
+// Run ships what is new every Every (sooner once MaxEvents are waiting)
+// until ctx ends, retrying failed attempts with backoff; then it makes one
+// last attempt (a few seconds at most), so that a server stopped cleanly
+// leaves its last events in the replica. Each Run starts by finding
+// where the replica ends, so a node that takes over from another carries
+// on after it. It returns nil when ctx ended, or an error that retrying
 // cannot mend (ErrDiverged).
 func (r *Replicator) Run(ctx context.Context) error {
 	// Another node may have shipped since this one last did.
