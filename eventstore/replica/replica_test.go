@@ -392,10 +392,18 @@ func TestCatchesUpAfterTheStoreWasDown(t *testing.T) {
 	if r.Position() != 30 {
 		t.Fatalf("position %d while S3 was down, want 30", r.Position())
 	}
+	if lag := value(t, r.metrics.lag); lag != 120 {
+		t.Fatalf("ledger_replica_lag_events %v while S3 was down, want 120", lag)
+	}
 	p.setDown(false)
 	waitPosition(t, r, 150)
 	if got := value(t, r.metrics.position); got != 150 {
 		t.Fatalf("ledger_replica_position %v, want 150", got)
+	}
+	for deadline := time.Now().Add(10 * time.Second); value(t, r.metrics.lag) != 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("ledger_replica_lag_events %v once caught up, want 0", value(t, r.metrics.lag))
+		}
 	}
 	segmentsOf(t, tg, 150)
 	dst, _ := restoreInto(t, w.target(t, "", "outage"), time.Time{})

@@ -123,6 +123,7 @@ func (r *Replicator) Run(ctx context.Context) error {
 		case ctx.Err() != nil:
 			return r.last(ctx)
 		case errors.Is(err, ErrDiverged):
+			r.metrics.errors.Inc()
 			r.log.Error("replication stopped", "err", err)
 			return err
 		case err != nil:
@@ -186,16 +187,17 @@ func (r *Replicator) Sync(ctx context.Context) error {
 			return err
 		}
 	}
-	if r.pending != nil {
-		if err := r.putPending(ctx); err != nil {
-			return err
-		}
-	}
 	// The head before the keys: every event up to it was sealed with a
 	// key the key store held before this read of it.
 	head, err := r.store.HeadPosition(ctx)
 	if err != nil {
 		return fmt.Errorf("replicate: head: %w", err)
+	}
+	r.metrics.lag.Set(float64(head - min(head, r.Position())))
+	if r.pending != nil {
+		if err := r.putPending(ctx); err != nil {
+			return err
+		}
 	}
 	if err := r.keys.ship(ctx, r.log); err != nil {
 		return err
