@@ -6,7 +6,7 @@ RUN_DATA  ?= data-run
 RUN_HTTP  ?= 127.0.0.1:8080
 RUN_ADMIN ?= 127.0.0.1:9090
 
-.PHONY: run test build lint test-deps faults soak bench bench-blobs bench-desktop bench-write-path bench-esdb bench-access-ledger bench-encryption clean ui ui-widget ui-app
+.PHONY: run test build lint test-deps faults soak bench bench-blobs bench-desktop bench-write-path bench-esdb bench-access-ledger bench-encryption drill-replica clean ui ui-widget ui-app
 
 # build: the UI first (node and npm), then the binary that embeds it. A
 # plain `go build ./cmd/ledger` works without node: it embeds placeholders.
@@ -65,6 +65,14 @@ lint:
 FAULT_TESTS := TestFault|TestServeKilledUnderChannelLoad|TestServeStoppedUnderChannelLoad|TestServeRebuildsDamagedReadModels|TestClickHouseStoppedMidStream|TestClickHouseKilled
 faults: test-deps ui
 	CI=true LEDGER_FAULTS_FULL=1 $(GO) test -race -count=1 -timeout 80m -run '^($(FAULT_TESTS))' -v ./cmd/ledger/ ./analytics/clickhouse/ 2>&1 | tee faults.log | grep -E '^(=== RUN|--- |ok|FAIL|PASS)|FAULT'; exit $${PIPESTATUS[0]}
+
+# drill-replica: the replication drill (issue #19) at length: `ledger
+# serve --replicate` on SeaweedFS under channel load for five minutes,
+# killed, its data deleted, restored from the replica and served again;
+# prints the recovery point and time measured (README, "Continuous
+# replication"). The test command runs a six-second version.
+drill-replica: test-deps
+	CI=true LEDGER_DRILL_REPLICA_DURATION=$${LEDGER_DRILL_REPLICA_DURATION:-5m} $(GO) test -count=1 -timeout 30m -run '^TestReplicaDrill$$' -v ./cmd/ledger/ 2>&1 | tee drill-replica.log | grep -E '^(=== RUN|--- |ok|FAIL)|DRILL'; exit $${PIPESTATUS[0]}
 
 # soak: an hour of mixed load on every channel against `ledger serve`
 # (TestSoak), sampled every ten seconds; the samples and their plot go to

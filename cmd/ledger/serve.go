@@ -300,6 +300,7 @@ func serveComponents() []serveComponent {
 		newOutboundComponent(),
 		newESDBComponent(),
 		newTreeHeadComponent(),
+		newReplicaComponent(),
 	}
 }
 

@@ -7,12 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"regexp"
 	"strings"
 
 	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/interactionledger/ledger/internal/s3spec"
 )
 
 // DefaultPartSize is the part size of an S3 upload. The sealed content's
@@ -63,13 +63,10 @@ func OpenS3(ctx context.Context, cfg S3Config) (*S3, error) {
 	if cfg.PartSize < 5<<20 {
 		return nil, fmt.Errorf("s3 blob store: part size %d is below S3's minimum of 5 MiB", cfg.PartSize)
 	}
-	client, err := minio.New(cfg.Endpoint, &minio.Options{
-		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, cfg.SessionToken),
-		Secure: cfg.Secure,
-		Region: cfg.Region,
-	})
+	client, err := s3spec.Config{Endpoint: cfg.Endpoint, Bucket: cfg.Bucket, Region: cfg.Region, Secure: cfg.Secure,
+		AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey, SessionToken: cfg.SessionToken}.Client()
 	if err != nil {
-		return nil, fmt.Errorf("s3 blob store at %s: %w", cfg.Endpoint, err)
+		return nil, fmt.Errorf("s3 blob store: %w", err)
 	}
 	s := &S3{client: client, bucket: cfg.Bucket, endpoint: cfg.Endpoint, partSize: cfg.PartSize}
 	exists, err := client.BucketExists(ctx, cfg.Bucket)
@@ -83,19 +80,12 @@ func OpenS3(ctx context.Context, cfg S3Config) (*S3, error) {
 }
 
 // ErrCredentials is what an S3 store refusing our credentials fails with.
-var ErrCredentials = errors.New("the object store refused the credentials")
+var ErrCredentials = s3spec.ErrCredentials
 
 // refused wraps an error of the store, naming a refusal of the
 // credentials as such: it is the likeliest misconfiguration.
 func (s *S3) refused(what string, err error) error {
-	var resp minio.ErrorResponse
-	if errors.As(err, &resp) {
-		switch resp.Code {
-		case "SignatureDoesNotMatch", "InvalidAccessKeyId", "AccessDenied", "InvalidToken", "ExpiredToken":
-			return fmt.Errorf("s3 blob store at %s: %s: %w (%s: %s)", s.endpoint, what, ErrCredentials, resp.Code, resp.Message)
-		}
-	}
-	return fmt.Errorf("s3 blob store at %s: %s: %w", s.endpoint, what, err)
+	return s3spec.Refused("s3 blob store", s.endpoint, what, err)
 }
 
 // singlePutMax is the largest content sent in one request: a smaller one
@@ -235,13 +225,7 @@ func (s *S3) listBlobs(ctx context.Context, prefix string, out chan<- minio.Obje
 	return nil
 }
 
-func isNotFound(err error) bool {
-	var resp minio.ErrorResponse
-	if !errors.As(err, &resp) {
-		return false
-	}
-	return resp.Code == "NoSuchKey" || (resp.StatusCode == http.StatusNotFound && resp.Code != "NoSuchBucket")
-}
+func isNotFound(err error) bool { return s3spec.IsNotFound(err) }
 
 func checkStaged(name string) error {
 	if !stagedPattern.MatchString(name) {

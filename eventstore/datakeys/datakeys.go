@@ -347,3 +347,76 @@ func ParseMaster(text string) (*LocalMaster, error) {
 	}
 	return nil, errors.New("master key: want 32 bytes as 64 hex digits or base64")
 }
+
+// Row is a data key as the file keeps it: wrapped by the master key, or
+// a tombstone (Wrapped nil, ErasedAt set) once the customer was erased.
+// Rows are what a replica ships: they never hold a key in clear.
+type Row struct {
+	Customer  string
+	Wrapped   []byte
+	CreatedAt int64 // Unix ns
+	ErasedAt  int64 // Unix ns; 0 while not erased
+}
+
+// Changes counts the rows and the erasures: keys are only ever added and
+// erased, never removed or unerased, so the count grows with every change
+// and a reader that saw the same count has nothing new to read.
+func (s *Store) Changes(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) + count(erased_at) FROM data_keys`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count data keys: %w", err)
+	}
+	return n, nil
+}
+
+// Rows returns every row, in customer order.
+func (s *Store) Rows(ctx context.Context) ([]Row, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT customer_id, wrapped, created_at, erased_at FROM data_keys ORDER BY customer_id`)
+	if err != nil {
+		return nil, fmt.Errorf("read data keys: %w", err)
+	}
+	defer rows.Close()
+	var out []Row
+	for rows.Next() {
+		var r Row
+		var erased sql.NullInt64
+		if err := rows.Scan(&r.Customer, &r.Wrapped, &r.CreatedAt, &erased); err != nil {
+			return nil, fmt.Errorf("read data keys: %w", err)
+		}
+		r.ErasedAt = erased.Int64
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read data keys: %w", err)
+	}
+	return out, nil
+}
+
+// PutRows writes rows as they are (a restore from a replica), replacing
+// the rows of the same customers, in one transaction. A tombstone keeps
+// no key bytes whatever the row says.
+func (s *Store) PutRows(ctx context.Context, rows []Row) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("put data keys: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	for _, r := range rows {
+		wrapped, erased := r.Wrapped, sql.NullInt64{Int64: r.ErasedAt, Valid: r.ErasedAt != 0}
+		if erased.Valid {
+			wrapped = nil
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO data_keys (customer_id, wrapped, created_at, erased_at) VALUES (?, ?, ?, ?)`,
+			r.Customer, wrapped, r.CreatedAt, erased); err != nil {
+			return fmt.Errorf("put the data key of %s: %w", r.Customer, diskfull.Classify(err))
+		}
+		delete(s.keys, r.Customer)
+		delete(s.erased, r.Customer)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("put data keys: %w", diskfull.Classify(err))
+	}
+	return nil
+}

@@ -217,3 +217,69 @@ func TestFailedEraseKeepsTheKey(t *testing.T) {
 		t.Fatalf("open after a failed erasure: %q, %v", got, err)
 	}
 }
+
+// TestRowsCopyKeysAndErasures: the rows of one file put into another give
+// a store that opens what the first sealed and keeps its erasures, and
+// Changes grows with every new key and every erasure.
+func TestRowsCopyKeysAndErasures(t *testing.T) {
+	m := master(t)
+	src, err := datakeys.Open(t.Context(), filepath.Join(t.TempDir(), "datakeys.db"), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	counts := func() int64 {
+		n, err := src.Changes(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := counts()
+	sealed, err := src.Seal(t.Context(), "c1", "Ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.KeyFor(t.Context(), "c2"); err != nil {
+		t.Fatal(err)
+	}
+	afterKeys := counts()
+	if err := src.Erase(t.Context(), "c2", time.Unix(100, 0)); err != nil {
+		t.Fatal(err)
+	}
+	afterErase := counts()
+	if !(before < afterKeys && afterKeys < afterErase) {
+		t.Fatalf("Changes %d, %d, %d: want it to grow with keys and erasures", before, afterKeys, afterErase)
+	}
+	rows, err := src.Rows(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[1].Customer != "c2" || rows[1].Wrapped != nil || rows[1].ErasedAt != time.Unix(100, 0).UnixNano() {
+		t.Fatalf("rows %+v", rows)
+	}
+	dst, err := datakeys.Open(t.Context(), filepath.Join(t.TempDir(), "datakeys.db"), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	// A tombstone that still carries bytes is stored without them.
+	rows[1].Wrapped = rows[0].Wrapped
+	if err := dst.PutRows(t.Context(), rows); err != nil {
+		t.Fatal(err)
+	}
+	k, err := dst.Lookup(t.Context(), "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := k.Open(sealed); err != nil || got != "Ada" {
+		t.Fatalf("open in the copy: %q, %v", got, err)
+	}
+	if _, err := dst.Lookup(t.Context(), "c2"); !errors.Is(err, datakeys.ErrErased) {
+		t.Fatalf("erased customer in the copy: %v, want ErrErased", err)
+	}
+	copied, _ := dst.Rows(t.Context())
+	if copied[1].Wrapped != nil {
+		t.Fatal("the copy's tombstone keeps key bytes")
+	}
+}
