@@ -35,6 +35,7 @@ var serveFlagEnv = map[string]string{
 	"clickhouse":                     "LEDGER_CLICKHOUSE",
 	"config":                         configEnv,
 	"data":                           "LEDGER_DATA",
+	"replicate":                      replicateEnv,
 	"email-auth":                     "LEDGER_EMAIL_AUTH",
 	"encrypt":                        "LEDGER_ENCRYPT",
 	"esdb-listen":                    "LEDGER_ESDB_LISTEN",

@@ -247,9 +247,12 @@ func TestReplicaDrill(t *testing.T) {
 
 	started := time.Now()
 	restored := filepath.Join(t.TempDir(), "restored")
-	var out bytes.Buffer
-	if err := restoreFromReplica(t.Context(), spec, time.Time{}, restored, &out); err != nil {
-		t.Fatalf("restore: %v\n%s", err, out.String())
+	// The operator's restore: fetch, verify, rebuild the read models.
+	restore := exec.Command(bin, "restore", "--from", spec, "--data", restored, "--master-key-file", keyFile, "--quiet")
+	restore.Env = append(os.Environ(), w.env()...)
+	restoreOut, err := restore.CombinedOutput()
+	if err != nil {
+		t.Fatalf("ledger restore --from %s: %v\n%s", spec, err, restoreOut)
 	}
 	restoreTook := time.Since(started)
 	srv2 := startServeProcessEnv(t, bin, "replica-drill-restored", append(w.env(), "LEDGER_LOG_LEVEL=warn"), serveArgs(restored)...)
@@ -272,7 +275,7 @@ func TestReplicaDrill(t *testing.T) {
 			recoveryPoint = max(recoveryPoint, killAt.Sub(a.at))
 		}
 	}
-	t.Logf("DRILL: %s", strings.TrimSpace(out.String()))
+	t.Logf("DRILL: %s", strings.TrimSpace(string(restoreOut)))
 	t.Logf("DRILL: recovery point %s (%d of %d acknowledged messages lost, the oldest acknowledged that long before the kill); recovery time %s (restore %s, then serve until ready)",
 		recoveryPoint.Round(time.Millisecond), missing, len(acks), recoveryTime.Round(time.Millisecond), restoreTook.Round(time.Millisecond))
 	if recoveryPoint > statedRecoveryPoint {
@@ -280,6 +283,59 @@ func TestReplicaDrill(t *testing.T) {
 	}
 	if len(acks)-missing < len(acks)/2 {
 		t.Fatalf("only %d of %d acknowledged messages restored", len(acks)-missing, len(acks))
+	}
+	checkRestoreAsOf(t, bin, w, spec, restored, keyFile, acks[len(acks)/2].at)
+}
+
+// checkRestoreAsOf restores the replica as of asOf through the command
+// and compares it with the whole restore in full: it must hold exactly the
+// events of full recorded up to asOf, with the same ids and hashes.
+func checkRestoreAsOf(t *testing.T, bin string, w *replicaWorld, spec, full, keyFile string, asOf time.Time) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "as-of")
+	restore := exec.Command(bin, "restore", "--from", spec, "--as-of", asOf.UTC().Format(time.RFC3339Nano), "--data", dir, "--master-key-file", keyFile, "--quiet")
+	restore.Env = append(os.Environ(), w.env()...)
+	if out, err := restore.CombinedOutput(); err != nil {
+		t.Fatalf("ledger restore --as-of %s: %v\n%s", asOf.Format(time.RFC3339Nano), err, out)
+	}
+	want := readWholeLedger(t, full)
+	got := readWholeLedger(t, dir)
+	n := 0
+	for n < len(want) && !want[n].RecordedAt.After(asOf) {
+		n++
+	}
+	if n == 0 || n == len(want) {
+		t.Fatalf("as-of %s cuts nothing off the %d events: pick a time inside the load", asOf, len(want))
+	}
+	if len(got) != n {
+		t.Fatalf("restore as of %s holds %d events, want the %d recorded by then (of %d)", asOf.Format(time.RFC3339Nano), len(got), n, len(want))
+	}
+	for i := range got {
+		if got[i].ID != want[i].ID || got[i].Hash != want[i].Hash {
+			t.Fatalf("event %d restored as of T is %s, want %s", i+1, got[i].ID, want[i].ID)
+		}
+	}
+	t.Logf("DRILL: restore as of %s: %d of %d events", asOf.Format(time.RFC3339Nano), n, len(want))
+}
+
+// readWholeLedger returns every event of the stopped ledger in dir.
+func readWholeLedger(t *testing.T, dir string) []eventstore.RecordedEvent {
+	t.Helper()
+	store, err := openExistingStore(t.Context(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	var all []eventstore.RecordedEvent
+	for {
+		page, err := store.ReadAll(t.Context(), uint64(len(all)), 10_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			return all
+		}
+		all = append(all, page...)
 	}
 }
 
