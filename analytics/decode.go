@@ -20,9 +20,10 @@ type messageFacts struct {
 	at            time.Time
 }
 
-// scanMessage reads a MessageReceived or MessageSent event.
+// scanMessage reads a MessageReceived or MessageSent event of schema 1,
+// while that is the types' current shape.
 func scanMessage(eventType string, schema int, data []byte) (messageFacts, bool) {
-	if schema != domain.CurrentSchema {
+	if !domain.IsCurrentShape(eventType, schema, 1) {
 		return messageFacts{}, false
 	}
 	var m messageFacts

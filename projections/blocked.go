@@ -54,7 +54,7 @@ func undecodable(e eventstore.LeanEvent, err error) *UndecodableEventError {
 	switch {
 	case !knownTypes[e.Type]:
 		reason = ReasonUnknownType
-	case e.Schema > domain.CurrentSchema:
+	case e.Schema > domain.SchemaOf(e.Type):
 		reason = ReasonNewerSchema
 	}
 	return &UndecodableEventError{Position: e.Position, Stream: e.Stream, Type: e.Type, Schema: e.Schema, Reason: reason, Err: err}
