@@ -20,14 +20,10 @@ const CurrentSchema = 1
 // events is the registry every reader decodes through: the decoders of
 // the types registered by this package's init functions, and the
 // upcasters of upcast.go.
-var events = newSchemaRegistry(upcasters)
+var events = newSchemaRegistry(schemaChanges, upcasters)
 
-// register makes E decodable by its type name, at the current schema
-// schemaChanges gives it.
-func register[E Event]() {
-	var zero E
-	registerIn[E](events, schemaChanges[zero.EventType()])
-}
+// register makes E decodable by its type name.
+func register[E Event]() { registerIn[E](events) }
 
 // EncodeEvent returns the type name, current schema version and JSON data
 // of e. Appends always write the current shape.

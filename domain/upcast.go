@@ -102,53 +102,55 @@ type upcastKey struct {
 	from      int
 }
 
-// typeCodec is what the registry knows of one event type.
-type typeCodec struct {
-	current int
-	decode  decoder
-}
-
-// schemaRegistry maps event types to their current schema and decoder,
+// schemaRegistry maps event types to their decoder and current schema,
 // and (type, schema) to the upcaster to the next schema.
 type schemaRegistry struct {
-	types     map[string]typeCodec
+	types     map[string]decoder
+	schemas   map[string]int // types absent are at schema 1
 	upcasters map[upcastKey]Upcaster
 }
 
-// newSchemaRegistry returns a registry of no types using ups.
-func newSchemaRegistry(ups map[upcastKey]Upcaster) *schemaRegistry {
-	return &schemaRegistry{types: map[string]typeCodec{}, upcasters: ups}
+// newSchemaRegistry returns a registry of no types with the given schema
+// changes and upcasters.
+func newSchemaRegistry(schemas map[string]int, ups map[upcastKey]Upcaster) *schemaRegistry {
+	return &schemaRegistry{types: map[string]decoder{}, schemas: schemas, upcasters: ups}
 }
 
-// registerIn makes E decodable through r at schema current (1 for 0).
-func registerIn[E Event](r *schemaRegistry, current int) {
+// registerIn makes E decodable through r.
+func registerIn[E Event](r *schemaRegistry) {
 	var zero E
-	r.types[zero.EventType()] = typeCodec{current: max(current, 1), decode: func(data []byte) (Event, error) {
+	r.types[zero.EventType()] = func(data []byte) (Event, error) {
 		var e E
 		if err := json.Unmarshal(data, &e); err != nil {
 			return nil, err
 		}
 		return e, nil
-	}}
+	}
 }
 
-func (r *schemaRegistry) schemaOf(eventType string) int { return r.types[eventType].current }
+// schemaOf returns eventType's current schema; 0 for an unknown type.
+func (r *schemaRegistry) schemaOf(eventType string) int {
+	if _, ok := r.types[eventType]; !ok {
+		return 0
+	}
+	return max(r.schemas[eventType], 1)
+}
 
 // decode upcasts data from schema to the type's current schema and
 // decodes it. A schema of 0 (none stored) is 1.
 func (r *schemaRegistry) decode(eventType string, schema int, data []byte) (Event, error) {
-	c, ok := r.types[eventType]
+	decode, ok := r.types[eventType]
 	if !ok {
 		return nil, fmt.Errorf("decode: %w", &UnknownEventTypeError{Type: eventType})
 	}
-	schema = max(schema, 1)
-	if schema > c.current {
-		return nil, fmt.Errorf("decode: %w", &NewerSchemaError{Type: eventType, Schema: schema, Current: c.current})
+	schema, current := max(schema, 1), r.schemaOf(eventType)
+	if schema > current {
+		return nil, fmt.Errorf("decode: %w", &NewerSchemaError{Type: eventType, Schema: schema, Current: current})
 	}
-	for v := schema; v < c.current; v++ {
+	for v := schema; v < current; v++ {
 		up, ok := r.upcasters[upcastKey{eventType, v}]
 		if !ok {
-			return nil, fmt.Errorf("decode: %w", &MissingUpcasterError{Type: eventType, From: v, Current: c.current})
+			return nil, fmt.Errorf("decode: %w", &MissingUpcasterError{Type: eventType, From: v, Current: current})
 		}
 		next, err := up(data)
 		if err != nil {
@@ -156,7 +158,7 @@ func (r *schemaRegistry) decode(eventType string, schema int, data []byte) (Even
 		}
 		data = next
 	}
-	e, err := c.decode(data)
+	e, err := decode(data)
 	if err != nil {
 		return nil, fmt.Errorf("decode %s: %w", eventType, err)
 	}
@@ -167,10 +169,15 @@ func (r *schemaRegistry) decode(eventType string, schema int, data []byte) (Even
 func (r *schemaRegistry) check() error {
 	var errs []error
 	for _, name := range sortedKeys(r.types) {
-		for v := 1; v < r.types[name].current; v++ {
+		for v := 1; v < r.schemaOf(name); v++ {
 			if _, ok := r.upcasters[upcastKey{name, v}]; !ok {
-				errs = append(errs, &MissingUpcasterError{Type: name, From: v, Current: r.types[name].current})
+				errs = append(errs, &MissingUpcasterError{Type: name, From: v, Current: r.schemaOf(name)})
 			}
+		}
+	}
+	for _, name := range sortedKeys(r.schemas) {
+		if _, ok := r.types[name]; !ok {
+			errs = append(errs, &UnknownEventTypeError{Type: name})
 		}
 	}
 	keys := make([]upcastKey, 0, len(r.upcasters))
@@ -184,8 +191,8 @@ func (r *schemaRegistry) check() error {
 		return keys[i].from < keys[j].from
 	})
 	for _, k := range keys {
-		if c, ok := r.types[k.eventType]; !ok || k.from < 1 || k.from >= c.current {
-			errs = append(errs, &StrayUpcasterError{Type: k.eventType, From: k.from, Current: c.current})
+		if current := r.schemaOf(k.eventType); k.from < 1 || k.from >= current {
+			errs = append(errs, &StrayUpcasterError{Type: k.eventType, From: k.from, Current: current})
 		}
 	}
 	return errors.Join(errs...)
