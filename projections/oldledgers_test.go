@@ -4,14 +4,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/interactionledger/ledger/domain"
-	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/internal/ledgergen"
 )
 
@@ -32,17 +30,12 @@ const ledgersDir = "../testdata/ledgers"
 // the committed golden output: an event shape that changes without an
 // upcaster that keeps the old events meaning what they meant fails here.
 func TestReferenceLedgersReplay(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join(ledgersDir, "*.jsonl"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no reference ledgers in %s (%v)", ledgersDir, err)
-	}
-	for _, path := range paths {
-		name := strings.TrimSuffix(filepath.Base(path), ".jsonl")
-		t.Run(name, func(t *testing.T) {
-			events := readReferenceLedger(t, path)
+	for _, ledger := range ledgergen.Ledgers(t, ledgersDir) {
+		t.Run(ledger.Name, func(t *testing.T) {
 			h := newHarness(t)
-			importReferenceLedger(t, h, events)
-
+			if err := ledgergen.Import(h.ctx, h.store, ledger.Events); err != nil {
+				t.Fatalf("%s: %v", ledger.Path, err)
+			}
 			live := h.openReadDB("live.db")
 			h.runToHead(live)
 			got := renderReadModels(t, live) + renderAggregates(t, h)
@@ -54,58 +47,9 @@ func TestReferenceLedgersReplay(t *testing.T) {
 			}
 			compareDumps(t, live, rebuilt)
 
-			golden := filepath.Join(ledgersDir, name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (write it with go test ./projections -run TestReferenceLedgersReplay -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s replays into other read models than %s:\n%s", path, golden, lineDiff(string(want), got))
-			}
+			ledgergen.CompareGolden(t, filepath.Join(ledgersDir, ledger.Name+".golden"), got, *update,
+				"go test ./projections -run TestReferenceLedgersReplay -update")
 		})
-	}
-}
-
-func readReferenceLedger(t *testing.T, path string) []eventstore.RecordedEvent {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	events, err := ledgergen.Read(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return events
-}
-
-// importReferenceLedger imports events with their ids, times and hashes,
-// and checks that verify passes on what the store holds and that the
-// store holds the bytes as recorded: upcasting never rewrites them.
-func importReferenceLedger(t *testing.T, h *harness, events []eventstore.RecordedEvent) {
-	t.Helper()
-	if _, err := h.store.Import(h.ctx, events); err != nil {
-		t.Fatalf("import: %v", err)
-	}
-	rep, err := eventstore.Verify(h.ctx, h.store, nil)
-	if err != nil || !rep.OK || rep.CheckedEvents != uint64(len(events)) {
-		t.Fatalf("verify after import: %+v, %v; want %d events OK", rep, err, len(events))
-	}
-	stored, err := ledgergen.ReadAll(h.ctx, h.store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, e := range stored {
-		if e.Hash != events[i].Hash || string(e.Data) != string(events[i].Data) || e.Schema != events[i].Schema {
-			t.Fatalf("event %d stored as %s schema %d %s, recorded as %s schema %d %s", i, e.Hash, e.Schema, e.Data, events[i].Hash, events[i].Schema, events[i].Data)
-		}
 	}
 }
 
@@ -174,32 +118,4 @@ func renderState(t *testing.T, stream string, state any) string {
 		t.Fatalf("render %s: the state holds pointers: %s", stream, s)
 	}
 	return s
-}
-
-// lineDiff names the lines only one of want and got has, up to 40.
-func lineDiff(want, got string) string {
-	count := map[string]int{}
-	for _, l := range strings.Split(want, "\n") {
-		count[l]++
-	}
-	for _, l := range strings.Split(got, "\n") {
-		count[l]--
-	}
-	var out []string
-	for _, l := range strings.Split(want, "\n") {
-		if count[l] > 0 {
-			out = append(out, "- "+l)
-			count[l]--
-		}
-	}
-	for _, l := range strings.Split(got, "\n") {
-		if count[l] < 0 {
-			out = append(out, "+ "+l)
-			count[l]++
-		}
-	}
-	if len(out) > 40 {
-		out = append(out[:40], fmt.Sprintf("... and %d more", len(out)-40))
-	}
-	return strings.Join(out, "\n")
 }

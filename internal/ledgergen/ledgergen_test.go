@@ -95,22 +95,9 @@ func TestGeneratorCoversEveryType(t *testing.T) {
 // its recorded hash. A new event type fails here until a ledger holding it
 // is written (go test ./internal/ledgergen -run TestGeneratorCoversEveryType -write=NAME).
 func TestCommittedLedgersCoverEveryType(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join(ledgersDir, "*.jsonl"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no reference ledgers in %s (%v)", ledgersDir, err)
-	}
 	var all []eventstore.RecordedEvent
-	for _, path := range paths {
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		events, err := ledgergen.Read(f)
-		f.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		all = append(all, events...)
+	for _, ledger := range ledgergen.Ledgers(t, ledgersDir) {
+		all = append(all, ledger.Events...)
 	}
 	if missing := missingTypes(all); len(missing) > 0 {
 		t.Errorf("no committed reference ledger holds %v", missing)
