@@ -82,5 +82,5 @@ func EventTypes() []string {
 // changes it stands aside for DecodeEvent and its upcasters until it is
 // rewritten for the new shape.
 func IsCurrentShape(eventType string, schema, shape int) bool {
-	return max(schema, 1) == shape && events.schemaOf(eventType) == shape
+	return events.isCurrentShape(eventType, schema, shape)
 }

@@ -136,6 +136,10 @@ func (r *schemaRegistry) schemaOf(eventType string) int {
 	return max(r.schemas[eventType], 1)
 }
 
+func (r *schemaRegistry) isCurrentShape(eventType string, schema, shape int) bool {
+	return max(schema, 1) == shape && r.schemaOf(eventType) == shape
+}
+
 // decode upcasts data from schema to the type's current schema and
 // decodes it. A schema of 0 (none stored) is 1.
 func (r *schemaRegistry) decode(eventType string, schema int, data []byte) (Event, error) {

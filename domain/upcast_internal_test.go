@@ -159,6 +159,32 @@ func TestUpcasterCheckUnknownSchemaType(t *testing.T) {
 	}
 }
 
+// TestIsCurrentShape: a fast decoder written for one shape reads only
+// events stored in it, and only while it is the type's current shape.
+func TestIsCurrentShape(t *testing.T) {
+	r := parcelRegistry(parcelUpcasters()) // ParcelWeighed at 3
+	for _, c := range []struct {
+		typ           string
+		schema, shape int
+		want          bool
+	}{
+		{"ParcelWeighed", 3, 3, true},
+		{"ParcelWeighed", 2, 2, false}, // stored in shape 2, which is no longer current
+		{"ParcelWeighed", 2, 3, false}, // a shape-3 decoder must not read shape 2's bytes
+		{"ParcelWeighed", 0, 1, false},
+		{"ParcelLost", 1, 1, false},
+	} {
+		if got := r.isCurrentShape(c.typ, c.schema, c.shape); got != c.want {
+			t.Errorf("isCurrentShape(%s, stored %d, shape %d) = %v, want %v", c.typ, c.schema, c.shape, got, c.want)
+		}
+	}
+	// A type that never changed is at 1, and an event stored without a
+	// schema is in shape 1.
+	if !IsCurrentShape("MessageReceived", 0, 1) || !IsCurrentShape("MessageReceived", 1, 1) || IsCurrentShape("MessageReceived", 2, 2) {
+		t.Error("MessageReceived: schema 0 and 1 are its current shape 1, 2 is none")
+	}
+}
+
 // TestLedgerUpcastersComplete checks the ledger's own registry: every
 // type's chain is whole, so DecodeEvent will decode.
 func TestLedgerUpcastersComplete(t *testing.T) {

@@ -74,6 +74,15 @@ func TestGeneratorCoversEveryType(t *testing.T) {
 	if len(back) != len(events) {
 		t.Fatalf("read back %d events of %d", len(back), len(events))
 	}
+	// A byte changed in a committed file (an editor's re-encoding, a hand
+	// edit) is refused, not imported as another event.
+	tampered := bytes.Replace(buf.Bytes(), []byte(`"name":"Ana"`), []byte(`"name":"Anna"`), 1)
+	if bytes.Equal(tampered, buf.Bytes()) {
+		t.Fatal("the generated ledger has no agent Ana to tamper with")
+	}
+	if _, err := ledgergen.Read(bytes.NewReader(tampered)); err == nil {
+		t.Error("Read accepted an event whose data no longer hashes to its recorded hash")
+	}
 	if *write == "" {
 		return
 	}
