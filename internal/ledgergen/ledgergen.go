@@ -147,25 +147,32 @@ func (g *gen) chat() {
 	g.do("assign chat", func() error {
 		return ignore(g.h.AssignRouted(g.ctx, commands.RoutedAssignment{InteractionID: g.chatID, AgentID: ana}))
 	})
-	var sent commands.Result
+	var sentID string // the MessageSent event's id, which delivery attempts name
 	g.do("reply from template", func() error {
-		var err error
-		sent, err = g.h.Interaction(g.ctx, g.chatID, g.meta("agent:"+ana), domain.SendMessage{MessageID: "reply-1", AgentID: ana,
+		sent, err := g.h.Interaction(g.ctx, g.chatID, g.meta("agent:"+ana), domain.SendMessage{MessageID: "reply-1", AgentID: ana,
 			Text: "Hello 韩梅梅, your refund is on its way.", Template: &domain.TemplateUse{TemplateID: template, Version: 1}, TemplateCategory: "billing"})
+		if err != nil {
+			return err
+		}
+		page, err := g.store.ReadStream(g.ctx, sent.Stream, 0, 100)
+		for _, e := range page {
+			if e.Type == "MessageSent" {
+				sentID = e.ID.String()
+			}
+		}
 		return err
 	})
 	g.do("sla fulfilled", func() error {
 		return ignore2(g.h.Sla(g.ctx, g.chatID, g.meta("system:sla"), domain.FulfilSla{Metric: domain.SlaFirstResponse}))
 	})
 	g.do("delivery failed", func() error {
-		return ignore2(g.h.RecordDeliveryAttempt(g.ctx, g.chatID, domain.RecordDeliveryAttempt{SourceEventID: "reply-1-event", MessageID: "reply-1",
+		return ignore2(g.h.RecordDeliveryAttempt(g.ctx, g.chatID, domain.RecordDeliveryAttempt{SourceEventID: sentID, MessageID: "reply-1",
 			Channel: domain.ChannelWebchat, Attempt: 1, Err: "visitor offline"}, g.meta("system:outbound")))
 	})
 	g.do("delivered", func() error {
-		return ignore2(g.h.RecordDeliveryAttempt(g.ctx, g.chatID, domain.RecordDeliveryAttempt{SourceEventID: "reply-1-event", MessageID: "reply-1",
+		return ignore2(g.h.RecordDeliveryAttempt(g.ctx, g.chatID, domain.RecordDeliveryAttempt{SourceEventID: sentID, MessageID: "reply-1",
 			Channel: domain.ChannelWebchat, Attempt: 2, ProviderMessageID: "wc-77"}, g.meta("system:outbound")))
 	})
-	_ = sent
 	for i := 2; i <= 5; i++ { // the fifth is over the cap of four
 		g.do(fmt.Sprintf("chat message %d", i), func() error {
 			_, err := g.h.ReceiveInbound(g.ctx, commands.InboundMessage{Channel: domain.ChannelWebchat, From: hanChat,
