@@ -1,11 +1,12 @@
 // Package ledgergen writes the reference ledgers of testdata/ledgers: a
 // small contact-centre day driven through the real command layer
 // (commands.Handler), touching every event type the domain defines, and
-// the JSONL form they are committed in. The replay test
-// (projections/oldledgers_test.go) imports each committed ledger into a
-// fresh store and checks that today's code still verifies it and folds it
-// into the same read models: a ledger written once with one generation of
-// event shapes is the proof that later shapes still upcast from it.
+// the JSONL form they are committed in. The replay tests
+// (projections/oldledgers_test.go, analytics/embedded/oldledgers_test.go)
+// import each committed ledger into a fresh store and check that today's
+// code still verifies it and folds it into the same read models and fact
+// tables: a ledger written once with one generation of event shapes is the
+// proof that later shapes still upcast from it (docs/schema-evolution.md).
 package ledgergen
 
 import (
@@ -34,7 +35,7 @@ type gen struct {
 	now   time.Time
 	err   error
 	seq   int
-	// g.chatID is the web chat's interaction, li the caller's customer id.
+	// chatID is the web chat's interaction, li the caller's customer id.
 	chatID, li string
 }
 
@@ -75,6 +76,7 @@ func (g *gen) meta(actor string) commands.Meta {
 	return commands.Meta{Actor: actor, CorrelationID: fmt.Sprintf("corr-%03d", g.seq), IdempotencyKey: fmt.Sprintf("gen-%03d", g.seq)}
 }
 
+// ignore and ignore2 keep a command's error and drop its results.
 func ignore[T any](_ T, err error) error { return err }
 
 func ignore2[T, U any](_ T, _ U, err error) error { return err }
