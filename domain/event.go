@@ -56,6 +56,21 @@ func DecodeEvent(eventType string, schema int, data []byte) (Event, error) {
 	return events.decode(eventType, schema, data)
 }
 
+// UpcastData returns an event's data in its type's current shape: the
+// stored bytes when they are in it, else what the type's upcasters make of
+// them. It is for readers that scan event JSON themselves instead of
+// decoding it (they must never read an old shape's bytes as if current);
+// errors are DecodeEvent's.
+func UpcastData(eventType string, schema int, data []byte) ([]byte, error) {
+	if err := checkOnce(); err != nil {
+		return nil, fmt.Errorf("upcast %s: %w", eventType, err)
+	}
+	if _, ok := events.types[eventType]; !ok {
+		return nil, fmt.Errorf("upcast: %w", &UnknownEventTypeError{Type: eventType})
+	}
+	return events.upcast(eventType, schema, data)
+}
+
 // SchemaOf returns the current schema version of eventType: the one
 // EncodeEvent writes and DecodeEvent returns events in. It is 0 for a type
 // this build does not know.

@@ -147,6 +147,20 @@ func (r *schemaRegistry) decode(eventType string, schema int, data []byte) (Even
 	if !ok {
 		return nil, fmt.Errorf("decode: %w", &UnknownEventTypeError{Type: eventType})
 	}
+	data, err := r.upcast(eventType, schema, data)
+	if err != nil {
+		return nil, err
+	}
+	e, err := decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", eventType, err)
+	}
+	return e, nil
+}
+
+// upcast folds data of a known eventType from schema into the type's
+// current shape, step by step; data already in it is returned as is.
+func (r *schemaRegistry) upcast(eventType string, schema int, data []byte) ([]byte, error) {
 	schema, current := max(schema, 1), r.schemaOf(eventType)
 	if schema > current {
 		return nil, fmt.Errorf("decode: %w", &NewerSchemaError{Type: eventType, Schema: schema, Current: current})
@@ -162,11 +176,7 @@ func (r *schemaRegistry) decode(eventType string, schema int, data []byte) (Even
 		}
 		data = next
 	}
-	e, err := decode(data)
-	if err != nil {
-		return nil, fmt.Errorf("decode %s: %w", eventType, err)
-	}
-	return e, nil
+	return data, nil
 }
 
 // check reports every missing and every stray upcaster, in a stable order.

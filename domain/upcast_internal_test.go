@@ -111,6 +111,23 @@ func TestUpcasterChain(t *testing.T) {
 	}
 }
 
+// TestUpcastData: what a reader that scans JSON itself gets: the current
+// shape's bytes, the stored ones untouched when they are current.
+func TestUpcastData(t *testing.T) {
+	r := parcelRegistry(parcelUpcasters())
+	got, err := r.upcast("ParcelWeighed", 1, []byte(`{"parcelId":"p1","grams":1500,"carrier":"dhl/express"}`))
+	if want := `{"carrier":"dhl","parcelId":"p1","service":"express","weightGrams":1500}`; err != nil || string(got) != want {
+		t.Errorf("upcast v1 = %s, %v; want %s", got, err, want)
+	}
+	current := []byte(`{"parcelId":"p1", "weightGrams":1500}`)
+	if got, err := r.upcast("ParcelWeighed", 3, current); err != nil || &got[0] != &current[0] {
+		t.Errorf("upcast of the current shape = %s, %v; want the stored bytes themselves", got, err)
+	}
+	if _, err := UpcastData("NoSuchEvent", 1, []byte(`{}`)); !errors.As(err, new(*UnknownEventTypeError)) {
+		t.Errorf("UpcastData of an unknown type: %v, want an UnknownEventTypeError", err)
+	}
+}
+
 func TestUpcasterErrorsNameTheStep(t *testing.T) {
 	r := parcelRegistry(map[upcastKey]Upcaster{})
 	_, err := r.decode("ParcelWeighed", 1, []byte(`{}`))
