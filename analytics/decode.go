@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/internal/flatjson"
 )
 
@@ -20,9 +21,10 @@ type messageFacts struct {
 	at            time.Time
 }
 
-// scanMessage reads a MessageReceived or MessageSent event.
+// scanMessage reads a MessageReceived or MessageSent event of schema 1,
+// while that is the types' current shape.
 func scanMessage(eventType string, schema int, data []byte) (messageFacts, bool) {
-	if schema != domain.CurrentSchema {
+	if !domain.IsCurrentShape(eventType, schema, 1) {
 		return messageFacts{}, false
 	}
 	var m messageFacts
@@ -65,6 +67,17 @@ func scanMetadata(raw []byte) metaFacts {
 		return true
 	})
 	return m
+}
+
+// currentData is e's data in its type's current shape, which scanAt
+// reads: the stored bytes while they are in it, else their upcast
+// (domain.UpcastData), so an old shape's "at" is never read as the
+// current one's. A type this build does not know is scanned as stored.
+func currentData(e eventstore.LeanEvent) ([]byte, error) {
+	if current := domain.SchemaOf(e.Type); current == 0 || max(e.Schema, 1) == current {
+		return e.Data, nil
+	}
+	return domain.UpcastData(e.Type, e.Schema, e.Data)
 }
 
 // scanAt finds the top-level "at" of an event the sink does not decode:

@@ -90,8 +90,10 @@ func (f *fastFields) set(key, val []byte, str bool) bool {
 // fastDecode decodes the event types the sink folds most, filling only the
 // fields the folds read. It reports false for any other type, or when the
 // data is anything but a plain object (then domain.DecodeEvent decides).
+// It reads schema 1 of each type, and stands aside once a type's shape
+// has changed (domain.IsCurrentShape) until it is rewritten for it.
 func fastDecode(eventType string, schema int, data []byte) (domain.Event, bool) {
-	if schema != domain.CurrentSchema {
+	if !domain.IsCurrentShape(eventType, schema, 1) {
 		return nil, false
 	}
 	build, ok := fastTypes[eventType]

@@ -109,8 +109,11 @@ func (f *folder) apply(ctx context.Context, e eventstore.LeanEvent) error {
 	case domain.CategoryBusinessContext:
 		err = f.applyBusinessFact(e, &fact)
 	default:
-		if at, ok := scanAt(e.Data); ok {
-			fact.at = at.UnixMilli()
+		var data []byte
+		if data, err = currentData(e); err == nil {
+			if at, ok := scanAt(data); ok {
+				fact.at = at.UnixMilli()
+			}
 		}
 	}
 	if err != nil {
@@ -340,8 +343,10 @@ func eventTime(ev domain.Event, e eventstore.LeanEvent) int64 {
 	case domain.MessageSent:
 		return ms(ev.At)
 	}
-	if at, ok := scanAt(e.Data); ok {
-		return at.UnixMilli()
+	if data, err := currentData(e); err == nil { // ev decoded, so its data upcasts
+		if at, ok := scanAt(data); ok {
+			return at.UnixMilli()
+		}
 	}
 	return e.RecordedAt.UnixMilli()
 }

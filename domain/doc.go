@@ -10,5 +10,10 @@
 //	Evolve<Aggregate>(state, event) state
 //
 // Decide never performs I/O and never reads a clock: time is passed in.
+//
+// It also owns the events' encoding: EncodeEvent writes each event in its
+// type's current shape and schema, and DecodeEvent, the one decode path
+// every reader takes, folds older shapes into the current one through the
+// upcasters of upcast.go (docs/schema-evolution.md).
 // The package imports the standard library only.
 package domain

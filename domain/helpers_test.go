@@ -105,7 +105,7 @@ func assertRoundTrip(t *testing.T, e domain.Event) {
 	if err != nil {
 		t.Fatalf("encode %T: %v", e, err)
 	}
-	if typ != e.EventType() || schema != domain.CurrentSchema {
+	if typ != e.EventType() || schema != domain.SchemaOf(typ) {
 		t.Fatalf("encode %T: type %q schema %d", e, typ, schema)
 	}
 	back, err := domain.DecodeEvent(typ, schema, data)

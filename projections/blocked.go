@@ -19,6 +19,10 @@ const (
 	ReasonNewerSchema = "newer_schema"
 	// ReasonBadData: a known type and schema whose data does not decode.
 	ReasonBadData = "bad_data"
+	// ReasonUpcasters: this build's upcasters are incomplete (a type's
+	// schema was bumped without one) or stray, so it decodes nothing
+	// (domain.CheckUpcasters).
+	ReasonUpcasters = "upcasters"
 	// reasonApply labels a projection's failure to apply or flush a batch
 	// (a read-model bug, a full disk).
 	reasonApply = "apply"
@@ -36,7 +40,7 @@ type UndecodableEventError struct {
 	Stream   string
 	Type     string
 	Schema   int
-	Reason   string // ReasonUnknownType, ReasonNewerSchema or ReasonBadData
+	Reason   string // ReasonUnknownType, ReasonNewerSchema, ReasonBadData or ReasonUpcasters
 	Err      error  // what the decoder said
 }
 
@@ -51,10 +55,16 @@ func (e *UndecodableEventError) Unwrap() error { return e.Err }
 
 func undecodable(e eventstore.LeanEvent, err error) *UndecodableEventError {
 	reason := ReasonBadData
+	var (
+		missing *domain.MissingUpcasterError
+		stray   *domain.StrayUpcasterError
+	)
 	switch {
+	case errors.As(err, &missing) || errors.As(err, &stray):
+		reason = ReasonUpcasters
 	case !knownTypes[e.Type]:
 		reason = ReasonUnknownType
-	case e.Schema > domain.CurrentSchema:
+	case e.Schema > domain.SchemaOf(e.Type):
 		reason = ReasonNewerSchema
 	}
 	return &UndecodableEventError{Position: e.Position, Stream: e.Stream, Type: e.Type, Schema: e.Schema, Reason: reason, Err: err}

@@ -14,9 +14,11 @@ import (
 // object of known keys, strings without escapes); anything else (an
 // attachment, an escape, an unknown or differently cased key, another
 // schema) takes domain.DecodeEvent, so results never differ (see
-// FuzzDecodeEvent).
+// FuzzDecodeEvent). The scanners read schema 1 of both types; once either
+// type's shape changes they stand aside for domain.DecodeEvent (and its
+// upcasters) until they are rewritten.
 func decodeEvent(eventType string, schema int, data []byte) (domain.Event, error) {
-	if schema == 1 {
+	if domain.IsCurrentShape(eventType, schema, 1) {
 		switch eventType {
 		case "MessageReceived":
 			if e, ok := fastMessageReceived(data); ok {

@@ -294,11 +294,13 @@ func (c *encryptCopy) copy(ctx context.Context, mapPath string) (encryptedCopyCo
 			return fmt.Errorf("migrate --encrypt: %s@%d: %w", r.Stream, r.Version, err)
 		}
 		counts.sealed += n
-		_, _, data, err := domain.EncodeEvent(sealed)
+		// The copy is written in the current shape (sealed was decoded,
+		// and so upcast), so it carries the current schema, not r's.
+		_, schema, data, err := domain.EncodeEvent(sealed)
 		if err != nil {
 			return err
 		}
-		copied := eventstore.RecordedEvent{ID: r.ID, Stream: stream, Version: r.Version, Type: r.Type, Schema: r.Schema,
+		copied := eventstore.RecordedEvent{ID: r.ID, Stream: stream, Version: r.Version, Type: r.Type, Schema: schema,
 			Data: data, Metadata: r.Metadata, RecordedAt: r.RecordedAt, PrevHash: lastHash[stream]}
 		copied.Hash = eventstore.ComputeHash(copied.PrevHash, copied)
 		lastHash[stream] = copied.Hash
