@@ -307,6 +307,11 @@ func serveComponents() []serveComponent {
 // startServer opens the ledger and read models, starts the projections,
 // the components, the optional demo traffic and the HTTP listener.
 func startServer(ctx context.Context, cfg serveConfig, components ...serveComponent) (*server, error) {
+	// A build whose upcasters leave a gap could read no old event of that
+	// type: refuse to start, rather than halt every follower at the first.
+	if err := domain.CheckUpcasters(); err != nil {
+		return nil, fmt.Errorf("event upcasters: %w", err)
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if err := os.MkdirAll(cfg.data, 0o750); err != nil {
