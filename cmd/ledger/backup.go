@@ -85,6 +85,9 @@ var backupBeforeLedger = []backupItem{
 	{slaStateFile, sqliteItem},
 	{wrapUpStateFile, sqliteItem},
 	{esdbSystemFile, sqliteItem},
+	{"sla" + originSeedSuffix, fileItem},
+	{slaHandoverSeed, fileItem},
+	{"wrap-up" + originSeedSuffix, fileItem},
 }
 
 // backupAfterLedger is copied after the ledger: what its events refer to.

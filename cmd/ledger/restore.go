@@ -224,6 +224,9 @@ func checkRestored(ctx context.Context, staging string, m *manifest, keys keySou
 	if err == nil {
 		err = settleCheckpoints(staging, head, out)
 	}
+	if err == nil && m == nil {
+		err = seedFollowersAfterReplica(staging, head)
+	}
 	if err != nil {
 		_ = raw.Close()
 		return err
@@ -261,10 +264,8 @@ func checkHead(ctx context.Context, raw eventstore.Store, head uint64, want mani
 // backup's checkpoints were copied before its ledger (see
 // backupBeforeLedger), so they are at or behind its head; one beyond it
 // would make a follower skip what is appended after the restore, and is
-// set to the head. A follower without a checkpoint (a replica brings
-// none) starts as on its first start: the outbound dispatcher and the
-// notification policy at the head, so the restored history is not sent
-// to customers again.
+// set to the head. A replica brings no checkpoints: see
+// seedFollowersAfterReplica.
 func settleCheckpoints(dir string, head uint64, out io.Writer) error {
 	for _, name := range []string{outboundCheckpointFile, notifyCheckpointFile, qa.CheckpointFile} {
 		path := filepath.Join(dir, name)
@@ -299,4 +300,41 @@ func moveIntoPlace(staging, target string) error {
 		return err
 	}
 	return atomicfile.SyncDir(filepath.Dir(target))
+}
+
+// seedFollowersAfterReplica sets where the followers with side effects
+// begin on a ledger restored from a replica, which brings the events but
+// none of their checkpoints or state files. Their first start would
+// otherwise be at the head, which loses work the failed server had not
+// done yet:
+//   - the outbound dispatcher reads the whole ledger (position 0): each
+//     reply's deliveries are events, so a settled reply is never sent
+//     again, and one recorded but not yet delivered before the failure is
+//     delivered now;
+//   - the SLA policy rebuilds its clocks from the whole ledger without
+//     reacting up to the restored head (its origin 0, its handover the
+//     head), then fires what is due: the tickets open at the failure keep
+//     their clocks;
+//   - the wrap-up timer reads the whole ledger: each expiry's id derives
+//     from its call's end, so one already recorded is not recorded again.
+//
+// The notification and QA policies start at the head, as on a first start:
+// what they had not done in the last moments before the failure is not
+// done (README, "Continuous replication").
+func seedFollowersAfterReplica(dir string, head uint64) error {
+	seeds := []struct {
+		name string
+		pos  uint64
+	}{
+		{outboundCheckpointFile, 0},
+		{"sla" + originSeedSuffix, 0},
+		{slaHandoverSeed, head},
+		{"wrap-up" + originSeedSuffix, 0},
+	}
+	for _, s := range seeds {
+		if err := filecheckpoint.Write(filepath.Join(dir, s.name), s.pos); err != nil {
+			return fmt.Errorf("seed %s: %w", s.name, err)
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ import (
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/blobs/s3test"
 	"github.com/interactionledger/ledger/eventstore/datakeys"
+	"github.com/interactionledger/ledger/eventstore/filecheckpoint"
 	"github.com/interactionledger/ledger/eventstore/replica"
 	"github.com/interactionledger/ledger/internal/s3spec"
 )
@@ -423,4 +425,77 @@ func TestServeRefusesABadReplica(t *testing.T) {
 			t.Errorf("serve --replicate %s: %v, want an error saying %q\n%s", c.spec, err, c.want, out)
 		}
 	}
+}
+
+// TestRestoreFromReplicaKeepsSLAClocks: a replica holds no policy state,
+// yet the tickets open on the restored ledger keep their SLA clocks (the
+// policy rebuilds them from the whole ledger without reacting up to the
+// restored head), and the outbound dispatcher starts at the beginning so
+// that a reply not yet delivered is delivered (a settled one is not).
+// Without the restore's seeds the policy's first start is the head, and
+// no ticket has a clock.
+func TestRestoreFromReplicaKeepsSLAClocks(t *testing.T) {
+	w := newReplicaWorld(t)
+	dir := demoLedger(t)
+	keyFile := filepath.Join(dir, masterKeyFile)
+	open, _ := slaTickets(t, filepath.Join(dir, slaStateFile))
+	if open == 0 {
+		t.Fatal("the demo ledger's SLA state has no open ticket")
+	}
+	spec := w.spec("drill/sla")
+	head := replicateOnce(t, dir, spec)
+	restored := filepath.Join(t.TempDir(), "restored")
+	mustLedger(t, "restore", "--from", spec, "--data", restored, "--master-key-file", keyFile, "--quiet")
+	for name, want := range map[string]uint64{outboundCheckpointFile: 0, "sla" + originSeedSuffix: 0, slaHandoverSeed: head, "wrap-up" + originSeedSuffix: 0} {
+		if pos, found, err := filecheckpoint.Read(filepath.Join(restored, name)); err != nil || !found || pos != want {
+			t.Errorf("%s after the restore: %d (found %v, %v), want %d", name, pos, found, err, want)
+		}
+	}
+
+	bin := crashLedgerBinary(t)
+	srv := startServeProcessEnv(t, bin, "sla-restored", []string{"LEDGER_LOG_LEVEL=warn"},
+		"--data", restored, "--http", "127.0.0.1:0", "--admin-http", "127.0.0.1:0", "--master-key-file", keyFile)
+	waitReady(t, srv.admin+"/readyz", srv.exited, srv.log)
+	deadline := time.Now().Add(2 * time.Minute)
+	for !slaPolicyAt(t, srv.admin, head) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the SLA policy did not reach the restored head %d; log:\n%s", head, readTail(srv.log))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	srv.stop(t)
+	// Clocks due by now fire once the policy runs, so the open tickets,
+	// not the clocks still running, are compared.
+	if gotOpen, _ := slaTickets(t, filepath.Join(restored, slaStateFile)); gotOpen != open {
+		t.Fatalf("after the restore the SLA policy tracks %d open tickets, want the %d it tracked before", gotOpen, open)
+	}
+}
+
+// slaTickets counts the open tickets in an SLA state file, and those with
+// a warning or deadline to come.
+func slaTickets(t *testing.T, path string) (open, clocked int) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.QueryRowContext(t.Context(), `SELECT count(*), count(due_at) FROM sla_tickets WHERE open = 1`).Scan(&open, &clocked); err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	}
+	return open, clocked
+}
+
+// slaPolicyAt reports whether the server's SLA policy has handled the
+// ledger up to head (its follower's position on /metrics).
+func slaPolicyAt(t *testing.T, admin string, head uint64) bool {
+	t.Helper()
+	metrics, _ := get(t, admin+"/metrics")
+	for _, line := range strings.Split(metrics, "\n") {
+		if rest, ok := strings.CutPrefix(line, "ledger_sla_policy_position "); ok {
+			pos, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			return err == nil && uint64(pos) >= head
+		}
+	}
+	return false
 }

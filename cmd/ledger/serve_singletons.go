@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/google/uuid"
@@ -35,6 +36,9 @@ type singletons struct {
 	shared coordination.Streams
 	// off: this node never runs the singletons (--singletons=false).
 	off bool
+	// dir is --data on the embedded store, where a restore from a
+	// replica leaves the seeds of the policies with state (seedFile).
+	dir string
 }
 
 // noSingletons is the election of a node that stays out of it: a store
@@ -51,7 +55,7 @@ func (neverLease) Acquire(ctx context.Context, _ string) (context.Context, func(
 
 // localSingletons elects among the processes that open dataDir.
 func localSingletons(dataDir string) singletons {
-	return singletons{lease: follow.FileLease{Dir: dataDir}}
+	return singletons{lease: follow.FileLease{Dir: dataDir}, dir: dataDir}
 }
 
 // sharedSingletons elects among the nodes that share streams.
@@ -96,7 +100,7 @@ func (s singletons) checkpoint(name string, local follow.Checkpoint) follow.Chec
 // nodes (follow.FirstPosition); nil on the embedded store.
 func (s singletons) origin(name string) follow.Checkpoint {
 	if s.shared == nil {
-		return nil
+		return s.seed(name + originSeedSuffix)
 	}
 	return coordination.NewCheckpoint(s.shared, name+"-origin")
 }
@@ -114,7 +118,30 @@ func (s singletons) wrapUpStandby() routing.WrapUpOption {
 // ledger (sla.WithHandover), through a checkpoint in the shared store.
 func (s singletons) slaHandover() sla.Option {
 	if s.shared == nil {
+		if seed := s.seed(slaHandoverSeed); seed != nil {
+			return sla.WithHandover(seed)
+		}
 		return func(*sla.Runner) {}
 	}
 	return sla.WithHandover(coordination.NewCheckpoint(s.shared, "sla-handover"))
+}
+
+// Seeds a restore from a replica leaves in --data (seedFollowersAfterReplica):
+// a replica holds the ledger but not the policies' state files.
+const (
+	originSeedSuffix = "-origin.checkpoint" // where a policy's first start begins
+	slaHandoverSeed  = "sla-handover.checkpoint"
+)
+
+// seed returns the checkpoint file name in --data when it exists, else
+// nil: without a restore's seed, a policy's first start is at the head.
+func (s singletons) seed(name string) follow.Checkpoint {
+	if s.dir == "" {
+		return nil
+	}
+	path := filepath.Join(s.dir, name)
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	return follow.FileCheckpoint(path)
 }
