@@ -92,7 +92,7 @@ func Setup(ctx context.Context, endpoint, service, version string) (shutdown fun
 	}, nil
 }
 
-var noopSpan = noop.Span{}
+var noopSpan trace.Span = noop.Span{}
 
 // Start starts a span named name as a child of ctx's span (a new trace
 // when ctx has none). With tracing off it returns ctx itself and a no-op
