@@ -3,8 +3,8 @@ package tracing
 import (
 	"context"
 	"encoding/json"
-	"time"
 	"testing"
+	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
