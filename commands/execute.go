@@ -31,11 +31,12 @@ func execute[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C], id 
 // its version.
 func executePlan[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C], id string, meta Meta, name string, plan func(loaded[S]) []C) (Result, S, error) {
 	start := time.Now()
-	ctx, span := tracing.Start(ctx, "command "+name)
-	defer span.End()
-	if span.IsRecording() {
+	ctx, span := ctx, tracing.Off
+	if tracing.Enabled() { // the span's name would cost an allocation
+		ctx, span = tracing.Start(ctx, "command "+name)
 		span.SetAttributes(tracing.Command.String(name), tracing.Stream.String(agg.stream(id)), tracing.CorrelationID.String(meta.CorrelationID))
 	}
+	defer span.End()
 	res, state, err := executeWithRetry(ctx, h, agg, id, meta, name, plan)
 	h.observe(ctx, name, agg.stream(id), start, res, err)
 	tracing.Fail(span, err)

@@ -92,7 +92,8 @@ func Setup(ctx context.Context, endpoint, service, version string) (shutdown fun
 	}, nil
 }
 
-var noopSpan trace.Span = noop.Span{}
+// Off is the span of work not traced: every call on it does nothing.
+var Off trace.Span = noop.Span{}
 
 // Start starts a span named name as a child of ctx's span (a new trace
 // when ctx has none). With tracing off it returns ctx itself and a no-op
@@ -100,7 +101,7 @@ var noopSpan trace.Span = noop.Span{}
 func Start(ctx context.Context, name string, opts ...trace.SpanStartOption) (context.Context, trace.Span) {
 	t := tracer.Load()
 	if t == nil {
-		return ctx, noopSpan
+		return ctx, Off
 	}
 	return (*t).Start(ctx, name, opts...)
 }
