@@ -56,6 +56,7 @@ type dashboard struct {
 		List []struct {
 			Name, Type string
 			Query      any
+			Definition string // a query variable's PromQL, as label_values(metric, label)
 		}
 	}
 	Panels []dashboardPanel
@@ -93,12 +94,10 @@ func TestDashboardIsValid(t *testing.T) {
 	if d.Title == "" || d.UID == "" {
 		t.Errorf("dashboard title %q, uid %q: want both", d.Title, d.UID)
 	}
-	hasSource := slices.ContainsFunc(d.Templating.List, func(v struct {
-		Name, Type string
-		Query      any
-	}) bool {
-		return v.Name == "datasource" && v.Type == "datasource" && v.Query == "prometheus"
-	})
+	hasSource := false
+	for _, v := range d.Templating.List {
+		hasSource = hasSource || v.Name == "datasource" && v.Type == "datasource" && v.Query == "prometheus"
+	}
 	if !hasSource {
 		t.Fatal("no datasource template variable of type prometheus")
 	}
@@ -244,9 +243,18 @@ func scrapeNames(t *testing.T, admin, want string) map[string]bool {
 	}
 }
 
-// dashboardMetrics returns the metric names the dashboard's queries read.
+// labelValues is the PromQL of a Grafana query variable.
+var labelValues = regexp.MustCompile(`^label_values\(\s*([A-Za-z_:][A-Za-z0-9_:]*)`)
+
+// dashboardMetrics returns the metric names the dashboard's queries and
+// query variables read.
 func dashboardMetrics(d dashboard) []string {
 	var names []string
+	for _, v := range d.Templating.List {
+		if m := labelValues.FindStringSubmatch(v.Definition); v.Type == "query" && m != nil {
+			names = append(names, m[1])
+		}
+	}
 	for _, p := range d.Panels {
 		for _, q := range p.Targets {
 			names = append(names, promqlMetrics(q.Expr)...)
