@@ -40,10 +40,14 @@ func (c *otlpCollector) received() []*tracepb.Span {
 	return append([]*tracepb.Span(nil), c.spans...)
 }
 
-// TestServeExportsTracesOverOTLP: `ledger serve --otlp-endpoint` sends a
-// customer message's spans to the collector, at the latest when it shuts
-// down (the exporter batches them), all of them in one trace.
-func TestServeExportsTracesOverOTLP(t *testing.T) {
+// TestServeMetricsAndTraces runs `ledger serve` as an operator would,
+// with --otlp-endpoint, and sends one customer message through the SMS
+// webhook. Then every metric the dashboard and the alerts read is on
+// /metrics (checkMetricsServed), and the message's spans reach the OTLP
+// collector (at the latest when the server shuts down: the exporter
+// batches them), all in one trace. One binary and one server for both:
+// the binary is big to build.
+func TestServeMetricsAndTraces(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
@@ -57,8 +61,8 @@ func TestServeExportsTracesOverOTLP(t *testing.T) {
 	go func() { _ = gs.Serve(ln) }()
 	t.Cleanup(gs.Stop)
 
-	srv := startServeProcess(t, crashLedgerBinary(t), "serve-otlp", "--data", t.TempDir(), "--http", "127.0.0.1:0", "--admin-http", "127.0.0.1:0",
-		"--sms-auth-token", testSMSToken, "--otlp-endpoint", ln.Addr().String())
+	srv := startServeProcess(t, crashLedgerBinary(t), "serve-observed", "--data", t.TempDir(), "--http", "127.0.0.1:0", "--admin-http", "127.0.0.1:0",
+		"--limit-exempt", "127.0.0.0/8,::1", "--sms-auth-token", testSMSToken, "--otlp-endpoint", ln.Addr().String())
 	req, err := crashRequest(t.Context(), srv.base, crashMessage{channel: domain.ChannelSMS, from: "+15555550199", id: "SMotlp1", text: "traced"})
 	if err != nil {
 		t.Fatal(err)
@@ -71,6 +75,8 @@ func TestServeExportsTracesOverOTLP(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("SMS webhook answered %d", resp.StatusCode)
 	}
+	checkMetricsServed(t, srv.admin)
+
 	// The exporter sends its batch within 5 s; the projections' span ends
 	// once they applied the message.
 	deadline := time.Now().Add(20 * time.Second)
