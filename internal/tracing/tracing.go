@@ -37,7 +37,6 @@ const (
 	Command       = attribute.Key("ledger.command")
 	Stream        = attribute.Key("ledger.stream")
 	Position      = attribute.Key("ledger.position")
-	Topic         = attribute.Key("ledger.topic")
 )
 
 // tracer is the tracer in use; nil while tracing is off. It is swapped
