@@ -12,6 +12,7 @@ import (
 
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
+	"github.com/interactionledger/ledger/internal/tracing"
 )
 
 // execute loads the aggregate, decides cmds in order (each on the state the
@@ -30,8 +31,15 @@ func execute[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C], id 
 // its version.
 func executePlan[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C], id string, meta Meta, name string, plan func(loaded[S]) []C) (Result, S, error) {
 	start := time.Now()
+	ctx, span := ctx, tracing.Off
+	if tracing.Enabled() { // the span's name would cost an allocation
+		ctx, span = tracing.Start(ctx, "command "+name)
+		span.SetAttributes(tracing.Command.String(name), tracing.Stream.String(agg.stream(id)), tracing.CorrelationID.String(meta.CorrelationID))
+	}
+	defer span.End()
 	res, state, err := executeWithRetry(ctx, h, agg, id, meta, name, plan)
 	h.observe(ctx, name, agg.stream(id), start, res, err)
+	tracing.Fail(span, err)
 	return res, state, err
 }
 
@@ -92,6 +100,7 @@ func executeOnce[S, C any](ctx context.Context, h *Handler, agg aggregate[S, C],
 		return res, cur.state, err
 	}
 	remember(h, agg, cur, state, res, written.first, written.ids)
+	h.observeEvents(events)
 	return res, state, nil
 }
 
@@ -160,8 +169,16 @@ func decideAll[S, C any](agg aggregate[S, C], state S, cmds []C, now time.Time) 
 // long conversation reload the whole stream: under an agent's replies
 // racing a customer's messages that was 40% of the server's CPU.) Any
 // other failed append evicts it: a reused event id, or an outcome unknown.
-func (h *Handler) appendEvents(ctx context.Context, stream string, version int64, events []domain.Event, meta Meta, command string, ids eventIDs) (Result, written, error) {
-	data, err := h.encode(stream, events, meta, command, ids)
+func (h *Handler) appendEvents(ctx context.Context, stream string, version int64, events []domain.Event, meta Meta, command string, ids eventIDs) (res Result, w written, err error) {
+	ctx, span := tracing.Start(ctx, "eventstore.append")
+	defer func() {
+		if span.IsRecording() {
+			span.SetAttributes(tracing.Stream.String(stream), tracing.Position.Int64(int64(res.Position)), tracing.CorrelationID.String(meta.CorrelationID))
+		}
+		tracing.Fail(span, err)
+		span.End()
+	}()
+	data, err := h.encode(stream, events, meta, command, ids, tracing.TraceParent(ctx))
 	if err != nil {
 		return Result{Stream: stream}, written{}, err
 	}
@@ -181,14 +198,16 @@ func (h *Handler) appendEvents(ctx context.Context, stream string, version int64
 		}
 		return Result{Stream: stream, Version: version}, written{}, fmt.Errorf("append %s: %w", stream, err)
 	}
-	w := written{first: ar.FirstPosition, ids: make([]uuid.UUID, len(data))}
+	w = written{first: ar.FirstPosition, ids: make([]uuid.UUID, len(data))}
 	for i, d := range data {
 		w.ids[i] = d.ID
 	}
 	return Result{Stream: stream, Position: ar.LastPosition, Version: ar.NextExpectedVersion, Events: events}, w, nil
 }
 
-func (h *Handler) encode(stream string, events []domain.Event, meta Meta, command string, ids eventIDs) ([]eventstore.EventData, error) {
+// encode gives the events their ids and metadata; traceParent (empty
+// while tracing is off) lets the followers continue the append's trace.
+func (h *Handler) encode(stream string, events []domain.Event, meta Meta, command string, ids eventIDs, traceParent string) ([]eventstore.EventData, error) {
 	md, err := json.Marshal(eventstore.Metadata{
 		CorrelationID:   meta.CorrelationID,
 		CausationID:     meta.CausationID,
@@ -196,6 +215,7 @@ func (h *Handler) encode(stream string, events []domain.Event, meta Meta, comman
 		Channel:         string(meta.Channel),
 		SourceMessageID: meta.SourceMessageID,
 		Command:         command,
+		TraceParent:     traceParent,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("encode metadata: %w", err)

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/tracing"
 )
 
 // DefaultQueue is where new interactions wait when the channel names none.
@@ -86,11 +87,27 @@ const maxRollovers = 4
 // named "Unverified: ..."), in conversations of its own, so a forged From
 // never reads or joins the real owner's history. An agent who finds it
 // genuine merges the two customers deliberately.
+//
+// Each message is counted by channel (ledger_channel_messages_total) and,
+// with tracing on, starts the trace that its events carry on to the
+// projections and subscriptions.
 func (h *Handler) ReceiveInbound(ctx context.Context, msg InboundMessage, meta Meta) (InboundResult, error) {
-	return runFlow(ctx, h, "ReceiveInbound", func() (InboundResult, Result, error) {
+	ctx, span := tracing.Start(ctx, "channel.receive")
+	defer span.End()
+	if span.IsRecording() {
+		span.SetAttributes(tracing.Channel.String(string(msg.Channel)), tracing.CorrelationID.String(inboundMeta(msg, meta).CorrelationID))
+	}
+	res, err := runFlow(ctx, h, "ReceiveInbound", func() (InboundResult, Result, error) {
 		res, err := h.receiveInbound(ctx, msg, meta)
 		return res, Result{Position: res.Position}, err
 	})
+	outcome := "ok"
+	if err != nil {
+		outcome = domain.ErrorCode(err)
+	}
+	h.metrics.intake.WithLabelValues(string(msg.Channel), outcome).Inc()
+	tracing.Fail(span, err)
+	return res, err
 }
 
 func (h *Handler) receiveInbound(ctx context.Context, msg InboundMessage, meta Meta) (InboundResult, error) {

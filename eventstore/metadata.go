@@ -18,6 +18,10 @@ type Metadata struct {
 	SourceMessageID string `json:"sourceMessageId,omitempty"`
 	// Command names the command that produced the event.
 	Command string `json:"command,omitempty"`
+	// TraceParent is the W3C trace context of the append's span, written
+	// only while tracing is on, so the followers that act on the event
+	// (possibly on another node) continue its trace (internal/tracing).
+	TraceParent string `json:"traceparent,omitempty"`
 }
 
 // ParseMetadata decodes stored metadata; unknown fields are ignored and

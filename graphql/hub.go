@@ -12,6 +12,7 @@ import (
 	"github.com/interactionledger/ledger/domain"
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/follow"
+	"github.com/interactionledger/ledger/internal/tracing"
 	"github.com/interactionledger/ledger/projections"
 )
 
@@ -364,8 +365,12 @@ func (h *hub) dispatch(ctx context.Context, events []eventstore.LeanEvent) {
 	if c.empty() {
 		return
 	}
+	start := time.Now()
 	if err := h.waiter.WaitFor(ctx, events[len(events)-1].Position); err != nil {
 		return // ctx ended: shutting down
+	}
+	if tracing.Enabled() {
+		defer traceDispatch(ctx, events, start)
 	}
 	for id, pos := range c.interactions {
 		if it, err := h.db.Interaction(ctx, id); h.readOK(err, "interaction", id) {
@@ -395,6 +400,18 @@ func (h *hub) dispatch(ctx context.Context, events []eventstore.LeanEvent) {
 		h.publishAlerts(ctx, c.alerts)
 	}
 	h.publishAgents(ctx, c)
+}
+
+// traceDispatch records the batch's push to its subscribers (the wait for
+// the projections included) as a "graphql.subscription.push" span in the
+// trace of each event that carries one, from the event's metadata (see
+// internal/tracing): the hub may run on another node than the append.
+func traceDispatch(ctx context.Context, events []eventstore.LeanEvent, start time.Time) {
+	mds := make([][]byte, len(events))
+	for i, e := range events {
+		mds[i] = e.Metadata
+	}
+	tracing.EndAll(tracing.Continue(ctx, "graphql.subscription.push", start, mds...), nil)
 }
 
 // publishAlerts publishes the SLA alerts when they changed: one read for

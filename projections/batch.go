@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/interactionledger/ledger/domain"
+	"github.com/interactionledger/ledger/internal/tracing"
 )
 
 // applyBatch applies one batch of the feed under writeMu.
@@ -24,6 +25,9 @@ func (r *Runner) applyBatchLocked(ctx context.Context, events []Event, active []
 		return nil
 	}
 	start := time.Now()
+	if tracing.Enabled() {
+		defer func() { traceBatch(ctx, events, start, err) }()
+	}
 	sqlTx, err := r.db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin batch: %w", err)
@@ -73,6 +77,18 @@ func (r *Runner) applyBatchLocked(ctx context.Context, events []Event, active []
 	r.metrics.batchEvents.Observe(float64(len(events)))
 	r.publish()
 	return nil
+}
+
+// traceBatch records the batch's transaction as a "projection.apply" span
+// in the trace of each event that carries one (its append's, from the
+// event's metadata: see internal/tracing), ending once it committed (or
+// failed), which is when the event shows in the read models.
+func traceBatch(ctx context.Context, events []Event, start time.Time, err error) {
+	mds := make([][]byte, len(events))
+	for i, e := range events {
+		mds[i] = e.Metadata
+	}
+	tracing.EndAll(tracing.Continue(ctx, "projection.apply", start, mds...), err)
 }
 
 // truncateWAL runs after a batch that applied a CustomerErased: the WAL

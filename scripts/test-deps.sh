@@ -37,7 +37,7 @@ if ! command -v weed >/dev/null 2>&1 && [ ! -x "$gobin/weed" ]; then
 	echo "building weed in the background (log: $weed_log)"
 fi
 
-PACKAGES="sqlite3 clickhouse-server sip-tester chromium fonts-noto-cjk clamav-daemon"
+PACKAGES="sqlite3 clickhouse-server sip-tester chromium fonts-noto-cjk clamav-daemon prometheus"
 
 missing=""
 for pkg in $PACKAGES; do
@@ -64,6 +64,11 @@ if [ -n "$missing" ]; then
 			invoke-rc.d "$service" stop >/dev/null 2>&1 || true
 		done
 		;;
+	esac
+	# Only promtool is used: a Prometheus server the install started would
+	# scrape and listen for nothing.
+	case "$missing" in
+	*prometheus*) invoke-rc.d prometheus stop >/dev/null 2>&1 || true ;;
 	esac
 fi
 

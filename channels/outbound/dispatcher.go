@@ -116,6 +116,7 @@ func New(cfg Config) (*Dispatcher, error) {
 	sends := make(map[domain.Channel]chan struct{}, len(cfg.Senders))
 	for ch := range cfg.Senders {
 		sends[ch] = make(chan struct{}, cfg.Concurrency)
+		m.known(ch)
 	}
 	return &Dispatcher{cfg: cfg, recips: newRecipients(cfg.Store, 4096), sends: sends, metrics: m}, nil
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/interactionledger/ledger/domain"
 )
 
 type metrics struct {
@@ -35,4 +37,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		errs = append(errs, reg.Register(c))
 	}
 	return m, errors.Join(errs...)
+}
+
+// known creates ch's attempt series at 0, so a failure-rate alert has a
+// rate to compute (and a dashboard a line) before the first attempt.
+func (m *metrics) known(ch domain.Channel) {
+	for _, outcome := range []string{"delivered", "failed", "gave_up"} {
+		m.attempts.WithLabelValues(string(ch), outcome)
+	}
 }

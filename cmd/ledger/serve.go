@@ -288,6 +288,7 @@ func (c *serveCore) elect(s singletons) {
 // serveComponents lists the components `ledger serve` runs.
 func serveComponents() []serveComponent {
 	return []serveComponent{
+		newObservabilityComponent(), // first: the others' spans are traced from their start
 		newAnalyticsComponent(),
 		newGraphQLComponent(),
 		newWebChannelsComponent(),

@@ -1,15 +1,18 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/interactionledger/ledger/analytics"
 	"github.com/interactionledger/ledger/commands"
+	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/follow"
 	"github.com/interactionledger/ledger/policies/qa"
 )
@@ -93,7 +96,7 @@ func (c *analyticsComponent) start(core *serveCore, _ offers) error {
 	}
 	sink := analytics.NewSink(core.store, c.backend, key, analytics.WithLease(sinkLease), analytics.WithFollowerMetrics(core.followMetrics),
 		analytics.WithCacheLimit(c.cache))
-	if err := registerSinkMetrics(core.registry, sink, policy); err != nil {
+	if err := registerSinkMetrics(core.registry, core.store, sink, policy); err != nil {
 		return err
 	}
 	c.running.Add(1)
@@ -108,13 +111,15 @@ func (c *analyticsComponent) start(core *serveCore, _ offers) error {
 	return nil
 }
 
-func registerSinkMetrics(reg prometheus.Registerer, sink *analytics.Sink, policy *qa.Policy) error {
+func registerSinkMetrics(reg prometheus.Registerer, store eventstore.Store, sink *analytics.Sink, policy *qa.Policy) error {
 	if reg == nil {
 		return nil
 	}
 	collectors := []prometheus.Collector{prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "ledger_analytics_sink_position", Help: "$all position the analytics sink has written to its back end.",
-	}, func() float64 { return float64(sink.Position()) })}
+	}, func() float64 { return float64(sink.Position()) }), prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "ledger_analytics_sink_lag_events", Help: "Events in the ledger the analytics sink has not written to its back end yet (the sink-stall alert watches it).",
+	}, func() float64 { return sinkLag(store, sink) })}
 	if policy != nil {
 		collectors = append(collectors, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "ledger_qa_policy_position", Help: "$all position the QA policy has scored up to.",
@@ -126,4 +131,16 @@ func registerSinkMetrics(reg prometheus.Registerer, sink *analytics.Sink, policy
 		}
 	}
 	return nil
+}
+
+// sinkLag is the ledger's head less the sink's position, read at a
+// scrape; -1 when the head cannot be read (a closed store).
+func sinkLag(store eventstore.Store, sink *analytics.Sink) float64 {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	head, err := store.HeadPosition(ctx)
+	if err != nil {
+		return -1
+	}
+	return float64(head - min(head, sink.Position()))
 }

@@ -24,6 +24,13 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"type"}),
 	}
+	// The series exist at 0 from the start, so the dashboard's rates and
+	// quantiles read 0 rather than "no data" before the first request.
+	for _, typ := range []string{"query", "mutation"} {
+		m.duration.WithLabelValues(typ)
+		m.requests.WithLabelValues(typ, outcome(false))
+		m.requests.WithLabelValues(typ, outcome(true))
+	}
 	if reg == nil {
 		return m, nil
 	}
