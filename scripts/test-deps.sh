@@ -5,8 +5,10 @@
 # packages sqlite3 (the CLI an auditor opens the ledger with),
 # clickhouse-server, sip-tester (sipp) and chromium (the browser tests of
 # internal/browsertest drive it headless) with fonts-noto-cjk (Chinese text
-# in its screenshots), and clamav-daemon (clamd, which internal/clamav/
-# clamavtest starts with its own config and one local signature).
+# in its screenshots), clamav-daemon (clamd, which internal/clamav/
+# clamavtest starts with its own config and one local signature),
+# prometheus (promtool, which unit-tests the alert rules in deploy/) and
+# systemd (systemd-analyze, which checks the unit in deploy/systemd).
 #
 # weed builds in the background while the packages install: both spend
 # most of their time downloading.
@@ -37,7 +39,7 @@ if ! command -v weed >/dev/null 2>&1 && [ ! -x "$gobin/weed" ]; then
 	echo "building weed in the background (log: $weed_log)"
 fi
 
-PACKAGES="sqlite3 clickhouse-server sip-tester chromium fonts-noto-cjk clamav-daemon prometheus"
+PACKAGES="sqlite3 clickhouse-server sip-tester chromium fonts-noto-cjk clamav-daemon prometheus systemd"
 
 missing=""
 for pkg in $PACKAGES; do

@@ -36,6 +36,7 @@ var serveFlagEnv = map[string]string{
 	"config":                         configEnv,
 	"data":                           "LEDGER_DATA",
 	"replicate":                      replicateEnv,
+	"otlp-endpoint":                  "LEDGER_OTLP_ENDPOINT",
 	"email-auth":                     "LEDGER_EMAIL_AUTH",
 	"encrypt":                        "LEDGER_ENCRYPT",
 	"esdb-listen":                    "LEDGER_ESDB_LISTEN",

@@ -61,8 +61,11 @@ func TestServeMetricsAndTraces(t *testing.T) {
 	go func() { _ = gs.Serve(ln) }()
 	t.Cleanup(gs.Stop)
 
-	srv := startServeProcess(t, crashLedgerBinary(t), "serve-observed", "--data", t.TempDir(), "--http", "127.0.0.1:0", "--admin-http", "127.0.0.1:0",
-		"--limit-exempt", "127.0.0.0/8,::1", "--sms-auth-token", testSMSToken, "--otlp-endpoint", ln.Addr().String())
+	// Replicating, so that the replica's series the dashboard and the
+	// alerts read are served too.
+	w := newReplicaWorld(t)
+	srv := startServeProcessEnv(t, crashLedgerBinary(t), "serve-observed", w.env(), "--data", t.TempDir(), "--http", "127.0.0.1:0", "--admin-http", "127.0.0.1:0",
+		"--limit-exempt", "127.0.0.0/8,::1", "--sms-auth-token", testSMSToken, "--otlp-endpoint", ln.Addr().String(), "--replicate", w.spec("observed"))
 	req, err := crashRequest(t.Context(), srv.base, crashMessage{channel: domain.ChannelSMS, from: "+15555550199", id: "SMotlp1", text: "traced"})
 	if err != nil {
 		t.Fatal(err)
