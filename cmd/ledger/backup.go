@@ -210,16 +210,24 @@ func runBackup(ctx context.Context, args []string, out io.Writer) error {
 // refuseNonEmpty fails with exit status 2 when path holds anything: a
 // backup never mixes with another's files.
 func refuseNonEmpty(path string) error {
-	entries, err := os.ReadDir(path)
+	empty, err := emptyOrMissing(path)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil
 	case err != nil:
 		return &exitError{code: 2, err: fmt.Errorf("backup: --to %s: %w", path, err)}
-	case len(entries) > 0:
+	case !empty:
 		return &exitError{code: 2, err: fmt.Errorf("backup: --to %s is not empty; give a new directory", path)}
 	}
 	return nil
+}
+
+// emptyOrMissing reports whether the directory path is missing or empty:
+// the only targets a backup or a restore writes to.
+func emptyOrMissing(path string) (bool, error) {
+	entries, err := os.ReadDir(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, nil
+	}
+	return err == nil && len(entries) == 0, err
 }
 
 // writeBackup copies the data directory dir into tmp and writes the
@@ -510,18 +518,24 @@ func hashFile(path string) (int64, string, error) {
 
 // finishBackup puts the finished backup tmp at path: an empty directory
 // there is replaced, anything else refused.
-func finishBackup(tmp, path string) error {
+func finishBackup(tmp, path string) error { return moveDirIntoPlace(tmp, path, refuseNonEmpty) }
+
+// moveDirIntoPlace renames the finished directory tmp, beside target, to
+// target once refuse accepts what is there (nothing, or an empty
+// directory, which is replaced), syncing both so that the rename survives
+// a crash: a backup or a restore is either whole at target or not there.
+func moveDirIntoPlace(tmp, target string, refuse func(string) error) error {
 	if err := atomicfile.SyncDir(tmp); err != nil {
 		return err
 	}
-	if err := refuseNonEmpty(path); err != nil {
+	if err := refuse(target); err != nil {
 		return err
 	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := os.Remove(target); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := os.Rename(tmp, target); err != nil {
 		return err
 	}
-	return atomicfile.SyncDir(filepath.Dir(filepath.Clean(path)))
+	return atomicfile.SyncDir(filepath.Dir(filepath.Clean(target)))
 }

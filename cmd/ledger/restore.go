@@ -17,7 +17,6 @@ import (
 
 	"github.com/interactionledger/ledger/eventstore"
 	"github.com/interactionledger/ledger/eventstore/filecheckpoint"
-	"github.com/interactionledger/ledger/internal/atomicfile"
 	"github.com/interactionledger/ledger/policies/qa"
 )
 
@@ -97,13 +96,11 @@ func refuseLive(dir string) error {
 		}
 		return &exitError{code: 2, err: fmt.Errorf("restore: refusing to overwrite %s: %s; restore into a new directory, or stop the server and move the directory aside", dir, why)}
 	}
-	entries, err := os.ReadDir(dir)
+	empty, err := emptyOrMissing(dir)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil
 	case err != nil:
 		return &exitError{code: 2, err: fmt.Errorf("restore: --data %s: %w", dir, err)}
-	case len(entries) > 0:
+	case !empty:
 		return &exitError{code: 2, err: fmt.Errorf("restore: refusing to restore into %s: it is not empty", dir)}
 	}
 	return nil
@@ -287,19 +284,7 @@ func settleCheckpoints(dir string, head uint64, out io.Writer) error {
 // moveIntoPlace renames the checked staging directory to target, which
 // is missing or empty (refuseLive).
 func moveIntoPlace(staging, target string) error {
-	if err := atomicfile.SyncDir(staging); err != nil {
-		return err
-	}
-	if err := refuseLive(target); err != nil {
-		return err
-	}
-	if err := os.Remove(target); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	if err := os.Rename(staging, target); err != nil {
-		return err
-	}
-	return atomicfile.SyncDir(filepath.Dir(target))
+	return moveDirIntoPlace(staging, target, refuseLive)
 }
 
 // seedFollowersAfterReplica sets where the followers with side effects

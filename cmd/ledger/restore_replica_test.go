@@ -328,17 +328,7 @@ func readWholeLedger(t *testing.T, dir string) []eventstore.RecordedEvent {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	var all []eventstore.RecordedEvent
-	for {
-		page, err := store.ReadAll(t.Context(), uint64(len(all)), 10_000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(page) == 0 {
-			return all
-		}
-		all = append(all, page...)
-	}
+	return readAllEvents(t, store)
 }
 
 // drillLoad posts app and SMS messages from a few clients until duration
