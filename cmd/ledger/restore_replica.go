@@ -68,12 +68,12 @@ func emptyDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return fmt.Errorf("restore into %s: %w", dir, err)
 	}
-	entries, err := os.ReadDir(dir)
+	empty, err := emptyOrMissing(dir)
 	if err != nil {
 		return fmt.Errorf("restore into %s: %w", dir, err)
 	}
-	if len(entries) > 0 {
-		return fmt.Errorf("restore into %s: the directory is not empty (it holds %s)", dir, entries[0].Name())
+	if !empty {
+		return fmt.Errorf("restore into %s: the directory is not empty", dir)
 	}
 	return nil
 }
