@@ -38,15 +38,22 @@ func restoreFromReplica(ctx context.Context, from string, asOf time.Time, stagin
 	}
 	fmt.Fprintf(out, "restoring from %s, %s, into %s\n", target, when, staging)
 	started := time.Now()
-	rows, err := target.KeyRows(ctx, asOf)
-	if err != nil {
-		return err
-	}
 	res, err := restoreEvents(ctx, target, asOf, staging, out)
 	if err != nil {
 		return err
 	}
-	if len(rows) > 0 {
+	// The keys after the events: the replicator ships a key before the
+	// first event sealed with it, so keys listed later cover every event
+	// restored, even from a replica still being written.
+	rows, err := target.KeyRows(ctx)
+	if err != nil {
+		return err
+	}
+	encrypted, err := target.Encrypted(ctx)
+	if err != nil {
+		return err
+	}
+	if encrypted {
 		if err := writeKeyRows(ctx, filepath.Join(staging, dataKeysFile), rows); err != nil {
 			return err
 		}

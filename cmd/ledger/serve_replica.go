@@ -56,7 +56,8 @@ func (c *replicaComponent) start(core *serveCore, _ offers) error {
 			return fmt.Errorf("--replicate: %w", err)
 		}
 	}
-	r, err := replica.New(core.rawStore, target, replica.Options{Every: c.every, Keys: keys, Registerer: core.registry})
+	r, err := replica.New(core.rawStore, target, replica.Options{Every: c.every, Keys: keys, Registerer: core.registry,
+		Stopping: func() bool { return core.ctx.Err() != nil }})
 	if err != nil {
 		if keys != nil {
 			_ = keys.Close()

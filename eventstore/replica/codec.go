@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -105,9 +106,13 @@ func readLines[T any](r io.Reader, each func(T) (bool, error)) error {
 	}
 	defer zr.Close()
 	dec := json.NewDecoder(bufio.NewReaderSize(zr, 1<<16))
-	for dec.More() {
+	for {
+		// Decode, not More: More reports false on any error, so a body cut
+		// at a line's end or a failed gzip checksum would pass for the end.
 		var v T
-		if err := dec.Decode(&v); err != nil {
+		if err := dec.Decode(&v); errors.Is(err, io.EOF) {
+			return nil
+		} else if err != nil {
 			return fmt.Errorf("decode line: %w", err)
 		}
 		more, err := each(v)
@@ -115,5 +120,4 @@ func readLines[T any](r io.Reader, each func(T) (bool, error)) error {
 			return err
 		}
 	}
-	return nil
 }

@@ -28,6 +28,9 @@ func (k *keyShipper) resume(ctx context.Context) error {
 	if k.store == nil {
 		return nil
 	}
+	if err := k.target.put(ctx, encryptedMarker, nil); err != nil {
+		return err
+	}
 	objs, err := k.target.keyObjects(ctx)
 	if err != nil {
 		return err

@@ -182,6 +182,20 @@ func (t *Target) segments(ctx context.Context) ([]segment, error) {
 	return out, err
 }
 
+// encryptedMarker says that the replica is of an encrypted ledger, even
+// before its first data key is made: a restore then makes the key store,
+// so the restored ledger goes on sealing personal data (a ledger without
+// one is a ledger in clear).
+const encryptedMarker = keysDir + "encrypted"
+
+// Encrypted reports whether the replica is of an encrypted ledger: it
+// holds the marker or any key object.
+func (t *Target) Encrypted(ctx context.Context) (bool, error) {
+	found := false
+	err := t.list(ctx, keysDir, func(string) { found = true })
+	return found, err
+}
+
 // keyObjects lists the replica's key objects in sequence order.
 func (t *Target) keyObjects(ctx context.Context) ([]keyObject, error) {
 	var out []keyObject

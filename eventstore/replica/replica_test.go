@@ -507,7 +507,7 @@ func TestDataKeysAndErasures(t *testing.T) {
 		}
 	}
 
-	rows, err := tg.KeyRows(t.Context(), asOf)
+	rows, err := tg.KeyRows(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -539,8 +539,9 @@ func TestDataKeysAndErasures(t *testing.T) {
 	if _, err := restoredKeys.Lookup(t.Context(), "erased"); !errors.Is(err, datakeys.ErrErased) {
 		t.Fatalf("the customer erased before T: %v, want ErrErased", err)
 	}
-	if _, err := restoredKeys.Lookup(t.Context(), "later"); !errors.Is(err, datakeys.ErrNoKey) {
-		t.Fatalf("the key made after T: %v, want none", err)
+	// A key made after T is kept (see KeyRows): no restored event uses it.
+	if _, err := restoredKeys.Lookup(t.Context(), "later"); err != nil {
+		t.Fatalf("the key made after T: %v, want it kept", err)
 	}
 }
 
@@ -578,4 +579,85 @@ func TestShipsSoonerWhenASegmentIsFull(t *testing.T) {
 	}
 	appendEvents(t, src, c, 6, "full")
 	waitPosition(t, r, 25)
+}
+
+// TestEncryptedBeforeTheFirstKey: the replica of an encrypted ledger that
+// has made no data key yet says it is encrypted (so a restore makes the
+// key store and the ledger goes on sealing); one of a ledger in clear
+// does not.
+func TestEncryptedBeforeTheFirstKey(t *testing.T) {
+	w := newWorld(t)
+	c := newClock()
+	master, err := datakeys.NewLocalMaster(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := datakeys.Open(t.Context(), filepath.Join(t.TempDir(), "datakeys.db"), master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer keys.Close()
+	for _, tc := range []struct {
+		prefix string
+		keys   *datakeys.Store
+		want   bool
+	}{{"young", keys, true}, {"clear", nil, false}} {
+		src := newStore(t, c)
+		appendEvents(t, src, c, 3, tc.prefix)
+		tg := w.target(t, "", tc.prefix)
+		opts := Options{Logger: quiet}
+		if tc.keys != nil {
+			opts.Keys = tc.keys
+		}
+		r, err := New(src, tg, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Sync(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := tg.Encrypted(t.Context()); err != nil || got != tc.want {
+			t.Errorf("%s: Encrypted = %v, %v; want %v", tc.prefix, got, err, tc.want)
+		}
+	}
+}
+
+// TestLastAttemptOnlyWhenStopping: when Run's context ends because the
+// process stops, it ships what is left; when a lease ended it (another
+// node ships now), it ships nothing more.
+func TestLastAttemptOnlyWhenStopping(t *testing.T) {
+	w := newWorld(t)
+	c := newClock()
+	for _, tc := range []struct {
+		name     string
+		stopping bool
+	}{{"stopping", true}, {"lease-lost", false}} {
+		src := newStore(t, c)
+		appendEvents(t, src, c, 3, tc.name)
+		r, err := New(src, w.target(t, "", tc.name), Options{Logger: quiet, Stopping: func() bool { return tc.stopping }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Sync(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		shipped := r.Position()
+		appendEvents(t, src, c, 4, tc.name+"-late")
+		ended, cancel := context.WithCancel(t.Context())
+		cancel()
+		if err := r.Run(ended); err != nil {
+			t.Fatal(err)
+		}
+		head, err := src.HeadPosition(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := shipped
+		if tc.stopping {
+			want = head
+		}
+		if r.Position() != want {
+			t.Errorf("%s: shipped up to %d after Run ended, want %d (head %d)", tc.name, r.Position(), want, head)
+		}
+	}
 }

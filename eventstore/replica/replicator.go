@@ -42,6 +42,11 @@ type Options struct {
 	Logger     *slog.Logger
 	// MinBackoff and MaxBackoff bound the wait after a failed attempt.
 	MinBackoff, MaxBackoff time.Duration
+	// Stopping reports whether the process is stopping when Run's context
+	// ends: only then does Run make its last attempt. When a lease ended
+	// it instead, another node ships now, and a late put of this one
+	// could take the name of that node's next key object. Nil: always.
+	Stopping func() bool
 }
 
 func (o Options) withDefaults() Options {
@@ -171,6 +176,10 @@ func (r *Replicator) wait(ctx context.Context, d time.Duration, early bool) bool
 
 // last is the attempt at shutdown.
 func (r *Replicator) last(ctx context.Context) error {
+	if r.opts.Stopping != nil && !r.opts.Stopping() {
+		r.log.Info("replication handed over: the lease ended", "position", r.Position())
+		return nil
+	}
 	final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := r.Sync(final); err != nil {

@@ -128,15 +128,20 @@ func (t *Target) restoreSegment(ctx context.Context, s segment, im *importer) er
 	if err != nil {
 		return fmt.Errorf("restore %s: %w", s.name, err)
 	}
+	if !im.done && im.position < s.last {
+		return fmt.Errorf("%w: %s ends at position %d, its name says %d", ErrIncomplete, s.name, im.position, s.last)
+	}
 	return nil
 }
 
-// KeyRows returns the data key rows a restore to asOf needs: the wrapped
-// keys made at or before asOf (every key made after it is dropped; zero
-// asOf keeps all) and every tombstone, whenever the erasure was: an
-// erasure destroyed the key, and a restore never brings it back. None for
-// the replica of a ledger in clear.
-func (t *Target) KeyRows(ctx context.Context, asOf time.Time) ([]datakeys.Row, error) {
+// KeyRows returns the data key rows a restore needs, whatever its moment:
+// every wrapped key and every tombstone, whenever the erasure was (an
+// erasure destroyed the key, and a restore never brings it back). Keys
+// are not cut at the restore's moment: a key's making time is the key
+// store's clock, not its events' (an encrypted migration gives old events
+// new keys; nodes' clocks differ), and a key no restored event uses opens
+// nothing. None for the replica of a ledger in clear.
+func (t *Target) KeyRows(ctx context.Context) ([]datakeys.Row, error) {
 	objs, err := t.keyObjects(ctx)
 	if err != nil {
 		return nil, err
@@ -148,9 +153,6 @@ func (t *Target) KeyRows(ctx context.Context, asOf time.Time) ([]datakeys.Row, e
 	}
 	var rows []datakeys.Row
 	for _, r := range byCustomer {
-		if r.ErasedAt == 0 && !asOf.IsZero() && r.CreatedAt > asOf.UnixNano() {
-			continue
-		}
 		rows = append(rows, r)
 	}
 	slices.SortFunc(rows, func(a, b datakeys.Row) int { return strings.Compare(a.Customer, b.Customer) })

@@ -40,6 +40,11 @@ func Snapshot(ctx context.Context, src, dst string) error {
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		// VACUUM INTO makes the file with the process's umask (often
+		// 0644); a copy of a ledger or its keys is for the owner only.
+		err = os.Chmod(dst, 0o600)
+	}
 	if err != nil {
 		_ = os.Remove(dst)
 		return fmt.Errorf("snapshot %s: %w", src, err)

@@ -2,6 +2,7 @@ package sqlitesnap
 
 import (
 	"database/sql"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -54,6 +55,11 @@ func TestSnapshotWhileWriting(t *testing.T) {
 	}
 	if err != nil {
 		t.Fatal(err)
+	}
+	if info, err := os.Stat(dst); err != nil {
+		t.Fatal(err)
+	} else if info.Mode().Perm() != 0o600 {
+		t.Fatalf("the copy's mode is %v, want 0600", info.Mode().Perm())
 	}
 	c, err := sql.Open("sqlite", uri(dst))
 	if err != nil {
