@@ -24,6 +24,7 @@ import (
 	"github.com/interactionledger/ledger/eventstore/datakeys"
 	"github.com/interactionledger/ledger/eventstore/filecheckpoint"
 	"github.com/interactionledger/ledger/eventstore/replica"
+	"github.com/interactionledger/ledger/eventstore/storetest"
 	"github.com/interactionledger/ledger/internal/s3spec"
 )
 
@@ -125,7 +126,7 @@ func TestRestoreFromReplicaOfAnEncryptedLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 	var customers []string
-	for _, e := range readAllEvents(t, store) {
+	for _, e := range storetest.ReadAll(t, store) {
 		if c, ok := strings.CutPrefix(e.Stream, "customer-"); ok && e.Version == 0 {
 			customers = append(customers, c)
 		}
@@ -178,22 +179,6 @@ func TestRestoreFromReplicaOfAnEncryptedLedger(t *testing.T) {
 	// The staging directory must be empty.
 	if err := restoreFromReplica(t.Context(), spec, time.Time{}, staging, &out); err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Fatalf("a restore into a ledger: %v", err)
-	}
-}
-
-func readAllEvents(t *testing.T, s eventstore.Store) []eventstore.RecordedEvent {
-	t.Helper()
-	var all []eventstore.RecordedEvent
-	for after := uint64(0); ; {
-		page, err := s.ReadAll(t.Context(), after, 5000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(page) == 0 {
-			return all
-		}
-		all = append(all, page...)
-		after = page[len(page)-1].Position
 	}
 }
 
@@ -328,7 +313,7 @@ func readWholeLedger(t *testing.T, dir string) []eventstore.RecordedEvent {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	return readAllEvents(t, store)
+	return storetest.ReadAll(t, store)
 }
 
 // drillLoad posts app and SMS messages from a few clients until duration
@@ -387,7 +372,7 @@ func restoredMessages(t *testing.T, dir, keyFile string) map[string]bool {
 	}
 	defer store.Close()
 	ids := map[string]bool{}
-	for _, r := range readAllEvents(t, store) {
+	for _, r := range storetest.ReadAll(t, store) {
 		if r.Type != "MessageReceived" {
 			continue
 		}

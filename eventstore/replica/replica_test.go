@@ -23,6 +23,7 @@ import (
 	"github.com/interactionledger/ledger/eventstore/blobs/s3test"
 	"github.com/interactionledger/ledger/eventstore/datakeys"
 	"github.com/interactionledger/ledger/eventstore/sqlite"
+	"github.com/interactionledger/ledger/eventstore/storetest"
 )
 
 var quiet = slog.New(slog.DiscardHandler)
@@ -97,22 +98,6 @@ func (w *world) target(t *testing.T, endpoint, prefix string) *Target {
 		t.Fatal(err)
 	}
 	return tg
-}
-
-func readAll(t *testing.T, s eventstore.Store) []eventstore.RecordedEvent {
-	t.Helper()
-	var all []eventstore.RecordedEvent
-	for after := uint64(0); ; {
-		page, err := s.ReadAll(t.Context(), after, 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(page) == 0 {
-			return all
-		}
-		all = append(all, page...)
-		after = page[len(page)-1].Position
-	}
 }
 
 // sameEvents fails unless got is exactly want: ids, streams, versions,
@@ -200,7 +185,7 @@ func TestReplicateAndRestore(t *testing.T) {
 	if res.Events != 107 || res.Available != 107 {
 		t.Fatalf("restored %+v, want 107 events", res)
 	}
-	sameEvents(t, readAll(t, dst), readAll(t, src))
+	sameEvents(t, storetest.ReadAll(t, dst), storetest.ReadAll(t, src))
 	verifies(t, dst)
 	// A replica missing a segment is refused, naming what is missing.
 	segs := segmentsOf(t, tg, 107)
@@ -231,7 +216,7 @@ func TestRestoreAsOf(t *testing.T) {
 		t.Fatal(err)
 	}
 	appendEvents(t, src, c, 25, "before")
-	beforeT := readAll(t, src)
+	beforeT := storetest.ReadAll(t, src)
 	asOf := c.now().Add(time.Second)
 	c.add(2 * time.Second)
 	appendEvents(t, src, c, 30, "after")
@@ -239,7 +224,7 @@ func TestRestoreAsOf(t *testing.T) {
 		t.Fatal(err)
 	}
 	dst, res := restoreInto(t, tg, asOf)
-	sameEvents(t, readAll(t, dst), beforeT)
+	sameEvents(t, storetest.ReadAll(t, dst), beforeT)
 	verifies(t, dst)
 	if res.Events != 25 || res.Available != 55 || !res.LastAt.Equal(beforeT[24].RecordedAt) {
 		t.Fatalf("restored %+v, want 25 of 55 events, the last recorded %s", res, beforeT[24].RecordedAt)
@@ -251,7 +236,7 @@ func TestRestoreAsOf(t *testing.T) {
 	}
 	// At the recording time of an event itself, that event is in.
 	dst, _ = restoreInto(t, tg, beforeT[9].RecordedAt)
-	sameEvents(t, readAll(t, dst), beforeT[:10])
+	sameEvents(t, storetest.ReadAll(t, dst), beforeT[:10])
 	// Before the first event: an empty ledger.
 	if _, res := restoreInto(t, tg, beforeT[0].RecordedAt.Add(-time.Nanosecond)); res.Events != 0 {
 		t.Fatalf("restored %d events from before the first", res.Events)
@@ -278,7 +263,7 @@ func TestRestartResumes(t *testing.T) {
 	}
 	segmentsOf(t, tg, 15+16+17)
 	dst, _ := restoreInto(t, tg, time.Time{})
-	sameEvents(t, readAll(t, dst), readAll(t, src))
+	sameEvents(t, storetest.ReadAll(t, dst), storetest.ReadAll(t, src))
 
 	oc := newClock()
 	other := newStore(t, oc)
@@ -407,7 +392,7 @@ func TestCatchesUpAfterTheStoreWasDown(t *testing.T) {
 	}
 	segmentsOf(t, tg, 150)
 	dst, _ := restoreInto(t, w.target(t, "", "outage"), time.Time{})
-	sameEvents(t, readAll(t, dst), readAll(t, src))
+	sameEvents(t, storetest.ReadAll(t, dst), storetest.ReadAll(t, src))
 	verifies(t, dst)
 }
 
@@ -524,7 +509,7 @@ func TestDataKeysAndErasures(t *testing.T) {
 		t.Fatalf("restored %d events to T, want 2", res.Events)
 	}
 	verifies(t, dst)
-	events := readAll(t, dst)
+	events := storetest.ReadAll(t, dst)
 	name := func(e eventstore.RecordedEvent) string {
 		_, sealed, _ := strings.Cut(string(e.Data), `"name":"`)
 		return strings.TrimSuffix(sealed, `"}`)

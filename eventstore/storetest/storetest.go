@@ -110,6 +110,13 @@ func mustAppend(t *testing.T, s eventstore.Store, stream string, expected events
 	return res
 }
 
+// ReadAll returns every event of s's $all, in order: for tests outside
+// the suite that compare whole ledgers.
+func ReadAll(t *testing.T, s eventstore.Store) []eventstore.RecordedEvent {
+	t.Helper()
+	return readAll(t, s, 1000)
+}
+
 // readAll reads the whole of $all in pages of page events.
 func readAll(t *testing.T, s eventstore.Store, page int) []eventstore.RecordedEvent {
 	t.Helper()
